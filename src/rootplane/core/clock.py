@@ -1,0 +1,46 @@
+"""Time source. Inject a Clock so tests can fix or move time."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time as _time
+
+__all__ = ["Clock", "SystemClock", "FixedClock", "utcnow"]
+
+
+class Clock:
+    """Interface: ``now()`` returns an aware UTC datetime."""
+
+    def now(self) -> _dt.datetime:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def epoch(self) -> float:
+        return self.now().timestamp()
+
+
+class SystemClock(Clock):
+    """The real clock."""
+
+    def now(self) -> _dt.datetime:
+        return _dt.datetime.now(_dt.timezone.utc)
+
+    def epoch(self) -> float:
+        return _time.time()
+
+
+class FixedClock(Clock):
+    """A clock that only moves when told to (tests)."""
+
+    def __init__(self, at: _dt.datetime) -> None:
+        self.at = at
+
+    def now(self) -> _dt.datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += _dt.timedelta(seconds=seconds)
+
+
+def utcnow() -> _dt.datetime:
+    """Current aware UTC time (for code that has no injected clock)."""
+    return _dt.datetime.now(_dt.timezone.utc)

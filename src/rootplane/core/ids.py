@@ -1,0 +1,60 @@
+"""Random identifiers in AWS's formats."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+
+__all__ = [
+    "request_id", "account_id", "access_key_id", "secret_access_key", "session_token", "unique_id",
+    "random_string", "s3_request_id", "s3_host_id",
+]
+
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+
+
+def random_string(length: int, alphabet: str = _LOWER_ALNUM) -> str:
+    """A cryptographically random string over ``alphabet``."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def request_id() -> str:
+    """A request id (UUID v4)."""
+    return str(uuid.uuid4())
+
+
+def s3_request_id() -> str:
+    """S3's 16 upper-hex request id."""
+    return secrets.token_hex(8).upper()
+
+
+def s3_host_id() -> str:
+    """S3's base64-looking x-amz-id-2."""
+    return secrets.token_urlsafe(48)
+
+
+def account_id() -> str:
+    """A random 12-digit account id (never starting with 0)."""
+    return str(secrets.randbelow(9 * 10**11) + 10**11)
+
+
+def access_key_id(temporary: bool = False) -> str:
+    """AKIA... (long-term) or ASIA... (temporary) followed by 16 upper alphanumerics."""
+    return ("ASIA" if temporary else "AKIA") + random_string(16, _UPPER_ALNUM)
+
+
+def secret_access_key() -> str:
+    """A 40-character secret access key."""
+    return random_string(40, string.ascii_letters + string.digits + "+/")
+
+
+def session_token() -> str:
+    """An opaque session token."""
+    return "FQoGZXIvYXdzE" + secrets.token_urlsafe(96)
+
+
+def unique_id(prefix: str) -> str:
+    """IAM unique ids: AIDA/AROA/ANPA/AGPA/AIPA... + 17 upper alphanumerics (21 chars total)."""
+    return prefix + random_string(17, _UPPER_ALNUM)
