@@ -1,0 +1,60 @@
+"""Step 5 of the pipeline: every check of an operation must be allowed, else AccessDenied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.context_keys import global_context
+from rootplane.authz.gather import policy_set_for
+from rootplane.core.errors import AwsError
+from rootplane.policy import Decision, RequestFacts, evaluate
+
+__all__ = ["authorize", "decide", "denial"]
+
+_JSON_DENIAL = {
+    "organizations": ("AccessDeniedException", 400),
+    "cloudtrail": ("AccessDeniedException", 400),
+    "events": ("AccessDeniedException", 400),
+    "account": ("AccessDeniedException", 403),
+}
+
+
+def decide(ctx: Any, check: AuthzCheck) -> Decision:
+    """Evaluate one check for the request's principal."""
+    principal = ctx.principal
+    context = global_context(ctx, check.resource_account, check.resource_tags)
+    context.update({key.lower(): value for key, value in check.context.items()})
+    facts = RequestFacts(
+        action=check.action,
+        resource=check.resource,
+        principal_arn=principal.arn,
+        principal_account=principal.account_id,
+        resource_account=check.resource_account,
+        context=context,
+        principal_is_root=principal.is_root,
+        principal_is_service=principal.service,
+        role_arn=principal.role_arn,
+    )
+    return evaluate(facts, policy_set_for(ctx, check))
+
+
+def denial(service: str, protocol: str, message: str) -> AwsError:
+    """AWS's AccessDenied error for a service and protocol."""
+    if service == "sqs":
+        return AwsError("AccessDenied", message, 403, query_code="AccessDenied")
+    if protocol in ("json", "rest-json"):
+        code, status = _JSON_DENIAL.get(service, ("AccessDeniedException", 400))
+        return AwsError(code, message, status)
+    if service == "s3":
+        return AwsError("AccessDenied", "Access Denied", 403)
+    return AwsError("AccessDenied", message, 403)
+
+
+def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
+    """Raise AccessDenied unless every check is allowed."""
+    for check in checks:
+        decision = decide(ctx, check)
+        if not decision.allowed:
+            message = decision.message(ctx.principal.arn, check.action, check.resource)
+            raise denial(ctx.service, protocol, message)

@@ -1,0 +1,56 @@
+"""What an operation asks the policy engine: action(s), resource ARN(s) and request-specific context."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+__all__ = ["AuthzCheck", "checks_for", "SIGNING_PREFIX"]
+
+# IAM action prefix per service name.
+SIGNING_PREFIX = {
+    "iam": "iam", "sts": "sts", "organizations": "organizations", "account": "account", "s3": "s3",
+    "sqs": "sqs", "cloudtrail": "cloudtrail", "events": "events", "sns": "sns",
+}
+
+
+@dataclass(frozen=True)
+class AuthzCheck:
+    """One (action, resource) pair to authorize.
+
+    ``resource_policy`` is the resource-based policy text that applies (bucket/queue/topic policy, role trust policy).
+    ``resource_owner_exempt`` marks actions AWS lets the owning account's root do despite an explicit deny in the
+    resource policy (S3 bucket-policy management, SQS queue attribute management).
+    """
+
+    action: str
+    resource: str = "*"
+    resource_account: str | None = None
+    resource_policy: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    resource_tags: dict[str, str] | None = None
+    resource_owner_exempt: bool = False
+
+
+ChecksFunction = Callable[[Any, str, dict[str, Any]], list[AuthzCheck]]
+
+
+@lru_cache(maxsize=None)
+def _service_checks(service: str) -> ChecksFunction | None:
+    try:
+        module = importlib.import_module(f"rootplane.services.{service}.authz")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"rootplane.services.{service}.authz", f"rootplane.services.{service}"):
+            return None
+        raise
+    return getattr(module, "checks", None)
+
+
+def checks_for(ctx: Any, service: str, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """The checks of one operation: the service's ``authz.checks`` or, by default, ``<prefix>:<Operation>`` on ``*``."""
+    function = _service_checks(service)
+    if function is not None:
+        return function(ctx, operation, params)
+    return [AuthzCheck(f"{SIGNING_PREFIX.get(service, service)}:{operation}", "*", ctx.account_id)]

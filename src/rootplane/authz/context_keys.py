@@ -1,0 +1,50 @@
+"""The global condition keys of a request (aws:*), filled from the principal and the request."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT, ROOT_SESSION
+
+__all__ = ["global_context"]
+
+_PRINCIPAL_TYPE = {ROOT: "Account", ROOT_SESSION: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+
+
+def global_context(ctx: Any, resource_account: str | None, resource_tags: dict[str, str] | None) -> dict[str, Any]:
+    """Condition keys every request carries (lower-cased names; the engine matches keys case-insensitively)."""
+    principal = ctx.principal
+    now: _dt.datetime = ctx.now()
+    keys: dict[str, Any] = {
+        "aws:principalarn": principal.role_arn if principal.kind == ASSUMED_ROLE else principal.arn,
+        "aws:principalaccount": principal.account_id,
+        "aws:principaltype": _PRINCIPAL_TYPE.get(principal.kind, principal.kind),
+        "aws:userid": principal.user_id,
+        "aws:requestedregion": ctx.region,
+        "aws:sourceip": ctx.source_ip,
+        "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:epochtime": str(int(now.timestamp())),
+        "aws:securetransport": "true" if ctx.secure_transport else "false",
+        "aws:viaawsservice": "false",
+    }
+    if principal.kind == IAM_USER:
+        keys["aws:username"] = principal.name
+    if principal.kind == ROOT_SESSION:
+        keys["aws:assumedroot"] = "true"
+    if principal.is_temporary:
+        keys["aws:multifactorauthpresent"] = "true" if principal.mfa_authenticated else "false"
+        keys["aws:tokenissuetime"] = principal.session_issued_at.strftime("%Y-%m-%dT%H:%M:%SZ") if principal.session_issued_at else None
+    elif principal.from_console:
+        keys["aws:multifactorauthpresent"] = "true" if principal.mfa_authenticated else "false"
+    if principal.mfa_authenticated and principal.mfa_authenticated_at is not None:
+        keys["aws:multifactorauthage"] = str(int((now - principal.mfa_authenticated_at).total_seconds()))
+    if principal.source_identity:
+        keys["aws:sourceidentity"] = principal.source_identity
+    for key, value in principal.tags:
+        keys[f"aws:principaltag/{key.lower()}"] = value
+    if resource_account:
+        keys["aws:resourceaccount"] = resource_account
+    for key, value in (resource_tags or {}).items():
+        keys[f"aws:resourcetag/{key.lower()}"] = value
+    return {k: v for k, v in keys.items() if v is not None}

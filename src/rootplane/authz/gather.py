@@ -1,0 +1,66 @@
+"""Collect the policies that apply to (principal, check): identity, boundary, session, SCPs, RCPs, resource, task.
+
+Each source lives with the service that owns the data and is looked up lazily, so this layer works whether
+or not a service is installed: IAM provides ``rootplane.services.iam.policies``, Organizations provides
+``rootplane.services.organizations.policies``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
+
+__all__ = ["policy_set_for", "source"]
+
+
+@lru_cache(maxsize=None)
+def source(module_name: str) -> ModuleType | None:
+    """A policy source module, or None when that service is not built."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if module_name.startswith(exc.name or "\0"):
+            return None
+        raise
+
+
+def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
+    """Everything that applies to this principal acting on this resource."""
+    principal = ctx.principal
+    session = ctx.session
+    iam = source("rootplane.services.iam.policies")
+    orgs = source("rootplane.services.organizations.policies")
+    identity: tuple[NamedPolicy, ...] = ()
+    boundary = None
+    session_policies = None
+    if iam is not None and not principal.is_root:
+        identity = tuple(iam.identity_policies(session, principal))
+        boundary = iam.permissions_boundary(session, principal)
+    if principal.session_policies:
+        session_policies = tuple(
+            NamedPolicy(f"session-policy-{i}", parse_policy_cached(text, "session"), "session policy")
+            for i, text in enumerate(principal.session_policies)
+        )
+    if iam is not None and principal.session_policy_arns:
+        session_policies = (session_policies or ()) + tuple(iam.managed_policies(session, principal.session_policy_arns, "session policy"))
+    task = None
+    if principal.task_policy_arn and iam is not None:
+        found = iam.managed_policies(session, (principal.task_policy_arn,), "session policy")
+        task = found[0] if found else None
+    scp_levels = orgs.scp_levels(session, principal.account_id) if orgs is not None and principal.account_id else None
+    resource_account = check.resource_account
+    rcp_levels = None
+    if orgs is not None and resource_account and hasattr(orgs, "rcp_levels"):
+        rcp_levels = orgs.rcp_levels(session, resource_account)
+    resource = None
+    if check.resource_policy:
+        resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, "resource"), "resource-based policy")
+    return PolicySet(
+        identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,
+        rcp_levels=rcp_levels, resource=resource, task=task,
+    )

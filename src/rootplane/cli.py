@@ -1,0 +1,48 @@
+"""The ``rootplane`` command: serve, coverage."""
+
+from __future__ import annotations
+
+import click
+
+from rootplane import __version__
+from rootplane.core.config import ServerConfig
+
+__all__ = ["main"]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="rootplane")
+def main() -> None:
+    """rootplane: a local AWS control plane for the account root user."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ROOTPLANE_HOST")
+@click.option("--port", default=4566, show_default=True, type=int, envvar="ROOTPLANE_PORT")
+@click.option("--data-dir", default=".rootplane", show_default=True, envvar="ROOTPLANE_DATA_DIR",
+              help="Where the embedded SQLite store lives.")
+@click.option("--database-url", default=None, envvar="ROOTPLANE_DATABASE_URL",
+              help="Use this database instead, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/rootplane")
+@click.option("--bootstrap-account-id", default="000000000000", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_ACCOUNT_ID")
+@click.option("--root-email", default="root@example.com", show_default=True, envvar="ROOTPLANE_ROOT_EMAIL")
+@click.option("--bootstrap-access-key", default="test", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_ACCESS_KEY")
+@click.option("--bootstrap-secret-key", default="test", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_SECRET_KEY")
+@click.option("--region", "default_region", default="us-east-1", show_default=True, envvar="ROOTPLANE_REGION")
+@click.option("--smtp-url", default=None, envvar="ROOTPLANE_SMTP_URL", help="Relay sent mail, e.g. smtp://127.0.0.1:1025")
+def serve(**options) -> None:
+    """Run the server."""
+    from rootplane.server import run
+
+    run(ServerConfig(**options))
+
+
+@main.command()
+def coverage() -> None:
+    """Print docs/coverage.md: every operation of every served service, implemented or not."""
+    from rootplane.coverage import render
+
+    click.echo(render(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

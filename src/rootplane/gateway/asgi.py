@@ -1,0 +1,96 @@
+"""ASGI adapter: HTTP in, HttpRequest to the pipeline (in a worker thread), HttpResponse out."""
+
+from __future__ import annotations
+
+import email.utils
+
+import anyio.to_thread
+
+from rootplane.gateway.pipeline import Gateway
+from rootplane.wire.http import HttpRequest, HttpResponse
+
+__all__ = ["GatewayApp"]
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+class GatewayApp:
+    """The ASGI application serving every AWS API on one port."""
+
+    def __init__(self, gateway: Gateway, console=None) -> None:
+        self.gateway = gateway
+        self.console = console
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if self.console is not None and scope["path"].startswith("/console"):
+            await self.console(scope, receive, send)
+            return
+        body, too_large = await self._read_body(receive)
+        if too_large:
+            response = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
+        else:
+            request = self._request(scope, body)
+            response = await anyio.to_thread.run_sync(self.gateway.handle, request)
+            if request.method == "HEAD":
+                response = HttpResponse(response.status, response.headers, b"")
+        await self._send(send, response, scope["method"] == "HEAD")
+
+    @staticmethod
+    async def _lifespan(receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @staticmethod
+    async def _read_body(receive) -> tuple[bytes, bool]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                return b"", True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), False
+
+    @staticmethod
+    def _request(scope, body: bytes) -> HttpRequest:
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        client = scope.get("client") or ("127.0.0.1", 0)
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        return HttpRequest(
+            method=scope["method"],
+            path=path.split("?", 1)[0],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            client_ip=client[0],
+            scheme=scope.get("scheme", "http"),
+        )
+
+    @staticmethod
+    async def _send(send, response: HttpResponse, head: bool) -> None:
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        names = {k for k, _ in headers}
+        if b"content-length" not in names:
+            headers.append((b"content-length", str(len(response.body)).encode()))
+        if b"date" not in names:
+            headers.append((b"date", email.utils.formatdate(usegmt=True).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else response.body})

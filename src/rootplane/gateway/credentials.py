@@ -1,0 +1,106 @@
+"""Access key -> (secret, principal): looked up in the store, cached briefly in memory."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rootplane.auth.principal import IAM_USER, ROOT, Principal
+from rootplane.core.arn import root_arn
+from rootplane.services.accounts import repo as accounts
+
+__all__ = ["ResolvedCredential", "CredentialCache", "resolve_access_key"]
+
+
+@dataclass(frozen=True)
+class ResolvedCredential:
+    """A known access key: its secret, whom it authenticates, and its session token for temporary keys."""
+
+    access_key_id: str
+    secret_access_key: str
+    principal: Principal
+    session_token: str | None = None
+    active: bool = True
+    account_status: str = "ACTIVE"
+
+
+def _user_principal(session: Session, account_id: str, user_name: str, user_id: str | None, key_id: str) -> Principal:
+    """An IAM user's principal; IAM's repo supplies path and tags when it is installed."""
+    try:
+        from rootplane.services.iam import repo as iam_repo  # imported lazily: IAM is optional at this layer
+    except ModuleNotFoundError:
+        iam_repo = None
+    user = iam_repo.find_user(session, account_id, user_name) if iam_repo and hasattr(iam_repo, "find_user") else None
+    path = getattr(user, "path", "/") if user is not None else "/"
+    tags = tuple(sorted((getattr(user, "tags", None) or {}).items())) if user is not None else ()
+    return Principal(
+        kind=IAM_USER,
+        account_id=account_id,
+        arn=f"arn:aws:iam::{account_id}:user{path}{user_name}",
+        user_id=getattr(user, "user_id", None) or user_id or user_name,
+        name=user_name,
+        path=path,
+        access_key_id=key_id,
+        tags=tags,
+    )
+
+
+def resolve_access_key(session: Session, access_key_id: str, now) -> ResolvedCredential | None:
+    """Find a long-term key or a temporary session by access key id."""
+    key = accounts.find_access_key(session, access_key_id)
+    if key is not None:
+        account = accounts.find_account(session, key.account_id)
+        status = account.status if account is not None else "SUSPENDED"
+        if key.user_name is None:
+            principal = Principal(
+                kind=ROOT, account_id=key.account_id, arn=root_arn(key.account_id), user_id=key.account_id,
+                access_key_id=access_key_id,
+            )
+        else:
+            principal = _user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
+        return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active", status)
+    temporary = accounts.find_temporary_session(session, access_key_id)
+    if temporary is None or temporary.revoked:
+        return None
+    account = accounts.find_account(session, temporary.account_id)
+    principal = Principal.from_json(temporary.principal)
+    return ResolvedCredential(
+        access_key_id, temporary.secret_access_key, principal, temporary.session_token, True,
+        account.status if account is not None else "SUSPENDED",
+    )
+
+
+class CredentialCache:
+    """A small TTL cache in front of ``resolve_access_key``.
+
+    Same-process changes invalidate entries at once (``forget``); other replicas see changes within ``ttl``.
+    """
+
+    def __init__(self, ttl: float = 2.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, ResolvedCredential | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, access_key_id: str, load) -> ResolvedCredential | None:
+        now = time.monotonic()
+        entry = self._entries.get(access_key_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = load()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[access_key_id] = (now + self.ttl, value)
+        return value
+
+    def forget(self, access_key_id: str | None = None) -> None:
+        """Drop one key, or everything."""
+        with self._lock:
+            if access_key_id is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(access_key_id, None)

@@ -1,0 +1,46 @@
+"""Internal endpoints under /_rootplane/: health, mail outbox. Not AWS APIs, not signed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rootplane import __version__
+from rootplane.authz.gather import source
+from rootplane.wire.http import HttpRequest, HttpResponse
+from rootplane.wire.models import SERVICES
+
+__all__ = ["handle_internal", "json_response"]
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    body = json.dumps(data, indent=1, default=str).encode()
+    return HttpResponse(status, [("Content-Type", "application/json")], body)
+
+
+def _health(gateway, request: HttpRequest) -> HttpResponse:
+    return json_response({
+        "status": "ok",
+        "version": __version__,
+        "store": gateway.store.kind,
+        "services": list(SERVICES),
+        "endpoint": gateway.config.endpoint,
+    })
+
+
+def _outbox(gateway, request: HttpRequest) -> HttpResponse:
+    mail = source("rootplane.services.mail.outbox")
+    if mail is None:
+        return json_response([])
+    with gateway.store.transaction(write=False) as session:
+        return json_response(mail.list_messages(session, request.query.get("to")))
+
+
+_ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox}
+
+
+def handle_internal(gateway, request: HttpRequest) -> HttpResponse:
+    route = _ROUTES.get(request.path.rstrip("/") or request.path)
+    if route is None or request.method not in ("GET", "HEAD"):
+        return json_response({"error": "not found", "path": request.path}, 404)
+    return route(gateway, request)

@@ -1,0 +1,141 @@
+"""The request pipeline: detect -> authenticate -> parse+validate -> authorize -> handle -> serialize -> audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rootplane.audit.call import ApiCall
+from rootplane.authz.authorizer import authorize
+from rootplane.authz.checks import checks_for
+from rootplane.core import ids
+from rootplane.core.clock import Clock, SystemClock
+from rootplane.core.config import ServerConfig
+from rootplane.core.errors import AwsError, internal_failure, not_implemented
+from rootplane.gateway.authenticate import authenticate, family_of
+from rootplane.gateway.credentials import CredentialCache, resolve_access_key
+from rootplane.gateway.internal import handle_internal
+from rootplane.services.context import RequestContext
+from rootplane.services.provider import find_handler
+from rootplane.store.engine import Store
+from rootplane.wire.detect import Route, detect
+from rootplane.wire.http import HttpRequest, HttpResponse
+from rootplane.wire.models import service_model
+from rootplane.wire.protocols import protocol_for
+from rootplane.wire.validate import validate
+
+__all__ = ["Gateway"]
+
+log = logging.getLogger("rootplane.gateway")
+
+AuditSink = Callable[[ApiCall], None]
+
+
+def _unknown_operation(route: Route) -> AwsError:
+    name = route.unknown_name or ""
+    if route.protocol == "query":
+        version = service_model(route.service).api_version
+        return AwsError("InvalidAction", f"Could not find operation {name} for version {version}", 400)
+    if route.protocol == "rest-json":
+        return AwsError("UnknownOperationException", "Unknown operation", 404)
+    if route.protocol == "rest-xml":
+        return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
+    return AwsError("UnknownOperationException", f"Unknown operation {name}".strip(), 400)
+
+
+class Gateway:
+    """Turns an HttpRequest into an HttpResponse. Thread-safe; one instance per server process."""
+
+    def __init__(self, store: Store, config: ServerConfig, clock: Clock | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.credentials = CredentialCache()
+        self.audit_sinks: list[AuditSink] = []
+
+    # -- credentials -------------------------------------------------------------------------------------------
+    def resolve(self, access_key_id: str):
+        def load():
+            with self.store.transaction(write=False) as session:
+                return resolve_access_key(session, access_key_id, self.clock.now())
+
+        return self.credentials.get(access_key_id, load)
+
+    # -- the pipeline ------------------------------------------------------------------------------------------
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/_rootplane/"):
+            return handle_internal(self, request)
+        request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
+        route = detect(request)
+        if route.service is None:
+            route = Route(service="sts", operation=None, protocol="query", path_params={}, unknown_name="")
+        protocol = protocol_for(route.protocol)
+        model = service_model(route.service)
+        call: ApiCall | None = None
+        try:
+            now = self.clock.now()
+            family = family_of(route.protocol)
+            principal, signed = authenticate(request, family, self.resolve, now)
+            if route.operation is None:
+                raise _unknown_operation(route)
+            operation = route.operation
+            region = signed.region if signed is not None else self.config.default_region
+            params = protocol.parse(operation, request, route.path_params)
+            call = ApiCall(
+                request_id=request_id, service=route.service, operation=operation.name, region=region,
+                principal=principal, event_time=now, source_ip=request.client_ip,
+                user_agent=request.header("user-agent", "") or "", params=params,
+                access_key_id=signed.access_key_id if signed is not None else None, host=request.host,
+            )
+            if operation.input_shape is not None:
+                validate(operation.input_shape, params, style=route.protocol)
+            handler = find_handler(route.service, operation.name)
+            if handler is None:
+                raise not_implemented(route.service, operation.name)
+            result, ctx = self._run(handler, request, request_id, route, operation.name, region, principal, params, call)
+            call.result = result
+            for callback in ctx.after_commit:
+                self._safely(callback)
+            response = protocol.serialize(operation, result or {}, request_id)
+        except AwsError as error:
+            if call is not None:
+                call.error_code, call.error_message = error.code, error.message
+            response = protocol.serialize_error(model, route.operation, error, request_id)
+        except Exception:  # noqa: BLE001 - the one place that turns surprises into InternalFailure
+            log.exception("unexpected failure in %s.%s (request %s)", route.service,
+                          route.operation.name if route.operation else "?", request_id)
+            error = internal_failure(request_id)
+            if call is not None:
+                call.error_code, call.error_message = error.code, error.message
+            response = protocol.serialize_error(model, route.operation, error, request_id)
+        if call is not None:
+            for sink in self.audit_sinks:
+                self._safely(lambda sink=sink: sink(call))
+        return response
+
+    def _run(self, handler, request, request_id, route, operation_name, region, principal, params, call):
+        write = not operation_name.startswith(("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test"))
+        with self.store.transaction(write=write) as session:
+            ctx = RequestContext(
+                request_id=request_id, service=route.service, operation=operation_name, region=region,
+                principal=principal, session=session, clock=self.clock, config=self.config,
+                source_ip=request.client_ip, user_agent=request.header("user-agent", "") or "",
+                host=request.host, secure_transport=request.scheme == "https",
+            )
+            ctx.audit = call.audit
+            ctx.authorizer = lambda checks: authorize(ctx, checks, route.protocol)
+            authorize(ctx, checks_for(ctx, route.service, operation_name, params), route.protocol)
+            result = handler(ctx, params)
+        return result, ctx
+
+    @staticmethod
+    def _looks_like_s3(request: HttpRequest) -> bool:
+        return "x-amz-content-sha256" in request.headers
+
+    @staticmethod
+    def _safely(callback: Callable[[], Any]) -> None:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - a failing side effect must not fail the answered request
+            log.exception("after-commit callback failed")

@@ -1,0 +1,59 @@
+"""Assemble the server: store (migrated), bootstrap identity, gateway, audit sinks, ASGI app."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from rootplane.core.clock import Clock, SystemClock
+from rootplane.core.config import ServerConfig
+from rootplane.gateway.asgi import GatewayApp
+from rootplane.gateway.bootstrap import bootstrap
+from rootplane.gateway.pipeline import Gateway
+from rootplane.store.engine import Store, sqlite_url
+
+__all__ = ["build_gateway", "build_app", "run"]
+
+log = logging.getLogger("rootplane")
+
+# Optional pieces, each installed when its module exists: (module, function(gateway) that wires it in).
+_PLUGINS = ("rootplane.audit.install", "rootplane.console.install")
+
+
+def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
+    """A ready gateway over a migrated, bootstrapped store."""
+    clock = clock or SystemClock()
+    store = Store(config.database_url or sqlite_url(config.data_dir))
+    store.migrate()
+    bootstrap(store, config, clock)
+    return Gateway(store, config, clock)
+
+
+def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
+    gateway = build_gateway(config, clock)
+    app = GatewayApp(gateway)
+    for name in _PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.install(app)
+    return app
+
+
+def run(config: ServerConfig) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn shuts down cleanly on both)."""
+    import uvicorn
+
+    app = build_app(config)
+    gateway = app.gateway
+    print(f"rootplane listening on {config.endpoint} (store: {gateway.store.kind})", flush=True)
+    print(
+        f"bootstrap account {config.bootstrap_account_id}, root user {config.root_email}, "
+        f"access key {config.bootstrap_access_key}",
+        flush=True,
+    )
+    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", lifespan="on", access_log=False)
+    gateway.store.dispose()

@@ -1,0 +1,62 @@
+"""Queries over accounts, access keys and temporary sessions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, TemporarySessionRow
+
+__all__ = [
+    "find_account", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
+    "put_access_key", "find_temporary_session", "put_temporary_session",
+]
+
+
+def find_account(session: Session, account_id: str) -> AccountRow | None:
+    return session.get(AccountRow, account_id)
+
+
+def put_account(session: Session, row: AccountRow) -> AccountRow:
+    session.add(row)
+    return row
+
+
+def find_access_key(session: Session, access_key_id: str) -> AccessKeyRow | None:
+    return session.get(AccessKeyRow, access_key_id)
+
+
+def list_access_keys(session: Session, account_id: str, user_name: str | None) -> list[AccessKeyRow]:
+    """Keys of the root user (``user_name`` None) or of one IAM user, oldest first."""
+    owner = AccessKeyRow.user_name.is_(None) if user_name is None else AccessKeyRow.user_name == user_name
+    query = select(AccessKeyRow).where(AccessKeyRow.account_id == account_id, owner).order_by(AccessKeyRow.created_at)
+    return list(session.scalars(query))
+
+
+def count_access_keys(session: Session, account_id: str, user_name: str | None) -> int:
+    owner = AccessKeyRow.user_name.is_(None) if user_name is None else AccessKeyRow.user_name == user_name
+    query = select(func.count()).select_from(AccessKeyRow).where(AccessKeyRow.account_id == account_id, owner)
+    return int(session.scalar(query) or 0)
+
+
+def put_access_key(session: Session, row: AccessKeyRow) -> AccessKeyRow:
+    session.add(row)
+    return row
+
+
+def find_temporary_session(session: Session, access_key_id: str) -> TemporarySessionRow | None:
+    return session.get(TemporarySessionRow, access_key_id)
+
+
+def put_temporary_session(session: Session, row: TemporarySessionRow) -> TemporarySessionRow:
+    session.add(row)
+    return row
+
+
+def touch_access_key(session: Session, access_key_id: str, at: _dt.datetime, service: str, region: str) -> None:
+    """Record last use (GetAccessKeyLastUsed)."""
+    row = session.get(AccessKeyRow, access_key_id)
+    if row is not None:
+        row.last_used_at, row.last_used_service, row.last_used_region = at, service, region

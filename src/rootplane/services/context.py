@@ -1,0 +1,57 @@
+"""What a service handler gets: the caller, the transaction, the clock; never HTTP."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.auth.principal import Principal
+from rootplane.core.clock import Clock
+from rootplane.core.config import ServerConfig
+
+__all__ = ["RequestContext", "Handler"]
+
+
+@dataclass
+class RequestContext:
+    """One request as a handler sees it.
+
+    ``session`` is the open store transaction (committed after the handler returns, rolled back on error).
+    ``after_commit`` callbacks run once the transaction has committed (mail, deliveries, cache invalidation).
+    ``audit`` collects facts for the CloudTrail record (e.g. resources touched, redacted response elements).
+    """
+
+    request_id: str
+    service: str
+    operation: str
+    region: str
+    principal: Principal
+    session: Session
+    clock: Clock
+    config: ServerConfig
+    source_ip: str = "127.0.0.1"
+    user_agent: str = ""
+    host: str = ""
+    secure_transport: bool = False
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    audit: dict[str, Any] = field(default_factory=dict)
+    # Set by the gateway: re-authorize an extra action inside a handler (e.g. CopyObject's source).
+    authorizer: Callable[..., None] | None = None
+
+    @property
+    def account_id(self) -> str:
+        """The account the caller acts in (the target member account for root sessions)."""
+        return self.principal.account_id
+
+    def now(self) -> _dt.datetime:
+        return self.clock.now()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self.after_commit.append(callback)
+
+
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]

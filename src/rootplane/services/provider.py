@@ -1,0 +1,45 @@
+"""Service providers: one class per AWS API whose methods are the operations (botocore snake_case names)."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from botocore import xform_name
+
+from rootplane.services.context import Handler
+
+__all__ = ["Provider", "find_provider", "find_handler"]
+
+
+class Provider:
+    """Base class: subclass per service, define ``service_name`` and one method per implemented operation.
+
+    A method ``create_user(self, ctx, params) -> dict`` implements ``CreateUser``. Params and the returned dict
+    use the botocore shapes (member names exactly as in the model).
+    """
+
+    service_name: str = ""
+
+    def handler(self, operation_name: str) -> Handler | None:
+        return getattr(self, xform_name(operation_name), None)
+
+    def implemented(self, operation_names: list[str]) -> set[str]:
+        return {name for name in operation_names if self.handler(name) is not None}
+
+
+@lru_cache(maxsize=None)
+def find_provider(service_name: str) -> Provider | None:
+    """The provider of ``rootplane.services.<service>.provider`` (its ``PROVIDER`` attribute), if built."""
+    try:
+        module = importlib.import_module(f"rootplane.services.{service_name}.provider")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"rootplane.services.{service_name}.provider" or exc.name == f"rootplane.services.{service_name}":
+            return None
+        raise
+    return getattr(module, "PROVIDER", None)
+
+
+def find_handler(service_name: str, operation_name: str) -> Handler | None:
+    provider = find_provider(service_name)
+    return provider.handler(operation_name) if provider is not None else None

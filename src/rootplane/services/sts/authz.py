@@ -1,0 +1,17 @@
+"""STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+
+__all__ = ["checks"]
+
+_UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "GetAccessKeyInfo"}
+
+
+def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    if operation in _UNCHECKED:
+        return []
+    return [AuthzCheck(f"sts:{operation}", "*", ctx.account_id)]

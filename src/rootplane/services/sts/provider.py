@@ -1,0 +1,72 @@
+"""STS operations."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT_SESSION
+from rootplane.core.errors import AwsError
+from rootplane.services.accounts import repo as accounts
+from rootplane.services.context import RequestContext
+from rootplane.services.provider import Provider
+from rootplane.services.sts.sessions import issue_credentials
+
+__all__ = ["StsProvider", "PROVIDER"]
+
+ROOT_SESSION_TOKEN_MAX = 3600
+USER_SESSION_TOKEN_MAX = 129600
+USER_SESSION_TOKEN_DEFAULT = 43200
+
+
+def _mfa_check(ctx: RequestContext, serial_number: str | None, token_code: str | None) -> bool:
+    """Verify an MFA code for GetSessionToken; True when MFA was presented and valid."""
+    if not serial_number and not token_code:
+        return False
+    if not serial_number or not token_code:
+        raise AwsError("ValidationError", "SerialNumber and TokenCode must be provided together.", 400)
+    from rootplane.authz.gather import source
+
+    mfa = source("rootplane.services.iam.mfa")
+    if mfa is None or not mfa.verify_session_code(ctx, serial_number, token_code):
+        raise AwsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", 403)
+    return True
+
+
+class StsProvider(Provider):
+    service_name = "sts"
+
+    def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        principal = ctx.principal
+        return {"UserId": principal.user_id, "Account": principal.account_id, "Arn": principal.arn}
+
+    def get_session_token(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        principal = ctx.principal
+        if principal.is_temporary:
+            raise AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+        if principal.kind == IAM_USER:
+            duration = params.get("DurationSeconds", USER_SESSION_TOKEN_DEFAULT)
+            duration = min(duration, USER_SESSION_TOKEN_MAX)
+        else:
+            duration = min(params.get("DurationSeconds", ROOT_SESSION_TOKEN_MAX), ROOT_SESSION_TOKEN_MAX)
+        mfa = _mfa_check(ctx, params.get("SerialNumber"), params.get("TokenCode"))
+        session_principal = dataclasses.replace(
+            principal, mfa_authenticated=mfa, mfa_authenticated_at=ctx.now() if mfa else None,
+        )
+        return {"Credentials": issue_credentials(ctx, session_principal, duration)}
+
+    def get_access_key_info(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        access_key_id = params["AccessKeyId"]
+        key = accounts.find_access_key(ctx.session, access_key_id)
+        if key is not None:
+            return {"Account": key.account_id}
+        temporary = accounts.find_temporary_session(ctx.session, access_key_id)
+        if temporary is not None:
+            return {"Account": temporary.account_id}
+        raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+
+
+PROVIDER = StsProvider()
+
+# Kinds re-exported for modules that extend STS (AssumeRole, AssumeRoot).
+SESSION_KINDS = (ASSUMED_ROLE, ROOT_SESSION)

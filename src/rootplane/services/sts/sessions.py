@@ -1,0 +1,32 @@
+"""Issue temporary credentials for a principal and store them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Any
+
+from rootplane.auth.principal import Principal
+from rootplane.core import ids
+from rootplane.services.accounts import repo as accounts
+from rootplane.services.accounts.tables import TemporarySessionRow
+
+__all__ = ["issue_credentials"]
+
+
+def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int) -> dict[str, Any]:
+    """Create an ASIA... key pair with a session token for ``principal``; returns the STS ``Credentials`` shape."""
+    now = ctx.now()
+    expires = (now + _dt.timedelta(seconds=duration_seconds)).replace(microsecond=0)
+    access_key_id = ids.access_key_id(temporary=True)
+    secret = ids.secret_access_key()
+    token = ids.session_token()
+    principal = dataclasses.replace(
+        principal, access_key_id=access_key_id, session_issued_at=now, session_expires_at=expires,
+    )
+    accounts.put_temporary_session(ctx.session, TemporarySessionRow(
+        access_key_id=access_key_id, secret_access_key=secret, session_token=token,
+        account_id=principal.account_id, principal=principal.to_json(),
+        source_access_key_id=ctx.principal.access_key_id, created_at=now, expires_at=expires, revoked=False,
+    ))
+    return {"AccessKeyId": access_key_id, "SecretAccessKey": secret, "SessionToken": token, "Expiration": expires}

@@ -1,0 +1,82 @@
+"""The store: one SQLAlchemy engine (SQLite WAL with durable commits, or PostgreSQL) and transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Store", "sqlite_url"]
+
+# Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
+
+
+def sqlite_url(data_dir: str | os.PathLike[str]) -> str:
+    """The default store URL: ``rootplane.db`` inside the data directory."""
+    path = Path(data_dir).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / 'rootplane.db'}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin, so BEGIN IMMEDIATE works.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an answered write survives kill -9 and power loss
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # pragma: no cover - exercised by every test
+        # Writers take the write lock up front (no deadlock-prone lock upgrades); readers share the WAL snapshot.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+class Store:
+    """Owns the engine and hands out transactions.
+
+    ``transaction()`` yields an ORM session inside one database transaction: committed when the block ends,
+    rolled back on any exception, so a failed request leaves no partial state.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+        if self.kind == "sqlite":
+            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @contextlib.contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on error. ``write=False`` for read-only work."""
+        token = _write_intent.set(write)
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+            _write_intent.reset(token)
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (Alembic, applied on every start)."""
+        from rootplane.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

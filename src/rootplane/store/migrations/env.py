@@ -1,0 +1,12 @@
+"""Alembic environment: uses the engine handed over by rootplane.store.migrate."""
+
+from alembic import context
+
+from rootplane.store.schema import metadata
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=metadata(), render_as_batch=True)
+    context.run_migrations()
