@@ -1,0 +1,294 @@
+"""Condition operators with AWS semantics, compiled once per statement.
+
+A Condition block ``{operator: {key: value-or-values}}`` compiles into a tuple of :class:`ConditionTest`.  All tests
+must hold (operators AND, keys AND); the values of one key OR (NOR for negated operators).
+
+Missing keys: positive operators are false, negated operators (``StringNotEquals``, ``ArnNotLike``,
+``NotIpAddress`` ...) are true, ``...IfExists`` is true, ``ForAllValues:`` is true, ``ForAnyValue:`` is false,
+``Null`` tests presence.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import ipaddress
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Mapping
+
+from rootplane.policy.variables import Template, context_value_as_string, glob_regex, parse_template
+
+__all__ = ["ConditionTest", "compile_condition_block", "OPERATORS", "UnknownOperator", "parse_operator"]
+
+
+class UnknownOperator(ValueError):
+    """Raised for an operator name that is not one of AWS's."""
+
+
+# operator -> (comparison family, negated)
+_BASE: dict[str, tuple[str, bool]] = {
+    "StringEquals": ("string", False), "StringNotEquals": ("string", True),
+    "StringEqualsIgnoreCase": ("string_ci", False), "StringNotEqualsIgnoreCase": ("string_ci", True),
+    "StringLike": ("string_like", False), "StringNotLike": ("string_like", True),
+    "NumericEquals": ("num_eq", False), "NumericNotEquals": ("num_eq", True),
+    "NumericLessThan": ("num_lt", False), "NumericLessThanEquals": ("num_le", False),
+    "NumericGreaterThan": ("num_gt", False), "NumericGreaterThanEquals": ("num_ge", False),
+    "DateEquals": ("date_eq", False), "DateNotEquals": ("date_eq", True),
+    "DateLessThan": ("date_lt", False), "DateLessThanEquals": ("date_le", False),
+    "DateGreaterThan": ("date_gt", False), "DateGreaterThanEquals": ("date_ge", False),
+    "Bool": ("bool", False), "BinaryEquals": ("binary", False),
+    "IpAddress": ("ip", False), "NotIpAddress": ("ip", True),
+    "ArnEquals": ("arn", False), "ArnLike": ("arn", False), "ArnNotEquals": ("arn", True), "ArnNotLike": ("arn", True),
+    "Null": ("null", False),
+}
+OPERATORS: frozenset[str] = frozenset(_BASE)
+_BASE_CI = {name.lower(): name for name in _BASE}
+_VARIABLE_FAMILIES = {"string", "string_ci", "string_like", "arn"}
+
+
+def parse_operator(name: str) -> tuple[str, str | None, bool]:
+    """Split ``ForAnyValue:StringLikeIfExists`` into (``StringLike``, ``any``, if_exists)."""
+    qualifier: str | None = None
+    rest = name
+    low = name.lower()
+    if low.startswith("foranyvalue:"):
+        qualifier, rest = "any", name[len("ForAnyValue:"):]
+    elif low.startswith("forallvalues:"):
+        qualifier, rest = "all", name[len("ForAllValues:"):]
+    if_exists = False
+    if rest.lower().endswith("ifexists") and rest.lower() != "ifexists":
+        if_exists, rest = True, rest[: -len("IfExists")]
+    base = _BASE_CI.get(rest.lower())
+    if base is None or (base == "Null" and (if_exists or qualifier)):
+        raise UnknownOperator(name)
+    return base, qualifier, if_exists
+
+
+# ---------------------------------------------------------------------------------------------- value coercion
+def _to_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _to_epoch(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        return value.timestamp()
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_dt.timezone.utc)
+    return parsed.timestamp()
+
+
+def _to_bytes(value: object) -> bytes | None:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _to_network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(str(value).strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _to_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = str(value).strip()
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        net = _to_network(text)  # a request value given as CIDR: use its network address
+        return net.network_address if net is not None else None
+
+
+# ---------------------------------------------------------------------------------------------- compiled tests
+Matcher = Callable[[object, Mapping[str, tuple[object, ...]]], bool]
+
+
+def _string_matcher(family: str, templates: tuple[Template, ...]) -> Matcher:
+    if family == "string_like":
+        static = [t for t in templates if not t.has_vars]
+        dynamic = [t for t in templates if t.has_vars]
+        static_re = (
+            re.compile("(?:" + "|".join(t.regex_source(None, arn=False) or "" for t in static) + r")\Z", re.DOTALL)
+            if static else None
+        )
+
+        def like(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+            text = context_value_as_string(value)
+            if static_re is not None and static_re.match(text):
+                return True
+            for t in dynamic:
+                src = t.regex_source(ctx, arn=False)
+                if src is not None and glob_regex(src).match(text):
+                    return True
+            return False
+
+        return like
+
+    fold = family == "string_ci"
+    literal_set = frozenset((t.literal().casefold() if fold else t.literal()) for t in templates if not t.has_vars)
+    dynamic_t = tuple(t for t in templates if t.has_vars)
+
+    def equals(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+        text = context_value_as_string(value)
+        if fold:
+            text = text.casefold()
+        if text in literal_set:
+            return True
+        for t in dynamic_t:
+            rendered = t.render(ctx)
+            if rendered is not None and (rendered.casefold() if fold else rendered) == text:
+                return True
+        return False
+
+    return equals
+
+
+def _arn_matcher(templates: tuple[Template, ...]) -> Matcher:
+    static = [t for t in templates if not t.has_vars]
+    dynamic = [t for t in templates if t.has_vars]
+    static_re = (
+        re.compile("(?:" + "|".join(t.regex_source(None, arn=True) or "" for t in static) + r")\Z", re.DOTALL)
+        if static else None
+    )
+
+    def arn(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+        text = context_value_as_string(value)
+        if text.count(":") < 5 or not text.startswith("arn:"):
+            return False
+        if static_re is not None and static_re.match(text):
+            return True
+        for t in dynamic:
+            src = t.regex_source(ctx, arn=True)
+            if src is not None and glob_regex(src).match(text):
+                return True
+        return False
+
+    return arn
+
+
+def _compare_matcher(convert: Callable[[object], object | None], values: list[str],
+                     compare: Callable[[object, object], bool]) -> Matcher:
+    converted = [c for c in (convert(v) for v in values) if c is not None]
+
+    def check(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+        request = convert(value)
+        if request is None:
+            return False
+        return any(compare(request, policy) for policy in converted)
+
+    return check
+
+
+_COMPARE: dict[str, Callable[[object, object], bool]] = {
+    "eq": lambda a, b: a == b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,  # type: ignore[operator]
+    "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,  # type: ignore[operator]
+}
+
+
+def _build_matcher(family: str, values: list[str], variables: bool) -> Matcher:
+    if family in ("string", "string_ci", "string_like"):
+        return _string_matcher(family, tuple(parse_template(v, variables) for v in values))
+    if family == "arn":
+        return _arn_matcher(tuple(parse_template(v, variables) for v in values))
+    if family.startswith("num_"):
+        return _compare_matcher(_to_decimal, values, _COMPARE[family[4:]])
+    if family.startswith("date_"):
+        return _compare_matcher(_to_epoch, values, _COMPARE[family[5:]])
+    if family == "bool":
+        wanted = frozenset(v.lower() for v in values)
+        return lambda value, ctx: context_value_as_string(value).lower() in wanted
+    if family == "binary":
+        return _compare_matcher(_to_bytes, values, _COMPARE["eq"])
+    if family == "ip":
+        networks = [n for n in (_to_network(v) for v in values) if n is not None]
+
+        def ip(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+            address = _to_address(value)
+            return address is not None and any(
+                address.version == net.version and address in net for net in networks
+            )
+
+        return ip
+    raise UnknownOperator(family)  # pragma: no cover
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionTest:
+    """One (operator, key) pair of a Condition block."""
+
+    operator: str            # as written in the policy
+    key: str                 # lower-cased condition key
+    negated: bool
+    qualifier: str | None    # None | "any" | "all"
+    if_exists: bool
+    null_values: frozenset[bool] | None  # for Null: the wanted absence values
+    match: Matcher | None
+
+    def holds(self, context: Mapping[str, tuple[object, ...]]) -> bool:
+        values = context.get(self.key)
+        present = bool(values)
+        if self.null_values is not None:
+            return (not present) in self.null_values
+        if not present:
+            if self.if_exists:
+                return True
+            if self.qualifier == "all":
+                return True
+            if self.qualifier == "any":
+                return False
+            return self.negated
+        match = self.match
+        assert match is not None and values is not None
+        if self.qualifier is None:
+            hit = any(match(v, context) for v in values)
+            return not hit if self.negated else hit
+        if self.negated:
+            per_value = (not match(v, context) for v in values)
+        else:
+            per_value = (match(v, context) for v in values)
+        return any(per_value) if self.qualifier == "any" else all(per_value)
+
+
+def compile_condition_block(block: Mapping[str, Mapping[str, object]], *, variables: bool) -> tuple[ConditionTest, ...]:
+    """Compile a validated Condition block.  Raises :class:`UnknownOperator` for a bad operator name."""
+    tests: list[ConditionTest] = []
+    for operator, keys in block.items():
+        base, qualifier, if_exists = parse_operator(operator)
+        family, negated = _BASE[base]
+        for key, raw in keys.items():
+            values = [raw] if not isinstance(raw, list) else raw
+            strings = [context_value_as_string(v) for v in values]
+            if family == "null":
+                tests.append(ConditionTest(operator, key.lower(), False, None, False,
+                                           frozenset(s.lower() == "true" for s in strings), None))
+                continue
+            use_vars = variables and family in _VARIABLE_FAMILIES
+            tests.append(ConditionTest(operator, key.lower(), negated, qualifier, if_exists, None,
+                                       _build_matcher(family, strings, use_vars)))
+    return tuple(tests)

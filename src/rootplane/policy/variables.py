@@ -1,0 +1,162 @@
+"""Policy variables: ``${aws:username}``, ``${aws:PrincipalTag/team, 'default'}``, and the ``${*}``/``${?}``/``${$}`` escapes.
+
+A policy string (a Resource ARN or a condition value) is compiled once into a :class:`Template`: a tuple of
+tokens.  Tokens are literal text, the two glob wildcards (``*`` and ``?``), and variables.  At decision time a
+template is *rendered* against the request context; a variable whose key is absent (and has no default) makes the
+whole value unresolvable (``None``), which makes that value not match.
+
+Variables are only recognised in documents with ``Version: 2012-10-17``; for ``2008-10-17`` documents the text is
+literal (``variables=False``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+__all__ = ["Template", "parse_template", "context_value_as_string", "glob_regex"]
+
+# Token kinds.
+LIT, STAR, QMARK, VAR = 0, 1, 2, 3
+
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+_VAR_RE = re.compile(r"\$\{([^}]*)\}")
+_DEFAULT_RE = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
+
+
+def context_value_as_string(value: object) -> str:
+    """The string form AWS uses for a context value (booleans are ``true``/``false``, times ISO-8601 Z)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A compiled policy string.  ``tokens`` holds ``(kind, text, default)`` triples."""
+
+    source: str
+    tokens: tuple[tuple[int, str, str | None], ...]
+    has_vars: bool
+    has_wildcards: bool
+
+    def render(self, context: Mapping[str, tuple[object, ...]]) -> str | None:
+        """Substitute variables; wildcards are rendered as the characters ``*``/``?``.  None if unresolvable."""
+        if not self.has_vars:
+            return self.literal()
+        out: list[str] = []
+        for kind, text, default in self.tokens:
+            if kind == VAR:
+                value = resolve_variable(text, default, context)
+                if value is None:
+                    return None
+                out.append(value)
+            elif kind == STAR:
+                out.append("*")
+            elif kind == QMARK:
+                out.append("?")
+            else:
+                out.append(text)
+        return "".join(out)
+
+    def literal(self) -> str:
+        """The text with escapes applied (only meaningful when there are no variables)."""
+        return "".join("*" if k == STAR else "?" if k == QMARK else t for k, t, _ in self.tokens)
+
+    def regex_source(self, context: Mapping[str, tuple[object, ...]] | None, *, arn: bool) -> str | None:
+        """A regular expression (anchored by the caller) for glob matching; None if a variable is unresolvable.
+
+        With ``arn=True`` a wildcard in one of the first five ``:``-separated ARN parts cannot cross a ``:``
+        (except in the last part the pattern has); in the resource part it matches anything.
+        """
+        out: list[str] = []
+        colons = 0
+        total_colons = sum(t.count(":") for k, t, _ in self.tokens if k == LIT) if arn else 0
+        for kind, text, default in self.tokens:
+            if kind == LIT:
+                out.append(re.escape(text))
+                colons += text.count(":")
+            elif kind == VAR:
+                if context is None:
+                    return None
+                value = resolve_variable(text, default, context)
+                if value is None:
+                    return None
+                out.append(re.escape(value))
+            else:
+                bounded = arn and colons < 5 and colons < total_colons
+                if kind == STAR:
+                    out.append("[^:]*" if bounded else ".*")
+                else:
+                    out.append("[^:]" if bounded else ".")
+        return "".join(out)
+
+
+def resolve_variable(key: str, default: str | None, context: Mapping[str, tuple[object, ...]]) -> str | None:
+    """Look a variable up in the (lower-cased) context; a multi-valued or absent key uses the default."""
+    values = context.get(key)
+    if values is not None and len(values) == 1:
+        return context_value_as_string(values[0])
+    return default
+
+
+@lru_cache(maxsize=4096)
+def parse_template(text: str, variables: bool = True) -> Template:
+    """Compile a policy string into a :class:`Template`."""
+    tokens: list[tuple[int, str, str | None]] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            tokens.append((LIT, "".join(literal), None))
+            literal.clear()
+
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if variables and ch == "$" and text.startswith("${", i):
+            m = _VAR_RE.match(text, i)
+            if m:
+                body = m.group(1)
+                if body in _ESCAPES:
+                    literal.append(_ESCAPES[body])
+                else:
+                    default: str | None = None
+                    dm = _DEFAULT_RE.match(body)
+                    key = body.strip()
+                    if dm:
+                        key, default = dm.group(1), dm.group(2)
+                    flush()
+                    tokens.append((VAR, key.lower(), default))
+                i = m.end()
+                continue
+        if ch == "*":
+            flush()
+            tokens.append((STAR, "*", None))
+        elif ch == "?":
+            flush()
+            tokens.append((QMARK, "?", None))
+        else:
+            literal.append(ch)
+        i += 1
+    flush()
+    return Template(
+        source=text,
+        tokens=tuple(tokens),
+        has_vars=any(k == VAR for k, _, _ in tokens),
+        has_wildcards=any(k in (STAR, QMARK) for k, _, _ in tokens),
+    )
+
+
+@lru_cache(maxsize=8192)
+def glob_regex(source: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile (and cache) an anchored regex built by :meth:`Template.regex_source`."""
+    return re.compile(f"(?:{source})\\Z", flags | re.DOTALL)
