@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from rootplane.core.clock import Clock, SystemClock
+from rootplane.core.clock import Clock, OffsetClock, SystemClock
 from rootplane.core.config import ServerConfig
 from rootplane.gateway.asgi import GatewayApp
 from rootplane.gateway.bootstrap import bootstrap
@@ -22,7 +22,7 @@ _PLUGINS = ("rootplane.audit.install", "rootplane.console.install")
 
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     """A ready gateway over a migrated, bootstrapped store."""
-    clock = clock or SystemClock()
+    clock = clock or (OffsetClock() if config.time_travel else SystemClock())
     store = Store(config.database_url or sqlite_url(config.data_dir))
     store.migrate()
     bootstrap(store, config, clock)

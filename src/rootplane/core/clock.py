@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import time as _time
 
-__all__ = ["Clock", "SystemClock", "FixedClock", "utcnow"]
+__all__ = ["Clock", "SystemClock", "FixedClock", "OffsetClock", "utcnow"]
 
 
 class Clock:
@@ -39,6 +39,22 @@ class FixedClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self.at += _dt.timedelta(seconds=seconds)
+
+
+class OffsetClock(SystemClock):
+    """The real clock shifted by an offset that only grows (``--time-travel`` test servers)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> _dt.datetime:
+        return super().now() + _dt.timedelta(seconds=self.offset)
+
+    def epoch(self) -> float:
+        return _time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += max(0.0, seconds)
 
 
 def utcnow() -> _dt.datetime:

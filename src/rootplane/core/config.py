@@ -25,6 +25,8 @@ class ServerConfig:
     skew_query: int = 900
     skew_json: int = 300
     skew_s3: int = 900
+    # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
+    time_travel: bool = False
 
     @property
     def endpoint(self) -> str:

@@ -65,11 +65,13 @@ def authenticate(
     family: str,
     resolve,
     now: _dt.datetime,
+    session_now: _dt.datetime | None = None,
 ) -> tuple[Principal, sigv4.SignedRequest | None]:
     """Verify the request's signature and return the caller.
 
     ``resolve(access_key_id) -> ResolvedCredential | None`` looks keys up. S3 requests without any signature
-    are anonymous; every other unsigned request is refused.
+    are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
+    ``session_now`` (the business clock, default ``now``) checks session expiry.
     """
     signed = sigv4.extract(request, family)
     if signed is None:
@@ -88,6 +90,6 @@ def authenticate(
         raise _error("bad_token", family)
     sigv4.verify(request, signed, credential.secret_access_key, now, family)
     expires = credential.principal.session_expires_at
-    if expires is not None and now >= expires:
+    if expires is not None and (session_now or now) >= expires:
         raise _error("expired", family)
     return credential.principal, signed

@@ -36,11 +36,27 @@ def _outbox(gateway, request: HttpRequest) -> HttpResponse:
         return json_response(mail.list_messages(session, request.query.get("to")))
 
 
-_ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox}
+def _clock(gateway, request: HttpRequest) -> HttpResponse:
+    """Test servers (``--time-travel``): POST {"advance": seconds} moves the business clock forward."""
+    if request.method == "POST":
+        if not gateway.config.time_travel or not hasattr(gateway.clock, "advance"):
+            return json_response({"error": "time travel is disabled (start the server with --time-travel)"}, 403)
+        try:
+            seconds = float(json.loads(request.body or b"{}").get("advance", 0))
+        except (ValueError, TypeError, AttributeError):
+            return json_response({"error": "body must be {\"advance\": seconds}"}, 400)
+        gateway.clock.advance(seconds)
+        gateway.credentials.forget()
+    return json_response({"now": gateway.clock.now().isoformat()})
+
+
+_ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock}
+_METHODS = {"/_rootplane/clock": ("GET", "POST")}
 
 
 def handle_internal(gateway, request: HttpRequest) -> HttpResponse:
-    route = _ROUTES.get(request.path.rstrip("/") or request.path)
-    if route is None or request.method not in ("GET", "HEAD"):
+    path = request.path.rstrip("/") or request.path
+    route = _ROUTES.get(path)
+    if route is None or request.method not in _METHODS.get(path, ("GET", "HEAD")):
         return json_response({"error": "not found", "path": request.path}, 404)
     return route(gateway, request)

@@ -10,7 +10,7 @@ from rootplane.audit.call import ApiCall
 from rootplane.authz.authorizer import authorize
 from rootplane.authz.checks import checks_for
 from rootplane.core import ids
-from rootplane.core.clock import Clock, SystemClock
+from rootplane.core.clock import Clock, SystemClock, utcnow
 from rootplane.core.config import ServerConfig
 from rootplane.core.errors import AwsError, internal_failure, not_implemented
 from rootplane.gateway.authenticate import authenticate, family_of
@@ -76,7 +76,7 @@ class Gateway:
         try:
             now = self.clock.now()
             family = family_of(route.protocol)
-            principal, signed = authenticate(request, family, self.resolve, now)
+            principal, signed = authenticate(request, family, self.resolve, utcnow(), now)
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation
