@@ -95,6 +95,8 @@ class Gateway:
                 raise not_implemented(route.service, operation.name)
             result, ctx = self._run(handler, request, request_id, route, operation.name, region, principal, params, call)
             call.result = result
+            for access_key_id in ctx.audit.pop("revoked_access_keys", ()):
+                self.credentials.forget(access_key_id)
             for callback in ctx.after_commit:
                 self._safely(callback)
             response = protocol.serialize(operation, result or {}, request_id)
