@@ -1,0 +1,189 @@
+"""Work out which service and operation an HTTP request is for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import unquote_plus
+
+from botocore.model import OperationModel
+
+from .http import HttpRequest
+from .models import SERVICES, service_for_signing_name, service_model
+from .routes import match_rest
+
+__all__ = ["Route", "detect", "credential_scope_service", "s3_bucket_from_host"]
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_FORM_ACTION = re.compile(rb"(?:^|&)Action=([^&]*)")
+_SQS_PATH = re.compile(r"^/(\d{12})/([^/]+)/?$")
+_S3_HOST = re.compile(
+    r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)*\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud|localhost)$"
+)
+_LOCALHOST_BUCKET = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])\.localhost$")
+_SERVICE_HOST_PREFIXES = frozenset(SERVICES) | {"s3", "localhost"}
+
+
+@dataclass
+class Route:
+    """Where a request goes: service name, botocore operation (None if unknown), protocol, REST labels."""
+
+    service: str | None
+    operation: OperationModel | None
+    protocol: str | None
+    path_params: dict[str, str] = field(default_factory=dict)
+    unknown_name: str | None = None
+
+
+@lru_cache(maxsize=None)
+def _target_prefixes() -> dict[str, str]:
+    prefixes = {}
+    for name in SERVICES:
+        prefix = service_model(name).metadata.get("targetPrefix")
+        if prefix:
+            prefixes[prefix] = name
+    return prefixes
+
+
+@lru_cache(maxsize=None)
+def _operation_names(service: str) -> frozenset[str]:
+    return frozenset(service_model(service).operation_names)
+
+
+def _operation(service: str, name: str) -> OperationModel | None:
+    if name in _operation_names(service):
+        return service_model(service).operation_model(name)
+    return None
+
+
+def credential_scope_service(request: HttpRequest) -> str | None:
+    """The SigV4 credential-scope service name (header or presigned query), if signed."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        match = _CREDENTIAL.search(authorization)
+        if match:
+            return match.group(4)
+        if authorization.startswith("AWS "):
+            return "s3"  # SigV2 header auth is S3-only
+        return None
+    if "X-Amz-Credential" in request.query_string:
+        credential = request.query.get("X-Amz-Credential", "")
+        parts = credential.split("/")
+        if len(parts) == 5:
+            return parts[3]
+    elif "AWSAccessKeyId=" in request.query_string and "Signature=" in request.query_string:
+        return "s3"
+    return None
+
+
+def _host_name(request: HttpRequest) -> str:
+    host = request.host.lower()
+    if host.startswith("["):
+        return host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def s3_bucket_from_host(host: str, *, allow_localhost: bool = True) -> str | None:
+    """The bucket of a virtual-hosted-style S3 host name (port already stripped), else None."""
+    match = _S3_HOST.match(host)
+    if match:
+        return match.group("bucket")
+    if allow_localhost:
+        match = _LOCALHOST_BUCKET.match(host)
+        if match and match.group("bucket") not in _SERVICE_HOST_PREFIXES:
+            return match.group("bucket")
+    return None
+
+
+def _action(request: HttpRequest) -> str | None:
+    action = request.query.get("Action") if request.query_string else None
+    if action is None and request.body and request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        if not content_type or "x-www-form-urlencoded" in content_type:
+            match = _FORM_ACTION.search(request.body)
+            if match:
+                action = unquote_plus(match.group(1).decode("utf-8", "replace"))
+    return action
+
+
+def _query_route(service: str, request: HttpRequest, action: str | None, protocol: str = "query") -> Route:
+    if action is None:
+        return Route(service, None, protocol)
+    operation = _operation(service, action)
+    params: dict[str, str] = {}
+    if service == "sqs":
+        match = _SQS_PATH.match(request.path)
+        if match:
+            params["QueueUrl"] = f"{request.scheme}://{request.host}{request.path.rstrip('/')}"
+    return Route(service, operation, protocol, params, None if operation else action)
+
+
+def _rest_route(service: str, request: HttpRequest) -> Route:
+    protocol = service_model(service).protocol
+    path = request.path or "/"
+    if service == "s3":
+        bucket = s3_bucket_from_host(_host_name(request))
+        if bucket:
+            path = f"/{bucket}{path}" if path != "/" else f"/{bucket}"
+    found = match_rest(service, request.method, path, request.query, request.headers)
+    if found is None:
+        return Route(service, None, protocol, {}, f"{request.method} {request.path}")
+    operation, labels = found
+    return Route(service, operation, protocol, labels)
+
+
+def _route_for_service(service: str, request: HttpRequest) -> Route:
+    model = service_model(service)
+    protocol = model.protocol
+    if protocol in ("rest-json", "rest-xml"):
+        return _rest_route(service, request)
+    if protocol == "query":
+        return _query_route(service, request, _action(request))
+    # JSON service without X-Amz-Target: SQS legacy query, anything else unknown.
+    if service == "sqs":
+        return _query_route(service, request, _action(request))
+    return Route(service, None, protocol)
+
+
+def _target_route(target: str) -> Route:
+    prefix, _, name = target.rpartition(".")
+    service = _target_prefixes().get(prefix)
+    if service is None:
+        return Route(None, None, None, {}, target)
+    operation = _operation(service, name)
+    return Route(service, operation, "json", {}, None if operation else name)
+
+
+def _unsigned_route(request: HttpRequest) -> Route:
+    action = _action(request)
+    if action is not None:
+        if "QueueUrl" in request.query or _SQS_PATH.match(request.path) or (
+            request.body and b"QueueUrl=" in request.body
+        ):
+            return _query_route("sqs", request, action)
+        for service in ("sts", "iam", "sns"):
+            if action in _operation_names(service):
+                return _query_route(service, request, action)
+        return _query_route("iam", request, action)
+    host = _host_name(request)
+    if host.startswith("account."):
+        return _rest_route("account", request)
+    account = _rest_route("account", request)
+    if account.operation is not None and request.method == "POST":
+        return account
+    return _rest_route("s3", request)
+
+
+def detect(request: HttpRequest) -> Route:
+    """Route a request: X-Amz-Target, then SigV4 scope service, then Action=/REST heuristics."""
+    target = request.headers.get("x-amz-target")
+    if target:
+        return _target_route(target)
+    scope = credential_scope_service(request)
+    if scope is not None:
+        service = service_for_signing_name(scope)
+        if service is None:
+            return Route(None, None, None, {}, scope)
+        return _route_for_service(service, request)
+    return _unsigned_route(request)

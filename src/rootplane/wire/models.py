@@ -1,0 +1,41 @@
+"""botocore service models for the emulated services, loaded once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from botocore.loaders import Loader
+from botocore.model import ServiceModel
+
+__all__ = ["SERVICES", "service_model", "service_for_signing_name"]
+
+SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns")
+
+
+@lru_cache(maxsize=1)
+def _loader() -> Loader:
+    return Loader()
+
+
+@lru_cache(maxsize=None)
+def service_model(name: str) -> ServiceModel:
+    """The botocore ServiceModel for ``name`` (one of SERVICES), cached."""
+    if name not in SERVICES:
+        raise KeyError(f"unknown service {name!r}")
+    data = _loader().load_service_model(name, "service-2")
+    return ServiceModel(data, service_name=name)
+
+
+@lru_cache(maxsize=None)
+def _signing_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for name in SERVICES:
+        names[name] = name
+        names.setdefault(service_model(name).signing_name, name)
+        names.setdefault(service_model(name).endpoint_prefix, name)
+    return names
+
+
+def service_for_signing_name(signing_name: str) -> str | None:
+    """Map a SigV4 credential-scope service (``iam``, ``s3``...) to one of SERVICES."""
+    return _signing_names().get(signing_name)

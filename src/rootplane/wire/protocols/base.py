@@ -1,0 +1,93 @@
+"""The protocol interface every wire protocol implements, plus shared helpers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from ...core.errors import AwsError
+from ..http import HttpRequest, HttpResponse
+
+__all__ = ["Protocol", "error_shape", "message_key", "query_error_code", "split_error_fields"]
+
+
+class Protocol(ABC):
+    """Server side of one AWS wire protocol: parse requests, serialize responses and errors."""
+
+    name: str = ""
+
+    @abstractmethod
+    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+        """Decode the request into botocore-shaped input params; raises AwsError on malformed input."""
+
+    @abstractmethod
+    def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
+        """Encode a botocore-shaped output dict as the HTTP response."""
+
+    @abstractmethod
+    def serialize_error(
+        self,
+        service: ServiceModel,
+        operation: OperationModel | None,
+        error: AwsError,
+        request_id: str,
+        *,
+        request: HttpRequest | None = None,
+    ) -> HttpResponse:
+        """Encode an AwsError as the protocol's error response."""
+
+
+def error_shape(service: ServiceModel, code: str) -> Shape | None:
+    """The modelled error shape for an error code (by ``error.code`` or shape name), if any."""
+    try:
+        shape = service.shape_for_error_code(code)
+    except Exception:  # noqa: BLE001 - botocore raises various lookup errors
+        shape = None
+    if shape is None:
+        try:
+            candidate = service.shape_for(code)
+        except Exception:  # noqa: BLE001
+            return None
+        if candidate.metadata.get("exception"):
+            return candidate
+        return None
+    return shape
+
+
+def query_error_code(service: ServiceModel, error: AwsError) -> tuple[str, str]:
+    """(json ``__type`` code, legacy query code) for a query-compatible service."""
+    if error.query_code:
+        return error.code, error.query_code
+    shape = error_shape(service, error.code)
+    if shape is not None:
+        legacy = shape.metadata.get("error", {}).get("code") or shape.name
+        return shape.name, legacy
+    return error.code, error.code
+
+
+def split_error_fields(shape: Shape | None, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split error fields into (body fields, header-bound fields) using the error shape."""
+    if not fields or shape is None or shape.type_name != "structure":
+        return dict(fields), {}
+    body: dict[str, Any] = {}
+    headers: dict[str, Any] = {}
+    members = shape.members
+    for key, value in fields.items():
+        member = members.get(key)
+        if member is not None and member.serialization.get("location") == "header":
+            headers[key] = value
+        else:
+            body[key] = value
+    return body, headers
+
+
+def message_key(shape: Shape | None) -> str:
+    """The body key an error shape models its message under (``message`` unless ``Message`` is modelled)."""
+    if shape is not None and shape.type_name == "structure":
+        members = shape.members
+        for candidate in ("message", "Message"):
+            if candidate in members and not members[candidate].serialization.get("location"):
+                return members[candidate].serialization.get("name", candidate)
+    return "message"

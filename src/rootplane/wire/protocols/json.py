@@ -1,0 +1,91 @@
+"""AWS JSON protocol 1.0/1.1 (Organizations, CloudTrail, EventBridge, SQS): X-Amz-Target + JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from ...core.errors import AwsError
+from ..http import HttpRequest, HttpResponse
+from .base import Protocol, error_shape, message_key, query_error_code
+from .jsoncodec import JsonShapeError, from_json, to_json
+
+__all__ = ["JsonProtocol", "load_json_body", "MAX_JSON_BYTES"]
+
+MAX_JSON_BYTES = 8 * 1024 * 1024
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def load_json_body(body: bytes, code: str = "SerializationException") -> dict[str, Any]:
+    """Decode a JSON object body (empty => {}), raising AwsError ``code`` when malformed."""
+    if not body or not body.strip():
+        return {}
+    if len(body) > MAX_JSON_BYTES:
+        raise AwsError(code, "Request body too large", 400)
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AwsError(code, f"Malformed JSON request body: {exc}", 400) from None
+    if not isinstance(document, dict):
+        raise AwsError(code, "Request body must be a JSON object", 400)
+    return document
+
+
+def dump_json(value: Any) -> bytes:
+    return _dumps(value).encode("utf-8")
+
+
+class JsonProtocol(Protocol):
+    """awsJson1_0 / awsJson1_1 server side."""
+
+    name = "json"
+
+    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+        document = load_json_body(request.body)
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        try:
+            return from_json(shape, document)
+        except JsonShapeError as exc:
+            raise AwsError("SerializationException", str(exc), 400) from None
+
+    @staticmethod
+    def _content_type(service: ServiceModel) -> str:
+        return f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
+
+    def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
+        shape = operation.output_shape
+        document = to_json(shape, output or {}) if shape is not None else {}
+        return HttpResponse(
+            200,
+            [("Content-Type", self._content_type(operation.service_model)), ("x-amzn-RequestId", request_id)],
+            dump_json(document),
+        )
+
+    def serialize_error(
+        self,
+        service: ServiceModel,
+        operation: OperationModel | None,
+        error: AwsError,
+        request_id: str,
+        *,
+        request: HttpRequest | None = None,
+    ) -> HttpResponse:
+        headers = [("Content-Type", self._content_type(service)), ("x-amzn-RequestId", request_id)]
+        code = error.code
+        if service.metadata.get("awsQueryCompatible") is not None:
+            code, legacy = query_error_code(service, error)
+            if request is None or request.headers.get("x-amzn-query-mode", "true").lower() == "true":
+                headers.append(("x-amzn-query-error", f"{legacy};{'Sender' if error.sender_fault else 'Receiver'}"))
+        shape = error_shape(service, code)
+        body: dict[str, Any] = {"__type": code, message_key(shape): error.message}
+        if error.fields:
+            fields = dict(error.fields)
+            if shape is not None:
+                body.update(to_json(shape, {k: v for k, v in fields.items() if k in shape.members}))
+                fields = {k: v for k, v in fields.items() if k not in shape.members}
+            body.update(fields)
+        return HttpResponse(error.status, headers, dump_json(body))

@@ -1,0 +1,236 @@
+"""AWS query protocol (IAM, STS, SNS, legacy SQS): form-encoded requests, XML responses."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from ...core.errors import AwsError
+from ..http import HttpRequest, HttpResponse
+from .base import Protocol, error_shape, query_error_code
+from .values import scalar_from_text
+from .xmlcodec import write_members, xml_text
+
+__all__ = ["QueryProtocol", "xml_namespace"]
+
+_MISSING = object()
+# Namespaces for JSON-modelled services still spoken in their legacy query form.
+_LEGACY_NAMESPACES = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
+_MAX_BODY = 1024 * 1024
+
+
+def xml_namespace(service: ServiceModel) -> str:
+    """The response xmlns for a query service (model ``xmlNamespace``)."""
+    namespace = service.metadata.get("xmlNamespace")
+    if isinstance(namespace, dict):
+        namespace = namespace.get("uri")
+    if namespace:
+        return namespace
+    return _LEGACY_NAMESPACES.get(service.service_name, f"https://{service.endpoint_prefix}.amazonaws.com/doc/{service.api_version}/")
+
+
+def _compat(shape_holder: ServiceModel) -> bool:
+    return shape_holder.protocol != "query"
+
+
+class _FlatParams:
+    """Flat ``A.B.1.C=v`` params plus the set of every dotted prefix, for O(1) presence checks."""
+
+    __slots__ = ("values", "prefixes")
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        values: dict[str, str] = {}
+        prefixes: set[str] = set()
+        for key, value in pairs:
+            values.setdefault(key, value)
+            prefixes.add(key)
+            index = key.find(".")
+            while index != -1:
+                prefixes.add(key[:index])
+                index = key.find(".", index + 1)
+        self.values = values
+        self.prefixes = prefixes
+
+
+def _singular(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+class QueryProtocol(Protocol):
+    """Query protocol server side (also used for SQS's legacy query form)."""
+
+    name = "query"
+
+    # ------------------------------------------------------------------ parse
+    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+        pairs = list(request.query_params)
+        if request.body:
+            if len(request.body) > _MAX_BODY:
+                raise AwsError("MalformedQueryString", "The request body is too large.", 400)
+            try:
+                pairs.extend(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise AwsError("MalformedQueryString", f"Malformed query string: {exc}", 400) from exc
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        flat = _FlatParams(pairs)
+        compat = _compat(operation.service_model)
+        result: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            value = self._member(member, name, "", flat, compat)
+            if value is not _MISSING:
+                result[name] = value
+        for key, value in path_params.items():  # e.g. SQS legacy QueueUrl taken from the request path
+            if key in shape.members and key not in result:
+                result[key] = value
+        return result
+
+    def _member(self, member: Shape, name: str, prefix: str, flat: _FlatParams, compat: bool) -> Any:
+        serialized = member.serialization.get("name", name)
+        keys = [serialized]
+        if compat and member.serialization.get("flattened") and member.type_name in ("list", "map"):
+            if member.type_name == "list" and member.member.type_name == "structure":
+                keys.append(member.member.name)
+            keys.append(_singular(serialized))
+        for key in keys:
+            full = f"{prefix}.{key}" if prefix else key
+            value = self._read(member, full, flat, compat)
+            if value is not _MISSING:
+                return value
+        return _MISSING
+
+    def _read(self, shape: Shape, prefix: str, flat: _FlatParams, compat: bool) -> Any:
+        kind = shape.type_name
+        if kind == "structure":
+            if prefix not in flat.prefixes:
+                return _MISSING
+            result: dict[str, Any] = {}
+            for name, member in shape.members.items():
+                value = self._member(member, name, prefix, flat, compat)
+                if value is not _MISSING:
+                    result[name] = value
+            return result
+        if kind == "list":
+            if prefix not in flat.prefixes:
+                return _MISSING
+            if shape.serialization.get("flattened"):
+                list_prefix = prefix
+                item_name = shape.member.serialization.get("name")
+                if item_name and f"{prefix}.1" not in flat.prefixes:
+                    list_prefix = ".".join(prefix.split(".")[:-1] + [item_name])
+            else:
+                list_prefix = f"{prefix}.{shape.member.serialization.get('name', 'member')}"
+            items = []
+            index = 1
+            while f"{list_prefix}.{index}" in flat.prefixes:
+                items.append(self._read(shape.member, f"{list_prefix}.{index}", flat, compat))
+                index += 1
+            if not items and flat.values.get(prefix, None) is None:
+                return _MISSING
+            return [None if item is _MISSING else item for item in items]
+        if kind == "map":
+            if prefix not in flat.prefixes:
+                return _MISSING
+            base = prefix if shape.serialization.get("flattened") else f"{prefix}.entry"
+            key_names = [shape.key.serialization.get("name", "key")]
+            value_names = [shape.value.serialization.get("name", "value")]
+            if compat:
+                key_names += ["Name", "Key"]
+                value_names += ["Value"]
+            result = {}
+            index = 1
+            while f"{base}.{index}" in flat.prefixes:
+                entry = f"{base}.{index}"
+                key = next((flat.values[f"{entry}.{k}"] for k in key_names if f"{entry}.{k}" in flat.values), None)
+                value: Any = _MISSING
+                for value_name in value_names:
+                    value = self._read(shape.value, f"{entry}.{value_name}", flat, compat)
+                    if value is not _MISSING:
+                        break
+                if key is not None:
+                    result[key] = None if value is _MISSING else value
+                index += 1
+            return result
+        text = flat.values.get(prefix)
+        if text is None:
+            return _MISSING
+        try:
+            return scalar_from_text(shape, text)
+        except ValueError:
+            raise AwsError(
+                "InvalidParameterValue" if compat else "ValidationError",
+                f"Value '{text}' for parameter {prefix} is invalid. Expected a value of type {shape.type_name}.",
+                400,
+            ) from None
+
+    # ------------------------------------------------------------------ serialize
+    def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
+        service = operation.service_model
+        name = operation.name
+        parts = [f'<{name}Response xmlns="{escape(xml_namespace(service))}">']
+        shape = operation.output_shape
+        if shape is not None:
+            wrapper = shape.serialization.get("resultWrapper")
+            if wrapper is None and _compat(service):
+                wrapper = f"{name}Result"
+            if wrapper:
+                body: list[str] = []
+                write_members(body, shape, output or {})
+                parts.append(f"<{wrapper}>")
+                parts.extend(body)
+                parts.append(f"</{wrapper}>")
+            else:
+                write_members(parts, shape, output or {})
+        parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata></{name}Response>")
+        return HttpResponse(
+            200,
+            [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)],
+            "".join(parts).encode("utf-8"),
+        )
+
+    def serialize_error(
+        self,
+        service: ServiceModel,
+        operation: OperationModel | None,
+        error: AwsError,
+        request_id: str,
+        *,
+        request: HttpRequest | None = None,
+    ) -> HttpResponse:
+        code = error.code
+        shape = error_shape(service, code)
+        if _compat(service):
+            code = query_error_code(service, error)[1]
+        elif shape is not None:
+            code = shape.metadata.get("error", {}).get("code", code)
+        kind = "Sender" if error.sender_fault else "Receiver"
+        parts = [
+            f'<ErrorResponse xmlns="{escape(xml_namespace(service))}"><Error><Type>{kind}</Type>',
+            f"<Code>{xml_text(code)}</Code><Message>{xml_text(error.message)}</Message>",
+        ]
+        _write_error_fields(parts, shape, error.fields)
+        parts.append(f"</Error><RequestId>{xml_text(request_id)}</RequestId></ErrorResponse>")
+        return HttpResponse(
+            error.status,
+            [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)],
+            "".join(parts).encode("utf-8"),
+        )
+
+
+def _write_error_fields(parts: list[str], shape: Shape | None, fields: dict[str, Any]) -> None:
+    """Extra modelled error members as child elements of ``<Error>``."""
+    if not fields:
+        return
+    if shape is not None and shape.type_name == "structure":
+        known = {k: v for k, v in fields.items() if k in shape.members and k not in ("Message", "message", "Code")}
+        write_members(parts, shape, known)
+        extra = {k: v for k, v in fields.items() if k not in shape.members}
+    else:
+        extra = fields
+    for key, value in extra.items():
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            parts.append(f"<{key}>{xml_text(str(value))}</{key}>")

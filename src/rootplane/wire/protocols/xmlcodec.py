@@ -1,0 +1,209 @@
+"""Shape-driven XML encoding (string joins) and decoding (xml.etree) shared by query and rest-xml."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from botocore.model import Shape
+
+from .values import scalar_from_text, text_from_scalar
+
+__all__ = ["write_xml", "write_members", "URL_ENCODED_SHAPES", "xml_text", "parse_xml", "read_structure", "read_value", "XmlError", "MAX_XML_BYTES"]
+
+MAX_XML_BYTES = 4 * 1024 * 1024
+_TEXT_ENTITIES = {"\r": "&#xD;"}
+_ATTR_ENTITIES = {'"': "&quot;", "\r": "&#xD;", "\n": "&#xA;", "\t": "&#x9;"}
+
+
+# Shapes AWS returns URL-encoded in XML (IAM policy documents); botocore URL-decodes them.
+URL_ENCODED_SHAPES = frozenset({"policyDocumentType"})
+
+
+class XmlError(ValueError):
+    """Malformed or unacceptable XML input."""
+
+
+def xml_text(text: str) -> str:
+    return escape(text, _TEXT_ENTITIES)
+
+
+def _namespace_attr(serialization: dict) -> str:
+    namespace = serialization.get("xmlNamespace")
+    if not namespace:
+        return ""
+    if isinstance(namespace, str):
+        return f' xmlns="{escape(namespace, _ATTR_ENTITIES)}"'
+    prefix = namespace.get("prefix")
+    uri = escape(namespace.get("uri", ""), _ATTR_ENTITIES)
+    return f' xmlns:{prefix}="{uri}"' if prefix else f' xmlns="{uri}"'
+
+
+def write_xml(parts: list[str], shape: Shape, value: Any, tag: str, ts_default: str = "iso8601", extra_attrs: str = "") -> None:
+    """Append the XML for ``value`` (of ``shape``) as element ``tag`` to ``parts``."""
+    kind = shape.type_name
+    if kind == "structure":
+        body: list[str] = []
+        attrs = write_members(body, shape, value, ts_default)
+        parts.append(f"<{tag}{extra_attrs}{attrs}>")
+        parts.extend(body)
+        parts.append(f"</{tag}>")
+    elif kind == "list":
+        item_tag = shape.member.serialization.get("name", "member")
+        parts.append(f"<{tag}{extra_attrs}>")
+        for item in value:
+            write_xml(parts, shape.member, item, item_tag, ts_default)
+        parts.append(f"</{tag}>")
+    elif kind == "map":
+        key_tag = shape.key.serialization.get("name", "key")
+        value_tag = shape.value.serialization.get("name", "value")
+        parts.append(f"<{tag}{extra_attrs}>")
+        for key, item in value.items():
+            parts.append(f"<entry><{key_tag}>{xml_text(str(key))}</{key_tag}>")
+            write_xml(parts, shape.value, item, value_tag, ts_default)
+            parts.append("</entry>")
+        parts.append(f"</{tag}>")
+    else:
+        text = text_from_scalar(shape, value, ts_default)
+        if shape.name in URL_ENCODED_SHAPES:
+            text = quote(text, safe="")
+        parts.append(f"<{tag}{extra_attrs}>{xml_text(text)}</{tag}>")
+
+
+def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str = "iso8601") -> str:
+    """Append the child elements of a structure; return its XML attributes text (xmlAttribute members)."""
+    attrs = ""
+    for name, member in shape.members.items():
+        item = value.get(name)
+        if item is None:
+            continue
+        serialization = member.serialization
+        if serialization.get("location"):
+            continue
+        if serialization.get("xmlAttribute"):
+            attr_name = serialization.get("name", name)
+            attrs += _namespace_attr(serialization) if ":" in attr_name else ""
+            attrs += f' {attr_name}="{escape(text_from_scalar(member, item, ts_default), _ATTR_ENTITIES)}"'
+            continue
+        _write_member(parts, member, item, serialization.get("name", name), ts_default)
+    return attrs
+
+
+def _write_member(parts: list[str], member: Shape, value: Any, tag: str, ts_default: str) -> None:
+    serialization = member.serialization
+    if serialization.get("flattened"):
+        if member.type_name == "list":
+            item_tag = member.member.serialization.get("name", tag)
+            for item in value:
+                write_xml(parts, member.member, item, item_tag, ts_default)
+            return
+        if member.type_name == "map":
+            key_tag = member.key.serialization.get("name", "key")
+            value_tag = member.value.serialization.get("name", "value")
+            for key, item in value.items():
+                parts.append(f"<{tag}><{key_tag}>{xml_text(str(key))}</{key_tag}>")
+                write_xml(parts, member.value, item, value_tag, ts_default)
+                parts.append(f"</{tag}>")
+            return
+    write_xml(parts, member, value, tag, ts_default, _namespace_attr(serialization) if member.type_name == "structure" else "")
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def parse_xml(body: bytes) -> ElementTree.Element:
+    """Parse an XML document, refusing DTDs and oversized bodies."""
+    if len(body) > MAX_XML_BYTES:
+        raise XmlError("XML body too large")
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise XmlError("DTDs are not allowed")
+    try:
+        return ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        raise XmlError(str(exc)) from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag
+
+
+def _children(node: ElementTree.Element) -> dict[str, list[ElementTree.Element]]:
+    children: dict[str, list[ElementTree.Element]] = {}
+    for child in node:
+        children.setdefault(_local(child.tag), []).append(child)
+    return children
+
+
+def _member_key(member: Shape, name: str) -> str:
+    if member.type_name == "list" and member.serialization.get("flattened"):
+        item_name = member.member.serialization.get("name")
+        if item_name:
+            return item_name
+    return member.serialization.get("name", name)
+
+
+def _attribute(node: ElementTree.Element, attr_name: str) -> str | None:
+    if ":" in attr_name:
+        local = attr_name.split(":", 1)[1]
+        for key, value in node.attrib.items():
+            if _local(key) == local:
+                return value
+        return None
+    return node.attrib.get(attr_name)
+
+
+def read_structure(shape: Shape, node: ElementTree.Element) -> dict[str, Any]:
+    """Decode an element as a structure shape (unknown children ignored)."""
+    result: dict[str, Any] = {}
+    children = _children(node)
+    for name, member in shape.members.items():
+        serialization = member.serialization
+        if serialization.get("xmlAttribute"):
+            text = _attribute(node, serialization.get("name", name))
+            if text is not None:
+                result[name] = scalar_from_text(member, text)
+            continue
+        if serialization.get("location"):
+            continue
+        nodes = children.get(_member_key(member, name))
+        if not nodes:
+            continue
+        if serialization.get("flattened") and member.type_name == "list":
+            result[name] = [read_value(member.member, item) for item in nodes]
+        elif serialization.get("flattened") and member.type_name == "map":
+            result[name] = _read_entries(member, nodes)
+        else:
+            result[name] = read_value(member, nodes[0])
+    return result
+
+
+def _read_entries(shape: Shape, entries: list[ElementTree.Element]) -> dict[str, Any]:
+    key_tag = shape.key.serialization.get("name", "key")
+    value_tag = shape.value.serialization.get("name", "value")
+    result: dict[str, Any] = {}
+    for entry in entries:
+        key_node = value_node = None
+        for child in entry:
+            local = _local(child.tag)
+            if local == key_tag:
+                key_node = child
+            elif local == value_tag:
+                value_node = child
+        if key_node is None:
+            continue
+        result[key_node.text or ""] = read_value(shape.value, value_node) if value_node is not None else None
+    return result
+
+
+def read_value(shape: Shape, node: ElementTree.Element) -> Any:
+    """Decode an element as any shape."""
+    kind = shape.type_name
+    if kind == "structure":
+        return read_structure(shape, node)
+    if kind == "list":
+        return [read_value(shape.member, child) for child in node]
+    if kind == "map":
+        return _read_entries(shape, [child for child in node if _local(child.tag) == "entry"])
+    return scalar_from_text(shape, node.text or "")

@@ -1,0 +1,129 @@
+"""Compiled REST route tables (method + requestUri + required query/headers) for rest-json/rest-xml services."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote
+
+from botocore.model import OperationModel
+
+from .models import service_model
+
+__all__ = ["RestRoute", "rest_routes", "match_rest"]
+
+_LABEL = re.compile(r"\{([^}]+)\}")
+_OPTIONAL_LITERALS = frozenset({"x-id"})
+
+
+@dataclass(frozen=True)
+class RestRoute:
+    """One operation's HTTP binding, compiled for matching."""
+
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str]
+    labels: tuple[tuple[str, str], ...]  # (regex group, label name)
+    query_values: tuple[tuple[str, str | None], ...]  # required key (and literal value, if any)
+    optional_values: tuple[tuple[str, str], ...]  # literals that must match only when present (x-id)
+    headers: tuple[str, ...]
+    score: int
+    deprecated: bool
+
+
+def _compile(operation: OperationModel) -> RestRoute:
+    uri = operation.http.get("requestUri", "/")
+    path, _, query = uri.partition("?")
+    labels: list[tuple[str, str]] = []
+    regex = ["^"]
+    position = 0
+    literal_chars = 0
+    for index, match in enumerate(_LABEL.finditer(path)):
+        literal = path[position : match.start()]
+        regex.append(re.escape(literal))
+        literal_chars += len(literal)
+        name = match.group(1)
+        group = f"g{index}"
+        if name.endswith("+"):
+            name = name[:-1]
+            regex.append(f"(?P<{group}>.+)")
+        else:
+            regex.append(f"(?P<{group}>[^/]+)")
+        labels.append((group, name))
+        position = match.end()
+    tail = path[position:]
+    regex.append(re.escape(tail))
+    literal_chars += len(tail)
+    if not path.endswith("/") and not path.endswith("+}"):
+        regex.append("/?")
+    regex.append("$")
+    query_values: list[tuple[str, str | None]] = []
+    optional: list[tuple[str, str]] = []
+    for item in filter(None, query.split("&")):
+        key, sep, value = item.partition("=")
+        if key in _OPTIONAL_LITERALS:
+            optional.append((key, value))
+        else:
+            query_values.append((key, value if sep else None))
+    headers: list[str] = []
+    shape = operation.input_shape
+    if shape is not None:
+        required = set(shape.required_members)
+        for name, member in shape.members.items():
+            if name not in required:
+                continue
+            location = member.serialization.get("location")
+            key = member.serialization.get("name", name)
+            if location == "querystring" and all(key != q for q, _ in query_values):
+                query_values.append((key, None))
+            elif location == "header":
+                headers.append(key.lower())
+    score = 1000 * (len(query_values) + len(headers)) + literal_chars - len(labels)
+    return RestRoute(
+        operation=operation,
+        method=operation.http.get("method", "POST").upper(),
+        pattern=re.compile("".join(regex)),
+        labels=tuple(labels),
+        query_values=tuple(query_values),
+        optional_values=tuple(optional),
+        headers=tuple(headers),
+        score=score,
+        deprecated=bool(operation.deprecated),
+    )
+
+
+@lru_cache(maxsize=None)
+def rest_routes(service: str) -> dict[str, tuple[RestRoute, ...]]:
+    """Routes by HTTP method, most specific first (score, then non-deprecated, then name)."""
+    model = service_model(service)
+    by_method: dict[str, list[RestRoute]] = {}
+    for name in model.operation_names:
+        route = _compile(model.operation_model(name))
+        by_method.setdefault(route.method, []).append(route)
+    return {
+        method: tuple(sorted(routes, key=lambda r: (-r.score, r.deprecated, r.operation.name)))
+        for method, routes in by_method.items()
+    }
+
+
+def match_rest(
+    service: str, method: str, path: str, query: dict[str, str], headers: dict[str, str]
+) -> tuple[OperationModel, dict[str, str]] | None:
+    """Find the most specific operation for a REST request; returns (operation, uri labels) or None."""
+    routes = rest_routes(service).get(method.upper())
+    if not routes:
+        return None
+    for route in routes:
+        if any(key not in query or (value is not None and query[key] != value) for key, value in route.query_values):
+            continue
+        if any(key in query and query[key] != value for key, value in route.optional_values):
+            continue
+        if any(header not in headers for header in route.headers):
+            continue
+        match = route.pattern.match(path)
+        if match is None:
+            continue
+        labels = {name: unquote(match.group(group)) for group, name in route.labels}
+        return route.operation, labels
+    return None
