@@ -11,7 +11,7 @@ from botocore.model import OperationModel
 
 from .models import service_model
 
-__all__ = ["RestRoute", "rest_routes", "match_rest"]
+__all__ = ["RestRoute", "compile_route", "route_matches", "rest_routes", "match_rest"]
 
 _LABEL = re.compile(r"\{([^}]+)\}")
 _OPTIONAL_LITERALS = frozenset({"x-id"})
@@ -32,7 +32,8 @@ class RestRoute:
     deprecated: bool
 
 
-def _compile(operation: OperationModel) -> RestRoute:
+def compile_route(operation: OperationModel) -> RestRoute:
+    """Compile one operation's http binding."""
     uri = operation.http.get("requestUri", "/")
     path, _, query = uri.partition("?")
     labels: list[tuple[str, str]] = []
@@ -99,7 +100,7 @@ def rest_routes(service: str) -> dict[str, tuple[RestRoute, ...]]:
     model = service_model(service)
     by_method: dict[str, list[RestRoute]] = {}
     for name in model.operation_names:
-        route = _compile(model.operation_model(name))
+        route = compile_route(model.operation_model(name))
         by_method.setdefault(route.method, []).append(route)
     return {
         method: tuple(sorted(routes, key=lambda r: (-r.score, r.deprecated, r.operation.name)))
@@ -115,15 +116,21 @@ def match_rest(
     if not routes:
         return None
     for route in routes:
-        if any(key not in query or (value is not None and query[key] != value) for key, value in route.query_values):
-            continue
-        if any(key in query and query[key] != value for key, value in route.optional_values):
-            continue
-        if any(header not in headers for header in route.headers):
-            continue
-        match = route.pattern.match(path)
-        if match is None:
-            continue
-        labels = {name: unquote(match.group(group)) for group, name in route.labels}
-        return route.operation, labels
+        labels = route_matches(route, path, query, headers)
+        if labels is not None:
+            return route.operation, labels
     return None
+
+
+def route_matches(route: RestRoute, path: str, query: dict[str, str], headers: dict[str, str]) -> dict[str, str] | None:
+    """The decoded uri labels when the request fits ``route`` (method already checked), else None."""
+    if any(key not in query or (value is not None and query[key] != value) for key, value in route.query_values):
+        return None
+    if any(key in query and query[key] != value for key, value in route.optional_values):
+        return None
+    if any(header not in headers for header in route.headers):
+        return None
+    match = route.pattern.match(path)
+    if match is None:
+        return None
+    return {name: unquote(match.group(group)) for group, name in route.labels}

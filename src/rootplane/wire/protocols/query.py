@@ -29,7 +29,11 @@ def xml_namespace(service: ServiceModel) -> str:
         namespace = namespace.get("uri")
     if namespace:
         return namespace
-    return _LEGACY_NAMESPACES.get(service.service_name, f"https://{service.endpoint_prefix}.amazonaws.com/doc/{service.api_version}/")
+    legacy = _LEGACY_NAMESPACES.get(service.service_name)
+    if legacy:
+        return legacy
+    prefix = service.metadata.get("endpointPrefix")
+    return f"https://{prefix}.amazonaws.com/doc/{service.metadata.get('apiVersion', '')}/" if prefix else ""
 
 
 def _compat(shape_holder: ServiceModel) -> bool:
@@ -171,7 +175,8 @@ class QueryProtocol(Protocol):
     def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
         service = operation.service_model
         name = operation.name
-        parts = [f'<{name}Response xmlns="{escape(xml_namespace(service))}">']
+        namespace = xml_namespace(service)
+        parts = [f'<{name}Response xmlns="{escape(namespace)}">' if namespace else f"<{name}Response>"]
         shape = operation.output_shape
         if shape is not None:
             wrapper = shape.serialization.get("resultWrapper")
@@ -208,8 +213,10 @@ class QueryProtocol(Protocol):
         elif shape is not None:
             code = shape.metadata.get("error", {}).get("code", code)
         kind = "Sender" if error.sender_fault else "Receiver"
+        namespace = xml_namespace(service)
         parts = [
-            f'<ErrorResponse xmlns="{escape(xml_namespace(service))}"><Error><Type>{kind}</Type>',
+            f'<ErrorResponse xmlns="{escape(namespace)}">' if namespace else "<ErrorResponse>",
+            f"<Error><Type>{kind}</Type>",
             f"<Code>{xml_text(code)}</Code><Message>{xml_text(error.message)}</Message>",
         ]
         _write_error_fields(parts, shape, error.fields)
