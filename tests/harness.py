@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-__all__ = ["Server", "start_server", "free_port", "BOOT_ACCOUNT"]
+__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "BOOT_ACCOUNT"]
 
 BOOT_ACCOUNT = "000000000000"
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
@@ -141,3 +141,52 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
             time.sleep(0.05)
     server.stop(kill=True)
     raise RuntimeError(f"server did not start within {timeout}s:\n{server.log()}")
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+def raw_request(server: Server, service: str | None, method: str = "POST", path: str = "/", body: bytes = b"",
+                headers: dict | None = None, access_key: str = "test", secret_key: str = "test",
+                token: str | None = None, region: str = "us-east-1", signed_at=None) -> RawResponse:
+    """Send a hand-made request, SigV4-signed with botocore's signer unless ``service`` is None.
+
+    ``signed_at`` (a naive UTC datetime) signs as if at that moment (clock-skew tests).
+    """
+    import datetime as _dt
+    import urllib.error
+    import urllib.request
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = server.endpoint + path
+    request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+    if service is not None:
+        signer = SigV4Auth(Credentials(access_key, secret_key, token), service, region)
+        if signed_at is None:
+            signer.add_auth(request)
+        else:
+            fake = mock.Mock(wraps=_dt.datetime)
+            fake.utcnow.return_value = signed_at
+            fake.now.return_value = signed_at.replace(tzinfo=_dt.timezone.utc)
+            with mock.patch("botocore.auth.datetime.datetime", fake):
+                signer.add_auth(request)
+    prepared = request.prepare()
+    http_request = urllib.request.Request(prepared.url, data=prepared.body or None, method=method,
+                                          headers=dict(prepared.headers.items()))
+    try:
+        with urllib.request.urlopen(http_request, timeout=30) as response:
+            return RawResponse(response.status, dict(response.headers.items()), response.read())
+    except urllib.error.HTTPError as error:
+        return RawResponse(error.code, dict(error.headers.items()), error.read())
