@@ -43,10 +43,30 @@ def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
     return app
 
 
-def run(config: ServerConfig) -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn shuts down cleanly on both)."""
+def _graceful_server(app: GatewayApp, config: ServerConfig):
+    """A uvicorn server that finishes in-flight requests on SIGINT/SIGTERM and then exits with status 0."""
+    import contextlib
+    import signal
+
     import uvicorn
 
+    class GracefulServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
+                              access_log=False)
+    return GracefulServer(settings)
+
+
+def run(config: ServerConfig) -> None:
+    """Serve until SIGINT/SIGTERM, then shut down cleanly."""
     app = build_app(config)
     gateway = app.gateway
     print(f"rootplane listening on {config.endpoint} (store: {gateway.store.kind})", flush=True)
@@ -55,5 +75,5 @@ def run(config: ServerConfig) -> None:
         f"access key {config.bootstrap_access_key}",
         flush=True,
     )
-    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", lifespan="on", access_log=False)
+    _graceful_server(app, config).run()
     gateway.store.dispose()

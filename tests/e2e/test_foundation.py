@@ -47,7 +47,7 @@ def test_any_region_in_the_scope_is_accepted(server, region):
 
 
 def test_presigned_get_caller_identity(server):
-    url = server.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=60)
+    url = server.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
     with urllib.request.urlopen(url, timeout=10) as response:
         document = ET.fromstring(response.read())
     namespace = {"s": "https://sts.amazonaws.com/doc/2011-06-15/"}
