@@ -1,0 +1,57 @@
+"""Engine properties that are not single decisions: caching, immutability, positions, data files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rootplane.data import load_managed_policies, load_organizations_policies, managed_policy_by_arn
+from rootplane.policy import MalformedPolicy, parse_policy, parse_policy_cached
+
+
+def test_compile_cache_returns_same_object() -> None:
+    text = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+    assert parse_policy_cached(text, "identity") is parse_policy_cached(text, "identity")
+
+
+def test_policy_is_immutable() -> None:
+    policy = parse_policy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}')
+    with pytest.raises(AttributeError):
+        policy.version = "2008-10-17"  # type: ignore[misc]
+
+
+def test_positions_multiline() -> None:
+    text = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},\n    {"Effect": "Deny", "Action": "s3:Put*", "Resource": "*"}\n  ]\n}'
+    first, second = parse_policy(text).statements
+    assert (first.start.line, first.start.column) == (3, 17)
+    assert (first.end.line, first.end.column) == (4, 59)
+    assert (second.start.line, second.start.column) == (4, 59)
+    assert second.end.line == 5
+
+
+def test_every_managed_policy_parses() -> None:
+    records = load_managed_policies()
+    names = {r["PolicyName"] for r in records}
+    assert {"AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess", "IAMReadOnlyAccess",
+            "IAMUserChangePassword", "AWSOrganizationsFullAccess", "AmazonS3FullAccess", "AmazonSQSFullAccess",
+            "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
+            "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"} <= names
+    for record in records:
+        parse_policy(json.dumps(record["Document"]))
+        assert record["Arn"] == f"arn:aws:iam::aws:policy{record['Path']}{record['PolicyName']}"
+    task = managed_policy_by_arn("arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy")
+    assert task is not None and task["PolicyId"] == "ANPAZKAPJZG4OALTIPZOF"
+
+
+def test_organizations_policies_parse() -> None:
+    by_name = {r["PolicySummary"]["Name"]: r for r in load_organizations_policies()}
+    parse_policy(by_name["FullAWSAccess"]["Content"], kind="scp")
+    parse_policy(by_name["RCPFullAWSAccess"]["Content"], kind="rcp")
+    assert by_name["FullAWSAccess"]["PolicySummary"]["Id"] == "p-FullAWSAccess"
+
+
+def test_malformed_carries_message() -> None:
+    with pytest.raises(MalformedPolicy) as info:
+        parse_policy("nope")
+    assert info.value.message == "Syntax errors in policy."
