@@ -129,12 +129,14 @@ class RestXmlProtocol(RestProtocol):
                         parts.append(f"</{tag}>")
                         body = "".join(parts).encode("utf-8")
                         content_type = "application/xml"
-            elif members:
+            elif members or operation.name in _SCALAR_ROOT:
                 tag = ROOT_ELEMENTS.get(operation.name) or shape.serialization.get("name") or f"{operation.name}Result"
                 scalar = _SCALAR_ROOT.get(operation.name)
                 parts = [_XML_DECL]
                 if scalar is not None and scalar in shape.members:
-                    parts.append(f"<{tag}{self._namespace(service, shape)}>{xml_text(str(members[scalar]))}</{tag}>")
+                    # An absent value (us-east-1's null LocationConstraint) is still an element: botocore parses it.
+                    text = xml_text(str(members[scalar])) if members.get(scalar) is not None else ""
+                    parts.append(f"<{tag}{self._namespace(service, shape)}>{text}</{tag}>")
                 else:
                     inner = []
                     attrs = write_members(inner, shape, members)
