@@ -1,0 +1,58 @@
+"""S3 authorization facts: action names, bucket/object ARNs, the bucket owner and the bucket policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.services.s3 import repo
+from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
+
+__all__ = ["checks", "object_check"]
+
+# Operations whose IAM action differs from "s3:<Operation>".
+_ACTIONS = {
+    "ListBuckets": "s3:ListAllMyBuckets",
+    "HeadBucket": "s3:ListBucket",
+    "ListObjects": "s3:ListBucket",
+    "ListObjectsV2": "s3:ListBucket",
+    "HeadObject": "s3:GetObject",
+    "CopyObject": "s3:PutObject",
+}
+_OBJECT_OPERATIONS = frozenset({"PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject"})
+# The owning account's root keeps these despite an explicit Deny in the bucket policy (aws-spec h.4 rule 2).
+_OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
+
+
+def object_check(session: Any, action: str, bucket: str, key: str) -> AuthzCheck:
+    """The check for one object action (used by CopyObject for its source)."""
+    row = repo.find_bucket(session, bucket)
+    if row is None:
+        raise no_such_bucket(bucket)
+    return AuthzCheck(action, object_arn(bucket, key), row.account_id, row.policy)
+
+
+def _list_context(params: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for member, key in (("Prefix", "s3:prefix"), ("Delimiter", "s3:delimiter"), ("MaxKeys", "s3:max-keys")):
+        if params.get(member) is not None:
+            context[key] = str(params[member])
+    return context
+
+
+def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """One check per operation; unknown buckets answer NoSuchBucket before any authorization."""
+    action = _ACTIONS.get(operation, f"s3:{operation}")
+    bucket = params.get("Bucket")
+    if not bucket:
+        return [AuthzCheck(action, "*", ctx.account_id or None)]
+    if operation == "CreateBucket":
+        return [AuthzCheck(action, bucket_arn(bucket), ctx.account_id)]
+    row = repo.find_bucket(ctx.session, bucket)
+    if row is None:
+        raise no_such_bucket(bucket)
+    if operation in _OBJECT_OPERATIONS:
+        return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, row.policy)]
+    context = _list_context(params) if action == "s3:ListBucket" else {}
+    return [AuthzCheck(action, bucket_arn(bucket), row.account_id, row.policy, context=context,
+                       resource_owner_exempt=operation in _OWNER_EXEMPT)]

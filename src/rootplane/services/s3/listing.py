@@ -1,0 +1,73 @@
+"""ListObjectsV2: prefix/delimiter grouping with O(page) seeks and opaque continuation tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.s3 import repo
+from rootplane.services.s3.tables import ObjectRow
+
+__all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode"]
+
+
+@dataclass
+class Page:
+    """One page: objects, common prefixes, and where the next page starts (None when complete)."""
+
+    contents: list[ObjectRow] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    next_start: tuple[str, bool] | None = None
+
+
+def encode_token(start: tuple[str, bool]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(start)).encode()).decode()
+
+
+def decode_token(token: str) -> tuple[str, bool]:
+    """The (key, inclusive) position a continuation token encodes; InvalidArgument otherwise."""
+    try:
+        key, inclusive = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if isinstance(key, str) and isinstance(inclusive, bool):
+            return key, inclusive
+    except (ValueError, TypeError):
+        pass
+    raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
+                   fields={"ArgumentName": "continuation-token"})
+
+
+def url_encode(text: str) -> str:
+    """S3's ``encoding-type=url`` form (what botocore decodes with unquote_plus)."""
+    return quote_plus(text, safe="/")
+
+
+def list_page(session: Session, bucket: str, prefix: str, delimiter: str, start: tuple[str, bool],
+              max_keys: int) -> Page:
+    """Walk keys from ``start``; each common prefix counts as one entry and is skipped with one seek."""
+    page = Page()
+    position = start
+    while len(page.contents) + len(page.prefixes) < max_keys:
+        wanted = max_keys - len(page.contents) - len(page.prefixes)
+        rows = repo.list_objects_from(session, bucket, position[0], position[1], prefix, wanted)
+        if not rows:
+            return page
+        for row in rows:
+            cut = row.key.find(delimiter, len(prefix)) if delimiter else -1
+            if cut >= 0:
+                common = row.key[:cut + len(delimiter)]
+                page.prefixes.append(common)
+                position = (repo.successor(common), True)
+                break
+            page.contents.append(row)
+            position = (row.key, False)
+        else:
+            if len(rows) < wanted:
+                return page
+    if repo.list_objects_from(session, bucket, position[0], position[1], prefix, 1):
+        page.next_start = position
+    return page

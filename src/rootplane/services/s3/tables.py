@@ -1,0 +1,45 @@
+"""Rows: buckets (with their policy) and objects (bodies stored in the database)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rootplane.store.base import Base, UtcDateTime
+
+__all__ = ["BucketRow", "ObjectRow"]
+
+# Keys sort by code point (S3's UTF-8 binary order) on both SQLite (BINARY) and PostgreSQL ("C" collation).
+_KEY = String(1024).with_variant(String(1024, collation="C"), "postgresql")
+_BUCKET = String(63).with_variant(String(63, collation="C"), "postgresql")
+
+
+class BucketRow(Base):
+    """A bucket: globally unique name, owning account, region and bucket policy."""
+
+    __tablename__ = "s3_buckets"
+
+    name: Mapped[str] = mapped_column(_BUCKET, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), index=True)
+    region: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    policy: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ObjectRow(Base):
+    """One object (no versioning): body, ETag and the headers S3 stores with it."""
+
+    __tablename__ = "s3_objects"
+
+    bucket: Mapped[str] = mapped_column(_BUCKET, ForeignKey("s3_buckets.name", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(_KEY, primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(40))
+    last_modified: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    content_type: Mapped[str] = mapped_column(String(255))
+    # JSON object: user metadata (x-amz-meta-*) and stored content headers (CacheControl, ContentEncoding...).
+    metadata_json: Mapped[str] = mapped_column(Text, default="{}")
+    headers_json: Mapped[str] = mapped_column(Text, default="{}")
