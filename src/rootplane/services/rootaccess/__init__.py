@@ -1,0 +1,1 @@
+"""Centralized root access: the per-organization feature switches (RootCredentialsManagement, RootSessions)."""
