@@ -10,7 +10,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
 
-__all__ = ["Protocol", "error_shape", "message_key", "query_error_code", "split_error_fields"]
+__all__ = ["Protocol", "request_body", "error_shape", "message_key", "query_error_code", "split_error_fields"]
 
 
 class Protocol(ABC):
@@ -37,6 +37,26 @@ class Protocol(ABC):
         request: HttpRequest | None = None,
     ) -> HttpResponse:
         """Encode an AwsError as the protocol's error response."""
+
+
+MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
+
+
+def request_body(request: HttpRequest) -> bytes:
+    """The request body, gunzipped when Content-Encoding says gzip (bounded size)."""
+    body = request.body
+    encoding = request.headers.get("content-encoding", "")
+    if body and "gzip" in encoding.lower():
+        import zlib
+
+        try:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            body = inflater.decompress(body, MAX_DECOMPRESSED_BYTES)
+        except zlib.error:
+            raise AwsError("SerializationException", "Malformed gzip request body", 400) from None
+        if inflater.unconsumed_tail:
+            raise AwsError("RequestEntityTooLarge", "Decompressed request body too large", 413)
+    return body
 
 
 def error_shape(service: ServiceModel, code: str) -> Shape | None:

@@ -9,7 +9,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, error_shape, message_key, query_error_code
+from .base import Protocol, error_shape, message_key, query_error_code, request_body
 from .jsoncodec import JsonShapeError, from_json, to_json
 
 __all__ = ["JsonProtocol", "load_json_body", "MAX_JSON_BYTES"]
@@ -43,7 +43,7 @@ class JsonProtocol(Protocol):
     name = "json"
 
     def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        document = load_json_body(request.body)
+        document = load_json_body(request_body(request))
         shape = operation.input_shape
         if shape is None:
             return {}

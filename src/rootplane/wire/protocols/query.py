@@ -10,7 +10,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, error_shape, query_error_code
+from .base import Protocol, error_shape, query_error_code, request_body
 from .values import scalar_from_text
 from .xmlcodec import write_members, xml_text
 
@@ -71,11 +71,12 @@ class QueryProtocol(Protocol):
     # ------------------------------------------------------------------ parse
     def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
         pairs = list(request.query_params)
-        if request.body:
-            if len(request.body) > _MAX_BODY:
+        body = request_body(request)
+        if body:
+            if len(body) > _MAX_BODY:
                 raise AwsError("MalformedQueryString", "The request body is too large.", 400)
             try:
-                pairs.extend(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+                pairs.extend(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise AwsError("MalformedQueryString", f"Malformed query string: {exc}", 400) from exc
         shape = operation.input_shape
@@ -147,6 +148,8 @@ class QueryProtocol(Protocol):
                 value_names += ["Value"]
             result = {}
             index = 1
+            if flat.values.get(prefix) == "" and f"{base}.1" not in flat.prefixes:
+                return result
             while f"{base}.{index}" in flat.prefixes:
                 entry = f"{base}.{index}"
                 key = next((flat.values[f"{entry}.{k}"] for k in key_names if f"{entry}.{k}" in flat.values), None)

@@ -10,7 +10,7 @@ from botocore.model import OperationModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest
-from .base import Protocol
+from .base import Protocol, request_body
 from .values import b64decode, b64encode, float_text, format_timestamp, parse_timestamp, scalar_from_text
 
 __all__ = ["RestProtocol"]
@@ -107,8 +107,6 @@ class RestProtocol(Protocol):
         for name, member in query_maps:
             values_map: dict[str, Any] = {}
             for qkey, values in (query or {}).items():
-                if qkey in claimed:
-                    continue
                 if member.value.type_name == "list":
                     values_map[qkey] = values
                 else:
@@ -116,18 +114,19 @@ class RestProtocol(Protocol):
             if values_map:
                 result[name] = values_map
         payload = shape.serialization.get("payload")
+        body = request_body(request)
         if payload:
             member = shape.members[payload]
             if member.type_name == "blob":
-                if request.body or member.serialization.get("streaming"):
-                    result[payload] = request.body
+                if body:
+                    result[payload] = body
             elif member.type_name == "string":
-                if request.body:
-                    result[payload] = request.body.decode("utf-8", "replace")
-            elif request.body and request.body.strip():
-                result[payload] = self._parse_payload(member, request.body, operation)
+                if body:
+                    result[payload] = body.decode("utf-8", "replace")
+            elif body and body.strip():
+                result[payload] = self._parse_payload(member, body, operation)
         elif has_body_members:
-            result.update(self._parse_body(shape, request.body, operation))
+            result.update(self._parse_body(shape, body, operation))
         return result
 
     def _header_value(self, member: Shape, text: str, key: str) -> Any:
@@ -162,8 +161,13 @@ class RestProtocol(Protocol):
             return str(format_timestamp(value, member.serialization.get("timestampFormat", "rfc822")))
         if kind == "list":
             parts = []
+            item_shape = member.member
             for item in value:
-                text = RestProtocol.header_text(member.member, item)
+                if item_shape.type_name == "timestamp" and "timestampFormat" not in item_shape.serialization:
+                    # RFC-822 dates contain commas, which list headers cannot carry unambiguously
+                    text = str(format_timestamp(item, "iso8601"))
+                else:
+                    text = RestProtocol.header_text(item_shape, item)
                 if member.member.type_name == "string" and ("," in text or '"' in text):
                     text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
                 parts.append(text)

@@ -155,7 +155,11 @@ def _attribute(node: ElementTree.Element, attr_name: str) -> str | None:
 
 
 def read_structure(shape: Shape, node: ElementTree.Element) -> dict[str, Any]:
-    """Decode an element as a structure shape (unknown children ignored)."""
+    """Decode a request element as a structure shape (unknown children ignored).
+
+    Requests name flattened list elements after the member (as botocore's serializer does),
+    not after the list's member shape (which is what responses use).
+    """
     result: dict[str, Any] = {}
     children = _children(node)
     for name, member in shape.members.items():
@@ -167,7 +171,7 @@ def read_structure(shape: Shape, node: ElementTree.Element) -> dict[str, Any]:
             continue
         if serialization.get("location"):
             continue
-        nodes = children.get(_member_key(member, name))
+        nodes = children.get(serialization.get("name", name))
         if not nodes:
             continue
         if serialization.get("flattened") and member.type_name == "list":
