@@ -45,7 +45,7 @@ def main() -> None:
                "aws:RequestedRegion": "us-east-1"}
     facts = RequestFacts("s3:GetObject", "arn:aws:s3:::bucket-alice/key", "arn:aws:iam::111111111111:user/alice",
                          "111111111111", "111111111111", context)
-    decision = evaluate(facts, policies)
+    decision = evaluate(facts, policies, explain=True)
     print("decision:", decision.kind, [m.sid for m in decision.matched])
     rounds = 20000
     for label, build in (("evaluate only (facts reused)", False), ("RequestFacts + evaluate", True)):

@@ -41,7 +41,7 @@ def test_simulate_custom_policy_capture(case: dict[str, Any]) -> None:
         for resource in resources:
             facts = RequestFacts(action, resource, "arn:aws:iam::123456789012:user/simulator", "123456789012",
                                  None, context)
-            per_resource.append((resource, evaluate(facts, PolicySet(identity=policies))))
+            per_resource.append((resource, evaluate(facts, PolicySet(identity=policies), explain=True)))
         got = action_result(action, per_resource, resource_name=expected["EvalResourceName"])
         assert got["EvalDecision"] == expected["EvalDecision"]
         assert got["ResourceSpecificResults"] == expected["ResourceSpecificResults"]

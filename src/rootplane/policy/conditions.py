@@ -16,10 +16,11 @@ import datetime as _dt
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 
-from rootplane.policy.variables import Template, context_value_as_string, glob_regex, parse_template
+from rootplane.policy.variables import Template, context_value_as_string, parse_template
 
 __all__ = ["ConditionTest", "compile_condition_block", "OPERATORS", "UnknownOperator", "parse_operator"]
 
@@ -116,13 +117,17 @@ def _to_network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network 
         return None
 
 
-def _to_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    text = str(value).strip()
+@lru_cache(maxsize=4096)
+def _address_from_text(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(text)
     except ValueError:
         net = _to_network(text)  # a request value given as CIDR: use its network address
         return net.network_address if net is not None else None
+
+
+def _to_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    return _address_from_text(str(value).strip())
 
 
 # ---------------------------------------------------------------------------------------------- compiled tests
@@ -143,8 +148,8 @@ def _string_matcher(family: str, templates: tuple[Template, ...]) -> Matcher:
             if static_re is not None and static_re.match(text):
                 return True
             for t in dynamic:
-                src = t.regex_source(ctx, arn=False)
-                if src is not None and glob_regex(src).match(text):
+                compiled = t.pattern(ctx, arn=False)
+                if compiled is not None and compiled.match(text):
                     return True
             return False
 
@@ -184,8 +189,8 @@ def _arn_matcher(templates: tuple[Template, ...]) -> Matcher:
         if static_re is not None and static_re.match(text):
             return True
         for t in dynamic:
-            src = t.regex_source(ctx, arn=True)
-            if src is not None and glob_regex(src).match(text):
+            compiled = t.pattern(ctx, arn=True)
+            if compiled is not None and compiled.match(text):
                 return True
         return False
 
@@ -266,7 +271,11 @@ class ConditionTest:
         match = self.match
         assert match is not None and values is not None
         if self.qualifier is None:
-            hit = any(match(v, context) for v in values)
+            hit = False
+            for v in values:
+                if match(v, context):
+                    hit = True
+                    break
             return not hit if self.negated else hit
         if self.negated:
             per_value = (not match(v, context) for v in values)

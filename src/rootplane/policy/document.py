@@ -188,7 +188,7 @@ def _check_action(action: str) -> None:
 def _check_resource(resource: str) -> None:
     if resource == "*":
         return
-    if not resource.startswith("arn:") or resource.count(":") < 5:
+    if not resource.startswith("arn:") or resource.count(":") < 2:
         raise MalformedPolicy(MESSAGES["resource_format"].format(resource=resource))
 
 

@@ -199,11 +199,14 @@ _Hit = tuple[NamedPolicy, Statement, str]
 
 
 def _scan(policies: Sequence[NamedPolicy], label: str, facts: RequestFacts, denies: list[_Hit],
-          allows: list[_Hit]) -> None:
+          allows: list[_Hit], all_allows: bool) -> None:
+    """Evaluate every Deny statement; Allow statements only until one matched (unless ``all_allows``)."""
     service = facts._service
     ctx = facts._ctx
     for named in policies:
         for st in named.policy.candidates(service):
+            if allows and not all_allows and st.effect != "Deny":
+                continue
             if _statement_matches(st, facts, ctx):
                 (denies if st.effect == "Deny" else allows).append((named, st, label))
 
@@ -226,8 +229,13 @@ _NAMING_RANK = {"user_arn": 0, "session_arn": 0, "federated": 0, "wildcard": 0, 
 
 
 # ------------------------------------------------------------------------------------------------- decision
-def evaluate(facts: RequestFacts, policies: PolicySet) -> Decision:
-    """Decide whether ``facts`` is allowed under ``policies``."""
+def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False) -> Decision:
+    """Decide whether ``facts`` is allowed under ``policies``.
+
+    Every Deny statement is always evaluated (so ``matched`` lists all explicit denies).  For speed, Allow
+    statements of one policy type (or one SCP/RCP level) stop at the first match; pass ``explain=True`` (the
+    policy simulator) to list every matching Allow statement.
+    """
     if facts._action in _ALWAYS_ALLOWED:
         return _FREE_ALLOW
     denies: list[_Hit] = []
@@ -243,24 +251,24 @@ def evaluate(facts: RequestFacts, policies: PolicySet) -> Decision:
     if policies.scp_levels is not None:
         for level in policies.scp_levels:
             bucket: list[_Hit] = []
-            _scan(level, SCP, facts, denies, bucket)
+            _scan(level, SCP, facts, denies, bucket, explain)
             scp_allows.append(bucket)
     if policies.rcp_levels is not None:
         for level in policies.rcp_levels:
             bucket = []
-            _scan(level, RCP, facts, denies, bucket)
+            _scan(level, RCP, facts, denies, bucket, explain)
             rcp_allows.append(bucket)
     if policies.identity and not facts.principal_is_root and facts.principal_is_service is None:
-        _scan(policies.identity, IDENTITY, facts, denies, identity_allows)
+        _scan(policies.identity, IDENTITY, facts, denies, identity_allows, explain)
     if policies.boundary is not None:
-        _scan(policies.boundary, BOUNDARY, facts, denies, boundary_allows)
+        _scan(policies.boundary, BOUNDARY, facts, denies, boundary_allows, explain)
     if policies.session is not None:
-        _scan(policies.session, SESSION, facts, denies, session_allows)
+        _scan(policies.session, SESSION, facts, denies, session_allows, explain)
     if policies.task is not None:
-        _scan((policies.task,), SESSION, facts, denies, task_allows)
+        _scan((policies.task,), SESSION, facts, denies, task_allows, explain)
     if policies.resource is not None:
         resource_denies: list[_Hit] = []
-        _scan((policies.resource,), RESOURCE, facts, resource_denies, resource_allows)
+        _scan((policies.resource,), RESOURCE, facts, resource_denies, resource_allows, True)
         if resource_denies and not (
             facts.principal_is_root and facts.same_account and facts._action in ROOT_LOCKOUT_EXEMPT_ACTIONS
         ):

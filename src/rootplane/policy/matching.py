@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Literal, Mapping
 
-from rootplane.policy.variables import Template, glob_regex, parse_template
+from rootplane.policy.variables import Template, parse_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from rootplane.policy.evaluate import RequestFacts
@@ -94,8 +94,8 @@ class ResourceMatcher:
         if self.pattern is not None and self.pattern.match(resource) is not None:
             return True
         for template in self.templates:
-            source = template.regex_source(context, arn=True)
-            if source is not None and glob_regex(source).match(resource) is not None:
+            compiled = template.pattern(context, arn=True)
+            if compiled is not None and compiled.match(resource) is not None:
                 return True
         return False
 

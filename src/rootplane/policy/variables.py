@@ -29,6 +29,8 @@ _DEFAULT_RE = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
 
 def context_value_as_string(value: object) -> str:
     """The string form AWS uses for a context value (booleans are ``true``/``false``, times ISO-8601 Z)."""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, _dt.datetime):
@@ -66,6 +68,24 @@ class Template:
                 out.append(text)
         return "".join(out)
 
+    def pattern(self, context: Mapping[str, tuple[object, ...]], *, arn: bool, flags: int = 0) -> re.Pattern[str] | None:
+        """The compiled glob regex for this request (cached per resolved variable values); None if unresolvable."""
+        values = []
+        for kind, text, default in self.tokens:
+            if kind == VAR:
+                value = resolve_variable(text, default, context)
+                if value is None:
+                    return None
+                values.append(value)
+        key = (self.source, arn, flags, tuple(values))
+        compiled = _PATTERNS.get(key)
+        if compiled is None:
+            if len(_PATTERNS) > 8192:
+                _PATTERNS.clear()
+            source = self.regex_source(context, arn=arn) or ""
+            compiled = _PATTERNS[key] = re.compile(f"(?:{source})\\Z", flags | re.DOTALL)
+        return compiled
+
     def literal(self) -> str:
         """The text with escapes applied (only meaningful when there are no variables)."""
         return "".join("*" if k == STAR else "?" if k == QMARK else t for k, t, _ in self.tokens)
@@ -97,6 +117,9 @@ class Template:
                 else:
                     out.append("[^:]" if bounded else ".")
         return "".join(out)
+
+
+_PATTERNS: dict[tuple[str, bool, int, tuple[str, ...]], re.Pattern[str]] = {}
 
 
 def resolve_variable(key: str, default: str | None, context: Mapping[str, tuple[object, ...]]) -> str | None:
