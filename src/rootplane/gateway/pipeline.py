@@ -103,14 +103,14 @@ class Gateway:
         except AwsError as error:
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
-            response = protocol.serialize_error(model, route.operation, error, request_id)
+            response = protocol.serialize_error(model, route.operation, error, request_id, request=request)
         except Exception:  # noqa: BLE001 - the one place that turns surprises into InternalFailure
             log.exception("unexpected failure in %s.%s (request %s)", route.service,
                           route.operation.name if route.operation else "?", request_id)
             error = internal_failure(request_id)
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
-            response = protocol.serialize_error(model, route.operation, error, request_id)
+            response = protocol.serialize_error(model, route.operation, error, request_id, request=request)
         if call is not None:
             for sink in self.audit_sinks:
                 self._safely(lambda sink=sink: sink(call))
