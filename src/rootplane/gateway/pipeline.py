@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from rootplane.core.errors import AwsError, internal_failure, not_implemented
 from rootplane.gateway.authenticate import authenticate, family_of
 from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
-from rootplane.services.context import RequestContext
+from rootplane.services.context import PollAgain, RequestContext
 from rootplane.services.provider import find_handler
 from rootplane.store.engine import Store
 from rootplane.wire.detect import Route, detect
@@ -28,6 +29,8 @@ from rootplane.wire.validate import validate
 __all__ = ["Gateway"]
 
 log = logging.getLogger("rootplane.gateway")
+
+POLL_INTERVAL = 0.1  # seconds between runs of a long-polling request (RequestContext.poll_again)
 
 AuditSink = Callable[[ApiCall], None]
 
@@ -116,7 +119,18 @@ class Gateway:
                 self._safely(lambda sink=sink: sink(call))
         return response
 
-    def _run(self, handler, request, request_id, route, operation_name, region, principal, params, call):
+    def _run(self, handler, *args):
+        """Run the handler in a transaction; a long poll (PollAgain) re-runs it in fresh transactions."""
+        deadline: float | None = None
+        while True:
+            try:
+                return self._run_once(handler, *args, poll_deadline=deadline)
+            except PollAgain as again:
+                deadline = again.deadline
+                time.sleep(max(0.0, min(POLL_INTERVAL, deadline - time.monotonic())))
+
+    def _run_once(self, handler, request, request_id, route, operation_name, region, principal, params, call,
+                  poll_deadline):
         write = not operation_name.startswith(("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test"))
         with self.store.transaction(write=write) as session:
             ctx = RequestContext(
@@ -126,6 +140,7 @@ class Gateway:
                 host=request.host, secure_transport=request.scheme == "https",
             )
             ctx.audit = call.audit
+            ctx.poll_deadline = poll_deadline
             ctx.authorizer = lambda checks: authorize(ctx, checks, route.protocol)
             authorize(ctx, checks_for(ctx, route.service, operation_name, params), route.protocol)
             result = handler(ctx, params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,15 @@ from rootplane.auth.principal import Principal
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
 
-__all__ = ["RequestContext", "Handler"]
+__all__ = ["RequestContext", "Handler", "PollAgain"]
+
+
+class PollAgain(Exception):
+    """Raised by :meth:`RequestContext.poll_again`: roll back, wait a moment, run the request again."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__("poll again")
+        self.deadline = deadline
 
 
 @dataclass
@@ -41,6 +50,8 @@ class RequestContext:
     audit: dict[str, Any] = field(default_factory=dict)
     # Set by the gateway: re-authorize an extra action inside a handler (e.g. CopyObject's source).
     authorizer: Callable[..., None] | None = None
+    # Set by the gateway when it re-runs a long poll: the time.monotonic() at which waiting ends.
+    poll_deadline: float | None = None
 
     @property
     def account_id(self) -> str:
@@ -52,6 +63,15 @@ class RequestContext:
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self.after_commit.append(callback)
+
+    def poll_again(self, seconds: float) -> None:
+        """Long polling (SQS WaitTimeSeconds): nothing to return yet, so end this transaction and have the gateway
+        run the request again shortly, in a fresh transaction that sees newer commits. Returns normally once
+        ``seconds`` have passed since the first run, so the handler can answer with what it has.
+        """
+        deadline = self.poll_deadline if self.poll_deadline is not None else time.monotonic() + seconds
+        if time.monotonic() < deadline:
+            raise PollAgain(deadline)
 
 
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]
