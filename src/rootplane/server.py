@@ -70,9 +70,11 @@ def run(config: ServerConfig) -> None:
     app = build_app(config)
     gateway = app.gateway
     print(f"rootplane listening on {config.endpoint} (store: {gateway.store.kind})", flush=True)
+    # The secret is shown only while it is the public default; a configured secret is never printed.
+    secret = config.bootstrap_secret_key if config.bootstrap_secret_key == "test" else "(as configured)"
     print(
         f"bootstrap account {config.bootstrap_account_id}, root user {config.root_email}, "
-        f"access key {config.bootstrap_access_key}",
+        f"access key {config.bootstrap_access_key} / secret {secret}",
         flush=True,
     )
     _graceful_server(app, config).run()
