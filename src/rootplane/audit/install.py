@@ -1,0 +1,25 @@
+"""Wire auditing into the server: the gateway's audit sink feeds the background recorder."""
+
+from __future__ import annotations
+
+import atexit
+
+from rootplane.audit import eventbridge
+from rootplane.audit.recorder import Recorder
+from rootplane.services.cloudtrail import history
+
+__all__ = ["install"]
+
+
+def install(app) -> Recorder:
+    """Start the recorder for ``app.gateway`` and register its sink, flush hook and shutdown drain."""
+    gateway = app.gateway
+    recorder = Recorder(
+        gateway.store, gateway.clock,
+        deliver=lambda session, recorded: eventbridge.deliver(session, recorded, gateway.clock.now()),
+    )
+    gateway.audit_sinks.append(recorder.submit)
+    history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
+    atexit.register(recorder.close)
+    app.recorder = recorder
+    return recorder

@@ -1,0 +1,207 @@
+"""Build CloudTrail records from an ApiCall. Pure: no I/O, ids come from an injected factory.
+
+Facts handlers may add through ``ctx.audit`` (all optional):
+
+- ``resources``: ``[{"type": "AWS::S3::Bucket", "name": "b", "arn": "arn:aws:s3:::b"}]`` (else derived from
+  well-known request members, see :mod:`rootplane.audit.resources`);
+- ``recipient_accounts``: accounts the call is recorded in instead of the caller's (the owner of the resource);
+- ``also_record_in``: further accounts that receive a copy. **Shared event id convention**: every copy of one call
+  (the caller's record and each copy, e.g. AssumeRoot in the management account and in the target member account)
+  has its own ``eventID`` and the same ``sharedEventID``, as CloudTrail does for cross-account events. Copies in
+  accounts other than the caller's show ``userIdentity.type`` ``AWSAccount`` (the calling account);
+- ``request_parameters`` / ``response_elements``: replace what the record shows (still redacted);
+- ``additional_event_data``, ``event_type`` (``AwsConsoleSignIn`` for sign-ins), ``read_only``, ``event_source``,
+  ``user_name`` (the name shown for failed sign-ins: ``HIDDEN_DUE_TO_SECURITY_REASONS``).
+
+Secrets are removed in one place: :mod:`rootplane.audit.redaction`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rootplane.audit.call import ApiCall
+from rootplane.audit.redaction import scrub
+from rootplane.audit.resources import Resource, resources_of
+from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+
+__all__ = [
+    "Recorded", "records_for", "is_management_event", "is_read_only", "user_identity", "username_of", "EVENT_VERSION",
+]
+
+EVENT_VERSION = "1.10"
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin"})
+_READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test", "Check")
+
+# Data events: CloudTrail does not record them unless a trail selects them; never in Event history.
+_DATA_EVENTS = {
+    "s3": frozenset({
+        "GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject", "ListObjects",
+        "ListObjectsV2", "ListObjectVersions", "ListParts", "CreateMultipartUpload", "UploadPart", "UploadPartCopy",
+        "CompleteMultipartUpload", "AbortMultipartUpload", "GetObjectAcl", "PutObjectAcl", "GetObjectTagging",
+        "PutObjectTagging", "DeleteObjectTagging", "GetObjectAttributes", "RestoreObject", "SelectObjectContent",
+        "GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold", "GetObjectTorrent",
+    }),
+    "sqs": frozenset({
+        "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+        "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
+    }),
+    "sns": frozenset({"Publish", "PublishBatch"}),
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One record for one account, with the facts LookupEvents filters on."""
+
+    account_id: str
+    region: str
+    record: dict[str, Any]
+    username: str
+    resources: tuple[Resource, ...]
+
+
+def is_management_event(service: str, operation: str) -> bool:
+    return operation not in _DATA_EVENTS.get(service, ())
+
+
+def is_read_only(operation: str) -> bool:
+    return operation.startswith(_READ_PREFIXES)
+
+
+def _time(call: ApiCall) -> str:
+    return call.event_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _session_attributes(principal: Principal) -> dict[str, str]:
+    issued = principal.session_issued_at
+    return {
+        "creationDate": issued.strftime("%Y-%m-%dT%H:%M:%SZ") if issued else "",
+        "mfaAuthenticated": "true" if principal.mfa_authenticated else "false",
+    }
+
+
+def user_identity(principal: Principal, access_key_id: str | None, operation: str) -> dict[str, Any]:
+    """``userIdentity`` in AWS's shape for the principal type."""
+    if principal.kind == AWS_SERVICE:
+        return {"type": "AWSService", "invokedBy": principal.service or ""}
+    identity: dict[str, Any] = {
+        "type": "Root" if principal.kind in (ROOT, ROOT_SESSION) else principal.kind,
+        "principalId": principal.user_id,
+        "arn": principal.arn,
+        "accountId": principal.account_id,
+        "accessKeyId": access_key_id or "",
+    }
+    if principal.kind == IAM_USER:
+        identity["userName"] = principal.name
+    context: dict[str, Any] = {}
+    if principal.kind == ASSUMED_ROLE:
+        context["sessionIssuer"] = {
+            "type": "Role", "principalId": principal.role_id or "", "arn": principal.role_arn or "",
+            "accountId": principal.account_id, "userName": principal.name or "",
+        }
+        context["webIdFederationData"] = {}
+    if principal.is_temporary or principal.from_console:
+        context["attributes"] = _session_attributes(principal)
+    if principal.source_identity:
+        context["sourceIdentity"] = principal.source_identity
+    if principal.kind == ROOT_SESSION or (operation == "AssumeRoot" and context):
+        context["assumedRoot"] = "true"
+    if context:
+        identity["sessionContext"] = context
+    return identity
+
+
+def username_of(principal: Principal) -> str:
+    """What LookupEvents reports as ``Username``."""
+    if principal.is_root:
+        return "root"
+    if principal.kind == ASSUMED_ROLE:
+        return principal.session_name or principal.name or ""
+    if principal.kind == AWS_SERVICE:
+        return principal.service or ""
+    return principal.name or ""
+
+
+def _region(call: ApiCall) -> str:
+    return "us-east-1" if call.service in GLOBAL_SERVICES else call.region
+
+
+def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> dict[str, Any]:
+    audit = call.audit
+    read_only = audit.get("read_only", is_read_only(call.operation))
+    params = audit.get("request_parameters", call.params)
+    if call.error_code is not None or read_only:
+        response = audit.get("response_elements")
+    else:
+        response = audit.get("response_elements", call.result)
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),
+        "eventTime": _time(call),
+        "eventSource": audit.get("event_source", f"{call.service}.amazonaws.com"),
+        "eventName": call.operation,
+        "awsRegion": _region(call),
+        "sourceIPAddress": call.source_ip,
+        "userAgent": call.user_agent,
+    }
+    if call.error_code is not None:
+        record["errorCode"] = call.error_code
+        record["errorMessage"] = call.error_message or ""
+    record["requestParameters"] = scrub(params) if params else None
+    record["responseElements"] = scrub(response) if response else None
+    if audit.get("additional_event_data"):
+        record["additionalEventData"] = scrub(audit["additional_event_data"])
+    record["requestID"] = call.request_id
+    record["readOnly"] = bool(read_only)
+    if resources:
+        record["resources"] = [
+            {"accountId": recipient, "type": r["type"], "ARN": r.get("arn", r["name"])} for r in resources
+        ]
+    record["eventType"] = audit.get("event_type", "AwsApiCall")
+    record["managementEvent"] = True
+    record["recipientAccountId"] = recipient
+    record["eventCategory"] = "Management"
+    if call.principal.from_console:
+        record["sessionCredentialFromConsole"] = "true"
+    return record
+
+
+def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> list[Recorded]:
+    """The records one call produces (none for data events), one per recipient account."""
+    if not is_management_event(call.service, call.operation):
+        return []
+    audit = call.audit
+    caller = call.principal.account_id
+    primary = list(audit.get("recipient_accounts") or [caller])
+    extra = [a for a in audit.get("also_record_in") or () if a not in primary]
+    accounts = primary + extra
+    resources = resources_of(call.service, call.params, audit.get("resources"))
+    shared_event_id = new_id() if len(accounts) > 1 else None
+    username = audit.get("user_name") or username_of(call.principal)
+    results: list[Recorded] = []
+    for account_id in accounts:
+        record = _base_record(call, resources, account_id)
+        record["eventID"] = new_id()
+        if shared_event_id is not None:
+            record["sharedEventID"] = shared_event_id
+        if account_id != caller and call.principal.kind != AWS_SERVICE:
+            record["userIdentity"] = {
+                "type": "AWSAccount", "principalId": call.principal.user_id, "accountId": caller,
+            }
+        _order(record)
+        results.append(Recorded(account_id, record["awsRegion"], record, username, tuple(resources)))
+    return results
+
+
+def _order(record: dict[str, Any]) -> None:
+    """Put eventID right after requestID, as CloudTrail writes it."""
+    keys = list(record)
+    keys.remove("eventID")
+    keys.insert(keys.index("requestID") + 1, "eventID")
+    items = [(key, record[key]) for key in keys]
+    record.clear()
+    record.update(items)

@@ -1,0 +1,48 @@
+"""The resources a call touched, for the record's ``resources[]`` and LookupEvents' resource lookups.
+
+Handlers may set ``ctx.audit["resources"] = [{"type": ..., "name": ..., "arn": ...}]``; otherwise well-known
+request members name them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Resource", "resources_of"]
+
+Resource = dict[str, str]
+
+# (service or "*", request member) -> CloudFormation-style resource type.
+_MEMBERS: tuple[tuple[str, str, str], ...] = (
+    ("iam", "UserName", "AWS::IAM::User"),
+    ("iam", "RoleName", "AWS::IAM::Role"),
+    ("iam", "GroupName", "AWS::IAM::Group"),
+    ("iam", "PolicyArn", "AWS::IAM::Policy"),
+    ("iam", "AccessKeyId", "AWS::IAM::AccessKey"),
+    ("iam", "SerialNumber", "AWS::IAM::MFADevice"),
+    ("s3", "Bucket", "AWS::S3::Bucket"),
+    ("sqs", "QueueUrl", "AWS::SQS::Queue"),
+    ("sqs", "QueueName", "AWS::SQS::Queue"),
+    ("sns", "TopicArn", "AWS::SNS::Topic"),
+    ("sns", "SubscriptionArn", "AWS::SNS::Subscription"),
+    ("events", "Rule", "AWS::Events::Rule"),
+    ("cloudtrail", "Name", "AWS::CloudTrail::Trail"),
+    ("organizations", "AccountId", "AWS::Organizations::Account"),
+    ("organizations", "PolicyId", "AWS::Organizations::Policy"),
+    ("sts", "TargetPrincipal", "AWS::Organizations::Account"),
+)
+
+
+def resources_of(service: str, params: dict[str, Any], declared: list[Resource] | None) -> list[Resource]:
+    """``declared`` when the handler named the resources, else those found among well-known request members."""
+    if declared:
+        return [dict(resource) for resource in declared]
+    found: list[Resource] = []
+    for member_service, member, resource_type in _MEMBERS:
+        value = params.get(member)
+        if member_service == service and isinstance(value, str) and value:
+            resource = {"type": resource_type, "name": value}
+            if value.startswith("arn:"):
+                resource["arn"] = value
+            found.append(resource)
+    return found

@@ -1,0 +1,163 @@
+"""CloudTrail operations: Event history (LookupEvents) and trails."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.cloudtrail import history, repo
+from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
+from rootplane.services.cloudtrail.tables import EventRow, TrailRow
+from rootplane.services.context import RequestContext
+from rootplane.services.provider import Provider
+
+__all__ = ["CloudTrailProvider", "PROVIDER"]
+
+_TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,126}[A-Za-z0-9]$")
+_DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
+                       "ExcludeManagementEventSources": []}]
+
+
+def _event_shape(row: EventRow) -> dict[str, Any]:
+    return {
+        "EventId": row.event_id, "EventName": row.event_name, "ReadOnly": "true" if row.read_only else "false",
+        "AccessKeyId": row.access_key_id, "EventTime": row.event_time, "EventSource": row.event_source,
+        "Username": row.username,
+        "Resources": [{"ResourceType": kind, "ResourceName": name} for kind, name in json.loads(row.resources)],
+        "CloudTrailEvent": row.record,
+    }
+
+
+def _trail_arn(ctx: RequestContext, name: str) -> str:
+    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{name}"
+
+
+def _check_name(name: str) -> None:
+    if not _TRAIL_NAME.match(name) or any(pair in name for pair in ("..", "._", "_.", "-.", ".-", "--", "__")):
+        raise AwsError("InvalidTrailNameException",
+                       "Trail name must starts with a letter or number, end with a letter or number, be between 3 "
+                       "and 128 characters, have no adjacent periods, underscores or dashes and contain only "
+                       "ASCII letters, numbers, periods, underscores and dashes.", 400)
+
+
+def _trail_shape(trail: TrailRow, with_region: bool = True) -> dict[str, Any]:
+    shape: dict[str, Any] = {"Name": trail.name, "S3BucketName": trail.s3_bucket_name}
+    if trail.s3_key_prefix:
+        shape["S3KeyPrefix"] = trail.s3_key_prefix
+    if trail.sns_topic_name:
+        shape["SnsTopicName"] = trail.sns_topic_name
+    shape.update(IncludeGlobalServiceEvents=trail.include_global_service_events,
+                 IsMultiRegionTrail=trail.is_multi_region)
+    if with_region:
+        shape["HomeRegion"] = trail.home_region
+    shape.update(TrailARN=trail.trail_arn, LogFileValidationEnabled=trail.log_file_validation)
+    if trail.kms_key_id:
+        shape["KmsKeyId"] = trail.kms_key_id
+    if with_region:
+        shape.update(HasCustomEventSelectors=trail.event_selectors is not None, HasInsightSelectors=False)
+    shape["IsOrganizationTrail"] = trail.is_organization_trail
+    return shape
+
+
+class CloudTrailProvider(Provider):
+    service_name = "cloudtrail"
+
+    # -- Event history -------------------------------------------------------------------------------------------
+    def lookup_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        query = parse_lookup(params, ctx.now())
+        if query.insight:
+            return {"Events": []}
+        with history.reading(ctx.session) as session:
+            rows = repo.list_events(session, ctx.account_id, ctx.region, attribute=query.attribute,
+                                    start=query.start, end=query.end, after=query.after, limit=query.limit + 1)
+        result: dict[str, Any] = {"Events": [_event_shape(row) for row in rows[:query.limit]]}
+        if len(rows) > query.limit:
+            last = rows[query.limit - 1]
+            result["NextToken"] = encode_token(repo.Cursor(last.event_time, last.event_id), query.fingerprint)
+        return result
+
+    # -- trails --------------------------------------------------------------------------------------------------
+    def _require_trail(self, ctx: RequestContext, name: str) -> TrailRow:
+        trail = repo.find_trail(ctx.session, ctx.account_id, name)
+        if trail is None:
+            arn = name if name.startswith("arn:") else _trail_arn(ctx, name)
+            raise AwsError("TrailNotFoundException", f"Unknown trail: {arn} for the user: {ctx.account_id}", 400)
+        return trail
+
+    def create_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["Name"]
+        _check_name(name)
+        if repo.find_trail(ctx.session, ctx.account_id, name) is not None:
+            raise AwsError("TrailAlreadyExistsException",
+                           f"Trail {name} already exists for customer: {ctx.account_id}", 400)
+        trail = repo.put_trail(ctx.session, TrailRow(
+            trail_arn=_trail_arn(ctx, name), account_id=ctx.account_id, name=name, home_region=ctx.region,
+            s3_bucket_name=params["S3BucketName"], s3_key_prefix=params.get("S3KeyPrefix"),
+            sns_topic_name=params.get("SnsTopicName"),
+            include_global_service_events=params.get("IncludeGlobalServiceEvents", True),
+            is_multi_region=params.get("IsMultiRegionTrail", False),
+            is_organization_trail=params.get("IsOrganizationTrail", False),
+            log_file_validation=params.get("EnableLogFileValidation", False), kms_key_id=params.get("KmsKeyId"),
+            is_logging=False, created_at=ctx.now(),
+        ))
+        ctx.audit["resources"] = [{"type": "AWS::CloudTrail::Trail", "name": trail.trail_arn,
+                                   "arn": trail.trail_arn}]
+        return _trail_shape(trail, with_region=False)
+
+    def get_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Trail": _trail_shape(self._require_trail(ctx, params["Name"]))}
+
+    def describe_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        names = params.get("trailNameList")
+        shadows = params.get("includeShadowTrails", True)
+        trails = [t for t in repo.list_trails(ctx.session, ctx.account_id)
+                  if t.home_region == ctx.region or (shadows and t.is_multi_region)]
+        if names:
+            wanted = set(names)
+            trails = [t for t in trails if t.name in wanted or t.trail_arn in wanted]
+        return {"trailList": [_trail_shape(t) for t in trails]}
+
+    def list_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trails = repo.list_trails(ctx.session, ctx.account_id)
+        return {"Trails": [{"TrailARN": t.trail_arn, "Name": t.name, "HomeRegion": t.home_region} for t in trails]}
+
+    def delete_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        repo.delete_trail(ctx.session, self._require_trail(ctx, params["Name"]))
+        return {}
+
+    def start_logging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["Name"])
+        if not trail.is_logging:
+            trail.is_logging, trail.started_at = True, ctx.now()
+        return {}
+
+    def stop_logging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["Name"])
+        if trail.is_logging:
+            trail.is_logging, trail.stopped_at = False, ctx.now()
+        return {}
+
+    def get_trail_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["Name"])
+        status: dict[str, Any] = {"IsLogging": trail.is_logging}
+        if trail.started_at:
+            status.update(StartLoggingTime=trail.started_at, TimeLoggingStarted=trail.started_at.isoformat())
+        if trail.stopped_at:
+            status.update(StopLoggingTime=trail.stopped_at, TimeLoggingStopped=trail.stopped_at.isoformat())
+        return status
+
+    def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["TrailName"])
+        selectors = params.get("EventSelectors") or []
+        trail.event_selectors = json.dumps(selectors)
+        return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
+
+    def get_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["TrailName"])
+        selectors = json.loads(trail.event_selectors) if trail.event_selectors else _DEFAULT_SELECTORS
+        return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
+
+
+PROVIDER = CloudTrailProvider()

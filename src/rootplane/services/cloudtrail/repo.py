@@ -1,0 +1,102 @@
+"""Queries for Event history and trails. Lookups are indexed, newest first, O(page) with keyset cursors."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
+
+__all__ = [
+    "NewEvent", "Cursor", "put_events", "list_events", "delete_events_before",
+    "find_trail", "list_trails", "put_trail", "delete_trail",
+]
+
+_COLUMNS = {
+    "EventId": EventRow.event_id, "EventName": EventRow.event_name, "Username": EventRow.username,
+    "EventSource": EventRow.event_source, "AccessKeyId": EventRow.access_key_id, "ReadOnly": EventRow.read_only,
+}
+_RESOURCE_COLUMNS = {"ResourceType": EventResourceRow.resource_type, "ResourceName": EventResourceRow.resource_name}
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to store: the row values and its resources as (type, name)."""
+
+    row: EventRow
+    resources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last (time, id) of a page: the next page starts strictly after it (older)."""
+
+    event_time: _dt.datetime
+    event_id: str
+
+
+def put_events(session: Session, events: Iterable[NewEvent]) -> None:
+    """Insert events and their resource index rows."""
+    for event in events:
+        session.add(event.row)
+        for resource_type, resource_name in event.resources:
+            session.add(EventResourceRow(
+                event_id=event.row.event_id, account_id=event.row.account_id, region=event.row.region,
+                event_time=event.row.event_time, resource_type=resource_type, resource_name=resource_name,
+            ))
+
+
+def list_events(session: Session, account_id: str, region: str, *, attribute: tuple[str, object] | None,
+                start: _dt.datetime, end: _dt.datetime, after: Cursor | None, limit: int) -> list[EventRow]:
+    """Events of one account and region in [start, end], filtered by one lookup attribute, newest first."""
+    if attribute is not None and attribute[0] in _RESOURCE_COLUMNS:
+        time_column, id_column = EventResourceRow.event_time, EventResourceRow.event_id
+        query = (
+            select(EventRow).join(EventResourceRow, EventResourceRow.event_id == EventRow.event_id)
+            .where(EventResourceRow.account_id == account_id, EventResourceRow.region == region,
+                   _RESOURCE_COLUMNS[attribute[0]] == attribute[1])
+            .distinct()
+        )
+    else:
+        time_column, id_column = EventRow.event_time, EventRow.event_id
+        query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
+        if attribute is not None:
+            query = query.where(_COLUMNS[attribute[0]] == attribute[1])
+    query = query.where(time_column >= start, time_column <= end)
+    if after is not None:
+        query = query.where(or_(time_column < after.event_time,
+                                and_(time_column == after.event_time, id_column < after.event_id)))
+    query = query.order_by(time_column.desc(), id_column.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:
+    """Forget events older than the retention window."""
+    old = select(EventRow.event_id).where(EventRow.event_time < cutoff)
+    session.execute(delete(EventResourceRow).where(EventResourceRow.event_id.in_(old)))
+    session.execute(delete(EventRow).where(EventRow.event_time < cutoff))
+
+
+def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow | None:
+    if name_or_arn.startswith("arn:"):
+        return session.get(TrailRow, name_or_arn)
+    return session.scalars(
+        select(TrailRow).where(TrailRow.account_id == account_id, TrailRow.name == name_or_arn)
+    ).first()
+
+
+def list_trails(session: Session, account_id: str) -> list[TrailRow]:
+    return list(session.scalars(select(TrailRow).where(TrailRow.account_id == account_id).order_by(TrailRow.name)))
+
+
+def put_trail(session: Session, trail: TrailRow) -> TrailRow:
+    session.add(trail)
+    return trail
+
+
+def delete_trail(session: Session, trail: TrailRow) -> None:
+    session.delete(trail)

@@ -1,0 +1,72 @@
+"""Match an event against the rules of a bus and deliver it to their targets (SQS queues, SNS topics).
+
+Deliveries run inside the caller's transaction, each target inside a savepoint: a target that refuses (queue or
+topic policy does not allow ``events.amazonaws.com``) or no longer exists is skipped, like a failed invocation.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.events import repo
+from rootplane.services.events.patterns import InvalidPattern, compile_pattern
+from rootplane.services.events.tables import RuleRow, TargetRow
+from rootplane.services.events.transform import render
+
+__all__ = ["put_event", "ALL_MANAGEMENT_EVENTS", "SERVICE_PRINCIPAL", "SENDER_ID"]
+
+log = logging.getLogger("rootplane.events")
+
+ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+SERVICE_PRINCIPAL = "events.amazonaws.com"
+SENDER_ID = "AIDAIRMZKO6XAJ2XNFXCO"  # the SenderId SQS shows for messages EventBridge sends
+
+
+def _matches(rule: RuleRow, event: dict[str, Any], read_only_cloudtrail: bool) -> bool:
+    if read_only_cloudtrail and rule.state != ALL_MANAGEMENT_EVENTS:
+        return False
+    try:
+        return compile_pattern(rule.event_pattern or "").matches(event)
+    except InvalidPattern:
+        return False
+
+
+def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _dt.datetime) -> None:
+    from rootplane.authz.gather import source
+
+    arn = target.target_arn
+    if arn.startswith("arn:aws:sqs:"):
+        sqs = source("rootplane.services.sqs.api")
+        if sqs is not None:
+            sqs.deliver(session, arn, body, now, SENDER_ID, source_arn=rule.arn)
+    elif arn.startswith("arn:aws:sns:"):
+        sns = source("rootplane.services.sns.delivery")
+        if sns is not None:
+            sns.publish_from_service(session, arn, body, now, SERVICE_PRINCIPAL, source_arn=rule.arn,
+                                     source_account=rule.account_id)
+    else:
+        log.info("target %s of %s: delivery to this kind of target is not supported", target.target_id, rule.arn)
+
+
+def put_event(session: Session, account_id: str, region: str, bus_name: str, event: dict[str, Any],
+              now: _dt.datetime, *, read_only_cloudtrail: bool = False) -> int:
+    """Deliver ``event`` to every matching rule's targets; returns how many rules matched."""
+    matched = 0
+    for rule in repo.list_active_rules(session, account_id, region, bus_name):
+        if not _matches(rule, event, read_only_cloudtrail):
+            continue
+        matched += 1
+        for target in repo.list_targets(session, rule.arn):
+            spec = json.loads(target.spec)
+            try:
+                with session.begin_nested():
+                    _send(session, target, render(spec, event, rule.name, rule.arn), rule, now)
+            except AwsError as error:
+                log.info("rule %s target %s not invoked: %s", rule.arn, target.target_id, error.code)
+    return matched

@@ -1,0 +1,331 @@
+"""EventBridge operations: buses, rules, targets, TestEventPattern, PutEvents."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.events import repo
+from rootplane.services.events.dispatch import put_event
+from rootplane.services.events.patterns import MAX_PATTERN_LENGTH, InvalidPattern, compile_pattern
+from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
+from rootplane.services.events.transform import InvalidPath, check_path, check_transformer
+from rootplane.services.provider import Provider
+
+__all__ = ["EventsProvider", "PROVIDER"]
+
+DEFAULT_BUS = "default"
+MAX_TARGETS = 5
+_STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+_SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
+_EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
+
+
+def _validation(message: str) -> AwsError:
+    return AwsError("ValidationException", message, 400)
+
+
+def _not_found(message: str) -> AwsError:
+    return AwsError("ResourceNotFoundException", message, 400)
+
+
+def _bus_name(value: str | None) -> str:
+    """A bus given by name or ARN."""
+    if not value:
+        return DEFAULT_BUS
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+
+
+def _bus_arn(ctx: RequestContext, name: str) -> str:
+    return f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{name}"
+
+
+def _rule_arn(ctx: RequestContext, bus: str, name: str) -> str:
+    path = name if bus == DEFAULT_BUS else f"{bus}/{name}"
+    return f"arn:aws:events:{ctx.region}:{ctx.account_id}:rule/{path}"
+
+
+def _token(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode()
+
+
+def _after(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise _validation("The nextToken provided is invalid.") from None
+
+
+def _page(rows: list, limit: int, key) -> tuple[list, dict[str, str]]:
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, {"NextToken": _token(key(rows[-1]))}
+    return rows, {}
+
+
+def _check_pattern(text: str) -> None:
+    if len(text) > MAX_PATTERN_LENGTH:
+        raise _validation("Event pattern is too long.")
+    try:
+        compile_pattern(text)
+    except InvalidPattern as error:
+        raise AwsError("InvalidEventPatternException", f"Event pattern is not valid. Reason: {error.reason}", 400) \
+            from None
+
+
+class EventsProvider(Provider):
+    service_name = "events"
+
+    # -- buses ---------------------------------------------------------------------------------------------------
+    def _require_bus(self, ctx: RequestContext, name: str) -> EventBusRow | None:
+        if name == DEFAULT_BUS:
+            return None
+        bus = repo.find_bus(ctx.session, ctx.account_id, ctx.region, name)
+        if bus is None:
+            raise _not_found(f"Event bus {name} does not exist.")
+        return bus
+
+    def create_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["Name"]
+        if name == DEFAULT_BUS or repo.find_bus(ctx.session, ctx.account_id, ctx.region, name) is not None:
+            raise AwsError("ResourceAlreadyExistsException", f"Event bus {name} already exists.", 400)
+        if "/" in name:
+            raise _validation("Event bus name must not contain '/'.")
+        now = ctx.now()
+        bus = repo.put_bus(ctx.session, EventBusRow(
+            arn=_bus_arn(ctx, name), account_id=ctx.account_id, region=ctx.region, name=name,
+            description=params.get("Description"), created_at=now, modified_at=now,
+        ))
+        result = {"EventBusArn": bus.arn}
+        if bus.description:
+            result["Description"] = bus.description
+        return result
+
+    def describe_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = _bus_name(params.get("Name"))
+        bus = self._require_bus(ctx, name)
+        result: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name)}
+        if bus is not None:
+            result.update(CreationTime=bus.created_at, LastModifiedTime=bus.modified_at)
+            if bus.description:
+                result["Description"] = bus.description
+            if bus.policy:
+                result["Policy"] = bus.policy
+        return result
+
+    def list_event_buses(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("Limit") or 100
+        after = _after(params.get("NextToken"))
+        prefix = params.get("NamePrefix")
+        entries: list[dict[str, Any]] = []
+        if after is None and DEFAULT_BUS.startswith(prefix or ""):
+            entries.append({"Name": DEFAULT_BUS, "Arn": _bus_arn(ctx, DEFAULT_BUS)})
+        rows, token = _page(repo.list_buses(ctx.session, ctx.account_id, ctx.region, prefix, after,
+                                            limit - len(entries) + 1), limit - len(entries), lambda b: b.name)
+        for bus in rows:
+            entry = {"Name": bus.name, "Arn": bus.arn, "CreationTime": bus.created_at,
+                     "LastModifiedTime": bus.modified_at}
+            if bus.description:
+                entry["Description"] = bus.description
+            entries.append(entry)
+        return {"EventBuses": entries, **token}
+
+    def delete_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        name = _bus_name(params["Name"])
+        if name == DEFAULT_BUS:
+            raise _validation("Cannot delete event bus default.")
+        bus = repo.find_bus(ctx.session, ctx.account_id, ctx.region, name)
+        if bus is not None:
+            repo.delete_bus(ctx.session, bus)
+
+    # -- rules ---------------------------------------------------------------------------------------------------
+    def _require_rule(self, ctx: RequestContext, bus: str, name: str) -> RuleRow:
+        rule = repo.find_rule(ctx.session, ctx.account_id, ctx.region, bus, name)
+        if rule is None:
+            raise _not_found(f"Rule {name} does not exist on EventBus {bus}.")
+        return rule
+
+    def put_rule(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["Name"]
+        bus = _bus_name(params.get("EventBusName"))
+        self._require_bus(ctx, bus)
+        pattern, schedule = params.get("EventPattern"), params.get("ScheduleExpression")
+        if not pattern and not schedule:
+            raise _validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+        if pattern:
+            _check_pattern(pattern)
+        if schedule:
+            if bus != DEFAULT_BUS:
+                raise _validation("ScheduleExpression is supported only on the default event bus.")
+            if not _SCHEDULE.match(schedule):
+                raise _validation("Parameter ScheduleExpression is not valid.")
+        state = params.get("State") or "ENABLED"
+        rule = repo.find_rule(ctx.session, ctx.account_id, ctx.region, bus, name)
+        if rule is None:
+            rule = repo.put_rule(ctx.session, RuleRow(
+                arn=_rule_arn(ctx, bus, name), account_id=ctx.account_id, region=ctx.region, bus_name=bus,
+                name=name, state=state, created_by=ctx.account_id, created_at=ctx.now(),
+            ))
+        rule.event_pattern, rule.schedule_expression, rule.state = pattern, schedule, state
+        rule.description, rule.role_arn = params.get("Description"), params.get("RoleArn")
+        return {"RuleArn": rule.arn}
+
+    @staticmethod
+    def _rule_shape(rule: RuleRow) -> dict[str, Any]:
+        shape: dict[str, Any] = {"Name": rule.name, "Arn": rule.arn}
+        optional = {"EventPattern": rule.event_pattern, "ScheduleExpression": rule.schedule_expression,
+                    "Description": rule.description, "RoleArn": rule.role_arn}
+        shape.update({key: value for key, value in optional.items() if value})
+        shape.update(State=rule.state, EventBusName=rule.bus_name)
+        return shape
+
+    def describe_rule(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Name"])
+        return {**self._rule_shape(rule), "CreatedBy": rule.created_by}
+
+    def list_rules(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        bus = _bus_name(params.get("EventBusName"))
+        self._require_bus(ctx, bus)
+        limit = params.get("Limit") or 100
+        rows = repo.list_rules(ctx.session, ctx.account_id, ctx.region, bus, params.get("NamePrefix"),
+                               _after(params.get("NextToken")), limit + 1)
+        rows, token = _page(rows, limit, lambda r: r.name)
+        return {"Rules": [self._rule_shape(rule) for rule in rows], **token}
+
+    def delete_rule(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        rule = repo.find_rule(ctx.session, ctx.account_id, ctx.region, _bus_name(params.get("EventBusName")),
+                              params["Name"])
+        if rule is None:
+            return
+        if repo.count_targets(ctx.session, rule.arn):
+            raise _validation("Rule can't be deleted since it has targets.")
+        repo.delete_rule(ctx.session, rule)
+
+    def _set_state(self, ctx: RequestContext, params: dict[str, Any], state: str) -> None:
+        rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Name"])
+        rule.state = state
+
+    def enable_rule(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._set_state(ctx, params, "ENABLED")
+
+    def disable_rule(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._set_state(ctx, params, "DISABLED")
+
+    # -- targets -------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _check_target(target: dict[str, Any]) -> None:
+        given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
+        if len(given) > 1:
+            raise _validation(f"Only one of Input, InputPath, or InputTransformer must be provided for target "
+                              f"{target['Id']}.")
+        if target.get("Input") is not None:
+            try:
+                json.loads(target["Input"])
+            except ValueError:
+                raise _validation(f"Input for target {target['Id']} is not a valid JSON text.") from None
+        if target.get("InputPath"):
+            try:
+                check_path(target["InputPath"])
+            except InvalidPath:
+                raise _validation(f"InputPath for target {target['Id']} is not a valid JSON path.") from None
+        transformer = target.get("InputTransformer")
+        if transformer:
+            try:
+                check_transformer(transformer.get("InputPathsMap") or {}, transformer["InputTemplate"])
+            except ValueError as error:
+                raise _validation(str(error)) from None
+
+    def put_targets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Rule"])
+        targets = params["Targets"]
+        for target in targets:
+            self._check_target(target)
+        existing = {row.target_id for row in repo.list_targets(ctx.session, rule.arn)}
+        if len(existing | {target["Id"] for target in targets}) > MAX_TARGETS:
+            raise AwsError("LimitExceededException",
+                           f"The requested resource exceeds the maximum number allowed. Rule {rule.name} can have "
+                           f"at most {MAX_TARGETS} targets.", 400)
+        for target in targets:
+            repo.put_target(ctx.session, TargetRow(
+                rule_arn=rule.arn, target_id=target["Id"], target_arn=target["Arn"],
+                spec=json.dumps(target, separators=(",", ":"), default=str),
+            ))
+        return {"FailedEntryCount": 0, "FailedEntries": []}
+
+    def remove_targets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Rule"])
+        failed = []
+        for target_id in params["Ids"]:
+            if not repo.delete_target(ctx.session, rule.arn, target_id):
+                failed.append({"TargetId": target_id, "ErrorCode": "ResourceNotFoundException",
+                               "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}."})
+        return {"FailedEntryCount": len(failed), "FailedEntries": failed}
+
+    def list_targets_by_rule(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Rule"])
+        limit = params.get("Limit") or 100
+        rows = repo.list_targets(ctx.session, rule.arn, _after(params.get("NextToken")), limit + 1)
+        rows, token = _page(rows, limit, lambda t: t.target_id)
+        return {"Targets": [json.loads(row.spec) for row in rows], **token}
+
+    def list_rule_names_by_target(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("Limit") or 100
+        names = repo.list_rule_names_by_target(
+            ctx.session, ctx.account_id, ctx.region, _bus_name(params.get("EventBusName")), params["TargetArn"],
+            _after(params.get("NextToken")), limit + 1)
+        names, token = _page(names, limit, lambda name: name)
+        return {"RuleNames": names, **token}
+
+    # -- events --------------------------------------------------------------------------------------------------
+    def test_event_pattern(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        _check_pattern(params["EventPattern"])
+        try:
+            event = json.loads(params["Event"])
+        except ValueError:
+            raise _validation("Parameter Event is not valid.") from None
+        if not isinstance(event, dict) or any(not isinstance(event.get(key), str) for key in _EVENT_FIELDS):
+            raise _validation("Parameter Event is not valid.")
+        return {"Result": compile_pattern(params["EventPattern"]).matches(event)}
+
+    def put_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        results: list[dict[str, Any]] = []
+        for entry in params["Entries"]:
+            outcome = self._put_entry(ctx, entry)
+            results.append(outcome)
+        failed = sum(1 for outcome in results if "ErrorCode" in outcome)
+        return {"FailedEntryCount": failed, "Entries": results}
+
+    def _put_entry(self, ctx: RequestContext, entry: dict[str, Any]) -> dict[str, Any]:
+        for member in ("Source", "DetailType", "Detail"):
+            if not entry.get(member):
+                return {"ErrorCode": "InvalidArgument", "ErrorMessage": f"Parameter {member} is not valid."}
+        if entry["Source"].startswith("aws."):
+            return {"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."}
+        try:
+            detail = json.loads(entry["Detail"])
+        except ValueError:
+            detail = None
+        if not isinstance(detail, dict):
+            return {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
+        bus = _bus_name(entry.get("EventBusName"))
+        if bus != DEFAULT_BUS and repo.find_bus(ctx.session, ctx.account_id, ctx.region, bus) is None:
+            return {"ErrorCode": "ResourceNotFoundException", "ErrorMessage": f"Event bus {bus} does not exist."}
+        event_id = str(uuid.uuid4())
+        time = entry.get("Time") or ctx.now()
+        event = {
+            "version": "0", "id": event_id, "detail-type": entry["DetailType"], "source": entry["Source"],
+            "account": ctx.account_id, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": ctx.region,
+            "resources": list(entry.get("Resources") or []), "detail": detail,
+        }
+        put_event(ctx.session, ctx.account_id, ctx.region, bus, event, ctx.now())
+        return {"EventId": event_id}
+
+
+PROVIDER = EventsProvider()

@@ -1,0 +1,105 @@
+"""Queries for buses, rules and targets (indexed, paged by name)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
+
+__all__ = [
+    "find_bus", "list_buses", "put_bus", "delete_bus", "find_rule", "list_rules", "list_active_rules",
+    "put_rule", "delete_rule", "list_targets", "count_targets", "put_target", "delete_target",
+    "list_rule_names_by_target",
+]
+
+
+def find_bus(session: Session, account_id: str, region: str, name: str) -> EventBusRow | None:
+    return session.scalars(select(EventBusRow).where(
+        EventBusRow.account_id == account_id, EventBusRow.region == region, EventBusRow.name == name)).first()
+
+
+def list_buses(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
+               limit: int) -> list[EventBusRow]:
+    query = select(EventBusRow).where(EventBusRow.account_id == account_id, EventBusRow.region == region)
+    if prefix:
+        query = query.where(EventBusRow.name.startswith(prefix, autoescape=True))
+    if after:
+        query = query.where(EventBusRow.name > after)
+    return list(session.scalars(query.order_by(EventBusRow.name).limit(limit)))
+
+
+def put_bus(session: Session, bus: EventBusRow) -> EventBusRow:
+    session.add(bus)
+    return bus
+
+
+def delete_bus(session: Session, bus: EventBusRow) -> None:
+    session.execute(delete(RuleRow).where(RuleRow.account_id == bus.account_id, RuleRow.region == bus.region,
+                                          RuleRow.bus_name == bus.name))
+    session.delete(bus)
+
+
+def find_rule(session: Session, account_id: str, region: str, bus_name: str, name: str) -> RuleRow | None:
+    return session.scalars(select(RuleRow).where(
+        RuleRow.account_id == account_id, RuleRow.region == region, RuleRow.bus_name == bus_name,
+        RuleRow.name == name)).first()
+
+
+def list_rules(session: Session, account_id: str, region: str, bus_name: str, prefix: str | None,
+               after: str | None, limit: int) -> list[RuleRow]:
+    query = select(RuleRow).where(RuleRow.account_id == account_id, RuleRow.region == region,
+                                  RuleRow.bus_name == bus_name)
+    if prefix:
+        query = query.where(RuleRow.name.startswith(prefix, autoescape=True))
+    if after:
+        query = query.where(RuleRow.name > after)
+    return list(session.scalars(query.order_by(RuleRow.name).limit(limit)))
+
+
+def list_active_rules(session: Session, account_id: str, region: str, bus_name: str) -> list[RuleRow]:
+    """Rules that can match events (not DISABLED, with a pattern)."""
+    return list(session.scalars(select(RuleRow).where(
+        RuleRow.account_id == account_id, RuleRow.region == region, RuleRow.bus_name == bus_name,
+        RuleRow.state != "DISABLED", RuleRow.event_pattern.is_not(None))))
+
+
+def put_rule(session: Session, rule: RuleRow) -> RuleRow:
+    session.add(rule)
+    return rule
+
+
+def delete_rule(session: Session, rule: RuleRow) -> None:
+    session.execute(delete(TargetRow).where(TargetRow.rule_arn == rule.arn))
+    session.delete(rule)
+
+
+def list_targets(session: Session, rule_arn: str, after: str | None = None, limit: int | None = None) -> list[TargetRow]:
+    query = select(TargetRow).where(TargetRow.rule_arn == rule_arn)
+    if after:
+        query = query.where(TargetRow.target_id > after)
+    query = query.order_by(TargetRow.target_id)
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def count_targets(session: Session, rule_arn: str) -> int:
+    return session.scalar(select(func.count()).select_from(TargetRow).where(TargetRow.rule_arn == rule_arn)) or 0
+
+
+def put_target(session: Session, target: TargetRow) -> TargetRow:
+    return session.merge(target)
+
+
+def delete_target(session: Session, rule_arn: str, target_id: str) -> bool:
+    result = session.execute(delete(TargetRow).where(TargetRow.rule_arn == rule_arn, TargetRow.target_id == target_id))
+    return bool(result.rowcount)
+
+
+def list_rule_names_by_target(session: Session, account_id: str, region: str, bus_name: str, target_arn: str,
+                              after: str | None, limit: int) -> list[str]:
+    query = (select(RuleRow.name).join(TargetRow, TargetRow.rule_arn == RuleRow.arn)
+             .where(TargetRow.target_arn == target_arn, RuleRow.account_id == account_id,
+                    RuleRow.region == region, RuleRow.bus_name == bus_name).distinct())
+    if after:
+        query = query.where(RuleRow.name > after)
+    return list(session.scalars(query.order_by(RuleRow.name).limit(limit)))
