@@ -1,0 +1,47 @@
+"""Batch calls: entry validation and per-entry results (Successful / Failed)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.sqs.errors import sqs_error
+
+__all__ = ["MAX_ENTRIES", "run_batch"]
+
+MAX_ENTRIES = 10
+_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+
+
+def _check_entries(entries: list[dict[str, Any]], entry_shape: str) -> None:
+    if not entries:
+        raise sqs_error("EmptyBatchRequest", f"There should be at least one {entry_shape} in the request.")
+    if len(entries) > MAX_ENTRIES:
+        raise sqs_error("TooManyEntriesInBatchRequest",
+                        f"Maximum number of entries per request are {MAX_ENTRIES}. You have sent {len(entries)}.")
+    seen: set[str] = set()
+    for entry in entries:
+        entry_id = entry.get("Id", "")
+        if not _ENTRY_ID.match(entry_id):
+            raise sqs_error("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
+                            "hyphens and underscores. It can be at most 80 letters long.")
+        if entry_id in seen:
+            raise sqs_error("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
+        seen.add(entry_id)
+
+
+def run_batch(entries: list[dict[str, Any]], entry_shape: str,
+              run: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``run(entry)`` per entry; an AwsError becomes a Failed entry with its (legacy) code."""
+    _check_entries(entries, entry_shape)
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for entry in entries:
+        try:
+            successful.append({"Id": entry["Id"], **run(entry)})
+        except AwsError as error:
+            failed.append({"Id": entry["Id"], "SenderFault": error.sender_fault,
+                           "Code": error.query_code or error.code, "Message": error.message})
+    return {"Successful": successful, "Failed": failed}

@@ -1,0 +1,52 @@
+"""AddPermission / RemovePermission: label-named statements in the queue policy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rootplane.core.arn import root_arn
+from rootplane.services.sqs.errors import invalid_parameter
+
+__all__ = ["add_statement", "remove_statement"]
+
+
+def _document(policy: str | None, queue_arn: str) -> dict[str, Any]:
+    if policy:
+        return json.loads(policy)
+    return {"Version": "2012-10-17", "Id": f"{queue_arn}/SQSDefaultPolicy", "Statement": []}
+
+
+def add_statement(policy: str | None, queue_arn: str, params: dict[str, Any]) -> str:
+    """The policy with an Allow statement whose Sid is the label."""
+    label = params["Label"]
+    document = _document(policy, queue_arn)
+    statements = document.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    if any(statement.get("Sid") == label for statement in statements):
+        raise invalid_parameter(f"Value {label} for parameter Label is invalid. Reason: Already exists.")
+    principals = [root_arn(account_id) for account_id in params["AWSAccountIds"]]
+    statements.append({
+        "Sid": label, "Effect": "Allow",
+        "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+        "Action": [f"SQS:{action}" for action in params["Actions"]], "Resource": queue_arn,
+    })
+    document["Statement"] = statements
+    return json.dumps(document, separators=(",", ":"))
+
+
+def remove_statement(policy: str | None, label: str) -> str | None:
+    """The policy without the label's statement (None when nothing is left)."""
+    document = json.loads(policy) if policy else {"Statement": []}
+    statements = document.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    kept = [statement for statement in statements if statement.get("Sid") != label]
+    if len(kept) == len(statements):
+        raise invalid_parameter(f"Value {label} for parameter Label is invalid. Reason: can't find label on existing "
+                                "policy.")
+    if not kept:
+        return None
+    document["Statement"] = kept
+    return json.dumps(document, separators=(",", ":"))

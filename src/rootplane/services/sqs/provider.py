@@ -1,0 +1,298 @@
+"""SQS operations: queues, attributes, tags, permissions, messages (visibility, long polling, batches)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from typing import Any
+
+from rootplane.services.context import RequestContext
+from rootplane.services.provider import Provider
+from rootplane.services.sqs import repo
+from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
+from rootplane.services.sqs.batch import run_batch
+from rootplane.services.sqs.errors import invalid_parameter, sqs_error
+from rootplane.services.sqs.digest import md5_of_attributes
+from rootplane.services.sqs.messages import (
+    new_message, parse_receipt_handle, receipt_handle, received_message, stored_attributes,
+)
+from rootplane.services.sqs.permissions import add_statement, remove_statement
+from rootplane.services.sqs.queues import enqueue, queue_from_url, settable_attributes
+from rootplane.services.sqs.redrive import dead_letter
+from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.urls import queue_arn, queue_url
+
+__all__ = ["SqsProvider", "PROVIDER"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
+MAX_LIST = 1000
+PURGE_INTERVAL = _dt.timedelta(seconds=60)
+
+
+def _url(ctx: RequestContext, row: QueueRow) -> str:
+    host = ctx.host or ctx.config.endpoint.split("://", 1)[1]
+    return queue_url(host, row.account_id, row.name, "https" if ctx.secure_transport else "http")
+
+
+def _queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow:
+    row = queue_from_url(ctx.session, params["QueueUrl"], ctx.region)
+    arn = queue_arn(row.region, row.account_id, row.name)
+    ctx.audit.setdefault("resources", [{"type": "AWS::SQS::Queue", "name": row.name, "arn": arn}])
+    return row
+
+
+def _check_name(name: str, fifo: bool) -> None:
+    if fifo and not _FIFO_NAME.match(name):
+        raise invalid_parameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
+                                "underscores, must end with .fifo suffix and be 1 to 80 in length.")
+    if not fifo and not _NAME.match(name):
+        raise invalid_parameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+
+
+def _store_attributes(row: QueueRow, attributes: dict[str, str], now: _dt.datetime) -> None:
+    """Apply settable attributes; an empty Policy removes the queue policy."""
+    stored = json.loads(row.attributes_json)
+    for name, value in attributes.items():
+        if name == "Policy":
+            row.policy = value or None
+        elif value == "" and name in ("RedrivePolicy", "RedriveAllowPolicy"):
+            stored.pop(name, None)
+        else:
+            stored[name] = value
+    row.attributes_json = json.dumps(stored)
+    row.modified_at = now
+
+
+def _delay(params: dict[str, Any]) -> int:
+    delay = params.get("DelaySeconds")
+    if delay is not None and not 0 <= delay <= 900:
+        raise invalid_parameter(f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be "
+                                ">= 0 and <= 900.")
+    return delay or 0
+
+
+class SqsProvider(Provider):
+    service_name = "sqs"
+
+    # ------------------------------------------------------------------------------------------------ queues
+    def create_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["QueueName"]
+        attributes = dict(params.get("Attributes") or {})
+        fifo = attributes.get("FifoQueue", "false").lower() == "true"
+        if name.endswith(".fifo") and not fifo:
+            raise invalid_parameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
+                                    "underscores, must end with .fifo suffix and be 1 to 80 in length.")
+        _check_name(name, fifo)
+        validate_attributes(attributes, fifo=fifo, creating=True)
+        if not fifo:
+            attributes.pop("FifoQueue", None)
+        existing = repo.find_queue(ctx.session, ctx.account_id, ctx.region, name)
+        if existing is not None:
+            current = settable_attributes(existing)
+            for key, value in attributes.items():
+                if current.get(key, FIFO_DEFAULTS.get(key)) != value:
+                    raise sqs_error("QueueNameExists", f"A queue already exists with the same name and a different "
+                                    f"value for attribute {key}")
+            return {"QueueUrl": _url(ctx, existing)}
+        now = ctx.now()
+        row = QueueRow(account_id=ctx.account_id, region=ctx.region, name=name, fifo=fifo,
+                       attributes_json=json.dumps(FIFO_DEFAULTS if fifo else {}), policy=None,
+                       tags_json=json.dumps(params.get("tags") or {}), created_at=now, modified_at=now, sequence=0)
+        _store_attributes(row, attributes, now)
+        repo.put_queue(ctx.session, row)
+        return {"QueueUrl": _url(ctx, row)}
+
+    def delete_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        repo.delete_queue(ctx.session, _queue(ctx, params))
+
+    def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
+        url = queue_url("host", owner, params["QueueName"])
+        return {"QueueUrl": _url(ctx, queue_from_url(ctx.session, url, ctx.region))}
+
+    def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("MaxResults")
+        if limit is not None and not 1 <= limit <= MAX_LIST:
+            raise invalid_parameter(f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an "
+                                    f"integer between 1 and {MAX_LIST}.")
+        after = params.get("NextToken")
+        if after is not None and not _NAME.match(after.removesuffix(".fifo")):
+            raise invalid_parameter("Invalid NextToken value.")
+        rows = repo.list_queues(ctx.session, ctx.account_id, ctx.region, params.get("QueueNamePrefix"), after,
+                                (limit or MAX_LIST) + 1)
+        page = rows[:limit or MAX_LIST]
+        output: dict[str, Any] = {}
+        if page:
+            output["QueueUrls"] = [_url(ctx, row) for row in page]
+        if limit is not None and len(rows) > limit:
+            output["NextToken"] = page[-1].name
+        return output
+
+    def get_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        values = settable_attributes(row)
+        now = ctx.now()
+        visible, in_flight, delayed = repo.count_messages(ctx.session, row.queue_id, now)
+        values.update({
+            "ApproximateNumberOfMessages": str(visible), "ApproximateNumberOfMessagesNotVisible": str(in_flight),
+            "ApproximateNumberOfMessagesDelayed": str(delayed),
+            "CreatedTimestamp": str(int(row.created_at.timestamp())),
+            "LastModifiedTimestamp": str(int(row.modified_at.timestamp())),
+            "QueueArn": queue_arn(row.region, row.account_id, row.name),
+        })
+        names = selected_names(params.get("AttributeNames"), list(values))
+        chosen = {name: values[name] for name in names if name in values}
+        return {"Attributes": chosen} if chosen else {}
+
+    def set_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        attributes = params.get("Attributes") or {}
+        validate_attributes(attributes, fifo=row.fifo, creating=False)
+        _store_attributes(row, attributes, ctx.now())
+
+    def purge_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        now = ctx.now()
+        if row.purged_at is not None and now - row.purged_at < PURGE_INTERVAL:
+            raise sqs_error("PurgeQueueInProgress", f"Only one PurgeQueue operation on {row.name} is allowed every 60 "
+                            "seconds.", 403)
+        repo.delete_messages(ctx.session, row.queue_id)
+        row.purged_at = now
+
+    # ------------------------------------------------------------------------------------------------ tags, permissions
+    def tag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        row.tags_json = json.dumps({**json.loads(row.tags_json), **params["Tags"]})
+
+    def untag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        tags = json.loads(row.tags_json)
+        for key in params["TagKeys"]:
+            tags.pop(key, None)
+        row.tags_json = json.dumps(tags)
+
+    def list_queue_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        tags = json.loads(_queue(ctx, params).tags_json)
+        return {"Tags": tags} if tags else {}
+
+    def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        row.policy = add_statement(row.policy, queue_arn(row.region, row.account_id, row.name), params)
+        row.modified_at = ctx.now()
+
+    def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _queue(ctx, params)
+        row.policy = remove_statement(row.policy, params["Label"])
+        row.modified_at = ctx.now()
+
+    # ------------------------------------------------------------------------------------------------ messages
+    def _send(self, ctx: RequestContext, row: QueueRow, params: dict[str, Any]) -> dict[str, Any]:
+        now = ctx.now()
+        attributes = stored_attributes(params.get("MessageAttributes"))
+        system = params.get("MessageSystemAttributes") or {}
+        trace = (system.get("AWSTraceHeader") or {}).get("StringValue")
+        message = new_message(params.get("MessageBody"), attributes,
+                              max_size=int_attribute(json.loads(row.attributes_json), "MaximumMessageSize"),
+                              sender_id=ctx.principal.user_id, now=now, delay=_delay(params), trace_header=trace)
+        message = enqueue(ctx.session, row, message, params, now)
+        output: dict[str, Any] = {"MessageId": message.message_id, "MD5OfMessageBody": message.md5_of_body}
+        digest = md5_of_attributes(attributes)
+        if digest:
+            output["MD5OfMessageAttributes"] = digest
+        if trace:
+            output["MD5OfMessageSystemAttributes"] = md5_of_attributes(
+                {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}})
+        if message.sequence_number:
+            output["SequenceNumber"] = message.sequence_number
+        return output
+
+    def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send(ctx, _queue(ctx, params), params)
+
+    def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
+                         lambda entry: self._send(ctx, row, entry))
+
+    def receive_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        attributes = settable_attributes(row)
+        count = params.get("MaxNumberOfMessages", 1)
+        if not 1 <= count <= 10:
+            raise invalid_parameter(f"Value {count} for parameter MaxNumberOfMessages is invalid. Reason: Must be "
+                                    "between 1 and 10, if provided.")
+        wait = params.get("WaitTimeSeconds")
+        wait = int_attribute(attributes, "ReceiveMessageWaitTimeSeconds") if wait is None else wait
+        if not 0 <= wait <= 20:
+            raise invalid_parameter(f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and "
+                                    "<= 20, if provided.")
+        visibility = params.get("VisibilityTimeout")
+        visibility = int_attribute(attributes, "VisibilityTimeout") if visibility is None else visibility
+        now = ctx.now()
+        retained_since = now - _dt.timedelta(seconds=int_attribute(attributes, "MessageRetentionPeriod"))
+        repo.expire(ctx.session, row.queue_id, retained_since)
+        skip = repo.groups_in_flight(ctx.session, row.queue_id, now) if row.fifo else None
+        taken: list[MessageRow] = []
+        for message in repo.visible_messages(ctx.session, row.queue_id, now, retained_since, count, skip):
+            if not dead_letter(ctx.session, row, attributes, message, now):
+                taken.append(message)
+        if not taken and wait:
+            ctx.poll_again(wait)
+        system_names = list(params.get("MessageSystemAttributeNames") or []) + list(params.get("AttributeNames") or [])
+        attribute_names = params.get("MessageAttributeNames") or []
+        messages = []
+        for message in taken:
+            message.receive_count += 1
+            message.first_received_at = message.first_received_at or now
+            message.visible_at = now + _dt.timedelta(seconds=visibility)
+            messages.append(received_message(message, receipt_handle(message), system_names, attribute_names))
+        return {"Messages": messages} if messages else {}
+
+    def _received(self, ctx: RequestContext, row: QueueRow, handle: str) -> MessageRow | None:
+        """The message a receipt handle names (None when already deleted); stale handles are rejected."""
+        message_id, token = parse_receipt_handle(handle)
+        message = repo.find_message(ctx.session, row.queue_id, message_id)
+        if message is not None and message.receipt_token != token:
+            raise invalid_parameter(f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt "
+                                    "handle has expired.")
+        return message
+
+    def _delete(self, ctx: RequestContext, row: QueueRow, handle: str) -> dict[str, Any]:
+        message = self._received(ctx, row, handle)
+        if message is not None:
+            repo.delete_message(ctx.session, message)
+        return {}
+
+    def delete_message(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._delete(ctx, _queue(ctx, params), params["ReceiptHandle"])
+
+    def delete_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        return run_batch(params.get("Entries") or [], "DeleteMessageBatchRequestEntry",
+                         lambda entry: self._delete(ctx, row, entry["ReceiptHandle"]))
+
+    def _change_visibility(self, ctx: RequestContext, row: QueueRow, handle: str, timeout: int) -> dict[str, Any]:
+        if not 0 <= timeout <= 43200:
+            raise invalid_parameter(f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
+                                    ">= 0 and <= 43200, if provided.")
+        message = self._received(ctx, row, handle)
+        now = ctx.now()
+        if message is None or message.visible_at <= now:
+            raise sqs_error("MessageNotInflight", "Message does not exist or is not available for visibility "
+                            "timeout change.")
+        message.visible_at = now + _dt.timedelta(seconds=timeout)
+        return {}
+
+    def change_message_visibility(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._change_visibility(ctx, _queue(ctx, params), params["ReceiptHandle"], params["VisibilityTimeout"])
+
+    def change_message_visibility_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        return run_batch(params.get("Entries") or [], "ChangeMessageVisibilityBatchRequestEntry",
+                         lambda entry: self._change_visibility(ctx, row, entry["ReceiptHandle"],
+                                                               entry.get("VisibilityTimeout", 0)))
+
+
+PROVIDER = SqsProvider()

@@ -1,0 +1,78 @@
+"""Queue lookups and enqueueing (FIFO groups, deduplication, sequence numbers) shared by the API and deliveries."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.services.sqs import repo
+from rootplane.services.sqs.attributes import DEFAULTS, int_attribute
+from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, queue_does_not_exist
+from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.urls import parse_queue_url
+
+__all__ = ["get_queue", "queue_from_url", "settable_attributes", "enqueue", "DEDUPLICATION_WINDOW"]
+
+DEDUPLICATION_WINDOW = _dt.timedelta(minutes=5)
+
+
+def get_queue(session: Session, account_id: str, region: str, name: str) -> QueueRow:
+    row = repo.find_queue(session, account_id, region, name)
+    if row is None:
+        raise queue_does_not_exist()
+    return row
+
+
+def queue_from_url(session: Session, url: str, region: str) -> QueueRow:
+    """The queue a QueueUrl names (any host; keyed by account, region and name)."""
+    account_id, name = parse_queue_url(url)
+    return get_queue(session, account_id, region, name)
+
+
+def settable_attributes(row: QueueRow) -> dict[str, str]:
+    """Stored attributes with defaults (Policy included when set)."""
+    attributes = {**DEFAULTS, **json.loads(row.attributes_json)}
+    if row.policy:
+        attributes["Policy"] = row.policy
+    return attributes
+
+
+def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any],
+                 now: _dt.datetime) -> MessageRow | None:
+    """Fill FIFO fields; returns the earlier message when this one is a duplicate."""
+    group_id = params.get("MessageGroupId")
+    if not group_id:
+        raise missing_parameter("MessageGroupId")
+    if params.get("DelaySeconds"):
+        raise invalid_parameter(f"Value {params['DelaySeconds']} for parameter DelaySeconds is invalid. Reason: The "
+                                "request include parameter that is not valid for this queue type.")
+    deduplication_id = params.get("MessageDeduplicationId")
+    if not deduplication_id:
+        if json.loads(queue.attributes_json).get("ContentBasedDeduplication", "false").lower() != "true":
+            raise invalid_parameter("The queue should either have ContentBasedDeduplication enabled or "
+                                    "MessageDeduplicationId provided explicitly")
+        deduplication_id = hashlib.sha256(message.body.encode("utf-8")).hexdigest()
+    earlier = repo.find_duplicate(session, queue.queue_id, deduplication_id, now - DEDUPLICATION_WINDOW)
+    if earlier is not None:
+        return earlier
+    queue.sequence += 1
+    message.group_id, message.deduplication_id = group_id, deduplication_id
+    message.sequence_number = f"{queue.sequence:020d}"
+    return None
+
+
+def enqueue(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any], now: _dt.datetime) -> MessageRow:
+    """Store ``message`` in ``queue`` (queue delay unless the message sets one); a FIFO duplicate returns the original."""
+    message.queue_id = queue.queue_id
+    if queue.fifo:
+        earlier = _fifo_fields(session, queue, message, params, now)
+        if earlier is not None:
+            return earlier
+        message.visible_at = now + _dt.timedelta(seconds=int_attribute(json.loads(queue.attributes_json), "DelaySeconds"))
+    elif params.get("DelaySeconds") is None:
+        message.visible_at = now + _dt.timedelta(seconds=int_attribute(json.loads(queue.attributes_json), "DelaySeconds"))
+    return repo.put_message(session, message)

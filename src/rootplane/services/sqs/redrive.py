@@ -1,0 +1,39 @@
+"""Dead-letter queues: a message received maxReceiveCount times moves to the RedrivePolicy's target."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+from sqlalchemy.orm import Session
+
+from rootplane.services.sqs import repo
+from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.urls import parse_queue_arn
+
+__all__ = ["dead_letter"]
+
+
+def _target(session: Session, attributes: dict[str, str]) -> tuple[QueueRow, int] | None:
+    try:
+        policy = json.loads(attributes.get("RedrivePolicy") or "{}")
+        parts = parse_queue_arn(str(policy["deadLetterTargetArn"]))
+        limit = int(policy["maxReceiveCount"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if parts is None:
+        return None
+    region, account_id, name = parts
+    queue = repo.find_queue(session, account_id, region, name)
+    return (queue, limit) if queue is not None else None
+
+
+def dead_letter(session: Session, queue: QueueRow, attributes: dict[str, str], message: MessageRow,
+                now: _dt.datetime) -> bool:
+    """Move ``message`` to the dead-letter queue if it has been received too often; True when moved."""
+    target = _target(session, attributes)
+    if target is None or message.receive_count < target[1] or target[0].queue_id == queue.queue_id:
+        return False
+    message.queue_id = target[0].queue_id
+    message.visible_at = now
+    return True

@@ -1,0 +1,111 @@
+"""Queries over queues and messages (receive and list queries are indexed and LIMITed)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.sqs.tables import MessageRow, QueueRow
+
+__all__ = [
+    "find_queue", "find_queue_by_id", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
+    "delete_message", "delete_messages", "visible_messages", "count_messages", "find_duplicate",
+    "groups_in_flight", "expire",
+]
+
+
+def find_queue(session: Session, account_id: str, region: str, name: str) -> QueueRow | None:
+    query = select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.region == region, QueueRow.name == name)
+    return session.scalars(query).one_or_none()
+
+
+def find_queue_by_id(session: Session, queue_id: int) -> QueueRow | None:
+    return session.get(QueueRow, queue_id)
+
+
+def list_queues(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
+                limit: int) -> list[QueueRow]:
+    """The account's queues in a region by name, after ``after``, starting with ``prefix``."""
+    query = select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.region == region)
+    if prefix:
+        query = query.where(QueueRow.name.startswith(prefix, autoescape=True))
+    if after:
+        query = query.where(QueueRow.name > after)
+    return list(session.scalars(query.order_by(QueueRow.name).limit(limit)))
+
+
+def put_queue(session: Session, row: QueueRow) -> QueueRow:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_queue(session: Session, row: QueueRow) -> None:
+    delete_messages(session, row.queue_id)
+    session.delete(row)
+
+
+def put_message(session: Session, row: MessageRow) -> MessageRow:
+    session.add(row)
+    return row
+
+
+def find_message(session: Session, queue_id: int, message_id: str) -> MessageRow | None:
+    row = session.get(MessageRow, message_id)
+    return row if row is not None and row.queue_id == queue_id else None
+
+
+def delete_message(session: Session, row: MessageRow) -> None:
+    session.delete(row)
+
+
+def delete_messages(session: Session, queue_id: int) -> None:
+    session.execute(delete(MessageRow).where(MessageRow.queue_id == queue_id))
+
+
+def visible_messages(session: Session, queue_id: int, now: _dt.datetime, retained_since: _dt.datetime,
+                     limit: int, skip_groups: set[str] | None = None) -> list[MessageRow]:
+    """Up to ``limit`` messages visible at ``now``, oldest first (expired ones are left for ``expire``)."""
+    query = select(MessageRow).where(
+        MessageRow.queue_id == queue_id, MessageRow.visible_at <= now, MessageRow.sent_at > retained_since,
+    )
+    if skip_groups:
+        query = query.where(or_(MessageRow.group_id.is_(None), MessageRow.group_id.not_in(skip_groups)))
+    return list(session.scalars(query.order_by(MessageRow.sent_at, MessageRow.sequence_number).limit(limit)))
+
+
+def expire(session: Session, queue_id: int, retained_since: _dt.datetime) -> None:
+    """Drop messages older than the retention period."""
+    session.execute(delete(MessageRow).where(MessageRow.queue_id == queue_id, MessageRow.sent_at <= retained_since))
+
+
+def groups_in_flight(session: Session, queue_id: int, now: _dt.datetime) -> set[str]:
+    """FIFO message groups that have a received, still invisible message (their order must hold)."""
+    query = select(MessageRow.group_id).distinct().where(
+        MessageRow.queue_id == queue_id, MessageRow.visible_at > now, MessageRow.receive_count > 0,
+        MessageRow.group_id.is_not(None),
+    )
+    return set(session.scalars(query))
+
+
+def count_messages(session: Session, queue_id: int, now: _dt.datetime) -> tuple[int, int, int]:
+    """(visible, in flight, delayed) message counts."""
+    in_flight = and_(MessageRow.visible_at > now, MessageRow.receive_count > 0)
+    delayed = and_(MessageRow.visible_at > now, MessageRow.receive_count == 0)
+    query = select(
+        func.count(case((MessageRow.visible_at <= now, 1))),
+        func.count(case((in_flight, 1))),
+        func.count(case((delayed, 1))),
+    ).where(MessageRow.queue_id == queue_id)
+    visible, flight, waiting = session.execute(query).one()
+    return int(visible), int(flight), int(waiting)
+
+
+def find_duplicate(session: Session, queue_id: int, deduplication_id: str, since: _dt.datetime) -> MessageRow | None:
+    """A FIFO message with this deduplication id sent after ``since``."""
+    query = select(MessageRow).where(
+        MessageRow.queue_id == queue_id, MessageRow.deduplication_id == deduplication_id, MessageRow.sent_at > since,
+    ).limit(1)
+    return session.scalars(query).first()
