@@ -1,0 +1,60 @@
+"""Replaying aws-captures/*.json: load a recording, normalize its ids and messages, call, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from botocore import xform_name
+from botocore.exceptions import ClientError
+
+CAPTURES = Path("/work/shared/reference/aws-captures")
+
+
+def load(name: str) -> dict:
+    return json.loads((CAPTURES / name).read_text())
+
+
+def substitute(value: Any, ids: dict[str, str]) -> Any:
+    """Replace the recording's account/organization ids by ours, recursively."""
+    if isinstance(value, str):
+        for recorded, ours in ids.items():
+            value = value.replace(recorded, ours)
+        return value
+    if isinstance(value, list):
+        return [substitute(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: substitute(item, ids) for key, item in value.items()}
+    return value
+
+
+def recorded_message(message: str) -> str:
+    """The AWS message inside an AWS CLI error line (or the message itself)."""
+    marker = " operation: "
+    if marker in message:
+        message = message.split(marker, 1)[1]
+    return message.split("\n\nAdditional error details:", 1)[0]
+
+
+def call(client: Any, operation: str, params: dict) -> tuple[str, Any, int]:
+    """Run one operation (CLI or API name): (code or "Success", output or message, HTTP status)."""
+    method = getattr(client, operation.replace("-", "_") if "-" in operation else xform_name(operation))
+    try:
+        output = method(**params)
+    except ClientError as error:
+        return (error.response["Error"]["Code"], error.response["Error"].get("Message", ""),
+                error.response["ResponseMetadata"]["HTTPStatusCode"])
+    output.pop("ResponseMetadata", None)
+    return "Success", output, 200
+
+
+class Mismatches(list):
+    """Differences between the recording and our answers, reported all at once."""
+
+    def check(self, case: str, what: str, recorded: Any, ours: Any) -> None:
+        if recorded != ours:
+            self.append(f"{case}: {what}: recorded {recorded!r}, got {ours!r}")
+
+    def compare_outputs(self, case: str, recorded: dict, ours: dict, pick: Callable[[dict], Any]) -> None:
+        self.check(case, "output", pick(recorded), pick(ours))
