@@ -12,6 +12,9 @@ from rootplane.policy import Decision, RequestFacts, evaluate
 
 __all__ = ["authorize", "decide", "denial"]
 
+# Services whose AccessDenied names no reason (recorded sts:AssumeRoot denials, implicit and explicit).
+_REASONLESS_DENIALS = {"sts"}
+
 _JSON_DENIAL = {
     "organizations": ("AccessDeniedException", 400),
     "cloudtrail": ("AccessDeniedException", 400),
@@ -57,4 +60,6 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
         decision = decide(ctx, check)
         if not decision.allowed:
             message = decision.message(ctx.principal.arn, check.action, check.resource)
+            if ctx.service in _REASONLESS_DENIALS:
+                message = message.split(" because ", 1)[0].split(" with an explicit deny", 1)[0]
             raise denial(ctx.service, protocol, message)
