@@ -164,8 +164,10 @@ def test_garbage_requests_never_answer_500(server):
     for method, path, body, headers in cases:
         for service in (None, "sts", "organizations", "s3"):
             response = raw_request(server, service, method=method, path=path, body=body, headers=headers)
-            assert 400 <= response.status < 500 or response.status in (200, 204), (method, path, service, response.status, response.text)
-            assert "Traceback" not in response.text
+            not_built = response.status == 501 and "NotImplemented" in response.text
+            assert 400 <= response.status < 500 or response.status in (200, 204) or not_built, (
+                method, path, service, response.status, response.text)
+            assert "Traceback" not in response.text and "InternalFailure" not in response.text
 
 
 def test_session_token_credentials_work_and_expire(server):
