@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootplane.auth.principal import ANONYMOUS
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import global_context
 from rootplane.authz.gather import policy_set_for
@@ -38,6 +39,7 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
         principal_is_root=principal.is_root,
         principal_is_service=principal.service,
         role_arn=principal.role_arn,
+        principal_is_anonymous=principal.kind == ANONYMOUS,
     )
     return evaluate(facts, policy_set_for(ctx, check))
 

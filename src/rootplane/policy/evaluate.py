@@ -111,6 +111,7 @@ class RequestFacts:
     principal_is_root: bool = False
     principal_is_service: str | None = None
     role_arn: str | None = None
+    principal_is_anonymous: bool = False
     _ctx: Mapping[str, tuple[object, ...]] = field(init=False, repr=False, compare=False)
     _action: str = field(init=False, repr=False, compare=False)
     _service: str = field(init=False, repr=False, compare=False)
@@ -308,6 +309,11 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
                 best, naming = rank, kind
     if facts.principal_is_service is not None:
         if naming is None:
+            return _deny("implicit_deny", RESOURCE)
+        return allow(resource_allows)
+    if facts.principal_is_anonymous:
+        # Unsigned requests have no identity side: only a resource policy granting everyone ("*") allows them.
+        if naming != "wildcard":
             return _deny("implicit_deny", RESOURCE)
         return allow(resource_allows)
     if facts.same_account and naming is not None and naming != "account":
