@@ -1,0 +1,55 @@
+"""What other services use: deliver a message from an AWS service principal (EventBridge, SNS) to a queue."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.arn import parse_arn
+from rootplane.core.errors import AwsError
+from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
+from rootplane.services.sqs import repo
+from rootplane.services.sqs.attributes import int_attribute
+from rootplane.services.sqs.messages import new_message
+from rootplane.services.sqs.queues import enqueue
+from rootplane.services.sqs.urls import parse_queue_arn
+
+__all__ = ["deliver"]
+
+
+def _allowed(queue_arn: str, owner: str, policy: str | None, source_arn: str | None, service: str) -> bool:
+    """sqs:SendMessage by the service principal, as the queue policy decides (no policy: denied)."""
+    if not policy:
+        return False
+    context: dict[str, object] = {}
+    if source_arn:
+        context["aws:SourceArn"] = source_arn
+        source = parse_arn(source_arn)
+        if source is not None and source.account:
+            context["aws:SourceAccount"] = source.account
+    facts = RequestFacts(action="sqs:SendMessage", resource=queue_arn, principal_arn=service, principal_account="",
+                         resource_account=owner, context=context, principal_is_service=service)
+    resource = NamedPolicy("resource-policy", parse_policy_cached(policy, "resource"), "resource-based policy")
+    return evaluate(facts, PolicySet(resource=resource)).allowed
+
+
+def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, sender_id: str,
+            source_arn: str | None = None, source_service: str = "events.amazonaws.com") -> bool:
+    """Enqueue ``body`` on the queue if its policy lets ``source_service`` send; False if denied or missing."""
+    parts = parse_queue_arn(queue_arn)
+    if parts is None:
+        return False
+    region, account_id, name = parts
+    queue = repo.find_queue(session, account_id, region, name)
+    if queue is None or not _allowed(queue_arn, account_id, queue.policy, source_arn, source_service):
+        return False
+    try:
+        message = new_message(body, {}, max_size=int_attribute(json.loads(queue.attributes_json), "MaximumMessageSize"),
+                              sender_id=sender_id, now=now, delay=0)
+        params = {"MessageGroupId": "default", "MessageDeduplicationId": message.message_id} if queue.fifo else {}
+        enqueue(session, queue, message, params, now)
+    except AwsError:
+        return False
+    return True
