@@ -1,0 +1,35 @@
+"""The outbox: ``send`` stores a message in the request's transaction and relays it after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.mail.relay import relay
+from rootplane.services.mail.tables import MailMessageRow
+
+__all__ = ["send", "list_messages"]
+
+LIST_LIMIT = 1000
+
+
+def send(ctx: Any, to: str, subject: str, body: str) -> None:
+    """Queue a message: stored now, relayed to ``ctx.config.smtp_url`` (if set) once the transaction commits."""
+    ctx.session.add(MailMessageRow(recipient=to, subject=subject, body=body, sent_at=ctx.now()))
+    smtp_url = getattr(ctx.config, "smtp_url", None)
+    if smtp_url:
+        ctx.on_commit(lambda: relay(smtp_url, to, subject, body))
+
+
+def list_messages(session: Session, to: str | None) -> list[dict[str, Any]]:
+    """The latest messages (oldest first), optionally only those sent to ``to`` (case-insensitive)."""
+    query = select(MailMessageRow).order_by(MailMessageRow.id.desc()).limit(LIST_LIMIT)
+    if to:
+        query = query.where(func.lower(MailMessageRow.recipient) == to.strip().lower())
+    rows = reversed(list(session.scalars(query)))
+    return [
+        {"id": row.id, "to": row.recipient, "subject": row.subject, "body": row.body, "sent_at": row.sent_at.isoformat()}
+        for row in rows
+    ]

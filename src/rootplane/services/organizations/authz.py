@@ -1,0 +1,62 @@
+"""Organizations authorization facts: ``organizations:<Operation>`` on the resource ARNs AWS documents.
+
+Resources are the organization's ARNs (in the management account), evaluated as the caller's own-account
+request: Organizations has no resource-based policy to grant cross-account access here. Who may call what
+(management account only, delegated administrators) is a business check in the handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.services.organizations import names, repo
+from rootplane.services.organizations.managed import managed_policy
+from rootplane.services.organizations.tables import OrganizationRow
+
+__all__ = ["checks"]
+
+# operation -> request members naming the resources it acts on
+_RESOURCE_PARAMS: dict[str, tuple[str, ...]] = {
+    "AttachPolicy": ("PolicyId", "TargetId"), "DetachPolicy": ("PolicyId", "TargetId"),
+    "CloseAccount": ("AccountId",), "DescribeAccount": ("AccountId",), "RemoveAccountFromOrganization": ("AccountId",),
+    "RegisterDelegatedAdministrator": ("AccountId",), "DeregisterDelegatedAdministrator": ("AccountId",),
+    "ListDelegatedServicesForAccount": ("AccountId",),
+    "CreateOrganizationalUnit": ("ParentId",), "ListAccountsForParent": ("ParentId",), "ListChildren": ("ParentId",),
+    "ListOrganizationalUnitsForParent": ("ParentId",), "ListParents": ("ChildId",),
+    "DescribeOrganizationalUnit": ("OrganizationalUnitId",), "UpdateOrganizationalUnit": ("OrganizationalUnitId",),
+    "DeleteOrganizationalUnit": ("OrganizationalUnitId",),
+    "DescribePolicy": ("PolicyId",), "UpdatePolicy": ("PolicyId",), "DeletePolicy": ("PolicyId",),
+    "ListTargetsForPolicy": ("PolicyId",), "ListPoliciesForTarget": ("TargetId",),
+    "EnablePolicyType": ("RootId",), "DisablePolicyType": ("RootId",),
+    "MoveAccount": ("AccountId", "SourceParentId", "DestinationParentId"),
+    "TagResource": ("ResourceId",), "UntagResource": ("ResourceId",), "ListTagsForResource": ("ResourceId",),
+    "DescribeEffectivePolicy": ("TargetId",),
+}
+
+
+def _arn(session: Any, org: OrganizationRow, resource_id: str) -> str:
+    mgmt = org.management_account_id
+    if resource_id.startswith("r-"):
+        return names.root_arn(mgmt, org.id, resource_id)
+    if resource_id.startswith("ou-"):
+        return names.ou_arn(mgmt, org.id, resource_id)
+    if resource_id.startswith("p-"):
+        managed = managed_policy(resource_id)
+        if managed is not None:
+            return managed["PolicySummary"]["Arn"]
+        row = repo.find_policy(session, resource_id)
+        return names.policy_arn(mgmt, org.id, row.type, resource_id) if row is not None else "*"
+    return names.account_arn(mgmt, org.id, resource_id)
+
+
+def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    action = f"organizations:{operation}"
+    members = [params[m] for m in _RESOURCE_PARAMS.get(operation, ()) if params.get(m)]
+    org = None
+    if members:
+        found = repo.organization_of(ctx.session, ctx.account_id)
+        org = found[0] if found is not None else None
+    if org is None:
+        return [AuthzCheck(action, "*", ctx.account_id)]
+    return [AuthzCheck(action, _arn(ctx.session, org, member), ctx.account_id) for member in members]

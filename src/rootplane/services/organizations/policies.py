@@ -1,0 +1,53 @@
+"""SCP and RCP chains for the policy engine; runs on every request of a member-account principal.
+
+Two indexed queries: the account's organization + membership (with its OU path), then the attachments of one
+policy type on every level of that path. Compiled documents come from ``parse_policy_cached``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from rootplane.policy import NamedPolicy, parse_policy_cached
+from rootplane.services.organizations import repo
+from rootplane.services.organizations.managed import managed_policy
+
+__all__ = ["scp_levels", "rcp_levels", "levels_for"]
+
+SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
+_KIND = {SCP: "scp", RCP: "rcp"}
+_LABEL = {SCP: "service control policy", RCP: "resource control policy"}
+
+
+def levels_for(session: Session, account_id: str, policy_type: str) -> list[list[NamedPolicy]] | None:
+    """Policies of ``policy_type`` at each level root → OUs → account; None when the type doesn't bind the account."""
+    found = repo.organization_of(session, account_id)
+    if found is None:
+        return None
+    organization, membership = found
+    if organization.management_account_id == account_id or policy_type not in organization.enabled_types():
+        return None
+    targets = [*membership.path.rstrip("/").split("/"), account_id]
+    by_target: dict[str, list[NamedPolicy]] = {target: [] for target in targets}
+    kind = _KIND[policy_type]
+    for target_id, policy_id, content in repo.attachments_for_targets(session, targets, policy_type):
+        text = content if content is not None else _managed_content(policy_id)
+        if text is not None:
+            by_target[target_id].append(NamedPolicy(policy_id, parse_policy_cached(text, kind), _LABEL[policy_type]))
+    return [by_target[target] for target in targets]
+
+
+def _managed_content(policy_id: str) -> str | None:
+    record = managed_policy(policy_id)
+    return record["Content"] if record is not None else None
+
+
+def scp_levels(session: Session, account_id: str) -> list[list[NamedPolicy]] | None:
+    """SCPs binding principals of ``account_id`` (None: not in an org, management account, or SCPs disabled)."""
+    return levels_for(session, account_id, SCP)
+
+
+def rcp_levels(session: Session, account_id: str) -> list[list[NamedPolicy]] | None:
+    """RCPs binding resources owned by ``account_id`` (None when RCPs don't apply to it)."""
+    return levels_for(session, account_id, RCP)
