@@ -1,0 +1,1 @@
+"""IAM: users, groups, roles, policies, credentials of IAM users and of the root user, and the IAM policy sources."""

@@ -1,0 +1,116 @@
+"""IAM authorization facts: ``iam:<Operation>`` on the resource AWS names for it, with IAM's condition keys.
+
+Credential operations without ``UserName`` act on the caller: the root user's resource is
+``arn:aws:iam::<account>:root`` (what the root-task policies' ``NotResource`` relies on).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.core.arn import root_arn
+from rootplane.services.accounts import repo as accounts
+from rootplane.services.iam import repo
+from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow
+
+__all__ = ["checks"]
+
+_CALLER_OPERATIONS = frozenset({
+    "GetUser", "GetLoginProfile", "CreateLoginProfile", "DeleteLoginProfile", "ListAccessKeys", "CreateAccessKey",
+    "UpdateAccessKey", "DeleteAccessKey", "ListSigningCertificates", "UploadSigningCertificate",
+    "UpdateSigningCertificate", "DeleteSigningCertificate", "ListMFADevices", "DeactivateMFADevice",
+    "EnableMFADevice", "ResyncMFADevice", "ChangePassword",
+})
+_BOUNDARY_OPERATIONS = frozenset({"CreateUser", "CreateRole", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary",
+                                  "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary"})
+_POLICY_ARN_OPERATIONS = frozenset({"AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy", "DetachUserPolicy",
+                                    "DetachGroupPolicy", "DetachRolePolicy"})
+_TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "CreateInstanceProfile",
+                              "CreateVirtualMFADevice"})
+
+
+def _user_resource(ctx: Any, user_name: str) -> tuple[str, dict[str, str] | None]:
+    user = repo.find_user(ctx.session, ctx.account_id, user_name)
+    if user is None:
+        return f"arn:aws:iam::{ctx.account_id}:user/{user_name}", None
+    return user.arn, user.tags
+
+
+def _caller_resource(ctx: Any) -> tuple[str, dict[str, str] | None]:
+    principal = ctx.principal
+    if principal.is_root:
+        return root_arn(ctx.account_id), None
+    if principal.kind == "IAMUser":
+        return principal.arn, principal.tag_map()
+    return "*", None
+
+
+def _named(ctx: Any, row_cls: Any, kind: str, name: str) -> tuple[str, dict[str, str] | None]:
+    row = repo.find_named(ctx.session, row_cls, ctx.account_id, name)
+    if row is None:
+        return f"arn:aws:iam::{ctx.account_id}:{kind}/{name}", None
+    return row.arn, getattr(row, "tags", None)
+
+
+def _key_owner(ctx: Any, access_key_id: str) -> tuple[str, dict[str, str] | None]:
+    key = accounts.find_access_key(ctx.session, access_key_id)
+    if key is None or key.account_id != ctx.account_id:
+        return _caller_resource(ctx)
+    return (root_arn(ctx.account_id), None) if key.user_name is None else _user_resource(ctx, key.user_name)
+
+
+def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+    account_id = ctx.account_id
+    if operation == "CreateUser":
+        return f"arn:aws:iam::{account_id}:user{params.get('Path') or '/'}{params['UserName']}", None
+    if operation == "CreateRole":
+        return f"arn:aws:iam::{account_id}:role{params.get('Path') or '/'}{params['RoleName']}", None
+    if operation == "CreateGroup":
+        return f"arn:aws:iam::{account_id}:group{params.get('Path') or '/'}{params['GroupName']}", None
+    if operation == "CreatePolicy":
+        return f"arn:aws:iam::{account_id}:policy{params.get('Path') or '/'}{params['PolicyName']}", None
+    if operation == "CreateVirtualMFADevice":
+        return f"arn:aws:iam::{account_id}:mfa{params.get('Path') or '/'}{params['VirtualMFADeviceName']}", None
+    if operation == "GetAccessKeyLastUsed":
+        return _key_owner(ctx, params["AccessKeyId"])
+    if params.get("UserName"):
+        return _user_resource(ctx, params["UserName"])
+    if operation in _CALLER_OPERATIONS:
+        return _caller_resource(ctx)
+    if params.get("RoleName"):
+        return _named(ctx, RoleRow, "role", params["RoleName"])
+    if params.get("GroupName"):
+        return _named(ctx, GroupRow, "group", params["GroupName"])
+    if params.get("InstanceProfileName"):
+        return _named(ctx, InstanceProfileRow, "instance-profile", params["InstanceProfileName"])
+    if params.get("PolicyArn"):
+        return params["PolicyArn"], None
+    if params.get("SerialNumber"):
+        return params["SerialNumber"], None
+    if params.get("PolicySourceArn"):
+        return params["PolicySourceArn"], None
+    return "*", None
+
+
+def _context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if operation in _BOUNDARY_OPERATIONS and params.get("PermissionsBoundary"):
+        context["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
+    if operation in _POLICY_ARN_OPERATIONS:
+        context["iam:PolicyARN"] = params["PolicyArn"]
+    tags = params.get("Tags") if (operation in _TAGGING_CREATES or operation.startswith("Tag")) else None
+    if tags:
+        for tag in tags:
+            context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+        context["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if operation.startswith("Untag") and params.get("TagKeys"):
+        context["aws:TagKeys"] = list(params["TagKeys"])
+    return context
+
+
+def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
+    resource, tags = _resource(ctx, operation, params)
+    return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(operation, params),
+                       resource_tags=tags)]

@@ -1,0 +1,99 @@
+"""Managed policies by ARN: AWS managed ones (shipped data) and customer managed ones (stored), one view."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from rootplane.data import load_managed_policies, managed_policy_by_arn
+from rootplane.services.iam import errors, repo
+from rootplane.services.iam.tables import ManagedPolicyRow
+
+__all__ = ["PolicyView", "aws_policy", "aws_policies", "resolve", "resolve_many", "get_policy", "is_task_policy"]
+
+AWS_PREFIX = "arn:aws:iam::aws:policy/"
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """A managed policy and its default version's document text."""
+
+    arn: str
+    name: str
+    path: str
+    policy_id: str
+    default_version_id: str
+    document: str
+    description: str | None
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    is_aws: bool
+    row: ManagedPolicyRow | None = None
+
+
+def _parse_time(text: str) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@lru_cache(maxsize=None)
+def aws_policy(arn: str) -> PolicyView | None:
+    """An AWS managed policy by ARN (cached; documents rendered once)."""
+    record = managed_policy_by_arn(arn)
+    if record is None:
+        return None
+    return PolicyView(
+        arn=record["Arn"], name=record["PolicyName"], path=record["Path"], policy_id=record["PolicyId"],
+        default_version_id=record["DefaultVersionId"], document=json.dumps(record["Document"], indent=4),
+        description=record.get("Description"), created_at=_parse_time(record["CreateDate"]),
+        updated_at=_parse_time(record["UpdateDate"]), is_aws=True,
+    )
+
+
+def aws_policies() -> list[PolicyView]:
+    """Every AWS managed policy, ordered by name."""
+    views = [aws_policy(record["Arn"]) for record in load_managed_policies()]
+    return sorted((v for v in views if v is not None), key=lambda v: v.name.lower())
+
+
+def is_task_policy(arn: str) -> bool:
+    """The root-task policies are usable only as AssumeRoot task policies, never attachable."""
+    return arn.startswith(AWS_PREFIX + "root-task/")
+
+
+def _customer_view(row: ManagedPolicyRow, document: str) -> PolicyView:
+    return PolicyView(
+        arn=row.arn, name=row.policy_name, path=row.path, policy_id=row.policy_id,
+        default_version_id=row.default_version_id, document=document, description=row.description,
+        created_at=row.created_at, updated_at=row.updated_at, is_aws=False, row=row,
+    )
+
+
+def resolve_many(session: Session, arns: Sequence[str]) -> list[PolicyView]:
+    """Views of the known policies among ``arns`` (unknown ARNs are skipped), in input order; one query."""
+    customer_arns = [arn for arn in arns if not arn.startswith(AWS_PREFIX)]
+    stored = {policy.arn: _customer_view(policy, version.document)
+              for policy, version in repo.policy_versions(session, customer_arns)} if customer_arns else {}
+    views = []
+    for arn in arns:
+        view = aws_policy(arn) if arn.startswith(AWS_PREFIX) else stored.get(arn)
+        if view is not None:
+            views.append(view)
+    return views
+
+
+def resolve(session: Session, arn: str) -> PolicyView | None:
+    found = resolve_many(session, [arn])
+    return found[0] if found else None
+
+
+def get_policy(session: Session, arn: str) -> PolicyView:
+    """A policy by ARN or NoSuchEntity with IAM's wording."""
+    view = resolve(session, arn)
+    if view is None:
+        raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+    return view

@@ -1,0 +1,172 @@
+"""Virtual MFA devices (real RFC 6238 TOTP) for IAM users and the root user, and MFA code checks for STS/sign-in.
+
+Codes are accepted once: a device remembers the highest time step it accepted (``last_counter``) and refuses that
+step and earlier ones. ``drift`` is the device's clock offset in steps, learned by enabling/resyncing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.core.arn import root_arn
+from rootplane.services.accounts import repo as accounts
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import entities, errors, inputs, repo, shapes, totp
+from rootplane.services.iam.entities import Target
+from rootplane.services.iam.quotas import MFA_DEVICES_PER_USER
+from rootplane.services.iam.tables import MfaDeviceRow
+
+__all__ = ["MfaMixin", "verify_session_code", "verify_code"]
+
+ENABLE_WINDOW = 10   # steps back a first code may lie (the user reads two codes in a row)
+RESYNC_WINDOW = 20   # steps either way ResyncMFADevice searches (observed: +20 works, +21 does not)
+_INVALID_FOR_USER = "MFA Device invalid for user."
+
+
+def verify_code(device: MfaDeviceRow, code: str, step: int) -> bool:
+    """Accept a code of the device's current step ±1 that was not used before; remembers it."""
+    expected = step + device.drift
+    for candidate in (expected, expected - 1, expected + 1):
+        if candidate > device.last_counter and totp.code_at(device.seed, candidate) == code:
+            device.last_counter = candidate
+            return True
+    return False
+
+
+def verify_session_code(ctx: RequestContext, serial_number: str, token_code: str) -> bool:
+    """True when ``token_code`` is a fresh valid code of an enabled device of the caller (STS GetSessionToken)."""
+    device = repo.find_mfa_device(ctx.session, serial_number)
+    principal = ctx.principal
+    if device is None or device.account_id != principal.account_id or device.owner_id is None:
+        return False
+    owner_id = principal.account_id if principal.is_root else principal.user_id
+    if device.owner_id != owner_id:
+        return False
+    return verify_code(device, token_code, totp.step_of(ctx.now()))
+
+
+def _device(ctx: RequestContext, serial_number: str) -> MfaDeviceRow:
+    device = repo.find_mfa_device(ctx.session, serial_number)
+    if device is None or device.account_id != ctx.account_id:
+        raise errors.no_such_entity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
+    return device
+
+
+def _owned_device(ctx: RequestContext, target: Target, serial_number: str) -> MfaDeviceRow:
+    device = repo.find_mfa_device(ctx.session, serial_number)
+    if device is None or device.account_id != ctx.account_id or device.owner_id != target.owner_id:
+        raise errors.no_such_entity(_INVALID_FOR_USER)
+    return device
+
+
+def _root_user_shape(ctx: RequestContext) -> dict[str, Any]:
+    account = accounts.find_account(ctx.session, ctx.account_id)
+    return {"UserId": ctx.account_id, "Arn": root_arn(ctx.account_id),
+            "CreateDate": account.created_at if account is not None else ctx.now()}
+
+
+def _virtual_shape(ctx: RequestContext, device: MfaDeviceRow) -> dict[str, Any]:
+    shape: dict[str, Any] = {"SerialNumber": device.serial_number}
+    if device.owner_id is not None:
+        user = repo.user_by_id(ctx.session, device.owner_id)
+        shape["User"] = shapes.user(user) if user is not None else _root_user_shape(ctx)
+        shape["EnableDate"] = device.enabled_at
+    if device.tag_list:
+        shape["Tags"] = shapes.tags(device.tag_list)
+    return shape
+
+
+class MfaMixin:
+    def create_virtual_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["VirtualMFADeviceName"]
+        path = inputs.check_path(params.get("Path"))
+        serial = f"arn:aws:iam::{ctx.account_id}:mfa{path}{name}"
+        if repo.find_mfa_device(ctx.session, serial) is not None:
+            raise errors.already_exists("MFA device already exists.")
+        seed = totp.new_seed()
+        device = repo.put(ctx.session, MfaDeviceRow(
+            serial_number=serial, account_id=ctx.account_id, seed=seed, created_at=ctx.now(),
+            tag_list=inputs.merge_tags([], params.get("Tags")), last_counter=0, drift=0,
+        ))
+        account_name = ctx.principal.name if ctx.principal.kind == "IAMUser" and ctx.principal.name else ctx.account_id
+        shape = _virtual_shape(ctx, device)
+        shape["Base32StringSeed"] = seed.encode()
+        shape["QRCodePNG"] = totp.qr_png(totp.provisioning_uri(name, account_name, seed))
+        return {"VirtualMFADevice": shape}
+
+    def enable_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        target = entities.credential_target(ctx, params.get("UserName"))
+        device = _device(ctx, params["SerialNumber"])
+        if device.owner_id == target.owner_id:
+            raise errors.already_exists(f"MFA Device for user {target.user_name or 'root'} already exists.")
+        if device.owner_id is not None:
+            raise errors.already_exists("MFA Device is already in use.")
+        if repo.count_mfa_devices(ctx.session, ctx.account_id, target.owner_id) >= MFA_DEVICES_PER_USER:
+            raise errors.limit_exceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")
+        now_step = totp.step_of(ctx.now())
+        step = totp.find_consecutive(device.seed, params["AuthenticationCode1"], params["AuthenticationCode2"],
+                                     range(now_step - ENABLE_WINDOW, now_step + 1))
+        if step is None:
+            raise errors.invalid_code()
+        device.owner_id, device.enabled_at = target.owner_id, ctx.now()
+        device.last_counter, device.drift = step + 1, step + 1 - now_step
+        return None
+
+    def resync_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        target = entities.credential_target(ctx, params.get("UserName"))
+        device = _owned_device(ctx, target, params["SerialNumber"])
+        now_step = totp.step_of(ctx.now())
+        step = totp.find_consecutive(device.seed, params["AuthenticationCode1"], params["AuthenticationCode2"],
+                                     range(now_step - RESYNC_WINDOW, now_step + RESYNC_WINDOW + 1))
+        if step is None or step + 1 <= device.last_counter:
+            raise errors.invalid_code()
+        device.last_counter, device.drift = step + 1, step + 1 - now_step
+        return None
+
+    def deactivate_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        target = entities.credential_target(ctx, params.get("UserName"))
+        device = _owned_device(ctx, target, params["SerialNumber"])
+        device.owner_id, device.enabled_at, device.drift = None, None, 0
+        return None
+
+    def delete_virtual_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        device = _device(ctx, params["SerialNumber"])
+        if device.owner_id is not None:
+            raise errors.delete_conflict("MFA VirtualDevice in use. Must deactivate first.")
+        repo.remove(ctx.session, device)
+        return None
+
+    def list_mfa_devices(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        target = entities.credential_target(ctx, params.get("UserName"))
+        page = repo.list_mfa_devices(ctx.session, ctx.account_id, target.owner_id, params.get("Marker"),
+                                     params.get("MaxItems"))
+        items = []
+        for device in page.rows:
+            item = {"SerialNumber": device.serial_number, "EnableDate": device.enabled_at}
+            if target.user_name:
+                item["UserName"] = target.user_name
+            items.append(item)
+        return shapes.listing("MFADevices", items, page)
+
+    def list_virtual_mfa_devices(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        page = repo.list_virtual_mfa_devices(ctx.session, ctx.account_id, params.get("AssignmentStatus") or "Any",
+                                             params.get("Marker"), params.get("MaxItems"))
+        return shapes.listing("VirtualMFADevices", [_virtual_shape(ctx, d) for d in page.rows], page)
+
+    def get_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        raise errors.validation(
+            "The MFA device serial number sent in the request is invalid or not supported by this API. Currently, "
+            "only hardware FIDO security keys are supported. Please use the compatible device or API.")
+
+    def tag_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        device = _device(ctx, params["SerialNumber"])
+        device.tag_list = inputs.merge_tags(device.tag_list, params["Tags"])
+        return None
+
+    def untag_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        device = _device(ctx, params["SerialNumber"])
+        device.tag_list = inputs.remove_tags(device.tag_list, params["TagKeys"])
+        return None
+
+    def list_mfa_device_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Tags": shapes.tags(_device(ctx, params["SerialNumber"]).tag_list), "IsTruncated": False}

@@ -1,0 +1,76 @@
+"""Password hashing (argon2) and the account password policy that IAM user passwords must meet."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from rootplane.services.iam import errors
+
+__all__ = ["hash_password", "verify_password", "UNUSABLE", "policy_output", "policy_from_params", "check_password"]
+
+_HASHER = PasswordHasher()
+UNUSABLE = "!"  # a login profile without a usable password (root "allow password recovery")
+_SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
+
+#: AWS's default policy when the account has none: 8+ characters and three of four character classes.
+DEFAULT_MINIMUM = 8
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash or password_hash == UNUSABLE:
+        return False
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def policy_from_params(params: dict[str, Any]) -> dict[str, Any]:
+    """UpdateAccountPasswordPolicy input -> stored policy (AWS defaults for omitted members)."""
+    policy: dict[str, Any] = {
+        "MinimumPasswordLength": params.get("MinimumPasswordLength", 6),
+        "RequireSymbols": bool(params.get("RequireSymbols", False)),
+        "RequireNumbers": bool(params.get("RequireNumbers", False)),
+        "RequireUppercaseCharacters": bool(params.get("RequireUppercaseCharacters", False)),
+        "RequireLowercaseCharacters": bool(params.get("RequireLowercaseCharacters", False)),
+        "AllowUsersToChangePassword": bool(params.get("AllowUsersToChangePassword", False)),
+        "HardExpiry": bool(params.get("HardExpiry", False)),
+    }
+    for member in ("MaxPasswordAge", "PasswordReusePrevention"):
+        if params.get(member):
+            policy[member] = params[member]
+    return policy
+
+
+def policy_output(policy: dict[str, Any]) -> dict[str, Any]:
+    """GetAccountPasswordPolicy's PasswordPolicy shape."""
+    return {**policy, "ExpirePasswords": bool(policy.get("MaxPasswordAge"))}
+
+
+def check_password(password: str, policy: dict[str, Any] | None, user_name: str | None = None) -> None:
+    """Raise PasswordPolicyViolation unless ``password`` meets the account's policy (or AWS's default one)."""
+    has = {
+        "upper": any(c in string.ascii_uppercase for c in password),
+        "lower": any(c in string.ascii_lowercase for c in password),
+        "digit": any(c in string.digits for c in password),
+        "symbol": any(c in _SYMBOLS or (not c.isalnum() and not c.isspace()) for c in password),
+    }
+    if policy is None:
+        ok = (len(password) >= DEFAULT_MINIMUM and sum(has.values()) >= 3
+              and (user_name is None or password.lower() != user_name.lower()))
+    else:
+        ok = (len(password) >= policy.get("MinimumPasswordLength", 6)
+              and (has["symbol"] or not policy.get("RequireSymbols"))
+              and (has["digit"] or not policy.get("RequireNumbers"))
+              and (has["upper"] or not policy.get("RequireUppercaseCharacters"))
+              and (has["lower"] or not policy.get("RequireLowercaseCharacters")))
+    if not ok:
+        raise errors.password_violation("Password does not conform to the account password policy.")

@@ -1,0 +1,61 @@
+"""The IAM policy source used by rootplane.authz.gather: identity policies, boundaries, managed policies by ARN.
+
+A user's policies cost four indexed queries (groups, attachments, inline policies, customer policy versions);
+compiled documents are cached by text in :func:`rootplane.policy.parse_policy_cached`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, Principal
+from rootplane.policy import NamedPolicy, parse_policy_cached
+from rootplane.services.iam import catalog, repo
+from rootplane.services.iam.tables import RoleRow, UserRow
+
+__all__ = ["identity_policies", "permissions_boundary", "managed_policies", "entity_policies"]
+
+_KIND_OF_TYPE = {"session policy": "session", "permissions boundary": "boundary"}
+
+
+def managed_policies(session: Session, arns: Sequence[str], policy_type: str = "identity-based policy") -> list[NamedPolicy]:
+    """Managed policies (AWS incl. root-task/*, and customer) at their default version; unknown ARNs are skipped."""
+    kind = _KIND_OF_TYPE.get(policy_type, "identity")
+    return [
+        NamedPolicy(view.name, parse_policy_cached(view.document, kind), "aws-managed" if view.is_aws else "user-managed")
+        for view in catalog.resolve_many(session, list(arns))
+    ]
+
+
+def entity_policies(session: Session, entity_ids: Sequence[str], labels: dict[str, str]) -> list[NamedPolicy]:
+    """Attached managed + inline policies of some entities; ``labels`` maps entity id -> user|group|role."""
+    attached = [arn for _, arn in repo.attached_arns(session, entity_ids)]
+    found = managed_policies(session, list(dict.fromkeys(attached)))
+    for row in repo.inline_policies(session, entity_ids):
+        found.append(NamedPolicy(row.policy_name, parse_policy_cached(row.document, "identity"), labels[row.entity_id]))
+    return found
+
+
+def identity_policies(session: Session, principal: Principal) -> list[NamedPolicy]:
+    """IAM user: own + groups' policies; role session: the role's policies; root and others: none."""
+    if principal.kind == IAM_USER:
+        group_ids = repo.group_ids_of_user(session, principal.user_id)
+        labels = {principal.user_id: "user", **{group_id: "group" for group_id in group_ids}}
+        return entity_policies(session, [principal.user_id, *group_ids], labels)
+    if principal.kind == ASSUMED_ROLE and principal.role_id:
+        return entity_policies(session, [principal.role_id], {principal.role_id: "role"})
+    return []
+
+
+def permissions_boundary(session: Session, principal: Principal) -> list[NamedPolicy] | None:
+    """The boundary of the user or role behind the principal, or None when it has none."""
+    row: UserRow | RoleRow | None = None
+    if principal.kind == IAM_USER:
+        row = repo.user_by_id(session, principal.user_id)
+    elif principal.kind == ASSUMED_ROLE and principal.role_id:
+        row = repo.role_by_id(session, principal.role_id)
+    if row is None or not row.boundary_arn:
+        return None
+    return managed_policies(session, [row.boundary_arn], "permissions boundary")

@@ -1,0 +1,31 @@
+"""IAM operations: one mixin per entity family, composed into the provider the gateway finds by name."""
+
+from __future__ import annotations
+
+from rootplane.services.iam.access_keys import AccessKeysMixin
+from rootplane.services.iam.account import AccountMixin
+from rootplane.services.iam.attachments import AttachmentsMixin
+from rootplane.services.iam.certificates import CertificatesMixin
+from rootplane.services.iam.credential_report import CredentialReportMixin
+from rootplane.services.iam.groups import GroupsMixin
+from rootplane.services.iam.instance_profiles import InstanceProfilesMixin
+from rootplane.services.iam.login_profiles import LoginProfilesMixin
+from rootplane.services.iam.managed_policies import ManagedPoliciesMixin
+from rootplane.services.iam.mfa import MfaMixin
+from rootplane.services.iam.roles import RolesMixin
+from rootplane.services.iam.simulate import SimulateMixin
+from rootplane.services.iam.users import UsersMixin
+from rootplane.services.provider import Provider
+
+__all__ = ["IamProvider", "PROVIDER"]
+
+
+class IamProvider(
+    UsersMixin, GroupsMixin, RolesMixin, InstanceProfilesMixin, ManagedPoliciesMixin, AttachmentsMixin,
+    AccessKeysMixin, LoginProfilesMixin, MfaMixin, CertificatesMixin, AccountMixin, CredentialReportMixin,
+    SimulateMixin, Provider,
+):
+    service_name = "iam"
+
+
+PROVIDER = IamProvider()

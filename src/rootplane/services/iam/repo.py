@@ -1,0 +1,389 @@
+"""Queries over IAM rows. Every list is O(page): an indexed range scan after the marker's key, with LIMIT."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.iam.tables import (
+    AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
+    InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
+    SigningCertificateRow, UserRow,
+)
+
+__all__ = [
+    "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named",
+    "put", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
+    "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
+    "find_attachment", "list_policy_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
+    "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn",
+    "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
+    "find_mfa_device", "list_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
+    "list_certificates", "find_certificate", "count_certificates", "settings", "find_alias", "alias_of",
+    "profile_of_role", "delete_entity_links", "rekey_entity", "count_policy_versions_in_use", "list_all_users",
+    "login_profiles_of", "owners_with_mfa", "certificates_of_account",
+]
+
+Row = TypeVar("Row")
+_NAMED = (UserRow, GroupRow, RoleRow, InstanceProfileRow, ManagedPolicyRow)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows and the marker of the next page (None when this is the last)."""
+
+    rows: list[Any]
+    marker: str | None
+
+    @property
+    def is_truncated(self) -> bool:
+        return self.marker is not None
+
+
+def encode_marker(*keys: str) -> str:
+    """An opaque marker carrying the last key(s) of a page."""
+    return base64.urlsafe_b64encode("\x00".join(keys).encode()).decode().rstrip("=")
+
+
+def decode_marker(marker: str, parts: int = 1) -> tuple[str, ...]:
+    try:
+        padded = marker + "=" * (-len(marker) % 4)
+        keys = tuple(base64.urlsafe_b64decode(padded.encode()).decode().split("\x00"))
+    except (ValueError, UnicodeDecodeError):
+        keys = ()
+    if len(keys) != parts:
+        raise AwsError("ValidationError", "Invalid Marker.", 400)
+    return keys
+
+
+def _page(session: Session, query: Select, keys: Sequence[Any], marker: str | None, max_items: int | None,
+          key_of: Any) -> Page:
+    """Rows ordered by ``keys`` strictly after ``marker``; ``key_of(row)`` gives the marker keys of a row."""
+    limit = max_items or 100
+    if marker:
+        decoded = decode_marker(marker, len(keys))
+        query = query.where((tuple_(*keys) if len(keys) > 1 else keys[0]) > (tuple_(*decoded) if len(keys) > 1 else decoded[0]))
+    rows = list(session.scalars(query.order_by(*keys).limit(limit + 1)))
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return Page(rows, encode_marker(*key_of(rows[-1])))
+    return Page(rows, None)
+
+
+def _path_filter(row_cls: Any, path_prefix: str | None) -> list[ColumnElement[bool]]:
+    if not path_prefix or path_prefix == "/":
+        return []
+    escaped = path_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [row_cls.path.like(escaped + "%", escape="\\")]
+
+
+# -- named entities (users, groups, roles, instance profiles, customer policies) --------------------------------
+
+def find_named(session: Session, row_cls: type[Row], account_id: str, name: str) -> Row | None:
+    """An entity by name, case-insensitively, within one account."""
+    query = select(row_cls).where(row_cls.account_id == account_id, row_cls.name_key == name.lower())
+    return session.scalars(query).first()
+
+
+def find_user(session: Session, account_id: str, user_name: str) -> UserRow | None:
+    """The IAM user named ``user_name`` (has ``.path``, ``.user_id``, ``.tags``), used by the credential resolver."""
+    return find_named(session, UserRow, account_id, user_name)
+
+
+def list_named(session: Session, row_cls: Any, account_id: str, path_prefix: str | None, marker: str | None,
+               max_items: int | None, *extra: ColumnElement[bool]) -> Page:
+    query = select(row_cls).where(row_cls.account_id == account_id, *_path_filter(row_cls, path_prefix), *extra)
+    return _page(session, query, [row_cls.name_key], marker, max_items, lambda row: (row.name_key,))
+
+
+def count_named(session: Session, row_cls: Any, account_id: str) -> int:
+    query = select(func.count()).select_from(row_cls).where(row_cls.account_id == account_id)
+    return int(session.scalar(query) or 0)
+
+
+def put(session: Session, row: Row) -> Row:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove(session: Session, row: Any) -> None:
+    session.delete(row)
+    session.flush()
+
+
+def user_by_id(session: Session, user_id: str) -> UserRow | None:
+    return session.get(UserRow, user_id)
+
+
+def role_by_id(session: Session, role_id: str) -> RoleRow | None:
+    return session.get(RoleRow, role_id)
+
+
+def users_by_ids(session: Session, user_ids: Iterable[str]) -> dict[str, UserRow]:
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return {row.user_id: row for row in session.scalars(select(UserRow).where(UserRow.user_id.in_(ids)))}
+
+
+def delete_entity_links(session: Session, entity_id: str) -> None:
+    """Remove the attachments and inline policies of a deleted entity."""
+    session.execute(delete(AttachmentRow).where(AttachmentRow.entity_id == entity_id))
+    session.execute(delete(InlinePolicyRow).where(InlinePolicyRow.entity_id == entity_id))
+
+
+def rekey_entity(session: Session, entity_id: str, name: str) -> None:
+    """Keep the denormalized names and ordering keys of a renamed user or group in step."""
+    name_key = name.lower()
+    session.execute(update(GroupMemberRow).where(GroupMemberRow.user_id == entity_id).values(user_key=name_key))
+    session.execute(update(GroupMemberRow).where(GroupMemberRow.group_id == entity_id).values(group_key=name_key))
+    session.execute(update(AttachmentRow).where(AttachmentRow.entity_id == entity_id).values(entity_key=name_key, entity_name=name))
+
+
+# -- group membership --------------------------------------------------------------------------------------------
+
+def group_ids_of_user(session: Session, user_id: str) -> list[str]:
+    return list(session.scalars(select(GroupMemberRow.group_id).where(GroupMemberRow.user_id == user_id)))
+
+
+def count_groups_of_user(session: Session, user_id: str) -> int:
+    query = select(func.count()).select_from(GroupMemberRow).where(GroupMemberRow.user_id == user_id)
+    return int(session.scalar(query) or 0)
+
+
+def find_membership(session: Session, group_id: str, user_id: str) -> GroupMemberRow | None:
+    return session.get(GroupMemberRow, (group_id, user_id))
+
+
+def list_groups_for_user(session: Session, user_id: str, marker: str | None, max_items: int | None) -> Page:
+    query = (select(GroupRow).join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.group_id)
+             .where(GroupMemberRow.user_id == user_id))
+    return _page(session, query, [GroupMemberRow.group_key], marker, max_items, lambda row: (row.name_key,))
+
+
+def list_group_users(session: Session, group_id: str, marker: str | None, max_items: int | None) -> Page:
+    query = (select(UserRow).join(GroupMemberRow, GroupMemberRow.user_id == UserRow.user_id)
+             .where(GroupMemberRow.group_id == group_id))
+    return _page(session, query, [GroupMemberRow.user_key], marker, max_items, lambda row: (row.name_key,))
+
+
+# -- managed policy attachments ----------------------------------------------------------------------------------
+
+def attached_arns(session: Session, entity_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(entity_id, policy_arn) of every policy attached to any of the entities: one indexed query."""
+    query = select(AttachmentRow.entity_id, AttachmentRow.policy_arn).where(AttachmentRow.entity_id.in_(entity_ids))
+    return [(entity_id, arn) for entity_id, arn in session.execute(query)]
+
+
+def find_attachment(session: Session, entity_id: str, policy_arn: str) -> AttachmentRow | None:
+    return session.get(AttachmentRow, (entity_id, policy_arn))
+
+
+def count_attachments(session: Session, entity_id: str) -> int:
+    query = select(func.count()).select_from(AttachmentRow).where(AttachmentRow.entity_id == entity_id)
+    return int(session.scalar(query) or 0)
+
+
+def list_attachments(session: Session, entity_id: str, path_prefix: str | None, marker: str | None,
+                     max_items: int | None) -> Page:
+    query = select(AttachmentRow).where(AttachmentRow.entity_id == entity_id)
+    if path_prefix and path_prefix != "/":
+        query = query.where(AttachmentRow.policy_arn.like(f"%:policy{path_prefix}%"))
+    return _page(session, query, [AttachmentRow.policy_arn], marker, max_items, lambda row: (row.policy_arn,))
+
+
+def list_policy_entities(session: Session, account_id: str, policy_arn: str, entity_type: str | None,
+                         marker: str | None, max_items: int | None) -> Page:
+    query = select(AttachmentRow).where(AttachmentRow.account_id == account_id, AttachmentRow.policy_arn == policy_arn)
+    if entity_type:
+        query = query.where(AttachmentRow.entity_type == entity_type)
+    keys = [AttachmentRow.entity_type, AttachmentRow.entity_key]
+    return _page(session, query, keys, marker, max_items, lambda row: (row.entity_type, row.entity_key))
+
+
+def attachment_counts(session: Session, account_id: str, policy_arns: Sequence[str]) -> dict[str, int]:
+    """AttachmentCount of several policies in one grouped query."""
+    query = (select(AttachmentRow.policy_arn, func.count()).where(
+        AttachmentRow.account_id == account_id, AttachmentRow.policy_arn.in_(policy_arns))
+        .group_by(AttachmentRow.policy_arn))
+    return {arn: int(count) for arn, count in session.execute(query)}
+
+
+def boundary_counts(session: Session, account_id: str, policy_arns: Sequence[str]) -> dict[str, int]:
+    """PermissionsBoundaryUsageCount of several policies (users + roles), two grouped queries."""
+    counts: dict[str, int] = {}
+    for row_cls in (UserRow, RoleRow):
+        query = (select(row_cls.boundary_arn, func.count()).where(
+            row_cls.account_id == account_id, row_cls.boundary_arn.in_(policy_arns)).group_by(row_cls.boundary_arn))
+        for arn, count in session.execute(query):
+            counts[arn] = counts.get(arn, 0) + int(count)
+    return counts
+
+
+def list_customer_policies(session: Session, account_id: str, path_prefix: str | None, only_attached: bool,
+                           marker: str | None, max_items: int | None) -> Page:
+    extra = [ManagedPolicyRow.arn.in_(select(AttachmentRow.policy_arn).where(AttachmentRow.account_id == account_id))]
+    return list_named(session, ManagedPolicyRow, account_id, path_prefix, marker, max_items,
+                      *(extra if only_attached else []))
+
+
+def count_policy_versions_in_use(session: Session, account_id: str) -> int:
+    """Managed policy attachments in the account (GetAccountSummary's PolicyVersionsInUse)."""
+    query = select(func.count()).select_from(AttachmentRow).where(AttachmentRow.account_id == account_id)
+    return int(session.scalar(query) or 0)
+
+
+def list_all_users(session: Session, account_id: str) -> list[UserRow]:
+    """Every user of the account (credential reports only: AWS builds them offline, not per request)."""
+    return list(session.scalars(select(UserRow).where(UserRow.account_id == account_id).order_by(UserRow.name_key)))
+
+
+def login_profiles_of(session: Session, user_ids: Sequence[str]) -> dict[str, LoginProfileRow]:
+    if not user_ids:
+        return {}
+    query = select(LoginProfileRow).where(LoginProfileRow.user_id.in_(user_ids))
+    return {row.user_id: row for row in session.scalars(query)}
+
+
+def owners_with_mfa(session: Session, account_id: str) -> set[str]:
+    query = select(MfaDeviceRow.owner_id).where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id.is_not(None))
+    return set(session.scalars(query))
+
+
+def certificates_of_account(session: Session, account_id: str) -> list[SigningCertificateRow]:
+    query = select(SigningCertificateRow).where(SigningCertificateRow.account_id == account_id)
+    return list(session.scalars(query.order_by(SigningCertificateRow.uploaded_at)))
+
+
+# -- inline policies ---------------------------------------------------------------------------------------------
+
+def inline_policies(session: Session, entity_ids: Sequence[str]) -> list[InlinePolicyRow]:
+    query = select(InlinePolicyRow).where(InlinePolicyRow.entity_id.in_(entity_ids))
+    return list(session.scalars(query))
+
+
+def find_inline(session: Session, entity_id: str, policy_name: str) -> InlinePolicyRow | None:
+    return session.get(InlinePolicyRow, (entity_id, policy_name))
+
+
+def list_inline_names(session: Session, entity_id: str, marker: str | None, max_items: int | None) -> Page:
+    query = select(InlinePolicyRow).where(InlinePolicyRow.entity_id == entity_id)
+    return _page(session, query, [InlinePolicyRow.policy_name], marker, max_items, lambda row: (row.policy_name,))
+
+
+def inline_size(session: Session, entity_id: str, excluding: str | None = None) -> int:
+    """Aggregate characters of an entity's inline policies (quota), optionally without one policy."""
+    query = select(func.coalesce(func.sum(func.length(InlinePolicyRow.document)), 0)).where(
+        InlinePolicyRow.entity_id == entity_id)
+    if excluding is not None:
+        query = query.where(InlinePolicyRow.policy_name != excluding)
+    return int(session.scalar(query) or 0)
+
+
+# -- customer managed policies -----------------------------------------------------------------------------------
+
+def find_policy_by_arn(session: Session, arn: str) -> ManagedPolicyRow | None:
+    return session.scalars(select(ManagedPolicyRow).where(ManagedPolicyRow.arn == arn)).first()
+
+
+def policy_versions(session: Session, arns: Sequence[str]) -> list[tuple[ManagedPolicyRow, PolicyVersionRow]]:
+    """Customer policies by ARN with their default version: one join."""
+    query = (select(ManagedPolicyRow, PolicyVersionRow)
+             .join(PolicyVersionRow, (PolicyVersionRow.policy_id == ManagedPolicyRow.policy_id)
+                   & (PolicyVersionRow.version_id == ManagedPolicyRow.default_version_id))
+             .where(ManagedPolicyRow.arn.in_(arns)))
+    return [(policy, version) for policy, version in session.execute(query)]
+
+
+def find_policy_version(session: Session, policy_id: str, version_id: str) -> PolicyVersionRow | None:
+    return session.get(PolicyVersionRow, (policy_id, version_id))
+
+
+def list_policy_versions(session: Session, policy_id: str) -> list[PolicyVersionRow]:
+    """At most five rows by quota, newest first."""
+    query = select(PolicyVersionRow).where(PolicyVersionRow.policy_id == policy_id)
+    return list(session.scalars(query.order_by(PolicyVersionRow.version_number.desc())))
+
+
+# -- login profiles, MFA, certificates ---------------------------------------------------------------------------
+
+def find_login_profile(session: Session, user_id: str) -> LoginProfileRow | None:
+    return session.get(LoginProfileRow, user_id)
+
+
+def find_mfa_device(session: Session, serial_number: str) -> MfaDeviceRow | None:
+    return session.get(MfaDeviceRow, serial_number)
+
+
+def list_mfa_devices(session: Session, account_id: str, owner_id: str, marker: str | None,
+                     max_items: int | None) -> Page:
+    query = select(MfaDeviceRow).where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id == owner_id)
+    return _page(session, query, [MfaDeviceRow.serial_number], marker, max_items, lambda row: (row.serial_number,))
+
+
+def count_mfa_devices(session: Session, account_id: str, owner_id: str | None = None, *,
+                      assigned_only: bool = False) -> int:
+    query = select(func.count()).select_from(MfaDeviceRow).where(MfaDeviceRow.account_id == account_id)
+    if owner_id is not None:
+        query = query.where(MfaDeviceRow.owner_id == owner_id)
+    elif assigned_only:
+        query = query.where(MfaDeviceRow.owner_id.is_not(None))
+    return int(session.scalar(query) or 0)
+
+
+def list_virtual_mfa_devices(session: Session, account_id: str, assignment: str, marker: str | None,
+                             max_items: int | None) -> Page:
+    query = select(MfaDeviceRow).where(MfaDeviceRow.account_id == account_id)
+    if assignment == "Assigned":
+        query = query.where(MfaDeviceRow.owner_id.is_not(None))
+    elif assignment == "Unassigned":
+        query = query.where(MfaDeviceRow.owner_id.is_(None))
+    return _page(session, query, [MfaDeviceRow.serial_number], marker, max_items, lambda row: (row.serial_number,))
+
+
+def list_certificates(session: Session, account_id: str, owner_id: str) -> list[SigningCertificateRow]:
+    """At most two rows by quota, oldest first."""
+    query = select(SigningCertificateRow).where(
+        SigningCertificateRow.account_id == account_id, SigningCertificateRow.owner_id == owner_id)
+    return list(session.scalars(query.order_by(SigningCertificateRow.uploaded_at)))
+
+
+def find_certificate(session: Session, certificate_id: str) -> SigningCertificateRow | None:
+    return session.get(SigningCertificateRow, certificate_id)
+
+
+def count_certificates(session: Session, account_id: str, owner_id: str) -> int:
+    query = select(func.count()).select_from(SigningCertificateRow).where(
+        SigningCertificateRow.account_id == account_id, SigningCertificateRow.owner_id == owner_id)
+    return int(session.scalar(query) or 0)
+
+
+# -- instance profiles -------------------------------------------------------------------------------------------
+
+def profile_of_role(session: Session, role_id: str) -> list[InstanceProfileRow]:
+    return list(session.scalars(select(InstanceProfileRow).where(InstanceProfileRow.role_id == role_id)))
+
+
+# -- account settings --------------------------------------------------------------------------------------------
+
+def settings(session: Session, account_id: str) -> AccountSettingsRow:
+    """The account's settings row, created on first use."""
+    row = session.get(AccountSettingsRow, account_id)
+    if row is None:
+        row = put(session, AccountSettingsRow(account_id=account_id))
+    return row
+
+
+def find_alias(session: Session, alias: str) -> AccountAliasRow | None:
+    return session.get(AccountAliasRow, alias)
+
+
+def alias_of(session: Session, account_id: str) -> AccountAliasRow | None:
+    return session.scalars(select(AccountAliasRow).where(AccountAliasRow.account_id == account_id)).first()

@@ -1,0 +1,117 @@
+"""IAM roles: trust policies, session duration, tags, service-linked roles."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import api, entities, errors, inputs, repo, shapes
+from rootplane.services.iam.tables import RoleRow
+from rootplane.services.iam.users import check_boundary
+
+__all__ = ["RolesMixin", "service_linked_role_name"]
+
+_SERVICE_ROLE_NAMES = {
+    "organizations.amazonaws.com": "AWSServiceRoleForOrganizations",
+    "sso.amazonaws.com": "AWSServiceRoleForSSO",
+    "cloudtrail.amazonaws.com": "AWSServiceRoleForCloudTrail",
+    "events.amazonaws.com": "AWSServiceRoleForCloudWatchEvents",
+}
+
+
+def service_linked_role_name(service: str, suffix: str | None) -> str:
+    """``AWSServiceRoleFor<Service>`` (with ``_<suffix>`` when given)."""
+    base = _SERVICE_ROLE_NAMES.get(service) or "AWSServiceRoleFor" + service.split(".")[0].capitalize()
+    return f"{base}_{suffix}" if suffix else base
+
+
+class RolesMixin:
+    def create_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        role = api.create_role(
+            ctx.session, ctx.account_id, params["RoleName"], params["AssumeRolePolicyDocument"], [], ctx.now(),
+            params.get("Path") or "/", params.get("Description"),
+            max_session_duration=params.get("MaxSessionDuration") or 3600,
+            boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
+            tags=inputs.merge_tags([], params.get("Tags")),
+        )
+        shape = shapes.role(role, full=True)
+        shape.pop("RoleLastUsed", None)
+        return {"Role": shape}
+
+    def get_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Role": shapes.role(entities.get_role(ctx.session, ctx.account_id, params["RoleName"]), full=True)}
+
+    def list_roles(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        page = repo.list_named(ctx.session, RoleRow, ctx.account_id, params.get("PathPrefix"), params.get("Marker"),
+                               params.get("MaxItems"))
+        return shapes.listing("Roles", [shapes.role(row) for row in page.rows], page)
+
+    def update_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        role = _modifiable_role(ctx, params["RoleName"])
+        if params.get("Description") is not None:
+            role.description = params["Description"]
+        if params.get("MaxSessionDuration") is not None:
+            role.max_session_duration = params["MaxSessionDuration"]
+        return {}
+
+    def update_role_description(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        role = _modifiable_role(ctx, params["RoleName"])
+        role.description = params["Description"]
+        return {"Role": shapes.role(role, full=True)}
+
+    def update_assume_role_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        role = _modifiable_role(ctx, params["RoleName"])
+        api.check_trust_policy(params["PolicyDocument"])
+        role.trust_policy = params["PolicyDocument"]
+        return None
+
+    def delete_role(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        role = _modifiable_role(ctx, params["RoleName"])
+        if repo.profile_of_role(ctx.session, role.role_id):
+            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+        if repo.inline_policies(ctx.session, [role.role_id]):
+            raise errors.delete_conflict("Cannot delete entity, must delete policies first.")
+        if repo.count_attachments(ctx.session, role.role_id):
+            raise errors.delete_conflict("Cannot delete entity, must detach all policies first.")
+        repo.remove(ctx.session, role)
+        return None
+
+    def tag_role(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        role.tag_list = inputs.merge_tags(role.tag_list, params["Tags"])
+        return None
+
+    def untag_role(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        role.tag_list = inputs.remove_tags(role.tag_list, params["TagKeys"])
+        return None
+
+    def list_role_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        return {"Tags": shapes.tags(role.tag_list), "IsTruncated": False}
+
+    def create_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        service = params["AWSServiceName"]
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]})
+        role = api.create_role(
+            ctx.session, ctx.account_id, service_linked_role_name(service, params.get("CustomSuffix")), trust, [],
+            ctx.now(), f"/aws-service-role/{service}/", params.get("Description"),
+        )
+        return {"Role": shapes.role(role)}
+
+    def delete_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        repo.delete_entity_links(ctx.session, role.role_id)
+        repo.remove(ctx.session, role)
+        return {"DeletionTaskId": f"task/aws-service-role/{role.path.split('/')[2]}/{role.role_name}/{role.role_id}"}
+
+
+def _modifiable_role(ctx: RequestContext, name: str) -> RoleRow:
+    """Service-linked roles are managed by their service."""
+    role = entities.get_role(ctx.session, ctx.account_id, name)
+    if role.path.startswith("/aws-service-role/"):
+        raise errors.unmodifiable(
+            f"Cannot perform the operation on the protected role '{role.role_name}' - this role is only modifiable by AWS")
+    return role

@@ -1,0 +1,76 @@
+"""Rows -> IAM output shapes (member names exactly as in botocore's model)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
+
+__all__ = ["tags", "boundary", "user", "group", "role", "instance_profile", "quoted", "listing"]
+
+
+def quoted(document: str) -> str:
+    """Policy documents travel URL-encoded inside IAM's XML (botocore unquotes them)."""
+    return quote(document, safe="")
+
+
+def tags(tag_list: list[Any] | None) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in (tag_list or [])]
+
+
+def boundary(arn: str | None) -> dict[str, str] | None:
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn} if arn else None
+
+
+def _compact(shape: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in shape.items() if value not in (None, [])}
+
+
+def user(row: UserRow, *, full: bool = False) -> dict[str, Any]:
+    """The User shape; GetUser/CreateUser (``full``) add the boundary and tags, list operations omit them."""
+    shape: dict[str, Any] = {
+        "Path": row.path, "UserName": row.user_name, "UserId": row.user_id, "Arn": row.arn,
+        "CreateDate": row.created_at, "PasswordLastUsed": row.password_last_used,
+    }
+    if full:
+        shape["PermissionsBoundary"] = boundary(row.boundary_arn)
+        shape["Tags"] = tags(row.tag_list)
+    return _compact(shape)
+
+
+def group(row: GroupRow) -> dict[str, Any]:
+    return {"Path": row.path, "GroupName": row.group_name, "GroupId": row.group_id, "Arn": row.arn,
+            "CreateDate": row.created_at}
+
+
+def role(row: RoleRow, *, full: bool = False) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "Path": row.path, "RoleName": row.role_name, "RoleId": row.role_id, "Arn": row.arn,
+        "CreateDate": row.created_at, "AssumeRolePolicyDocument": quoted(row.trust_policy),
+        "Description": row.description, "MaxSessionDuration": row.max_session_duration,
+    }
+    if full:
+        shape["PermissionsBoundary"] = boundary(row.boundary_arn)
+        shape["Tags"] = tags(row.tag_list)
+        last_used: dict[str, Any] = {}
+        if row.last_used_at is not None:
+            last_used = {"LastUsedDate": row.last_used_at, "Region": row.last_used_region}
+        shape["RoleLastUsed"] = last_used
+    return _compact(shape)
+
+
+def instance_profile(row: InstanceProfileRow, roles: list[RoleRow]) -> dict[str, Any]:
+    shape = {"Path": row.path, "InstanceProfileName": row.profile_name, "InstanceProfileId": row.profile_id,
+             "Arn": row.arn, "CreateDate": row.created_at, "Roles": [role(r) for r in roles]}
+    if row.tag_list:
+        shape["Tags"] = tags(row.tag_list)
+    return shape
+
+
+def listing(member: str, items: list[Any], page: Any) -> dict[str, Any]:
+    """A paginated list response: the items, ``IsTruncated`` and the next ``Marker``."""
+    result: dict[str, Any] = {member: items, "IsTruncated": page.is_truncated}
+    if page.marker:
+        result["Marker"] = page.marker
+    return result

@@ -1,0 +1,98 @@
+"""SimulatePrincipalPolicy / SimulateCustomPolicy: the authorization engine run on given policies and requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.core.arn import parse_arn
+from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, action_result, evaluate, parse_policy_cached
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import errors, inputs, policies, repo
+from rootplane.services.iam.tables import GroupRow, RoleRow, UserRow
+
+__all__ = ["SimulateMixin"]
+
+_LIST_TYPES = {"stringList", "numericList", "booleanList", "dateList", "ipList", "binaryList"}
+
+
+def _documents(texts: list[str] | None, label: str, kind: str) -> list[NamedPolicy]:
+    found = []
+    for index, text in enumerate(texts or [], start=1):
+        inputs.check_document(text, kind)
+        found.append(NamedPolicy(f"{label}.{index}", parse_policy_cached(text, kind), "IAM Policy"))
+    return found
+
+
+def _context(entries: list[dict[str, Any]] | None) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for entry in entries or []:
+        values = entry.get("ContextKeyValues") or []
+        is_list = entry.get("ContextKeyType") in _LIST_TYPES
+        context[entry["ContextKeyName"]] = list(values) if is_list else (values[0] if values else None)
+    return context
+
+
+def _source_policies(ctx: RequestContext, arn: str) -> tuple[list[NamedPolicy], list[NamedPolicy] | None]:
+    """Identity policies and permissions boundary of the user, group or role named by ``PolicySourceArn``."""
+    parsed = parse_arn(arn)
+    resource = parsed.resource if parsed is not None else ""
+    kind, _, rest = resource.partition("/")
+    name = rest.rsplit("/", 1)[-1]
+    row_cls = {"user": UserRow, "group": GroupRow, "role": RoleRow}.get(kind)
+    row = repo.find_named(ctx.session, row_cls, ctx.account_id, name) if row_cls is not None and parsed and \
+        parsed.account == ctx.account_id else None
+    if row is None:
+        raise errors.no_such_entity(f"Cannot find entity for arn {arn}")
+    if isinstance(row, UserRow):
+        group_ids = repo.group_ids_of_user(ctx.session, row.user_id)
+        labels = {row.user_id: "user", **{group_id: "group" for group_id in group_ids}}
+        found = policies.entity_policies(ctx.session, [row.user_id, *group_ids], labels)
+    elif isinstance(row, RoleRow):
+        found = policies.entity_policies(ctx.session, [row.role_id], {row.role_id: "role"})
+    else:
+        found = policies.entity_policies(ctx.session, [row.group_id], {row.group_id: "group"})
+    boundary_arn = getattr(row, "boundary_arn", None)
+    boundary = policies.managed_policies(ctx.session, [boundary_arn], "permissions boundary") if boundary_arn else None
+    return found, boundary
+
+
+def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedPolicy],
+              boundary: list[NamedPolicy] | None, caller_arn: str) -> dict[str, Any]:
+    boundary_inputs = _documents(params.get("PermissionsBoundaryPolicyInputList"),
+                                 "PermissionsBoundaryPolicyInputList", "boundary")
+    if boundary_inputs:
+        boundary = boundary_inputs
+    resource_policy = None
+    if params.get("ResourcePolicy"):
+        inputs.check_document(params["ResourcePolicy"], "resource")
+        resource_policy = NamedPolicy("ResourcePolicy", parse_policy_cached(params["ResourcePolicy"], "resource"),
+                                      "Resource Policy")
+    policy_set = PolicySet(identity=tuple(identity), boundary=boundary, resource=resource_policy)
+    context = _context(params.get("ContextEntries"))
+    resources = params.get("ResourceArns") or ["*"]
+    owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
+        parse_arn(params["ResourceOwner"]) else ctx.account_id
+    results = []
+    for action in params["ActionNames"]:
+        per_resource = []
+        for resource in resources:
+            facts = RequestFacts(action=action, resource=resource, principal_arn=caller_arn,
+                                 principal_account=ctx.account_id, resource_account=owner, context=context)
+            per_resource.append((resource, evaluate(facts, policy_set)))
+        results.append(action_result(action, per_resource))
+    return {"EvaluationResults": results, "IsTruncated": False}
+
+
+class SimulateMixin:
+    def simulate_custom_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        identity = _documents(params["PolicyInputList"], "PolicyInputList", "identity")
+        caller = params.get("CallerArn") or f"arn:aws:iam::{ctx.account_id}:user/SimulatedUser"
+        return _simulate(ctx, params, identity, None, caller)
+
+    def simulate_principal_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        source = params["PolicySourceArn"]
+        identity, boundary = _source_policies(ctx, source)
+        identity += _documents(params.get("PolicyInputList"), "PolicyInputList", "identity")
+        return _simulate(ctx, params, identity, boundary, params.get("CallerArn") or source)
+
+

@@ -1,0 +1,111 @@
+"""IAM users: create, read, list, rename, delete, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.core import ids
+from rootplane.core.arn import root_arn
+from rootplane.services.accounts import repo as accounts
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import catalog, entities, errors, inputs, repo, shapes
+from rootplane.services.iam.quotas import QUOTAS
+from rootplane.services.iam.tables import LoginProfileRow, UserRow
+
+__all__ = ["UsersMixin", "check_boundary"]
+
+
+def check_boundary(ctx: RequestContext, arn: str | None) -> str | None:
+    """A permissions boundary must be an existing managed policy (never a root-task policy)."""
+    if arn is None:
+        return None
+    if catalog.is_task_policy(arn) or catalog.resolve(ctx.session, arn) is None:
+        raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+    return arn
+
+
+def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
+    """IAM's reason a user cannot be deleted yet, in AWS's order of checks."""
+    session = ctx.session
+    if session.get(LoginProfileRow, user.user_id) is not None:
+        return "Cannot delete entity, must delete login profile first."
+    if accounts.count_access_keys(session, user.account_id, user.user_name):
+        return "Cannot delete entity, must delete access keys first."
+    if repo.count_certificates(session, user.account_id, user.user_id):
+        return "Cannot delete entity, must delete signing certificates first."
+    if repo.count_mfa_devices(session, user.account_id, user.user_id):
+        return "Cannot delete entity, must remove tokens from principal first."
+    if repo.inline_policies(session, [user.user_id]):
+        return "Cannot delete entity, must delete policies first."
+    if repo.count_attachments(session, user.user_id):
+        return "Cannot delete entity, must detach all policies first."
+    if repo.count_groups_of_user(session, user.user_id):
+        return "Cannot delete entity, must remove user from all groups first."
+    return None
+
+
+class UsersMixin:
+    def create_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["UserName"]
+        if repo.find_user(ctx.session, ctx.account_id, name) is not None:
+            raise errors.already_exists(f"User with name {name} already exists.")
+        if repo.count_named(ctx.session, UserRow, ctx.account_id) >= QUOTAS["UsersQuota"]:
+            raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {QUOTAS['UsersQuota']}")
+        row = repo.put(ctx.session, UserRow(
+            user_id=ids.unique_id("AIDA"), account_id=ctx.account_id, user_name=name, name_key=name.lower(),
+            path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
+            boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
+            tag_list=inputs.merge_tags([], params.get("Tags")),
+        ))
+        return {"User": shapes.user(row, full=True)}
+
+    def get_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        target = entities.credential_target(ctx, params.get("UserName"))
+        if target.user is not None:
+            return {"User": shapes.user(target.user, full=True)}
+        account = accounts.find_account(ctx.session, ctx.account_id)
+        created = account.created_at if account is not None else ctx.now()
+        return {"User": {"UserId": ctx.account_id, "Arn": root_arn(ctx.account_id), "CreateDate": created}}
+
+    def list_users(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        page = repo.list_named(ctx.session, UserRow, ctx.account_id, params.get("PathPrefix"), params.get("Marker"),
+                               params.get("MaxItems"))
+        return shapes.listing("Users", [shapes.user(row) for row in page.rows], page)
+
+    def update_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        if params.get("NewPath") is not None:
+            user.path = inputs.check_path(params["NewPath"], "newPath")
+        new_name = params.get("NewUserName")
+        if new_name and new_name != user.user_name:
+            existing = repo.find_user(ctx.session, ctx.account_id, new_name)
+            if existing is not None and existing.user_id != user.user_id:
+                raise errors.already_exists(f"User with name {new_name} already exists.")
+            for key in accounts.list_access_keys(ctx.session, ctx.account_id, user.user_name):
+                key.user_name = new_name
+                ctx.audit.setdefault("revoked_access_keys", []).append(key.access_key_id)
+            repo.rekey_entity(ctx.session, user.user_id, new_name)
+            user.user_name, user.name_key = new_name, new_name.lower()
+        return None
+
+    def delete_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        reason = _delete_conflict(ctx, user)
+        if reason is not None:
+            raise errors.delete_conflict(reason)
+        repo.remove(ctx.session, user)
+        return None
+
+    def tag_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        user.tag_list = inputs.merge_tags(user.tag_list, params["Tags"])
+        return None
+
+    def untag_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        user.tag_list = inputs.remove_tags(user.tag_list, params["TagKeys"])
+        return None
+
+    def list_user_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        return {"Tags": shapes.tags(user.tag_list), "IsTruncated": False}
