@@ -31,7 +31,7 @@ def _bucket(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
     expected = params.get("ExpectedBucketOwner")
     if expected is not None and expected != row.account_id:
         raise AwsError("AccessDenied", "Access Denied", 403)
-    ctx.audit.setdefault("resources", [{"accountId": row.account_id, "type": "AWS::S3::Bucket", "ARN": bucket_arn(row.name)}])
+    ctx.audit.setdefault("resources", [{"type": "AWS::S3::Bucket", "name": row.name, "arn": bucket_arn(row.name)}])
     return row
 
 

@@ -1,0 +1,136 @@
+"""Bucket policies as resource policies: validation, same-account grants, anonymous access, deny-all lockout."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from botocore.exceptions import ClientError
+
+from harness import BOOT_ACCOUNT
+
+ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def error_of(call, **kwargs) -> tuple[str, str, int]:
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        return error.response["Error"]["Code"], error.response["Error"].get("Message", ""), \
+            error.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("the call succeeded, an error was expected")
+
+
+def _policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _user(server, name: str, managed: str | None = None) -> dict:
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    if managed:
+        iam.attach_user_policy(UserName=name, PolicyArn=managed)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+@pytest.fixture(scope="module")
+def s3(server):
+    return server.client("s3")
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    return server.client_for(_user(server, "s3-admin", ADMIN_POLICY), "s3")
+
+
+def test_policy_round_trip_and_validation(s3, unique):
+    bucket = f"pol-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    assert error_of(s3.get_bucket_policy, Bucket=bucket) == ("NoSuchBucketPolicy", "The bucket policy does not exist", 404)
+    assert s3.delete_bucket_policy(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    good = _policy({"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*"})
+    s3.put_bucket_policy(Bucket=bucket, Policy=good)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == good
+    cases = {
+        "not json": "Policies must be valid JSON and the first byte must be '{'",
+        _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}):
+            "Missing required field Principal",
+        _policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}):
+            "Policy has invalid resource",
+        _policy({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": f"arn:aws:s3:::{bucket}"}):
+            "Policy has invalid action",
+        _policy({"Effect": "Allow", "Principal": {"AWS": "not-a-principal"}, "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::{bucket}/*"}): "Invalid principal in policy",
+    }
+    for text, message in cases.items():
+        assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=text) == ("MalformedPolicy", message, 400)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == good
+
+
+def test_bucket_policy_grants_a_user_without_identity_policies(server, s3, unique):
+    bucket = f"grant-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"granted")
+    reader = server.client_for(_user(server, f"reader-{unique}"), "s3")
+    assert error_of(reader.get_object, Bucket=bucket, Key="k")[::2] == ("AccessDenied", 403)
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/reader-{unique}"},
+        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert reader.get_object(Bucket=bucket, Key="k")["Body"].read() == b"granted"
+    assert error_of(reader.put_object, Bucket=bucket, Key="k", Body=b"no")[0] == "AccessDenied"
+    assert error_of(reader.get_bucket_policy, Bucket=bucket)[0] == "AccessDenied"
+
+
+def _anonymous_get(server, bucket: str, key: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"{server.endpoint}/{bucket}/{key}", timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_anonymous_access_needs_a_public_policy(server, s3, unique):
+    bucket = f"public-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="page.html", Body=b"<p>hi</p>")
+    status, body = _anonymous_get(server, bucket, "page.html")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert _anonymous_get(server, bucket, "page.html") == (200, b"<p>hi</p>")
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+        "Effect": "Allow", "Principal": {"AWS": BOOT_ACCOUNT}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert _anonymous_get(server, bucket, "page.html")[0] == 403
+
+
+def test_deny_all_policy_locks_out_admins_but_not_the_owner_root_policy_management(server, s3, admin, unique):
+    bucket = f"locked-{unique}"
+    admin.create_bucket(Bucket=bucket)
+    admin.put_object(Bucket=bucket, Key="k", Body=b"secret")
+    deny_all = _policy({"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]})
+    admin.put_bucket_policy(Bucket=bucket, Policy=deny_all)
+    for call, kwargs in ((admin.get_object, {"Key": "k"}), (admin.list_objects_v2, {}), (admin.get_bucket_policy, {}),
+                         (admin.delete_bucket_policy, {}), (admin.put_bucket_policy, {"Policy": deny_all})):
+        assert error_of(call, Bucket=bucket, **kwargs) == ("AccessDenied", "Access Denied", 403)
+    # The account's root keeps bucket-policy management, and nothing else.
+    assert error_of(s3.get_object, Bucket=bucket, Key="k")[0] == "AccessDenied"
+    assert error_of(s3.list_objects_v2, Bucket=bucket)[0] == "AccessDenied"
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == deny_all
+    s3.put_bucket_policy(Bucket=bucket, Policy=deny_all)
+    assert s3.delete_bucket_policy(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert admin.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
+
+
+def test_cli_reports_the_lockout(server, unique):
+    bucket = f"cli-lock-{unique}"
+    server.cli("s3api", "create-bucket", "--bucket", bucket)
+    deny = _policy({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"})
+    server.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", deny)
+    result = server.cli("s3api", "get-object", "--bucket", bucket, "--key", "k", "/dev/null", check=False)
+    assert result.returncode != 0 and "AccessDenied" in result.stderr
+    server.cli("s3api", "delete-bucket-policy", "--bucket", bucket)
