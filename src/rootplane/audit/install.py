@@ -7,6 +7,7 @@ import atexit
 from rootplane.audit import eventbridge
 from rootplane.audit.recorder import Recorder
 from rootplane.services.cloudtrail import history
+from rootplane.services.sns import delivery as sns_delivery
 
 __all__ = ["install"]
 
@@ -19,6 +20,7 @@ def install(app) -> Recorder:
         deliver=lambda session, recorded: eventbridge.deliver(session, recorded, gateway.clock.now()),
     )
     gateway.audit_sinks.append(recorder.submit)
+    sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
     atexit.register(recorder.close)
     app.recorder = recorder

@@ -18,6 +18,7 @@ Secrets are removed in one place: :mod:`rootplane.audit.redaction`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Recorded:
 
     account_id: str
     region: str
+    event_time: _dt.datetime
     record: dict[str, Any]
     username: str
     resources: tuple[Resource, ...]
@@ -179,7 +181,7 @@ def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid
     primary = list(audit.get("recipient_accounts") or [caller])
     extra = [a for a in audit.get("also_record_in") or () if a not in primary]
     accounts = primary + extra
-    resources = resources_of(call.service, call.params, audit.get("resources"))
+    resources = resources_of(call.service, primary[0], call.params, audit.get("resources"))
     shared_event_id = new_id() if len(accounts) > 1 else None
     username = audit.get("user_name") or username_of(call.principal)
     results: list[Recorded] = []
@@ -193,7 +195,7 @@ def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid
                 "type": "AWSAccount", "principalId": call.principal.user_id, "accountId": caller,
             }
         _order(record)
-        results.append(Recorded(account_id, record["awsRegion"], record, username, tuple(resources)))
+        results.append(Recorded(account_id, record["awsRegion"], call.event_time, record, username, tuple(resources)))
     return results
 
 

@@ -40,7 +40,7 @@ def _new_event(recorded: Recorded) -> repo.NewEvent:
     resources = tuple((r["type"], r["name"]) for r in recorded.resources)
     row = EventRow(
         event_id=record["eventID"], account_id=recorded.account_id, region=recorded.region,
-        event_time=_dt.datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc),
+        event_time=recorded.event_time,
         event_name=record["eventName"], event_source=record["eventSource"], read_only=record["readOnly"],
         username=recorded.username, access_key_id=record["userIdentity"].get("accessKeyId") or "",
         resources=json.dumps(resources), record=json.dumps(record, separators=(",", ":")),

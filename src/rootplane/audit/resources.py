@@ -12,7 +12,7 @@ __all__ = ["Resource", "resources_of"]
 
 Resource = dict[str, str]
 
-# (service or "*", request member) -> CloudFormation-style resource type.
+# (service, request member) -> CloudFormation-style resource type.
 _MEMBERS: tuple[tuple[str, str, str], ...] = (
     ("iam", "UserName", "AWS::IAM::User"),
     ("iam", "RoleName", "AWS::IAM::Role"),
@@ -33,7 +33,17 @@ _MEMBERS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def resources_of(service: str, params: dict[str, Any], declared: list[Resource] | None) -> list[Resource]:
+# Resource type -> ARN template for members that carry a bare name.
+_ARNS = {
+    "AWS::IAM::User": "arn:aws:iam::{account}:user/{name}",
+    "AWS::IAM::Role": "arn:aws:iam::{account}:role/{name}",
+    "AWS::IAM::Group": "arn:aws:iam::{account}:group/{name}",
+    "AWS::S3::Bucket": "arn:aws:s3:::{name}",
+}
+
+
+def resources_of(service: str, account_id: str, params: dict[str, Any],
+                 declared: list[Resource] | None) -> list[Resource]:
     """``declared`` when the handler named the resources, else those found among well-known request members."""
     if declared:
         return [dict(resource) for resource in declared]
@@ -44,5 +54,7 @@ def resources_of(service: str, params: dict[str, Any], declared: list[Resource] 
             resource = {"type": resource_type, "name": value}
             if value.startswith("arn:"):
                 resource["arn"] = value
+            elif resource_type in _ARNS:
+                resource["arn"] = _ARNS[resource_type].format(account=account_id, name=value)
             found.append(resource)
     return found

@@ -1,0 +1,36 @@
+"""SNS authorization facts: sns:<Action> on the topic ARN with the topic policy as the resource policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.authz.checks import AuthzCheck
+from rootplane.services.sns import repo
+from rootplane.services.sns.delivery import topic_attributes
+
+__all__ = ["checks"]
+
+_ON_ACCOUNT = frozenset({"ListTopics", "ListSubscriptions", "CreateTopic"})
+
+
+def _topic_arn(params: dict[str, Any]) -> str | None:
+    return params.get("TopicArn") or params.get("ResourceArn") or params.get("TargetArn")
+
+
+def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    action = f"sns:{operation}"
+    if operation in _ON_ACCOUNT:
+        resource = "*"
+        if operation == "CreateTopic":
+            resource = f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{params['Name']}"
+        return [AuthzCheck(action, resource, ctx.account_id)]
+    arn = _topic_arn(params)
+    if arn is None and params.get("SubscriptionArn"):
+        subscription = repo.find_subscription(ctx.session, params["SubscriptionArn"])
+        arn = subscription.topic_arn if subscription is not None else None
+    if arn is None:
+        return [AuthzCheck(action, "*", ctx.account_id)]
+    topic = repo.find_topic(ctx.session, arn)
+    owner = arn.split(":")[4] if arn.count(":") >= 5 else ctx.account_id
+    policy = topic_attributes(topic).get("Policy") if topic is not None else None
+    return [AuthzCheck(action, arn, owner, policy)]

@@ -1,0 +1,208 @@
+"""Fan a message out to a topic's confirmed subscriptions: SQS queues, email (the outbox), HTTP(S) endpoints.
+
+Queue deliveries happen in the caller's transaction (each in a savepoint); mail relays and HTTP POSTs run after
+commit on a small worker pool, so neither the request nor the audit writer waits on the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import json
+import logging
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
+from rootplane.services.sns import repo
+from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+
+__all__ = ["publish", "publish_from_service", "confirmation", "send_confirmation", "topic_attributes", "SENDER_ID"]
+
+log = logging.getLogger("rootplane.sns")
+
+SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the SenderId SQS shows for messages SNS sends
+HTTP_TIMEOUT = 5.0
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rootplane-sns")
+
+
+def topic_attributes(topic: TopicRow) -> dict[str, str]:
+    return json.loads(topic.attributes)
+
+
+def _timestamp(now: _dt.datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _signature(payload: dict[str, Any]) -> str:
+    """A stand-in signature (no AWS signing key exists locally): stable digest of the signed fields."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).digest()
+    return base64.b64encode(digest * 8).decode()
+
+
+def _signed(payload: dict[str, Any], region: str) -> dict[str, Any]:
+    payload["SignatureVersion"] = "1"
+    payload["Signature"] = _signature(payload)
+    payload["SigningCertURL"] = f"https://sns.{region}.amazonaws.com/SimpleNotificationService-rootplane.pem"
+    return payload
+
+
+def _link(endpoint: str, **query: str) -> str:
+    return f"{endpoint}/?{urllib.parse.urlencode(query)}"
+
+
+def notification(topic: TopicRow, message: str, subject: str | None, message_id: str, now: _dt.datetime,
+                 subscription_arn: str, endpoint: str) -> dict[str, Any]:
+    """The JSON envelope SQS and HTTP(S) subscribers receive."""
+    payload: dict[str, Any] = {"Type": "Notification", "MessageId": message_id, "TopicArn": topic.arn}
+    if subject:
+        payload["Subject"] = subject
+    payload.update(Message=message, Timestamp=_timestamp(now))
+    payload = _signed(payload, topic.region)
+    payload["UnsubscribeURL"] = _link(endpoint, Action="Unsubscribe", SubscriptionArn=subscription_arn)
+    return payload
+
+
+def confirmation(topic: TopicRow, token: str, now: _dt.datetime, endpoint: str) -> dict[str, Any]:
+    """The SubscriptionConfirmation message HTTP(S) and cross-account SQS subscribers receive."""
+    return _signed({
+        "Type": "SubscriptionConfirmation", "MessageId": str(uuid.uuid4()), "Token": token, "TopicArn": topic.arn,
+        "Message": f"You have chosen to subscribe to the topic {topic.arn}.\n"
+                   "To confirm the subscription, visit the SubscribeURL included in this message.",
+        "SubscribeURL": _link(endpoint, Action="ConfirmSubscription", TopicArn=topic.arn, Token=token),
+        "Timestamp": _timestamp(now),
+    }, topic.region)
+
+
+def _post(url: str, payload: dict[str, Any], subscription_arn: str | None) -> None:
+    headers = {
+        "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": payload["Type"],
+        "x-amz-sns-message-id": payload["MessageId"], "x-amz-sns-topic-arn": payload["TopicArn"],
+        "User-Agent": "Amazon Simple Notification Service Agent",
+    }
+    if subscription_arn:
+        headers["x-amz-sns-subscription-arn"] = subscription_arn
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+            response.read()
+    except OSError as error:
+        log.info("HTTP delivery to %s failed: %s", url, error)
+
+
+def _mail(session: Session, to: str, subject: str, body: str, now: _dt.datetime, smtp_url: str | None) -> None:
+    from rootplane.services.mail.outbox import send_message
+
+    send_message(session, to, subject, body, now, smtp_url)
+
+
+def send_confirmation(session: Session, topic: TopicRow, subscription: SubscriptionRow, now: _dt.datetime,
+                      endpoint: str, smtp_url: str | None) -> None:
+    """Ask a pending subscriber to confirm (email: the outbox; http/https: a POST; sqs: a queue message)."""
+    token = subscription.token or ""
+    if subscription.protocol == "email" or subscription.protocol == "email-json":
+        link = _link(endpoint, Action="ConfirmSubscription", TopicArn=topic.arn, Token=token)
+        display = topic_attributes(topic).get("DisplayName") or "AWS Notifications"
+        body = (f"You have chosen to subscribe to the topic: \n{topic.arn}\n\n"
+                f"To confirm this subscription, click or visit the link below (If this was in error no action is "
+                f"necessary): \nConfirm subscription\n{link}\n\nToken: {token}\n")
+        _mail(session, subscription.endpoint, f"{display} - Subscription Confirmation", body, now, smtp_url)
+    elif subscription.protocol in ("http", "https"):
+        payload = confirmation(topic, token, now, endpoint)
+        url = subscription.endpoint
+        repo.after_commit(session, lambda: _pool.submit(_post, url, payload, None))
+    elif subscription.protocol == "sqs":
+        _to_queue(session, subscription.endpoint, json.dumps(confirmation(topic, token, now, endpoint)), now,
+                  topic.arn)
+
+
+def _to_queue(session: Session, queue_arn: str, body: str, now: _dt.datetime, topic_arn: str) -> None:
+    from rootplane.authz.gather import source
+
+    sqs = source("rootplane.services.sqs.api")
+    if sqs is None:
+        return
+    with session.begin_nested():
+        sqs.deliver(session, queue_arn, body, now, SENDER_ID, source_arn=topic_arn)
+
+
+def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: str, subject: str | None,
+             message_id: str, now: _dt.datetime, endpoint: str, smtp_url: str | None) -> None:
+    raw = json.loads(subscription.attributes).get("RawMessageDelivery") == "true"
+    envelope = notification(topic, message, subject, message_id, now, subscription.arn, endpoint)
+    if subscription.protocol == "sqs":
+        _to_queue(session, subscription.endpoint, message if raw else json.dumps(envelope), now, topic.arn)
+    elif subscription.protocol in ("http", "https"):
+        url, arn = subscription.endpoint, subscription.arn
+        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn))
+    elif subscription.protocol == "email":
+        unsubscribe = envelope["UnsubscribeURL"]
+        body = (f"{message}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "
+                f"visit the link below to unsubscribe:\n{unsubscribe}\n")
+        _mail(session, subscription.endpoint, subject or "AWS Notification Message", body, now, smtp_url)
+    elif subscription.protocol == "email-json":
+        _mail(session, subscription.endpoint, subject or "AWS Notification Message", json.dumps(envelope), now,
+              smtp_url)
+
+
+def publish(session: Session, topic: TopicRow, message: str, subject: str | None, now: _dt.datetime,
+            endpoint: str, smtp_url: str | None) -> str:
+    """Deliver to every confirmed subscription; returns the MessageId. A refusing subscriber is skipped."""
+    message_id = str(uuid.uuid4())
+    for subscription in repo.list_topic_subscriptions(session, topic.arn):
+        if subscription.status != "Confirmed":
+            continue
+        try:
+            _deliver(session, topic, subscription, message, subject, message_id, now, endpoint, smtp_url)
+        except AwsError as error:
+            log.info("subscription %s not delivered: %s", subscription.arn, error.code)
+    return message_id
+
+
+def service_may_publish(topic: TopicRow, service: str, source_arn: str, source_account: str) -> bool:
+    """Whether the topic policy lets an AWS service principal publish (with aws:SourceArn/SourceAccount)."""
+    policy = topic_attributes(topic).get("Policy")
+    if not policy:
+        return False
+    facts = RequestFacts(
+        action="sns:Publish", resource=topic.arn, principal_arn=service, principal_account=source_account,
+        resource_account=topic.account_id, principal_is_service=service,
+        context={"aws:SourceArn": source_arn, "aws:SourceAccount": source_account},
+    )
+    resource = NamedPolicy("topic-policy", parse_policy_cached(policy, "resource"), "resource-based policy")
+    return evaluate(facts, PolicySet(resource=resource)).allowed
+
+
+def publish_from_service(session: Session, topic_arn: str, message: str, now: _dt.datetime, service: str, *,
+                         source_arn: str, source_account: str, endpoint: str = "", smtp_url: str | None = None) -> None:
+    """A service (EventBridge) publishes: allowed only by the topic policy."""
+    topic = repo.find_topic(session, topic_arn)
+    if topic is None:
+        raise AwsError("NotFound", "Topic does not exist", 404)
+    if not service_may_publish(topic, service, source_arn, source_account):
+        raise AwsError("AuthorizationError", f"{service} is not authorized to publish to {topic_arn}", 403)
+    publish(session, topic, message, None, now, endpoint or _endpoint(), smtp_url if smtp_url else _smtp_url())
+
+
+# The server's public endpoint and SMTP relay, for deliveries that start outside a request (EventBridge).
+_settings: dict[str, str | None] = {"endpoint": "http://localhost:4566", "smtp_url": None}
+
+
+def configure(endpoint: str, smtp_url: str | None) -> None:
+    """Called once at start-up by the audit installer."""
+    _settings.update(endpoint=endpoint, smtp_url=smtp_url)
+
+
+def _endpoint() -> str:
+    return _settings["endpoint"] or ""
+
+
+def _smtp_url() -> str | None:
+    return _settings["smtp_url"]

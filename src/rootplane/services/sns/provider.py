@@ -1,0 +1,271 @@
+"""SNS operations: topics, topic attributes/policies, subscriptions with confirmation, Publish."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import uuid
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.provider import Provider
+from rootplane.services.sns import repo
+from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
+from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+
+__all__ = ["SnsProvider", "PROVIDER"]
+
+PAGE = 100
+PENDING = "pending confirmation"
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
+_TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
+_SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy",
+                          "RedrivePolicy")
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameter", f"Invalid parameter: {message}", 400)
+
+
+def _not_found(message: str) -> AwsError:
+    return AwsError("NotFound", message, 404)
+
+
+def default_policy(arn: str, account_id: str) -> str:
+    """The policy SNS gives a new topic: the owner account may manage and publish."""
+    return json.dumps({
+        "Version": "2008-10-17", "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                       "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic",
+                       "SNS:Publish"],
+            "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceOwner": account_id}},
+        }],
+    }, separators=(",", ":"))
+
+
+def _token(key: str | None) -> dict[str, str]:
+    return {"NextToken": base64.urlsafe_b64encode(key.encode()).decode()} if key else {}
+
+
+def _after(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid("NextToken") from None
+
+
+def _subscription_shape(row: SubscriptionRow) -> dict[str, Any]:
+    return {"SubscriptionArn": row.arn if row.status == "Confirmed" else "PendingConfirmation",
+            "Owner": row.account_id, "Protocol": row.protocol, "Endpoint": row.endpoint, "TopicArn": row.topic_arn}
+
+
+def _check_policy(text: str) -> None:
+    from rootplane.policy import MalformedPolicy, parse_policy
+
+    try:
+        parse_policy(text, "resource")
+    except (MalformedPolicy, ValueError):
+        raise _invalid("Policy Error: null") from None
+
+
+class SnsProvider(Provider):
+    service_name = "sns"
+
+    def _topic(self, ctx: RequestContext, arn: str) -> TopicRow:
+        topic = repo.find_topic(ctx.session, arn)
+        if topic is None:
+            raise _not_found("Topic does not exist")
+        return topic
+
+    def _subscription(self, ctx: RequestContext, arn: str) -> SubscriptionRow:
+        subscription = repo.find_subscription(ctx.session, arn)
+        if subscription is None:
+            raise _not_found("Subscription does not exist")
+        return subscription
+
+    # -- topics --------------------------------------------------------------------------------------------------
+    def create_topic(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["Name"]
+        if not _TOPIC_NAME.match(name):
+            raise _invalid("Topic Name")
+        arn = f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}"
+        if repo.find_topic(ctx.session, arn) is not None:
+            return {"TopicArn": arn}
+        attributes = {"Policy": default_policy(arn, ctx.account_id)}
+        for key, value in (params.get("Attributes") or {}).items():
+            if key not in _TOPIC_SETTABLE:
+                raise _invalid("Attributes Reason: Unknown attribute")
+            if key == "Policy":
+                _check_policy(value)
+            attributes[key] = value
+        tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+        repo.put_topic(ctx.session, TopicRow(arn=arn, account_id=ctx.account_id, region=ctx.region, name=name,
+                                             attributes=json.dumps(attributes), tags=json.dumps(tags),
+                                             created_at=ctx.now()))
+        return {"TopicArn": arn}
+
+    def delete_topic(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        topic = repo.find_topic(ctx.session, params["TopicArn"])
+        if topic is not None:
+            repo.delete_topic(ctx.session, topic)
+
+    def list_topics(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rows = repo.list_topics(ctx.session, ctx.account_id, ctx.region, _after(params.get("NextToken")), PAGE + 1)
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        return {"Topics": [{"TopicArn": row.arn} for row in rows], **_token(rows[-1].arn if more else None)}
+
+    def get_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["TopicArn"])
+        subscriptions = repo.list_topic_subscriptions(ctx.session, topic.arn)
+        attributes = topic_attributes(topic)
+        attributes.update(
+            TopicArn=topic.arn, Owner=topic.account_id,
+            SubscriptionsConfirmed=str(sum(1 for s in subscriptions if s.status == "Confirmed")),
+            SubscriptionsPending=str(sum(1 for s in subscriptions if s.status != "Confirmed")),
+            SubscriptionsDeleted="0",
+        )
+        attributes.setdefault("DisplayName", "")
+        attributes.setdefault("EffectiveDeliveryPolicy", json.dumps({"http": {"defaultHealthyRetryPolicy": {
+            "minDelayTarget": 20, "maxDelayTarget": 20, "numRetries": 3, "numMaxDelayRetries": 0,
+            "numNoDelayRetries": 0, "numMinDelayRetries": 0, "backoffFunction": "linear"},
+            "disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"}}}))
+        return {"Attributes": attributes}
+
+    def set_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        topic = self._topic(ctx, params["TopicArn"])
+        name, value = params["AttributeName"], params.get("AttributeValue") or ""
+        if name not in _TOPIC_SETTABLE:
+            raise _invalid("AttributeName")
+        if name == "Policy":
+            _check_policy(value)
+        attributes = topic_attributes(topic)
+        attributes[name] = value
+        topic.attributes = json.dumps(attributes)
+
+    def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["ResourceArn"])
+        tags = json.loads(topic.tags)
+        tags.update({tag["Key"]: tag["Value"] for tag in params["Tags"]})
+        topic.tags = json.dumps(tags)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["ResourceArn"])
+        return {"Tags": [{"Key": key, "Value": value} for key, value in json.loads(topic.tags).items()]}
+
+    # -- subscriptions -------------------------------------------------------------------------------------------
+    def subscribe(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["TopicArn"])
+        protocol, endpoint = params["Protocol"].lower(), params.get("Endpoint") or ""
+        if protocol not in _PROTOCOLS:
+            raise _invalid("Invalid protocol type: " + protocol)
+        self._check_endpoint(protocol, endpoint)
+        for existing in repo.list_topic_subscriptions(ctx.session, topic.arn):
+            if existing.protocol == protocol and existing.endpoint == endpoint:
+                return {"SubscriptionArn": existing.arn if existing.status == "Confirmed" or
+                        params.get("ReturnSubscriptionArn") else PENDING}
+        attributes = dict(params.get("Attributes") or {})
+        unknown = set(attributes) - set(_SUBSCRIPTION_SETTABLE)
+        if unknown:
+            raise _invalid("Attributes Reason: Unknown attribute")
+        same_account_queue = protocol == "sqs" and endpoint.split(":")[4:5] == [ctx.account_id]
+        subscription = repo.put_subscription(ctx.session, SubscriptionRow(
+            arn=f"{topic.arn}:{uuid.uuid4()}", topic_arn=topic.arn, account_id=ctx.account_id, region=ctx.region,
+            protocol=protocol, endpoint=endpoint, status="Confirmed" if same_account_queue else "PendingConfirmation",
+            token=None if same_account_queue else secrets.token_hex(64), attributes=json.dumps(attributes),
+            created_at=ctx.now(),
+        ))
+        if subscription.status != "Confirmed":
+            send_confirmation(ctx.session, topic, subscription, ctx.now(), ctx.config.endpoint, ctx.config.smtp_url)
+        confirmed = subscription.status == "Confirmed" or params.get("ReturnSubscriptionArn")
+        return {"SubscriptionArn": subscription.arn if confirmed else PENDING}
+
+    @staticmethod
+    def _check_endpoint(protocol: str, endpoint: str) -> None:
+        valid = {
+            "email": "@" in endpoint, "email-json": "@" in endpoint,
+            "sqs": endpoint.startswith("arn:aws:sqs:") and endpoint.count(":") == 5,
+            "http": endpoint.startswith("http://"), "https": endpoint.startswith("https://"),
+        }[protocol]
+        if not valid:
+            raise _invalid("Invalid endpoint" if protocol != "sqs" else "SQS endpoint ARN")
+
+    def confirm_subscription(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["TopicArn"])
+        subscription = repo.find_subscription_by_token(ctx.session, topic.arn, params["Token"])
+        if subscription is None:
+            raise _invalid("Token")
+        subscription.status = "Confirmed"
+        return {"SubscriptionArn": subscription.arn}
+
+    def unsubscribe(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        subscription = repo.find_subscription(ctx.session, params["SubscriptionArn"])
+        if subscription is not None:
+            repo.delete_subscription(ctx.session, subscription)
+
+    def list_subscriptions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rows = repo.list_subscriptions(ctx.session, ctx.account_id, ctx.region, _after(params.get("NextToken")),
+                                       PAGE + 1)
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        return {"Subscriptions": [_subscription_shape(r) for r in rows], **_token(rows[-1].arn if more else None)}
+
+    def list_subscriptions_by_topic(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["TopicArn"])
+        rows = repo.list_topic_subscriptions(ctx.session, topic.arn, _after(params.get("NextToken")), PAGE + 1)
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        return {"Subscriptions": [_subscription_shape(r) for r in rows], **_token(rows[-1].arn if more else None)}
+
+    def get_subscription_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        subscription = self._subscription(ctx, params["SubscriptionArn"])
+        attributes = json.loads(subscription.attributes)
+        attributes.update(
+            SubscriptionArn=subscription.arn, TopicArn=subscription.topic_arn, Owner=subscription.account_id,
+            Protocol=subscription.protocol, Endpoint=subscription.endpoint,
+            PendingConfirmation="false" if subscription.status == "Confirmed" else "true",
+            ConfirmationWasAuthenticated="true" if subscription.status == "Confirmed" else "false",
+        )
+        attributes.setdefault("RawMessageDelivery", "false")
+        return {"Attributes": attributes}
+
+    def set_subscription_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        subscription = self._subscription(ctx, params["SubscriptionArn"])
+        name = params["AttributeName"]
+        if name not in _SUBSCRIPTION_SETTABLE:
+            raise _invalid("AttributeName")
+        attributes = json.loads(subscription.attributes)
+        attributes[name] = params.get("AttributeValue") or ""
+        subscription.attributes = json.dumps(attributes)
+
+    # -- publishing ----------------------------------------------------------------------------------------------
+    def publish(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        arn = params.get("TopicArn") or params.get("TargetArn")
+        if not arn:
+            raise _invalid("TopicArn or TargetArn Reason: no value for required parameter")
+        topic = self._topic(ctx, arn)
+        message = params["Message"]
+        if not message:
+            raise _invalid("Empty message")
+        subject = params.get("Subject")
+        if params.get("MessageStructure") == "json":
+            try:
+                structured = json.loads(message)
+                message = structured["default"]
+            except (ValueError, KeyError, TypeError):
+                raise _invalid("Message Structure - No default entry in JSON message body") from None
+        message_id = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
+                             ctx.config.smtp_url)
+        return {"MessageId": message_id}
+
+
+PROVIDER = SnsProvider()

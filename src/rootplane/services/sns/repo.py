@@ -1,0 +1,88 @@
+"""Queries for topics and subscriptions (paged by ARN), and post-commit actions for deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+
+__all__ = [
+    "find_topic", "list_topics", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
+    "list_subscriptions", "list_topic_subscriptions", "put_subscription", "delete_subscription", "after_commit",
+]
+
+_AFTER_COMMIT = "rootplane_sns_after_commit"
+
+
+def find_topic(session: Session, arn: str) -> TopicRow | None:
+    return session.get(TopicRow, arn)
+
+
+def list_topics(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[TopicRow]:
+    query = select(TopicRow).where(TopicRow.account_id == account_id, TopicRow.region == region)
+    if after:
+        query = query.where(TopicRow.arn > after)
+    return list(session.scalars(query.order_by(TopicRow.arn).limit(limit)))
+
+
+def put_topic(session: Session, topic: TopicRow) -> TopicRow:
+    session.add(topic)
+    return topic
+
+
+def delete_topic(session: Session, topic: TopicRow) -> None:
+    session.execute(delete(SubscriptionRow).where(SubscriptionRow.topic_arn == topic.arn))
+    session.delete(topic)
+
+
+def find_subscription(session: Session, arn: str) -> SubscriptionRow | None:
+    return session.get(SubscriptionRow, arn)
+
+
+def find_subscription_by_token(session: Session, topic_arn: str, token: str) -> SubscriptionRow | None:
+    return session.scalars(select(SubscriptionRow).where(
+        SubscriptionRow.token == token, SubscriptionRow.topic_arn == topic_arn)).first()
+
+
+def list_subscriptions(session: Session, account_id: str, region: str, after: str | None,
+                       limit: int) -> list[SubscriptionRow]:
+    query = select(SubscriptionRow).where(SubscriptionRow.account_id == account_id, SubscriptionRow.region == region)
+    if after:
+        query = query.where(SubscriptionRow.arn > after)
+    return list(session.scalars(query.order_by(SubscriptionRow.arn).limit(limit)))
+
+
+def list_topic_subscriptions(session: Session, topic_arn: str, after: str | None = None,
+                             limit: int | None = None) -> list[SubscriptionRow]:
+    query = select(SubscriptionRow).where(SubscriptionRow.topic_arn == topic_arn)
+    if after:
+        query = query.where(SubscriptionRow.arn > after)
+    query = query.order_by(SubscriptionRow.arn)
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def put_subscription(session: Session, subscription: SubscriptionRow) -> SubscriptionRow:
+    session.add(subscription)
+    return subscription
+
+
+def delete_subscription(session: Session, subscription: SubscriptionRow) -> None:
+    session.delete(subscription)
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the session's outer transaction commits (dropped on rollback)."""
+    pending = session.info.get(_AFTER_COMMIT)
+    if pending is None:
+        pending = session.info[_AFTER_COMMIT] = []
+
+        def run(committed: Session) -> None:
+            for callback in committed.info.pop(_AFTER_COMMIT, []):
+                callback()
+
+        event.listen(session, "after_commit", run, once=True)
+        event.listen(session, "after_rollback", lambda s: s.info.pop(_AFTER_COMMIT, None), once=True)
+    pending.append(action)

@@ -1,0 +1,49 @@
+"""Rows: SNS topics and their subscriptions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rootplane.store.base import Base, UtcDateTime
+
+__all__ = ["TopicRow", "SubscriptionRow"]
+
+
+class TopicRow(Base):
+    """A topic; ``attributes`` holds the settable attributes (Policy, DisplayName, ...) as JSON."""
+
+    __tablename__ = "sns_topics"
+    __table_args__ = (Index("ix_sns_topics_owner", "account_id", "region", "arn"),)
+
+    arn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(256))
+    attributes: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class SubscriptionRow(Base):
+    """A subscription. ``status``: PendingConfirmation | Confirmed. ``token`` confirms a pending one."""
+
+    __tablename__ = "sns_subscriptions"
+    __table_args__ = (
+        Index("ix_sns_subscriptions_topic", "topic_arn", "arn"),
+        Index("ix_sns_subscriptions_owner", "account_id", "region", "arn"),
+        Index("ix_sns_subscriptions_token", "token"),
+    )
+
+    arn: Mapped[str] = mapped_column(String(600), primary_key=True)
+    topic_arn: Mapped[str] = mapped_column(String(512))
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    protocol: Mapped[str] = mapped_column(String(16))
+    endpoint: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(24))
+    token: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    attributes: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
