@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.mail.relay import relay
 from rootplane.services.mail.tables import MailMessageRow
 
-__all__ = ["send", "list_messages"]
+__all__ = ["send", "send_message", "list_messages"]
 
 LIST_LIMIT = 1000
 
@@ -21,6 +21,13 @@ def send(ctx: Any, to: str, subject: str, body: str) -> None:
     smtp_url = getattr(ctx.config, "smtp_url", None)
     if smtp_url:
         ctx.on_commit(lambda: relay(smtp_url, to, subject, body))
+
+
+def send_message(session: Session, to: str, subject: str, body: str, now, smtp_url: str | None) -> None:
+    """Like ``send`` outside a request (audit writer, SNS): stored in ``session``, relayed after its commit."""
+    session.add(MailMessageRow(recipient=to, subject=subject, body=body, sent_at=now))
+    if smtp_url:
+        event.listen(session, "after_commit", lambda _session: relay(smtp_url, to, subject, body), once=True)
 
 
 def list_messages(session: Session, to: str | None) -> list[dict[str, Any]]:
