@@ -13,7 +13,7 @@ from rootplane.services.iam import catalog, errors, inputs, repo
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import AttachmentRow, GroupRow, RoleRow, UserRow
 
-__all__ = ["create_role", "attach_role_policy", "attach_policy", "check_trust_policy", "Entity"]
+__all__ = ["create_role", "attach_role_policy", "find_role_by_arn", "attach_policy", "check_trust_policy", "Entity"]
 
 Entity = UserRow | GroupRow | RoleRow
 _ATTACH_QUOTA = {"User": "AttachedPoliciesPerUserQuota", "Group": "AttachedPoliciesPerGroupQuota",
@@ -86,3 +86,12 @@ def attach_role_policy(session: Session, account_id: str, role_name: str, policy
     if role is None:
         raise errors.no_such_entity(f"The role with name {role_name} cannot be found.")
     attach_policy(session, role, policy_arn)
+
+
+def find_role_by_arn(session: Session, role_arn: str) -> RoleRow | None:
+    """The role an ARN names (``arn:aws:iam::<account>:role<path><name>``), or None."""
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    role = repo.find_named(session, RoleRow, parts[4], parts[5].rsplit("/", 1)[-1])
+    return role if role is not None and role.arn == role_arn else None

@@ -12,6 +12,7 @@ from rootplane.services.iam.instance_profiles import InstanceProfilesMixin
 from rootplane.services.iam.login_profiles import LoginProfilesMixin
 from rootplane.services.iam.managed_policies import ManagedPoliciesMixin
 from rootplane.services.iam.mfa import MfaMixin
+from rootplane.services.iam.organization_features import OrganizationFeaturesMixin
 from rootplane.services.iam.roles import RolesMixin
 from rootplane.services.iam.simulate import SimulateMixin
 from rootplane.services.iam.users import UsersMixin
@@ -23,7 +24,7 @@ __all__ = ["IamProvider", "PROVIDER"]
 class IamProvider(
     UsersMixin, GroupsMixin, RolesMixin, InstanceProfilesMixin, ManagedPoliciesMixin, AttachmentsMixin,
     AccessKeysMixin, LoginProfilesMixin, MfaMixin, CertificatesMixin, AccountMixin, CredentialReportMixin,
-    SimulateMixin, Provider,
+    SimulateMixin, OrganizationFeaturesMixin, Provider,
 ):
     service_name = "iam"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
+from rootplane.services.sts import assume_role
 
 __all__ = ["checks"]
 
@@ -14,4 +15,6 @@ _UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "GetAccessKeyInfo"}
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     if operation in _UNCHECKED:
         return []
+    if operation == "AssumeRole":
+        return assume_role.checks(ctx, params)
     return [AuthzCheck(f"sts:{operation}", "*", ctx.account_id)]

@@ -1,0 +1,156 @@
+"""sts:AssumeRole: the role's trust policy is the resource policy of ``sts:AssumeRole`` on the role ARN.
+
+Same account: the trust policy naming the caller is enough, else the caller's identity policies must allow;
+cross-account: both (the policy engine applies these rules). Root callers are refused as AWS does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rootplane.auth.principal import ASSUMED_ROLE, Principal
+from rootplane.authz.checks import AuthzCheck
+from rootplane.core.errors import AwsError
+from rootplane.policy import MalformedPolicy, parse_policy_cached
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import api as iam
+from rootplane.services.iam import mfa
+from rootplane.services.iam.tables import RoleRow
+from rootplane.services.sts.sessions import issue_credentials
+
+__all__ = ["checks", "assume_role"]
+
+DEFAULT_DURATION = 3600
+CHAINING_MAX = 3600
+PACKED_LIMIT = 2048
+MAX_POLICY_ARNS = 10
+
+
+def _denied(ctx: RequestContext, role_arn: str) -> AwsError:
+    return AwsError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: sts:AssumeRole on "
+                    f"resource: {role_arn}", 403)
+
+
+def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {"sts:RoleSessionName": params["RoleSessionName"]}
+    if params.get("ExternalId") is not None:
+        context["sts:ExternalId"] = params["ExternalId"]
+    if params.get("SourceIdentity"):
+        context["sts:SourceIdentity"] = params["SourceIdentity"]
+    tags = params.get("Tags") or []
+    for tag in tags:
+        context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+    if tags:
+        context["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if params.get("TransitiveTagKeys"):
+        context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
+    if params.get("SerialNumber") or params.get("TokenCode"):
+        context["aws:MultiFactorAuthPresent"] = "true" if _mfa_ok(ctx, params) else "false"
+    return context
+
+
+def _mfa_ok(ctx: RequestContext, params: dict[str, Any]) -> bool:
+    """Verify the MFA code sent with AssumeRole (once per request: the result is remembered on the context)."""
+    if "assume_role_mfa" not in ctx.audit:
+        serial, code = params.get("SerialNumber"), params.get("TokenCode")
+        ok = bool(serial and code) and mfa.verify_session_code(ctx, serial, code)
+        if not ok:
+            raise AwsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", 403)
+        ctx.audit["assume_role_mfa"] = True
+    return True
+
+
+def checks(ctx: RequestContext, params: dict[str, Any]) -> list[AuthzCheck]:
+    """The authorization of AssumeRole: the trust policy (resource side) and the caller's identity policies."""
+    if ctx.principal.is_root:
+        raise AwsError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
+    role_arn = params["RoleArn"]
+    role = iam.find_role_by_arn(ctx.session, role_arn)
+    if role is None:
+        raise _denied(ctx, role_arn)
+    return [AuthzCheck("sts:AssumeRole", role.arn, role.account_id, resource_policy=role.trust_policy,
+                       context=_context(ctx, params), resource_tags=role.tags)]
+
+
+def _duration(ctx: RequestContext, role: RoleRow, requested: int | None) -> int:
+    duration = requested or DEFAULT_DURATION
+    if ctx.principal.kind == ASSUMED_ROLE and duration > CHAINING_MAX:
+        raise AwsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                       "assumed by role chaining.", 400)
+    if duration > role.max_session_duration:
+        raise AwsError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                       "role.", 400)
+    return duration
+
+
+def _session_policy(params: dict[str, Any]) -> str | None:
+    policy = params.get("Policy")
+    if policy is None:
+        return None
+    try:
+        parse_policy_cached(policy, "session")
+    except MalformedPolicy as exc:
+        raise AwsError("MalformedPolicyDocument", str(exc), 400) from None
+    return policy
+
+
+def _packed_size(policy: str | None, arns: list[str], tags: list[dict[str, str]]) -> int | None:
+    """PackedPolicySize: percent of the packed session-policy/tag allowance used (None when nothing was passed)."""
+    if policy is None and not arns and not tags:
+        return None
+    packed = len(json.dumps(json.loads(policy), separators=(",", ":"))) if policy else 0
+    packed += sum(len(arn) for arn in arns) + sum(len(t["Key"]) + len(t["Value"]) for t in tags)
+    percent = -(-packed * 100 // PACKED_LIMIT)
+    if percent > 100:
+        raise AwsError("PackedPolicyTooLarge", f"Packed policy consumes {percent}% of allotted space, please use "
+                       "smaller policy.", 400)
+    return percent
+
+
+def _tags(caller: Principal, role: RoleRow, params: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Role tags, then transitive tags from a calling role session, then the session tags (last wins)."""
+    inherited = {key: value for key, value in caller.tags if key in caller.transitive_tag_keys} \
+        if caller.kind == ASSUMED_ROLE else {}
+    session = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    merged = {**role.tags, **inherited, **session}
+    transitive = tuple(dict.fromkeys([*inherited, *(params.get("TransitiveTagKeys") or [])]))
+    return tuple(merged.items()), transitive
+
+
+def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Issue role-session credentials (authorization already passed in :func:`checks`)."""
+    caller = ctx.principal
+    role = iam.find_role_by_arn(ctx.session, params["RoleArn"])
+    if role is None:
+        raise _denied(ctx, params["RoleArn"])
+    duration = _duration(ctx, role, params.get("DurationSeconds"))
+    policy = _session_policy(params)
+    arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
+    if len(arns) > MAX_POLICY_ARNS:
+        raise AwsError("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy "
+                       "constraint: Member must have length less than or equal to 10", 400)
+    packed = _packed_size(policy, arns, params.get("Tags") or [])
+    session_name = params["RoleSessionName"]
+    tags, transitive = _tags(caller, role, params)
+    mfa_ok = bool(ctx.audit.get("assume_role_mfa"))
+    assumed_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.role_name}/{session_name}"
+    principal = Principal(
+        kind=ASSUMED_ROLE, account_id=role.account_id, arn=assumed_arn, user_id=f"{role.role_id}:{session_name}",
+        name=role.role_name, path=role.path, session_name=session_name, role_arn=role.arn, role_id=role.role_id,
+        session_policies=(policy,) if policy else (), session_policy_arns=tuple(arns),
+        mfa_authenticated=mfa_ok or (caller.mfa_authenticated and caller.kind == ASSUMED_ROLE),
+        mfa_authenticated_at=ctx.now() if mfa_ok else caller.mfa_authenticated_at,
+        source_identity=params.get("SourceIdentity") or caller.source_identity,
+        issuer_arn=caller.arn, issuer_account_id=caller.account_id, tags=tags, transitive_tag_keys=transitive,
+    )
+    role.last_used_at, role.last_used_region = ctx.now(), ctx.region
+    result: dict[str, Any] = {
+        "Credentials": issue_credentials(ctx, principal, duration),
+        "AssumedRoleUser": {"AssumedRoleId": principal.user_id, "Arn": assumed_arn},
+    }
+    if packed is not None:
+        result["PackedPolicySize"] = packed
+    if principal.source_identity:
+        result["SourceIdentity"] = principal.source_identity
+    return result
