@@ -14,6 +14,9 @@ from ..core.errors import AwsError
 __all__ = ["validate", "validation_errors", "error_code_for"]
 
 _MAX_REPORTED = 10
+# (input structure, member) whose constraints the service checks itself, answering with its own modelled error
+# (CloudTrail LookupEvents: InvalidMaxResultsException, InvalidEventCategoryException), not ValidationException.
+SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory")})
 _INTS = frozenset(("integer", "long", "short", "byte", "biginteger"))
 _FLOATS = frozenset(("float", "double", "bigdecimal"))
 
@@ -90,7 +93,7 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
                 errors.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: Member must not be null")
         for name, member in shape.members.items():
             item = value.get(name)
-            if item is not None:
+            if item is not None and (shape.name, name) not in SERVICE_CHECKED:
                 _check(member, item, _join(path, name), errors)
         return
     if kind in ("string", "list", "map", "blob"):
