@@ -130,7 +130,7 @@ def _to_queue(session: Session, queue_arn: str, body: str, now: _dt.datetime, to
     if sqs is None:
         return
     with session.begin_nested():
-        sqs.deliver(session, queue_arn, body, now, SENDER_ID, source_arn=topic_arn)
+        sqs.deliver(session, queue_arn, body, now, SENDER_ID, source_arn=topic_arn, source_service="sns.amazonaws.com")
 
 
 def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: str, subject: str | None,
