@@ -80,7 +80,7 @@ def _get_inline(kind: Kind):
         entity = _entity(ctx, kind, params)
         row = _find_inline(ctx, kind, entity, params["PolicyName"])
         entity_name = getattr(entity, f"{kind.label}_name")
-        return {kind.name_param: entity_name, "PolicyName": row.policy_name, "PolicyDocument": shapes.quoted(row.document)}
+        return {kind.name_param: entity_name, "PolicyName": row.policy_name, "PolicyDocument": row.document}
     return handler
 
 

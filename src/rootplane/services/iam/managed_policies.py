@@ -54,7 +54,7 @@ def _version_shape(version: PolicyVersionRow, default_id: str, *, document: bool
     shape: dict[str, Any] = {"VersionId": version.version_id, "IsDefaultVersion": version.version_id == default_id,
                              "CreateDate": version.created_at}
     if document:
-        shape["Document"] = shapes.quoted(version.document)
+        shape["Document"] = version.document
     return shape
 
 
@@ -154,7 +154,7 @@ class ManagedPoliciesMixin:
         if view is not None:
             if version_id != view.default_version_id:
                 raise errors.no_such_entity(f"Policy {arn} version {version_id} does not exist or is not attachable.")
-            return {"PolicyVersion": {"Document": shapes.quoted(view.document), "VersionId": version_id,
+            return {"PolicyVersion": {"Document": view.document, "VersionId": version_id,
                                       "IsDefaultVersion": True, "CreateDate": view.updated_at}}
         row = _customer(ctx, arn)
         return {"PolicyVersion": _version_shape(_version(ctx, row, version_id), row.default_version_id)}

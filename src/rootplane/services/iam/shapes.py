@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
-
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 
-__all__ = ["tags", "boundary", "user", "group", "role", "instance_profile", "quoted", "listing"]
-
-
-def quoted(document: str) -> str:
-    """Policy documents travel URL-encoded inside IAM's XML (botocore unquotes them)."""
-    return quote(document, safe="")
+__all__ = ["tags", "boundary", "user", "group", "role", "instance_profile", "listing"]
 
 
 def tags(tag_list: list[Any] | None) -> list[dict[str, str]]:
@@ -47,7 +40,7 @@ def group(row: GroupRow) -> dict[str, Any]:
 def role(row: RoleRow, *, full: bool = False) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "Path": row.path, "RoleName": row.role_name, "RoleId": row.role_id, "Arn": row.arn,
-        "CreateDate": row.created_at, "AssumeRolePolicyDocument": quoted(row.trust_policy),
+        "CreateDate": row.created_at, "AssumeRolePolicyDocument": row.trust_policy,
         "Description": row.description, "MaxSessionDuration": row.max_session_duration,
     }
     if full:

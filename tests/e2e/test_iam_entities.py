@@ -1,0 +1,142 @@
+"""IAM entities end to end: users, groups, roles, managed/inline policies, pagination, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+TRUST_ACCOUNT = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]})
+
+
+def error_of(excinfo) -> tuple[str, int, str]:
+    err = excinfo.value.response
+    return err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Message"]
+
+
+def test_user_lifecycle(server, unique):
+    iam = server.client("iam")
+    name = f"alice-{unique}"
+    user = iam.create_user(UserName=name, Path="/team/", Tags=[{"Key": "dept", "Value": "eng"}])["User"]
+    assert user["Arn"] == f"arn:aws:iam::000000000000:user/team/{name}"
+    assert user["UserId"].startswith("AIDA") and len(user["UserId"]) == 21
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_user(UserName=name.upper())
+    assert error_of(excinfo) == ("EntityAlreadyExists", 409, f"User with name {name.upper()} already exists.")
+    got = iam.get_user(UserName=name)["User"]
+    assert got["Tags"] == [{"Key": "dept", "Value": "eng"}] and got["Path"] == "/team/"
+    iam.update_user(UserName=name, NewUserName=f"{name}-2")
+    iam.delete_user(UserName=f"{name}-2")
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_user(UserName=name)
+    assert error_of(excinfo) == ("NoSuchEntity", 404, f"The user with name {name} cannot be found.")
+
+
+def test_list_users_paginates_with_marker(server, unique):
+    iam = server.client("iam")
+    names = [f"page-{unique}-{i:02d}" for i in range(7)]
+    for name in names:
+        iam.create_user(UserName=name, Path=f"/p{unique}/")
+    seen, marker = [], None
+    while True:
+        kwargs = {"PathPrefix": f"/p{unique}/", "MaxItems": 3, **({"Marker": marker} if marker else {})}
+        page = iam.list_users(**kwargs)
+        seen += [u["UserName"] for u in page["Users"]]
+        if not page["IsTruncated"]:
+            break
+        marker = page["Marker"]
+    assert seen == names
+    paginated = [u["UserName"] for p in iam.get_paginator("list_users").paginate(PathPrefix=f"/p{unique}/",
+                                                                                PaginationConfig={"PageSize": 2})
+                 for u in p["Users"]]
+    assert paginated == names
+
+
+def test_groups_and_membership(server, unique):
+    iam = server.client("iam")
+    iam.create_user(UserName=f"gu-{unique}")
+    iam.create_group(GroupName=f"g-{unique}")
+    iam.add_user_to_group(GroupName=f"g-{unique}", UserName=f"gu-{unique}")
+    group = iam.get_group(GroupName=f"g-{unique}")
+    assert [u["UserName"] for u in group["Users"]] == [f"gu-{unique}"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=f"gu-{unique}")["Groups"]] == [f"g-{unique}"]
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_group(GroupName=f"g-{unique}")
+    assert error_of(excinfo)[:2] == ("DeleteConflict", 409)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_user(UserName=f"gu-{unique}")
+    assert error_of(excinfo)[:2] == ("DeleteConflict", 409)
+    iam.remove_user_from_group(GroupName=f"g-{unique}", UserName=f"gu-{unique}")
+    iam.delete_group(GroupName=f"g-{unique}")
+    iam.delete_user(UserName=f"gu-{unique}")
+
+
+def test_role_with_trust_policy_and_policies(server, unique):
+    iam = server.client("iam")
+    name = f"role-{unique}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_ACCOUNT, MaxSessionDuration=7200,
+                           Description="test")["Role"]
+    assert role["RoleId"].startswith("AROA")
+    got = iam.get_role(RoleName=name)["Role"]
+    assert got["AssumeRolePolicyDocument"] == json.loads(TRUST_ACCOUNT)
+    assert got["MaxSessionDuration"] == 7200
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=ALLOW_ALL)
+    assert iam.get_role_policy(RoleName=name, PolicyName="inline")["PolicyDocument"] == json.loads(ALLOW_ALL)
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert attached == [{"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_role(RoleName=name)
+    assert error_of(excinfo)[:2] == ("DeleteConflict", 409)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"bad-{unique}", AssumeRolePolicyDocument=ALLOW_ALL)
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, "Missing required field Principal")
+    with pytest.raises(ClientError) as excinfo:
+        iam.attach_role_policy(RoleName=name,
+                               PolicyArn="arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")
+    assert error_of(excinfo)[:2] == ("PolicyNotAttachable", 400)
+
+
+def test_managed_policy_versions(server, unique):
+    iam = server.client("iam")
+    arn = iam.create_policy(PolicyName=f"pol-{unique}", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+    assert arn == f"arn:aws:iam::000000000000:policy/pol-{unique}"
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL, SetAsDefault=True)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL)
+    assert error_of(excinfo)[:2] == ("LimitExceeded", 409)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v5"
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_policy_version(PolicyArn=arn, VersionId="v2")
+    assert error_of(excinfo)[:2] == ("DeleteConflict", 409)
+    version = iam.get_policy_version(PolicyArn=arn, VersionId="v2")["PolicyVersion"]
+    assert version["IsDefaultVersion"] and version["Document"] == json.loads(ALLOW_ALL)
+    iam.create_user(UserName=f"pu-{unique}")
+    iam.attach_user_policy(UserName=f"pu-{unique}", PolicyArn=arn)
+    entities = iam.list_entities_for_policy(PolicyArn=arn)
+    assert [u["UserName"] for u in entities["PolicyUsers"]] == [f"pu-{unique}"]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy(PolicyName=f"bad-{unique}", PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3","Resource":"*"}]}')
+    assert error_of(excinfo)[:2] == ("MalformedPolicyDocument", 400)
+
+
+def test_aws_managed_policies_are_listed(server):
+    iam = server.client("iam")
+    names = {p["PolicyName"] for p in iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]}
+    assert {"AdministratorAccess", "IAMAuditRootUserCredentials", "AmazonSQSFullAccess"} <= names
+    task = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")["Policy"]
+    assert task["Path"] == "/root-task/" and task["IsAttachable"] is True
+    version = iam.get_policy_version(PolicyArn=task["Arn"], VersionId="v1")["PolicyVersion"]
+    assert version["Document"]["Statement"][0]["Sid"] == "DenyAllOtherActionsOnAnyResource"
+
+
+def test_cli_lists_users(server, unique):
+    server.client("iam").create_user(UserName=f"cli-{unique}")
+    out = server.cli_json("iam", "list-users")
+    assert f"cli-{unique}" in [u["UserName"] for u in out["Users"]]
