@@ -59,7 +59,9 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         rcp_levels = orgs.rcp_levels(session, resource_account)
     resource = None
     if check.resource_policy:
-        resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, "resource"), "resource-based policy")
+        # Role trust policies have no Resource element: parse them with the trust grammar.
+        kind = "trust" if check.action.lower().startswith("sts:assumerole") else "resource"
+        resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, kind), "resource-based policy")
     return PolicySet(
         identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,
         rcp_levels=rcp_levels, resource=resource, task=task,
