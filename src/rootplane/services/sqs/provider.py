@@ -43,6 +43,16 @@ def _queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow:
     return row
 
 
+def _owned_queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow:
+    """For actions SQS keeps to the owning account ("cross-account permissions don't apply to this action")."""
+    row = _queue(ctx, params)
+    if ctx.principal.account_id != row.account_id:
+        arn = queue_arn(row.region, row.account_id, row.name)
+        raise sqs_error("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: sqs:{ctx.operation} "
+                        f"on resource: {arn} because cross-account permissions don't apply to this action", 403)
+    return row
+
+
 def _check_name(name: str, fifo: bool) -> None:
     if fifo and not _FIFO_NAME.match(name):
         raise invalid_parameter("The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
@@ -147,7 +157,7 @@ class SqsProvider(Provider):
         return {"Attributes": chosen} if chosen else {}
 
     def set_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        row = _queue(ctx, params)
+        row = _owned_queue(ctx, params)
         attributes = params.get("Attributes") or {}
         validate_attributes(attributes, fifo=row.fifo, creating=False)
         _store_attributes(row, attributes, ctx.now())
@@ -178,12 +188,12 @@ class SqsProvider(Provider):
         return {"Tags": tags} if tags else {}
 
     def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        row = _queue(ctx, params)
+        row = _owned_queue(ctx, params)
         row.policy = add_statement(row.policy, queue_arn(row.region, row.account_id, row.name), params)
         row.modified_at = ctx.now()
 
     def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        row = _queue(ctx, params)
+        row = _owned_queue(ctx, params)
         row.policy = remove_statement(row.policy, params["Label"])
         row.modified_at = ctx.now()
 
