@@ -71,7 +71,7 @@ def _check_policy(text: str) -> None:
     from rootplane.policy import MalformedPolicy, parse_policy
 
     try:
-        parse_policy(text, "resource")
+        parse_policy(text, kind="resource")
     except (MalformedPolicy, ValueError):
         raise _invalid("Policy Error: null") from None
 
