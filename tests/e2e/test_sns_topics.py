@@ -1,0 +1,99 @@
+"""SNS through boto3: topics and policies, email/sqs/https subscriptions with confirmation, Publish fan-out."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import threading
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_topic_lifecycle_and_default_policy(server, unique):
+    sns = server.client("sns")
+    arn = sns.create_topic(Name=f"t-{unique}")["TopicArn"]
+    assert arn == f"arn:aws:sns:us-east-1:000000000000:t-{unique}"
+    assert sns.create_topic(Name=f"t-{unique}")["TopicArn"] == arn
+    attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    policy = json.loads(attributes["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"StringEquals": {"AWS:SourceOwner": "000000000000"}}
+    assert attributes["Owner"] == "000000000000" and attributes["SubscriptionsConfirmed"] == "0"
+    assert arn in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    with pytest.raises(ClientError) as caught:
+        sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue="{not json")
+    assert caught.value.response["Error"]["Code"] == "InvalidParameter"
+    sns.delete_topic(TopicArn=arn)
+    with pytest.raises(ClientError) as caught:
+        sns.get_topic_attributes(TopicArn=arn)
+    assert (caught.value.response["Error"]["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == \
+        ("NotFound", 404)
+
+
+def test_email_subscription_confirms_then_receives(server, unique):
+    sns = server.client("sns")
+    arn = sns.create_topic(Name=f"mail-{unique}")["TopicArn"]
+    email = f"ops-{unique}@example.com"
+    assert sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=email)["SubscriptionArn"] == "pending confirmation"
+    sns.publish(TopicArn=arn, Message="before confirmation")
+    mails = server.get_json(f"/_rootplane/outbox?to={email}")
+    assert len(mails) == 1 and "Subscription Confirmation" in mails[0]["subject"]
+    token = re.search(r"Token=([0-9a-f]+)", mails[0]["body"]).group(1)
+    confirmed = sns.confirm_subscription(TopicArn=arn, Token=token)["SubscriptionArn"]
+    assert confirmed.startswith(arn + ":")
+    sns.publish(TopicArn=arn, Message="hello root watcher", Subject="Alert")
+    last = server.get_json(f"/_rootplane/outbox?to={email}")[-1]
+    assert last["subject"] == "Alert" and last["body"].startswith("hello root watcher")
+    with pytest.raises(ClientError) as caught:
+        sns.confirm_subscription(TopicArn=arn, Token="0" * 32)
+    assert caught.value.response["Error"]["Code"] == "InvalidParameter"
+
+
+def test_sqs_subscription_needs_the_queue_policy(server, unique):
+    sns, sqs = server.client("sns"), server.client("sqs")
+    arn = sns.create_topic(Name=f"q-{unique}")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"q-{unique}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscription = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    assert subscription.startswith(arn + ":")
+    sns.publish(TopicArn=arn, Message="no policy yet")
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": arn}}}]})})
+    sns.publish(TopicArn=arn, Message="payload", Subject="s")
+    body = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]["Body"])
+    assert (body["Type"], body["Message"], body["Subject"], body["TopicArn"]) == ("Notification", "payload", "s", arn)
+
+
+def test_https_endpoint_gets_subscription_confirmation(server, unique):
+    received: list[tuple[dict, dict]] = []
+    done = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
+            self.send_response(200)
+            self.end_headers()
+            done.set()
+
+        def log_message(self, *args):
+            pass
+
+    listener = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    try:
+        sns = server.client("sns")
+        arn = sns.create_topic(Name=f"h-{unique}")["TopicArn"]
+        sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=f"http://127.0.0.1:{listener.server_port}/hook")
+        assert done.wait(5)
+        headers, payload = received[0]
+        assert headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
+        assert payload["Type"] == "SubscriptionConfirmation" and payload["TopicArn"] == arn
+        assert "Action=ConfirmSubscription" in payload["SubscribeURL"]
+        assert sns.confirm_subscription(TopicArn=arn, Token=payload["Token"])["SubscriptionArn"].startswith(arn)
+    finally:
+        listener.shutdown()
