@@ -26,6 +26,8 @@ _BOUNDARY_OPERATIONS = frozenset({"CreateUser", "CreateRole", "PutUserPermission
                                   "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary"})
 _POLICY_ARN_OPERATIONS = frozenset({"AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy", "DetachUserPolicy",
                                     "DetachGroupPolicy", "DetachRolePolicy"})
+# Listing operations are authorized on the path the caller lists (AWS reports e.g. ``...:user/``).
+_LIST_KINDS = {"ListUsers": "user", "ListGroups": "group", "ListRoles": "role", "ListInstanceProfiles": "instance-profile"}
 _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "CreateInstanceProfile",
                               "CreateVirtualMFADevice"})
 
@@ -72,6 +74,8 @@ def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, di
         return f"arn:aws:iam::{account_id}:policy{params.get('Path') or '/'}{params['PolicyName']}", None
     if operation == "CreateVirtualMFADevice":
         return f"arn:aws:iam::{account_id}:mfa{params.get('Path') or '/'}{params['VirtualMFADeviceName']}", None
+    if operation in _LIST_KINDS:
+        return f"arn:aws:iam::{account_id}:{_LIST_KINDS[operation]}{params.get('PathPrefix') or '/'}", None
     if operation == "GetAccessKeyLastUsed":
         return _key_owner(ctx, params["AccessKeyId"])
     if params.get("UserName"):

@@ -1,0 +1,94 @@
+"""Authorization through boto3: IAM users with policies are allowed or refused; boundaries; groups; simulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def make_user(iam, name: str) -> dict:
+    iam.create_user(UserName=name)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def test_user_without_policies_is_denied(server, unique):
+    iam = server.client("iam")
+    key = make_user(iam, f"nobody-{unique}")
+    with pytest.raises(ClientError) as excinfo:
+        server.client_for(key, "iam").list_users()
+    error = excinfo.value.response["Error"]
+    assert error["Code"] == "AccessDenied"
+    assert error["Message"] == (f"User: arn:aws:iam::000000000000:user/nobody-{unique} is not authorized to perform: "
+                                "iam:ListUsers on resource: arn:aws:iam::000000000000:user/ because no "
+                                "identity-based policy allows the iam:ListUsers action")
+
+
+def test_inline_policy_allows_and_explicit_deny_wins(server, unique):
+    iam = server.client("iam")
+    name = f"reader-{unique}"
+    key = make_user(iam, name)
+    iam.put_user_policy(UserName=name, PolicyName="read", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["iam:List*", "iam:Get*"], "Resource": "*"}))
+    client = server.client_for(key, "iam")
+    assert client.list_users()["Users"]
+    assert client.get_user()["User"]["UserName"] == name
+    iam.put_user_policy(UserName=name, PolicyName="deny", PolicyDocument=policy(
+        {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}))
+    with pytest.raises(ClientError) as excinfo:
+        client.list_users()
+    assert "explicit deny" in excinfo.value.response["Error"]["Message"]
+    assert client.list_groups()["Groups"] is not None
+
+
+def test_group_managed_policy_and_boundary(server, unique):
+    iam = server.client("iam")
+    name = f"admin-{unique}"
+    key = make_user(iam, name)
+    iam.create_group(GroupName=f"admins-{unique}")
+    iam.attach_group_policy(GroupName=f"admins-{unique}", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.add_user_to_group(GroupName=f"admins-{unique}", UserName=name)
+    client = server.client_for(key, "iam")
+    client.create_user(UserName=f"made-by-{unique}")
+    iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    assert client.list_users()["Users"]
+    with pytest.raises(ClientError) as excinfo:
+        client.create_user(UserName=f"blocked-{unique}")
+    assert "permissions boundary" in excinfo.value.response["Error"]["Message"]
+
+
+def test_condition_on_resource_tag(server, unique):
+    iam = server.client("iam")
+    name = f"tagger-{unique}"
+    key = make_user(iam, name)
+    iam.create_user(UserName=f"team-a-{unique}", Tags=[{"Key": "team", "Value": "a"}])
+    iam.create_user(UserName=f"team-b-{unique}", Tags=[{"Key": "team", "Value": "b"}])
+    iam.put_user_policy(UserName=name, PolicyName="team-a", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}}))
+    client = server.client_for(key, "iam")
+    assert client.get_user(UserName=f"team-a-{unique}")["User"]["UserName"] == f"team-a-{unique}"
+    with pytest.raises(ClientError):
+        client.get_user(UserName=f"team-b-{unique}")
+
+
+def test_simulate_custom_and_principal_policy(server, unique):
+    iam = server.client("iam")
+    document = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                      {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::secret/*"})
+    results = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject", "s3:PutObject"],
+                                         ResourceArns=["arn:aws:s3:::public/x"])["EvaluationResults"]
+    assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]
+    assert results[0]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.1"
+    name = f"sim-{unique}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=document)
+    results = iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::000000000000:user/{name}", ActionNames=["s3:GetObject"],
+        ResourceArns=["arn:aws:s3:::secret/k"])["EvaluationResults"]
+    assert results[0]["EvalDecision"] == "explicitDeny"
