@@ -1,0 +1,107 @@
+"""sts:AssumeRole end to end: trust policies, identity side, root refusal, durations, session policies and tags."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def trust(principal: str, **condition) -> str:
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": ["sts:AssumeRole", "sts:TagSession"]}
+    if condition:
+        statement["Condition"] = condition
+    return document(statement)
+
+
+def user_with_key(iam, name: str, policy: str | None = None) -> dict:
+    iam.create_user(UserName=name)
+    if policy:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def error(excinfo) -> tuple[str, str]:
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
+
+
+def test_root_may_not_assume_roles(server, unique):
+    iam = server.client("iam")
+    role = iam.create_role(RoleName=f"r-{unique}", AssumeRolePolicyDocument=trust("arn:aws:iam::000000000000:root"))
+    with pytest.raises(ClientError) as excinfo:
+        server.client("sts").assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="s1")
+    assert error(excinfo) == ("AccessDenied", "Roles may not be assumed by root accounts.")
+
+
+def test_trust_naming_user_is_enough_in_same_account(server, unique):
+    iam = server.client("iam")
+    name = f"caller-{unique}"
+    key = user_with_key(iam, name)
+    user_arn = f"arn:aws:iam::000000000000:user/{name}"
+    role = iam.create_role(RoleName=f"direct-{unique}", AssumeRolePolicyDocument=trust(user_arn),
+                           Tags=[{"Key": "env", "Value": "test"}])["Role"]
+    iam.attach_role_policy(RoleName=f"direct-{unique}", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    sts = server.client_for(key, "sts")
+    result = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="sess-1")
+    assert result["AssumedRoleUser"] == {
+        "AssumedRoleId": f"{role['RoleId']}:sess-1",
+        "Arn": f"arn:aws:sts::000000000000:assumed-role/direct-{unique}/sess-1",
+    }
+    session = server.client_for(result["Credentials"], "sts")
+    identity = session.get_caller_identity()
+    assert identity["Arn"] == result["AssumedRoleUser"]["Arn"] and identity["UserId"] == f"{role['RoleId']}:sess-1"
+    role_iam = server.client_for(result["Credentials"], "iam")
+    assert role_iam.list_roles()["Roles"]
+    with pytest.raises(ClientError) as excinfo:
+        role_iam.create_user(UserName=f"nope-{unique}")
+    assert error(excinfo)[0] == "AccessDenied"
+
+
+def test_account_trust_needs_identity_permission(server, unique):
+    iam = server.client("iam")
+    role = iam.create_role(RoleName=f"acct-{unique}",
+                           AssumeRolePolicyDocument=trust("arn:aws:iam::000000000000:root"))["Role"]
+    denied = user_with_key(iam, f"plain-{unique}")
+    with pytest.raises(ClientError) as excinfo:
+        server.client_for(denied, "sts").assume_role(RoleArn=role["Arn"], RoleSessionName="x1")
+    assert error(excinfo) == ("AccessDenied", f"User: arn:aws:iam::000000000000:user/plain-{unique} is not authorized "
+                              f"to perform: sts:AssumeRole on resource: {role['Arn']}")
+    allowed = user_with_key(iam, f"allowed-{unique}", document(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role["Arn"]}))
+    credentials = server.client_for(allowed, "sts").assume_role(RoleArn=role["Arn"], RoleSessionName="x2")
+    assert credentials["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+def test_duration_external_id_and_session_policy(server, unique):
+    iam = server.client("iam")
+    name = f"ext-{unique}"
+    key = user_with_key(iam, name)
+    role = iam.create_role(
+        RoleName=f"ext-{unique}", MaxSessionDuration=3600,
+        AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}",
+                                       StringEquals={"sts:ExternalId": "secret-42"}))["Role"]
+    iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    sts = server.client_for(key, "sts")
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="e1")
+    assert error(excinfo)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="e1", ExternalId="secret-42", DurationSeconds=7200)
+    assert error(excinfo) == ("ValidationError",
+                              "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    session_policy = document({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"})
+    result = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="e1", ExternalId="secret-42", Policy=session_policy,
+                             Tags=[{"Key": "project", "Value": "x"}])
+    assert 0 < result["PackedPolicySize"] <= 100
+    role_iam = server.client_for(result["Credentials"], "iam")
+    assert role_iam.list_users()["Users"]
+    with pytest.raises(ClientError):
+        role_iam.list_roles()
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=f"arn:aws:iam::000000000000:role/missing-{unique}", RoleSessionName="m1")
+    assert error(excinfo)[0] == "AccessDenied"
