@@ -39,9 +39,11 @@ SESSION = "session policy"
 POLICY_TYPES = (SCP, RCP, IDENTITY, BOUNDARY, SESSION, RESOURCE)
 
 #: Actions for which a resource-policy Deny does not bind the resource owner's root (aws-spec.md h.4 rule 2).
+#: sqs:GetQueueUrl belongs with the SQS pair: the documented unlock flow (aws-spec.md n.6) starts with GetQueueUrl
+#: on a queue whose policy denies everyone.
 ROOT_LOCKOUT_EXEMPT_ACTIONS = frozenset({
     "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
-    "sqs:getqueueattributes", "sqs:setqueueattributes",
+    "sqs:getqueueattributes", "sqs:setqueueattributes", "sqs:getqueueurl",
 })
 _ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
 
