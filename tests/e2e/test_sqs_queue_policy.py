@@ -92,6 +92,8 @@ def test_deny_all_policy_locks_out_admins_and_root_unlocks_through_attributes(se
         code, message, status = error_of(call, QueueUrl=url, **kwargs)
         assert (code, status) == ("AccessDenied", 403) and message.endswith("with an explicit deny in a resource-based policy")
     # The owning root keeps queue-attribute management (the policy), and nothing else.
+    assert error_of(admin.get_queue_url, QueueName=name)[0] == "AccessDenied"
+    assert sqs.get_queue_url(QueueName=name)["QueueUrl"] == url
     assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
     assert error_of(sqs.receive_message, QueueUrl=url)[0] == "AccessDenied"
     policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]

@@ -18,8 +18,9 @@ _ACTIONS = {
     "DeleteMessageBatch": "sqs:DeleteMessage",
     "ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
 }
-# The owning account's root keeps queue-policy management despite a Deny in the queue policy (aws-spec f.2, h.4).
-_OWNER_EXEMPT = frozenset({"GetQueueAttributes", "SetQueueAttributes"})
+# The owning account's root keeps queue-policy management despite a Deny in the queue policy (aws-spec f.2, h.4),
+# and finding the queue (GetQueueUrl opens the documented unlock flow, aws-spec n.6).
+_OWNER_EXEMPT = frozenset({"GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes"})
 
 
 def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: str) -> AuthzCheck:
