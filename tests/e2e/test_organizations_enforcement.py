@@ -1,0 +1,82 @@
+"""SCPs and RCPs bind member accounts (every OU level needs an Allow, any Deny wins) and never the management account."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orgs_helpers import admin_key, assume_access_role, create_member, error_of, policy_text
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    orgs = server.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    return {"orgs": orgs, "root": root_id, "admin": admin_key(server)}
+
+
+def _scp(orgs, name: str, *statements: dict) -> str:
+    return orgs.create_policy(Content=policy_text(*statements), Description=name, Name=name,
+                              Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+
+
+def test_deny_scp_refuses_member_role_not_management(server, world):
+    orgs, admin = world["orgs"], world["admin"]
+    member = create_member(orgs, "scp-target")
+    member_iam = server.client_for(assume_access_role(server, admin, member), "iam")
+    member_iam.list_users()
+    deny = _scp(orgs, "DenyListUsers", {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"})
+    orgs.attach_policy(PolicyId=deny, TargetId=world["root"])
+    error = error_of(member_iam.list_users)
+    assert error["Code"] == "AccessDenied" and "explicit deny in a service control policy" in error["Message"]
+    server.client("iam").list_users()                      # management root: SCPs never apply
+    server.client_for(admin, "iam").list_users()           # management IAM user: neither
+    orgs.detach_policy(PolicyId=deny, TargetId=world["root"])
+    member_iam.list_users()
+
+
+def test_nested_ou_inheritance(server, world):
+    orgs, admin = world["orgs"], world["admin"]
+    outer = orgs.create_organizational_unit(ParentId=world["root"], Name="outer")["OrganizationalUnit"]["Id"]
+    inner = orgs.create_organizational_unit(ParentId=outer, Name="inner")["OrganizationalUnit"]["Id"]
+    member = create_member(orgs, "nested")
+    orgs.move_account(AccountId=member, SourceParentId=world["root"], DestinationParentId=inner)
+    credentials = assume_access_role(server, admin, member)
+    iam, s3 = server.client_for(credentials, "iam"), server.client_for(credentials, "s3")
+    # allow-list at the outer OU: only S3 and STS remain possible below it
+    allow = _scp(orgs, "OnlyS3", {"Effect": "Allow", "Action": ["s3:*", "sts:*"], "Resource": "*"})
+    orgs.attach_policy(PolicyId=allow, TargetId=outer)
+    orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=outer)
+    s3.list_buckets()
+    error = error_of(iam.list_roles)
+    assert error["Code"] == "AccessDenied" and "no service control policy allows" in error["Message"]
+    # a deny two levels up wins over the FullAWSAccess still attached to the inner OU and the account
+    deny = _scp(orgs, "NoBuckets", {"Effect": "Deny", "Action": "s3:ListAllMyBuckets", "Resource": "*"})
+    orgs.attach_policy(PolicyId=deny, TargetId=outer)
+    assert error_of(s3.list_buckets)["Code"] == "AccessDenied"
+    # moving the account back to the root lifts both
+    orgs.move_account(AccountId=member, SourceParentId=inner, DestinationParentId=world["root"])
+    iam.list_roles()
+    s3.list_buckets()
+
+
+def test_rcp_denies_access_to_member_queue(server, world):
+    orgs, admin = world["orgs"], world["admin"]
+    orgs.enable_policy_type(RootId=world["root"], PolicyType="RESOURCE_CONTROL_POLICY")
+    member = create_member(orgs, "rcp-target")
+    member_sqs = server.client_for(assume_access_role(server, admin, member), "sqs")
+    queue = member_sqs.create_queue(QueueName="guarded")["QueueUrl"]
+    member_sqs.send_message(QueueUrl=queue, MessageBody="before")
+    rcp = orgs.create_policy(Content=policy_text({"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage",
+                                                  "Resource": "*"}),
+                             Description="", Name="NoSends", Type="RESOURCE_CONTROL_POLICY")["Policy"]
+    orgs.attach_policy(PolicyId=rcp["PolicySummary"]["Id"], TargetId=member)
+    error = error_of(member_sqs.send_message, QueueUrl=queue, MessageBody="after")
+    assert error["Code"] in ("AccessDenied", "AccessDeniedException") and error["Status"] == 403
+    own = server.client("sqs").create_queue(QueueName="management-queue")["QueueUrl"]
+    server.client("sqs").send_message(QueueUrl=own, MessageBody="management resources are never bound")
+    error = error_of(orgs.detach_policy, PolicyId="p-RCPFullAWSAccess", TargetId=member)
+    assert error["Code"] == "InvalidInputException"
+    assert json.loads(orgs.describe_policy(PolicyId="p-RCPFullAWSAccess")["Policy"]["Content"])["Statement"]
