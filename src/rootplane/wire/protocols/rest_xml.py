@@ -47,6 +47,8 @@ ROOT_ELEMENTS: dict[str, str] = {
     "GetObjectAttributes": "GetObjectAttributesResponse",
     "GetBucketLocation": "LocationConstraint",
 }
+# Success statuses S3 sends that the model leaves out (aws-protocols.md section 4: PUT /?policy -> 204).
+_UNMODELLED_STATUS = {"PutBucketPolicy": 204}
 # Operations whose whole response is one scalar member as the root element's text.
 _SCALAR_ROOT = {"GetBucketLocation": "LocationConstraint"}
 
@@ -100,7 +102,7 @@ class RestXmlProtocol(RestProtocol):
 
     def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
         headers: list[tuple[str, str]] = [("x-amz-request-id", request_id), ("x-amz-id-2", _host_id(request_id))]
-        status = int(operation.http.get("responseCode", 200))
+        status = int(operation.http.get("responseCode", _UNMODELLED_STATUS.get(operation.name, 200)))
         shape = operation.output_shape
         output = output or {}
         body = b""
