@@ -52,7 +52,7 @@ def test_policy_round_trip_and_validation(s3, unique):
     assert s3.delete_bucket_policy(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
     good = _policy({"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                     "Resource": f"arn:aws:s3:::{bucket}/*"})
-    s3.put_bucket_policy(Bucket=bucket, Policy=good)
+    assert s3.put_bucket_policy(Bucket=bucket, Policy=good)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == good
     cases = {
         "not json": "Policies must be valid JSON and the first byte must be '{'",
