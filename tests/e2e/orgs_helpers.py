@@ -10,10 +10,7 @@ from botocore.exceptions import ClientError
 
 from harness import Server, start_server
 
-__all__ = ["error_of", "create_member", "admin_key", "assume_access_role", "DENY_ALL", "policy_text", "second_standalone"]
-
-DENY_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
-
+__all__ = ["error_of", "create_member", "admin_key", "assume_access_role", "policy_text", "second_standalone"]
 
 def policy_text(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
