@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
-from rootplane.services.sts import assume_role
+from rootplane.services.sts import assume_role, assume_root
 
 __all__ = ["checks"]
 
@@ -17,4 +17,6 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         return []
     if operation == "AssumeRole":
         return assume_role.checks(ctx, params)
+    if operation == "AssumeRoot":
+        return assume_root.checks(ctx, params)
     return [AuthzCheck(f"sts:{operation}", "*", ctx.account_id)]

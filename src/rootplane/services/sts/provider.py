@@ -10,7 +10,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
-from rootplane.services.sts import assume_role
+from rootplane.services.sts import assume_role, assume_root
 from rootplane.services.sts.sessions import issue_credentials
 
 __all__ = ["StsProvider", "PROVIDER"]
@@ -65,6 +65,9 @@ class StsProvider(Provider):
         if temporary is not None:
             return {"Account": temporary.account_id}
         raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+
+    def assume_root(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return assume_root.assume_root(ctx, params)
 
     def assume_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return assume_role.assume_role(ctx, params)
