@@ -124,6 +124,11 @@ def test_cli_s3api_round_trip(server, unique, tmp_path):
                                                                  "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]})
     server.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", policy)
     assert json.loads(server.cli_json("s3api", "get-bucket-policy", "--bucket", bucket)["Policy"]) == json.loads(policy)
+    listing = server.cli("s3", "ls", f"s3://{bucket}/").stdout
+    assert "k.txt" in listing
+    server.cli("s3", "cp", str(source), f"s3://{bucket}/dir/copy.txt")
+    server.cli("s3", "rm", "--recursive", f"s3://{bucket}/")
+    assert "Contents" not in server.cli_json("s3api", "list-objects-v2", "--bucket", bucket)
 
 
 def _signed_virtual_host(server, method: str, bucket: str, path: str) -> urllib.request.Request:

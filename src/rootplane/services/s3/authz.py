@@ -51,6 +51,8 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     row = repo.find_bucket(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
+    if operation == "DeleteObjects":
+        return []  # authorized per key (s3:DeleteObject) by the handler; denials become per-key Errors
     if operation in _OBJECT_OPERATIONS:
         return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, row.policy)]
     context = _list_context(params) if action == "s3:ListBucket" else {}

@@ -167,6 +167,25 @@ class S3Provider(Provider):
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_object(ctx.session, _bucket(ctx, params).name, params["Key"])
 
+    def delete_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _bucket(ctx, params)
+        request = params.get("Delete") or {}
+        deleted: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for item in request.get("Objects") or []:
+            key = item["Key"]
+            try:
+                ctx.authorizer([object_check(ctx.session, "s3:DeleteObject", row.name, key)])
+            except AwsError as error:
+                errors.append({"Key": key, "Code": error.code, "Message": error.message})
+                continue
+            repo.delete_object(ctx.session, row.name, key)
+            deleted.append({"Key": key})
+        output: dict[str, Any] = {"Deleted": [] if request.get("Quiet") else deleted}
+        if errors:
+            output["Errors"] = errors
+        return output
+
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = _bucket(ctx, params)
         source_bucket, source_key = _copy_source(params["CopySource"])
