@@ -134,3 +134,16 @@ def test_cli_reports_the_lockout(server, unique):
     result = server.cli("s3api", "get-object", "--bucket", bucket, "--key", "k", "/dev/null", check=False)
     assert result.returncode != 0 and "AccessDenied" in result.stderr
     server.cli("s3api", "delete-bucket-policy", "--bucket", bucket)
+
+
+def test_delete_objects_reports_denied_keys(s3, unique):
+    bucket = f"multi-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    for key in ("keep/a", "tmp/b"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{bucket}/keep/*"}))
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "keep/a"}, {"Key": "tmp/b"}]})
+    assert result["Deleted"] == [{"Key": "tmp/b"}]
+    assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("keep/a", "AccessDenied")]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["keep/a"]

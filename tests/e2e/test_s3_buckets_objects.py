@@ -52,6 +52,7 @@ def test_regional_buckets_follow_location_constraints(server, unique):
     bucket = f"west-{unique}"
     west.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     assert west.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-west-1"
+    assert [b["Name"] for b in west.list_buckets(BucketRegion="eu-west-1")["Buckets"]] == [bucket]
     assert error_of(west.create_bucket, Bucket=bucket, CreateBucketConfiguration={
         "LocationConstraint": "eu-west-1"})[::2] == ("BucketAlreadyOwnedByYou", 409)
     assert error_of(west.create_bucket, Bucket=f"nolc-{unique}")[0] == "IllegalLocationConstraintException"

@@ -110,11 +110,11 @@ class S3Provider(Provider):
     def list_buckets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxBuckets") or MAX_BUCKETS
         after = params.get("ContinuationToken")
-        rows = repo.list_buckets(ctx.session, ctx.account_id, after, params.get("Prefix"), limit + 1)
-        region_filter = params.get("BucketRegion")
+        rows = repo.list_buckets(ctx.session, ctx.account_id, after, params.get("Prefix"), params.get("BucketRegion"),
+                                 limit + 1)
         output: dict[str, Any] = {
             "Buckets": [{"Name": row.name, "CreationDate": row.created_at, "BucketRegion": row.region}
-                        for row in rows[:limit] if region_filter in (None, row.region)],
+                        for row in rows[:limit]],
             "Owner": {"ID": canonical_user_id(ctx.account_id)},
         }
         if len(rows) > limit:

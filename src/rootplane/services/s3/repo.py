@@ -17,9 +17,12 @@ def find_bucket(session: Session, name: str) -> BucketRow | None:
     return session.get(BucketRow, name)
 
 
-def list_buckets(session: Session, account_id: str, after: str | None, prefix: str | None, limit: int) -> list[BucketRow]:
-    """The account's buckets by name, after ``after``, starting with ``prefix``."""
+def list_buckets(session: Session, account_id: str, after: str | None, prefix: str | None, region: str | None,
+                 limit: int) -> list[BucketRow]:
+    """The account's buckets by name, after ``after``, starting with ``prefix``, in ``region`` if given."""
     query = select(BucketRow).where(BucketRow.account_id == account_id)
+    if region:
+        query = query.where(BucketRow.region == region)
     if after:
         query = query.where(BucketRow.name > after)
     if prefix:
