@@ -17,6 +17,7 @@ from rootplane.core.errors import AwsError, internal_failure, not_implemented
 from rootplane.gateway.authenticate import authenticate, family_of
 from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
+from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
 from rootplane.services.provider import find_handler
 from rootplane.store.engine import Store
@@ -55,6 +56,7 @@ class Gateway:
         self.config = config
         self.clock = clock or SystemClock()
         self.credentials = CredentialCache()
+        self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
 
     # -- credentials -------------------------------------------------------------------------------------------
@@ -115,6 +117,8 @@ class Gateway:
                 call.error_code, call.error_message = error.code, error.message
             response = protocol.serialize_error(model, route.operation, error, request_id, request=request)
         if call is not None:
+            if call.access_key_id and not call.principal.is_temporary:
+                self.key_usage.used(call.access_key_id, call.service, call.region, call.event_time)
             for sink in self.audit_sinks:
                 self._safely(lambda sink=sink: sink(call))
         return response
