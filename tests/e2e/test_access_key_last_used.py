@@ -18,6 +18,13 @@ def test_last_used_is_recorded_on_first_use(server, unique):
 
 
 def test_root_key_use_is_recorded(server):
-    server.client("sts").get_caller_identity()
-    used = server.client("iam").get_access_key_last_used(AccessKeyId="test")["AccessKeyLastUsed"]
-    assert used["ServiceName"] in ("sts", "iam") and used["LastUsedDate"] is not None
+    iam = server.client("iam")
+    key = iam.create_access_key()["AccessKey"]
+    try:
+        server.client_for(key, "iam").list_users()
+        used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+        assert "UserName" not in used or used["UserName"] in ("root", "<root_account>")
+        assert used["AccessKeyLastUsed"]["ServiceName"] == "iam"
+        assert used["AccessKeyLastUsed"]["LastUsedDate"] is not None
+    finally:
+        iam.delete_access_key(AccessKeyId=key["AccessKeyId"])
