@@ -18,7 +18,7 @@ from rootplane.services.sqs.messages import (
     new_message, parse_receipt_handle, receipt_handle, received_message, stored_attributes,
 )
 from rootplane.services.sqs.permissions import add_statement, remove_statement
-from rootplane.services.sqs.queues import enqueue, queue_from_url, settable_attributes
+from rootplane.services.sqs.queues import enqueue, get_queue, queue_from_url, settable_attributes
 from rootplane.services.sqs.redrive import dead_letter
 from rootplane.services.sqs.tables import MessageRow, QueueRow
 from rootplane.services.sqs.urls import queue_arn, queue_url
@@ -119,8 +119,7 @@ class SqsProvider(Provider):
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
-        url = queue_url("host", owner, params["QueueName"])
-        return {"QueueUrl": _url(ctx, queue_from_url(ctx.session, url, ctx.region))}
+        return {"QueueUrl": _url(ctx, get_queue(ctx.session, owner, ctx.region, params["QueueName"]))}
 
     def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxResults")
