@@ -15,6 +15,8 @@ from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode"]
 
+_DELIMITED_BATCH = 50
+
 
 @dataclass
 class Page:
@@ -53,6 +55,8 @@ def list_page(session: Session, bucket: str, prefix: str, delimiter: str, start:
     position = start
     while len(page.contents) + len(page.prefixes) < max_keys:
         wanted = max_keys - len(page.contents) - len(page.prefixes)
+        if delimiter:  # a common prefix ends the batch early: read small batches, then seek past it
+            wanted = min(wanted, _DELIMITED_BATCH)
         rows = repo.list_objects_from(session, bucket, position[0], position[1], prefix, wanted)
         if not rows:
             return page
