@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -20,7 +21,8 @@ def send(ctx: Any, to: str, subject: str, body: str) -> None:
     ctx.session.add(MailMessageRow(recipient=to, subject=subject, body=body, sent_at=ctx.now()))
     smtp_url = getattr(ctx.config, "smtp_url", None)
     if smtp_url:
-        ctx.on_commit(lambda: relay(smtp_url, to, subject, body))
+        # Relay in the background: a slow or unreachable SMTP server never delays or fails the request.
+        ctx.on_commit(lambda: threading.Thread(target=relay, args=(smtp_url, to, subject, body), daemon=True).start())
 
 
 def send_message(session: Session, to: str, subject: str, body: str, now, smtp_url: str | None) -> None:

@@ -79,8 +79,9 @@ class HandshakeOperations:
         handshake = new_handshake(ctx, org, "INVITE", target_id, target_type, params.get("Notes"))
         put_tags(ctx, handshake.id, params.get("Tags") or [])
         mgmt = management_account(ctx, org)
-        if account is not None:
-            send(ctx, account.email, "AWS Organizations invitation",
+        recipient = account.email if account is not None else target_id if target_type == "EMAIL" else None
+        if recipient is not None:
+            send(ctx, recipient, "AWS Organizations invitation",
                  f"The AWS account {mgmt.account_id} ({mgmt.email}) invites your account to join organization "
                  f"{org.id}. Handshake: {handshake.id}.")
         return {"Handshake": _shape(ctx, org, handshake)}
