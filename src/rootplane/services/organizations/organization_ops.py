@@ -57,7 +57,7 @@ class OrganizationOperations:
         org = management_only(ctx)
         if org.feature_set == "ALL":
             raise handshake_constraint("ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
-                                       "This organization already has all features enabled.")
+                                       "All features are already enabled on this organization.")
         handshake = new_handshake(ctx, org, "ENABLE_ALL_FEATURES", org.id, "ORGANIZATION", None)
         org.feature_set = "ALL"
         org.policy_types = " ".join(sorted({*org.enabled_types(), "SERVICE_CONTROL_POLICY"}))
