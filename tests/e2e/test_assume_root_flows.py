@@ -157,7 +157,10 @@ def test_features_gate_their_tasks_issued_sessions_survive(world, server):
 def test_scp_binds_root_sessions(world, server):
     orgs = world.root("organizations")
     root_id = orgs.list_roots()["Roots"][0]["Id"]
-    orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    try:
+        orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    except orgs.exceptions.PolicyTypeAlreadyEnabledException:
+        pass
     deny = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "iam:ListMFADevices", "Resource": "*",
          "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}}]}

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from capture_replay import Mismatches, call, load, substitute
 from harness import raw_request
-from root_access_org import OrgWorld
+from root_access_org import ADMIN_POLICY, OrgWorld
 
 RECORDED_MANAGEMENT = "123456789012"
 
@@ -24,11 +26,17 @@ def _caller(world: OrgWorld, observation: dict, keys: dict) -> dict:
     return keys[name]
 
 
-def test_replay_root_access(server):
+@pytest.fixture(scope="module")
+def world(server) -> OrgWorld:
+    """An all-features organization without trusted access for IAM (the recording's state)."""
     world = OrgWorld(server)
     world.create_organization()
+    return world
+
+
+def test_replay_root_access(server, world):
     ids = {RECORDED_MANAGEMENT: world.management}
-    keys = {"original": world.user("original", managed="arn:aws:iam::aws:policy/AdministratorAccess")}
+    keys = {"original": world.user("original", managed=ADMIN_POLICY)}
     mismatches = Mismatches()
     for observation in load("root_access.json")["observations"]:
         case = observation["case"]
@@ -62,7 +70,7 @@ def test_replay_root_access(server):
                 message = message.split(". Go to https://", 1)[0]
                 result = result.split(". Go to https://", 1)[0]
             mismatches.check(case, "message", message, result)
-    assert mismatches == []
+    assert not mismatches, "\n".join(mismatches)
 
 
 def _comparable(value):
@@ -74,10 +82,8 @@ def _comparable(value):
     return value
 
 
-def test_replay_organizations_features(server):
-    world = OrgWorld(server)
-    world.create_organization()
-    admin = world.user("admin", managed="arn:aws:iam::aws:policy/AdministratorAccess")
+def test_replay_organizations_features(server, world):
+    admin = world.user("admin", managed=ADMIN_POLICY)
     member = world.create_account("member")
     mismatches = Mismatches()
     for observation in load("organizations_features.json")["observations"]:
@@ -93,4 +99,4 @@ def test_replay_organizations_features(server):
         body["__type"] = body.get("__type", "").rsplit("#", 1)[-1]
         mismatches.check(case, "status", observation["status"], response.status)
         mismatches.check(case, "body", observation["output"], {key: body.get(key) for key in observation["output"]})
-    assert mismatches == []
+    assert not mismatches, "\n".join(mismatches)

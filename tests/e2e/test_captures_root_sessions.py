@@ -146,4 +146,4 @@ def test_replay_root_sessions(server):
                 credentials[KEEP[case]] = result["Credentials"]
         elif recorded:
             mismatches.check(case, "message", recorded, result)
-    assert mismatches == []
+    assert not mismatches, "\n".join(mismatches)
