@@ -80,3 +80,21 @@ def test_rcp_denies_access_to_member_queue(server, world):
     error = error_of(orgs.detach_policy, PolicyId="p-RCPFullAWSAccess", TargetId=member)
     assert error["Code"] == "InvalidInputException"
     assert json.loads(orgs.describe_policy(PolicyId="p-RCPFullAWSAccess")["Policy"]["Content"])["Statement"]
+
+
+def test_scp_binds_assume_root_sessions(server, world):
+    orgs, admin = world["orgs"], world["admin"]
+    member = create_member(orgs, "root-session")
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    server.client("iam").enable_organizations_root_credentials_management()
+    server.client("iam").enable_organizations_root_sessions()
+    audit = {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
+    sts = server.client_for(admin, "sts")
+    session = sts.assume_root(TargetPrincipal=member, TaskPolicyArn=audit)["Credentials"]
+    root_iam = server.client_for(session, "iam")
+    root_iam.list_access_keys()
+    deny = _scp(orgs, "NoRootAudit", {"Effect": "Deny", "Action": "iam:ListAccessKeys", "Resource": "*"})
+    orgs.attach_policy(PolicyId=deny, TargetId=member)
+    error = error_of(root_iam.list_access_keys)
+    assert error["Code"] == "AccessDenied" and "service control policy" in error["Message"]
+    server.client("iam").list_access_keys()
