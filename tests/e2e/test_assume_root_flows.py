@@ -51,6 +51,10 @@ def test_issues_short_lived_root_credentials(world, server):
     assert identity["UserId"] == world.target
     by_arn = world.assume_root(world.admin, f"arn:aws:iam::{world.target}:root", AUDIT, DurationSeconds=60)
     assert 59 <= (by_arn["Expiration"] - before).total_seconds() <= 62
+    cli = server.cli_json("sts", "assume-root", "--target-principal", world.target, "--task-policy-arn",
+                          f"arn={AUDIT}", access_key=world.admin["AccessKeyId"],
+                          secret_key=world.admin["SecretAccessKey"])
+    assert cli["Credentials"]["AccessKeyId"].startswith("ASIA") and set(cli) == {"Credentials"}
 
 
 def test_validation_before_authorization(world, server):
@@ -134,6 +138,11 @@ def test_allow_password_recovery_then_delete(world, server):
     assert error_of(audit.get_login_profile)[0] == "NoSuchEntity"
     assert audit.get_account_summary()["SummaryMap"]["AccountPasswordPresent"] == 0
     assert error_of(delete.get_account_summary)[0] == "AccessDenied"
+    for call, kwargs in ((delete.delete_access_key, {"AccessKeyId": "AKIAEXAMPLEEXAMPLE00"}),
+                         (delete.delete_signing_certificate, {"CertificateId": "A" * 24}),
+                         (delete.deactivate_mfa_device, {"SerialNumber": f"arn:aws:iam::{world.target}:mfa/root"})):
+        code, _, status = error_of(call, **kwargs)
+        assert (code, status) == ("NoSuchEntity", 404), call
 
 
 def test_features_gate_their_tasks_issued_sessions_survive(world, server):
