@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
-
 import anyio.to_thread
 
 from rootplane.gateway.pipeline import Gateway
@@ -90,7 +88,5 @@ class GatewayApp:
         names = {k for k, _ in headers}
         if b"content-length" not in names:
             headers.append((b"content-length", str(len(response.body)).encode()))
-        if b"date" not in names:
-            headers.append((b"date", email.utils.formatdate(usegmt=True).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else response.body})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
@@ -85,10 +86,16 @@ def _path_filter(row_cls: Any, path_prefix: str | None) -> list[ColumnElement[bo
 
 # -- named entities (users, groups, roles, instance profiles, customer policies) --------------------------------
 
+@lru_cache(maxsize=None)
+def _named_query(row_cls: Any) -> Select:
+    """Built once per table: the lookup by (account, lower-cased name) with bound parameters."""
+    return select(row_cls).where(row_cls.account_id == bindparam("account_id"),
+                                 row_cls.name_key == bindparam("name_key")).limit(1)
+
+
 def find_named(session: Session, row_cls: type[Row], account_id: str, name: str) -> Row | None:
     """An entity by name, case-insensitively, within one account."""
-    query = select(row_cls).where(row_cls.account_id == account_id, row_cls.name_key == name.lower())
-    return session.scalars(query).first()
+    return session.scalars(_named_query(row_cls), {"account_id": account_id, "name_key": name.lower()}).first()
 
 
 def find_user(session: Session, account_id: str, user_name: str) -> UserRow | None:

@@ -44,12 +44,13 @@ def find_membership(session: Session, account_id: str) -> MembershipRow | None:
 
 
 def organization_of(session: Session, account_id: str) -> tuple[OrganizationRow, MembershipRow] | None:
-    """The organization an account belongs to, with its membership, in one query."""
-    query = (select(OrganizationRow, MembershipRow)
-             .join(MembershipRow, MembershipRow.org_id == OrganizationRow.id)
-             .where(MembershipRow.account_id == account_id))
-    found = session.execute(query).first()
-    return (found[0], found[1]) if found is not None else None
+    """The organization an account belongs to, with its membership: two primary-key lookups, which the
+    session's identity map answers without SQL when asked again in the same request."""
+    membership = session.get(MembershipRow, account_id)
+    if membership is None:
+        return None
+    organization = session.get(OrganizationRow, membership.org_id)
+    return (organization, membership) if organization is not None else None
 
 
 def find_ou(session: Session, ou_id: str) -> OrganizationalUnitRow | None:
