@@ -22,7 +22,7 @@ _LABEL = {SCP: "service control policy", RCP: "resource control policy"}
 
 def levels_for(session: Session, account_id: str, policy_type: str) -> list[list[NamedPolicy]] | None:
     """Policies of ``policy_type`` at each level root → OUs → account; None when the type doesn't bind the account."""
-    found = repo.organization_of(session, account_id)
+    found = _organization_for_authorization(session, account_id)
     if found is None:
         return None
     organization, membership = found
@@ -36,6 +36,18 @@ def levels_for(session: Session, account_id: str, policy_type: str) -> list[list
         if text is not None:
             by_target[target_id].append(NamedPolicy(policy_id, parse_policy_cached(text, kind), _LABEL[policy_type]))
     return [by_target[target] for target in targets]
+
+
+def _organization_for_authorization(session: Session, account_id: str):
+    """``repo.organization_of``, asked once per request for authorization (SCP and RCP levels share it).
+
+    Memoized in ``session.info``, which lives as long as the request's transaction; only this authorization
+    path reads the memo, so handlers that change the organization never see a stale answer.
+    """
+    memo = session.info.setdefault("rootplane.organization_of", {})
+    if account_id not in memo:
+        memo[account_id] = repo.organization_of(session, account_id)
+    return memo[account_id]
 
 
 def _managed_content(policy_id: str) -> str | None:
