@@ -42,6 +42,7 @@ class AccountMixin:
             "ServerCertificates": 0,
             "Providers": 0,
         }
+        counts["GlobalEndpointTokenVersion"] = repo.settings(session, account_id).sts_token_version or 1
         return {"SummaryMap": {**QUOTAS, **counts, **root_flags(ctx)}}
 
     def create_account_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -30,8 +30,8 @@ def _policy_shapes(ctx: RequestContext, views: list[PolicyView], *, full: bool =
         }
         if full and view.description:
             shape["Description"] = view.description
-        if full and view.row is not None and view.row.tag_list:
-            shape["Tags"] = shapes.tags(view.row.tag_list)
+        if full:  # GetPolicy answers "Tags": [] even without tags (aws-captures/root_access.json)
+            shape["Tags"] = shapes.tags(view.row.tag_list if view.row is not None else [])
         result.append(shape)
     return result
 
@@ -84,6 +84,8 @@ class ManagedPoliciesMixin:
                                                document=document, created_at=now))
         shape = _policy_shapes(ctx, [catalog.get_policy(ctx.session, row.arn)], full=True)[0]
         shape.pop("Description", None)
+        if not shape["Tags"]:
+            shape.pop("Tags")
         return {"Policy": shape}
 
     def get_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

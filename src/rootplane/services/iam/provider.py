@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rootplane.services.iam.access_keys import AccessKeysMixin
 from rootplane.services.iam.account import AccountMixin
+from rootplane.services.iam.account_properties import AccountPropertiesMixin
 from rootplane.services.iam.attachments import AttachmentsMixin
 from rootplane.services.iam.certificates import CertificatesMixin
 from rootplane.services.iam.credential_report import CredentialReportMixin
@@ -23,7 +24,8 @@ __all__ = ["IamProvider", "PROVIDER"]
 
 class IamProvider(
     UsersMixin, GroupsMixin, RolesMixin, InstanceProfilesMixin, ManagedPoliciesMixin, AttachmentsMixin,
-    AccessKeysMixin, LoginProfilesMixin, MfaMixin, CertificatesMixin, AccountMixin, CredentialReportMixin,
+    AccessKeysMixin, LoginProfilesMixin, MfaMixin, CertificatesMixin, AccountMixin, AccountPropertiesMixin,
+    CredentialReportMixin,
     SimulateMixin, OrganizationFeaturesMixin, Provider,
 ):
     service_name = "iam"

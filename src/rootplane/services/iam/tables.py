@@ -216,6 +216,8 @@ class AccountSettingsRow(Base):
 
     account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
     password_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    properties: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)  # PutAccountProperties
+    sts_token_version: Mapped[int] = mapped_column(Integer, default=1)  # SetSecurityTokenServicePreferences
     report_generated_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     report_content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
