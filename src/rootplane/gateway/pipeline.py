@@ -94,7 +94,7 @@ class Gateway:
                 access_key_id=signed.access_key_id if signed is not None else None, host=request.host,
             )
             if operation.input_shape is not None:
-                validate(operation.input_shape, params, style=route.protocol)
+                validate(operation.input_shape, params, style=route.protocol, service=route.service)
             handler = find_handler(route.service, operation.name)
             if handler is None:
                 raise not_implemented(route.service, operation.name)
