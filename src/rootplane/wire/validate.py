@@ -1,17 +1,24 @@
-"""Model-driven input validation with AWS-worded messages (required, type, length, range, pattern, enum)."""
+"""Model-driven input validation with AWS-worded messages (required, type, length, range, pattern, enum).
+
+Collecting violations is generic; turning them into an error is per service. ``STYLES`` is the one table that
+says how each service words it (code, message, extra fields); services not in it use their protocol's default
+(query ``ValidationError``, JSON ``ValidationException``, rest-xml ``InvalidArgument``).
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from botocore.model import Shape, StructureShape
 
 from ..core.errors import AwsError
 
-__all__ = ["validate", "validation_errors", "error_code_for"]
+__all__ = ["validate", "validation_errors", "violations", "error_code_for", "Violation", "STYLES", "SERVICE_CHECKED"]
 
 _MAX_REPORTED = 10
 # (input structure, member) whose constraints the service checks itself, answering with its own modelled error
@@ -19,6 +26,40 @@ _MAX_REPORTED = 10
 SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory")})
 _INTS = frozenset(("integer", "long", "short", "byte", "biginteger"))
 _FLOATS = frozenset(("float", "double", "bigdecimal"))
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken constraint.
+
+    ``kind``: required | type | enum | min_length | max_length | pattern | min_value | max_value.
+    ``path``: AWS's lowerCamel dotted path; ``member``: the member name as in the model; ``shape``: its shape name;
+    ``limit``: the bound, pattern text, enum values or expected type.
+    """
+
+    kind: str
+    path: str
+    member: str
+    shape: str
+    value: Any
+    limit: Any = None
+
+    def text(self) -> str:
+        """The generic AWS (Coral) wording: ``Value 'x' at 'path' failed to satisfy constraint: ...``."""
+        if self.kind == "required":
+            return f"Value null at '{self.path}' failed to satisfy constraint: Member must not be null"
+        return f"Value '{_show(self.value)}' at '{self.path}' failed to satisfy constraint: {_CONSTRAINT[self.kind](self.limit)}"
+
+
+_CONSTRAINT: dict[str, Callable[[Any], str]] = {
+    "type": lambda limit: f"Member must be of type {limit}",
+    "enum": lambda limit: f"Member must satisfy enum value set: [{', '.join(limit)}]",
+    "min_length": lambda limit: f"Member must have length greater than or equal to {limit}",
+    "max_length": lambda limit: f"Member must have length less than or equal to {limit}",
+    "pattern": lambda limit: f"Member must satisfy regular expression pattern: {limit}",
+    "min_value": lambda limit: f"Member must have value greater than or equal to {limit}",
+    "max_value": lambda limit: f"Member must have value less than or equal to {limit}",
+}
 
 
 def error_code_for(style: str) -> str:
@@ -79,69 +120,65 @@ def _type_ok(shape: Shape, value: Any) -> bool:
     return True
 
 
-def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
-    if not _type_ok(shape, value):
-        errors.append(f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: Member must be of type {shape.type_name}")
-        return
-    kind = shape.type_name
-    metadata = shape.metadata
-    if kind == "structure":
+class _Collector:
+    """Walks a value against its shape, recording violations in model order."""
+
+    def __init__(self) -> None:
+        self.found: list[Violation] = []
+
+    def add(self, kind: str, path: str, member: str, shape: Shape, value: Any, limit: Any = None) -> None:
+        self.found.append(Violation(kind, path, member, shape.name, value, limit))
+
+    def check(self, shape: Shape, value: Any, path: str, member: str) -> None:
+        if not _type_ok(shape, value):
+            self.add("type", path, member, shape, value, shape.type_name)
+            return
+        kind = shape.type_name
+        if kind == "structure":
+            self._structure(shape, value, path)
+        elif kind in ("string", "list", "map", "blob"):
+            self._sized(shape, value, path, member)
+        elif kind in _INTS or kind in _FLOATS:
+            metadata = shape.metadata
+            if "min" in metadata and value < metadata["min"]:
+                self.add("min_value", path, member, shape, value, metadata["min"])
+            if "max" in metadata and value > metadata["max"]:
+                self.add("max_value", path, member, shape, value, metadata["max"])
+
+    def _structure(self, shape: Shape, value: dict[str, Any], path: str) -> None:
         if shape.is_document_type:
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                errors.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: Member must not be null")
+                self.add("required", _join(path, name), name, shape.members[name], None)
         for name, member in shape.members.items():
             item = value.get(name)
             if item is not None and (shape.name, name) not in SERVICE_CHECKED:
-                _check(member, item, _join(path, name), errors)
-        return
-    if kind in ("string", "list", "map", "blob"):
+                self.check(member, item, _join(path, name), name)
+
+    def _sized(self, shape: Shape, value: Any, path: str, member: str) -> None:
+        kind, metadata = shape.type_name, shape.metadata
         if kind == "string" and shape.enum and value not in shape.enum:
-            errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(shape.enum)}]"
-            )
+            self.add("enum", path, member, shape, value, list(shape.enum))
         length = len(value) if not hasattr(value, "read") else None
         if length is not None:
             if "min" in metadata and length < metadata["min"]:
-                errors.append(
-                    f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                    f"Member must have length greater than or equal to {metadata['min']}"
-                )
+                self.add("min_length", path, member, shape, value, metadata["min"])
             if "max" in metadata and length > metadata["max"]:
-                errors.append(
-                    f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                    f"Member must have length less than or equal to {metadata['max']}"
-                )
+                self.add("max_length", path, member, shape, value, metadata["max"])
         if kind == "string" and "pattern" in metadata and not shape.enum:
             compiled = _pattern(metadata["pattern"])
             if compiled is not None and compiled.fullmatch(value) is None:
-                errors.append(
-                    f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                    f"Member must satisfy regular expression pattern: {metadata['pattern']}"
-                )
+                self.add("pattern", path, member, shape, value, metadata["pattern"])
         if kind == "list":
             for index, item in enumerate(value, 1):
                 if item is not None:
-                    _check(shape.member, item, f"{path}.{index}.member", errors)
+                    self.check(shape.member, item, f"{path}.{index}.member", member)
         elif kind == "map":
             for key, item in value.items():
-                _check(shape.key, key, f"{path}.key", errors)
+                self.check(shape.key, key, f"{path}.key", member)
                 if item is not None:
-                    _check(shape.value, item, f"{path}.{key}.value", errors)
-        return
-    if kind in _INTS or kind in _FLOATS:
-        if "min" in metadata and value < metadata["min"]:
-            errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {metadata['min']}"
-            )
-        if "max" in metadata and value > metadata["max"]:
-            errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {metadata['max']}"
-            )
+                    self.check(shape.value, item, f"{path}.{key}.value", member)
 
 
 def _join(path: str, name: str) -> str:
@@ -149,21 +186,126 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{camel}" if path else camel
 
 
+def violations(shape: StructureShape, params: dict[str, Any]) -> list[Violation]:
+    """Every broken constraint of ``params``, in model order."""
+    collector = _Collector()
+    collector.check(shape, params, "", "")
+    return collector.found
+
+
 def validation_errors(shape: StructureShape, params: dict[str, Any]) -> list[str]:
-    """Every constraint violation, AWS-worded, in model order."""
-    errors: list[str] = []
-    _check(shape, params, "", errors)
-    return errors
+    """Every constraint violation, AWS-worded (generic style), in model order."""
+    return [violation.text() for violation in violations(shape, params)]
 
 
-def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str) -> None:
-    """Raise an AwsError (code chosen by ``style``: the protocol name) when params break the model."""
+# -- per-service wording ---------------------------------------------------------------------------------------
+def _generic(code: str) -> Callable[[list[Violation]], AwsError]:
+    """AWS's common framework answer: ``N validation error(s) detected: ...`` (IAM, STS, EventBridge...)."""
+
+    def render(found: list[Violation]) -> AwsError:
+        count = len(found)
+        shown = "; ".join(violation.text() for violation in found[:_MAX_REPORTED])
+        noun = "error" if count == 1 else "errors"
+        return AwsError(code, f"{count} validation {noun} detected: {shown}", 400)
+
+    return render
+
+
+# Organizations: InvalidInputException with a Reason; the message names the reason, never the value.
+_ORGANIZATIONS_REASONS = {
+    "required": ("INPUT_REQUIRED", "You must include a value for all required parameters."),
+    "enum": ("INVALID_ENUM", "You specified an invalid value."),
+    "min_length": ("MIN_LENGTH_EXCEEDED", "You provided a string parameter that is shorter than allowed."),
+    "max_length": ("MAX_LENGTH_EXCEEDED", "You provided a string parameter that is longer than allowed."),
+    "pattern": ("INVALID_PATTERN", "You provided a value that does not match the required pattern."),
+    "min_value": ("MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed."),
+    "max_value": ("MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed."),
+}
+# (kind, shape name) with a more specific reason.
+_ORGANIZATIONS_SPECIFIC = {
+    ("pattern", "PolicyTargetId"): ("INVALID_PATTERN_TARGET_ID",
+                                    "You specified a policy target ID that does not match the required pattern."),
+    ("pattern", "PolicyId"): ("INVALID_SYNTAX_POLICY_ID", "You specified an invalid policy ID."),
+    ("enum", "PolicyType"): ("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type string."),
+    ("enum", "EffectivePolicyType"): ("INVALID_ENUM_POLICY_TYPE", "You specified an invalid policy type string."),
+}
+
+
+def _organizations(found: list[Violation]) -> AwsError:
+    first = found[0]
+    if first.kind == "type":  # a JSON type mismatch is the framework's, not the service's
+        return _generic("ValidationException")(found)
+    reason, message = _ORGANIZATIONS_SPECIFIC.get((first.kind, first.shape)) or _ORGANIZATIONS_REASONS[first.kind]
+    return AwsError("InvalidInputException", message, 400, fields={"Reason": reason})
+
+
+# Account: a JSON-schema validator's messages in a Java list, no reason or fieldList
+# (aws-captures/primary_contact.json: '[ECMA 262 regex "^[+][\s0-9()-]+$" does not match input string " "]').
+def _anchored(pattern: str) -> str:
+    return ("" if pattern.startswith("^") else "^") + pattern + ("" if pattern.endswith("$") else "$")
+
+
+def _account_text(violation: Violation) -> str:
+    value, limit = violation.value, violation.limit
+    if violation.kind == "pattern":
+        return f'ECMA 262 regex "{_anchored(limit)}" does not match input string "{value}"'
+    if violation.kind == "min_length":
+        return f'string "{value}" is too short (length: {len(value)}, required minimum: {limit})'
+    if violation.kind == "max_length":
+        return f'string "{value}" is too long (length: {len(value)}, maximum allowed: {limit})'
+    if violation.kind == "enum":
+        return f"instance value ({json.dumps(value)}) not found in enum (possible values: {json.dumps(limit)})"
+    if violation.kind == "min_value":
+        return f"numeric instance is lower than the required minimum (minimum: {limit}, found: {value})"
+    if violation.kind == "max_value":
+        return f"numeric instance is greater than the required maximum (maximum: {limit}, found: {value})"
+    if violation.kind == "type":
+        return f"instance type ({type(value).__name__}) does not match any allowed primitive type (allowed: [\"{limit}\"])"
+    return f'object has missing required properties (["{violation.member}"])'
+
+
+def _account(found: list[Violation]) -> AwsError:
+    return AwsError("ValidationException", "[" + ", ".join(_account_text(v) for v in found[:_MAX_REPORTED]) + "]", 400)
+
+
+# SQS (JSON, query-compatible): MissingParameter / InvalidParameterValue, the codes its query API always used.
+def _sqs(found: list[Violation]) -> AwsError:
+    first = found[0]
+    if first.kind == "required":
+        return AwsError("MissingParameter", f"The request must contain the parameter {first.member}.", 400,
+                        query_code="MissingParameter")
+    return AwsError("InvalidParameterValue", f"Value {_show(first.value)} for parameter {first.member} is invalid.",
+                    400, query_code="InvalidParameterValue")
+
+
+# SNS (query): InvalidParameter, "Invalid parameter: <Member>" (the model's InvalidParameterException code).
+def _sns(found: list[Violation]) -> AwsError:
+    return AwsError("InvalidParameter", f"Invalid parameter: {found[0].member}", 400)
+
+
+STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
+    "iam": _generic("ValidationError"),
+    "sts": _generic("ValidationError"),
+    "organizations": _organizations,
+    "account": _account,
+    "sqs": _sqs,
+    "sns": _sns,
+    "events": _generic("ValidationException"),
+    "cloudtrail": _generic("ValidationException"),
+    "s3": _generic("InvalidArgument"),
+}
+
+
+def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str, service: str | None = None) -> None:
+    """Raise the service's validation error when params break the model.
+
+    ``service`` picks the wording from ``STYLES``; without it (or for a service not listed) ``style``, the
+    protocol name, picks the protocol default.
+    """
     if shape is None:
         return
-    errors = validation_errors(shape, params)
-    if not errors:
+    found = violations(shape, params)
+    if not found:
         return
-    count = len(errors)
-    shown = "; ".join(errors[:_MAX_REPORTED])
-    noun = "error" if count == 1 else "errors"
-    raise AwsError(error_code_for(style), f"{count} validation {noun} detected: {shown}", 400)
+    render = STYLES.get(service or "") or _generic(error_code_for(style))
+    raise render(found)
