@@ -29,6 +29,9 @@ def main() -> None:
 @click.option("--bootstrap-secret-key", default="test", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_SECRET_KEY")
 @click.option("--region", "default_region", default="us-east-1", show_default=True, envvar="ROOTPLANE_REGION")
 @click.option("--smtp-url", default=None, envvar="ROOTPLANE_SMTP_URL", help="Relay sent mail, e.g. smtp://127.0.0.1:1025")
+@click.option("--max-accounts-per-organization", default=10, show_default=True, type=click.IntRange(min=1),
+              envvar="ROOTPLANE_MAX_ACCOUNTS_PER_ORGANIZATION",
+              help="Organizations account quota (AWS's default for a new organization is 10).")
 @click.option("--time-travel", is_flag=True, default=False, envvar="ROOTPLANE_TIME_TRAVEL",
               help="Tests only: allow POST /_rootplane/clock to move the server's clock forward.")
 def serve(**options) -> None:

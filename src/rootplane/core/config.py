@@ -25,6 +25,8 @@ class ServerConfig:
     skew_query: int = 900
     skew_json: int = 300
     skew_s3: int = 900
+    # Organizations quota: accounts per organization (AWS's default for new organizations: 10).
+    max_accounts_per_organization: int = 10
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
 
