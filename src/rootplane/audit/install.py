@@ -15,10 +15,9 @@ __all__ = ["install"]
 def install(app) -> Recorder:
     """Start the recorder for ``app.gateway`` and register its sink, flush hook and shutdown drain."""
     gateway = app.gateway
-    recorder = Recorder(
-        gateway.store, gateway.clock,
-        deliver=lambda session, recorded: eventbridge.deliver(session, recorded, gateway.clock.now()),
-    )
+    recorder = Recorder(gateway.store, gateway.clock, consumers=[
+        lambda session, batch: eventbridge.deliver(session, batch, gateway.clock.now()),
+    ])
     gateway.audit_sinks.append(recorder.submit)
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))

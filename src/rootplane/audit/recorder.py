@@ -1,8 +1,9 @@
-"""The background writer: ApiCalls in (bounded queue), CloudTrail rows and EventBridge deliveries out, in batches.
+"""The background writer: ApiCalls in (bounded queue), CloudTrail rows and deliveries out, in batches.
 
-One daemon thread drains the queue, turns calls into records (:mod:`rootplane.audit.record`), inserts a batch in
-one transaction and hands each record to the delivery callback in the same transaction (each delivery inside a
-savepoint, so one failing target never loses records). ``flush()`` waits until everything submitted is committed.
+The request thread only puts the call on the queue. One daemon thread drains it, turns calls into records
+(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements in one transaction and hands the
+whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
+so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,6 @@ from rootplane.audit.call import ApiCall
 from rootplane.audit.record import Recorded, records_for
 from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import repo
-from rootplane.services.cloudtrail.tables import EventRow
 from rootplane.store.engine import Store
 
 __all__ = ["Recorder", "RETENTION"]
@@ -32,30 +32,31 @@ RETENTION = _dt.timedelta(days=90)
 _PRUNE_EVERY = 600.0  # seconds of wall time between retention sweeps
 _STOP = object()
 
-Deliver = Callable[[Session, Recorded], None]
+Consumer = Callable[[Session, list[Recorded]], None]
 
 
 def _new_event(recorded: Recorded) -> repo.NewEvent:
     record = recorded.record
     resources = tuple((r["type"], r["name"]) for r in recorded.resources)
-    row = EventRow(
-        event_id=record["eventID"], account_id=recorded.account_id, region=recorded.region,
-        event_time=recorded.event_time,
-        event_name=record["eventName"], event_source=record["eventSource"], read_only=record["readOnly"],
-        username=recorded.username, access_key_id=record["userIdentity"].get("accessKeyId") or "",
-        resources=json.dumps(resources), record=json.dumps(record, separators=(",", ":")),
-    )
-    return repo.NewEvent(row, resources)
+    values = {
+        "event_id": record["eventID"], "account_id": recorded.account_id, "region": recorded.region,
+        "event_time": recorded.event_time, "event_name": record["eventName"], "event_source": record["eventSource"],
+        "read_only": record["readOnly"], "username": recorded.username,
+        "access_key_id": record["userIdentity"].get("accessKeyId") or "",
+        "resources": json.dumps(resources), "record": json.dumps(record, separators=(",", ":")),
+    }
+    return repo.NewEvent(values, resources)
 
 
 class Recorder:
     """Owns the writer thread. ``submit`` is the gateway's audit sink (cheap: one queue put)."""
 
-    def __init__(self, store: Store, clock: Clock, deliver: Deliver | None = None, *,
-                 capacity: int = 10000, batch_size: int = 500) -> None:
+    def __init__(self, store: Store, clock: Clock, consumers: Sequence[Consumer] = (), *,
+                 capacity: int = 10000, batch_size: int = 500, linger: float = 0.05) -> None:
         self.store = store
+        self.linger = linger
         self.clock = clock
-        self.deliver = deliver
+        self.consumers = list(consumers)
         self.batch_size = batch_size
         self._queue: queue.Queue = queue.Queue(maxsize=capacity)
         self._last_prune = 0.0
@@ -79,14 +80,22 @@ class Recorder:
             self._thread.join(timeout)
 
     # -- writer thread -----------------------------------------------------------------------------------------
+    def _collect(self) -> list:
+        """The next batch: waits for one item, then gathers more for up to ``linger`` seconds (one commit for many
+        requests instead of one each) unless a flush or stop marker asks for the write now."""
+        items = [self._queue.get()]
+        deadline = time.monotonic() + self.linger
+        while len(items) < self.batch_size and isinstance(items[-1], ApiCall):
+            remaining = deadline - time.monotonic()
+            try:
+                items.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
     def _run(self) -> None:
         while True:
-            items = [self._queue.get()]
-            while len(items) < self.batch_size:
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            items = self._collect()
             calls = [item for item in items if isinstance(item, ApiCall)]
             try:
                 self._write(calls)
@@ -108,14 +117,15 @@ class Recorder:
                 repo.delete_events_before(session, self.clock.now() - RETENTION)
                 self._last_prune = time.monotonic()
             repo.put_events(session, [_new_event(r) for r in recorded])
-            session.flush()
-            if self.deliver is not None:
-                for item in recorded:
-                    self._deliver_one(session, item)
+            if recorded:
+                for consumer in self.consumers:
+                    self._consume(session, consumer, recorded)
 
-    def _deliver_one(self, session: Session, item: Recorded) -> None:
+    @staticmethod
+    def _consume(session: Session, consumer: Consumer, recorded: list[Recorded]) -> None:
         try:
             with session.begin_nested():
-                self.deliver(session, item)
-        except Exception:  # noqa: BLE001 - a failing target must not lose the records
-            log.exception("EventBridge delivery of %s failed", item.record.get("eventID"))
+                consumer(session, recorded)
+        except Exception:  # noqa: BLE001 - a failing consumer must not lose the records
+            log.exception("audit consumer %s failed on %d records", getattr(consumer, "__name__", consumer),
+                          len(recorded))

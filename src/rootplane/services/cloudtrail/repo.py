@@ -6,7 +6,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
@@ -25,9 +25,9 @@ _RESOURCE_COLUMNS = {"ResourceType": EventResourceRow.resource_type, "ResourceNa
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event to store: the row values and its resources as (type, name)."""
+    """An event to store: the ``cloudtrail_events`` column values and its resources as (type, name)."""
 
-    row: EventRow
+    values: dict[str, object]
     resources: tuple[tuple[str, str], ...]
 
 
@@ -40,14 +40,19 @@ class Cursor:
 
 
 def put_events(session: Session, events: Iterable[NewEvent]) -> None:
-    """Insert events and their resource index rows."""
-    for event in events:
-        session.add(event.row)
-        for resource_type, resource_name in event.resources:
-            session.add(EventResourceRow(
-                event_id=event.row.event_id, account_id=event.row.account_id, region=event.row.region,
-                event_time=event.row.event_time, resource_type=resource_type, resource_name=resource_name,
-            ))
+    """Insert events and their resource index rows (two executemany statements, no ORM objects)."""
+    events = list(events)
+    if not events:
+        return
+    session.execute(insert(EventRow), [event.values for event in events])
+    resources = [
+        {"event_id": event.values["event_id"], "account_id": event.values["account_id"],
+         "region": event.values["region"], "event_time": event.values["event_time"],
+         "resource_type": resource_type, "resource_name": resource_name}
+        for event in events for resource_type, resource_name in event.resources
+    ]
+    if resources:
+        session.execute(insert(EventResourceRow), resources)
 
 
 def list_events(session: Session, account_id: str, region: str, *, attribute: tuple[str, object] | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from rootplane.services.events.patterns import InvalidPattern, compile_pattern
 from rootplane.services.events.tables import RuleRow, TargetRow
 from rootplane.services.events.transform import render
 
-__all__ = ["put_event", "ALL_MANAGEMENT_EVENTS", "SERVICE_PRINCIPAL", "SENDER_ID"]
+__all__ = ["put_event", "deliver_to_rules", "ALL_MANAGEMENT_EVENTS", "SERVICE_PRINCIPAL", "SENDER_ID"]
 
 log = logging.getLogger("rootplane.events")
 
@@ -28,11 +29,27 @@ SERVICE_PRINCIPAL = "events.amazonaws.com"
 SENDER_ID = "AIDAIRMZKO6XAJ2XNFXCO"  # the SenderId SQS shows for messages EventBridge sends
 
 
+@lru_cache(maxsize=2048)
+def _sources(pattern_text: str) -> frozenset[str] | None:
+    """The literal ``source`` values a pattern requires (a cheap pre-filter), or None when it is not that simple."""
+    try:
+        sources = json.loads(pattern_text).get("source")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(sources, list) and sources and all(isinstance(value, str) for value in sources):
+        return frozenset(sources)
+    return None
+
+
 def _matches(rule: RuleRow, event: dict[str, Any], read_only_cloudtrail: bool) -> bool:
     if read_only_cloudtrail and rule.state != ALL_MANAGEMENT_EVENTS:
         return False
+    text = rule.event_pattern or ""
+    sources = _sources(text)
+    if sources is not None and event.get("source") not in sources:
+        return False
     try:
-        return compile_pattern(rule.event_pattern or "").matches(event)
+        return compile_pattern(text).matches(event)
     except InvalidPattern:
         return False
 
@@ -57,8 +74,15 @@ def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _d
 def put_event(session: Session, account_id: str, region: str, bus_name: str, event: dict[str, Any],
               now: _dt.datetime, *, read_only_cloudtrail: bool = False) -> int:
     """Deliver ``event`` to every matching rule's targets; returns how many rules matched."""
+    rules = repo.list_active_rules(session, account_id, region, bus_name)
+    return deliver_to_rules(session, rules, event, now, read_only_cloudtrail=read_only_cloudtrail)
+
+
+def deliver_to_rules(session: Session, rules: list[RuleRow], event: dict[str, Any], now: _dt.datetime, *,
+                     read_only_cloudtrail: bool = False) -> int:
+    """Deliver ``event`` to the targets of those ``rules`` (active rules of its bus) that match it."""
     matched = 0
-    for rule in repo.list_active_rules(session, account_id, region, bus_name):
+    for rule in rules:
         if not _matches(rule, event, read_only_cloudtrail):
             continue
         matched += 1
