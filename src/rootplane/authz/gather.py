@@ -56,7 +56,7 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
     resource_account = check.resource_account
     rcp_levels = None
     if orgs is not None and resource_account and hasattr(orgs, "rcp_levels"):
-        rcp_levels = orgs.rcp_levels(session, resource_account)
+        rcp_levels = orgs.rcp_levels(session, resource_account, check.action)
     resource = None
     if check.resource_policy:
         # Role trust policies have no Resource element: parse them with the trust grammar.
