@@ -11,6 +11,7 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.events import repo
+from rootplane.services.events.authz import DEFAULT_BUS, bus_arn, bus_name as _bus_name, rule_arn
 from rootplane.services.events.dispatch import put_event
 from rootplane.services.events.patterns import MAX_PATTERN_LENGTH, InvalidPattern, compile_pattern
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
@@ -19,7 +20,6 @@ from rootplane.services.provider import Provider
 
 __all__ = ["EventsProvider", "PROVIDER"]
 
-DEFAULT_BUS = "default"
 MAX_TARGETS = 5
 _STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 _SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
@@ -34,20 +34,12 @@ def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 400)
 
 
-def _bus_name(value: str | None) -> str:
-    """A bus given by name or ARN."""
-    if not value:
-        return DEFAULT_BUS
-    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
-
-
 def _bus_arn(ctx: RequestContext, name: str) -> str:
-    return f"arn:aws:events:{ctx.region}:{ctx.account_id}:event-bus/{name}"
+    return bus_arn(ctx.region, ctx.account_id, name)
 
 
 def _rule_arn(ctx: RequestContext, bus: str, name: str) -> str:
-    path = name if bus == DEFAULT_BUS else f"{bus}/{name}"
-    return f"arn:aws:events:{ctx.region}:{ctx.account_id}:rule/{path}"
+    return rule_arn(ctx.region, ctx.account_id, bus, name)
 
 
 def _token(name: str) -> str:
