@@ -12,13 +12,13 @@ from rootplane.services.organizations.creation import CREATION_DELAY, create_mem
 from rootplane.services.organizations.errors import constraint, org_error
 from rootplane.services.organizations.membership import remove_member
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
+from rootplane.services.organizations.quota import LIMIT_MESSAGE, organization_full
 from rootplane.services.organizations.shapes import account_shape, account_states, request_shape
 from rootplane.services.organizations.tables import CreateAccountRequestRow
 from rootplane.services.organizations.unit_ops import parent_path
 
-__all__ = ["AccountOperations", "MAX_ACCOUNTS", "PENDING_CLOSURE"]
+__all__ = ["AccountOperations", "PENDING_CLOSURE"]
 
-MAX_ACCOUNTS = 10
 PENDING_CLOSURE = _dt.timedelta(seconds=10)
 CLOSURE_WINDOW = _dt.timedelta(days=30)
 
@@ -32,9 +32,8 @@ class AccountOperations:
 
     def create_account(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_only(ctx)
-        if repo.count_members(ctx.session, org.id) >= MAX_ACCOUNTS:
-            raise constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED",
-                             "You have reached the maximum number of accounts in your organization.")
+        if organization_full(ctx, org):
+            raise constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         now = ctx.now()
         request = CreateAccountRequestRow(id=names.new_request_id(), org_id=org.id, account_name=params["AccountName"],
                                           state="SUCCEEDED", requested_at=now, completes_at=now + CREATION_DELAY)

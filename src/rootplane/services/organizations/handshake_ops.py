@@ -7,13 +7,13 @@ from typing import Any
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.mail.outbox import send
-from rootplane.services.organizations import repo
-from rootplane.services.organizations.account_ops import MAX_ACCOUNTS
+from rootplane.services.organizations import features, repo
 from rootplane.services.organizations.caller import management_account, management_only, management_or_delegate
-from rootplane.services.organizations.errors import handshake_constraint, org_error
+from rootplane.services.organizations.errors import handshake_constraint, invalid_input, org_error
 from rootplane.services.organizations.handshakes import new_handshake
 from rootplane.services.organizations.membership import add_member
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
+from rootplane.services.organizations.quota import LIMIT_MESSAGE, organization_full
 from rootplane.services.organizations.shapes import handshake_shape
 from rootplane.services.organizations.tables import HandshakeRow, OrganizationRow
 from rootplane.services.organizations.tags import put_tags
@@ -40,8 +40,9 @@ def _handshake(ctx: Any, handshake_id: str, *, as_target: bool) -> tuple[Organiz
     org = repo.find_organization(ctx.session, handshake.org_id) if handshake is not None else None
     if handshake is None or org is None:
         raise org_error("HandshakeNotFoundException")
-    is_target = handshake.target_id.lower() in {t.lower() for t in _caller_targets(ctx)}
     is_owner = org.management_account_id == ctx.account_id
+    is_target = (handshake.target_id.lower() in {t.lower() for t in _caller_targets(ctx)}
+                 or (is_owner and features.is_request(handshake)))
     if not (is_target if as_target else is_target or is_owner):
         raise org_error("HandshakeNotFoundException")
     return org, handshake
@@ -63,15 +64,17 @@ class HandshakeOperations:
         org = management_only(ctx)
         target = params["Target"]
         target_id, target_type = target["Id"], target["Type"]
+        if target_type == "ORGANIZATION":
+            raise invalid_input("INVALID_PARTY_TYPE_TARGET",
+                                "You specified the wrong type of entity (account, organization, or email) as a party.")
         account = (accounts.find_account(ctx.session, target_id) if target_type == "ACCOUNT"
                    else repo.find_account_by_email(ctx.session, target_id))
         if account is not None:
             membership = repo.find_membership(ctx.session, account.account_id)
             if membership is not None and membership.org_id == org.id:
                 raise org_error("DuplicateAccountException")
-        if repo.count_members(ctx.session, org.id) >= MAX_ACCOUNTS:
-            raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED",
-                                       "You have reached the maximum number of accounts in your organization.")
+        if organization_full(ctx, org):
+            raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         for existing in repo.list_handshakes(ctx.session, org_id=org.id, target_ids=(target_id,), action="INVITE",
                                              limit=100):
             if handshake_shape(org, existing, "", "", ctx.now())["State"] not in _FINAL:
@@ -92,12 +95,15 @@ class HandshakeOperations:
             if repo.find_membership(ctx.session, ctx.account_id) is not None:
                 raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION",
                                            "The account is already a member of an organization.")
-            if repo.count_members(ctx.session, org.id) >= MAX_ACCOUNTS:
-                raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED",
-                                           "You have reached the maximum number of accounts in your organization.")
+            if organization_full(ctx, org):
+                raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
+        if features.is_request(handshake) and not features.ready_to_finalize(ctx, handshake):
+            raise org_error("InvalidHandshakeTransitionException")
         _transition(ctx, org, handshake, "ACCEPTED")
         if handshake.action == "INVITE":
             add_member(ctx, org, ctx.account_id, "INVITED")
+        else:
+            features.accepted(ctx, org, handshake)
         return {"Handshake": _shape(ctx, org, handshake)}
 
     def decline_handshake(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from rootplane.services.organizations.caller import (
     attach_defaults, caller_org, management_account, management_only, management_or_delegate,
 )
 from rootplane.services.organizations.errors import constraint, handshake_constraint, org_error
-from rootplane.services.organizations.handshakes import new_handshake
+from rootplane.services.organizations.features import request_all_features
 from rootplane.services.organizations.membership import remove_member
 from rootplane.services.organizations.shapes import handshake_shape, organization_shape, root_shape
 from rootplane.services.organizations.tables import MembershipRow, OrganizationRow
@@ -58,10 +58,7 @@ class OrganizationOperations:
         if org.feature_set == "ALL":
             raise handshake_constraint("ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
                                        "All features are already enabled on this organization.")
-        handshake = new_handshake(ctx, org, "ENABLE_ALL_FEATURES", org.id, "ORGANIZATION", None)
-        org.feature_set = "ALL"
-        org.policy_types = " ".join(sorted({*org.enabled_types(), "SERVICE_CONTROL_POLICY"}))
-        handshake.state = "ACCEPTED"
+        handshake = request_all_features(ctx, org)
         mgmt = management_account(ctx, org)
         return {"Handshake": handshake_shape(org, handshake, mgmt.email, mgmt.name, ctx.now())}
 

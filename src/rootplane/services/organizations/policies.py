@@ -12,11 +12,16 @@ from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.managed import managed_policy
 
-__all__ = ["scp_levels", "rcp_levels", "levels_for"]
+__all__ = ["scp_levels", "rcp_levels", "levels_for", "RCP_SERVICES"]
 
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 _KIND = {SCP: "scp", RCP: "rcp"}
+# Action prefixes of the services RCPs apply to (Organizations User Guide, "Resource control policies": Amazon S3,
+# AWS STS, AWS KMS, Amazon SQS, AWS Secrets Manager, Amazon Cognito, CloudWatch Logs, DynamoDB, ECR,
+# OpenSearch Serverless).
+RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity", "logs",
+                          "dynamodb", "ecr", "aoss"})
 _LABEL = {SCP: "service control policy", RCP: "resource control policy"}
 
 
@@ -60,6 +65,11 @@ def scp_levels(session: Session, account_id: str) -> list[list[NamedPolicy]] | N
     return levels_for(session, account_id, SCP)
 
 
-def rcp_levels(session: Session, account_id: str) -> list[list[NamedPolicy]] | None:
-    """RCPs binding resources owned by ``account_id`` (None when RCPs don't apply to it)."""
+def rcp_levels(session: Session, account_id: str, action: str | None = None) -> list[list[NamedPolicy]] | None:
+    """RCPs binding resources owned by ``account_id`` (None when RCPs don't apply to it).
+
+    RCPs only govern the services AWS lists (``RCP_SERVICES``); for any other ``action`` they don't apply.
+    """
+    if action is not None and action.split(":", 1)[0].lower() not in RCP_SERVICES:
+        return None
     return levels_for(session, account_id, RCP)

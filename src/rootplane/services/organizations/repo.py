@@ -23,6 +23,7 @@ __all__ = [
     "list_requests", "find_service_access", "list_service_access", "find_delegate", "list_delegates",
     "list_delegations_for_account", "count_delegates", "find_handshake", "list_handshakes",
     "list_tags", "count_closures_since", "delete_org_rows", "delegated_account_ids", "member_ids_except", "find_account_by_email", "ou_ids",
+    "invited_member_ids", "list_child_handshakes",
 ]
 
 
@@ -298,3 +299,16 @@ def find_account_by_email(session: Session, email: str) -> AccountRow | None:
 def ou_ids(session: Session, org_id: str) -> list[str]:
     """Every OU of the organization (bulk changes such as enabling a policy type)."""
     return list(session.scalars(select(OrganizationalUnitRow.id).where(OrganizationalUnitRow.org_id == org_id)))
+
+
+def invited_member_ids(session: Session, org_id: str) -> list[str]:
+    """Members that joined by invitation (they must approve enabling all features)."""
+    query = select(MembershipRow.account_id).where(MembershipRow.org_id == org_id,
+                                                   MembershipRow.joined_method == "INVITED")
+    return list(session.scalars(query.order_by(MembershipRow.account_id)))
+
+
+def list_child_handshakes(session: Session, parent_id: str) -> list[HandshakeRow]:
+    """The handshakes of one all-features request (members' approvals and the final APPROVE_ALL_FEATURES)."""
+    return list(session.scalars(select(HandshakeRow).where(HandshakeRow.parent_id == parent_id)
+                                .order_by(HandshakeRow.id)))

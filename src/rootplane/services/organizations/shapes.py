@@ -108,6 +108,8 @@ def handshake_shape(org: OrganizationRow, handshake: HandshakeRow, management_em
     ]
     if handshake.notes:
         resources.append({"Value": handshake.notes, "Type": "NOTES"})
+    if handshake.parent_id:
+        resources.append({"Value": handshake.parent_id, "Type": "PARENT_HANDSHAKE"})
     return {
         "Id": handshake.id,
         "Arn": names.handshake_arn(org.management_account_id, org.id, handshake.action, handshake.id),

@@ -132,11 +132,16 @@ class DelegatedAdminRow(Base):
 
 
 class HandshakeRow(Base):
-    """An invitation (INVITE) or ENABLE_ALL_FEATURES request."""
+    """An invitation (INVITE) or a step of enabling all features (ENABLE_ALL_FEATURES, APPROVE_ALL_FEATURES).
+
+    ``parent_id``: the management account's ENABLE_ALL_FEATURES request that a member's approval or the final
+    APPROVE_ALL_FEATURES handshake belongs to.
+    """
 
     __tablename__ = "org_handshakes"
     __table_args__ = (Index("ix_org_handshakes_org_id", "org_id", "id"),
-                      Index("ix_org_handshakes_target", "target_id", "id"))
+                      Index("ix_org_handshakes_target", "target_id", "id"),
+                      Index("ix_org_handshakes_parent", "parent_id", "state"))
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(40))
@@ -147,6 +152,7 @@ class HandshakeRow(Base):
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     requested_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    parent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class TagRow(Base):

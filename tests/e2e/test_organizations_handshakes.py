@@ -1,0 +1,84 @@
+"""Handshakes: an invited root accepts with its own credentials through the AWS CLI, EnableAllFeatures waits for
+every invited member's approval, invitations expire after 15 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from harness import BOOT_ACCOUNT
+from orgs_helpers import error_of, second_standalone
+
+OTHER, THIRD = "111111111111", "222222222222"
+
+
+@pytest.fixture(scope="module")
+def orgs(server):
+    second_standalone(server, OTHER, "otherkey")
+    second_standalone(server, THIRD, "thirdkey")
+    client = server.client("organizations")
+    client.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    return client
+
+
+def _other_cli(server, *args: str) -> dict:
+    return server.cli_json("organizations", *args, access_key="otherkey", secret_key="otherkey")
+
+
+def test_invited_root_accepts_with_the_cli(server, orgs):
+    error = error_of(orgs.invite_account_to_organization, Target={"Id": "o-abcdefghij", "Type": "ORGANIZATION"})
+    assert (error["Code"], error["Reason"]) == ("InvalidInputException", "INVALID_PARTY_TYPE_TARGET")
+    invited = server.cli_json("organizations", "invite-account-to-organization", "--target",
+                              f"Id={OTHER},Type=ACCOUNT", "--notes", "welcome")["Handshake"]
+    assert (invited["State"], invited["Action"]) == ("OPEN", "INVITE")
+    described = orgs.describe_handshake(HandshakeId=invited["Id"])["Handshake"]
+    assert described["ExpirationTimestamp"] - described["RequestedTimestamp"] == timedelta(days=15)
+    assert invited["Id"] in server.get_json(f"/_rootplane/outbox?to=root-{OTHER}@example.com")[-1]["body"]
+    listed = _other_cli(server, "list-handshakes-for-account")["Handshakes"]
+    assert [h["Id"] for h in listed] == [invited["Id"]]
+    described = _other_cli(server, "describe-handshake", "--handshake-id", invited["Id"])["Handshake"]
+    assert {"Type": "NOTES", "Value": "welcome"} in described["Resources"]
+    accepted = _other_cli(server, "accept-handshake", "--handshake-id", invited["Id"])["Handshake"]
+    assert accepted["State"] == "ACCEPTED"
+    assert orgs.describe_handshake(HandshakeId=invited["Id"])["Handshake"]["State"] == "ACCEPTED"
+    assert _other_cli(server, "describe-organization")["Organization"]["MasterAccountId"] == BOOT_ACCOUNT
+    assert orgs.describe_account(AccountId=OTHER)["Account"]["JoinedMethod"] == "INVITED"
+
+
+def test_enable_all_features_waits_for_invited_members(server, orgs):
+    other = server.client("organizations", "otherkey", "otherkey")
+    request = orgs.enable_all_features()["Handshake"]
+    assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "OPEN")
+    assert request["Parties"][1] == {"Id": request["Parties"][0]["Id"], "Type": "ORGANIZATION"}
+    assert error_of(orgs.enable_all_features)["Code"] == "DuplicateHandshakeException"
+    assert orgs.describe_organization()["Organization"]["FeatureSet"] == "CONSOLIDATED_BILLING"
+    assert error_of(orgs.accept_handshake, HandshakeId=request["Id"])["Code"] == "InvalidHandshakeTransitionException"
+    (approval,) = other.list_handshakes_for_account(Filter={"ActionType": "ENABLE_ALL_FEATURES"})["Handshakes"]
+    assert {"Type": "PARENT_HANDSHAKE", "Value": request["Id"]} in approval["Resources"]
+    assert approval["Id"] in server.get_json(f"/_rootplane/outbox?to=root-{OTHER}@example.com")[-1]["body"]
+    assert other.accept_handshake(HandshakeId=approval["Id"])["Handshake"]["State"] == "ACCEPTED"
+    (final,) = orgs.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+    assert final["State"] == "OPEN"
+    assert orgs.accept_handshake(HandshakeId=final["Id"])["Handshake"]["State"] == "ACCEPTED"
+    assert orgs.describe_organization()["Organization"]["FeatureSet"] == "ALL"
+    assert orgs.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "ACCEPTED"
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    types = orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")["Root"]["PolicyTypes"]
+    assert {"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"} in types
+    error = error_of(orgs.enable_all_features)
+    assert (error["Code"], error["Reason"]) == ("HandshakeConstraintViolationException",
+                                                "ORGANIZATION_ALREADY_HAS_ALL_FEATURES")
+
+
+def test_invitation_expires_after_15_days(server, orgs):
+    third = server.client("organizations", "thirdkey", "thirdkey")
+    invited = orgs.invite_account_to_organization(Target={"Id": THIRD, "Type": "ACCOUNT"})["Handshake"]
+    server.advance_clock(14 * 86400)
+    assert third.describe_handshake(HandshakeId=invited["Id"])["Handshake"]["State"] == "OPEN"
+    server.advance_clock(86400 + 1)
+    assert third.describe_handshake(HandshakeId=invited["Id"])["Handshake"]["State"] == "EXPIRED"
+    assert error_of(third.accept_handshake, HandshakeId=invited["Id"])["Code"] == "InvalidHandshakeTransitionException"
+    assert error_of(third.describe_organization)["Code"] == "AWSOrganizationsNotInUseException"
+    again = orgs.invite_account_to_organization(Target={"Id": THIRD, "Type": "ACCOUNT"})["Handshake"]
+    assert third.accept_handshake(HandshakeId=again["Id"])["Handshake"]["State"] == "ACCEPTED"
