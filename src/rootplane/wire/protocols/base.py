@@ -8,9 +8,10 @@ from typing import Any
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
+from ..hostprefix import host_labels
 from ..http import HttpRequest, HttpResponse
 
-__all__ = ["Protocol", "request_body", "error_shape", "message_key", "query_error_code", "split_error_fields"]
+__all__ = ["Protocol", "request_body", "gzipped_in_transit", "error_shape", "message_key", "query_error_code", "split_error_fields"]
 
 
 class Protocol(ABC):
@@ -18,9 +19,23 @@ class Protocol(ABC):
 
     name: str = ""
 
-    @abstractmethod
     def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        """Decode the request into botocore-shaped input params; raises AwsError on malformed input."""
+        """Decode the request into botocore-shaped input params; raises AwsError on malformed input.
+
+        Members bound to the endpoint host prefix (``hostLabel``) that the request does not repeat elsewhere
+        are read from the Host header.
+        """
+        params = self.parse_input(operation, request, path_params)
+        if operation.endpoint and operation.input_shape is not None:
+            members = operation.input_shape.members
+            for name, value in host_labels(operation, request.host).items():
+                if name in members and members[name].serialization.get("hostLabel") and name not in params:
+                    params[name] = value
+        return params
+
+    @abstractmethod
+    def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+        """Decode the request's path, query, headers and body into input params."""
 
     @abstractmethod
     def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
@@ -42,11 +57,22 @@ class Protocol(ABC):
 MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
 
 
-def request_body(request: HttpRequest) -> bytes:
-    """The request body, gunzipped when Content-Encoding says gzip (bounded size)."""
+def gzipped_in_transit(operation: OperationModel, request: HttpRequest) -> bool:
+    """Whether a gzip Content-Encoding is transport compression the server undoes (botocore's
+    ``requestcompression``), not the representation of a raw payload (an S3 object stored gzipped)."""
+    if "gzip" not in request.headers.get("content-encoding", "").lower():
+        return False
+    if operation.request_compression:
+        return True
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    return payload is None or shape.members[payload].type_name not in ("blob", "string")
+
+
+def request_body(request: HttpRequest, operation: OperationModel) -> bytes:
+    """The request body, gunzipped when compressed in transit (bounded size)."""
     body = request.body
-    encoding = request.headers.get("content-encoding", "")
-    if body and "gzip" in encoding.lower():
+    if body and gzipped_in_transit(operation, request):
         import zlib
 
         try:

@@ -12,22 +12,27 @@ from ..http import HttpRequest, HttpResponse
 from .base import Protocol, error_shape, message_key, query_error_code, request_body
 from .jsoncodec import JsonShapeError, from_json, to_json
 
-__all__ = ["JsonProtocol", "load_json_body", "MAX_JSON_BYTES"]
+__all__ = ["JsonProtocol", "load_json_body", "load_json_document", "MAX_JSON_BYTES"]
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def load_json_document(body: bytes, code: str = "SerializationException") -> Any:
+    """Decode any JSON value from a non-empty body, raising AwsError ``code`` when malformed."""
+    if len(body) > MAX_JSON_BYTES:
+        raise AwsError(code, "Request body too large", 400)
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise AwsError(code, f"Malformed JSON request body: {exc}", 400) from None
 
 
 def load_json_body(body: bytes, code: str = "SerializationException") -> dict[str, Any]:
     """Decode a JSON object body (empty => {}), raising AwsError ``code`` when malformed."""
     if not body or not body.strip():
         return {}
-    if len(body) > MAX_JSON_BYTES:
-        raise AwsError(code, "Request body too large", 400)
-    try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise AwsError(code, f"Malformed JSON request body: {exc}", 400) from None
+    document = load_json_document(body, code)
     if not isinstance(document, dict):
         raise AwsError(code, "Request body must be a JSON object", 400)
     return document
@@ -42,8 +47,8 @@ class JsonProtocol(Protocol):
 
     name = "json"
 
-    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        document = load_json_body(request_body(request))
+    def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+        document = load_json_body(request_body(request, operation))
         shape = operation.input_shape
         if shape is None:
             return {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from .values import b64decode, b64encode, format_timestamp, parse_timestamp
+from .values import RESPONSE_LOCATIONS, b64decode, b64encode, format_timestamp, parse_timestamp
 
 __all__ = ["from_json", "to_json", "JsonShapeError"]
 
@@ -90,7 +90,7 @@ def to_json(shape: Shape, value: Any, ts_default: str = "unixTimestamp") -> Any:
         result: dict[str, Any] = {}
         for name, member in shape.members.items():
             item = value.get(name)
-            if item is None or member.serialization.get("location"):
+            if item is None or member.serialization.get("location") in RESPONSE_LOCATIONS:
                 continue
             result[member.serialization.get("name", name)] = to_json(member, item, ts_default)
         return result

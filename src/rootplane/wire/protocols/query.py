@@ -69,9 +69,9 @@ class QueryProtocol(Protocol):
     name = "query"
 
     # ------------------------------------------------------------------ parse
-    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+    def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
         pairs = list(request.query_params)
-        body = request_body(request)
+        body = request_body(request, operation)
         if body:
             if len(body) > _MAX_BODY:
                 raise AwsError("MalformedQueryString", "The request body is too large.", 400)

@@ -10,8 +10,8 @@ from botocore.model import OperationModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest
-from .base import Protocol, request_body
-from .values import b64decode, b64encode, float_text, format_timestamp, parse_timestamp, scalar_from_text
+from .base import Protocol, gzipped_in_transit, request_body, split_error_fields
+from .values import RESPONSE_LOCATIONS, b64decode, b64encode, float_text, format_timestamp, parse_timestamp, scalar_from_text
 
 __all__ = ["RestProtocol"]
 
@@ -41,6 +41,15 @@ def _split_header_list(text: str) -> list[str]:
     return items
 
 
+def _content_coding(text: str, gzipped: bool) -> str | None:
+    """A Content-Encoding header as the caller meant it: the codings the server undid (S3's aws-chunked, request
+    compression's gzip) removed; None when nothing is left."""
+    undone = ("aws-chunked", "gzip") if gzipped else ("aws-chunked",)
+    codings = [item.strip() for item in text.split(",")]
+    kept = [item for item in codings if item and item.lower() not in undone]
+    return ", ".join(kept) if kept else None
+
+
 class RestProtocol(Protocol):
     """Base for rest-json / rest-xml: everything bound outside the body."""
 
@@ -59,7 +68,7 @@ class RestProtocol(Protocol):
         except (ValueError, OverflowError) as exc:
             raise self._bad(f"Invalid value {text!r} for {where}: {exc}") from None
 
-    def parse(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
+    def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
         shape = operation.input_shape
         if shape is None:
             return {}
@@ -97,6 +106,8 @@ class RestProtocol(Protocol):
                     result[name] = self._scalar(member, values[0], key, "iso8601")
             elif location == "header":
                 text = request.headers.get(key.lower())
+                if text is not None and key.lower() == "content-encoding":
+                    text = _content_coding(text, gzipped_in_transit(operation, request))
                 if text is not None:
                     result[name] = self._header_value(member, text, key)
             elif location == "headers":
@@ -104,9 +115,11 @@ class RestProtocol(Protocol):
                 found = {h[len(prefix):]: v for h, v in request.headers.items() if h.startswith(prefix)}
                 if found:
                     result[name] = found
-        for name, member in query_maps:
+        for name, member in query_maps:  # named querystring members take precedence over the map
             values_map: dict[str, Any] = {}
             for qkey, values in (query or {}).items():
+                if qkey in claimed:
+                    continue
                 if member.value.type_name == "list":
                     values_map[qkey] = values
                 else:
@@ -114,7 +127,7 @@ class RestProtocol(Protocol):
             if values_map:
                 result[name] = values_map
         payload = shape.serialization.get("payload")
-        body = request_body(request)
+        body = request_body(request, operation)
         if payload:
             member = shape.members[payload]
             if member.type_name == "blob":
@@ -124,7 +137,9 @@ class RestProtocol(Protocol):
                 if body:
                     result[payload] = body.decode("utf-8", "replace")
             elif body and body.strip():
-                result[payload] = self._parse_payload(member, body, operation)
+                value = self._parse_payload(member, body, operation)
+                if value is not None:
+                    result[payload] = value
         elif has_body_members:
             result.update(self._parse_body(shape, body, operation))
         return result
@@ -137,6 +152,8 @@ class RestProtocol(Protocol):
             except ValueError:
                 raise self._bad(f"Invalid JSON value in header {key}") from None
         if kind == "list":
+            if not text.strip():
+                return []
             if member.member.type_name == "timestamp":
                 items = _RFC822_LIST.findall(text) or _split_header_list(text)
             else:
@@ -181,7 +198,10 @@ class RestProtocol(Protocol):
         return str(value)
 
     def bind_outside_body(self, shape: Shape, output: dict[str, Any], headers: list[tuple[str, str]], status: int) -> tuple[int, dict[str, Any]]:
-        """Move header/status-bound members into ``headers``/status; return (status, body members)."""
+        """Move header/status-bound members into ``headers``/status; return (status, body members).
+
+        Request-only locations (uri, querystring) mean nothing in a response: those members go in the body.
+        """
         body: dict[str, Any] = {}
         for name, member in shape.members.items():
             value = output.get(name)
@@ -189,7 +209,7 @@ class RestProtocol(Protocol):
                 continue
             serialization = member.serialization
             location = serialization.get("location")
-            if location is None:
+            if location not in RESPONSE_LOCATIONS:
                 body[name] = value
             elif location == "header":
                 headers.append((serialization.get("name", name), self.header_text(member, value)))
@@ -200,3 +220,13 @@ class RestProtocol(Protocol):
             elif location == "statusCode":
                 status = int(value)
         return status, body
+
+    def bind_error_headers(self, shape: Shape | None, fields: dict[str, Any], headers: list[tuple[str, str]]) -> dict[str, Any]:
+        """Append an error's header-bound fields to ``headers``; return the fields left for the body."""
+        body, bound = split_error_fields(shape, fields)
+        for key, value in bound.items():
+            member = shape.members[key]
+            name = member.serialization.get("name", key)
+            if name.lower() != "x-amzn-errortype":
+                headers.append((name, self.header_text(member, value)))
+        return body

@@ -8,8 +8,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import error_shape, message_key, split_error_fields
-from .json import dump_json, load_json_body
+from .base import error_shape, message_key
+from .json import dump_json, load_json_body, load_json_document
 from .jsoncodec import JsonShapeError, from_json, to_json
 from .rest import RestProtocol
 
@@ -31,8 +31,10 @@ class RestJsonProtocol(RestProtocol):
 
     def _parse_payload(self, member: Shape, body: bytes, operation: OperationModel) -> Any:
         if member.type_name == "structure" and member.is_document_type:
-            return load_json_body(body, self.bad_input_code)
-        return self._decode(member, body)
+            return load_json_document(body, self.bad_input_code)
+        value = self._decode(member, body)
+        # botocore sends ``{}`` for an absent structure payload: that is "not set", not an empty structure
+        return value if value != {} or member.type_name != "structure" else None
 
     def _parse_body(self, shape: Shape, body: bytes, operation: OperationModel) -> dict[str, Any]:
         return self._decode(shape, body)
@@ -85,13 +87,7 @@ class RestJsonProtocol(RestProtocol):
             ("x-amzn-RequestId", request_id),
             ("x-amzn-ErrorType", code),
         ]
-        body_fields, header_fields = split_error_fields(shape, error.fields)
-        if shape is not None:
-            for key, value in header_fields.items():
-                member = shape.members[key]
-                name = member.serialization.get("name", key)
-                if name.lower() != "x-amzn-errortype":
-                    headers.append((name, self.header_text(member, value)))
+        body_fields = self.bind_error_headers(shape, error.fields, headers)
         body: dict[str, Any] = {message_key(shape): error.message}
         if body_fields:
             if shape is not None:

@@ -48,7 +48,7 @@ ROOT_ELEMENTS: dict[str, str] = {
     "GetBucketLocation": "LocationConstraint",
 }
 # Success statuses S3 sends that the model leaves out (aws-protocols.md section 4: PUT /?policy -> 204).
-_UNMODELLED_STATUS = {"PutBucketPolicy": 204}
+_UNMODELLED_STATUS = {"PutBucketPolicy": 204, "PutBucketTagging": 204}
 # Operations whose whole response is one scalar member as the root element's text.
 _SCALAR_ROOT = {"GetBucketLocation": "LocationConstraint"}
 
@@ -109,6 +109,8 @@ class RestXmlProtocol(RestProtocol):
         content_type: str | None = None
         if shape is not None:
             status, members = self.bind_outside_body(shape, output, headers, status)
+            if status == 200 and output.get("ContentRange") is not None:
+                status = 206  # a ranged GetObject/HeadObject answers Partial Content
             payload = shape.serialization.get("payload")
             service = operation.service_model
             if payload:
@@ -167,14 +169,14 @@ class RestXmlProtocol(RestProtocol):
         is_head = (request is not None and request.method == "HEAD") or (
             operation is not None and operation.http.get("method") == "HEAD"
         )
-        if is_head:
+        if is_head or error.status == 304:  # HEAD answers and 304 Not Modified carry no body
             return HttpResponse(error.status, headers, b"")
         shape = error_shape(service, error.code)
         code = error.code
         if shape is not None and code == shape.name:
             code = shape.metadata.get("error", {}).get("code", code)
         parts = [_XML_DECL, f"<Error><Code>{xml_text(code)}</Code><Message>{xml_text(error.message)}</Message>"]
-        fields = dict(error.fields)
+        fields = self.bind_error_headers(shape, error.fields, headers)
         if shape is not None and shape.type_name == "structure":
             known = {k: v for k, v in fields.items() if k in shape.members and k not in ("Message", "Code")}
             write_members(parts, shape, known)

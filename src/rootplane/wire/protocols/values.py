@@ -21,7 +21,12 @@ __all__ = [
     "scalar_from_text",
     "text_from_scalar",
     "float_text",
+    "RESPONSE_LOCATIONS",
 ]
+
+#: Member locations a response binds outside its body (request-only ``uri``/``querystring`` members of an
+#: output shape are body members, as botocore's parsers read them).
+RESPONSE_LOCATIONS = frozenset({"header", "headers", "statusCode"})
 
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?$"

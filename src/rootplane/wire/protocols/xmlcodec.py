@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from botocore.model import Shape
 
-from .values import scalar_from_text, text_from_scalar
+from .values import RESPONSE_LOCATIONS, scalar_from_text, text_from_scalar
 
 __all__ = ["write_xml", "write_members", "URL_ENCODED_SHAPES", "xml_text", "parse_xml", "read_structure", "read_value", "XmlError", "MAX_XML_BYTES"]
 
@@ -80,7 +80,7 @@ def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str =
         if item is None:
             continue
         serialization = member.serialization
-        if serialization.get("location"):
+        if serialization.get("location") in RESPONSE_LOCATIONS:
             continue
         if serialization.get("xmlAttribute"):
             attr_name = serialization.get("name", name)
@@ -171,7 +171,8 @@ def read_structure(shape: Shape, node: ElementTree.Element) -> dict[str, Any]:
             continue
         if serialization.get("location"):
             continue
-        nodes = children.get(serialization.get("name", name))
+        # botocore names a member after its target shape's locationName; Smithy after the member: take either
+        nodes = children.get(serialization.get("name", name)) or children.get(name)
         if not nodes:
             continue
         if serialization.get("flattened") and member.type_name == "list":
