@@ -52,6 +52,11 @@ def test_policy_round_trip_and_validation(s3, unique):
     assert s3.delete_bucket_policy(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
     good = _policy({"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                     "Resource": f"arn:aws:s3:::{bucket}/*"})
+    # New buckets block public policies (AWS's default since April 2023) until the block is lifted.
+    code, message, status = error_of(s3.put_bucket_policy, Bucket=bucket, Policy=good)
+    assert (code, status) == ("AccessDenied", 403) and message.endswith(
+        "because public policies are blocked by the BlockPublicPolicy block public access setting.")
+    s3.delete_public_access_block(Bucket=bucket)
     assert s3.put_bucket_policy(Bucket=bucket, Policy=good)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == good
     cases = {
@@ -98,6 +103,7 @@ def test_anonymous_access_needs_a_public_policy(server, s3, unique):
     s3.put_object(Bucket=bucket, Key="page.html", Body=b"<p>hi</p>")
     status, body = _anonymous_get(server, bucket, "page.html")
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    s3.delete_public_access_block(Bucket=bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
     assert _anonymous_get(server, bucket, "page.html") == (200, b"<p>hi</p>")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
+from rootplane.auth.principal import Principal
 from rootplane.services.s3 import repo
+from rootplane.services.s3.bucket_config import public_access_block
 from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
+from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tables import BucketRow
 
 __all__ = ["checks", "object_check"]
 
@@ -18,18 +22,43 @@ _ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
     "HeadObject": "s3:GetObject",
     "CopyObject": "s3:PutObject",
+    "CreateMultipartUpload": "s3:PutObject",
+    "UploadPart": "s3:PutObject",
+    "UploadPartCopy": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject",
+    "ListParts": "s3:ListMultipartUploadParts",
+    "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+    "DeleteBucketTagging": "s3:PutBucketTagging",
+    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
 }
-_OBJECT_OPERATIONS = frozenset({"PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject"})
+_OBJECT_OPERATIONS = frozenset({
+    "PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject", "GetObjectAcl", "CreateMultipartUpload",
+    "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+})
 # The owning account's root keeps these despite an explicit Deny in the bucket policy (aws-spec h.4 rule 2).
 _OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 
 
-def object_check(session: Any, action: str, bucket: str, key: str) -> AuthzCheck:
+def _effective_policy(row: BucketRow, principal: Principal) -> str | None:
+    """The bucket policy as it applies to ``principal``: RestrictPublicBuckets drops a public policy's grants to
+    callers outside the bucket owner's account (AWS service principals keep them)."""
+    if row.policy is None or principal.account_id == row.account_id or principal.service:
+        return row.policy
+    block = public_access_block(row)
+    if block and block.get("RestrictPublicBuckets") and is_public(row.policy):
+        return None
+    return row.policy
+
+
+def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
     """The check for one object action (used by CopyObject for its source)."""
-    row = repo.find_bucket(session, bucket)
+    row = repo.find_bucket(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
-    return AuthzCheck(action, object_arn(bucket, key), row.account_id, row.policy)
+    return AuthzCheck(action, object_arn(bucket, key), row.account_id, _effective_policy(row, ctx.principal))
 
 
 def _list_context(params: dict[str, Any]) -> dict[str, Any]:
@@ -53,8 +82,9 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         raise no_such_bucket(bucket)
     if operation == "DeleteObjects":
         return []  # authorized per key (s3:DeleteObject) by the handler; denials become per-key Errors
+    policy = _effective_policy(row, ctx.principal)
     if operation in _OBJECT_OPERATIONS:
-        return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, row.policy)]
+        return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, policy)]
     context = _list_context(params) if action == "s3:ListBucket" else {}
-    return [AuthzCheck(action, bucket_arn(bucket), row.account_id, row.policy, context=context,
+    return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
                        resource_owner_exempt=operation in _OWNER_EXEMPT)]

@@ -1,20 +1,26 @@
-"""S3 operations: buckets, objects, ListObjectsV2 and bucket policies."""
+"""S3 operations: buckets, objects, listings and bucket policies (multipart and bucket settings in mixins)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo
 from rootplane.services.s3.authz import object_check
+from rootplane.services.s3.bucket_config import (
+    DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, check_canned_acl, public_access_block,
+)
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
-from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name, no_such_bucket
-from rootplane.services.s3.objects import check_digests, new_object, object_headers
-from rootplane.services.s3.tables import BucketRow, ObjectRow
+from rootplane.services.s3.conditions import byte_range, check_preconditions
+from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
+from rootplane.services.s3.multipart import MultipartOperations
+from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
+from rootplane.services.s3.objects import attributes_of, new_object, object_headers, stored_attributes, upload_body
+from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tables import BucketRow
 
 __all__ = ["S3Provider", "PROVIDER"]
 
@@ -23,41 +29,22 @@ MAX_LIST = 1000
 MAX_BUCKETS = 10000
 
 
-def _bucket(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
-    """The request's bucket, checking ExpectedBucketOwner."""
-    row = repo.find_bucket(ctx.session, params["Bucket"])
-    if row is None:
-        raise no_such_bucket(params["Bucket"])
-    expected = params.get("ExpectedBucketOwner")
-    if expected is not None and expected != row.account_id:
-        raise AwsError("AccessDenied", "Access Denied", 403)
-    ctx.audit.setdefault("resources", [{"type": "AWS::S3::Bucket", "name": row.name, "arn": bucket_arn(row.name)}])
-    return row
-
-
 def _policy_bucket(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
     """Bucket policies are managed only from the owning account (others get 405, aws-spec f.1)."""
-    row = _bucket(ctx, params)
+    row = bucket_of(ctx, params)
     if ctx.principal.account_id != row.account_id:
         raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
                        fields={"Method": ctx.operation.replace("BucketPolicy", "").upper(), "ResourceType": "BUCKETPOLICY"})
     return row
 
 
-def _object(ctx: RequestContext, bucket: str, key: str) -> ObjectRow:
-    row = repo.find_object(ctx.session, bucket, key)
-    if row is None:
-        raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": key})
-    return row
-
-
-def _copy_source(text: str) -> tuple[str, str]:
-    source = unquote(text.split("?", 1)[0]).lstrip("/")
-    bucket, _, key = source.partition("/")
-    if not bucket or not key:
-        raise AwsError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-                       400, fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": text})
-    return bucket, key
+def _check_public_policy(ctx: RequestContext, row: BucketRow, text: str) -> None:
+    """BlockPublicPolicy refuses policies that would make the bucket public."""
+    block = public_access_block(row)
+    if block and block.get("BlockPublicPolicy") and is_public(text):
+        raise AwsError("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: s3:PutBucketPolicy on "
+                       f'resource: "{bucket_arn(row.name)}" because public policies are blocked by the '
+                       "BlockPublicPolicy block public access setting.", 403)
 
 
 def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
@@ -77,7 +64,7 @@ def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
     return constraint
 
 
-class S3Provider(Provider):
+class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
     service_name = "s3"
 
     # ------------------------------------------------------------------------------------------------ buckets
@@ -96,12 +83,17 @@ class S3Provider(Provider):
                 raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded "
                                "and you already own it.", 409, fields={"BucketName": name})
             return {"Location": location}
+        ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
+        if ownership == DEFAULT_OWNERSHIP and params.get("ACL") not in (None, "private"):
+            raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
+                           "BucketOwnerEnforced setting", 400)
         repo.put_bucket(ctx.session, BucketRow(name=name, account_id=ctx.account_id, region=region,
-                                               created_at=ctx.now(), policy=None))
+                                               created_at=ctx.now(), policy=None, ownership=ownership,
+                                               public_access_block=DEFAULT_PUBLIC_ACCESS_BLOCK))
         return {"Location": location}
 
     def delete_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        row = _bucket(ctx, params)
+        row = bucket_of(ctx, params)
         if repo.bucket_has_objects(ctx.session, row.name):
             raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409,
                            fields={"BucketName": row.name})
@@ -124,11 +116,11 @@ class S3Provider(Provider):
         return output
 
     def head_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _bucket(ctx, params)
+        row = bucket_of(ctx, params)
         return {"BucketRegion": row.region}
 
     def get_bucket_location(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _bucket(ctx, params)
+        row = bucket_of(ctx, params)
         return {"LocationConstraint": None if row.region == LEGACY_REGION else row.region}
 
     # ------------------------------------------------------------------------------------------------ policies
@@ -136,6 +128,7 @@ class S3Provider(Provider):
         row = _policy_bucket(ctx, params)
         text = params.get("Policy") or ""
         validate_bucket_policy(text, row.name)
+        _check_public_policy(ctx, row, text)
         row.policy = text
 
     def get_bucket_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -150,32 +143,48 @@ class S3Provider(Provider):
 
     # ------------------------------------------------------------------------------------------------ objects
     def put_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _bucket(ctx, params)
-        body = params.get("Body") or b""
-        checksums = check_digests(params, body)
-        stored = repo.put_object(ctx.session, new_object(row.name, params["Key"], body, params, ctx.now()))
-        return {"ETag": stored.etag, "Size": stored.size, **checksums}
+        row = bucket_of(ctx, params)
+        check_canned_acl(row, params.get("ACL"))
+        params, body, sent = upload_body(params)
+        checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
+        stored = repo.put_object(ctx.session, new_object(row.name, params["Key"], body, attributes_of(params),
+                                                         ctx.now(), checksum=checksum))
+        return {"ETag": stored.etag, "Size": stored.size, **checksum}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _object(ctx, _bucket(ctx, params).name, params["Key"])
-        return {**object_headers(row, params), "Body": row.body}
+        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
+        check_preconditions(row, params)
+        output = object_headers(row, params)
+        span = byte_range(params.get("Range"), row.size)
+        if span is None:
+            return {**output, "Body": row.body}
+        first, last = span
+        for member in [name for name in output if name.startswith("Checksum")]:
+            del output[member]  # a range's bytes do not carry the object's checksum
+        return {**output, "ContentRange": f"bytes {first}-{last}/{row.size}", "ContentLength": last - first + 1,
+                "Body": row.body[first:last + 1]}
 
     def head_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _object(ctx, _bucket(ctx, params).name, params["Key"])
-        return object_headers(row, params)
+        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
+        check_preconditions(row, params)
+        output = object_headers(row, params)
+        span = byte_range(params.get("Range"), row.size)
+        if span is not None:
+            output.update(ContentRange=f"bytes {span[0]}-{span[1]}/{row.size}", ContentLength=span[1] - span[0] + 1)
+        return output
 
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        repo.delete_object(ctx.session, _bucket(ctx, params).name, params["Key"])
+        repo.delete_object(ctx.session, bucket_of(ctx, params).name, params["Key"])
 
     def delete_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _bucket(ctx, params)
+        row = bucket_of(ctx, params)
         request = params.get("Delete") or {}
         deleted: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         for item in request.get("Objects") or []:
             key = item["Key"]
             try:
-                ctx.authorizer([object_check(ctx.session, "s3:DeleteObject", row.name, key)])
+                ctx.authorizer([object_check(ctx, "s3:DeleteObject", row.name, key)])
             except AwsError as error:
                 errors.append({"Key": key, "Code": error.code, "Message": error.message})
                 continue
@@ -187,25 +196,22 @@ class S3Provider(Provider):
         return output
 
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = _bucket(ctx, params)
-        source_bucket, source_key = _copy_source(params["CopySource"])
-        ctx.authorizer([object_check(ctx.session, "s3:GetObject", source_bucket, source_key)])
-        source = _object(ctx, source_bucket, source_key)
+        target = bucket_of(ctx, params)
+        source_bucket, source_key = copy_source(params["CopySource"])
+        ctx.authorizer([object_check(ctx, "s3:GetObject", source_bucket, source_key)])
+        source = object_of(ctx, source_bucket, source_key)
         replace = params.get("MetadataDirective") == "REPLACE"
         if (source_bucket, source_key) == (target.name, params["Key"]) and not replace:
             raise AwsError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to "
                            "itself without changing the object's metadata, storage class, website redirect location "
                            "or encryption attributes.", 400)
-        if replace:
-            attributes = params
-        else:
-            attributes = {**json.loads(source.headers_json), "ContentType": source.content_type,
-                          "Metadata": json.loads(source.metadata_json)}
-        stored = repo.put_object(ctx.session, new_object(target.name, params["Key"], source.body, attributes, ctx.now()))
+        attributes = attributes_of(params) if replace else stored_attributes(source)
+        stored = repo.put_object(ctx.session, new_object(target.name, params["Key"], source.body, attributes, ctx.now(),
+                                                         checksum=json.loads(source.checksum_json or "{}")))
         return {"CopyObjectResult": {"ETag": stored.etag, "LastModified": stored.last_modified}}
 
     def list_objects_v2(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _bucket(ctx, params)
+        row = bucket_of(ctx, params)
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
         max_keys = min(params.get("MaxKeys", MAX_LIST), MAX_LIST)
@@ -217,15 +223,7 @@ class S3Provider(Provider):
             "Name": row.name, "Prefix": encode(prefix), "MaxKeys": params.get("MaxKeys", MAX_LIST),
             "KeyCount": len(page.contents) + len(page.prefixes), "IsTruncated": page.next_start is not None,
         }
-        if page.contents:
-            output["Contents"] = [{"Key": encode(obj.key), "LastModified": obj.last_modified, "ETag": obj.etag,
-                                   "Size": obj.size, "StorageClass": "STANDARD"} for obj in page.contents]
-            if params.get("FetchOwner"):
-                owner = {"ID": canonical_user_id(row.account_id)}
-                for entry in output["Contents"]:
-                    entry["Owner"] = owner
-        if page.prefixes:
-            output["CommonPrefixes"] = [{"Prefix": encode(common)} for common in page.prefixes]
+        output.update(_entries(page, encode, row.account_id if params.get("FetchOwner") else None))
         if delimiter:
             output["Delimiter"] = encode(delimiter)
         if params.get("EncodingType"):
@@ -237,6 +235,46 @@ class S3Provider(Provider):
         if page.next_start is not None:
             output["NextContinuationToken"] = listing.encode_token(page.next_start)
         return output
+
+
+    def list_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = bucket_of(ctx, params)
+        prefix = params.get("Prefix") or ""
+        delimiter = params.get("Delimiter") or ""
+        marker = params.get("Marker") or ""
+        start = (marker, False)
+        if delimiter and marker.startswith(prefix) and marker.endswith(delimiter) and len(marker) > len(prefix):
+            start = (repo.successor(marker), True)  # a NextMarker naming a common prefix skips all of it
+        page = listing.list_page(ctx.session, row.name, prefix, delimiter, start,
+                                 min(params.get("MaxKeys", MAX_LIST), MAX_LIST))
+        encode = listing.url_encode if params.get("EncodingType") == "url" else (lambda text: text)
+        output: dict[str, Any] = {
+            "Name": row.name, "Prefix": encode(prefix), "Marker": encode(marker),
+            "MaxKeys": params.get("MaxKeys", MAX_LIST), "IsTruncated": page.next_start is not None,
+            **_entries(page, encode, row.account_id),
+        }
+        if delimiter:
+            output["Delimiter"] = encode(delimiter)
+            if page.next_start is not None:
+                last_key = page.contents[-1].key if page.contents else ""
+                last_prefix = page.prefixes[-1] if page.prefixes else ""
+                output["NextMarker"] = encode(max(last_key, last_prefix))
+        if params.get("EncodingType"):
+            output["EncodingType"] = params["EncodingType"]
+        return output
+
+
+def _entries(page: listing.Page, encode, owner_account: str | None) -> dict[str, Any]:
+    """Contents and CommonPrefixes of a listing page (with Owner when ``owner_account`` is given)."""
+    output: dict[str, Any] = {}
+    if page.contents:
+        owner = {"ID": canonical_user_id(owner_account)} if owner_account else None
+        output["Contents"] = [{"Key": encode(obj.key), "LastModified": obj.last_modified, "ETag": obj.etag,
+                               "Size": obj.size, "StorageClass": "STANDARD", **({"Owner": owner} if owner else {})}
+                              for obj in page.contents]
+    if page.prefixes:
+        output["CommonPrefixes"] = [{"Prefix": encode(common)} for common in page.prefixes]
+    return output
 
 
 PROVIDER = S3Provider()

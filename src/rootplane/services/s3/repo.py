@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session, undefer
 
-from rootplane.services.s3.tables import BucketRow, ObjectRow
+from rootplane.services.s3.tables import BucketRow, ObjectRow, PartRow, UploadRow
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
     "find_object", "put_object", "delete_object", "list_objects_from",
+    "put_upload", "find_upload", "delete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
 
 
@@ -75,3 +76,48 @@ def successor(prefix: str) -> str:
     if not stripped:
         return "\U0010ffff" * (len(prefix) + 1)
     return stripped[:-1] + chr(ord(stripped[-1]) + 1)
+
+
+def put_upload(session: Session, row: UploadRow) -> UploadRow:
+    session.add(row)
+    return row
+
+
+def find_upload(session: Session, upload_id: str) -> UploadRow | None:
+    return session.get(UploadRow, upload_id)
+
+
+def delete_upload(session: Session, row: UploadRow) -> None:
+    """Delete an upload and its parts."""
+    session.execute(delete(PartRow).where(PartRow.upload_id == row.upload_id))
+    session.delete(row)
+
+
+def list_uploads(session: Session, bucket: str, prefix: str, key_marker: str, upload_id_marker: str,
+                 limit: int) -> list[UploadRow]:
+    """Up to ``limit`` uploads of ``bucket`` in (key, upload id) order after the markers."""
+    query = select(UploadRow).where(UploadRow.bucket == bucket)
+    if key_marker:
+        after_key = UploadRow.key > key_marker
+        query = query.where(or_(after_key, and_(UploadRow.key == key_marker, UploadRow.upload_id > upload_id_marker))
+                            if upload_id_marker else after_key)
+    if prefix:
+        query = query.where(UploadRow.key >= prefix, UploadRow.key < successor(prefix))
+    return list(session.scalars(query.order_by(UploadRow.key, UploadRow.upload_id).limit(limit)))
+
+
+def put_part(session: Session, row: PartRow) -> PartRow:
+    """Insert or replace a part."""
+    return session.merge(row)
+
+
+def list_parts(session: Session, upload_id: str, after: int, limit: int) -> list[PartRow]:
+    """Up to ``limit`` parts numbered above ``after`` (bodies not loaded)."""
+    query = select(PartRow).where(PartRow.upload_id == upload_id, PartRow.part_number > after)
+    return list(session.scalars(query.order_by(PartRow.part_number).limit(limit)))
+
+
+def find_parts(session: Session, upload_id: str, numbers: list[int]) -> dict[int, PartRow]:
+    """The named parts of an upload by number, bodies loaded."""
+    query = select(PartRow).options(undefer(PartRow.body)).where(PartRow.upload_id == upload_id, PartRow.part_number.in_(numbers))
+    return {row.part_number: row for row in session.scalars(query)}

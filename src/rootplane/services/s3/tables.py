@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["BucketRow", "ObjectRow"]
+__all__ = ["BucketRow", "ObjectRow", "UploadRow", "PartRow"]
 
 # Keys sort by code point (S3's UTF-8 binary order) on both SQLite (BINARY) and PostgreSQL ("C" collation).
 _KEY = String(1024).with_variant(String(1024, collation="C"), "postgresql")
@@ -26,6 +26,12 @@ class BucketRow(Base):
     region: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     policy: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON list of {"Key", "Value"}; None when the bucket has no tag set.
+    tags_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    versioning: Mapped[str | None] = mapped_column(String(16), nullable=True)  # Enabled | Suspended
+    # JSON PublicAccessBlockConfiguration; None once deleted (new buckets block everything, like AWS).
+    public_access_block: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ownership: Mapped[str | None] = mapped_column(String(32), nullable=True)  # ObjectOwnership rule
 
 
 class ObjectRow(Base):
@@ -43,3 +49,39 @@ class ObjectRow(Base):
     # JSON object: user metadata (x-amz-meta-*) and stored content headers (CacheControl, ContentEncoding...).
     metadata_json: Mapped[str] = mapped_column(Text, default="{}")
     headers_json: Mapped[str] = mapped_column(Text, default="{}")
+    # JSON: the checksum members S3 returns with ChecksumMode=ENABLED (ChecksumCRC32..., ChecksumType).
+    checksum_json: Mapped[str] = mapped_column(Text, default="{}")
+    parts_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UploadRow(Base):
+    """An in-progress multipart upload and the object attributes it was created with."""
+
+    __tablename__ = "s3_uploads"
+
+    upload_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[str] = mapped_column(_BUCKET, ForeignKey("s3_buckets.name", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(_KEY)
+    initiated: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    initiator_arn: Mapped[str] = mapped_column(String(2048))
+    initiator_id: Mapped[str] = mapped_column(String(128))
+    checksum_algorithm: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # JSON: ContentType, stored content headers and Metadata of the object to be.
+    attributes_json: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_s3_uploads_bucket_key", "bucket", "key", "upload_id"),)
+
+
+class PartRow(Base):
+    """One uploaded part of a multipart upload."""
+
+    __tablename__ = "s3_parts"
+
+    upload_id: Mapped[str] = mapped_column(String(64), ForeignKey("s3_uploads.upload_id", ondelete="CASCADE"),
+                                           primary_key=True)
+    part_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(40))
+    last_modified: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    checksum_json: Mapped[str] = mapped_column(Text, default="{}")

@@ -1,0 +1,201 @@
+"""Multipart uploads: create, upload (and copy) parts, list, complete with S3's ``"<md5-of-md5s>-N"`` ETag, abort."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.s3 import checksums, repo
+from rootplane.services.s3.authz import object_check
+from rootplane.services.s3.conditions import byte_range
+from rootplane.services.s3.listing import url_encode
+from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
+from rootplane.services.s3.names import canonical_user_id
+from rootplane.services.s3.objects import attributes_of, new_object, upload_body
+from rootplane.services.s3.tables import PartRow, UploadRow
+
+__all__ = ["MultipartOperations", "MIN_PART_BYTES", "MAX_PART_NUMBER"]
+
+MIN_PART_BYTES = 5 * 1024 * 1024
+MAX_PART_NUMBER = 10000
+MAX_LIST = 1000
+_MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
+
+
+def _no_such_upload(upload_id: str) -> AwsError:
+    return AwsError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload "
+                    "may have been aborted or completed.", 404, fields={"UploadId": upload_id})
+
+
+def _upload(ctx: RequestContext, params: dict[str, Any]) -> UploadRow:
+    bucket = bucket_of(ctx, params)
+    row = repo.find_upload(ctx.session, params["UploadId"])
+    if row is None or row.bucket != bucket.name or row.key != params["Key"]:
+        raise _no_such_upload(params["UploadId"])
+    return row
+
+
+def _part_number(params: dict[str, Any]) -> int:
+    number = params["PartNumber"]
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise AwsError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400,
+                       fields={"ArgumentName": "partNumber", "ArgumentValue": str(number)})
+    return number
+
+
+def _people(row: UploadRow, owner_account: str) -> dict[str, Any]:
+    return {"Initiator": {"ID": row.initiator_id, "DisplayName": row.initiator_arn.rsplit(":", 1)[-1]},
+            "Owner": {"ID": canonical_user_id(owner_account)}, "StorageClass": "STANDARD"}
+
+
+def _invalid_part(upload_id: str, number: int, etag: str) -> AwsError:
+    return AwsError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been "
+                    "uploaded, or the specified entity tag may not match the part's entity tag.", 400,
+                    fields={"UploadId": upload_id, "PartNumber": number, "ETag": etag})
+
+
+def _object_checksum(upload: UploadRow, parts: list[PartRow], body: bytes) -> dict[str, str]:
+    """The completed object's checksum members: COMPOSITE over part checksums, or FULL_OBJECT when asked."""
+    algorithm = upload.checksum_algorithm
+    if not algorithm:
+        return {}
+    kind = json.loads(upload.attributes_json).get("ChecksumType") or "COMPOSITE"
+    if kind == "FULL_OBJECT":
+        value = checksums.full_object(algorithm, body)
+    else:
+        values = [json.loads(part.checksum_json).get(checksums.member_of(algorithm)) for part in parts]
+        value = checksums.composite(algorithm, values) if all(values) else None
+    return {checksums.member_of(algorithm): value, "ChecksumType": kind} if value else {}
+
+
+class MultipartOperations:
+    """The multipart upload operations of the S3 provider."""
+
+    def create_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        bucket = bucket_of(ctx, params)
+        attributes = attributes_of(params)
+        if params.get("ChecksumType"):
+            attributes["ChecksumType"] = params["ChecksumType"]
+        upload_id = f"{int(ctx.now().timestamp() * 1000):013x}{secrets.token_hex(24)}"
+        repo.put_upload(ctx.session, UploadRow(
+            upload_id=upload_id, bucket=bucket.name, key=params["Key"], initiated=ctx.now(),
+            initiator_arn=ctx.principal.arn, initiator_id=ctx.principal.user_id,
+            checksum_algorithm=params.get("ChecksumAlgorithm"), attributes_json=json.dumps(attributes)))
+        output: dict[str, Any] = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id}
+        if params.get("ChecksumAlgorithm"):
+            output["ChecksumAlgorithm"] = params["ChecksumAlgorithm"]
+            output["ChecksumType"] = params.get("ChecksumType") or "COMPOSITE"
+        return output
+
+    def upload_part(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        upload = _upload(ctx, params)
+        number = _part_number(params)
+        params, body, sent = upload_body(params)
+        if upload.checksum_algorithm and checksums.member_of(upload.checksum_algorithm) not in sent:
+            value = checksums.digest(upload.checksum_algorithm, body)
+            if value:
+                sent[checksums.member_of(upload.checksum_algorithm)] = value
+        etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
+        repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
+                                           etag=etag, last_modified=ctx.now().replace(microsecond=0),
+                                           checksum_json=json.dumps(sent)))
+        return {"ETag": etag, **sent}
+
+    def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        upload = _upload(ctx, params)
+        number = _part_number(params)
+        source_bucket, source_key = copy_source(params["CopySource"])
+        ctx.authorizer([object_check(ctx, "s3:GetObject", source_bucket, source_key)])
+        source = object_of(ctx, source_bucket, source_key)
+        body = source.body
+        span = byte_range(params.get("CopySourceRange"), source.size)
+        if span is not None:
+            body = body[span[0]:span[1] + 1]
+        etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
+        now = ctx.now().replace(microsecond=0)
+        repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
+                                           etag=etag, last_modified=now, checksum_json="{}"))
+        return {"CopyPartResult": {"ETag": etag, "LastModified": now}}
+
+    def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        upload = _upload(ctx, params)
+        requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        if not requested:
+            raise AwsError("MalformedXML", _MALFORMED, 400)
+        numbers = [item.get("PartNumber", 0) for item in requested]
+        if any(later <= earlier for earlier, later in zip(numbers, numbers[1:])):
+            raise AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by "
+                           "part number.", 400, fields={"UploadId": upload.upload_id})
+        stored = repo.find_parts(ctx.session, upload.upload_id, numbers)
+        parts: list[PartRow] = []
+        for item in requested:
+            part = stored.get(item.get("PartNumber", 0))
+            etag = item.get("ETag") or ""
+            if part is None or part.etag.strip('"') != etag.strip('"'):
+                raise _invalid_part(upload.upload_id, item.get("PartNumber", 0), etag)
+            parts.append(part)
+        for part in parts[:-1]:
+            if part.size < MIN_PART_BYTES:
+                raise AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400,
+                               fields={"ProposedSize": part.size, "MinSizeAllowed": MIN_PART_BYTES,
+                                       "PartNumber": part.part_number, "ETag": part.etag.strip('"')})
+        body = b"".join(part.body for part in parts)
+        digest = hashlib.md5(b"".join(bytes.fromhex(part.etag.strip('"')) for part in parts)).hexdigest()  # noqa: S324
+        etag = f'"{digest}-{len(parts)}"'
+        checksum = _object_checksum(upload, parts, body)
+        attributes = json.loads(upload.attributes_json)
+        attributes.pop("ChecksumType", None)
+        repo.put_object(ctx.session, new_object(upload.bucket, upload.key, body, attributes, ctx.now(), etag=etag,
+                                                checksum=checksum, parts_count=len(parts)))
+        repo.delete_upload(ctx.session, upload)
+        location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
+        return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum}
+
+    def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        repo.delete_upload(ctx.session, _upload(ctx, params))
+
+    def list_parts(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        upload = _upload(ctx, params)
+        limit = min(params.get("MaxParts", MAX_LIST), MAX_LIST)
+        marker = params.get("PartNumberMarker") or 0
+        rows = repo.list_parts(ctx.session, upload.upload_id, marker, limit + 1)
+        page = rows[:limit]
+        output: dict[str, Any] = {
+            "Bucket": upload.bucket, "Key": upload.key, "UploadId": upload.upload_id, "PartNumberMarker": marker,
+            "MaxParts": params.get("MaxParts", MAX_LIST), "IsTruncated": len(rows) > limit,
+            "Parts": [{"PartNumber": row.part_number, "LastModified": row.last_modified, "ETag": row.etag,
+                       "Size": row.size, **json.loads(row.checksum_json)} for row in page],
+            **_people(upload, bucket_of(ctx, params).account_id),
+        }
+        if page:
+            output["NextPartNumberMarker"] = page[-1].part_number
+        if upload.checksum_algorithm:
+            output["ChecksumAlgorithm"] = upload.checksum_algorithm
+        return output
+
+    def list_multipart_uploads(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        bucket = bucket_of(ctx, params)
+        limit = min(params.get("MaxUploads", MAX_LIST), MAX_LIST)
+        prefix = params.get("Prefix") or ""
+        rows = repo.list_uploads(ctx.session, bucket.name, prefix, params.get("KeyMarker") or "",
+                                 params.get("UploadIdMarker") or "", limit + 1)
+        page = rows[:limit]
+        encode = url_encode if params.get("EncodingType") == "url" else (lambda text: text)
+        output: dict[str, Any] = {
+            "Bucket": bucket.name, "KeyMarker": encode(params.get("KeyMarker") or ""),
+            "UploadIdMarker": params.get("UploadIdMarker") or "", "Prefix": encode(prefix),
+            "MaxUploads": params.get("MaxUploads", MAX_LIST), "IsTruncated": len(rows) > limit,
+            "Uploads": [{"UploadId": row.upload_id, "Key": encode(row.key), "Initiated": row.initiated,
+                         **_people(row, bucket.account_id)} for row in page],
+        }
+        if len(rows) > limit:
+            output["NextKeyMarker"] = encode(page[-1].key)
+            output["NextUploadIdMarker"] = page[-1].upload_id
+        if params.get("EncodingType"):
+            output["EncodingType"] = params["EncodingType"]
+        return output
