@@ -81,6 +81,10 @@ class AccountOperations:
         update.status, update.updated_at = "ACCEPTED", now
         return {"Status": "ACCEPTED"}
 
+    def get_gov_cloud_account_information(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """No account here has a linked AWS GovCloud (US) account (Organizations' CreateGovCloudAccount is not served)."""
+        raise not_found("The specified account does not have an associated AWS GovCloud (US) account.")
+
     def get_primary_email_update_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         update = repo.find_email_update(ctx.session, _account(ctx, params).account_id)
         if update is None:

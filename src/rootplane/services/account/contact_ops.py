@@ -8,6 +8,7 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.account import repo
 from rootplane.services.account.contacts import contact_information, normalized_contact, store_contact_information
 from rootplane.services.account.errors import not_found, validation
+from rootplane.services.account.phone_ops import verification_status
 from rootplane.services.account.tables import AlternateContactRow
 from rootplane.services.account.scope import target_account
 from rootplane.services.context import RequestContext
@@ -24,7 +25,9 @@ class ContactOperations:
         account_id = target_account(ctx, params)
         account = accounts.find_account(ctx.session, account_id)
         name = account.name if account is not None else account_id
-        return {"ContactInformation": contact_information(ctx.session, account_id, name)}
+        contact = contact_information(ctx.session, account_id, name)
+        return {"ContactInformation": contact,
+                "VerificationStatus": verification_status(ctx.session, account_id, contact["PhoneNumber"], ctx.now())}
 
     def put_contact_information(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         try:

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rootplane.services.account.tables import (
-    AlternateContactRow, ContactInformationRow, PrimaryEmailUpdateRow, RegionOptRow,
+    AlternateContactRow, ContactInformationRow, PhoneVerificationRow, PrimaryEmailUpdateRow, RegionOptRow,
 )
 
 __all__ = [
     "put", "remove", "find_contact_information", "find_alternate_contact", "find_region_opt", "list_region_opts",
-    "find_email_update",
+    "find_email_update", "find_phone_verification",
 ]
 
 
@@ -42,3 +42,7 @@ def list_region_opts(session: Session, account_id: str) -> list[RegionOptRow]:
 
 def find_email_update(session: Session, account_id: str) -> PrimaryEmailUpdateRow | None:
     return session.get(PrimaryEmailUpdateRow, account_id)
+
+
+def find_phone_verification(session: Session, account_id: str) -> PhoneVerificationRow | None:
+    return session.get(PhoneVerificationRow, account_id)

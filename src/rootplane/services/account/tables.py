@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["ContactInformationRow", "AlternateContactRow", "RegionOptRow", "PrimaryEmailUpdateRow"]
+__all__ = ["ContactInformationRow", "AlternateContactRow", "RegionOptRow", "PrimaryEmailUpdateRow", "PhoneVerificationRow"]
 
 
 class ContactInformationRow(Base):
@@ -55,4 +55,16 @@ class PrimaryEmailUpdateRow(Base):
     otp: Mapped[str] = mapped_column(String(6))
     status: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class PhoneVerificationRow(Base):
+    """Verification of the primary contact's phone number: PENDING (an OTP was texted) or VERIFIED."""
+
+    __tablename__ = "account_phone_verifications"
+
+    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    phone_number: Mapped[str] = mapped_column(String(25))
+    otp: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(10))
     expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.mail.relay import relay
 from rootplane.services.mail.tables import MailMessageRow
 
-__all__ = ["send", "send_message", "list_messages"]
+__all__ = ["send", "send_text_message", "send_message", "list_messages"]
 
 LIST_LIMIT = 1000
 
@@ -23,6 +23,11 @@ def send(ctx: Any, to: str, subject: str, body: str) -> None:
     if smtp_url:
         # Relay in the background: a slow or unreachable SMTP server never delays or fails the request.
         ctx.on_commit(lambda: threading.Thread(target=relay, args=(smtp_url, to, subject, body), daemon=True).start())
+
+
+def send_text_message(ctx: Any, phone_number: str, body: str) -> None:
+    """An SMS: kept in the outbox under the phone number (``/_rootplane/outbox?to=+1...``), never relayed by SMTP."""
+    ctx.session.add(MailMessageRow(recipient=phone_number, subject="SMS", body=body, sent_at=ctx.now()))
 
 
 def send_message(session: Session, to: str, subject: str, body: str, now, smtp_url: str | None) -> None:
