@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.config import Config
 
-from orgs_helpers import error_of
+from orgs_helpers import create_member, error_of
 
 RAW = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
 
@@ -46,3 +48,25 @@ def test_sqs_sns_events_codes(raw):
     assert (error["Code"], error["Message"], error["Status"]) == ("InvalidParameter", "Invalid parameter: Name", 400)
     error = error_of(raw("events").describe_rule)
     assert error["Code"] == "ValidationException" and error["Message"].startswith("1 validation error detected: ")
+
+
+def test_effective_tag_policy_merges_levels(server, raw):
+    orgs = server.client("organizations")
+    member = create_member(orgs, "tagged")
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root_id, PolicyType="TAG_POLICY")
+    assert error_of(orgs.describe_effective_policy, PolicyType="TAG_POLICY",
+                    TargetId=member)["Code"] == "EffectivePolicyNotFoundException"
+    documents = {
+        root_id: {"tags": {"env": {"tag_key": {"@@assign": "Env"}, "tag_value": {"@@assign": ["prod"]}}}},
+        member: {"tags": {"env": {"tag_value": {"@@append": ["dev"]}}}},
+    }
+    for target, document in documents.items():
+        policy = orgs.create_policy(Content=json.dumps(document), Description="", Name=f"tags-{target}",
+                                    Type="TAG_POLICY")["Policy"]["PolicySummary"]["Id"]
+        orgs.attach_policy(PolicyId=policy, TargetId=target)
+    effective = orgs.describe_effective_policy(PolicyType="TAG_POLICY", TargetId=member)["EffectivePolicy"]
+    assert json.loads(effective["PolicyContent"]) == {"tags": {"env": {"tag_key": "Env", "tag_value": ["prod", "dev"]}}}
+    error = error_of(raw("organizations").describe_effective_policy, PolicyType="SERVICE_CONTROL_POLICY",
+                     TargetId=member)
+    assert (error["Code"], error["Reason"]) == ("InvalidInputException", "INVALID_ENUM_POLICY_TYPE")

@@ -10,6 +10,7 @@ from rootplane.services.organizations import names, repo
 from rootplane.services.organizations.caller import DEFAULT_POLICY, caller_org, management_or_delegate
 from rootplane.services.organizations.documents import AUTHORIZATION_TYPES, validate_content
 from rootplane.services.organizations.errors import constraint, invalid_input, org_error
+from rootplane.services.organizations.inheritance import effective_policy
 from rootplane.services.organizations.managed import managed_for_type
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
 from rootplane.services.organizations.shapes import policy_shape, policy_summary, root_shape
@@ -190,11 +191,11 @@ class PolicyOperations:
         membership = repo.find_membership(ctx.session, target_id)
         assert membership is not None
         levels = [*membership.path.rstrip("/").split("/"), target_id]
-        contents = {t: c for t, _, c in repo.attachments_for_targets(ctx.session, levels, policy_type) if c}
-        merged: dict[str, Any] = {}
-        for level in levels:
-            if level in contents:
-                merged.update(json.loads(contents[level]))
+        documents: dict[str, list[dict[str, Any]]] = {level: [] for level in levels}
+        for level, _, content in repo.attachments_for_targets(ctx.session, levels, policy_type):
+            if content:
+                documents[level].append(json.loads(content))
+        merged = effective_policy([documents[level] for level in levels])
         if not merged:
             raise org_error("EffectivePolicyNotFoundException")
         return {"EffectivePolicy": {"PolicyContent": json.dumps(merged), "LastUpdatedTimestamp": ctx.now(),
