@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 from botocore.model import OperationModel
 
 from .http import HttpRequest
+from .legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .models import SERVICES, service_for_signing_name, service_model
 from .routes import match_rest
 
@@ -111,6 +112,8 @@ def _query_route(service: str, request: HttpRequest, action: str | None, protoco
     if action is None:
         return Route(service, None, protocol)
     operation = _operation(service, action)
+    if operation is not None and service in LEGACY_QUERY_SERVICES:
+        operation = legacy_query_model(service).operation_model(action)
     params: dict[str, str] = {}
     if service == "sqs":
         match = _SQS_PATH.match(request.path)

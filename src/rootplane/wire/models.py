@@ -7,7 +7,7 @@ from functools import lru_cache
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
-__all__ = ["SERVICES", "service_model", "service_for_signing_name"]
+__all__ = ["SERVICES", "model_data", "service_model", "service_for_signing_name"]
 
 SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns")
 
@@ -17,13 +17,17 @@ def _loader() -> Loader:
     return Loader()
 
 
+def model_data(name: str) -> dict:
+    """The raw (shared, do not mutate) service-2 model dict of ``name`` (one of SERVICES)."""
+    if name not in SERVICES:
+        raise KeyError(f"unknown service {name!r}")
+    return _loader().load_service_model(name, "service-2")
+
+
 @lru_cache(maxsize=None)
 def service_model(name: str) -> ServiceModel:
     """The botocore ServiceModel for ``name`` (one of SERVICES), cached."""
-    if name not in SERVICES:
-        raise KeyError(f"unknown service {name!r}")
-    data = _loader().load_service_model(name, "service-2")
-    return ServiceModel(data, service_name=name)
+    return ServiceModel(model_data(name), service_name=name)
 
 
 @lru_cache(maxsize=None)

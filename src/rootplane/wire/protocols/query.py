@@ -10,6 +10,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
+from ..legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .base import Protocol, error_shape, query_error_code, request_body
 from .values import scalar_from_text
 from .xmlcodec import write_members, xml_text
@@ -17,27 +18,25 @@ from .xmlcodec import write_members, xml_text
 __all__ = ["QueryProtocol", "xml_namespace"]
 
 _MISSING = object()
-# Namespaces for JSON-modelled services still spoken in their legacy query form.
-_LEGACY_NAMESPACES = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
 _MAX_BODY = 1024 * 1024
 
 
 def xml_namespace(service: ServiceModel) -> str:
-    """The response xmlns for a query service (model ``xmlNamespace``)."""
+    """The response xmlns for a query service (model ``xmlNamespace``; a JSON service's legacy query model)."""
+    if service.protocol != "query" and service.service_name in LEGACY_QUERY_SERVICES:
+        service = legacy_query_model(service.service_name)
     namespace = service.metadata.get("xmlNamespace")
     if isinstance(namespace, dict):
         namespace = namespace.get("uri")
     if namespace:
         return namespace
-    legacy = _LEGACY_NAMESPACES.get(service.service_name)
-    if legacy:
-        return legacy
     prefix = service.metadata.get("endpointPrefix")
     return f"https://{prefix}.amazonaws.com/doc/{service.metadata.get('apiVersion', '')}/" if prefix else ""
 
 
-def _compat(shape_holder: ServiceModel) -> bool:
-    return shape_holder.protocol != "query"
+def _compat(service: ServiceModel) -> bool:
+    """A JSON service spoken in its legacy query form (legacy error codes, lenient element names)."""
+    return service.metadata.get("awsQueryCompatible") is not None
 
 
 class _FlatParams:
