@@ -66,16 +66,18 @@ def authenticate(
     resolve,
     now: _dt.datetime,
     session_now: _dt.datetime | None = None,
+    unsigned_ok: bool = False,
 ) -> tuple[Principal, sigv4.SignedRequest | None]:
     """Verify the request's signature and return the caller.
 
     ``resolve(access_key_id) -> ResolvedCredential | None`` looks keys up. S3 requests without any signature
     are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
-    ``session_now`` (the business clock, default ``now``) checks session expiry.
+    ``session_now`` (the business clock, default ``now``) checks session expiry. ``unsigned_ok`` marks operations
+    AWS serves without a signature (SNS ConfirmSubscription/Unsubscribe links): unsigned, they are anonymous.
     """
     signed = sigv4.extract(request, family)
     if signed is None:
-        if family == "s3":
+        if family == "s3" or unsigned_ok:
             return ANONYMOUS_PRINCIPAL, None
         raise missing_authentication(family)
     credential: ResolvedCredential | None = resolve(signed.access_key_id)

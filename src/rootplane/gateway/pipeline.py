@@ -19,7 +19,7 @@ from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
 from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
-from rootplane.services.provider import find_handler
+from rootplane.services.provider import find_handler, find_provider
 from rootplane.store.engine import Store
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
@@ -46,6 +46,14 @@ def _unknown_operation(route: Route) -> AwsError:
     if route.protocol == "rest-xml":
         return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
     return AwsError("UnknownOperationException", f"Unknown operation {name}".strip(), 400)
+
+
+def _unsigned_allowed(route: Route) -> bool:
+    """Whether the route's operation is one its provider lists in ``unsigned_operations`` (served without SigV4)."""
+    if route.operation is None:
+        return False
+    provider = find_provider(route.service)
+    return route.operation.name in getattr(provider, "unsigned_operations", ())
 
 
 class Gateway:
@@ -81,7 +89,8 @@ class Gateway:
         try:
             now = self.clock.now()
             family = family_of(route.protocol)
-            principal, signed = authenticate(request, family, self.resolve, utcnow(), now)
+            principal, signed = authenticate(request, family, self.resolve, utcnow(), now,
+                                             unsigned_ok=_unsigned_allowed(route))
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation
