@@ -50,7 +50,18 @@ def _clock(gateway, request: HttpRequest) -> HttpResponse:
     return json_response({"now": gateway.clock.now().isoformat()})
 
 
-_ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock}
+def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
+    """The certificate SNS message signatures verify against (SigningCertURL)."""
+    signing = source("rootplane.services.sns.signing")
+    if signing is None:
+        return json_response({"error": "not found", "path": request.path}, 404)
+    with gateway.store.transaction() as session:
+        pem = signing.certificate_pem(session)
+    return HttpResponse(200, [("Content-Type", "application/x-pem-file")], pem.encode())
+
+
+_ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock,
+           "/_rootplane/sns/SimpleNotificationService.pem": _sns_certificate}
 _METHODS = {"/_rootplane/clock": ("GET", "POST")}
 
 
