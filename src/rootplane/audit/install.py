@@ -8,6 +8,7 @@ from rootplane.audit import eventbridge
 from rootplane.audit.recorder import Recorder
 from rootplane.services.cloudtrail import history
 from rootplane.services.sns import delivery as sns_delivery
+from rootplane.services.sns import signing as sns_signing
 
 __all__ = ["install"]
 
@@ -20,6 +21,8 @@ def install(app) -> Recorder:
     ])
     gateway.audit_sinks.append(recorder.submit)
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
+    with gateway.store.transaction() as session:
+        sns_signing.prepare(session)
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
     atexit.register(recorder.close)
     app.recorder = recorder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootplane.auth.principal import ANONYMOUS
 from rootplane.authz.checks import AuthzCheck
 from rootplane.services.sns import repo
 from rootplane.services.sns.delivery import topic_attributes
@@ -11,6 +12,7 @@ from rootplane.services.sns.delivery import topic_attributes
 __all__ = ["checks"]
 
 _ON_ACCOUNT = frozenset({"ListTopics", "ListSubscriptions", "CreateTopic"})
+_UNSIGNED = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
 
 def _topic_arn(params: dict[str, Any]) -> str | None:
@@ -19,6 +21,8 @@ def _topic_arn(params: dict[str, Any]) -> str | None:
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     action = f"sns:{operation}"
+    if ctx.principal.kind == ANONYMOUS and operation in _UNSIGNED:
+        return []  # the token / subscription ARN in the link is the credential
     if operation in _ON_ACCOUNT:
         resource = "*"
         if operation == "CreateTopic":

@@ -8,29 +8,41 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import hashlib
 import json
 import logging
 import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
-from rootplane.services.sns import repo
+from rootplane.services.sns import repo, signing
+from rootplane.services.sns.filtering import accepts
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
 
-__all__ = ["publish", "publish_from_service", "confirmation", "send_confirmation", "topic_attributes", "SENDER_ID"]
+__all__ = ["Message", "publish", "publish_from_service", "confirmation", "send_confirmation", "topic_attributes", "SENDER_ID"]
 
 log = logging.getLogger("rootplane.sns")
 
 SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the SenderId SQS shows for messages SNS sends
 HTTP_TIMEOUT = 5.0
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rootplane-sns")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One published message, as every subscription of the topic receives it."""
+
+    message_id: str
+    text: str
+    subject: str | None
+    sent_at: _dt.datetime
+    attributes: dict[str, dict[str, Any]]
 
 
 def topic_attributes(topic: TopicRow) -> dict[str, str]:
@@ -41,16 +53,12 @@ def _timestamp(now: _dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _signature(payload: dict[str, Any]) -> str:
-    """A stand-in signature (no AWS signing key exists locally): stable digest of the signed fields."""
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).digest()
-    return base64.b64encode(digest * 8).decode()
-
-
-def _signed(payload: dict[str, Any], region: str) -> dict[str, Any]:
-    payload["SignatureVersion"] = "1"
-    payload["Signature"] = _signature(payload)
-    payload["SigningCertURL"] = f"https://sns.{region}.amazonaws.com/SimpleNotificationService-rootplane.pem"
+def _signed(session: Session, payload: dict[str, Any], topic: TopicRow, endpoint: str) -> dict[str, Any]:
+    """Add SignatureVersion, Signature and SigningCertURL as SNS does (the topic's SignatureVersion, default 1)."""
+    version = topic_attributes(topic).get("SignatureVersion") or "1"
+    payload["SignatureVersion"] = version
+    payload["Signature"] = signing.sign(session, payload, version)
+    payload["SigningCertURL"] = f"{endpoint}{signing.CERT_PATH}"
     return payload
 
 
@@ -58,30 +66,44 @@ def _link(endpoint: str, **query: str) -> str:
     return f"{endpoint}/?{urllib.parse.urlencode(query)}"
 
 
-def notification(topic: TopicRow, message: str, subject: str | None, message_id: str, now: _dt.datetime,
-                 subscription_arn: str, endpoint: str) -> dict[str, Any]:
+def _envelope_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Message attributes as the JSON envelope shows them: ``{"Type": ..., "Value": ...}`` (binary base64)."""
+    shown: dict[str, dict[str, str]] = {}
+    for name, attribute in attributes.items():
+        value = attribute.get("StringValue")
+        if value is None and attribute.get("BinaryValue") is not None:
+            value = base64.b64encode(attribute["BinaryValue"]).decode()
+        shown[name] = {"Type": attribute.get("DataType", "String"), "Value": value or ""}
+    return shown
+
+
+def notification(session: Session, topic: TopicRow, message: Message, subscription_arn: str,
+                 endpoint: str) -> dict[str, Any]:
     """The JSON envelope SQS and HTTP(S) subscribers receive."""
-    payload: dict[str, Any] = {"Type": "Notification", "MessageId": message_id, "TopicArn": topic.arn}
-    if subject:
-        payload["Subject"] = subject
-    payload.update(Message=message, Timestamp=_timestamp(now))
-    payload = _signed(payload, topic.region)
+    payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id, "TopicArn": topic.arn}
+    if message.subject:
+        payload["Subject"] = message.subject
+    payload.update(Message=message.text, Timestamp=_timestamp(message.sent_at))
+    payload = _signed(session, payload, topic, endpoint)
     payload["UnsubscribeURL"] = _link(endpoint, Action="Unsubscribe", SubscriptionArn=subscription_arn)
+    if message.attributes:
+        payload["MessageAttributes"] = _envelope_attributes(message.attributes)
     return payload
 
 
-def confirmation(topic: TopicRow, token: str, now: _dt.datetime, endpoint: str) -> dict[str, Any]:
+def confirmation(session: Session, topic: TopicRow, token: str, now: _dt.datetime, endpoint: str) -> dict[str, Any]:
     """The SubscriptionConfirmation message HTTP(S) and cross-account SQS subscribers receive."""
-    return _signed({
+    return _signed(session, {
         "Type": "SubscriptionConfirmation", "MessageId": str(uuid.uuid4()), "Token": token, "TopicArn": topic.arn,
         "Message": f"You have chosen to subscribe to the topic {topic.arn}.\n"
                    "To confirm the subscription, visit the SubscribeURL included in this message.",
         "SubscribeURL": _link(endpoint, Action="ConfirmSubscription", TopicArn=topic.arn, Token=token),
         "Timestamp": _timestamp(now),
-    }, topic.region)
+    }, topic, endpoint)
 
 
-def _post(url: str, payload: dict[str, Any], subscription_arn: str | None) -> None:
+def _post(url: str, payload: dict[str, Any], subscription_arn: str | None, raw_body: str | None = None) -> None:
+    """POST a message; ``raw_body`` (raw message delivery) replaces the JSON envelope as the body."""
     headers = {
         "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": payload["Type"],
         "x-amz-sns-message-id": payload["MessageId"], "x-amz-sns-topic-arn": payload["TopicArn"],
@@ -89,7 +111,10 @@ def _post(url: str, payload: dict[str, Any], subscription_arn: str | None) -> No
     }
     if subscription_arn:
         headers["x-amz-sns-subscription-arn"] = subscription_arn
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+    if raw_body is not None:
+        headers["x-amz-sns-rawdelivery"] = "true"
+    body = raw_body if raw_body is not None else json.dumps(payload)
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
             response.read()
@@ -115,11 +140,11 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
                 f"necessary): \nConfirm subscription\n{link}\n\nToken: {token}\n")
         _mail(session, subscription.endpoint, f"{display} - Subscription Confirmation", body, now, smtp_url)
     elif subscription.protocol in ("http", "https"):
-        payload = confirmation(topic, token, now, endpoint)
+        payload = confirmation(session, topic, token, now, endpoint)
         url = subscription.endpoint
         repo.after_commit(session, lambda: _pool.submit(_post, url, payload, None))
     elif subscription.protocol == "sqs":
-        _to_queue(session, subscription.endpoint, json.dumps(confirmation(topic, token, now, endpoint)), now,
+        _to_queue(session, subscription.endpoint, json.dumps(confirmation(session, topic, token, now, endpoint)), now,
                   topic.arn)
 
 
@@ -133,18 +158,19 @@ def _to_queue(session: Session, queue_arn: str, body: str, now: _dt.datetime, to
         sqs.deliver(session, queue_arn, body, now, SENDER_ID, source_arn=topic_arn, source_service="sns.amazonaws.com")
 
 
-def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: str, subject: str | None,
-             message_id: str, now: _dt.datetime, endpoint: str, smtp_url: str | None) -> None:
+def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: Message, endpoint: str,
+             smtp_url: str | None) -> None:
     raw = json.loads(subscription.attributes).get("RawMessageDelivery") == "true"
-    envelope = notification(topic, message, subject, message_id, now, subscription.arn, endpoint)
+    envelope = notification(session, topic, message, subscription.arn, endpoint)
+    subject, now = message.subject, message.sent_at
     if subscription.protocol == "sqs":
-        _to_queue(session, subscription.endpoint, message if raw else json.dumps(envelope), now, topic.arn)
+        _to_queue(session, subscription.endpoint, message.text if raw else json.dumps(envelope), now, topic.arn)
     elif subscription.protocol in ("http", "https"):
-        url, arn = subscription.endpoint, subscription.arn
-        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn))
+        url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
+        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn, raw_body))
     elif subscription.protocol == "email":
         unsubscribe = envelope["UnsubscribeURL"]
-        body = (f"{message}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "
+        body = (f"{message.text}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "
                 f"visit the link below to unsubscribe:\n{unsubscribe}\n")
         _mail(session, subscription.endpoint, subject or "AWS Notification Message", body, now, smtp_url)
     elif subscription.protocol == "email-json":
@@ -152,18 +178,22 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
               smtp_url)
 
 
-def publish(session: Session, topic: TopicRow, message: str, subject: str | None, now: _dt.datetime,
-            endpoint: str, smtp_url: str | None) -> str:
-    """Deliver to every confirmed subscription; returns the MessageId. A refusing subscriber is skipped."""
-    message_id = str(uuid.uuid4())
+def publish(session: Session, topic: TopicRow, text: str, subject: str | None, now: _dt.datetime,
+            endpoint: str, smtp_url: str | None, attributes: dict[str, dict[str, Any]] | None = None) -> str:
+    """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId.
+
+    A refusing subscriber is skipped."""
+    message = Message(str(uuid.uuid4()), text, subject, now, attributes or {})
     for subscription in repo.list_topic_subscriptions(session, topic.arn):
         if subscription.status != "Confirmed":
             continue
+        if not accepts(json.loads(subscription.attributes), text, message.attributes):
+            continue
         try:
-            _deliver(session, topic, subscription, message, subject, message_id, now, endpoint, smtp_url)
+            _deliver(session, topic, subscription, message, endpoint, smtp_url)
         except AwsError as error:
             log.info("subscription %s not delivered: %s", subscription.arn, error.code)
-    return message_id
+    return message.message_id
 
 
 def service_may_publish(topic: TopicRow, service: str, source_arn: str, source_account: str) -> bool:

@@ -14,6 +14,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
 from rootplane.services.sns import repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
+from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
 
 __all__ = ["SnsProvider", "PROVIDER"]
@@ -76,8 +77,19 @@ def _check_policy(text: str) -> None:
         raise _invalid("Policy Error: null") from None
 
 
+def _check_subscription_attribute(name: str, value: str, attributes: dict[str, str]) -> None:
+    if name == "RawMessageDelivery" and value.lower() not in ("true", "false"):
+        raise _invalid("Attributes Reason: RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
+    if name == "FilterPolicyScope":
+        check_scope(value)
+    if name == "FilterPolicy":
+        check_filter_policy(value, attributes.get("FilterPolicyScope", "MessageAttributes"))
+
+
 class SnsProvider(Provider):
     service_name = "sns"
+    # The links in confirmation and notification messages work without credentials, as on AWS.
+    unsigned_operations = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
     def _topic(self, ctx: RequestContext, arn: str) -> TopicRow:
         topic = repo.find_topic(ctx.session, arn)
@@ -151,6 +163,33 @@ class SnsProvider(Provider):
         attributes[name] = value
         topic.attributes = json.dumps(attributes)
 
+    def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        topic = self._topic(ctx, params["TopicArn"])
+        attributes = topic_attributes(topic)
+        policy = json.loads(attributes.get("Policy") or default_policy(topic.arn, topic.account_id))
+        label = params["Label"]
+        if any(statement.get("Sid") == label for statement in policy.get("Statement", [])):
+            raise _invalid("Statement already exists")
+        principals = [f"arn:aws:iam::{account}:root" for account in params["AWSAccountId"]]
+        actions = [f"SNS:{action}" for action in params["ActionName"]]
+        policy.setdefault("Statement", []).append({
+            "Sid": label, "Effect": "Allow",
+            "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+            "Action": actions[0] if len(actions) == 1 else actions, "Resource": topic.arn,
+        })
+        attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        topic.attributes = json.dumps(attributes)
+
+    def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        topic = self._topic(ctx, params["TopicArn"])
+        attributes = topic_attributes(topic)
+        if not attributes.get("Policy"):
+            return
+        policy = json.loads(attributes["Policy"])
+        policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
+        attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        topic.attributes = json.dumps(attributes)
+
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         topic = self._topic(ctx, params["ResourceArn"])
         tags = json.loads(topic.tags)
@@ -177,6 +216,8 @@ class SnsProvider(Provider):
         unknown = set(attributes) - set(_SUBSCRIPTION_SETTABLE)
         if unknown:
             raise _invalid("Attributes Reason: Unknown attribute")
+        for name, value in attributes.items():
+            _check_subscription_attribute(name, value, attributes)
         same_account_queue = protocol == "sqs" and endpoint.split(":")[4:5] == [ctx.account_id]
         subscription = repo.put_subscription(ctx.session, SubscriptionRow(
             arn=f"{topic.arn}:{uuid.uuid4()}", topic_arn=topic.arn, account_id=ctx.account_id, region=ctx.region,
@@ -205,11 +246,13 @@ class SnsProvider(Provider):
         if subscription is None:
             raise _invalid("Token")
         subscription.status = "Confirmed"
+        ctx.audit["recipient_accounts"] = [topic.account_id]
         return {"SubscriptionArn": subscription.arn}
 
     def unsubscribe(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         subscription = repo.find_subscription(ctx.session, params["SubscriptionArn"])
         if subscription is not None:
+            ctx.audit["recipient_accounts"] = [subscription.account_id]
             repo.delete_subscription(ctx.session, subscription)
 
     def list_subscriptions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +287,14 @@ class SnsProvider(Provider):
         if name not in _SUBSCRIPTION_SETTABLE:
             raise _invalid("AttributeName")
         attributes = json.loads(subscription.attributes)
-        attributes[name] = params.get("AttributeValue") or ""
+        value = params.get("AttributeValue") or ""
+        _check_subscription_attribute(name, value, attributes)
+        if name == "FilterPolicyScope" and attributes.get("FilterPolicy"):
+            check_filter_policy(attributes["FilterPolicy"], value)
+        if name == "FilterPolicy" and not value:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
         subscription.attributes = json.dumps(attributes)
 
     # -- publishing ----------------------------------------------------------------------------------------------
@@ -264,7 +314,7 @@ class SnsProvider(Provider):
             except (ValueError, KeyError, TypeError):
                 raise _invalid("Message Structure - No default entry in JSON message body") from None
         message_id = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
-                             ctx.config.smtp_url)
+                             ctx.config.smtp_url, params.get("MessageAttributes"))
         return {"MessageId": message_id}
 
 

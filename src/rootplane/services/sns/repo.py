@@ -7,11 +7,12 @@ from collections.abc import Callable
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+from rootplane.services.sns.tables import SigningKeyRow, SubscriptionRow, TopicRow
 
 __all__ = [
     "find_topic", "list_topics", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
     "list_subscriptions", "list_topic_subscriptions", "put_subscription", "delete_subscription", "after_commit",
+    "find_signing_key", "put_signing_key",
 ]
 
 _AFTER_COMMIT = "rootplane_sns_after_commit"
@@ -86,3 +87,12 @@ def after_commit(session: Session, action: Callable[[], None]) -> None:
         event.listen(session, "after_commit", run, once=True)
         event.listen(session, "after_rollback", lambda s: s.info.pop(_AFTER_COMMIT, None), once=True)
     pending.append(action)
+
+
+def find_signing_key(session: Session, key_id: str) -> SigningKeyRow | None:
+    return session.get(SigningKeyRow, key_id)
+
+
+def put_signing_key(session: Session, row: SigningKeyRow) -> SigningKeyRow:
+    session.add(row)
+    return row

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["TopicRow", "SubscriptionRow"]
+__all__ = ["TopicRow", "SubscriptionRow", "SigningKeyRow"]
 
 
 class TopicRow(Base):
@@ -46,4 +46,15 @@ class SubscriptionRow(Base):
     status: Mapped[str] = mapped_column(String(24))
     token: Mapped[str | None] = mapped_column(String(256), nullable=True)
     attributes: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class SigningKeyRow(Base):
+    """The RSA key SNS signs messages with, and its self-signed certificate (PEM). One row, created at first use."""
+
+    __tablename__ = "sns_signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    certificate_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
