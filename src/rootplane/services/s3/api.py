@@ -1,0 +1,36 @@
+"""What other services use: an AWS service principal (CloudTrail) checks a bucket policy and writes objects."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy.orm import Session
+
+from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
+from rootplane.services.s3 import repo
+from rootplane.services.s3.objects import attributes_of, new_object
+
+__all__ = ["bucket_exists", "service_allowed", "put_object_as_service"]
+
+
+def bucket_exists(session: Session, bucket: str) -> bool:
+    return repo.find_bucket(session, bucket) is not None
+
+
+def service_allowed(session: Session, bucket: str, action: str, resource: str, service: str,
+                    context: dict[str, object]) -> bool:
+    """Whether the bucket policy lets ``service`` (e.g. ``cloudtrail.amazonaws.com``) do ``action`` on ``resource``."""
+    row = repo.find_bucket(session, bucket)
+    if row is None or not row.policy:
+        return False
+    facts = RequestFacts(action=action, resource=resource, principal_arn=service, principal_account="",
+                         resource_account=row.account_id, context=context, principal_is_service=service)
+    policy = NamedPolicy("bucket-policy", parse_policy_cached(row.policy, "resource"), "resource-based policy")
+    return evaluate(facts, PolicySet(resource=policy)).allowed
+
+
+def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, now: _dt.datetime, *,
+                          content_type: str, content_encoding: str | None = None) -> None:
+    """Store an object a service delivers (the caller has checked the bucket policy with :func:`service_allowed`)."""
+    params = {"ContentType": content_type, "ContentEncoding": content_encoding}
+    repo.put_object(session, new_object(bucket, key, body, attributes_of(params), now))
