@@ -9,7 +9,8 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, passwords, repo
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import (
-    AccountAliasRow, GroupRow, InstanceProfileRow, ManagedPolicyRow, MfaDeviceRow, RoleRow, UserRow,
+    AccountAliasRow, GroupRow, InstanceProfileRow, ManagedPolicyRow, MfaDeviceRow, OidcProviderRow, RoleRow,
+    SamlProviderRow, ServerCertificateRow, UserRow,
 )
 
 __all__ = ["AccountMixin", "root_flags"]
@@ -39,8 +40,9 @@ class AccountMixin:
             "MFADevices": repo.count_named(session, MfaDeviceRow, account_id),
             "MFADevicesInUse": repo.count_mfa_devices(session, account_id, assigned_only=True),
             "PolicyVersionsInUse": repo.count_policy_versions_in_use(session, account_id),
-            "ServerCertificates": 0,
-            "Providers": 0,
+            "ServerCertificates": repo.count_named(session, ServerCertificateRow, account_id),
+            "Providers": repo.count_providers(session, OidcProviderRow, account_id)
+            + repo.count_providers(session, SamlProviderRow, account_id),
         }
         counts["GlobalEndpointTokenVersion"] = repo.settings(session, account_id).sts_token_version or 1
         return {"SummaryMap": {**QUOTAS, **counts, **root_flags(ctx)}}

@@ -12,7 +12,7 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
-from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow
+from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow
 
 __all__ = ["checks"]
 
@@ -20,16 +20,20 @@ _CALLER_OPERATIONS = frozenset({
     "GetUser", "GetLoginProfile", "CreateLoginProfile", "DeleteLoginProfile", "ListAccessKeys", "CreateAccessKey",
     "UpdateAccessKey", "DeleteAccessKey", "ListSigningCertificates", "UploadSigningCertificate",
     "UpdateSigningCertificate", "DeleteSigningCertificate", "ListMFADevices", "DeactivateMFADevice",
-    "EnableMFADevice", "ResyncMFADevice", "ChangePassword",
+    "EnableMFADevice", "ResyncMFADevice", "ChangePassword", "ListSSHPublicKeys", "ListServiceSpecificCredentials",
+    "UpdateServiceSpecificCredential", "ResetServiceSpecificCredential", "DeleteServiceSpecificCredential",
 })
 _BOUNDARY_OPERATIONS = frozenset({"CreateUser", "CreateRole", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary",
                                   "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary"})
 _POLICY_ARN_OPERATIONS = frozenset({"AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy", "DetachUserPolicy",
                                     "DetachGroupPolicy", "DetachRolePolicy"})
 # Listing operations are authorized on the path the caller lists (AWS reports e.g. ``...:user/``).
-_LIST_KINDS = {"ListUsers": "user", "ListGroups": "group", "ListRoles": "role", "ListInstanceProfiles": "instance-profile"}
+_LIST_KINDS = {"ListUsers": "user", "ListGroups": "group", "ListRoles": "role", "ListInstanceProfiles": "instance-profile",
+               "ListServerCertificates": "server-certificate"}
 _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "CreateInstanceProfile",
-                              "CreateVirtualMFADevice"})
+                              "CreateVirtualMFADevice", "CreateOpenIDConnectProvider", "CreateSAMLProvider",
+                              "UploadServerCertificate"})
+_PROVIDER_ARN_PARAMS = ("OpenIDConnectProviderArn", "SAMLProviderArn")
 
 
 def _user_resource(ctx: Any, user_name: str) -> tuple[str, dict[str, str] | None]:
@@ -74,6 +78,18 @@ def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, di
         return f"arn:aws:iam::{account_id}:policy{params.get('Path') or '/'}{params['PolicyName']}", None
     if operation == "CreateVirtualMFADevice":
         return f"arn:aws:iam::{account_id}:mfa{params.get('Path') or '/'}{params['VirtualMFADeviceName']}", None
+    if operation == "CreateOpenIDConnectProvider":
+        return f"arn:aws:iam::{account_id}:oidc-provider/{params['Url'].removeprefix('https://').rstrip('/')}", None
+    if operation == "CreateSAMLProvider":
+        return f"arn:aws:iam::{account_id}:saml-provider/{params['Name']}", None
+    if operation == "UploadServerCertificate":
+        return (f"arn:aws:iam::{account_id}:server-certificate{params.get('Path') or '/'}"
+                f"{params['ServerCertificateName']}"), None
+    if params.get("ServerCertificateName"):
+        return _named(ctx, ServerCertificateRow, "server-certificate", params["ServerCertificateName"])
+    for member in _PROVIDER_ARN_PARAMS:
+        if params.get(member):
+            return params[member], None
     if operation in _LIST_KINDS:
         return f"arn:aws:iam::{account_id}:{_LIST_KINDS[operation]}{params.get('PathPrefix') or '/'}", None
     if operation == "GetAccessKeyLastUsed":

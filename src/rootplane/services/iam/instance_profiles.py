@@ -70,3 +70,17 @@ class InstanceProfilesMixin:
                 f"Role {role.role_name} in Instance Profile {row.profile_name} cannot be found.")
         row.role_id = None
         return None
+
+    def tag_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
+        row.tag_list = inputs.merge_tags(row.tag_list, params["Tags"])
+        return None
+
+    def untag_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
+        row.tag_list = inputs.remove_tags(row.tag_list, params["TagKeys"])
+        return None
+
+    def list_instance_profile_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
+        return {"Tags": shapes.tags(row.tag_list), "IsTruncated": False}

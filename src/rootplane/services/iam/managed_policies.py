@@ -9,7 +9,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import catalog, errors, inputs, repo, shapes
 from rootplane.services.iam.catalog import PolicyView
 from rootplane.services.iam.quotas import QUOTAS
-from rootplane.services.iam.tables import ManagedPolicyRow, PolicyVersionRow
+from rootplane.services.iam.tables import ManagedPolicyRow, PolicyVersionRow, UserRow
 
 __all__ = ["ManagedPoliciesMixin"]
 
@@ -97,22 +97,28 @@ class ManagedPoliciesMixin:
     def list_policies(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         scope = (params.get("Scope") or "All").lower()
         marker, limit = params.get("Marker"), params.get("MaxItems") or 100
-        prefix, only_attached = params.get("PathPrefix") or "/", bool(params.get("OnlyAttached"))
+        prefix, usage = params.get("PathPrefix") or "/", params.get("PolicyUsageFilter")
+        only_attached = bool(params.get("OnlyAttached")) or usage == "PermissionsPolicy"
+        only_boundaries = usage == "PermissionsBoundary"
         segment, after = repo.decode_marker(marker, 2) if marker else ((_SCOPES[0] if scope != "local" else "local"), "")
         views: list[PolicyView] = []
         next_marker = None
         if segment == "aws" and scope in ("all", "aws"):
             candidates = [v for v in catalog.aws_policies() if v.path.startswith(prefix) and v.name.lower() > after]
-            if only_attached:
-                counts = repo.attachment_counts(ctx.session, ctx.account_id, [v.arn for v in candidates])
-                candidates = [v for v in candidates if counts.get(v.arn)]
+            if only_attached or only_boundaries:
+                arns = [v.arn for v in candidates]
+                attached = repo.attachment_counts(ctx.session, ctx.account_id, arns) if only_attached else {}
+                bounded = repo.boundary_counts(ctx.session, ctx.account_id, arns) if only_boundaries else {}
+                candidates = [v for v in candidates if (attached.get(v.arn) or not only_attached)
+                              and (bounded.get(v.arn) or not only_boundaries)]
             views = candidates[:limit]
             if len(candidates) > limit:
                 next_marker = repo.encode_marker("aws", views[-1].name.lower())
             segment, after = "local", ""
         if next_marker is None and segment == "local" and scope in ("all", "local") and len(views) < limit:
             page = repo.list_customer_policies(ctx.session, ctx.account_id, prefix, only_attached,
-                                               repo.encode_marker(after) if after else None, limit - len(views))
+                                               repo.encode_marker(after) if after else None, limit - len(views),
+                                               only_boundaries=only_boundaries)
             views += catalog.resolve_many(ctx.session, [row.arn for row in page.rows])
             if page.rows and page.is_truncated:
                 next_marker = repo.encode_marker("local", page.rows[-1].name_key)
@@ -203,13 +209,38 @@ class ManagedPoliciesMixin:
         catalog.get_policy(ctx.session, arn)
         entity_filter = params.get("EntityFilter")
         entity_type = entity_filter if entity_filter in ("User", "Group", "Role") else None
-        page = repo.list_policy_entities(ctx.session, ctx.account_id, arn, entity_type, params.get("Marker"),
-                                         params.get("MaxItems"))
+        usage, prefix, limit = params.get("PolicyUsageFilter"), params.get("PathPrefix"), params.get("MaxItems") or 100
+        segment, kind, key = repo.decode_marker(params["Marker"], 3) if params.get("Marker") else ("a", "", "")
+        found: list[tuple[str, str, str]] = []  # (type, name, id)
+        next_marker = None
+        if segment == "a" and usage == "PermissionsBoundary":
+            segment = "b"
+        if segment == "a":
+            page = repo.list_policy_entities(ctx.session, ctx.account_id, arn, entity_type, prefix,
+                                             repo.encode_marker(kind, key) if key else None, limit)
+            found += [(row.entity_type, row.entity_name, row.entity_id) for row in page.rows]
+            if page.is_truncated:
+                last = page.rows[-1]
+                next_marker = repo.encode_marker("a", last.entity_type, last.entity_key)
+            segment, kind, key = "b", "", ""
+        if next_marker is None and segment == "b" and usage != "PermissionsPolicy" and entity_type != "Group" \
+                and len(found) < limit:
+            room = limit - len(found)
+            rows = repo.list_boundary_entities(ctx.session, ctx.account_id, arn, entity_type, prefix,
+                                               (kind, key) if key else None, room)
+            if len(rows) > room:
+                rows = rows[:room]
+                last_kind = "User" if isinstance(rows[-1], UserRow) else "Role"
+                next_marker = repo.encode_marker("b", last_kind, rows[-1].name_key)
+            found += [("User", row.user_name, row.user_id) if isinstance(row, UserRow)
+                      else ("Role", row.role_name, row.role_id) for row in rows]
         result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [],
-                                  "IsTruncated": page.is_truncated}
-        for row in page.rows:
-            member = {"User": "PolicyUsers", "Group": "PolicyGroups", "Role": "PolicyRoles"}[row.entity_type]
-            result[member].append({f"{row.entity_type}Name": row.entity_name, f"{row.entity_type}Id": row.entity_id})
-        if page.marker:
-            result["Marker"] = page.marker
+                                  "IsTruncated": next_marker is not None}
+        seen = set()
+        for kind_name, name, entity_id in found:
+            if entity_id not in seen:
+                seen.add(entity_id)
+                result[f"Policy{kind_name}s"].append({f"{kind_name}Name": name, f"{kind_name}Id": entity_id})
+        if next_marker:
+            result["Marker"] = next_marker
         return result

@@ -6,16 +6,22 @@ from rootplane.services.iam.access_keys import AccessKeysMixin
 from rootplane.services.iam.account import AccountMixin
 from rootplane.services.iam.account_properties import AccountPropertiesMixin
 from rootplane.services.iam.attachments import AttachmentsMixin
+from rootplane.services.iam.authorization_details import AuthorizationDetailsMixin
 from rootplane.services.iam.certificates import CertificatesMixin
+from rootplane.services.iam.context_keys import ContextKeysMixin
 from rootplane.services.iam.credential_report import CredentialReportMixin
 from rootplane.services.iam.groups import GroupsMixin
+from rootplane.services.iam.identity_providers import IdentityProvidersMixin
 from rootplane.services.iam.instance_profiles import InstanceProfilesMixin
 from rootplane.services.iam.login_profiles import LoginProfilesMixin
 from rootplane.services.iam.managed_policies import ManagedPoliciesMixin
 from rootplane.services.iam.mfa import MfaMixin
 from rootplane.services.iam.organization_features import OrganizationFeaturesMixin
 from rootplane.services.iam.roles import RolesMixin
+from rootplane.services.iam.server_certificates import ServerCertificatesMixin
+from rootplane.services.iam.service_credentials import ServiceCredentialsMixin
 from rootplane.services.iam.simulate import SimulateMixin
+from rootplane.services.iam.ssh_keys import SshKeysMixin
 from rootplane.services.iam.users import UsersMixin
 from rootplane.services.provider import Provider
 
@@ -26,7 +32,8 @@ class IamProvider(
     UsersMixin, GroupsMixin, RolesMixin, InstanceProfilesMixin, ManagedPoliciesMixin, AttachmentsMixin,
     AccessKeysMixin, LoginProfilesMixin, MfaMixin, CertificatesMixin, AccountMixin, AccountPropertiesMixin,
     CredentialReportMixin,
-    SimulateMixin, OrganizationFeaturesMixin, Provider,
+    SimulateMixin, ContextKeysMixin, AuthorizationDetailsMixin, ServerCertificatesMixin, SshKeysMixin,
+    IdentityProvidersMixin, ServiceCredentialsMixin, OrganizationFeaturesMixin, Provider,
 ):
     service_name = "iam"
 

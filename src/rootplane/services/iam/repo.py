@@ -15,24 +15,28 @@ from rootplane.core.errors import AwsError
 from rootplane.services.iam.tables import (
     AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
     InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
-    SigningCertificateRow, UserRow,
+    OidcProviderRow, PasswordHistoryRow, SamlProviderRow, ServerCertificateRow, ServiceCredentialRow,
+    SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named",
     "put", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
-    "find_attachment", "list_policy_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
+    "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
     "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn",
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
     "find_mfa_device", "list_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
     "list_certificates", "find_certificate", "count_certificates", "settings", "find_alias", "alias_of",
     "profile_of_role", "delete_entity_links", "rekey_entity", "count_policy_versions_in_use", "list_all_users",
-    "login_profiles_of", "owners_with_mfa", "certificates_of_account",
+    "login_profiles_of", "owners_with_mfa", "certificates_of_account", "list_ssh_keys", "count_ssh_keys",
+    "find_ssh_key_by_fingerprint", "list_providers", "count_providers", "list_service_credentials",
+    "count_service_credentials", "password_history", "trim_password_history", "attachments_of",
+    "group_names_of_users", "profiles_of_roles", "versions_of_policies", "list_attached_aws_arns",
 ]
 
 Row = TypeVar("Row")
-_NAMED = (UserRow, GroupRow, RoleRow, InstanceProfileRow, ManagedPolicyRow)
+_NAMED = (UserRow, GroupRow, RoleRow, InstanceProfileRow, ManagedPolicyRow, ServerCertificateRow)
 
 
 @dataclass(frozen=True)
@@ -206,13 +210,39 @@ def list_attachments(session: Session, entity_id: str, path_prefix: str | None, 
     return _page(session, query, [AttachmentRow.policy_arn], marker, max_items, lambda row: (row.policy_arn,))
 
 
+def _entity_path_filter(account_id: str, path_prefix: str | None) -> list[ColumnElement[bool]]:
+    """Attachments whose user, group or role lies under ``path_prefix``."""
+    if not path_prefix or path_prefix == "/":
+        return []
+    ids = [select(row_cls.user_id if row_cls is UserRow else row_cls.group_id if row_cls is GroupRow else row_cls.role_id)
+           .where(row_cls.account_id == account_id, *_path_filter(row_cls, path_prefix))
+           for row_cls in (UserRow, GroupRow, RoleRow)]
+    return [AttachmentRow.entity_id.in_(ids[0].union_all(ids[1], ids[2]))]
+
+
 def list_policy_entities(session: Session, account_id: str, policy_arn: str, entity_type: str | None,
-                         marker: str | None, max_items: int | None) -> Page:
-    query = select(AttachmentRow).where(AttachmentRow.account_id == account_id, AttachmentRow.policy_arn == policy_arn)
+                         path_prefix: str | None, marker: str | None, max_items: int | None) -> Page:
+    query = select(AttachmentRow).where(AttachmentRow.account_id == account_id, AttachmentRow.policy_arn == policy_arn,
+                                        *_entity_path_filter(account_id, path_prefix))
     if entity_type:
         query = query.where(AttachmentRow.entity_type == entity_type)
     keys = [AttachmentRow.entity_type, AttachmentRow.entity_key]
     return _page(session, query, keys, marker, max_items, lambda row: (row.entity_type, row.entity_key))
+
+
+def list_boundary_entities(session: Session, account_id: str, policy_arn: str, entity_type: str | None,
+                           path_prefix: str | None, after: tuple[str, str] | None, limit: int) -> list[UserRow | RoleRow]:
+    """Roles then users (AWS's type order) whose permissions boundary is ``policy_arn``, after (type, name_key)."""
+    found: list[UserRow | RoleRow] = []
+    for kind, row_cls in (("Role", RoleRow), ("User", UserRow)):
+        if (entity_type and entity_type != kind) or (after and after[0] > kind) or len(found) > limit:
+            continue
+        query = select(row_cls).where(row_cls.account_id == account_id, row_cls.boundary_arn == policy_arn,
+                                      *_path_filter(row_cls, path_prefix))
+        if after and after[0] == kind:
+            query = query.where(row_cls.name_key > after[1])
+        found += session.scalars(query.order_by(row_cls.name_key).limit(limit + 1 - len(found)))
+    return found
 
 
 def attachment_counts(session: Session, account_id: str, policy_arns: Sequence[str]) -> dict[str, int]:
@@ -234,11 +264,21 @@ def boundary_counts(session: Session, account_id: str, policy_arns: Sequence[str
     return counts
 
 
+def _boundary_arns(account_id: str) -> Any:
+    users = select(UserRow.boundary_arn).where(UserRow.account_id == account_id, UserRow.boundary_arn.is_not(None))
+    roles = select(RoleRow.boundary_arn).where(RoleRow.account_id == account_id, RoleRow.boundary_arn.is_not(None))
+    return users.union_all(roles)
+
+
 def list_customer_policies(session: Session, account_id: str, path_prefix: str | None, only_attached: bool,
-                           marker: str | None, max_items: int | None) -> Page:
-    extra = [ManagedPolicyRow.arn.in_(select(AttachmentRow.policy_arn).where(AttachmentRow.account_id == account_id))]
-    return list_named(session, ManagedPolicyRow, account_id, path_prefix, marker, max_items,
-                      *(extra if only_attached else []))
+                           marker: str | None, max_items: int | None, *, only_boundaries: bool = False) -> Page:
+    """Customer policies by name; ``only_attached``: attached to an entity, ``only_boundaries``: some boundary."""
+    extra = []
+    if only_attached:
+        extra.append(ManagedPolicyRow.arn.in_(select(AttachmentRow.policy_arn).where(AttachmentRow.account_id == account_id)))
+    if only_boundaries:
+        extra.append(ManagedPolicyRow.arn.in_(_boundary_arns(account_id)))
+    return list_named(session, ManagedPolicyRow, account_id, path_prefix, marker, max_items, *extra)
 
 
 def count_policy_versions_in_use(session: Session, account_id: str) -> int:
@@ -394,3 +434,100 @@ def find_alias(session: Session, alias: str) -> AccountAliasRow | None:
 
 def alias_of(session: Session, account_id: str) -> AccountAliasRow | None:
     return session.scalars(select(AccountAliasRow).where(AccountAliasRow.account_id == account_id)).first()
+
+
+# -- SSH public keys, identity providers, service-specific credentials, password history -------------------------
+
+def list_ssh_keys(session: Session, user_id: str, marker: str | None, max_items: int | None) -> Page:
+    query = select(SshPublicKeyRow).where(SshPublicKeyRow.user_id == user_id)
+    return _page(session, query, [SshPublicKeyRow.key_id], marker, max_items, lambda row: (row.key_id,))
+
+
+def count_ssh_keys(session: Session, user_id: str) -> int:
+    query = select(func.count()).select_from(SshPublicKeyRow).where(SshPublicKeyRow.user_id == user_id)
+    return int(session.scalar(query) or 0)
+
+
+def find_ssh_key_by_fingerprint(session: Session, user_id: str, fingerprint: str) -> SshPublicKeyRow | None:
+    query = select(SshPublicKeyRow).where(SshPublicKeyRow.user_id == user_id, SshPublicKeyRow.fingerprint == fingerprint)
+    return session.scalars(query.limit(1)).first()
+
+
+def list_providers(session: Session, row_cls: Any, account_id: str) -> list[Any]:
+    """Every OIDC or SAML provider of the account (at most 100 by quota), ordered by ARN."""
+    return list(session.scalars(select(row_cls).where(row_cls.account_id == account_id).order_by(row_cls.arn)))
+
+
+def count_providers(session: Session, row_cls: Any, account_id: str) -> int:
+    return int(session.scalar(select(func.count()).select_from(row_cls).where(row_cls.account_id == account_id)) or 0)
+
+
+def list_service_credentials(session: Session, account_id: str, user_id: str | None,
+                             service_name: str | None) -> list[ServiceCredentialRow]:
+    """One user's credentials (at most two per service), or the whole account's when ``user_id`` is None."""
+    query = select(ServiceCredentialRow).where(ServiceCredentialRow.account_id == account_id)
+    if user_id is not None:
+        query = query.where(ServiceCredentialRow.user_id == user_id)
+    if service_name:
+        query = query.where(ServiceCredentialRow.service_name == service_name)
+    return list(session.scalars(query.order_by(ServiceCredentialRow.created_at, ServiceCredentialRow.credential_id)))
+
+
+def count_service_credentials(session: Session, user_id: str, service_name: str) -> int:
+    query = select(func.count()).select_from(ServiceCredentialRow).where(
+        ServiceCredentialRow.user_id == user_id, ServiceCredentialRow.service_name == service_name)
+    return int(session.scalar(query) or 0)
+
+
+def password_history(session: Session, user_id: str, limit: int) -> list[PasswordHistoryRow]:
+    """The user's ``limit`` most recent previous passwords, newest first."""
+    query = select(PasswordHistoryRow).where(PasswordHistoryRow.user_id == user_id)
+    return list(session.scalars(query.order_by(PasswordHistoryRow.changed_at.desc()).limit(limit)))
+
+
+def trim_password_history(session: Session, user_id: str, keep: int) -> None:
+    """Forget all but the ``keep`` most recent previous passwords."""
+    stale = [row.entry_id for row in password_history(session, user_id, keep + 50)[keep:]]
+    if stale:
+        session.execute(delete(PasswordHistoryRow).where(PasswordHistoryRow.entry_id.in_(stale)))
+
+
+# -- GetAccountAuthorizationDetails: one batched query per relation for a page of entities ----------------------
+
+def attachments_of(session: Session, entity_ids: Sequence[str]) -> list[AttachmentRow]:
+    if not entity_ids:
+        return []
+    query = select(AttachmentRow).where(AttachmentRow.entity_id.in_(entity_ids))
+    return list(session.scalars(query.order_by(AttachmentRow.entity_id, AttachmentRow.policy_arn)))
+
+
+def group_names_of_users(session: Session, user_ids: Sequence[str]) -> dict[str, list[str]]:
+    if not user_ids:
+        return {}
+    query = (select(GroupMemberRow.user_id, GroupRow.group_name)
+             .join(GroupRow, GroupRow.group_id == GroupMemberRow.group_id)
+             .where(GroupMemberRow.user_id.in_(user_ids)).order_by(GroupMemberRow.group_key))
+    names: dict[str, list[str]] = {}
+    for user_id, group_name in session.execute(query):
+        names.setdefault(user_id, []).append(group_name)
+    return names
+
+
+def profiles_of_roles(session: Session, role_ids: Sequence[str]) -> list[InstanceProfileRow]:
+    if not role_ids:
+        return []
+    return list(session.scalars(select(InstanceProfileRow).where(InstanceProfileRow.role_id.in_(role_ids))))
+
+
+def versions_of_policies(session: Session, policy_ids: Sequence[str]) -> list[PolicyVersionRow]:
+    if not policy_ids:
+        return []
+    query = select(PolicyVersionRow).where(PolicyVersionRow.policy_id.in_(policy_ids))
+    return list(session.scalars(query.order_by(PolicyVersionRow.policy_id, PolicyVersionRow.version_number.desc())))
+
+
+def list_attached_aws_arns(session: Session, account_id: str, marker: str | None, max_items: int | None) -> Page:
+    """ARNs of AWS managed policies attached to something in the account, each once, by ARN."""
+    query = select(AttachmentRow.policy_arn).where(
+        AttachmentRow.account_id == account_id, AttachmentRow.policy_arn.like("arn:aws:iam::aws:policy/%")).distinct()
+    return _page(session, query, [AttachmentRow.policy_arn], marker, max_items, lambda arn: (arn,))

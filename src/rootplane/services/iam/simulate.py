@@ -10,7 +10,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, inputs, policies, repo
 from rootplane.services.iam.tables import GroupRow, RoleRow, UserRow
 
-__all__ = ["SimulateMixin"]
+__all__ = ["SimulateMixin", "source_policies"]
 
 _LIST_TYPES = {"stringList", "numericList", "booleanList", "dateList", "ipList", "binaryList"}
 
@@ -32,7 +32,7 @@ def _context(entries: list[dict[str, Any]] | None) -> dict[str, Any]:
     return context
 
 
-def _source_policies(ctx: RequestContext, arn: str) -> tuple[list[NamedPolicy], list[NamedPolicy] | None]:
+def source_policies(ctx: RequestContext, arn: str) -> tuple[list[NamedPolicy], list[NamedPolicy] | None]:
     """Identity policies and permissions boundary of the user, group or role named by ``PolicySourceArn``."""
     parsed = parse_arn(arn)
     resource = parsed.resource if parsed is not None else ""
@@ -91,7 +91,7 @@ class SimulateMixin:
 
     def simulate_principal_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         source = params["PolicySourceArn"]
-        identity, boundary = _source_policies(ctx, source)
+        identity, boundary = source_policies(ctx, source)
         identity += _documents(params.get("PolicyInputList"), "PolicyInputList", "identity")
         return _simulate(ctx, params, identity, boundary, params.get("CallerArn") or source)
 

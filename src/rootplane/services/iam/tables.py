@@ -19,7 +19,8 @@ from rootplane.store.base import Base, UtcDateTime
 __all__ = [
     "UserRow", "GroupRow", "GroupMemberRow", "RoleRow", "InstanceProfileRow", "ManagedPolicyRow",
     "PolicyVersionRow", "AttachmentRow", "InlinePolicyRow", "LoginProfileRow", "MfaDeviceRow",
-    "SigningCertificateRow", "AccountSettingsRow", "AccountAliasRow",
+    "SigningCertificateRow", "AccountSettingsRow", "AccountAliasRow", "ServerCertificateRow", "SshPublicKeyRow",
+    "OidcProviderRow", "SamlProviderRow", "ServiceCredentialRow", "PasswordHistoryRow",
 ]
 
 
@@ -227,3 +228,93 @@ class AccountAliasRow(Base):
 
     alias: Mapped[str] = mapped_column(String(63), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12), unique=True)
+
+
+class ServerCertificateRow(_Tagged, Base):
+    """An SSL/TLS server certificate (the private key is checked on upload and never stored)."""
+
+    __tablename__ = "iam_server_certificates"
+    __table_args__ = (UniqueConstraint("account_id", "name_key"),)
+
+    certificate_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    certificate_name: Mapped[str] = mapped_column(String(128))
+    name_key: Mapped[str] = mapped_column(String(128))
+    path: Mapped[str] = mapped_column(String(512), default="/")
+    body: Mapped[str] = mapped_column(Text)
+    chain: Mapped[str | None] = mapped_column(Text, nullable=True)
+    uploaded_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:server-certificate{self.path}{self.certificate_name}"
+
+
+class SshPublicKeyRow(Base):
+    """An IAM user's SSH public key (CodeCommit)."""
+
+    __tablename__ = "iam_ssh_public_keys"
+    __table_args__ = (Index("ix_iam_ssh_public_keys_user", "user_id", "key_id"),)
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="Active")
+    uploaded_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class OidcProviderRow(_Tagged, Base):
+    __tablename__ = "iam_oidc_providers"
+    __table_args__ = (Index("ix_iam_oidc_providers_account", "account_id", "arn"),)
+
+    arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    url: Mapped[str] = mapped_column(String(255))
+    client_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    thumbprints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class SamlProviderRow(_Tagged, Base):
+    __tablename__ = "iam_saml_providers"
+    __table_args__ = (Index("ix_iam_saml_providers_account", "account_id", "arn"),)
+
+    arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    provider_uuid: Mapped[str] = mapped_column(String(64))
+    metadata_document: Mapped[str] = mapped_column(Text)
+    assertion_encryption_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    valid_until: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ServiceCredentialRow(Base):
+    """A service-specific credential (CodeCommit/Keyspaces user name + password, Bedrock API key); the secret is
+    shown once at creation and never stored."""
+
+    __tablename__ = "iam_service_credentials"
+    __table_args__ = (Index("ix_iam_service_credentials_user", "user_id", "service_name", "created_at"),)
+
+    credential_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[str] = mapped_column(String(32))
+    service_name: Mapped[str] = mapped_column(String(64))
+    service_user_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="Active")
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class PasswordHistoryRow(Base):
+    """Argon2 hashes of an IAM user's previous passwords (PasswordReusePrevention, at most 24 kept)."""
+
+    __tablename__ = "iam_password_history"
+    __table_args__ = (Index("ix_iam_password_history_user", "user_id", "changed_at"),)
+
+    entry_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    password_hash: Mapped[str] = mapped_column(Text)

@@ -33,6 +33,10 @@ def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
         return "Cannot delete entity, must delete access keys first."
     if repo.count_certificates(session, user.account_id, user.user_id):
         return "Cannot delete entity, must delete signing certificates first."
+    if repo.count_ssh_keys(session, user.user_id):
+        return "Cannot delete entity, must delete SSH public keys first."
+    if repo.list_service_credentials(session, user.account_id, user.user_id, None):
+        return "Cannot delete entity, must delete service specific credentials first."
     if repo.count_mfa_devices(session, user.account_id, user.user_id):
         return "Cannot delete entity, must remove tokens from principal first."
     if repo.inline_policies(session, [user.user_id]):

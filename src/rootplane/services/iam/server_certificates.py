@@ -1,0 +1,135 @@
+"""SSL/TLS server certificates: upload (PEM parsed for the expiration), read, list by path, rename, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootplane.core import ids
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.iam import der, errors, inputs, repo, shapes
+from rootplane.services.iam.quotas import QUOTAS
+from rootplane.services.iam.tables import ServerCertificateRow
+
+__all__ = ["ServerCertificatesMixin"]
+
+_PRIVATE_KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY")
+
+
+def _malformed(message: str) -> AwsError:
+    return AwsError("MalformedCertificate", message, 400)
+
+
+def _expiration(body: str) -> Any:
+    """The certificate's notAfter; MalformedCertificate unless ``body`` is one PEM certificate."""
+    try:
+        blocks = der.pem_blocks(body)
+        if len(blocks) != 1 or blocks[0][0] != "CERTIFICATE":
+            raise der.DerError("one certificate expected")
+        return der.certificate_validity(blocks[0][1])[1]
+    except der.DerError:
+        raise _malformed("Unable to parse certificate. Please ensure the certificate is in PEM format.") from None
+
+
+def _check_private_key(text: str) -> None:
+    try:
+        blocks = der.pem_blocks(text)
+    except der.DerError:
+        blocks = []
+    if len(blocks) != 1 or blocks[0][0] not in _PRIVATE_KEY_LABELS:
+        raise _malformed("Unable to parse private key. Please ensure the private key is in PEM format.")
+
+
+def _check_chain(text: str | None) -> None:
+    if text is None:
+        return
+    try:
+        blocks = der.pem_blocks(text)
+        for label, body in blocks:
+            if label != "CERTIFICATE":
+                raise der.DerError(label)
+            der.certificate_validity(body)
+        if not blocks:
+            raise der.DerError("empty")
+    except der.DerError:
+        raise _malformed("Unable to parse certificate chain. Please ensure the chain is in PEM format.") from None
+
+
+def _certificate(ctx: RequestContext, name: str) -> ServerCertificateRow:
+    row = repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, name)
+    if row is None:
+        raise errors.no_such_entity(f"The Server Certificate with name {name} cannot be found.")
+    return row
+
+
+def _metadata(row: ServerCertificateRow) -> dict[str, Any]:
+    shape = {"Path": row.path, "ServerCertificateName": row.certificate_name,
+             "ServerCertificateId": row.certificate_id, "Arn": row.arn, "UploadDate": row.uploaded_at}
+    if row.expires_at is not None:
+        shape["Expiration"] = row.expires_at
+    return shape
+
+
+class ServerCertificatesMixin:
+    def upload_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["ServerCertificateName"]
+        path = inputs.check_path(params.get("Path"))
+        if repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, name) is not None:
+            raise errors.already_exists(f"The Server Certificate with name {name} already exists.")
+        quota = QUOTAS["ServerCertificatesQuota"]
+        if repo.count_named(ctx.session, ServerCertificateRow, ctx.account_id) >= quota:
+            raise errors.limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {quota}")
+        expires_at = _expiration(params["CertificateBody"])
+        _check_private_key(params["PrivateKey"])
+        _check_chain(params.get("CertificateChain"))
+        row = repo.put(ctx.session, ServerCertificateRow(
+            certificate_id=ids.unique_id("ASCA"), account_id=ctx.account_id, certificate_name=name,
+            name_key=name.lower(), path=path, body=params["CertificateBody"], chain=params.get("CertificateChain"),
+            uploaded_at=ctx.now(), expires_at=expires_at, tag_list=inputs.merge_tags([], params.get("Tags")),
+        ))
+        result: dict[str, Any] = {"ServerCertificateMetadata": _metadata(row)}
+        if row.tag_list:
+            result["Tags"] = shapes.tags(row.tag_list)
+        return result
+
+    def get_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _certificate(ctx, params["ServerCertificateName"])
+        shape: dict[str, Any] = {"ServerCertificateMetadata": _metadata(row), "CertificateBody": row.body,
+                                 "Tags": shapes.tags(row.tag_list)}
+        if row.chain:
+            shape["CertificateChain"] = row.chain
+        return {"ServerCertificate": shape}
+
+    def list_server_certificates(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        page = repo.list_named(ctx.session, ServerCertificateRow, ctx.account_id, params.get("PathPrefix"),
+                               params.get("Marker"), params.get("MaxItems"))
+        return shapes.listing("ServerCertificateMetadataList", [_metadata(row) for row in page.rows], page)
+
+    def update_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _certificate(ctx, params["ServerCertificateName"])
+        new_name = params.get("NewServerCertificateName")
+        if new_name and new_name.lower() != row.name_key:
+            if repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, new_name) is not None:
+                raise errors.already_exists(f"The Server Certificate with name {new_name} already exists.")
+        if new_name:
+            row.certificate_name, row.name_key = new_name, new_name.lower()
+        if params.get("NewPath") is not None:
+            row.path = inputs.check_path(params["NewPath"], "newPath")
+        return None
+
+    def delete_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        repo.remove(ctx.session, _certificate(ctx, params["ServerCertificateName"]))
+        return None
+
+    def tag_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _certificate(ctx, params["ServerCertificateName"])
+        row.tag_list = inputs.merge_tags(row.tag_list, params["Tags"])
+        return None
+
+    def untag_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _certificate(ctx, params["ServerCertificateName"])
+        row.tag_list = inputs.remove_tags(row.tag_list, params["TagKeys"])
+        return None
+
+    def list_server_certificate_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Tags": shapes.tags(_certificate(ctx, params["ServerCertificateName"]).tag_list), "IsTruncated": False}

@@ -1,0 +1,172 @@
+"""IAM operations beyond users/roles end to end: server certificates, SSH public keys, OIDC and SAML providers,
+service-specific credentials, instance profile tags."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from test_iam_entities import error_of
+
+SAML_METADATA = """<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"
+  validUntil="2035-01-01T00:00:00Z">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+      Location="https://idp.example.com/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+""" + "<!-- padding -->" * 60
+
+
+@pytest.fixture(scope="module")
+def pem(tmp_path_factory) -> dict[str, str]:
+    """A self-signed certificate with its key (openssl) and an RSA SSH key pair (ssh-keygen)."""
+    folder = tmp_path_factory.mktemp("keys")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=rootplane",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", str(folder / "id")], check=True)
+    pem_public = subprocess.run(["ssh-keygen", "-e", "-m", "PKCS8", "-f", str(folder / "id.pub")], check=True,
+                                capture_output=True, text=True).stdout
+    fingerprint = subprocess.run(["ssh-keygen", "-l", "-E", "md5", "-f", str(folder / "id.pub")], check=True,
+                                 capture_output=True, text=True).stdout.split()[1].removeprefix("MD5:")
+    return {"cert": Path(folder / "cert.pem").read_text(), "key": Path(folder / "key.pem").read_text(),
+            "ssh": Path(folder / "id.pub").read_text().strip(), "ssh_pem": pem_public, "fingerprint": fingerprint}
+
+
+def test_server_certificate_lifecycle(server, unique, pem):
+    iam = server.client("iam")
+    name = f"web-{unique}"
+    meta = iam.upload_server_certificate(ServerCertificateName=name, Path="/cloudfront/", CertificateBody=pem["cert"],
+                                         PrivateKey=pem["key"], Tags=[{"Key": "env", "Value": "dev"}])
+    assert meta["ServerCertificateMetadata"]["Arn"] == f"arn:aws:iam::000000000000:server-certificate/cloudfront/{name}"
+    assert meta["ServerCertificateMetadata"]["ServerCertificateId"].startswith("ASCA")
+    assert meta["ServerCertificateMetadata"]["Expiration"] > meta["ServerCertificateMetadata"]["UploadDate"]
+    with pytest.raises(ClientError) as excinfo:
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=pem["cert"], PrivateKey=pem["key"])
+    assert error_of(excinfo)[:2] == ("EntityAlreadyExists", 409)
+    with pytest.raises(ClientError) as excinfo:
+        iam.upload_server_certificate(ServerCertificateName=f"{name}-x", CertificateBody="nope", PrivateKey=pem["key"])
+    assert error_of(excinfo)[:2] == ("MalformedCertificate", 400)
+    got = iam.get_server_certificate(ServerCertificateName=name)["ServerCertificate"]
+    assert got["CertificateBody"] == pem["cert"] and got["Tags"] == [{"Key": "env", "Value": "dev"}]
+    listed = iam.list_server_certificates(PathPrefix="/cloudfront/")["ServerCertificateMetadataList"]
+    assert [item["ServerCertificateName"] for item in listed] == [name]
+    iam.update_server_certificate(ServerCertificateName=name, NewServerCertificateName=f"{name}-2", NewPath="/")
+    iam.tag_server_certificate(ServerCertificateName=f"{name}-2", Tags=[{"Key": "team", "Value": "a"}])
+    iam.untag_server_certificate(ServerCertificateName=f"{name}-2", TagKeys=["env"])
+    assert iam.list_server_certificate_tags(ServerCertificateName=f"{name}-2")["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert iam.get_account_summary()["SummaryMap"]["ServerCertificates"] >= 1
+    iam.delete_server_certificate(ServerCertificateName=f"{name}-2")
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_server_certificate(ServerCertificateName=f"{name}-2")
+    assert error_of(excinfo) == ("NoSuchEntity", 404, f"The Server Certificate with name {name}-2 cannot be found.")
+
+
+def test_ssh_public_keys(server, unique, pem):
+    iam = server.client("iam")
+    user = f"git-{unique}"
+    iam.create_user(UserName=user)
+    key = iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=pem["ssh"])["SSHPublicKey"]
+    assert key["SSHPublicKeyId"].startswith("APKA") and len(key["SSHPublicKeyId"]) == 20
+    assert key["Fingerprint"] == pem["fingerprint"] and key["Status"] == "Active"
+    with pytest.raises(ClientError) as excinfo:
+        iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=pem["ssh_pem"])
+    assert error_of(excinfo)[:2] == ("DuplicateSSHPublicKey", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody="ssh-ed25519 AAAA")
+    assert error_of(excinfo)[:2] == ("UnrecognizedPublicKeyEncoding", 400)
+    as_ssh = iam.get_ssh_public_key(UserName=user, SSHPublicKeyId=key["SSHPublicKeyId"], Encoding="SSH")
+    assert as_ssh["SSHPublicKey"]["SSHPublicKeyBody"].split()[:2] == pem["ssh"].split()[:2]
+    as_pem = iam.get_ssh_public_key(UserName=user, SSHPublicKeyId=key["SSHPublicKeyId"], Encoding="PEM")
+    assert as_pem["SSHPublicKey"]["SSHPublicKeyBody"].strip() == pem["ssh_pem"].strip()
+    iam.update_ssh_public_key(UserName=user, SSHPublicKeyId=key["SSHPublicKeyId"], Status="Inactive")
+    listed = iam.list_ssh_public_keys(UserName=user)["SSHPublicKeys"]
+    assert [(item["SSHPublicKeyId"], item["Status"]) for item in listed] == [(key["SSHPublicKeyId"], "Inactive")]
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_user(UserName=user)
+    assert error_of(excinfo)[:2] == ("DeleteConflict", 409)
+    iam.delete_ssh_public_key(UserName=user, SSHPublicKeyId=key["SSHPublicKeyId"])
+    iam.delete_user(UserName=user)
+
+
+def test_open_id_connect_providers(server, unique):
+    iam = server.client("iam")
+    url = f"https://oidc-{unique}.example.com"
+    arn = iam.create_open_id_connect_provider(Url=url, ClientIDList=["sts.amazonaws.com"],
+                                              ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+    assert arn == f"arn:aws:iam::000000000000:oidc-provider/oidc-{unique}.example.com"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_open_id_connect_provider(Url=url, ThumbprintList=["a" * 40])
+    assert error_of(excinfo)[:2] == ("EntityAlreadyExists", 409)
+    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="app")
+    iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="sts.amazonaws.com")
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=["b" * 40])
+    iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert (got["Url"], got["ClientIDList"], got["ThumbprintList"]) == (url[8:], ["app"], ["b" * 40])
+    assert got["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert arn in [item["Arn"] for item in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["k"])
+    assert iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"] == []
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert error_of(excinfo)[:2] == ("NoSuchEntity", 404)
+
+
+def test_saml_providers(server, unique):
+    iam = server.client("iam")
+    name = f"idp-{unique}"
+    arn = iam.create_saml_provider(Name=name, SAMLMetadataDocument=SAML_METADATA,
+                                   Tags=[{"Key": "k", "Value": "v"}])["SAMLProviderArn"]
+    assert arn == f"arn:aws:iam::000000000000:saml-provider/{name}"
+    got = iam.get_saml_provider(SAMLProviderArn=arn)
+    assert got["SAMLMetadataDocument"] == SAML_METADATA and got["ValidUntil"].year == 2035
+    assert got["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert arn in [item["Arn"] for item in iam.list_saml_providers()["SAMLProviderList"]]
+    with pytest.raises(ClientError) as excinfo:
+        iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument="x" * 1000)
+    assert error_of(excinfo)[:2] == ("InvalidInput", 400)
+    assert iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=SAML_METADATA)["SAMLProviderArn"] == arn
+    iam.untag_saml_provider(SAMLProviderArn=arn, TagKeys=["k"])
+    iam.tag_saml_provider(SAMLProviderArn=arn, Tags=[{"Key": "a", "Value": "b"}])
+    assert iam.list_saml_provider_tags(SAMLProviderArn=arn)["Tags"] == [{"Key": "a", "Value": "b"}]
+    iam.delete_saml_provider(SAMLProviderArn=arn)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_saml_provider(SAMLProviderArn=arn)
+    assert error_of(excinfo)[:2] == ("NoSuchEntity", 404)
+
+
+def test_service_specific_credentials(server, unique):
+    iam = server.client("iam")
+    user = f"cc-{unique}"
+    iam.create_user(UserName=user)
+    created = iam.create_service_specific_credential(UserName=user, ServiceName="codecommit.amazonaws.com")
+    credential = created["ServiceSpecificCredential"]
+    assert credential["ServiceUserName"] == f"{user}-at-000000000000" and credential["ServicePassword"]
+    credential_id = credential["ServiceSpecificCredentialId"]
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_service_specific_credential(UserName=user, ServiceName="s3.amazonaws.com")
+    assert error_of(excinfo)[:2] == ("NotSupportedService", 404)
+    reset = iam.reset_service_specific_credential(UserName=user, ServiceSpecificCredentialId=credential_id)
+    assert reset["ServiceSpecificCredential"]["ServicePassword"] != credential["ServicePassword"]
+    iam.update_service_specific_credential(UserName=user, ServiceSpecificCredentialId=credential_id, Status="Inactive")
+    listed = iam.list_service_specific_credentials(UserName=user)["ServiceSpecificCredentials"]
+    assert [(item["ServiceSpecificCredentialId"], item["Status"]) for item in listed] == [(credential_id, "Inactive")]
+    assert "ServicePassword" not in listed[0]
+    iam.delete_service_specific_credential(UserName=user, ServiceSpecificCredentialId=credential_id)
+    iam.delete_user(UserName=user)
+
+
+def test_instance_profile_tags(server, unique):
+    iam = server.client("iam")
+    name = f"profile-{unique}"
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.tag_instance_profile(InstanceProfileName=name, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    iam.untag_instance_profile(InstanceProfileName=name, TagKeys=["a"])
+    assert iam.list_instance_profile_tags(InstanceProfileName=name)["Tags"] == [{"Key": "b", "Value": "2"}]
+    iam.delete_instance_profile(InstanceProfileName=name)
