@@ -27,6 +27,7 @@ from typing import Any
 from rootplane.audit.call import ApiCall
 from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
+from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
 
 __all__ = [
@@ -154,6 +155,8 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
         record["errorCode"] = call.error_code
         record["errorMessage"] = call.error_message or ""
     record["requestParameters"] = scrub(params) if params else None
+    if call.service == "s3" and "request_parameters" not in audit:
+        record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None
     record["responseElements"] = scrub(response) if response else None
     if audit.get("additional_event_data"):
         record["additionalEventData"] = scrub(audit["additional_event_data"])
