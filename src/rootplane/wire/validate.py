@@ -23,7 +23,10 @@ __all__ = ["validate", "validation_errors", "violations", "error_code_for", "Vio
 _MAX_REPORTED = 10
 # (input structure, member) whose constraints the service checks itself, answering with its own modelled error
 # (CloudTrail LookupEvents: InvalidMaxResultsException, InvalidEventCategoryException), not ValidationException.
-SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory")})
+SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory"),
+                             ("GetQueueAttributesRequest", "AttributeNames"),  # SQS: InvalidAttributeName
+                             ("ReceiveMessageRequest", "AttributeNames"),  # SQS takes system attribute names too
+                             ("SetQueueAttributesRequest", "Attributes"), ("CreateQueueRequest", "Attributes")})
 _INTS = frozenset(("integer", "long", "short", "byte", "biginteger"))
 _FLOATS = frozenset(("float", "double", "bigdecimal"))
 
