@@ -134,24 +134,6 @@ def test_pages_are_newest_first_and_tokens_bound_to_their_query(server, unique):
     assert caught.value.response["Error"]["Code"] == "InvalidNextTokenException"
 
 
-def test_trails_are_stored_and_log(server, unique):
-    client = server.client("cloudtrail")
-    created = client.create_trail(Name=f"trail-{unique}", S3BucketName=f"logs-{unique}")
-    assert created["TrailARN"] == f"arn:aws:cloudtrail:us-east-1:000000000000:trail/trail-{unique}"
-    assert client.get_trail_status(Name=f"trail-{unique}")["IsLogging"] is False
-    client.start_logging(Name=f"trail-{unique}")
-    status = client.get_trail_status(Name=created["TrailARN"])
-    assert status["IsLogging"] is True and "StartLoggingTime" in status
-    trails = client.describe_trails(trailNameList=[f"trail-{unique}"])["trailList"]
-    assert trails[0]["S3BucketName"] == f"logs-{unique}" and trails[0]["HomeRegion"] == "us-east-1"
-    with pytest.raises(ClientError) as caught:
-        client.create_trail(Name=f"trail-{unique}", S3BucketName="b")
-    assert caught.value.response["Error"]["Code"] == "TrailAlreadyExistsException"
-    with pytest.raises(ClientError) as caught:
-        client.get_trail_status(Name="missing-trail")
-    assert caught.value.response["Error"]["Code"] == "TrailNotFoundException"
-
-
 def test_event_history_keeps_ninety_days(server, unique):
     server.client("iam").create_user(UserName=f"old-{unique}")
     lookup = [{"AttributeKey": "ResourceName", "AttributeValue": f"old-{unique}"}]

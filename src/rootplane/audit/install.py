@@ -6,6 +6,7 @@ import atexit
 
 from rootplane.audit import eventbridge
 from rootplane.audit.recorder import Recorder
+from rootplane.services.cloudtrail import delivery as trail_delivery
 from rootplane.services.cloudtrail import history
 from rootplane.services.sns import delivery as sns_delivery
 from rootplane.services.sns import signing as sns_signing
@@ -18,6 +19,7 @@ def install(app) -> Recorder:
     gateway = app.gateway
     recorder = Recorder(gateway.store, gateway.clock, consumers=[
         lambda session, batch: eventbridge.deliver(session, batch, gateway.clock.now()),
+        lambda session, batch: trail_delivery.deliver(session, batch, gateway.clock.now()),
     ])
     gateway.audit_sinks.append(recorder.submit)
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)

@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from rootplane.core.errors import AwsError
+from rootplane.authz.gather import source
 from rootplane.services.cloudtrail import history, repo
+from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import EventRow, TrailRow
 from rootplane.services.context import RequestContext
@@ -86,13 +88,29 @@ class CloudTrailProvider(Provider):
             raise AwsError("TrailNotFoundException", f"Unknown trail: {arn} for the user: {ctx.account_id}", 400)
         return trail
 
+    @staticmethod
+    def _organization_id(ctx: RequestContext, organization_trail: bool) -> str | None:
+        """The organization of an organization trail (only its management account may create one)."""
+        if not organization_trail:
+            return None
+        organizations = source("rootplane.services.organizations.repo")
+        found = organizations.organization_of(ctx.session, ctx.account_id) if organizations is not None else None
+        if found is None:
+            raise AwsError("OrganizationsNotInUseException",
+                           "This account is not a member of an organization.", 400)
+        if found[0].management_account_id != ctx.account_id:
+            raise AwsError("NotOrganizationMasterAccountException",
+                           f"The request was rejected because the current account {ctx.account_id} is not the "
+                           "management account of the organization.", 400)
+        return found[0].id
+
     def create_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["Name"]
         _check_name(name)
         if repo.find_trail(ctx.session, ctx.account_id, name) is not None:
             raise AwsError("TrailAlreadyExistsException",
                            f"Trail {name} already exists for customer: {ctx.account_id}", 400)
-        trail = repo.put_trail(ctx.session, TrailRow(
+        trail = TrailRow(
             trail_arn=_trail_arn(ctx, name), account_id=ctx.account_id, name=name, home_region=ctx.region,
             s3_bucket_name=params["S3BucketName"], s3_key_prefix=params.get("S3KeyPrefix"),
             sns_topic_name=params.get("SnsTopicName"),
@@ -101,7 +119,9 @@ class CloudTrailProvider(Provider):
             is_organization_trail=params.get("IsOrganizationTrail", False),
             log_file_validation=params.get("EnableLogFileValidation", False), kms_key_id=params.get("KmsKeyId"),
             is_logging=False, created_at=ctx.now(),
-        ))
+        )
+        check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
+        repo.put_trail(ctx.session, trail)
         ctx.audit["resources"] = [{"type": "AWS::CloudTrail::Trail", "name": trail.trail_arn,
                                    "arn": trail.trail_arn}]
         return _trail_shape(trail, with_region=False)
@@ -146,6 +166,14 @@ class CloudTrailProvider(Provider):
             status.update(StartLoggingTime=trail.started_at, TimeLoggingStarted=trail.started_at.isoformat())
         if trail.stopped_at:
             status.update(StopLoggingTime=trail.stopped_at, TimeLoggingStopped=trail.stopped_at.isoformat())
+        if trail.latest_delivery_time:
+            status["LatestDeliveryTime"] = trail.latest_delivery_time
+        if trail.latest_delivery_attempt:
+            attempt = trail.latest_delivery_attempt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            status["LatestDeliveryAttemptTime"] = attempt
+            status["LatestDeliveryAttemptSucceeded"] = "" if trail.latest_delivery_error else attempt
+        if trail.latest_delivery_error:
+            status["LatestDeliveryError"] = trail.latest_delivery_error
         return status
 
     def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, Tra
 
 __all__ = [
     "NewEvent", "Cursor", "put_events", "list_events", "delete_events_before",
-    "find_trail", "list_trails", "put_trail", "delete_trail",
+    "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
 _COLUMNS = {
@@ -96,6 +96,11 @@ def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow 
 
 def list_trails(session: Session, account_id: str) -> list[TrailRow]:
     return list(session.scalars(select(TrailRow).where(TrailRow.account_id == account_id).order_by(TrailRow.name)))
+
+
+def list_logging_trails(session: Session) -> list[TrailRow]:
+    """Every trail that is logging (indexed; usually none or a handful)."""
+    return list(session.scalars(select(TrailRow).where(TrailRow.is_logging.is_(True))))
 
 
 def put_trail(session: Session, trail: TrailRow) -> TrailRow:

@@ -61,6 +61,7 @@ class TrailRow(Base):
     """A trail: where (S3 bucket) and what it logs, and whether it is logging."""
 
     __tablename__ = "cloudtrail_trails"
+    __table_args__ = (Index("ix_cloudtrail_trails_logging", "is_logging"),)
 
     trail_arn: Mapped[str] = mapped_column(String(512), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12), index=True)
@@ -79,3 +80,6 @@ class TrailRow(Base):
     stopped_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     event_selectors: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    latest_delivery_time: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    latest_delivery_attempt: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    latest_delivery_error: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -1,0 +1,108 @@
+"""Trails: CreateTrail's bucket checks and log files delivered to the project's own S3 (gzipped JSON records)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+ACCOUNT = "000000000000"
+
+
+def _bucket_policy(bucket: str, trail_arn: str, prefix: str = "") -> dict:
+    """The policy AWS documents for a CloudTrail bucket (Amazon S3 bucket policy for CloudTrail)."""
+    path = f"{prefix}/" if prefix else ""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}",
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{path}AWSLogs/{ACCOUNT}/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}},
+    ]}
+
+
+def _trail_bucket(server, bucket: str, trail: str, prefix: str = "") -> str:
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{trail}"
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(_bucket_policy(bucket, trail_arn, prefix)))
+    return trail_arn
+
+
+def _log_records(server, bucket: str) -> tuple[list[str], list[dict]]:
+    server.client("cloudtrail").lookup_events(MaxResults=1)  # flushes pending records and deliveries
+    s3 = server.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    records: list[dict] = []
+    for key in keys:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        records.extend(json.loads(gzip.decompress(body))["Records"])
+    return keys, records
+
+
+def test_trails_are_stored_and_log(server, unique):
+    client = server.client("cloudtrail")
+    _trail_bucket(server, f"logs-{unique}", f"trail-{unique}")
+    created = client.create_trail(Name=f"trail-{unique}", S3BucketName=f"logs-{unique}")
+    assert created["TrailARN"] == f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/trail-{unique}"
+    assert client.get_trail_status(Name=f"trail-{unique}")["IsLogging"] is False
+    client.start_logging(Name=f"trail-{unique}")
+    status = client.get_trail_status(Name=created["TrailARN"])
+    assert status["IsLogging"] is True and "StartLoggingTime" in status
+    trails = client.describe_trails(trailNameList=[f"trail-{unique}"])["trailList"]
+    assert trails[0]["S3BucketName"] == f"logs-{unique}" and trails[0]["HomeRegion"] == "us-east-1"
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=f"trail-{unique}", S3BucketName="b")
+    assert caught.value.response["Error"]["Code"] == "TrailAlreadyExistsException"
+    with pytest.raises(ClientError) as caught:
+        client.get_trail_status(Name="missing-trail")
+    assert caught.value.response["Error"]["Code"] == "TrailNotFoundException"
+    client.stop_logging(Name=f"trail-{unique}")
+
+
+def test_create_trail_checks_the_bucket(server, unique):
+    client = server.client("cloudtrail")
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=f"nb-{unique}", S3BucketName=f"missing-{unique}")
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"]) == ("S3BucketDoesNotExistException",
+                                                 f"S3 bucket missing-{unique} does not exist.")
+    server.client("s3").create_bucket(Bucket=f"open-{unique}")
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=f"np-{unique}", S3BucketName=f"open-{unique}")
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"]) == ("InsufficientS3BucketPolicyException",
+                                                 f"Incorrect S3 bucket policy is detected for bucket: open-{unique}")
+    # A policy for another trail ARN does not do either.
+    _trail_bucket(server, f"other-{unique}", f"someone-else-{unique}")
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=f"np-{unique}", S3BucketName=f"other-{unique}")
+    assert caught.value.response["Error"]["Code"] == "InsufficientS3BucketPolicyException"
+
+
+def test_logging_trail_delivers_gzipped_records(server, unique):
+    client, bucket, trail = server.client("cloudtrail"), f"deliver-{unique}", f"d-{unique}"
+    _trail_bucket(server, bucket, trail, prefix="audit")
+    client.create_trail(Name=trail, S3BucketName=bucket, S3KeyPrefix="audit")
+    server.client("iam").create_user(UserName=f"before-{unique}")
+    client.start_logging(Name=trail)
+    server.client("iam").create_user(UserName=f"logged-{unique}")
+    keys, records = _log_records(server, bucket)
+    pattern = (rf"^audit/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/\d{{4}}/\d{{2}}/\d{{2}}/"
+               rf"{ACCOUNT}_CloudTrail_us-east-1_\d{{8}}T\d{{4}}Z_[0-9a-f]{{16}}\.json\.gz$")
+    assert keys and all(re.match(pattern, key) for key in keys)
+    created = [r for r in records if r["eventName"] == "CreateUser"]
+    assert [r["requestParameters"]["userName"] for r in created] == [f"logged-{unique}"]
+    assert created[0]["recipientAccountId"] == ACCOUNT
+    status = client.get_trail_status(Name=trail)
+    assert "LatestDeliveryTime" in status and "LatestDeliveryError" not in status
+    # The bucket policy taken away: the next delivery fails with AccessDenied.
+    server.client("s3").delete_bucket_policy(Bucket=bucket)
+    server.client("iam").create_user(UserName=f"lost-{unique}")
+    _log_records(server, bucket)
+    assert client.get_trail_status(Name=trail)["LatestDeliveryError"] == "AccessDenied"
+    client.stop_logging(Name=trail)
