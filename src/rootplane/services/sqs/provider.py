@@ -20,7 +20,7 @@ from rootplane.services.sqs.messages import (
 from rootplane.services.sqs.permissions import add_statement, remove_statement
 from rootplane.services.sqs.queues import enqueue, get_queue, queue_from_url, settable_attributes
 from rootplane.services.sqs.redrive import dead_letter
-from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, QueueRow
 from rootplane.services.sqs.urls import queue_arn, queue_url
 
 __all__ = ["SqsProvider", "PROVIDER"]
@@ -29,6 +29,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 MAX_LIST = 1000
 PURGE_INTERVAL = _dt.timedelta(seconds=60)
+RECREATE_DELAY = _dt.timedelta(seconds=60)
 
 
 def _url(ctx: RequestContext, row: QueueRow) -> str:
@@ -72,7 +73,16 @@ def _store_attributes(row: QueueRow, attributes: dict[str, str], now: _dt.dateti
         else:
             stored[name] = value
     row.attributes_json = json.dumps(stored)
+    row.dead_letter_target_arn = _dead_letter_target(stored.get("RedrivePolicy"))
     row.modified_at = now
+
+
+def _dead_letter_target(redrive_policy: str | None) -> str | None:
+    try:
+        target = json.loads(redrive_policy or "{}").get("deadLetterTargetArn")
+    except (ValueError, AttributeError):
+        return None
+    return target if isinstance(target, str) else None
 
 
 def _delay(params: dict[str, Any]) -> int:
@@ -99,6 +109,10 @@ class SqsProvider(Provider):
         if not fifo:
             attributes.pop("FifoQueue", None)
         existing = repo.find_queue(ctx.session, ctx.account_id, ctx.region, name)
+        deleted = repo.find_deleted_queue(ctx.session, ctx.account_id, ctx.region, name)
+        if existing is None and deleted is not None and ctx.now() - deleted.deleted_at < RECREATE_DELAY:
+            raise sqs_error("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can "
+                            "create another with the same name.")
         if existing is not None:
             current = settable_attributes(existing)
             for key, value in attributes.items():
@@ -115,7 +129,10 @@ class SqsProvider(Provider):
         return {"QueueUrl": _url(ctx, row)}
 
     def delete_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        repo.delete_queue(ctx.session, _queue(ctx, params))
+        row = _queue(ctx, params)
+        repo.put_deleted_queue(ctx.session, DeletedQueueRow(account_id=row.account_id, region=row.region,
+                                                            name=row.name, deleted_at=ctx.now()))
+        repo.delete_queue(ctx.session, row)
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
@@ -135,6 +152,21 @@ class SqsProvider(Provider):
         output: dict[str, Any] = {}
         if page:
             output["QueueUrls"] = [_url(ctx, row) for row in page]
+        if limit is not None and len(rows) > limit:
+            output["NextToken"] = page[-1].name
+        return output
+
+    def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _queue(ctx, params)
+        limit = params.get("MaxResults")
+        if limit is not None and not 1 <= limit <= MAX_LIST:
+            raise invalid_parameter(f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an "
+                                    f"integer between 1 and {MAX_LIST}.")
+        after = params.get("NextToken")
+        rows = repo.list_dead_letter_sources(ctx.session, queue_arn(row.region, row.account_id, row.name), after,
+                                             (limit or MAX_LIST) + 1)
+        page = rows[:limit or MAX_LIST]
+        output: dict[str, Any] = {"queueUrls": [_url(ctx, source) for source in page]}
         if limit is not None and len(rows) > limit:
             output["NextToken"] = page[-1].name
         return output

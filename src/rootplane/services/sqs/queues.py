@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import DEFAULTS, int_attribute
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, queue_does_not_exist
-from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.tables import DeduplicationRow, MessageRow, QueueRow
 from rootplane.services.sqs.urls import parse_queue_url
 
 __all__ = ["get_queue", "queue_from_url", "settable_attributes", "enqueue", "DEDUPLICATION_WINDOW"]
@@ -43,7 +43,7 @@ def settable_attributes(row: QueueRow) -> dict[str, str]:
 
 def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any],
                  now: _dt.datetime) -> MessageRow | None:
-    """Fill FIFO fields; returns the earlier message when this one is a duplicate."""
+    """Fill FIFO fields; returns (a detached copy of) the earlier message when this one is a duplicate."""
     group_id = params.get("MessageGroupId")
     if not group_id:
         raise missing_parameter("MessageGroupId")
@@ -56,12 +56,19 @@ def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params:
             raise invalid_parameter("The queue should either have ContentBasedDeduplication enabled or "
                                     "MessageDeduplicationId provided explicitly")
         deduplication_id = hashlib.sha256(message.body.encode("utf-8")).hexdigest()
-    earlier = repo.find_duplicate(session, queue.queue_id, deduplication_id, now - DEDUPLICATION_WINDOW)
+    scope_key = deduplication_id
+    if json.loads(queue.attributes_json).get("DeduplicationScope") == "messageGroup":
+        scope_key = f"{group_id}/{deduplication_id}"
+    earlier = repo.find_duplicate(session, queue.queue_id, scope_key, now - DEDUPLICATION_WINDOW)
     if earlier is not None:
-        return earlier
+        return MessageRow(message_id=earlier.message_id, md5_of_body=earlier.md5_of_body,
+                          sequence_number=earlier.sequence_number)
     queue.sequence += 1
     message.group_id, message.deduplication_id = group_id, deduplication_id
     message.sequence_number = f"{queue.sequence:020d}"
+    repo.put_deduplication(session, DeduplicationRow(
+        queue_id=queue.queue_id, scope_key=scope_key, message_id=message.message_id, md5_of_body=message.md5_of_body,
+        sequence_number=message.sequence_number, sent_at=now), now - DEDUPLICATION_WINDOW)
     return None
 
 

@@ -7,12 +7,13 @@ import datetime as _dt
 from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
 
 __all__ = [
     "find_queue", "find_queue_by_id", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
     "delete_message", "delete_messages", "visible_messages", "count_messages", "find_duplicate",
-    "groups_in_flight", "expire",
+    "groups_in_flight", "expire", "put_deduplication", "find_deleted_queue", "put_deleted_queue",
+    "list_dead_letter_sources",
 ]
 
 
@@ -103,9 +104,30 @@ def count_messages(session: Session, queue_id: int, now: _dt.datetime) -> tuple[
     return int(visible), int(flight), int(waiting)
 
 
-def find_duplicate(session: Session, queue_id: int, deduplication_id: str, since: _dt.datetime) -> MessageRow | None:
-    """A FIFO message with this deduplication id sent after ``since``."""
-    query = select(MessageRow).where(
-        MessageRow.queue_id == queue_id, MessageRow.deduplication_id == deduplication_id, MessageRow.sent_at > since,
-    ).limit(1)
-    return session.scalars(query).first()
+def find_duplicate(session: Session, queue_id: int, scope_key: str, since: _dt.datetime) -> DeduplicationRow | None:
+    """The FIFO send recorded under ``scope_key`` after ``since`` (even if its message was deleted since)."""
+    row = session.get(DeduplicationRow, (queue_id, scope_key))
+    return row if row is not None and row.sent_at > since else None
+
+
+def put_deduplication(session: Session, row: DeduplicationRow, expired_before: _dt.datetime) -> None:
+    """Record a FIFO send, dropping the queue's records older than the deduplication window."""
+    session.execute(delete(DeduplicationRow).where(DeduplicationRow.queue_id == row.queue_id,
+                                                   DeduplicationRow.sent_at <= expired_before))
+    session.merge(row)
+
+
+def find_deleted_queue(session: Session, account_id: str, region: str, name: str) -> DeletedQueueRow | None:
+    return session.get(DeletedQueueRow, (account_id, region, name))
+
+
+def put_deleted_queue(session: Session, row: DeletedQueueRow) -> None:
+    session.merge(row)
+
+
+def list_dead_letter_sources(session: Session, target_arn: str, after: str | None, limit: int) -> list[QueueRow]:
+    """Queues whose RedrivePolicy targets ``target_arn``, by name after ``after``."""
+    query = select(QueueRow).where(QueueRow.dead_letter_target_arn == target_arn)
+    if after:
+        query = query.where(QueueRow.name > after)
+    return list(session.scalars(query.order_by(QueueRow.name).limit(limit)))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["QueueRow", "MessageRow"]
+__all__ = ["QueueRow", "MessageRow", "DeletedQueueRow", "DeduplicationRow"]
 
 _NAME = String(80).with_variant(String(80, collation="C"), "postgresql")
 
@@ -33,6 +33,8 @@ class QueueRow(Base):
     modified_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     purged_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The RedrivePolicy's deadLetterTargetArn, indexed for ListDeadLetterSourceQueues.
+    dead_letter_target_arn: Mapped[str | None] = mapped_column(String(256), nullable=True, index=True)
 
 
 class MessageRow(Base):
@@ -60,3 +62,29 @@ class MessageRow(Base):
     group_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     deduplication_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sequence_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class DeletedQueueRow(Base):
+    """When a queue name was last deleted (a new queue with that name must wait 60 seconds)."""
+
+    __tablename__ = "sqs_deleted_queues"
+
+    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(_NAME, primary_key=True)
+    deleted_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DeduplicationRow(Base):
+    """A FIFO deduplication id seen in the last 5 minutes (kept after the message itself is deleted)."""
+
+    __tablename__ = "sqs_deduplication"
+
+    queue_id: Mapped[int] = mapped_column(Integer, ForeignKey("sqs_queues.queue_id", ondelete="CASCADE"),
+                                          primary_key=True)
+    # The deduplication id, prefixed with the message group for DeduplicationScope=messageGroup.
+    scope_key: Mapped[str] = mapped_column(String(260), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36))
+    md5_of_body: Mapped[str] = mapped_column(String(32))
+    sequence_number: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)
