@@ -6,6 +6,7 @@ Credential operations without ``UserName`` act on the caller: the root user's re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
@@ -34,6 +35,7 @@ _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "Creat
                               "CreateVirtualMFADevice", "CreateOpenIDConnectProvider", "CreateSAMLProvider",
                               "UploadServerCertificate"})
 _PROVIDER_ARN_PARAMS = ("OpenIDConnectProviderArn", "SAMLProviderArn")
+_SELF_SERVICE_OPERATIONS = frozenset({"ChangePassword", "GetAccountPasswordPolicy"})
 
 
 def _user_resource(ctx: Any, user_name: str) -> tuple[str, dict[str, str] | None]:
@@ -129,8 +131,21 @@ def _context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def _self_service_grant(ctx: Any, operation: str) -> str | None:
+    """AllowUsersToChangePassword lets every IAM user change its own password and read the password policy
+    without a policy saying so (explicit denies still apply): expressed as an allow naming the caller."""
+    principal = ctx.principal
+    if operation not in _SELF_SERVICE_OPERATIONS or principal.kind != "IAMUser":
+        return None
+    policy = repo.settings(ctx.session, ctx.account_id).password_policy or {}
+    if not policy.get("AllowUsersToChangePassword"):
+        return None
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": principal.arn}, "Action": f"iam:{operation}", "Resource": "*"}]})
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
     resource, tags = _resource(ctx, operation, params)
     return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(operation, params),
-                       resource_tags=tags)]
+                       resource_tags=tags, resource_policy=_self_service_grant(ctx, operation))]

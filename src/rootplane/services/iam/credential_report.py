@@ -12,8 +12,8 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccessKeyRow
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import repo
-from rootplane.services.iam.tables import SigningCertificateRow
+from rootplane.services.iam import passwords, repo
+from rootplane.services.iam.tables import LoginProfileRow, SigningCertificateRow, UserRow
 
 __all__ = ["CredentialReportMixin", "COLUMNS"]
 
@@ -30,7 +30,8 @@ REPORT_LIFETIME = _dt.timedelta(hours=4)
 
 
 def _time(value: _dt.datetime | None, missing: str = "N/A") -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else missing
+    """ISO 8601 with an explicit UTC offset, as AWS writes report timestamps (``2024-01-02T03:04:05+00:00``)."""
+    return value.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat() if value is not None else missing
 
 
 def _key_cells(keys: list[AccessKeyRow]) -> list[str]:
@@ -53,33 +54,41 @@ def _cert_cells(certificates: list[SigningCertificateRow]) -> list[str]:
     return cells
 
 
+def _password_cells(user: UserRow, profile: LoginProfileRow | None, policy: dict[str, Any] | None) -> list[str]:
+    """password_enabled, password_last_used, password_last_changed, password_next_rotation of an IAM user."""
+    if profile is None:
+        return ["false", "N/A", "N/A", "N/A"]
+    return ["true", _time(user.password_last_used, "no_information"), _time(profile.password_changed_at),
+            _time(passwords.expires_at(profile.password_changed_at, policy))]
+
+
 def build_report(ctx: RequestContext) -> bytes:
+    """The CSV: one query per credential kind for the whole account, grouped by owner in memory."""
     session, account_id = ctx.session, ctx.account_id
     account = accounts.find_account(session, account_id)
+    policy = repo.settings(session, account_id).password_policy
     mfa_owners = repo.owners_with_mfa(session, account_id)
     certificates: dict[str, list[SigningCertificateRow]] = {}
     for cert in repo.certificates_of_account(session, account_id):
         certificates.setdefault(cert.owner_id, []).append(cert)
+    keys: dict[str | None, list[AccessKeyRow]] = {}
+    for key in repo.access_keys_of_account(session, account_id):
+        keys.setdefault(key.user_name, []).append(key)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    has_password = bool(account is not None and account.root_password_hash)
     writer.writerow([
-        "<root_account>", root_arn(account_id), _time(account.created_at if account else None),
-        str(has_password).lower(), _time(account.root_last_used_at if account else None, "no_information"),
-        _time(account.root_password_changed_at if account else None), "not_supported",
-        str(account_id in mfa_owners).lower(),
-        *_key_cells(accounts.list_access_keys(session, account_id, None)), *_cert_cells(certificates.get(account_id, [])),
+        "<root_account>", root_arn(account_id), _time(account.created_at if account else None), "not_supported",
+        _time(account.root_last_used_at if account else None, "no_information"), "not_supported", "not_supported",
+        str(account_id in mfa_owners).lower(), *_key_cells(keys.get(None, [])),
+        *_cert_cells(certificates.get(account_id, [])),
     ])
     users = repo.list_all_users(session, account_id)
     profiles = repo.login_profiles_of(session, [user.user_id for user in users])
     for user in users:
-        profile = profiles.get(user.user_id)
         writer.writerow([
-            user.user_name, user.arn, _time(user.created_at), str(profile is not None).lower(),
-            _time(user.password_last_used, "no_information") if profile else "N/A",
-            _time(profile.password_changed_at) if profile else "N/A", "N/A", str(user.user_id in mfa_owners).lower(),
-            *_key_cells(accounts.list_access_keys(session, account_id, user.user_name)),
+            user.user_name, user.arn, _time(user.created_at), *_password_cells(user, profiles.get(user.user_id), policy),
+            str(user.user_id in mfa_owners).lower(), *_key_cells(keys.get(user.user_name, [])),
             *_cert_cells(certificates.get(user.user_id, [])),
         ])
     return out.getvalue().encode()

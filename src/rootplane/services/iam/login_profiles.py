@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from rootplane.auth.principal import IAM_USER
+from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import entities, errors, passwords, repo
-from rootplane.services.iam.tables import LoginProfileRow, UserRow
+from rootplane.services.iam.tables import LoginProfileRow, PasswordHistoryRow, UserRow
 
 __all__ = ["LoginProfilesMixin"]
 
 _ROOT_MISSING = "Login Profile for User null cannot be found."
+MAX_REUSE_PREVENTION = 24  # UpdateAccountPasswordPolicy's PasswordReusePrevention maximum
 
 
 def _account(ctx: RequestContext) -> AccountRow:
@@ -107,6 +110,7 @@ class LoginProfilesMixin:
         target = entities.credential_target(ctx, params.get("UserName"))
         if target.user is not None:
             repo.remove(ctx.session, _profile(ctx, target.user))
+            repo.trim_password_history(ctx.session, target.user.user_id, 0)
             return None
         account = _account(ctx)
         if not account.root_password_hash:
@@ -122,9 +126,33 @@ class LoginProfilesMixin:
             raise errors.invalid_user_type("Only IAM users can change their own password.")
         user = entities.get_user(ctx.session, ctx.account_id, principal.name)
         profile = _profile(ctx, user)
+        policy = _password_policy(ctx)
         if not passwords.verify_password(profile.password_hash, params["OldPassword"]):
             raise errors.invalid_input("The old password was incorrect.")
-        passwords.check_password(params["NewPassword"], _password_policy(ctx), user.user_name)
-        profile.password_hash = passwords.hash_password(params["NewPassword"])
+        if (policy or {}).get("HardExpiry") and passwords.is_expired(profile.password_changed_at, policy, ctx.now()):
+            raise AwsError("EntityTemporarilyUnmodifiable", "Your password has expired and the account password "
+                           "policy does not allow you to change it. Contact your administrator.", 409)
+        new_password = params["NewPassword"]
+        passwords.check_password(new_password, policy, user.user_name)
+        _check_reuse(ctx, user.user_id, profile.password_hash, new_password, passwords.reuse_depth(policy))
+        _remember(ctx, user.user_id, profile)
+        profile.password_hash = passwords.hash_password(new_password)
         profile.password_changed_at, profile.password_reset_required = ctx.now(), False
         return None
+
+
+def _check_reuse(ctx: RequestContext, user_id: str, current_hash: str, password: str, depth: int) -> None:
+    """PasswordReusePrevention: the new password differs from the current one and the ``depth - 1`` before it."""
+    if depth <= 0:
+        return
+    previous = [current_hash] + [row.password_hash for row in repo.password_history(ctx.session, user_id, depth - 1)]
+    if any(passwords.verify_password(password_hash, password) for password_hash in previous):
+        raise errors.password_violation("Policy constraint violation with password reuse prevention during password "
+                                        "change.")
+
+
+def _remember(ctx: RequestContext, user_id: str, profile: LoginProfileRow) -> None:
+    """Keep the replaced password's hash (at most MAX_REUSE_PREVENTION - 1 of them are ever needed)."""
+    repo.put(ctx.session, PasswordHistoryRow(entry_id=uuid.uuid4().hex, user_id=user_id,
+                                             changed_at=profile.password_changed_at, password_hash=profile.password_hash))
+    repo.trim_password_history(ctx.session, user_id, MAX_REUSE_PREVENTION - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import string
 from typing import Any
 
@@ -10,7 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from rootplane.services.iam import errors
 
-__all__ = ["hash_password", "verify_password", "UNUSABLE", "policy_output", "policy_from_params", "check_password"]
+__all__ = [
+    "hash_password", "verify_password", "UNUSABLE", "policy_output", "policy_from_params", "check_password",
+    "expires_at", "is_expired", "reuse_depth",
+]
 
 _HASHER = PasswordHasher()
 UNUSABLE = "!"  # a login profile without a usable password (root "allow password recovery")
@@ -74,3 +78,19 @@ def check_password(password: str, policy: dict[str, Any] | None, user_name: str 
               and (has["lower"] or not policy.get("RequireLowercaseCharacters")))
     if not ok:
         raise errors.password_violation("Password does not conform to the account password policy.")
+
+
+def expires_at(changed_at: _dt.datetime, policy: dict[str, Any] | None) -> _dt.datetime | None:
+    """When a password set at ``changed_at`` expires under the policy's MaxPasswordAge (None: never)."""
+    days = (policy or {}).get("MaxPasswordAge")
+    return changed_at + _dt.timedelta(days=days) if days else None
+
+
+def is_expired(changed_at: _dt.datetime, policy: dict[str, Any] | None, now: _dt.datetime) -> bool:
+    expiry = expires_at(changed_at, policy)
+    return expiry is not None and now >= expiry
+
+
+def reuse_depth(policy: dict[str, Any] | None) -> int:
+    """How many passwords (the current one included) a new password must differ from."""
+    return int((policy or {}).get("PasswordReusePrevention") or 0)

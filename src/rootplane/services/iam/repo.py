@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, t
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
+from rootplane.services.accounts.tables import AccessKeyRow
 from rootplane.services.iam.tables import (
     AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
     InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
@@ -33,6 +34,7 @@ __all__ = [
     "find_ssh_key_by_fingerprint", "list_providers", "count_providers", "list_service_credentials",
     "count_service_credentials", "password_history", "trim_password_history", "attachments_of",
     "group_names_of_users", "profiles_of_roles", "versions_of_policies", "list_attached_aws_arns",
+    "access_keys_of_account",
 ]
 
 Row = TypeVar("Row")
@@ -302,6 +304,12 @@ def login_profiles_of(session: Session, user_ids: Sequence[str]) -> dict[str, Lo
 def owners_with_mfa(session: Session, account_id: str) -> set[str]:
     query = select(MfaDeviceRow.owner_id).where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id.is_not(None))
     return set(session.scalars(query))
+
+
+def access_keys_of_account(session: Session, account_id: str) -> list[AccessKeyRow]:
+    """Every long-term access key of the account (root's and users'), oldest first: credential reports only."""
+    query = select(AccessKeyRow).where(AccessKeyRow.account_id == account_id)
+    return list(session.scalars(query.order_by(AccessKeyRow.created_at)))
 
 
 def certificates_of_account(session: Session, account_id: str) -> list[SigningCertificateRow]:
