@@ -6,6 +6,7 @@ import datetime as _dt
 import hmac
 
 from rootplane.auth import sigv4
+from rootplane.auth.chunked import unchunk_request
 from rootplane.auth.principal import ANONYMOUS, Principal
 from rootplane.core.errors import AwsError
 from rootplane.gateway.credentials import ResolvedCredential
@@ -91,6 +92,7 @@ def authenticate(
     elif signed.session_token:
         raise _error("bad_token", family)
     sigv4.verify(request, signed, credential.secret_access_key, now, family)
+    unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:
         raise _error("expired", family)
