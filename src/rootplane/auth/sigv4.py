@@ -44,6 +44,7 @@ from functools import lru_cache
 from urllib.parse import quote, unquote, unquote_plus
 
 from rootplane.core.errors import AwsError
+from rootplane.wire.detect import s3_bucket_from_host
 from rootplane.wire.http import HttpRequest
 
 __all__ = [
@@ -878,8 +879,19 @@ def _verify_v2(
             raise _expired_error("s3", signed, now)
     elif abs(now - signed.date) > skew:
         raise _skew_error("s3", signed, signed.amz_date, now, skew, future=signed.date > now)
+    if auth_path is None:
+        auth_path = _virtual_host_auth_path(request)
     sts = string_to_sign_v2(request, signed, auth_path)
     digest = hmac.digest(secret_access_key.encode("utf-8"), sts.encode("utf-8"), "sha1")
     expected = base64.b64encode(digest)
     if not hmac.compare_digest(expected, signed.signature.encode("utf-8", "surrogateescape")):
         raise _s3_signature_mismatch(signed, sts, None)
+
+
+def _virtual_host_auth_path(request: HttpRequest) -> str | None:
+    """``/bucket`` + path for a virtual-hosted-style S3 request (what botocore's HmacV1Auth signs), else None."""
+    host = request.host.lower()
+    if not host.startswith("["):
+        host = host.rsplit(":", 1)[0]
+    bucket = s3_bucket_from_host(host)
+    return f"/{bucket}{request.path or '/'}" if bucket else None

@@ -41,12 +41,9 @@ def _split_header_list(text: str) -> list[str]:
     return items
 
 
-def _content_coding(text: str, gzipped: bool) -> str | None:
-    """A Content-Encoding header as the caller meant it: the codings the server undid (S3's aws-chunked, request
-    compression's gzip) removed; None when nothing is left."""
-    undone = ("aws-chunked", "gzip") if gzipped else ("aws-chunked",)
-    codings = [item.strip() for item in text.split(",")]
-    kept = [item for item in codings if item and item.lower() not in undone]
+def _without_gzip(text: str) -> str | None:
+    """A Content-Encoding header as the caller meant it once the server undid request compression's gzip."""
+    kept = [item.strip() for item in text.split(",") if item.strip() and item.strip().lower() != "gzip"]
     return ", ".join(kept) if kept else None
 
 
@@ -106,8 +103,8 @@ class RestProtocol(Protocol):
                     result[name] = self._scalar(member, values[0], key, "iso8601")
             elif location == "header":
                 text = request.headers.get(key.lower())
-                if text is not None and key.lower() == "content-encoding":
-                    text = _content_coding(text, gzipped_in_transit(operation, request))
+                if text is not None and key.lower() == "content-encoding" and gzipped_in_transit(operation, request):
+                    text = _without_gzip(text)
                 if text is not None:
                     result[name] = self._header_value(member, text, key)
             elif location == "headers":
