@@ -9,7 +9,6 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import checksums
-from rootplane.services.s3.chunked import decode_chunked, is_chunked
 from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "upload_body", "attributes_of", "new_object", "stored_attributes",
@@ -28,9 +27,9 @@ _RESPONSE_OVERRIDES = {
 
 
 def upload_body(params: dict[str, Any]) -> tuple[dict[str, Any], bytes, dict[str, str]]:
-    """(params with an aws-chunked body decoded, the body, the verified checksum members sent with it)."""
-    if is_chunked(params):
-        params = decode_chunked(params)
+    """(params, the body, the verified checksum members sent with it).
+
+    aws-chunked bodies arrive decoded, their trailing checksums as members (gateway/authenticate unchunks them)."""
     body = params.get("Body") or b""
     checksums.check_content_md5(params, body)
     return params, body, checksums.verify_sent(params, body)
