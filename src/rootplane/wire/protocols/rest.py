@@ -63,7 +63,11 @@ class RestProtocol(Protocol):
                 return parse_timestamp(text)
             return scalar_from_text(shape, text)
         except (ValueError, OverflowError) as exc:
-            raise self._bad(f"Invalid value {text!r} for {where}: {exc}") from None
+            raise self.bad_binding(shape, text, where, exc) from None
+
+    def bad_binding(self, shape: Shape, text: str, where: str, exc: Exception) -> AwsError:
+        """The error for a uri label, query parameter or header that does not convert to its shape."""
+        return self._bad(f"Invalid value {text!r} for {where}: {exc}")
 
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
         shape = operation.input_shape

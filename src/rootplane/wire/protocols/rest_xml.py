@@ -63,6 +63,14 @@ class RestXmlProtocol(RestProtocol):
     name = "rest-xml"
     bad_input_code = "MalformedXML"
 
+    def bad_binding(self, shape: Shape, text: str, where: str, exc: Exception) -> AwsError:
+        """S3 answers InvalidArgument (naming the parameter) for a query parameter or header of the wrong type."""
+        if shape.type_name in ("integer", "long"):
+            message = f"Provided {where} not an integer or within integer range"
+        else:
+            message = f"Invalid {shape.type_name} value for {where}"
+        return AwsError("InvalidArgument", message, 400, fields={"ArgumentName": where, "ArgumentValue": text})
+
     def _root(self, body: bytes):
         try:
             return parse_xml(body)

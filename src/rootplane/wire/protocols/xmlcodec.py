@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
+from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from botocore.model import Shape
@@ -113,12 +114,30 @@ def _write_member(parts: list[str], member: Shape, value: Any, tag: str, ts_defa
 # --------------------------------------------------------------------------- decoding
 
 
+def _refuse_dtd(*_args: Any) -> None:
+    raise XmlError("DTDs and entity declarations are not allowed")
+
+
+def _scan_for_dtd(body: bytes) -> None:
+    """Run expat over a non-ASCII-compatible body (UTF-16/32) only to refuse a DTD the byte check cannot see."""
+    scanner = expat.ParserCreate()
+    scanner.StartDoctypeDeclHandler = _refuse_dtd
+    scanner.EntityDeclHandler = _refuse_dtd
+    try:
+        scanner.Parse(body, True)
+    except expat.ExpatError as exc:
+        raise XmlError(str(exc)) from exc
+
+
 def parse_xml(body: bytes) -> ElementTree.Element:
-    """Parse an XML document, refusing DTDs and oversized bodies."""
+    """Parse an XML document, refusing oversized bodies and any DTD or entity declaration (nothing is ever
+    expanded or fetched), whatever the document's encoding."""
     if len(body) > MAX_XML_BYTES:
         raise XmlError("XML body too large")
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise XmlError("DTDs are not allowed")
+    if b"\x00" in body[:4] or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        _scan_for_dtd(body)
     try:
         return ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
