@@ -44,7 +44,8 @@ class AccountMixin:
             "Providers": repo.count_providers(session, OidcProviderRow, account_id)
             + repo.count_providers(session, SamlProviderRow, account_id),
         }
-        counts["GlobalEndpointTokenVersion"] = repo.settings(session, account_id).sts_token_version or 1
+        settings = repo.find_settings(session, account_id)
+        counts["GlobalEndpointTokenVersion"] = (settings.sts_token_version if settings is not None else None) or 1
         return {"SummaryMap": {**QUOTAS, **counts, **root_flags(ctx)}}
 
     def create_account_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -77,14 +78,14 @@ class AccountMixin:
         return None
 
     def get_account_password_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        policy = repo.settings(ctx.session, ctx.account_id).password_policy
+        policy = repo.password_policy(ctx.session, ctx.account_id)
         if policy is None:
             raise errors.no_such_entity(f"The Password Policy with domain name {ctx.account_id} cannot be found.")
         return {"PasswordPolicy": passwords.policy_output(policy)}
 
     def delete_account_password_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        settings = repo.settings(ctx.session, ctx.account_id)
-        if settings.password_policy is None:
+        settings = repo.find_settings(ctx.session, ctx.account_id)
+        if settings is None or settings.password_policy is None:
             raise errors.no_such_entity(f"The account policy with name {ctx.account_id} cannot be found.")
         settings.password_policy = None
         return None

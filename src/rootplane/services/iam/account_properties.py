@@ -34,7 +34,8 @@ def _check(properties: dict[str, str]) -> None:
 
 class AccountPropertiesMixin:
     def get_account_properties(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        stored = repo.settings(ctx.session, ctx.account_id).properties or {}
+        settings = repo.find_settings(ctx.session, ctx.account_id)
+        stored = (settings.properties if settings is not None else None) or {}
         return {"Properties": {**DEFAULT_PROPERTIES, **stored}}
 
     def put_account_properties(self, ctx: RequestContext, params: dict[str, Any]) -> None:

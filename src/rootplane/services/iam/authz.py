@@ -137,7 +137,7 @@ def _self_service_grant(ctx: Any, operation: str) -> str | None:
     principal = ctx.principal
     if operation not in _SELF_SERVICE_OPERATIONS or principal.kind != "IAMUser":
         return None
-    policy = repo.settings(ctx.session, ctx.account_id).password_policy or {}
+    policy = repo.password_policy(ctx.session, ctx.account_id) or {}
     if not policy.get("AllowUsersToChangePassword"):
         return None
     return json.dumps({"Version": "2012-10-17", "Statement": [{

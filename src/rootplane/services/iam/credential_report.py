@@ -30,8 +30,8 @@ REPORT_LIFETIME = _dt.timedelta(hours=4)
 
 
 def _time(value: _dt.datetime | None, missing: str = "N/A") -> str:
-    """ISO 8601 with an explicit UTC offset, as AWS writes report timestamps (``2024-01-02T03:04:05+00:00``)."""
-    return value.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat() if value is not None else missing
+    """ISO 8601 in UTC with ``Z``, as the recorded report shows (aws-captures/root_sessions.json)."""
+    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else missing
 
 
 def _key_cells(keys: list[AccessKeyRow]) -> list[str]:
@@ -66,7 +66,7 @@ def build_report(ctx: RequestContext) -> bytes:
     """The CSV: one query per credential kind for the whole account, grouped by owner in memory."""
     session, account_id = ctx.session, ctx.account_id
     account = accounts.find_account(session, account_id)
-    policy = repo.settings(session, account_id).password_policy
+    policy = repo.password_policy(session, account_id)
     mfa_owners = repo.owners_with_mfa(session, account_id)
     certificates: dict[str, list[SigningCertificateRow]] = {}
     for cert in repo.certificates_of_account(session, account_id):
@@ -77,9 +77,11 @@ def build_report(ctx: RequestContext) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerow([
-        "<root_account>", root_arn(account_id), _time(account.created_at if account else None), "not_supported",
-        _time(account.root_last_used_at if account else None, "no_information"), "not_supported", "not_supported",
+    has_password = bool(account is not None and account.root_password_hash)
+    writer.writerow([  # the recorded root row reports the root password like a user's (true/false, last change)
+        "<root_account>", root_arn(account_id), _time(account.created_at if account else None),
+        str(has_password).lower(), _time(account.root_last_used_at if account else None, "no_information"),
+        _time(account.root_password_changed_at if account else None), "not_supported",
         str(account_id in mfa_owners).lower(), *_key_cells(keys.get(None, [])),
         *_cert_cells(certificates.get(account_id, [])),
     ])
@@ -104,8 +106,8 @@ class CredentialReportMixin:
         return {"State": "STARTED", "Description": "No report exists. Starting a new report generation task"}
 
     def get_credential_report(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        settings = repo.settings(ctx.session, ctx.account_id)
-        if settings.report_generated_at is None or settings.report_content is None:
+        settings = repo.find_settings(ctx.session, ctx.account_id)
+        if settings is None or settings.report_generated_at is None or settings.report_content is None:
             raise AwsError("ReportNotPresent", "Unable to find a credential report for this account.", 410)
         if ctx.now() - settings.report_generated_at >= REPORT_LIFETIME:
             raise AwsError("ReportExpired", "The credential report has expired. To generate a new report, call "

@@ -34,7 +34,7 @@ def _profile(ctx: RequestContext, user: UserRow) -> LoginProfileRow:
 
 
 def _password_policy(ctx: RequestContext) -> dict[str, Any] | None:
-    return repo.settings(ctx.session, ctx.account_id).password_policy
+    return repo.password_policy(ctx.session, ctx.account_id)
 
 
 def _user_shape(user: UserRow, profile: LoginProfileRow) -> dict[str, Any]:

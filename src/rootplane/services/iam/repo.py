@@ -28,7 +28,7 @@ __all__ = [
     "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn",
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
     "find_mfa_device", "list_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
-    "list_certificates", "find_certificate", "count_certificates", "settings", "find_alias", "alias_of",
+    "list_certificates", "find_certificate", "count_certificates", "settings", "find_settings", "password_policy", "find_alias", "alias_of",
     "profile_of_role", "delete_entity_links", "rekey_entity", "count_policy_versions_in_use", "list_all_users",
     "login_profiles_of", "owners_with_mfa", "certificates_of_account", "list_ssh_keys", "count_ssh_keys",
     "find_ssh_key_by_fingerprint", "list_providers", "count_providers", "list_service_credentials",
@@ -428,8 +428,18 @@ def profile_of_role(session: Session, role_id: str) -> list[InstanceProfileRow]:
 
 # -- account settings --------------------------------------------------------------------------------------------
 
+def find_settings(session: Session, account_id: str) -> AccountSettingsRow | None:
+    """The account's settings row if any (read paths: never insert, so reads stay read-only transactions)."""
+    return session.get(AccountSettingsRow, account_id)
+
+
+def password_policy(session: Session, account_id: str) -> dict[str, Any] | None:
+    row = find_settings(session, account_id)
+    return row.password_policy if row is not None else None
+
+
 def settings(session: Session, account_id: str) -> AccountSettingsRow:
-    """The account's settings row, created on first use."""
+    """The account's settings row, created on first use (write paths only)."""
     row = session.get(AccountSettingsRow, account_id)
     if row is None:
         row = put(session, AccountSettingsRow(account_id=account_id))
