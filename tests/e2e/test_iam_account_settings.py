@@ -38,3 +38,13 @@ def test_get_policy_always_lists_tags(server, unique):
     iam.tag_policy(PolicyArn=created["Arn"], Tags=[{"Key": "k", "Value": "v"}])
     assert iam.get_policy(PolicyArn=created["Arn"])["Policy"]["Tags"] == [{"Key": "k", "Value": "v"}]
     iam.delete_policy(PolicyArn=created["Arn"])
+
+
+def test_root_mfa_calls_without_user_name_act_on_root(server, unique):
+    iam = server.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"root-{unique}")["VirtualMFADevice"]
+    assert iam.list_mfa_devices()["MFADevices"] == []
+    with pytest.raises(ClientError) as excinfo:
+        iam.deactivate_mfa_device(SerialNumber=device["SerialNumber"])
+    assert error_of(excinfo) == ("NoSuchEntity", 404, "MFA Device invalid for user.")
+    iam.delete_virtual_mfa_device(SerialNumber=device["SerialNumber"])

@@ -67,7 +67,7 @@ def create_role(session: Session, account_id: str, role_name: str, trust_policy:
     """Create a role with its trust policy and attached managed policies."""
     if repo.find_named(session, RoleRow, account_id, role_name) is not None:
         raise errors.already_exists(f"Role with name {role_name} already exists.")
-    if repo.count_named(session, RoleRow, account_id) >= QUOTAS["RolesQuota"]:
+    if repo.reached_quota(session, RoleRow, account_id, QUOTAS["RolesQuota"]):
         raise errors.limit_exceeded(f"Cannot exceed quota for RolesPerAccount: {QUOTAS['RolesQuota']}")
     check_trust_policy(trust_policy)
     role = repo.put(session, RoleRow(

@@ -18,7 +18,7 @@ class GroupsMixin:
         name = params["GroupName"]
         if repo.find_named(ctx.session, GroupRow, ctx.account_id, name) is not None:
             raise errors.already_exists(f"Group with name {name} already exists.")
-        if repo.count_named(ctx.session, GroupRow, ctx.account_id) >= QUOTAS["GroupsQuota"]:
+        if repo.reached_quota(ctx.session, GroupRow, ctx.account_id, QUOTAS["GroupsQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for GroupsPerAccount: {QUOTAS['GroupsQuota']}")
         row = repo.put(ctx.session, GroupRow(
             group_id=ids.unique_id("AGPA"), account_id=ctx.account_id, group_name=name, name_key=name.lower(),

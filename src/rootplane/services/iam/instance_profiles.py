@@ -23,7 +23,7 @@ class InstanceProfilesMixin:
         name = params["InstanceProfileName"]
         if repo.find_named(ctx.session, InstanceProfileRow, ctx.account_id, name) is not None:
             raise errors.already_exists(f"Instance Profile {name} already exists.")
-        if repo.count_named(ctx.session, InstanceProfileRow, ctx.account_id) >= QUOTAS["InstanceProfilesQuota"]:
+        if repo.reached_quota(ctx.session, InstanceProfileRow, ctx.account_id, QUOTAS["InstanceProfilesQuota"]):
             raise errors.limit_exceeded(
                 f"Cannot exceed quota for InstanceProfilesPerAccount: {QUOTAS['InstanceProfilesQuota']}")
         row = repo.put(ctx.session, InstanceProfileRow(

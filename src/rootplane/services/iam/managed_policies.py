@@ -70,7 +70,7 @@ class ManagedPoliciesMixin:
         path = inputs.check_path(params.get("Path"))
         if repo.find_named(ctx.session, ManagedPolicyRow, ctx.account_id, name) is not None:
             raise errors.already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
-        if repo.count_named(ctx.session, ManagedPolicyRow, ctx.account_id) >= QUOTAS["PoliciesQuota"]:
+        if repo.reached_quota(ctx.session, ManagedPolicyRow, ctx.account_id, QUOTAS["PoliciesQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for PoliciesPerAccount: {QUOTAS['PoliciesQuota']}")
         _check_managed_document(document)
         now = ctx.now()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
@@ -21,7 +21,7 @@ from rootplane.services.iam.tables import (
 )
 
 __all__ = [
-    "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named",
+    "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
     "put", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
@@ -86,8 +86,7 @@ def _page(session: Session, query: Select, keys: Sequence[Any], marker: str | No
 def _path_filter(row_cls: Any, path_prefix: str | None) -> list[ColumnElement[bool]]:
     if not path_prefix or path_prefix == "/":
         return []
-    escaped = path_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [row_cls.path.like(escaped + "%", escape="\\")]
+    return [row_cls.path.like(_like_prefix(path_prefix), escape="\\")]
 
 
 # -- named entities (users, groups, roles, instance profiles, customer policies) --------------------------------
@@ -109,10 +108,50 @@ def find_user(session: Session, account_id: str, user_name: str) -> UserRow | No
     return find_named(session, UserRow, account_id, user_name)
 
 
+@lru_cache(maxsize=None)
+def _named_page_query(row_cls: Any, with_path: bool, with_marker: bool) -> Select:
+    """Built once per shape: a page of named entities by name_key, with bound account/path/marker/limit."""
+    query = select(row_cls).where(row_cls.account_id == bindparam("account_id"))
+    if with_path:
+        query = query.where(row_cls.path.like(bindparam("path_pattern"), escape="\\"))
+    if with_marker:
+        query = query.where(row_cls.name_key > bindparam("after"))
+    return query.order_by(row_cls.name_key).limit(bindparam("limit", type_=Integer))
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def list_named(session: Session, row_cls: Any, account_id: str, path_prefix: str | None, marker: str | None,
                max_items: int | None, *extra: ColumnElement[bool]) -> Page:
-    query = select(row_cls).where(row_cls.account_id == account_id, *_path_filter(row_cls, path_prefix), *extra)
-    return _page(session, query, [row_cls.name_key], marker, max_items, lambda row: (row.name_key,))
+    """A page of users/groups/roles/... ordered by lower-cased name (prebuilt statement unless ``extra`` filters)."""
+    if extra:
+        query = select(row_cls).where(row_cls.account_id == account_id, *_path_filter(row_cls, path_prefix), *extra)
+        return _page(session, query, [row_cls.name_key], marker, max_items, lambda row: (row.name_key,))
+    limit = max_items or 100
+    with_path = bool(path_prefix) and path_prefix != "/"
+    params: dict[str, Any] = {"account_id": account_id, "limit": limit + 1}
+    if with_path:
+        params["path_pattern"] = _like_prefix(path_prefix or "")
+    if marker:
+        params["after"] = decode_marker(marker)[0]
+    rows = list(session.scalars(_named_page_query(row_cls, with_path, bool(marker)), params))
+    if len(rows) > limit:
+        return Page(rows[:limit], encode_marker(rows[limit - 1].name_key))
+    return Page(rows, None)
+
+
+@lru_cache(maxsize=None)
+def _quota_probe(row_cls: Any) -> Select:
+    """Built once per table: is there a ``quota``-th entity? (reads at most ``quota`` index entries)."""
+    return (select(row_cls.account_id).where(row_cls.account_id == bindparam("account_id"))
+            .limit(1).offset(bindparam("offset", type_=Integer)))
+
+
+def reached_quota(session: Session, row_cls: Any, account_id: str, quota: int) -> bool:
+    """Whether the account already has ``quota`` entities of this kind, without counting past the quota."""
+    return session.scalars(_quota_probe(row_cls), {"account_id": account_id, "offset": quota - 1}).first() is not None
 
 
 def count_named(session: Session, row_cls: Any, account_id: str) -> int:
@@ -162,8 +201,19 @@ def rekey_entity(session: Session, entity_id: str, name: str) -> None:
 
 # -- group membership --------------------------------------------------------------------------------------------
 
+_GROUP_IDS_OF_USER = select(GroupMemberRow.group_id).where(GroupMemberRow.user_id == bindparam("user_id"))
+_ATTACHED_ARNS = select(AttachmentRow.entity_id, AttachmentRow.policy_arn).where(
+    AttachmentRow.entity_id.in_(bindparam("entity_ids", expanding=True)))
+_INLINE_POLICIES = select(InlinePolicyRow).where(InlinePolicyRow.entity_id.in_(bindparam("entity_ids", expanding=True)))
+_POLICY_VERSIONS = (select(ManagedPolicyRow, PolicyVersionRow)
+                    .join(PolicyVersionRow, (PolicyVersionRow.policy_id == ManagedPolicyRow.policy_id)
+                          & (PolicyVersionRow.version_id == ManagedPolicyRow.default_version_id))
+                    .where(ManagedPolicyRow.arn.in_(bindparam("arns", expanding=True))))
+
+
 def group_ids_of_user(session: Session, user_id: str) -> list[str]:
-    return list(session.scalars(select(GroupMemberRow.group_id).where(GroupMemberRow.user_id == user_id)))
+    """Hot path (every request of an IAM user): a prebuilt statement."""
+    return list(session.scalars(_GROUP_IDS_OF_USER, {"user_id": user_id}))
 
 
 def count_groups_of_user(session: Session, user_id: str) -> int:
@@ -191,8 +241,7 @@ def list_group_users(session: Session, group_id: str, marker: str | None, max_it
 
 def attached_arns(session: Session, entity_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(entity_id, policy_arn) of every policy attached to any of the entities: one indexed query."""
-    query = select(AttachmentRow.entity_id, AttachmentRow.policy_arn).where(AttachmentRow.entity_id.in_(entity_ids))
-    return [(entity_id, arn) for entity_id, arn in session.execute(query)]
+    return [(entity_id, arn) for entity_id, arn in session.execute(_ATTACHED_ARNS, {"entity_ids": list(entity_ids)})]
 
 
 def find_attachment(session: Session, entity_id: str, policy_arn: str) -> AttachmentRow | None:
@@ -320,8 +369,7 @@ def certificates_of_account(session: Session, account_id: str) -> list[SigningCe
 # -- inline policies ---------------------------------------------------------------------------------------------
 
 def inline_policies(session: Session, entity_ids: Sequence[str]) -> list[InlinePolicyRow]:
-    query = select(InlinePolicyRow).where(InlinePolicyRow.entity_id.in_(entity_ids))
-    return list(session.scalars(query))
+    return list(session.scalars(_INLINE_POLICIES, {"entity_ids": list(entity_ids)}))
 
 
 def find_inline(session: Session, entity_id: str, policy_name: str) -> InlinePolicyRow | None:
@@ -350,11 +398,7 @@ def find_policy_by_arn(session: Session, arn: str) -> ManagedPolicyRow | None:
 
 def policy_versions(session: Session, arns: Sequence[str]) -> list[tuple[ManagedPolicyRow, PolicyVersionRow]]:
     """Customer policies by ARN with their default version: one join."""
-    query = (select(ManagedPolicyRow, PolicyVersionRow)
-             .join(PolicyVersionRow, (PolicyVersionRow.policy_id == ManagedPolicyRow.policy_id)
-                   & (PolicyVersionRow.version_id == ManagedPolicyRow.default_version_id))
-             .where(ManagedPolicyRow.arn.in_(arns)))
-    return [(policy, version) for policy, version in session.execute(query)]
+    return [(policy, version) for policy, version in session.execute(_POLICY_VERSIONS, {"arns": list(arns)})]
 
 
 def find_policy_version(session: Session, policy_id: str, version_id: str) -> PolicyVersionRow | None:

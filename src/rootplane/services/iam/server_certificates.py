@@ -77,7 +77,7 @@ class ServerCertificatesMixin:
         if repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, name) is not None:
             raise errors.already_exists(f"The Server Certificate with name {name} already exists.")
         quota = QUOTAS["ServerCertificatesQuota"]
-        if repo.count_named(ctx.session, ServerCertificateRow, ctx.account_id) >= quota:
+        if repo.reached_quota(ctx.session, ServerCertificateRow, ctx.account_id, quota):
             raise errors.limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {quota}")
         expires_at = _expiration(params["CertificateBody"])
         _check_private_key(params["PrivateKey"])

@@ -53,7 +53,7 @@ class UsersMixin:
         name = params["UserName"]
         if repo.find_user(ctx.session, ctx.account_id, name) is not None:
             raise errors.already_exists(f"User with name {name} already exists.")
-        if repo.count_named(ctx.session, UserRow, ctx.account_id) >= QUOTAS["UsersQuota"]:
+        if repo.reached_quota(ctx.session, UserRow, ctx.account_id, QUOTAS["UsersQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {QUOTAS['UsersQuota']}")
         row = repo.put(ctx.session, UserRow(
             user_id=ids.unique_id("AIDA"), account_id=ctx.account_id, user_name=name, name_key=name.lower(),
