@@ -4,12 +4,18 @@
 
 rootplane should answer a page as fast with 100,000 users as with 10,000 (O(page) queries), and identity
 calls should not slow down with more users. moto's server is measured at --moto-size in the same run.
+
+AWS caps an account at 5,000 IAM users and rootplane enforces that quota, so rootplane's users are seeded
+straight into its store (one bulk insert) before the server starts; moto has no quota and gets its users
+through CreateUser.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,6 +25,27 @@ from loadgen import sign_query_requests, throughput  # noqa: E402
 from servers import start_moto, start_rootplane  # noqa: E402
 
 IAM = "Version=2010-05-08"
+
+
+def _seed_rootplane(data_dir: str, have: int, want: int) -> None:
+    """Insert users ``have``..``want`` into the bootstrap account of a (stopped) rootplane store."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from rootplane.core import ids
+    from rootplane.core.config import ServerConfig
+    from rootplane.server import build_gateway
+    from rootplane.services.iam.tables import UserRow
+
+    gateway = build_gateway(ServerConfig(data_dir=data_dir))
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = [{"user_id": ids.unique_id("AIDA"), "account_id": "000000000000", "user_name": f"user{i:07d}",
+             "name_key": f"user{i:07d}", "path": "/", "created_at": now, "tag_list": []} for i in range(have, want)]
+    with gateway.store.transaction() as session:
+        for start in range(0, len(rows), 10000):
+            session.execute(insert(UserRow), rows[start:start + 10000])
+    gateway.store.dispose()
 
 
 def _grow(endpoint: str, have: int, want: int) -> None:
@@ -73,15 +100,19 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, dict[str, float]] = {}
-    server = start_rootplane()
+    data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
+    have = 0
     try:
-        have = 0
         for size in sizes:
-            _grow(server.endpoint, have, size)
+            _seed_rootplane(data_dir, have, size)
             have = size
-            results[f"rootplane@{size}"] = _measure(server.endpoint, size, args.seconds)
+            server = start_rootplane(data_dir)
+            try:
+                results[f"rootplane@{size}"] = _measure(server.endpoint, size, args.seconds)
+            finally:
+                server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     if args.moto_size:
         moto = start_moto()
         try:
