@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from docs_cli import BOOT_KEY, Cli
+from docs_cli import Cli
 from orgs_helpers import admin_key, assume_access_role, create_member
 
 S3_UNLOCK = "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
@@ -30,22 +30,22 @@ STS_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M
 
 @pytest.fixture(scope="module")
 def story(server) -> dict:
-    root = Cli(server, BOOT_KEY)
-    orgs = server.client("organizations")
-    root.json("organizations", "create-organization", "--feature-set", "ALL")
+    orgs, iam = server.client("organizations"), server.client("iam")
+    orgs.create_organization(FeatureSet="ALL")
     member = create_member(orgs, "workload")
-    root.json("organizations", "enable-aws-service-access", "--service-principal", "iam.amazonaws.com")
-    root.json("iam", "enable-organizations-root-sessions")
-    root.json("iam", "create-role", "--role-name", "JohnDoe", "--assume-role-policy-document", json.dumps(TRUST))
-    root.json("iam", "put-role-policy", "--role-name", "JohnDoe", "--policy-name", "AssumeRoot",
-              "--policy-document", json.dumps(ASSUME_ROOT))
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    iam.enable_organizations_root_sessions()
+    iam.create_role(RoleName="JohnDoe", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.put_role_policy(RoleName="JohnDoe", PolicyName="AssumeRoot", PolicyDocument=json.dumps(ASSUME_ROOT))
     admin = admin_key(server)
     john = Cli(server, Cli(server, admin).json("sts", "assume-role", "--role-arn",
                                                "arn:aws:iam::000000000000:role/JohnDoe",
                                                "--role-session-name", "JohnRole1")["Credentials"])
-    member_admin = Cli(server, assume_access_role(server, admin, member))
-    member_admin.json("s3api", "create-bucket", "--bucket", BUCKET)
-    member_admin.json("s3api", "put-bucket-policy", "--bucket", BUCKET, "--policy", json.dumps({
+    member_credentials = assume_access_role(server, admin, member)
+    member_admin = Cli(server, member_credentials)
+    s3 = server.client_for(member_credentials, "s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
                                                 "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]}]}))
     credentials = john.json("sts", "assume-root", "--target-principal", member, "--task-policy-arn",

@@ -45,11 +45,11 @@ class Org:
     def __init__(self, server) -> None:
         self.server = server
         self.root = Cli(server, BOOT_KEY)
-        self.root.json("iam", "create-user", "--user-name", "privileged-operator")
-        self.root.json("iam", "put-user-policy", "--user-name", "privileged-operator", "--policy-name",
-                       "AssumeRoot", "--policy-document", json.dumps(ASSUME_ROOT_POLICY))
-        self.operator = Cli(server, self.root.json("iam", "create-access-key", "--user-name",
-                                                   "privileged-operator")["AccessKey"])
+        iam = server.client("iam")
+        iam.create_user(UserName="privileged-operator")
+        iam.put_user_policy(UserName="privileged-operator", PolicyName="AssumeRoot",
+                            PolicyDocument=json.dumps(ASSUME_ROOT_POLICY))
+        self.operator = Cli(server, iam.create_access_key(UserName="privileged-operator")["AccessKey"])
 
     def assume_root(self, task: str, *extra: str) -> dict:
         return self.operator.json("sts", "assume-root", "--target-principal", MEMBER, "--task-policy-arn",
@@ -64,13 +64,13 @@ class Org:
 def org(server) -> Org:
     second_standalone(server, MEMBER, MEMBER_KEY["AccessKeyId"])
     org = Org(server)
-    org.root.json("organizations", "create-organization", "--feature-set", "ALL")
-    handshake = org.root.json("organizations", "invite-account-to-organization", "--target",
-                              f"Type=ACCOUNT,Id={MEMBER}")["Handshake"]
-    Cli(server, MEMBER_KEY).json("organizations", "accept-handshake", "--handshake-id", handshake["Id"])
-    org.root.json("organizations", "enable-aws-service-access", "--service-principal", "iam.amazonaws.com")
-    org.root.json("iam", "enable-organizations-root-credentials-management")
-    org.root.json("iam", "enable-organizations-root-sessions")
+    orgs = server.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    handshake = orgs.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": MEMBER})["Handshake"]
+    server.client_for(MEMBER_KEY, "organizations").accept_handshake(HandshakeId=handshake["Id"])
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    server.client("iam").enable_organizations_root_credentials_management()
+    server.client("iam").enable_organizations_root_sessions()
     return org
 
 
@@ -91,11 +91,12 @@ def member_root(server, org, tmp_path_factory) -> dict:
     assert len((folder / "seed.txt").read_text().strip()) >= 16
     enable_root_mfa_in_console(server, serial)
     # the member also owns a bucket and a queue whose policies end up locking everyone out
-    cli.json("s3api", "create-bucket", "--bucket", BUCKET)
-    cli.json("s3api", "put-bucket-policy", "--bucket", BUCKET, "--policy", _deny_all(f"arn:aws:s3:::{BUCKET}", "s3:*"))
-    queue_url = cli.json("sqs", "create-queue", "--queue-name", QUEUE)["QueueUrl"]
-    cli.json("sqs", "set-queue-attributes", "--queue-url", queue_url, "--attributes",
-             json.dumps({"Policy": _deny_all(f"arn:aws:sqs:us-east-1:{MEMBER}:{QUEUE}", "sqs:*")}))
+    s3, sqs = server.client_for(MEMBER_KEY, "s3"), server.client_for(MEMBER_KEY, "sqs")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_deny_all(f"arn:aws:s3:::{BUCKET}", "s3:*"))
+    queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={
+        "Policy": _deny_all(f"arn:aws:sqs:us-east-1:{MEMBER}:{QUEUE}", "sqs:*")})
     return {"second_key": second_key, "certificate": certificate, "serial": serial, "queue_url": queue_url}
 
 
