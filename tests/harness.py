@@ -117,7 +117,7 @@ class Server:
 
 
 def start_server(data_dir: str | None = None, database_url: str | None = None, args: tuple[str, ...] = (),
-                 port: int | None = None, timeout: float = 30.0) -> Server:
+                 port: int | None = None, timeout: float = 120.0) -> Server:
     """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers."""
     owns = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="rootplane-test-")
