@@ -13,10 +13,10 @@ from orgs_helpers import create_member
 
 @pytest.fixture(scope="module")
 def root(server) -> Cli:
-    cli = Cli(server, BOOT_KEY)
+    iam = server.client("iam")
     for index in range(5):
-        cli.json("iam", "create-user", "--user-name", f"pager-{index}", "--path", "/pager/")
-    return cli
+        iam.create_user(UserName=f"pager-{index}", Path="/pager/")
+    return Cli(server, BOOT_KEY)
 
 
 def test_paging_iam_list_users(root):
