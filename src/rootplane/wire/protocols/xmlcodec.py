@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -27,7 +28,13 @@ class XmlError(ValueError):
     """Malformed or unacceptable XML input."""
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+
+
 def xml_text(text: str) -> str:
+    """Escape element text; most values need nothing, so check before building a new string."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
     return escape(text, _TEXT_ENTITIES)
 
 
@@ -45,7 +52,9 @@ def _namespace_attr(serialization: dict) -> str:
 def write_xml(parts: list[str], shape: Shape, value: Any, tag: str, ts_default: str = "iso8601", extra_attrs: str = "") -> None:
     """Append the XML for ``value`` (of ``shape``) as element ``tag`` to ``parts``."""
     kind = shape.type_name
-    if kind == "structure":
+    if kind == "string" and shape.name not in URL_ENCODED_SHAPES and isinstance(value, str):
+        parts.append(f"<{tag}{extra_attrs}>{xml_text(value)}</{tag}>")
+    elif kind == "structure":
         body: list[str] = []
         attrs = write_members(body, shape, value, ts_default)
         parts.append(f"<{tag}{extra_attrs}{attrs}>")
@@ -73,42 +82,60 @@ def write_xml(parts: list[str], shape: Shape, value: Any, tag: str, ts_default: 
         parts.append(f"<{tag}{extra_attrs}>{xml_text(text)}</{tag}>")
 
 
-def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str = "iso8601") -> str:
-    """Append the child elements of a structure; return its XML attributes text (xmlAttribute members)."""
-    attrs = ""
+_ELEMENT, _ATTRIBUTE, _FLAT_LIST, _FLAT_MAP = range(4)
+_Plan = tuple[tuple[str, Shape, str, int, str], ...]
+# id(shape) -> (shape, plan): keeping the shape alive means its id can never be reused by another shape.
+_PLANS: dict[int, tuple[Shape, _Plan]] = {}
+
+
+def _plan(shape: Shape) -> _Plan:
+    """How each member of a structure is written, worked out once per shape (models live for the process):
+    (member name, member shape, tag or attribute name, how, namespace attribute)."""
+    cached = _PLANS.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1]
+    entries = []
     for name, member in shape.members.items():
-        item = value.get(name)
-        if item is None:
-            continue
         serialization = member.serialization
         if serialization.get("location") in RESPONSE_LOCATIONS:
             continue
+        tag = serialization.get("name", name)
         if serialization.get("xmlAttribute"):
-            attr_name = serialization.get("name", name)
-            attrs += _namespace_attr(serialization) if ":" in attr_name else ""
-            attrs += f' {attr_name}="{escape(text_from_scalar(member, item, ts_default), _ATTR_ENTITIES)}"'
+            how, namespace = _ATTRIBUTE, _namespace_attr(serialization) if ":" in tag else ""
+        elif serialization.get("flattened") and member.type_name in ("list", "map"):
+            how, namespace = (_FLAT_LIST if member.type_name == "list" else _FLAT_MAP), ""
+        else:
+            how = _ELEMENT
+            namespace = _namespace_attr(serialization) if member.type_name == "structure" else ""
+        entries.append((name, member, tag, how, namespace))
+    plan = tuple(entries)
+    _PLANS[id(shape)] = (shape, plan)
+    return plan
+
+
+def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str = "iso8601") -> str:
+    """Append the child elements of a structure; return its XML attributes text (xmlAttribute members)."""
+    attrs = ""
+    for name, member, tag, how, namespace in _plan(shape):
+        item = value.get(name)
+        if item is None:
             continue
-        _write_member(parts, member, item, serialization.get("name", name), ts_default)
-    return attrs
-
-
-def _write_member(parts: list[str], member: Shape, value: Any, tag: str, ts_default: str) -> None:
-    serialization = member.serialization
-    if serialization.get("flattened"):
-        if member.type_name == "list":
+        if how == _ELEMENT:
+            write_xml(parts, member, item, tag, ts_default, namespace)
+        elif how == _ATTRIBUTE:
+            attrs += f'{namespace} {tag}="{escape(text_from_scalar(member, item, ts_default), _ATTR_ENTITIES)}"'
+        elif how == _FLAT_LIST:
             item_tag = member.member.serialization.get("name", tag)
-            for item in value:
-                write_xml(parts, member.member, item, item_tag, ts_default)
-            return
-        if member.type_name == "map":
+            for element in item:
+                write_xml(parts, member.member, element, item_tag, ts_default)
+        else:
             key_tag = member.key.serialization.get("name", "key")
             value_tag = member.value.serialization.get("name", "value")
-            for key, item in value.items():
+            for key, element in item.items():
                 parts.append(f"<{tag}><{key_tag}>{xml_text(str(key))}</{key_tag}>")
-                write_xml(parts, member.value, item, value_tag, ts_default)
+                write_xml(parts, member.value, element, value_tag, ts_default)
                 parts.append(f"</{tag}>")
-            return
-    write_xml(parts, member, value, tag, ts_default, _namespace_attr(serialization) if member.type_name == "structure" else "")
+    return attrs
 
 
 # --------------------------------------------------------------------------- decoding
