@@ -1,4 +1,8 @@
-"""ASGI adapter: HTTP in, HttpRequest to the pipeline (in a worker thread), HttpResponse out."""
+"""ASGI adapter: HTTP in, HttpRequest to the pipeline, HttpResponse out.
+
+The pipeline runs inline on the event loop, except for operations that may wait (long polls, queue flushes),
+which run on a worker thread so they never hold up other requests.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,12 @@ class GatewayApp:
             response = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
         else:
             request = self._request(scope, body)
-            response = await anyio.to_thread.run_sync(self.gateway.handle, request)
+            route = self.gateway.route(request)
+            if self.gateway.may_wait(route):
+                response = await anyio.to_thread.run_sync(self.gateway.handle, request, route)
+            else:
+                # Inline: cheaper than a thread hand-off; nothing here waits (see Provider.waiting_operations).
+                response = self.gateway.handle(request, route)
             if request.method == "HEAD":
                 response = HttpResponse(response.status, response.headers, b"")
         await self._send(send, response, scope["method"] == "HEAD")

@@ -76,11 +76,23 @@ class Gateway:
         return self.credentials.get(access_key_id, load)
 
     # -- the pipeline ------------------------------------------------------------------------------------------
-    def handle(self, request: HttpRequest) -> HttpResponse:
+    def route(self, request: HttpRequest) -> Route | None:
+        """Which service and operation a request is for (None for internal endpoints)."""
+        return None if request.path.startswith("/_rootplane/") else detect(request)
+
+    @staticmethod
+    def may_wait(route: Route | None) -> bool:
+        """True when the operation may wait (its provider lists it in ``waiting_operations``)."""
+        if route is None or route.service is None or route.operation is None:
+            return False
+        provider = find_provider(route.service)
+        return provider is not None and route.operation.name in provider.waiting_operations
+
+    def handle(self, request: HttpRequest, route: Route | None = None) -> HttpResponse:
         if request.path.startswith("/_rootplane/"):
             return handle_internal(self, request)
         request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
-        route = detect(request)
+        route = route or detect(request)
         if route.service is None:
             route = Route(service="sts", operation=None, protocol="query", path_params={}, unknown_name="")
         protocol = protocol_for(route.protocol)

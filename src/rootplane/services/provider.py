@@ -20,6 +20,9 @@ class Provider:
     """
 
     service_name: str = ""
+    # Operations that may wait (long polling, flushing a queue): the server runs them on a worker thread; every
+    # other operation runs inline, which avoids a thread hand-off per request.
+    waiting_operations: frozenset[str] = frozenset()
 
     def handler(self, operation_name: str) -> Handler | None:
         return getattr(self, xform_name(operation_name), None)

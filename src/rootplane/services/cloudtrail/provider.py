@@ -65,6 +65,7 @@ def _trail_shape(trail: TrailRow, with_region: bool = True) -> dict[str, Any]:
 
 class CloudTrailProvider(Provider):
     service_name = "cloudtrail"
+    waiting_operations = frozenset({"LookupEvents"})  # flushes the audit writer before reading
 
     # -- Event history -------------------------------------------------------------------------------------------
     def lookup_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

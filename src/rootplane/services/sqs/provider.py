@@ -95,6 +95,7 @@ def _delay(params: dict[str, Any]) -> int:
 
 class SqsProvider(Provider):
     service_name = "sqs"
+    waiting_operations = frozenset({"ReceiveMessage"})  # long polling (WaitTimeSeconds)
 
     # ------------------------------------------------------------------------------------------------ queues
     def create_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
