@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "BOOT_ACCOUNT"]
+__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "BOOT_ACCOUNT"]
 
 BOOT_ACCOUNT = "000000000000"
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
@@ -190,3 +190,15 @@ def raw_request(server: Server, service: str | None, method: str = "POST", path:
             return RawResponse(response.status, dict(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
         return RawResponse(error.code, dict(error.headers.items()), error.read())
+
+
+def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
+    """Run a boto3 call that must fail: its (code, message, HTTP status)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call(*args, **kwargs)
+    except ClientError as error:
+        body = error.response
+        return body["Error"]["Code"], body["Error"].get("Message", ""), body["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError(f"{getattr(call, '__name__', call)} succeeded, an error was expected")

@@ -12,7 +12,6 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
 
 from harness import BOOT_ACCOUNT, Server
 
@@ -24,16 +23,6 @@ DELETE_CREDENTIALS = TASK_PREFIX + "IAMDeleteRootUserCredentials"
 S3_UNLOCK = TASK_PREFIX + "S3UnlockBucketPolicy"
 SQS_UNLOCK = TASK_PREFIX + "SQSUnlockQueuePolicy"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-
-def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
-    """Run a boto3 call expected to fail: (code, message, HTTP status)."""
-    try:
-        call(*args, **kwargs)
-    except ClientError as error:
-        body = error.response
-        return body["Error"]["Code"], body["Error"].get("Message", ""), body["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError(f"{getattr(call, '__name__', call)} succeeded, an error was expected")
 
 
 @dataclass

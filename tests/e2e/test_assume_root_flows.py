@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from harness import raw_request
+from harness import error_of, raw_request
 from root_access_org import (ADMIN_POLICY, AUDIT, CREATE_PASSWORD, DELETE_CREDENTIALS, S3_UNLOCK, SQS_UNLOCK,
-                             OrgWorld, error_of)
+                             OrgWorld)
 
 S3_ONLY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": "arn:aws:iam::*:root",

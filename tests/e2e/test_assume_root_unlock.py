@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from root_access_org import ADMIN_POLICY, S3_UNLOCK, SQS_UNLOCK, OrgWorld, error_of
+from harness import error_of
+from root_access_org import ADMIN_POLICY, S3_UNLOCK, SQS_UNLOCK, OrgWorld
 
 
 @pytest.fixture(scope="module")

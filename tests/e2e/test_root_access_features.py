@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from root_access_org import ADMIN_POLICY, AUDIT, OrgWorld, error_of
+from harness import error_of
+from root_access_org import ADMIN_POLICY, AUDIT, OrgWorld
 
 FEATURE_OPS = ("enable_organizations_root_credentials_management", "enable_organizations_root_sessions",
                "disable_organizations_root_credentials_management", "disable_organizations_root_sessions",

@@ -5,16 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
-
-def error_of(call, **kwargs) -> tuple[str, str, int]:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["Error"].get("Message", ""), \
-            error.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded, an error was expected")
+from harness import error_of
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from harness import BOOT_ACCOUNT
-from root_access_org import ADMIN_POLICY, OrgWorld, error_of
+from harness import BOOT_ACCOUNT, error_of
+from root_access_org import ADMIN_POLICY, OrgWorld
 
 
 @pytest.fixture(scope="module")

@@ -15,18 +15,10 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
+
+from harness import error_of
 
 MIB = 1024 * 1024
-
-
-def error_of(call, **kwargs) -> tuple[str, str, int]:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["Error"].get("Message", ""), \
-            error.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded, an error was expected")
 
 
 def multipart_etag(parts: list[bytes]) -> str:

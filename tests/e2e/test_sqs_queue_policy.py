@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
-from harness import BOOT_ACCOUNT
+from harness import BOOT_ACCOUNT, error_of
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-
-def error_of(call, **kwargs) -> tuple[str, str, int]:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["Error"].get("Message", ""), \
-            error.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded, an error was expected")
 
 
 def _policy(*statements: dict) -> str:

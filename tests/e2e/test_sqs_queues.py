@@ -13,16 +13,8 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
 
-
-def error_of(call, **kwargs) -> tuple[str, str, int]:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["Error"].get("Message", ""), \
-            error.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded, an error was expected")
+from harness import error_of
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from rootplane.services.accounts.tables import AccessKeyRow
 from rootplane.services.iam.tables import (
     AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
     InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
-    OidcProviderRow, PasswordHistoryRow, SamlProviderRow, ServerCertificateRow, ServiceCredentialRow,
+    PasswordHistoryRow, ServerCertificateRow, ServiceCredentialRow,
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 
