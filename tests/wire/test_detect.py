@@ -144,3 +144,13 @@ def test_presigned_sts_and_scope_region_ignored() -> None:
     assert (route.service, route.operation.name) == ("sts", "GetCallerIdentity")
     route = detect(HttpRequest("POST", "/", "", _signed("iam", "eu-west-1"), b"Action=GetLoginProfile&Version=2010-05-08"))
     assert (route.service, route.operation.name) == ("iam", "GetLoginProfile")
+
+
+def test_short_smithy_target_prefix_is_accepted():
+    """The AWS SDK for JavaScript v3 sends the target without the namespace (CloudTrail_20131101.<Op>)."""
+    from rootplane.wire.detect import detect
+    from rootplane.wire.http import HttpRequest
+
+    for target in ("CloudTrail_20131101.LookupEvents", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"):
+        route = detect(HttpRequest("POST", "/", "", {"x-amz-target": target, "content-type": "application/x-amz-json-1.1"}, b"{}"))
+        assert (route.service, route.operation.name) == ("cloudtrail", "LookupEvents")

@@ -39,11 +39,16 @@ class Route:
 
 @lru_cache(maxsize=None)
 def _target_prefixes() -> dict[str, str]:
+    """X-Amz-Target prefix -> service. Besides the model's ``targetPrefix`` (botocore sends it), the short form
+    after its last dot is accepted too: Smithy-based SDKs (AWS SDK for JavaScript v3) send
+    ``CloudTrail_20131101.LookupEvents`` where botocore sends
+    ``com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents``; AWS answers both."""
     prefixes = {}
     for name in SERVICES:
         prefix = service_model(name).metadata.get("targetPrefix")
         if prefix:
             prefixes[prefix] = name
+            prefixes.setdefault(prefix.rsplit(".", 1)[-1], name)
     return prefixes
 
 

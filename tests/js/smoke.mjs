@@ -1,0 +1,45 @@
+// Smoke test: one call or more per service through the AWS SDK for JavaScript v3; exits 1 on any failure.
+import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import { IAMClient, CreateUserCommand, ListUsersCommand, GetAccountSummaryCommand } from "@aws-sdk/client-iam";
+import { OrganizationsClient, CreateOrganizationCommand, DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
+import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, ListBucketsCommand, PutBucketPolicyCommand, GetBucketPolicyCommand } from "@aws-sdk/client-s3";
+import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { AccountClient, GetContactInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { EventBridgeClient, PutRuleCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
+const endpoint = process.argv[2];
+const base = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+let failures = 0;
+const run = async (name, fn) => { try { const r = await fn(); console.log("OK  ", name, JSON.stringify(r ?? null).slice(0, 120)); } catch (e) { failures++; console.log("FAIL", name, e.name, e.message, e.$metadata?.httpStatusCode); } };
+const sts = new STSClient(base), iam = new IAMClient(base), org = new OrganizationsClient(base);
+const s3 = new S3Client({ ...base, forcePathStyle: true }), sqs = new SQSClient(base), acct = new AccountClient(base);
+const ct = new CloudTrailClient(base), eb = new EventBridgeClient(base);
+await run("sts GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})).then(r => r.Arn));
+await run("sts GetSessionToken", () => sts.send(new GetSessionTokenCommand({})).then(r => r.Credentials.AccessKeyId));
+await run("iam CreateUser", () => iam.send(new CreateUserCommand({ UserName: "jsuser" })).then(r => r.User.Arn));
+await run("iam ListUsers", () => iam.send(new ListUsersCommand({})).then(r => r.Users.map(u => u.UserName)));
+await run("iam GetAccountSummary", () => iam.send(new GetAccountSummaryCommand({})).then(r => r.SummaryMap.AccountAccessKeysPresent));
+await run("org CreateOrganization", () => org.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).then(r => r.Organization.Id));
+await run("org DescribeOrganization", () => org.send(new DescribeOrganizationCommand({})).then(r => r.Organization.MasterAccountId));
+await run("s3 CreateBucket", () => s3.send(new CreateBucketCommand({ Bucket: "js-bucket" })));
+await run("s3 PutObject", () => s3.send(new PutObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt", Body: "hello js" })).then(r => r.ETag));
+await run("s3 GetObject", async () => (await s3.send(new GetObjectCommand({ Bucket: "js-bucket", Key: "a/b.txt" }))).Body.transformToString());
+await run("s3 ListBuckets", () => s3.send(new ListBucketsCommand({})).then(r => r.Buckets.map(b => b.Name)));
+await run("s3 PutBucketPolicy", () => s3.send(new PutBucketPolicyCommand({ Bucket: "js-bucket", Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::js-bucket/*" }] }) })));
+await run("s3 GetBucketPolicy", () => s3.send(new GetBucketPolicyCommand({ Bucket: "js-bucket" })).then(r => r.Policy.slice(0, 40)));
+await run("s3 virtual-host ListBuckets", () => new S3Client(base).send(new ListBucketsCommand({})).then(r => r.Buckets.length));
+await run("sqs CreateQueue", () => sqs.send(new CreateQueueCommand({ QueueName: "js-queue" })).then(r => r.QueueUrl));
+const url = (await sqs.send(new CreateQueueCommand({ QueueName: "js-queue" }))).QueueUrl;
+await run("sqs SendMessage", () => sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "hi", MessageAttributes: { k: { DataType: "String", StringValue: "v" } } })).then(r => r.MD5OfMessageBody));
+await run("sqs ReceiveMessage", () => sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1, MessageAttributeNames: ["All"] })).then(r => r.Messages.map(m => m.Body)));
+await run("sqs GetQueueAttributes", () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })).then(r => r.Attributes.QueueArn));
+await run("account GetContactInformation", () => acct.send(new GetContactInformationCommand({})));
+await run("account ListRegions", () => acct.send(new ListRegionsCommand({ MaxResults: 2 })).then(r => r.Regions.length));
+await run("cloudtrail LookupEvents", () => ct.send(new LookupEventsCommand({ MaxResults: 3 })).then(r => r.Events.map(e => e.EventName)));
+await run("events PutRule", () => eb.send(new PutRuleCommand({ Name: "js-rule", EventPattern: JSON.stringify({ detail: { userIdentity: { type: ["Root"] } } }) })).then(r => r.RuleArn));
+await run("events ListRules", () => eb.send(new ListRulesCommand({})).then(r => r.Rules.map(x => x.Name)));
+const refused = await new STSClient({ ...base, credentials: { accessKeyId: "AKIAXXXXXXXXXXXXXXXX", secretAccessKey: "x" } })
+  .send(new GetCallerIdentityCommand({})).then(() => null, (e) => e);
+if (refused?.name !== "InvalidClientTokenId" || refused.$metadata.httpStatusCode !== 403) { failures++; console.log("FAIL unknown key not refused", refused?.name); }
+else console.log("OK   unknown key refused InvalidClientTokenId 403");
+process.exit(failures ? 1 : 0);
