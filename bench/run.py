@@ -33,10 +33,30 @@ def _scenarios(endpoint: str, server_name: str, count: int) -> dict[str, tuple[l
     }
 
 
+def _restart_cold_start(start) -> float:
+    """Cold start on a store that already exists (a restart), where a store applies; else a fresh start."""
+    import shutil
+    import tempfile
+
+    if start is not start_rootplane:
+        server = start()
+        server.stop()
+        return server.cold_start_seconds
+    data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
+    try:
+        start_rootplane(data_dir).stop()
+        server = start_rootplane(data_dir)
+        server.stop()
+        return server.cold_start_seconds
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def measure(start, seconds: float, workers: int) -> dict:
+    restart = _restart_cold_start(start)
     server = start()
     try:
-        results = {"cold_start_s": round(server.cold_start_seconds, 3)}
+        results = {"cold_start_s": round(server.cold_start_seconds, 3), "cold_start_restart_s": round(restart, 3)}
         for name, (requests, repeat) in _scenarios(server.endpoint, server.name, 60000).items():
             rate, errors = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
             results[f"{name}_rps"] = round(rate, 1)
