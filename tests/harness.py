@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "BOOT_ACCOUNT"]
+__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT"]
 
 BOOT_ACCOUNT = "000000000000"
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
@@ -202,3 +202,17 @@ def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
         body = error.response
         return body["Error"]["Code"], body["Error"].get("Message", ""), body["ResponseMetadata"]["HTTPStatusCode"]
     raise AssertionError(f"{getattr(call, '__name__', call)} succeeded, an error was expected")
+
+
+def policy_document(*statements: dict) -> str:
+    """A policy document (JSON text) with these statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def iam_user_key(server: Server, name: str, managed_policy_arn: str | None = None) -> dict:
+    """Create an IAM user in the bootstrap account (optionally with a managed policy) and return its access key."""
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    if managed_policy_arn:
+        iam.attach_user_policy(UserName=name, PolicyArn=managed_policy_arn)
+    return iam.create_access_key(UserName=name)["AccessKey"]

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 
 import pytest
 
-from harness import BOOT_ACCOUNT, error_of
+from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-
-def _policy(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _user(server, name: str, managed: str | None = None) -> dict:
-    iam = server.client("iam")
-    iam.create_user(UserName=name)
-    if managed:
-        iam.attach_user_policy(UserName=name, PolicyArn=managed)
-    return iam.create_access_key(UserName=name)["AccessKey"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +19,7 @@ def s3(server):
 
 @pytest.fixture(scope="module")
 def admin(server):
-    return server.client_for(_user(server, "s3-admin", ADMIN_POLICY), "s3")
+    return server.client_for(iam_user_key(server, "s3-admin", ADMIN_POLICY), "s3")
 
 
 def test_policy_round_trip_and_validation(s3, unique):
@@ -40,7 +27,7 @@ def test_policy_round_trip_and_validation(s3, unique):
     s3.create_bucket(Bucket=bucket)
     assert error_of(s3.get_bucket_policy, Bucket=bucket) == ("NoSuchBucketPolicy", "The bucket policy does not exist", 404)
     assert s3.delete_bucket_policy(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
-    good = _policy({"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+    good = policy_document({"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                     "Resource": f"arn:aws:s3:::{bucket}/*"})
     # New buckets block public policies (AWS's default since April 2023) until the block is lifted.
     code, message, status = error_of(s3.put_bucket_policy, Bucket=bucket, Policy=good)
@@ -51,13 +38,13 @@ def test_policy_round_trip_and_validation(s3, unique):
     assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == good
     cases = {
         "not json": "Policies must be valid JSON and the first byte must be '{'",
-        _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}):
+        policy_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}):
             "Missing required field Principal",
-        _policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}):
+        policy_document({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}):
             "Policy has invalid resource",
-        _policy({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": f"arn:aws:s3:::{bucket}"}):
+        policy_document({"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": f"arn:aws:s3:::{bucket}"}):
             "Policy has invalid action",
-        _policy({"Effect": "Allow", "Principal": {"AWS": "not-a-principal"}, "Action": "s3:GetObject",
+        policy_document({"Effect": "Allow", "Principal": {"AWS": "not-a-principal"}, "Action": "s3:GetObject",
                  "Resource": f"arn:aws:s3:::{bucket}/*"}): "Invalid principal in policy",
     }
     for text, message in cases.items():
@@ -69,9 +56,9 @@ def test_bucket_policy_grants_a_user_without_identity_policies(server, s3, uniqu
     bucket = f"grant-{unique}"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"granted")
-    reader = server.client_for(_user(server, f"reader-{unique}"), "s3")
+    reader = server.client_for(iam_user_key(server, f"reader-{unique}"), "s3")
     assert error_of(reader.get_object, Bucket=bucket, Key="k")[::2] == ("AccessDenied", 403)
-    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/reader-{unique}"},
         "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
     assert reader.get_object(Bucket=bucket, Key="k")["Body"].read() == b"granted"
@@ -94,10 +81,10 @@ def test_anonymous_access_needs_a_public_policy(server, s3, unique):
     status, body = _anonymous_get(server, bucket, "page.html")
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
     s3.delete_public_access_block(Bucket=bucket)
-    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
     assert _anonymous_get(server, bucket, "page.html") == (200, b"<p>hi</p>")
-    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": BOOT_ACCOUNT}, "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{bucket}/*"}))
     assert _anonymous_get(server, bucket, "page.html")[0] == 403
@@ -107,7 +94,7 @@ def test_deny_all_policy_locks_out_admins_but_not_the_owner_root_policy_manageme
     bucket = f"locked-{unique}"
     admin.create_bucket(Bucket=bucket)
     admin.put_object(Bucket=bucket, Key="k", Body=b"secret")
-    deny_all = _policy({"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    deny_all = policy_document({"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
                         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]})
     admin.put_bucket_policy(Bucket=bucket, Policy=deny_all)
     for call, kwargs in ((admin.get_object, {"Key": "k"}), (admin.list_objects_v2, {}), (admin.get_bucket_policy, {}),
@@ -125,7 +112,7 @@ def test_deny_all_policy_locks_out_admins_but_not_the_owner_root_policy_manageme
 def test_cli_reports_the_lockout(server, unique):
     bucket = f"cli-lock-{unique}"
     server.cli("s3api", "create-bucket", "--bucket", bucket)
-    deny = _policy({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"})
+    deny = policy_document({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"})
     server.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", deny)
     result = server.cli("s3api", "get-object", "--bucket", bucket, "--key", "k", "/dev/null", check=False)
     assert result.returncode != 0 and "AccessDenied" in result.stderr
@@ -137,7 +124,7 @@ def test_delete_objects_reports_denied_keys(s3, unique):
     s3.create_bucket(Bucket=bucket)
     for key in ("keep/a", "tmp/b"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
-    s3.put_bucket_policy(Bucket=bucket, Policy=_policy({
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{bucket}/keep/*"}))
     result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "keep/a"}, {"Key": "tmp/b"}]})
     assert result["Deleted"] == [{"Key": "tmp/b"}]

@@ -3,11 +3,10 @@ OrganizationAccountAccessRole) using the management account's bucket and queue."
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from harness import BOOT_ACCOUNT, error_of
+from harness import BOOT_ACCOUNT, error_of, policy_document
 from root_access_org import ADMIN_POLICY, OrgWorld
 
 
@@ -21,10 +20,6 @@ def world(server):
     return world
 
 
-def _policy(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
 def test_bucket_policy_grants_another_account(world, server, unique):
     bucket = f"shared-{unique}"
     owner = server.client("s3")
@@ -32,7 +27,7 @@ def test_bucket_policy_grants_another_account(world, server, unique):
     owner.put_object(Bucket=bucket, Key="k", Body=b"shared")
     member = server.client_for(world.member, "s3")
     assert error_of(member.get_object, Bucket=bucket, Key="k")[::2] == ("AccessDenied", 403)
-    owner.put_bucket_policy(Bucket=bucket, Policy=_policy({
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": world.member_id},
         "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketPolicy"],
         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}))
@@ -59,7 +54,7 @@ def test_copy_object_needs_read_on_the_source(world, server, unique):
     member = server.client_for(world.member, "s3")
     member.create_bucket(Bucket=target)
     assert error_of(member.copy_object, Bucket=target, Key="k", CopySource=f"{source}/k")[0] == "AccessDenied"
-    owner.put_bucket_policy(Bucket=source, Policy=_policy({
+    owner.put_bucket_policy(Bucket=source, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{world.member_id}:root"}, "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{source}/*"}))
     member.copy_object(Bucket=target, Key="k", CopySource=f"{source}/k")
@@ -74,7 +69,7 @@ def test_queue_policy_grants_another_account(world, server, unique):
     member = server.client_for(world.member, "sqs")
     code, message, status = error_of(member.send_message, QueueUrl=url, MessageBody="x")
     assert (code, status) == ("AccessDenied", 403) and "because no resource-based policy allows" in message
-    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": _policy({
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_document({
         "Effect": "Allow", "Principal": {"AWS": world.member_id},
         "Action": ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes"],
         "Resource": arn})})

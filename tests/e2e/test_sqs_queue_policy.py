@@ -6,21 +6,9 @@ import json
 
 import pytest
 
-from harness import BOOT_ACCOUNT, error_of
+from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-
-def _policy(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _user_key(server, name: str, managed: str | None = None) -> dict:
-    iam = server.client("iam")
-    iam.create_user(UserName=name)
-    if managed:
-        iam.attach_user_policy(UserName=name, PolicyArn=managed)
-    return iam.create_access_key(UserName=name)["AccessKey"]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +18,7 @@ def sqs(server):
 
 @pytest.fixture(scope="module")
 def admin(server):
-    return server.client_for(_user_key(server, "sqs-admin", ADMIN_POLICY), "sqs")
+    return server.client_for(iam_user_key(server, "sqs-admin", ADMIN_POLICY), "sqs")
 
 
 def _arn(name: str) -> str:
@@ -40,13 +28,13 @@ def _arn(name: str) -> str:
 def test_queue_policy_grants_a_user_and_invalid_policies_are_rejected(server, sqs, unique):
     name = f"grant-{unique}"
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    sender = server.client_for(_user_key(server, f"sender-{unique}"), "sqs")
+    sender = server.client_for(iam_user_key(server, f"sender-{unique}"), "sqs")
     code, message, status = error_of(sender.send_message, QueueUrl=url, MessageBody="x")
     assert (code, status) == ("AccessDenied", 403)
     assert message == (f"User: arn:aws:iam::{BOOT_ACCOUNT}:user/sender-{unique} is not authorized to perform: "
                        f"sqs:SendMessage on resource: {_arn(name)} because no identity-based policy allows the "
                        "sqs:SendMessage action")
-    grant = _policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/sender-{unique}"},
+    grant = policy_document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/sender-{unique}"},
                      "Action": "sqs:SendMessage", "Resource": _arn(name)})
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": grant})
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"] == grant
@@ -73,7 +61,7 @@ def test_deny_all_policy_locks_out_admins_and_root_unlocks_through_attributes(se
     name = f"locked-{unique}"
     url = admin.create_queue(QueueName=name)["QueueUrl"]
     admin.send_message(QueueUrl=url, MessageBody="before")
-    deny_all = _policy({"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
+    deny_all = policy_document({"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
                         "Resource": _arn(name)})
     admin.set_queue_attributes(QueueUrl=url, Attributes={"Policy": deny_all})
     for call, kwargs in ((admin.send_message, {"MessageBody": "x"}), (admin.receive_message, {}),
@@ -95,7 +83,7 @@ def test_deny_all_policy_locks_out_admins_and_root_unlocks_through_attributes(se
 def test_cli_sets_and_clears_the_policy(server, unique):
     name = f"cli-pol-{unique}"
     url = server.cli_json("sqs", "create-queue", "--queue-name", name)["QueueUrl"]
-    deny = _policy({"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": _arn(name)})
+    deny = policy_document({"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": _arn(name)})
     server.cli("sqs", "set-queue-attributes", "--queue-url", url, "--attributes", json.dumps({"Policy": deny}))
     denied = server.cli("sqs", "send-message", "--queue-url", url, "--message-body", "x", check=False)
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
