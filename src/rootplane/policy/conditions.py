@@ -257,26 +257,20 @@ class ConditionTest:
 
     def holds(self, context: Mapping[str, tuple[object, ...]]) -> bool:
         values = context.get(self.key)
-        present = bool(values)
         if self.null_values is not None:
-            return (not present) in self.null_values
-        if not present:
-            if self.if_exists:
-                return True
-            if self.qualifier == "all":
+            return (not values) in self.null_values
+        if not values:
+            if self.if_exists or self.qualifier == "all":
                 return True
             if self.qualifier == "any":
                 return False
             return self.negated
         match = self.match
-        assert match is not None and values is not None
-        if self.qualifier is None:
-            hit = False
-            for v in values:
-                if match(v, context):
-                    hit = True
-                    break
-            return not hit if self.negated else hit
+        if self.qualifier is None:  # the common case: one key, any of its values matches
+            for value in values:
+                if match(value, context):
+                    return not self.negated
+            return self.negated
         if self.negated:
             per_value = (not match(v, context) for v in values)
         else:
