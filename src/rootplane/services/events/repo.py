@@ -6,6 +6,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
+from rootplane.store.paging import keyset_page
 
 __all__ = [
     "find_bus", "list_buses", "put_bus", "delete_bus", "find_rule", "list_rules", "list_active_rules",
@@ -22,11 +23,7 @@ def find_bus(session: Session, account_id: str, region: str, name: str) -> Event
 def list_buses(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
                limit: int) -> list[EventBusRow]:
     query = select(EventBusRow).where(EventBusRow.account_id == account_id, EventBusRow.region == region)
-    if prefix:
-        query = query.where(EventBusRow.name.startswith(prefix, autoescape=True))
-    if after:
-        query = query.where(EventBusRow.name > after)
-    return list(session.scalars(query.order_by(EventBusRow.name).limit(limit)))
+    return keyset_page(session, query, EventBusRow.name, after, limit, prefix_column=EventBusRow.name, prefix=prefix)
 
 
 def put_bus(session: Session, bus: EventBusRow) -> EventBusRow:
@@ -50,11 +47,7 @@ def list_rules(session: Session, account_id: str, region: str, bus_name: str, pr
                after: str | None, limit: int) -> list[RuleRow]:
     query = select(RuleRow).where(RuleRow.account_id == account_id, RuleRow.region == region,
                                   RuleRow.bus_name == bus_name)
-    if prefix:
-        query = query.where(RuleRow.name.startswith(prefix, autoescape=True))
-    if after:
-        query = query.where(RuleRow.name > after)
-    return list(session.scalars(query.order_by(RuleRow.name).limit(limit)))
+    return keyset_page(session, query, RuleRow.name, after, limit, prefix_column=RuleRow.name, prefix=prefix)
 
 
 def list_active_rules(session: Session, account_id: str, region: str, bus_name: str) -> list[RuleRow]:

@@ -13,6 +13,7 @@ from rootplane.services.organizations.tables import (
     AttachmentRow, CreateAccountRequestRow, DelegatedAdminRow, HandshakeRow, MembershipRow, OrganizationRow,
     OrganizationalUnitRow, PolicyRow, ServiceAccessRow, TagRow,
 )
+from rootplane.store.paging import keyset_page
 
 __all__ = [
     "put", "remove", "find_organization", "find_membership", "organization_of", "find_ou", "find_ou_by_name",
@@ -66,9 +67,7 @@ def find_ou_by_name(session: Session, parent_id: str, name: str) -> Organization
 
 def list_ous_for_parent(session: Session, parent_id: str, after: str | None, limit: int) -> list[OrganizationalUnitRow]:
     query = select(OrganizationalUnitRow).where(OrganizationalUnitRow.parent_id == parent_id)
-    if after:
-        query = query.where(OrganizationalUnitRow.id > after)
-    return list(session.scalars(query.order_by(OrganizationalUnitRow.id).limit(limit)))
+    return keyset_page(session, query, OrganizationalUnitRow.id, after, limit)
 
 
 def count_ous(session: Session, org_id: str) -> int:
@@ -124,9 +123,7 @@ def find_policy_by_name(session: Session, org_id: str, name: str, policy_type: s
 
 def list_policies(session: Session, org_id: str, policy_type: str, after: str | None, limit: int) -> list[PolicyRow]:
     query = select(PolicyRow).where(PolicyRow.org_id == org_id, PolicyRow.type == policy_type)
-    if after:
-        query = query.where(PolicyRow.id > after)
-    return list(session.scalars(query.order_by(PolicyRow.id).limit(limit)))
+    return keyset_page(session, query, PolicyRow.id, after, limit)
 
 
 def count_policies(session: Session, org_id: str, policy_type: str) -> int:
@@ -142,9 +139,7 @@ def find_attachment(session: Session, policy_id: str, target_id: str) -> Attachm
 def list_attachments_for_target(session: Session, target_id: str, policy_type: str, after: str | None,
                                 limit: int) -> list[AttachmentRow]:
     query = select(AttachmentRow).where(AttachmentRow.target_id == target_id, AttachmentRow.policy_type == policy_type)
-    if after:
-        query = query.where(AttachmentRow.policy_id > after)
-    return list(session.scalars(query.order_by(AttachmentRow.policy_id).limit(limit)))
+    return keyset_page(session, query, AttachmentRow.policy_id, after, limit)
 
 
 def count_attachments_for_target(session: Session, target_id: str, policy_type: str) -> int:
@@ -155,9 +150,7 @@ def count_attachments_for_target(session: Session, target_id: str, policy_type: 
 def list_attachments_for_policy(session: Session, org_id: str, policy_id: str, after: str | None,
                                 limit: int) -> list[AttachmentRow]:
     query = select(AttachmentRow).where(AttachmentRow.org_id == org_id, AttachmentRow.policy_id == policy_id)
-    if after:
-        query = query.where(AttachmentRow.target_id > after)
-    return list(session.scalars(query.order_by(AttachmentRow.target_id).limit(limit)))
+    return keyset_page(session, query, AttachmentRow.target_id, after, limit)
 
 
 def count_attachments_for_policy(session: Session, org_id: str, policy_id: str) -> int:
@@ -192,9 +185,7 @@ def find_request(session: Session, request_id: str) -> CreateAccountRequestRow |
 
 def list_requests(session: Session, org_id: str, after: str | None, limit: int) -> list[CreateAccountRequestRow]:
     query = select(CreateAccountRequestRow).where(CreateAccountRequestRow.org_id == org_id)
-    if after:
-        query = query.where(CreateAccountRequestRow.id > after)
-    return list(session.scalars(query.order_by(CreateAccountRequestRow.id).limit(limit)))
+    return keyset_page(session, query, CreateAccountRequestRow.id, after, limit)
 
 
 # ------------------------------------------------------------------------- trusted access, delegated admins
@@ -204,9 +195,7 @@ def find_service_access(session: Session, org_id: str, service_principal: str) -
 
 def list_service_access(session: Session, org_id: str, after: str | None, limit: int) -> list[ServiceAccessRow]:
     query = select(ServiceAccessRow).where(ServiceAccessRow.org_id == org_id)
-    if after:
-        query = query.where(ServiceAccessRow.service_principal > after)
-    return list(session.scalars(query.order_by(ServiceAccessRow.service_principal).limit(limit)))
+    return keyset_page(session, query, ServiceAccessRow.service_principal, after, limit)
 
 
 def find_delegate(session: Session, org_id: str, service_principal: str, account_id: str) -> DelegatedAdminRow | None:
@@ -236,9 +225,7 @@ def count_delegates(session: Session, org_id: str, service_principal: str) -> in
 def list_delegations_for_account(session: Session, account_id: str, after: str | None,
                                  limit: int) -> list[DelegatedAdminRow]:
     query = select(DelegatedAdminRow).where(DelegatedAdminRow.account_id == account_id)
-    if after:
-        query = query.where(DelegatedAdminRow.service_principal > after)
-    return list(session.scalars(query.order_by(DelegatedAdminRow.service_principal).limit(limit)))
+    return keyset_page(session, query, DelegatedAdminRow.service_principal, after, limit)
 
 
 # ------------------------------------------------------------------------------------------- handshakes
@@ -263,9 +250,7 @@ def list_handshakes(session: Session, *, org_id: str | None = None, target_ids: 
 # ------------------------------------------------------------------------------------------------- tags
 def list_tags(session: Session, resource_id: str, after: str | None = None, limit: int = 51) -> list[TagRow]:
     query = select(TagRow).where(TagRow.resource_id == resource_id)
-    if after:
-        query = query.where(TagRow.key > after)
-    return list(session.scalars(query.order_by(TagRow.key).limit(limit)))
+    return keyset_page(session, query, TagRow.key, after, limit)
 
 
 def delete_org_rows(session: Session, org_id: str) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns.tables import SigningKeyRow, SubscriptionRow, TopicRow
+from rootplane.store.paging import keyset_page
 
 __all__ = [
     "find_topic", "list_topics", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
@@ -24,9 +25,7 @@ def find_topic(session: Session, arn: str) -> TopicRow | None:
 
 def list_topics(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[TopicRow]:
     query = select(TopicRow).where(TopicRow.account_id == account_id, TopicRow.region == region)
-    if after:
-        query = query.where(TopicRow.arn > after)
-    return list(session.scalars(query.order_by(TopicRow.arn).limit(limit)))
+    return keyset_page(session, query, TopicRow.arn, after, limit)
 
 
 def put_topic(session: Session, topic: TopicRow) -> TopicRow:
@@ -51,9 +50,7 @@ def find_subscription_by_token(session: Session, topic_arn: str, token: str) -> 
 def list_subscriptions(session: Session, account_id: str, region: str, after: str | None,
                        limit: int) -> list[SubscriptionRow]:
     query = select(SubscriptionRow).where(SubscriptionRow.account_id == account_id, SubscriptionRow.region == region)
-    if after:
-        query = query.where(SubscriptionRow.arn > after)
-    return list(session.scalars(query.order_by(SubscriptionRow.arn).limit(limit)))
+    return keyset_page(session, query, SubscriptionRow.arn, after, limit)
 
 
 def list_topic_subscriptions(session: Session, topic_arn: str, after: str | None = None,

@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
+from rootplane.store.paging import keyset_page
 
 __all__ = [
     "find_queue", "find_queue_by_id", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
@@ -30,11 +31,7 @@ def list_queues(session: Session, account_id: str, region: str, prefix: str | No
                 limit: int) -> list[QueueRow]:
     """The account's queues in a region by name, after ``after``, starting with ``prefix``."""
     query = select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.region == region)
-    if prefix:
-        query = query.where(QueueRow.name.startswith(prefix, autoescape=True))
-    if after:
-        query = query.where(QueueRow.name > after)
-    return list(session.scalars(query.order_by(QueueRow.name).limit(limit)))
+    return keyset_page(session, query, QueueRow.name, after, limit, prefix_column=QueueRow.name, prefix=prefix)
 
 
 def put_queue(session: Session, row: QueueRow) -> QueueRow:
@@ -128,6 +125,4 @@ def put_deleted_queue(session: Session, row: DeletedQueueRow) -> None:
 def list_dead_letter_sources(session: Session, target_arn: str, after: str | None, limit: int) -> list[QueueRow]:
     """Queues whose RedrivePolicy targets ``target_arn``, by name after ``after``."""
     query = select(QueueRow).where(QueueRow.dead_letter_target_arn == target_arn)
-    if after:
-        query = query.where(QueueRow.name > after)
-    return list(session.scalars(query.order_by(QueueRow.name).limit(limit)))
+    return keyset_page(session, query, QueueRow.name, after, limit)
