@@ -14,32 +14,27 @@ from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow,
 __all__ = ["get_user", "get_group", "get_role", "get_instance_profile", "Target", "credential_target"]
 
 
-def get_user(session: Session, account_id: str, user_name: str) -> UserRow:
-    row = repo.find_user(session, account_id, user_name)
+def _get_named(session: Session, row_cls: type, account_id: str, name: str, missing: str):
+    row = repo.find_named(session, row_cls, account_id, name)
     if row is None:
-        raise errors.no_such_entity(f"The user with name {user_name} cannot be found.")
+        raise errors.no_such_entity(missing)
     return row
+
+
+def get_user(session: Session, account_id: str, user_name: str) -> UserRow:
+    return _get_named(session, UserRow, account_id, user_name, f"The user with name {user_name} cannot be found.")
 
 
 def get_group(session: Session, account_id: str, group_name: str) -> GroupRow:
-    row = repo.find_named(session, GroupRow, account_id, group_name)
-    if row is None:
-        raise errors.no_such_entity(f"The group with name {group_name} cannot be found.")
-    return row
+    return _get_named(session, GroupRow, account_id, group_name, f"The group with name {group_name} cannot be found.")
 
 
 def get_role(session: Session, account_id: str, role_name: str) -> RoleRow:
-    row = repo.find_named(session, RoleRow, account_id, role_name)
-    if row is None:
-        raise errors.no_such_entity(f"The role with name {role_name} cannot be found.")
-    return row
+    return _get_named(session, RoleRow, account_id, role_name, f"The role with name {role_name} cannot be found.")
 
 
 def get_instance_profile(session: Session, account_id: str, name: str) -> InstanceProfileRow:
-    row = repo.find_named(session, InstanceProfileRow, account_id, name)
-    if row is None:
-        raise errors.no_such_entity(f"Instance Profile {name} cannot be found.")
-    return row
+    return _get_named(session, InstanceProfileRow, account_id, name, f"Instance Profile {name} cannot be found.")
 
 
 @dataclass(frozen=True)

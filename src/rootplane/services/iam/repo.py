@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, func, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
@@ -99,8 +99,23 @@ def _named_query(row_cls: Any) -> Select:
 
 
 def find_named(session: Session, row_cls: type[Row], account_id: str, name: str) -> Row | None:
-    """An entity by name, case-insensitively, within one account."""
-    return session.scalars(_named_query(row_cls), {"account_id": account_id, "name_key": name.lower()}).first()
+    """An entity by name, case-insensitively, within one account.
+
+    Found rows are remembered for the rest of the request (``session.info``): authorization and the handler
+    ask for the same entity, and the second answer needs no SQL. A remembered row is used only while it is
+    still in the session, not deleted and still has that name.
+    """
+    name_key = name.lower()
+    memo = session.info.setdefault("rootplane.iam.named", {})
+    row = memo.get((row_cls, account_id, name_key))
+    if row is not None:
+        state = inspect(row)
+        if not (state.deleted or state.was_deleted or state.detached) and row.name_key == name_key:
+            return row
+    row = session.scalars(_named_query(row_cls), {"account_id": account_id, "name_key": name_key}).first()
+    if row is not None:
+        memo[(row_cls, account_id, name_key)] = row
+    return row
 
 
 def find_user(session: Session, account_id: str, user_name: str) -> UserRow | None:
