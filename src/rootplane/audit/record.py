@@ -29,15 +29,14 @@ from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+from rootplane.services.provider import is_read_only
 
 __all__ = [
-    "Recorded", "records_for", "is_management_event", "is_read_only", "user_identity", "username_of", "EVENT_VERSION",
+    "Recorded", "records_for", "is_management_event", "user_identity", "username_of", "EVENT_VERSION",
 ]
 
 EVENT_VERSION = "1.10"
 GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin"})
-_READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test", "Check")
-
 # Data events: CloudTrail does not record them unless a trail selects them; never in Event history.
 _DATA_EVENTS = {
     "s3": frozenset({
@@ -69,10 +68,6 @@ class Recorded:
 
 def is_management_event(service: str, operation: str) -> bool:
     return operation not in _DATA_EVENTS.get(service, ())
-
-
-def is_read_only(operation: str) -> bool:
-    return operation.startswith(_READ_PREFIXES)
 
 
 def _time(call: ApiCall) -> str:

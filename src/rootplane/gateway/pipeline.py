@@ -19,7 +19,7 @@ from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
 from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
-from rootplane.services.provider import find_handler, find_provider
+from rootplane.services.provider import find_handler, find_provider, is_read_only
 from rootplane.store.engine import Store
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
@@ -156,7 +156,7 @@ class Gateway:
 
     def _run_once(self, handler, request, request_id, route, operation_name, region, principal, params, call,
                   poll_deadline):
-        write = not operation_name.startswith(("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test"))
+        write = not is_read_only(operation_name)
         with self.store.transaction(write=write) as session:
             ctx = RequestContext(
                 request_id=request_id, service=route.service, operation=operation_name, region=region,

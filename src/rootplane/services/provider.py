@@ -9,7 +9,14 @@ from botocore import xform_name
 
 from rootplane.services.context import Handler
 
-__all__ = ["Provider", "find_provider", "find_handler"]
+__all__ = ["Provider", "find_provider", "find_handler", "is_read_only"]
+
+_READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test", "Check")
+
+
+def is_read_only(operation_name: str) -> bool:
+    """Whether an operation only reads, by AWS's naming (CloudTrail's readOnly; the store opens no write lock)."""
+    return operation_name.startswith(_READ_PREFIXES)
 
 
 class Provider:
