@@ -12,12 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Sources are byte-compiled once here: a server start then reads .pyc files even where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q src
 	touch $@ $(STAMP)
 
 serve: $(STAMP)

@@ -1,22 +1,64 @@
-"""The fast head check agrees with Alembic, and a migrated store is at head."""
+"""The fast head check agrees with Alembic; an empty store built at head equals what the migration scripts build."""
 
+from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 
 from rootplane.store.engine import Store
-from rootplane.store.migrate import MIGRATIONS, alembic_config, current_revision, head_revision
+from rootplane.store.migrate import MIGRATIONS, alembic_config, create_at_head, current_revision, head_revision
+
+
+def _store(tmp_path, name: str = "db.sqlite") -> Store:
+    return Store(f"sqlite:///{tmp_path / name}")
+
+
+def _schema(store: Store) -> dict:
+    """Every table with its columns (name, type, nullability), primary key, indexes and foreign keys."""
+    inspector = inspect(store.engine)
+    schema = {}
+    for table in sorted(inspector.get_table_names()):
+        schema[table] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                              for i in inspector.get_indexes(table)),
+            "foreign_keys": sorted((tuple(f["constrained_columns"]), f["referred_table"])
+                                   for f in inspector.get_foreign_keys(table)),
+        }
+    return schema
 
 
 def test_head_revision_matches_alembic(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = _store(tmp_path)
     script = ScriptDirectory.from_config(alembic_config(store.engine))
     assert script.get_current_head() == head_revision()
     assert (MIGRATIONS / "env.py").exists()
 
 
 def test_migrate_creates_schema_and_records_head(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = _store(tmp_path)
     assert current_revision(store.engine) is None
     store.migrate()
     assert current_revision(store.engine) == head_revision()
+    assert "iam_users" in inspect(store.engine).get_table_names()
     store.migrate()  # idempotent and cheap
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_empty_store_built_at_head_equals_the_migrated_schema(tmp_path):
+    built = _store(tmp_path, "built.sqlite")
+    assert create_at_head(built.engine) is True
+    migrated = _store(tmp_path, "migrated.sqlite")
+    command.upgrade(alembic_config(migrated.engine), "head")
+    assert current_revision(built.engine) == current_revision(migrated.engine) == head_revision()
+    assert _schema(built) == _schema(migrated)
+
+
+def test_a_store_that_is_not_empty_is_left_to_alembic(tmp_path):
+    store = _store(tmp_path)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE left_over (id INTEGER PRIMARY KEY)")
+    assert create_at_head(store.engine) is False
+    assert inspect(store.engine).get_table_names() == ["left_over"]
+    store.migrate()  # Alembic's baseline runs and stamps head
     assert current_revision(store.engine) == head_revision()

@@ -1,7 +1,10 @@
 """Alembic, driven programmatically: the migration scripts live in ``rootplane/store/migrations``.
 
-Starting an up-to-date store must be fast, so ``upgrade`` first compares the stored revision with the head
-revision read from the scripts (a cheap text scan) and imports Alembic only when there is work to do.
+Starting must be fast, so ``upgrade`` imports Alembic only when an existing store has revisions to apply:
+- a store at head (compared with the head revision read from the scripts, a cheap text scan) needs nothing;
+- an empty store is built from the mapped model in one transaction and stamped at head, as Alembic's cookbook
+  recommends for new databases ("Building an Up to Date Database from Scratch"); tests/unit/test_migrations.py
+  proves the result is the schema the migration scripts build.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
+from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["alembic_config", "upgrade", "head_revision", "current_revision"]
+__all__ = ["alembic_config", "upgrade", "head_revision", "current_revision", "create_at_head"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -43,9 +46,36 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision recorded in the store, or None for an empty store."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _recorded_revision(connection)
+
+
+def _recorded_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _version_table() -> Table:
+    """Alembic's own version table, declared as Alembic declares it."""
+    return Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                 PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+
+
+def create_at_head(engine: Engine) -> bool:
+    """Build an empty store's schema from the mapped model and record the head revision, in one transaction.
+
+    Returns False (and changes nothing) when the store is not empty: it then needs Alembic's migrations.
+    """
+    from rootplane.store.schema import metadata
+
+    with engine.begin() as connection:
+        if inspect(connection).get_table_names():
+            return False
+        metadata().create_all(connection)
+        version = _version_table()
+        version.create(connection)
+        connection.execute(version.insert().values(version_num=head_revision()))
+    return True
 
 
 def alembic_config(engine: Engine):
@@ -58,9 +88,11 @@ def alembic_config(engine: Engine):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply all pending migrations (nothing to import or run when the store is already at head)."""
-    if revision == "head" and current_revision(engine) == head_revision():
-        return
+    """Bring the store to ``revision``: nothing to do at head, one transaction for an empty store, else Alembic."""
+    if revision == "head":
+        current = current_revision(engine)
+        if current == head_revision() or (current is None and create_at_head(engine)):
+            return
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
