@@ -1,5 +1,8 @@
 """Benchmark rootplane against moto's server in one run: req/s and ratios, cold start, RSS.
 
+cold_start_*: process start to the first HTTP answer; ready_*: to the first signed GetCallerIdentity answered 200;
+*_restart: on a store that already exists (moto keeps none, so both of its figures are fresh starts).
+
     make bench            # or: .venv/bin/python bench/run.py [--seconds 4] [--workers 4]
 
 Reports ratios (rootplane / moto) because absolute figures depend on the machine.
@@ -33,30 +36,33 @@ def _scenarios(endpoint: str, server_name: str, count: int) -> dict[str, tuple[l
     }
 
 
-def _restart_cold_start(start) -> float:
-    """Cold start on a store that already exists (a restart), where a store applies; else a fresh start."""
+def _restarted(start):
+    """A server started on a store that already exists (a restart), where a store applies; else a fresh start."""
     import shutil
     import tempfile
 
     if start is not start_rootplane:
         server = start()
         server.stop()
-        return server.cold_start_seconds
+        return server
     data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
     try:
         start_rootplane(data_dir).stop()
         server = start_rootplane(data_dir)
         server.stop()
-        return server.cold_start_seconds
+        return server
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def measure(start, seconds: float, workers: int) -> dict:
-    restart = _restart_cold_start(start)
+    restart = _restarted(start)
     server = start()
     try:
-        results = {"cold_start_s": round(server.cold_start_seconds, 3), "cold_start_restart_s": round(restart, 3)}
+        results = {"cold_start_s": round(server.cold_start_seconds, 3),
+                   "cold_start_restart_s": round(restart.cold_start_seconds, 3),
+                   "ready_s": round(server.ready_seconds, 3),
+                   "ready_restart_s": round(restart.ready_seconds, 3)}
         for name, (requests, repeat) in _scenarios(server.endpoint, server.name, 60000).items():
             rate, errors = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
             results[f"{name}_rps"] = round(rate, 1)

@@ -1,4 +1,8 @@
-"""Start rootplane and moto's server as subprocesses on free ports, measure cold start and RSS."""
+"""Start rootplane and moto's server as subprocesses on free ports, measure cold start and RSS.
+
+Cold start is measured twice from process start: to the first HTTP answer of any kind (the port serves), and to the
+first signed GetCallerIdentity answered 200 (the server is ready for real work).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from loadgen import sign_query_requests
 
 __all__ = ["RunningServer", "start_rootplane", "start_moto", "rss_mib"]
 
@@ -27,6 +33,7 @@ class RunningServer:
     port: int
     process: subprocess.Popen
     cold_start_seconds: float
+    ready_seconds: float
     data_dir: str | None = None
 
     @property
@@ -57,20 +64,28 @@ def _wait_answering(port: int, process: subprocess.Popen, probe, timeout: float 
 
 
 def _first_answer(port: int) -> None:
-    """Any HTTP answer counts as the first answer (unsigned STS call: an AWS error is an answer)."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=b"Action=GetCallerIdentity&Version=2011-06-15",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    """Any HTTP answer counts (an error status is an answer): the port serves."""
     try:
-        urllib.request.urlopen(request, timeout=2).read()
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/_rootplane/health", timeout=10).read()
     except urllib.error.HTTPError as error:
         error.read()
+
+
+def _signed_caller_identity(port: int) -> None:
+    """A signed GetCallerIdentity answered 200 (test/test); anything else raises OSError, so the caller retries."""
+    path, headers, body = sign_query_requests(f"http://127.0.0.1:{port}", "sts",
+                                              ["Action=GetCallerIdentity&Version=2011-06-15"])[0]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers)
+    urllib.request.urlopen(request, timeout=10).read()
 
 
 def _start(name: str, command: list[str], port: int, data_dir: str | None) -> RunningServer:
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_answering(port, process, _first_answer)
-    return RunningServer(name, port, process, time.perf_counter() - started, data_dir)
+    answered = time.perf_counter() - started
+    _wait_answering(port, process, _signed_caller_identity)
+    return RunningServer(name, port, process, answered, time.perf_counter() - started, data_dir)
 
 
 def start_rootplane(data_dir: str | None = None) -> RunningServer:

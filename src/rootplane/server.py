@@ -1,16 +1,24 @@
-"""Assemble the server: store (migrated), bootstrap identity, gateway, audit sinks, ASGI app."""
+"""Assemble the server: store (migrated), bootstrap identity, gateway, audit sinks, ASGI app.
+
+``run`` opens the port first and builds the rest on a thread (see ``rootplane.gateway.warmup``), so this module
+imports the heavy parts only inside the functions that build them.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
+import sys
+from typing import TYPE_CHECKING
 
-from rootplane.core.clock import Clock, OffsetClock, SystemClock
 from rootplane.core.config import ServerConfig
-from rootplane.gateway.asgi import GatewayApp
-from rootplane.gateway.bootstrap import bootstrap
-from rootplane.gateway.pipeline import Gateway
-from rootplane.store.engine import Store, sqlite_url
+from rootplane.gateway.health import health_document
+from rootplane.gateway.warmup import WarmingApp
+
+if TYPE_CHECKING:
+    from rootplane.core.clock import Clock
+    from rootplane.gateway.asgi import GatewayApp
+    from rootplane.gateway.pipeline import Gateway
 
 __all__ = ["build_gateway", "build_app", "run"]
 
@@ -22,6 +30,11 @@ _PLUGINS = ("rootplane.audit.install", "rootplane.console.install")
 
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     """A ready gateway over a migrated, bootstrapped store."""
+    from rootplane.core.clock import OffsetClock, SystemClock
+    from rootplane.gateway.bootstrap import bootstrap
+    from rootplane.gateway.pipeline import Gateway
+    from rootplane.store.engine import Store, sqlite_url
+
     clock = clock or (OffsetClock() if config.time_travel else SystemClock())
     store = Store(config.database_url or sqlite_url(config.data_dir))
     store.migrate()
@@ -30,6 +43,9 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
 
 
 def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
+    """The ASGI app over a built gateway, with the optional pieces (auditing, console) installed."""
+    from rootplane.gateway.asgi import GatewayApp
+
     gateway = build_gateway(config, clock)
     app = GatewayApp(gateway)
     for name in _PLUGINS:
@@ -43,7 +59,7 @@ def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
     return app
 
 
-def _graceful_server(app: GatewayApp, config: ServerConfig):
+def _graceful_server(app: WarmingApp, config: ServerConfig):
     """A uvicorn server that finishes in-flight requests on SIGINT/SIGTERM and then exits with status 0."""
     import contextlib
     import signal
@@ -66,10 +82,8 @@ def _graceful_server(app: GatewayApp, config: ServerConfig):
 
 
 def run(config: ServerConfig) -> None:
-    """Serve until SIGINT/SIGTERM, then shut down cleanly."""
-    app = build_app(config)
-    gateway = app.gateway
-    print(f"rootplane listening on {config.endpoint} (store: {gateway.store.kind})", flush=True)
+    """Serve until SIGINT/SIGTERM, then shut down cleanly; exit with status 1 if the server cannot be built."""
+    print(f"rootplane listening on {config.endpoint} (store: {config.store_kind})", flush=True)
     # The secret is shown only while it is the public default; a configured secret is never printed.
     secret = config.bootstrap_secret_key if config.bootstrap_secret_key == "test" else "(as configured)"
     print(
@@ -77,5 +91,12 @@ def run(config: ServerConfig) -> None:
         f"access key {config.bootstrap_access_key} / secret {secret}",
         flush=True,
     )
-    _graceful_server(app, config).run()
-    gateway.store.dispose()
+    app = WarmingApp(lambda: build_app(config), health_document(config, "starting"))
+    server = _graceful_server(app, config)
+    app.on_failure = lambda: setattr(server, "should_exit", True)
+    app.start()
+    server.run()
+    built = app.wait()
+    if built is None:
+        sys.exit(1)
+    built.gateway.store.dispose()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ServerConfig"]
+__all__ = ["ServerConfig", "store_kind"]
+
+
+def store_kind(url: str | None) -> str:
+    """The kind of store a database URL names: "postgresql", or "sqlite" (also for None, the embedded default)."""
+    return "postgresql" if url and not url.startswith("sqlite") else "sqlite"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,10 @@ class ServerConfig:
     max_accounts_per_organization: int = 10
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
+
+    @property
+    def store_kind(self) -> str:
+        return store_kind(self.database_url)
 
     @property
     def endpoint(self) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rootplane import __version__
 from rootplane.authz.gather import source
+from rootplane.gateway.health import health_document
 from rootplane.wire.http import HttpRequest, HttpResponse
-from rootplane.wire.models import SERVICES
 
 __all__ = ["handle_internal", "json_response"]
 
@@ -19,13 +18,7 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _health(gateway, request: HttpRequest) -> HttpResponse:
-    return json_response({
-        "status": "ok",
-        "version": __version__,
-        "store": gateway.store.kind,
-        "services": list(SERVICES),
-        "endpoint": gateway.config.endpoint,
-    })
+    return json_response(health_document(gateway.config, "ok"))
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from rootplane.core.config import store_kind
+
 __all__ = ["Store", "sqlite_url"]
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
@@ -52,7 +54,7 @@ class Store:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        self.kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+        self.kind = store_kind(url)
         if self.kind == "sqlite":
             self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
             _configure_sqlite(self.engine)

@@ -7,9 +7,9 @@ from functools import lru_cache
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
-__all__ = ["SERVICES", "model_data", "service_model", "service_for_signing_name"]
+from rootplane.core.services import SERVICES
 
-SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns")
+__all__ = ["SERVICES", "model_data", "service_model", "service_for_signing_name"]
 
 
 @lru_cache(maxsize=1)
