@@ -32,8 +32,8 @@ def test_queue_policy_grants_a_user_and_invalid_policies_are_rejected(server, sq
     code, message, status = error_of(sender.send_message, QueueUrl=url, MessageBody="x")
     assert (code, status) == ("AccessDenied", 403)
     assert message == (f"User: arn:aws:iam::{BOOT_ACCOUNT}:user/sender-{unique} is not authorized to perform: "
-                       f"sqs:SendMessage on resource: {_arn(name)} because no identity-based policy allows the "
-                       "sqs:SendMessage action")
+                       f"sqs:sendmessage on resource: {_arn(name)} because no identity-based policy allows the "
+                       "sqs:sendmessage action")  # SQS lower-cases the action
     grant = policy_document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/sender-{unique}"},
                      "Action": "sqs:SendMessage", "Resource": _arn(name)})
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": grant})

@@ -15,6 +15,8 @@ __all__ = ["authorize", "decide", "denial"]
 
 # Services whose AccessDenied names no reason (recorded sts:AssumeRoot denials, implicit and explicit).
 _REASONLESS_DENIALS = {"sts"}
+# SQS names the action in lower case: "... not authorized to perform: sqs:sendmessage on resource: ...".
+_LOWERCASE_ACTION_DENIALS = {"sqs"}
 
 _JSON_DENIAL = {
     "organizations": ("AccessDeniedException", 400),
@@ -27,7 +29,7 @@ _JSON_DENIAL = {
 def decide(ctx: Any, check: AuthzCheck) -> Decision:
     """Evaluate one check for the request's principal."""
     principal = ctx.principal
-    context = global_context(ctx, check.resource_account, check.resource_tags)
+    context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
     context.update({key.lower(): value for key, value in check.context.items()})
     facts = RequestFacts(
         action=check.action,
@@ -61,7 +63,8 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
     for check in checks:
         decision = decide(ctx, check)
         if not decision.allowed:
-            message = decision.message(ctx.principal.arn, check.action, check.resource)
+            action = check.action.lower() if ctx.service in _LOWERCASE_ACTION_DENIALS else check.action
+            message = decision.message(ctx.principal.arn, action, check.resource)
             if ctx.service in _REASONLESS_DENIALS:
                 message = message.split(" because ", 1)[0].split(" with an explicit deny", 1)[0]
             raise denial(ctx.service, protocol, message)

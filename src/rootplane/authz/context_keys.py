@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT, ROOT_SESSION
@@ -10,9 +11,12 @@ from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT, ROOT_SESSION
 __all__ = ["global_context"]
 
 _PRINCIPAL_TYPE = {ROOT: "Account", ROOT_SESSION: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+# IAM users and roles also expose their tags as iam:ResourceTag/<key> (the ABAC tutorial's AssumeRole policy).
+_IAM_TAGGED = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?:user|role)/")
 
 
-def global_context(ctx: Any, resource_account: str | None, resource_tags: dict[str, str] | None) -> dict[str, Any]:
+def global_context(ctx: Any, resource: str, resource_account: str | None,
+                   resource_tags: dict[str, str] | None) -> dict[str, Any]:
     """Condition keys every request carries (lower-cased names; the engine matches keys case-insensitively)."""
     principal = ctx.principal
     now: _dt.datetime = ctx.now()
@@ -45,6 +49,8 @@ def global_context(ctx: Any, resource_account: str | None, resource_tags: dict[s
         keys[f"aws:principaltag/{key.lower()}"] = value
     if resource_account:
         keys["aws:resourceaccount"] = resource_account
+    tag_prefixes = ("aws:resourcetag/", "iam:resourcetag/") if _IAM_TAGGED.match(resource) else ("aws:resourcetag/",)
     for key, value in (resource_tags or {}).items():
-        keys[f"aws:resourcetag/{key.lower()}"] = value
+        for prefix in tag_prefixes:
+            keys[prefix + key.lower()] = value
     return {k: v for k, v in keys.items() if v is not None}

@@ -59,8 +59,8 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         rcp_levels = orgs.rcp_levels(session, resource_account, check.action)
     resource = None
     if check.resource_policy:
-        # Role trust policies have no Resource element: parse them with the trust grammar.
-        kind = "trust" if check.action.lower().startswith("sts:assumerole") else "resource"
+        # Role trust policies (the resource policy of every sts: action) have no Resource element.
+        kind = "trust" if check.action.lower().startswith("sts:") else "resource"
         resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, kind), "resource-based policy")
     return PolicySet(
         identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,

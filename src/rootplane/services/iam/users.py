@@ -24,6 +24,13 @@ def check_boundary(ctx: RequestContext, arn: str | None) -> str | None:
     return arn
 
 
+def _forget_cached_principal(ctx: RequestContext, user: UserRow) -> None:
+    """The user's keys authenticate a principal carrying its name, path and tags: after a change, the gateway's
+    credential cache must resolve them again (as it does for revoked keys)."""
+    for key in accounts.list_access_keys(ctx.session, ctx.account_id, user.user_name):
+        ctx.audit.setdefault("revoked_access_keys", []).append(key.access_key_id)
+
+
 def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
     """IAM's reason a user cannot be deleted yet, in AWS's order of checks."""
     session = ctx.session
@@ -78,6 +85,7 @@ class UsersMixin:
 
     def update_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        _forget_cached_principal(ctx, user)
         if params.get("NewPath") is not None:
             user.path = inputs.check_path(params["NewPath"], "newPath")
         new_name = params.get("NewUserName")
@@ -87,7 +95,6 @@ class UsersMixin:
                 raise errors.already_exists(f"User with name {new_name} already exists.")
             for key in accounts.list_access_keys(ctx.session, ctx.account_id, user.user_name):
                 key.user_name = new_name
-                ctx.audit.setdefault("revoked_access_keys", []).append(key.access_key_id)
             repo.rekey_entity(ctx.session, user.user_id, new_name)
             user.user_name, user.name_key = new_name, new_name.lower()
         return None
@@ -102,11 +109,13 @@ class UsersMixin:
 
     def tag_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        _forget_cached_principal(ctx, user)
         user.tag_list = inputs.merge_tags(user.tag_list, params["Tags"])
         return None
 
     def untag_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
+        _forget_cached_principal(ctx, user)
         user.tag_list = inputs.remove_tags(user.tag_list, params["TagKeys"])
         return None
 

@@ -1,7 +1,8 @@
 """sts:AssumeRole: the role's trust policy is the resource policy of ``sts:AssumeRole`` on the role ARN.
 
 Same account: the trust policy naming the caller is enough, else the caller's identity policies must allow;
-cross-account: both (the policy engine applies these rules). Root callers are refused as AWS does.
+cross-account: both (the policy engine applies these rules). Passing session tags also needs ``sts:TagSession``,
+a source identity ``sts:SetSourceIdentity``, on the same terms. Root callers are refused as AWS does.
 """
 
 from __future__ import annotations
@@ -69,8 +70,14 @@ def checks(ctx: RequestContext, params: dict[str, Any]) -> list[AuthzCheck]:
     role = iam.find_role_by_arn(ctx.session, role_arn)
     if role is None:
         raise _denied(ctx, role_arn)
-    return [AuthzCheck("sts:AssumeRole", role.arn, role.account_id, resource_policy=role.trust_policy,
-                       context=_context(ctx, params), resource_tags=role.tags)]
+    context = _context(ctx, params)
+    actions = ["sts:AssumeRole"]
+    if params.get("Tags") or params.get("TransitiveTagKeys"):
+        actions.append("sts:TagSession")
+    if params.get("SourceIdentity"):
+        actions.append("sts:SetSourceIdentity")
+    return [AuthzCheck(action, role.arn, role.account_id, resource_policy=role.trust_policy, context=context,
+                       resource_tags=role.tags) for action in actions]
 
 
 def _duration(ctx: RequestContext, role: RoleRow, requested: int | None) -> int:
