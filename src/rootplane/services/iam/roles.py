@@ -103,9 +103,12 @@ class RolesMixin:
 
     def delete_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        service = role.path.removeprefix("/aws-service-role/").rstrip("/")
+        if not role.path.startswith("/aws-service-role/") or not service:
+            raise errors.invalid_input(f"Role {role.role_name} is not a service-linked role.")
         repo.delete_entity_links(ctx.session, role.role_id)
         repo.remove(ctx.session, role)
-        return {"DeletionTaskId": f"task/aws-service-role/{role.path.split('/')[2]}/{role.role_name}/{role.role_id}"}
+        return {"DeletionTaskId": f"task/aws-service-role/{service}/{role.role_name}/{role.role_id}"}
 
 
 def _modifiable_role(ctx: RequestContext, name: str) -> RoleRow:
