@@ -28,14 +28,22 @@ class XmlError(ValueError):
     """Malformed or unacceptable XML input."""
 
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+# Characters XML 1.0 cannot carry, not even as character references: sent as U+FFFD so every parser reads the
+# document (an echoed value in an error message, say).
+_NOT_XML_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_NOT_XML = re.compile(f"[{_NOT_XML_CHARS}]")
+_NEEDS_ESCAPE = re.compile(f"[&<>\r{_NOT_XML_CHARS}]")
 
 
 def xml_text(text: str) -> str:
     """Escape element text; most values need nothing, so check before building a new string."""
     if _NEEDS_ESCAPE.search(text) is None:
         return text
-    return escape(text, _TEXT_ENTITIES)
+    return escape(_NOT_XML.sub("\ufffd", text), _TEXT_ENTITIES)
+
+
+def _xml_attribute(text: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", text), _ATTR_ENTITIES)
 
 
 def _namespace_attr(serialization: dict) -> str:
@@ -123,7 +131,7 @@ def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str =
         if how == _ELEMENT:
             write_xml(parts, member, item, tag, ts_default, namespace)
         elif how == _ATTRIBUTE:
-            attrs += f'{namespace} {tag}="{escape(text_from_scalar(member, item, ts_default), _ATTR_ENTITIES)}"'
+            attrs += f'{namespace} {tag}="{_xml_attribute(text_from_scalar(member, item, ts_default))}"'
         elif how == _FLAT_LIST:
             item_tag = member.member.serialization.get("name", tag)
             for element in item:
