@@ -24,6 +24,10 @@ PENDING = "pending confirmation"
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
 _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
+# The topic actions AddPermission may grant (anything else: "Policy statement action out of service scope!").
+_PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
+                                 "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
 _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy",
                           "RedrivePolicy")
 
@@ -75,6 +79,12 @@ def _check_policy(text: str) -> None:
         parse_policy(text, kind="resource")
     except (MalformedPolicy, ValueError):
         raise _invalid("Policy Error: null") from None
+
+
+def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """A topic policy's statements as a list (a policy may hold a single statement object)."""
+    statements = policy.get("Statement") or []
+    return [statements] if isinstance(statements, dict) else list(statements)
 
 
 def _check_subscription_attribute(name: str, value: str, attributes: dict[str, str]) -> None:
@@ -168,15 +178,20 @@ class SnsProvider(Provider):
         attributes = topic_attributes(topic)
         policy = json.loads(attributes.get("Policy") or default_policy(topic.arn, topic.account_id))
         label = params["Label"]
-        if any(statement.get("Sid") == label for statement in policy.get("Statement", [])):
+        statements = _statements(policy)
+        if any(statement.get("Sid") == label for statement in statements):
             raise _invalid("Statement already exists")
+        if not params["AWSAccountId"] or not all(_ACCOUNT_ID.match(account) for account in params["AWSAccountId"]):
+            raise _invalid("A provided account ID is not valid")
+        if not params["ActionName"] or not _PERMISSION_ACTIONS.issuperset(params["ActionName"]):
+            raise _invalid("Policy statement action out of service scope!")
         principals = [f"arn:aws:iam::{account}:root" for account in params["AWSAccountId"]]
         actions = [f"SNS:{action}" for action in params["ActionName"]]
-        policy.setdefault("Statement", []).append({
+        policy["Statement"] = statements + [{
             "Sid": label, "Effect": "Allow",
             "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
             "Action": actions[0] if len(actions) == 1 else actions, "Resource": topic.arn,
-        })
+        }]
         attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
         topic.attributes = json.dumps(attributes)
 
@@ -186,8 +201,11 @@ class SnsProvider(Provider):
         if not attributes.get("Policy"):
             return
         policy = json.loads(attributes["Policy"])
-        policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
-        attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        policy["Statement"] = [s for s in _statements(policy) if s.get("Sid") != params["Label"]]
+        if policy["Statement"]:
+            attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        else:  # a policy without statements is no policy (and would not parse)
+            del attributes["Policy"]
         topic.attributes = json.dumps(attributes)
 
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
