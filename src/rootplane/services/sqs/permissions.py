@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rootplane.core.arn import root_arn
-from rootplane.services.sqs.errors import invalid_parameter
+from rootplane.services.sqs.errors import invalid_parameter, missing_parameter
+from rootplane.wire.models import service_model
 
 __all__ = ["add_statement", "remove_statement"]
 
@@ -15,6 +17,31 @@ def _document(policy: str | None, queue_arn: str) -> dict[str, Any]:
     if policy:
         return json.loads(policy)
     return {"Version": "2012-10-17", "Id": f"{queue_arn}/SQSDefaultPolicy", "Statement": []}
+
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _grantable_actions() -> frozenset[str]:
+    """``*`` and every SQS action but the batch ones (granted with their single-message action)."""
+    names = service_model("sqs").operation_names
+    return frozenset(["*", *(name for name in names if not name.endswith("Batch"))])
+
+
+def _check_grant(params: dict[str, Any]) -> None:
+    """AWS's answers for AddPermission's principals and actions (the statement must be a valid policy)."""
+    if not params["AWSAccountIds"]:
+        raise missing_parameter("AWSAccountIds")
+    if not params["Actions"]:
+        raise missing_parameter("Actions")
+    for account_id in params["AWSAccountIds"]:
+        if not _ACCOUNT_ID.match(account_id):
+            raise invalid_parameter(f"Value {account_id} for parameter PrincipalId is invalid. Reason: Unable to verify.")
+    grantable = _grantable_actions()
+    for action in params["Actions"]:
+        if action not in grantable:
+            raise invalid_parameter(f"Value SQS:{action} for parameter ActionName is invalid. Reason: Please refer to "
+                                    "the appropriate WSDL for a list of valid actions.")
 
 
 def add_statement(policy: str | None, queue_arn: str, params: dict[str, Any]) -> str:
@@ -26,6 +53,7 @@ def add_statement(policy: str | None, queue_arn: str, params: dict[str, Any]) ->
         statements = [statements]
     if any(statement.get("Sid") == label for statement in statements):
         raise invalid_parameter(f"Value {label} for parameter Label is invalid. Reason: Already exists.")
+    _check_grant(params)
     principals = [root_arn(account_id) for account_id in params["AWSAccountIds"]]
     statements.append({
         "Sid": label, "Effect": "Allow",
