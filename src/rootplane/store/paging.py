@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
 __all__ = ["keyset_page"]
@@ -15,7 +15,8 @@ def keyset_page(session: Session, query: Select, key: Any, after: Any, limit: in
     """Rows of ``query`` ordered by ``key``, strictly after ``after`` (the previous page's last key), at most
     ``limit``; with ``prefix``, only rows whose ``prefix_column`` starts with it."""
     if prefix:
-        query = query.where(prefix_column.startswith(prefix, autoescape=True))
+        # Not LIKE: SQLite's LIKE ignores ASCII case and refuses patterns longer than 50,000 bytes.
+        query = query.where(func.substr(prefix_column, 1, len(prefix)) == prefix)
     if after:
         query = query.where(key > after)
     return list(session.scalars(query.order_by(key).limit(limit)))
