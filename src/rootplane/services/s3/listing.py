@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote_plus
 
 from sqlalchemy.orm import Session
@@ -13,9 +14,11 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3 import repo
 from rootplane.services.s3.tables import ObjectRow
 
-__all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode"]
+__all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode", "page_size", "MAX_LIST"]
 
 _DELIMITED_BATCH = 50
+MAX_LIST = 1000
+_MAX_ARGUMENT = 2147483647
 
 
 @dataclass
@@ -41,6 +44,16 @@ def decode_token(token: str) -> tuple[str, bool]:
         pass
     raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
                    fields={"ArgumentName": "continuation-token"})
+
+
+def page_size(params: dict[str, Any], member: str, argument: str) -> int:
+    """The page size a listing asked for (``member``, the query ``argument``), at most 1,000; AWS's
+    InvalidArgument when it is not between 0 and 2^31-1."""
+    value = params.get(member, MAX_LIST)
+    if not 0 <= value <= _MAX_ARGUMENT:
+        raise AwsError("InvalidArgument", f"Argument {argument} must be an integer between 0 and {_MAX_ARGUMENT}", 400,
+                       fields={"ArgumentName": argument, "ArgumentValue": str(value)})
+    return min(value, MAX_LIST)
 
 
 def url_encode(text: str) -> str:

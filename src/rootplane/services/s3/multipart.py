@@ -13,7 +13,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.s3 import checksums, repo
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.conditions import byte_range
-from rootplane.services.s3.listing import url_encode
+from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
 from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import attributes_of, new_object, upload_body
@@ -23,7 +23,6 @@ __all__ = ["MultipartOperations", "MIN_PART_BYTES", "MAX_PART_NUMBER"]
 
 MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
-MAX_LIST = 1000
 _MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
 
 
@@ -161,7 +160,7 @@ class MultipartOperations:
 
     def list_parts(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = _upload(ctx, params)
-        limit = min(params.get("MaxParts", MAX_LIST), MAX_LIST)
+        limit = page_size(params, "MaxParts", "max-parts")
         marker = params.get("PartNumberMarker") or 0
         rows = repo.list_parts(ctx.session, upload.upload_id, marker, limit + 1)
         page = rows[:limit]
@@ -180,7 +179,7 @@ class MultipartOperations:
 
     def list_multipart_uploads(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_of(ctx, params)
-        limit = min(params.get("MaxUploads", MAX_LIST), MAX_LIST)
+        limit = page_size(params, "MaxUploads", "max-uploads")
         prefix = params.get("Prefix") or ""
         rows = repo.list_uploads(ctx.session, bucket.name, prefix, params.get("KeyMarker") or "",
                                  params.get("UploadIdMarker") or "", limit + 1)
@@ -193,7 +192,7 @@ class MultipartOperations:
             "Uploads": [{"UploadId": row.upload_id, "Key": encode(row.key), "Initiated": row.initiated,
                          **_people(row, bucket.account_id)} for row in page],
         }
-        if len(rows) > limit:
+        if len(rows) > limit and page:  # (max-uploads=0 asks for an empty, truncated page)
             output["NextKeyMarker"] = encode(page[-1].key)
             output["NextUploadIdMarker"] = page[-1].upload_id
         if params.get("EncodingType"):

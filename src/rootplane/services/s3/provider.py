@@ -25,7 +25,6 @@ from rootplane.services.s3.tables import BucketRow
 __all__ = ["S3Provider", "PROVIDER"]
 
 LEGACY_REGION = "us-east-1"
-MAX_LIST = 1000
 MAX_BUCKETS = 10000
 
 
@@ -214,13 +213,13 @@ class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
         row = bucket_of(ctx, params)
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
-        max_keys = min(params.get("MaxKeys", MAX_LIST), MAX_LIST)
+        max_keys = listing.page_size(params, "MaxKeys", "max-keys")
         token = params.get("ContinuationToken")
         start = listing.decode_token(token) if token else (params.get("StartAfter") or "", False)
         page = listing.list_page(ctx.session, row.name, prefix, delimiter, start, max_keys)
         encode = listing.url_encode if params.get("EncodingType") == "url" else (lambda text: text)
         output: dict[str, Any] = {
-            "Name": row.name, "Prefix": encode(prefix), "MaxKeys": params.get("MaxKeys", MAX_LIST),
+            "Name": row.name, "Prefix": encode(prefix), "MaxKeys": params.get("MaxKeys", listing.MAX_LIST),
             "KeyCount": len(page.contents) + len(page.prefixes), "IsTruncated": page.next_start is not None,
         }
         output.update(_entries(page, encode, row.account_id if params.get("FetchOwner") else None))
@@ -246,11 +245,11 @@ class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
         if delimiter and marker.startswith(prefix) and marker.endswith(delimiter) and len(marker) > len(prefix):
             start = (repo.successor(marker), True)  # a NextMarker naming a common prefix skips all of it
         page = listing.list_page(ctx.session, row.name, prefix, delimiter, start,
-                                 min(params.get("MaxKeys", MAX_LIST), MAX_LIST))
+                                 listing.page_size(params, "MaxKeys", "max-keys"))
         encode = listing.url_encode if params.get("EncodingType") == "url" else (lambda text: text)
         output: dict[str, Any] = {
             "Name": row.name, "Prefix": encode(prefix), "Marker": encode(marker),
-            "MaxKeys": params.get("MaxKeys", MAX_LIST), "IsTruncated": page.next_start is not None,
+            "MaxKeys": params.get("MaxKeys", listing.MAX_LIST), "IsTruncated": page.next_start is not None,
             **_entries(page, encode, row.account_id),
         }
         if delimiter:
