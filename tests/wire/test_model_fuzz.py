@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sqlite3
-import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from botocore.auth import S3SigV4Auth, SigV4Auth
-from botocore.awsrequest import AWSRequest, prepare_request_dict
+from botocore.awsrequest import AWSRequest, HeadersDict, prepare_request_dict
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
@@ -269,8 +269,6 @@ def _matches(pattern: str | None, value: str) -> bool:
     if not pattern:
         return True
     try:
-        import re
-
         return re.fullmatch(pattern, value) is not None
     except re.error:
         return True
@@ -328,14 +326,9 @@ def _http_request(service: str, operation: OperationModel, params: dict[str, Any
 
 def _parsed(service: str, operation: OperationModel, response: HttpResponse) -> dict[str, Any]:
     """The response as botocore's parser for the protocol reads it."""
-    headers: dict[str, str] = {}
-    for key, value in response.headers:
-        headers[key.lower()] = value
-    from botocore.awsrequest import HeadersDict
-
     parser = create_parser(service_model(service).metadata["protocol"])
-    return parser.parse({"status_code": response.status, "headers": HeadersDict(headers), "body": response.body},
-                        operation.output_shape)
+    return parser.parse({"status_code": response.status, "headers": HeadersDict(response.headers),
+                         "body": response.body}, operation.output_shape)
 
 
 def operations_in_order(service: str) -> list[str]:
