@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, insert, or_, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
 
 __all__ = [
-    "NewEvent", "Cursor", "put_events", "list_events", "delete_events_before",
+    "NewEvent", "Cursor", "put_events", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
     "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
@@ -77,6 +77,29 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
                                 and_(time_column == after.event_time, id_column < after.event_id)))
     query = query.order_by(time_column.desc(), id_column.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def events_mentioning(session: Session, account_id: str, needles: Sequence[str], since: _dt.datetime,
+                      until: _dt.datetime) -> list[EventRow]:
+    """Events of one account (every region) in [since, until] whose record text contains any of ``needles``.
+
+    A scan of the account's events: callers confirm the match on the parsed record (IAM access advisor).
+    """
+    if not needles:
+        return []
+    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.event_time >= since,
+                                   EventRow.event_time <= until, or_(*(EventRow.record.contains(needle, autoescape=True) for needle in needles)))
+    return list(session.scalars(query.order_by(EventRow.event_time.desc(), EventRow.event_id.desc())))
+
+
+def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.datetime,
+                       until: _dt.datetime) -> list[EventRow]:
+    """Events of some accounts (every region) in [since, until], newest first (Organizations access reports)."""
+    if not account_ids:
+        return []
+    query = select(EventRow).where(EventRow.account_id.in_(list(account_ids)), EventRow.event_time >= since,
+                                   EventRow.event_time <= until)
+    return list(session.scalars(query.order_by(EventRow.event_time.desc(), EventRow.event_id.desc())))
 
 
 def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:

@@ -13,6 +13,7 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
+from rootplane.services.iam.deletion_tasks import role_arn_of_task
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow
 
 __all__ = ["checks"]
@@ -36,6 +37,8 @@ _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "Creat
                               "UploadServerCertificate"})
 _PROVIDER_ARN_PARAMS = ("OpenIDConnectProviderArn", "SAMLProviderArn")
 _SELF_SERVICE_OPERATIONS = frozenset({"ChangePassword", "GetAccountPasswordPolicy"})
+# Access advisor operations authorized on the user, group, role or policy named by ``Arn``.
+_ARN_OPERATIONS = frozenset({"GenerateServiceLastAccessedDetails", "ListPoliciesGrantingServiceAccess"})
 
 
 def _user_resource(ctx: Any, user_name: str) -> tuple[str, dict[str, str] | None]:
@@ -87,6 +90,12 @@ def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, di
     if operation == "UploadServerCertificate":
         return (f"arn:aws:iam::{account_id}:server-certificate{params.get('Path') or '/'}"
                 f"{params['ServerCertificateName']}"), None
+    if operation in _ARN_OPERATIONS:
+        return params["Arn"], None
+    if operation == "GenerateOrganizationsAccessReport":
+        return f"arn:aws:iam::{account_id}:access-report/{params['EntityPath']}", None
+    if operation == "GetServiceLinkedRoleDeletionStatus":
+        return role_arn_of_task(account_id, params["DeletionTaskId"]), None
     if params.get("ServerCertificateName"):
         return _named(ctx, ServerCertificateRow, "server-certificate", params["ServerCertificateName"])
     for member in _PROVIDER_ARN_PARAMS:

@@ -1,4 +1,9 @@
-"""OpenID Connect and SAML identity providers: create, read, list, update, delete, tags."""
+"""OpenID Connect and SAML identity providers: create, read, list, update, delete, tags.
+
+An OIDC provider may carry trusted identity propagation settings (a ContextProvider and an IAM Identity Center
+instance), kept beside it in ``OidcProviderConfigRow``. IdentityStoreArn is not reported: no Identity Center
+instance exists here to name its identity store.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, inputs, repo, shapes
-from rootplane.services.iam.tables import OidcProviderRow, SamlProviderRow
+from rootplane.services.iam.tables import OidcProviderConfigRow, OidcProviderRow, SamlProviderRow
 
 __all__ = ["IdentityProvidersMixin"]
 
@@ -19,6 +24,9 @@ CLIENT_IDS_QUOTA = 100
 THUMBPRINTS_QUOTA = 5
 _THUMBPRINT_RE = re.compile(r"^[0-9A-Fa-f]{40}$")
 _VALID_UNTIL_RE = re.compile(r"validUntil\s*=\s*\"([^\"]+)\"")
+# Context provider source keys: ASCII letters, digits, single inner spaces and _ . : / = + - @ #
+_SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.:/=+\-@#]+(?: [A-Za-z0-9_.:/=+\-@#]+)*$")
+_IDENTITY_CENTER_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sso:::instance/(?:sso)?ins-[a-zA-Z0-9\-.]{16}$")
 
 
 def _oidc_arn(account_id: str, url: str) -> str:
@@ -53,6 +61,26 @@ def _check_client_ids(client_ids: list[str]) -> list[str]:
     if len(unique) > CLIENT_IDS_QUOTA:
         raise errors.limit_exceeded(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {CLIENT_IDS_QUOTA}")
     return unique
+
+
+def _check_context_provider(context: dict[str, Any]) -> dict[str, Any]:
+    """A ContextProvider as AWS documents its keys (mutually exclusive subject type members)."""
+    if context.get("SubjectTypeValue") is not None and context.get("SubjectTypeSourceKey") is not None:
+        raise errors.invalid_input("Specify either SubjectTypeValue or SubjectTypeSourceKey, but not both.")
+    keys = [context["SubjectSourceKey"], context.get("SubjectTypeSourceKey"),
+            *(item["SourceKey"] for item in context.get("KeyDefinitionList") or [])]
+    for key in keys:
+        if key is not None and not _SOURCE_KEY_RE.match(key):
+            raise errors.invalid_input(f"Invalid source key: {key}")
+    return context
+
+
+def _check_identity_center(arn: str, config: OidcProviderConfigRow | None) -> str:
+    if not _IDENTITY_CENTER_ARN_RE.match(arn):
+        raise errors.invalid_input(f"Invalid IAM Identity Center instance ARN: {arn}")
+    if config is None or config.context_provider is None:
+        raise errors.invalid_input("An IAM Identity Center instance requires a context provider on the OIDC provider.")
+    return arn
 
 
 def _check_quota(ctx: RequestContext, row_cls: Any, label: str) -> None:
@@ -94,6 +122,13 @@ class IdentityProvidersMixin:
             thumbprints=_check_thumbprints(params.get("ThumbprintList") or []),
             created_at=ctx.now(), tag_list=inputs.merge_tags([], params.get("Tags")),
         ))
+        if params.get("ContextProvider") is not None:
+            config = repo.put(ctx.session, OidcProviderConfigRow(
+                arn=arn, context_provider=_check_context_provider(params["ContextProvider"])))
+            if params.get("IdentityCenterInstanceArn") is not None:
+                config.identity_center_instance_arn = _check_identity_center(params["IdentityCenterInstanceArn"], config)
+        elif params.get("IdentityCenterInstanceArn") is not None:
+            _check_identity_center(params["IdentityCenterInstanceArn"], None)
         result: dict[str, Any] = {"OpenIDConnectProviderArn": row.arn}
         if row.tag_list:
             result["Tags"] = shapes.tags(row.tag_list)
@@ -101,9 +136,45 @@ class IdentityProvidersMixin:
 
     def get_open_id_connect_provider(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _oidc(ctx, params["OpenIDConnectProviderArn"])
-        return {"Url": row.url.removeprefix("https://"), "ClientIDList": list(row.client_ids or []),
-                "ThumbprintList": list(row.thumbprints or []), "CreateDate": row.created_at,
-                "Tags": shapes.tags(row.tag_list)}
+        shape: dict[str, Any] = {"Url": row.url.removeprefix("https://"), "ClientIDList": list(row.client_ids or []),
+                                 "ThumbprintList": list(row.thumbprints or []), "CreateDate": row.created_at,
+                                 "Tags": shapes.tags(row.tag_list)}
+        config = ctx.session.get(OidcProviderConfigRow, row.arn)
+        if config is not None and config.context_provider is not None:
+            shape["ContextProvider"] = config.context_provider
+        if config is not None and config.identity_center_instance_arn is not None:
+            shape["IdentityCenterInstanceArn"] = config.identity_center_instance_arn
+        return shape
+
+    def update_open_id_connect_provider(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = _oidc(ctx, params["OpenIDConnectProviderArn"])
+        context, remove_context = params.get("ContextProvider"), bool(params.get("RemoveContextProvider"))
+        instance, remove_instance = params.get("IdentityCenterInstanceArn"), bool(params.get("RemoveIdentityCenterInstance"))
+        if context is not None and remove_context:
+            raise errors.invalid_input("Specify either ContextProvider or RemoveContextProvider, but not both.")
+        if instance is not None and remove_instance:
+            raise errors.invalid_input(
+                "Specify either IdentityCenterInstanceArn or RemoveIdentityCenterInstance, but not both.")
+        changes_context, changes_instance = context is not None or remove_context, instance is not None or remove_instance
+        if changes_context and changes_instance:
+            raise errors.invalid_input("A request can change either the context provider or the IAM Identity Center "
+                                       "association, but not both.")
+        if not changes_context and not changes_instance:
+            raise errors.invalid_input("Specify a configuration to set or remove.")
+        config = ctx.session.get(OidcProviderConfigRow, row.arn) or repo.put(
+            ctx.session, OidcProviderConfigRow(arn=row.arn))
+        if context is not None:
+            config.context_provider = _check_context_provider(context)
+        elif remove_context:
+            if config.identity_center_instance_arn is not None:
+                raise errors.invalid_input("Remove the IAM Identity Center association before removing the context "
+                                           "provider.")
+            config.context_provider = None
+        elif instance is not None:
+            config.identity_center_instance_arn = _check_identity_center(instance, config)
+        else:
+            config.identity_center_instance_arn = None
+        return None
 
     def list_open_id_connect_providers(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         rows = repo.list_providers(ctx.session, OidcProviderRow, ctx.account_id)
@@ -112,6 +183,9 @@ class IdentityProvidersMixin:
     def delete_open_id_connect_provider(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = ctx.session.get(OidcProviderRow, params["OpenIDConnectProviderArn"])
         if row is not None and row.account_id == ctx.account_id:  # AWS answers success for unknown providers
+            config = ctx.session.get(OidcProviderConfigRow, row.arn)
+            if config is not None:
+                repo.remove(ctx.session, config)
             repo.remove(ctx.session, row)
         return None
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api, entities, errors, inputs, repo, shapes
+from rootplane.services.iam.deletion_tasks import start_deletion_task
 from rootplane.services.iam.tables import RoleRow
 from rootplane.services.iam.users import check_boundary
 
@@ -108,7 +109,7 @@ class RolesMixin:
             raise errors.invalid_input(f"Role {role.role_name} is not a service-linked role.")
         repo.delete_entity_links(ctx.session, role.role_id)
         repo.remove(ctx.session, role)
-        return {"DeletionTaskId": f"task/aws-service-role/{service}/{role.role_name}/{role.role_id}"}
+        return {"DeletionTaskId": start_deletion_task(ctx, role, service)}
 
 
 def _modifiable_role(ctx: RequestContext, name: str) -> RoleRow:

@@ -20,7 +20,8 @@ __all__ = [
     "UserRow", "GroupRow", "GroupMemberRow", "RoleRow", "InstanceProfileRow", "ManagedPolicyRow",
     "PolicyVersionRow", "AttachmentRow", "InlinePolicyRow", "LoginProfileRow", "MfaDeviceRow",
     "SigningCertificateRow", "AccountSettingsRow", "AccountAliasRow", "ServerCertificateRow", "SshPublicKeyRow",
-    "OidcProviderRow", "SamlProviderRow", "ServiceCredentialRow", "PasswordHistoryRow",
+    "OidcProviderRow", "SamlProviderRow", "ServiceCredentialRow", "PasswordHistoryRow", "AccessReportJobRow",
+    "DeletionTaskRow", "OidcProviderConfigRow",
 ]
 
 
@@ -318,3 +319,46 @@ class PasswordHistoryRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     password_hash: Mapped[str] = mapped_column(Text)
+
+
+class AccessReportJobRow(Base):
+    """A last accessed report job (GenerateServiceLastAccessedDetails, GenerateOrganizationsAccessReport).
+
+    The report is computed when the job is created; ``report`` is its JSON. Only ``created_by`` (the caller's ARN)
+    may read it, as AWS requires of service last accessed jobs.
+    """
+
+    __tablename__ = "iam_access_report_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), index=True)
+    job_kind: Mapped[str] = mapped_column(String(16))  # service | organizations
+    subject: Mapped[str] = mapped_column(String(2048))  # the entity or policy ARN, or the Organizations entity path
+    granularity: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    report: Mapped[str] = mapped_column(Text)
+
+
+class DeletionTaskRow(Base):
+    """A service-linked role deletion task (DeleteServiceLinkedRole), for GetServiceLinkedRoleDeletionStatus."""
+
+    __tablename__ = "iam_deletion_tasks"
+
+    task_id: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    role_arn: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class OidcProviderConfigRow(Base):
+    """An OIDC provider's trusted identity propagation settings (ContextProvider, IAM Identity Center instance)."""
+
+    __tablename__ = "iam_oidc_provider_configs"
+
+    arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    context_provider: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    identity_center_instance_arn: Mapped[str | None] = mapped_column(String(1224), nullable=True)
