@@ -14,7 +14,7 @@ from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
 from rootplane.services.iam.deletion_tasks import role_arn_of_task
-from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow
+from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow, UserRow
 
 __all__ = ["checks"]
 
@@ -25,8 +25,14 @@ _CALLER_OPERATIONS = frozenset({
     "EnableMFADevice", "ResyncMFADevice", "ChangePassword", "ListSSHPublicKeys", "ListServiceSpecificCredentials",
     "UpdateServiceSpecificCredential", "ResetServiceSpecificCredential", "DeleteServiceSpecificCredential",
 })
-_BOUNDARY_OPERATIONS = frozenset({"CreateUser", "CreateRole", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary",
-                                  "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary"})
+# iam:PermissionsBoundary: the boundary the request sets, or the one the user or role it changes already has.
+_BOUNDARY_OPERATIONS = frozenset({"CreateUser", "CreateRole", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary"})
+_ENTITY_BOUNDARY_OPERATIONS = {
+    **dict.fromkeys(("AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy", "DeleteUserPolicy",
+                     "DeleteUserPermissionsBoundary"), UserRow),
+    **dict.fromkeys(("AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy",
+                     "DeleteRolePermissionsBoundary"), RoleRow),
+}
 _POLICY_ARN_OPERATIONS = frozenset({"AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy", "DetachUserPolicy",
                                     "DetachGroupPolicy", "DetachRolePolicy"})
 # Listing operations are authorized on the path the caller lists (AWS reports e.g. ``...:user/``).
@@ -124,10 +130,22 @@ def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, di
     return "*", None
 
 
-def _context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def _boundary(ctx: Any, operation: str, params: dict[str, Any]) -> str | None:
+    if operation in _BOUNDARY_OPERATIONS:
+        return params.get("PermissionsBoundary")
+    row_cls = _ENTITY_BOUNDARY_OPERATIONS.get(operation)
+    if row_cls is None:
+        return None
+    name = params["UserName"] if row_cls is UserRow else params["RoleName"]
+    row = repo.find_named(ctx.session, row_cls, ctx.account_id, name)
+    return row.boundary_arn if row is not None else None
+
+
+def _context(ctx: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {}
-    if operation in _BOUNDARY_OPERATIONS and params.get("PermissionsBoundary"):
-        context["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
+    boundary = _boundary(ctx, operation, params)
+    if boundary:
+        context["iam:PermissionsBoundary"] = boundary
     if operation in _POLICY_ARN_OPERATIONS:
         context["iam:PolicyARN"] = params["PolicyArn"]
     tags = params.get("Tags") if (operation in _TAGGING_CREATES or operation.startswith("Tag")) else None
@@ -156,5 +174,5 @@ def _self_service_grant(ctx: Any, operation: str) -> str | None:
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
     resource, tags = _resource(ctx, operation, params)
-    return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(operation, params),
+    return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(ctx, operation, params),
                        resource_tags=tags, resource_policy=_self_service_grant(ctx, operation))]

@@ -72,15 +72,29 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
     resources = params.get("ResourceArns") or ["*"]
     owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
         parse_arn(params["ResourceOwner"]) else ctx.account_id
+    boundary_only = PolicySet(identity=tuple(boundary)) if boundary else None
     results = []
     for action in params["ActionNames"]:
         per_resource = []
+        within_boundary = []
         for resource in resources:
             facts = RequestFacts(action=action, resource=resource, principal_arn=caller_arn,
                                  principal_account=ctx.account_id, resource_account=owner, context=context)
             per_resource.append((resource, evaluate(facts, policy_set)))
-        results.append(action_result(action, per_resource))
+            if boundary_only is not None:
+                within_boundary.append(evaluate(facts, boundary_only).allowed)
+        result = action_result(action, per_resource)
+        if boundary_only is not None:
+            _boundary_detail(result, within_boundary)
+        results.append(result)
     return {"EvaluationResults": results, "IsTruncated": False}
+
+
+def _boundary_detail(result: dict[str, Any], within_boundary: list[bool]) -> None:
+    """IAM reports whether the permissions boundary alone allows the request, per action and per resource."""
+    result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": all(within_boundary)}
+    for entry, allowed in zip(result["ResourceSpecificResults"], within_boundary):
+        entry["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": allowed}
 
 
 class SimulateMixin:
