@@ -151,6 +151,8 @@ def test_pagination_and_cli(server, unique):
     assert first["IsTruncated"] is True and [s["ServiceNamespace"] for s in first["ServicesLastAccessed"]] == ["s3"]
     second = iam.get_service_last_accessed_details(JobId=job_id, MaxItems=1, Marker=first["Marker"])
     assert second["IsTruncated"] is False and [s["ServiceNamespace"] for s in second["ServicesLastAccessed"]] == ["sqs"]
+    assert error_of(iam.get_service_last_accessed_details, JobId=job_id, Marker="bm90LWFuLW9mZnNldA")[::2] == (
+        "ValidationError", 400)
     cli = server.cli_json("iam", "get-service-last-accessed-details", "--job-id", job_id)
     assert [s["ServiceNamespace"] for s in cli["ServicesLastAccessed"]] == ["s3", "sqs"]
     entities = server.cli_json("iam", "get-service-last-accessed-details-with-entities", "--job-id", job_id,

@@ -54,7 +54,6 @@ class Grant:
 class Subject:
     """What a report is about: the policies that count and the users/roles whose calls count."""
 
-    kind: str  # user | group | role | policy
     grants: list[Grant]
     principals: list[Principal]
 
@@ -82,7 +81,10 @@ def find_job(ctx: RequestContext, job_id: str, kind: str) -> AccessReportJobRow:
 
 def page_of(items: list[Any], marker: str | None, max_items: int | None) -> tuple[list[Any], dict[str, Any]]:
     """A page of a stored list and its IsTruncated/Marker members (the marker carries the next offset)."""
-    start = int(repo.decode_marker(marker)[0]) if marker else 0
+    offset = repo.decode_marker(marker)[0] if marker else "0"
+    if not offset.isdigit():
+        raise errors.validation("Invalid Marker.")
+    start = int(offset)
     end = start + (max_items or _DEFAULT_PAGE)
     if end < len(items):
         return items[start:end], {"IsTruncated": True, "Marker": repo.encode_marker(str(end))}
@@ -184,10 +186,10 @@ def subject_of(ctx: RequestContext, arn: str) -> Subject:
     """The policies and principals of a user, group, role or managed policy report."""
     kind, found = _identity(ctx, arn, ("user", "group", "role", "policy"))
     if kind == "policy":
-        return Subject(kind, [Grant(found.name, found.document, arn=found.arn)], _policy_principals(ctx, arn))
+        return Subject([Grant(found.name, found.document, arn=found.arn)], _policy_principals(ctx, arn))
     grants = grants_of(ctx.session, _identity_owners(ctx.session, found))
     principals = [_principal(row) for row in _members(ctx.session, found.group_id)] if kind == "group" else [_principal(found)]
-    return Subject(kind, grants, principals)
+    return Subject(grants, principals)
 
 
 # -- reports ---------------------------------------------------------------------------------------------------
