@@ -286,6 +286,22 @@ def _sns(found: list[Violation]) -> AwsError:
     return AwsError("InvalidParameter", f"Invalid parameter: {found[0].member}", 400)
 
 
+# S3: the framework's InvalidArgument, but GetObjectAttributes' x-amz-object-attributes header has S3's own
+# answers (captured from AWS in versity/versitygw#915 and #917).
+_OBJECT_ATTRIBUTES_HEADER = "x-amz-object-attributes"
+
+
+def _s3(found: list[Violation]) -> AwsError:
+    first = found[0]
+    if first.member != "ObjectAttributes":
+        return _generic("InvalidArgument")(found)
+    if first.kind == "required" or not first.value:
+        return AwsError("InvalidRequest", f"The {_OBJECT_ATTRIBUTES_HEADER} header specifying the attributes to be "
+                        "retrieved is either missing or empty", 400)
+    return AwsError("InvalidArgument", "Invalid attribute name specified.", 400,
+                    fields={"ArgumentName": _OBJECT_ATTRIBUTES_HEADER, "ArgumentValue": first.value})
+
+
 STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "iam": _generic("ValidationError"),
     "sts": _generic("ValidationError"),
@@ -295,7 +311,7 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "sns": _sns,
     "events": _generic("ValidationException"),
     "cloudtrail": _generic("ValidationException"),
-    "s3": _generic("InvalidArgument"),
+    "s3": _s3,
 }
 
 
