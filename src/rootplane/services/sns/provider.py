@@ -21,6 +21,7 @@ __all__ = ["SnsProvider", "PROVIDER"]
 
 PAGE = 100
 PENDING = "pending confirmation"
+MAX_TAGS = 50
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
 _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
@@ -34,6 +35,14 @@ _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicySco
 
 def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameter", f"Invalid parameter: {message}", 400)
+
+
+def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str, str]:
+    """``current`` updated with the Key/Value list ``added``; TagLimitExceeded past AWS's 50 tags per topic."""
+    tags = {**current, **{tag["Key"]: tag["Value"] for tag in added}}
+    if len(tags) > MAX_TAGS:
+        raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded", 400)
+    return tags
 
 
 def _not_found(message: str) -> AwsError:
@@ -119,7 +128,11 @@ class SnsProvider(Provider):
         if not _TOPIC_NAME.match(name):
             raise _invalid("Topic Name")
         arn = f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}"
-        if repo.find_topic(ctx.session, arn) is not None:
+        tags = _with_tags({}, params.get("Tags") or [])
+        existing = repo.find_topic(ctx.session, arn)
+        if existing is not None:
+            if params.get("Tags") and tags != json.loads(existing.tags):
+                raise _invalid("Tags Reason: Topic already exists with different tags")
             return {"TopicArn": arn}
         attributes = {"Policy": default_policy(arn, ctx.account_id)}
         for key, value in (params.get("Attributes") or {}).items():
@@ -128,7 +141,6 @@ class SnsProvider(Provider):
             if key == "Policy":
                 _check_policy(value)
             attributes[key] = value
-        tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
         repo.put_topic(ctx.session, TopicRow(arn=arn, account_id=ctx.account_id, region=ctx.region, name=name,
                                              attributes=json.dumps(attributes), tags=json.dumps(tags),
                                              created_at=ctx.now()))
@@ -210,9 +222,13 @@ class SnsProvider(Provider):
 
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         topic = self._topic(ctx, params["ResourceArn"])
-        tags = json.loads(topic.tags)
-        tags.update({tag["Key"]: tag["Value"] for tag in params["Tags"]})
-        topic.tags = json.dumps(tags)
+        topic.tags = json.dumps(_with_tags(json.loads(topic.tags), params["Tags"]))
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, params["ResourceArn"])
+        removed = set(params["TagKeys"])
+        topic.tags = json.dumps({key: value for key, value in json.loads(topic.tags).items() if key not in removed})
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

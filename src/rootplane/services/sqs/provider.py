@@ -12,7 +12,7 @@ from rootplane.services.provider import Provider
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
 from rootplane.services.sqs.batch import run_batch
-from rootplane.services.sqs.errors import invalid_parameter, sqs_error
+from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
 from rootplane.services.sqs.digest import md5_of_attributes
 from rootplane.services.sqs.messages import (
     new_message, parse_receipt_handle, receipt_handle, received_message, stored_attributes,
@@ -20,6 +20,7 @@ from rootplane.services.sqs.messages import (
 from rootplane.services.sqs.permissions import add_statement, remove_statement
 from rootplane.services.sqs.queues import enqueue, get_queue, queue_from_url, settable_attributes
 from rootplane.services.sqs.redrive import dead_letter
+from rootplane.services.sqs.tags import merged_tags, remaining_tags
 from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, QueueRow
 from rootplane.services.sqs.urls import queue_arn, queue_url
 
@@ -107,6 +108,7 @@ class SqsProvider(Provider):
                                     "underscores, must end with .fifo suffix and be 1 to 80 in length.")
         _check_name(name, fifo)
         validate_attributes(attributes, fifo=fifo, creating=True)
+        tags = merged_tags(name, {}, params.get("tags") or {})
         if not fifo:
             attributes.pop("FifoQueue", None)
         existing = repo.find_queue(ctx.session, ctx.account_id, ctx.region, name)
@@ -124,7 +126,7 @@ class SqsProvider(Provider):
         now = ctx.now()
         row = QueueRow(account_id=ctx.account_id, region=ctx.region, name=name, fifo=fifo,
                        attributes_json=json.dumps(FIFO_DEFAULTS if fifo else {}), policy=None,
-                       tags_json=json.dumps(params.get("tags") or {}), created_at=now, modified_at=now, sequence=0)
+                       tags_json=json.dumps(tags), created_at=now, modified_at=now, sequence=0)
         _store_attributes(row, attributes, now)
         repo.put_queue(ctx.session, row)
         return {"QueueUrl": _url(ctx, row)}
@@ -206,14 +208,13 @@ class SqsProvider(Provider):
     # ------------------------------------------------------------------------------------------------ tags, permissions
     def tag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _queue(ctx, params)
-        row.tags_json = json.dumps({**json.loads(row.tags_json), **params["Tags"]})
+        if not params["Tags"]:
+            raise missing_parameter("Tags")
+        row.tags_json = json.dumps(merged_tags(row.name, json.loads(row.tags_json), params["Tags"]))
 
     def untag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _queue(ctx, params)
-        tags = json.loads(row.tags_json)
-        for key in params["TagKeys"]:
-            tags.pop(key, None)
-        row.tags_json = json.dumps(tags)
+        row.tags_json = json.dumps(remaining_tags(json.loads(row.tags_json), params["TagKeys"]))
 
     def list_queue_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         tags = json.loads(_queue(ctx, params).tags_json)
