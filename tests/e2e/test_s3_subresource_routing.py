@@ -44,6 +44,7 @@ def test_get_object_attributes_unknown_name_with_cli(server, bucket) -> None:
 
 @pytest.mark.parametrize("method", ["DELETE", "PUT", "GET"])
 def test_bucket_subresource_without_id_keeps_the_bucket(server, s3, bucket, method) -> None:
-    response = raw_request(server, "s3", method, f"/{bucket}?analytics", headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    response = raw_request(server, "s3", method, f"/{bucket}?analytics",
+                           headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
     assert response.status in (400, 501) and b"<Code>" in response.body
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret bytes"

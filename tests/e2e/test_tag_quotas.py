@@ -1,5 +1,5 @@
-"""AWS's quota of 50 tags per resource (counted after merging with the resource's tags) for SQS queues and SNS
-topics, with each service's own error; a refused request stores nothing."""
+"""AWS's quota of 50 tags per resource (counted after merging with the resource's tags) for SQS queues, SNS
+topics and EventBridge rules and buses, with each service's own error; a refused request stores nothing."""
 
 from __future__ import annotations
 
@@ -103,3 +103,48 @@ def test_sns_tag_quota_with_cli(server, sns, unique) -> None:
     assert result.returncode != 0
     assert "(TagLimitExceeded) when calling the TagResource operation: Could not complete request: tag quota of " \
         "per resource exceeded" in result.stderr
+
+
+# -- EventBridge -----------------------------------------------------------------------------------------------------
+_PATTERN = json.dumps({"source": ["my.app"]})
+_LIMIT = ("LimitExceededException", "The requested resource exceeds the maximum number allowed.", 400)
+
+
+@pytest.fixture(scope="module")
+def events(server):
+    return server.client("events")
+
+
+def test_events_put_rule_with_51_tags(events, unique) -> None:
+    name = f"r51-{unique}"
+    assert error_of(events.put_rule, Name=name, EventPattern=_PATTERN, Tags=_tag_list(51)) == _LIMIT
+    assert error_of(events.describe_rule, Name=name)[0] == "ResourceNotFoundException"
+    arn = events.put_rule(Name=name, EventPattern=_PATTERN, Tags=_tag_list(50))["RuleArn"]
+    assert len(events.list_tags_for_resource(ResourceARN=arn)["Tags"]) == 50
+    # as on AWS, PutRule on an existing rule leaves its tags
+    events.put_rule(Name=name, EventPattern=_PATTERN, Tags=[{"Key": "other", "Value": "x"}])
+    assert len(events.list_tags_for_resource(ResourceARN=arn)["Tags"]) == 50
+
+
+def test_events_tag_resource_counts_existing_tags(events, unique) -> None:
+    bus = f"bus-{unique}"
+    bus_arn = events.create_event_bus(Name=bus, Tags=_tag_list(30, "a"))["EventBusArn"]
+    rule_arn = events.put_rule(Name="r", EventBusName=bus, EventPattern=_PATTERN, Tags=_tag_list(30, "a"))["RuleArn"]
+    for arn in (bus_arn, rule_arn):
+        events.tag_resource(ResourceARN=arn, Tags=_tag_list(20, "b"))
+        assert error_of(events.tag_resource, ResourceARN=arn, Tags=[{"Key": "c", "Value": "x"}]) == _LIMIT
+        events.untag_resource(ResourceARN=arn, TagKeys=["b0"])
+        events.tag_resource(ResourceARN=arn, Tags=[{"Key": "c", "Value": "x"}])
+        tags = {tag["Key"]: tag["Value"] for tag in events.list_tags_for_resource(ResourceARN=arn)["Tags"]}
+        assert len(tags) == 50 and "b0" not in tags and tags["c"] == "x"
+    assert error_of(events.create_event_bus, Name=f"bus51-{unique}", Tags=_tag_list(51)) == _LIMIT
+    assert error_of(events.tag_resource, ResourceARN=rule_arn.replace("/r", "/absent"),
+                    Tags=[{"Key": "c", "Value": "x"}])[::2] == ("ResourceNotFoundException", 400)
+
+
+def test_events_tag_quota_with_cli(server, events, unique) -> None:
+    arn = events.put_rule(Name=f"rcli-{unique}", EventPattern=_PATTERN, Tags=_tag_list(50))["RuleArn"]
+    result = server.cli("events", "tag-resource", "--resource-arn", arn, "--tags", "Key=one-more,Value=x",
+                        check=False)
+    assert result.returncode != 0
+    assert "(LimitExceededException) when calling the TagResource operation" in result.stderr

@@ -20,6 +20,7 @@ _ON_ACCOUNT = frozenset({"ListEventBuses", "ListRules", "ListRuleNamesByTarget",
 _RULE_BY_NAME = frozenset({"PutRule", "DescribeRule", "DeleteRule", "EnableRule", "DisableRule"})
 _RULE_BY_RULE = frozenset({"PutTargets", "RemoveTargets", "ListTargetsByRule"})
 _BUS_BY_NAME = frozenset({"CreateEventBus", "DescribeEventBus", "DeleteEventBus"})
+_BY_RESOURCE_ARN = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
 
 
 def bus_name(value: str | None) -> str:
@@ -83,6 +84,8 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         return [AuthzCheck(action, "*", ctx.account_id)]
     if operation == "PutEvents":
         return _put_events(ctx, params)
+    if operation in _BY_RESOURCE_ARN:
+        return [AuthzCheck(action, params["ResourceARN"], ctx.account_id)]
     if operation in _BUS_BY_NAME:
         return [AuthzCheck(action, bus_arn(ctx.region, ctx.account_id, params.get("Name")), ctx.account_id)]
     if operation in _RULE_BY_NAME or operation in _RULE_BY_RULE:

@@ -21,6 +21,7 @@ from rootplane.services.provider import Provider
 __all__ = ["EventsProvider", "PROVIDER"]
 
 MAX_TARGETS = 5
+MAX_TAGS = 50
 _STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 _SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
 _EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
@@ -62,6 +63,15 @@ def _page(rows: list, limit: int, key) -> tuple[list, dict[str, str]]:
     return rows, {}
 
 
+def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str, str]:
+    """``current`` updated with the Key/Value list ``added``; past AWS's 50 tags per rule or bus, EventBridge's
+    LimitExceededException (its wording for every exceeded quota)."""
+    tags = {**current, **{tag["Key"]: tag["Value"] for tag in added}}
+    if len(tags) > MAX_TAGS:
+        raise AwsError("LimitExceededException", "The requested resource exceeds the maximum number allowed.", 400)
+    return tags
+
+
 def _check_pattern(text: str) -> None:
     if len(text) > MAX_PATTERN_LENGTH:
         raise _validation("Event pattern is too long.")
@@ -90,10 +100,11 @@ class EventsProvider(Provider):
             raise AwsError("ResourceAlreadyExistsException", f"Event bus {name} already exists.", 400)
         if "/" in name:
             raise _validation("Event bus name must not contain '/'.")
+        tags = _with_tags({}, params.get("Tags") or [])
         now = ctx.now()
         bus = repo.put_bus(ctx.session, EventBusRow(
             arn=_bus_arn(ctx, name), account_id=ctx.account_id, region=ctx.region, name=name,
-            description=params.get("Description"), created_at=now, modified_at=now,
+            description=params.get("Description"), tags_json=json.dumps(tags), created_at=now, modified_at=now,
         ))
         result = {"EventBusArn": bus.arn}
         if bus.description:
@@ -159,11 +170,12 @@ class EventsProvider(Provider):
             if not _SCHEDULE.match(schedule):
                 raise _validation("Parameter ScheduleExpression is not valid.")
         state = params.get("State") or "ENABLED"
+        tags = _with_tags({}, params.get("Tags") or [])
         rule = repo.find_rule(ctx.session, ctx.account_id, ctx.region, bus, name)
-        if rule is None:
+        if rule is None:  # as on AWS, Tags apply when the rule is created; updates leave them (TagResource does)
             rule = repo.put_rule(ctx.session, RuleRow(
                 arn=_rule_arn(ctx, bus, name), account_id=ctx.account_id, region=ctx.region, bus_name=bus,
-                name=name, state=state, created_by=ctx.account_id, created_at=ctx.now(),
+                name=name, state=state, created_by=ctx.account_id, created_at=ctx.now(), tags_json=json.dumps(tags),
             ))
         rule.event_pattern, rule.schedule_expression, rule.state = pattern, schedule, state
         rule.description, rule.role_arn = params.get("Description"), params.get("RoleArn")
@@ -199,6 +211,34 @@ class EventsProvider(Provider):
         if repo.count_targets(ctx.session, rule.arn):
             raise _validation("Rule can't be deleted since it has targets.")
         repo.delete_rule(ctx.session, rule)
+
+    # -- tags ----------------------------------------------------------------------------------------------------
+    def _tagged(self, ctx: RequestContext, arn: str) -> EventBusRow | RuleRow:
+        """The rule or custom bus of a ResourceARN (``rule/[<bus>/]<name>`` or ``event-bus/<name>``)."""
+        resource = arn.split(":", 5)[-1]
+        kind, _, path = resource.partition("/")
+        if kind == "rule" and path:
+            bus, _, name = path.rpartition("/")
+            return self._require_rule(ctx, bus or DEFAULT_BUS, name)
+        if kind == "event-bus" and path:
+            bus = self._require_bus(ctx, path)
+            if bus is not None:
+                return bus
+        raise _not_found(f"Resource {arn} does not exist.")
+
+    def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = self._tagged(ctx, params["ResourceARN"])
+        row.tags_json = json.dumps(_with_tags(json.loads(row.tags_json), params["Tags"]))
+
+    def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = self._tagged(ctx, params["ResourceARN"])
+        removed = set(params["TagKeys"])
+        row.tags_json = json.dumps({key: value for key, value in json.loads(row.tags_json).items()
+                                    if key not in removed})
+
+    def list_tags_for_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = self._tagged(ctx, params["ResourceARN"])
+        return {"Tags": [{"Key": key, "Value": value} for key, value in json.loads(row.tags_json).items()]}
 
     def _set_state(self, ctx: RequestContext, params: dict[str, Any], state: str) -> None:
         rule = self._require_rule(ctx, _bus_name(params.get("EventBusName")), params["Name"])

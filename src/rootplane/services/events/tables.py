@@ -24,6 +24,7 @@ class EventBusRow(Base):
     name: Mapped[str] = mapped_column(String(256))
     description: Mapped[str | None] = mapped_column(String(512), nullable=True)
     policy: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tags_json: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of tag key -> value
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     modified_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
 
@@ -47,6 +48,7 @@ class RuleRow(Base):
     state: Mapped[str] = mapped_column(String(48))
     description: Mapped[str | None] = mapped_column(String(512), nullable=True)
     role_arn: Mapped[str | None] = mapped_column(String(1600), nullable=True)
+    tags_json: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of tag key -> value
     created_by: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
 
