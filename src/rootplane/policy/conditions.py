@@ -20,7 +20,9 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 
-from rootplane.policy.variables import Template, context_value_as_string, parse_template
+from rootplane.policy.variables import (
+    MULTI_VALUED, Context, Template, compile_globs, context_value_as_string, parse_template,
+)
 
 __all__ = ["ConditionTest", "compile_condition_block", "OPERATORS", "UnknownOperator", "parse_operator"]
 
@@ -118,49 +120,48 @@ def _to_network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network 
 
 
 @lru_cache(maxsize=4096)
-def _address_from_text(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _address_from_text(text: str) -> tuple[int, int] | None:
+    """(IP version, address as an integer); a request value given as CIDR uses its network address."""
     try:
-        return ipaddress.ip_address(text)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(text)
     except ValueError:
-        net = _to_network(text)  # a request value given as CIDR: use its network address
-        return net.network_address if net is not None else None
-
-
-def _to_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    return _address_from_text(str(value).strip())
+        net = _to_network(text)
+        if net is None:
+            return None
+        address = net.network_address
+    return address.version, int(address)
 
 
 # ---------------------------------------------------------------------------------------------- compiled tests
-Matcher = Callable[[object, Mapping[str, tuple[object, ...]]], bool]
+Matcher = Callable[[object, Context], bool]
 
 
-def _string_matcher(family: str, templates: tuple[Template, ...]) -> Matcher:
-    if family == "string_like":
-        static = [t for t in templates if not t.has_vars]
-        dynamic = [t for t in templates if t.has_vars]
-        static_re = (
-            re.compile("(?:" + "|".join(t.regex_source(None, arn=False) or "" for t in static) + r")\Z", re.DOTALL)
-            if static else None
-        )
+def _glob_matcher(templates: tuple[Template, ...], *, arn: bool) -> Matcher:
+    """StringLike (``arn=False``) and ArnLike/ArnEquals (``arn=True``: the value must look like an ARN)."""
+    globs = compile_globs((t for t in templates if not t.has_vars), arn=arn)
+    dynamic = tuple(t for t in templates if t.has_vars)
 
-        def like(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
-            text = context_value_as_string(value)
-            if static_re is not None and static_re.match(text):
-                return True
-            for t in dynamic:
-                compiled = t.pattern(ctx, arn=False)
-                if compiled is not None and compiled.match(text):
-                    return True
+    def glob(value: object, ctx: Context) -> bool:
+        text = value if type(value) is str else context_value_as_string(value)
+        if arn and (text.count(":") < 5 or not text.startswith("arn:")):
             return False
+        if globs.matches(text):
+            return True
+        for t in dynamic:
+            if t.matches(text, ctx, arn=arn):
+                return True
+        return False
 
-        return like
+    return glob
 
-    fold = family == "string_ci"
+
+def _equals_matcher(templates: tuple[Template, ...], *, fold: bool) -> Matcher:
+    """StringEquals (and StringEqualsIgnoreCase with ``fold``)."""
     literal_set = frozenset((t.literal().casefold() if fold else t.literal()) for t in templates if not t.has_vars)
     dynamic_t = tuple(t for t in templates if t.has_vars)
 
-    def equals(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
-        text = context_value_as_string(value)
+    def equals(value: object, ctx: Context) -> bool:
+        text = value if type(value) is str else context_value_as_string(value)
         if fold:
             text = text.casefold()
         if text in literal_set:
@@ -174,34 +175,11 @@ def _string_matcher(family: str, templates: tuple[Template, ...]) -> Matcher:
     return equals
 
 
-def _arn_matcher(templates: tuple[Template, ...]) -> Matcher:
-    static = [t for t in templates if not t.has_vars]
-    dynamic = [t for t in templates if t.has_vars]
-    static_re = (
-        re.compile("(?:" + "|".join(t.regex_source(None, arn=True) or "" for t in static) + r")\Z", re.DOTALL)
-        if static else None
-    )
-
-    def arn(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
-        text = context_value_as_string(value)
-        if text.count(":") < 5 or not text.startswith("arn:"):
-            return False
-        if static_re is not None and static_re.match(text):
-            return True
-        for t in dynamic:
-            compiled = t.pattern(ctx, arn=True)
-            if compiled is not None and compiled.match(text):
-                return True
-        return False
-
-    return arn
-
-
 def _compare_matcher(convert: Callable[[object], object | None], values: list[str],
                      compare: Callable[[object, object], bool]) -> Matcher:
     converted = [c for c in (convert(v) for v in values) if c is not None]
 
-    def check(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
+    def check(value: object, ctx: Context) -> bool:
         request = convert(value)
         if request is None:
             return False
@@ -217,10 +195,10 @@ _COMPARE: dict[str, Callable[[object, object], bool]] = {
 
 
 def _build_matcher(family: str, values: list[str], variables: bool) -> Matcher:
-    if family in ("string", "string_ci", "string_like"):
-        return _string_matcher(family, tuple(parse_template(v, variables) for v in values))
-    if family == "arn":
-        return _arn_matcher(tuple(parse_template(v, variables) for v in values))
+    if family in ("string", "string_ci"):
+        return _equals_matcher(tuple(parse_template(v, variables) for v in values), fold=family == "string_ci")
+    if family in ("string_like", "arn"):
+        return _glob_matcher(tuple(parse_template(v, variables) for v in values), arn=family == "arn")
     if family.startswith("num_"):
         return _compare_matcher(_to_decimal, values, _COMPARE[family[4:]])
     if family.startswith("date_"):
@@ -231,21 +209,31 @@ def _build_matcher(family: str, values: list[str], variables: bool) -> Matcher:
     if family == "binary":
         return _compare_matcher(_to_bytes, values, _COMPARE["eq"])
     if family == "ip":
-        networks = [n for n in (_to_network(v) for v in values) if n is not None]
+        # (version, netmask, network address) as integers: ``address in network`` without ipaddress objects
+        networks = tuple((n.version, int(n.netmask), int(n.network_address))
+                         for n in (_to_network(v) for v in values) if n is not None)
 
-        def ip(value: object, ctx: Mapping[str, tuple[object, ...]]) -> bool:
-            address = _to_address(value)
-            return address is not None and any(
-                address.version == net.version and address in net for net in networks
-            )
+        def ip(value: object, ctx: Context) -> bool:
+            address = _address_from_text(str(value).strip())
+            if address is None:
+                return False
+            version, number = address
+            for net_version, mask, network in networks:
+                if version == net_version and number & mask == network:
+                    return True
+            return False
 
         return ip
     raise UnknownOperator(family)  # pragma: no cover
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ConditionTest:
-    """One (operator, key) pair of a Condition block."""
+    """One (operator, key) pair of a Condition block.
+
+    Tests are interned (equal tests of any statement are one object) and hash by identity, so a decision can
+    remember each test's outcome: the outcome depends only on the request context.
+    """
 
     operator: str            # as written in the policy
     key: str                 # lower-cased condition key
@@ -255,8 +243,10 @@ class ConditionTest:
     null_values: frozenset[bool] | None  # for Null: the wanted absence values
     match: Matcher | None
 
-    def holds(self, context: Mapping[str, tuple[object, ...]]) -> bool:
+    def holds(self, context: Context) -> bool:
         values = context.get(self.key)
+        if values is not None and (type(values) is str or not isinstance(values, MULTI_VALUED)):
+            values = (values,)
         if self.null_values is not None:
             return (not values) in self.null_values
         if not values:
@@ -278,20 +268,23 @@ class ConditionTest:
         return any(per_value) if self.qualifier == "any" else all(per_value)
 
 
+@lru_cache(maxsize=8192)
+def _compile_test(operator: str, key: str, strings: tuple[str, ...], variables: bool) -> ConditionTest:
+    base, qualifier, if_exists = parse_operator(operator)
+    family, negated = _BASE[base]
+    if family == "null":
+        return ConditionTest(operator, key, False, None, False, frozenset(s.lower() == "true" for s in strings), None)
+    use_vars = variables and family in _VARIABLE_FAMILIES
+    return ConditionTest(operator, key, negated, qualifier, if_exists, None,
+                         _build_matcher(family, list(strings), use_vars))
+
+
 def compile_condition_block(block: Mapping[str, Mapping[str, object]], *, variables: bool) -> tuple[ConditionTest, ...]:
     """Compile a validated Condition block.  Raises :class:`UnknownOperator` for a bad operator name."""
     tests: list[ConditionTest] = []
     for operator, keys in block.items():
-        base, qualifier, if_exists = parse_operator(operator)
-        family, negated = _BASE[base]
         for key, raw in keys.items():
             values = [raw] if not isinstance(raw, list) else raw
-            strings = [context_value_as_string(v) for v in values]
-            if family == "null":
-                tests.append(ConditionTest(operator, key.lower(), False, None, False,
-                                           frozenset(s.lower() == "true" for s in strings), None))
-                continue
-            use_vars = variables and family in _VARIABLE_FAMILIES
-            tests.append(ConditionTest(operator, key.lower(), negated, qualifier, if_exists, None,
-                                       _build_matcher(family, strings, use_vars)))
+            strings = tuple(context_value_as_string(v) for v in values)
+            tests.append(_compile_test(operator, key.lower(), strings, variables))
     return tuple(tests)

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from rootplane.policy.conditions import ConditionTest, UnknownOperator, compile_condition_block
 from rootplane.policy.matching import (
@@ -57,6 +57,7 @@ _SID_RE = re.compile(r"^[0-9A-Za-z]*$")
 _CHARSET_RE = re.compile(r"[^\t\n\r\u0020-\u00ff]")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset({"resource", "trust", "rcp"})
+_ACTIONS_REMEMBERED = 512  # per policy; the simulator accepts any action name, so the memory is bounded
 
 
 class MalformedPolicy(ValueError):
@@ -91,6 +92,10 @@ class Statement:
     conditions: tuple[ConditionTest, ...]
     start: Position
     end: Position
+    # True when a matching action is enough: no resource limit, no principal, no condition
+    unconditional: bool = field(default=False, compare=False)
+    # how a decision reports this statement, per (policy name, policy type, source type): see evaluate._report
+    reports: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_deny(self) -> bool:
@@ -109,10 +114,27 @@ class Policy:
     has_allow: bool
     _by_service: Mapping[str, tuple[Statement, ...]] = field(repr=False)
     _generic: tuple[Statement, ...] = field(repr=False)
+    _by_action: dict[str, tuple[tuple[Statement, ...], tuple[Statement, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def candidates(self, service: str) -> tuple[Statement, ...]:
         """Statements that may match an action of ``service`` (lower-case), in document order."""
         return self._by_service.get(service, self._generic)
+
+    def applicable(self, action: str) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
+        """(Deny, Allow) statements whose Action/NotAction element covers ``action`` (lower-case), in document order.
+
+        Remembered per action (at most ``_ACTIONS_REMEMBERED`` of them), so a decision never re-matches actions.
+        """
+        found = self._by_action.get(action)
+        if found is None:
+            if len(self._by_action) >= _ACTIONS_REMEMBERED:
+                self._by_action.clear()
+            covering = [s for s in self.candidates(action.partition(":")[0])
+                        if s.actions.matches(action) != s.not_action]
+            found = (tuple(s for s in covering if s.is_deny), tuple(s for s in covering if not s.is_deny))
+            self._by_action[action] = found
+        return found
 
 
 # ------------------------------------------------------------------------------------------------------ spans
@@ -315,6 +337,7 @@ def _compile_statement(raw: Mapping[str, object], index: int, span: tuple[int, i
         raise MalformedPolicy(MESSAGES["condition_type"].format(operator=exc.args[0])) from None
     start, end = span if span is not None else (0, len(text))
     sid = raw.get("Sid")
+    principals = compile_principals(principal_raw) if principal_raw is not None else None
     return Statement(
         index=index,
         sid=sid if isinstance(sid, str) else None,
@@ -323,11 +346,13 @@ def _compile_statement(raw: Mapping[str, object], index: int, span: tuple[int, i
         not_action=not_action,
         resources=resources,
         not_resource=not_resource,
-        principals=compile_principals(principal_raw) if principal_raw is not None else None,
+        principals=principals,
         not_principal=not_principal,
         conditions=conditions,
         start=_position(text, start),
         end=_position(text, end),
+        unconditional=(principals is None and not conditions
+                       and (resources is None or (resources.match_all and not not_resource))),
     )
 
 

@@ -13,15 +13,20 @@ Pure and deterministic.  The algorithm is the one of aws-spec.md h.3 (AWS's docu
 6. Identity-based policies must allow; then the permissions boundary; then session policies; then the task policy
    when it has Allow statements (the AWS task policies are deny-only and act through step 2).
 
-Every statement is evaluated at most once per decision; policies are pre-indexed by action service prefix.
+Every statement is evaluated at most once per decision.  What does not depend on the request is computed once:
+each policy remembers, per action, its (Deny, Allow) statements whose Action/NotAction covers it; each statement
+remembers how decisions report it.  Within one decision, each condition test (tests are interned across
+statements and policies) and each resource template is evaluated once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Mapping, NamedTuple, Sequence
 
 from rootplane.policy.document import Policy, Position, Statement
+from rootplane.policy.variables import Context
 
 __all__ = [
     "RequestFacts", "PolicySet", "NamedPolicy", "MatchedStatement", "Decision", "DecisionKind", "evaluate",
@@ -60,48 +65,78 @@ class NamedPolicy(NamedTuple):
     source_type: str = "IAM Policy"
 
 
-def _derived_context(facts: RequestFacts) -> dict[str, tuple[object, ...]]:
-    ctx: dict[str, tuple[object, ...]] = {}
-    for key, value in facts.context.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, set, frozenset)):
-            ctx[key.lower()] = tuple(value)
-        else:
-            ctx[key.lower()] = (value,)
-    arn = facts.principal_arn
-    defaults: dict[str, object] = {}
-    if facts.principal_is_service is not None:
-        defaults["aws:principalisawsservice"] = True
-        defaults["aws:principalservicename"] = facts.principal_is_service
+@lru_cache(maxsize=1024)
+def _principal_keys(principal_arn: str, principal_account: str, resource_account: str | None,
+                    principal_is_root: bool, principal_is_service: str | None, role_arn: str | None) -> Context:
+    """The global keys derived from the principal when the caller does not give them (shared: never mutated)."""
+    keys: dict[str, object] = {}
+    if principal_is_service is not None:
+        keys["aws:principalisawsservice"] = True
+        keys["aws:principalservicename"] = principal_is_service
     else:
-        defaults["aws:principalisawsservice"] = False
-        defaults["aws:principalarn"] = facts.role_arn or arn
-        defaults["aws:principalaccount"] = facts.principal_account
-        if facts.principal_is_root:
-            defaults["aws:principaltype"] = "Account"
-            defaults["aws:userid"] = facts.principal_account
-        elif ":assumed-role/" in arn:
-            defaults["aws:principaltype"] = "AssumedRole"
-        elif ":user/" in arn:
-            defaults["aws:principaltype"] = "User"
-            defaults["aws:username"] = arn.rsplit("/", 1)[-1]
-        elif ":federated-user/" in arn:
-            defaults["aws:principaltype"] = "FederatedUser"
-    if facts.resource_account is not None:
-        defaults["aws:resourceaccount"] = facts.resource_account
-    for key, value in defaults.items():
-        ctx.setdefault(key, (value,))
-    return ctx
+        keys["aws:principalisawsservice"] = False
+        keys["aws:principalarn"] = role_arn or principal_arn
+        keys["aws:principalaccount"] = principal_account
+        if principal_is_root:
+            keys["aws:principaltype"] = "Account"
+            keys["aws:userid"] = principal_account
+        elif ":assumed-role/" in principal_arn:
+            keys["aws:principaltype"] = "AssumedRole"
+        elif ":user/" in principal_arn:
+            keys["aws:principaltype"] = "User"
+            keys["aws:username"] = principal_arn.rsplit("/", 1)[-1]
+        elif ":federated-user/" in principal_arn:
+            keys["aws:principaltype"] = "FederatedUser"
+    if resource_account is not None:
+        keys["aws:resourceaccount"] = resource_account
+    return keys
 
 
-@dataclass(frozen=True)
+_LOWERCASE_KEYS: set[str] = set()  # context keys seen in lower case (the authorizer gives every key so)
+
+
+def _lowercase(given: Mapping[str, object]) -> Mapping[str, object]:
+    """``given`` with lower-case keys and without None values: ``given`` itself when it already is so."""
+    if given.keys() <= _LOWERCASE_KEYS and None not in given.values():
+        return given
+    lowered = {key.lower(): value for key, value in given.items() if value is not None}
+    if len(_LOWERCASE_KEYS) > 8192:
+        _LOWERCASE_KEYS.clear()
+    _LOWERCASE_KEYS.update(lowered.keys() & given.keys())
+    return lowered
+
+
+def _derived_context(facts: RequestFacts) -> Context:
+    derived = _principal_keys(facts.principal_arn, facts.principal_account, facts.resource_account,
+                              facts.principal_is_root, facts.principal_is_service, facts.role_arn)
+    return {**derived, **_lowercase(facts.context)}
+
+
+class _DerivedContext:
+    """``facts._ctx``: the condition context (lower-case keys, see :data:`Context`), derived on first use and kept.
+
+    Decisions that reach no condition and no policy variable never build it.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, facts: RequestFacts | None, owner: type) -> Context:
+        if facts is None:
+            return self  # type: ignore[return-value]
+        ctx = facts.__dict__[self.name] = _derived_context(facts)  # a non-data descriptor: later reads skip this
+        return ctx
+
+
+@dataclass(frozen=True, init=False)
 class RequestFacts:
     """What is being asked.  Context keys may be in any case; values are str, list[str], bool, int or datetime.
 
     Some global keys are derived when the caller does not give them: ``aws:PrincipalArn`` (the role ARN for role
     sessions), ``aws:PrincipalAccount``, ``aws:ResourceAccount``, ``aws:PrincipalType``, ``aws:username`` (IAM
-    users), ``aws:userid`` (root), ``aws:PrincipalIsAWSService``, ``aws:PrincipalServiceName``.
+    users), ``aws:userid`` (root), ``aws:PrincipalIsAWSService``, ``aws:PrincipalServiceName``.  A None value is
+    an absent key.  ``context`` is read when a decision first needs it (a condition or a policy variable), so it
+    must not change after the facts are made.
     """
 
     action: str
@@ -109,20 +144,26 @@ class RequestFacts:
     principal_arn: str
     principal_account: str
     resource_account: str | None
-    context: Mapping[str, object] = field(default_factory=dict)
-    principal_is_root: bool = False
-    principal_is_service: str | None = None
-    role_arn: str | None = None
-    principal_is_anonymous: bool = False
-    _ctx: Mapping[str, tuple[object, ...]] = field(init=False, repr=False, compare=False)
-    _action: str = field(init=False, repr=False, compare=False)
-    _service: str = field(init=False, repr=False, compare=False)
+    context: Mapping[str, object]
+    principal_is_root: bool
+    principal_is_service: str | None
+    role_arn: str | None
+    principal_is_anonymous: bool
+    _action: str = field(init=False, repr=False, compare=False)  # lower-cased
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_ctx", _derived_context(self))
-        action = self.action.lower()
-        object.__setattr__(self, "_action", action)
-        object.__setattr__(self, "_service", action.partition(":")[0])
+    _ctx = _DerivedContext()
+
+    def __init__(self, action: str, resource: str, principal_arn: str, principal_account: str,
+                 resource_account: str | None, context: Mapping[str, object] | None = None,
+                 principal_is_root: bool = False, principal_is_service: str | None = None,
+                 role_arn: str | None = None, principal_is_anonymous: bool = False) -> None:
+        # Frozen: attributes go straight into __dict__ (one store each, not object.__setattr__ per field).
+        self.__dict__.update(
+            action=action, resource=resource, principal_arn=principal_arn, principal_account=principal_account,
+            resource_account=resource_account, context={} if context is None else context,
+            principal_is_root=principal_is_root, principal_is_service=principal_is_service, role_arn=role_arn,
+            principal_is_anonymous=principal_is_anonymous, _action=action.lower(),
+        )
 
     @property
     def same_account(self) -> bool:
@@ -178,14 +219,13 @@ class Decision:
 
 
 # ------------------------------------------------------------------------------------------------- matching
-def _statement_matches(st: Statement, facts: RequestFacts, ctx: Mapping[str, tuple[object, ...]]) -> bool:
-    hit = st.actions.matches(facts._action)
-    if hit == st.not_action:
+def _statement_matches(st: Statement, facts: RequestFacts, memo: dict[object, object]) -> bool:
+    """Resource, principal, then conditions (the action is already known to match).
+
+    ``memo`` holds, for one decision, each condition test's outcome and each resource template's match.
+    """
+    if st.resources is not None and st.resources.matches(facts, memo) == st.not_resource:
         return False
-    if st.resources is not None:
-        hit = st.resources.matches(facts.resource, ctx)
-        if hit == st.not_resource:
-            return False
     if st.principals is not None:
         if st.not_principal:
             if st.principals.excludes(facts):
@@ -193,7 +233,10 @@ def _statement_matches(st: Statement, facts: RequestFacts, ctx: Mapping[str, tup
         elif st.principals.naming(facts) is None:
             return False
     for test in st.conditions:
-        if not test.holds(ctx):
+        holds = memo.get(test)
+        if holds is None:
+            holds = memo[test] = test.holds(facts._ctx)
+        if not holds:
             return False
     return True
 
@@ -201,30 +244,53 @@ def _statement_matches(st: Statement, facts: RequestFacts, ctx: Mapping[str, tup
 _Hit = tuple[NamedPolicy, Statement, str]
 
 
-def _scan(policies: Sequence[NamedPolicy], label: str, facts: RequestFacts, denies: list[_Hit],
-          allows: list[_Hit], all_allows: bool) -> None:
+def _scan(policies: Sequence[NamedPolicy], label: str, facts: RequestFacts, memo: dict[object, object],
+          denies: list[_Hit], allows: list[_Hit], all_allows: bool) -> None:
     """Evaluate every Deny statement; Allow statements only until one matched (unless ``all_allows``)."""
-    service = facts._service
-    ctx = facts._ctx
+    action = facts._action
     for named in policies:
-        for st in named.policy.candidates(service):
-            if allows and not all_allows and st.effect != "Deny":
-                continue
-            if _statement_matches(st, facts, ctx):
-                (denies if st.effect == "Deny" else allows).append((named, st, label))
+        policy = named.policy
+        applicable = policy._by_action.get(action) or policy.applicable(action)
+        for st in applicable[0]:
+            if st.unconditional or _statement_matches(st, facts, memo):
+                denies.append((named, st, label))
+        if allows and not all_allows:
+            continue
+        for st in applicable[1]:
+            if st.unconditional or _statement_matches(st, facts, memo):
+                allows.append((named, st, label))
+                if not all_allows:
+                    break
 
 
-def _matched(hits: Sequence[_Hit]) -> tuple[MatchedStatement, ...]:
-    return tuple(
-        MatchedStatement(named.name, label, named.source_type, st.sid, st.effect, st.index, st.start, st.end)
-        for named, st, label in hits
-    )
+def _report(named: NamedPolicy, st: Statement, label: str) -> tuple[MatchedStatement, Decision]:
+    """How a decision reports a hit, and the decision that reports only this hit (an allow, or an explicit deny
+    of ``label`` for a Deny statement).  Made once per (statement, policy name, policy type, source type)."""
+    key = (named.name, label, named.source_type)
+    found = st.reports.get(key)
+    if found is None:
+        if len(st.reports) >= 64:
+            st.reports.clear()
+        matched = MatchedStatement(named.name, label, named.source_type, st.sid, st.effect, st.index, st.start, st.end)
+        if st.is_deny:
+            solo = Decision(False, "explicit_deny", label, (matched,))
+        else:
+            solo = Decision(True, "allow", None, (matched,))
+        found = st.reports[key] = (matched, solo)
+    return found
 
 
-def _deny(kind: DecisionKind, policy_type: str, hits: Sequence[_Hit] = ()) -> Decision:
-    return Decision(False, kind, policy_type, _matched(hits))
+def _decide(allowed: bool, hits: Sequence[_Hit]) -> Decision:
+    """An allow, or an explicit deny (of the first hit's policy type), reporting ``hits``."""
+    if not hits:
+        return _FREE_ALLOW
+    if len(hits) == 1:
+        return _report(*hits[0])[1]
+    matched = tuple([_report(named, st, label)[0] for named, st, label in hits])
+    return Decision(True, "allow", None, matched) if allowed else Decision(False, "explicit_deny", hits[0][2], matched)
 
 
+_IMPLICIT_DENY = {policy_type: Decision(False, "implicit_deny", policy_type, ()) for policy_type in POLICY_TYPES}
 _FREE_ALLOW = Decision(True, "allow", None, ())
 
 _NAMING_RANK = {"user_arn": 0, "session_arn": 0, "federated": 0, "wildcard": 0, "service": 0, "role_arn": 1,
@@ -249,47 +315,44 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
     session_allows: list[_Hit] = []
     task_allows: list[_Hit] = []
     resource_allows: list[_Hit] = []
+    memo: dict[object, object] = {}
 
     # ---- 1. scan everything once; collect explicit denies and allows per policy type
     if policies.scp_levels is not None:
         for level in policies.scp_levels:
             bucket: list[_Hit] = []
-            _scan(level, SCP, facts, denies, bucket, explain)
+            _scan(level, SCP, facts, memo, denies, bucket, explain)
             scp_allows.append(bucket)
     if policies.rcp_levels is not None:
         for level in policies.rcp_levels:
             bucket = []
-            _scan(level, RCP, facts, denies, bucket, explain)
+            _scan(level, RCP, facts, memo, denies, bucket, explain)
             rcp_allows.append(bucket)
     if policies.identity and not facts.principal_is_root and facts.principal_is_service is None:
-        _scan(policies.identity, IDENTITY, facts, denies, identity_allows, explain)
+        _scan(policies.identity, IDENTITY, facts, memo, denies, identity_allows, explain)
     if policies.boundary is not None:
-        _scan(policies.boundary, BOUNDARY, facts, denies, boundary_allows, explain)
+        _scan(policies.boundary, BOUNDARY, facts, memo, denies, boundary_allows, explain)
     if policies.session is not None:
-        _scan(policies.session, SESSION, facts, denies, session_allows, explain)
+        _scan(policies.session, SESSION, facts, memo, denies, session_allows, explain)
     if policies.task is not None:
-        _scan((policies.task,), SESSION, facts, denies, task_allows, explain)
+        _scan((policies.task,), SESSION, facts, memo, denies, task_allows, explain)
     if policies.resource is not None:
         resource_denies: list[_Hit] = []
-        _scan((policies.resource,), RESOURCE, facts, resource_denies, resource_allows, True)
+        _scan((policies.resource,), RESOURCE, facts, memo, resource_denies, resource_allows, True)
         if resource_denies and not (
             facts.principal_is_root and facts.same_account and facts._action in ROOT_LOCKOUT_EXEMPT_ACTIONS
         ):
             denies.extend(resource_denies)
     if denies:
-        return _deny("explicit_deny", denies[0][2], denies)
+        return _decide(False, denies)
 
     # ---- 2. organization guardrails: every level needs an Allow
     for bucket in rcp_allows:
         if not bucket:
-            return _deny("implicit_deny", RCP)
+            return _IMPLICIT_DENY[RCP]
     for bucket in scp_allows:
         if not bucket:
-            return _deny("implicit_deny", SCP)
-
-    def allow(*hit_lists: Sequence[_Hit]) -> Decision:
-        hits = [hit for hits_ in hit_lists for hit in hits_]
-        return Decision(True, "allow", None, _matched(hits))
+            return _IMPLICIT_DENY[SCP]
 
     # the task policy filters like a session policy when it contains Allow statements
     task_blocks = policies.task is not None and policies.task.policy.has_allow and not task_allows
@@ -297,8 +360,8 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
     # ---- 3. root of the resource's own account
     if facts.principal_is_root and facts.same_account:
         if task_blocks:
-            return _deny("implicit_deny", SESSION)
-        return allow(resource_allows, task_allows)
+            return _IMPLICIT_DENY[SESSION]
+        return _decide(True, resource_allows + task_allows)
 
     # ---- 4. resource-based policy
     naming = None
@@ -311,37 +374,37 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
                 best, naming = rank, kind
     if facts.principal_is_service is not None:
         if naming is None:
-            return _deny("implicit_deny", RESOURCE)
-        return allow(resource_allows)
+            return _IMPLICIT_DENY[RESOURCE]
+        return _decide(True, resource_allows)
     if facts.principal_is_anonymous:
         # Unsigned requests have no identity side: only a resource policy granting everyone ("*") allows them.
         if naming != "wildcard":
-            return _deny("implicit_deny", RESOURCE)
-        return allow(resource_allows)
+            return _IMPLICIT_DENY[RESOURCE]
+        return _decide(True, resource_allows)
     if facts.same_account and naming is not None and naming != "account":
         if naming == "role_arn":
             if policies.boundary is not None and not boundary_allows:
-                return _deny("implicit_deny", BOUNDARY)
+                return _IMPLICIT_DENY[BOUNDARY]
             if policies.session is not None and not session_allows:
-                return _deny("implicit_deny", SESSION)
+                return _IMPLICIT_DENY[SESSION]
         if task_blocks:
-            return _deny("implicit_deny", SESSION)
-        return allow(resource_allows)
+            return _IMPLICIT_DENY[SESSION]
+        return _decide(True, resource_allows)
     if not facts.same_account:
         if naming is None:
-            return _deny("implicit_deny", RESOURCE)
+            return _IMPLICIT_DENY[RESOURCE]
         if facts.principal_is_root:
             if task_blocks:
-                return _deny("implicit_deny", SESSION)
-            return allow(resource_allows)
+                return _IMPLICIT_DENY[SESSION]
+            return _decide(True, resource_allows)
 
     # ---- 5..7 identity, boundary, session, task
     if not identity_allows:
-        return _deny("implicit_deny", IDENTITY)
+        return _IMPLICIT_DENY[IDENTITY]
     if policies.boundary is not None and not boundary_allows:
-        return _deny("implicit_deny", BOUNDARY)
+        return _IMPLICIT_DENY[BOUNDARY]
     if policies.session is not None and not session_allows:
-        return _deny("implicit_deny", SESSION)
+        return _IMPLICIT_DENY[SESSION]
     if task_blocks:
-        return _deny("implicit_deny", SESSION)
-    return allow(identity_allows, resource_allows)
+        return _IMPLICIT_DENY[SESSION]
+    return _decide(True, identity_allows + resource_allows)

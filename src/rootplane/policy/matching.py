@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping
+from typing import TYPE_CHECKING, Iterable, Literal, Sequence
 
-from rootplane.policy.variables import Template, parse_template
+from rootplane.policy.variables import Globs, Template, compile_globs, parse_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from rootplane.policy.evaluate import RequestFacts
@@ -84,41 +84,31 @@ class ResourceMatcher:
     """Matches a resource ARN (case-sensitive, segment-wise globbing, policy variables)."""
 
     match_all: bool
-    literals: frozenset[str]
-    pattern: re.Pattern[str] | None
+    globs: Globs                     # the patterns without variables
     templates: tuple[Template, ...]  # patterns with variables, resolved per request
 
-    def matches(self, resource: str, context: Mapping[str, tuple[object, ...]]) -> bool:
-        if self.match_all or resource in self.literals:
-            return True
-        if self.pattern is not None and self.pattern.match(resource) is not None:
+    def matches(self, facts: RequestFacts, memo: dict[object, object]) -> bool:
+        """Whether ``facts.resource`` matches.  ``memo`` (one per decision) keeps each template's outcome."""
+        resource = facts.resource
+        if self.match_all or self.globs.matches(resource):
             return True
         for template in self.templates:
-            compiled = template.pattern(context, arn=True)
-            if compiled is not None and compiled.match(resource) is not None:
+            hit = memo.get(template)
+            if hit is None:
+                hit = memo[template] = template.matches(resource, facts._ctx, arn=True)
+            if hit:
                 return True
         return False
 
 
-def compile_resources(values: Iterable[str], *, variables: bool) -> ResourceMatcher:
+def compile_resources(values: Sequence[str], *, variables: bool) -> ResourceMatcher:
     """Compile the strings of a Resource/NotResource element."""
-    literals: set[str] = set()
-    wild: list[str] = []
-    templates: list[Template] = []
-    match_all = False
-    for value in values:
-        if value == "*":
-            match_all = True
-            continue
-        template = parse_template(value, variables)
-        if template.has_vars:
-            templates.append(template)
-        elif template.has_wildcards:
-            wild.append(template.regex_source(None, arn=True) or "")
-        else:
-            literals.add(template.literal())
-    pattern = re.compile("(?:" + "|".join(wild) + r")\Z", re.DOTALL) if wild else None
-    return ResourceMatcher(match_all, frozenset(literals), pattern, tuple(templates))
+    templates = [parse_template(value, variables) for value in values if value != "*"]
+    return ResourceMatcher(
+        match_all="*" in values,
+        globs=compile_globs((t for t in templates if not t.has_vars), arn=True),
+        templates=tuple(t for t in templates if t.has_vars),
+    )
 
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")

@@ -15,12 +15,21 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
-__all__ = ["Template", "parse_template", "context_value_as_string", "glob_regex"]
+__all__ = [
+    "Template", "Globs", "Context", "MULTI_VALUED", "parse_template", "compile_globs", "context_value_as_string",
+    "glob_regex",
+]
+
+#: A request's condition context: lower-case key -> one value, or several as a list, tuple, set or frozenset.
+Context = Mapping[str, object]
+MULTI_VALUED = (list, tuple, set, frozenset)
 
 # Token kinds.
 LIT, STAR, QMARK, VAR = 0, 1, 2, 3
+# Template shapes, by the wildcards they hold: none, one ``*`` at the very end, anything else.
+EXACT, PREFIX, GLOB = "exact", "prefix", "glob"
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 _VAR_RE = re.compile(r"\$\{([^}]*)\}")
@@ -40,16 +49,22 @@ def context_value_as_string(value: object) -> str:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Template:
-    """A compiled policy string.  ``tokens`` holds ``(kind, text, default)`` triples."""
+    """A compiled policy string.  ``tokens`` holds ``(kind, text, default)`` triples.
+
+    Hashes by identity (templates are interned by :func:`parse_template`), so a decision can remember per
+    template whether it matched the request's resource.  ``shape`` is EXACT (no wildcard: matching is
+    equality), PREFIX (one ``*`` at the end and no other wildcard: matching is ``startswith``, as the glob's
+    trailing ``*`` crosses ``:`` even in ARNs) or GLOB (a regular expression).
+    """
 
     source: str
     tokens: tuple[tuple[int, str, str | None], ...]
     has_vars: bool
-    has_wildcards: bool
+    shape: str
 
-    def render(self, context: Mapping[str, tuple[object, ...]]) -> str | None:
+    def render(self, context: Context) -> str | None:
         """Substitute variables; wildcards are rendered as the characters ``*``/``?``.  None if unresolvable."""
         if not self.has_vars:
             return self.literal()
@@ -68,7 +83,17 @@ class Template:
                 out.append(text)
         return "".join(out)
 
-    def pattern(self, context: Mapping[str, tuple[object, ...]], *, arn: bool, flags: int = 0) -> re.Pattern[str] | None:
+    def matches(self, text: str, context: Context, *, arn: bool) -> bool:
+        """Whether ``text`` matches this glob with the request's variable values (False if unresolvable)."""
+        if self.shape == GLOB:
+            compiled = self.pattern(context, arn=arn)
+            return compiled is not None and compiled.match(text) is not None
+        rendered = self.render(context)
+        if rendered is None:
+            return False
+        return text.startswith(rendered[:-1]) if self.shape == PREFIX else text == rendered
+
+    def pattern(self, context: Context, *, arn: bool) -> re.Pattern[str] | None:
         """The compiled glob regex for this request (cached per resolved variable values); None if unresolvable."""
         values = []
         for kind, text, default in self.tokens:
@@ -77,20 +102,20 @@ class Template:
                 if value is None:
                     return None
                 values.append(value)
-        key = (self.source, arn, flags, tuple(values))
+        key = (self.source, arn, tuple(values))
         compiled = _PATTERNS.get(key)
         if compiled is None:
             if len(_PATTERNS) > 8192:
                 _PATTERNS.clear()
             source = self.regex_source(context, arn=arn) or ""
-            compiled = _PATTERNS[key] = re.compile(f"(?:{source})\\Z", flags | re.DOTALL)
+            compiled = _PATTERNS[key] = re.compile(f"(?:{source})\\Z", re.DOTALL)
         return compiled
 
     def literal(self) -> str:
         """The text with escapes applied (only meaningful when there are no variables)."""
         return "".join("*" if k == STAR else "?" if k == QMARK else t for k, t, _ in self.tokens)
 
-    def regex_source(self, context: Mapping[str, tuple[object, ...]] | None, *, arn: bool) -> str | None:
+    def regex_source(self, context: Context | None, *, arn: bool) -> str | None:
         """A regular expression (anchored by the caller) for glob matching; None if a variable is unresolvable.
 
         With ``arn=True`` a wildcard in one of the first five ``:``-separated ARN parts cannot cross a ``:``
@@ -119,15 +144,19 @@ class Template:
         return "".join(out)
 
 
-_PATTERNS: dict[tuple[str, bool, int, tuple[str, ...]], re.Pattern[str]] = {}
+_PATTERNS: dict[tuple[str, bool, tuple[str, ...]], re.Pattern[str]] = {}
 
 
-def resolve_variable(key: str, default: str | None, context: Mapping[str, tuple[object, ...]]) -> str | None:
+def resolve_variable(key: str, default: str | None, context: Context) -> str | None:
     """Look a variable up in the (lower-cased) context; a multi-valued or absent key uses the default."""
-    values = context.get(key)
-    if values is not None and len(values) == 1:
-        return context_value_as_string(values[0])
-    return default
+    value = context.get(key)
+    if value is None:
+        return default
+    if type(value) is not str and isinstance(value, MULTI_VALUED):
+        if len(value) != 1:
+            return default
+        (value,) = value
+    return context_value_as_string(value)
 
 
 @lru_cache(maxsize=4096)
@@ -171,15 +200,48 @@ def parse_template(text: str, variables: bool = True) -> Template:
             literal.append(ch)
         i += 1
     flush()
-    return Template(
-        source=text,
-        tokens=tuple(tokens),
-        has_vars=any(k == VAR for k, _, _ in tokens),
-        has_wildcards=any(k in (STAR, QMARK) for k, _, _ in tokens),
-    )
+    wildcards = [i for i, (k, _, _) in enumerate(tokens) if k in (STAR, QMARK)]
+    if not wildcards:
+        shape = EXACT
+    elif wildcards == [len(tokens) - 1] and tokens[-1][0] == STAR:
+        shape = PREFIX
+    else:
+        shape = GLOB
+    return Template(source=text, tokens=tuple(tokens), has_vars=any(k == VAR for k, _, _ in tokens), shape=shape)
 
 
 @lru_cache(maxsize=8192)
-def glob_regex(source: str, flags: int = 0) -> re.Pattern[str]:
+def glob_regex(source: str) -> re.Pattern[str]:
     """Compile (and cache) an anchored regex built by :meth:`Template.regex_source`."""
-    return re.compile(f"(?:{source})\\Z", flags | re.DOTALL)
+    return re.compile(f"(?:{source})\\Z", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Globs:
+    """Policy strings without variables, compiled together: exact ones, ``prefix*`` ones, one regex for the rest."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    regex: re.Pattern[str] | None
+
+    def matches(self, text: str) -> bool:
+        if text in self.exact:
+            return True
+        if self.prefixes and text.startswith(self.prefixes):
+            return True
+        return self.regex is not None and self.regex.match(text) is not None
+
+
+def compile_globs(templates: Iterable[Template], *, arn: bool) -> Globs:
+    """Compile templates that have no variables (``arn``: ARN-aware wildcards, see :meth:`Template.regex_source`)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    regexes: list[str] = []
+    for template in templates:
+        if template.shape == EXACT:
+            exact.add(template.literal())
+        elif template.shape == PREFIX:
+            prefixes.append(template.literal()[:-1])
+        else:
+            regexes.append(template.regex_source(None, arn=arn) or "")
+    return Globs(frozenset(exact), tuple(prefixes), glob_regex("|".join(regexes)) if regexes else None)
