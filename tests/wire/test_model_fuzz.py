@@ -426,26 +426,6 @@ def _problem(service: str, operation: OperationModel, response: HttpResponse) ->
     return None
 
 
-# Operations still failing (owned elsewhere): their fuzz failures are left out of the service's test, and
-# test_known_failure reproduces each one (strict xfail: it fails the suite once fixed, so the entry is removed).
-KNOWN_FAILURES: dict[tuple[str, str], tuple[str, Params]] = {
-    ("iam", "CreateVirtualMFADevice"): (
-        "500 ValueError from qrcode: the model sets no maximum on VirtualMFADeviceName and the otpauth URI "
-        "outgrows a QR code (services/iam/mfa.py -> totp.qr_png)", {"VirtualMFADeviceName": "a" * 3000}),
-    ("iam", "SimulateCustomPolicy"): (
-        "500 KeyError 'ContextKeyName' for a context entry without a name (services/iam/simulate.py)",
-        {"PolicyInputList": [POLICY], "ActionNames": ["s3:GetObject"], "ContextEntries": [{"ContextKeyType": "string"}]}),
-    ("iam", "SimulatePrincipalPolicy"): (
-        "500 KeyError 'ContextKeyName' for a context entry without a name (services/iam/simulate.py)",
-        {"PolicySourceArn": f"arn:aws:iam::{ACCOUNT_ID}:user/fuzz-user", "ActionNames": ["s3:GetObject"],
-         "ContextEntries": [{"ContextKeyType": "string"}]}),
-    ("iam", "CreateServiceLinkedRole"): (
-        "the role name AWSServiceRoleFor<Service>_<CustomSuffix> may exceed 64 characters: the role is created "
-        "and listed, but GetRole on it fails validation (services/iam/roles.py create_service_linked_role)",
-        {"AWSServiceName": "elasticbeanstalk.amazonaws.com", "CustomSuffix": "f" * 64}),
-}
-
-
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_answers_without_server_errors(service: str, fuzzed: Fuzzed) -> None:
     failures: list[str] = []
@@ -460,22 +440,10 @@ def test_every_operation_answers_without_server_errors(service: str, fuzzed: Fuz
             problem = _problem(*_served(fuzzed, request, operation), response)
             if problem is None and response.status >= 400 and fuzzed.commits() != before:
                 problem = "a failed request committed changes"
-            if problem and (service, operation_name) not in KNOWN_FAILURES:
+            if problem:
                 failures.append(f"{problem}: {_describe(operation_name, case, response)}")
     _check_store(fuzzed)
     assert not failures, f"{len(failures)} bad answers:\n" + "\n".join(failures[:40])
-
-
-@pytest.mark.parametrize(("service", "operation_name"), [
-    pytest.param(service, name, id=f"{service}-{name}", marks=pytest.mark.xfail(reason=reason, strict=True))
-    for (service, name), (reason, _params) in KNOWN_FAILURES.items()
-])
-def test_known_failure(service: str, operation_name: str, fuzzed: Fuzzed) -> None:
-    params = KNOWN_FAILURES[(service, operation_name)][1]
-    response = fuzzed.send(operation_name, params)
-    operation = service_model(service).operation_model(operation_name)
-    assert _problem(service, operation, response) is None, _describe(operation_name, Case("known", params), response)
-    assert response.status >= 400, _describe(operation_name, Case("known", params), response)
 
 
 def _check_store(fuzzed: Fuzzed) -> None:
@@ -528,6 +496,18 @@ REGRESSIONS = {
         ("ListMultipartUploads", {"Bucket": "fuzz-bucket", "MaxUploads": 0}, 200, None)]),
     "xml-error-echoing-control-characters": ("iam", [
         ("GetUser", {"UserName": "\x00\x01"}, 400, "ValidationError")]),
+    "iam-mfa-name-too-long-for-a-qr-code": ("iam", [
+        ("CreateVirtualMFADevice", {"VirtualMFADeviceName": "a" * 3000}, 400, "ValidationError"),
+        ("CreateVirtualMFADevice", {"VirtualMFADeviceName": "a" * 300}, 200, None)]),
+    "iam-simulation-context-entry-without-a-name": ("iam", [
+        ("SimulateCustomPolicy", {"PolicyInputList": [POLICY], "ActionNames": ["s3:GetObject"],
+                                  "ContextEntries": [{"ContextKeyType": "string"}]}, 400, "InvalidInput"),
+        ("SimulatePrincipalPolicy", {"PolicySourceArn": f"arn:aws:iam::{ACCOUNT_ID}:user/fuzz-user",
+                                     "ActionNames": ["s3:GetObject"], "ContextEntries": [{"ContextKeyType": "string"}]},
+         400, "InvalidInput")]),
+    "iam-service-linked-role-name-over-64-characters": ("iam", [
+        ("CreateServiceLinkedRole", {"AWSServiceName": "elasticbeanstalk.amazonaws.com", "CustomSuffix": "f" * 64},
+         400, "InvalidInput")]),
 }
 
 

@@ -84,14 +84,19 @@ class MfaMixin:
         if repo.find_mfa_device(ctx.session, serial) is not None:
             raise errors.already_exists("MFA device already exists.")
         seed = totp.new_seed()
+        account_name = ctx.principal.name if ctx.principal.kind == "IAMUser" and ctx.principal.name else ctx.account_id
+        try:
+            qr_code = totp.qr_png(totp.provisioning_uri(name, account_name, seed))
+        except totp.TooLongForQrCode:
+            raise errors.validation(f"The virtual MFA device name {name[:64]}... is too long to be provisioned "
+                                    "as a QR code.") from None
         device = repo.put(ctx.session, MfaDeviceRow(
             serial_number=serial, account_id=ctx.account_id, seed=seed, created_at=ctx.now(),
             tag_list=inputs.merge_tags([], params.get("Tags")), last_counter=0, drift=0,
         ))
-        account_name = ctx.principal.name if ctx.principal.kind == "IAMUser" and ctx.principal.name else ctx.account_id
         shape = _virtual_shape(ctx, device)
         shape["Base32StringSeed"] = seed.encode()
-        shape["QRCodePNG"] = totp.qr_png(totp.provisioning_uri(name, account_name, seed))
+        shape["QRCodePNG"] = qr_code
         return {"VirtualMFADevice": shape}
 
     def enable_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:

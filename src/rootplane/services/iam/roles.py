@@ -21,6 +21,9 @@ _SERVICE_ROLE_NAMES = {
 }
 
 
+ROLE_NAME_MAX = 64
+
+
 def service_linked_role_name(service: str, suffix: str | None) -> str:
     """``AWSServiceRoleFor<Service>`` (with ``_<suffix>`` when given)."""
     base = _SERVICE_ROLE_NAMES.get(service) or "AWSServiceRoleFor" + service.split(".")[0].capitalize()
@@ -96,8 +99,12 @@ class RolesMixin:
         service = params["AWSServiceName"]
         trust = json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]})
+        name = service_linked_role_name(service, params.get("CustomSuffix"))
+        if len(name) > ROLE_NAME_MAX:
+            raise errors.invalid_input(f"The role name {name} is longer than {ROLE_NAME_MAX} characters: "
+                                       "use a shorter CustomSuffix.")
         role = api.create_role(
-            ctx.session, ctx.account_id, service_linked_role_name(service, params.get("CustomSuffix")), trust, [],
+            ctx.session, ctx.account_id, name, trust, [],
             ctx.now(), f"/aws-service-role/{service}/", params.get("Description"),
         )
         return {"Role": shapes.role(role)}

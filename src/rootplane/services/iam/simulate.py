@@ -26,6 +26,8 @@ def _documents(texts: list[str] | None, label: str, kind: str) -> list[NamedPoli
 def _context(entries: list[dict[str, Any]] | None) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for entry in entries or []:
+        if not entry.get("ContextKeyName"):
+            raise errors.invalid_input("Each context entry must specify a ContextKeyName.")
         values = entry.get("ContextKeyValues") or []
         is_list = entry.get("ContextKeyType") in _LIST_TYPES
         context[entry["ContextKeyName"]] = list(values) if is_list else (values[0] if values else None)

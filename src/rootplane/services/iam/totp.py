@@ -44,11 +44,18 @@ def provisioning_uri(device_name: str, account_name: str, seed: str) -> str:
     return f"otpauth://totp/{device_name}@{account_name}?secret={seed}"
 
 
+class TooLongForQrCode(ValueError):
+    """The text does not fit in the largest QR code (version 40)."""
+
+
 def qr_png(text: str, scale: int = 4, border: int = 4) -> bytes:
     """A black-on-white greyscale PNG of the QR code of ``text`` (no imaging library needed)."""
-    code = qrcode.QRCode(border=border)
+    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(text)
-    code.make(fit=True)
+    try:
+        code.make(fit=True)
+    except (ValueError, qrcode.exceptions.DataOverflowError) as exc:
+        raise TooLongForQrCode(str(exc)) from exc
     matrix = code.get_matrix()
     size = len(matrix) * scale
     rows = bytearray()
