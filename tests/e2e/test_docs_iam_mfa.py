@@ -234,9 +234,6 @@ def test_role_trust_requiring_mfa_accepts_mfa(mfa_user, mfa_role):
     assert assumed["AssumedRoleUser"]["Arn"].endswith(":assumed-role/MFAProtected/from-session")
 
 
-@pytest.mark.xfail(reason="policy/evaluate.py: in the same account a trust policy that does not allow (its condition "
-                          "fails) is bypassed by an identity policy allowing sts:AssumeRole; AWS requires the trust "
-                          "policy to allow", strict=True)
 def test_role_trust_requiring_mfa_refuses_without_mfa(mfa_user, mfa_role):
     user, _ = mfa_user
     error = user.error("sts", "assume-role", "--role-arn", mfa_role, "--role-session-name", "no-mfa")

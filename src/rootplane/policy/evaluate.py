@@ -8,7 +8,8 @@ Pure and deterministic.  The algorithm is the one of aws-spec.md h.3 (AWS's docu
 3. Every RCP level of the resource account, then every SCP level of the principal account, must Allow.
 4. Root (long-term or AssumeRoot session) of the resource's own account: allowed.
 5. Resource-based policy: same account, naming the user/session ARN, ``*`` or a federated user → allowed; naming the
-   role ARN → allowed if boundary and session policies allow; naming the account → delegation only.
+   role ARN → allowed if boundary and session policies allow; naming the account → delegation only.  A role trust
+   policy (kind "trust") must allow in every case: without it the identity side is never consulted.
    Cross-account: the resource policy must allow (and then the identity side too, except for root).
 6. Identity-based policies must allow; then the permissions boundary; then session policies; then the task policy
    when it has Allow statements (the AWS task policies are deny-only and act through step 2).
@@ -372,6 +373,10 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
             rank = _NAMING_RANK.get(kind or "", 99)
             if rank < best:
                 best, naming = rank, kind
+    if naming is None and policies.resource is not None and policies.resource.policy.kind == "trust":
+        # A role's trust policy must itself allow: an identity policy never stands in for it (AWS: "both the
+        # trust policy and the identity policy must allow"; in the same account naming the user is enough).
+        return _IMPLICIT_DENY[RESOURCE]
     if facts.principal_is_service is not None:
         if naming is None:
             return _IMPLICIT_DENY[RESOURCE]
