@@ -41,6 +41,8 @@ _OBJECT_OPERATIONS = frozenset({
 # The owning account's root keeps these despite an explicit Deny in the bucket policy (aws-spec h.4 rule 2).
 _OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 
+ALL_S3_RESOURCES = "arn:aws:s3:::*"
+
 
 def _effective_policy(row: BucketRow, principal: Principal) -> str | None:
     """The bucket policy as it applies to ``principal``: RestrictPublicBuckets drops a public policy's grants to
@@ -74,7 +76,9 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     action = _ACTIONS.get(operation, f"s3:{operation}")
     bucket = params.get("Bucket")
     if not bucket:
-        return [AuthzCheck(action, "*", ctx.account_id or None)]
+        # Bucketless actions (s3:ListAllMyBuckets) are matched against every S3 resource, so AWS's documented
+        # "Resource": "arn:aws:s3:::*" grants them as "*" does.
+        return [AuthzCheck(action, ALL_S3_RESOURCES, ctx.account_id or None)]
     if operation == "CreateBucket":
         return [AuthzCheck(action, bucket_arn(bucket), ctx.account_id)]
     row = repo.find_bucket(ctx.session, bucket)
