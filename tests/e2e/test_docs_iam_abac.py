@@ -158,12 +158,28 @@ def test_sqs_testing_abac_create_queue_with_tags(beta, admin):
                              "identity-based policy allows the sqs:sendmessage action")
 
 
-@pytest.mark.xfail(reason="services/sqs/authz.py gives TagQueue/UntagQueue no aws:RequestTag/aws:TagKeys context, "
-                          "so an aws:ResourceTag allow lets a user retag its queue to any value", strict=True)
-def test_sqs_testing_abac_tag_queue_needs_matching_request_tag(beta):
-    url = beta.json("sqs", "get-queue-url", "--queue-name", "betaQueue")["QueueUrl"]
-    assert beta.error("sqs", "tag-queue", "--queue-url", url, "--tags", "environment=prod").code == "AccessDenied"
-    assert beta.json("sqs", "tag-queue", "--queue-url", url, "--tags", "environment=beta") is None
+TAGGER_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sqs:TagQueue", "Resource": "*",
+     "Condition": {"StringEquals": {"aws:RequestTag/environment": "beta"}}},
+    {"Effect": "Allow", "Action": "sqs:UntagQueue", "Resource": "*",
+     "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["scratch"]}}}]}
+
+
+def test_sqs_tag_queue_and_untag_queue_see_request_tags_and_tag_keys(server, admin):
+    """SQS ABAC: aws:RequestTag/<key> and aws:TagKeys reach TagQueue's and UntagQueue's conditions.
+
+    (With the page's beta policy itself, retagging a beta queue is allowed by its first statement, sqs:* on
+    queues whose aws:ResourceTag matches, exactly as on AWS.)"""
+    url = admin.json("sqs", "create-queue", "--queue-name", "taggedByPolicy", "--tags", "environment=beta")["QueueUrl"]
+    admin.json("iam", "create-user", "--user-name", "sqs-tagger")
+    admin.json("iam", "put-user-policy", "--user-name", "sqs-tagger", "--policy-name", "tagging",
+               "--policy-document", json.dumps(TAGGER_POLICY))
+    tagger = Cli(server, admin.json("iam", "create-access-key", "--user-name", "sqs-tagger")["AccessKey"])
+    assert tagger.error("sqs", "tag-queue", "--queue-url", url, "--tags", "environment=prod").code == "AccessDenied"
+    assert tagger.json("sqs", "tag-queue", "--queue-url", url, "--tags", "environment=beta,scratch=1") is None
+    assert tagger.error("sqs", "untag-queue", "--queue-url", url, "--tag-keys", "environment").code == "AccessDenied"
+    assert tagger.json("sqs", "untag-queue", "--queue-url", url, "--tag-keys", "scratch") is None
+    assert admin.json("sqs", "list-queue-tags", "--queue-url", url) == {"Tags": {"environment": "beta"}}
 
 
 SESSION_TRUST = {"Version": "2012-10-17", "Statement": [{

@@ -23,12 +23,29 @@ _ACTIONS = {
 _OWNER_EXEMPT = frozenset({"GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes"})
 
 
-def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: str) -> AuthzCheck:
+def _request_tags_context(tags: dict[str, str] | None) -> dict[str, Any]:
+    """aws:RequestTag/<key> for each tag the request sets, and aws:TagKeys."""
+    if not tags:
+        return {}
+    return {**{f"aws:RequestTag/{key}": value for key, value in tags.items()}, "aws:TagKeys": list(tags)}
+
+
+def _request_context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    if operation == "TagQueue":
+        return _request_tags_context(params.get("Tags"))
+    if operation == "UntagQueue" and params.get("TagKeys"):
+        return {"aws:TagKeys": list(params["TagKeys"])}
+    return {}
+
+
+def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: str,
+                 context: dict[str, Any] | None = None) -> AuthzCheck:
     row = repo.find_queue(ctx.session, account_id, ctx.region, name)
     if row is None:
         raise queue_does_not_exist()
     return AuthzCheck(action, queue_arn(ctx.region, account_id, name), account_id, row.policy,
-                      resource_tags=json.loads(row.tags_json), resource_owner_exempt=operation in _OWNER_EXEMPT)
+                      context=context or {}, resource_tags=json.loads(row.tags_json),
+                      resource_owner_exempt=operation in _OWNER_EXEMPT)
 
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
@@ -36,15 +53,13 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     action = _ACTIONS.get(operation, f"sqs:{operation}")
     if params.get("QueueUrl"):
         account_id, name = parse_queue_url(params["QueueUrl"])
-        return [_queue_check(ctx, action, account_id, name, operation)]
+        return [_queue_check(ctx, action, account_id, name, operation, _request_context(operation, params))]
     if operation == "GetQueueUrl":
         owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
         return [_queue_check(ctx, action, owner, params["QueueName"], operation)]
     if operation == "CreateQueue":
         arn = queue_arn(ctx.region, ctx.account_id, params["QueueName"])
-        context = {f"aws:RequestTag/{key}": value for key, value in (params.get("tags") or {}).items()}
-        if context:
-            context["aws:TagKeys"] = list(params["tags"])
+        context = _request_tags_context(params.get("tags"))
         found = [AuthzCheck(action, arn, ctx.account_id, context=context)]
         if params.get("tags"):
             found.append(AuthzCheck("sqs:TagQueue", arn, ctx.account_id, context=context))
