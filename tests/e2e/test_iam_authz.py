@@ -29,6 +29,33 @@ def test_user_without_policies_is_denied(server, unique):
                                 "identity-based policy allows the iam:ListUsers action")
 
 
+def test_denials_name_existing_users_roles_and_groups_as_iam_does(server, unique):
+    """IAM says "on resource: user bob" / "role r" / "group g" for an entity that exists, the ARN for one it would
+    create (real AWS messages, e.g. iam:GetUser/GetRole/AttachRolePolicy vs iam:CreateUser)."""
+    iam = server.client("iam")
+    key = make_user(iam, f"nobody2-{unique}")
+    iam.create_role(RoleName=f"Role-{unique}", AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.create_group(GroupName=f"Group-{unique}")
+    caller = server.client_for(key, "iam")
+    head = f"User: arn:aws:iam::000000000000:user/nobody2-{unique} is not authorized to perform: "
+    calls = [
+        (lambda: caller.get_user(UserName=f"NOBODY2-{unique}"), "iam:GetUser", f"user nobody2-{unique}"),
+        (lambda: caller.get_role(RoleName=f"Role-{unique}"), "iam:GetRole", f"role Role-{unique}"),
+        (lambda: caller.attach_role_policy(RoleName=f"Role-{unique}",
+                                           PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"),
+         "iam:AttachRolePolicy", f"role Role-{unique}"),
+        (lambda: caller.get_group(GroupName=f"Group-{unique}"), "iam:GetGroup", f"group Group-{unique}"),
+        (lambda: caller.create_user(UserName=f"new-{unique}"), "iam:CreateUser",
+         f"arn:aws:iam::000000000000:user/new-{unique}"),
+    ]
+    for call, action, resource in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert excinfo.value.response["Error"]["Message"] == (
+            f"{head}{action} on resource: {resource} because no identity-based policy allows the {action} action")
+
+
 def test_inline_policy_allows_and_explicit_deny_wins(server, unique):
     iam = server.client("iam")
     name = f"reader-{unique}"

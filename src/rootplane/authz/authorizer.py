@@ -64,7 +64,7 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
         decision = decide(ctx, check)
         if not decision.allowed:
             action = check.action.lower() if ctx.service in _LOWERCASE_ACTION_DENIALS else check.action
-            message = decision.message(ctx.principal.arn, action, check.resource)
+            message = decision.message(ctx.principal.arn, action, check.denial_resource or check.resource)
             if ctx.service in _REASONLESS_DENIALS:
                 message = message.split(" because ", 1)[0].split(" with an explicit deny", 1)[0]
             raise denial(ctx.service, protocol, message)

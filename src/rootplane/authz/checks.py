@@ -23,6 +23,8 @@ class AuthzCheck:
     ``resource_policy`` is the resource-based policy text that applies (bucket/queue/topic policy, role trust policy).
     ``resource_owner_exempt`` marks actions AWS lets the owning account's root do despite an explicit deny in the
     resource policy (S3 bucket-policy management, SQS queue attribute management).
+    ``denial_resource`` is how AWS's AccessDenied message names the resource when it is not the ARN (IAM says
+    "user bob" for an existing user).
     """
 
     action: str
@@ -32,6 +34,7 @@ class AuthzCheck:
     context: dict[str, Any] = field(default_factory=dict)
     resource_tags: dict[str, str] | None = None
     resource_owner_exempt: bool = False
+    denial_resource: str | None = None
 
 
 ChecksFunction = Callable[[Any, str, dict[str, Any]], list[AuthzCheck]]

@@ -43,6 +43,7 @@ _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "Creat
                               "UploadServerCertificate"})
 _PROVIDER_ARN_PARAMS = ("OpenIDConnectProviderArn", "SAMLProviderArn")
 _SELF_SERVICE_OPERATIONS = frozenset({"ChangePassword", "GetAccountPasswordPolicy"})
+_NAMED_IN_DENIALS = (("UserName", UserRow, "user"), ("RoleName", RoleRow, "role"), ("GroupName", GroupRow, "group"))
 # Access advisor operations authorized on the user, group, role or policy named by ``Arn``.
 _ARN_OPERATIONS = frozenset({"GenerateServiceLastAccessedDetails", "ListPoliciesGrantingServiceAccess"})
 
@@ -171,8 +172,20 @@ def _self_service_grant(ctx: Any, operation: str) -> str | None:
         "Effect": "Allow", "Principal": {"AWS": principal.arn}, "Action": f"iam:{operation}", "Resource": "*"}]})
 
 
+def _denial_resource(ctx: Any, params: dict[str, Any], resource: str) -> str | None:
+    """IAM's AccessDenied messages name an existing user, role or group "<kind> <name>" ("on resource: user bob");
+    a resource that does not exist yet (CreateUser...) is named by its ARN."""
+    for member, row_cls, kind in _NAMED_IN_DENIALS:
+        if params.get(member):
+            row = repo.find_named(ctx.session, row_cls, ctx.account_id, params[member])
+            if row is not None and row.arn == resource:
+                return f"{kind} {resource.rsplit('/', 1)[-1]}"
+    return None
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
     resource, tags = _resource(ctx, operation, params)
     return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(ctx, operation, params),
-                       resource_tags=tags, resource_policy=_self_service_grant(ctx, operation))]
+                       resource_tags=tags, resource_policy=_self_service_grant(ctx, operation),
+                       denial_resource=_denial_resource(ctx, params, resource))]
