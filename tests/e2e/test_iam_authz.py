@@ -112,6 +112,10 @@ def test_simulate_custom_and_principal_policy(server, unique):
                                          ResourceArns=["arn:aws:s3:::public/x"])["EvaluationResults"]
     assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]
     assert results[0]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.1"
+    second = policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})
+    both = iam.simulate_custom_policy(PolicyInputList=[document, second], ActionNames=["s3:GetObject"],
+                                      ResourceArns=["arn:aws:s3:::public/x"])["EvaluationResults"][0]
+    assert [m["SourcePolicyId"] for m in both["MatchedStatements"]] == ["PolicyInputList.1", "PolicyInputList.2"]
     name = f"sim-{unique}"
     iam.create_user(UserName=name)
     iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=document)

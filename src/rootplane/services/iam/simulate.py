@@ -82,7 +82,8 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
         for resource in resources:
             facts = RequestFacts(action=action, resource=resource, principal_arn=caller_arn,
                                  principal_account=ctx.account_id, resource_account=owner, context=context)
-            per_resource.append((resource, evaluate(facts, policy_set)))
+            # explain: MatchedStatements lists every statement that decided, not only the first Allow per type
+            per_resource.append((resource, evaluate(facts, policy_set, explain=True)))
             if boundary_only is not None:
                 within_boundary.append(evaluate(facts, boundary_only).allowed)
         result = action_result(action, per_resource)
