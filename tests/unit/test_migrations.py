@@ -1,11 +1,43 @@
-"""The fast head check agrees with Alembic; an empty store built at head equals what the migration scripts build."""
+"""The fast head check agrees with Alembic; the migration scripts build exactly the mapped model (SQLite and
+PostgreSQL), so a schema change without its revision fails here; an empty store built at head equals that schema."""
 
+import os
+
+import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from conftest import drop_postgres_database, postgres_database
 from sqlalchemy import inspect
 
 from rootplane.store.engine import Store
 from rootplane.store.migrate import MIGRATIONS, alembic_config, create_at_head, current_revision, head_revision
+from rootplane.store.schema import metadata
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A URL factory for fresh, empty stores of one kind (each call: a new database)."""
+    created: list[str] = []
+
+    def fresh(name: str) -> str:
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / name}"
+        url = postgres_database()
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL must be reachable in CI")
+            pytest.skip("PostgreSQL not reachable")
+        created.append(url)
+        return url
+
+    stores: list[Store] = []
+    yield lambda name: stores.append(Store(fresh(name))) or stores[-1]
+    for store in stores:
+        store.dispose()
+    for url in created:
+        drop_postgres_database(url)
 
 
 def _store(tmp_path, name: str = "db.sqlite") -> Store:
@@ -45,13 +77,29 @@ def test_migrate_creates_schema_and_records_head(tmp_path):
     assert current_revision(store.engine) == head_revision()
 
 
-def test_empty_store_built_at_head_equals_the_migrated_schema(tmp_path):
-    built = _store(tmp_path, "built.sqlite")
+def test_the_migration_scripts_build_the_mapped_model(store_url):
+    """Alembic's autogenerate finds nothing to add: every model change came with its revision."""
+    migrated = store_url("migrated.sqlite")
+    command.upgrade(alembic_config(migrated.engine), "head")
+    with migrated.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata())
+    assert differences == []
+
+
+def test_empty_store_built_at_head_equals_the_migrated_schema(store_url):
+    built = store_url("built.sqlite")
     assert create_at_head(built.engine) is True
-    migrated = _store(tmp_path, "migrated.sqlite")
+    migrated = store_url("migrated.sqlite")
     command.upgrade(alembic_config(migrated.engine), "head")
     assert current_revision(built.engine) == current_revision(migrated.engine) == head_revision()
     assert _schema(built) == _schema(migrated)
+
+
+def test_downgrade_removes_every_table(tmp_path):
+    store = _store(tmp_path)
+    command.upgrade(alembic_config(store.engine), "head")
+    command.downgrade(alembic_config(store.engine), "base")
+    assert inspect(store.engine).get_table_names() == ["alembic_version"]
 
 
 def test_a_store_that_is_not_empty_is_left_to_alembic(tmp_path):
