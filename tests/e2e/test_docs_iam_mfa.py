@@ -240,3 +240,20 @@ def test_role_trust_requiring_mfa_refuses_without_mfa(mfa_user, mfa_role):
     assert (error.code, error.message) == ("AccessDenied", (
         f"User: arn:aws:iam::{ACCOUNT}:user/mfa-api is not authorized to perform: sts:AssumeRole on resource: "
         f"{mfa_role}"))
+
+
+def test_role_trust_with_mfa_age_accepts_a_code_sent_with_assume_role(admin, mfa_user):
+    """aws:MultiFactorAuthAge is 0 for the code sent with AssumeRole itself (the trust policy sees it)."""
+    user, device = mfa_user
+    trust = {"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole",
+        "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "300"}}}}
+    role_arn = admin.json("iam", "create-role", "--role-name", "FreshMFAOnly", "--assume-role-policy-document",
+                          json.dumps(trust))["Role"]["Arn"]
+    admin.json("iam", "put-user-policy", "--user-name", "mfa-api", "--policy-name", "assume-fresh",
+               "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
+                   {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}]}))
+    assert user.error("sts", "assume-role", "--role-arn", role_arn, "--role-session-name", "none").code == "AccessDenied"
+    result = user.json("sts", "assume-role", "--role-arn", role_arn, "--role-session-name", "fresh",
+                       "--serial-number", device.serial, "--token-code", device.next_code())
+    assert result["AssumedRoleUser"]["Arn"].endswith(":assumed-role/FreshMFAOnly/fresh")

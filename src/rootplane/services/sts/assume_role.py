@@ -48,6 +48,7 @@ def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if params.get("SerialNumber") or params.get("TokenCode"):
         context["aws:MultiFactorAuthPresent"] = "true" if _mfa_ok(ctx, params) else "false"
+        context["aws:MultiFactorAuthAge"] = "0"  # the code was checked with this very request
     return context
 
 
