@@ -97,6 +97,15 @@ def test_sns_create_existing_topic_with_other_tags(sns, unique) -> None:
         "InvalidParameter", "Invalid parameter: Tags Reason: Topic already exists with different tags", 400)
 
 
+def test_sns_tagging_a_missing_topic_is_resource_not_found(sns, unique) -> None:
+    arn = f"arn:aws:sns:us-east-1:000000000000:missing-{unique}"
+    expected = ("ResourceNotFound", "Resource does not exist", 404)
+    assert error_of(sns.tag_resource, ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]) == expected
+    assert error_of(sns.untag_resource, ResourceArn=arn, TagKeys=["k"]) == expected
+    assert error_of(sns.list_tags_for_resource, ResourceArn=arn) == expected
+    assert error_of(sns.get_topic_attributes, TopicArn=arn) == ("NotFound", "Topic does not exist", 404)
+
+
 def test_sns_tag_quota_with_cli(server, sns, unique) -> None:
     arn = sns.create_topic(Name=f"tcli-{unique}", Tags=_tag_list(50))["TopicArn"]
     result = server.cli("sns", "tag-resource", "--resource-arn", arn, "--tags", "Key=one-more,Value=x", check=False)

@@ -116,6 +116,13 @@ class SnsProvider(Provider):
             raise _not_found("Topic does not exist")
         return topic
 
+    def _tagged_topic(self, ctx: RequestContext, arn: str) -> TopicRow:
+        """The topic a tagging operation names (its model's error for a missing resource is ResourceNotFound)."""
+        topic = repo.find_topic(ctx.session, arn)
+        if topic is None:
+            raise AwsError("ResourceNotFound", "Resource does not exist", 404)
+        return topic
+
     def _subscription(self, ctx: RequestContext, arn: str) -> SubscriptionRow:
         subscription = repo.find_subscription(ctx.session, arn)
         if subscription is None:
@@ -221,18 +228,18 @@ class SnsProvider(Provider):
         topic.attributes = json.dumps(attributes)
 
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        topic = self._topic(ctx, params["ResourceArn"])
+        topic = self._tagged_topic(ctx, params["ResourceArn"])
         topic.tags = json.dumps(_with_tags(json.loads(topic.tags), params["Tags"]))
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        topic = self._topic(ctx, params["ResourceArn"])
+        topic = self._tagged_topic(ctx, params["ResourceArn"])
         removed = set(params["TagKeys"])
         topic.tags = json.dumps({key: value for key, value in json.loads(topic.tags).items() if key not in removed})
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        topic = self._topic(ctx, params["ResourceArn"])
+        topic = self._tagged_topic(ctx, params["ResourceArn"])
         return {"Tags": [{"Key": key, "Value": value} for key, value in json.loads(topic.tags).items()]}
 
     # -- subscriptions -------------------------------------------------------------------------------------------
