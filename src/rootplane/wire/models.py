@@ -41,5 +41,10 @@ def _signing_names() -> dict[str, str]:
 
 
 def service_for_signing_name(signing_name: str) -> str | None:
-    """Map a SigV4 credential-scope service (``iam``, ``s3``...) to one of SERVICES."""
+    """Map a SigV4 credential-scope service (``iam``, ``s3``...) to one of SERVICES.
+
+    A served service's own name maps to itself without loading every model (the full map is built, loading all
+    nine models, only for another name)."""
+    if signing_name in SERVICES:
+        return signing_name
     return _signing_names().get(signing_name)
