@@ -54,8 +54,11 @@ def _new_key(now: _dt.datetime) -> SigningKeyRow:
 
 
 def prepare(session: Session) -> None:
-    """Create the key pair if the store has none yet (called once at server start, in its own transaction)."""
-    _key(session)
+    """Create the key pair if the store has none yet (called once at server start, in its own transaction).
+
+    Only its existence is ensured here: the key is parsed at its first use, which keeps server start cheap."""
+    if repo.find_signing_key(session, _KEY_ID) is None:
+        repo.put_signing_key(session, _new_key(_dt.datetime.now(_dt.timezone.utc)))
 
 
 def _key(session: Session) -> tuple[rsa.RSAPrivateKey, str]:
