@@ -100,19 +100,19 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, dict[str, float]] = {}
-    data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
-    have = 0
-    try:
-        for size in sizes:
-            _seed_rootplane(data_dir, have, size)
-            have = size
+    for size in sizes:
+        # A fresh store per size: the CloudTrail history earlier measurements leave behind (tens of thousands of
+        # recorded calls) must not weigh on the next size, which would then look slower for the wrong reason.
+        data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
+        try:
+            _seed_rootplane(data_dir, 0, size)
             server = start_rootplane(data_dir)
             try:
                 results[f"rootplane@{size}"] = _measure(server.endpoint, size, args.seconds)
             finally:
                 server.stop()
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
     if args.moto_size:
         moto = start_moto()
         try:
