@@ -87,6 +87,9 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     if operation == "DeleteObjects":
         return []  # authorized per key (s3:DeleteObject) by the handler; denials become per-key Errors
     policy = _effective_policy(row, ctx.principal)
+    if operation == "GetObjectAttributes":  # S3 asks for both permissions
+        return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy)
+                for name in ("s3:GetObject", "s3:GetObjectAttributes")]
     if operation in _OBJECT_OPERATIONS:
         return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, policy)]
     context = _list_context(params) if action == "s3:ListBucket" else {}

@@ -18,7 +18,9 @@ from rootplane.services.s3.conditions import byte_range, check_preconditions
 from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
 from rootplane.services.s3.multipart import MultipartOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
-from rootplane.services.s3.objects import attributes_of, new_object, object_headers, stored_attributes, upload_body
+from rootplane.services.s3.objects import (
+    attributes_of, new_object, object_attributes, object_headers, stored_attributes, upload_body,
+)
 from rootplane.services.s3.public_policy import is_public
 from rootplane.services.s3.tables import BucketRow
 
@@ -171,6 +173,10 @@ class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
         if span is not None:
             output.update(ContentRange=f"bytes {span[0]}-{span[1]}/{row.size}", ContentLength=span[1] - span[0] + 1)
         return output
+
+    def get_object_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
+        return object_attributes(row, params["ObjectAttributes"])
 
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_object(ctx.session, bucket_of(ctx, params).name, params["Key"])
