@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 __all__ = ["alembic_config", "upgrade", "head_revision", "current_revision", "create_at_head"]
 
@@ -46,13 +46,9 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision recorded in the store, or None for an empty store."""
     with engine.connect() as connection:
-        return _recorded_revision(connection)
-
-
-def _recorded_revision(connection: Connection) -> str | None:
-    if not inspect(connection).has_table("alembic_version"):
-        return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _version_table() -> Table:
