@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT, ROOT_SESSION
 
-__all__ = ["global_context"]
+__all__ = ["global_context", "request_tag_context"]
 
 _PRINCIPAL_TYPE = {ROOT: "Account", ROOT_SESSION: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
 # IAM users and roles also expose their tags as iam:ResourceTag/<key> (the ABAC tutorial's AssumeRole policy).
@@ -54,3 +55,10 @@ def global_context(ctx: Any, resource: str, resource_account: str | None,
         for prefix in tag_prefixes:
             keys[prefix + key.lower()] = value
     return {k: v for k, v in keys.items() if v is not None}
+
+
+def request_tag_context(tags: Mapping[str, str] | None) -> dict[str, Any]:
+    """The tags a request sets, as conditions see them: aws:RequestTag/<key> for each, and aws:TagKeys."""
+    if not tags:
+        return {}
+    return {**{f"aws:RequestTag/{key}": value for key, value in tags.items()}, "aws:TagKeys": list(tags)}

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.context_keys import request_tag_context
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
@@ -149,11 +150,8 @@ def _context(ctx: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]
         context["iam:PermissionsBoundary"] = boundary
     if operation in _POLICY_ARN_OPERATIONS:
         context["iam:PolicyARN"] = params["PolicyArn"]
-    tags = params.get("Tags") if (operation in _TAGGING_CREATES or operation.startswith("Tag")) else None
-    if tags:
-        for tag in tags:
-            context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
-        context["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if operation in _TAGGING_CREATES or operation.startswith("Tag"):
+        context.update(request_tag_context({tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}))
     if operation.startswith("Untag") and params.get("TagKeys"):
         context["aws:TagKeys"] = list(params["TagKeys"])
     return context

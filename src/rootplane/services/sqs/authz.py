@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.context_keys import request_tag_context
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.errors import queue_does_not_exist
 from rootplane.services.sqs.urls import parse_queue_url, queue_arn
@@ -23,16 +24,9 @@ _ACTIONS = {
 _OWNER_EXEMPT = frozenset({"GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes"})
 
 
-def _request_tags_context(tags: dict[str, str] | None) -> dict[str, Any]:
-    """aws:RequestTag/<key> for each tag the request sets, and aws:TagKeys."""
-    if not tags:
-        return {}
-    return {**{f"aws:RequestTag/{key}": value for key, value in tags.items()}, "aws:TagKeys": list(tags)}
-
-
 def _request_context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     if operation == "TagQueue":
-        return _request_tags_context(params.get("Tags"))
+        return request_tag_context(params.get("Tags"))
     if operation == "UntagQueue" and params.get("TagKeys"):
         return {"aws:TagKeys": list(params["TagKeys"])}
     return {}
@@ -59,7 +53,7 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         return [_queue_check(ctx, action, owner, params["QueueName"], operation)]
     if operation == "CreateQueue":
         arn = queue_arn(ctx.region, ctx.account_id, params["QueueName"])
-        context = _request_tags_context(params.get("tags"))
+        context = request_tag_context(params.get("tags"))
         found = [AuthzCheck(action, arn, ctx.account_id, context=context)]
         if params.get("tags"):
             found.append(AuthzCheck("sqs:TagQueue", arn, ctx.account_id, context=context))

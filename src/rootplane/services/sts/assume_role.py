@@ -12,6 +12,7 @@ from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, Principal
 from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.context_keys import request_tag_context
 from rootplane.core.errors import AwsError
 from rootplane.policy import MalformedPolicy, parse_policy_cached
 from rootplane.services.context import RequestContext
@@ -39,11 +40,7 @@ def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         context["sts:ExternalId"] = params["ExternalId"]
     if params.get("SourceIdentity"):
         context["sts:SourceIdentity"] = params["SourceIdentity"]
-    tags = params.get("Tags") or []
-    for tag in tags:
-        context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
-    if tags:
-        context["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    context.update(request_tag_context({tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}))
     if params.get("TransitiveTagKeys"):
         context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if params.get("SerialNumber") or params.get("TokenCode"):
