@@ -7,7 +7,7 @@ Credential operations without ``UserName`` act on the caller: the root user's re
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
@@ -44,77 +44,81 @@ _TAGGING_CREATES = frozenset({"CreateUser", "CreateRole", "CreatePolicy", "Creat
                               "UploadServerCertificate"})
 _PROVIDER_ARN_PARAMS = ("OpenIDConnectProviderArn", "SAMLProviderArn")
 _SELF_SERVICE_OPERATIONS = frozenset({"ChangePassword", "GetAccountPasswordPolicy"})
-_NAMED_IN_DENIALS = (("UserName", UserRow, "user"), ("RoleName", RoleRow, "role"), ("GroupName", GroupRow, "group"))
+# IAM's AccessDenied messages name an existing user, role or group "<kind> <name>" ("on resource: user bob");
+# anything else, and an entity not created yet (CreateUser...), by its ARN.
+_NAMED_IN_DENIALS = frozenset({"user", "role", "group"})
+
+
+class _Target(NamedTuple):
+    """The resource an operation is authorized on, its tags, and how a denial names it (None: by the ARN)."""
+
+    arn: str
+    tags: dict[str, str] | None = None
+    denial_name: str | None = None
 # Access advisor operations authorized on the user, group, role or policy named by ``Arn``.
 _ARN_OPERATIONS = frozenset({"GenerateServiceLastAccessedDetails", "ListPoliciesGrantingServiceAccess"})
 
 
-def _user_resource(ctx: Any, user_name: str) -> tuple[str, dict[str, str] | None]:
-    user = repo.find_user(ctx.session, ctx.account_id, user_name)
-    if user is None:
-        return f"arn:aws:iam::{ctx.account_id}:user/{user_name}", None
-    return user.arn, user.tags
-
-
-def _caller_resource(ctx: Any) -> tuple[str, dict[str, str] | None]:
+def _caller_resource(ctx: Any) -> _Target:
     principal = ctx.principal
     if principal.is_root:
-        return root_arn(ctx.account_id), None
+        return _Target(root_arn(ctx.account_id))
     if principal.kind == "IAMUser":
-        return principal.arn, principal.tag_map()
-    return "*", None
+        return _Target(principal.arn, principal.tag_map())
+    return _Target("*")
 
 
-def _named(ctx: Any, row_cls: Any, kind: str, name: str) -> tuple[str, dict[str, str] | None]:
+def _named(ctx: Any, row_cls: Any, kind: str, name: str) -> _Target:
     row = repo.find_named(ctx.session, row_cls, ctx.account_id, name)
     if row is None:
-        return f"arn:aws:iam::{ctx.account_id}:{kind}/{name}", None
-    return row.arn, getattr(row, "tags", None)
+        return _Target(f"arn:aws:iam::{ctx.account_id}:{kind}/{name}")
+    denial_name = f"{kind} {row.arn.rsplit('/', 1)[-1]}" if kind in _NAMED_IN_DENIALS else None
+    return _Target(row.arn, getattr(row, "tags", None), denial_name)
 
 
-def _key_owner(ctx: Any, access_key_id: str) -> tuple[str, dict[str, str] | None]:
+def _key_owner(ctx: Any, access_key_id: str) -> _Target:
     key = accounts.find_access_key(ctx.session, access_key_id)
     if key is None or key.account_id != ctx.account_id:
         return _caller_resource(ctx)
-    return (root_arn(ctx.account_id), None) if key.user_name is None else _user_resource(ctx, key.user_name)
+    return _Target(root_arn(ctx.account_id)) if key.user_name is None else _named(ctx, UserRow, "user", key.user_name)
 
 
-def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> _Target:
     account_id = ctx.account_id
     if operation == "CreateUser":
-        return f"arn:aws:iam::{account_id}:user{params.get('Path') or '/'}{params['UserName']}", None
+        return _Target(f"arn:aws:iam::{account_id}:user{params.get('Path') or '/'}{params['UserName']}")
     if operation == "CreateRole":
-        return f"arn:aws:iam::{account_id}:role{params.get('Path') or '/'}{params['RoleName']}", None
+        return _Target(f"arn:aws:iam::{account_id}:role{params.get('Path') or '/'}{params['RoleName']}")
     if operation == "CreateGroup":
-        return f"arn:aws:iam::{account_id}:group{params.get('Path') or '/'}{params['GroupName']}", None
+        return _Target(f"arn:aws:iam::{account_id}:group{params.get('Path') or '/'}{params['GroupName']}")
     if operation == "CreatePolicy":
-        return f"arn:aws:iam::{account_id}:policy{params.get('Path') or '/'}{params['PolicyName']}", None
+        return _Target(f"arn:aws:iam::{account_id}:policy{params.get('Path') or '/'}{params['PolicyName']}")
     if operation == "CreateVirtualMFADevice":
-        return f"arn:aws:iam::{account_id}:mfa{params.get('Path') or '/'}{params['VirtualMFADeviceName']}", None
+        return _Target(f"arn:aws:iam::{account_id}:mfa{params.get('Path') or '/'}{params['VirtualMFADeviceName']}")
     if operation == "CreateOpenIDConnectProvider":
-        return f"arn:aws:iam::{account_id}:oidc-provider/{params['Url'].removeprefix('https://').rstrip('/')}", None
+        return _Target(f"arn:aws:iam::{account_id}:oidc-provider/{params['Url'].removeprefix('https://').rstrip('/')}")
     if operation == "CreateSAMLProvider":
-        return f"arn:aws:iam::{account_id}:saml-provider/{params['Name']}", None
+        return _Target(f"arn:aws:iam::{account_id}:saml-provider/{params['Name']}")
     if operation == "UploadServerCertificate":
-        return (f"arn:aws:iam::{account_id}:server-certificate{params.get('Path') or '/'}"
-                f"{params['ServerCertificateName']}"), None
+        return _Target(f"arn:aws:iam::{account_id}:server-certificate{params.get('Path') or '/'}"
+                       f"{params['ServerCertificateName']}")
     if operation in _ARN_OPERATIONS:
-        return params["Arn"], None
+        return _Target(params["Arn"])
     if operation == "GenerateOrganizationsAccessReport":
-        return f"arn:aws:iam::{account_id}:access-report/{params['EntityPath']}", None
+        return _Target(f"arn:aws:iam::{account_id}:access-report/{params['EntityPath']}")
     if operation == "GetServiceLinkedRoleDeletionStatus":
-        return role_arn_of_task(account_id, params["DeletionTaskId"]), None
+        return _Target(role_arn_of_task(account_id, params["DeletionTaskId"]))
     if params.get("ServerCertificateName"):
         return _named(ctx, ServerCertificateRow, "server-certificate", params["ServerCertificateName"])
     for member in _PROVIDER_ARN_PARAMS:
         if params.get(member):
-            return params[member], None
+            return _Target(params[member])
     if operation in _LIST_KINDS:
-        return f"arn:aws:iam::{account_id}:{_LIST_KINDS[operation]}{params.get('PathPrefix') or '/'}", None
+        return _Target(f"arn:aws:iam::{account_id}:{_LIST_KINDS[operation]}{params.get('PathPrefix') or '/'}")
     if operation == "GetAccessKeyLastUsed":
         return _key_owner(ctx, params["AccessKeyId"])
     if params.get("UserName"):
-        return _user_resource(ctx, params["UserName"])
+        return _named(ctx, UserRow, "user", params["UserName"])
     if operation in _CALLER_OPERATIONS:
         return _caller_resource(ctx)
     if params.get("RoleName"):
@@ -124,12 +128,12 @@ def _resource(ctx: Any, operation: str, params: dict[str, Any]) -> tuple[str, di
     if params.get("InstanceProfileName"):
         return _named(ctx, InstanceProfileRow, "instance-profile", params["InstanceProfileName"])
     if params.get("PolicyArn"):
-        return params["PolicyArn"], None
+        return _Target(params["PolicyArn"])
     if params.get("SerialNumber"):
-        return params["SerialNumber"], None
+        return _Target(params["SerialNumber"])
     if params.get("PolicySourceArn"):
-        return params["PolicySourceArn"], None
-    return "*", None
+        return _Target(params["PolicySourceArn"])
+    return _Target("*")
 
 
 def _boundary(ctx: Any, operation: str, params: dict[str, Any]) -> str | None:
@@ -170,20 +174,9 @@ def _self_service_grant(ctx: Any, operation: str) -> str | None:
         "Effect": "Allow", "Principal": {"AWS": principal.arn}, "Action": f"iam:{operation}", "Resource": "*"}]})
 
 
-def _denial_resource(ctx: Any, params: dict[str, Any], resource: str) -> str | None:
-    """IAM's AccessDenied messages name an existing user, role or group "<kind> <name>" ("on resource: user bob");
-    a resource that does not exist yet (CreateUser...) is named by its ARN."""
-    for member, row_cls, kind in _NAMED_IN_DENIALS:
-        if params.get(member):
-            row = repo.find_named(ctx.session, row_cls, ctx.account_id, params[member])
-            if row is not None and row.arn == resource:
-                return f"{kind} {resource.rsplit('/', 1)[-1]}"
-    return None
-
-
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
-    resource, tags = _resource(ctx, operation, params)
-    return [AuthzCheck(f"iam:{operation}", resource, ctx.account_id, context=_context(ctx, operation, params),
-                       resource_tags=tags, resource_policy=_self_service_grant(ctx, operation),
-                       denial_resource=_denial_resource(ctx, params, resource))]
+    target = _resource(ctx, operation, params)
+    return [AuthzCheck(f"iam:{operation}", target.arn, ctx.account_id, context=_context(ctx, operation, params),
+                       resource_tags=target.tags, resource_policy=_self_service_grant(ctx, operation),
+                       denial_resource=target.denial_name)]
