@@ -17,11 +17,11 @@ from rootplane.services.events.patterns import MAX_PATTERN_LENGTH, InvalidPatter
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
 from rootplane.services.events.transform import InvalidPath, check_path, check_transformer
 from rootplane.services.provider import Provider
+from rootplane.services.tagging import merged_tags, tag_map
 
 __all__ = ["EventsProvider", "PROVIDER"]
 
 MAX_TARGETS = 5
-MAX_TAGS = 50
 _STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 _SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
 _EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
@@ -66,10 +66,8 @@ def _page(rows: list, limit: int, key) -> tuple[list, dict[str, str]]:
 def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str, str]:
     """``current`` updated with the Key/Value list ``added``; past AWS's 50 tags per rule or bus, EventBridge's
     LimitExceededException (its wording for every exceeded quota)."""
-    tags = {**current, **{tag["Key"]: tag["Value"] for tag in added}}
-    if len(tags) > MAX_TAGS:
-        raise AwsError("LimitExceededException", "The requested resource exceeds the maximum number allowed.", 400)
-    return tags
+    return merged_tags(current, tag_map(added), lambda: AwsError(
+        "LimitExceededException", "The requested resource exceeds the maximum number allowed.", 400))
 
 
 def _check_pattern(text: str) -> None:

@@ -16,6 +16,7 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
 from rootplane.services.iam.deletion_tasks import role_arn_of_task
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow, UserRow
+from rootplane.services.tagging import tag_map
 
 __all__ = ["checks"]
 
@@ -155,7 +156,7 @@ def _context(ctx: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]
     if operation in _POLICY_ARN_OPERATIONS:
         context["iam:PolicyARN"] = params["PolicyArn"]
     if operation in _TAGGING_CREATES or operation.startswith("Tag"):
-        context.update(request_tag_context({tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}))
+        context.update(request_tag_context(tag_map(params.get("Tags"))))
     if operation.startswith("Untag") and params.get("TagKeys"):
         context["aws:TagKeys"] = list(params["TagKeys"])
     return context

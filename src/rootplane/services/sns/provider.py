@@ -16,12 +16,12 @@ from rootplane.services.sns import repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+from rootplane.services.tagging import merged_tags, tag_map
 
 __all__ = ["SnsProvider", "PROVIDER"]
 
 PAGE = 100
 PENDING = "pending confirmation"
-MAX_TAGS = 50
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
 _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
@@ -39,10 +39,8 @@ def _invalid(message: str) -> AwsError:
 
 def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str, str]:
     """``current`` updated with the Key/Value list ``added``; TagLimitExceeded past AWS's 50 tags per topic."""
-    tags = {**current, **{tag["Key"]: tag["Value"] for tag in added}}
-    if len(tags) > MAX_TAGS:
-        raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded", 400)
-    return tags
+    return merged_tags(current, tag_map(added), lambda: AwsError(
+        "TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded", 400))
 
 
 def _not_found(message: str) -> AwsError:

@@ -1,20 +1,17 @@
-"""Queue tags: AWS's quota of 50 tags per queue, counted after merging with the queue's tags."""
+"""Queue tags: SQS's wording of the shared 50-tag quota, and UntagQueue's rule."""
 
 from __future__ import annotations
 
+from rootplane.services import tagging
 from rootplane.services.sqs.errors import invalid_parameter
 
-__all__ = ["MAX_TAGS", "merged_tags", "remaining_tags"]
-
-MAX_TAGS = 50
+__all__ = ["merged_tags", "remaining_tags"]
 
 
 def merged_tags(queue_name: str, current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
     """``current`` updated with ``added``; InvalidParameterValue past 50 tags (nothing is stored then)."""
-    tags = {**current, **added}
-    if len(tags) > MAX_TAGS:
-        raise invalid_parameter(f"Too many tags added for queue {queue_name}.")
-    return tags
+    return tagging.merged_tags(current, added,
+                               lambda: invalid_parameter(f"Too many tags added for queue {queue_name}."))
 
 
 def remaining_tags(current: dict[str, str], keys: list[str]) -> dict[str, str]:

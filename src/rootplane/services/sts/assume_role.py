@@ -20,6 +20,7 @@ from rootplane.services.iam import api as iam
 from rootplane.services.iam import mfa
 from rootplane.services.iam.tables import RoleRow
 from rootplane.services.sts.sessions import issue_credentials
+from rootplane.services.tagging import tag_map
 
 __all__ = ["checks", "assume_role"]
 
@@ -40,7 +41,7 @@ def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         context["sts:ExternalId"] = params["ExternalId"]
     if params.get("SourceIdentity"):
         context["sts:SourceIdentity"] = params["SourceIdentity"]
-    context.update(request_tag_context({tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}))
+    context.update(request_tag_context(tag_map(params.get("Tags"))))
     if params.get("TransitiveTagKeys"):
         context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if params.get("SerialNumber") or params.get("TokenCode"):
