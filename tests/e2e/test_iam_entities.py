@@ -128,7 +128,8 @@ def test_managed_policy_versions(server, unique):
 
 def test_aws_managed_policies_are_listed(server):
     iam = server.client("iam")
-    names = {p["PolicyName"] for p in iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]}
+    pages = iam.get_paginator("list_policies").paginate(Scope="AWS")
+    names = {p["PolicyName"] for page in pages for p in page["Policies"]}
     assert {"AdministratorAccess", "IAMAuditRootUserCredentials", "AmazonSQSFullAccess"} <= names
     task = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")["Policy"]
     assert task["Path"] == "/root-task/" and task["IsAttachable"] is True

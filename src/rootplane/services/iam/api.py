@@ -47,7 +47,7 @@ def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
     view = catalog.resolve(session, policy_arn)
     if view is None or (not view.is_aws and view.row is not None and view.row.account_id != entity.account_id):
         raise errors.no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
-    if catalog.is_task_policy(policy_arn):
+    if catalog.is_task_policy(policy_arn) or not view.is_attachable:
         raise errors.not_attachable(f"Policy {policy_arn} is not attachable.")
     if repo.find_attachment(session, owner, policy_arn) is not None:
         return

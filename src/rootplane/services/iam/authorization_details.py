@@ -95,7 +95,7 @@ def _policies(ctx: RequestContext, views: list[catalog.PolicyView]) -> list[dict
         shape: dict[str, Any] = {
             "PolicyName": view.name, "PolicyId": view.policy_id, "Arn": view.arn, "Path": view.path,
             "DefaultVersionId": view.default_version_id, "AttachmentCount": attached.get(view.arn, 0),
-            "PermissionsBoundaryUsageCount": bounded.get(view.arn, 0), "IsAttachable": True,
+            "PermissionsBoundaryUsageCount": bounded.get(view.arn, 0), "IsAttachable": view.is_attachable,
             "CreateDate": view.created_at, "UpdateDate": view.updated_at, "PolicyVersionList": version_list,
         }
         if view.description:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ from rootplane.data import load_managed_policies, managed_policy_by_arn
 from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import ManagedPolicyRow
 
-__all__ = ["PolicyView", "aws_policy", "aws_policies", "resolve", "resolve_many", "get_policy", "is_task_policy"]
+__all__ = ["PolicyView", "aws_policy", "aws_policies", "aws_policies_after", "resolve", "resolve_many", "get_policy", "is_task_policy"]
 
 AWS_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -33,6 +34,7 @@ class PolicyView:
     created_at: _dt.datetime
     updated_at: _dt.datetime
     is_aws: bool
+    is_attachable: bool = True
     row: ManagedPolicyRow | None = None
 
 
@@ -51,13 +53,28 @@ def aws_policy(arn: str) -> PolicyView | None:
         default_version_id=record["DefaultVersionId"], document=json.dumps(record["Document"], indent=4),
         description=record.get("Description"), created_at=_parse_time(record["CreateDate"]),
         updated_at=_parse_time(record["UpdateDate"]), is_aws=True,
+        is_attachable=record.get("IsAttachable", True),
     )
 
 
-def aws_policies() -> list[PolicyView]:
-    """Every AWS managed policy, ordered by name."""
-    views = [aws_policy(record["Arn"]) for record in load_managed_policies()]
-    return sorted((v for v in views if v is not None), key=lambda v: v.name.lower())
+@lru_cache(maxsize=1)
+def aws_policies() -> tuple[PolicyView, ...]:
+    """Every AWS managed policy, ordered by lower-cased name (built once)."""
+    views = (aws_policy(record["Arn"]) for record in load_managed_policies())
+    return tuple(sorted((v for v in views if v is not None), key=lambda v: v.name.lower()))
+
+
+@lru_cache(maxsize=1)
+def _aws_policy_keys() -> tuple[str, ...]:
+    return tuple(view.name.lower() for view in aws_policies())
+
+
+def aws_policies_after(name_key: str) -> Iterator[PolicyView]:
+    """The AWS managed policies whose lower-cased name sorts after ``name_key``, in order (a binary search: a page
+    costs its own length, not the catalog's)."""
+    views = aws_policies()
+    for index in range(bisect.bisect_right(_aws_policy_keys(), name_key), len(views)):
+        yield views[index]
 
 
 def is_task_policy(arn: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rootplane.core import ids
@@ -25,7 +26,7 @@ def _policy_shapes(ctx: RequestContext, views: list[PolicyView], *, full: bool =
         shape: dict[str, Any] = {
             "PolicyName": view.name, "PolicyId": view.policy_id, "Arn": view.arn, "Path": view.path,
             "DefaultVersionId": view.default_version_id, "AttachmentCount": attached.get(view.arn, 0),
-            "PermissionsBoundaryUsageCount": bounded.get(view.arn, 0), "IsAttachable": True,
+            "PermissionsBoundaryUsageCount": bounded.get(view.arn, 0), "IsAttachable": view.is_attachable,
             "CreateDate": view.created_at, "UpdateDate": view.updated_at,
         }
         if full and view.description:
@@ -104,13 +105,16 @@ class ManagedPoliciesMixin:
         views: list[PolicyView] = []
         next_marker = None
         if segment == "aws" and scope in ("all", "aws"):
-            candidates = [v for v in catalog.aws_policies() if v.path.startswith(prefix) and v.name.lower() > after]
+            matching = (v for v in catalog.aws_policies_after(after) if v.path.startswith(prefix))
             if only_attached or only_boundaries:
+                candidates = list(matching)
                 arns = [v.arn for v in candidates]
                 attached = repo.attachment_counts(ctx.session, ctx.account_id, arns) if only_attached else {}
                 bounded = repo.boundary_counts(ctx.session, ctx.account_id, arns) if only_boundaries else {}
                 candidates = [v for v in candidates if (attached.get(v.arn) or not only_attached)
                               and (bounded.get(v.arn) or not only_boundaries)]
+            else:
+                candidates = list(itertools.islice(matching, limit + 1))
             views = candidates[:limit]
             if len(candidates) > limit:
                 next_marker = repo.encode_marker("aws", views[-1].name.lower())
