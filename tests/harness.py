@@ -20,6 +20,16 @@ from botocore.config import Config
 __all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT"]
 
 BOOT_ACCOUNT = "000000000000"
+DATA = Path(__file__).parent / "data"  # reference data the tests replay (each folder has its source and licence)
+
+
+def reference_data(*parts: str) -> Path:
+    """A file or folder under tests/data; missing reference data fails the test run instead of testing less."""
+    path = DATA.joinpath(*parts)
+    if not path.exists():
+        raise FileNotFoundError(f"reference data missing from the repository: {path}")
+    return path
+
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Callable
 
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
-CAPTURES = Path("/work/shared/reference/aws-captures")
+from tests.harness import reference_data
+
+CAPTURES = reference_data("aws-captures")
 
 
 def load(name: str) -> dict:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-CAPTURES = Path("/work/shared/reference/aws-captures")
+from tests.harness import reference_data
+
+CAPTURES = reference_data("aws-captures")
 NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
 
 

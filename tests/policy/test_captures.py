@@ -8,17 +8,15 @@ replayed here.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, action_result, evaluate, parse_policy
 
-CAPTURES = Path("/work/shared/reference/aws-captures/conditions.json")
+from tests.harness import reference_data
 
-if not CAPTURES.exists():  # pragma: no cover - the reference folder is outside the repo
-    pytest.skip("aws-captures not available", allow_module_level=True)
+CAPTURES = reference_data("aws-captures", "conditions.json")
 
 CASES = json.loads(CAPTURES.read_text())["cases"]
 

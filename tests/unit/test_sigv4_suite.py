@@ -23,7 +23,9 @@ from rootplane.auth import sigv4
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-SUITE = Path("/work/shared/reference/botocore-tests/aws4_testsuite")
+from tests.harness import reference_data
+
+SUITE = reference_data("botocore-tests", "aws4_testsuite")
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 NOW = datetime(2015, 8, 30, 12, 36, 0, tzinfo=timezone.utc)
 SREQ_SIGNATURE_DEFECTS = {"get-vanilla-with-session-token"}
@@ -35,6 +37,7 @@ def _cases() -> list[Path]:
         for name in files:
             if name.endswith(".sreq"):
                 found.append(Path(dirpath) / name[: -len(".sreq")])
+    assert len(found) >= 30, f"the SigV4 test suite under {SUITE} is incomplete"
     return sorted(found, key=lambda p: p.name)
 
 

@@ -6,7 +6,6 @@ import gzip
 import json
 import math
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -20,7 +19,9 @@ from rootplane.wire.protocols import protocol_for
 from rootplane.wire.routes import compile_route, route_matches
 from wire_examples import normalize, to_botocore_response
 
-FIXTURES = Path("/work/shared/reference/botocore-tests/protocols")
+from tests.harness import reference_data
+
+FIXTURES = reference_data("botocore-tests", "protocols")
 SERVED = ("query", "json", "rest-json", "rest-xml")
 
 
@@ -49,8 +50,6 @@ def _skip_reason(suite: dict, case: dict) -> str | None:
 
 
 def _load(kind: str):
-    if not FIXTURES.exists():
-        return []
     params = []
     for path in sorted((FIXTURES / kind).glob("*.json")):
         for index, suite in enumerate(json.loads(path.read_text())):
