@@ -123,7 +123,16 @@ def test_unknown_action_and_target() -> None:
     route = detect(HttpRequest("POST", "/", "", {"x-amz-target": "AWSEvents.Nope"}, b"{}"))
     assert route.service == "events" and route.operation is None and route.unknown_name == "Nope"
     route = detect(HttpRequest("POST", "/", "", {"x-amz-target": "Mystery.Op"}, b"{}"))
-    assert route.service is None and route.unknown_name == "Mystery.Op"
+    assert (route.service, route.protocol, route.unknown_name, route.unknown_service) == (None, "json", "Op", "Mystery")
+
+
+def test_a_service_not_served_keeps_the_clients_protocol() -> None:
+    ecs = detect(HttpRequest("POST", "/", "", {**_signed("ecs"), "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters"}, b"{}"))
+    assert (ecs.service, ecs.protocol, ecs.unknown_name, ecs.unknown_service) == (None, "json", "ListClusters", "ecs")
+    ec2 = detect(HttpRequest("POST", "/", "", _signed("ec2"), b"Action=DescribeVpcs&Version=2016-11-15"))
+    assert (ec2.service, ec2.protocol, ec2.unknown_name, ec2.unknown_service) == (None, "query", "DescribeVpcs", "ec2")
+    lam = detect(HttpRequest("GET", "/2015-03-31/functions/", "", _signed("lambda"), b""))
+    assert (lam.service, lam.protocol, lam.unknown_service) == (None, "rest-json", "lambda")
 
 
 def test_unsigned_query_requests() -> None:

@@ -36,6 +36,23 @@ POLL_INTERVAL = 0.1  # seconds between runs of a long-polling request (RequestCo
 AuditSink = Callable[[ApiCall], None]
 
 
+# A served service of each protocol, whose error serializer answers requests for services rootplane does not serve.
+_STAND_IN = {"json": "organizations", "query": "sts", "rest-json": "account", "rest-xml": "s3"}
+
+
+def _foreign_service(route: Route) -> tuple[Route, AwsError]:
+    """A request for a service rootplane does not serve: AWS's unknown-operation error in the client's protocol,
+    naming the service and the operation."""
+    protocol = route.protocol or "query"
+    name, service = route.unknown_name or "", route.unknown_service or "unknown"
+    message = f"rootplane does not serve the '{service}' service (operation {name})."
+    code, status = {"query": ("InvalidAction", 400), "rest-json": ("UnknownOperationException", 404),
+                    "rest-xml": ("NotImplemented", 501)}.get(protocol, ("UnknownOperationException", 400))
+    stand_in = Route(service=_STAND_IN.get(protocol, "sts"), operation=None, protocol=protocol, path_params={},
+                     unknown_name=name, unknown_service=service)
+    return stand_in, AwsError(code, message, status)
+
+
 def _unknown_operation(route: Route) -> AwsError:
     name = route.unknown_name or ""
     if route.protocol == "query":
@@ -93,12 +110,15 @@ class Gateway:
             return handle_internal(self, request)
         request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
         route = route or detect(request)
+        foreign_error = None
         if route.service is None:
-            route = Route(service="sts", operation=None, protocol="query", path_params={}, unknown_name="")
+            route, foreign_error = _foreign_service(route)
         protocol = protocol_for(route.protocol)
         model = service_model(route.service)
         call: ApiCall | None = None
         try:
+            if foreign_error is not None:
+                raise foreign_error
             now = self.clock.now()
             family = family_of(route.protocol)
             principal, signed = authenticate(request, family, self.resolve, utcnow(), now,

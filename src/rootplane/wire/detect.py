@@ -11,7 +11,7 @@ from botocore.model import OperationModel
 
 from .http import HttpRequest
 from .legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
-from .models import SERVICES, service_for_signing_name, service_model
+from .models import SERVICES, foreign_protocol, service_for_signing_name, service_model
 from .routes import match_rest
 
 __all__ = ["Route", "detect", "credential_scope_service", "s3_bucket_from_host"]
@@ -35,6 +35,7 @@ class Route:
     protocol: str | None
     path_params: dict[str, str] = field(default_factory=dict)
     unknown_name: str | None = None
+    unknown_service: str | None = None
 
 
 @lru_cache(maxsize=None)
@@ -154,11 +155,27 @@ def _route_for_service(service: str, request: HttpRequest) -> Route:
     return Route(service, None, protocol)
 
 
-def _target_route(target: str) -> Route:
+def _foreign_route(request: HttpRequest, scope: str | None) -> Route:
+    """A request for a service rootplane does not serve: the protocol the client speaks (so the error is one it can
+    read), the operation it names and the service it signed for."""
+    target = request.headers.get("x-amz-target")
+    if target:
+        prefix, _, name = target.rpartition(".")
+        return Route(None, None, "json", {}, name or target, scope or prefix)
+    action = _action(request)
+    if action is not None:
+        return Route(None, None, "query", {}, action, scope)
+    protocol = foreign_protocol(scope) if scope else None
+    if protocol not in ("rest-json", "rest-xml"):
+        protocol = "rest-json" if "json" in request.headers.get("content-type", "") else "rest-xml"
+    return Route(None, None, protocol, {}, f"{request.method} {request.path}", scope)
+
+
+def _target_route(request: HttpRequest, target: str, scope: str | None) -> Route:
     prefix, _, name = target.rpartition(".")
     service = _target_prefixes().get(prefix)
     if service is None:
-        return Route(None, None, None, {}, target)
+        return _foreign_route(request, scope)
     operation = _operation(service, name)
     return Route(service, operation, "json", {}, None if operation else name)
 
@@ -185,13 +202,13 @@ def _unsigned_route(request: HttpRequest) -> Route:
 
 def detect(request: HttpRequest) -> Route:
     """Route a request: X-Amz-Target, then SigV4 scope service, then Action=/REST heuristics."""
+    scope = credential_scope_service(request)
     target = request.headers.get("x-amz-target")
     if target:
-        return _target_route(target)
-    scope = credential_scope_service(request)
+        return _target_route(request, target, scope)
     if scope is not None:
         service = service_for_signing_name(scope)
         if service is None:
-            return Route(None, None, None, {}, scope)
+            return _foreign_route(request, scope)
         return _route_for_service(service, request)
     return _unsigned_route(request)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
 from rootplane.core.services import SERVICES
 
-__all__ = ["SERVICES", "model_data", "service_model", "service_for_signing_name"]
+__all__ = ["SERVICES", "foreign_protocol", "model_data", "service_model", "service_for_signing_name"]
+
+_SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 @lru_cache(maxsize=1)
@@ -48,3 +52,14 @@ def service_for_signing_name(signing_name: str) -> str | None:
     if signing_name in SERVICES:
         return signing_name
     return _signing_names().get(signing_name)
+
+
+@lru_cache(maxsize=64)
+def foreign_protocol(name: str) -> str | None:
+    """The wire protocol of a botocore service rootplane does not serve, by name (None when botocore knows none)."""
+    if not _SERVICE_NAME.fullmatch(name):
+        return None
+    try:
+        return _loader().load_service_model(name, "service-2")["metadata"]["protocol"]
+    except DataNotFoundError:
+        return None
