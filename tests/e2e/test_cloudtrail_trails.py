@@ -106,3 +106,36 @@ def test_logging_trail_delivers_gzipped_records(server, unique):
     _log_records(server, bucket)
     assert client.get_trail_status(Name=trail)["LatestDeliveryError"] == "AccessDenied"
     client.stop_logging(Name=trail)
+
+
+def test_trail_tags_and_insight_selectors(server, unique):
+    """Auditors (ScoutSuite, Prowler) read a trail's tags and Insights selectors (issue #13 B.4)."""
+    client = server.client("cloudtrail")
+    name = f"tagged-{unique}"
+    arn = _trail_bucket(server, f"tagged-logs-{unique}", name)
+    client.create_trail(Name=name, S3BucketName=f"tagged-logs-{unique}", TagsList=[{"Key": "team", "Value": "sec"}])
+    client.add_tags(ResourceId=arn, TagsList=[{"Key": "env", "Value": "prod"}, {"Key": "flag"}])
+    listed = client.list_tags(ResourceIdList=[arn])["ResourceTagList"]
+    assert listed == [{"ResourceId": arn, "TagsList": [{"Key": "team", "Value": "sec"}, {"Key": "env", "Value": "prod"},
+                                                       {"Key": "flag"}]}]
+    client.remove_tags(ResourceId=arn, TagsList=[{"Key": "team"}])
+    assert [t["Key"] for t in client.list_tags(ResourceIdList=[arn])["ResourceTagList"][0]["TagsList"]] == ["env", "flag"]
+    with pytest.raises(ClientError) as excinfo:
+        client.add_tags(ResourceId=arn, TagsList=[{"Key": f"k{i}", "Value": "v"} for i in range(49)])
+    assert excinfo.value.response["Error"]["Code"] == "TagsLimitExceededException"
+    with pytest.raises(ClientError) as excinfo:
+        client.list_tags(ResourceIdList=[f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/none-{unique}"])
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+    with pytest.raises(ClientError) as excinfo:
+        client.get_insight_selectors(TrailName=name)
+    assert (excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]) == (
+        "InsightNotEnabledException", f"Trail {arn} does not have Insights enabled.")
+    selectors = [{"InsightType": "ApiCallRateInsight"}, {"InsightType": "ApiErrorRateInsight"}]
+    assert client.put_insight_selectors(TrailName=name, InsightSelectors=selectors)["InsightSelectors"] == selectors
+    got = client.get_insight_selectors(TrailName=name)
+    assert (got["TrailARN"], got["InsightSelectors"]) == (arn, selectors)
+    client.put_insight_selectors(TrailName=name, InsightSelectors=[])
+    with pytest.raises(ClientError) as excinfo:
+        client.get_insight_selectors(TrailName=name)
+    assert excinfo.value.response["Error"]["Code"] == "InsightNotEnabledException"

@@ -12,6 +12,8 @@ __all__ = ["checks", "trail_arn"]
 _TRAIL_MEMBER = {
     "CreateTrail": "Name", "GetTrail": "Name", "DeleteTrail": "Name", "StartLogging": "Name", "StopLogging": "Name",
     "GetTrailStatus": "Name", "UpdateTrail": "Name", "PutEventSelectors": "TrailName", "GetEventSelectors": "TrailName",
+    "PutInsightSelectors": "TrailName", "GetInsightSelectors": "TrailName", "AddTags": "ResourceId",
+    "RemoveTags": "ResourceId",
 }
 
 

@@ -14,6 +14,7 @@ from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import EventRow, TrailRow
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
+from rootplane.services.tagging import MAX_TAGS_PER_RESOURCE
 
 __all__ = ["CloudTrailProvider", "PROVIDER"]
 
@@ -42,6 +43,19 @@ def _check_name(name: str) -> None:
                        "Trail name must starts with a letter or number, end with a letter or number, be between 3 "
                        "and 128 characters, have no adjacent periods, underscores or dashes and contain only "
                        "ASCII letters, numbers, periods, underscores and dashes.", 400)
+
+
+def _tags(pairs: list[dict[str, str]] | None, current: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """A trail's tags after adding ``pairs`` (a tag's Value is optional), within CloudTrail's 50 per trail."""
+    tags = {**(current or {}), **{pair["Key"]: pair.get("Value") for pair in pairs or ()}}
+    if len(tags) > MAX_TAGS_PER_RESOURCE:
+        raise AwsError("TagsLimitExceededException", "The number of tags per trail, event data store, or channel has "
+                       f"exceeded the permitted amount. Currently, the limit is {MAX_TAGS_PER_RESOURCE}.", 400)
+    return tags
+
+
+def _tag_list(tags: dict[str, str | None]) -> list[dict[str, str]]:
+    return [{"Key": key} if value is None else {"Key": key, "Value": value} for key, value in tags.items()]
 
 
 def _trail_shape(trail: TrailRow, with_region: bool = True) -> dict[str, Any]:
@@ -119,7 +133,7 @@ class CloudTrailProvider(Provider):
             is_multi_region=params.get("IsMultiRegionTrail", False),
             is_organization_trail=params.get("IsOrganizationTrail", False),
             log_file_validation=params.get("EnableLogFileValidation", False), kms_key_id=params.get("KmsKeyId"),
-            is_logging=False, created_at=ctx.now(),
+            is_logging=False, created_at=ctx.now(), tags_json=json.dumps(_tags(params.get("TagsList"))),
         )
         check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
         repo.put_trail(ctx.session, trail)
@@ -187,6 +201,53 @@ class CloudTrailProvider(Provider):
         trail = self._require_trail(ctx, params["TrailName"])
         selectors = json.loads(trail.event_selectors) if trail.event_selectors else _DEFAULT_SELECTORS
         return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
+
+    def _insight_trail(self, ctx: RequestContext, params: dict[str, Any]) -> TrailRow:
+        """The trail of an Insights request (event data stores, the other target, are not served)."""
+        if not params.get("TrailName"):
+            raise AwsError("InvalidParameterCombinationException",
+                           "You must specify either a trail name or an event data store.", 400)
+        return self._require_trail(ctx, params["TrailName"])
+
+    def put_insight_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._insight_trail(ctx, params)
+        selectors = params.get("InsightSelectors") or []
+        trail.insight_selectors = json.dumps(selectors) if selectors else None
+        return {"TrailARN": trail.trail_arn, "InsightSelectors": selectors}
+
+    def get_insight_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._insight_trail(ctx, params)
+        if trail.insight_selectors is None:
+            raise AwsError("InsightNotEnabledException",
+                           f"Trail {trail.trail_arn} does not have Insights enabled.", 400)
+        return {"TrailARN": trail.trail_arn, "InsightSelectors": json.loads(trail.insight_selectors)}
+
+    # -------------------------------------------------------------------------------------------------- tags
+    @staticmethod
+    def _tagged_trail(ctx: RequestContext, resource_id: str) -> TrailRow:
+        """The trail a tagging request names by ARN."""
+        if not resource_id.startswith("arn:"):
+            raise AwsError("CloudTrailARNInvalidException", f"Invalid trail ARN: {resource_id}", 400)
+        trail = repo.find_trail(ctx.session, ctx.account_id, resource_id)
+        if trail is None or trail.account_id != ctx.account_id:
+            raise AwsError("ResourceNotFoundException", f"Resource {resource_id} not found.", 400)
+        return trail
+
+    def add_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._tagged_trail(ctx, params["ResourceId"])
+        trail.tags_json = json.dumps(_tags(params.get("TagsList"), json.loads(trail.tags_json)))
+        return {}
+
+    def remove_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._tagged_trail(ctx, params["ResourceId"])
+        removed = {pair["Key"] for pair in params.get("TagsList") or ()}
+        trail.tags_json = json.dumps({k: v for k, v in json.loads(trail.tags_json).items() if k not in removed})
+        return {}
+
+    def list_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trails = [self._tagged_trail(ctx, resource_id) for resource_id in params["ResourceIdList"]]
+        return {"ResourceTagList": [{"ResourceId": trail.trail_arn, "TagsList": _tag_list(json.loads(trail.tags_json))}
+                                    for trail in trails]}
 
 
 PROVIDER = CloudTrailProvider()

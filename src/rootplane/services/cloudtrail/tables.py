@@ -83,3 +83,6 @@ class TrailRow(Base):
     latest_delivery_time: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     latest_delivery_attempt: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     latest_delivery_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # JSON object {key: value-or-null} of the trail's tags; JSON list of InsightSelectors, None when Insights are off.
+    tags_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    insight_selectors: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
+from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
 from rootplane.services.s3.lookup import bucket_of, object_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
@@ -84,6 +85,9 @@ class BucketConfigOperations:
         if status not in ("Enabled", "Suspended"):
             raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
                            "published schema", 400)
+        if status == "Suspended" and has_setting(ctx, row.name, OBJECT_LOCK):
+            raise AwsError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the "
+                           "versioning state cannot be changed.", 409)
         row.versioning = status
 
     def get_bucket_versioning(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

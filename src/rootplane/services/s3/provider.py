@@ -13,6 +13,7 @@ from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
     DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, check_canned_acl, public_access_block,
 )
+from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions
 from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
@@ -65,7 +66,7 @@ def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
     return constraint
 
 
-class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
+class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOperations, Provider):
     service_name = "s3"
 
     # ------------------------------------------------------------------------------------------------ buckets
@@ -90,7 +91,11 @@ class S3Provider(MultipartOperations, BucketConfigOperations, Provider):
                            "BucketOwnerEnforced setting", 400)
         repo.put_bucket(ctx.session, BucketRow(name=name, account_id=ctx.account_id, region=region,
                                                created_at=ctx.now(), policy=None, ownership=ownership,
-                                               public_access_block=DEFAULT_PUBLIC_ACCESS_BLOCK))
+                                               public_access_block=DEFAULT_PUBLIC_ACCESS_BLOCK,
+                                               versioning="Enabled" if params.get("ObjectLockEnabledForBucket") else None))
+        if params.get("ObjectLockEnabledForBucket"):
+            ctx.session.flush()
+            enable_object_lock(ctx, name)
         return {"Location": location}
 
     def delete_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from rootplane.services.s3.tables import BucketRow, ObjectRow, PartRow, UploadRow
+from rootplane.services.s3.tables import BucketRow, BucketSettingRow, ObjectRow, PartRow, UploadRow
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
@@ -121,3 +121,19 @@ def find_parts(session: Session, upload_id: str, numbers: list[int]) -> dict[int
     """The named parts of an upload by number, bodies loaded."""
     query = select(PartRow).options(undefer(PartRow.body)).where(PartRow.upload_id == upload_id, PartRow.part_number.in_(numbers))
     return {row.part_number: row for row in session.scalars(query)}
+
+
+def find_setting(session: Session, bucket: str, kind: str) -> BucketSettingRow | None:
+    return session.get(BucketSettingRow, (bucket, kind))
+
+
+def put_setting(session: Session, bucket: str, kind: str, document: str) -> None:
+    row = find_setting(session, bucket, kind)
+    if row is None:
+        session.add(BucketSettingRow(bucket=bucket, kind=kind, document=document))
+    else:
+        row.document = document
+
+
+def delete_setting(session: Session, bucket: str, kind: str) -> None:
+    session.execute(delete(BucketSettingRow).where(BucketSettingRow.bucket == bucket, BucketSettingRow.kind == kind))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["BucketRow", "ObjectRow", "UploadRow", "PartRow"]
+__all__ = ["BucketRow", "BucketSettingRow", "ObjectRow", "UploadRow", "PartRow"]
 
 # Keys sort by code point (S3's UTF-8 binary order) on both SQLite (BINARY) and PostgreSQL ("C" collation).
 _KEY = String(1024).with_variant(String(1024, collation="C"), "postgresql")
@@ -85,3 +85,13 @@ class PartRow(Base):
     etag: Mapped[str] = mapped_column(String(40))
     last_modified: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     checksum_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class BucketSettingRow(Base):
+    """One stored bucket configuration (logging, encryption, lifecycle...): its kind and its JSON document."""
+
+    __tablename__ = "s3_bucket_settings"
+
+    bucket: Mapped[str] = mapped_column(_BUCKET, ForeignKey("s3_buckets.name", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,139 @@
+"""Bucket configurations kept as documents (logging, default encryption, Object Lock, replication, notifications,
+lifecycle, CORS, website, request payment, transfer acceleration): one generic Put/Get/Delete per kind, each with
+S3's answer for a bucket without one (an error, or the default AWS reports)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.s3 import repo
+from rootplane.services.s3.lookup import bucket_of
+
+__all__ = ["BucketSettingOperations", "OBJECT_LOCK", "enable_object_lock", "has_setting"]
+
+_DATETIME = "__datetime__"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _decode(document: dict[str, Any]) -> Any:
+    return _dt.datetime.fromisoformat(document[_DATETIME]) if set(document) == {_DATETIME} else document
+
+
+def _not_found(code: str, message: str) -> Callable[[str], AwsError]:
+    return lambda bucket: AwsError(code, message, 404, fields={"BucketName": bucket})
+
+
+def _versioning_required(code: str, status: int, what: str) -> Callable[[str], AwsError]:
+    return lambda bucket: AwsError(code, f"Versioning must be 'Enabled' on the bucket to apply a {what}", status)
+
+
+@dataclass(frozen=True)
+class BucketSetting:
+    """How one kind of bucket configuration travels: the Put operation's input member, the Get operation's output
+    member (None: the document's own members are the output), and what Get answers when none is stored."""
+
+    kind: str
+    input_member: str
+    output_member: str | None
+    missing: Callable[[str], AwsError] | None = None
+    default: dict[str, Any] | None = None
+    needs_versioning: Callable[[str], AwsError] | None = None
+
+    def put(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = bucket_of(ctx, params)
+        if self.needs_versioning is not None and row.versioning != "Enabled":
+            raise self.needs_versioning(row.name)
+        repo.put_setting(ctx.session, row.name, self.kind, json.dumps(params.get(self.input_member) or {}, default=_encode))
+
+    def get(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = bucket_of(ctx, params)
+        stored = repo.find_setting(ctx.session, row.name, self.kind)
+        if stored is not None:
+            document = json.loads(stored.document, object_hook=_decode)
+        elif self.missing is not None:
+            raise self.missing(row.name)
+        else:
+            document = self.default or {}
+        return {self.output_member: document} if self.output_member else document
+
+    def delete(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        repo.delete_setting(ctx.session, bucket_of(ctx, params).name, self.kind)
+
+
+OBJECT_LOCK = BucketSetting(
+    "object-lock", "ObjectLockConfiguration", "ObjectLockConfiguration",
+    missing=_not_found("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"),
+    needs_versioning=_versioning_required("InvalidBucketState", 409, "Object Lock configuration"))
+_LOGGING = BucketSetting("logging", "BucketLoggingStatus", None)
+# Since January 2023 every bucket encrypts new objects with SSE-S3 unless configured otherwise.
+_ENCRYPTION = BucketSetting("encryption", "ServerSideEncryptionConfiguration", "ServerSideEncryptionConfiguration",
+                            default={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                                                "BucketKeyEnabled": False}]})
+_REPLICATION = BucketSetting(
+    "replication", "ReplicationConfiguration", "ReplicationConfiguration",
+    missing=_not_found("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
+    needs_versioning=_versioning_required("InvalidRequest", 400, "replication configuration"))
+_NOTIFICATION = BucketSetting("notification", "NotificationConfiguration", None)
+_LIFECYCLE = BucketSetting("lifecycle", "LifecycleConfiguration", None, missing=_not_found(
+    "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"))
+_CORS = BucketSetting("cors", "CORSConfiguration", None, missing=_not_found(
+    "NoSuchCORSConfiguration", "The CORS configuration does not exist"))
+_WEBSITE = BucketSetting("website", "WebsiteConfiguration", None, missing=_not_found(
+    "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"))
+_REQUEST_PAYMENT = BucketSetting("request-payment", "RequestPaymentConfiguration", None,
+                                 default={"Payer": "BucketOwner"})
+_ACCELERATE = BucketSetting("accelerate", "AccelerateConfiguration", None)
+
+
+def has_setting(ctx: RequestContext, bucket: str, setting: BucketSetting) -> bool:
+    return repo.find_setting(ctx.session, bucket, setting.kind) is not None
+
+
+def enable_object_lock(ctx: RequestContext, bucket: str) -> None:
+    """CreateBucket with ObjectLockEnabledForBucket: Object Lock on (versioning is enabled by the caller)."""
+    repo.put_setting(ctx.session, bucket, OBJECT_LOCK.kind, json.dumps({"ObjectLockEnabled": "Enabled"}))
+
+
+def _handler(method: Callable[[RequestContext, dict[str, Any]], Any]) -> Callable[..., Any]:
+    return lambda _provider, ctx, params: method(ctx, params)
+
+
+class BucketSettingOperations:
+    """The S3 provider's operations on bucket configurations kept as documents."""
+
+    put_bucket_logging = _handler(_LOGGING.put)
+    get_bucket_logging = _handler(_LOGGING.get)
+    put_bucket_encryption = _handler(_ENCRYPTION.put)
+    get_bucket_encryption = _handler(_ENCRYPTION.get)
+    delete_bucket_encryption = _handler(_ENCRYPTION.delete)
+    put_object_lock_configuration = _handler(OBJECT_LOCK.put)
+    get_object_lock_configuration = _handler(OBJECT_LOCK.get)
+    put_bucket_replication = _handler(_REPLICATION.put)
+    get_bucket_replication = _handler(_REPLICATION.get)
+    delete_bucket_replication = _handler(_REPLICATION.delete)
+    put_bucket_notification_configuration = _handler(_NOTIFICATION.put)
+    get_bucket_notification_configuration = _handler(_NOTIFICATION.get)
+    put_bucket_lifecycle_configuration = _handler(_LIFECYCLE.put)
+    get_bucket_lifecycle_configuration = _handler(_LIFECYCLE.get)
+    delete_bucket_lifecycle = _handler(_LIFECYCLE.delete)
+    put_bucket_cors = _handler(_CORS.put)
+    get_bucket_cors = _handler(_CORS.get)
+    delete_bucket_cors = _handler(_CORS.delete)
+    put_bucket_website = _handler(_WEBSITE.put)
+    get_bucket_website = _handler(_WEBSITE.get)
+    delete_bucket_website = _handler(_WEBSITE.delete)
+    put_bucket_request_payment = _handler(_REQUEST_PAYMENT.put)
+    get_bucket_request_payment = _handler(_REQUEST_PAYMENT.get)
+    put_bucket_accelerate_configuration = _handler(_ACCELERATE.put)
+    get_bucket_accelerate_configuration = _handler(_ACCELERATE.get)
