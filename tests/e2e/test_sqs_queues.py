@@ -188,3 +188,15 @@ def test_legacy_query_protocol(sqs, server, unique):
     assert status == 200 and "<Body>legacy</Body>" in text
     status, text = _legacy_query(server, {"Action": "GetQueueUrl", "QueueName": f"nope-{unique}"})
     assert status == 400 and "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>" in text and "<Type>Sender</Type>" in text
+
+
+def test_messages_up_to_one_mebibyte_by_default(sqs, unique):
+    """Since 2025 SQS queues take messages up to 1 MiB, and that is the default MaximumMessageSize (issue #13 C)."""
+    url = sqs.create_queue(QueueName=f"large-{unique}")["QueueUrl"]
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MaximumMessageSize"])["Attributes"] == {
+        "MaximumMessageSize": "1048576"}
+    sqs.send_message(QueueUrl=url, MessageBody="x" * (300 * 1024))
+    assert len(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"]) == 300 * 1024
+    code, message, status = error_of(sqs.send_message, QueueUrl=url, MessageBody="x" * (1024 * 1024 + 1))
+    assert (code, status) == ("InvalidParameterValue", 400)
+    assert message == "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
