@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import urllib.error
@@ -73,8 +74,7 @@ def test_send_receive_visibility_and_delete(sqs, server, unique):
     server.advance_clock(31)
     again = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["ApproximateReceiveCount"])["Messages"][0]
     assert again["Attributes"]["ApproximateReceiveCount"] == "2"
-    code, _, _ = error_of(sqs.delete_message, QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    assert code == "InvalidParameterValue"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])  # an earlier handle: no error, kept
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"], VisibilityTimeout=0)
     third = sqs.receive_message(QueueUrl=url)["Messages"][0]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=third["ReceiptHandle"])
@@ -200,3 +200,36 @@ def test_messages_up_to_one_mebibyte_by_default(sqs, unique):
     code, message, status = error_of(sqs.send_message, QueueUrl=url, MessageBody="x" * (1024 * 1024 + 1))
     assert (code, status) == ("InvalidParameterValue", 400)
     assert message == "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
+
+
+def test_delete_with_an_earlier_receipt_handle_succeeds(sqs, unique):
+    """AWS: deleting with a receipt handle from an earlier receive succeeds, "but the message might not be deleted":
+    it stays with the consumer that received it last (issue #13 C)."""
+    url = sqs.create_queue(QueueName=f"handles-{unique}")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="once")
+    first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["ReceiptHandle"]
+    second = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]["ReceiptHandle"]
+    assert first != second
+    code, _message, status = error_of(sqs.change_message_visibility, QueueUrl=url, ReceiptHandle=first,
+                                      VisibilityTimeout=5)
+    assert (code, status) == ("InvalidParameterValue", 400)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("0", "1")
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+def test_dead_letter_queue_is_of_the_source_type(sqs, unique):
+    """A FIFO queue's dead-letter queue must be FIFO, a standard queue's standard (issue #13 C)."""
+    standard = sqs.create_queue(QueueName=f"dlq-{unique}")["QueueUrl"]
+    standard_arn = sqs.get_queue_attributes(QueueUrl=standard, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    fifo = sqs.create_queue(QueueName=f"src-{unique}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    policy = json.dumps({"deadLetterTargetArn": standard_arn, "maxReceiveCount": 3})
+    assert error_of(sqs.set_queue_attributes, QueueUrl=fifo, Attributes={"RedrivePolicy": policy}) == (
+        "InvalidParameterValue", f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue "
+        "must be same type of queue as the source.", 400)
+    source = sqs.create_queue(QueueName=f"src-{unique}", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    assert json.loads(sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])["Attributes"][
+        "RedrivePolicy"])["deadLetterTargetArn"] == standard_arn

@@ -19,7 +19,7 @@ from rootplane.services.sqs.messages import (
 )
 from rootplane.services.sqs.permissions import add_statement, remove_statement
 from rootplane.services.sqs.queues import enqueue, get_queue, queue_from_url, settable_attributes
-from rootplane.services.sqs.redrive import dead_letter
+from rootplane.services.sqs.redrive import check_redrive_target, dead_letter
 from rootplane.services.sqs.tags import merged_tags, remaining_tags
 from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, QueueRow
 from rootplane.services.sqs.urls import queue_arn, queue_url
@@ -127,6 +127,7 @@ class SqsProvider(Provider):
         row = QueueRow(account_id=ctx.account_id, region=ctx.region, name=name, fifo=fifo,
                        attributes_json=json.dumps(FIFO_DEFAULTS if fifo else {}), policy=None,
                        tags_json=json.dumps(tags), created_at=now, modified_at=now, sequence=0)
+        check_redrive_target(ctx.session, row, attributes)
         _store_attributes(row, attributes, now)
         repo.put_queue(ctx.session, row)
         return {"QueueUrl": _url(ctx, row)}
@@ -194,6 +195,7 @@ class SqsProvider(Provider):
         row = _owned_queue(ctx, params)
         attributes = params.get("Attributes") or {}
         validate_attributes(attributes, fifo=row.fifo, creating=False)
+        check_redrive_target(ctx.session, row, attributes)
         _store_attributes(row, attributes, ctx.now())
 
     def purge_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -303,8 +305,11 @@ class SqsProvider(Provider):
         return message
 
     def _delete(self, ctx: RequestContext, row: QueueRow, handle: str) -> dict[str, Any]:
-        message = self._received(ctx, row, handle)
-        if message is not None:
+        """AWS: with a handle from an earlier receive "the request will succeed, but the message might not be
+        deleted": here it stays with the consumer that received it last."""
+        message_id, token = parse_receipt_handle(handle)
+        message = repo.find_message(ctx.session, row.queue_id, message_id)
+        if message is not None and message.receipt_token == token:
             repo.delete_message(ctx.session, message)
         return {}
 

@@ -8,10 +8,11 @@ import json
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs import repo
+from rootplane.services.sqs.errors import invalid_parameter
 from rootplane.services.sqs.tables import MessageRow, QueueRow
 from rootplane.services.sqs.urls import parse_queue_arn
 
-__all__ = ["dead_letter"]
+__all__ = ["check_redrive_target", "dead_letter"]
 
 
 def _target(session: Session, attributes: dict[str, str]) -> tuple[QueueRow, int] | None:
@@ -26,6 +27,16 @@ def _target(session: Session, attributes: dict[str, str]) -> tuple[QueueRow, int
     region, account_id, name = parts
     queue = repo.find_queue(session, account_id, region, name)
     return (queue, limit) if queue is not None else None
+
+
+def check_redrive_target(session: Session, queue: QueueRow, attributes: dict[str, str]) -> None:
+    """A RedrivePolicy's dead-letter queue must be of the source's type (FIFO for FIFO, standard for standard)."""
+    if not attributes.get("RedrivePolicy"):
+        return
+    target = _target(session, attributes)
+    if target is not None and target[0].fifo != queue.fifo:
+        raise invalid_parameter(f"Value {attributes['RedrivePolicy']} for parameter RedrivePolicy is invalid. "
+                                "Reason: Dead-letter queue must be same type of queue as the source.")
 
 
 def dead_letter(session: Session, queue: QueueRow, attributes: dict[str, str], message: MessageRow,
