@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rootplane.auth.chunked import decode_aws_chunked, unchunk_request
+from rootplane.auth.sigv4.streaming import decode_aws_chunked, unchunk_request
 from rootplane.auth.sigv4 import SignedRequest, signing_key
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest

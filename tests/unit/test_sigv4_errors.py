@@ -12,6 +12,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from rootplane.auth import sigv4
+from rootplane.auth.sigv4.signed import fmt_iso
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
@@ -296,8 +297,8 @@ def test_presigned_expired_per_family() -> None:
     late = signed.date + timedelta(seconds=61)
     err = raises(request, "s3", now=late)
     assert (err.code, err.status, err.message) == ("AccessDenied", 403, "Request has expired")
-    assert err.fields == {"X-Amz-Expires": "60", "Expires": sigv4._fmt_iso(signed.date + timedelta(seconds=60)),
-                          "ServerTime": sigv4._fmt_iso(late)}
+    assert err.fields == {"X-Amz-Expires": "60", "Expires": fmt_iso(signed.date + timedelta(seconds=60)),
+                          "ServerTime": fmt_iso(late)}
     request = _presigned(SigV4QueryAuth, "sts", 60, "http://127.0.0.1:4566/?Action=GetCallerIdentity")
     signed = sigv4.extract(request, "query")
     for family in NON_S3:

@@ -6,7 +6,7 @@ import datetime as _dt
 import hmac
 
 from rootplane.auth import sigv4
-from rootplane.auth.chunked import unchunk_request
+from rootplane.auth.sigv4.streaming import unchunk_request
 from rootplane.auth.principal import ANONYMOUS, Principal
 from rootplane.core.errors import AwsError
 from rootplane.gateway.credentials import ResolvedCredential

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from .sigv4 import EMPTY_SHA256, ALGORITHM, SignedRequest, signing_key
+from .canonical import signing_key
+from .signed import ALGORITHM, EMPTY_SHA256, SignedRequest
 
 __all__ = ["STREAMING_PAYLOADS", "DecodedBody", "decode_aws_chunked", "decode_unsigned_trailer", "unchunk_request"]
 
