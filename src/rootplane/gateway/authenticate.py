@@ -68,6 +68,7 @@ def authenticate(
     now: _dt.datetime,
     session_now: _dt.datetime | None = None,
     unsigned_ok: bool = False,
+    signing_name: str | None = None,
 ) -> tuple[Principal, sigv4.SignedRequest | None]:
     """Verify the request's signature and return the caller.
 
@@ -75,6 +76,7 @@ def authenticate(
     are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
     ``session_now`` (the business clock, default ``now``) checks session expiry. ``unsigned_ok`` marks operations
     AWS serves without a signature (SNS ConfirmSubscription/Unsubscribe links): unsigned, they are anonymous.
+    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name.
     """
     signed = sigv4.extract(request, family)
     if signed is None:
@@ -91,7 +93,7 @@ def authenticate(
             raise _error("bad_token", family)
     elif signed.session_token:
         raise _error("bad_token", family)
-    sigv4.verify(request, signed, credential.secret_access_key, now, family)
+    sigv4.verify(request, signed, credential.secret_access_key, now, family, signing_name=signing_name)
     unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:

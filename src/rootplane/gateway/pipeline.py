@@ -102,7 +102,7 @@ class Gateway:
             now = self.clock.now()
             family = family_of(route.protocol)
             principal, signed = authenticate(request, family, self.resolve, utcnow(), now,
-                                             unsigned_ok=_unsigned_allowed(route))
+                                             unsigned_ok=_unsigned_allowed(route), signing_name=model.signing_name)
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation

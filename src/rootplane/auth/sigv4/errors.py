@@ -21,6 +21,7 @@ __all__ = [
     "s3_query_error",
     "bad_signature",
     "s3_signature_mismatch",
+    "headers_not_signed",
     "skew_error",
     "expired_error",
 ]
@@ -65,8 +66,8 @@ def s3_header_malformed(detail: str, **fields: str) -> AwsError:
     )
 
 
-def s3_query_error(message: str) -> AwsError:
-    return AwsError("AuthorizationQueryParametersError", message, 400)
+def s3_query_error(message: str, **fields: str) -> AwsError:
+    return AwsError("AuthorizationQueryParametersError", message, 400, fields=fields)
 
 
 def bad_signature(family: str, message: str = SIG_MESSAGE) -> AwsError:
@@ -93,6 +94,20 @@ def s3_signature_mismatch(signed: SignedRequest, sts: str, canonical: str | None
         fields["CanonicalRequest"] = canonical
         fields["CanonicalRequestBytes"] = _hex_bytes(canonical)
     return AwsError("SignatureDoesNotMatch", S3_SIG_MESSAGE, 403, fields=fields)
+
+
+def headers_not_signed(family: str, names: list[str]) -> AwsError:
+    """Headers that had to be signed and were not: S3 403 ``AccessDenied`` with ``HeadersNotSigned``; the other
+    families ``IncompleteSignature`` naming the first one, as they do for an unsigned ``Host``."""
+    if family == "s3":
+        return AwsError(
+            "AccessDenied",
+            "There were headers present in the request which were not signed",
+            403,
+            fields={"HeadersNotSigned": ", ".join(sorted(names))},
+        )
+    shown = "-".join(part.capitalize() for part in sorted(names)[0].split("-"))
+    return incomplete(family, f"'{shown}' must be a 'SignedHeader' in the AWS Authorization.")
 
 
 def skew_error(

@@ -8,15 +8,32 @@ import re
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from .errors import incomplete, s3_header_malformed
+from .errors import headers_not_signed, incomplete, s3_header_malformed
 from .scope import parse_credential
 from .signed import ALGORITHM, SignedRequest, fmt_amz, parse_amz_date, parse_http_date, parse_signed_headers
 
-__all__ = ["extract_header"]
+__all__ = ["extract_header", "require_amz_headers_signed"]
+
+_SESSION_TOKEN = "x-amz-security-token"
 
 _AUTH_HEADER = re.compile(
     r"AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([^,\s]+)"
 )
+
+
+def require_amz_headers_signed(headers: dict[str, str], signed_headers: tuple[str, ...], family: str) -> None:
+    """Every ``x-amz-*`` header present must be signed (header and query auth alike): an unsigned one could be
+    added or changed by anyone on the way (``X-Amz-Target`` picks the operation, ``x-amz-acl`` grants access).
+
+    Outside S3 the one exception is ``X-Amz-Security-Token``, which AWS's SigV4 test suite adds after signing
+    (``post-sts-header-after``): it is compared with the session's own token, so it cannot be forged unsigned.
+    """
+    exempt = "" if family == "s3" else _SESSION_TOKEN
+    unsigned = [
+        name for name in headers if name.startswith("x-amz-") and name not in signed_headers and name != exempt
+    ]
+    if unsigned:
+        raise headers_not_signed(family, unsigned)
 
 
 def extract_header(request: HttpRequest, authorization: str, family: str) -> SignedRequest:
@@ -80,22 +97,9 @@ def extract_header(request: HttpRequest, authorization: str, family: str) -> Sig
     signed = parse_signed_headers(signed_headers)
     if "host" not in signed and ":authority" not in signed:
         if family == "s3":
-            raise AwsError(
-                "AccessDenied",
-                "There were headers present in the request which were not signed",
-                403,
-                fields={"HeadersNotSigned": "host"},
-            )
+            raise headers_not_signed(family, ["host"])
         raise incomplete(family, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
-    if family == "s3":
-        unsigned = [h for h in headers if h.startswith("x-amz-") and h not in signed]
-        if unsigned:
-            raise AwsError(
-                "AccessDenied",
-                "There were headers present in the request which were not signed",
-                403,
-                fields={"HeadersNotSigned": ", ".join(sorted(unsigned))},
-            )
+    require_amz_headers_signed(headers, signed, family)
     return SignedRequest(
         access_key_id=access_key,
         date=date,
@@ -107,7 +111,7 @@ def extract_header(request: HttpRequest, authorization: str, family: str) -> Sig
         session_token=headers.get("x-amz-security-token"),
         presigned=False,
         expires_seconds=None,
-        payload_hash=headers.get("x-amz-content-sha256"),
+        payload_hash=headers.get("x-amz-content-sha256") if family == "s3" else None,
         signature_version="v4",
         amz_date=amz_date,
     )

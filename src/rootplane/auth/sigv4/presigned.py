@@ -8,6 +8,7 @@ from datetime import timedelta
 from rootplane.wire.http import HttpRequest
 
 from .errors import S3_QUERY_REQUIRED, incomplete, s3_query_error
+from .header import require_amz_headers_signed
 from .scope import parse_credential
 from .signed import (
     ALGORITHM,
@@ -74,13 +75,14 @@ def extract_query(request: HttpRequest, query: dict[str, str], family: str) -> S
             raise s3_query_error("X-Amz-SignedHeaders must contain host")
         raise incomplete(family, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
     headers = request.headers
+    require_amz_headers_signed(headers, signed, family)
     if s3:
         if "x-amz-content-sha256" in signed and "x-amz-content-sha256" in headers:
             payload = headers["x-amz-content-sha256"]
         else:
             payload = query.get("X-Amz-Content-Sha256") or query.get("X-Amz-Content-SHA256") or UNSIGNED_PAYLOAD
     else:
-        payload = headers.get("x-amz-content-sha256")
+        payload = None  # outside S3 the body is always hashed into the signature
     return SignedRequest(
         access_key_id=access_key,
         date=date,

@@ -1,4 +1,4 @@
-"""Verify a SigV4 signature: scope date, clock window or presigned expiry, payload-hash claim, signature
+"""Verify a SigV4 signature: scope, clock window or presigned expiry, payload-hash claim, signature
 (constant time), then the signed body hash."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .errors import (
     s3_signature_mismatch,
     skew_error,
 )
+from .scope import check_scope
 from .signed import EMPTY_SHA256, MAX_SKEW, SignedRequest, fmt_amz
 from .sigv2 import verify_v2
 
@@ -49,10 +50,12 @@ def verify(
     *,
     max_skew: timedelta | None = None,
     auth_path: str | None = None,
+    signing_name: str | None = None,
 ) -> None:
     """Verify ``signed`` (from :func:`extract`) against ``request`` with the caller's secret key.
 
-    Checks in order: scope date == X-Amz-Date date; clock window (header auth: ``|now - date| <= max_skew``,
+    Checks in order: the scope's region and service (``signing_name``: the endpoint's, see
+    :func:`~rootplane.auth.sigv4.scope.check_scope`); scope date == X-Amz-Date date; clock window (header auth: ``|now - date| <= max_skew``,
     default :data:`MAX_SKEW` per family) or presigned validity (``date - skew <= now <= date + X-Amz-Expires``);
     S3 payload-hash header format; signature (constant-time); finally that a hex ``x-amz-content-sha256``
     matches the body. Raises :class:`AwsError` on the first failure, returns ``None`` when valid.
@@ -67,7 +70,8 @@ def verify(
         verify_v2(request, signed, secret_access_key, now, skew, auth_path)
         return
 
-    # 1. scope date must be the date of X-Amz-Date
+    # 1. the scope names a real region and the endpoint's service; its date is the date of X-Amz-Date
+    check_scope(signed, family, signing_name)
     amz_date = signed.amz_date or fmt_amz(signed.date)
     if signed.scope_date != amz_date[:8]:
         if s3:
