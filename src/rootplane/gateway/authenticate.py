@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hmac
+from dataclasses import replace
 
 from rootplane.auth import sigv4
 from rootplane.auth.sigv4.streaming import unchunk_request
@@ -76,7 +77,8 @@ def authenticate(
     are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
     ``session_now`` (the business clock, default ``now``) checks session expiry. ``unsigned_ok`` marks operations
     AWS serves without a signature (SNS ConfirmSubscription/Unsubscribe links): unsigned, they are anonymous.
-    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name.
+    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name. The returned
+    ``SignedRequest`` names the key ``resolve`` found (its real id when the request used an alias).
     """
     signed = sigv4.extract(request, family)
     if signed is None:
@@ -98,4 +100,6 @@ def authenticate(
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:
         raise _error("expired", family)
+    if credential.access_key_id != signed.access_key_id:  # signed with an alias: the caller used the real key
+        signed = replace(signed, access_key_id=credential.access_key_id)
     return credential.principal, signed
