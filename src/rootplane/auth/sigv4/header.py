@@ -111,7 +111,7 @@ def extract_header(request: HttpRequest, authorization: str, family: str) -> Sig
         session_token=headers.get("x-amz-security-token"),
         presigned=False,
         expires_seconds=None,
-        payload_hash=headers.get("x-amz-content-sha256") if family == "s3" else None,
+        payload_hash=headers.get("x-amz-content-sha256") if family == "s3" else None,  # else the body is hashed
         signature_version="v4",
         amz_date=amz_date,
     )

@@ -55,8 +55,9 @@ def verify(
     """Verify ``signed`` (from :func:`extract`) against ``request`` with the caller's secret key.
 
     Checks in order: the scope's region and service (``signing_name``: the endpoint's, see
-    :func:`~rootplane.auth.sigv4.scope.check_scope`); scope date == X-Amz-Date date; clock window (header auth: ``|now - date| <= max_skew``,
-    default :data:`MAX_SKEW` per family) or presigned validity (``date - skew <= now <= date + X-Amz-Expires``);
+    :func:`~rootplane.auth.sigv4.scope.check_scope`); scope date == X-Amz-Date date; clock window (header
+    auth: ``|now - date| <= max_skew``, default :data:`MAX_SKEW` per family) or presigned validity
+    (``date - skew <= now <= date + X-Amz-Expires``);
     S3 payload-hash header format; signature (constant-time); finally that a hex ``x-amz-content-sha256``
     matches the body. Raises :class:`AwsError` on the first failure, returns ``None`` when valid.
     ``auth_path`` is only used by S3 SigV2 (virtual-hosted style: ``/bucket/key``).
