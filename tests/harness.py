@@ -17,9 +17,13 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT"]
+__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT",
+           "BOOT_KEY_ID", "reference_data"]
 
 BOOT_ACCOUNT = "000000000000"
+#: The real id of the bootstrap root key that ``test``/``test`` signs for (gateway/bootstrap.py: derived from the
+#: account id and ``test``, the same on every server with the default configuration).
+BOOT_KEY_ID = "AKIADAOG5W6QXWSH7O2G"
 DATA = Path(__file__).parent / "data"  # reference data the tests replay (each folder has its source and licence)
 
 
@@ -29,6 +33,7 @@ def reference_data(*parts: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"reference data missing from the repository: {path}")
     return path
+
 
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
 

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
-from tests.harness import reference_data
+from harness import reference_data
 
 CAPTURES = reference_data("aws-captures")
 

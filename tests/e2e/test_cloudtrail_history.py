@@ -8,7 +8,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.harness import reference_data
+from harness import BOOT_KEY_ID, reference_data
 
 CAPTURES = reference_data("aws-captures")
 NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
@@ -28,12 +28,12 @@ def test_root_write_is_recorded_with_aws_record_shape(server, unique):
     assert len(events) == 1
     event = events[0]
     assert (event["EventName"], event["Username"], event["ReadOnly"]) == ("CreateUser", "root", "false")
-    assert event["EventSource"] == "iam.amazonaws.com" and event["AccessKeyId"] == "test"
+    assert event["EventSource"] == "iam.amazonaws.com" and event["AccessKeyId"] == BOOT_KEY_ID
     assert event["Resources"] == [{"ResourceType": "AWS::IAM::User", "ResourceName": f"u-{unique}"}]
     record = json.loads(event["CloudTrailEvent"])
     assert record["userIdentity"] == {"type": "Root", "principalId": "000000000000",
                                       "arn": "arn:aws:iam::000000000000:root", "accountId": "000000000000",
-                                      "accessKeyId": "test"}
+                                      "accessKeyId": BOOT_KEY_ID}
     assert record["eventID"] == event["EventId"] and record["awsRegion"] == "us-east-1"
     assert record["requestParameters"] == {"userName": f"u-{unique}"}
     assert record["responseElements"]["user"]["userName"] == f"u-{unique}"
@@ -48,7 +48,7 @@ def test_every_lookup_attribute_finds_the_event(server, unique):
     event = _events(server, LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": f"a-{unique}"}])[0]
     for key, value in (("EventId", event["EventId"]), ("EventName", "CreateUser"), ("ReadOnly", "false"),
                        ("Username", "root"), ("ResourceType", "AWS::IAM::User"), ("EventSource", "iam.amazonaws.com"),
-                       ("AccessKeyId", "test")):
+                       ("AccessKeyId", BOOT_KEY_ID)):
         found = _events(server, LookupAttributes=[{"AttributeKey": key, "AttributeValue": value}], MaxResults=50)
         assert event["EventId"] in {e["EventId"] for e in found}, key
     read_only = _events(server, LookupAttributes=[{"AttributeKey": "ReadOnly", "AttributeValue": "true"}])

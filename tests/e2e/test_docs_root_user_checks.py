@@ -13,6 +13,7 @@ import io
 import pytest
 
 from docs_cli import BOOT_KEY, Cli, enable_root_mfa_in_console
+from harness import BOOT_KEY_ID
 
 ROOT_ARN = "arn:aws:iam::000000000000:root"
 
@@ -34,7 +35,7 @@ def _root_row(root: Cli) -> dict:
 def test_root_access_keys_check(root):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountAccessKeysPresent") == "1"
     keys = root.json("iam", "list-access-keys")["AccessKeyMetadata"]
-    assert [key["AccessKeyId"] for key in keys] == ["test"] and "UserName" not in keys[0]
+    assert [key["AccessKeyId"] for key in keys] == [BOOT_KEY_ID] and "UserName" not in keys[0]
     row = _root_row(root)
     assert (row["access_key_1_active"], row["access_key_2_active"], row["password_next_rotation"]) == (
         "true", "false", "not_supported")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import error_of, iam_user_key
+from harness import error_of, iam_user_key
 
 SECURITY_AUDIT = "arn:aws:iam::aws:policy/SecurityAudit"
 SUPPORT_ACCESS = "arn:aws:iam::aws:policy/AWSSupportAccess"

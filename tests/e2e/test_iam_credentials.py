@@ -12,6 +12,8 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
+from harness import BOOT_KEY_ID
+
 CERT = """-----BEGIN CERTIFICATE-----
 MIIBszCCAVmgAwIBAgIUQ5bWj5iNq0fJg3lzFQ7cY8cUnzYwCgYIKoZIzj0EAwIw
 LzELMAkGA1UEBhMCVVMxIDAeBgNVBAMMF3Jvb3RwbGFuZS10ZXN0LWNlcnRpZmlj
@@ -44,7 +46,7 @@ def test_root_access_keys_max_two_and_revocation(server):
         iam.create_access_key()
     assert code_of(excinfo) == ("LimitExceeded", 409)
     ids = [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]]
-    assert created["AccessKeyId"] in ids and "test" in ids
+    assert created["AccessKeyId"] in ids and BOOT_KEY_ID in ids
     new_root = server.client_for(created, "sts")
     assert new_root.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
     summary = iam.get_account_summary()["SummaryMap"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.harness import error_of, iam_user_key, policy_document
+from harness import error_of, iam_user_key, policy_document
 
 
 def test_new_bucket_reports_aws_defaults_and_missing_configurations(server, unique):

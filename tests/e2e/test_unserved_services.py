@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import error_of
+from harness import error_of
 
 
 @pytest.mark.parametrize(("service", "call", "code", "status", "operation"), [

@@ -14,7 +14,7 @@ import pytest
 
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, action_result, evaluate, parse_policy
 
-from tests.harness import reference_data
+from harness import reference_data
 
 CAPTURES = reference_data("aws-captures", "conditions.json")
 

@@ -28,6 +28,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from rootplane.auth import sigv4
+from rootplane.auth.sigv4.signed import fmt_amz
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
@@ -221,7 +222,7 @@ def test_boto3_clients(creds, service, method, kwargs, family) -> None:
     request = _capture(client, method, kwargs)
     signed = check(request, family, creds=creds)
     assert signed.region == "ap-southeast-2"
-    request.headers["x-amz-date"] = sigv4._fmt_amz(signed.date + timedelta(seconds=1))
+    request.headers["x-amz-date"] = fmt_amz(signed.date + timedelta(seconds=1))
     reject(request, family, "SignatureDoesNotMatch" if family == "query" else "InvalidSignatureException",
            creds=creds)
 

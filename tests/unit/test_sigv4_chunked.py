@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rootplane.auth.chunked import decode_aws_chunked, unchunk_request
+from rootplane.auth.sigv4.streaming import decode_aws_chunked, unchunk_request
 from rootplane.auth.sigv4 import SignedRequest, signing_key
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
@@ -117,8 +117,40 @@ def test_unsigned_trailer_body_decodes() -> None:
     data = b"x" * 70000
     body = (b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n" % (65536, data[:65536], len(data) - 65536, data[65536:])
             + f"x-amz-checksum-crc32:{_crc32(data)}\r\n\r\n".encode())
-    request = _request(body, payload, len(data), **{"content-encoding": "gzip,aws-chunked"})
+    request = _request(body, payload, len(data),
+                       **{"content-encoding": "gzip,aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32"})
     unchunk_request(request, _signed(payload), SECRET)
     assert request.body == data
     assert request.headers["content-encoding"] == "gzip"
     assert request.headers["x-amz-checksum-crc32"] == _crc32(data)
+
+
+_MALFORMED_TRAILER = ("MalformedTrailerError", 400,
+                      "The request contained trailing data that was not well-formed or did not conform to our "
+                      "published schema.")
+
+
+@pytest.mark.parametrize("after_empty_line", [False, True])
+def test_plain_signed_stream_carries_no_trailing_headers(after_empty_line) -> None:
+    """STREAMING-AWS4-HMAC-SHA256-PAYLOAD has no trailer: unsigned lines after the last chunk are refused, never
+    turned into headers."""
+    payload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    body = _body(CHUNKS, list(DOC_SIGNATURES))
+    if not after_empty_line:
+        body = body[:-2]  # the final chunk's header line, then the injected lines
+    request = _request(body + b"x-amz-acl:public-read\r\n\r\n", payload, 66560)
+    with pytest.raises(AwsError) as caught:
+        unchunk_request(request, _signed(payload), SECRET)
+    assert (caught.value.code, caught.value.status, caught.value.message) == _MALFORMED_TRAILER
+    assert "x-amz-acl" not in request.headers
+
+
+@pytest.mark.parametrize("declared", [None, "x-amz-checksum-sha256", "x-amz-checksum-crc32,x-amz-checksum-sha1"])
+def test_trailers_must_be_the_declared_ones(declared) -> None:
+    payload = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    data = b"hello"
+    body = b"%x\r\n%s\r\n0\r\n" % (len(data), data) + f"x-amz-checksum-crc32:{_crc32(data)}\r\n\r\n".encode()
+    headers = {"x-amz-trailer": declared} if declared else {}
+    with pytest.raises(AwsError) as caught:
+        unchunk_request(_request(body, payload, len(data), **headers), _signed(payload), SECRET)
+    assert (caught.value.code, caught.value.status, caught.value.message) == _MALFORMED_TRAILER

@@ -12,6 +12,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from rootplane.auth import sigv4
+from rootplane.auth.sigv4.signed import fmt_iso
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
@@ -296,8 +297,8 @@ def test_presigned_expired_per_family() -> None:
     late = signed.date + timedelta(seconds=61)
     err = raises(request, "s3", now=late)
     assert (err.code, err.status, err.message) == ("AccessDenied", 403, "Request has expired")
-    assert err.fields == {"X-Amz-Expires": "60", "Expires": sigv4._fmt_iso(signed.date + timedelta(seconds=60)),
-                          "ServerTime": sigv4._fmt_iso(late)}
+    assert err.fields == {"X-Amz-Expires": "60", "Expires": fmt_iso(signed.date + timedelta(seconds=60)),
+                          "ServerTime": fmt_iso(late)}
     request = _presigned(SigV4QueryAuth, "sts", 60, "http://127.0.0.1:4566/?Action=GetCallerIdentity")
     signed = sigv4.extract(request, "query")
     for family in NON_S3:
@@ -348,3 +349,107 @@ def test_sigv2_query_missing_parts() -> None:
     err = raises(req({"x-amz-date": None}, query="AWSAccessKeyId=AKIDEXAMPLE&Signature=abc"), "s3")
     assert (err.code, err.status) == ("AccessDenied", 403)
     assert err.message == "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+
+
+# ------------------------------------------------------------------------------ scope and integrity (issue #10)
+
+
+def _signed(service: str, region: str, *, data: bytes = b"Action=ListUsers&Version=2010-05-08",
+            headers: dict[str, str] | None = None, signer_cls=SigV4Auth) -> HttpRequest:
+    request = AWSRequest(method="POST", url="http://127.0.0.1:4566/", data=data, headers=dict(headers or {}))
+    signer_cls(CREDS, service, region).add_auth(request)
+    prepared = request.prepare()
+    return to_http(prepared.method, prepared.url, prepared.headers, prepared.body)
+
+
+def _check(request: HttpRequest, family: str, **kw) -> None:
+    signed = sigv4.extract(request, family)
+    assert signed is not None
+    sigv4.verify(request, signed, SECRET, signed.date, family, **kw)
+
+
+@pytest.mark.parametrize("family", NON_S3)
+def test_scope_region_must_be_a_real_region(family) -> None:
+    request = _signed("iam", "xx-evil-9")
+    signed = sigv4.extract(request, family)
+    err = raises(request, family, now=signed.date, signing_name="iam")
+    assert (err.code, err.status) == BAD_SIG[family]
+    assert err.message == "Credential should be scoped to a valid region, not 'xx-evil-9'. "
+    for region in ("us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1", "eusc-de-east-1"):
+        _check(_signed("iam", region), family, signing_name="iam")
+
+
+@pytest.mark.parametrize("family", NON_S3)
+def test_scope_service_must_be_the_endpoints(family) -> None:
+    request = _signed("s3", "us-east-1")
+    signed = sigv4.extract(request, family)
+    err = raises(request, family, now=signed.date, signing_name="sqs")
+    assert (err.code, err.status) == BAD_SIG[family]
+    assert err.message == "Credential should be scoped to correct service: 'sqs'. "
+
+
+def test_scope_errors_s3_header_and_presigned() -> None:
+    request = _signed("s3", "xx-evil-9", signer_cls=S3SigV4Auth, data=b"")
+    signed = sigv4.extract(request, "s3")
+    err = raises(request, "s3", now=signed.date, signing_name="s3")
+    assert (err.code, err.status, err.fields) == ("AuthorizationHeaderMalformed", 400, {"Region": "us-east-1"})
+    assert err.message == "The authorization header is malformed; the region 'xx-evil-9' is wrong; expecting 'us-east-1'"
+    request = _signed("iam", "us-east-1", signer_cls=S3SigV4Auth, data=b"")
+    err = raises(request, "s3", now=signed.date, signing_name="s3")
+    assert (err.code, err.status) == ("AuthorizationHeaderMalformed", 400)
+    assert err.message == ('The authorization header is malformed; incorrect service "iam". '
+                           'This endpoint belongs to "s3".')
+    presigned = AWSRequest(method="GET", url="http://127.0.0.1:4566/b/k")
+    S3SigV4QueryAuth(CREDS, "s3", "xx-evil-9", expires=60).add_auth(presigned)
+    request = to_http("GET", presigned.prepare().url, {}, b"")
+    err = raises(request, "s3", now=sigv4.extract(request, "s3").date, signing_name="s3")
+    assert (err.code, err.status, err.fields) == ("AuthorizationQueryParametersError", 400, {"Region": "us-east-1"})
+    assert err.message == ("Error parsing the X-Amz-Credential parameter; the region 'xx-evil-9' is wrong; "
+                           "expecting 'us-east-1'")
+
+
+@pytest.mark.parametrize("family", NON_S3)
+def test_payload_is_always_hashed_outside_s3(family) -> None:
+    """A claimed UNSIGNED-PAYLOAD (or any literal) does not take the body out of the signature outside S3."""
+
+    class UnsignedBody(SigV4Auth):
+        def payload(self, request) -> str:
+            return "UNSIGNED-PAYLOAD"
+
+    request = _signed("iam", "us-east-1", headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}, signer_cls=UnsignedBody)
+    request.body = b"Action=CreateUser&UserName=mallory&Version=2010-05-08"
+    signed = sigv4.extract(request, family)
+    assert signed.payload_hash is None
+    err = raises(request, family, now=signed.date)
+    assert (err.code, err.status, err.message) == (*BAD_SIG[family], SIG_MSG)
+    _check(_signed("iam", "us-east-1", headers={"X-Amz-Content-SHA256": sigv4.EMPTY_SHA256}, data=b""), family)
+
+
+@pytest.mark.parametrize("family", NON_S3)
+def test_unsigned_amz_headers_are_refused_outside_s3(family) -> None:
+    target = {"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"}
+    request = _signed("sqs", "us-east-1", headers=target, data=b"{}")
+    _check(request, family, signing_name="sqs")
+    signed_headers = request.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    assert "x-amz-target" in signed_headers.split(";")
+    without = ";".join(name for name in signed_headers.split(";") if name != "x-amz-target")
+    request.headers["authorization"] = request.headers["authorization"].replace(signed_headers, without)
+    err = raises(request, family)
+    assert (err.code, err.status) == (INCOMPLETE[family], 400)
+    assert err.message == "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
+    request = _signed("iam", "us-east-1")
+    request.headers["x-amz-meta-added"] = "later"
+    assert raises(request, family).message == "'X-Amz-Meta-Added' must be a 'SignedHeader' in the AWS Authorization."
+    request = _signed("iam", "us-east-1")
+    request.headers["x-amz-security-token"] = "added-after-signing"  # AWS suite: post-sts-header-after
+    assert sigv4.extract(request, family).session_token == "added-after-signing"
+
+
+def test_presigned_s3_refuses_unsigned_amz_headers() -> None:
+    request = _presigned(S3SigV4QueryAuth, "s3", 60)
+    request.headers["x-amz-acl"] = "public-read"
+    with pytest.raises(AwsError) as info:
+        sigv4.extract(request, "s3")
+    assert (info.value.code, info.value.status) == ("AccessDenied", 403)
+    assert info.value.message == "There were headers present in the request which were not signed"
+    assert info.value.fields == {"HeadersNotSigned": "x-amz-acl"}

@@ -23,7 +23,7 @@ from rootplane.auth import sigv4
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from tests.harness import reference_data
+from harness import reference_data
 
 SUITE = reference_data("botocore-tests", "aws4_testsuite")
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -19,7 +19,7 @@ from rootplane.wire.protocols import protocol_for
 from rootplane.wire.routes import compile_route, route_matches
 from wire_examples import normalize, to_botocore_response
 
-from tests.harness import reference_data
+from harness import reference_data
 
 FIXTURES = reference_data("botocore-tests", "protocols")
 SERVED = ("query", "json", "rest-json", "rest-xml")

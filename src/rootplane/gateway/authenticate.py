@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import hmac
+from dataclasses import replace
 
 from rootplane.auth import sigv4
-from rootplane.auth.chunked import unchunk_request
+from rootplane.auth.sigv4.streaming import unchunk_request
 from rootplane.auth.principal import ANONYMOUS, Principal
 from rootplane.core.errors import AwsError
 from rootplane.gateway.credentials import ResolvedCredential
@@ -68,6 +69,7 @@ def authenticate(
     now: _dt.datetime,
     session_now: _dt.datetime | None = None,
     unsigned_ok: bool = False,
+    signing_name: str | None = None,
 ) -> tuple[Principal, sigv4.SignedRequest | None]:
     """Verify the request's signature and return the caller.
 
@@ -75,6 +77,8 @@ def authenticate(
     are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
     ``session_now`` (the business clock, default ``now``) checks session expiry. ``unsigned_ok`` marks operations
     AWS serves without a signature (SNS ConfirmSubscription/Unsubscribe links): unsigned, they are anonymous.
+    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name. The returned
+    ``SignedRequest`` names the key ``resolve`` found (its real id when the request used an alias).
     """
     signed = sigv4.extract(request, family)
     if signed is None:
@@ -91,9 +95,11 @@ def authenticate(
             raise _error("bad_token", family)
     elif signed.session_token:
         raise _error("bad_token", family)
-    sigv4.verify(request, signed, credential.secret_access_key, now, family)
+    sigv4.verify(request, signed, credential.secret_access_key, now, family, signing_name=signing_name)
     unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:
         raise _error("expired", family)
+    if credential.access_key_id != signed.access_key_id:  # signed with an alias: the caller used the real key
+        signed = replace(signed, access_key_id=credential.access_key_id)
     return credential.principal, signed

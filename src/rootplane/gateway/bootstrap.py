@@ -1,6 +1,20 @@
-"""First start: create the standalone bootstrap account whose root user owns the configured access key."""
+"""The bootstrap account: created once, on the first start, with a root access key.
+
+From then on that key is an ordinary root access key: ``ListAccessKeys`` (as root) lists it, ``UpdateAccessKey``
+and ``DeleteAccessKey`` revoke it, and a later start never brings it back (bootstrap runs only when the account
+is created). It has a real 20-character id (``AKIA…``, as the AWS CLI's and boto3's parameter validation
+wants); when the configured access key id (``--bootstrap-access-key``, default ``test``, the LocalStack
+convention) is not a valid id itself, the real one is derived from it and the account id, and the configured
+one is accepted as an alias of it for signing: while the real key is active, ``test``/``test`` works out of the
+box; once it is deactivated or deleted, ``test`` is refused like any unknown key. Requests signed with the
+alias are recorded under the real id (CloudTrail ``accessKeyId``, access key last used): one key, one id.
+"""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
 
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
@@ -8,24 +22,51 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
 from rootplane.store.engine import Store
 
-__all__ = ["bootstrap"]
+__all__ = ["bootstrap", "bootstrap_access_key_id", "key_aliases"]
+
+#: IAM's AccessKeyId shape (min 16, max 128, pattern ``[\w]+``).
+_ACCESS_KEY_ID = re.compile(r"\w{16,128}")
+
+
+def bootstrap_access_key_id(config: ServerConfig) -> str:
+    """The real id of the bootstrap root key: the configured one when it is a valid access key id, else
+    ``AKIA`` + 16 base-32 characters derived from the account id and the configured id (stable across starts)."""
+    configured = config.bootstrap_access_key
+    if _ACCESS_KEY_ID.fullmatch(configured):
+        return configured
+    digest = hashlib.sha256(f"rootplane-bootstrap:{config.bootstrap_account_id}:{configured}".encode()).digest()
+    return "AKIA" + base64.b32encode(digest).decode("ascii")[:16]
+
+
+def key_aliases(config: ServerConfig) -> dict[str, str]:
+    """Access key ids accepted for signing in place of a real one: ``{configured id: real id}`` (or nothing)."""
+    real = bootstrap_access_key_id(config)
+    return {} if real == config.bootstrap_access_key else {config.bootstrap_access_key: real}
 
 
 def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
-    """Create the bootstrap account and root key when the store has neither. Returns True if it created them."""
+    """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
+    created them. An existing account is left alone: a revoked bootstrap key stays revoked."""
     with store.transaction() as session:
-        created = False
-        if accounts.find_account(session, config.bootstrap_account_id) is None:
-            accounts.put_account(session, AccountRow(
-                account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
-                status="ACTIVE", created_at=clock.now(),
-            ))
-            created = True
-        if accounts.find_access_key(session, config.bootstrap_access_key) is None:
-            session.flush()
-            accounts.put_access_key(session, AccessKeyRow(
-                access_key_id=config.bootstrap_access_key, secret_access_key=config.bootstrap_secret_key,
-                account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
-            ))
-            created = True
-        return created
+        if accounts.find_account(session, config.bootstrap_account_id) is not None:
+            _give_legacy_key_its_real_id(session, config)
+            return False
+        accounts.put_account(session, AccountRow(
+            account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
+            status="ACTIVE", created_at=clock.now(),
+        ))
+        session.flush()
+        accounts.put_access_key(session, AccessKeyRow(
+            access_key_id=bootstrap_access_key_id(config), secret_access_key=config.bootstrap_secret_key,
+            account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
+        ))
+        return True
+
+
+def _give_legacy_key_its_real_id(session, config: ServerConfig) -> None:
+    """Stores bootstrapped before real ids kept the configured id (``test``) as the key's id, which IAM's
+    clients cannot name; such a key is renamed to its real id once (the alias keeps signing working)."""
+    for alias, real in key_aliases(config).items():
+        legacy = accounts.find_access_key(session, alias)
+        if legacy is not None and legacy.user_name is None and accounts.find_access_key(session, real) is None:
+            legacy.access_key_id = real

@@ -15,6 +15,7 @@ from rootplane.core.clock import Clock, SystemClock, utcnow
 from rootplane.core.config import ServerConfig
 from rootplane.core.errors import AwsError, internal_failure, not_implemented
 from rootplane.gateway.authenticate import authenticate, family_of
+from rootplane.gateway.bootstrap import key_aliases
 from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
 from rootplane.gateway.key_usage import KeyUsageRecorder
@@ -81,11 +82,14 @@ class Gateway:
         self.config = config
         self.clock = clock or SystemClock()
         self.credentials = CredentialCache()
+        self.key_aliases = key_aliases(config)
         self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
 
     # -- credentials -------------------------------------------------------------------------------------------
     def resolve(self, access_key_id: str):
+        access_key_id = self.key_aliases.get(access_key_id, access_key_id)  # the bootstrap key's configured id
+
         def load():
             with self.store.transaction(write=False) as session:
                 return resolve_access_key(session, access_key_id, self.clock.now())
@@ -122,7 +126,7 @@ class Gateway:
             now = self.clock.now()
             family = family_of(route.protocol)
             principal, signed = authenticate(request, family, self.resolve, utcnow(), now,
-                                             unsigned_ok=_unsigned_allowed(route))
+                                             unsigned_ok=_unsigned_allowed(route), signing_name=model.signing_name)
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation

@@ -8,6 +8,10 @@ Transferring Payload in Multiple Chunks"):
 * ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER``: the same, then trailing headers and ``x-amz-trailer-signature``.
 * ``STREAMING-UNSIGNED-PAYLOAD-TRAILER``: ``hex-size\\r\\n data \\r\\n`` ... ``0\\r\\n`` then trailing headers.
 
+Only the ``-TRAILER`` variants carry trailing headers, and only those the signed ``x-amz-trailer`` header
+declares (S3 ``MalformedTrailerError`` otherwise): lines after the last chunk of a plain signed stream are no
+one's headers.
+
 :func:`unchunk_request` turns such a request into a plain one: the decoded body, trailing headers (checksums)
 as ordinary headers, ``aws-chunked`` removed from Content-Encoding. Pure functions, no I/O.
 """
@@ -21,7 +25,8 @@ from dataclasses import dataclass, field
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from .sigv4 import EMPTY_SHA256, ALGORITHM, SignedRequest, signing_key
+from .canonical import signing_key
+from .signed import ALGORITHM, EMPTY_SHA256, SignedRequest
 
 __all__ = ["STREAMING_PAYLOADS", "DecodedBody", "decode_aws_chunked", "decode_unsigned_trailer", "unchunk_request"]
 
@@ -47,6 +52,21 @@ class DecodedBody:
 
 def _incomplete() -> AwsError:
     return AwsError("IncompleteBody", "The request body terminated unexpectedly", 400)
+
+
+def _malformed_trailer() -> AwsError:
+    return AwsError(
+        "MalformedTrailerError",
+        "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+        400,
+    )
+
+
+def _check_declared(request: HttpRequest, trailers: dict[str, str]) -> None:
+    """The trailing headers must be exactly those ``x-amz-trailer`` declares."""
+    declared = {name.strip().lower() for name in request.headers.get("x-amz-trailer", "").split(",") if name.strip()}
+    if set(trailers) != declared:
+        raise _malformed_trailer()
 
 
 def _mismatch() -> AwsError:
@@ -116,11 +136,11 @@ def _read(raw: bytes, chain: _SignatureChain | None) -> DecodedBody:
         data += chunk
         if size == 0:
             break
-    trailers: dict[str, str] = {}
-    if reader.position < len(raw):
-        if raw[reader.position :] == b"\r\n":
-            return DecodedBody(bytes(data))  # a signed body without trailer: its final empty line
-        trailers = _trailers(reader)
+    if raw[reader.position :] in (b"", b"\r\n"):
+        return DecodedBody(bytes(data))  # no trailer (a signed body ends with the final chunk's empty line)
+    trailers = _trailers(reader)
+    if reader.position != len(raw):
+        raise _malformed_trailer()  # nothing may follow the trailer section
     return DecodedBody(bytes(data), trailers)
 
 
@@ -151,8 +171,9 @@ class _SignatureChain:
 def decode_aws_chunked(request: HttpRequest, signed: SignedRequest, secret_access_key: str) -> DecodedBody:
     """Decode a signed streaming body, verifying every chunk (and trailer) signature in order.
 
-    Raises ``SignatureDoesNotMatch`` (403) for a wrong signature and ``IncompleteBody`` (400) for broken framing
-    or a decoded size other than ``x-amz-decoded-content-length``.
+    Raises ``SignatureDoesNotMatch`` (403) for a wrong signature, ``IncompleteBody`` (400) for broken framing
+    or a decoded size other than ``x-amz-decoded-content-length``, ``MalformedTrailerError`` (400) for trailing
+    headers the payload type or ``x-amz-trailer`` does not allow.
     """
     chain = _SignatureChain(signed, secret_access_key)
     decoded = _read(request.body, chain)
@@ -161,6 +182,9 @@ def decode_aws_chunked(request: HttpRequest, signed: SignedRequest, secret_acces
         if provided is None:
             raise _incomplete()
         chain.check_trailer(decoded.trailers, provided)
+        _check_declared(request, decoded.trailers)
+    elif decoded.trailers:
+        raise _malformed_trailer()
     _check_length(request, decoded)
     return decoded
 
@@ -168,6 +192,7 @@ def decode_aws_chunked(request: HttpRequest, signed: SignedRequest, secret_acces
 def decode_unsigned_trailer(request: HttpRequest) -> DecodedBody:
     """Decode a ``STREAMING-UNSIGNED-PAYLOAD-TRAILER`` body (no chunk signatures)."""
     decoded = _read(request.body, None)
+    _check_declared(request, decoded.trailers)
     _check_length(request, decoded)
     return decoded
 
