@@ -84,6 +84,11 @@ def test_pairs_must_be_consecutive_fresh_codes_and_spend_the_second():
     assert device.drift == 10
 
 
+def test_non_ascii_digits_are_a_wrong_code_not_a_crash():
+    assert not totp.matches(SEED, "\u0661\u0662\u0663\u0664\u0665\u0666", STEP)
+    assert accept_code(_device(), "\u0661\u0662\u0663\u0664\u0665\u0666", NOW) is MfaCheck.WRONG_CODE
+
+
 def test_spent_steps_out_of_reach_are_forgotten():
     device = _device(used_steps=[STEP - 500, STEP - 1])
     assert accept_code(device, _code(0), NOW) is MfaCheck.ACCEPTED

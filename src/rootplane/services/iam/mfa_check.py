@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from collections.abc import Iterable
-from typing import Any
 
 from rootplane.auth.principal import Principal
 from rootplane.services.context import RequestContext
@@ -75,7 +74,7 @@ def check_code(ctx: RequestContext, serial_number: str, code: str, owner_id: str
     return outcome
 
 
-def accept_code(device: MfaDeviceRow | Any, code: str, now: _dt.datetime) -> MfaCheck:
+def accept_code(device: MfaDeviceRow, code: str, now: _dt.datetime) -> MfaCheck:
     """The rules of :func:`check_code` on one device row: lock, window, single use, failure count."""
     if device.locked_until is not None and now < device.locked_until:
         return MfaCheck.LOCKED
@@ -95,7 +94,7 @@ def accept_code(device: MfaDeviceRow | Any, code: str, now: _dt.datetime) -> Mfa
     return MfaCheck.WRONG_CODE
 
 
-def accept_pair(device: MfaDeviceRow | Any, code1: str, code2: str, first_steps: Iterable[int], now_step: int) -> bool:
+def accept_pair(device: MfaDeviceRow, code1: str, code2: str, first_steps: Iterable[int], now_step: int) -> bool:
     """Enable/Resync: ``code1`` and ``code2`` are the codes of steps ``t`` and ``t + 1`` for a ``t`` in
     ``first_steps``, neither spent. On success spends the second code and learns the device's drift."""
     spent = set(device.used_steps or ())
@@ -109,7 +108,7 @@ def accept_pair(device: MfaDeviceRow | Any, code1: str, code2: str, first_steps:
     return False
 
 
-def _spend(device: MfaDeviceRow | Any, step: int, now_step: int) -> None:
+def _spend(device: MfaDeviceRow, step: int, now_step: int) -> None:
     """Remember ``step`` as used; forget steps no check can reach any more (the list stays a few dozen long)."""
     oldest = now_step - _FORGET_AFTER
     device.used_steps = sorted({s for s in device.used_steps or () if s >= oldest} | {step})

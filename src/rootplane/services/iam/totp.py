@@ -32,8 +32,8 @@ def code_at(seed: str, step: int) -> str:
 
 
 def matches(seed: str, code: str, step: int) -> bool:
-    """Whether ``code`` is the code of ``step`` (constant-time comparison)."""
-    return secrets.compare_digest(code_at(seed, step), code)
+    """Whether ``code`` is the code of ``step`` (constant-time; bytes, so any Unicode digit compares safely)."""
+    return secrets.compare_digest(code_at(seed, step).encode(), code.encode())
 
 
 def provisioning_uri(device_name: str, account_name: str, seed: str) -> str:
