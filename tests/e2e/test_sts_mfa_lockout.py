@@ -144,3 +144,8 @@ def test_the_lock_is_stored_and_survives_a_restart(travelling_store_server):
     assert user.refused(user.code()) == REFUSED
     user.clock.advance(locked_for + STEP_SECONDS)
     assert user.session_token(user.code())["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+def test_a_code_of_non_ascii_digits_is_a_wrong_code(server):
+    user = MfaUser(server, "mfa-unicode")
+    assert user.refused("\u0661\u0662\u0663\u0664\u0665\u0666") == WRONG
