@@ -20,7 +20,7 @@ from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
 from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
-from rootplane.services.provider import find_handler, find_provider, is_read_only
+from rootplane.services.provider import find_handler, find_provider, takes_write_lock
 from rootplane.store.engine import Store
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
@@ -180,7 +180,8 @@ class Gateway:
 
     def _run_once(self, handler, request, request_id, route, operation_name, region, principal, params, call,
                   poll_deadline):
-        write = not is_read_only(operation_name)
+        write = takes_write_lock(route.service, operation_name)
+        refusal: AwsError | None = None
         with self.store.transaction(write=write) as session:
             ctx = RequestContext(
                 request_id=request_id, service=route.service, operation=operation_name, region=region,
@@ -191,8 +192,15 @@ class Gateway:
             ctx.audit = call.audit
             ctx.poll_deadline = poll_deadline
             ctx.authorizer = lambda checks: authorize(ctx, checks, route.protocol)
-            authorize(ctx, checks_for(ctx, route.service, operation_name, params), route.protocol)
-            result = handler(ctx, params)
+            try:
+                authorize(ctx, checks_for(ctx, route.service, operation_name, params), route.protocol)
+                result = handler(ctx, params)
+            except AwsError as error:
+                if not ctx.keep_writes_on_error:
+                    raise
+                refusal = error  # committed below, then answered (e.g. a counted wrong MFA code)
+        if refusal is not None:
+            raise refusal
         return result, ctx
 
     @staticmethod

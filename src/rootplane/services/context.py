@@ -52,6 +52,9 @@ class RequestContext:
     authorizer: Callable[..., None] | None = None
     # Set by the gateway when it re-runs a long poll: the time.monotonic() at which waiting ends.
     poll_deadline: float | None = None
+    # Set by a handler whose refusal must still be stored (a counted wrong MFA code): the gateway commits the
+    # transaction, then answers the error. Set it before anything else is written.
+    keep_writes_on_error: bool = False
 
     @property
     def account_id(self) -> str:

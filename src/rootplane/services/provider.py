@@ -9,14 +9,22 @@ from botocore import xform_name
 
 from rootplane.services.context import Handler
 
-__all__ = ["Provider", "find_provider", "find_handler", "is_read_only"]
+__all__ = ["Provider", "find_provider", "find_handler", "is_read_only", "takes_write_lock"]
 
 _READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test", "Check")
 
 
 def is_read_only(operation_name: str) -> bool:
-    """Whether an operation only reads, by AWS's naming (CloudTrail's readOnly; the store opens no write lock)."""
+    """Whether an operation only reads, by AWS's naming (CloudTrail's readOnly)."""
     return operation_name.startswith(_READ_PREFIXES)
+
+
+def takes_write_lock(service: str, operation_name: str) -> bool:
+    """Whether the operation's transaction writes: all but reads, plus the provider's ``write_operations``."""
+    if not is_read_only(operation_name):
+        return True
+    provider = find_provider(service)
+    return provider is not None and operation_name in provider.write_operations
 
 
 class Provider:
@@ -30,6 +38,8 @@ class Provider:
     # Operations that may wait (long polling, flushing a queue): the server runs them on a worker thread; every
     # other operation runs inline, which avoids a thread hand-off per request.
     waiting_operations: frozenset[str] = frozenset()
+    # Operations named like reads (Get...) that write: their transaction takes the write lock up front.
+    write_operations: frozenset[str] = frozenset()
 
     def handler(self, operation_name: str) -> Handler | None:
         return getattr(self, xform_name(operation_name), None)

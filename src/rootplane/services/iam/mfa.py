@@ -1,7 +1,6 @@
-"""Virtual MFA devices (real RFC 6238 TOTP) for IAM users and the root user, and MFA code checks for STS/sign-in.
+"""Virtual MFA devices (real RFC 6238 TOTP) for IAM users and the root user.
 
-Codes are accepted once: a device remembers the highest time step it accepted (``last_counter``) and refuses that
-step and earlier ones. ``drift`` is the device's clock offset in steps, learned by enabling/resyncing.
+Which codes are accepted (windows, single use, lockout) is decided in one place: services/iam/mfa_check.py.
 """
 
 from __future__ import annotations
@@ -13,36 +12,13 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import entities, errors, inputs, repo, shapes, totp
 from rootplane.services.iam.entities import Target
+from rootplane.services.iam.mfa_check import ENABLE_WINDOW, RESYNC_WINDOW, accept_pair
 from rootplane.services.iam.quotas import MFA_DEVICES_PER_USER
 from rootplane.services.iam.tables import MfaDeviceRow
 
-__all__ = ["MfaMixin", "verify_session_code", "verify_code"]
+__all__ = ["MfaMixin"]
 
-ENABLE_WINDOW = 10   # steps back a first code may lie (the user reads two codes in a row)
-RESYNC_WINDOW = 20   # steps either way ResyncMFADevice searches (observed: +20 works, +21 does not)
 _INVALID_FOR_USER = "MFA Device invalid for user."
-
-
-def verify_code(device: MfaDeviceRow, code: str, step: int) -> bool:
-    """Accept a code of the device's current step ±1 that was not used before; remembers it."""
-    expected = step + device.drift
-    for candidate in (expected, expected - 1, expected + 1):
-        if candidate > device.last_counter and totp.code_at(device.seed, candidate) == code:
-            device.last_counter = candidate
-            return True
-    return False
-
-
-def verify_session_code(ctx: RequestContext, serial_number: str, token_code: str) -> bool:
-    """True when ``token_code`` is a fresh valid code of an enabled device of the caller (STS GetSessionToken)."""
-    device = repo.find_mfa_device(ctx.session, serial_number)
-    principal = ctx.principal
-    if device is None or device.account_id != principal.account_id or device.owner_id is None:
-        return False
-    owner_id = principal.account_id if principal.is_root else principal.user_id
-    if device.owner_id != owner_id:
-        return False
-    return verify_code(device, token_code, totp.step_of(ctx.now()))
 
 
 def _device(ctx: RequestContext, serial_number: str) -> MfaDeviceRow:
@@ -66,13 +42,12 @@ def _root_user_shape(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _virtual_shape(ctx: RequestContext, device: MfaDeviceRow) -> dict[str, Any]:
+    """A VirtualMFADevice without its seed, QR code or tags (as ListVirtualMFADevices answers)."""
     shape: dict[str, Any] = {"SerialNumber": device.serial_number}
     if device.owner_id is not None:
         user = repo.user_by_id(ctx.session, device.owner_id)
         shape["User"] = shapes.user(user) if user is not None else _root_user_shape(ctx)
         shape["EnableDate"] = device.enabled_at
-    if device.tag_list:
-        shape["Tags"] = shapes.tags(device.tag_list)
     return shape
 
 
@@ -92,11 +67,13 @@ class MfaMixin:
                                     "as a QR code.") from None
         device = repo.put(ctx.session, MfaDeviceRow(
             serial_number=serial, account_id=ctx.account_id, seed=seed, created_at=ctx.now(),
-            tag_list=inputs.merge_tags([], params.get("Tags")), last_counter=0, drift=0,
+            tag_list=inputs.merge_tags([], params.get("Tags")), drift=0, used_steps=[], failed_attempts=0,
         ))
         shape = _virtual_shape(ctx, device)
         shape["Base32StringSeed"] = seed.encode()
         shape["QRCodePNG"] = qr_code
+        if device.tag_list:
+            shape["Tags"] = shapes.tags(device.tag_list)  # recorded: CreateVirtualMFADevice echoes them, lists do not
         return {"VirtualMFADevice": shape}
 
     def enable_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -109,23 +86,19 @@ class MfaMixin:
         if repo.count_mfa_devices(ctx.session, ctx.account_id, target.owner_id) >= MFA_DEVICES_PER_USER:
             raise errors.limit_exceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")
         now_step = totp.step_of(ctx.now())
-        step = totp.find_consecutive(device.seed, params["AuthenticationCode1"], params["AuthenticationCode2"],
-                                     range(now_step - ENABLE_WINDOW, now_step + 1))
-        if step is None:
+        if not accept_pair(device, params["AuthenticationCode1"], params["AuthenticationCode2"],
+                           range(now_step - ENABLE_WINDOW, now_step + 1), now_step):
             raise errors.invalid_code()
         device.owner_id, device.enabled_at = target.owner_id, ctx.now()
-        device.last_counter, device.drift = step + 1, step + 1 - now_step
         return None
 
     def resync_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         target = entities.credential_target(ctx, params.get("UserName"))
         device = _owned_device(ctx, target, params["SerialNumber"])
         now_step = totp.step_of(ctx.now())
-        step = totp.find_consecutive(device.seed, params["AuthenticationCode1"], params["AuthenticationCode2"],
-                                     range(now_step - RESYNC_WINDOW, now_step + RESYNC_WINDOW + 1))
-        if step is None or step + 1 <= device.last_counter:
+        if not accept_pair(device, params["AuthenticationCode1"], params["AuthenticationCode2"],
+                           range(now_step - RESYNC_WINDOW, now_step + RESYNC_WINDOW + 1), now_step):
             raise errors.invalid_code()
-        device.last_counter, device.drift = step + 1, step + 1 - now_step
         return None
 
     def deactivate_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -432,8 +432,9 @@ def find_login_profile(session: Session, user_id: str) -> LoginProfileRow | None
     return session.get(LoginProfileRow, user_id)
 
 
-def find_mfa_device(session: Session, serial_number: str) -> MfaDeviceRow | None:
-    return session.get(MfaDeviceRow, serial_number)
+def find_mfa_device(session: Session, serial_number: str, *, for_update: bool = False) -> MfaDeviceRow | None:
+    """The device; ``for_update`` locks its row for the transaction (serializes MFA code checks on PostgreSQL)."""
+    return session.get(MfaDeviceRow, serial_number, with_for_update=for_update or None)
 
 
 def list_mfa_devices(session: Session, account_id: str, owner_id: str, marker: str | None,

@@ -195,8 +195,11 @@ class MfaDeviceRow(_Tagged, Base):
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     owner_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     enabled_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    last_counter: Mapped[int] = mapped_column(Integer, default=0)  # highest TOTP step accepted (no reuse)
     drift: Mapped[int] = mapped_column(Integer, default=0)  # steps between server time and the device (resync)
+    # Revision 0005 (services/iam/mfa_check.py); sort_order keeps them after tag_list, where the migration adds them.
+    used_steps: Mapped[list[int]] = mapped_column(JSON, default=list, sort_order=1)  # recent TOTP steps accepted
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, sort_order=1)  # consecutive wrong codes
+    locked_until: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True, sort_order=1)
 
 
 class SigningCertificateRow(Base):

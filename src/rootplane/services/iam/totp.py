@@ -11,7 +11,7 @@ import zlib
 import pyotp
 import qrcode
 
-__all__ = ["STEP_SECONDS", "new_seed", "step_of", "code_at", "find_consecutive", "qr_png", "provisioning_uri"]
+__all__ = ["STEP_SECONDS", "new_seed", "step_of", "code_at", "matches", "qr_png", "provisioning_uri"]
 
 STEP_SECONDS = 30
 SEED_BYTES = 40  # 64 base32 characters, as AWS's seeds look
@@ -31,12 +31,9 @@ def code_at(seed: str, step: int) -> str:
     return pyotp.TOTP(seed).generate_otp(step)
 
 
-def find_consecutive(seed: str, code1: str, code2: str, steps: range) -> int | None:
-    """The step ``t`` in ``steps`` where ``code1`` is the code of ``t`` and ``code2`` the code of ``t + 1``."""
-    for step in steps:
-        if secrets.compare_digest(code_at(seed, step), code1) and secrets.compare_digest(code_at(seed, step + 1), code2):
-            return step
-    return None
+def matches(seed: str, code: str, step: int) -> bool:
+    """Whether ``code`` is the code of ``step`` (constant-time; bytes, so any Unicode digit compares safely)."""
+    return secrets.compare_digest(code_at(seed, step).encode(), code.encode())
 
 
 def provisioning_uri(device_name: str, account_name: str, seed: str) -> str:

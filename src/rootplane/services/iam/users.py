@@ -32,10 +32,12 @@ def _forget_cached_principal(ctx: RequestContext, user: UserRow) -> None:
 
 
 def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
-    """IAM's reason a user cannot be deleted yet, in AWS's order of checks."""
+    """IAM's reason a user cannot be deleted yet, in AWS's order of checks (recorded: MFA before access keys)."""
     session = ctx.session
     if session.get(LoginProfileRow, user.user_id) is not None:
         return "Cannot delete entity, must delete login profile first."
+    if repo.count_mfa_devices(session, user.account_id, user.user_id):
+        return "Cannot delete entity, must remove tokens from principal first."
     if accounts.count_access_keys(session, user.account_id, user.user_name):
         return "Cannot delete entity, must delete access keys first."
     if repo.count_certificates(session, user.account_id, user.user_id):
@@ -44,8 +46,6 @@ def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
         return "Cannot delete entity, must delete SSH public keys first."
     if repo.list_service_credentials(session, user.account_id, user.user_id, None):
         return "Cannot delete entity, must delete service specific credentials first."
-    if repo.count_mfa_devices(session, user.account_id, user.user_id):
-        return "Cannot delete entity, must remove tokens from principal first."
     if repo.inline_policies(session, [user.user_id]):
         return "Cannot delete entity, must delete policies first."
     if repo.count_attachments(session, user.user_id):

@@ -17,8 +17,8 @@ from rootplane.core.errors import AwsError
 from rootplane.policy import MalformedPolicy, parse_policy_cached
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api as iam
-from rootplane.services.iam import mfa
 from rootplane.services.iam.tables import RoleRow
+from rootplane.services.sts import mfa
 from rootplane.services.sts.sessions import issue_credentials
 from rootplane.services.tagging import tag_map
 
@@ -54,9 +54,9 @@ def _mfa_ok(ctx: RequestContext, params: dict[str, Any]) -> bool:
     """Verify the MFA code sent with AssumeRole (once per request: the result is remembered on the context)."""
     if "assume_role_mfa" not in ctx.audit:
         serial, code = params.get("SerialNumber"), params.get("TokenCode")
-        ok = bool(serial and code) and mfa.verify_session_code(ctx, serial, code)
-        if not ok:
-            raise AwsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", 403)
+        if not (serial and code):
+            raise AwsError("AccessDenied", mfa.WRONG_CODE_MESSAGE, 403)
+        mfa.require_mfa(ctx, serial, code)
         ctx.audit["assume_role_mfa"] = True
     return True
 

@@ -10,7 +10,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
-from rootplane.services.sts import assume_role, assume_root
+from rootplane.services.sts import assume_role, assume_root, mfa
 from rootplane.services.sts.sessions import issue_credentials
 
 __all__ = ["StsProvider", "PROVIDER"]
@@ -26,16 +26,14 @@ def _mfa_check(ctx: RequestContext, serial_number: str | None, token_code: str |
         return False
     if not serial_number or not token_code:
         raise AwsError("ValidationError", "SerialNumber and TokenCode must be provided together.", 400)
-    from rootplane.authz.gather import source
-
-    mfa = source("rootplane.services.iam.mfa")
-    if mfa is None or not mfa.verify_session_code(ctx, serial_number, token_code):
-        raise AwsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", 403)
+    mfa.require_mfa(ctx, serial_number, token_code)
     return True
 
 
 class StsProvider(Provider):
     service_name = "sts"
+    # Named like a read, but issues credentials and counts wrong MFA codes: take the write lock up front.
+    write_operations = frozenset({"GetSessionToken"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         principal = ctx.principal
