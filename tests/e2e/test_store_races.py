@@ -117,6 +117,36 @@ def test_no_key_outlives_its_user(servers):
         iam.delete_user(UserName=name)
 
 
+def test_no_login_profile_or_attachment_outlives_its_user(servers):
+    """DeleteUser on one server, CreateLoginProfile and AttachUserPolicy on the other: a user that is gone leaves
+    neither a password nor an attachment behind (the policy lists no entity; a new user of the name has none)."""
+    iam = servers[0].client("iam")
+    document = policy_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    policy = iam.create_policy(PolicyName="outlived", PolicyDocument=document)["Policy"]["Arn"]
+    deleters = [servers[0].client("iam") for _ in range(2)]
+    creators = [servers[1].client("iam") for _ in range(2)]
+    for round_ in range(ROUNDS):
+        name = f"short-lived-{round_}"
+        iam.create_user(UserName=name)
+        results = _race([
+            *[lambda c=c: c.delete_user(UserName=name) for c in deleters],
+            lambda: creators[0].create_login_profile(UserName=name, Password="Correct-Horse-7-Battery"),
+            lambda: creators[1].attach_user_policy(UserName=name, PolicyArn=policy),
+        ])
+        assert not [e for e in _errors(results) if e[1] >= 500], _errors(results)
+        deleted = any(isinstance(r, dict) for r in results[:2])
+        if deleted:
+            assert iam.list_entities_for_policy(PolicyArn=policy)["PolicyUsers"] == [], f"round {round_}"
+            iam.create_user(UserName=name)
+            assert error_of(iam.get_login_profile, UserName=name)[0] == "NoSuchEntity", f"round {round_}"
+        else:
+            if not isinstance(results[2], ClientError):
+                iam.delete_login_profile(UserName=name)
+            if not isinstance(results[3], ClientError):
+                iam.detach_user_policy(UserName=name, PolicyArn=policy)
+        iam.delete_user(UserName=name)
+
+
 def test_names_are_unique_per_account(servers):
     clients = _clients(servers, "iam")
     for round_ in range(ROUNDS):
