@@ -116,15 +116,18 @@ def find_named(session: Session, row_cls: type[Row], account_id: str, name: str,
     name_key = name.lower()
     lock = lock and locks_rows(session)
     memo = session.info.setdefault("rootplane.iam.named", {})
-    remembered = memo.get((row_cls, account_id, name_key))
+    key = (row_cls, account_id, name_key)
+    remembered = memo.get(key)
     if remembered is not None and (remembered[1] or not lock):
         row = remembered[0]
         state = inspect(row)
         if not (state.deleted or state.was_deleted or state.detached) and row.name_key == name_key:
             return row
     row = session.scalars(_named_query(row_cls, lock), {"account_id": account_id, "name_key": name_key}).first()
-    if row is not None:
-        memo[(row_cls, account_id, name_key)] = (row, lock)
+    if row is None:
+        memo.pop(key, None)
+    else:
+        memo[key] = (row, lock)
     return row
 
 
