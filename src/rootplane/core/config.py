@@ -32,6 +32,8 @@ class ServerConfig:
     skew_s3: int = 900
     # Organizations quota: accounts per organization (AWS's default for new organizations: 10).
     max_accounts_per_organization: int = 10
+    # SNS HTTP(S) subscriptions: allowed destinations (CIDR or host:port); empty = all but the server itself.
+    sns_http_allow: tuple[str, ...] = ()
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
 

@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rootplane.core.config import store_kind
 
-__all__ = ["Store", "sqlite_url"]
+__all__ = ["Store", "sqlite_url", "locks_rows"]
+
+# session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
+_LOCKS_ROWS = "rootplane.locks_rows"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
@@ -25,6 +28,13 @@ def sqlite_url(data_dir: str | os.PathLike[str]) -> str:
     path = Path(data_dir).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path / 'rootplane.db'}"
+
+
+def locks_rows(session: Session) -> bool:
+    """Whether a lookup that guards an invariant (a quota count, a parent that must outlive the child being created)
+    must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
+    change the row between the check and the write. SQLite writers already hold the database's write lock."""
+    return bool(session.info.get(_LOCKS_ROWS))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -67,6 +77,7 @@ class Store:
         """One unit of work: commit on success, roll back on error. ``write=False`` for read-only work."""
         token = _write_intent.set(write)
         session = self._sessions()
+        session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
         try:
             with session.begin():
                 yield session

@@ -8,15 +8,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, TemporarySessionRow
+from rootplane.store.engine import locks_rows
 
 __all__ = [
-    "find_account", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
+    "find_account", "lock_account", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
     "put_access_key", "find_temporary_session", "put_temporary_session",
 ]
 
 
 def find_account(session: Session, account_id: str) -> AccountRow | None:
     return session.get(AccountRow, account_id)
+
+
+def lock_account(session: Session, account_id: str) -> None:
+    """Where the store needs it (``locks_rows``), lock the account's row until commit: the root user's credentials
+    (access keys, MFA) are counted and created one request at a time across servers."""
+    if locks_rows(session):
+        session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
 
 
 def put_account(session: Session, row: AccountRow) -> AccountRow:

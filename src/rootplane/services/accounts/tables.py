@@ -42,7 +42,9 @@ class AccessKeyRow(Base):
     secret_access_key: Mapped[str] = mapped_column(String(128))
     account_id: Mapped[str] = mapped_column(String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"))
     user_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The IAM user's unique id (None for the root user): a key cannot outlive its user, nor pass to a new user
+    # of the same name.
+    user_id: Mapped[str | None] = mapped_column(String(128), ForeignKey("iam_users.user_id"), nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="Active")
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -44,7 +44,7 @@ def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
     """Attach a managed policy to a user, group or role (idempotent), enforcing attachability and quotas."""
     kind = entity_type(entity)
     owner = entity_id(entity)
-    view = catalog.resolve(session, policy_arn)
+    view = catalog.resolve_locked(session, policy_arn)
     if view is None or (not view.is_aws and view.row is not None and view.row.account_id != entity.account_id):
         raise errors.no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
     if catalog.is_task_policy(policy_arn) or not view.is_attachable:
@@ -65,8 +65,9 @@ def create_role(session: Session, account_id: str, role_name: str, trust_policy:
                 *, max_session_duration: int = 3600, boundary_arn: str | None = None,
                 tags: list[Any] | None = None) -> RoleRow:
     """Create a role with its trust policy and attached managed policies."""
+    exists = errors.already_exists(f"Role with name {role_name} already exists.")
     if repo.find_named(session, RoleRow, account_id, role_name) is not None:
-        raise errors.already_exists(f"Role with name {role_name} already exists.")
+        raise exists
     if repo.reached_quota(session, RoleRow, account_id, QUOTAS["RolesQuota"]):
         raise errors.limit_exceeded(f"Cannot exceed quota for RolesPerAccount: {QUOTAS['RolesQuota']}")
     check_trust_policy(trust_policy)
@@ -74,7 +75,7 @@ def create_role(session: Session, account_id: str, role_name: str, trust_policy:
         role_id=ids.unique_id("AROA"), account_id=account_id, role_name=role_name, name_key=role_name.lower(),
         path=inputs.check_path(path), created_at=now, trust_policy=trust_policy, description=description,
         max_session_duration=max_session_duration, boundary_arn=boundary_arn, tag_list=tags or [],
-    ))
+    ), conflict=exists)
     for arn in managed_policy_arns:
         attach_policy(session, role, arn)
     return role

@@ -15,7 +15,8 @@ from rootplane.data import load_managed_policies, managed_policy_by_arn
 from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import ManagedPolicyRow
 
-__all__ = ["PolicyView", "aws_policy", "aws_policies", "aws_policies_after", "resolve", "resolve_many", "get_policy", "is_task_policy"]
+__all__ = ["PolicyView", "aws_policy", "aws_policies", "aws_policies_after", "resolve", "resolve_many", "resolve_locked",
+           "get_policy", "is_task_policy"]
 
 AWS_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -106,6 +107,15 @@ def resolve_many(session: Session, arns: Sequence[str]) -> list[PolicyView]:
 def resolve(session: Session, arn: str) -> PolicyView | None:
     found = resolve_many(session, [arn])
     return found[0] if found else None
+
+
+def resolve_locked(session: Session, arn: str) -> PolicyView | None:
+    """``resolve`` for an operation about to attach the policy or make it a boundary: a customer policy's row stays
+    locked until commit, so DeletePolicy (which counts its uses under the same lock) cannot slip in between."""
+    view = resolve(session, arn)
+    if view is not None and not view.is_aws and not repo.lock_policy(session, arn):
+        return None
+    return view
 
 
 def get_policy(session: Session, arn: str) -> PolicyView:

@@ -1,4 +1,10 @@
-"""Look up IAM entities by name (NoSuchEntity with IAM's wording) and resolve whose credentials a call targets."""
+"""Look up IAM entities by name (NoSuchEntity with IAM's wording) and resolve whose credentials a call targets.
+
+In a writing transaction on PostgreSQL every lookup here locks the entity's row (the root user's: its account row)
+until commit: the handlers that count or create an entity's children (access keys, login profile, MFA devices,
+attachments, group memberships) and the ones that delete it after checking it has none then run one at a time
+across servers, so a quota cannot be overrun and no child outlives its parent.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from rootplane.auth.principal import IAM_USER
+from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
@@ -15,7 +22,7 @@ __all__ = ["get_user", "get_group", "get_role", "get_instance_profile", "Target"
 
 
 def _get_named(session: Session, row_cls: type, account_id: str, name: str, missing: str):
-    row = repo.find_named(session, row_cls, account_id, name)
+    row = repo.find_named(session, row_cls, account_id, name, lock=True)
     if row is None:
         raise errors.no_such_entity(missing)
     return row
@@ -62,6 +69,7 @@ def credential_target(ctx: RequestContext, user_name: str | None) -> Target:
         return Target(account_id, user.user_id, user)
     principal = ctx.principal
     if principal.is_root:
+        accounts.lock_account(ctx.session, account_id)
         return Target(account_id, account_id, None)
     if principal.kind == IAM_USER and principal.name:
         user = get_user(ctx.session, account_id, principal.name)

@@ -16,14 +16,15 @@ __all__ = ["GroupsMixin"]
 class GroupsMixin:
     def create_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["GroupName"]
+        exists = errors.already_exists(f"Group with name {name} already exists.")
         if repo.find_named(ctx.session, GroupRow, ctx.account_id, name) is not None:
-            raise errors.already_exists(f"Group with name {name} already exists.")
+            raise exists
         if repo.reached_quota(ctx.session, GroupRow, ctx.account_id, QUOTAS["GroupsQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for GroupsPerAccount: {QUOTAS['GroupsQuota']}")
         row = repo.put(ctx.session, GroupRow(
             group_id=ids.unique_id("AGPA"), account_id=ctx.account_id, group_name=name, name_key=name.lower(),
             path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
-        ))
+        ), conflict=exists)
         return {"Group": shapes.group(row)}
 
     def get_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -44,11 +45,13 @@ class GroupsMixin:
             group.path = inputs.check_path(params["NewPath"], "newPath")
         new_name = params.get("NewGroupName")
         if new_name and new_name != group.group_name:
+            exists = errors.already_exists(f"Group with name {new_name} already exists.")
             existing = repo.find_named(ctx.session, GroupRow, ctx.account_id, new_name)
             if existing is not None and existing.group_id != group.group_id:
-                raise errors.already_exists(f"Group with name {new_name} already exists.")
+                raise exists
             repo.rekey_entity(ctx.session, group.group_id, new_name)
             group.group_name, group.name_key = new_name, new_name.lower()
+            repo.flush(ctx.session, conflict=exists)
         return None
 
     def delete_group(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -21,8 +21,9 @@ def _shape(ctx: RequestContext, row: InstanceProfileRow) -> dict[str, Any]:
 class InstanceProfilesMixin:
     def create_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["InstanceProfileName"]
+        exists = errors.already_exists(f"Instance Profile {name} already exists.")
         if repo.find_named(ctx.session, InstanceProfileRow, ctx.account_id, name) is not None:
-            raise errors.already_exists(f"Instance Profile {name} already exists.")
+            raise exists
         if repo.reached_quota(ctx.session, InstanceProfileRow, ctx.account_id, QUOTAS["InstanceProfilesQuota"]):
             raise errors.limit_exceeded(
                 f"Cannot exceed quota for InstanceProfilesPerAccount: {QUOTAS['InstanceProfilesQuota']}")
@@ -30,7 +31,7 @@ class InstanceProfilesMixin:
             profile_id=ids.unique_id("AIPA"), account_id=ctx.account_id, profile_name=name, name_key=name.lower(),
             path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
             tag_list=inputs.merge_tags([], params.get("Tags")),
-        ))
+        ), conflict=exists)
         return {"InstanceProfile": _shape(ctx, row)}
 
     def get_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _policy_shapes(ctx: RequestContext, views: list[PolicyView], *, full: bool =
 
 
 def _customer(ctx: RequestContext, arn: str) -> ManagedPolicyRow:
-    row = repo.find_policy_by_arn(ctx.session, arn)
+    row = repo.find_policy_by_arn(ctx.session, arn, lock=True)
     if row is None or row.account_id != ctx.account_id:
         raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
     return row
@@ -69,8 +69,9 @@ class ManagedPoliciesMixin:
     def create_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name, document = params["PolicyName"], params["PolicyDocument"]
         path = inputs.check_path(params.get("Path"))
+        exists = errors.already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
         if repo.find_named(ctx.session, ManagedPolicyRow, ctx.account_id, name) is not None:
-            raise errors.already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
+            raise exists
         if repo.reached_quota(ctx.session, ManagedPolicyRow, ctx.account_id, QUOTAS["PoliciesQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for PoliciesPerAccount: {QUOTAS['PoliciesQuota']}")
         _check_managed_document(document)
@@ -80,7 +81,7 @@ class ManagedPoliciesMixin:
             arn=f"arn:aws:iam::{ctx.account_id}:policy{path}{name}", policy_name=name, name_key=name.lower(),
             path=path, description=params.get("Description"), default_version_id="v1", next_version=2,
             created_at=now, updated_at=now, tag_list=inputs.merge_tags([], params.get("Tags")),
-        ))
+        ), conflict=exists)
         repo.put(ctx.session, PolicyVersionRow(policy_id=row.policy_id, version_id="v1", version_number=1,
                                                document=document, created_at=now))
         shape = _policy_shapes(ctx, [catalog.get_policy(ctx.session, row.arn)], full=True)[0]

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, func, inspect, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
@@ -19,13 +20,14 @@ from rootplane.services.iam.tables import (
     PasswordHistoryRow, ServerCertificateRow, ServiceCredentialRow,
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
+from rootplane.store.engine import locks_rows
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
-    "put", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
+    "put", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
-    "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn",
+    "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn", "lock_policy",
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
     "find_mfa_device", "list_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
     "list_certificates", "find_certificate", "count_certificates", "settings", "find_settings", "password_policy", "find_alias", "alias_of",
@@ -92,29 +94,40 @@ def _path_filter(row_cls: Any, path_prefix: str | None) -> list[ColumnElement[bo
 # -- named entities (users, groups, roles, instance profiles, customer policies) --------------------------------
 
 @lru_cache(maxsize=None)
-def _named_query(row_cls: Any) -> Select:
-    """Built once per table: the lookup by (account, lower-cased name) with bound parameters."""
-    return select(row_cls).where(row_cls.account_id == bindparam("account_id"),
-                                 row_cls.name_key == bindparam("name_key")).limit(1)
+def _named_query(row_cls: Any, lock: bool) -> Select:
+    """Built once per table: the lookup by (account, lower-cased name) with bound parameters (``lock``: FOR UPDATE,
+    refreshing the row already in the session)."""
+    query = select(row_cls).where(row_cls.account_id == bindparam("account_id"),
+                                  row_cls.name_key == bindparam("name_key")).limit(1)
+    return query.with_for_update().execution_options(populate_existing=True) if lock else query
 
 
-def find_named(session: Session, row_cls: type[Row], account_id: str, name: str) -> Row | None:
+def find_named(session: Session, row_cls: type[Row], account_id: str, name: str, *, lock: bool = False) -> Row | None:
     """An entity by name, case-insensitively, within one account.
 
     Found rows are remembered for the rest of the request (``session.info``): authorization and the handler
     ask for the same entity, and the second answer needs no SQL. A remembered row is used only while it is
     still in the session, not deleted and still has that name.
+
+    ``lock``: where the store needs it (``locks_rows``), read the row afresh ``FOR UPDATE`` and hold it until commit,
+    so that every request that checks or changes the entity's children (quotas, DeleteUser's checks) on any server
+    runs one at a time; a row deleted or renamed meanwhile is not found.
     """
     name_key = name.lower()
+    lock = lock and locks_rows(session)
     memo = session.info.setdefault("rootplane.iam.named", {})
-    row = memo.get((row_cls, account_id, name_key))
-    if row is not None:
+    key = (row_cls, account_id, name_key)
+    remembered = memo.get(key)
+    if remembered is not None and (remembered[1] or not lock):
+        row = remembered[0]
         state = inspect(row)
         if not (state.deleted or state.was_deleted or state.detached) and row.name_key == name_key:
             return row
-    row = session.scalars(_named_query(row_cls), {"account_id": account_id, "name_key": name_key}).first()
-    if row is not None:
-        memo[(row_cls, account_id, name_key)] = row
+    row = session.scalars(_named_query(row_cls, lock), {"account_id": account_id, "name_key": name_key}).first()
+    if row is None:
+        memo.pop(key, None)
+    else:
+        memo[key] = (row, lock)
     return row
 
 
@@ -174,10 +187,22 @@ def count_named(session: Session, row_cls: Any, account_id: str) -> int:
     return int(session.scalar(query) or 0)
 
 
-def put(session: Session, row: Row) -> Row:
+def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
+    """Insert a row now; ``conflict`` is the AWS error to answer when a constraint refuses it (see ``flush``)."""
     session.add(row)
-    session.flush()
+    flush(session, conflict=conflict)
     return row
+
+
+def flush(session: Session, *, conflict: AwsError | None = None) -> None:
+    """Write pending changes now. A unique or foreign key constraint that refuses them (another server won a race
+    the Python checks could not see) becomes ``conflict`` when given; the request's transaction then rolls back."""
+    try:
+        session.flush()
+    except IntegrityError:
+        if conflict is None:
+            raise
+        raise conflict from None
 
 
 def remove(session: Session, row: Any) -> None:
@@ -407,8 +432,18 @@ def inline_size(session: Session, entity_id: str, excluding: str | None = None) 
 
 # -- customer managed policies -----------------------------------------------------------------------------------
 
-def find_policy_by_arn(session: Session, arn: str) -> ManagedPolicyRow | None:
-    return session.scalars(select(ManagedPolicyRow).where(ManagedPolicyRow.arn == arn)).first()
+def find_policy_by_arn(session: Session, arn: str, *, lock: bool = False) -> ManagedPolicyRow | None:
+    """A customer managed policy; ``lock`` as in ``find_named`` (its version count and attachments are checked)."""
+    query = select(ManagedPolicyRow).where(ManagedPolicyRow.arn == arn)
+    if lock and locks_rows(session):
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
+
+
+def lock_policy(session: Session, arn: str) -> bool:
+    """Where the store needs it (``locks_rows``), lock a customer managed policy's row until commit, as DeletePolicy
+    does before counting its attachments; False when the policy is gone."""
+    return not locks_rows(session) or find_policy_by_arn(session, arn, lock=True) is not None
 
 
 def policy_versions(session: Session, arns: Sequence[str]) -> list[tuple[ManagedPolicyRow, PolicyVersionRow]]:

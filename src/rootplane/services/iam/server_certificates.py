@@ -74,8 +74,9 @@ class ServerCertificatesMixin:
     def upload_server_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["ServerCertificateName"]
         path = inputs.check_path(params.get("Path"))
+        exists = errors.already_exists(f"The Server Certificate with name {name} already exists.")
         if repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, name) is not None:
-            raise errors.already_exists(f"The Server Certificate with name {name} already exists.")
+            raise exists
         quota = QUOTAS["ServerCertificatesQuota"]
         if repo.reached_quota(ctx.session, ServerCertificateRow, ctx.account_id, quota):
             raise errors.limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {quota}")
@@ -86,7 +87,7 @@ class ServerCertificatesMixin:
             certificate_id=ids.unique_id("ASCA"), account_id=ctx.account_id, certificate_name=name,
             name_key=name.lower(), path=path, body=params["CertificateBody"], chain=params.get("CertificateChain"),
             uploaded_at=ctx.now(), expires_at=expires_at, tag_list=inputs.merge_tags([], params.get("Tags")),
-        ))
+        ), conflict=exists)
         result: dict[str, Any] = {"ServerCertificateMetadata": _metadata(row)}
         if row.tag_list:
             result["Tags"] = shapes.tags(row.tag_list)
@@ -109,10 +110,13 @@ class ServerCertificatesMixin:
         row = _certificate(ctx, params["ServerCertificateName"])
         new_name = params.get("NewServerCertificateName")
         if new_name and new_name.lower() != row.name_key:
+            exists = errors.already_exists(f"The Server Certificate with name {new_name} already exists.")
             if repo.find_named(ctx.session, ServerCertificateRow, ctx.account_id, new_name) is not None:
-                raise errors.already_exists(f"The Server Certificate with name {new_name} already exists.")
-        if new_name:
+                raise exists
             row.certificate_name, row.name_key = new_name, new_name.lower()
+            repo.flush(ctx.session, conflict=exists)
+        elif new_name:
+            row.certificate_name = new_name
         if params.get("NewPath") is not None:
             row.path = inputs.check_path(params["NewPath"], "newPath")
         return None

@@ -4,6 +4,9 @@ MFA devices, signing certificates and account-level settings.
 Entities are keyed by their IAM unique id (AIDA/AGPA/AROA/ANPA/AIPA...). Names are unique per account
 case-insensitively (``name_key`` is the lower-cased name). Root-user credentials use the account id as owner id.
 Tags are stored as an ordered JSON list of ``[key, value]`` pairs.
+Children that must not outlive their parent reference its unique id with a foreign key (access keys, login
+profiles and group memberships their user, memberships their group, versions their policy): the database refuses
+an orphan even if two servers race (the handlers also lock the parent row; see entities.py).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
@@ -73,8 +76,8 @@ class GroupMemberRow(Base):
     __tablename__ = "iam_group_members"
     __table_args__ = (Index("ix_iam_group_members_user", "user_id", "group_key"),)
 
-    group_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(32), ForeignKey("iam_groups.group_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), ForeignKey("iam_users.user_id"), primary_key=True)
     group_key: Mapped[str] = mapped_column(String(128))  # group name_key: ListGroupsForUser order/marker
     user_key: Mapped[str] = mapped_column(String(64))    # user name_key: GetGroup order/marker
 
@@ -140,7 +143,7 @@ class ManagedPolicyRow(_Tagged, Base):
 class PolicyVersionRow(Base):
     __tablename__ = "iam_policy_versions"
 
-    policy_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(32), ForeignKey("iam_managed_policies.policy_id"), primary_key=True)
     version_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     version_number: Mapped[int] = mapped_column(Integer)
     document: Mapped[str] = mapped_column(Text)
@@ -175,7 +178,7 @@ class LoginProfileRow(Base):
 
     __tablename__ = "iam_login_profiles"
 
-    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), ForeignKey("iam_users.user_id"), primary_key=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     password_changed_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())

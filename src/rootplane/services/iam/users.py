@@ -19,7 +19,7 @@ def check_boundary(ctx: RequestContext, arn: str | None) -> str | None:
     """A permissions boundary must be an existing managed policy (never a root-task policy)."""
     if arn is None:
         return None
-    if catalog.is_task_policy(arn) or catalog.resolve(ctx.session, arn) is None:
+    if catalog.is_task_policy(arn) or catalog.resolve_locked(ctx.session, arn) is None:
         raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
     return arn
 
@@ -58,8 +58,9 @@ def _delete_conflict(ctx: RequestContext, user: UserRow) -> str | None:
 class UsersMixin:
     def create_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["UserName"]
+        exists = errors.already_exists(f"User with name {name} already exists.")
         if repo.find_user(ctx.session, ctx.account_id, name) is not None:
-            raise errors.already_exists(f"User with name {name} already exists.")
+            raise exists
         if repo.reached_quota(ctx.session, UserRow, ctx.account_id, QUOTAS["UsersQuota"]):
             raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {QUOTAS['UsersQuota']}")
         row = repo.put(ctx.session, UserRow(
@@ -67,7 +68,7 @@ class UsersMixin:
             path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
             boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
             tag_list=inputs.merge_tags([], params.get("Tags")),
-        ))
+        ), conflict=exists)
         return {"User": shapes.user(row, full=True)}
 
     def get_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -90,13 +91,15 @@ class UsersMixin:
             user.path = inputs.check_path(params["NewPath"], "newPath")
         new_name = params.get("NewUserName")
         if new_name and new_name != user.user_name:
+            exists = errors.already_exists(f"User with name {new_name} already exists.")
             existing = repo.find_user(ctx.session, ctx.account_id, new_name)
             if existing is not None and existing.user_id != user.user_id:
-                raise errors.already_exists(f"User with name {new_name} already exists.")
+                raise exists
             for key in accounts.list_access_keys(ctx.session, ctx.account_id, user.user_name):
                 key.user_name = new_name
             repo.rekey_entity(ctx.session, user.user_id, new_name)
             user.user_name, user.name_key = new_name, new_name.lower()
+            repo.flush(ctx.session, conflict=exists)
         return None
 
     def delete_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:

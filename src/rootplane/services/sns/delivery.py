@@ -1,7 +1,8 @@
 """Fan a message out to a topic's confirmed subscriptions: SQS queues, email (the outbox), HTTP(S) endpoints.
 
 Queue deliveries happen in the caller's transaction (each in a savepoint); mail relays and HTTP POSTs run after
-commit on a small worker pool, so neither the request nor the audit writer waits on the network.
+commit on a small worker pool, so neither the request nor the audit writer waits on the network. An HTTP POST never
+follows a redirect (as SNS) and never goes to the server itself (endpoints.py), whatever the endpoint resolves to now.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
-from rootplane.services.sns import repo, signing
+from rootplane.services.sns import endpoints, repo, signing
 from rootplane.services.sns.filtering import accepts
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
 
@@ -32,6 +33,16 @@ log = logging.getLogger("rootplane.sns")
 SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the SenderId SQS shows for messages SNS sends
 HTTP_TIMEOUT = 5.0
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rootplane-sns")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer ends the delivery attempt: SNS does not follow redirects."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 @dataclass(frozen=True)
@@ -102,8 +113,17 @@ def confirmation(session: Session, topic: TopicRow, token: str, now: _dt.datetim
     }, topic, endpoint)
 
 
-def _post(url: str, payload: dict[str, Any], subscription_arn: str | None, raw_body: str | None = None) -> None:
+def _server_port(endpoint: str) -> int:
+    """The port of the server's own endpoint (deliveries must never reach it)."""
+    return urllib.parse.urlsplit(endpoint).port or 80
+
+
+def _post(url: str, payload: dict[str, Any], subscription_arn: str | None, server_port: int,
+          raw_body: str | None = None) -> None:
     """POST a message; ``raw_body`` (raw message delivery) replaces the JSON envelope as the body."""
+    if endpoints.is_server_itself(url, server_port):
+        log.info("HTTP delivery to %s refused: the server's own address", url)
+        return
     headers = {
         "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": payload["Type"],
         "x-amz-sns-message-id": payload["MessageId"], "x-amz-sns-topic-arn": payload["TopicArn"],
@@ -116,7 +136,7 @@ def _post(url: str, payload: dict[str, Any], subscription_arn: str | None, raw_b
     body = raw_body if raw_body is not None else json.dumps(payload)
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+        with _opener.open(request, timeout=HTTP_TIMEOUT) as response:
             response.read()
     except OSError as error:
         log.info("HTTP delivery to %s failed: %s", url, error)
@@ -141,8 +161,8 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
         _mail(session, subscription.endpoint, f"{display} - Subscription Confirmation", body, now, smtp_url)
     elif subscription.protocol in ("http", "https"):
         payload = confirmation(session, topic, token, now, endpoint)
-        url = subscription.endpoint
-        repo.after_commit(session, lambda: _pool.submit(_post, url, payload, None))
+        url, port = subscription.endpoint, _server_port(endpoint)
+        repo.after_commit(session, lambda: _pool.submit(_post, url, payload, None, port))
     elif subscription.protocol == "sqs":
         _to_queue(session, subscription.endpoint, json.dumps(confirmation(session, topic, token, now, endpoint)), now,
                   topic.arn)
@@ -167,7 +187,8 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
         _to_queue(session, subscription.endpoint, message.text if raw else json.dumps(envelope), now, topic.arn)
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
-        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn, raw_body))
+        port = _server_port(endpoint)
+        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn, port, raw_body))
     elif subscription.protocol == "email":
         unsubscribe = envelope["UnsubscribeURL"]
         body = (f"{message.text}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "

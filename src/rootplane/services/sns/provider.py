@@ -9,10 +9,11 @@ import secrets
 import uuid
 from typing import Any
 
+from rootplane.auth.principal import ANONYMOUS
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
-from rootplane.services.sns import repo
+from rootplane.services.sns import endpoints, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
@@ -41,6 +42,10 @@ def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str
     """``current`` updated with the Key/Value list ``added``; TagLimitExceeded past AWS's 50 tags per topic."""
     return merged_tags(current, tag_map(added), lambda: AwsError(
         "TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded", 400))
+
+
+def _needs_authentication(message: str) -> AwsError:
+    return AwsError("AuthorizationError", message, 403)
 
 
 def _not_found(message: str) -> AwsError:
@@ -103,9 +108,21 @@ def _check_subscription_attribute(name: str, value: str, attributes: dict[str, s
         check_filter_policy(value, attributes.get("FilterPolicyScope", "MessageAttributes"))
 
 
+def _check_unsubscriber(ctx: RequestContext, subscription: SubscriptionRow) -> None:
+    """A subscription confirmed with AuthenticateOnUnsubscribe, and every SQS subscription, needs a signed Unsubscribe
+    by the subscription's owner or the topic's owner; any other one also goes by the link in its messages."""
+    if not (subscription.authenticate_on_unsubscribe or subscription.protocol == "sqs"):
+        return
+    if ctx.principal.kind == ANONYMOUS:
+        raise _needs_authentication("Unsubscribe of this subscription requires authentication")
+    if ctx.account_id not in (subscription.account_id, subscription.topic_arn.split(":")[4]):
+        raise _needs_authentication("Only the subscription owner or the topic owner can unsubscribe this subscription")
+
+
 class SnsProvider(Provider):
     service_name = "sns"
-    # The links in confirmation and notification messages work without credentials, as on AWS.
+    # The links in confirmation and notification messages work without credentials, as on AWS, except for a
+    # subscription that requires authentication to unsubscribe (``unsubscribe``).
     unsigned_operations = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
     def _topic(self, ctx: RequestContext, arn: str) -> TopicRow:
@@ -246,7 +263,7 @@ class SnsProvider(Provider):
         protocol, endpoint = params["Protocol"].lower(), params.get("Endpoint") or ""
         if protocol not in _PROTOCOLS:
             raise _invalid("Invalid protocol type: " + protocol)
-        self._check_endpoint(protocol, endpoint)
+        self._check_endpoint(ctx, protocol, endpoint)
         for existing in repo.list_topic_subscriptions(ctx.session, topic.arn):
             if existing.protocol == protocol and existing.endpoint == endpoint:
                 return {"SubscriptionArn": existing.arn if existing.status == "Confirmed" or
@@ -270,7 +287,7 @@ class SnsProvider(Provider):
         return {"SubscriptionArn": subscription.arn if confirmed else PENDING}
 
     @staticmethod
-    def _check_endpoint(protocol: str, endpoint: str) -> None:
+    def _check_endpoint(ctx: RequestContext, protocol: str, endpoint: str) -> None:
         valid = {
             "email": "@" in endpoint, "email-json": "@" in endpoint,
             "sqs": endpoint.startswith("arn:aws:sqs:") and endpoint.count(":") == 5,
@@ -278,12 +295,19 @@ class SnsProvider(Provider):
         }[protocol]
         if not valid:
             raise _invalid("Invalid endpoint" if protocol != "sqs" else "SQS endpoint ARN")
+        if protocol in ("http", "https") and not endpoints.permitted(endpoint, ctx.config.port,
+                                                                     ctx.config.sns_http_allow):
+            raise _invalid("Endpoint Reason: not an allowed HTTP destination")
 
     def confirm_subscription(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         topic = self._topic(ctx, params["TopicArn"])
         subscription = repo.find_subscription_by_token(ctx.session, topic.arn, params["Token"])
         if subscription is None:
             raise _invalid("Token")
+        if (params.get("AuthenticateOnUnsubscribe") or "").lower() == "true":
+            if ctx.principal.kind == ANONYMOUS:
+                raise _needs_authentication("ConfirmSubscription with AuthenticateOnUnsubscribe requires authentication")
+            subscription.authenticate_on_unsubscribe = True
         subscription.status = "Confirmed"
         ctx.audit["recipient_accounts"] = [topic.account_id]
         return {"SubscriptionArn": subscription.arn}
@@ -291,6 +315,7 @@ class SnsProvider(Provider):
     def unsubscribe(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         subscription = repo.find_subscription(ctx.session, params["SubscriptionArn"])
         if subscription is not None:
+            _check_unsubscriber(ctx, subscription)
             ctx.audit["recipient_accounts"] = [subscription.account_id]
             repo.delete_subscription(ctx.session, subscription)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Boolean, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
@@ -28,7 +28,9 @@ class TopicRow(Base):
 
 
 class SubscriptionRow(Base):
-    """A subscription. ``status``: PendingConfirmation | Confirmed. ``token`` confirms a pending one."""
+    """A subscription. ``status``: PendingConfirmation | Confirmed. ``token`` confirms a pending one.
+    ``authenticate_on_unsubscribe``: confirmed by a signed ConfirmSubscription with AuthenticateOnUnsubscribe=true,
+    so only a signed Unsubscribe by the subscription's or the topic's owner removes it."""
 
     __tablename__ = "sns_subscriptions"
     __table_args__ = (
@@ -47,6 +49,7 @@ class SubscriptionRow(Base):
     token: Mapped[str | None] = mapped_column(String(256), nullable=True)
     attributes: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    authenticate_on_unsubscribe: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SigningKeyRow(Base):

@@ -1,0 +1,193 @@
+"""Two servers sharing one PostgreSQL database: IAM's invariants hold under concurrent requests (security finding 6).
+
+PostgreSQL runs READ COMMITTED, so a count-then-insert in Python alone lets two servers both pass a quota check or
+let a child be created beside the deletion of its parent. Each round below races real clients on both servers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import drop_postgres_database, postgres_database
+from harness import error_of, policy_document, start_server
+
+ROUNDS = 6
+THREADS = 6
+
+
+@pytest.fixture(scope="module")
+def servers():
+    url = postgres_database()
+    if url is None:
+        pytest.skip("PostgreSQL not reachable")
+    first = start_server(database_url=url)
+    second = start_server(database_url=url)
+    yield first, second
+    first.close()
+    second.close()
+    drop_postgres_database(url)
+
+
+def _race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run the calls at once (one thread each, released together); each result is a value or the ClientError."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[index] = call()
+        except ClientError as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def _errors(results: list[object]) -> list[tuple[str, int]]:
+    return [(r.response["Error"]["Code"], r.response["ResponseMetadata"]["HTTPStatusCode"])
+            for r in results if isinstance(r, ClientError)]
+
+
+def _clients(servers, service: str) -> list:
+    """THREADS clients, alternating between the two servers (made before the race: client creation is slow)."""
+    return [servers[i % 2].client(service) for i in range(THREADS)]
+
+
+def test_access_keys_per_user_stay_at_two(servers):
+    iam = servers[0].client("iam")
+    clients = _clients(servers, "iam")
+    for round_ in range(ROUNDS):
+        name = f"keys-{round_}"
+        iam.create_user(UserName=name)
+        results = _race([lambda c=c: c.create_access_key(UserName=name) for c in clients])
+        keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+        assert len(keys) == 2, f"round {round_}: {len(keys)} keys"
+        assert sum(not isinstance(r, ClientError) for r in results) == 2
+        assert set(_errors(results)) == {("LimitExceeded", 409)}
+        for key in keys:
+            iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName=name)
+
+
+def test_access_keys_of_the_root_user_stay_at_two(servers):
+    iam = servers[0].client("iam")
+    clients = _clients(servers, "iam")
+    for round_ in range(ROUNDS):
+        results = _race([lambda c=c: c.create_access_key() for c in clients])
+        keys = iam.list_access_keys()["AccessKeyMetadata"]
+        assert len(keys) == 2, f"round {round_}: {len(keys)} root keys"
+        assert set(_errors(results)) == {("LimitExceeded", 409)}
+        for result in results:
+            if not isinstance(result, ClientError):
+                iam.delete_access_key(AccessKeyId=result["AccessKey"]["AccessKeyId"])
+
+
+def test_no_key_outlives_its_user(servers):
+    """DeleteUser on one server, CreateAccessKey on the other: either the key exists and the user does too
+    (DeleteConflict), or the user is gone and so is every key: a new user of that name has none."""
+    iam = servers[0].client("iam")
+    deleters = [servers[0].client("iam") for _ in range(THREADS // 2)]
+    creators = [servers[1].client("iam") for _ in range(THREADS // 2)]
+    for round_ in range(ROUNDS):
+        name = f"doomed-{round_}"
+        iam.create_user(UserName=name)
+        calls = [lambda c=c: c.delete_user(UserName=name) for c in deleters]
+        calls += [lambda c=c: c.create_access_key(UserName=name) for c in creators]
+        results = _race(calls)
+        assert not [e for e in _errors(results) if e[1] >= 500], _errors(results)
+        created = [r["AccessKey"] for r in results if isinstance(r, dict) and "AccessKey" in r]
+        deleted = any(isinstance(r, dict) and "AccessKey" not in r for r in results[:len(deleters)])
+        if deleted:
+            iam.create_user(UserName=name)
+            assert iam.list_access_keys(UserName=name)["AccessKeyMetadata"] == [], f"round {round_}: orphan key"
+            for key in created:
+                assert error_of(servers[1].client_for(key, "sts").get_caller_identity)[0] == "InvalidClientTokenId"
+            assert not created, f"round {round_}: a key was created for a deleted user"
+        for key in created:
+            assert servers[1].client_for(key, "sts").get_caller_identity()["Arn"].endswith(f":user/{name}")
+            iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName=name)
+
+
+def test_no_login_profile_or_attachment_outlives_its_user(servers):
+    """DeleteUser on one server, CreateLoginProfile and AttachUserPolicy on the other: a user that is gone leaves
+    neither a password nor an attachment behind (the policy lists no entity; a new user of the name has none)."""
+    iam = servers[0].client("iam")
+    document = policy_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    policy = iam.create_policy(PolicyName="outlived", PolicyDocument=document)["Policy"]["Arn"]
+    deleters = [servers[0].client("iam") for _ in range(2)]
+    creators = [servers[1].client("iam") for _ in range(2)]
+    for round_ in range(ROUNDS):
+        name = f"short-lived-{round_}"
+        iam.create_user(UserName=name)
+        results = _race([
+            *[lambda c=c: c.delete_user(UserName=name) for c in deleters],
+            lambda: creators[0].create_login_profile(UserName=name, Password="Correct-Horse-7-Battery"),
+            lambda: creators[1].attach_user_policy(UserName=name, PolicyArn=policy),
+        ])
+        assert not [e for e in _errors(results) if e[1] >= 500], _errors(results)
+        deleted = any(isinstance(r, dict) for r in results[:2])
+        if deleted:
+            assert iam.list_entities_for_policy(PolicyArn=policy)["PolicyUsers"] == [], f"round {round_}"
+            iam.create_user(UserName=name)
+            assert error_of(iam.get_login_profile, UserName=name)[0] == "NoSuchEntity", f"round {round_}"
+        else:
+            if not isinstance(results[2], ClientError):
+                iam.delete_login_profile(UserName=name)
+            if not isinstance(results[3], ClientError):
+                iam.detach_user_policy(UserName=name, PolicyArn=policy)
+        iam.delete_user(UserName=name)
+
+
+def test_names_are_unique_per_account(servers):
+    clients = _clients(servers, "iam")
+    for round_ in range(ROUNDS):
+        name = f"same-{round_}"
+        users = _race([lambda c=c: c.create_user(UserName=name) for c in clients])
+        roles = _race([lambda c=c: c.create_role(RoleName=name, AssumeRolePolicyDocument=policy_document(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+            for c in clients])
+        groups = _race([lambda c=c: c.create_group(GroupName=name) for c in clients])
+        for results in (users, roles, groups):
+            assert sum(not isinstance(r, ClientError) for r in results) == 1
+            assert _errors(results) == [("EntityAlreadyExists", 409)] * (THREADS - 1)
+
+
+def test_five_versions_per_managed_policy(servers):
+    iam = servers[0].client("iam")
+    clients = _clients(servers, "iam")
+    document = policy_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    for round_ in range(ROUNDS):
+        arn = iam.create_policy(PolicyName=f"versions-{round_}", PolicyDocument=document)["Policy"]["Arn"]
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document)
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document)
+        results = _race([lambda c=c: c.create_policy_version(PolicyArn=arn, PolicyDocument=document)
+                         for c in clients])
+        assert len(iam.list_policy_versions(PolicyArn=arn)["Versions"]) == 5, f"round {round_}"
+        assert set(_errors(results)) == {("LimitExceeded", 409)}
+
+
+def test_ten_managed_policies_per_user(servers):
+    iam = servers[0].client("iam")
+    clients = _clients(servers, "iam")
+    document = policy_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    arns = [iam.create_policy(PolicyName=f"attachable-{i}", PolicyDocument=document)["Policy"]["Arn"]
+            for i in range(8 + THREADS)]
+    for round_ in range(ROUNDS):
+        name = f"attached-{round_}"
+        iam.create_user(UserName=name)
+        for arn in arns[:8]:
+            iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        results = _race([lambda c=c, a=a: c.attach_user_policy(UserName=name, PolicyArn=a)
+                         for c, a in zip(clients, arns[8:])])
+        attached = iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]
+        assert len(attached) == 10, f"round {round_}: {len(attached)} attached"
+        assert set(_errors(results)) == {("LimitExceeded", 409)}
