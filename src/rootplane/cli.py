@@ -32,6 +32,8 @@ def main() -> None:
 @click.option("--max-accounts-per-organization", default=10, show_default=True, type=click.IntRange(min=1),
               envvar="ROOTPLANE_MAX_ACCOUNTS_PER_ORGANIZATION",
               help="Organizations account quota (AWS's default for a new organization is 10).")
+@click.option("--master-key", default=None, envvar="ROOTPLANE_MASTER_KEY",
+              help="KMS master key (32 bytes, base64); default: <data-dir>/kms-master.key, created with mode 0600")
 @click.option("--time-travel", is_flag=True, default=False, envvar="ROOTPLANE_TIME_TRAVEL",
               help="Tests only: allow POST /_rootplane/clock to move the server's clock forward.")
 def serve(**options) -> None:

@@ -32,6 +32,8 @@ class ServerConfig:
     skew_s3: int = 900
     # Organizations quota: accounts per organization (AWS's default for new organizations: 10).
     max_accounts_per_organization: int = 10
+    # KMS key material is sealed under this key (32 bytes, base64); None: <data_dir>/kms-master.key (mode 0600).
+    master_key: str | None = None
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
 
