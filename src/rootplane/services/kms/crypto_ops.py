@@ -71,7 +71,9 @@ class CryptoOperations:
         except InvalidCiphertext:
             raise invalid_ciphertext() from None
 
-    def _source(self, ctx: RequestContext, params: dict[str, Any], key_member: str, blob: bytes) -> KeyRow:
+    def _source(self, ctx: RequestContext, params: dict[str, Any], key_member: str, blob: bytes | None) -> KeyRow:
+        if blob is None:
+            raise validation("CiphertextBlob is required.")
         key = (resolve(ctx.session, ctx.region, ctx.account_id, params[key_member], ctx.now())
                if params.get(key_member) else blob_key(ctx, blob))
         require_enabled(key)
@@ -87,14 +89,14 @@ class CryptoOperations:
 
     def decrypt(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _no_recipient(params)
-        key = self._source(ctx, params, "KeyId", params["CiphertextBlob"])
+        key = self._source(ctx, params, "KeyId", params.get("CiphertextBlob"))
         algorithm = self._algorithm(key, params.get("EncryptionAlgorithm"))
         check_dry_run(params)
         plaintext = self._decrypt(ctx, key, params["CiphertextBlob"], params.get("EncryptionContext"), algorithm)
         return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
 
     def re_encrypt(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        source = self._source(ctx, params, "SourceKeyId", params["CiphertextBlob"])
+        source = self._source(ctx, params, "SourceKeyId", params.get("CiphertextBlob"))
         source_algorithm = self._algorithm(source, params.get("SourceEncryptionAlgorithm"))
         destination = self._usable(ctx, params["DestinationKeyId"], "ENCRYPT_DECRYPT", "ReEncrypt")
         destination_algorithm = self._algorithm(destination, params.get("DestinationEncryptionAlgorithm"))

@@ -48,7 +48,7 @@ class GrantOperations:
         key = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False)
         if key.state == PENDING_DELETION:
             raise invalid_state(f"{key.arn} is pending deletion.")
-        _check_principal("granteePrincipal", params["GranteePrincipal"])
+        _check_principal("granteePrincipal", params.get("GranteePrincipal") or "")
         if params.get("RetiringPrincipal"):
             _check_principal("retiringPrincipal", params["RetiringPrincipal"])
         operations = list(dict.fromkeys(params["Operations"]))
@@ -76,6 +76,8 @@ class GrantOperations:
 
     def list_retirable_grants(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("Limit") or 50
+        if not params.get("RetiringPrincipal"):
+            raise validation("RetiringPrincipal is required.")
         rows, more = page(repo.list_retirable_grants(ctx.session, params["RetiringPrincipal"], after(params),
                                                      limit + 1), limit, lambda grant: grant.grant_id)
         shapes = []

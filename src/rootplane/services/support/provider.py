@@ -152,7 +152,7 @@ class SupportProvider(Provider):
 
     def add_communication_to_case(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _dry_run(params)
-        case = self._case(ctx, params["caseId"] or "")
+        case = self._case(ctx, params.get("caseId") or "")
         if params.get("attachmentSetId"):
             raise AwsError("AttachmentSetIdNotFound", "The attachment set ID was not found.", 400)
         communication = repo.put(ctx.session, CommunicationRow(
