@@ -34,7 +34,7 @@ _CURVES = {"ECC_NIST_P256": (ec.SECP256R1, "ECDSA_SHA_256"), "ECC_NIST_P384": (e
            "ECC_NIST_P521": (ec.SECP521R1, "ECDSA_SHA_512"), "ECC_SECG_P256K1": (ec.SECP256K1, "ECDSA_SHA_256")}
 _HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 
-#: key spec -> the key usages it allows (the first is the default).
+#: key spec -> the key usages it allows.
 KEY_SPECS: dict[str, tuple[str, ...]] = {
     "SYMMETRIC_DEFAULT": ("ENCRYPT_DECRYPT",),
     **{f"RSA_{bits}": ("ENCRYPT_DECRYPT", "SIGN_VERIFY") for bits in (2048, 3072, 4096)},

@@ -102,9 +102,8 @@ class GrantOperations:
         else:
             raise validation("Either GrantToken, or both KeyId and GrantId, must be specified.")
         principal = ctx.principal
-        callers = {principal.arn, principal.role_arn}
-        if principal.is_root:
-            callers.add(principal.account_id)
+        callers = {name for name in (principal.arn, principal.role_arn,
+                                     principal.account_id if principal.is_root else None) if name}
         allowed = grant.retiring_principal in callers or (
             grant.grantee_principal in callers and "RetireGrant" in json.loads(grant.operations_json))
         if not allowed:

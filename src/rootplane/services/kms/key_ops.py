@@ -65,7 +65,7 @@ class KeyOperations:
                              "CustomerMasterKeySpec parameter is deprecated. Use KeySpec instead.")
         if spec not in KEY_SPECS:
             raise _unsupported(f"KeySpec {spec} is not supported.")
-        usage = params.get("KeyUsage") or KEY_SPECS[spec][0]
+        usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"  # AWS's default: other key specs must name theirs
         if usage not in KEY_SPECS[spec]:
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         if (params.get("Origin") or "AWS_KMS") != "AWS_KMS" or params.get("CustomKeyStoreId") or params.get("XksKeyId"):
