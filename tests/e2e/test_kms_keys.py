@@ -241,11 +241,12 @@ def test_grants(server, kms, unique):
 
 
 def test_key_material_is_sealed_under_a_0600_master_key(server, kms):
+    key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
     path = os.path.join(server.data_dir, "kms-master.key")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    key_id = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
     mac = kms.generate_mac(KeyId=key_id, Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
     events = server.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GenerateMac"}])["Events"]
     assert events and all(mac.hex() not in event["CloudTrailEvent"] for event in events)
+    assert all(json.loads(event["CloudTrailEvent"])["readOnly"] is True for event in events)
     assert '"keyId"' in json.dumps([json.loads(e["CloudTrailEvent"])["requestParameters"] for e in events])

@@ -37,6 +37,7 @@ def _no_recipient(params: dict[str, Any]) -> None:
 
 class CryptoOperations:
     def _usable(self, ctx: RequestContext, identifier: str, usage: str, operation: str) -> KeyRow:
+        ctx.audit["read_only"] = True  # CloudTrail records KMS's cryptographic operations as read-only
         key = resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now())
         require_enabled(key)
         require_usage(key, usage, operation)
@@ -72,6 +73,7 @@ class CryptoOperations:
             raise invalid_ciphertext() from None
 
     def _source(self, ctx: RequestContext, params: dict[str, Any], key_member: str, blob: bytes | None) -> KeyRow:
+        ctx.audit["read_only"] = True
         if blob is None:
             raise validation("CiphertextBlob is required.")
         key = (resolve(ctx.session, ctx.region, ctx.account_id, params[key_member], ctx.now())
@@ -130,6 +132,7 @@ class CryptoOperations:
 
     def generate_random(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _no_recipient(params)
+        ctx.audit["read_only"] = True
         if params.get("CustomKeyStoreId"):
             raise AwsError("CustomKeyStoreNotFoundException", "Custom key stores are not supported.", 400)
         size = params.get("NumberOfBytes")
