@@ -249,4 +249,7 @@ def test_key_material_is_sealed_under_a_0600_master_key(server, kms):
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GenerateMac"}])["Events"]
     assert events and all(mac.hex() not in event["CloudTrailEvent"] for event in events)
     assert all(json.loads(event["CloudTrailEvent"])["readOnly"] is True for event in events)
+    arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    mine = [json.loads(e["CloudTrailEvent"]) for e in events if key_id in e["CloudTrailEvent"]]
+    assert mine and mine[0]["resources"] == [{"accountId": BOOT_ACCOUNT, "type": "AWS::KMS::Key", "ARN": arn}]
     assert '"keyId"' in json.dumps([json.loads(e["CloudTrailEvent"])["requestParameters"] for e in events])

@@ -26,7 +26,6 @@ _MEMBERS: tuple[tuple[str, str, str], ...] = (
     ("sns", "TopicArn", "AWS::SNS::Topic"),
     ("sns", "SubscriptionArn", "AWS::SNS::Subscription"),
     ("events", "Rule", "AWS::Events::Rule"),
-    ("kms", "KeyId", "AWS::KMS::Key"),
     ("support", "caseId", "AWS::Support::Case"),
     ("cloudtrail", "Name", "AWS::CloudTrail::Trail"),
     ("organizations", "AccountId", "AWS::Organizations::Account"),

@@ -19,7 +19,7 @@ from rootplane.services.kms.keys import alias_arn, resolve
 from rootplane.services.kms.policy import effective_policy, grant_actions
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["checks", "key_check", "blob_key"]
+__all__ = ["checks", "key_check", "blob_key", "key_resources"]
 
 _ON_ACCOUNT = frozenset({"CreateKey", "ListKeys", "GenerateRandom", "ListRetirableGrants"})
 _ALGORITHM_KEYS = {"EncryptionAlgorithm": "kms:EncryptionAlgorithm", "SigningAlgorithm": "kms:SigningAlgorithm",
@@ -108,7 +108,22 @@ def _create_key(ctx: Any, params: dict[str, Any]) -> list[AuthzCheck]:
     return found
 
 
+def key_resources(arns: list[str]) -> list[dict[str, str]]:
+    """The keys a call touched, as its CloudTrail record lists them."""
+    return [{"type": "AWS::KMS::Key", "name": arn, "arn": arn} for arn in dict.fromkeys(arns)]
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """The checks of a KMS operation; the keys they are on become the call's CloudTrail resources (denied calls'
+    too)."""
+    found = _checks(ctx, operation, params)
+    keys = [check.resource for check in found if ":key/" in check.resource]
+    if keys:
+        ctx.audit["resources"] = key_resources(keys)
+    return found
+
+
+def _checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     action = f"kms:{operation}"
     if operation == "CreateKey":
         return _create_key(ctx, params)

@@ -11,7 +11,7 @@ from rootplane.core.errors import AwsError
 from rootplane.policy import MalformedPolicy, parse_policy
 from rootplane.services.context import RequestContext
 from rootplane.services.kms import repo
-from rootplane.services.kms.authz import key_check
+from rootplane.services.kms.authz import key_check, key_resources
 from rootplane.services.kms.crypto import KEY_SPECS, new_material
 from rootplane.services.kms.errors import invalid_state, malformed_policy, not_found, validation
 from rootplane.services.kms.keys import DISABLED, ENABLED, PENDING_DELETION, is_gone, key_arn, resolve
@@ -83,6 +83,7 @@ class KeyOperations:
                                                 bool(params.get("BypassPolicyLockoutSafetyCheck")))
         key.sealed_material = seal(ctx.config, new_material(spec), arn)
         repo.put(ctx.session, key)
+        ctx.audit["resources"] = key_resources([arn])
         return {"KeyMetadata": key_metadata(key)}
 
     def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

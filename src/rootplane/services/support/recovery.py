@@ -22,6 +22,7 @@ from rootplane.core.ids import random_string
 from rootplane.services.account.contacts import contact_information
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.kms import repo as kms
+from rootplane.services.kms.authz import key_resources
 from rootplane.services.kms.keys import is_gone
 from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
@@ -101,7 +102,7 @@ def start_recovery(ctx: Any, case: CaseRow, text: str) -> bool:
     recovery = repo.put(ctx.session, KeyRecoveryRow(case_id=case.case_id, account_id=case.account_id,
                                                     key_id=key.key_id, status=AWAITING, failures=0))
     _send_code(ctx, case, recovery)
-    ctx.audit["resources"] = [{"type": "AWS::KMS::Key", "name": key.arn, "arn": key.arn}]
+    ctx.audit["resources"] = key_resources([key.arn])
     ctx.audit["additional_event_data"] = {"kmsKeyRecovery": recovery.status}
     return True
 
@@ -147,7 +148,7 @@ def confirm_recovery(ctx: Any, case_id: str, otp: str, principal: Principal) -> 
     key = kms.find_key(ctx.session, recovery.key_id)
     if key is not None:
         key.policy = default_policy(key.account_id)
-        ctx.audit["resources"] = [{"type": "AWS::KMS::Key", "name": key.arn, "arn": key.arn}]
+        ctx.audit["resources"] = key_resources([key.arn])
     recovery.status, recovery.otp = CONFIRMED, None
     _reply(ctx, case, f"The root user confirmed the recovery. The key policy of KMS key {recovery.key_id} is now the "
                       "default key policy, which allows the account to manage the key with IAM policies. This case "
