@@ -148,3 +148,26 @@ def test_a_case_that_names_no_key_of_the_account_sends_nothing(server, phone):
     assert len(_texts(server, phone)) == sent
     reply = support.describe_communications(caseId=case_id)["communications"][0]
     assert reply["submittedBy"] == "Amazon Web Services" and "key ID or key ARN" in reply["body"]
+
+
+def test_an_expired_code_changes_nothing_and_a_new_one_can_be_asked_for(unique):
+    from harness import start_server
+
+    server = start_server(args=("--time-travel",))
+    try:
+        phone = server.client("account").get_contact_information()["ContactInformation"]["PhoneNumber"]
+        admin_kms = server.client_for(iam_user_key(server, "kms-admin", ADMIN_POLICY), "kms")
+        key_arn, _ = _locked_key(server, admin_kms, unique)
+        key_id = key_arn.rsplit("/", 1)[1]
+        support = server.client("support")
+        case_id = _open_case(support, key_arn)
+        code = _latest_code(server, phone, key_id)
+        server.advance_clock(16 * 60)
+        support.add_communication_to_case(caseId=case_id, communicationBody=code)
+        assert error_of(server.client("kms").describe_key, KeyId=key_id)[0] == "AccessDeniedException"
+        support.add_communication_to_case(caseId=case_id, communicationBody="send new code")
+        new_code = _latest_code(server, phone, key_id)
+        support.add_communication_to_case(caseId=case_id, communicationBody=new_code)
+        assert server.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    finally:
+        server.close()
