@@ -40,6 +40,9 @@ def test_case_life_cycle(server, unique):
     assert support.add_communication_to_case(caseId=case_id, communicationBody="More details")["result"] is True
     bodies = [c["body"] for c in support.describe_communications(caseId=case_id)["communications"]]
     assert bodies == ["More details", "How do I rotate keys?"]  # newest first
+    assert support.describe_communications(caseId=case_id, afterTime="2000-01-01T00:00:00Z")["communications"]
+    assert support.describe_communications(caseId=case_id, beforeTime="2000-01-01")["communications"] == []
+    assert error_of(support.describe_cases, afterTime="yesterday")[0] == "ValidationException"
     support.resolve_case(caseId=case_id)
     open_ids = [c["caseId"] for c in support.describe_cases()["cases"]]
     assert case_id not in open_ids

@@ -7,6 +7,7 @@ service that names one of the account's keys starts its recovery (services/suppo
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import binascii
 import functools
 import json
@@ -47,6 +48,18 @@ def _paged(rows: list, offset: int, limit: int) -> tuple[list, dict[str, str]]:
     if len(rows) > limit:
         return rows[:limit], {"nextToken": base64.urlsafe_b64encode(str(offset + limit).encode()).decode()}
     return rows, {}
+
+
+def _time_bound(params: dict[str, Any], member: str) -> _dt.datetime | None:
+    """afterTime / beforeTime: an ISO 8601 date or time (UTC unless it says otherwise)."""
+    text = params.get(member)
+    if not text:
+        return None
+    try:
+        value = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise AwsError("ValidationException", f"Invalid {member}: {text}", 400) from None
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 def _dry_run(params: dict[str, Any]) -> None:
@@ -138,6 +151,7 @@ class SupportProvider(Provider):
         include_resolved = bool(params.get("includeResolvedCases")) or bool(case_ids)
         rows = repo.list_cases(ctx.session, ctx.account_id, case_ids=case_ids or None,
                                display_id=params.get("displayId"), include_resolved=include_resolved,
+                               after=_time_bound(params, "afterTime"), before=_time_bound(params, "beforeTime"),
                                offset=offset, limit=limit + 1)
         rows, token = _paged(rows, offset, limit)
         communications = params.get("includeCommunications", True) is not False
@@ -147,7 +161,9 @@ class SupportProvider(Provider):
         _dry_run(params)
         case = self._case(ctx, params["caseId"])
         offset, limit = _offset(params), params.get("maxResults") or _PAGE
-        rows, token = _paged(repo.list_communications(ctx.session, case.case_id, offset, limit + 1), offset, limit)
+        rows = repo.list_communications(ctx.session, case.case_id, offset, limit + 1,
+                                        _time_bound(params, "afterTime"), _time_bound(params, "beforeTime"))
+        rows, token = _paged(rows, offset, limit)
         return {"communications": [_communication(row) for row in rows], **token}
 
     def add_communication_to_case(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,10 +26,19 @@ def find_case(session: Session, account_id: str, case_id: str) -> CaseRow | None
     return case if case is not None and case.account_id == account_id else None
 
 
+def _within(query, column, after: _dt.datetime | None, before: _dt.datetime | None):
+    if after is not None:
+        query = query.where(column >= after)
+    if before is not None:
+        query = query.where(column <= before)
+    return query
+
+
 def list_cases(session: Session, account_id: str, *, case_ids: list[str] | None, display_id: str | None,
-               include_resolved: bool, offset: int, limit: int) -> list[CaseRow]:
+               include_resolved: bool, after: _dt.datetime | None, before: _dt.datetime | None, offset: int,
+               limit: int) -> list[CaseRow]:
     """Newest first."""
-    query = select(CaseRow).where(CaseRow.account_id == account_id)
+    query = _within(select(CaseRow).where(CaseRow.account_id == account_id), CaseRow.created_at, after, before)
     if case_ids:
         query = query.where(CaseRow.case_id.in_(case_ids))
     if display_id:
@@ -38,10 +49,12 @@ def list_cases(session: Session, account_id: str, *, case_ids: list[str] | None,
                                 .offset(offset).limit(limit)))
 
 
-def list_communications(session: Session, case_id: str, offset: int, limit: int) -> list[CommunicationRow]:
+def list_communications(session: Session, case_id: str, offset: int, limit: int, after: _dt.datetime | None = None,
+                        before: _dt.datetime | None = None) -> list[CommunicationRow]:
     """Newest first, as DescribeCommunications answers."""
-    return list(session.scalars(select(CommunicationRow).where(CommunicationRow.case_id == case_id)
-                                .order_by(CommunicationRow.id.desc()).offset(offset).limit(limit)))
+    query = _within(select(CommunicationRow).where(CommunicationRow.case_id == case_id), CommunicationRow.created_at,
+                    after, before)
+    return list(session.scalars(query.order_by(CommunicationRow.id.desc()).offset(offset).limit(limit)))
 
 
 def find_recovery(session: Session, case_id: str) -> KeyRecoveryRow | None:
