@@ -253,3 +253,20 @@ def test_key_material_is_sealed_under_a_0600_master_key(server, kms):
     mine = [json.loads(e["CloudTrailEvent"]) for e in events if key_id in e["CloudTrailEvent"]]
     assert mine and mine[0]["resources"] == [{"accountId": BOOT_ACCOUNT, "type": "AWS::KMS::Key", "ARN": arn}]
     assert '"keyId"' in json.dumps([json.loads(e["CloudTrailEvent"])["requestParameters"] for e in events])
+
+
+def test_a_key_is_deleted_when_its_waiting_period_ends():
+    from harness import start_server
+
+    server = start_server(args=("--time-travel",))
+    try:
+        kms = server.client("kms")
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        server.advance_clock(6 * 86400)
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+        server.advance_clock(86400 + 60)
+        assert error_of(kms.describe_key, KeyId=key_id)[0] == "NotFoundException"
+        assert key_id not in [key["KeyId"] for key in kms.list_keys()["Keys"]]
+    finally:
+        server.close()
