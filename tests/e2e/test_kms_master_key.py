@@ -42,3 +42,13 @@ def test_keys_survive_a_restart_and_need_the_same_master_key(store_server):
     code, message, status = error_of(store_server.client("kms").decrypt, CiphertextBlob=blob)
     assert (code, status) == ("KMSInternalException", 500) and "durable" not in message
     assert "durable" not in store_server.log()
+
+
+def test_a_malformed_master_key_is_refused_at_start():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "rootplane.cli", "serve", "--master-key", "too-short"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Invalid value for '--master-key': must be 32 bytes in base64" in result.stderr
