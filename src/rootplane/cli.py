@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 import click
 
 from rootplane import __version__
 from rootplane.core.config import ServerConfig
 
 __all__ = ["main"]
+
+
+def _master_key(_context: click.Context, _parameter: click.Parameter, value: str | None) -> str | None:
+    """--master-key must be 32 bytes in base64 (refused at start, not at the first KMS request)."""
+    if value is None:
+        return None
+    try:
+        if len(base64.b64decode(value.strip(), validate=True)) == 32:
+            return value.strip()
+    except (binascii.Error, ValueError):
+        pass
+    raise click.BadParameter("must be 32 bytes in base64 (e.g. the output of: openssl rand -base64 32)")
 
 
 @click.group()
@@ -34,6 +49,8 @@ def main() -> None:
               help="Organizations account quota (AWS's default for a new organization is 10).")
 @click.option("--sns-http-allow", multiple=True, envvar="ROOTPLANE_SNS_HTTP_ALLOW", metavar="CIDR|HOST:PORT",
               help="Only these SNS HTTP(S) destinations (repeatable); default: any but the server itself.")
+@click.option("--master-key", default=None, envvar="ROOTPLANE_MASTER_KEY", callback=_master_key,
+              help="KMS master key (32 bytes, base64); default: <data-dir>/kms-master.key, created with mode 0600")
 @click.option("--time-travel", is_flag=True, default=False, envvar="ROOTPLANE_TIME_TRAVEL",
               help="Tests only: allow POST /_rootplane/clock to move the server's clock forward.")
 def serve(**options) -> None:

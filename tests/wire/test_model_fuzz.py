@@ -1,4 +1,4 @@
-"""Model-driven fuzzing of every operation of the 9 services, through the real gateway (in-process).
+"""Model-driven fuzzing of every operation of the served services, through the real gateway (in-process).
 
 For each operation, inputs are generated from its botocore input shape (valid-looking values, then one or all
 members replaced by edge values: empty and oversized strings, bound violations, bad enums, negative and huge
@@ -100,6 +100,16 @@ SEED_REQUESTS: dict[str, list[tuple[str, str, Params | Callable[[Observed], Para
                                   "Endpoint": f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:fuzz-queue"})],
     "events": [("events", "PutRule", {"Name": "fuzz-rule", "EventPattern": KNOWN_VALUES["EventPattern"][0]}),
                ("events", "PutTargets", {"Rule": "fuzz-rule", "Targets": [{"Id": "fuzz", "Arn": TOPIC_ARN}]})],
+    "kms": [("kms", "CreateKey", {"Description": "fuzz"}),
+            ("kms", "CreateKey", {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+            ("kms", "CreateKey", {"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+            ("kms", "CreateKey", {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+            ("kms", "CreateAlias", lambda seen: {"AliasName": "alias/fuzz", "TargetKeyId": seen["KeyId"][0]}),
+            ("kms", "CreateGrant", lambda seen: {"KeyId": seen["KeyId"][0], "Operations": ["Encrypt"],
+                                                 "GranteePrincipal": f"arn:aws:iam::{ACCOUNT_ID}:user/fuzz-user",
+                                                 "RetiringPrincipal": f"arn:aws:iam::{ACCOUNT_ID}:root"})],
+    "support": [("support", "CreateCase", {"subject": "fuzz", "communicationBody": "fuzz",
+                                           "serviceCode": "key-management-service"})],
     "cloudtrail": [("s3", "CreateBucket", {"Bucket": "fuzz-bucket"}),
                    ("s3", "PutBucketPolicy", {"Bucket": "fuzz-bucket", "Policy": TRAIL_BUCKET_POLICY}),
                    ("cloudtrail", "CreateTrail", {"Name": "fuzz-trail", "S3BucketName": "fuzz-bucket"})],
@@ -124,6 +134,10 @@ CONSISTENT_READS: dict[str, list[tuple[str, dict[str, Any], str, str | None, str
     "sns": [("ListTopics", {}, "Topics", "TopicArn", "GetTopicAttributes", "TopicArn")],
     "events": [("ListRules", {}, "Rules", "Name", "DescribeRule", "Name")],
     "cloudtrail": [("DescribeTrails", {}, "trailList", "Name", "GetTrailStatus", "Name")],
+    "kms": [("ListKeys", {}, "Keys", "KeyId", "DescribeKey", "KeyId"),
+            ("ListAliases", {}, "Aliases", "AliasName", "DescribeKey", "KeyId")],
+    "support": [("DescribeCases", {"includeResolvedCases": True}, "cases", "caseId", "DescribeCommunications",
+                 "caseId")],
 }
 # Answers that are not server faults: 501 for operations not built. Throttling (503) would be allowed too.
 ALLOWED_SERVER_STATUSES = {503}

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 EVENT_VERSION = "1.10"
-GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin"})
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin", "support"})
 # Data events: CloudTrail does not record them unless a trail selects them; never in Event history.
 _DATA_EVENTS = {
     "s3": frozenset({

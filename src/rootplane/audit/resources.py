@@ -26,6 +26,7 @@ _MEMBERS: tuple[tuple[str, str, str], ...] = (
     ("sns", "TopicArn", "AWS::SNS::Topic"),
     ("sns", "SubscriptionArn", "AWS::SNS::Subscription"),
     ("events", "Rule", "AWS::Events::Rule"),
+    ("support", "caseId", "AWS::Support::Case"),
     ("cloudtrail", "Name", "AWS::CloudTrail::Trail"),
     ("organizations", "AccountId", "AWS::Organizations::Account"),
     ("organizations", "PolicyId", "AWS::Organizations::Policy"),

@@ -12,7 +12,7 @@ __all__ = ["AuthzCheck", "checks_for", "SIGNING_PREFIX"]
 # IAM action prefix per service name.
 SIGNING_PREFIX = {
     "iam": "iam", "sts": "sts", "organizations": "organizations", "account": "account", "s3": "s3",
-    "sqs": "sqs", "cloudtrail": "cloudtrail", "events": "events", "sns": "sns",
+    "sqs": "sqs", "cloudtrail": "cloudtrail", "events": "events", "sns": "sns", "kms": "kms", "support": "support",
 }
 
 

@@ -17,6 +17,8 @@ from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
 
 __all__ = ["policy_set_for", "source"]
 
+_RESOURCE_POLICY_KINDS = {"sts": "trust", "kms": "key"}
+
 
 @lru_cache(maxsize=None)
 def source(module_name: str) -> ModuleType | None:
@@ -59,8 +61,9 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         rcp_levels = orgs.rcp_levels(session, resource_account, check.action)
     resource = None
     if check.resource_policy:
-        # Role trust policies (the resource policy of every sts: action) have no Resource element.
-        kind = "trust" if check.action.lower().startswith("sts:") else "resource"
+        # Role trust policies (the resource policy of every sts: action) have no Resource element; KMS key
+        # policies are the one resource policy without which identity policies grant nothing.
+        kind = _RESOURCE_POLICY_KINDS.get(check.action.partition(":")[0].lower(), "resource")
         resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, kind), "resource-based policy")
     return PolicySet(
         identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,

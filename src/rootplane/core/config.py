@@ -34,6 +34,8 @@ class ServerConfig:
     max_accounts_per_organization: int = 10
     # SNS HTTP(S) subscriptions: allowed destinations (CIDR or host:port); empty = all but the server itself.
     sns_http_allow: tuple[str, ...] = ()
+    # KMS key material is sealed under this key (32 bytes, base64); None: <data_dir>/kms-master.key (mode 0600).
+    master_key: str | None = None
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
 

@@ -4,4 +4,5 @@ from __future__ import annotations
 
 __all__ = ["SERVICES"]
 
-SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns")
+SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns", "kms",
+                             "support")

@@ -24,9 +24,9 @@ __all__ = [
     "parse_policy_cached", "MESSAGES",
 ]
 
-PolicyKind = Literal["identity", "resource", "trust", "scp", "rcp", "boundary", "session"]
+PolicyKind = Literal["identity", "resource", "trust", "key", "scp", "rcp", "boundary", "session"]
 Effect = Literal["Allow", "Deny"]
-KINDS: frozenset[str] = frozenset({"identity", "resource", "trust", "scp", "rcp", "boundary", "session"})
+KINDS: frozenset[str] = frozenset({"identity", "resource", "trust", "key", "scp", "rcp", "boundary", "session"})
 VERSIONS = ("2012-10-17", "2008-10-17")
 
 MESSAGES = {
@@ -56,7 +56,7 @@ _PRINCIPAL_KINDS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _SID_RE = re.compile(r"^[0-9A-Za-z]*$")
 _CHARSET_RE = re.compile(r"[^\t\n\r\u0020-\u00ff]")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
-_PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset({"resource", "trust", "rcp"})
+_PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset({"resource", "trust", "key", "rcp"})
 _ACTIONS_REMEMBERED = 512  # per policy; the simulator accepts any action name, so the memory is bounded
 
 
@@ -263,7 +263,7 @@ def _validate_statement(raw: object, kind: str) -> None:
     if sid is not None:
         if not isinstance(sid, str):
             raise MalformedPolicy(MESSAGES["syntax"])
-        if kind not in ("resource", "trust") and not _SID_RE.match(sid):
+        if kind not in ("resource", "trust", "key") and not _SID_RE.match(sid):
             raise MalformedPolicy(MESSAGES["sid_chars"])
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):

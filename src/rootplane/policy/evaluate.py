@@ -7,10 +7,12 @@ Pure and deterministic.  The algorithm is the one of aws-spec.md h.3 (AWS's docu
    except the bucket/queue-owner root lockout exception for resource-policy denies (h.4 rule 2).
 3. Every RCP level of the resource account, then every SCP level of the principal account, must Allow.
 4. Root (long-term or AssumeRoot session) of the resource's own account: allowed.
+   A KMS key policy (kind "key") binds the root too: it is allowed only when the key policy allows it.
 5. Resource-based policy: same account, naming the user/session ARN, ``*`` or a federated user → allowed; naming the
    role ARN → allowed if boundary and session policies allow; naming the account → delegation only.  A role trust
    policy (kind "trust") must allow in every case: without it the identity side is never consulted.
    Cross-account: the resource policy must allow (and then the identity side too, except for root).
+   A KMS key policy must allow in every case: naming the account only enables the identity side (AWS KMS).
 6. Identity-based policies must allow; then the permissions boundary; then session policies; then the task policy
    when it has Allow statements (the AWS task policies are deny-only and act through step 2).
 
@@ -358,8 +360,11 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
     # the task policy filters like a session policy when it contains Allow statements
     task_blocks = policies.task is not None and policies.task.policy.has_allow and not task_allows
 
-    # ---- 3. root of the resource's own account
+    # ---- 3. root of the resource's own account (a KMS key policy binds it too: no Allow in it, no access)
+    key_policy = policies.resource is not None and policies.resource.policy.kind == "key"
     if facts.principal_is_root and facts.same_account:
+        if key_policy and not resource_allows:
+            return _IMPLICIT_DENY[RESOURCE]
         if task_blocks:
             return _IMPLICIT_DENY[SESSION]
         return _decide(True, resource_allows + task_allows)
@@ -373,9 +378,11 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
             rank = _NAMING_RANK.get(kind or "", 99)
             if rank < best:
                 best, naming = rank, kind
-    if naming is None and policies.resource is not None and policies.resource.policy.kind == "trust":
+    if naming is None and (key_policy or policies.resource is not None and policies.resource.policy.kind == "trust"):
         # A role's trust policy must itself allow: an identity policy never stands in for it (AWS: "both the
         # trust policy and the identity policy must allow"; in the same account naming the user is enough).
+        # A KMS key policy likewise: "Without permission from the key policy, IAM policies that allow
+        # permissions have no effect"; naming the account is what enables them (step 5).
         return _IMPLICIT_DENY[RESOURCE]
     if facts.principal_is_service is not None:
         if naming is None:

@@ -311,6 +311,8 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "sns": _sns,
     "events": _generic("ValidationException"),
     "cloudtrail": _generic("ValidationException"),
+    "kms": _generic("ValidationException"),
+    "support": _generic("ValidationException"),
     "s3": _s3,
 }
 

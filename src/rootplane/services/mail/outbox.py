@@ -27,7 +27,7 @@ def send(ctx: Any, to: str, subject: str, body: str) -> None:
 
 def send_text_message(ctx: Any, phone_number: str, body: str) -> None:
     """An SMS: kept in the outbox under the phone number (``/_rootplane/outbox?to=+1...``), never relayed by SMTP."""
-    ctx.session.add(MailMessageRow(recipient=phone_number, subject="SMS", body=body, sent_at=ctx.now()))
+    ctx.session.add(MailMessageRow(recipient=phone_number, subject="SMS", body=body, channel="sms", sent_at=ctx.now()))
 
 
 def send_message(session: Session, to: str, subject: str, body: str, now, smtp_url: str | None) -> None:
@@ -44,6 +44,7 @@ def list_messages(session: Session, to: str | None) -> list[dict[str, Any]]:
         query = query.where(func.lower(MailMessageRow.recipient) == to.strip().lower())
     rows = reversed(list(session.scalars(query)))
     return [
-        {"id": row.id, "to": row.recipient, "subject": row.subject, "body": row.body, "sent_at": row.sent_at.isoformat()}
+        {"id": row.id, "channel": row.channel, "to": row.recipient, "subject": row.subject, "body": row.body,
+         "sent_at": row.sent_at.isoformat()}
         for row in rows
     ]

@@ -22,3 +22,4 @@ class MailMessageRow(Base):
     subject: Mapped[str] = mapped_column(String(998))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email")  # email | sms

@@ -1,0 +1,63 @@
+"""Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rootplane.services.context import RequestContext
+from rootplane.services.kms import repo
+from rootplane.services.kms.errors import already_exists, invalid_alias, invalid_state, not_found
+from rootplane.services.kms.keys import PENDING_DELETION, alias_arn, resolve
+from rootplane.services.kms.paging import after, page
+from rootplane.services.kms.tables import AliasRow, KeyRow
+
+__all__ = ["AliasOperations"]
+
+_ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
+
+
+class AliasOperations:
+    def _target(self, ctx: RequestContext, identifier: str) -> KeyRow:
+        key = resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now(), aliases=False)
+        if key.state == PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is pending deletion.")
+        return key
+
+    def _existing(self, ctx: RequestContext, name: str) -> AliasRow:
+        alias = repo.find_alias(ctx.session, ctx.account_id, ctx.region, name)
+        if alias is None:
+            raise not_found(f"Alias {alias_arn(ctx.region, ctx.account_id, name)} is not found.")
+        return alias
+
+    def create_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        name = params["AliasName"]
+        if not _ALIAS_NAME.match(name):
+            raise invalid_alias(f"Alias name {name} is invalid: it must begin with alias/ and contain only "
+                                "alphanumeric characters, forward slashes, underscores and dashes.")
+        if name.startswith("alias/aws/"):
+            raise invalid_alias("Alias names that begin with alias/aws/ are reserved for AWS managed keys.")
+        key = self._target(ctx, params["TargetKeyId"])
+        if repo.find_alias(ctx.session, ctx.account_id, ctx.region, name) is not None:
+            raise already_exists(f"An alias with the name {alias_arn(ctx.region, ctx.account_id, name)} already exists")
+        now = ctx.now()
+        repo.put(ctx.session, AliasRow(account_id=ctx.account_id, region=ctx.region, name=name, key_id=key.key_id,
+                                       created_at=now, updated_at=now))
+
+    def update_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        alias = self._existing(ctx, params["AliasName"])
+        alias.key_id, alias.updated_at = self._target(ctx, params["TargetKeyId"]).key_id, ctx.now()
+
+    def delete_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        repo.delete_alias(ctx.session, self._existing(ctx, params["AliasName"]))
+
+    def list_aliases(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key_id = None
+        if params.get("KeyId"):
+            key_id = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False).key_id
+        limit = params.get("Limit") or 50
+        rows, more = page(repo.list_aliases(ctx.session, ctx.account_id, ctx.region, key_id, after(params), limit + 1),
+                          limit, lambda alias: alias.name)
+        return {"Aliases": [{"AliasName": alias.name, "AliasArn": alias_arn(ctx.region, ctx.account_id, alias.name),
+                             "TargetKeyId": alias.key_id, "CreationDate": alias.created_at,
+                             "LastUpdatedDate": alias.updated_at} for alias in rows], **more}

@@ -1,0 +1,202 @@
+"""Keys: CreateKey, DescribeKey, ListKeys, Enable/Disable, deletion, key policies, description, rotation, tags."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import uuid
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.policy import MalformedPolicy, parse_policy
+from rootplane.services.context import RequestContext
+from rootplane.services.kms import repo
+from rootplane.services.kms.authz import key_check, key_resources
+from rootplane.services.kms.crypto import KEY_SPECS, new_material
+from rootplane.services.kms.errors import invalid_state, malformed_policy, not_found, validation
+from rootplane.services.kms.keys import DISABLED, ENABLED, PENDING_DELETION, is_gone, key_arn, resolve
+from rootplane.services.kms.master import seal
+from rootplane.services.kms.metadata import key_metadata
+from rootplane.services.kms.paging import after, page
+from rootplane.services.kms.policy import default_policy
+from rootplane.services.kms.tables import KeyRow
+from rootplane.services.tagging import merged_tags
+
+__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE"]
+
+LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+_POLICY_NAME = "default"
+
+
+def _unsupported(message: str) -> AwsError:
+    return AwsError("UnsupportedOperationException", message, 400)
+
+
+def lockout_checked_policy(ctx: RequestContext, key: KeyRow, text: str, bypass: bool) -> str:
+    """A valid key policy for ``key``; unless ``bypass``, one that still lets the caller call PutKeyPolicy."""
+    try:
+        parse_policy(text, kind="key")
+    except MalformedPolicy as error:
+        raise malformed_policy(str(error)) from None
+    if not bypass and ctx.authorizer is not None:
+        try:
+            ctx.authorizer([key_check(ctx, "kms:PutKeyPolicy", key, policy=text)])
+        except AwsError:
+            raise malformed_policy(LOCKOUT_MESSAGE) from None
+    return text
+
+
+def _tags(params: dict[str, Any]) -> dict[str, str]:
+    return {tag["TagKey"]: tag["TagValue"] for tag in params.get("Tags") or ()}
+
+
+def _with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
+    return merged_tags(current, added, lambda: AwsError("TagException", "Too many tags", 400))
+
+
+class KeyOperations:
+    def _key(self, ctx: RequestContext, identifier: str) -> KeyRow:
+        return resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now())
+
+    def create_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        if params.get("KeySpec") and params.get("CustomerMasterKeySpec"):
+            raise validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+                             "CustomerMasterKeySpec parameter is deprecated. Use KeySpec instead.")
+        if spec not in KEY_SPECS:
+            raise _unsupported(f"KeySpec {spec} is not supported.")
+        usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"  # AWS's default: other key specs must name theirs
+        if usage not in KEY_SPECS[spec]:
+            raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
+        if (params.get("Origin") or "AWS_KMS") != "AWS_KMS" or params.get("CustomKeyStoreId") or params.get("XksKeyId"):
+            raise _unsupported("Only keys with Origin AWS_KMS in the default key store are supported.")
+        if params.get("MultiRegion"):
+            raise _unsupported("Multi-Region keys are not supported.")
+        key_id, now = str(uuid.uuid4()), ctx.now()
+        arn = key_arn(ctx.region, ctx.account_id, key_id)
+        key = KeyRow(key_id=key_id, account_id=ctx.account_id, region=ctx.region, arn=arn, key_spec=spec,
+                     key_usage=usage, state=ENABLED, description=params.get("Description") or "",
+                     policy=default_policy(ctx.account_id), rotation_enabled=False,
+                     tags_json=json.dumps(_with_tags({}, _tags(params))), created_at=now)
+        if params.get("Policy") is not None:
+            key.policy = lockout_checked_policy(ctx, key, params["Policy"],
+                                                bool(params.get("BypassPolicyLockoutSafetyCheck")))
+        key.sealed_material = seal(ctx.config, new_material(spec), arn)
+        repo.put(ctx.session, key)
+        ctx.audit["resources"] = key_resources([arn])
+        return {"KeyMetadata": key_metadata(key)}
+
+    def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return {"KeyMetadata": key_metadata(self._key(ctx, params["KeyId"]))}
+
+    def list_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit, now = params.get("Limit") or 1000, ctx.now()
+        rows, more = page(repo.list_keys(ctx.session, ctx.account_id, ctx.region, after(params), limit + 1), limit,
+                          lambda key: key.key_id)
+        return {"Keys": [{"KeyId": key.key_id, "KeyArn": key.arn} for key in rows if not is_gone(key, now)], **more}
+
+    def enable_key(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._set_state(self._key(ctx, params["KeyId"]), ENABLED)
+
+    def disable_key(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        self._set_state(self._key(ctx, params["KeyId"]), DISABLED)
+
+    @staticmethod
+    def _set_state(key: KeyRow, state: str) -> None:
+        if key.state == PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is pending deletion.")
+        key.state = state
+
+    def schedule_key_deletion(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = self._key(ctx, params["KeyId"])
+        days = params.get("PendingWindowInDays")
+        days = 30 if days is None else days
+        if not 7 <= days <= 30:
+            bound = "greater than or equal to 7" if days < 7 else "less than or equal to 30"
+            raise validation(f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to "
+                             f"satisfy constraint: Member must have value {bound}")
+        if key.state == PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is pending deletion.")
+        key.state, key.pending_window_days = PENDING_DELETION, days
+        key.deletion_date = ctx.now() + _dt.timedelta(days=days)
+        return {"KeyId": key.arn, "DeletionDate": key.deletion_date, "KeyState": key.state,
+                "PendingWindowInDays": days}
+
+    def cancel_key_deletion(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = self._key(ctx, params["KeyId"])
+        if key.state != PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is not pending deletion.")
+        key.state, key.deletion_date, key.pending_window_days = DISABLED, None, None
+        return {"KeyId": key.arn}
+
+    # -- key policy ----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _policy_name(params: dict[str, Any]) -> None:
+        name = params.get("PolicyName") or _POLICY_NAME
+        if name != _POLICY_NAME:
+            raise not_found(f"Policy {name} does not exist.")
+
+    def get_key_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = self._key(ctx, params["KeyId"])
+        self._policy_name(params)
+        return {"Policy": key.policy, "PolicyName": _POLICY_NAME}
+
+    def put_key_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._key(ctx, params["KeyId"])
+        self._policy_name(params)
+        key.policy = lockout_checked_policy(ctx, key, params["Policy"], bool(params.get("BypassPolicyLockoutSafetyCheck")))
+
+    def list_key_policies(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        self._key(ctx, params["KeyId"])
+        return {"PolicyNames": [_POLICY_NAME], "Truncated": False}
+
+    def update_key_description(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._key(ctx, params["KeyId"])
+        if key.state == PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is pending deletion.")
+        key.description = params["Description"]
+
+    # -- rotation ------------------------------------------------------------------------------------------------
+    def _rotatable(self, ctx: RequestContext, params: dict[str, Any]) -> KeyRow:
+        key = self._key(ctx, params["KeyId"])
+        if key.key_spec != "SYMMETRIC_DEFAULT":
+            raise _unsupported(f"{key.arn} does not support automatic key rotation.")
+        return key
+
+    def enable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._rotatable(ctx, params)
+        period = params.get("RotationPeriodInDays")
+        if period is not None and not 90 <= period <= 2560:
+            raise validation("RotationPeriodInDays must be between 90 and 2560.")
+        if key.state != ENABLED:
+            raise invalid_state(f"{key.arn} is {'pending deletion' if key.state == PENDING_DELETION else 'disabled'}.")
+        key.rotation_enabled = True
+
+    def disable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._rotatable(ctx, params)
+        if key.state == PENDING_DELETION:
+            raise invalid_state(f"{key.arn} is pending deletion.")
+        key.rotation_enabled = False
+
+    def get_key_rotation_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = self._key(ctx, params["KeyId"])
+        return {"KeyRotationEnabled": key.rotation_enabled, "KeyId": key.arn}
+
+    # -- tags ----------------------------------------------------------------------------------------------------
+    def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._key(ctx, params["KeyId"])
+        key.tags_json = json.dumps(_with_tags(json.loads(key.tags_json), _tags(params)))
+
+    def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        key = self._key(ctx, params["KeyId"])
+        removed = set(params["TagKeys"])
+        key.tags_json = json.dumps({k: v for k, v in json.loads(key.tags_json).items() if k not in removed})
+
+    def list_resource_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        key = self._key(ctx, params["KeyId"])
+        tags = sorted(json.loads(key.tags_json).items())
+        start = after(params)
+        if start is not None:
+            tags = [(k, v) for k, v in tags if k > start]
+        rows, more = page(tags, params.get("Limit") or 50, lambda pair: pair[0])
+        return {"Tags": [{"TagKey": k, "TagValue": v} for k, v in rows], **more}

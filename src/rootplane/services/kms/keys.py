@@ -1,0 +1,73 @@
+"""Finding a key from what a request names (key id, key ARN, alias name or alias ARN) and the states it may be in."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from sqlalchemy.orm import Session
+
+from rootplane.services.kms import repo
+from rootplane.services.kms.errors import disabled, invalid_key_usage, invalid_state, not_found
+from rootplane.services.kms.tables import KeyRow
+
+__all__ = ["key_arn", "alias_arn", "resolve", "is_gone", "require_enabled", "require_usage", "ENABLED", "DISABLED",
+           "PENDING_DELETION"]
+
+ENABLED, DISABLED, PENDING_DELETION = "Enabled", "Disabled", "PendingDeletion"
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)$")
+_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)$")
+_KEY_ID = re.compile(r"^(mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$")
+
+
+def key_arn(region: str, account_id: str, key_id: str) -> str:
+    return f"arn:aws:kms:{region}:{account_id}:key/{key_id}"
+
+
+def alias_arn(region: str, account_id: str, name: str) -> str:
+    return f"arn:aws:kms:{region}:{account_id}:{name}"
+
+
+def is_gone(key: KeyRow, now: _dt.datetime) -> bool:
+    """A key whose deletion waiting period has ended is deleted: it exists no more."""
+    return key.state == PENDING_DELETION and key.deletion_date is not None and now >= key.deletion_date
+
+
+def _key(session: Session, region: str, account_id: str, key_id: str, now: _dt.datetime) -> KeyRow:
+    key = repo.find_key(session, key_id)
+    if key is None or key.account_id != account_id or key.region != region or is_gone(key, now):
+        raise not_found(f"Key '{key_arn(region, account_id, key_id)}' does not exist")
+    return key
+
+
+def resolve(session: Session, region: str, account_id: str, identifier: str, now: _dt.datetime, *,
+            aliases: bool = True) -> KeyRow:
+    """The key named by ``identifier`` as seen from ``account_id`` in ``region``; NotFoundException otherwise."""
+    match = _KEY_ARN.match(identifier)
+    if match:
+        return _key(session, match.group(1), match.group(2), match.group(3), now)
+    if identifier.startswith(("alias/", "arn:")):
+        match = _ALIAS_ARN.match(identifier)
+        if aliases and (identifier.startswith("alias/") or match):
+            alias_region, alias_account, name = (region, account_id, identifier) if match is None else match.groups()
+            alias = repo.find_alias(session, alias_account, alias_region, name)
+            if alias is None:
+                raise not_found(f"Alias {alias_arn(alias_region, alias_account, name)} is not found.")
+            return _key(session, alias_region, alias_account, alias.key_id, now)
+        raise not_found(f"Invalid keyId '{identifier}'")
+    if not _KEY_ID.match(identifier):
+        raise not_found(f"Invalid keyId '{identifier}'")
+    return _key(session, region, account_id, identifier, now)
+
+
+def require_enabled(key: KeyRow) -> None:
+    """Cryptographic operations need an enabled key."""
+    if key.state == DISABLED:
+        raise disabled(key.arn)
+    if key.state == PENDING_DELETION:
+        raise invalid_state(f"{key.arn} is pending deletion.")
+
+
+def require_usage(key: KeyRow, usage: str, operation: str) -> None:
+    if key.key_usage != usage:
+        raise invalid_key_usage(f"{key.arn} key usage is {key.key_usage} which is not valid for {operation}.")

@@ -1,0 +1,18 @@
+"""AWS KMS operations (one class per family: keys, aliases, grants, cryptography)."""
+
+from __future__ import annotations
+
+from rootplane.services.kms.alias_ops import AliasOperations
+from rootplane.services.kms.crypto_ops import CryptoOperations
+from rootplane.services.kms.grant_ops import GrantOperations
+from rootplane.services.kms.key_ops import KeyOperations
+from rootplane.services.provider import Provider
+
+__all__ = ["KmsProvider", "PROVIDER"]
+
+
+class KmsProvider(KeyOperations, AliasOperations, GrantOperations, CryptoOperations, Provider):
+    service_name = "kms"
+
+
+PROVIDER = KmsProvider()

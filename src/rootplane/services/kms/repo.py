@@ -1,0 +1,87 @@
+"""Queries for keys, aliases and grants (indexed, paged by id or name)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rootplane.services.kms.tables import AliasRow, GrantRow, KeyRow
+from rootplane.store.paging import keyset_page
+
+__all__ = [
+    "find_key", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
+    "find_grant", "find_grant_by_token", "grants_of", "list_grants", "list_retirable_grants", "delete_grant",
+]
+
+
+def put(session: Session, row):
+    session.add(row)
+    return row
+
+
+def find_key(session: Session, key_id: str) -> KeyRow | None:
+    return session.get(KeyRow, key_id)
+
+
+def list_keys(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[KeyRow]:
+    query = select(KeyRow).where(KeyRow.account_id == account_id, KeyRow.region == region)
+    return keyset_page(session, query, KeyRow.key_id, after, limit)
+
+
+def delete_key(session: Session, key: KeyRow) -> None:
+    """The key with its aliases and grants (a key whose waiting period ended)."""
+    session.execute(delete(AliasRow).where(AliasRow.key_id == key.key_id))
+    session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id))
+    session.delete(key)
+
+
+def find_alias(session: Session, account_id: str, region: str, name: str) -> AliasRow | None:
+    return session.scalars(select(AliasRow).where(
+        AliasRow.account_id == account_id, AliasRow.region == region, AliasRow.name == name)).first()
+
+
+def list_aliases(session: Session, account_id: str, region: str, key_id: str | None, after: str | None,
+                 limit: int) -> list[AliasRow]:
+    query = select(AliasRow).where(AliasRow.account_id == account_id, AliasRow.region == region)
+    if key_id is not None:
+        query = query.where(AliasRow.key_id == key_id)
+    return keyset_page(session, query, AliasRow.name, after, limit)
+
+
+def aliases_of(session: Session, key_id: str) -> list[str]:
+    return list(session.scalars(select(AliasRow.name).where(AliasRow.key_id == key_id).order_by(AliasRow.name)))
+
+
+def delete_alias(session: Session, alias: AliasRow) -> None:
+    session.delete(alias)
+
+
+def find_grant(session: Session, grant_id: str) -> GrantRow | None:
+    return session.get(GrantRow, grant_id)
+
+
+def find_grant_by_token(session: Session, token: str) -> GrantRow | None:
+    return session.scalars(select(GrantRow).where(GrantRow.token == token)).first()
+
+
+def grants_of(session: Session, key_id: str) -> list[GrantRow]:
+    return list(session.scalars(select(GrantRow).where(GrantRow.key_id == key_id).order_by(GrantRow.grant_id)))
+
+
+def list_grants(session: Session, key_id: str, after: str | None, limit: int, grant_id: str | None = None,
+                grantee: str | None = None) -> list[GrantRow]:
+    query = select(GrantRow).where(GrantRow.key_id == key_id)
+    if grant_id is not None:
+        query = query.where(GrantRow.grant_id == grant_id)
+    if grantee is not None:
+        query = query.where(GrantRow.grantee_principal == grantee)
+    return keyset_page(session, query, GrantRow.grant_id, after, limit)
+
+
+def list_retirable_grants(session: Session, retiring_principal: str, after: str | None, limit: int) -> list[GrantRow]:
+    query = select(GrantRow).where(GrantRow.retiring_principal == retiring_principal)
+    return keyset_page(session, query, GrantRow.grant_id, after, limit)
+
+
+def delete_grant(session: Session, grant: GrantRow) -> None:
+    session.delete(grant)

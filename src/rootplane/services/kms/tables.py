@@ -1,0 +1,75 @@
+"""Rows: KMS keys (material sealed under the server master key), aliases and grants."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rootplane.store.base import Base, UtcDateTime
+
+__all__ = ["KeyRow", "AliasRow", "GrantRow"]
+
+
+class KeyRow(Base):
+    """A KMS key of one account and region. ``state``: Enabled | Disabled | PendingDeletion.
+
+    ``sealed_material`` is the key material (AES key, PKCS#8 private key or HMAC key) encrypted under the server
+    master key (services/kms/master.py); it never leaves this module in clear except to the crypto functions.
+    """
+
+    __tablename__ = "kms_keys"
+    __table_args__ = (Index("ix_kms_keys_account_region", "account_id", "region", "key_id"),)
+
+    key_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    arn: Mapped[str] = mapped_column(String(128))
+    key_spec: Mapped[str] = mapped_column(String(32))
+    key_usage: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(String(8192), default="")
+    policy: Mapped[str] = mapped_column(Text)
+    sealed_material: Mapped[bytes] = mapped_column(LargeBinary)
+    rotation_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    tags_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    deletion_date: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    pending_window_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AliasRow(Base):
+    """An alias (``alias/<name>``) pointing at a key of the same account and region."""
+
+    __tablename__ = "kms_aliases"
+    __table_args__ = (UniqueConstraint("account_id", "region", "name"), Index("ix_kms_aliases_key", "key_id"))
+
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(256))
+    key_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class GrantRow(Base):
+    """A grant: the grantee may perform ``operations_json`` on the key, within the encryption-context constraints."""
+
+    __tablename__ = "kms_grants"
+    __table_args__ = (
+        Index("ix_kms_grants_key", "key_id", "grant_id"),
+        Index("ix_kms_grants_retiring", "retiring_principal"),
+    )
+
+    grant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(36))
+    token: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    grantee_principal: Mapped[str] = mapped_column(String(256))
+    retiring_principal: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    issuing_account: Mapped[str] = mapped_column(String(64))
+    operations_json: Mapped[str] = mapped_column(Text)
+    constraints_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
