@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,19 +61,36 @@ def main() -> None:
         audit = _rootplane("audit", "--output", "json", "--max-workers", str(options.max_workers),
                            "--endpoint-url", server.endpoint)
         for run in range(1, options.runs + 1):
+            server_cpu, client_cpu = _cpu_seconds(server.process.pid), _children_cpu_seconds()
             started = time.perf_counter()
             result = subprocess.run(audit, env=env, capture_output=True, text=True)
             seconds = time.perf_counter() - started
+            server_cpu, client_cpu = _cpu_seconds(server.process.pid) - server_cpu, _children_cpu_seconds() - client_cpu
             report = json.loads(result.stdout)
             errors = sum("Error" in entry for entry in report)
             verdict = "within" if seconds <= TARGET_SECONDS else "OVER"
             print(f"audit run {run}: {len(report)} accounts in {seconds:.1f} s ({len(report) / seconds:.0f} "
                   f"accounts/s), exit status {result.returncode}, {errors} not auditable; {verdict} the "
                   f"{TARGET_SECONDS:.0f} s target")
+            print(f"  CPU used: server {server_cpu:.1f} s, audit process {client_cpu:.1f} s (load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: on an idle machine the wall time approaches "
+                  f"the larger of the two)")
         if options.profile:
             _profile(audit, env, server)
     finally:
         server.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    """User + system CPU time of this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _profile(audit: list[str], env: dict[str, str], server) -> None:

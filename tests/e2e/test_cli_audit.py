@@ -150,6 +150,9 @@ def test_usage_and_access_errors_exit_2(server, cli):
                                   "InvalidClientTokenId: The security token included in the request is invalid.") \
         or bad.stderr.startswith("Error: cannot read the root access features: ListOrganizationsFeatures: "
                                  "InvalidClientTokenId")
+    profile = cli.run("audit", "--profile", "no-such-profile")
+    assert profile.returncode == 2
+    assert profile.stderr.strip() == "Error: The config profile (no-such-profile) could not be found"
     unknown = cli.run("audit", "--account", "999999999999")
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "Error: not member accounts of this organization: 999999999999"

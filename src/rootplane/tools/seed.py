@@ -94,17 +94,26 @@ def _wait_usable(connection: Connection, timeout: float = 15.0) -> None:
             time.sleep(0.5)
 
 
-def _create_account(connection: Connection, index: int) -> str:
+def _request_account(connection: Connection, index: int) -> str:
+    """CreateAccount (asynchronous in AWS): the request id to follow."""
+    return connection.client("organizations").create_account(
+        Email=f"member-{index:04d}-{uuid.uuid4().hex[:6]}@example.com", AccountName=f"member-{index:04d}",
+    )["CreateAccountStatus"]["Id"]
+
+
+def _await_account(connection: Connection, request_id: str, timeout: float = 300.0) -> str:
+    """The new account's id once its creation SUCCEEDED."""
     organizations = connection.client("organizations")
-    status = organizations.create_account(Email=f"member-{index:04d}-{uuid.uuid4().hex[:6]}@example.com",
-                                          AccountName=f"member-{index:04d}")["CreateAccountStatus"]
-    deadline = time.monotonic() + 120
-    while status["State"] == "IN_PROGRESS" and time.monotonic() < deadline:
-        time.sleep(0.5)
-        status = organizations.describe_create_account_status(CreateAccountRequestId=status["Id"])[
+    deadline = time.monotonic() + timeout
+    while True:
+        status = organizations.describe_create_account_status(CreateAccountRequestId=request_id)[
             "CreateAccountStatus"]
+        if status["State"] != "IN_PROGRESS" or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     if status["State"] != "SUCCEEDED":
-        raise RuntimeError(f"account member-{index:04d}: {status.get('FailureReason', status['State'])}")
+        raise RuntimeError(f"account {status.get('AccountName', request_id)}: "
+                           f"{status.get('FailureReason', status['State'])}")
     return status["AccountId"]
 
 
@@ -135,7 +144,8 @@ def seed_organization(connection: Connection, count: int, password_every: int = 
     _wait_usable(operator)
     progress(f"operator IAM user {OPERATOR} allowed sts:AssumeRoot")
     with ThreadPoolExecutor(max_workers=max(1, connection.max_workers)) as pool:
-        result.accounts = list(pool.map(lambda index: _create_account(connection, index), range(1, count + 1)))
+        requests = list(pool.map(lambda index: _request_account(connection, index), range(1, count + 1)))
+        result.accounts = list(pool.map(lambda request_id: _await_account(connection, request_id), requests))
         progress(f"{count} member accounts created")
         result.with_password = result.accounts[::password_every] if password_every > 0 else []
         list(pool.map(lambda account_id: _give_password(operator, account_id), result.with_password))
