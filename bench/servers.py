@@ -88,12 +88,12 @@ def _start(name: str, command: list[str], port: int, data_dir: str | None) -> Ru
     return RunningServer(name, port, process, answered, time.perf_counter() - started, data_dir)
 
 
-def start_rootplane(data_dir: str | None = None) -> RunningServer:
-    """rootplane on a store that already exists (the usual restart), or a fresh one."""
+def start_rootplane(data_dir: str | None = None, args: tuple[str, ...] = ()) -> RunningServer:
+    """rootplane on a store that already exists (the usual restart), or a fresh one; ``args``: more serve flags."""
     owned = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="rootplane-bench-")
     port = _free_port()
-    command = [sys.executable, "-m", "rootplane.cli", "serve", "--port", str(port), "--data-dir", data_dir]
+    command = [sys.executable, "-m", "rootplane.cli", "serve", "--port", str(port), "--data-dir", data_dir, *args]
     server = _start("rootplane", command, port, data_dir if owned else None)
     return server
 

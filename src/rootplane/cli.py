@@ -1,4 +1,4 @@
-"""The ``rootplane`` command: serve, coverage."""
+"""The ``rootplane`` command: serve, coverage, and the operator tools of :mod:`rootplane.tools.commands`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from rootplane import __version__
 from rootplane.core.config import ServerConfig
+from rootplane.tools.commands import COMMANDS
 
 __all__ = ["main"]
 
@@ -66,6 +67,10 @@ def coverage() -> None:
     from rootplane.coverage import render
 
     click.echo(render(), nl=False)
+
+
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
