@@ -1,7 +1,7 @@
 """Matchers for the Action, Resource and Principal elements, compiled once per statement.
 
-- Actions: ``service:Name``, case-insensitive, ``*``/``?`` wildcards.  Literal actions are a frozenset lookup; all
-  wildcard patterns of an element are joined into one regex.
+- Actions: ``service:Name``, case-insensitive, ``*``/``?`` wildcards, compiled as resources are (exact names, then
+  prefixes, then one regex or linear-time globs: see ``compile_globs``).
 - Resources: case-sensitive glob over the ARN, segment-wise (a wildcard in the first five ARN parts does not cross
   ``:``; in the resource part it does).  ``*`` alone matches everything.  Policy variables in the pattern are
   resolved per request.
@@ -28,10 +28,6 @@ __all__ = [
 PrincipalNaming = Literal["wildcard", "account", "user_arn", "session_arn", "role_arn", "service", "federated", "canonical"]
 
 
-def _wildcard_to_regex(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-
-
 def action_service(action: str) -> str:
     """The lower-case service prefix of an action (``iam`` for ``iam:CreateUser``; ``*`` for ``*``)."""
     head, sep, _ = action.partition(":")
@@ -42,21 +38,17 @@ def action_service(action: str) -> str:
 class ActionMatcher:
     """Matches a lower-cased action name."""
 
-    literals: frozenset[str]
-    pattern: re.Pattern[str] | None
+    globs: Globs
     match_all: bool
     services: frozenset[str] | None  # service prefixes it can match; None = any service
 
     def matches(self, action_lower: str) -> bool:
-        if self.match_all or action_lower in self.literals:
-            return True
-        return self.pattern is not None and self.pattern.match(action_lower) is not None
+        return self.match_all or self.globs.matches(action_lower)
 
 
 def compile_actions(values: Iterable[str]) -> ActionMatcher:
     """Compile the strings of an Action/NotAction element."""
-    literals: set[str] = set()
-    wild: list[str] = []
+    patterns: list[str] = []
     services: set[str] | None = set()
     match_all = False
     for value in values:
@@ -71,12 +63,9 @@ def compile_actions(values: Iterable[str]) -> ActionMatcher:
                 services = None
             else:
                 services.add(service)
-        if "*" in low or "?" in low:
-            wild.append(_wildcard_to_regex(low))
-        else:
-            literals.add(low)
-    pattern = re.compile("(?:" + "|".join(wild) + r")\Z", re.DOTALL) if wild else None
-    return ActionMatcher(frozenset(literals), pattern, match_all, frozenset(services) if services is not None else None)
+        patterns.append(low)
+    globs = compile_globs((parse_template(p, False) for p in patterns), arn=False)
+    return ActionMatcher(globs, match_all, frozenset(services) if services is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
