@@ -6,7 +6,9 @@
   ``:``; in the resource part it does).  ``*`` alone matches everything.  Policy variables in the pattern are
   resolved per request.
 - Principals: ``"*"``, ``{"AWS": ...}`` (account id / ``:root`` ARN = the whole account; user, role, assumed-role
-  session ARNs), ``{"Service": ...}``, ``{"Federated": ...}``, ``{"CanonicalUser": ...}``.
+  session ARNs; the unique id ``AIDA...``/``AROA...`` of a user or role, which is how a saved resource or trust
+  policy names the user or role it was written for), ``{"Service": ...}``, ``{"Federated": ...}``,
+  ``{"CanonicalUser": ...}``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ActionMatcher", "ResourceMatcher", "PrincipalMatcher", "PrincipalNaming", "compile_actions",
-    "compile_resources", "compile_principals", "action_service",
+    "compile_resources", "compile_principals", "action_service", "UNIQUE_ID_RE",
 ]
 
 PrincipalNaming = Literal["wildcard", "account", "user_arn", "session_arn", "role_arn", "service", "federated", "canonical"]
@@ -101,6 +103,8 @@ def compile_resources(values: Sequence[str], *, variables: bool) -> ResourceMatc
 
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
+#: The unique id of an IAM user (AIDA) or role (AROA).
+UNIQUE_ID_RE = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}$")
 _ROOT_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
 
 
@@ -111,6 +115,7 @@ class PrincipalMatcher:
     wildcard: bool
     accounts: frozenset[str]
     arns: frozenset[str]
+    ids: frozenset[str]  # unique ids of users and roles
     services: frozenset[str]
     federated: frozenset[str]
     canonical: frozenset[str]
@@ -128,6 +133,8 @@ class PrincipalMatcher:
             return "session_arn" if ":assumed-role/" in arn else "user_arn"
         if facts.role_arn is not None and facts.role_arn in self.arns:
             return "role_arn"
+        if facts.unique_id is not None and facts.unique_id in self.ids:
+            return "user_arn" if facts.role_arn is None else "role_arn"
         if arn in self.federated:
             return "federated"
         if facts.principal_account in self.accounts:
@@ -151,6 +158,8 @@ class PrincipalMatcher:
             return facts.principal_is_service.lower() in self.services
         if facts.principal_arn in self.arns or facts.principal_arn in self.federated:
             return True
+        if facts.role_arn is None and facts.unique_id is not None and facts.unique_id in self.ids:
+            return True
         return facts.principal_is_root and facts.principal_account in self.accounts
 
 
@@ -159,6 +168,7 @@ def compile_principals(element: object) -> PrincipalMatcher:
     wildcard = False
     accounts: set[str] = set()
     arns: set[str] = set()
+    ids: set[str] = set()
     services: set[str] = set()
     federated: set[str] = set()
     canonical: set[str] = set()
@@ -176,6 +186,8 @@ def compile_principals(element: object) -> PrincipalMatcher:
                     elif (m := _ROOT_ARN_RE.match(value)) is not None:
                         accounts.add(m.group(1))
                         arns.add(value)
+                    elif UNIQUE_ID_RE.match(value):
+                        ids.add(value)
                     else:
                         arns.add(value)
                 elif kind == "Service":
@@ -186,5 +198,5 @@ def compile_principals(element: object) -> PrincipalMatcher:
                     federated.add(value)
                 elif kind == "CanonicalUser":
                     canonical.add(value)
-    return PrincipalMatcher(wildcard, frozenset(accounts), frozenset(arns), frozenset(services),
+    return PrincipalMatcher(wildcard, frozenset(accounts), frozenset(arns), frozenset(ids), frozenset(services),
                             frozenset(federated), frozenset(canonical))
