@@ -109,3 +109,48 @@ def test_trust_policy_keeps_other_text_as_written(server, unique):
     assert shown == json.loads(document)
     server.client_for(caller, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/k-{unique}",
                                                  RoleSessionName="sess")
+
+
+def test_bucket_queue_and_topic_policies_bind_the_user_they_name(server, unique):
+    iam, s3, sqs, sns = (server.client(s) for s in ("iam", "s3", "sqs", "sns"))
+    name = f"rp-{unique}"
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+    bucket = f"rp-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    queue_url = sqs.create_queue(QueueName=f"rp-{unique}")["QueueUrl"]
+    queue_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:rp-{unique}"
+    topic_arn = sns.create_topic(Name=f"rp-{unique}")["TopicArn"]
+
+    def grant(action: str, resource: str) -> str:
+        return policy_document({"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": action,
+                                "Resource": resource})
+
+    def principal_of(text: str) -> str:
+        return json.loads(text)["Statement"][0]["Principal"]["AWS"]
+
+    def shown() -> list[str]:
+        return [principal_of(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
+                principal_of(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["Policy"])
+                             ["Attributes"]["Policy"]),
+                principal_of(sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"])]
+
+    def calls(credentials: dict) -> list:
+        return [lambda: server.client_for(credentials, "s3").list_objects_v2(Bucket=bucket),
+                lambda: server.client_for(credentials, "sqs").send_message(QueueUrl=queue_url, MessageBody="m"),
+                lambda: server.client_for(credentials, "sns").publish(TopicArn=topic_arn, Message="m")]
+
+    first = _user(server, name, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"})  # no grant of its own
+    first_id = iam.get_user(UserName=name)["User"]["UserId"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=grant("s3:ListBucket", f"arn:aws:s3:::{bucket}"))
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": grant("sqs:SendMessage", queue_arn)})
+    sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=grant("sns:Publish", topic_arn))
+    assert shown() == [user_arn] * 3
+    for call in calls(first):
+        call()
+
+    _delete_user(server, name, first["AccessKeyId"])
+    assert shown() == [first_id] * 3
+    second = _user(server, name, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"})
+    errors = [error_of(call) for call in calls(second)]
+    assert [(code, status) for code, _, status in errors[:2]] == [("AccessDenied", 403)] * 2
+    assert errors[2][2] == 403 and f"User: {user_arn} is not authorized to perform: sns:Publish" in errors[2][1]
