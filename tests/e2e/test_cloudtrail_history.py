@@ -88,6 +88,23 @@ def test_secrets_never_appear_in_records(server, unique):
     assert "secretAccessKey" not in created["responseElements"]["accessKey"]
 
 
+def test_service_specific_credential_secrets_are_hidden(server, unique):
+    """Issue #10 finding 4: the model's sensitive members (servicePassword) never reach LookupEvents."""
+    iam = server.client("iam")
+    iam.create_user(UserName=f"ssc-{unique}")
+    credential = iam.create_service_specific_credential(UserName=f"ssc-{unique}",
+                                                        ServiceName="codecommit.amazonaws.com")
+    credential = credential["ServiceSpecificCredential"]
+    events = _events(server, LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": f"ssc-{unique}"}])
+    created = [e for e in events if e["EventName"] == "CreateServiceSpecificCredential"]
+    assert len(created) == 1
+    assert credential["ServicePassword"] not in json.dumps(events, default=str)
+    shown = json.loads(created[0]["CloudTrailEvent"])["responseElements"]["serviceSpecificCredential"]
+    assert shown["servicePassword"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    assert shown["serviceUserName"] == credential["ServiceUserName"]
+    assert shown["userName"] == f"ssc-{unique}"
+
+
 def test_data_events_are_not_in_event_history(server, unique):
     sqs = server.client("sqs")
     url = sqs.create_queue(QueueName=f"q-{unique}")["QueueUrl"]

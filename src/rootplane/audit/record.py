@@ -24,12 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.model import OperationModel, OperationNotFoundError
+
 from rootplane.audit.call import ApiCall
 from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
 from rootplane.services.provider import is_read_only
+from rootplane.wire.models import SERVICES, service_model
 
 __all__ = [
     "Recorded", "records_for", "is_management_event", "user_identity", "username_of", "EVENT_VERSION",
@@ -149,10 +152,11 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.error_code is not None:
         record["errorCode"] = call.error_code
         record["errorMessage"] = call.error_message or ""
-    record["requestParameters"] = scrub(params) if params else None
+    operation = _operation_model(call.service, call.operation)
+    record["requestParameters"] = scrub(params, operation and operation.input_shape) if params else None
     if call.service == "s3" and "request_parameters" not in audit:
         record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None
-    record["responseElements"] = scrub(response) if response else None
+    record["responseElements"] = scrub(response, operation and operation.output_shape) if response else None
     if audit.get("additional_event_data"):
         record["additionalEventData"] = scrub(audit["additional_event_data"])
     record["requestID"] = call.request_id
@@ -168,6 +172,16 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.principal.from_console:
         record["sessionCredentialFromConsole"] = "true"
     return record
+
+
+def _operation_model(service: str, operation: str) -> OperationModel | None:
+    """The botocore model of the call's operation (None for calls outside the served models, e.g. sign-ins)."""
+    if service not in SERVICES:
+        return None
+    try:
+        return service_model(service).operation_model(operation)
+    except OperationNotFoundError:
+        return None
 
 
 def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> list[Recorded]:

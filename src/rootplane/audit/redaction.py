@@ -1,7 +1,11 @@
 """Which request/response members never reach a CloudTrail record (one place for every service).
 
-Secret members are dropped (secret access keys) or replaced by ``HIDDEN_DUE_TO_SECURITY_REASONS`` (passwords,
-session tokens, TOTP seeds and codes, confirmation tokens), as CloudTrail does for sensitive parameters.
+As CloudTrail does, every member whose botocore shape carries the ``sensitive`` trait (passwords, service
+credential secrets, private keys, one-time passwords, contact details...) is replaced by
+``HIDDEN_DUE_TO_SECURITY_REASONS``, wherever it sits in the request or response (inside structures, lists and
+maps), so a newly served operation is covered by its model.  A few secrets the models do not mark are handled by
+name: secret access keys are dropped (CloudTrail omits them), session tokens, TOTP seeds and codes and confirmation
+tokens are hidden.
 """
 
 from __future__ import annotations
@@ -9,11 +13,13 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+
 __all__ = ["HIDDEN", "scrub", "lower_camel", "cloudtrail_date"]
 
 HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
-# Lower-cased member names (after lower-camel conversion, compared case-insensitively).
+# Secrets the models do not mark: lower-cased member names (after lower-camel conversion).
 _DROPPED = frozenset({"secretaccesskey"})
 _HIDDEN = frozenset({
     "password", "newpassword", "oldpassword", "sessiontoken", "base32stringseed", "qrcodepng",
@@ -34,19 +40,28 @@ def cloudtrail_date(value: _dt.datetime) -> str:
     return f"{value:%b} {value.day}, {value.year}, {hour}:{value:%M:%S} {'AM' if value.hour < 12 else 'PM'}"
 
 
-def scrub(value: Any) -> Any:
-    """A JSON-safe copy of a botocore-shaped value: lower-camel keys, secrets removed, dates formatted."""
+def scrub(value: Any, shape: Shape | None = None) -> Any:
+    """A JSON-safe copy of a botocore-shaped value: lower-camel keys, secrets removed, dates formatted.
+
+    ``shape`` is the value's botocore shape when known (an operation's input or output): its ``sensitive``
+    members are hidden."""
+    if shape is not None and shape.metadata.get("sensitive"):
+        return HIDDEN
     if isinstance(value, dict):
+        members = shape.members if isinstance(shape, StructureShape) else None
+        entries = shape.value if isinstance(shape, MapShape) else None
         cleaned: dict[str, Any] = {}
         for key, item in value.items():
             name = lower_camel(str(key))
             folded = name.lower()
             if folded in _DROPPED:
                 continue
-            cleaned[name] = HIDDEN if folded in _HIDDEN else scrub(item)
+            inner = members.get(key) if members is not None else entries
+            cleaned[name] = HIDDEN if folded in _HIDDEN else scrub(item, inner)
         return cleaned
     if isinstance(value, (list, tuple)):
-        return [scrub(item) for item in value]
+        inner = shape.member if isinstance(shape, ListShape) else None
+        return [scrub(item, inner) for item in value]
     if isinstance(value, _dt.datetime):
         return cloudtrail_date(value)
     if isinstance(value, (bytes, bytearray)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rootplane.auth.principal import ANONYMOUS
+from rootplane.auth.principal import ANONYMOUS, ASSUMED_ROLE, IAM_USER
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import global_context
 from rootplane.authz.gather import policy_set_for
@@ -42,6 +42,8 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
         principal_is_service=principal.service,
         role_arn=principal.role_arn,
         principal_is_anonymous=principal.kind == ANONYMOUS,
+        unique_id=principal.role_id if principal.kind == ASSUMED_ROLE else
+        principal.user_id if principal.kind == IAM_USER else None,
     )
     return evaluate(facts, policy_set_for(ctx, check))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
-__all__ = ["AuthzCheck", "checks_for", "SIGNING_PREFIX"]
+__all__ = ["AuthzCheck", "checks_for", "pass_role", "SIGNING_PREFIX"]
 
 # IAM action prefix per service name.
 SIGNING_PREFIX = {
@@ -35,6 +35,14 @@ class AuthzCheck:
     resource_tags: dict[str, str] | None = None
     resource_owner_exempt: bool = False
     denial_resource: str | None = None
+
+
+def pass_role(role_arn: str, service: str, account_id: str) -> AuthzCheck:
+    """``iam:PassRole`` on a role an operation hands to ``service`` (``events.amazonaws.com``...), with the
+    ``iam:PassedToService`` condition key.  ``account_id`` is the caller's, for a value that is not an ARN."""
+    parts = role_arn.split(":")
+    owner = parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4] else account_id
+    return AuthzCheck("iam:PassRole", role_arn, owner, context={"iam:PassedToService": service})
 
 
 ChecksFunction = Callable[[Any, str, dict[str, Any]], list[AuthzCheck]]

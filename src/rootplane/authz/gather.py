@@ -32,11 +32,14 @@ def source(module_name: str) -> ModuleType | None:
 
 
 def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
-    """Everything that applies to this principal acting on this resource."""
+    """Everything that applies to this principal acting on this resource.  Nothing applies to a session of a
+    deleted role: its requests are denied (the session is bound to the role's unique id, not to its name)."""
     principal = ctx.principal
     session = ctx.session
     iam = source("rootplane.services.iam.policies")
     orgs = source("rootplane.services.organizations.policies")
+    if iam is not None and iam.session_role_gone(session, principal):
+        return PolicySet()
     identity: tuple[NamedPolicy, ...] = ()
     boundary = None
     session_policies = None

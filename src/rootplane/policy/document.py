@@ -16,7 +16,8 @@ from typing import Any, Literal, Mapping
 
 from rootplane.policy.conditions import ConditionTest, UnknownOperator, compile_condition_block
 from rootplane.policy.matching import (
-    ActionMatcher, PrincipalMatcher, ResourceMatcher, compile_actions, compile_principals, compile_resources,
+    UNIQUE_ID_RE, ActionMatcher, PrincipalMatcher, ResourceMatcher, compile_actions, compile_principals,
+    compile_resources,
 )
 
 __all__ = [
@@ -226,7 +227,7 @@ def _check_principal(element: object) -> None:
         if values is None or not values:
             raise MalformedPolicy(MESSAGES["syntax"])
         for value in values:
-            if kind == "AWS" and not (value == "*" or _ACCOUNT_RE.match(value)
+            if kind == "AWS" and not (value == "*" or _ACCOUNT_RE.match(value) or UNIQUE_ID_RE.match(value)
                                       or (value.startswith("arn:") and value.count(":") >= 5)):
                 raise MalformedPolicy(MESSAGES["principal"].format(kind=kind, value=value))
             if kind == "Service" and not value:

@@ -152,6 +152,7 @@ class RequestFacts:
     principal_is_service: str | None
     role_arn: str | None
     principal_is_anonymous: bool
+    unique_id: str | None  # the IAM unique id of the calling user, or of the role behind a role session
     _action: str = field(init=False, repr=False, compare=False)  # lower-cased
 
     _ctx = _DerivedContext()
@@ -159,13 +160,14 @@ class RequestFacts:
     def __init__(self, action: str, resource: str, principal_arn: str, principal_account: str,
                  resource_account: str | None, context: Mapping[str, object] | None = None,
                  principal_is_root: bool = False, principal_is_service: str | None = None,
-                 role_arn: str | None = None, principal_is_anonymous: bool = False) -> None:
+                 role_arn: str | None = None, principal_is_anonymous: bool = False,
+                 unique_id: str | None = None) -> None:
         # Frozen: attributes go straight into __dict__ (one store each, not object.__setattr__ per field).
         self.__dict__.update(
             action=action, resource=resource, principal_arn=principal_arn, principal_account=principal_account,
             resource_account=resource_account, context={} if context is None else context,
             principal_is_root=principal_is_root, principal_is_service=principal_is_service, role_arn=role_arn,
-            principal_is_anonymous=principal_is_anonymous, _action=action.lower(),
+            principal_is_anonymous=principal_is_anonymous, unique_id=unique_id, _action=action.lower(),
         )
 
     @property

@@ -1,12 +1,14 @@
 """Matchers for the Action, Resource and Principal elements, compiled once per statement.
 
-- Actions: ``service:Name``, case-insensitive, ``*``/``?`` wildcards.  Literal actions are a frozenset lookup; all
-  wildcard patterns of an element are joined into one regex.
+- Actions: ``service:Name``, case-insensitive, ``*``/``?`` wildcards, compiled as resources are (exact names, then
+  prefixes, then one regex or linear-time globs: see ``compile_globs``).
 - Resources: case-sensitive glob over the ARN, segment-wise (a wildcard in the first five ARN parts does not cross
   ``:``; in the resource part it does).  ``*`` alone matches everything.  Policy variables in the pattern are
   resolved per request.
 - Principals: ``"*"``, ``{"AWS": ...}`` (account id / ``:root`` ARN = the whole account; user, role, assumed-role
-  session ARNs), ``{"Service": ...}``, ``{"Federated": ...}``, ``{"CanonicalUser": ...}``.
+  session ARNs; the unique id ``AIDA...``/``AROA...`` of a user or role, which is how a saved resource or trust
+  policy names the user or role it was written for), ``{"Service": ...}``, ``{"Federated": ...}``,
+  ``{"CanonicalUser": ...}``.
 """
 
 from __future__ import annotations
@@ -22,14 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ActionMatcher", "ResourceMatcher", "PrincipalMatcher", "PrincipalNaming", "compile_actions",
-    "compile_resources", "compile_principals", "action_service",
+    "compile_resources", "compile_principals", "action_service", "UNIQUE_ID_RE",
 ]
 
 PrincipalNaming = Literal["wildcard", "account", "user_arn", "session_arn", "role_arn", "service", "federated", "canonical"]
-
-
-def _wildcard_to_regex(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
 
 
 def action_service(action: str) -> str:
@@ -42,21 +40,17 @@ def action_service(action: str) -> str:
 class ActionMatcher:
     """Matches a lower-cased action name."""
 
-    literals: frozenset[str]
-    pattern: re.Pattern[str] | None
+    globs: Globs
     match_all: bool
     services: frozenset[str] | None  # service prefixes it can match; None = any service
 
     def matches(self, action_lower: str) -> bool:
-        if self.match_all or action_lower in self.literals:
-            return True
-        return self.pattern is not None and self.pattern.match(action_lower) is not None
+        return self.match_all or self.globs.matches(action_lower)
 
 
 def compile_actions(values: Iterable[str]) -> ActionMatcher:
     """Compile the strings of an Action/NotAction element."""
-    literals: set[str] = set()
-    wild: list[str] = []
+    patterns: list[str] = []
     services: set[str] | None = set()
     match_all = False
     for value in values:
@@ -71,12 +65,9 @@ def compile_actions(values: Iterable[str]) -> ActionMatcher:
                 services = None
             else:
                 services.add(service)
-        if "*" in low or "?" in low:
-            wild.append(_wildcard_to_regex(low))
-        else:
-            literals.add(low)
-    pattern = re.compile("(?:" + "|".join(wild) + r")\Z", re.DOTALL) if wild else None
-    return ActionMatcher(frozenset(literals), pattern, match_all, frozenset(services) if services is not None else None)
+        patterns.append(low)
+    globs = compile_globs((parse_template(p, False) for p in patterns), arn=False)
+    return ActionMatcher(globs, match_all, frozenset(services) if services is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +103,8 @@ def compile_resources(values: Sequence[str], *, variables: bool) -> ResourceMatc
 
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
+#: The unique id of an IAM user (AIDA) or role (AROA).
+UNIQUE_ID_RE = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}$")
 _ROOT_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
 
 
@@ -122,6 +115,7 @@ class PrincipalMatcher:
     wildcard: bool
     accounts: frozenset[str]
     arns: frozenset[str]
+    ids: frozenset[str]  # unique ids of users and roles
     services: frozenset[str]
     federated: frozenset[str]
     canonical: frozenset[str]
@@ -139,6 +133,8 @@ class PrincipalMatcher:
             return "session_arn" if ":assumed-role/" in arn else "user_arn"
         if facts.role_arn is not None and facts.role_arn in self.arns:
             return "role_arn"
+        if facts.unique_id is not None and facts.unique_id in self.ids:
+            return "user_arn" if facts.role_arn is None else "role_arn"
         if arn in self.federated:
             return "federated"
         if facts.principal_account in self.accounts:
@@ -162,6 +158,8 @@ class PrincipalMatcher:
             return facts.principal_is_service.lower() in self.services
         if facts.principal_arn in self.arns or facts.principal_arn in self.federated:
             return True
+        if facts.role_arn is None and facts.unique_id is not None and facts.unique_id in self.ids:
+            return True
         return facts.principal_is_root and facts.principal_account in self.accounts
 
 
@@ -170,6 +168,7 @@ def compile_principals(element: object) -> PrincipalMatcher:
     wildcard = False
     accounts: set[str] = set()
     arns: set[str] = set()
+    ids: set[str] = set()
     services: set[str] = set()
     federated: set[str] = set()
     canonical: set[str] = set()
@@ -187,6 +186,8 @@ def compile_principals(element: object) -> PrincipalMatcher:
                     elif (m := _ROOT_ARN_RE.match(value)) is not None:
                         accounts.add(m.group(1))
                         arns.add(value)
+                    elif UNIQUE_ID_RE.match(value):
+                        ids.add(value)
                     else:
                         arns.add(value)
                 elif kind == "Service":
@@ -197,5 +198,5 @@ def compile_principals(element: object) -> PrincipalMatcher:
                     federated.add(value)
                 elif kind == "CanonicalUser":
                     canonical.add(value)
-    return PrincipalMatcher(wildcard, frozenset(accounts), frozenset(arns), frozenset(services),
+    return PrincipalMatcher(wildcard, frozenset(accounts), frozenset(arns), frozenset(ids), frozenset(services),
                             frozenset(federated), frozenset(canonical))

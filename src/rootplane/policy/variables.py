@@ -15,7 +15,9 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
+
+from rootplane.policy.glob import LIT, QMARK, STAR, VALUE, compile_glob, is_backtracking_safe
 
 __all__ = [
     "Template", "Globs", "Context", "MULTI_VALUED", "parse_template", "compile_globs", "context_value_as_string",
@@ -26,8 +28,8 @@ __all__ = [
 Context = Mapping[str, object]
 MULTI_VALUED = (list, tuple, set, frozenset)
 
-# Token kinds.
-LIT, STAR, QMARK, VAR = 0, 1, 2, 3
+# Token kinds: the glob's literal text, ``*`` and ``?`` (rootplane.policy.glob), and variables.
+VAR = VALUE + 1
 # Template shapes, by the wildcards they hold: none, one ``*`` at the very end, anything else.
 EXACT, PREFIX, GLOB = "exact", "prefix", "glob"
 
@@ -56,7 +58,8 @@ class Template:
     Hashes by identity (templates are interned by :func:`parse_template`), so a decision can remember per
     template whether it matched the request's resource.  ``shape`` is EXACT (no wildcard: matching is
     equality), PREFIX (one ``*`` at the end and no other wildcard: matching is ``startswith``, as the glob's
-    trailing ``*`` crosses ``:`` even in ARNs) or GLOB (a regular expression).
+    trailing ``*`` crosses ``:`` even in ARNs) or GLOB (a regular expression where that cannot backtrack
+    badly, else a linear-time glob matcher: rootplane.policy.glob).
     """
 
     source: str
@@ -86,15 +89,15 @@ class Template:
     def matches(self, text: str, context: Context, *, arn: bool) -> bool:
         """Whether ``text`` matches this glob with the request's variable values (False if unresolvable)."""
         if self.shape == GLOB:
-            compiled = self.pattern(context, arn=arn)
-            return compiled is not None and compiled.match(text) is not None
+            matcher = self.matcher(context, arn=arn)
+            return matcher is not None and matcher(text)
         rendered = self.render(context)
         if rendered is None:
             return False
         return text.startswith(rendered[:-1]) if self.shape == PREFIX else text == rendered
 
-    def pattern(self, context: Context, *, arn: bool) -> re.Pattern[str] | None:
-        """The compiled glob regex for this request (cached per resolved variable values); None if unresolvable."""
+    def matcher(self, context: Context, *, arn: bool) -> Callable[[str], bool] | None:
+        """The glob matcher for this request (cached per resolved variable values); None if unresolvable."""
         values = []
         for kind, text, default in self.tokens:
             if kind == VAR:
@@ -103,13 +106,18 @@ class Template:
                     return None
                 values.append(value)
         key = (self.source, arn, tuple(values))
-        compiled = _PATTERNS.get(key)
-        if compiled is None:
-            if len(_PATTERNS) > 8192:
-                _PATTERNS.clear()
-            source = self.regex_source(context, arn=arn) or ""
-            compiled = _PATTERNS[key] = re.compile(f"(?:{source})\\Z", re.DOTALL)
-        return compiled
+        matcher = _MATCHERS.get(key)
+        if matcher is None:
+            if len(_MATCHERS) > 8192:
+                _MATCHERS.clear()
+            rendered = iter(values)
+            tokens = [(VALUE, next(rendered)) if kind == VAR else (kind, text) for kind, text, _ in self.tokens]
+            if is_backtracking_safe(tokens, arn=arn):
+                regex = glob_regex(self.regex_source(context, arn=arn) or "")
+                matcher = _MATCHERS[key] = lambda text: regex.match(text) is not None
+            else:
+                matcher = _MATCHERS[key] = compile_glob(tokens, arn=arn).matches
+        return matcher
 
     def literal(self) -> str:
         """The text with escapes applied (only meaningful when there are no variables)."""
@@ -144,7 +152,7 @@ class Template:
         return "".join(out)
 
 
-_PATTERNS: dict[tuple[str, bool, tuple[str, ...]], re.Pattern[str]] = {}
+_MATCHERS: dict[tuple[str, bool, tuple[str, ...]], Callable[[str], bool]] = {}
 
 
 def resolve_variable(key: str, default: str | None, context: Context) -> str | None:
@@ -218,18 +226,25 @@ def glob_regex(source: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True, slots=True)
 class Globs:
-    """Policy strings without variables, compiled together: exact ones, ``prefix*`` ones, one regex for the rest."""
+    """Policy strings without variables, compiled together: exact ones, ``prefix*`` ones, one regex for the globs
+    a backtracking regex decides in linear time, and glob matchers (rootplane.policy.glob) for the others."""
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
     regex: re.Pattern[str] | None
+    others: tuple[Callable[[str], bool], ...] = ()
 
     def matches(self, text: str) -> bool:
         if text in self.exact:
             return True
         if self.prefixes and text.startswith(self.prefixes):
             return True
-        return self.regex is not None and self.regex.match(text) is not None
+        if self.regex is not None and self.regex.match(text) is not None:
+            return True
+        for other in self.others:
+            if other(text):
+                return True
+        return False
 
 
 def compile_globs(templates: Iterable[Template], *, arn: bool) -> Globs:
@@ -237,11 +252,17 @@ def compile_globs(templates: Iterable[Template], *, arn: bool) -> Globs:
     exact: set[str] = set()
     prefixes: list[str] = []
     regexes: list[str] = []
+    others: list[Callable[[str], bool]] = []
     for template in templates:
         if template.shape == EXACT:
             exact.add(template.literal())
         elif template.shape == PREFIX:
             prefixes.append(template.literal()[:-1])
         else:
-            regexes.append(template.regex_source(None, arn=arn) or "")
-    return Globs(frozenset(exact), tuple(prefixes), glob_regex("|".join(regexes)) if regexes else None)
+            tokens = [(kind, text) for kind, text, _ in template.tokens]
+            if is_backtracking_safe(tokens, arn=arn):
+                regexes.append(template.regex_source(None, arn=arn) or "")
+            else:
+                others.append(compile_glob(tokens, arn=arn).matches)
+    return Globs(frozenset(exact), tuple(prefixes), glob_regex("|".join(regexes)) if regexes else None,
+                 tuple(others))

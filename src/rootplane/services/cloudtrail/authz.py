@@ -1,10 +1,14 @@
-"""CloudTrail authorization facts: trail operations on the trail ARN; Event history and listings on ``*``."""
+"""CloudTrail authorization facts: trail operations on the trail ARN; Event history and listings on ``*``.
+
+A trail's ``CloudWatchLogsRoleArn`` (CreateTrail, UpdateTrail) is a role handed to CloudTrail: ``iam:PassRole``
+with ``iam:PassedToService`` ``cloudtrail.amazonaws.com``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.checks import AuthzCheck, pass_role
 
 __all__ = ["checks", "trail_arn"]
 
@@ -29,4 +33,6 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     if member is None or not params.get(member):
         return [AuthzCheck(action, "*", ctx.account_id)]
     arn = trail_arn(ctx.region, ctx.account_id, params[member])
-    return [AuthzCheck(action, arn, arn.split(":")[4] or ctx.account_id)]
+    own = [AuthzCheck(action, arn, arn.split(":")[4] or ctx.account_id)]
+    role = params.get("CloudWatchLogsRoleArn") if operation in ("CreateTrail", "UpdateTrail") else None
+    return own + [pass_role(role, "cloudtrail.amazonaws.com", ctx.account_id)] if role else own

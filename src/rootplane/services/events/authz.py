@@ -3,7 +3,8 @@
 Resources follow the Service Authorization Reference: ``event-bus/<name>``, ``rule/<name>`` on the default bus and
 ``rule/<bus>/<name>`` on a custom bus. ``PutRule`` carries ``events:source`` and ``events:detail-type`` (the literal
 values of the pattern's top-level fields) and ``events:creatorAccount``; ``PutTargets`` carries ``events:TargetArn``;
-``PutEvents`` is checked once per (bus, source, detail-type) of its entries.
+``PutEvents`` is checked once per (bus, source, detail-type) of its entries.  A role handed to EventBridge (a
+target's or a rule's ``RoleArn``) needs ``iam:PassRole`` with ``iam:PassedToService`` ``events.amazonaws.com``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rootplane.authz.checks import AuthzCheck
+from rootplane.authz.checks import AuthzCheck, pass_role
 
 __all__ = ["checks", "rule_arn", "bus_arn", "bus_name", "DEFAULT_BUS"]
 
@@ -21,6 +22,8 @@ _RULE_BY_NAME = frozenset({"PutRule", "DescribeRule", "DeleteRule", "EnableRule"
 _RULE_BY_RULE = frozenset({"PutTargets", "RemoveTargets", "ListTargetsByRule"})
 _BUS_BY_NAME = frozenset({"CreateEventBus", "DescribeEventBus", "DeleteEventBus"})
 _BY_RESOURCE_ARN = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
+_SERVICE_PRINCIPAL = "events.amazonaws.com"
+_PASSES_ROLE = frozenset({"PutRule", "CreateEndpoint", "UpdateEndpoint"})  # top-level RoleArn; PutTargets per target
 
 
 def bus_name(value: str | None) -> str:
@@ -78,7 +81,23 @@ def _put_events(ctx: Any, params: dict[str, Any]) -> list[AuthzCheck]:
                                               ctx.account_id)]
 
 
+def _passed_roles(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """``iam:PassRole`` for every distinct role the request hands to EventBridge."""
+    if operation == "PutTargets":
+        roles = [target.get("RoleArn") for target in params.get("Targets") or ()]
+    elif operation in _PASSES_ROLE:
+        roles = [params.get("RoleArn")]
+    else:
+        return []
+    return [pass_role(role, _SERVICE_PRINCIPAL, ctx.account_id) for role in dict.fromkeys(roles) if role]
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """The operation's own check, then ``iam:PassRole`` for the roles it hands over."""
+    return _own_checks(ctx, operation, params) + _passed_roles(ctx, operation, params)
+
+
+def _own_checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     action = f"events:{operation}"
     if operation in _ON_ACCOUNT:
         return [AuthzCheck(action, "*", ctx.account_id)]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
+
+from rootplane.policy.glob import LIT, STAR, GlobMatcher, Token, compile_glob
 
 __all__ = ["InvalidPattern", "Pattern", "compile_pattern", "parse_pattern", "matches", "MAX_PATTERN_LENGTH"]
 
@@ -165,8 +166,9 @@ def _equals_ignore_case(spec: Any) -> Leaf:
     return lambda v: isinstance(v, str) and v.casefold() == text
 
 
-def _wildcard_regex(text: str) -> re.Pattern[str]:
-    parts: list[str] = []
+def _wildcard_glob(text: str) -> GlobMatcher:
+    """A ``wildcard`` pattern (``*`` and the escapes ``\\*``, ``\\\\``), matched in linear time."""
+    tokens: list[Token] = []
     index = 0
     previous_star = False
     while index < len(text):
@@ -175,25 +177,25 @@ def _wildcard_regex(text: str) -> re.Pattern[str]:
             following = text[index + 1] if index + 1 < len(text) else ""
             if following not in ("*", "\\"):
                 raise InvalidPattern(f"Invalid escape character at pos {index + 1}")
-            parts.append(re.escape(following))
+            tokens.append((LIT, following))
             index += 2
             previous_star = False
             continue
         if char == "*":
             if previous_star:
                 raise InvalidPattern(f"Consecutive wildcard characters at pos {index}")
-            parts.append(".*")
+            tokens.append((STAR, char))
             previous_star = True
         else:
-            parts.append(re.escape(char))
+            tokens.append((LIT, char))
             previous_star = False
         index += 1
-    return re.compile("".join(parts), re.DOTALL)
+    return compile_glob(tokens, arn=False)
 
 
 def _wildcard(spec: Any) -> Leaf:
-    regex = _wildcard_regex(_string_of(spec, "wildcard"))
-    return lambda v: isinstance(v, str) and regex.fullmatch(v) is not None
+    glob = _wildcard_glob(_string_of(spec, "wildcard"))
+    return lambda v: isinstance(v, str) and glob.matches(v)
 
 
 def _number(value: Any, operator: str) -> float:

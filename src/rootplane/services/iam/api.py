@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.core import ids
 from rootplane.services.iam import catalog, errors, inputs, repo
+from rootplane.services.iam.principal_ids import bind_principals
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import AttachmentRow, GroupRow, RoleRow, UserRow
 
@@ -73,8 +74,8 @@ def create_role(session: Session, account_id: str, role_name: str, trust_policy:
     check_trust_policy(trust_policy)
     role = repo.put(session, RoleRow(
         role_id=ids.unique_id("AROA"), account_id=account_id, role_name=role_name, name_key=role_name.lower(),
-        path=inputs.check_path(path), created_at=now, trust_policy=trust_policy, description=description,
-        max_session_duration=max_session_duration, boundary_arn=boundary_arn, tag_list=tags or [],
+        path=inputs.check_path(path), created_at=now, trust_policy=bind_principals(session, trust_policy),
+        description=description, max_session_duration=max_session_duration, boundary_arn=boundary_arn, tag_list=tags or [],
     ), conflict=exists)
     for arn in managed_policy_arns:
         attach_policy(session, role, arn)

@@ -15,7 +15,7 @@ from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.iam import catalog, repo
 from rootplane.services.iam.tables import RoleRow, UserRow
 
-__all__ = ["identity_policies", "permissions_boundary", "managed_policies", "entity_policies"]
+__all__ = ["identity_policies", "permissions_boundary", "managed_policies", "entity_policies", "session_role_gone"]
 
 _KIND_OF_TYPE = {"session policy": "session", "permissions boundary": "boundary"}
 
@@ -47,6 +47,11 @@ def identity_policies(session: Session, principal: Principal) -> list[NamedPolic
     if principal.kind == ASSUMED_ROLE and principal.role_id:
         return entity_policies(session, [principal.role_id], {principal.role_id: "role"})
     return []
+
+
+def session_role_gone(session: Session, principal: Principal) -> bool:
+    """True for a role session whose role was deleted (a role recreated with the same name is another role)."""
+    return principal.kind == ASSUMED_ROLE and bool(principal.role_id) and repo.role_by_id(session, principal.role_id) is None
 
 
 def permissions_boundary(session: Session, principal: Principal) -> list[NamedPolicy] | None:

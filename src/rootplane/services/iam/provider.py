@@ -41,8 +41,10 @@ class IamProvider(
 ):
     service_name = "iam"
     # Reading a last accessed report flushes the audit writer first, so the calls made before the job count.
+    # Hashing or verifying a password (argon2) is deliberately slow CPU work: on a worker thread, never inline.
     waiting_operations = frozenset({"GetServiceLastAccessedDetails", "GetServiceLastAccessedDetailsWithEntities",
-                                    "GetOrganizationsAccessReport"})
+                                    "GetOrganizationsAccessReport",
+                                    "CreateLoginProfile", "UpdateLoginProfile", "ChangePassword"})
 
 
 PROVIDER = IamProvider()

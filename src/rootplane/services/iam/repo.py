@@ -210,6 +210,11 @@ def remove(session: Session, row: Any) -> None:
     session.flush()
 
 
+def session_of(row: Any) -> Session | None:
+    """The session a loaded row belongs to (None once detached)."""
+    return inspect(row).session
+
+
 def user_by_id(session: Session, user_id: str) -> UserRow | None:
     return session.get(UserRow, user_id)
 

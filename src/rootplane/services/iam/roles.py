@@ -8,6 +8,7 @@ from typing import Any
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.deletion_tasks import start_deletion_task
+from rootplane.services.iam.principal_ids import bind_principals
 from rootplane.services.iam.tables import RoleRow
 from rootplane.services.iam.users import check_boundary
 
@@ -67,7 +68,7 @@ class RolesMixin:
     def update_assume_role_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         role = _modifiable_role(ctx, params["RoleName"])
         api.check_trust_policy(params["PolicyDocument"])
-        role.trust_policy = params["PolicyDocument"]
+        role.trust_policy = bind_principals(ctx.session, params["PolicyDocument"])
         return None
 
     def delete_role(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from rootplane.services.iam.principal_ids import shown_trust_policy
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 
 __all__ = ["tags", "boundary", "user", "group", "role", "instance_profile", "listing"]
@@ -40,7 +41,7 @@ def group(row: GroupRow) -> dict[str, Any]:
 def role(row: RoleRow, *, full: bool = False) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "Path": row.path, "RoleName": row.role_name, "RoleId": row.role_id, "Arn": row.arn,
-        "CreateDate": row.created_at, "AssumeRolePolicyDocument": row.trust_policy,
+        "CreateDate": row.created_at, "AssumeRolePolicyDocument": shown_trust_policy(row),
         "Description": row.description, "MaxSessionDuration": row.max_session_duration,
     }
     if full:

@@ -7,6 +7,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
+from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo
 from rootplane.services.s3.authz import object_check
@@ -135,13 +136,13 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         text = params.get("Policy") or ""
         validate_bucket_policy(text, row.name)
         _check_public_policy(ctx, row, text)
-        row.policy = text
+        row.policy = bind_principals(ctx.session, text)
 
     def get_bucket_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _policy_bucket(ctx, params)
         if row.policy is None:
             raise AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404, fields={"BucketName": row.name})
-        return {"Policy": row.policy}
+        return {"Policy": render_principals(ctx.session, row.policy)}
 
     def delete_bucket_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _policy_bucket(ctx, params)

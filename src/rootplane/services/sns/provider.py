@@ -12,6 +12,7 @@ from typing import Any
 from rootplane.auth.principal import ANONYMOUS
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
+from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.sns import endpoints, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
@@ -162,6 +163,7 @@ class SnsProvider(Provider):
                 raise _invalid("Attributes Reason: Unknown attribute")
             if key == "Policy":
                 _check_policy(value)
+                value = bind_principals(ctx.session, value)
             attributes[key] = value
         repo.put_topic(ctx.session, TopicRow(arn=arn, account_id=ctx.account_id, region=ctx.region, name=name,
                                              attributes=json.dumps(attributes), tags=json.dumps(tags),
@@ -183,6 +185,8 @@ class SnsProvider(Provider):
         topic = self._topic(ctx, params["TopicArn"])
         subscriptions = repo.list_topic_subscriptions(ctx.session, topic.arn)
         attributes = topic_attributes(topic)
+        if attributes.get("Policy"):
+            attributes["Policy"] = render_principals(ctx.session, attributes["Policy"])
         attributes.update(
             TopicArn=topic.arn, Owner=topic.account_id,
             SubscriptionsConfirmed=str(sum(1 for s in subscriptions if s.status == "Confirmed")),
@@ -203,6 +207,7 @@ class SnsProvider(Provider):
             raise _invalid("AttributeName")
         if name == "Policy":
             _check_policy(value)
+            value = bind_principals(ctx.session, value)
         attributes = topic_attributes(topic)
         attributes[name] = value
         topic.attributes = json.dumps(attributes)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from rootplane.services.context import RequestContext
+from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
@@ -63,12 +64,20 @@ def _check_name(name: str, fifo: bool) -> None:
         raise invalid_parameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 
 
-def _store_attributes(row: QueueRow, attributes: dict[str, str], now: _dt.datetime) -> None:
+def _shown_attributes(ctx: RequestContext, row: QueueRow) -> dict[str, str]:
+    """The settable attributes as GetQueueAttributes shows them (the Policy's principals as ARNs)."""
+    attributes = settable_attributes(row)
+    if "Policy" in attributes:
+        attributes["Policy"] = render_principals(ctx.session, attributes["Policy"])
+    return attributes
+
+
+def _store_attributes(ctx: RequestContext, row: QueueRow, attributes: dict[str, str], now: _dt.datetime) -> None:
     """Apply settable attributes; an empty Policy removes the queue policy."""
     stored = json.loads(row.attributes_json)
     for name, value in attributes.items():
         if name == "Policy":
-            row.policy = value or None
+            row.policy = bind_principals(ctx.session, value) if value else None
         elif value == "" and name in ("RedrivePolicy", "RedriveAllowPolicy"):
             stored.pop(name, None)
         else:
@@ -117,7 +126,7 @@ class SqsProvider(Provider):
             raise sqs_error("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can "
                             "create another with the same name.")
         if existing is not None:
-            current = settable_attributes(existing)
+            current = _shown_attributes(ctx, existing)
             for key, value in attributes.items():
                 if current.get(key, FIFO_DEFAULTS.get(key)) != value:
                     raise sqs_error("QueueNameExists", f"A queue already exists with the same name and a different "
@@ -128,7 +137,7 @@ class SqsProvider(Provider):
                        attributes_json=json.dumps(FIFO_DEFAULTS if fifo else {}), policy=None,
                        tags_json=json.dumps(tags), created_at=now, modified_at=now, sequence=0)
         check_redrive_target(ctx.session, row, attributes)
-        _store_attributes(row, attributes, now)
+        _store_attributes(ctx, row, attributes, now)
         repo.put_queue(ctx.session, row)
         return {"QueueUrl": _url(ctx, row)}
 
@@ -177,7 +186,7 @@ class SqsProvider(Provider):
 
     def get_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _queue(ctx, params)
-        values = settable_attributes(row)
+        values = _shown_attributes(ctx, row)
         now = ctx.now()
         visible, in_flight, delayed = repo.count_messages(ctx.session, row.queue_id, now)
         values.update({
@@ -196,7 +205,7 @@ class SqsProvider(Provider):
         attributes = params.get("Attributes") or {}
         validate_attributes(attributes, fifo=row.fifo, creating=False)
         check_redrive_target(ctx.session, row, attributes)
-        _store_attributes(row, attributes, ctx.now())
+        _store_attributes(ctx, row, attributes, ctx.now())
 
     def purge_queue(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _queue(ctx, params)

@@ -1,4 +1,5 @@
-"""STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS)."""
+"""STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS); every other operation,
+GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rootplane.services.sts import assume_role, assume_root
 
 __all__ = ["checks"]
 
-_UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "GetAccessKeyInfo"}
+_UNCHECKED = {"GetCallerIdentity", "GetSessionToken"}
 
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
