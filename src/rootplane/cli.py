@@ -50,7 +50,8 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--allow-public-default-key", is_flag=True, default=False, envvar="ROOTPLANE_ALLOW_PUBLIC_DEFAULT_KEY",
               help="Allow listening beyond loopback while the root key's secret is the public default.")
 @click.option("--internal-token", default=None, envvar="ROOTPLANE_INTERNAL_TOKEN",
-              help="Require 'Authorization: Bearer <token>' on /_rootplane/* (except health).")
+              help="Require 'Authorization: Bearer <token>' on /_rootplane/* "
+                   "(except health and the SNS certificate).")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None
