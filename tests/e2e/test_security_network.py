@@ -240,7 +240,7 @@ def test_large_anonymous_bodies_are_buffered_one_at_a_time(server, unique):
     size = 2 * 1024 * 1024
     first = _send_head(server.port, "PUT", f"/anon-{unique}/a", {"Content-Length": str(size)})
     first.sendall(b"x" * (size // 2))
-    time.sleep(0.3)  # the first request now holds the anonymous large-body slot while it trickles in
+    time.sleep(1.0)  # the first request now holds the anonymous large-body slot while it trickles in
     second = _send_head(server.port, "PUT", f"/anon-{unique}/b", {"Content-Length": str(size)})
     second.sendall(b"y" * size)
     second.settimeout(1.0)
