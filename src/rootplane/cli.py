@@ -8,7 +8,7 @@ import binascii
 import click
 
 from rootplane import __version__
-from rootplane.core.config import ServerConfig
+from rootplane.core.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, ServerConfig, trusted_proxy_network
 from rootplane.tools.commands import COMMANDS
 
 __all__ = ["main"]
@@ -32,6 +32,13 @@ def main() -> None:
     """rootplane: a local AWS control plane for the account root user."""
 
 
+def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(trusted_proxy_network(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an IP address or CIDR block: {exc}") from exc
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ROOTPLANE_HOST")
 @click.option("--port", default=4566, show_default=True, type=int, envvar="ROOTPLANE_PORT")
@@ -41,8 +48,10 @@ def main() -> None:
               help="Use this database instead, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/rootplane")
 @click.option("--bootstrap-account-id", default="000000000000", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_ACCOUNT_ID")
 @click.option("--root-email", default="root@example.com", show_default=True, envvar="ROOTPLANE_ROOT_EMAIL")
-@click.option("--bootstrap-access-key", default="test", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_ACCESS_KEY")
-@click.option("--bootstrap-secret-key", default="test", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_SECRET_KEY")
+@click.option("--bootstrap-access-key", default=DEFAULT_ACCESS_KEY, show_default=True,
+              envvar="ROOTPLANE_BOOTSTRAP_ACCESS_KEY")
+@click.option("--bootstrap-secret-key", default=DEFAULT_SECRET_KEY, show_default=True,
+              envvar="ROOTPLANE_BOOTSTRAP_SECRET_KEY")
 @click.option("--region", "default_region", default="us-east-1", show_default=True, envvar="ROOTPLANE_REGION")
 @click.option("--smtp-url", default=None, envvar="ROOTPLANE_SMTP_URL", help="Relay sent mail, e.g. smtp://127.0.0.1:1025")
 @click.option("--max-accounts-per-organization", default=10, show_default=True, type=click.IntRange(min=1),
@@ -54,11 +63,28 @@ def main() -> None:
               help="KMS master key (32 bytes, base64); default: <data-dir>/kms-master.key, created with mode 0600")
 @click.option("--time-travel", is_flag=True, default=False, envvar="ROOTPLANE_TIME_TRAVEL",
               help="Tests only: allow POST /_rootplane/clock to move the server's clock forward.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, callback=_trusted_proxies,
+              envvar="ROOTPLANE_TRUSTED_PROXY",
+              help="Believe X-Forwarded-For/-Proto only from this proxy (address or CIDR; repeatable; "
+                   "the variable takes several separated by spaces). Default: none, the peer address counts.")
+@click.option("--allow-public-default-key", is_flag=True, default=False, envvar="ROOTPLANE_ALLOW_PUBLIC_DEFAULT_KEY",
+              help="Allow listening beyond loopback while the root key's secret is the public default.")
+@click.option("--internal-token", default=None, envvar="ROOTPLANE_INTERNAL_TOKEN",
+              help="Require 'Authorization: Bearer <token>' on /_rootplane/* "
+                   "(except health and the SNS certificate).")
 def serve(**options) -> None:
     """Run the server."""
+    options["internal_token"] = options["internal_token"] or None
+    config = ServerConfig(**options)
+    if config.exposes_default_key:
+        raise click.UsageError(
+            f"refusing to listen on {config.host}, beyond this machine, while the root user's secret access key is "
+            "the public default: anyone who can reach the port could act as that root user. Set "
+            "--bootstrap-secret-key (and --bootstrap-access-key), or pass --allow-public-default-key."
+        )
     from rootplane.server import run
 
-    run(ServerConfig(**options))
+    run(config)
 
 
 @main.command()

@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from rootplane.core.config import ServerConfig
+from rootplane.core.config import ServerConfig, is_loopback
 from rootplane.gateway.health import health_document
 from rootplane.gateway.warmup import WarmingApp
 
@@ -76,21 +76,37 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
+    # The source address and scheme are the connection's own (aws:SourceIp, aws:SecureTransport, CloudTrail's
+    # sourceIPAddress); X-Forwarded-* count only from proxies the operator names. Without one, uvicorn's
+    # proxy-headers middleware is not installed at all (its default trusts every client on 127.0.0.1).
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              access_log=False)
+                              access_log=False, proxy_headers=bool(config.trusted_proxies),
+                              forwarded_allow_ips=list(config.trusted_proxies))
     return GracefulServer(settings)
+
+
+def _banner(config: ServerConfig) -> list[str]:
+    """What the server prints on start: where it really listens, and whom its bootstrap key lets in."""
+    where = config.listen_url
+    if config.endpoint != where:
+        where += f" (clients: {config.endpoint})"
+    lines = [f"rootplane listening on {where} (store: {config.store_kind})"]
+    # The secret is shown only while it is the public default; a configured secret is never printed.
+    secret = config.bootstrap_secret_key if config.uses_default_key else "(as configured)"
+    lines.append(f"bootstrap account {config.bootstrap_account_id}, root user {config.root_email}, "
+                 f"access key {config.bootstrap_access_key} / secret {secret}")
+    if config.uses_default_key and not is_loopback(config.host):
+        lines.append(f"WARNING: {config.host} is reachable from other machines and the root key is the public "
+                     "default: anyone who reaches the port is this account's root user")
+    if config.trusted_proxies:
+        lines.append(f"trusting X-Forwarded-For/-Proto from {', '.join(config.trusted_proxies)}")
+    return lines
 
 
 def run(config: ServerConfig) -> None:
     """Serve until SIGINT/SIGTERM, then shut down cleanly; exit with status 1 if the server cannot be built."""
-    print(f"rootplane listening on {config.endpoint} (store: {config.store_kind})", flush=True)
-    # The secret is shown only while it is the public default; a configured secret is never printed.
-    secret = config.bootstrap_secret_key if config.bootstrap_secret_key == "test" else "(as configured)"
-    print(
-        f"bootstrap account {config.bootstrap_account_id}, root user {config.root_email}, "
-        f"access key {config.bootstrap_access_key} / secret {secret}",
-        flush=True,
-    )
+    for line in _banner(config):
+        print(line, flush=True)
     app = WarmingApp(lambda: build_app(config), health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import time as _time
 
-__all__ = ["Clock", "SystemClock", "FixedClock", "OffsetClock", "utcnow"]
+__all__ = ["Clock", "SystemClock", "FixedClock", "OffsetClock", "utcnow", "MAX_TIME_TRAVEL"]
+
+# How far a --time-travel clock may get ahead of the real one in total: 10 years (of 365 days), in seconds.
+MAX_TIME_TRAVEL = 10 * 365 * 86400
 
 
 class Clock:
@@ -54,7 +58,14 @@ class OffsetClock(SystemClock):
         return _time.time() + self.offset
 
     def advance(self, seconds: float) -> None:
-        self.offset += max(0.0, seconds)
+        """Move forward; ValueError unless ``seconds`` is finite, not negative and keeps the offset within
+        ``MAX_TIME_TRAVEL`` (a clock beyond year 9999 would fail every request)."""
+        if not math.isfinite(seconds) or seconds < 0 or self.offset + seconds > MAX_TIME_TRAVEL:
+            raise ValueError(
+                f"advance must be a finite number of seconds, at least 0, that keeps the clock at most "
+                f"{MAX_TIME_TRAVEL} seconds (10 years) ahead; it is {self.offset:g} seconds ahead now"
+            )
+        self.offset += seconds
 
 
 def utcnow() -> _dt.datetime:

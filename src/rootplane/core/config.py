@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
-__all__ = ["ServerConfig", "store_kind"]
+__all__ = ["ServerConfig", "store_kind", "is_loopback", "trusted_proxy_network",
+           "DEFAULT_ACCESS_KEY", "DEFAULT_SECRET_KEY"]
+
+# The bootstrap root user's well-known default key: published in the README, so anyone who can reach the port knows it.
+DEFAULT_ACCESS_KEY = "test"
+DEFAULT_SECRET_KEY = "test"
 
 
 def store_kind(url: str | None) -> str:
     """The kind of store a database URL names: "postgresql", or "sqlite" (also for None, the embedded default)."""
     return "postgresql" if url and not url.startswith("sqlite") else "sqlite"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listen address is reachable only from this machine ("localhost", 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to any interface
+
+
+def trusted_proxy_network(value: str) -> str:
+    """A trusted proxy's address or CIDR block, normalized (``10.0.0.7`` -> ``10.0.0.7/32``); ValueError if invalid."""
+    return str(ipaddress.ip_network(value.strip(), strict=False))
 
 
 @dataclass(frozen=True)
@@ -22,8 +43,8 @@ class ServerConfig:
     database_url: str | None = None
     bootstrap_account_id: str = "000000000000"
     root_email: str = "root@example.com"
-    bootstrap_access_key: str = "test"
-    bootstrap_secret_key: str = "test"
+    bootstrap_access_key: str = DEFAULT_ACCESS_KEY
+    bootstrap_secret_key: str = DEFAULT_SECRET_KEY
     default_region: str = "us-east-1"
     smtp_url: str | None = None
     # Allowed clock skew in seconds by protocol family (AWS: query 15 min, JSON 5 min, S3 15 min).
@@ -38,6 +59,12 @@ class ServerConfig:
     master_key: str | None = None
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
+    # Proxies (CIDR blocks) whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    # Listening beyond loopback while the public default key is configured needs this explicit consent.
+    allow_public_default_key: bool = False
+    # When set, /_rootplane/* (except health) requires ``Authorization: Bearer <internal_token>``.
+    internal_token: str | None = None
 
     @property
     def store_kind(self) -> str:
@@ -45,5 +72,22 @@ class ServerConfig:
 
     @property
     def endpoint(self) -> str:
+        """The URL clients use (in queue URLs, SNS links): a wildcard or loopback listen address reads localhost."""
         host = "localhost" if self.host in ("0.0.0.0", "127.0.0.1", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def listen_url(self) -> str:
+        """The address the server really listens on."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def uses_default_key(self) -> bool:
+        """Whether the bootstrap root user's secret is the published default (anyone may sign as that root)."""
+        return self.bootstrap_secret_key == DEFAULT_SECRET_KEY
+
+    @property
+    def exposes_default_key(self) -> bool:
+        """Whether the server would accept the published default key from other machines without consent."""
+        return self.uses_default_key and not is_loopback(self.host) and not self.allow_public_default_key

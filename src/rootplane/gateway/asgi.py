@@ -2,9 +2,16 @@
 
 The pipeline runs inline on the event loop, except for operations that may wait (long polls, queue flushes),
 which run on a worker thread so they never hold up other requests.
+
+Bodies are buffered whole (signatures cover them), so large ones are let in with care: a body declared over
+``MAX_BODY`` is refused unread; before a body over ``LARGE_BODY`` (or of unknown length) is read, the headers must
+pass the authentication that needs no body (a known key, or no signature at all for anonymous S3), and only a few
+such bodies are buffered at a time, fewer for anonymous callers.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import anyio.to_thread
 
@@ -14,6 +21,25 @@ from rootplane.wire.http import HttpRequest, HttpResponse
 __all__ = ["GatewayApp"]
 
 MAX_BODY = 64 * 1024 * 1024
+LARGE_BODY = 1024 * 1024
+SIGNED_LARGE_BODIES = 4  # large bodies buffered at once for requests signed with a known key
+ANONYMOUS_LARGE_BODIES = 1  # and for anonymous ones (public S3 buckets)
+
+_TOO_LARGE = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
+
+
+def _declared_length(scope) -> int | None:
+    """The body length the request declares: Content-Length, 0 without a body, None when chunked (unknown)."""
+    length: int | None = 0
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+        if name == b"transfer-encoding":
+            length = None
+    return length
 
 
 class GatewayApp:
@@ -22,6 +48,8 @@ class GatewayApp:
     def __init__(self, gateway: Gateway, console=None) -> None:
         self.gateway = gateway
         self.console = console
+        self._signed_bodies = asyncio.Semaphore(SIGNED_LARGE_BODIES)
+        self._anonymous_bodies = asyncio.Semaphore(ANONYMOUS_LARGE_BODIES)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan":
@@ -32,9 +60,25 @@ class GatewayApp:
         if self.console is not None and scope["path"].startswith("/console"):
             await self.console(scope, receive, send)
             return
+        length = _declared_length(scope)
+        if length is not None and length <= LARGE_BODY:
+            await self._serve(scope, receive, send)
+            return
+        if length is not None and length > MAX_BODY:
+            await self._send(send, _TOO_LARGE, scope["method"] == "HEAD")
+            return
+        refusal, signed = self.gateway.admit_body(self._request(scope, b""))
+        if refusal is not None:
+            await self._send(send, refusal, scope["method"] == "HEAD")
+            return
+        async with self._signed_bodies if signed else self._anonymous_bodies:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope, receive, send) -> None:
+        """Read the body, run the pipeline, send the answer."""
         body, too_large = await self._read_body(receive)
         if too_large:
-            response = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
+            response = _TOO_LARGE
         else:
             request = self._request(scope, body)
             route = self.gateway.route(request)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hmac
 from dataclasses import replace
 
 from rootplane.auth import sigv4
@@ -11,9 +10,10 @@ from rootplane.auth.sigv4.streaming import unchunk_request
 from rootplane.auth.principal import ANONYMOUS, Principal
 from rootplane.core.errors import AwsError
 from rootplane.gateway.credentials import ResolvedCredential
+from rootplane.services.accounts import session_tokens
 from rootplane.wire.http import HttpRequest
 
-__all__ = ["family_of", "authenticate", "missing_authentication", "ANONYMOUS_PRINCIPAL"]
+__all__ = ["family_of", "identify", "authenticate", "missing_authentication", "ANONYMOUS_PRINCIPAL"]
 
 _FAMILY = {"query": "query", "json": "json", "rest-json": "rest-json", "rest-xml": "s3"}
 
@@ -62,6 +62,31 @@ def missing_authentication(family: str) -> AwsError:
     return _error("missing", family)
 
 
+def identify(
+    request: HttpRequest, family: str, resolve, unsigned_ok: bool = False,
+) -> tuple[sigv4.SignedRequest | None, ResolvedCredential | None]:
+    """The part of authentication the headers and query string decide alone, before any body is read.
+
+    Parses the claimed signature and finds its key: ``(None, None)`` for an unsigned request that may be anonymous
+    (S3, or ``unsigned_ok``); raises the family's AwsError for a malformed signature, a missing one where one is
+    required, an unknown, inactive or suspended key, or a session token that does not match.
+    """
+    signed = sigv4.extract(request, family)
+    if signed is None:
+        if family == "s3" or unsigned_ok:
+            return None, None
+        raise missing_authentication(family)
+    credential: ResolvedCredential | None = resolve(signed.access_key_id)
+    if credential is None or not credential.active or credential.account_status == "SUSPENDED":
+        raise _error("unknown_key", family, AWSAccessKeyId=signed.access_key_id)
+    if credential.session_token_sha256 is not None:
+        if not session_tokens.matches(signed.session_token, credential.session_token_sha256):
+            raise _error("bad_token", family)
+    elif signed.session_token:
+        raise _error("bad_token", family)
+    return signed, credential
+
+
 def authenticate(
     request: HttpRequest,
     family: str,
@@ -80,21 +105,9 @@ def authenticate(
     ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name. The returned
     ``SignedRequest`` names the key ``resolve`` found (its real id when the request used an alias).
     """
-    signed = sigv4.extract(request, family)
-    if signed is None:
-        if family == "s3" or unsigned_ok:
-            return ANONYMOUS_PRINCIPAL, None
-        raise missing_authentication(family)
-    credential: ResolvedCredential | None = resolve(signed.access_key_id)
-    if credential is None or not credential.active or credential.account_status == "SUSPENDED":
-        raise _error("unknown_key", family, AWSAccessKeyId=signed.access_key_id)
-    if credential.session_token is not None:
-        if signed.session_token is None or not hmac.compare_digest(
-            signed.session_token.encode(), credential.session_token.encode()
-        ):
-            raise _error("bad_token", family)
-    elif signed.session_token:
-        raise _error("bad_token", family)
+    signed, credential = identify(request, family, resolve, unsigned_ok)
+    if signed is None or credential is None:
+        return ANONYMOUS_PRINCIPAL, None
     sigv4.verify(request, signed, credential.secret_access_key, now, family, signing_name=signing_name)
     unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at

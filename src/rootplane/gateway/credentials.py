@@ -17,12 +17,12 @@ __all__ = ["ResolvedCredential", "CredentialCache", "resolve_access_key"]
 
 @dataclass(frozen=True)
 class ResolvedCredential:
-    """A known access key: its secret, whom it authenticates, and its session token for temporary keys."""
+    """A known access key: its secret, whom it authenticates, and its session token's SHA-256 for temporary keys."""
 
     access_key_id: str
     secret_access_key: str
     principal: Principal
-    session_token: str | None = None
+    session_token_sha256: str | None = None
     active: bool = True
     account_status: str = "ACTIVE"
 
@@ -68,7 +68,7 @@ def resolve_access_key(session: Session, access_key_id: str, now) -> ResolvedCre
     account = accounts.find_account(session, temporary.account_id)
     principal = Principal.from_json(temporary.principal)
     return ResolvedCredential(
-        access_key_id, temporary.secret_access_key, principal, temporary.session_token, True,
+        access_key_id, temporary.secret_access_key, principal, temporary.session_token_sha256, True,
         account.status if account is not None else "SUSPENDED",
     )
 

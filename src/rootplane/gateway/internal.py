@@ -1,7 +1,12 @@
-"""Internal endpoints under /_rootplane/: health, mail outbox. Not AWS APIs, not signed."""
+"""Internal endpoints under /_rootplane/: health, mail outbox, test clock, SNS certificate. Not AWS APIs, not signed.
+
+With ``--internal-token`` every one of them except health (probes) and the SNS signing certificate (public, fetched
+by subscribers that verify SNS signatures, as AWS serves it) needs ``Authorization: Bearer <token>``.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
@@ -29,16 +34,30 @@ def _outbox(gateway, request: HttpRequest) -> HttpResponse:
         return json_response(mail.list_messages(session, request.query.get("to")))
 
 
+def _advance_seconds(body: bytes) -> float:
+    """The ``advance`` of a clock request: a JSON number (ValueError otherwise; the clock checks its range)."""
+    try:
+        document = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("body must be JSON: {\"advance\": seconds}") from exc
+    seconds = document.get("advance", 0) if isinstance(document, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ValueError("body must be {\"advance\": seconds} with a number of seconds")
+    try:
+        return float(seconds)
+    except OverflowError as exc:
+        raise ValueError("advance is too large") from exc
+
+
 def _clock(gateway, request: HttpRequest) -> HttpResponse:
     """Test servers (``--time-travel``): POST {"advance": seconds} moves the business clock forward."""
     if request.method == "POST":
         if not gateway.config.time_travel or not hasattr(gateway.clock, "advance"):
             return json_response({"error": "time travel is disabled (start the server with --time-travel)"}, 403)
         try:
-            seconds = float(json.loads(request.body or b"{}").get("advance", 0))
-        except (ValueError, TypeError, AttributeError):
-            return json_response({"error": "body must be {\"advance\": seconds}"}, 400)
-        gateway.clock.advance(seconds)
+            gateway.clock.advance(_advance_seconds(request.body))
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
         gateway.credentials.forget()
     return json_response({"now": gateway.clock.now().isoformat()})
 
@@ -56,10 +75,23 @@ def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
 _ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock,
            "/_rootplane/sns/SimpleNotificationService.pem": _sns_certificate}
 _METHODS = {"/_rootplane/clock": ("GET", "POST")}
+_OPEN = frozenset({"/_rootplane/health", "/_rootplane/sns/SimpleNotificationService.pem"})
+
+
+def _authorized(token: str | None, request: HttpRequest) -> bool:
+    """Whether the request carries the bearer token (constant-time comparison); always True without a token."""
+    if token is None:
+        return True
+    scheme, _, presented = (request.header("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())
 
 
 def handle_internal(gateway, request: HttpRequest) -> HttpResponse:
     path = request.path.rstrip("/") or request.path
+    if path not in _OPEN and not _authorized(gateway.config.internal_token, request):
+        response = json_response({"error": "unauthorized: send Authorization: Bearer <internal token>"}, 401)
+        response.set_header("WWW-Authenticate", 'Bearer realm="rootplane"')
+        return response
     route = _ROUTES.get(path)
     if route is None or request.method not in _METHODS.get(path, ("GET", "HEAD")):
         return json_response({"error": "not found", "path": request.path}, 404)

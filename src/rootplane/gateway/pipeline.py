@@ -14,7 +14,7 @@ from rootplane.core import ids
 from rootplane.core.clock import Clock, SystemClock, utcnow
 from rootplane.core.config import ServerConfig
 from rootplane.core.errors import AwsError, internal_failure, not_implemented
-from rootplane.gateway.authenticate import authenticate, family_of
+from rootplane.gateway.authenticate import authenticate, family_of, identify
 from rootplane.gateway.bootstrap import key_aliases
 from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
@@ -66,6 +66,12 @@ def _unknown_operation(route: Route) -> AwsError:
     return AwsError("UnknownOperationException", f"Unknown operation {name}".strip(), 400)
 
 
+def _served(route: Route) -> tuple[Route, AwsError | None]:
+    """The route and None, or for a service rootplane does not serve a stand-in route speaking the client's
+    protocol and the unknown-operation error it answers."""
+    return (route, None) if route.service is not None else _foreign_service(route)
+
+
 def _unsigned_allowed(route: Route) -> bool:
     """Whether the route's operation is one its provider lists in ``unsigned_operations`` (served without SigV4)."""
     if route.operation is None:
@@ -109,16 +115,31 @@ class Gateway:
         provider = find_provider(route.service)
         return provider is not None and route.operation.name in provider.waiting_operations
 
+    def admit_body(self, request: HttpRequest) -> tuple[HttpResponse | None, bool]:
+        """Before a large body is read: ``(refusal, signed)`` from the headers and query string alone.
+
+        ``refusal`` is the answer when authentication already fails without the body (malformed or missing
+        signature, unknown or inactive key, wrong session token), so the body is never buffered; ``signed`` says
+        whether the request claims a signature by a known key (False for anonymous S3 and internal requests).
+        """
+        if request.path.startswith("/_rootplane/"):
+            return None, False
+        route, foreign_error = _served(detect(request))
+        try:
+            if foreign_error is not None:
+                raise foreign_error
+            signed, _ = identify(request, family_of(route.protocol), self.resolve, _unsigned_allowed(route))
+        except AwsError as error:
+            request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
+            return self._error_response(route, error, request_id, request), False
+        return None, signed is not None
+
     def handle(self, request: HttpRequest, route: Route | None = None) -> HttpResponse:
         if request.path.startswith("/_rootplane/"):
             return handle_internal(self, request)
         request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
-        route = route or detect(request)
-        foreign_error = None
-        if route.service is None:
-            route, foreign_error = _foreign_service(route)
+        route, foreign_error = _served(route or detect(request))
         protocol = protocol_for(route.protocol)
-        model = service_model(route.service)
         call: ApiCall | None = None
         try:
             if foreign_error is not None:
@@ -126,7 +147,8 @@ class Gateway:
             now = self.clock.now()
             family = family_of(route.protocol)
             principal, signed = authenticate(request, family, self.resolve, utcnow(), now,
-                                             unsigned_ok=_unsigned_allowed(route), signing_name=model.signing_name)
+                                             unsigned_ok=_unsigned_allowed(route),
+                                             signing_name=service_model(route.service).signing_name)
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation
@@ -153,14 +175,14 @@ class Gateway:
         except AwsError as error:
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
-            response = protocol.serialize_error(model, route.operation, error, request_id, request=request)
+            response = self._error_response(route, error, request_id, request)
         except Exception:  # noqa: BLE001 - the one place that turns surprises into InternalFailure
             log.exception("unexpected failure in %s.%s (request %s)", route.service,
                           route.operation.name if route.operation else "?", request_id)
             error = internal_failure(request_id)
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
-            response = protocol.serialize_error(model, route.operation, error, request_id, request=request)
+            response = self._error_response(route, error, request_id, request)
         if call is not None:
             if call.access_key_id and not call.principal.is_temporary:
                 self.key_usage.used(call.access_key_id, call.service, call.region, call.event_time)
@@ -202,6 +224,12 @@ class Gateway:
         if refusal is not None:
             raise refusal
         return result, ctx
+
+    @staticmethod
+    def _error_response(route: Route, error: AwsError, request_id: str, request: HttpRequest) -> HttpResponse:
+        """``error`` serialized in the protocol of the route's service."""
+        return protocol_for(route.protocol).serialize_error(service_model(route.service), route.operation, error,
+                                                            request_id, request=request)
 
     @staticmethod
     def _looks_like_s3(request: HttpRequest) -> bool:

@@ -23,10 +23,20 @@ _LOCKS_ROWS = "rootplane.locks_rows"
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
 
 
+# The store holds secret access keys and TOTP seeds: only the server's own user may read it.
+_PRIVATE_DIR = 0o700
+_PRIVATE_FILE = 0o600
+_SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
 def sqlite_url(data_dir: str | os.PathLike[str]) -> str:
-    """The default store URL: ``rootplane.db`` inside the data directory."""
+    """The default store URL: ``rootplane.db`` inside the data directory (created private to this user).
+
+    An existing directory keeps its mode (it may be one the operator shares on purpose); the files are made private
+    when the store opens them.
+    """
     path = Path(data_dir).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
     return f"sqlite:///{path / 'rootplane.db'}"
 
 
@@ -35,6 +45,20 @@ def locks_rows(session: Session) -> bool:
     must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
     change the row between the check and the write. SQLite writers already hold the database's write lock."""
     return bool(session.info.get(_LOCKS_ROWS))
+def _make_sqlite_files_private(database: str) -> None:
+    """Create the database file readable by its owner only, and take other readers off existing files.
+
+    SQLite creates the -wal and -shm files with the mode of the database file, so a private database keeps its
+    companions private too; files left world-readable by earlier versions are narrowed here.
+    """
+    path = Path(database)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, _PRIVATE_FILE))  # an empty file is an empty database
+    for suffix in _SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(_PRIVATE_FILE)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -67,6 +91,9 @@ class Store:
         self.kind = store_kind(url)
         if self.kind == "sqlite":
             self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+            database = self.engine.url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                _make_sqlite_files_private(database)
             _configure_sqlite(self.engine)
         else:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -59,7 +59,8 @@ class TemporarySessionRow(Base):
 
     access_key_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     secret_access_key: Mapped[str] = mapped_column(String(128))
-    session_token: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the session token (services/accounts/session_tokens.py): the token itself is never stored.
+    session_token_sha256: Mapped[str] = mapped_column(String(64))
     account_id: Mapped[str] = mapped_column(String(12), index=True)
     # The serialized Principal (rootplane.auth.principal.Principal.to_json()).
     principal: Mapped[str] = mapped_column(Text)

@@ -9,6 +9,7 @@ from typing import Any
 from rootplane.auth.principal import Principal
 from rootplane.core import ids
 from rootplane.services.accounts import repo as accounts
+from rootplane.services.accounts import session_tokens
 from rootplane.services.accounts.tables import TemporarySessionRow
 
 __all__ = ["issue_credentials"]
@@ -25,7 +26,7 @@ def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int) -> 
         principal, access_key_id=access_key_id, session_issued_at=now, session_expires_at=expires,
     )
     accounts.put_temporary_session(ctx.session, TemporarySessionRow(
-        access_key_id=access_key_id, secret_access_key=secret, session_token=token,
+        access_key_id=access_key_id, secret_access_key=secret, session_token_sha256=session_tokens.digest(token),
         account_id=principal.account_id, principal=principal.to_json(),
         source_access_key_id=ctx.principal.access_key_id, created_at=now, expires_at=expires, revoked=False,
     ))

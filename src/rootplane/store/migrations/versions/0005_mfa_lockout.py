@@ -2,7 +2,7 @@
 session codes (consecutive failures and the end of the lock).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import rootplane.store.base
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
