@@ -10,6 +10,7 @@ Facts handlers may add through ``ctx.audit`` (all optional):
   has its own ``eventID`` and the same ``sharedEventID``, as CloudTrail does for cross-account events. Copies in
   accounts other than the caller's show ``userIdentity.type`` ``AWSAccount`` (the calling account);
 - ``request_parameters`` / ``response_elements``: replace what the record shows (still redacted);
+- ``error_message``: an ``errorMessage`` without an ``errorCode`` (failed sign-ins: ``Failed authentication``);
 - ``additional_event_data``, ``event_type`` (``AwsConsoleSignIn`` for sign-ins), ``read_only``, ``event_source``,
   ``user_name`` (the name shown for failed sign-ins: ``HIDDEN_DUE_TO_SECURITY_REASONS``).
 
@@ -149,6 +150,8 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.error_code is not None:
         record["errorCode"] = call.error_code
         record["errorMessage"] = call.error_message or ""
+    elif audit.get("error_message"):
+        record["errorMessage"] = audit["error_message"]  # failed sign-ins: a message without an error code
     record["requestParameters"] = scrub(params) if params else None
     if call.service == "s3" and "request_parameters" not in audit:
         record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None

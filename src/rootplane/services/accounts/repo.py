@@ -10,13 +10,19 @@ from sqlalchemy.orm import Session
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, TemporarySessionRow
 
 __all__ = [
-    "find_account", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
+    "find_account", "find_account_by_email", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
     "put_access_key", "find_temporary_session", "put_temporary_session",
 ]
 
 
 def find_account(session: Session, account_id: str) -> AccountRow | None:
     return session.get(AccountRow, account_id)
+
+
+def find_account_by_email(session: Session, email: str) -> AccountRow | None:
+    """The account whose root user has this e-mail address (case-insensitive)."""
+    query = select(AccountRow).where(func.lower(AccountRow.email) == email.strip().lower()).limit(1)
+    return session.scalars(query).first()
 
 
 def put_account(session: Session, row: AccountRow) -> AccountRow:
