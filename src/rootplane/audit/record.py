@@ -10,6 +10,8 @@ Facts handlers may add through ``ctx.audit`` (all optional):
   has its own ``eventID`` and the same ``sharedEventID``, as CloudTrail does for cross-account events. Copies in
   accounts other than the caller's show ``userIdentity.type`` ``AWSAccount`` (the calling account);
 - ``request_parameters`` / ``response_elements``: replace what the record shows (still redacted);
+- ``verbatim_elements``: ``responseElements``/``additionalEventData`` are kept as given (sign-in records spell
+  ``ConsoleLogin``, ``MFAUsed``; they carry no secrets);
 - ``error_message``: an ``errorMessage`` without an ``errorCode`` (failed sign-ins: ``Failed authentication``);
 - ``additional_event_data``, ``event_type`` (``AwsConsoleSignIn`` for sign-ins), ``read_only``, ``event_source``,
   ``user_name`` (the name shown for failed sign-ins: ``HIDDEN_DUE_TO_SECURITY_REASONS``).
@@ -155,9 +157,10 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     record["requestParameters"] = scrub(params) if params else None
     if call.service == "s3" and "request_parameters" not in audit:
         record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None
-    record["responseElements"] = scrub(response) if response else None
+    shape = (lambda value: value) if audit.get("verbatim_elements") else scrub
+    record["responseElements"] = shape(response) if response else None
     if audit.get("additional_event_data"):
-        record["additionalEventData"] = scrub(audit["additional_event_data"])
+        record["additionalEventData"] = shape(audit["additional_event_data"])
     record["requestID"] = call.request_id
     record["readOnly"] = bool(read_only)
     if resources:

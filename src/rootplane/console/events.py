@@ -36,6 +36,7 @@ def _call(principal: Principal, operation: str, origin: SignInOrigin, now: _dt.d
     call.audit.update({
         "event_source": _SOURCE, "event_type": _TYPE, "read_only": False, "request_parameters": None,
         "response_elements": response, "additional_event_data": additional,
+        "verbatim_elements": True,
     })
     if error_message:
         call.audit["error_message"] = error_message

@@ -1,5 +1,6 @@
 """Sign-in throttling: after a few consecutive failures a key (an account, a client address) is locked for a
-period that doubles with every further failure, up to a cap. A success clears the key."""
+period that doubles with every further failure, up to a cap. A success clears the key; so does a quiet ``window``
+after the last failure once any lock has ended."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ __all__ = ["Throttle"]
 class _Entry:
     failures: int = 0
     locked_until: _dt.datetime | None = None
+    last_failure: _dt.datetime | None = None
 
 
 class Throttle:
     """Consecutive-failure back-off per key (thread-safe, in memory, bounded)."""
 
     def __init__(self, free_failures: int, base_seconds: float = 60.0, max_seconds: float = 3600.0,
-                 max_keys: int = 100_000) -> None:
+                 window: _dt.timedelta = _dt.timedelta(minutes=15), max_keys: int = 100_000) -> None:
         self.free_failures = free_failures
+        self.window = window
         self.base_seconds = base_seconds
         self.max_seconds = max_seconds
         self.max_keys = max_keys
@@ -39,7 +42,11 @@ class Throttle:
             if len(self._entries) >= self.max_keys and key not in self._entries:
                 self._entries.clear()
             entry = self._entries.setdefault(key, _Entry())
+            quiet = entry.last_failure is not None and now - entry.last_failure > self.window
+            if quiet and not self.locked(key, now):
+                entry.failures = 0
             entry.failures += 1
+            entry.last_failure = now
             over = entry.failures - self.free_failures
             if over >= 0:
                 seconds = min(self.base_seconds * (2 ** min(over, 30)), self.max_seconds)
