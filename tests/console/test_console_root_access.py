@@ -7,6 +7,7 @@ member's root inbox owner recovers the password through the outbox link once rec
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -62,6 +63,10 @@ def test_enable_features_and_see_member_root_status(server, org, admin_page):
     row = _row(page, org.member)
     assert row.locator(".status-password").inner_text() == "Not present"
     assert row.locator(".status-keys").inner_text() == "0"
+    directory = os.environ.get("ROOTPLANE_SCREENSHOTS")
+    if directory:
+        page.set_viewport_size({"width": 1200, "height": 800})
+        page.screenshot(path=os.path.join(directory, "root-access.png"), full_page=True)
 
 
 def test_recovery_refused_while_not_allowed(server, org, page):
