@@ -66,6 +66,8 @@ class ConsoleSession:
     flashes: list[tuple[str, str]] = field(default_factory=list)
     clients: dict[str, Any] = field(default_factory=dict)
     origin: Any = None  # rootplane.console.api.Origin the cached clients send as
+    # A root e-mail change waiting for its one-time code: (new address, code, expiry).
+    email_change: tuple[str, str, _dt.datetime] | None = None
 
     def expired(self, now: _dt.datetime) -> bool:
         return now - self.last_seen > IDLE or now - self.created > ABSOLUTE

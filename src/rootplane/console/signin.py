@@ -23,7 +23,7 @@ from rootplane.services.accounts.tables import TemporarySessionRow
 from rootplane.services.iam import passwords, repo as iam_repo, root_access
 
 __all__ = ["Identity", "Attempt", "check_root", "check_user", "resolve_account", "issue", "revoke", "mark_used",
-           "principal_of", "principal_of_root", "mfa_serials_of", "set_root_password"]
+           "principal_of", "principal_of_root", "mfa_serials_of", "set_root_password", "set_root_email"]
 
 _ACTIVE = "ACTIVE"
 _DUMMY_HASH = passwords.hash_password("rootplane-timing-equaliser")
@@ -159,6 +159,18 @@ def set_root_password(session: Session, account_id: str, password: str, now: _dt
         return problem
     account.root_password_hash = passwords.hash_password(password)
     account.root_password_changed_at = now
+    return ""
+
+
+def set_root_email(session: Session, account_id: str, email: str) -> str:
+    """Change the root user's e-mail address: "" on success, else the reason (another root uses it)."""
+    other = accounts.find_account_by_email(session, email)
+    if other is not None and other.account_id != account_id:
+        return "That email address is already used by another AWS account."
+    account = accounts.find_account(session, account_id)
+    if account is None:
+        return "The account does not exist."
+    account.email = email
     return ""
 
 

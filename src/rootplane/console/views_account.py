@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
+import hmac
+import re
+import secrets
+
 from starlette.responses import Response
 
 from rootplane.authz.authorizer import decide
@@ -10,11 +16,13 @@ from rootplane.console import signin
 from rootplane.console.page import Page, View
 from rootplane.services.account import preferences
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import passwords
+from rootplane.services.mail import outbox
 
 __all__ = ["VIEWS"]
 
 CONTACT_TYPES = ("BILLING", "OPERATIONS", "SECURITY")
+EMAIL_CODE_LIFETIME = _dt.timedelta(minutes=10)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def home(page: Page) -> Response:
@@ -59,6 +67,7 @@ def account(page: Page) -> Response:
     }
     if page.identity.is_root:
         values.update(_root_settings(page))
+        values["email_change"] = page.session.email_change
     return page.render("account.html", title="Account", **values)
 
 
@@ -106,6 +115,12 @@ def _account_action(page: Page) -> Response:
     elif action == "change-password":
         error = _change_root_password(page)
         done = "Your password was changed."
+    elif action == "change-email":
+        error = _start_email_change(page)
+        done = f"We sent a verification code to {form.get('new_email', '').strip()}. Enter it to finish."
+    elif action == "confirm-email":
+        error = _finish_email_change(page)
+        done = f"The root user email address is now {page.identity.email}."
     else:
         error = "Unknown action."
     page.flash("error", error) if error else page.flash("success", done)
@@ -122,6 +137,39 @@ def _change_root_password(page: Page) -> str:
         if attempt.identity is None or attempt.identity.account_id != identity.account_id:
             return "The current password is incorrect."
         return signin.set_root_password(session, identity.account_id, form.get("new_password", ""), page.now)
+
+
+def _start_email_change(page: Page) -> str:
+    """Root e-mail change, step 1: the current password, then a one-time code to the new address (outbox)."""
+    form, identity = page.form, page.identity
+    new_email = form.get("new_email", "").strip()
+    if not _EMAIL.match(new_email) or len(new_email) > 64:
+        return "Enter a valid email address."
+    with page.console.store.transaction() as session:
+        attempt = signin.check_root(session, identity.email, form.get("current_password", ""))
+        if attempt.identity is None or attempt.identity.account_id != identity.account_id:
+            return "The current password is incorrect."
+        code = f"{secrets.randbelow(10**6):06d}"
+        outbox.send_message(session, new_email, "Verify your new root user email address",
+                            f"Your verification code is {code}. It expires in 10 minutes.\n", page.now,
+                            page.console.gateway.config.smtp_url)
+    page.session.email_change = (new_email, code, page.now + EMAIL_CODE_LIFETIME)
+    return ""
+
+
+def _finish_email_change(page: Page) -> str:
+    """Step 2: the code from the new address's inbox (once, before it expires) makes it the root e-mail."""
+    pending, page.session.email_change = page.session.email_change, None
+    if pending is None or page.now >= pending[2]:
+        return "The verification code has expired. Start the email change again."
+    new_email, code, _ = pending
+    if not hmac.compare_digest(code, page.form.get("code", "").strip()):
+        return "The verification code is not correct. Start the email change again."
+    with page.console.store.transaction() as session:
+        error = signin.set_root_email(session, page.identity.account_id, new_email)
+    if not error:
+        page.session.identity = dataclasses.replace(page.identity, email=new_email)
+    return error
 
 
 def billing(page: Page) -> Response:

@@ -3,7 +3,6 @@ for root, sign-out, and root password recovery."""
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 
 import segno
@@ -189,9 +188,8 @@ def _start_registration(page: Page) -> str:
             device = iam.create_virtual_mfa_device(VirtualMFADeviceName=ROOT_DEVICE)["VirtualMFADevice"]
     except ClientError as error:
         return error_text(error)
-    seed = device["Base32StringSeed"]
     visitor.device_serial = device["SerialNumber"]
-    visitor.device_seed = seed.decode() if isinstance(seed, bytes) else base64.b32encode(seed).decode()
+    visitor.device_seed = device["Base32StringSeed"].decode()  # botocore returns the blob: the base32 text
     return ""
 
 
