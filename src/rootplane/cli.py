@@ -48,6 +48,8 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="Use this database instead, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/rootplane")
 @click.option("--bootstrap-account-id", default="000000000000", show_default=True, envvar="ROOTPLANE_BOOTSTRAP_ACCOUNT_ID")
 @click.option("--root-email", default="root@example.com", show_default=True, envvar="ROOTPLANE_ROOT_EMAIL")
+@click.option("--root-password", default=None, envvar="ROOTPLANE_ROOT_PASSWORD",
+              help="The bootstrap root user's console password (set when the root user has none).")
 @click.option("--bootstrap-access-key", default=DEFAULT_ACCESS_KEY, show_default=True,
               envvar="ROOTPLANE_BOOTSTRAP_ACCESS_KEY")
 @click.option("--bootstrap-secret-key", default=DEFAULT_SECRET_KEY, show_default=True,

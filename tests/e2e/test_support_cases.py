@@ -62,13 +62,14 @@ def test_resolve_case_reports_the_status_it_left(server, unique):
 
 def test_basic_support_plan_has_no_support_api(server):
     with _store(server) as database:
-        database.execute("INSERT INTO support_plans (account_id, plan) VALUES (?, 'BASIC')", (BOOT_ACCOUNT,))
+        database.execute("INSERT INTO account_preferences (account_id, iam_billing_access, support_plan) "
+                         "VALUES (?, 0, 'BASIC')", (BOOT_ACCOUNT,))
     try:
         assert error_of(server.client("support").describe_severity_levels) == (
             "SubscriptionRequiredException", "AWS Premium Support Subscription is required to use this service.", 400)
     finally:
         with _store(server) as database:
-            database.execute("DELETE FROM support_plans WHERE account_id = ?", (BOOT_ACCOUNT,))
+            database.execute("DELETE FROM account_preferences WHERE account_id = ?", (BOOT_ACCOUNT,))
     server.client("support").describe_severity_levels()
 
 

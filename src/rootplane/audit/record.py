@@ -10,6 +10,9 @@ Facts handlers may add through ``ctx.audit`` (all optional):
   has its own ``eventID`` and the same ``sharedEventID``, as CloudTrail does for cross-account events. Copies in
   accounts other than the caller's show ``userIdentity.type`` ``AWSAccount`` (the calling account);
 - ``request_parameters`` / ``response_elements``: replace what the record shows (still redacted);
+- ``verbatim_elements``: ``responseElements``/``additionalEventData`` are kept as given (sign-in records spell
+  ``ConsoleLogin``, ``MFAUsed``; they carry no secrets);
+- ``error_message``: an ``errorMessage`` without an ``errorCode`` (failed sign-ins: ``Failed authentication``);
 - ``additional_event_data``, ``event_type`` (``AwsConsoleSignIn`` for sign-ins), ``read_only``, ``event_source``,
   ``user_name`` (the name shown for failed sign-ins: ``HIDDEN_DUE_TO_SECURITY_REASONS``).
 
@@ -152,13 +155,20 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.error_code is not None:
         record["errorCode"] = call.error_code
         record["errorMessage"] = call.error_message or ""
+    elif audit.get("error_message"):
+        record["errorMessage"] = audit["error_message"]  # failed sign-ins: a message without an error code
     operation = _operation_model(call.service, call.operation)
     record["requestParameters"] = scrub(params, operation and operation.input_shape) if params else None
     if call.service == "s3" and "request_parameters" not in audit:
         record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None
-    record["responseElements"] = scrub(response, operation and operation.output_shape) if response else None
+    verbatim = bool(audit.get("verbatim_elements"))  # console sign-in records keep AWS's own element names
+    if response:
+        record["responseElements"] = response if verbatim else scrub(response, operation and operation.output_shape)
+    else:
+        record["responseElements"] = None
     if audit.get("additional_event_data"):
-        record["additionalEventData"] = scrub(audit["additional_event_data"])
+        extra = audit["additional_event_data"]
+        record["additionalEventData"] = extra if verbatim else scrub(extra)
     record["requestID"] = call.request_id
     record["readOnly"] = bool(read_only)
     if resources:

@@ -7,7 +7,7 @@ from typing import Any
 from rootplane.auth.principal import ANONYMOUS, ASSUMED_ROLE, IAM_USER
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import global_context
-from rootplane.authz.gather import policy_set_for
+from rootplane.authz.gather import policy_set_for, source
 from rootplane.core.errors import AwsError
 from rootplane.policy import Decision, RequestFacts, evaluate
 
@@ -26,9 +26,22 @@ _JSON_DENIAL = {
 }
 
 
+_BILLING_LOCKED = Decision(allowed=False, kind="implicit_deny", deny_policy_type=None, matched=())
+
+
+def _billing_locked(ctx: Any, action: str) -> bool:
+    """IAM principals are denied ``aws-portal:*``/``billing:*`` while the root user keeps Billing access off."""
+    preferences = source("rootplane.services.account.preferences")
+    if preferences is None or ctx.principal.is_root or not preferences.is_billing_action(action):
+        return False
+    return not preferences.iam_billing_access(ctx.session, ctx.principal.account_id)
+
+
 def decide(ctx: Any, check: AuthzCheck) -> Decision:
     """Evaluate one check for the request's principal."""
     principal = ctx.principal
+    if _billing_locked(ctx, check.action):
+        return _BILLING_LOCKED
     context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
     context.update({key.lower(): value for key, value in check.context.items()})
     facts = RequestFacts(

@@ -43,6 +43,8 @@ class ServerConfig:
     database_url: str | None = None
     bootstrap_account_id: str = "000000000000"
     root_email: str = "root@example.com"
+    # The bootstrap root user's console password (None: no password until one is set through recovery).
+    root_password: str | None = None
     bootstrap_access_key: str = DEFAULT_ACCESS_KEY
     bootstrap_secret_key: str = DEFAULT_SECRET_KEY
     default_region: str = "us-east-1"

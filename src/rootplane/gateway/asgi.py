@@ -42,6 +42,16 @@ def _declared_length(scope) -> int | None:
     return length
 
 
+def _for_console(scope) -> bool:
+    """``/console`` and below, unless the request is signed (an S3 path-style request for a bucket named so)."""
+    path = scope["path"]
+    if path != "/console" and not path.startswith("/console/"):
+        return False
+    if any(name == b"authorization" for name, _ in scope["headers"]):
+        return False
+    return b"X-Amz-Credential=" not in scope.get("query_string", b"")
+
+
 class GatewayApp:
     """The ASGI application serving every AWS API on one port."""
 
@@ -57,7 +67,7 @@ class GatewayApp:
             return
         if scope["type"] != "http":
             return
-        if self.console is not None and scope["path"].startswith("/console"):
+        if self.console is not None and _for_console(scope):
             await self.console(scope, receive, send)
             return
         length = _declared_length(scope)

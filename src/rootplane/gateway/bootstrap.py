@@ -8,6 +8,9 @@ convention) is not a valid id itself, the real one is derived from it and the ac
 one is accepted as an alias of it for signing: while the real key is active, ``test``/``test`` works out of the
 box; once it is deactivated or deleted, ``test`` is refused like any unknown key. Requests signed with the
 alias are recorded under the real id (CloudTrail ``accessKeyId``, access key last used): one key, one id.
+
+``--root-password`` gives that root user a console password when it has none (a password set later through the
+console or recovery is never overwritten).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
+from rootplane.services.iam import passwords
 from rootplane.store.engine import Store
 
 __all__ = ["bootstrap", "bootstrap_access_key_id", "key_aliases"]
@@ -48,19 +52,29 @@ def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
     """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
     created them. An existing account is left alone: a revoked bootstrap key stays revoked."""
     with store.transaction() as session:
-        if accounts.find_account(session, config.bootstrap_account_id) is not None:
+        existing = accounts.find_account(session, config.bootstrap_account_id)
+        if existing is not None:
             _give_legacy_key_its_real_id(session, config)
+            _set_root_password(existing, config, clock)
             return False
-        accounts.put_account(session, AccountRow(
+        account = accounts.put_account(session, AccountRow(
             account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
             status="ACTIVE", created_at=clock.now(),
         ))
+        _set_root_password(account, config, clock)
         session.flush()
         accounts.put_access_key(session, AccessKeyRow(
             access_key_id=bootstrap_access_key_id(config), secret_access_key=config.bootstrap_secret_key,
             account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
         ))
         return True
+
+
+def _set_root_password(account: AccountRow, config: ServerConfig, clock: Clock) -> None:
+    """``--root-password`` for a root user that has no password yet."""
+    if config.root_password and not account.root_password_hash:
+        account.root_password_hash = passwords.hash_password(config.root_password)
+        account.root_password_changed_at = clock.now()
 
 
 def _give_legacy_key_its_real_id(session, config: ServerConfig) -> None:

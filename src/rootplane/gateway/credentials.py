@@ -12,7 +12,7 @@ from rootplane.auth.principal import IAM_USER, ROOT, Principal
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
 
-__all__ = ["ResolvedCredential", "CredentialCache", "resolve_access_key"]
+__all__ = ["ResolvedCredential", "CredentialCache", "resolve_access_key", "user_principal"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ResolvedCredential:
     account_status: str = "ACTIVE"
 
 
-def _user_principal(session: Session, account_id: str, user_name: str, user_id: str | None, key_id: str) -> Principal:
+def user_principal(session: Session, account_id: str, user_name: str, user_id: str | None, key_id: str) -> Principal:
     """An IAM user's principal; IAM's repo supplies path and tags when it is installed."""
     try:
         from rootplane.services.iam import repo as iam_repo  # imported lazily: IAM is optional at this layer
@@ -60,7 +60,7 @@ def resolve_access_key(session: Session, access_key_id: str, now) -> ResolvedCre
                 access_key_id=access_key_id,
             )
         else:
-            principal = _user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
+            principal = user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
         return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active", status)
     temporary = accounts.find_temporary_session(session, access_key_id)
     if temporary is None or temporary.revoked:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import String, Text
+from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["ContactInformationRow", "AlternateContactRow", "RegionOptRow", "PrimaryEmailUpdateRow", "PhoneVerificationRow"]
+__all__ = ["AccountPreferencesRow", "ContactInformationRow", "AlternateContactRow", "RegionOptRow", "PrimaryEmailUpdateRow", "PhoneVerificationRow"]
 
 
 class ContactInformationRow(Base):
@@ -68,3 +68,14 @@ class PhoneVerificationRow(Base):
     otp: Mapped[str] = mapped_column(String(6))
     status: Mapped[str] = mapped_column(String(10))
     expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AccountPreferencesRow(Base):
+    """Root-only console settings of an account: IAM access to Billing, and the AWS Support plan."""
+
+    __tablename__ = "account_preferences"
+
+    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    iam_billing_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    # BASIC | DEVELOPER | BUSINESS | ENTERPRISE
+    support_plan: Mapped[str] = mapped_column(String(16), default="BUSINESS")

@@ -11,7 +11,8 @@ from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, Tempora
 from rootplane.store.engine import locks_rows
 
 __all__ = [
-    "find_account", "lock_account", "put_account", "find_access_key", "list_access_keys", "count_access_keys",
+    "find_account", "find_account_by_email", "lock_account", "put_account", "find_access_key", "list_access_keys",
+    "count_access_keys",
     "put_access_key", "find_temporary_session", "put_temporary_session",
 ]
 
@@ -25,6 +26,12 @@ def lock_account(session: Session, account_id: str) -> None:
     (access keys, MFA) are counted and created one request at a time across servers."""
     if locks_rows(session):
         session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
+
+
+def find_account_by_email(session: Session, email: str) -> AccountRow | None:
+    """The account whose root user has this e-mail address (case-insensitive)."""
+    query = select(AccountRow).where(func.lower(AccountRow.email) == email.strip().lower()).limit(1)
+    return session.scalars(query).first()
 
 
 def put_account(session: Session, row: AccountRow) -> AccountRow:

@@ -13,7 +13,7 @@ from rootplane.services.iam import errors
 
 __all__ = [
     "hash_password", "verify_password", "UNUSABLE", "policy_output", "policy_from_params", "check_password",
-    "expires_at", "is_expired", "reuse_depth",
+    "expires_at", "is_expired", "reuse_depth", "root_password_problem",
 ]
 
 _HASHER = PasswordHasher()
@@ -94,3 +94,23 @@ def is_expired(changed_at: _dt.datetime, policy: dict[str, Any] | None, now: _dt
 def reuse_depth(policy: dict[str, Any] | None) -> int:
     """How many passwords (the current one included) a new password must differ from."""
     return int((policy or {}).get("PasswordReusePrevention") or 0)
+
+
+_ROOT_SYMBOLS = set("!@#$%^&*()<>[]{}|_+-=")
+ROOT_MAXIMUM = 128
+
+
+def root_password_problem(password: str, account_name: str, email: str) -> str | None:
+    """Why ``password`` breaks AWS's root password rules (None when it meets them): 8 to 128 characters, three of
+    upper case, lower case, digits and the symbols ``! @ # $ % ^ & * () <> [] {} | _ + - =``, not the account
+    name or e-mail address."""
+    if not DEFAULT_MINIMUM <= len(password) <= ROOT_MAXIMUM:
+        return f"The password must be {DEFAULT_MINIMUM} to {ROOT_MAXIMUM} characters long."
+    classes = (any(c in string.ascii_uppercase for c in password), any(c in string.ascii_lowercase for c in password),
+               any(c in string.digits for c in password), any(c in _ROOT_SYMBOLS for c in password))
+    if sum(classes) < 3:
+        return ("The password must contain at least three of: upper-case letters, lower-case letters, numbers, "
+                "and the symbols ! @ # $ % ^ & * () <> [] {} | _ + - =.")
+    if password.lower() in (account_name.lower(), email.lower()):
+        return "The password must not be your account name or email address."
+    return None

@@ -77,7 +77,10 @@ class UsersMixin:
             return {"User": shapes.user(target.user, full=True)}
         account = accounts.find_account(ctx.session, ctx.account_id)
         created = account.created_at if account is not None else ctx.now()
-        return {"User": {"UserId": ctx.account_id, "Arn": root_arn(ctx.account_id), "CreateDate": created}}
+        user = {"UserId": ctx.account_id, "Arn": root_arn(ctx.account_id), "CreateDate": created}
+        if account is not None and account.root_last_used_at is not None:
+            user["PasswordLastUsed"] = account.root_last_used_at  # the root user's last console sign-in
+        return {"User": user}
 
     def list_users(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         page = repo.list_named(ctx.session, UserRow, ctx.account_id, params.get("PathPrefix"), params.get("Marker"),

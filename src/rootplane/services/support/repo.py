@@ -7,18 +7,14 @@ import datetime as _dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rootplane.services.support.tables import CaseRow, CommunicationRow, KeyRecoveryRow, SupportPlanRow
+from rootplane.services.support.tables import CaseRow, CommunicationRow, KeyRecoveryRow
 
-__all__ = ["put", "find_plan", "find_case", "list_cases", "list_communications", "find_recovery"]
+__all__ = ["put", "find_case", "list_cases", "list_communications", "find_recovery"]
 
 
 def put(session: Session, row):
     session.add(row)
     return row
-
-
-def find_plan(session: Session, account_id: str) -> SupportPlanRow | None:
-    return session.get(SupportPlanRow, account_id)
 
 
 def find_case(session: Session, account_id: str, case_id: str) -> CaseRow | None:

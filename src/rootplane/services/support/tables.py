@@ -9,16 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["SupportPlanRow", "CaseRow", "CommunicationRow", "KeyRecoveryRow"]
+__all__ = ["CaseRow", "CommunicationRow", "KeyRecoveryRow"]
 
-
-class SupportPlanRow(Base):
-    """An account's support plan (BASIC, DEVELOPER, BUSINESS, ENTERPRISE); no row: BUSINESS."""
-
-    __tablename__ = "support_plans"
-
-    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
-    plan: Mapped[str] = mapped_column(String(16))
 
 
 class CaseRow(Base):

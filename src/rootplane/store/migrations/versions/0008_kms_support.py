@@ -2,7 +2,7 @@
 channel (email or sms).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import rootplane.store.base
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -102,11 +102,6 @@ def upgrade() -> None:
     sa.Column('expires_at', rootplane.store.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_support_key_recoveries'))
     )
-    op.create_table('support_plans',
-    sa.Column('account_id', sa.String(length=12), nullable=False),
-    sa.Column('plan', sa.String(length=16), nullable=False),
-    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_support_plans'))
-    )
     with op.batch_alter_table('mail_messages') as batch:
         batch.add_column(sa.Column('channel', sa.String(length=8), server_default='email', nullable=False))
 
@@ -114,6 +109,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('mail_messages') as batch:
         batch.drop_column('channel')
-    for table in ('support_plans', 'support_key_recoveries', 'support_communications', 'support_cases', 'kms_keys',
+    for table in ('support_key_recoveries', 'support_communications', 'support_cases', 'kms_keys',
                   'kms_grants', 'kms_aliases'):
         op.drop_table(table)
