@@ -1,4 +1,4 @@
-"""The ``rootplane`` command: serve, coverage."""
+"""The ``rootplane`` command: serve, cert, coverage."""
 
 from __future__ import annotations
 
@@ -34,11 +34,31 @@ def main() -> None:
               help="Organizations account quota (AWS's default for a new organization is 10).")
 @click.option("--time-travel", is_flag=True, default=False, envvar="ROOTPLANE_TIME_TRAVEL",
               help="Tests only: allow POST /_rootplane/clock to move the server's clock forward.")
+@click.option("--tls-cert", default=None, envvar="ROOTPLANE_TLS_CERT", type=click.Path(exists=True, dir_okay=False),
+              help="Serve HTTPS with this PEM certificate (see `rootplane cert`); needs --tls-key.")
+@click.option("--tls-key", default=None, envvar="ROOTPLANE_TLS_KEY", type=click.Path(exists=True, dir_okay=False),
+              help="The PEM private key of --tls-cert.")
 def serve(**options) -> None:
     """Run the server."""
     from rootplane.server import run
 
+    if bool(options["tls_cert"]) != bool(options["tls_key"]):
+        raise click.UsageError("--tls-cert and --tls-key go together")
     run(ServerConfig(**options))
+
+
+@main.command()
+@click.option("--cert", "cert_path", default="rootplane-cert.pem", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the certificate (PEM).")
+@click.option("--key", "key_path", default="rootplane-key.pem", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write its private key (PEM, readable by you only).")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=1), help="Validity in days.")
+def cert(cert_path: str, key_path: str, days: int) -> None:
+    """Write a self-signed certificate for localhost and 127.0.0.1 (for `serve --tls-cert/--tls-key` in tests)."""
+    from rootplane.tls import write_self_signed
+
+    write_self_signed(cert_path, key_path, days)
+    click.echo(f"wrote {cert_path} and {key_path}")
 
 
 @main.command()

@@ -77,7 +77,7 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
                     signal.signal(sig, handler)
 
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              access_log=False)
+                              access_log=False, ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     return GracefulServer(settings)
 
 

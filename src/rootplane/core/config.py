@@ -34,6 +34,9 @@ class ServerConfig:
     max_accounts_per_organization: int = 10
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
+    # HTTPS: the PEM certificate chain and private key uvicorn serves with (both, or neither: plain HTTP).
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     @property
     def store_kind(self) -> str:
@@ -42,4 +45,4 @@ class ServerConfig:
     @property
     def endpoint(self) -> str:
         host = "localhost" if self.host in ("0.0.0.0", "127.0.0.1", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls_cert else 'http'}://{host}:{self.port}"
