@@ -136,3 +136,21 @@ def test_x_amz_mfa_over_plain_http_is_refused(s3, unique):
                                      VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"})
     assert (code, status) == ("InvalidRequest", 400) and "HTTPS" in message
     assert "MFADelete" not in s3.get_bucket_versioning(Bucket=bucket)
+
+
+def test_list_object_versions_pages_through_thousands_of_versions(server, s3, unique):
+    bucket = _bucket(s3, f"ver-{unique}")
+    keys = ("hot", "log/a", "log/b")
+    expected = {key: [] for key in keys}
+    for n in range(1050):  # the "hot" key's versions alone span two 1,000-entry pages
+        key = keys[0] if n < 1002 else keys[1 + n % 2]
+        expected[key].insert(0, s3.put_object(Bucket=bucket, Key=key, Body=b"")["VersionId"])
+    ordered = [(key, version) for key in sorted(keys) for version in expected[key]]
+    first = s3.list_object_versions(Bucket=bucket)
+    assert len(first["Versions"]) == 1000 and first["IsTruncated"] is True
+    assert (first["NextKeyMarker"], first["NextVersionIdMarker"]) == ordered[999]
+    seen = [(v["Key"], v["VersionId"]) for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+            for v in page.get("Versions", [])]
+    assert seen == ordered
+    cli = server.cli_json("s3api", "list-object-versions", "--bucket", bucket, "--page-size", "300")
+    assert [(v["Key"], v["VersionId"]) for v in cli["Versions"]] == ordered

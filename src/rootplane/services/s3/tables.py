@@ -49,10 +49,6 @@ class ObjectRow(Base):
 
     bucket: Mapped[str] = mapped_column(_BUCKET, ForeignKey("s3_buckets.name", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(_KEY, primary_key=True)
-    version_id: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=NULL_VERSION)
-    seq: Mapped[int] = mapped_column(Integer, server_default="0")
-    is_latest: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
     body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int] = mapped_column(Integer)
     etag: Mapped[str] = mapped_column(String(40))
@@ -64,6 +60,10 @@ class ObjectRow(Base):
     # JSON: the checksum members S3 returns with ChecksumMode=ENABLED (ChecksumCRC32..., ChecksumType).
     checksum_json: Mapped[str] = mapped_column(Text, default="{}")
     parts_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version_id: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=NULL_VERSION)
+    seq: Mapped[int] = mapped_column(Integer, server_default="0")
+    is_latest: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))
