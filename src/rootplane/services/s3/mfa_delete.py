@@ -39,6 +39,6 @@ def require_mfa(ctx: RequestContext, bucket: BucketRow, mfa: str | None) -> None
                        fields={"ArgumentName": "x-amz-mfa", "ArgumentValue": mfa})
     outcome = check_code(ctx, serial, code.strip(), owner_of(principal))
     ctx.audit["additional_event_data"] = {**ctx.audit.get("additional_event_data", {}),
-                                          "MFAAuthenticated": "true" if outcome is MfaCheck.ACCEPTED else "false"}
+                                          "mfaAuthenticated": "true" if outcome is MfaCheck.ACCEPTED else "false"}
     if outcome is not MfaCheck.ACCEPTED:
         raise AwsError("AccessDenied", MFA_REQUIRED, 403)
