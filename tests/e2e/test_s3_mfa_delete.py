@@ -141,3 +141,16 @@ def test_cloudtrail_records_the_mfa_use_and_hides_the_code(https_server, root_mf
                   or bucket in json.dumps(r.get("resources", [])))
     assert record["additionalEventData"]["mfaAuthenticated"] == "true"
     assert root_mfa.serial not in json.dumps(record.get("requestParameters", {}))
+
+
+def test_https_requests_are_secure_transport(https_server, unique):
+    """Served over TLS, a request's aws:SecureTransport is true: a policy denying insecure transport lets it in."""
+    s3 = https_server.client("s3")
+    bucket = f"tls-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"secret")
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    assert https_server.endpoint.startswith("https://")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
