@@ -55,11 +55,17 @@ class Server:
     args: tuple[str, ...] = ()
     log_path: str = ""
     owns_data_dir: bool = True
+    ca_bundle: str | None = None  # the certificate an HTTPS server (--tls-cert) serves; None: plain HTTP
     _sessions: dict = field(default_factory=dict)
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca_bundle else 'http'}://127.0.0.1:{self.port}"
+
+    def _ssl_context(self):
+        import ssl
+
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
 
     def client(self, service: str, access_key: str = "test", secret_key: str = "test", token: str | None = None,
                region: str = "us-east-1", **kwargs):
@@ -68,6 +74,8 @@ class Server:
             aws_access_key_id=access_key, aws_secret_access_key=secret_key, aws_session_token=token,
             region_name=region,
         )
+        if self.ca_bundle:
+            kwargs.setdefault("verify", self.ca_bundle)
         return session.client(service, endpoint_url=self.endpoint, config=kwargs.pop("config", _CLIENT_CONFIG), **kwargs)
 
     def client_for(self, credentials: dict, service: str, region: str = "us-east-1", **kwargs):
@@ -86,7 +94,8 @@ class Server:
         if token:
             env["AWS_SESSION_TOKEN"] = token
         aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or "aws"
-        result = subprocess.run([aws, "--endpoint-url", self.endpoint, "--output", "json", *args],
+        tls = ("--ca-bundle", self.ca_bundle) if self.ca_bundle else ()
+        result = subprocess.run([aws, "--endpoint-url", self.endpoint, *tls, "--output", "json", *args],
                                 env=env, capture_output=True, text=True, timeout=60)
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({result.returncode}): {result.stderr}")
@@ -97,14 +106,14 @@ class Server:
         return json.loads(out) if out.strip() else {}
 
     def get_json(self, path: str):
-        with urllib.request.urlopen(self.endpoint + path, timeout=10) as response:
+        with urllib.request.urlopen(self.endpoint + path, timeout=10, context=self._ssl_context()) as response:
             return json.loads(response.read())
 
     def advance_clock(self, seconds: float) -> None:
         """Move the server's business clock (needs a server started with --time-travel)."""
         body = json.dumps({"advance": seconds}).encode()
         request = urllib.request.Request(self.endpoint + "/_rootplane/clock", data=body, method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=self._ssl_context()) as response:
             response.read()
 
     def stop(self, kill: bool = False) -> None:
@@ -119,7 +128,8 @@ class Server:
     def restart(self, kill: bool = False) -> None:
         """Stop (SIGTERM, or SIGKILL with kill=True) and start again on the same port and store."""
         self.stop(kill=kill)
-        fresh = start_server(data_dir=self.data_dir, database_url=self.database_url, args=self.args, port=self.port)
+        fresh = start_server(data_dir=self.data_dir, database_url=self.database_url, args=self.args, port=self.port,
+                             ca_bundle=self.ca_bundle)
         self.process, self.log_path = fresh.process, fresh.log_path
 
     def close(self) -> None:
@@ -132,8 +142,10 @@ class Server:
 
 
 def start_server(data_dir: str | None = None, database_url: str | None = None, args: tuple[str, ...] = (),
-                 port: int | None = None, timeout: float = 120.0) -> Server:
-    """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers."""
+                 port: int | None = None, timeout: float = 120.0, ca_bundle: str | None = None) -> Server:
+    """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers.
+
+    ``ca_bundle``: the server serves HTTPS (``args`` hold its --tls-cert/--tls-key); clients trust this certificate."""
     owns = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="rootplane-test-")
     port = port or free_port()
@@ -144,7 +156,7 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
     log_file = open(log_path, "w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env)
-    server = Server(port, data_dir, process, database_url, args, log_path, owns)
+    server = Server(port, data_dir, process, database_url, args, log_path, owns, ca_bundle)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -201,7 +213,7 @@ def raw_request(server: Server, service: str | None, method: str = "POST", path:
     http_request = urllib.request.Request(prepared.url, data=prepared.body or None, method=method,
                                           headers=dict(prepared.headers.items()))
     try:
-        with urllib.request.urlopen(http_request, timeout=30) as response:
+        with urllib.request.urlopen(http_request, timeout=30, context=server._ssl_context()) as response:
             return RawResponse(response.status, dict(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
         return RawResponse(error.code, dict(error.headers.items()), error.read())

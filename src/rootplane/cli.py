@@ -1,4 +1,4 @@
-"""The ``rootplane`` command: serve, coverage, and the operator tools of :mod:`rootplane.tools.commands`."""
+"""The ``rootplane`` command: serve, cert, coverage, and the operator tools of :mod:`rootplane.tools.commands`."""
 
 from __future__ import annotations
 
@@ -74,6 +74,10 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--internal-token", default=None, envvar="ROOTPLANE_INTERNAL_TOKEN",
               help="Require 'Authorization: Bearer <token>' on /_rootplane/* "
                    "(except health and the SNS certificate).")
+@click.option("--tls-cert", default=None, envvar="ROOTPLANE_TLS_CERT", type=click.Path(exists=True, dir_okay=False),
+              help="Serve HTTPS with this PEM certificate (see `rootplane cert`); needs --tls-key.")
+@click.option("--tls-key", default=None, envvar="ROOTPLANE_TLS_KEY", type=click.Path(exists=True, dir_okay=False),
+              help="The PEM private key of --tls-cert.")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None
@@ -86,7 +90,23 @@ def serve(**options) -> None:
         )
     from rootplane.server import run
 
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
     run(config)
+
+
+@main.command()
+@click.option("--cert", "cert_path", default="rootplane-cert.pem", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the certificate (PEM).")
+@click.option("--key", "key_path", default="rootplane-key.pem", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write its private key (PEM, readable by you only).")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=1), help="Validity in days.")
+def cert(cert_path: str, key_path: str, days: int) -> None:
+    """Write a self-signed certificate for localhost and 127.0.0.1 (for `serve --tls-cert/--tls-key` in tests)."""
+    from rootplane.tls import write_self_signed
+
+    write_self_signed(cert_path, key_path, days)
+    click.echo(f"wrote {cert_path} and {key_path}")
 
 
 @main.command()

@@ -81,7 +81,8 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     # proxy-headers middleware is not installed at all (its default trusts every client on 127.0.0.1).
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
                               access_log=False, proxy_headers=bool(config.trusted_proxies),
-                              forwarded_allow_ips=list(config.trusted_proxies))
+                              forwarded_allow_ips=list(config.trusted_proxies),
+                              ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     return GracefulServer(settings)
 
 

@@ -24,7 +24,7 @@ _DROPPED = frozenset({"secretaccesskey"})
 _HIDDEN = frozenset({
     "password", "newpassword", "oldpassword", "sessiontoken", "base32stringseed", "qrcodepng",
     "authenticationcode1", "authenticationcode2", "tokencode", "token", "privatekey", "samlassertion",
-    "webidentitytoken", "clientsecret", "totpcode", "mfacode",
+    "webidentitytoken", "clientsecret", "totpcode", "mfacode", "mfa",
 })
 
 

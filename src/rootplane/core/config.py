@@ -67,6 +67,9 @@ class ServerConfig:
     allow_public_default_key: bool = False
     # When set, /_rootplane/* (except health) requires ``Authorization: Bearer <internal_token>``.
     internal_token: str | None = None
+    # HTTPS: the PEM certificate chain and private key uvicorn serves with (both, or neither: plain HTTP).
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     @property
     def store_kind(self) -> str:
@@ -76,13 +79,13 @@ class ServerConfig:
     def endpoint(self) -> str:
         """The URL clients use (in queue URLs, SNS links): a wildcard or loopback listen address reads localhost."""
         host = "localhost" if self.host in ("0.0.0.0", "127.0.0.1", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     @property
     def listen_url(self) -> str:
         """The address the server really listens on."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     @property
     def uses_default_key(self) -> bool:
@@ -93,3 +96,8 @@ class ServerConfig:
     def exposes_default_key(self) -> bool:
         """Whether the server would accept the published default key from other machines without consent."""
         return self.uses_default_key and not is_loopback(self.host) and not self.allow_public_default_key
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when a TLS certificate is served, else ``http``."""
+        return "https" if self.tls_cert else "http"

@@ -13,6 +13,7 @@ class AwsError(Exception):
     ``fields`` carries extra modelled members of the error shape (Organizations ``Reason``, S3 ``BucketName``...).
     ``query_code`` is the legacy code for query-compatible JSON services (SQS ``x-amzn-query-error``).
     ``sender_fault`` picks the query protocol ``<Type>`` (Sender for 4xx, Receiver for 5xx by default).
+    ``headers`` are response headers the error carries outside its shape (S3 ``x-amz-delete-marker``).
     """
 
     def __init__(
@@ -24,6 +25,7 @@ class AwsError(Exception):
         sender_fault: bool | None = None,
         fields: dict[str, Any] | None = None,
         query_code: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
@@ -32,6 +34,7 @@ class AwsError(Exception):
         self.sender_fault = status < 500 if sender_fault is None else sender_fault
         self.fields = dict(fields or {})
         self.query_code = query_code
+        self.headers = dict(headers or {})
 
     def __repr__(self) -> str:
         return f"AwsError({self.code!r}, {self.message!r}, {self.status})"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
 from rootplane.services.s3 import repo
 from rootplane.services.s3.objects import attributes_of, new_object
+from rootplane.services.s3.versions import store_version
 
 __all__ = ["bucket_exists", "service_allowed", "put_object_as_service"]
 
@@ -33,4 +34,6 @@ def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, 
                           content_type: str, content_encoding: str | None = None) -> None:
     """Store an object a service delivers (the caller has checked the bucket policy with :func:`service_allowed`)."""
     params = {"ContentType": content_type, "ContentEncoding": content_encoding}
-    repo.put_object(session, new_object(bucket, key, body, attributes_of(params), now))
+    row = repo.find_bucket(session, bucket)
+    if row is not None:
+        store_version(session, row, new_object(bucket, key, body, attributes_of(params), now))

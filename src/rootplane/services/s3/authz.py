@@ -51,6 +51,14 @@ _ACTIONS = {
     "DeleteBucketCors": "s3:PutBucketCORS",
     "PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration",
     "GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration",
+    "ListObjectVersions": "s3:ListBucketVersions",
+}
+# Object operations naming a VersionId act on that version: their IAM action differs.
+_VERSION_ACTIONS = {
+    "GetObject": "s3:GetObjectVersion",
+    "HeadObject": "s3:GetObjectVersion",
+    "DeleteObject": "s3:DeleteObjectVersion",
+    "GetObjectAcl": "s3:GetObjectVersionAcl",
 }
 _OBJECT_OPERATIONS = frozenset({
     "PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject", "GetObjectAcl", "CreateMultipartUpload",
@@ -92,6 +100,8 @@ def _list_context(params: dict[str, Any]) -> dict[str, Any]:
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation; unknown buckets answer NoSuchBucket before any authorization."""
     action = _ACTIONS.get(operation, f"s3:{operation}")
+    if params.get("VersionId") is not None:
+        action = _VERSION_ACTIONS.get(operation, action)
     bucket = params.get("Bucket")
     if not bucket:
         # Bucketless actions (s3:ListAllMyBuckets) are matched against every S3 resource, so AWS's documented
@@ -106,10 +116,11 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         return []  # authorized per key (s3:DeleteObject) by the handler; denials become per-key Errors
     policy = _effective_policy(row, ctx.principal)
     if operation == "GetObjectAttributes":  # S3 asks for both permissions
-        return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy)
-                for name in ("s3:GetObject", "s3:GetObjectAttributes")]
+        names = (("s3:GetObject", "s3:GetObjectAttributes") if params.get("VersionId") is None
+                 else ("s3:GetObjectVersion", "s3:GetObjectVersionAttributes"))
+        return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy) for name in names]
     if operation in _OBJECT_OPERATIONS:
         return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, policy)]
-    context = _list_context(params) if action == "s3:ListBucket" else {}
+    context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else {}
     return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
                        resource_owner_exempt=operation in _OWNER_EXEMPT)]

@@ -7,8 +7,9 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
+from rootplane.services.s3.bucket_settings import LIFECYCLE, OBJECT_LOCK, has_setting
 from rootplane.services.s3.lookup import bucket_of, object_of
+from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
 from rootplane.services.s3.tables import BucketRow
@@ -81,18 +82,30 @@ class BucketConfigOperations:
     # -------------------------------------------------------------------------------------------- versioning
     def put_bucket_versioning(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = bucket_of(ctx, params)
-        status = (params.get("VersioningConfiguration") or {}).get("Status")
+        config = params.get("VersioningConfiguration") or {}
+        status, mfa_delete = config.get("Status"), config.get("MFADelete")
+        check_transport(ctx, params.get("MFA"))
         if status not in ("Enabled", "Suspended"):
             raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
                            "published schema", 400)
+        if mfa_delete is not None or row.mfa_delete == "Enabled":
+            require_mfa(ctx, row, params.get("MFA"))
+        if mfa_delete == "Enabled" and has_setting(ctx, row.name, LIFECYCLE):
+            raise AwsError("InvalidBucketState", "Mfa Authentication is not supported on a bucket with lifecycle "
+                           "configuration. Delete lifecycle configuration before enabling Mfa Authentication.", 409)
         if status == "Suspended" and has_setting(ctx, row.name, OBJECT_LOCK):
             raise AwsError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the "
                            "versioning state cannot be changed.", 409)
         row.versioning = status
+        if mfa_delete is not None:
+            row.mfa_delete = mfa_delete
 
     def get_bucket_versioning(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
-        return {"Status": row.versioning} if row.versioning else {}
+        output = {"Status": row.versioning} if row.versioning else {}
+        if row.mfa_delete:
+            output["MFADelete"] = row.mfa_delete
+        return output
 
     # -------------------------------------------------------------------------------------------- public access
     def put_public_access_block(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -141,5 +154,5 @@ class BucketConfigOperations:
 
     def get_object_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
-        object_of(ctx, row.name, params["Key"])
+        object_of(ctx, row.name, params["Key"], params.get("VersionId"))
         return _owner_acl(row.account_id)

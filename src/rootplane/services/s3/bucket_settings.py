@@ -15,7 +15,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
 from rootplane.services.s3.lookup import bucket_of
 
-__all__ = ["BucketSettingOperations", "OBJECT_LOCK", "enable_object_lock", "has_setting"]
+__all__ = ["BucketSettingOperations", "OBJECT_LOCK", "LIFECYCLE", "enable_object_lock", "has_setting"]
 
 _DATETIME = "__datetime__"
 
@@ -49,11 +49,14 @@ class BucketSetting:
     missing: Callable[[str], AwsError] | None = None
     default: dict[str, Any] | None = None
     needs_versioning: Callable[[str], AwsError] | None = None
+    refused_with_mfa_delete: Callable[[str], AwsError] | None = None
 
     def put(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = bucket_of(ctx, params)
         if self.needs_versioning is not None and row.versioning != "Enabled":
             raise self.needs_versioning(row.name)
+        if self.refused_with_mfa_delete is not None and row.mfa_delete == "Enabled":
+            raise self.refused_with_mfa_delete(row.name)
         repo.put_setting(ctx.session, row.name, self.kind, json.dumps(params.get(self.input_member) or {}, default=_encode))
 
     def get(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -85,8 +88,11 @@ _REPLICATION = BucketSetting(
     missing=_not_found("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
     needs_versioning=_versioning_required("InvalidRequest", 400, "replication configuration"))
 _NOTIFICATION = BucketSetting("notification", "NotificationConfiguration", None)
-_LIFECYCLE = BucketSetting("lifecycle", "LifecycleConfiguration", None, missing=_not_found(
-    "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"))
+# AWS refuses lifecycle rules on an MFA-delete bucket (and MFA delete on a bucket with lifecycle rules).
+LIFECYCLE = BucketSetting("lifecycle", "LifecycleConfiguration", None, missing=_not_found(
+    "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
+    refused_with_mfa_delete=lambda bucket: AwsError("InvalidBucketState", "Lifecycle configuration is not supported "
+                                                    "on a bucket with Mfa Authentication enabled.", 409))
 _CORS = BucketSetting("cors", "CORSConfiguration", None, missing=_not_found(
     "NoSuchCORSConfiguration", "The CORS configuration does not exist"))
 _WEBSITE = BucketSetting("website", "WebsiteConfiguration", None, missing=_not_found(
@@ -124,9 +130,9 @@ class BucketSettingOperations:
     delete_bucket_replication = _handler(_REPLICATION.delete)
     put_bucket_notification_configuration = _handler(_NOTIFICATION.put)
     get_bucket_notification_configuration = _handler(_NOTIFICATION.get)
-    put_bucket_lifecycle_configuration = _handler(_LIFECYCLE.put)
-    get_bucket_lifecycle_configuration = _handler(_LIFECYCLE.get)
-    delete_bucket_lifecycle = _handler(_LIFECYCLE.delete)
+    put_bucket_lifecycle_configuration = _handler(LIFECYCLE.put)
+    get_bucket_lifecycle_configuration = _handler(LIFECYCLE.get)
+    delete_bucket_lifecycle = _handler(LIFECYCLE.delete)
     put_bucket_cors = _handler(_CORS.put)
     get_bucket_cors = _handler(_CORS.get)
     delete_bucket_cors = _handler(_CORS.delete)

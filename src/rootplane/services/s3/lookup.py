@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
+from rootplane.services.s3.versions import read_version
 from rootplane.services.s3.names import bucket_arn, no_such_bucket
 from rootplane.services.s3.tables import BucketRow, ObjectRow
 
@@ -26,19 +27,18 @@ def bucket_of(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
     return row
 
 
-def object_of(ctx: RequestContext, bucket: str, key: str) -> ObjectRow:
-    """An object of ``bucket``; NoSuchKey (404) when absent."""
-    row = repo.find_object(ctx.session, bucket, key)
-    if row is None:
-        raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": key})
-    return row
+def object_of(ctx: RequestContext, bucket: str, key: str, version_id: str | None = None) -> ObjectRow:
+    """An object of ``bucket`` (its current version, or the one named); S3's errors when absent."""
+    return read_version(ctx, bucket, key, version_id, "GET")
 
 
-def copy_source(text: str) -> tuple[str, str]:
-    """(bucket, key) of an ``x-amz-copy-source`` header."""
-    source = unquote(text.split("?", 1)[0]).lstrip("/")
+def copy_source(text: str) -> tuple[str, str, str | None]:
+    """(bucket, key, version id or None) of an ``x-amz-copy-source`` header (``bucket/key?versionId=...``)."""
+    path, _, query = text.partition("?")
+    source = unquote(path).lstrip("/")
     bucket, _, key = source.partition("/")
     if not bucket or not key:
         raise AwsError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
                        400, fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": text})
-    return bucket, key
+    version_id = parse_qs(query).get("versionId", [None])[0] if query else None
+    return bucket, key, version_id

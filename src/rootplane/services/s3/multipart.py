@@ -18,6 +18,7 @@ from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
+from rootplane.services.s3.versions import store_version, version_output
 
 __all__ = ["MultipartOperations", "MIN_PART_BYTES", "MAX_PART_NUMBER"]
 
@@ -108,9 +109,10 @@ class MultipartOperations:
     def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = _upload(ctx, params)
         number = _part_number(params)
-        source_bucket, source_key = copy_source(params["CopySource"])
-        ctx.authorizer([object_check(ctx, "s3:GetObject", source_bucket, source_key)])
-        source = object_of(ctx, source_bucket, source_key)
+        source_bucket, source_key, source_version = copy_source(params["CopySource"])
+        action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
+        ctx.authorizer([object_check(ctx, action, source_bucket, source_key)])
+        source = object_of(ctx, source_bucket, source_key, source_version)
         body = source.body
         span = byte_range(params.get("CopySourceRange"), source.size)
         if span is not None:
@@ -149,11 +151,13 @@ class MultipartOperations:
         checksum = _object_checksum(upload, parts, body)
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
-        repo.put_object(ctx.session, new_object(upload.bucket, upload.key, body, attributes, ctx.now(), etag=etag,
-                                                checksum=checksum, parts_count=len(parts)))
+        bucket = bucket_of(ctx, params)
+        stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
+                                                               etag=etag, checksum=checksum, parts_count=len(parts)))
         repo.delete_upload(ctx.session, upload)
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
-        return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum}
+        return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
+                **version_output(bucket, stored)}
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_upload(ctx.session, _upload(ctx, params))

@@ -9,7 +9,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
-from rootplane.services.s3 import listing, repo
+from rootplane.services.s3 import listing, repo, versions
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
     DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, check_canned_acl, public_access_block,
@@ -17,14 +17,16 @@ from rootplane.services.s3.bucket_config import (
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions
-from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
+from rootplane.services.s3.lookup import bucket_of, copy_source
+from rootplane.services.s3.mfa_delete import check_transport, require_mfa
+from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
 from rootplane.services.s3.objects import (
     attributes_of, new_object, object_attributes, object_headers, stored_attributes, upload_body,
 )
 from rootplane.services.s3.public_policy import is_public
-from rootplane.services.s3.tables import BucketRow
+from rootplane.services.s3.tables import NULL_VERSION, BucketRow
 
 __all__ = ["S3Provider", "PROVIDER"]
 
@@ -67,7 +69,8 @@ def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
     return constraint
 
 
-class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOperations, Provider):
+class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOperations, VersionListingOperations,
+                 Provider):
     service_name = "s3"
 
     # ------------------------------------------------------------------------------------------------ buckets
@@ -154,14 +157,15 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         check_canned_acl(row, params.get("ACL"))
         params, body, sent = upload_body(params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
-        stored = repo.put_object(ctx.session, new_object(row.name, params["Key"], body, attributes_of(params),
-                                                         ctx.now(), checksum=checksum))
-        return {"ETag": stored.etag, "Size": stored.size, **checksum}
+        stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body,
+                                                                     attributes_of(params), ctx.now(), checksum=checksum))
+        return {"ETag": stored.etag, "Size": stored.size, **checksum, **versions.version_output(row, stored)}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
+        bucket = bucket_of(ctx, params)
+        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
         check_preconditions(row, params)
-        output = object_headers(row, params)
+        output = {**object_headers(row, params), **versions.version_output(bucket, row)}
         span = byte_range(params.get("Range"), row.size)
         if span is None:
             return {**output, "Body": row.body}
@@ -172,35 +176,52 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                 "Body": row.body[first:last + 1]}
 
     def head_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
+        bucket = bucket_of(ctx, params)
+        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "HEAD")
         check_preconditions(row, params)
-        output = object_headers(row, params)
+        output = {**object_headers(row, params), **versions.version_output(bucket, row)}
         span = byte_range(params.get("Range"), row.size)
         if span is not None:
             output.update(ContentRange=f"bytes {span[0]}-{span[1]}/{row.size}", ContentLength=span[1] - span[0] + 1)
         return output
 
     def get_object_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = object_of(ctx, bucket_of(ctx, params).name, params["Key"])
-        return object_attributes(row, params["ObjectAttributes"])
+        bucket = bucket_of(ctx, params)
+        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
+        return {**object_attributes(row, params["ObjectAttributes"]), **versions.version_output(bucket, row)}
 
-    def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        repo.delete_object(ctx.session, bucket_of(ctx, params).name, params["Key"])
+    def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = bucket_of(ctx, params)
+        check_transport(ctx, params.get("MFA"))
+        if params.get("VersionId") is not None and row.mfa_delete == "Enabled":
+            require_mfa(ctx, row, params.get("MFA"))
+        return _delete_one(ctx, row, params["Key"], params.get("VersionId"))
 
     def delete_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
         request = params.get("Delete") or {}
+        items = request.get("Objects") or []
+        check_transport(ctx, params.get("MFA"))
+        if row.mfa_delete == "Enabled" and any(item.get("VersionId") is not None for item in items):
+            require_mfa(ctx, row, params.get("MFA"))
         deleted: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
-        for item in request.get("Objects") or []:
-            key = item["Key"]
+        for item in items:
+            key, version_id = item["Key"], item.get("VersionId")
+            action = "s3:DeleteObject" if version_id is None else "s3:DeleteObjectVersion"
             try:
-                ctx.authorizer([object_check(ctx, "s3:DeleteObject", row.name, key)])
+                ctx.authorizer([object_check(ctx, action, row.name, key)])
             except AwsError as error:
-                errors.append({"Key": key, "Code": error.code, "Message": error.message})
+                errors.append({"Key": key, **({"VersionId": version_id} if version_id else {}), "Code": error.code,
+                               "Message": error.message})
                 continue
-            repo.delete_object(ctx.session, row.name, key)
-            deleted.append({"Key": key})
+            outcome = _delete_one(ctx, row, key, version_id)
+            entry: dict[str, Any] = {"Key": key}
+            if version_id is not None:
+                entry["VersionId"] = version_id
+            if outcome.get("DeleteMarker"):
+                entry.update(DeleteMarker=True, DeleteMarkerVersionId=outcome["VersionId"])
+            deleted.append(entry)
         output: dict[str, Any] = {"Deleted": [] if request.get("Quiet") else deleted}
         if errors:
             output["Errors"] = errors
@@ -208,18 +229,25 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = bucket_of(ctx, params)
-        source_bucket, source_key = copy_source(params["CopySource"])
-        ctx.authorizer([object_check(ctx, "s3:GetObject", source_bucket, source_key)])
-        source = object_of(ctx, source_bucket, source_key)
+        source_bucket, source_key, source_version = copy_source(params["CopySource"])
+        action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
+        ctx.authorizer([object_check(ctx, action, source_bucket, source_key)])
+        source = versions.read_version(ctx, source_bucket, source_key, source_version, "GET")
         replace = params.get("MetadataDirective") == "REPLACE"
         if (source_bucket, source_key) == (target.name, params["Key"]) and not replace:
             raise AwsError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to "
                            "itself without changing the object's metadata, storage class, website redirect location "
                            "or encryption attributes.", 400)
         attributes = attributes_of(params) if replace else stored_attributes(source)
-        stored = repo.put_object(ctx.session, new_object(target.name, params["Key"], source.body, attributes, ctx.now(),
-                                                         checksum=json.loads(source.checksum_json or "{}")))
-        return {"CopyObjectResult": {"ETag": stored.etag, "LastModified": stored.last_modified}}
+        stored = versions.store_version(ctx.session, target, new_object(
+            target.name, params["Key"], source.body, attributes, ctx.now(),
+            checksum=json.loads(source.checksum_json or "{}")))
+        output: dict[str, Any] = {"CopyObjectResult": {"ETag": stored.etag, "LastModified": stored.last_modified},
+                                  **versions.version_output(target, stored)}
+        source_bucket_row = repo.find_bucket(ctx.session, source_bucket)
+        if source_bucket_row is not None and source_bucket_row.versioning:
+            output["CopySourceVersionId"] = source.version_id
+        return output
 
     def list_objects_v2(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
@@ -273,6 +301,25 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         if params.get("EncodingType"):
             output["EncodingType"] = params["EncodingType"]
         return output
+
+
+def _delete_one(ctx: RequestContext, bucket: BucketRow, key: str, version_id: str | None) -> dict[str, Any]:
+    """DeleteObject's effect and output: a version deleted for good when named; else a delete marker on a
+    versioning bucket, or the object itself (its null version) on an unversioned one."""
+    if version_id is not None:
+        row = repo.find_version(ctx.session, bucket.name, key, version_id)
+        if row is None:
+            return {"VersionId": version_id}
+        was_marker = row.delete_marker
+        versions.delete_version(ctx, row)
+        return {"VersionId": version_id, **({"DeleteMarker": True} if was_marker else {})}
+    if bucket.versioning is None:
+        row = repo.find_version(ctx.session, bucket.name, key, NULL_VERSION)
+        if row is not None:
+            versions.delete_version(ctx, row)
+        return {}
+    marker = versions.add_delete_marker(ctx, bucket, key)
+    return {"DeleteMarker": True, "VersionId": marker.version_id}
 
 
 def _entries(page: listing.Page, encode, owner_account: str | None) -> dict[str, Any]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import Session, undefer
 
 from rootplane.services.s3.tables import BucketRow, BucketSettingRow, ObjectRow, PartRow, UploadRow
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
-    "find_object", "put_object", "delete_object", "list_objects_from",
+    "find_object", "find_version", "put_object", "delete_object", "list_objects_from", "list_versions_from",
+    "next_seq", "demote_latest", "newest_version",
     "put_upload", "find_upload", "delete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
 
@@ -46,28 +47,68 @@ def bucket_has_objects(session: Session, bucket: str) -> bool:
 
 
 def find_object(session: Session, bucket: str, key: str) -> ObjectRow | None:
-    return session.get(ObjectRow, (bucket, key))
+    """The key's current version (possibly a delete marker)."""
+    query = select(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.key == key, ObjectRow.is_latest == true())
+    return session.scalars(query.limit(1)).first()
+
+
+def find_version(session: Session, bucket: str, key: str, version_id: str) -> ObjectRow | None:
+    return session.get(ObjectRow, (bucket, key, version_id))
 
 
 def put_object(session: Session, row: ObjectRow) -> ObjectRow:
-    """Insert or replace an object."""
-    return session.merge(row)
+    """Insert a version (the caller has made room: see services/s3/versions.py)."""
+    session.add(row)
+    return row
 
 
-def delete_object(session: Session, bucket: str, key: str) -> bool:
-    """Delete an object; True when it existed."""
-    result = session.execute(delete(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.key == key))
-    return bool(result.rowcount)
+def delete_object(session: Session, row: ObjectRow) -> None:
+    """Delete one version."""
+    session.delete(row)
+    session.flush()
+
+
+def next_seq(session: Session, bucket: str, key: str) -> int:
+    """The ``seq`` of a key's next version (one above its newest)."""
+    newest = session.scalar(select(func.max(ObjectRow.seq)).where(ObjectRow.bucket == bucket, ObjectRow.key == key))
+    return 0 if newest is None else newest + 1
+
+
+def demote_latest(session: Session, bucket: str, key: str) -> None:
+    """The key's current version becomes noncurrent."""
+    session.execute(update(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.key == key,
+                                            ObjectRow.is_latest == true()).values(is_latest=False))
+
+
+def newest_version(session: Session, bucket: str, key: str) -> ObjectRow | None:
+    query = select(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.key == key)
+    return session.scalars(query.order_by(ObjectRow.seq.desc()).limit(1)).first()
 
 
 def list_objects_from(session: Session, bucket: str, start: str, inclusive: bool, prefix: str, limit: int) -> list[ObjectRow]:
-    """Up to ``limit`` objects with keys from ``start`` (in key order), restricted to ``prefix``."""
-    query = select(ObjectRow).where(ObjectRow.bucket == bucket)
+    """Up to ``limit`` current objects (no delete markers) with keys from ``start`` (in key order), within ``prefix``."""
+    query = select(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.is_latest == true(),
+                                    ObjectRow.delete_marker == false())
     if start:
         query = query.where(ObjectRow.key >= start if inclusive else ObjectRow.key > start)
     if prefix:
         query = query.where(ObjectRow.key >= prefix, ObjectRow.key < successor(prefix))
     return list(session.scalars(query.order_by(ObjectRow.key).limit(limit)))
+
+
+def list_versions_from(session: Session, bucket: str, start: str, inclusive: bool, below_seq: int | None,
+                       prefix: str, limit: int) -> list[ObjectRow]:
+    """Up to ``limit`` versions and delete markers in (key, newest first) order from ``start``: keys after it (or
+    from it when ``inclusive``), and when ``below_seq`` is given, the versions of ``start`` older than that."""
+    query = select(ObjectRow).where(ObjectRow.bucket == bucket)
+    if start:
+        after = ObjectRow.key >= start if inclusive else ObjectRow.key > start
+        if below_seq is not None:
+            after = or_(after, and_(ObjectRow.key == start, ObjectRow.seq < below_seq))
+        query = query.where(after)
+    if prefix:
+        query = query.where(ObjectRow.key >= prefix, ObjectRow.key < successor(prefix))
+    return list(session.scalars(query.order_by(ObjectRow.key, ObjectRow.seq.desc()).limit(limit)))
 
 
 def successor(prefix: str) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["BucketRow", "BucketSettingRow", "ObjectRow", "UploadRow", "PartRow"]
+__all__ = ["BucketRow", "BucketSettingRow", "ObjectRow", "UploadRow", "PartRow", "NULL_VERSION"]
 
 # Keys sort by code point (S3's UTF-8 binary order) on both SQLite (BINARY) and PostgreSQL ("C" collation).
 _KEY = String(1024).with_variant(String(1024, collation="C"), "postgresql")
@@ -32,10 +32,18 @@ class BucketRow(Base):
     # JSON PublicAccessBlockConfiguration; None once deleted (new buckets block everything, like AWS).
     public_access_block: Mapped[str | None] = mapped_column(Text, nullable=True)
     ownership: Mapped[str | None] = mapped_column(String(32), nullable=True)  # ObjectOwnership rule
+    mfa_delete: Mapped[str | None] = mapped_column(String(16), nullable=True)  # Enabled | Disabled
+
+
+NULL_VERSION = "null"
 
 
 class ObjectRow(Base):
-    """One object (no versioning): body, ETag and the headers S3 stores with it."""
+    """One version of an object (or a delete marker): body, ETag and the headers S3 stores with it.
+
+    Objects of never-versioned buckets, and those written while versioning is suspended, are the ``null`` version.
+    ``seq`` orders a key's versions (newest highest); ``is_latest`` marks the key's current version.
+    """
 
     __tablename__ = "s3_objects"
 
@@ -52,6 +60,13 @@ class ObjectRow(Base):
     # JSON: the checksum members S3 returns with ChecksumMode=ENABLED (ChecksumCRC32..., ChecksumType).
     checksum_json: Mapped[str] = mapped_column(Text, default="{}")
     parts_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version_id: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=NULL_VERSION)
+    seq: Mapped[int] = mapped_column(Integer, server_default="0")
+    is_latest: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+    __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
+                      Index("ix_s3_objects_versions", "bucket", "key", "seq"))
 
 
 class UploadRow(Base):

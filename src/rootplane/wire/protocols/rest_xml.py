@@ -174,6 +174,7 @@ class RestXmlProtocol(RestProtocol):
         request: HttpRequest | None = None,
     ) -> HttpResponse:
         headers: list[tuple[str, str]] = [("x-amz-request-id", request_id), ("x-amz-id-2", _host_id(request_id))]
+        headers.extend(error.headers.items())
         is_head = (request is not None and request.method == "HEAD") or (
             operation is not None and operation.http.get("method") == "HEAD"
         )

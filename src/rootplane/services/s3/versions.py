@@ -1,0 +1,94 @@
+"""Object versions as S3's versioning documentation describes them: where a new version or delete marker goes
+(by the bucket's versioning state), reading a version, and permanent deletion."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.s3 import repo
+from rootplane.services.s3.tables import NULL_VERSION, BucketRow, ObjectRow
+
+__all__ = ["store_version", "add_delete_marker", "delete_version", "read_version", "version_output",
+           "new_version_id"]
+
+
+def new_version_id() -> str:
+    """A fresh version id: 32 URL-safe characters, like S3's."""
+    return secrets.token_urlsafe(24)
+
+
+def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
+    """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
+    version (replacing the previous ``null`` version)."""
+    row.seq = repo.next_seq(session, row.bucket, row.key)
+    if bucket.versioning == "Enabled":
+        row.version_id = new_version_id()
+    else:
+        row.version_id = NULL_VERSION
+        previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
+        if previous is not None:
+            repo.delete_object(session, previous)
+    repo.demote_latest(session, row.bucket, row.key)
+    row.is_latest, row.delete_marker = True, False
+    return repo.put_object(session, row)
+
+
+def add_delete_marker(ctx: RequestContext, bucket: BucketRow, key: str) -> ObjectRow:
+    """DeleteObject without a version id on a versioning bucket: a delete marker becomes the current version."""
+    marker = ObjectRow(bucket=bucket.name, key=key, body=b"", size=0, etag="", content_type="",
+                       last_modified=ctx.now().replace(microsecond=0), metadata_json="{}", headers_json="{}",
+                       checksum_json="{}", parts_count=None)
+    stored = store_version(ctx.session, bucket, marker)
+    stored.delete_marker = True
+    return stored
+
+
+def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
+    """Delete one version for good; when it was current, the next newest becomes current."""
+    was_latest = row.is_latest
+    bucket, key = row.bucket, row.key
+    repo.delete_object(ctx.session, row)
+    if was_latest:
+        newest = repo.newest_version(ctx.session, bucket, key)
+        if newest is not None:
+            newest.is_latest = True
+
+
+def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str) -> ObjectRow:
+    """The object a Get/Head/Copy reads: the current version or the one named; AWS's errors for a missing key or
+    version and for a delete marker (404 NoSuchKey when current, 405 when named, both with x-amz-delete-marker)."""
+    if version_id is None:
+        row = repo.find_object(ctx.session, bucket, key)
+        if row is None or row.delete_marker:
+            headers = _marker_headers(row) if row is not None else {}
+            raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": key},
+                           headers=headers)
+        return row
+    row = repo.find_version(ctx.session, bucket, key, version_id)
+    if row is None:
+        raise AwsError("NoSuchVersion", "The specified version does not exist.", 404,
+                       fields={"Key": key, "VersionId": version_id})
+    if row.delete_marker:
+        raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                       fields={"Method": method, "ResourceType": "DeleteMarker"},
+                       headers={**_marker_headers(row), "Last-Modified": _http_date(row.last_modified)})
+    return row
+
+
+def version_output(bucket: BucketRow, row: ObjectRow) -> dict[str, Any]:
+    """The VersionId member of an object response: present once the bucket has had versioning."""
+    return {"VersionId": row.version_id} if bucket.versioning else {}
+
+
+def _marker_headers(row: ObjectRow) -> dict[str, str]:
+    return {"x-amz-delete-marker": "true", "x-amz-version-id": row.version_id}
+
+
+def _http_date(value: _dt.datetime) -> str:
+    return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
