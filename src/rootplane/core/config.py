@@ -34,6 +34,9 @@ class ServerConfig:
     max_accounts_per_organization: int = 10
     # Test servers only: POST /_rootplane/clock moves the business clock (session expiry), never signing time.
     time_travel: bool = False
+    # Scripts (*.sh, *.py) run in name order once the server is ready; with init_strict a failing one stops it.
+    init_dir: str | None = None
+    init_strict: bool = False
 
     @property
     def store_kind(self) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.sns import repo
 from rootplane.services.sns.tables import SigningKeyRow
 
-__all__ = ["CERT_PATH", "canonical_string", "prepare", "sign", "certificate_pem"]
+__all__ = ["CERT_PATH", "canonical_string", "prepare", "forget", "sign", "certificate_pem"]
 
 CERT_PATH = "/_rootplane/sns/SimpleNotificationService.pem"
 _KEY_ID = "default"
@@ -72,6 +72,13 @@ def _key(session: Session) -> tuple[rsa.RSAPrivateKey, str]:
             private = serialization.load_pem_private_key(row.private_key_pem.encode(), password=None)
             _loaded = (private, row.certificate_pem)
         return _loaded
+
+
+def forget() -> None:
+    """Drop the cached key: the store's state was replaced (a snapshot restored), its key is read again."""
+    global _loaded
+    with _lock:
+        _loaded = None
 
 
 def sign(session: Session, payload: dict[str, Any], version: str = "1") -> str:
