@@ -1,4 +1,5 @@
-"""The ``rootplane`` command: serve, cert, coverage, and the operator tools of :mod:`rootplane.tools.commands`."""
+"""The ``rootplane`` command: serve, cert, state export|import, coverage, and the operator tools of
+:mod:`rootplane.tools.commands`."""
 
 from __future__ import annotations
 
@@ -78,6 +79,11 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="Serve HTTPS with this PEM certificate (see `rootplane cert`); needs --tls-key.")
 @click.option("--tls-key", default=None, envvar="ROOTPLANE_TLS_KEY", type=click.Path(exists=True, dir_okay=False),
               help="The PEM private key of --tls-cert.")
+@click.option("--init", "init_dir", default=None, envvar="ROOTPLANE_INIT",
+              type=click.Path(exists=True, file_okay=False),
+              help="Run the *.sh and *.py files of this directory in name order once the server is ready.")
+@click.option("--init-strict", is_flag=True, default=False, envvar="ROOTPLANE_INIT_STRICT",
+              help="Stop the server (exit status 1) when an init script fails.")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None
@@ -107,6 +113,60 @@ def cert(cert_path: str, key_path: str, days: int) -> None:
 
     write_self_signed(cert_path, key_path, days)
     click.echo(f"wrote {cert_path} and {key_path}")
+
+
+def _store_options(command):
+    command = click.option("--data-dir", default=".rootplane", show_default=True, envvar="ROOTPLANE_DATA_DIR")(command)
+    return click.option("--database-url", default=None, envvar="ROOTPLANE_DATABASE_URL")(command)
+
+
+@main.group()
+def state() -> None:
+    """Save or restore the whole state of a store (snapshot files)."""
+
+
+@state.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_store_options
+def state_export(file: str, data_dir: str, database_url: str | None) -> None:
+    """Write a snapshot of the store to FILE (safe while a server uses the store)."""
+    from rootplane.store.snapshot import save_snapshot
+
+    with _opened_store(data_dir, database_url) as store:
+        save_snapshot(store, file)
+    click.echo(f"saved {file}")
+
+
+@state.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_store_options
+def state_import(file: str, data_dir: str, database_url: str | None) -> None:
+    """Replace the store's state by the snapshot FILE (a running server: use POST /_rootplane/restore)."""
+    from rootplane.store.snapshot import SnapshotError, restore_snapshot
+
+    with _opened_store(data_dir, database_url) as store:
+        try:
+            revision = restore_snapshot(store, file)
+        except SnapshotError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"restored {file} (schema revision {revision})")
+
+
+def _opened_store(data_dir: str, database_url: str | None):
+    import contextlib
+
+    from rootplane.store.engine import Store, sqlite_url
+
+    @contextlib.contextmanager
+    def opened():
+        store = Store(database_url or sqlite_url(data_dir))
+        try:
+            store.migrate()
+            yield store
+        finally:
+            store.dispose()
+
+    return opened()
 
 
 @main.command()

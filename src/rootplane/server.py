@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from rootplane.core.config import ServerConfig, is_loopback
@@ -111,9 +112,29 @@ def run(config: ServerConfig) -> None:
     app = WarmingApp(lambda: build_app(config), health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)
+    init_failed = threading.Event()
+    if config.init_dir:
+        threading.Thread(target=_initialize, args=(app, server, config, init_failed), name="rootplane-init",
+                         daemon=True).start()
     app.start()
     server.run()
     built = app.wait()
-    if built is None:
+    if built is None or init_failed.is_set():
         sys.exit(1)
     built.gateway.store.dispose()
+
+
+def _initialize(app: WarmingApp, server, config: ServerConfig, failed: threading.Event) -> None:
+    """Once the gateway is built and the port serves: run the init scripts; a failure stops a strict server."""
+    import time
+
+    from rootplane.init_scripts import run_init_scripts
+
+    if app.wait() is None:
+        return
+    while not server.started and not server.should_exit:
+        time.sleep(0.01)
+    if not run_init_scripts(config) and config.init_strict:
+        log.error("rootplane init scripts failed (--init-strict): stopping")
+        failed.set()
+        server.should_exit = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,3 +29,13 @@ def test_every_service_through_the_javascript_sdk(server, node_modules):
     assert result.returncode == 0, result.stdout + result.stderr
     expected = (JS / "smoke.mjs").read_text().count("await run(") + 1  # every call, and the refused unknown key
     assert result.stdout.count("OK  ") == expected and "FAIL" not in result.stdout, result.stdout
+
+
+def test_aws_endpoint_url_alone_points_the_javascript_sdk_at_rootplane(server, node_modules):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=server.endpoint, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               AWS_REGION="us-east-1")
+    result = subprocess.run(["node", str(JS / "endpoint_env.mjs")], cwd=JS, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "arn:aws:iam::000000000000:root"

@@ -26,6 +26,8 @@ def install(app) -> Recorder:
     with gateway.store.transaction() as session:
         sns_signing.prepare(session)
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
+    gateway.before_state_change.append(recorder.flush)
+    gateway.after_state_change.append(sns_signing.forget)
     atexit.register(recorder.close)
     app.recorder = recorder
     return recorder

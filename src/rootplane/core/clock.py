@@ -67,6 +67,10 @@ class OffsetClock(SystemClock):
             )
         self.offset += seconds
 
+    def rewind(self) -> None:
+        """Back to the real time, as on a fresh start (``POST /_rootplane/reset``)."""
+        self.offset = 0.0
+
 
 def utcnow() -> _dt.datetime:
     """Current aware UTC time (for code that has no injected clock)."""

@@ -70,6 +70,9 @@ class ServerConfig:
     # HTTPS: the PEM certificate chain and private key uvicorn serves with (both, or neither: plain HTTP).
     tls_cert: str | None = None
     tls_key: str | None = None
+    # Scripts (*.sh, *.py) run in name order once the server is ready; with init_strict a failing one stops it.
+    init_dir: str | None = None
+    init_strict: bool = False
 
     @property
     def store_kind(self) -> str:

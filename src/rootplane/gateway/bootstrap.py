@@ -26,7 +26,7 @@ from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
 from rootplane.services.iam import passwords
 from rootplane.store.engine import Store
 
-__all__ = ["bootstrap", "bootstrap_access_key_id", "key_aliases"]
+__all__ = ["bootstrap", "bootstrap_in", "bootstrap_access_key_id", "key_aliases"]
 
 #: IAM's AccessKeyId shape (min 16, max 128, pattern ``[\w]+``).
 _ACCESS_KEY_ID = re.compile(r"\w{16,128}")
@@ -52,22 +52,27 @@ def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
     """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
     created them. An existing account is left alone: a revoked bootstrap key stays revoked."""
     with store.transaction() as session:
-        existing = accounts.find_account(session, config.bootstrap_account_id)
-        if existing is not None:
-            _give_legacy_key_its_real_id(session, config)
-            _set_root_password(existing, config, clock)
-            return False
-        account = accounts.put_account(session, AccountRow(
-            account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
-            status="ACTIVE", created_at=clock.now(),
-        ))
-        _set_root_password(account, config, clock)
-        session.flush()
-        accounts.put_access_key(session, AccessKeyRow(
-            access_key_id=bootstrap_access_key_id(config), secret_access_key=config.bootstrap_secret_key,
-            account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
-        ))
-        return True
+        return bootstrap_in(session, config, clock)
+
+
+def bootstrap_in(session, config: ServerConfig, clock: Clock) -> bool:
+    """``bootstrap`` inside the caller's transaction (a reset wipes the store and bootstraps in one)."""
+    existing = accounts.find_account(session, config.bootstrap_account_id)
+    if existing is not None:
+        _give_legacy_key_its_real_id(session, config)
+        _set_root_password(existing, config, clock)
+        return False
+    account = accounts.put_account(session, AccountRow(
+        account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
+        status="ACTIVE", created_at=clock.now(),
+    ))
+    _set_root_password(account, config, clock)
+    session.flush()
+    accounts.put_access_key(session, AccessKeyRow(
+        access_key_id=bootstrap_access_key_id(config), secret_access_key=config.bootstrap_secret_key,
+        account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
+    ))
+    return True
 
 
 def _set_root_password(account: AccountRow, config: ServerConfig, clock: Clock) -> None:

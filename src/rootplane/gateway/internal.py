@@ -12,6 +12,7 @@ from typing import Any
 
 from rootplane.authz.gather import source
 from rootplane.gateway.health import health_document
+from rootplane.gateway.state import STATE_ROUTES
 from rootplane.wire.http import HttpRequest, HttpResponse
 
 __all__ = ["handle_internal", "json_response"]
@@ -75,6 +76,8 @@ def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
 _ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock,
            "/_rootplane/sns/SimpleNotificationService.pem": _sns_certificate}
 _METHODS = {"/_rootplane/clock": ("GET", "POST")}
+_ROUTES.update(STATE_ROUTES)  # reset, snapshot, restore (gateway/state.py)
+_METHODS.update(dict.fromkeys(STATE_ROUTES, ("POST",)))
 _OPEN = frozenset({"/_rootplane/health", "/_rootplane/sns/SimpleNotificationService.pem"})
 
 

@@ -25,6 +25,11 @@ class KeyUsageRecorder:
         self._written: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Forget every write (the store's state was replaced): the next use of each key is written again."""
+        with self._lock:
+            self._written.clear()
+
     def used(self, access_key_id: str, service: str, region: str, at: _dt.datetime) -> None:
         now = time.monotonic()
         with self._lock:

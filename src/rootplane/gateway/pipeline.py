@@ -91,6 +91,10 @@ class Gateway:
         self.key_aliases = key_aliases(config)
         self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
+        # Reset and restore (gateway/state.py): run before the state is replaced (drain queued writes) and after
+        # (drop what was cached from the old state).
+        self.before_state_change: list[Callable[[], None]] = []
+        self.after_state_change: list[Callable[[], None]] = []
 
     # -- credentials -------------------------------------------------------------------------------------------
     def resolve(self, access_key_id: str):

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "upgrade", "head_revision", "current_revision", "create_at_head"]
+__all__ = ["alembic_config", "upgrade", "head_revision", "known_revisions", "current_revision", "create_at_head"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -24,8 +24,8 @@ _DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)"
 
 
 @lru_cache(maxsize=1)
-def head_revision() -> str:
-    """The revision no other revision builds on (the scripts form one linear chain)."""
+def _revision_graph() -> tuple[frozenset[str], frozenset[str]]:
+    """Every revision of the scripts, and those another revision builds on (a cheap text scan)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
@@ -37,7 +37,19 @@ def head_revision() -> str:
         down = _DOWN_REVISION.search(source)
         if down is not None and down.group(1):
             parents.add(down.group(1))
-    heads = revisions - parents
+    return frozenset(revisions), frozenset(parents)
+
+
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this rootplane's migration scripts know."""
+    return _revision_graph()[0]
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The revision no other revision builds on (the scripts form one linear chain)."""
+    revisions, parents = _revision_graph()
+    heads = set(revisions - parents)
     if len(heads) != 1:
         raise RuntimeError(f"migrations must form one chain; heads: {sorted(heads)}")
     return heads.pop()

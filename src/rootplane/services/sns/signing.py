@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import threading
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.sns import repo
 from rootplane.services.sns.tables import SigningKeyRow
 
-__all__ = ["CERT_PATH", "canonical_string", "prepare", "sign", "certificate_pem"]
+__all__ = ["CERT_PATH", "canonical_string", "prepare", "forget", "sign", "certificate_pem"]
 
 CERT_PATH = "/_rootplane/sns/SimpleNotificationService.pem"
 _KEY_ID = "default"
@@ -37,8 +38,15 @@ def canonical_string(payload: dict[str, Any]) -> str:
     return "".join(f"{name}\n{payload[name]}\n" for name in fields if payload.get(name) is not None)
 
 
+@functools.cache
+def _process_key() -> rsa.RSAPrivateKey:
+    """One RSA key per process (generating one takes up to 0.3 s): stores created by the same process, such as
+    the in-process test servers of rootplane.testing, share it; each store keeps its own certificate."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _new_key(now: _dt.datetime) -> SigningKeyRow:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = _process_key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
@@ -72,6 +80,13 @@ def _key(session: Session) -> tuple[rsa.RSAPrivateKey, str]:
             private = serialization.load_pem_private_key(row.private_key_pem.encode(), password=None)
             _loaded = (private, row.certificate_pem)
         return _loaded
+
+
+def forget() -> None:
+    """Drop the cached key: the store's state was replaced (a snapshot restored), its key is read again."""
+    global _loaded
+    with _lock:
+        _loaded = None
 
 
 def sign(session: Session, payload: dict[str, Any], version: str = "1") -> str:

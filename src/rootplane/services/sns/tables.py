@@ -56,6 +56,7 @@ class SigningKeyRow(Base):
     """The RSA key SNS signs messages with, and its self-signed certificate (PEM). One row, created at first use."""
 
     __tablename__ = "sns_signing_keys"
+    __table_args__ = {"info": {"kept_on_reset": True}}  # server identity: a reset keeps it (store/snapshot.py)
 
     key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     private_key_pem: Mapped[str] = mapped_column(Text)
