@@ -68,7 +68,8 @@ def assume_access_role(server: Server, admin: dict, account_id: str, session_nam
 
 def second_standalone(server: Server, account_id: str, key: str) -> None:
     """Restart ``server`` once with another bootstrap identity so the store holds a second standalone account
-    whose root owns access key ``key`` (secret ``key``), then restart it back."""
+    whose root owns access key ``key`` (secret ``key``), then restart it back. ``key`` must be a real access key id
+    (16+ word characters): a shorter one would be only an alias, known while the server runs with that identity."""
     server.stop()
     other = start_server(data_dir=server.data_dir, port=server.port, args=(
         "--time-travel", "--bootstrap-account-id", account_id, "--root-email", f"root-{account_id}@example.com",

@@ -15,15 +15,15 @@ OTHER, THIRD = "111111111111", "222222222222"
 
 @pytest.fixture(scope="module")
 def orgs(server):
-    second_standalone(server, OTHER, "otherkey")
-    second_standalone(server, THIRD, "thirdkey")
+    second_standalone(server, OTHER, "AKIAOTHERROOTKEY01")
+    second_standalone(server, THIRD, "AKIATHIRDROOTKEY01")
     client = server.client("organizations")
     client.create_organization(FeatureSet="CONSOLIDATED_BILLING")
     return client
 
 
 def _other_cli(server, *args: str) -> dict:
-    return server.cli_json("organizations", *args, access_key="otherkey", secret_key="otherkey")
+    return server.cli_json("organizations", *args, access_key="AKIAOTHERROOTKEY01", secret_key="AKIAOTHERROOTKEY01")
 
 
 def test_invited_root_accepts_with_the_cli(server, orgs):
@@ -47,7 +47,7 @@ def test_invited_root_accepts_with_the_cli(server, orgs):
 
 
 def test_enable_all_features_waits_for_invited_members(server, orgs):
-    other = server.client("organizations", "otherkey", "otherkey")
+    other = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     request = orgs.enable_all_features()["Handshake"]
     assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "OPEN")
     assert request["Parties"][1] == {"Id": request["Parties"][0]["Id"], "Type": "ORGANIZATION"}
@@ -72,7 +72,7 @@ def test_enable_all_features_waits_for_invited_members(server, orgs):
 
 
 def test_invitation_expires_after_15_days(server, orgs):
-    third = server.client("organizations", "thirdkey", "thirdkey")
+    third = server.client("organizations", "AKIATHIRDROOTKEY01", "AKIATHIRDROOTKEY01")
     invited = orgs.invite_account_to_organization(Target={"Id": THIRD, "Type": "ACCOUNT"})["Handshake"]
     server.advance_clock(14 * 86400)
     assert third.describe_handshake(HandshakeId=invited["Id"])["Handshake"]["State"] == "OPEN"

@@ -12,14 +12,14 @@ OTHER = "111111111111"
 
 @pytest.fixture(scope="module")
 def orgs(server):
-    second_standalone(server, OTHER, "otherkey")
+    second_standalone(server, OTHER, "AKIAOTHERROOTKEY01")
     client = server.client("organizations")
     client.create_organization(FeatureSet="ALL")
     return client
 
 
 def test_invitation_then_scp_binds_member_root(server, orgs):
-    other_orgs = server.client("organizations", "otherkey", "otherkey")
+    other_orgs = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     assert error_of(other_orgs.describe_organization)["Code"] == "AWSOrganizationsNotInUseException"
     handshake = orgs.invite_account_to_organization(Target={"Id": OTHER, "Type": "ACCOUNT"}, Notes="join us")[
         "Handshake"]
@@ -36,7 +36,7 @@ def test_invitation_then_scp_binds_member_root(server, orgs):
         "HandshakeAlreadyInStateException"
     account = orgs.describe_account(AccountId=OTHER)["Account"]
     assert account["JoinedMethod"] == "INVITED" and account["Status"] == "ACTIVE"
-    other_iam = server.client("iam", "otherkey", "otherkey")
+    other_iam = server.client("iam", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     other_iam.list_users()
     deny = orgs.create_policy(Content=policy_text({"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}),
                               Description="", Name="RootNoList", Type="SERVICE_CONTROL_POLICY")["Policy"]
@@ -72,7 +72,7 @@ def test_close_account_lifecycle(server, orgs):
 
 
 def test_closed_member_credentials_stop_working(server, orgs):
-    other_sts = server.client("sts", "otherkey", "otherkey")
+    other_sts = server.client("sts", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     assert other_sts.get_caller_identity()["Account"] == OTHER
     orgs.close_account(AccountId=OTHER)
     error = error_of(other_sts.get_caller_identity)

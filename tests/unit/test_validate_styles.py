@@ -77,7 +77,7 @@ def test_generic_styles_by_service_and_protocol() -> None:
     shape = service_model("sqs").operation_model("SendMessage").input_shape
     with pytest.raises(AwsError) as caught:
         validate(shape, {}, style="json")
-    assert caught.value.code == "ValidationException" and "kms" not in STYLES
+    assert caught.value.code == "ValidationException" and "lambda" not in STYLES
 
 
 def test_violations_carry_member_shape_and_limit() -> None:
