@@ -11,9 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Server, start_server  # noqa: E402
-
-POSTGRES_URL = os.environ.get("ROOTPLANE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from harness import Server, drop_postgres_database, postgres_database, start_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,32 +26,6 @@ def server() -> Server:
 def unique() -> str:
     """A short unique suffix for names in shared-server tests."""
     return uuid.uuid4().hex[:10]
-
-
-def postgres_database() -> str | None:
-    """Create a fresh PostgreSQL database for one test and return its URL; None when PostgreSQL is unreachable."""
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover
-        return None
-    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    name = f"rootplane_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return None
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    return f"{base}/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

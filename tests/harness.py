@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import boto3
 from botocore.config import Config
 
 __all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT",
-           "BOOT_KEY_ID", "reference_data"]
+           "BOOT_KEY_ID", "reference_data", "POSTGRES_URL",
+           "postgres_database", "drop_postgres_database"]
 
 BOOT_ACCOUNT = "000000000000"
 #: The real id of the bootstrap root key that ``test``/``test`` signs for (gateway/bootstrap.py: derived from the
@@ -35,6 +37,7 @@ def reference_data(*parts: str) -> Path:
     return path
 
 
+POSTGRES_URL = os.environ.get("ROOTPLANE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
 
 
@@ -243,3 +246,29 @@ def iam_user_key(server: Server, name: str, managed_policy_arn: str | None = Non
     if managed_policy_arn:
         iam.attach_user_policy(UserName=name, PolicyArn=managed_policy_arn)
     return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def postgres_database() -> str | None:
+    """Create a fresh PostgreSQL database for one test and return its URL; None when PostgreSQL is unreachable."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover
+        return None
+    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    name = f"rootplane_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return None
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

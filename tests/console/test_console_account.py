@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT_EMAIL, ROOT_PASSWORD, outbox, register_mfa, sign_in_iam_user, sign_in_root
+from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, outbox, register_mfa, sign_in_iam_user, sign_in_root
 
 from harness import BOOT_ACCOUNT
 

@@ -9,7 +9,7 @@ import json
 import os
 
 import pytest
-from conftest import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, sign_in_root
+from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, sign_in_root
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject",
                                                   "Resource": "arn:aws:s3:::reports/*"}]}

@@ -11,7 +11,7 @@ import os
 import re
 
 import pytest
-from conftest import outbox, register_mfa, sign_in_iam_user, sign_in_root
+from browser_helpers import outbox, register_mfa, sign_in_iam_user, sign_in_root
 
 from e2e.root_access_org import ADMIN_POLICY, OrgWorld
 from harness import BOOT_ACCOUNT, error_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import (
+from browser_helpers import (
     ROOT_EMAIL, ROOT_PASSWORD, console_logins, register_mfa, sign_in_iam_user, sign_in_root, totp_code,
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from harness import error_of, iam_user_key, start_server
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from harness import error_of, policy_document, start_server
 
 ROUNDS = 6

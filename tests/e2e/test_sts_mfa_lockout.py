@@ -10,7 +10,7 @@ import os
 import pyotp
 import pytest
 
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from harness import error_of, start_server
 from server_clock import STEP_SECONDS, ServerClock
 

@@ -7,7 +7,7 @@ import datetime as _dt
 import os
 
 import pytest
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from sqlalchemy.exc import IntegrityError
 
 from rootplane.core.errors import AwsError

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from sqlalchemy import inspect
 
 from rootplane.store.engine import Store

@@ -6,7 +6,7 @@ import os
 
 import pytest
 from alembic import command
-from conftest import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, postgres_database
 from sqlalchemy import text
 
 from rootplane.store.engine import Store
