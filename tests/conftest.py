@@ -45,3 +45,20 @@ def store_server(request) -> Server:
     yield running
     running.close()
     drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store(request, tmp_path):
+    """An empty, unmigrated Store on SQLite and on PostgreSQL (migration tests upgrade it step by step)."""
+    from rootplane.store.engine import Store
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be reachable in CI")
+        pytest.skip("PostgreSQL not reachable")
+    opened = Store(url)
+    yield opened
+    opened.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)

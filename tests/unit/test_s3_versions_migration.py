@@ -2,36 +2,18 @@
 PostgreSQL), and the bucket has no MFA delete state."""
 
 import datetime as _dt
-import os
 
-import pytest
 from alembic import command
-from harness import drop_postgres_database, postgres_database
 from sqlalchemy import text
 
-from rootplane.store.engine import Store
 from rootplane.store.migrate import alembic_config
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
-    if url is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be reachable in CI")
-        pytest.skip("PostgreSQL not reachable")
-    opened = Store(url)
-    yield opened
-    opened.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
-
-
-def test_existing_objects_become_the_null_version(store):
-    config = alembic_config(store.engine)
+def test_existing_objects_become_the_null_version(empty_store):
+    config = alembic_config(empty_store.engine)
     command.upgrade(config, "0009")
     now = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
-    with store.engine.begin() as connection:
+    with empty_store.engine.begin() as connection:
         connection.execute(text("INSERT INTO s3_buckets (name, account_id, region, created_at) "
                                 "VALUES ('old', '000000000000', 'us-east-1', :now)"), {"now": now})
         connection.execute(text(
@@ -39,7 +21,7 @@ def test_existing_objects_become_the_null_version(store):
             "headers_json, checksum_json) VALUES ('old', 'k', :body, 4, '\"e\"', :now, 'text/plain', '{}', '{}', '{}')"),
             {"body": b"data", "now": now})
     command.upgrade(config, "head")
-    with store.engine.begin() as connection:
+    with empty_store.engine.begin() as connection:
         row = connection.execute(text("SELECT version_id, seq, is_latest, delete_marker FROM s3_objects")).one()
         mfa_delete = connection.execute(text("SELECT mfa_delete FROM s3_buckets")).scalar_one()
     assert (row.version_id, row.seq, bool(row.is_latest), bool(row.delete_marker)) == ("null", 0, True, False)
