@@ -14,6 +14,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import Server, drop_postgres_database, postgres_database, start_server  # noqa: E402
 
 
+_DEV_NULL_MODE = os.stat(os.devnull).st_mode
+
+
+@pytest.fixture(autouse=True)
+def _machine_left_intact():
+    """Fail the test that changes /dev/null's mode: tests run as root, and a client told to write a secret file
+    there (the AWS CLI's --outfile does fchmod 0600) locks every other user out of it, RabbitMQ's monitors included,
+    whose failing retries then spin on the CPU for the rest of the run."""
+    yield
+    mode = os.stat(os.devnull).st_mode
+    assert mode == _DEV_NULL_MODE, f"this test changed {os.devnull}'s mode to {oct(mode)}: write to tmp_path instead"
+
+
 @pytest.fixture(scope="module")
 def server() -> Server:
     """A fresh server (own SQLite store) for each test module, started with --time-travel."""

@@ -49,10 +49,10 @@ def test_root_access_keys_check(root):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountAccessKeysPresent") == "1"
 
 
-def test_root_mfa_check(server, root):
+def test_root_mfa_check(server, root, tmp_path):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountMFAEnabled") == "0"
     serial = root.json("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "root-account-mfa-device",
-                       "--outfile", "/dev/null", "--bootstrap-method", "QRCodePNG")["VirtualMFADevice"]["SerialNumber"]
+                       "--outfile", str(tmp_path / "qr.png"), "--bootstrap-method", "QRCodePNG")["VirtualMFADevice"]["SerialNumber"]
     assert serial == "arn:aws:iam::000000000000:mfa/root-account-mfa-device"
     assert root.json("iam", "list-virtual-mfa-devices", "--assignment-status", "Unassigned")["VirtualMFADevices"] == [
         {"SerialNumber": serial}]
