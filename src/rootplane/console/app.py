@@ -32,14 +32,14 @@ MAX_FORM = 256 * 1024
 
 
 class Console:
-    """Everything the console keeps in memory, and the ASGI app that serves ``/console``."""
+    """The console's parts (its state lives in the store) and the ASGI app that serves ``/console``."""
 
     def __init__(self, gateway) -> None:
         self.gateway = gateway
         self.clock = gateway.clock
         self.store = gateway.store
-        self.sessions: StateTable[ConsoleSession] = StateTable()
-        self.visitors: StateTable[Visitor] = StateTable()
+        self.sessions: StateTable[ConsoleSession] = StateTable(self.store, ConsoleSession)
+        self.visitors: StateTable[Visitor] = StateTable(self.store, Visitor)
         self.account_throttle = Throttle(free_failures=5)
         self.address_throttle = Throttle(free_failures=20)
         self.recovery = Recovery()
@@ -78,9 +78,6 @@ class Console:
         page.session = self.sessions.get(request.cookies.get(SESSION_COOKIE), now)
         if page.session is not None:
             page.session.last_seen = now
-            # The session's cached clients send as this origin: keep it current.
-            page.session.origin.source_ip, page.session.origin.user_agent = origin.source_ip, origin.user_agent
-            page.origin = page.session.origin
         if view.public:
             page.visitor = self.visitors.get(request.cookies.get(VISITOR_COOKIE), now)
             if page.visitor is None:
@@ -96,11 +93,20 @@ class Console:
                                message="This form is out of date or did not come from this console "
                                        "(CSRF check failed). Reload the page and try again.")
         try:
-            return view.handler(page)
+            response = view.handler(page)
         except Exception:  # noqa: BLE001 - a page never answers with a traceback
             log.exception("console page %s failed", request.url.path)
-            return page.render("error.html", status=500, title="Something went wrong",
-                               message="The console could not complete this request. Try again.")
+            response = page.render("error.html", status=500, title="Something went wrong",
+                                   message="The console could not complete this request. Try again.")
+        self._save(page)
+        return response
+
+    def _save(self, page: Page) -> None:
+        """Keep what the request changed (last seen, flashes, sign-in steps) for the next request, on any process."""
+        if page.session is not None:
+            self.sessions.save(page.session)
+        if page.visitor is not None:
+            self.visitors.save(page.visitor)
 
     @staticmethod
     def cookie(request: Request, name: str, value: str) -> str:

@@ -59,12 +59,7 @@ class Page:
         if credentials is not None:
             return self.console.api.client(service, credentials, self.origin, region)
         assert self.session is not None
-        key = f"{service}:{region or ''}"
-        client = self.session.clients.get(key)
-        if client is None:
-            client = self.session.clients[key] = self.console.api.client(
-                service, self.session.credentials, self.origin, region)
-        return client
+        return self.console.api.session_client(service, self.session.credentials, self.origin, region)
 
     def attempt(self, call, *args, **kwargs) -> tuple[Any, str]:
         """(result, "") or (None, the API error's text)."""

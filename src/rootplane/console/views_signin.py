@@ -10,7 +10,6 @@ from botocore.exceptions import ClientError
 from starlette.responses import Response
 
 from rootplane.console import events, signin
-from rootplane.console.api import Origin
 from rootplane.console.mfa_check import assign_root_device, verify_mfa_code
 from rootplane.console.page import Page, View, error_text
 from rootplane.console.sessions import (
@@ -41,13 +40,21 @@ def _throttle_keys(page: Page, account: str) -> tuple[str, str]:
 
 def _locked(page: Page, account_key: str, address_key: str) -> bool:
     console = page.console
-    return console.account_throttle.locked(account_key, page.now) or console.address_throttle.locked(address_key,
-                                                                                                      page.now)
+    with console.store.transaction(write=False) as session:
+        return (console.account_throttle.locked(session, account_key, page.now)
+                or console.address_throttle.locked(session, address_key, page.now))
 
 
 def _failed(page: Page, account_key: str, address_key: str) -> None:
-    page.console.account_throttle.failed(account_key, page.now)
-    page.console.address_throttle.failed(address_key, page.now)
+    console = page.console
+    with console.store.transaction() as session:
+        console.account_throttle.failed(session, account_key, page.now)
+        console.address_throttle.failed(session, address_key, page.now)
+
+
+def _succeeded(page: Page, account_key: str) -> None:
+    with page.console.store.transaction() as session:
+        page.console.account_throttle.succeeded(session, account_key)
 
 
 def _password_checked(page: Page, attempt: signin.Attempt, typed_account: str, retry: Response) -> Response | None:
@@ -61,7 +68,7 @@ def _password_checked(page: Page, attempt: signin.Attempt, typed_account: str, r
         _failed(page, account_key, address_key)
         _record(page, attempt.principal, False, False)
         return retry(WRONG)
-    page.console.account_throttle.succeeded(account_key)
+    _succeeded(page, account_key)
     return None
 
 
@@ -86,8 +93,7 @@ def _open_session(page: Page, identity: signin.Identity, mfa_used: bool) -> Resp
     _record(page, _principal(page, identity), True, mfa_used)
     console.visitors.remove(page.visitor.id)
     state = console.sessions.add(ConsoleSession(identity=identity, credentials=credentials, created=page.now,
-                                                last_seen=page.now, origin=Origin(page.origin.source_ip,
-                                                                                  page.origin.user_agent)))
+                                                last_seen=page.now))
     page.set_cookies.append(console.cookie(page.request, SESSION_COOKIE, state.id))
     page.set_cookies.append(clear_cookie_header(VISITOR_COOKIE))
     page.session, page.visitor = state, None
@@ -162,7 +168,7 @@ def signin_mfa(page: Page) -> Response:
         _failed(page, account_key, address_key)
         _record(page, principal, False, True)
         return retry("The MFA code is not valid. Enter the current code from your device.")
-    page.console.account_throttle.succeeded(account_key)
+    _succeeded(page, account_key)
     return _open_session(page, identity, mfa_used=True)
 
 
@@ -251,13 +257,14 @@ def forgot_password(page: Page) -> Response:
     email = page.form.get("email", "").strip()
     address_key = f"recovery:{page.origin.source_ip}"
     console = page.console
-    if not console.address_throttle.locked(address_key, page.now):
-        console.address_throttle.failed(address_key, page.now)  # every request counts: no mail flood
-        with console.store.transaction() as session:
+    with console.store.transaction() as session:
+        account = None
+        if not console.address_throttle.locked(session, address_key, page.now):
+            console.address_throttle.failed(session, address_key, page.now)  # every request counts: no mail flood
             account = console.recovery.request(session, email, page.now, page.base_url, console.gateway.config.smtp_url)
-        if account is not None:
-            principal = signin.principal_of_root(account.account_id)
-            events.password_recovery(console.audit_sinks(), principal, _origin(page), page.now, completed=False)
+    if account is not None:
+        principal = signin.principal_of_root(account.account_id)
+        events.password_recovery(console.audit_sinks(), principal, _origin(page), page.now, completed=False)
     return page.render("forgot.html", email=email, sent=SENT)
 
 

@@ -1,0 +1,74 @@
+"""Queries of the console's sign-in state. Writers lock what they read on PostgreSQL (``locks_rows``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rootplane.services.signin.tables import ConsoleSecretRow, ConsoleStateRow, SignInThrottleRow
+from rootplane.store.engine import locks_rows
+
+__all__ = ["find_state", "put_state", "delete_state", "prune_states", "throttle_row", "delete_throttle",
+           "prune_throttle", "find_secret", "ensure_secret"]
+
+
+def find_state(session: Session, id_sha256: str) -> ConsoleStateRow | None:
+    return session.get(ConsoleStateRow, id_sha256)
+
+
+def put_state(session: Session, row: ConsoleStateRow) -> None:
+    session.merge(row)
+
+
+def delete_state(session: Session, id_sha256: str) -> None:
+    session.execute(delete(ConsoleStateRow).where(ConsoleStateRow.id_sha256 == id_sha256))
+
+
+def prune_states(session: Session, now: _dt.datetime) -> None:
+    """Drop expired sessions and visitors (the table stays bounded by live states)."""
+    session.execute(delete(ConsoleStateRow).where(ConsoleStateRow.expires_at < now))
+
+
+def throttle_row(session: Session, key: str, create: bool) -> SignInThrottleRow | None:
+    """The throttle row of ``key`` (locked in writing transactions on PostgreSQL); a new one when ``create``."""
+    statement = select(SignInThrottleRow).where(SignInThrottleRow.key == key)
+    if locks_rows(session):
+        statement = statement.with_for_update()
+    row = session.scalars(statement).first()
+    if row is None and create:
+        row = SignInThrottleRow(key=key, failures=0)
+        session.add(row)
+    return row
+
+
+def delete_throttle(session: Session, key: str) -> None:
+    session.execute(delete(SignInThrottleRow).where(SignInThrottleRow.key == key))
+
+
+def prune_throttle(session: Session, quiet_since: _dt.datetime, now: _dt.datetime) -> None:
+    """Forget keys whose last failure is older than ``quiet_since`` and whose lock has ended."""
+    session.execute(delete(SignInThrottleRow).where(
+        SignInThrottleRow.last_failure < quiet_since,
+        (SignInThrottleRow.locked_until.is_(None)) | (SignInThrottleRow.locked_until <= now)))
+
+
+def find_secret(session: Session, name: str) -> bytes | None:
+    row = session.get(ConsoleSecretRow, name)
+    return row.value if row is not None else None
+
+
+def ensure_secret(session: Session, name: str) -> bytes:
+    """The console secret ``name``, created (32 random bytes) by whichever writer asks first."""
+    value = find_secret(session, name)
+    if value is not None:
+        return value
+    try:
+        with session.begin_nested():
+            session.add(ConsoleSecretRow(name=name, value=secrets.token_bytes(32)))
+    except IntegrityError:  # another server process created it first (PostgreSQL)
+        pass
+    return find_secret(session, name)
