@@ -17,7 +17,7 @@ from rootplane.console.sessions import (
 )
 from rootplane.services.iam import totp
 
-__all__ = ["VIEWS"]
+__all__ = ["VIEWS", "end_session"]
 
 WRONG = "Your authentication information is incorrect. Please try again."
 LOCKED = "There have been too many failed sign-in attempts. Wait a few minutes and try again."
@@ -25,13 +25,9 @@ ROOT_DEVICE = "root-account-mfa-device"
 ENROLMENT = _dt.timedelta(minutes=15)
 
 
-def _origin(page: Page) -> events.SignInOrigin:
-    return events.SignInOrigin(page.origin.source_ip, page.origin.user_agent, f"{page.base_url}/console/")
-
-
 def _record(page: Page, principal, success: bool, mfa_used: bool) -> None:
     if principal is not None:
-        events.console_login(page.console.audit_sinks(), principal, _origin(page), page.now, success, mfa_used)
+        events.console_login(page.console.audit_sinks(), principal, page.event_origin, page.now, success, mfa_used)
 
 
 def _throttle_keys(page: Page, account: str) -> tuple[str, str]:
@@ -211,7 +207,7 @@ def register_mfa(page: Page) -> Response:
             assigned = assign_root_device(session, identity.account_id, visitor.device_serial,
                                           page.form.get("code1", ""), page.form.get("code2", ""), page.now)
         if assigned:
-            events.mfa_enabled(page.console.audit_sinks(), _enrolment_principal(page), _origin(page), page.now,
+            events.mfa_enabled(page.console.audit_sinks(), _enrolment_principal(page), page.event_origin, page.now,
                                visitor.device_serial)
             _end_enrolment(page)
             return _open_session(page, identity, mfa_used=True)
@@ -235,7 +231,8 @@ def _end_enrolment(page: Page) -> None:
 
 
 # -- sign-out --------------------------------------------------------------------------------------------------
-def sign_out(page: Page) -> Response:
+def end_session(page: Page) -> None:
+    """Revoke the console session's credentials, forget the session and clear its cookie."""
     state = page.session
     with page.console.store.transaction() as session:
         signin.revoke(session, state.credentials["AccessKeyId"])
@@ -243,6 +240,10 @@ def sign_out(page: Page) -> Response:
     page.console.sessions.remove(state.id)
     page.session = None
     page.set_cookies.append(clear_cookie_header(SESSION_COOKIE))
+
+
+def sign_out(page: Page) -> Response:
+    end_session(page)
     return page.redirect("/console/signin")
 
 
@@ -264,7 +265,7 @@ def forgot_password(page: Page) -> Response:
             account = console.recovery.request(session, email, page.now, page.base_url, console.gateway.config.smtp_url)
     if account is not None:
         principal = signin.principal_of_root(account.account_id)
-        events.password_recovery(console.audit_sinks(), principal, _origin(page), page.now, completed=False)
+        events.password_recovery(console.audit_sinks(), principal, page.event_origin, page.now, completed=False)
     return page.render("forgot.html", email=email, sent=SENT)
 
 
@@ -283,7 +284,7 @@ def reset_password(page: Page) -> Response:
         account, error = console.recovery.reset(session, token, password, page.now)
     if error:
         return page.render("reset.html", token=token if account is not None else "", error=error)
-    events.password_recovery(console.audit_sinks(), signin.principal_of_root(account.account_id), _origin(page),
+    events.password_recovery(console.audit_sinks(), signin.principal_of_root(account.account_id), page.event_origin,
                              page.now, completed=True)
     page.visitor.email, page.visitor.notice = account.email, "Your password was changed. Sign in with it now."
     return page.redirect("/console/signin")
