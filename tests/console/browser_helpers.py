@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import urllib.request
 
 import pyotp
@@ -84,3 +85,10 @@ def self_signed_certificate() -> str:
                    .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(days=1))
                    .not_valid_after(now + _dt.timedelta(days=365)).sign(key, hashes.SHA256()))
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def screenshot(page, name: str) -> None:
+    """With ``ROOTPLANE_SCREENSHOTS=<dir>``, save the page as ``<dir>/<name>.png`` (the README's docs/screenshots)."""
+    directory = os.environ.get("ROOTPLANE_SCREENSHOTS")
+    if directory:
+        page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)

@@ -8,7 +8,7 @@ import json
 import re
 from urllib.parse import quote
 
-from browser_helpers import outbox, records_named
+from browser_helpers import outbox, records_named, screenshot
 
 from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 
@@ -39,6 +39,7 @@ def test_root_confirms_kms_key_recovery_on_the_case_page(server, root):
     root.goto("/console/support")
     root.click(f"#cases a[href='/console/support/case?id={quote(case_id)}']")
     assert root.inner_text("#case-status") == "pending-customer-action"
+    screenshot(root, "support-case")
     root.fill("#recovery-code", "000000" if code != "000000" else "111111")
     root.click("button:has-text('Confirm recovery')")
     assert "The verification code was not accepted." in root.inner_text("main")
