@@ -19,6 +19,7 @@ from rootplane.console import events, signin
 from rootplane.console.page import Page
 from rootplane.services.account import closure, preferences
 from rootplane.services.mail import outbox
+from rootplane.services.signin import repo as signin_repo
 
 __all__ = ["ACTIONS", "ROOT_ACTIONS", "CONTACT_FIELDS", "CONTACT_TYPES", "close_account"]
 
@@ -127,6 +128,18 @@ def delete_certificate(page: Page) -> Result:
     return error, f"Signing certificate {certificate} deleted."
 
 
+def delete_passkey(page: Page) -> Result:
+    serial = page.form.get("serial", "")
+    with page.console.store.transaction() as session:
+        deleted = signin_repo.delete_passkey(session, page.identity.account_id, serial)
+    if not deleted:
+        return "There is no such passkey.", ""
+    principal = page.session_principal()
+    if principal is not None:
+        events.mfa_enabled(_sinks(page), principal, page.event_origin, page.now, serial, "DeactivateMFADevice")
+    return "", f"Passkey {serial} removed."
+
+
 def billing_access(page: Page) -> Result:
     enabled = page.form.get("enabled") == "on"
     with page.console.store.transaction() as session:
@@ -228,6 +241,7 @@ ROOT_ACTIONS: dict[str, Callable[[Page], Result]] = {
     "activate-certificate": _set_certificate("Active"),
     "deactivate-certificate": _set_certificate("Inactive"),
     "delete-certificate": delete_certificate,
+    "delete-passkey": delete_passkey,
     "billing-access": billing_access,
     "support-plan": support_plan,
     "change-password": change_password,

@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from rootplane.console import (
-    views_account, views_activity, views_iam, views_root_access, views_signin, views_support,
+    views_account, views_activity, views_iam, views_passkeys, views_root_access, views_signin, views_support,
 )
 from rootplane.console.api import ApiClients, Origin
 from rootplane.console.page import Page, View
@@ -48,7 +48,7 @@ class Console:
         self.api = ApiClients(gateway)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(_HERE / "templates"), autoescape=True)
         views = [*views_signin.VIEWS, *views_account.VIEWS, *views_iam.VIEWS, *views_root_access.VIEWS,
-                 *views_activity.VIEWS, *views_support.VIEWS]
+                 *views_activity.VIEWS, *views_support.VIEWS, *views_passkeys.VIEWS]
         routes = [Route(view.path, self._endpoint(view), methods=list(view.methods)) for view in views]
         routes.append(Mount("/console/static", StaticFiles(directory=_HERE / "static"), name="static"))
         routes.append(Route("/console", lambda request: RedirectResponse("/console/", 307)))

@@ -66,9 +66,10 @@ def password_recovery(sinks: Iterable[Callable[[ApiCall], None]], principal: Pri
 
 
 def mfa_enabled(sinks: Iterable[Callable[[ApiCall], None]], principal: Principal, origin: SignInOrigin,
-                now: _dt.datetime, serial_number: str) -> None:
-    """Record the console's assignment of a root MFA device as IAM's ``EnableMFADevice`` (codes never recorded)."""
-    call = ApiCall(request_id=ids.request_id(), service="iam", operation="EnableMFADevice", region="us-east-1",
+                now: _dt.datetime, serial_number: str, operation: str = "EnableMFADevice") -> None:
+    """Record the console's assignment of a root MFA device as IAM's ``EnableMFADevice`` (codes never recorded), or
+    its removal (``operation`` DeactivateMFADevice)."""
+    call = ApiCall(request_id=ids.request_id(), service="iam", operation=operation, region="us-east-1",
                    principal=principal, event_time=now, source_ip=origin.source_ip, user_agent=origin.user_agent,
                    params={"serialNumber": serial_number}, access_key_id=principal.access_key_id)
     call.audit["request_parameters"] = {"serialNumber": serial_number}

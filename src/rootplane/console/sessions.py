@@ -56,6 +56,7 @@ class Visitor:
     device_serial: str = ""
     device_seed: str = ""
     notice: str = ""
+    passkey_challenge: str = ""         # the WebAuthn challenge of the MFA page, answered once
 
     def expired(self, now: _dt.datetime) -> bool:
         return self.created is not None and now - self.created > VISITOR_LIFETIME
@@ -77,6 +78,7 @@ class ConsoleSession:
     flashes: list[tuple[str, str]] = field(default_factory=list)
     # A root e-mail change waiting for its one-time code: (new address, code, expiry).
     email_change: tuple[str, str, _dt.datetime] | None = None
+    passkey_challenge: str = ""  # the WebAuthn challenge of a passkey registration, answered once
 
     def expired(self, now: _dt.datetime) -> bool:
         return now - self.last_seen > IDLE or now - self.created > ABSOLUTE

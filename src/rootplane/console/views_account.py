@@ -11,6 +11,7 @@ from rootplane.console.views_signin import end_session
 from rootplane.console.page import Page, View
 from rootplane.services.account import preferences
 from rootplane.services.context import RequestContext
+from rootplane.services.signin import repo as signin_repo
 
 __all__ = ["VIEWS"]
 
@@ -31,11 +32,13 @@ def _root_settings(page: Page) -> dict:
     with page.console.store.transaction(write=False) as session:
         billing = preferences.iam_billing_access(session, account_id)
         plan = preferences.support_plan(session, account_id)
+        passkeys = [(row.serial_number, row.created_at) for row in signin_repo.list_passkeys(session, account_id)]
     return {
         "access_keys": (keys or {}).get("AccessKeyMetadata", []), "access_keys_error": keys_error,
         "mfa_devices": (devices or {}).get("MFADevices", []), "mfa_devices_error": devices_error,
         "certificates": (certificates or {}).get("Certificates", []), "certificates_error": certificates_error,
         "billing_access": billing, "support_plan": plan, "support_plans": preferences.SUPPORT_PLANS,
+        "passkeys": passkeys,
     }
 
 

@@ -9,7 +9,7 @@ import segno
 from botocore.exceptions import ClientError
 from starlette.responses import Response
 
-from rootplane.console import events, signin
+from rootplane.console import events, passkeys, signin
 from rootplane.console.mfa_check import assign_root_device, verify_mfa_code
 from rootplane.console.page import Page, View, error_text
 from rootplane.console.sessions import (
@@ -145,11 +145,12 @@ def signin_iam(page: Page) -> Response:
 
 # -- MFA -------------------------------------------------------------------------------------------------------
 def signin_mfa(page: Page) -> Response:
+    """The MFA step: a code of a virtual device, or a passkey (WebAuthn) of a root user."""
     visitor = page.visitor
     identity = visitor.identity
     if identity is None or visitor.step != "mfa":
         return page.redirect("/console/signin")
-    retry = lambda error: page.render("signin_mfa.html", error=error)  # noqa: E731
+    retry = lambda error: _mfa_page(page, identity, error)  # noqa: E731
     if page.method == "GET":
         return retry("")
     account_key, address_key = _throttle_keys(page, identity.account_id)
@@ -158,14 +159,35 @@ def signin_mfa(page: Page) -> Response:
         _failed(page, account_key, address_key)
         _record(page, principal, False, True)
         return retry(LOCKED)
+    answer = page.form.get("passkey_response")
+    challenge, visitor.passkey_challenge = visitor.passkey_challenge, ""  # a challenge is answered once
     with page.console.store.transaction() as session:
-        ok = verify_mfa_code(session, identity.account_id, identity.owner_id, page.form.get("code", ""), page.now)
+        if answer is not None:
+            ok = passkeys.authenticate(session, identity.account_id, answer, challenge, page.base_url,
+                                       page.request.url.hostname or "")
+        else:
+            ok = verify_mfa_code(session, identity.account_id, identity.owner_id, page.form.get("code", ""),
+                                 page.now)
     if not ok:
         _failed(page, account_key, address_key)
         _record(page, principal, False, True)
-        return retry("The MFA code is not valid. Enter the current code from your device.")
+        return retry("The passkey was not accepted. Try again." if answer is not None
+                     else "The MFA code is not valid. Enter the current code from your device.")
     _succeeded(page, account_key)
     return _open_session(page, identity, mfa_used=True)
+
+
+def _mfa_page(page: Page, identity: signin.Identity, error: str) -> Response:
+    """The MFA form(s): the code form when the person has a virtual device, the passkey form when a root user has
+    a passkey (with a fresh challenge)."""
+    with_passkey = any(passkeys.is_passkey(serial) for serial in identity.mfa_serials)
+    options = ""
+    if with_passkey:
+        with page.console.store.transaction(write=False) as session:
+            options, page.visitor.passkey_challenge = passkeys.authentication_options(
+                session, identity.account_id, page.request.url.hostname or "")
+    with_code = not all(passkeys.is_passkey(serial) for serial in identity.mfa_serials)
+    return page.render("signin_mfa.html", error=error, with_code=with_code, passkey_options=options)
 
 
 def _qr_data_uri(text: str) -> str:

@@ -9,11 +9,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rootplane.services.signin.tables import ConsoleSecretRow, ConsoleStateRow, SignInThrottleRow
+from rootplane.services.signin.tables import ConsoleSecretRow, ConsoleStateRow, PasskeyRow, SignInThrottleRow
 from rootplane.store.engine import locks_rows
 
 __all__ = ["find_state", "put_state", "delete_state", "prune_states", "throttle_row", "delete_throttle",
-           "prune_throttle", "find_secret", "ensure_secret"]
+           "prune_throttle", "find_secret", "ensure_secret",
+           "list_passkeys", "find_passkey", "add_passkey", "delete_passkey"]
 
 
 def find_state(session: Session, id_sha256: str) -> ConsoleStateRow | None:
@@ -72,3 +73,24 @@ def ensure_secret(session: Session, name: str) -> bytes:
     except IntegrityError:  # another server process created it first (PostgreSQL)
         pass
     return find_secret(session, name)
+
+
+def list_passkeys(session: Session, account_id: str) -> list[PasskeyRow]:
+    return list(session.scalars(select(PasskeyRow).where(PasskeyRow.account_id == account_id)
+                                .order_by(PasskeyRow.created_at)))
+
+
+def find_passkey(session: Session, account_id: str, credential_id: str) -> PasskeyRow | None:
+    row = session.get(PasskeyRow, credential_id)
+    return row if row is not None and row.account_id == account_id else None
+
+
+def add_passkey(session: Session, row: PasskeyRow) -> None:
+    session.add(row)
+    session.flush()
+
+
+def delete_passkey(session: Session, account_id: str, serial_number: str) -> bool:
+    deleted = session.execute(delete(PasskeyRow).where(PasskeyRow.account_id == account_id,
+                                                       PasskeyRow.serial_number == serial_number))
+    return bool(deleted.rowcount)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["ConsoleStateRow", "SignInThrottleRow", "ConsoleSecretRow"]
+__all__ = ["ConsoleStateRow", "SignInThrottleRow", "ConsoleSecretRow", "PasskeyRow"]
 
 
 class ConsoleStateRow(Base):
@@ -42,3 +42,18 @@ class ConsoleSecretRow(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PasskeyRow(Base):
+    """A root user's passkey (WebAuthn credential), an MFA device of the console: its public key and signature
+    counter. ``serial_number`` is the device's ARN (``arn:aws:iam::<account>:u2f/root/<name>``)."""
+
+    __tablename__ = "signin_passkeys"
+
+    credential_id: Mapped[str] = mapped_column(String(1400), primary_key=True)  # base64url
+    account_id: Mapped[str] = mapped_column(String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"),
+                                            index=True)
+    serial_number: Mapped[str] = mapped_column(String(256), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())

@@ -1,4 +1,4 @@
-"""The console's sign-in state in the store: sessions and visitors, throttle counters, console secrets.
+"""The console's sign-in state in the store: sessions and visitors, throttle counters, console secrets, passkeys.
 
 Revision ID: 0015
 Revises: 0010
@@ -40,9 +40,24 @@ def upgrade() -> None:
         sa.Column("value", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
+    op.create_table(
+        "signin_passkeys",
+        sa.Column("credential_id", sa.String(length=1400), nullable=False),
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("serial_number", sa.String(length=256), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(), nullable=False),
+        sa.Column("sign_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("credential_id"),
+        sa.UniqueConstraint("serial_number"),
+    )
+    op.create_index("ix_signin_passkeys_account_id", "signin_passkeys", ["account_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_signin_passkeys_account_id", table_name="signin_passkeys")
+    op.drop_table("signin_passkeys")
     op.drop_table("signin_secrets")
     op.drop_index("ix_signin_throttle_last_failure", table_name="signin_throttle")
     op.drop_table("signin_throttle")
