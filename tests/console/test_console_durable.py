@@ -8,7 +8,7 @@ import re
 import pytest
 from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, outbox, register_mfa, sign_in_root
 
-from harness import start_server
+from harness import drop_postgres_database, postgres_database, start_server
 
 
 @pytest.fixture
@@ -53,3 +53,66 @@ def test_recovery_link_sent_before_a_restart_works_after_it(server, page):
     page.fill("#confirm", "N3w-Root-Passw0rd!")
     page.click("button:has-text('Reset password')")
     assert "Your password was changed" in page.inner_text("main"), page.inner_text("main")
+
+
+@pytest.fixture
+def two_servers():
+    """Two server processes on one PostgreSQL store (as ``--workers`` or replicas would be)."""
+    url = postgres_database()
+    if url is None:
+        pytest.skip("PostgreSQL not reachable")
+    first = start_server(database_url=url, args=("--root-password", ROOT_PASSWORD))
+    second = start_server(database_url=url)
+    yield first, second
+    first.close()
+    second.close()
+    drop_postgres_database(url)
+
+
+def test_two_server_processes_share_sessions_and_back_off(browser, two_servers):
+    first, second = two_servers
+    context = browser.new_context()  # cookies are per host, not per port: both servers get them
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    try:
+        for server in (first, second, first, second, first):
+            page.goto(f"{server.endpoint}/console/signin")
+            page.fill("input[type=email]", ROOT_EMAIL)
+            page.click("button:has-text('Next')")
+            page.fill("input[type=password]", "Wrong-Passw0rd!")
+            page.click("button:has-text('Sign in')")
+            assert "Your authentication information is incorrect" in page.inner_text("main")
+        page.goto(f"{second.endpoint}/console/signin")
+        page.fill("input[type=email]", ROOT_EMAIL)
+        page.click("button:has-text('Next')")
+        page.fill("input[type=password]", ROOT_PASSWORD)
+        page.click("button:has-text('Sign in')")
+        assert "too many failed sign-in attempts" in page.inner_text("main")
+    finally:
+        context.close()
+
+
+def test_a_session_opened_on_one_process_works_on_the_other(browser, two_servers):
+    first, second = two_servers
+    context = browser.new_context()
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    try:
+        page.goto(f"{first.endpoint}/console/signin")
+        page.fill("input[type=email]", ROOT_EMAIL)
+        page.click("button:has-text('Next')")
+        page.goto(f"{second.endpoint}/console/signin/password")  # the visitor's step is known there too
+        page.fill("input[type=password]", ROOT_PASSWORD)
+        page.click("button:has-text('Sign in')")
+        register_mfa(page, second)
+        page.goto(f"{first.endpoint}/console/account")
+        page.fill("#name", "Shared store")
+        page.click("button:has-text('Update name')")
+        assert "Account name updated." in page.inner_text("main")
+        page.goto(f"{second.endpoint}/console/account")
+        assert page.inner_text("#account-name") == "Shared store"
+        page.click("button:has-text('Sign out')")
+        page.goto(f"{first.endpoint}/console/account")
+        assert page.url.endswith("/console/signin")
+    finally:
+        context.close()

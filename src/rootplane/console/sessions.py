@@ -156,20 +156,26 @@ class StateTable(Generic[S]):
         self.kind_name = _KINDS[kind]
 
     def add(self, state: S) -> S:
+        """Store a new state (and drop expired ones)."""
+        digest, sealed = self._sealed(state)
         with self.store.transaction() as session:
             signin_repo.prune_states(session, state.created)
-        return self.save(state)
+            signin_repo.add_state(session, ConsoleStateRow(id_sha256=digest, kind=self.kind_name, sealed=sealed,
+                                                           expires_at=state.expires_at()))
+        return state
 
-    def save(self, state: S) -> S:
-        """Write the state as it is now (a request's changes: last seen, flashes, sign-in steps)."""
+    def save(self, state: S) -> None:
+        """Write a request's changes (last seen, flashes, sign-in steps); a state removed meanwhile (signed out on
+        another request or process) stays removed."""
+        digest, sealed = self._sealed(state)
+        with self.store.transaction() as session:
+            signin_repo.update_state(session, digest, sealed, state.expires_at())
+
+    def _sealed(self, state: S) -> tuple[str, bytes]:
         digest = _digest(state.id)
         nonce = secrets.token_bytes(12)
         plain = json.dumps(_encode(state), separators=(",", ":")).encode()
-        sealed = nonce + _sealing_key(state.id).encrypt(nonce, plain, f"{self.kind_name}:{digest}".encode())
-        with self.store.transaction() as session:
-            signin_repo.put_state(session, ConsoleStateRow(id_sha256=digest, kind=self.kind_name, sealed=sealed,
-                                                           expires_at=state.expires_at()))
-        return state
+        return digest, nonce + _sealing_key(state.id).encrypt(nonce, plain, f"{self.kind_name}:{digest}".encode())
 
     def get(self, state_id: str | None, now: _dt.datetime) -> S | None:
         """The live state of ``state_id`` (expired states are dropped)."""

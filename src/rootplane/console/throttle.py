@@ -26,17 +26,17 @@ class Throttle:
 
     def locked(self, session: Session, key: str, now: _dt.datetime) -> bool:
         """Whether ``key`` must wait before its next attempt."""
-        row = repo.throttle_row(session, key, create=False)
+        row = repo.throttle_row(session, key)
         return row is not None and row.locked_until is not None and now < row.locked_until
 
     def failed(self, session: Session, key: str, now: _dt.datetime) -> None:
         """Count a failure; from the ``free_failures``-th on, lock the key for a doubling period."""
         repo.prune_throttle(session, now - self.window, now)
-        row = repo.throttle_row(session, key, create=True)
+        row = repo.throttle_row(session, key, created_at=now)
         locked = row.locked_until is not None and now < row.locked_until
-        if row.last_failure is not None and now - row.last_failure > self.window and not locked:
+        if now - row.last_failure > self.window and not locked:
             row.failures = 0
-        row.failures = (row.failures or 0) + 1
+        row.failures += 1
         row.last_failure = now
         over = row.failures - self.free_failures
         if over >= 0:

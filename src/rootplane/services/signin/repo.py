@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.signin.tables import ConsoleSecretRow, ConsoleStateRow, PasskeyRow, SignInThrottleRow
 from rootplane.store.engine import locks_rows
 
-__all__ = ["find_state", "put_state", "delete_state", "prune_states", "throttle_row", "delete_throttle",
+__all__ = ["find_state", "add_state", "update_state", "delete_state", "prune_states", "throttle_row", "delete_throttle",
            "prune_throttle", "find_secret", "ensure_secret",
            "list_passkeys", "find_passkey", "add_passkey", "delete_passkey"]
 
@@ -21,8 +21,14 @@ def find_state(session: Session, id_sha256: str) -> ConsoleStateRow | None:
     return session.get(ConsoleStateRow, id_sha256)
 
 
-def put_state(session: Session, row: ConsoleStateRow) -> None:
-    session.merge(row)
+def add_state(session: Session, row: ConsoleStateRow) -> None:
+    session.add(row)
+
+
+def update_state(session: Session, id_sha256: str, sealed: bytes, expires_at: _dt.datetime) -> None:
+    """Rewrite a stored state (nothing happens when it was deleted)."""
+    session.execute(update(ConsoleStateRow).where(ConsoleStateRow.id_sha256 == id_sha256)
+                    .values(sealed=sealed, expires_at=expires_at))
 
 
 def delete_state(session: Session, id_sha256: str) -> None:
@@ -34,15 +40,21 @@ def prune_states(session: Session, now: _dt.datetime) -> None:
     session.execute(delete(ConsoleStateRow).where(ConsoleStateRow.expires_at < now))
 
 
-def throttle_row(session: Session, key: str, create: bool) -> SignInThrottleRow | None:
-    """The throttle row of ``key`` (locked in writing transactions on PostgreSQL); a new one when ``create``."""
+def throttle_row(session: Session, key: str, created_at: _dt.datetime | None = None) -> SignInThrottleRow | None:
+    """The throttle row of ``key`` (locked in writing transactions on PostgreSQL); with ``created_at``, a new one
+    (no failures yet) when there is none."""
     statement = select(SignInThrottleRow).where(SignInThrottleRow.key == key)
     if locks_rows(session):
         statement = statement.with_for_update()
     row = session.scalars(statement).first()
-    if row is None and create:
-        row = SignInThrottleRow(key=key, failures=0)
-        session.add(row)
+    if row is None and created_at is not None:
+        try:
+            with session.begin_nested():
+                row = SignInThrottleRow(key=key, failures=0, last_failure=created_at)
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # another server process counted this key first (PostgreSQL)
+            row = session.scalars(statement).first()
     return row
 
 
