@@ -1,7 +1,8 @@
 """Root password recovery: single-use, time-limited reset links and setting the new password.
 
 A link is an HMAC over the account, its expiry and the root user's current password state, under a console secret
-kept in the store (services/signin), so links work across restarts and on every server process sharing the store. Setting a password changes that state, so a link works once; an expired link does nothing.
+kept in the store (services/signin), so links work across restarts and on every server process sharing the store.
+Setting a password changes that state, so a link works once; an expired link does nothing.
 Whether a link may be sent at all is ``root_access.may_recover_password`` (the centralized root access rule).
 """
 

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from rootplane.console.signin import Identity
 from rootplane.services.signin import repo as signin_repo
 from rootplane.services.signin.tables import ConsoleStateRow
 
@@ -114,9 +115,7 @@ def _at(value: str | None) -> _dt.datetime | None:
     return _dt.datetime.fromisoformat(value) if value else None
 
 
-def _identity_of(value: dict | None):
-    from rootplane.console.signin import Identity
-
+def _identity_of(value: dict | None) -> Identity | None:
     return Identity(**{**value, "mfa_serials": tuple(value["mfa_serials"])}) if value else None
 
 
