@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import urllib.request
 
 import pyotp
@@ -61,3 +62,33 @@ def console_logins(server: Server, account_client=None) -> list[dict]:
     events = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
                                                          "AttributeValue": "ConsoleLogin"}])["Events"]
     return [json.loads(event["CloudTrailEvent"]) for event in events]
+
+
+def records_named(server: Server, name: str) -> list[dict]:
+    """CloudTrail records of one event name in the bootstrap account's Event history (newest first)."""
+    events = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+    return [json.loads(event["CloudTrailEvent"]) for event in events]
+
+
+def self_signed_certificate() -> str:
+    """A fresh self-signed X.509 certificate (PEM), as a person would upload as a signing certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rootplane console test")])
+    now = _dt.datetime.now(_dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(days=1))
+                   .not_valid_after(now + _dt.timedelta(days=365)).sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def screenshot(page, name: str) -> None:
+    """With ``ROOTPLANE_SCREENSHOTS=<dir>``, save the page as ``<dir>/<name>.png`` (the README's docs/screenshots)."""
+    directory = os.environ.get("ROOTPLANE_SCREENSHOTS")
+    if directory:
+        page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from browser_helpers import ROOT_PASSWORD
+from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, sign_in_root
 from harness import Server, start_server
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -57,4 +57,16 @@ def page(browser, server):
     context.set_default_timeout(15000)
     opened = context.new_page()
     yield opened
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def root(server, browser):
+    """A page of the bootstrap root user signed in (its first sign-in registers MFA), for the whole module."""
+    context = browser.new_context(base_url=server.endpoint)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    sign_in_root(page, ROOT_EMAIL, ROOT_PASSWORD)
+    register_mfa(page, server)
+    yield page
     context.close()

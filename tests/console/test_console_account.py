@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, outbox, register_mfa, sign_in_iam_user, sign_in_root
+from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, outbox, records_named, sign_in_iam_user, sign_in_root
 
 from harness import BOOT_ACCOUNT
 
 USER = "billing-bob"
 USER_PASSWORD = "B0b-Passw0rd!"
-
-
-@pytest.fixture(scope="module")
-def root(server, browser):
-    """The root user signed in (its first sign-in registers MFA)."""
-    page = browser.new_context(base_url=server.endpoint).new_page()
-    sign_in_root(page, ROOT_EMAIL, ROOT_PASSWORD)
-    register_mfa(page, server)
-    yield page
-    page.context.close()
 
 
 def test_iam_user_denied_billing_until_root_turns_access_on(server, root, page):
@@ -60,6 +49,9 @@ def test_root_email_change_with_code_sent_to_the_new_address(server, root):
     root.fill("#email-code", code)
     root.click("button:has-text('Verify and change email')")
     assert "The root user email address is now new-root@example.com." in root.inner_text("main")
+    record = records_named(server, "EmailUpdated")[0]
+    assert (record["eventSource"], record["eventType"]) == ("signin.amazonaws.com", "AwsConsoleSignIn")
+    assert record["responseElements"] == {"EmailUpdated": "Success"} and code not in str(record)
     root.click("button:has-text('Sign out')")
     sign_in_root(root, ROOT_EMAIL, ROOT_PASSWORD)
     assert "Your authentication information is incorrect" in root.inner_text("main")

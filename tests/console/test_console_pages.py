@@ -6,26 +6,19 @@ With ``ROOTPLANE_SCREENSHOTS=<dir>`` the test also saves the screenshots used by
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, sign_in_root
+from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, screenshot, sign_in_root
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject",
                                                   "Resource": "arn:aws:s3:::reports/*"}]}
-
-
-def _shot(page, name: str) -> None:
-    directory = os.environ.get("ROOTPLANE_SCREENSHOTS")
-    if directory:
-        page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
 def root_page(server, browser):
     page = browser.new_context(base_url=server.endpoint, viewport={"width": 1200, "height": 800}).new_page()
     sign_in_root(page, ROOT_EMAIL, ROOT_PASSWORD)
-    _shot(page, "register-mfa")
+    screenshot(page, "register-mfa")
     register_mfa(page, server)
     yield page
     page.context.close()
@@ -40,12 +33,12 @@ def test_sign_in_page_is_labelled(page):
     page.wait_for_url("**/console/signin/password")
     assert page.evaluate("document.activeElement.type") == "password"
     page.goto("/console/signin")
-    _shot(page, "sign-in")
+    screenshot(page, "sign-in")
 
 
 def test_iam_pages_and_policy_simulator(server, root_page):
     page = root_page
-    _shot(page, "home")
+    screenshot(page, "home")
     page.goto("/console/iam")
     page.fill("#create-user-name", "carol")
     page.click("form:has(#create-user-name) button")
@@ -68,9 +61,9 @@ def test_iam_pages_and_policy_simulator(server, root_page):
     page.click("button:has-text('Run simulation')")
     results = page.inner_text("#results")
     assert "allowed" in results and "ReadReports (user-managed), line 1" in results
-    _shot(page, "policy-simulator")
+    screenshot(page, "policy-simulator")
     page.goto("/console/iam")
-    _shot(page, "iam")
+    screenshot(page, "iam")
 
 
 def test_root_activity_lists_root_events(root_page):
@@ -80,6 +73,6 @@ def test_root_activity_lists_root_events(root_page):
     assert "ConsoleLogin" in rows and "CreateUser" not in rows
     page.goto("/console/activity")
     assert "CreateUser" in page.inner_text("#events")
-    _shot(page, "root-activity")
+    screenshot(page, "root-activity")
     page.goto("/console/account")
-    _shot(page, "account")
+    screenshot(page, "account")

@@ -43,10 +43,28 @@ class _Body(io.BytesIO):
 class ApiClients:
     """Makes botocore clients bound to the gateway. Thread-safe."""
 
-    def __init__(self, gateway) -> None:
+    def __init__(self, gateway, max_cached: int = 2_000) -> None:
         self.gateway = gateway
         self._session = botocore.session.Session()
         self._lock = threading.Lock()
+        self.max_cached = max_cached
+        # (access key id, service, region) -> (client, the Origin it sends as): console sessions reuse clients.
+        self._cached: dict[tuple[str, str, str], tuple[Any, Origin]] = {}
+
+    def session_client(self, service: str, credentials: dict[str, str], origin: Origin,
+                       region: str | None = None) -> Any:
+        """A cached client of a console session, sending as ``origin`` (the person's current address and browser)."""
+        key = (credentials["AccessKeyId"], service, region or "")
+        cached = self._cached.get(key)
+        if cached is None:
+            sender = Origin(origin.source_ip, origin.user_agent)
+            cached = (self.client(service, credentials, sender, region), sender)
+            with self._lock:
+                while len(self._cached) >= self.max_cached:
+                    self._cached.pop(next(iter(self._cached)))
+                self._cached[key] = cached
+        cached[1].source_ip, cached[1].user_agent = origin.source_ip, origin.user_agent
+        return cached[0]
 
     def client(self, service: str, credentials: dict[str, str], origin: Origin, region: str | None = None) -> Any:
         """A client for ``service`` signed with ``credentials`` (an STS ``Credentials`` dict)."""

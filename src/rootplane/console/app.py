@@ -14,7 +14,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from rootplane.console import views_account, views_activity, views_iam, views_root_access, views_signin
+from rootplane.console import (
+    views_account, views_activity, views_iam, views_passkeys, views_root_access, views_signin, views_support,
+)
 from rootplane.console.api import ApiClients, Origin
 from rootplane.console.page import Page, View
 from rootplane.console.recovery import Recovery
@@ -32,21 +34,21 @@ MAX_FORM = 256 * 1024
 
 
 class Console:
-    """Everything the console keeps in memory, and the ASGI app that serves ``/console``."""
+    """The console's parts (its state lives in the store) and the ASGI app that serves ``/console``."""
 
     def __init__(self, gateway) -> None:
         self.gateway = gateway
         self.clock = gateway.clock
         self.store = gateway.store
-        self.sessions: StateTable[ConsoleSession] = StateTable()
-        self.visitors: StateTable[Visitor] = StateTable()
+        self.sessions: StateTable[ConsoleSession] = StateTable(self.store, ConsoleSession)
+        self.visitors: StateTable[Visitor] = StateTable(self.store, Visitor)
         self.account_throttle = Throttle(free_failures=5)
         self.address_throttle = Throttle(free_failures=20)
         self.recovery = Recovery()
         self.api = ApiClients(gateway)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(_HERE / "templates"), autoescape=True)
         views = [*views_signin.VIEWS, *views_account.VIEWS, *views_iam.VIEWS, *views_root_access.VIEWS,
-                 *views_activity.VIEWS]
+                 *views_activity.VIEWS, *views_support.VIEWS, *views_passkeys.VIEWS]
         routes = [Route(view.path, self._endpoint(view), methods=list(view.methods)) for view in views]
         routes.append(Mount("/console/static", StaticFiles(directory=_HERE / "static"), name="static"))
         routes.append(Route("/console", lambda request: RedirectResponse("/console/", 307)))
@@ -78,9 +80,6 @@ class Console:
         page.session = self.sessions.get(request.cookies.get(SESSION_COOKIE), now)
         if page.session is not None:
             page.session.last_seen = now
-            # The session's cached clients send as this origin: keep it current.
-            page.session.origin.source_ip, page.session.origin.user_agent = origin.source_ip, origin.user_agent
-            page.origin = page.session.origin
         if view.public:
             page.visitor = self.visitors.get(request.cookies.get(VISITOR_COOKIE), now)
             if page.visitor is None:
@@ -96,11 +95,20 @@ class Console:
                                message="This form is out of date or did not come from this console "
                                        "(CSRF check failed). Reload the page and try again.")
         try:
-            return view.handler(page)
+            response = view.handler(page)
         except Exception:  # noqa: BLE001 - a page never answers with a traceback
             log.exception("console page %s failed", request.url.path)
-            return page.render("error.html", status=500, title="Something went wrong",
-                               message="The console could not complete this request. Try again.")
+            response = page.render("error.html", status=500, title="Something went wrong",
+                                   message="The console could not complete this request. Try again.")
+        self._save(page)
+        return response
+
+    def _save(self, page: Page) -> None:
+        """Keep what the request changed (last seen, flashes, sign-in steps) for the next request, on any process."""
+        if page.session is not None:
+            self.sessions.save(page.session)
+        if page.visitor is not None:
+            self.visitors.save(page.visitor)
 
     @staticmethod
     def cookie(request: Request, name: str, value: str) -> str:

@@ -14,7 +14,8 @@ from rootplane.audit.call import ApiCall
 from rootplane.auth.principal import Principal
 from rootplane.core import ids
 
-__all__ = ["SignInOrigin", "console_login", "password_recovery", "mfa_enabled"]
+__all__ = ["SignInOrigin", "console_login", "password_recovery", "mfa_enabled", "root_credential_changed",
+           "console_setting_changed"]
 
 _SOURCE = "signin.amazonaws.com"
 _TYPE = "AwsConsoleSignIn"
@@ -32,7 +33,7 @@ def _call(principal: Principal, operation: str, origin: SignInOrigin, now: _dt.d
           additional: dict, error_message: str | None = None) -> ApiCall:
     call = ApiCall(request_id=ids.request_id(), service="signin", operation=operation, region="us-east-1",
                    principal=principal, event_time=now, source_ip=origin.source_ip, user_agent=origin.user_agent,
-                   params={})
+                   params={}, access_key_id=principal.access_key_id)
     call.audit.update({
         "event_source": _SOURCE, "event_type": _TYPE, "read_only": False, "request_parameters": None,
         "response_elements": response, "additional_event_data": additional,
@@ -65,11 +66,35 @@ def password_recovery(sinks: Iterable[Callable[[ApiCall], None]], principal: Pri
 
 
 def mfa_enabled(sinks: Iterable[Callable[[ApiCall], None]], principal: Principal, origin: SignInOrigin,
-                now: _dt.datetime, serial_number: str) -> None:
-    """Record the console's assignment of a root MFA device as IAM's ``EnableMFADevice`` (codes never recorded)."""
-    call = ApiCall(request_id=ids.request_id(), service="iam", operation="EnableMFADevice", region="us-east-1",
+                now: _dt.datetime, serial_number: str, operation: str = "EnableMFADevice") -> None:
+    """Record the console's assignment of a root MFA device as IAM's ``EnableMFADevice`` (codes never recorded), or
+    its removal (``operation`` DeactivateMFADevice)."""
+    call = ApiCall(request_id=ids.request_id(), service="iam", operation=operation, region="us-east-1",
                    principal=principal, event_time=now, source_ip=origin.source_ip, user_agent=origin.user_agent,
                    params={"serialNumber": serial_number}, access_key_id=principal.access_key_id)
     call.audit["request_parameters"] = {"serialNumber": serial_number}
+    for sink in sinks:
+        sink(call)
+
+
+def root_credential_changed(sinks: Iterable[Callable[[ApiCall], None]], principal: Principal, origin: SignInOrigin,
+                            now: _dt.datetime, name: str) -> None:
+    """Record a root user's console-only credential change as the sign-in service does: ``PasswordUpdated`` or
+    ``EmailUpdated`` (``eventType`` AwsConsoleSignIn; no password, address or code in the record)."""
+    call = _call(principal, name, origin, now, {name: "Success"}, {})
+    for sink in sinks:
+        sink(call)
+
+
+def console_setting_changed(sinks: Iterable[Callable[[ApiCall], None]], principal: Principal, origin: SignInOrigin,
+                            now: _dt.datetime, event_source: str, name: str, request_parameters: dict | None) -> None:
+    """Record a console-only setting change (no public API) under the console service AWS names for it, e.g.
+    billingconsole.amazonaws.com ``UpdateIAMAccessPreference`` or supportplans.amazonaws.com
+    ``CreateSupportPlanSchedule``, as an ``AwsApiCall`` of the console session."""
+    call = ApiCall(request_id=ids.request_id(), service=event_source.split(".", 1)[0], operation=name,
+                   region="us-east-1", principal=principal, event_time=now, source_ip=origin.source_ip,
+                   user_agent=origin.user_agent, params={}, access_key_id=principal.access_key_id)
+    call.audit.update({"event_source": event_source, "read_only": False, "request_parameters": request_parameters,
+                       "response_elements": None})
     for sink in sinks:
         sink(call)

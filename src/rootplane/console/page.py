@@ -11,7 +11,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from rootplane.auth.principal import Principal
 from rootplane.console.api import Origin
+from rootplane.console.events import SignInOrigin
 from rootplane.console.sessions import ConsoleSession, Visitor
 
 if TYPE_CHECKING:
@@ -53,18 +55,23 @@ class Page:
     def identity(self):
         return self.session.identity if self.session is not None else None
 
+    @property
+    def event_origin(self) -> SignInOrigin:
+        """Where the person is, as the console's own CloudTrail records name it."""
+        return SignInOrigin(self.origin.source_ip, self.origin.user_agent, f"{self.base_url}/console/")
+
+    def session_principal(self) -> Principal | None:
+        """The principal of the console session's credentials (what the API sees the person as)."""
+        credential = self.console.gateway.resolve(self.session.credentials["AccessKeyId"]) if self.session else None
+        return credential.principal if credential is not None else None
+
     # -- the API, as the signed-in person ----------------------------------------------------------------------
     def api(self, service: str, credentials: dict[str, str] | None = None, region: str | None = None) -> Any:
         """A client for ``service`` signed with the console session's credentials (or the given ones)."""
         if credentials is not None:
             return self.console.api.client(service, credentials, self.origin, region)
         assert self.session is not None
-        key = f"{service}:{region or ''}"
-        client = self.session.clients.get(key)
-        if client is None:
-            client = self.session.clients[key] = self.console.api.client(
-                service, self.session.credentials, self.origin, region)
-        return client
+        return self.console.api.session_client(service, self.session.credentials, self.origin, region)
 
     def attempt(self, call, *args, **kwargs) -> tuple[Any, str]:
         """(result, "") or (None, the API error's text)."""

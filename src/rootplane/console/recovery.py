@@ -1,7 +1,8 @@
 """Root password recovery: single-use, time-limited reset links and setting the new password.
 
-A link is an HMAC over the account, its expiry and the root user's current password state, under a key that lives
-only in this process. Setting a password changes that state, so a link works once; an expired link does nothing.
+A link is an HMAC over the account, its expiry and the root user's current password state, under a console secret
+kept in the store (services/signin), so links work across restarts and on every server process sharing the store.
+Setting a password changes that state, so a link works once; an expired link does nothing.
 Whether a link may be sent at all is ``root_access.may_recover_password`` (the centralized root access rule).
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
-import secrets
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from rootplane.services.accounts.tables import AccountRow
 from rootplane.console.signin import set_root_password
 from rootplane.services.iam import root_access
 from rootplane.services.mail import outbox
+from rootplane.services.signin import repo as signin_repo
 
 __all__ = ["LINK_LIFETIME", "Recovery"]
 
@@ -26,15 +27,16 @@ LINK_LIFETIME = _dt.timedelta(hours=1)
 SUBJECT = "Password recovery for your root user"
 
 
+_SECRET = "recovery-links"
+
+
+def _mac(key: bytes, account: AccountRow, expires: int) -> str:
+    state = f"{account.account_id}|{expires}|{account.root_password_hash or ''}|{account.root_password_changed_at}"
+    return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()
+
+
 class Recovery:
-    """Issues and redeems reset links (one instance per server process)."""
-
-    def __init__(self, key: bytes | None = None) -> None:
-        self._key = key or secrets.token_bytes(32)
-
-    def _mac(self, account: AccountRow, expires: int) -> str:
-        state = f"{account.account_id}|{expires}|{account.root_password_hash or ''}|{account.root_password_changed_at}"
-        return hmac.new(self._key, state.encode(), hashlib.sha256).hexdigest()
+    """Issues and redeems reset links."""
 
     def request(self, session: Session, email: str, now: _dt.datetime, base_url: str,
                 smtp_url: str | None) -> AccountRow | None:
@@ -43,7 +45,8 @@ class Recovery:
         if account is None or not root_access.may_recover_password(session, account.account_id):
             return None
         expires = int((now + LINK_LIFETIME).timestamp())
-        token = f"{account.account_id}.{expires}.{self._mac(account, expires)}"
+        key = signin_repo.ensure_secret(session, _SECRET)
+        token = f"{account.account_id}.{expires}.{_mac(key, account, expires)}"
         body = (f"Someone asked to reset the password of the root user of AWS account {account.account_id}.\n\n"
                 f"To choose a new password, open this link within {int(LINK_LIFETIME.total_seconds() // 60)} "
                 f"minutes:\n{base_url}/console/reset?token={token}\n\n"
@@ -61,9 +64,10 @@ class Recovery:
         if now.timestamp() >= expires:
             return None
         account = accounts.find_account(session, account_id)
-        if account is None or not root_access.may_recover_password(session, account_id):
+        key = signin_repo.find_secret(session, _SECRET)
+        if account is None or key is None or not root_access.may_recover_password(session, account_id):
             return None
-        return account if hmac.compare_digest(self._mac(account, expires), mac) else None
+        return account if hmac.compare_digest(_mac(key, account, expires), mac) else None
 
     def reset(self, session: Session, token: str, password: str, now: _dt.datetime) -> tuple[AccountRow | None, str]:
         """Set a new root password through a link: (account, "") on success, else (account or None, why not)."""

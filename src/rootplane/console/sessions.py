@@ -1,4 +1,5 @@
-"""Server-side state behind the console's cookies: visitors on their way in, and signed-in console sessions.
+"""Server-side state behind the console's cookies: visitors on their way in, and signed-in console sessions,
+kept in the store (services/signin) so a restart or another server process on the same store keeps them.
 
 Cookies carry only a random id (HttpOnly, SameSite=Strict, Secure over HTTPS and on loopback hosts, which
 browsers treat as secure). Each state has its own CSRF token that every form must return. Console sessions end
@@ -8,11 +9,19 @@ after ``IDLE`` without a request or ``ABSOLUTE`` after sign-in, whichever comes 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import hmac
+import json
 import secrets
-import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Generic, TypeVar
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from rootplane.console.signin import Identity
+from rootplane.services.signin import repo as signin_repo
+from rootplane.services.signin.tables import ConsoleStateRow
 
 __all__ = ["Visitor", "ConsoleSession", "StateTable", "IDLE", "ABSOLUTE", "VISITOR_LIFETIME", "csrf_matches",
            "SESSION_COOKIE", "VISITOR_COOKIE", "cookie_header", "clear_cookie_header"]
@@ -48,9 +57,13 @@ class Visitor:
     device_serial: str = ""
     device_seed: str = ""
     notice: str = ""
+    passkey_challenge: str = ""         # the WebAuthn challenge of the MFA page, answered once
 
     def expired(self, now: _dt.datetime) -> bool:
         return self.created is not None and now - self.created > VISITOR_LIFETIME
+
+    def expires_at(self) -> _dt.datetime:
+        return self.created + VISITOR_LIFETIME
 
 
 @dataclass
@@ -64,13 +77,15 @@ class ConsoleSession:
     id: str = field(default_factory=_token)
     csrf: str = field(default_factory=_token)
     flashes: list[tuple[str, str]] = field(default_factory=list)
-    clients: dict[str, Any] = field(default_factory=dict)
-    origin: Any = None  # rootplane.console.api.Origin the cached clients send as
     # A root e-mail change waiting for its one-time code: (new address, code, expiry).
     email_change: tuple[str, str, _dt.datetime] | None = None
+    passkey_challenge: str = ""  # the WebAuthn challenge of a passkey registration, answered once
 
     def expired(self, now: _dt.datetime) -> bool:
         return now - self.last_seen > IDLE or now - self.created > ABSOLUTE
+
+    def expires_at(self) -> _dt.datetime:
+        return min(self.last_seen + IDLE, self.created + ABSOLUTE)
 
     def flash(self, kind: str, message: str) -> None:
         self.flashes.append((kind, message))
@@ -81,34 +96,109 @@ class ConsoleSession:
 
 
 S = TypeVar("S", Visitor, ConsoleSession)
+_KINDS = {Visitor: "visitor", ConsoleSession: "session"}
+
+
+def _digest(state_id: str) -> str:
+    return hashlib.sha256(b"rootplane-console-state-id\0" + state_id.encode()).hexdigest()
+
+
+def _sealing_key(state_id: str) -> AESGCM:
+    return AESGCM(hashlib.sha256(b"rootplane-console-state-key\0" + state_id.encode()).digest())
+
+
+def _when(value: _dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _at(value: str | None) -> _dt.datetime | None:
+    return _dt.datetime.fromisoformat(value) if value else None
+
+
+def _identity_of(value: dict | None) -> Identity | None:
+    return Identity(**{**value, "mfa_serials": tuple(value["mfa_serials"])}) if value else None
+
+
+def _encode(state: Visitor | ConsoleSession) -> dict:
+    values = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "id"}
+    values["identity"] = asdict(state.identity) if state.identity is not None else None
+    for name in ("created", "last_seen"):
+        if name in values:
+            values[name] = _when(values[name])
+    if isinstance(state, ConsoleSession) and state.email_change is not None:
+        email, code, expires = state.email_change
+        values["email_change"] = [email, code, _when(expires)]
+    return values
+
+
+def _decode(kind: type[S], state_id: str, values: dict) -> S:
+    values = {**values, "id": state_id, "identity": _identity_of(values.get("identity"))}
+    for name in ("created", "last_seen"):
+        if name in values:
+            values[name] = _at(values[name])
+    if kind is ConsoleSession:
+        values["flashes"] = [tuple(flash) for flash in values.get("flashes", [])]
+        pending = values.get("email_change")
+        values["email_change"] = (pending[0], pending[1], _at(pending[2])) if pending else None
+    return kind(**values)
 
 
 class StateTable(Generic[S]):
-    """Id -> state, thread-safe and bounded (the oldest entries go first when full)."""
+    """Id -> state, in the store (services/signin): every server process sharing the store sees the same states.
 
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self.max_entries = max_entries
-        self._states: dict[str, S] = {}
-        self._lock = threading.Lock()
+    Only a digest of the id is stored, and the state is sealed (AES-256-GCM) under a key derived from the id, which
+    only the person's cookie carries."""
+
+    def __init__(self, store, kind: type[S]) -> None:
+        self.store = store
+        self.kind = kind
+        self.kind_name = _KINDS[kind]
 
     def add(self, state: S) -> S:
-        with self._lock:
-            while len(self._states) >= self.max_entries:
-                self._states.pop(next(iter(self._states)))
-            self._states[state.id] = state
+        """Store a new state (and drop expired ones)."""
+        digest, sealed = self._sealed(state)
+        with self.store.transaction() as session:
+            signin_repo.prune_states(session, state.created)
+            signin_repo.add_state(session, ConsoleStateRow(id_sha256=digest, kind=self.kind_name, sealed=sealed,
+                                                           expires_at=state.expires_at()))
         return state
+
+    def save(self, state: S) -> None:
+        """Write a request's changes (last seen, flashes, sign-in steps); a state removed meanwhile (signed out on
+        another request or process) stays removed."""
+        digest, sealed = self._sealed(state)
+        with self.store.transaction() as session:
+            signin_repo.update_state(session, digest, sealed, state.expires_at())
+
+    def _sealed(self, state: S) -> tuple[str, bytes]:
+        digest = _digest(state.id)
+        nonce = secrets.token_bytes(12)
+        plain = json.dumps(_encode(state), separators=(",", ":")).encode()
+        return digest, nonce + _sealing_key(state.id).encrypt(nonce, plain, f"{self.kind_name}:{digest}".encode())
 
     def get(self, state_id: str | None, now: _dt.datetime) -> S | None:
         """The live state of ``state_id`` (expired states are dropped)."""
-        state = self._states.get(state_id or "")
-        if state is not None and state.expired(now):
-            self.remove(state.id)
+        if not state_id or len(state_id) > 128:
+            return None
+        digest = _digest(state_id)
+        with self.store.transaction(write=False) as session:
+            row = signin_repo.find_state(session, digest)
+            found = (row.kind, row.sealed) if row is not None else None
+        if found is None or found[0] != self.kind_name:
+            return None
+        try:
+            plain = _sealing_key(state_id).decrypt(found[1][:12], found[1][12:], f"{self.kind_name}:{digest}".encode())
+            state = _decode(self.kind, state_id, json.loads(plain))
+        except (InvalidTag, ValueError, TypeError, KeyError):
+            return None
+        if state.expired(now):
+            self.remove(state_id)
             return None
         return state
 
-    def remove(self, state_id: str) -> S | None:
-        with self._lock:
-            return self._states.pop(state_id, None)
+    def remove(self, state_id: str) -> None:
+        with self.store.transaction() as session:
+            signin_repo.delete_state(session, _digest(state_id))
 
 
 def _secure(host: str, scheme: str) -> bool:

@@ -21,9 +21,11 @@ from rootplane.gateway.credentials import user_principal
 from rootplane.services.accounts import repo as accounts, session_tokens
 from rootplane.services.accounts.tables import TemporarySessionRow
 from rootplane.services.iam import passwords, repo as iam_repo, root_access
+from rootplane.services.signin import repo as signin_repo
 
 __all__ = ["Identity", "Attempt", "check_root", "check_user", "resolve_account", "issue", "revoke", "mark_used",
-           "principal_of", "principal_of_root", "mfa_serials_of", "set_root_password", "set_root_email"]
+           "principal_of", "principal_of_root", "mfa_serials_of", "root_mfa_serials", "set_root_password",
+           "set_root_email"]
 
 _ACTIVE = "ACTIVE"
 _DUMMY_HASH = passwords.hash_password("rootplane-timing-equaliser")
@@ -77,8 +79,8 @@ def check_root(session: Session, email: str, password: str) -> Attempt:
     principal = principal_of_root(account.account_id)
     if not ok:
         return Attempt(None, account.account_id, principal)
-    serials = tuple(mfa_serials(session, account.account_id, account.account_id))
-    identity = Identity(account.account_id, ROOT, account.account_id, None, account.email, serials)
+    identity = Identity(account.account_id, ROOT, account.account_id, None, account.email,
+                        tuple(root_mfa_serials(session, account.account_id)))
     return Attempt(identity, account.account_id, principal)
 
 
@@ -145,7 +147,15 @@ def revoke(session: Session, access_key_id: str) -> None:
         row.revoked = True
 
 
+def root_mfa_serials(session: Session, account_id: str) -> list[str]:
+    """A root user's MFA devices: virtual (TOTP) devices, then passkeys."""
+    passkeys = [row.serial_number for row in signin_repo.list_passkeys(session, account_id)]
+    return mfa_serials(session, account_id, account_id) + passkeys
+
+
 def mfa_serials_of(session: Session, identity: Identity) -> list[str]:
+    if identity.is_root:
+        return root_mfa_serials(session, identity.account_id)
     return mfa_serials(session, identity.account_id, identity.owner_id)
 
 

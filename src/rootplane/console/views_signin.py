@@ -9,8 +9,7 @@ import segno
 from botocore.exceptions import ClientError
 from starlette.responses import Response
 
-from rootplane.console import events, signin
-from rootplane.console.api import Origin
+from rootplane.console import events, passkeys, signin
 from rootplane.console.mfa_check import assign_root_device, verify_mfa_code
 from rootplane.console.page import Page, View, error_text
 from rootplane.console.sessions import (
@@ -18,7 +17,7 @@ from rootplane.console.sessions import (
 )
 from rootplane.services.iam import totp
 
-__all__ = ["VIEWS"]
+__all__ = ["VIEWS", "end_session"]
 
 WRONG = "Your authentication information is incorrect. Please try again."
 LOCKED = "There have been too many failed sign-in attempts. Wait a few minutes and try again."
@@ -26,13 +25,9 @@ ROOT_DEVICE = "root-account-mfa-device"
 ENROLMENT = _dt.timedelta(minutes=15)
 
 
-def _origin(page: Page) -> events.SignInOrigin:
-    return events.SignInOrigin(page.origin.source_ip, page.origin.user_agent, f"{page.base_url}/console/")
-
-
 def _record(page: Page, principal, success: bool, mfa_used: bool) -> None:
     if principal is not None:
-        events.console_login(page.console.audit_sinks(), principal, _origin(page), page.now, success, mfa_used)
+        events.console_login(page.console.audit_sinks(), principal, page.event_origin, page.now, success, mfa_used)
 
 
 def _throttle_keys(page: Page, account: str) -> tuple[str, str]:
@@ -41,13 +36,21 @@ def _throttle_keys(page: Page, account: str) -> tuple[str, str]:
 
 def _locked(page: Page, account_key: str, address_key: str) -> bool:
     console = page.console
-    return console.account_throttle.locked(account_key, page.now) or console.address_throttle.locked(address_key,
-                                                                                                      page.now)
+    with console.store.transaction(write=False) as session:
+        return (console.account_throttle.locked(session, account_key, page.now)
+                or console.address_throttle.locked(session, address_key, page.now))
 
 
 def _failed(page: Page, account_key: str, address_key: str) -> None:
-    page.console.account_throttle.failed(account_key, page.now)
-    page.console.address_throttle.failed(address_key, page.now)
+    console = page.console
+    with console.store.transaction() as session:
+        console.account_throttle.failed(session, account_key, page.now)
+        console.address_throttle.failed(session, address_key, page.now)
+
+
+def _succeeded(page: Page, account_key: str) -> None:
+    with page.console.store.transaction() as session:
+        page.console.account_throttle.succeeded(session, account_key)
 
 
 def _password_checked(page: Page, attempt: signin.Attempt, typed_account: str, retry: Response) -> Response | None:
@@ -61,7 +64,7 @@ def _password_checked(page: Page, attempt: signin.Attempt, typed_account: str, r
         _failed(page, account_key, address_key)
         _record(page, attempt.principal, False, False)
         return retry(WRONG)
-    page.console.account_throttle.succeeded(account_key)
+    _succeeded(page, account_key)
     return None
 
 
@@ -86,8 +89,7 @@ def _open_session(page: Page, identity: signin.Identity, mfa_used: bool) -> Resp
     _record(page, _principal(page, identity), True, mfa_used)
     console.visitors.remove(page.visitor.id)
     state = console.sessions.add(ConsoleSession(identity=identity, credentials=credentials, created=page.now,
-                                                last_seen=page.now, origin=Origin(page.origin.source_ip,
-                                                                                  page.origin.user_agent)))
+                                                last_seen=page.now))
     page.set_cookies.append(console.cookie(page.request, SESSION_COOKIE, state.id))
     page.set_cookies.append(clear_cookie_header(VISITOR_COOKIE))
     page.session, page.visitor = state, None
@@ -143,11 +145,12 @@ def signin_iam(page: Page) -> Response:
 
 # -- MFA -------------------------------------------------------------------------------------------------------
 def signin_mfa(page: Page) -> Response:
+    """The MFA step: a code of a virtual device, or a passkey (WebAuthn) of a root user."""
     visitor = page.visitor
     identity = visitor.identity
     if identity is None or visitor.step != "mfa":
         return page.redirect("/console/signin")
-    retry = lambda error: page.render("signin_mfa.html", error=error)  # noqa: E731
+    retry = lambda error: _mfa_page(page, identity, error)  # noqa: E731
     if page.method == "GET":
         return retry("")
     account_key, address_key = _throttle_keys(page, identity.account_id)
@@ -156,14 +159,35 @@ def signin_mfa(page: Page) -> Response:
         _failed(page, account_key, address_key)
         _record(page, principal, False, True)
         return retry(LOCKED)
+    answer = page.form.get("passkey_response")
+    challenge, visitor.passkey_challenge = visitor.passkey_challenge, ""  # a challenge is answered once
     with page.console.store.transaction() as session:
-        ok = verify_mfa_code(session, identity.account_id, identity.owner_id, page.form.get("code", ""), page.now)
+        if answer is not None:
+            ok = passkeys.authenticate(session, identity.account_id, answer, challenge, page.base_url,
+                                       page.request.url.hostname or "")
+        else:
+            ok = verify_mfa_code(session, identity.account_id, identity.owner_id, page.form.get("code", ""),
+                                 page.now)
     if not ok:
         _failed(page, account_key, address_key)
         _record(page, principal, False, True)
-        return retry("The MFA code is not valid. Enter the current code from your device.")
-    page.console.account_throttle.succeeded(account_key)
+        return retry("The passkey was not accepted. Try again." if answer is not None
+                     else "The MFA code is not valid. Enter the current code from your device.")
+    _succeeded(page, account_key)
     return _open_session(page, identity, mfa_used=True)
+
+
+def _mfa_page(page: Page, identity: signin.Identity, error: str) -> Response:
+    """The MFA form(s): the code form when the person has a virtual device, the passkey form when a root user has
+    a passkey (with a fresh challenge)."""
+    with_passkey = any(passkeys.is_passkey(serial) for serial in identity.mfa_serials)
+    options = ""
+    if with_passkey:
+        with page.console.store.transaction(write=False) as session:
+            options, page.visitor.passkey_challenge = passkeys.authentication_options(
+                session, identity.account_id, page.request.url.hostname or "")
+    with_code = not all(passkeys.is_passkey(serial) for serial in identity.mfa_serials)
+    return page.render("signin_mfa.html", error=error, with_code=with_code, passkey_options=options)
 
 
 def _qr_data_uri(text: str) -> str:
@@ -205,7 +229,7 @@ def register_mfa(page: Page) -> Response:
             assigned = assign_root_device(session, identity.account_id, visitor.device_serial,
                                           page.form.get("code1", ""), page.form.get("code2", ""), page.now)
         if assigned:
-            events.mfa_enabled(page.console.audit_sinks(), _enrolment_principal(page), _origin(page), page.now,
+            events.mfa_enabled(page.console.audit_sinks(), _enrolment_principal(page), page.event_origin, page.now,
                                visitor.device_serial)
             _end_enrolment(page)
             return _open_session(page, identity, mfa_used=True)
@@ -229,7 +253,8 @@ def _end_enrolment(page: Page) -> None:
 
 
 # -- sign-out --------------------------------------------------------------------------------------------------
-def sign_out(page: Page) -> Response:
+def end_session(page: Page) -> None:
+    """Revoke the console session's credentials, forget the session and clear its cookie."""
     state = page.session
     with page.console.store.transaction() as session:
         signin.revoke(session, state.credentials["AccessKeyId"])
@@ -237,6 +262,10 @@ def sign_out(page: Page) -> Response:
     page.console.sessions.remove(state.id)
     page.session = None
     page.set_cookies.append(clear_cookie_header(SESSION_COOKIE))
+
+
+def sign_out(page: Page) -> Response:
+    end_session(page)
     return page.redirect("/console/signin")
 
 
@@ -251,13 +280,14 @@ def forgot_password(page: Page) -> Response:
     email = page.form.get("email", "").strip()
     address_key = f"recovery:{page.origin.source_ip}"
     console = page.console
-    if not console.address_throttle.locked(address_key, page.now):
-        console.address_throttle.failed(address_key, page.now)  # every request counts: no mail flood
-        with console.store.transaction() as session:
+    with console.store.transaction() as session:
+        account = None
+        if not console.address_throttle.locked(session, address_key, page.now):
+            console.address_throttle.failed(session, address_key, page.now)  # every request counts: no mail flood
             account = console.recovery.request(session, email, page.now, page.base_url, console.gateway.config.smtp_url)
-        if account is not None:
-            principal = signin.principal_of_root(account.account_id)
-            events.password_recovery(console.audit_sinks(), principal, _origin(page), page.now, completed=False)
+    if account is not None:
+        principal = signin.principal_of_root(account.account_id)
+        events.password_recovery(console.audit_sinks(), principal, page.event_origin, page.now, completed=False)
     return page.render("forgot.html", email=email, sent=SENT)
 
 
@@ -276,7 +306,7 @@ def reset_password(page: Page) -> Response:
         account, error = console.recovery.reset(session, token, password, page.now)
     if error:
         return page.render("reset.html", token=token if account is not None else "", error=error)
-    events.password_recovery(console.audit_sinks(), signin.principal_of_root(account.account_id), _origin(page),
+    events.password_recovery(console.audit_sinks(), signin.principal_of_root(account.account_id), page.event_origin,
                              page.now, completed=True)
     page.visitor.email, page.visitor.notice = account.email, "Your password was changed. Sign in with it now."
     return page.redirect("/console/signin")
