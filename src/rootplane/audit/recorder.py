@@ -24,11 +24,10 @@ from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import repo
 from rootplane.store.engine import Store
 
-__all__ = ["Recorder", "RETENTION"]
+__all__ = ["Recorder"]
 
 log = logging.getLogger("rootplane.audit")
 
-RETENTION = _dt.timedelta(days=90)
 _PRUNE_EVERY = 600.0  # seconds of wall time between retention sweeps
 _STOP = object()
 
@@ -52,8 +51,10 @@ class Recorder:
     """Owns the writer thread. ``submit`` is the gateway's audit sink (cheap: one queue put)."""
 
     def __init__(self, store: Store, clock: Clock, consumers: Sequence[Consumer] = (), *,
-                 capacity: int = 10000, batch_size: int = 500, linger: float = 0.05) -> None:
+                 capacity: int = 10000, batch_size: int = 500, linger: float = 0.05,
+                 retention: _dt.timedelta = _dt.timedelta(days=90)) -> None:
         self.store = store
+        self.retention = retention
         self.linger = linger
         self.clock = clock
         self.consumers = list(consumers)
@@ -114,7 +115,7 @@ class Recorder:
             return
         with self.store.transaction() as session:
             if prune:
-                repo.delete_events_before(session, self.clock.now() - RETENTION)
+                repo.delete_events_before(session, self.clock.now() - self.retention)
                 self._last_prune = time.monotonic()
             repo.put_events(session, [_new_event(r) for r in recorded])
             if recorded:
