@@ -63,7 +63,7 @@ class Recorder:
         self._pending: collections.deque = collections.deque()
         self._wake = threading.Event()  # work arrived (set once per batch, not per call)
         self._now = threading.Event()  # a flush or stop wants the write without lingering
-        self._last_prune = 0.0
+        self._last_prune = float("-inf")  # the first batch sweeps
         self._thread = threading.Thread(target=self._run, name="rootplane-audit", daemon=True)
         self._thread.start()
 
