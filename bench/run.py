@@ -145,22 +145,34 @@ def main() -> None:
     parser.add_argument("--audit-accounts", type=int, default=1000, help="0 skips the audit")
     parser.add_argument("--servers", default="bare,rootplane,ministack,moto")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--parts", default="throughput,scale,trail,audit",
+                        help="run only these parts; the others come from --previous")
+    parser.add_argument("--previous", default=str(HERE / "results" / "latest.json"))
     options = parser.parse_args()
     servers = options.servers.split(",")
+    parts = set(options.parts.split(","))
+    previous = json.loads(Path(options.previous).read_text()) if parts != {"throughput", "scale", "trail", "audit"} \
+        else {}
     started = time.time()
-    throughput_results = _rounds(servers, options.rounds, options.seconds, options.workers)
+    throughput_results = _rounds(servers, options.rounds, options.seconds, options.workers) \
+        if "throughput" in parts else previous.get("throughput", {})
     scale = _at_scale([s for s in servers if s != "bare"], options.users, options.seconds, options.workers,
-                      options.rounds)
-    trail = _script("trail_history.py", "--records", str(options.trail_records), "--seconds", str(options.seconds),
-                    "--rounds", str(options.rounds)) if options.trail_records else None
-    audit = _script("audit_org.py", "--accounts", str(options.audit_accounts), "--runs", "1") \
-        if options.audit_accounts else None
-    command = "make bench" if os.environ.get("MAKELEVEL") else "python bench/run.py " + " ".join(sys.argv[1:])
+                      options.rounds) if "scale" in parts else previous.get("scale", {})
+    trail = (_script("trail_history.py", "--records", str(options.trail_records), "--seconds", str(options.seconds),
+                     "--rounds", str(options.rounds)) if options.trail_records else None) \
+        if "trail" in parts else previous.get("trail")
+    audit = (_script("audit_org.py", "--accounts", str(options.audit_accounts), "--runs", "1")
+             if options.audit_accounts else None) if "audit" in parts else previous.get("audit")
+    for server, scenario, why in previous.get("skipped", []):
+        scenarios.SKIPPED.setdefault((server, scenario), why)
+    command = "make bench" if os.environ.get("MAKELEVEL") and len(sys.argv) == 1 else \
+        "python bench/run.py " + " ".join(sys.argv[1:])
     text = report.render(throughput_results, scale, trail, audit, options, command, time.time() - started)
     Path(options.output).write_text(text)
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "latest.json").write_text(json.dumps(
-        {"throughput": throughput_results, "scale": scale, "trail": trail, "audit": audit}, indent=1))
+        {"throughput": throughput_results, "scale": scale, "trail": trail, "audit": audit, "skipped": [
+            [server, scenario, why] for (server, scenario), why in scenarios.SKIPPED.items()]}, indent=1))
     print(text)
 
 
