@@ -15,6 +15,7 @@ from urllib.parse import quote
 import boto3
 from botocore.config import Config
 
+from iam_scale import seed_rootplane_users
 from loadgen import sign_query_requests, sign_requests, throughput
 from servers import STARTERS, RunningServer, start_rootplane
 
@@ -122,32 +123,11 @@ def scale_scenarios(endpoint: str, users: int) -> dict[str, list]:
     }
 
 
-def _seed_rootplane(data_dir: str, users: int) -> None:
-    """Insert users into the bootstrap account of a stopped rootplane store (AWS caps an account at 5,000 users
-    and rootplane enforces it, so 10,000 cannot come through CreateUser)."""
-    import datetime as dt
-
-    from sqlalchemy import insert
-
-    from rootplane.core import ids
-    from rootplane.core.config import ServerConfig
-    from rootplane.server import build_gateway
-    from rootplane.services.iam.tables import UserRow
-
-    gateway = build_gateway(ServerConfig(data_dir=data_dir))
-    now = dt.datetime.now(dt.timezone.utc)
-    rows = [{"user_id": ids.unique_id("AIDA"), "account_id": "000000000000", "user_name": f"user{i:07d}",
-             "name_key": f"user{i:07d}", "path": "/", "created_at": now, "tag_list": []} for i in range(users)]
-    with gateway.store.transaction() as session:
-        session.execute(insert(UserRow), rows)
-    gateway.store.dispose()
-
-
 def server_with_users(name: str, users: int) -> RunningServer:
     """A running server holding ``users`` IAM users (rootplane: seeded into its store; peers: CreateUser calls)."""
     if name == "rootplane":
         data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
-        _seed_rootplane(data_dir, users)
+        seed_rootplane_users(data_dir, 0, users)  # past AWS's 5,000-user quota, which rootplane enforces
         server = start_rootplane(data_dir)
         server.data_dir = data_dir  # removed on stop
         return server
