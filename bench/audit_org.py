@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--max-workers", type=int, default=16)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="sample with py-spy (pip install py-spy)")
+    parser.add_argument("--json", action="store_true", help="also print the last run as one JSON line (run.py)")
     options = parser.parse_args()
 
     server = start_rootplane(args=("--max-accounts-per-organization", str(options.accounts + 1)))
@@ -57,7 +58,8 @@ def main() -> None:
         seed_seconds = time.perf_counter() - started
         key = re.search(r"AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)", seeded.stdout)
         env = _env(key.group(1), key.group(2))
-        print(f"seed: {options.accounts} member accounts in {seed_seconds:.1f} s")
+        print(f"seed: {options.accounts} member accounts in {seed_seconds:.1f} s", file=sys.stderr)
+        summary = {"accounts": options.accounts, "seed_seconds": seed_seconds}
         audit = _rootplane("audit", "--output", "json", "--max-workers", str(options.max_workers),
                            "--endpoint-url", server.endpoint)
         for run in range(1, options.runs + 1):
@@ -69,12 +71,16 @@ def main() -> None:
             report = json.loads(result.stdout)
             errors = sum("Error" in entry for entry in report)
             verdict = "within" if seconds <= TARGET_SECONDS else "OVER"
+            summary.update(seconds=seconds, audited=len(report), not_auditable=errors, server_cpu=server_cpu,
+                           client_cpu=client_cpu, exit_status=result.returncode)
             print(f"audit run {run}: {len(report)} accounts in {seconds:.1f} s ({len(report) / seconds:.0f} "
                   f"accounts/s), exit status {result.returncode}, {errors} not auditable; {verdict} the "
-                  f"{TARGET_SECONDS:.0f} s target")
+                  f"{TARGET_SECONDS:.0f} s target", file=sys.stderr)
             print(f"  CPU used: server {server_cpu:.1f} s, audit process {client_cpu:.1f} s (load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: on an idle machine the wall time approaches "
-                  f"the larger of the two)")
+                  f"the larger of the two)", file=sys.stderr)
+        if options.json:
+            print(json.dumps(summary))
         if options.profile:
             _profile(audit, env, server)
     finally:

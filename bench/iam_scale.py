@@ -27,7 +27,7 @@ from servers import start_moto, start_rootplane  # noqa: E402
 IAM = "Version=2010-05-08"
 
 
-def _seed_rootplane(data_dir: str, have: int, want: int) -> None:
+def seed_rootplane_users(data_dir: str, have: int, want: int) -> None:
     """Insert users ``have``..``want`` into the bootstrap account of a (stopped) rootplane store."""
     import datetime as dt
 
@@ -105,7 +105,7 @@ def main() -> None:
         # recorded calls) must not weigh on the next size, which would then look slower for the wrong reason.
         data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
         try:
-            _seed_rootplane(data_dir, 0, size)
+            seed_rootplane_users(data_dir, 0, size)
             server = start_rootplane(data_dir)
             try:
                 results[f"rootplane@{size}"] = _measure(server.endpoint, size, args.seconds)

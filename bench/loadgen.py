@@ -15,7 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-__all__ = ["sign_query_requests", "throughput"]
+__all__ = ["sign_query_requests", "sign_requests", "throughput"]
 
 
 def sign_query_requests(endpoint: str, service: str, bodies: list[str], access_key: str = "test",
@@ -32,6 +32,24 @@ def sign_query_requests(endpoint: str, service: str, bodies: list[str], access_k
     return prepared
 
 
+def sign_requests(endpoint: str, service: str, requests: list[tuple[str, str, bytes, dict]], access_key: str = "test",
+                  secret_key: str = "test", region: str = "us-east-1") -> list[tuple[str, dict, bytes, str]]:
+    """Sign any requests once, (method, path, body, headers) each: (path, headers, body, method) tuples to replay.
+
+    S3 requests (``service="s3"``) are signed as the SDK does (``x-amz-content-sha256`` carries the body's hash).
+    """
+    from botocore.auth import S3SigV4Auth
+
+    signer = (S3SigV4Auth if service == "s3" else SigV4Auth)(Credentials(access_key, secret_key), service, region)
+    prepared = []
+    for method, path, body, headers in requests:
+        request = AWSRequest(method=method, url=endpoint + path, data=body, headers=dict(headers))
+        signer.add_auth(request)
+        ready = request.prepare()
+        prepared.append((path, dict(ready.headers.items()), ready.body or b"", method))
+    return prepared
+
+
 def _worker(args) -> tuple[int, int, float]:
     endpoint, requests, seconds, start_at = args
     parts = urlsplit(endpoint)
@@ -43,9 +61,10 @@ def _worker(args) -> tuple[int, int, float]:
     done = errors = 0
     index = 0
     while time.monotonic() < deadline and index < len(requests):
-        path, headers, body = requests[index]
+        path, headers, body = requests[index][:3]
+        method = requests[index][3] if len(requests[index]) > 3 else "POST"
         index += 1
-        connection.request("POST", path, body=body, headers=headers)
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         done += 1
@@ -56,7 +75,7 @@ def _worker(args) -> tuple[int, int, float]:
     return done, errors, elapsed
 
 
-def throughput(endpoint: str, requests: list[tuple[str, dict, bytes]], workers: int = 4, seconds: float = 4.0,
+def throughput(endpoint: str, requests: list[tuple], workers: int = 4, seconds: float = 4.0,
                repeat_each: bool = True) -> tuple[float, int]:
     """Requests per second over ``seconds`` with ``workers`` concurrent connections; returns (rps, errors).
 

@@ -1,4 +1,5 @@
-"""Start rootplane and moto's server as subprocesses on free ports, measure cold start and RSS.
+"""Start rootplane, its peers (moto's server, ministack) and the bare ASGI app as subprocesses on free ports; measure
+cold start and RSS.
 
 Cold start is measured twice from process start: to the first HTTP answer of any kind (the port serves), and to the
 first signed GetCallerIdentity answered 200 (the server is ready for real work).
@@ -6,6 +7,7 @@ first signed GetCallerIdentity answered 200 (the server is ready for real work).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loadgen import sign_query_requests
+from peers import peer_python
 
-__all__ = ["RunningServer", "start_rootplane", "start_moto", "rss_mib"]
+__all__ = ["RunningServer", "start_rootplane", "start_moto", "start_ministack", "start_bare", "rss_mib", "cpu_seconds",
+           "STARTERS"]
 
 
 def _free_port() -> int:
@@ -79,9 +83,9 @@ def _signed_caller_identity(port: int) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
-def _start(name: str, command: list[str], port: int, data_dir: str | None) -> RunningServer:
+def _start(name: str, command: list[str], port: int, data_dir: str | None, env: dict | None = None) -> RunningServer:
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _wait_answering(port, process, _first_answer)
     answered = time.perf_counter() - started
     _wait_answering(port, process, _signed_caller_identity)
@@ -99,9 +103,31 @@ def start_rootplane(data_dir: str | None = None, args: tuple[str, ...] = ()) -> 
 
 
 def start_moto() -> RunningServer:
+    """moto's server (its own virtualenv, see peers.py)."""
     port = _free_port()
-    moto = Path(sys.executable).with_name("moto_server")
-    return _start("moto", [str(moto), "-p", str(port)], port, None)
+    return _start("moto", [str(peer_python("moto")), "-m", "moto.server", "-p", str(port)], port, None)
+
+
+def start_ministack() -> RunningServer:
+    """ministack (its own virtualenv, see peers.py), state in memory as it defaults to."""
+    port = _free_port()
+    env = {**os.environ, "GATEWAY_PORT": str(port), "LOG_LEVEL": "WARNING"}
+    return _start("ministack", [str(peer_python("ministack")), "-m", "ministack"], port, None, env)
+
+
+def start_bare() -> RunningServer:
+    """The limit: uvicorn + uvloop answering every request with a canned GetCallerIdentity answer."""
+    port = _free_port()
+    return _start("bare", [sys.executable, str(Path(__file__).with_name("bare_app.py")), str(port)], port, None)
+
+
+STARTERS = {"bare": start_bare, "rootplane": start_rootplane, "ministack": start_ministack, "moto": start_moto}
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(process: subprocess.Popen) -> float:

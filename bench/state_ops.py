@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from iam_scale import _seed_rootplane  # noqa: E402
+from iam_scale import seed_rootplane_users  # noqa: E402
 from servers import start_rootplane  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rootplane-bench-state-")
     try:
-        _seed_rootplane(data_dir, 0, args.users)
+        seed_rootplane_users(data_dir, 0, args.users)
         server = start_rootplane(data_dir)
         try:
             snapshot, _ = _post(server.endpoint, "/_rootplane/snapshot?name=seeded")

@@ -60,6 +60,9 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--max-accounts-per-organization", default=10, show_default=True, type=click.IntRange(min=1),
               envvar="ROOTPLANE_MAX_ACCOUNTS_PER_ORGANIZATION",
               help="Organizations account quota (AWS's default for a new organization is 10).")
+@click.option("--trail-retention-days", default=90, show_default=True, type=click.IntRange(min=1),
+              envvar="ROOTPLANE_TRAIL_RETENTION_DAYS",
+              help="Days of CloudTrail Event history kept (AWS keeps 90); older records are deleted.")
 @click.option("--sns-http-allow", multiple=True, envvar="ROOTPLANE_SNS_HTTP_ALLOW", metavar="CIDR|HOST:PORT",
               help="Only these SNS HTTP(S) destinations (repeatable); default: any but the server itself.")
 @click.option("--master-key", default=None, envvar="ROOTPLANE_MASTER_KEY", callback=_master_key,

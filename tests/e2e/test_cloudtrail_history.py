@@ -158,3 +158,19 @@ def test_event_history_keeps_ninety_days(server, unique):
     assert _events(server, LookupAttributes=lookup)
     server.advance_clock(91 * 86400)
     assert _events(server, LookupAttributes=lookup) == []
+
+
+def test_trail_retention_days_sets_the_event_history_window(unique):
+    from harness import start_server
+
+    server = start_server(args=("--time-travel", "--trail-retention-days", "2"))
+    try:
+        server.client("iam").create_user(UserName=f"kept-{unique}")
+        lookup = [{"AttributeKey": "ResourceName", "AttributeValue": f"kept-{unique}"}]
+        assert [e["EventName"] for e in _events(server, LookupAttributes=lookup)] == ["CreateUser"]
+        server.advance_clock(86400)
+        assert len(_events(server, LookupAttributes=lookup)) == 1
+        server.advance_clock(2 * 86400)
+        assert _events(server, LookupAttributes=lookup) == []
+    finally:
+        server.close()

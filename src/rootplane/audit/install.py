@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import datetime
 
 from rootplane.audit import eventbridge
 from rootplane.audit.recorder import Recorder
@@ -20,7 +21,7 @@ def install(app) -> Recorder:
     recorder = Recorder(gateway.store, gateway.clock, consumers=[
         lambda session, batch: eventbridge.deliver(session, batch, gateway.clock.now()),
         lambda session, batch: trail_delivery.deliver(session, batch, gateway.clock.now()),
-    ])
+    ], retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
     with gateway.store.transaction() as session:

@@ -91,5 +91,9 @@ class ApiClients:
             body = body.encode()
         http = HttpRequest(method=request.method, path=url.path or "/", query_string=url.query, headers=headers,
                            body=body, client_ip=origin.source_ip, scheme="https")
+        group_commit = self.gateway.store.group_commit
+        before = group_commit.commits_here() if group_commit is not None else 0
         response = self.gateway.handle(http)
+        if group_commit is not None and group_commit.commits_here() != before:
+            self.gateway.store.durable()  # as the server does before it answers (a worker thread: may block)
         return AWSResponse(request.url, response.status, dict(response.headers), _Body(response.body))

@@ -55,6 +55,8 @@ class ServerConfig:
     skew_s3: int = 900
     # Organizations quota: accounts per organization (AWS's default for new organizations: 10).
     max_accounts_per_organization: int = 10
+    # CloudTrail Event history keeps this many days (AWS: 90); older records are deleted and never looked up.
+    trail_retention_days: int = 90
     # SNS HTTP(S) subscriptions: allowed destinations (CIDR or host:port); empty = all but the server itself.
     sns_http_allow: tuple[str, ...] = ()
     # KMS key material is sealed under this key (32 bytes, base64); None: <data_dir>/kms-master.key (mode 0600).

@@ -93,13 +93,32 @@ class GatewayApp:
             request = self._request(scope, body)
             route = self.gateway.route(request)
             if self.gateway.may_wait(route):
-                response = await anyio.to_thread.run_sync(self.gateway.handle, request, route)
+                response, wrote = await anyio.to_thread.run_sync(self._handle, request, route)
             else:
                 # Inline: cheaper than a thread hand-off; nothing here waits (see Provider.waiting_operations).
-                response = self.gateway.handle(request, route)
+                response, wrote = self._handle(request, route)
+            if wrote:
+                response = await self._durable(request, route, response)
             if request.method == "HEAD":
                 response = HttpResponse(response.status, response.headers, b"")
         await self._send(send, response, scope["method"] == "HEAD")
+
+    def _handle(self, request: HttpRequest, route) -> tuple[HttpResponse, bool]:
+        """Run the pipeline; also say whether it committed a write on this thread (SQLite group commit)."""
+        group_commit = self.gateway.store.group_commit
+        if group_commit is None:
+            return self.gateway.handle(request, route), False
+        before = group_commit.commits_here()
+        response = self.gateway.handle(request, route)
+        return response, group_commit.commits_here() != before
+
+    async def _durable(self, request: HttpRequest, route, response: HttpResponse) -> HttpResponse:
+        """The answer once the request's commit is on disk (it shares the fsync with other requests' commits)."""
+        try:
+            await self.gateway.store.group_commit.synced()
+        except OSError:
+            return self.gateway.unavailable(request, route)
+        return response
 
     @staticmethod
     async def _lifespan(receive, send) -> None:

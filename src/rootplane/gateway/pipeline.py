@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
 from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
-from rootplane.services.provider import find_handler, find_provider, takes_write_lock
+from rootplane.services.provider import find_handler, find_provider, is_storeless, takes_write_lock
 from rootplane.store.engine import Store
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
@@ -208,7 +209,8 @@ class Gateway:
                   poll_deadline):
         write = takes_write_lock(route.service, operation_name)
         refusal: AwsError | None = None
-        with self.store.transaction(write=write) as session:
+        storeless = is_storeless(route.service, operation_name)
+        with contextlib.nullcontext(None) if storeless else self.store.transaction(write=write) as session:
             ctx = RequestContext(
                 request_id=request_id, service=route.service, operation=operation_name, region=region,
                 principal=principal, session=session, clock=self.clock, config=self.config,
@@ -228,6 +230,13 @@ class Gateway:
         if refusal is not None:
             raise refusal
         return result, ctx
+
+    def unavailable(self, request: HttpRequest, route: Route | None) -> HttpResponse:
+        """503 ServiceUnavailable in the route's protocol: the store could not make a commit durable."""
+        route, _ = _served(route or detect(request))
+        error = AwsError("ServiceUnavailable", "The store could not make the write durable; retry.", 503)
+        request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
+        return self._error_response(route, error, request_id, request)
 
     @staticmethod
     def _error_response(route: Route, error: AwsError, request_id: str, request: HttpRequest) -> HttpResponse:

@@ -29,7 +29,8 @@ class PollAgain(Exception):
 class RequestContext:
     """One request as a handler sees it.
 
-    ``session`` is the open store transaction (committed after the handler returns, rolled back on error).
+    ``session`` is the open store transaction (committed after the handler returns, rolled back on error); None
+    for the provider's ``storeless_operations``.
     ``after_commit`` callbacks run once the transaction has committed (mail, deliveries, cache invalidation).
     ``audit`` collects facts for the CloudTrail record (e.g. resources touched, redacted response elements).
     """

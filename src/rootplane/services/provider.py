@@ -9,7 +9,7 @@ from botocore import xform_name
 
 from rootplane.services.context import Handler
 
-__all__ = ["Provider", "find_provider", "find_handler", "is_read_only", "takes_write_lock"]
+__all__ = ["Provider", "find_provider", "find_handler", "is_read_only", "is_storeless", "takes_write_lock"]
 
 _READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Simulate", "Test", "Check")
 
@@ -27,6 +27,12 @@ def takes_write_lock(service: str, operation_name: str) -> bool:
     return provider is not None and operation_name in provider.write_operations
 
 
+def is_storeless(service: str, operation_name: str) -> bool:
+    """Whether the operation reads nothing durable (the provider's ``storeless_operations``): no transaction."""
+    provider = find_provider(service)
+    return provider is not None and operation_name in provider.storeless_operations
+
+
 class Provider:
     """Base class: subclass per service, define ``service_name`` and one method per implemented operation.
 
@@ -40,6 +46,9 @@ class Provider:
     waiting_operations: frozenset[str] = frozenset()
     # Operations named like reads (Get...) that write: their transaction takes the write lock up front.
     write_operations: frozenset[str] = frozenset()
+    # Operations answered from the authenticated principal alone, needing no authorization (GetCallerIdentity):
+    # the gateway opens no store transaction for them and their ``ctx.session`` is None.
+    storeless_operations: frozenset[str] = frozenset()
 
     def handler(self, operation_name: str) -> Handler | None:
         return getattr(self, xform_name(operation_name), None)

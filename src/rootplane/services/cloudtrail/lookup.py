@@ -72,8 +72,8 @@ def _attribute(params: dict[str, Any]) -> tuple[str, object] | None:
     return key, value
 
 
-def parse_lookup(params: dict[str, Any], now: _dt.datetime) -> LookupQuery:
-    """Validate LookupEvents input in AWS's order and turn it into a query."""
+def parse_lookup(params: dict[str, Any], now: _dt.datetime, retention: _dt.timedelta = RETENTION) -> LookupQuery:
+    """Validate LookupEvents input in AWS's order and turn it into a query (``retention``: Event history's window)."""
     category = params.get("EventCategory")
     if category is not None and category != "insight":
         raise AwsError("InvalidEventCategoryException", "Invalid EventCategory. Valid value is insight.", 400)
@@ -83,10 +83,10 @@ def parse_lookup(params: dict[str, Any], now: _dt.datetime) -> LookupQuery:
                        f"Value {limit} for MaxResults is invalid. MaxResults must be between 1 and {MAX_RESULTS}.", 400)
     attribute = _attribute(params)
     end = params.get("EndTime") or now
-    start = params.get("StartTime") or (now - RETENTION)
+    start = params.get("StartTime") or (now - retention)
     if start > end or start > now:
         raise AwsError("InvalidTimeRangeException", "Start time must be before end time and not in the future.", 400)
     fingerprint = _fingerprint(params)
     after = _decode_token(params["NextToken"], fingerprint) if params.get("NextToken") else None
-    return LookupQuery(attribute, max(start, now - RETENTION), min(end, now), limit or MAX_RESULTS, after,
+    return LookupQuery(attribute, max(start, now - retention), min(end, now), limit or MAX_RESULTS, after,
                        fingerprint, category == "insight")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from typing import Any
@@ -83,7 +84,7 @@ class CloudTrailProvider(Provider):
 
     # -- Event history -------------------------------------------------------------------------------------------
     def lookup_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        query = parse_lookup(params, ctx.now())
+        query = parse_lookup(params, ctx.now(), _dt.timedelta(days=ctx.config.trail_retention_days))
         if query.insight:
             return {"Events": []}
         with history.reading(ctx.session) as session:

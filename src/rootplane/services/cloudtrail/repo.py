@@ -23,6 +23,10 @@ _COLUMNS = {
 _RESOURCE_COLUMNS = {"ResourceType": EventResourceRow.resource_type, "ResourceName": EventResourceRow.resource_name}
 
 
+_INSERT_EVENT = insert(EventRow.__table__)
+_INSERT_RESOURCE = insert(EventResourceRow.__table__)
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """An event to store: the ``cloudtrail_events`` column values and its resources as (type, name)."""
@@ -40,11 +44,13 @@ class Cursor:
 
 
 def put_events(session: Session, events: Iterable[NewEvent]) -> None:
-    """Insert events and their resource index rows (two executemany statements, no ORM objects)."""
+    """Insert events and their resource index rows: Core inserts on the tables (one prepared statement each,
+    executemany), no ORM objects or ORM bulk machinery."""
     events = list(events)
     if not events:
         return
-    session.execute(insert(EventRow), [event.values for event in events])
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, [event.values for event in events])
     resources = [
         {"event_id": event.values["event_id"], "account_id": event.values["account_id"],
          "region": event.values["region"], "event_time": event.values["event_time"],
@@ -52,7 +58,7 @@ def put_events(session: Session, events: Iterable[NewEvent]) -> None:
         for event in events for resource_type, resource_name in event.resources
     ]
     if resources:
-        session.execute(insert(EventResourceRow), resources)
+        connection.execute(_INSERT_RESOURCE, resources)
 
 
 def list_events(session: Session, account_id: str, region: str, *, attribute: tuple[str, object] | None,
@@ -103,9 +109,9 @@ def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.
 
 
 def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:
-    """Forget events older than the retention window."""
-    old = select(EventRow.event_id).where(EventRow.event_time < cutoff)
-    session.execute(delete(EventResourceRow).where(EventResourceRow.event_id.in_(old)))
+    """Forget events older than the retention window (range deletes on the event-time indexes; a resource row has
+    its event's time)."""
+    session.execute(delete(EventResourceRow).where(EventResourceRow.event_time < cutoff))
     session.execute(delete(EventRow).where(EventRow.event_time < cutoff))
 
 

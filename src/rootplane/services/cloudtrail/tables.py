@@ -28,7 +28,7 @@ class EventRow(Base):
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
-    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)  # the retention sweep's range
     event_name: Mapped[str] = mapped_column(String(128))
     event_source: Mapped[str] = mapped_column(String(128))
     read_only: Mapped[bool] = mapped_column(Boolean)
@@ -52,7 +52,7 @@ class EventResourceRow(Base):
     event_id: Mapped[str] = mapped_column(String(36), index=True)
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
-    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)
     resource_type: Mapped[str] = mapped_column(String(128))
     resource_name: Mapped[str] = mapped_column(String(2048))
 

@@ -34,6 +34,7 @@ class StsProvider(Provider):
     service_name = "sts"
     # Named like a read, but issues credentials and counts wrong MFA codes: take the write lock up front.
     write_operations = frozenset({"GetSessionToken"})
+    storeless_operations = frozenset({"GetCallerIdentity"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         principal = ctx.principal

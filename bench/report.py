@@ -1,0 +1,166 @@
+"""docs/benchmarks.md from the measurements of bench/run.py: medians with their spread, ratios, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+
+from scenarios import SKIPPED
+
+__all__ = ["render"]
+
+PEERS = ("ministack", "moto")
+# scenario -> (target as text, minimum ratio to the best peer or None)
+TARGETS = {
+    "GetCallerIdentity": ("≥ 0.25 × bare and ≥ 2.5 × ministack", 2.5),
+    "CreateUser": ("≥ 1.5 × ministack (acknowledged writes survive kill -9)", 1.5),
+    "GetUser": ("≥ 2 × ministack", 2.0),
+    "AssumeRoot": ("reported", None),
+    "S3 PutObject (authorized)": ("reported", None),
+    "ListUsers (page of 100)": ("≥ 2 × ministack", 2.0),
+    "GetUser (10k users)": ("≥ 2 × ministack", 2.0),
+}
+
+
+def _figure(entry: dict | None, digits: int = 0, unit: str = "") -> str:
+    if not entry or entry.get("value") is None:
+        return "—"
+    value = f"{entry['value']:,.{digits}f}{unit}"
+    if "min" in entry and entry.get("n", 2) > 1 and entry["min"] != entry["max"]:
+        value += f" ({entry['min']:,.{digits}f}–{entry['max']:,.{digits}f})"
+    if entry.get("errors"):
+        value += f" [{entry['errors']} errors]"
+    return value
+
+
+def _ratio(a: dict | None, b: dict | None) -> str:
+    if not a or not b or not a.get("value") or not b.get("value"):
+        return "—"
+    return f"{a['value'] / b['value']:.2f} ×"
+
+
+def _best_peer(results: dict, scenario: str) -> tuple[str | None, dict | None]:
+    best = None
+    for peer in PEERS:
+        entry = results.get(peer, {}).get(scenario)
+        if entry and entry.get("value") and (best is None or entry["value"] > best[1]["value"]):
+            best = (peer, entry)
+    return best or (None, None)
+
+
+def _verdict(scenario: str, ours: dict | None, peer: dict | None, bare: dict | None) -> str:
+    target = TARGETS.get(scenario)
+    if target is None or target[1] is None or not ours or not peer or not ours.get("value") or not peer.get("value"):
+        return ""
+    met = ours["value"] / peer["value"] >= target[1]
+    if scenario == "GetCallerIdentity" and bare and bare.get("value"):
+        met = met and ours["value"] / bare["value"] >= 0.25
+    return "met" if met else "**not met**"
+
+
+def _throughput_table(results: dict, scenarios: list[str]) -> list[str]:
+    servers = [s for s in ("bare", "rootplane", *PEERS) if s in results]
+    lines = ["| operation (req/s) | " + " | ".join(servers) + " | rootplane ÷ bare | rootplane ÷ best peer | "
+             "rootplane CPU µs/request | target | |",
+             "|---" * (len(servers) + 6) + "|"]
+    bare = results.get("bare", {}).get("GetCallerIdentity")
+    for scenario in scenarios:
+        ours = results.get("rootplane", {}).get(scenario)
+        peer_name, peer = _best_peer(results, scenario)
+        cells = []
+        for server in servers:
+            entry = results.get(server, {}).get(scenario)
+            why = SKIPPED.get((server, scenario))
+            cells.append(_figure(entry) if entry else (f"n/a ({why})" if why else "—"))
+        cpu = f"{ours['cpu_us']:,.0f}" if ours and "cpu_us" in ours else "—"
+        best = f"{_ratio(ours, peer)} ({peer_name})" if peer_name else "—"
+        lines.append(f"| {scenario} | " + " | ".join(cells) + f" | {_ratio(ours, bare)} | {best} | {cpu} | "
+                     f"{TARGETS.get(scenario, ('',))[0]} | {_verdict(scenario, ours, peer, bare)} |")
+    return lines
+
+
+def _trail_section(trail: dict | None) -> list[str]:
+    if not trail:
+        return ["Not run (`--trail-records 0`)."]
+    if "error" in trail:
+        return [f"Failed: {trail['error']}"]
+    lines = [f"{trail['records']:,} records written into the store in {trail['fill_seconds']:.0f} s "
+             f"(the recorder's own batched insert), against a history of {trail.get('baseline', 0):,} records of the "
+             "same shape. Target: within 10%.", "",
+             "| metric | small history | with the records | ratio | |", "|---|---|---|---|---|"]
+    names = {"ready_s": ("first signed answer after start (s)", 2, False),
+             "GetCallerIdentity_rps": ("GetCallerIdentity req/s", 0, True),
+             "LookupEvents_ms": ("LookupEvents, first page of 50 (ms)", 1, False),
+             "LookupEvents_by_user_ms": ("LookupEvents by Username (ms)", 1, False)}
+    for metric, (label, digits, higher_is_better) in names.items():
+        empty, full = trail["empty"].get(metric), trail["full"].get(metric)
+        if not empty or not full:
+            continue
+        ratio = full["value"] / empty["value"] if empty["value"] else float("nan")
+        within = ratio >= 0.9 if higher_is_better else ratio <= 1.1
+        lines.append(f"| {label} | {_figure(empty, digits)} | {_figure(full, digits)} | {ratio:.2f} | "
+                     f"{'met' if within else '**not met**'} |")
+    return lines
+
+
+def _audit_section(audit: dict | None) -> list[str]:
+    if not audit:
+        return ["Not run (`--audit-accounts 0`)."]
+    if "error" in audit or "seconds" not in audit:
+        return [f"Failed: {audit.get('error')}"]
+    verdict = "met" if audit["seconds"] <= 20 else "**not met**"
+    return [f"`rootplane audit --output json` over {audit['audited']:,} member accounts (seeded with `rootplane seed "
+            f"--accounts {audit['accounts']}` in {audit['seed_seconds']:.0f} s): **{audit['seconds']:.1f} s** wall "
+            f"(target ≤ 20 s: {verdict}); CPU: server {audit['server_cpu']:.1f} s "
+            f"({1000 * audit['server_cpu'] / max(1, audit['audited']):.0f} ms per account), audit process "
+            f"{audit['client_cpu']:.1f} s; {audit['not_auditable']} accounts not auditable, exit status "
+            f"{audit['exit_status']}."]
+
+
+def render(results: dict, scale: dict, trail: dict | None, audit: dict | None, options, command: str,
+           seconds: float) -> str:
+    load = os.getloadavg()
+    rounds = options.rounds
+    lines = [
+        "# Benchmarks", "",
+        f"Generated by `{command}` (bench/run.py) on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC in "
+        f"{seconds / 60:.0f} min: {os.cpu_count()} CPUs, {platform.python_implementation()} "
+        f"{platform.python_version()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end "
+        "(the machine is shared: absolute figures move with the load, ratios measured in the same run much less).",
+        "",
+        f"Figures are medians of {rounds} rounds with the spread (min–max); every round starts each server afresh. "
+        f"Load: {options.workers} closed-loop client processes replaying pre-signed SigV4 requests for "
+        f"{options.seconds:g} s per scenario over keep-alive connections (bench/loadgen.py). "
+        "**bare** is uvicorn + uvloop + httptools answering every request with a canned GetCallerIdentity response "
+        "(bench/bare_app.py): the limit of the stack and of the load generator on this machine; its figure is the "
+        "denominator of every \"÷ bare\". Peers run from PyPI in their own virtualenvs (bench/peers.py): "
+        "ministack 1.5.33 and moto[server] 5.2.5. \"CPU µs/request\" is the rootplane process's user + system "
+        "time divided by the requests answered (the CloudTrail writer's work for those calls included): steadier "
+        "than req/s on a loaded machine.", "",
+        "## Hot operations", "",
+        *_throughput_table(results, ["GetCallerIdentity", "CreateUser", "GetUser", "AssumeRoot",
+                                     "S3 PutObject (authorized)"]),
+        "",
+        "AssumeRoot: an IAM user allowed `sts:AssumeRoot` in the management account, member account target, task "
+        "policy IAMAuditRootUserCredentials. S3 PutObject: 1 KiB objects by an IAM user whose identity policy allows "
+        "`s3:PutObject` on the bucket (the request is authorized by the policy engine). CreateUser on rootplane "
+        "(SQLite store) is acknowledged only after its commit is fsynced (group commit).", "",
+        f"## IAM at {options.users:,} users", "",
+        *_throughput_table(scale, ["ListUsers (page of 100)", "GetUser (10k users)"]), "",
+        "rootplane's users are inserted into its store before it starts (AWS caps an account at 5,000 users and "
+        "rootplane enforces the quota); the peers get theirs through CreateUser.", "",
+        "## Start-up and memory", "",
+        "| | bare | rootplane | ministack | moto | target |", "|---|---|---|---|---|---|",
+        "| first signed answer after process start, fresh (s) | " + " | ".join(
+            _figure(results.get(s, {}).get("ready_s"), 2) for s in ("bare", "rootplane", *PEERS)) + " | ≤ 0.3 s |",
+        "| first signed answer after a restart on an existing store (s) | — | "
+        f"{_figure(results.get('rootplane', {}).get('ready_restart_s'), 2)} | — | — | ≤ 0.3 s |",
+        "| RSS idle, after start-up (MiB) | " + " | ".join(
+            _figure(results.get(s, {}).get("rss_idle_mib"), 1) for s in ("bare", "rootplane", *PEERS)) + " | ≤ 60 |",
+        f"| RSS after {options.users:,} users and the runs (MiB) | — | " + " | ".join(
+            _figure(scale.get(s, {}).get("rss_users_mib"), 1) for s in ("rootplane", *PEERS)) + " | ≤ 80 |",
+        "", "## CloudTrail Event history at scale (rootplane)", "", *_trail_section(trail), "",
+        "## Organization audit (rootplane)", "", *_audit_section(audit), "",
+    ]
+    return "\n".join(lines)

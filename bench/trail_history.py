@@ -1,0 +1,146 @@
+"""CloudTrail Event history at scale: start-up, GetCallerIdentity req/s and LookupEvents latency with N stored records
+against a history of one page or so (target: within 10%).
+
+    .venv/bin/python bench/trail_history.py [--records 1000000] [--baseline 1000] [--seconds 3] [--rounds 3] [--json]
+
+The baseline holds ``--baseline`` records of the same shape (an empty history would answer the Username lookup with
+nothing, which is no comparison).
+
+The records are written straight into a stopped store through the recorder's own insert (repo.put_events), spread
+over the last 80 days of the bootstrap account in us-east-1 (the account every lookup below reads), so the history
+is as large as a busy account's 90 days. Each round restarts the server on each store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from loadgen import sign_query_requests, sign_requests, throughput  # noqa: E402
+from servers import start_rootplane  # noqa: E402
+
+ACCOUNT = "000000000000"
+_NAMES = ("CreateUser", "GetUser", "ListUsers", "AssumeRoot", "PutBucketPolicy", "DeleteAccessKey", "ListAccounts")
+
+
+def _prefill(data_dir: str, count: int) -> float:
+    """Write ``count`` records into the store at ``data_dir``; returns the seconds it took."""
+    from rootplane.core.config import ServerConfig
+    from rootplane.server import build_gateway
+    from rootplane.services.cloudtrail import repo
+
+    gateway = build_gateway(ServerConfig(data_dir=data_dir))
+    now = dt.datetime.now(dt.timezone.utc)
+    started = time.perf_counter()
+    step = dt.timedelta(days=80) / max(count, 1)
+    for first in range(0, count, 20000):
+        batch = []
+        for index in range(first, min(count, first + 20000)):
+            name = _NAMES[index % len(_NAMES)]
+            event_id = str(uuid.UUID(int=index + 1))
+            when = now - dt.timedelta(days=80) + step * index
+            user = f"user{index % 500:04d}"
+            record = {
+                "eventVersion": "1.10", "userIdentity": {
+                    "type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": f"arn:aws:iam::{ACCOUNT}:user/{user}",
+                    "accountId": ACCOUNT, "accessKeyId": "AKIAEXAMPLE", "userName": user},
+                "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": "iam.amazonaws.com",
+                "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+                "userAgent": "Boto3/1.44.8 md/Botocore#1.44.8 ua/2.1 os/linux", "requestParameters": {
+                    "userName": user}, "responseElements": None, "requestID": event_id, "eventID": event_id,
+                "readOnly": name.startswith(("Get", "List")), "eventType": "AwsApiCall", "managementEvent": True,
+                "recipientAccountId": ACCOUNT, "eventCategory": "Management"}
+            values = {"event_id": event_id, "account_id": ACCOUNT, "region": "us-east-1", "event_time": when,
+                      "event_name": name, "event_source": "iam.amazonaws.com", "read_only": record["readOnly"],
+                      "username": user, "access_key_id": "AKIAEXAMPLE",
+                      "resources": json.dumps([["AWS::IAM::User", user]]),
+                      "record": json.dumps(record, separators=(",", ":"))}
+            batch.append(repo.NewEvent(values, (("AWS::IAM::User", user),)))
+        with gateway.store.transaction() as session:
+            repo.put_events(session, batch)
+    seconds = time.perf_counter() - started
+    gateway.store.dispose()
+    return seconds
+
+
+def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
+    """Median milliseconds of one LookupEvents call (first page of 50), one connection, sequential."""
+    body = json.dumps({"MaxResults": 50, **({"LookupAttributes": [attribute]} if attribute else {})}).encode()
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target":
+               "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}
+    path, signed, payload, method = sign_requests(endpoint, "cloudtrail", [("POST", "/", body, headers)])[0]
+    parts = urlsplit(endpoint)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        connection.request(method, path, body=payload, headers=signed)
+        response = connection.getresponse()
+        answer = response.read()
+        times.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise RuntimeError(f"LookupEvents answered {response.status}: {answer[:200]!r}")
+        if attribute is None and not json.loads(answer)["Events"]:
+            raise RuntimeError("LookupEvents found no events")
+    return 1000 * statistics.median(times)
+
+
+def _measure(data_dir: str, seconds: float) -> dict[str, float]:
+    server = start_rootplane(data_dir)
+    try:
+        identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
+        rate, _ = throughput(server.endpoint, identity, workers=4, seconds=seconds)
+        return {"ready_s": server.ready_seconds, "GetCallerIdentity_rps": rate,
+                "LookupEvents_ms": _lookup_ms(server.endpoint, None),
+                "LookupEvents_by_user_ms": _lookup_ms(server.endpoint,
+                                                      {"AttributeKey": "Username", "AttributeValue": "user0007"})}
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--baseline", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (for run.py)")
+    options = parser.parse_args()
+    empty, full = tempfile.mkdtemp(prefix="rootplane-trail-"), tempfile.mkdtemp(prefix="rootplane-trail-")
+    try:
+        _prefill(empty, options.baseline)
+        fill_seconds = _prefill(full, options.records)
+        print(f"{options.records} records written in {fill_seconds:.1f} s", file=sys.stderr)
+        rounds: dict[str, dict[str, list[float]]] = {"empty": {}, "full": {}}
+        for _ in range(options.rounds):
+            for name, data_dir in (("empty", empty), ("full", full)):
+                for metric, value in _measure(data_dir, options.seconds).items():
+                    rounds[name].setdefault(metric, []).append(value)
+        result = {"records": options.records, "baseline": options.baseline, "fill_seconds": fill_seconds, **{
+            name: {metric: {"value": statistics.median(values), "min": min(values), "max": max(values)}
+                   for metric, values in metrics.items()} for name, metrics in rounds.items()}}
+    finally:
+        shutil.rmtree(empty, ignore_errors=True)
+        shutil.rmtree(full, ignore_errors=True)
+    if options.json:
+        print(json.dumps(result))
+        return
+    for metric in result["empty"]:
+        a, b = result["empty"][metric]["value"], result["full"][metric]["value"]
+        print(f"{metric:<26}{a:>12.3f}{b:>12.3f}{b / a if a else float('nan'):>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
