@@ -7,7 +7,7 @@ Revises: 0010
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
