@@ -110,6 +110,7 @@ SEED_REQUESTS: dict[str, list[tuple[str, str, Params | Callable[[Observed], Para
                                                  "RetiringPrincipal": f"arn:aws:iam::{ACCOUNT_ID}:root"})],
     "support": [("support", "CreateCase", {"subject": "fuzz", "communicationBody": "fuzz",
                                            "serviceCode": "key-management-service"})],
+    "ec2": [("account", "EnableRegion", {"RegionName": "af-south-1"}), ("ec2", "DescribeRegions", {})],
     "cloudtrail": [("s3", "CreateBucket", {"Bucket": "fuzz-bucket"}),
                    ("s3", "PutBucketPolicy", {"Bucket": "fuzz-bucket", "Policy": TRAIL_BUCKET_POLICY}),
                    ("cloudtrail", "CreateTrail", {"Name": "fuzz-trail", "S3BucketName": "fuzz-bucket"})],
@@ -138,6 +139,7 @@ CONSISTENT_READS: dict[str, list[tuple[str, dict[str, Any], str, str | None, str
             ("ListAliases", {}, "Aliases", "AliasName", "DescribeKey", "KeyId")],
     "support": [("DescribeCases", {"includeResolvedCases": True}, "cases", "caseId", "DescribeCommunications",
                  "caseId")],
+    "ec2": [("DescribeRegions", {"AllRegions": True}, "Regions", None, None, None)],
 }
 # Answers that are not server faults: 501 for operations not built. Throttling (503) would be allowed too.
 ALLOWED_SERVER_STATUSES = {503}

@@ -70,6 +70,8 @@ def denial(service: str, protocol: str, message: str) -> AwsError:
         return AwsError(code, message, status)
     if service == "s3":
         return AwsError("AccessDenied", "Access Denied", 403)
+    if protocol == "ec2":
+        return AwsError("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
     return AwsError("AccessDenied", message, 403)
 
 

@@ -59,6 +59,8 @@ def _unknown_operation(route: Route) -> AwsError:
     if route.protocol == "query":
         version = service_model(route.service).api_version
         return AwsError("InvalidAction", f"Could not find operation {name} for version {version}", 400)
+    if route.protocol == "ec2":
+        return AwsError("InvalidAction", f"The action {name} is not valid for this web service.", 400)
     if route.protocol == "rest-json":
         return AwsError("UnknownOperationException", "Unknown operation", 404)
     if route.protocol == "rest-xml":

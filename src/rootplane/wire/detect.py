@@ -147,8 +147,8 @@ def _route_for_service(service: str, request: HttpRequest) -> Route:
     protocol = model.protocol
     if protocol in ("rest-json", "rest-xml"):
         return _rest_route(service, request)
-    if protocol == "query":
-        return _query_route(service, request, _action(request))
+    if protocol in ("query", "ec2"):
+        return _query_route(service, request, _action(request), protocol)
     # JSON service without X-Amz-Target: SQS legacy query, anything else unknown.
     if service == "sqs":
         return _query_route(service, request, _action(request))

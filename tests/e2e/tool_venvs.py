@@ -1,0 +1,49 @@
+"""Third-party audit tools, each from PyPI at a pinned version in its own virtualenv under ``.tools-venvs/``
+(git-ignored), created on first use and reused by later runs (CI caches the folder)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+__all__ = ["TOOLS", "tool_venv", "ToolUnavailable", "VENVS"]
+
+VENVS = Path(__file__).resolve().parents[2] / ".tools-venvs"
+
+#: tool -> the pinned requirements of its venv.
+TOOLS: dict[str, tuple[str, ...]] = {
+    "prowler": ("prowler==5.46.0",),
+    "custodian": ("c7n==0.9.53",),
+    "scoutsuite": ("scoutsuite==5.14.0",),
+    "principalmapper": ("principalmapper==1.1.5",),
+    "cloudsplaining": ("cloudsplaining==0.9.1",),
+}
+
+
+class ToolUnavailable(RuntimeError):
+    """The tool could not be installed (no network, no index)."""
+
+
+def tool_venv(tool: str) -> Path:
+    """The bin/ folder of ``tool``'s venv, installing it first when missing (ToolUnavailable on failure)."""
+    requirements = TOOLS[tool]
+    home = VENVS / tool
+    stamp = home / ".installed"
+    if stamp.exists() and stamp.read_text() == "\n".join(requirements):
+        return home / "bin"
+    venv.EnvBuilder(with_pip=True, clear=True).create(home)
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    result = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q", *requirements],
+                            capture_output=True, text=True, env=env, timeout=1200)
+    if result.returncode != 0:
+        raise ToolUnavailable(f"pip install {' '.join(requirements)} failed: {result.stderr.strip()[-800:]}")
+    stamp.write_text("\n".join(requirements))
+    return home / "bin"
+
+
+if __name__ == "__main__":  # pre-install: python tests/e2e/tool_venvs.py [tool ...]
+    for name in sys.argv[1:] or TOOLS:
+        print(name, tool_venv(name), flush=True)
