@@ -322,6 +322,7 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "cloudtrail": _generic("ValidationException"),
     "kms": _generic("ValidationException"),
     "support": _generic("ValidationException"),
+    "cloudwatch": _generic("ValidationError"),
     "s3": _s3,
     "ec2": _ec2,
     "resourcegroupstaggingapi": _generic("InvalidParameterException"),
