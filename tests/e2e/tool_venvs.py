@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
-__all__ = ["TOOLS", "tool_venv", "ToolUnavailable", "VENVS"]
+__all__ = ["TOOLS", "COMPAT", "tool_venv", "ToolUnavailable", "VENVS"]
 
 VENVS = Path(__file__).resolve().parents[2] / ".tools-venvs"
 
@@ -22,6 +23,13 @@ TOOLS: dict[str, tuple[str, ...]] = {
     "cloudsplaining": ("cloudsplaining==0.9.1",),
 }
 
+#: Lines put in a ``.pth`` file of the venv (run at interpreter start): principalmapper 1.1.5, the last release,
+#: imports ``collections.Mapping``, which Python 3.10 removed (it lives in ``collections.abc``).
+COMPAT = {
+    "principalmapper": "import collections, collections.abc; collections.Mapping = collections.abc.Mapping; "
+                       "collections.MutableMapping = collections.abc.MutableMapping\n",
+}
+
 
 class ToolUnavailable(RuntimeError):
     """The tool could not be installed (no network, no index)."""
@@ -29,10 +37,16 @@ class ToolUnavailable(RuntimeError):
 
 def tool_venv(tool: str) -> Path:
     """The bin/ folder of ``tool``'s venv, installing it first when missing (ToolUnavailable on failure)."""
-    requirements = TOOLS[tool]
+    VENVS.mkdir(exist_ok=True)
+    with open(VENVS / f"{tool}.lock", "w") as lock:  # one installer at a time (pytest-xdist workers)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _installed(tool, TOOLS[tool])
+
+
+def _installed(tool: str, requirements: tuple[str, ...]) -> Path:
     home = VENVS / tool
-    stamp = home / ".installed"
-    if stamp.exists() and stamp.read_text() == "\n".join(requirements):
+    stamp, recipe = home / ".installed", "\n".join(requirements) + "\n" + COMPAT.get(tool, "")
+    if stamp.exists() and stamp.read_text() == recipe:
         return home / "bin"
     venv.EnvBuilder(with_pip=True, clear=True).create(home)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
@@ -40,7 +54,11 @@ def tool_venv(tool: str) -> Path:
                             capture_output=True, text=True, env=env, timeout=1200)
     if result.returncode != 0:
         raise ToolUnavailable(f"pip install {' '.join(requirements)} failed: {result.stderr.strip()[-800:]}")
-    stamp.write_text("\n".join(requirements))
+    if tool in COMPAT:
+        site = subprocess.run([str(home / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        Path(site, "rootplane_compat.pth").write_text(COMPAT[tool])
+    stamp.write_text(recipe)
     return home / "bin"
 
 
