@@ -18,6 +18,7 @@ from harness import start_server
 from tool_venvs import ToolUnavailable, tool_venv
 
 TOOL_TIMEOUT = 900  # seconds: a tool that hangs fails the test instead of the whole run
+REPORT_LIFETIME = 4 * 3600 + 60  # seconds: AWS reuses a credential report younger than 4 hours
 
 
 def _bin(tool: str) -> Path:
@@ -32,7 +33,7 @@ def _bin(tool: str) -> Path:
 @pytest.fixture(scope="module")
 def audited():
     """A server of its own (root MFA is switched on mid-module) seeded with the audited organization."""
-    running = start_server()
+    running = start_server(args=("--time-travel",))
     seeded = seed_audited_organization(running)
     yield running, seeded
     running.close()
@@ -84,3 +85,43 @@ def test_cloudsplaining_flags_the_wildcard_policy(audited, tmp_path):
     assert policies[ADMIN_POLICY]["AttachedTo"]["users"] == ["ci-bot"]
     inline = {policy["PolicyName"]: policy for policy in results["inline_policies"].values()}
     assert inline["inline-s3"]["ServiceWildcard"]["findings"] == ["s3"]
+
+
+CUSTODIAN_POLICIES = Path(__file__).parent / "audit_tools" / "custodian.yml"
+
+
+def _custodian_counts(custodian: Tool, output: str) -> dict[str, list[dict]]:
+    custodian.run("custodian", "run", "--cache-period", "0", "--output-dir", output, str(CUSTODIAN_POLICIES))
+    return {folder.name: json.loads((folder / "resources.json").read_text())
+            for folder in (custodian.workdir / output).iterdir() if (folder / "resources.json").exists()}
+
+
+def test_cloud_custodian_policies_match_the_state(audited, tmp_path):
+    server, seeded = audited
+    custodian = Tool("custodian", server, tmp_path)
+    found = _custodian_counts(custodian, "before")
+    counts = {name: len(resources) for name, resources in found.items()}
+    assert counts == {"root-without-mfa": 1, "root-with-active-access-key": 1, "account-mfa-not-enabled": 1,
+                      "weak-password-policy": 1, "no-multi-region-trail-logging": 0, "allow-all-policies": 1,
+                      "tagged-risky-policies": 1, "organization-accounts": 2, "users-with-console-and-no-mfa": 1}
+    assert found["allow-all-policies"][0]["Arn"] == seeded["admin_policy_arn"]
+    assert found["tagged-risky-policies"][0]["Tags"] == [{"Key": "risk", "Value": "high"}]  # Tagging API
+    assert {account["Id"] for account in found["organization-accounts"]} == {seeded["account_id"], seeded["member_id"]}
+    assert found["users-with-console-and-no-mfa"][0]["UserName"] == "console-alice"
+
+    _enable_root_mfa(server)
+    after = _custodian_counts(custodian, "after")
+    assert (len(after["root-without-mfa"]), len(after["account-mfa-not-enabled"])) == (0, 0)
+
+
+def _enable_root_mfa(server) -> None:
+    """The root user's virtual MFA device (idempotent: the module's tools share the server)."""
+    iam = server.client("iam")
+    if iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"]:
+        return
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="root-account-mfa-device")[
+        "VirtualMFADevice"]["SerialNumber"]
+    enable_root_mfa_in_console(server, serial)
+    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
+    server.advance_clock(REPORT_LIFETIME)  # AWS builds a new credential report once the last is 4 hours old
+    assert iam.generate_credential_report()["State"] == "STARTED"  # (Custodian reuses a report up to a day old)

@@ -51,7 +51,7 @@ def _installed(tool: str, requirements: tuple[str, ...]) -> Path:
     venv.EnvBuilder(with_pip=True, clear=True).create(home)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     result = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q", *requirements],
-                            capture_output=True, text=True, env=env, timeout=1200)
+                            capture_output=True, text=True, env=env, timeout=3600)
     if result.returncode != 0:
         raise ToolUnavailable(f"pip install {' '.join(requirements)} failed: {result.stderr.strip()[-800:]}")
     if tool in COMPAT:
