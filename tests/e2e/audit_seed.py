@@ -69,11 +69,12 @@ def seed_audited_organization(server: Server) -> dict[str, str]:
     s3, trail = server.client("s3"), server.client("cloudtrail")
     s3.create_bucket(Bucket=TRAIL_BUCKET)
     s3.put_bucket_policy(Bucket=TRAIL_BUCKET, Policy=_trail_bucket_policy(account_id))
-    trail.create_trail(Name="org-audit", S3BucketName=TRAIL_BUCKET, IsMultiRegionTrail=True,
-                       EnableLogFileValidation=True)
+    trail_arn = trail.create_trail(Name="org-audit", S3BucketName=TRAIL_BUCKET, IsMultiRegionTrail=True,
+                                   EnableLogFileValidation=True)["TrailARN"]
     trail.start_logging(Name="org-audit")
     return {"account_id": account_id, "member_id": member["AccountId"], "ou_id": unit["Id"],
-            "admin_policy_arn": admin["Arn"]}
+            "admin_policy_arn": admin["Arn"], "trail_arn": trail_arn,
+            "organization_arn": orgs.describe_organization()["Organization"]["Arn"]}
 
 
 def tool_environment(server: Server, home: str, bin_dir: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,13 +31,28 @@ def _bin(tool: str) -> Path:
         pytest.skip(f"{tool} cannot be installed here (no package index?): {unavailable}")
 
 
+def _state(server, operation: str) -> None:
+    """Save (``snapshot``) or bring back (``restore``) the seeded state under the name ``seeded``."""
+    request = urllib.request.Request(f"{server.endpoint}/_rootplane/{operation}?name=seeded", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+
+
 @pytest.fixture(scope="module")
-def audited():
-    """A server of its own (root MFA is switched on mid-module) seeded with the audited organization."""
+def seeded_server():
+    """A server of its own, seeded with the audited organization once and snapshotted."""
     running = start_server(args=("--time-travel",))
     seeded = seed_audited_organization(running)
+    _state(running, "snapshot")
     yield running, seeded
     running.close()
+
+
+@pytest.fixture
+def audited(seeded_server):
+    """The seeded state, restored before each test (tests switch root MFA on)."""
+    _state(seeded_server[0], "restore")
+    return seeded_server
 
 
 class Tool:
@@ -125,3 +141,47 @@ def _enable_root_mfa(server) -> None:
     assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
     server.advance_clock(REPORT_LIFETIME)  # AWS builds a new credential report once the last is 4 hours old
     assert iam.generate_credential_report()["State"] == "STARTED"  # (Custodian reuses a report up to a day old)
+
+
+PROWLER_SERVICES = ("iam", "organizations", "account", "cloudtrail")
+
+
+def _prowler(prowler: Tool, name: str, *selection: str) -> dict[tuple[str, str], str]:
+    """(check id, resource ARN) -> PASS | FAIL | MANUAL from one Prowler run's JSON-OCSF output."""
+    prowler.run("prowler", "aws", *selection, "--region", "us-east-1", "--output-formats", "json-ocsf",
+                "--output-directory", str(prowler.workdir), "--output-filename", name, "--no-banner",
+                ok_codes=(0, 3))  # 3: some check failed
+    findings = json.loads((prowler.workdir / f"{name}.ocsf.json").read_text())
+    return {(finding["metadata"]["event_code"], finding["resources"][0]["uid"]): finding["status_code"]
+            for finding in findings}
+
+
+def test_prowler_root_and_iam_checks_match_the_state(audited, tmp_path):
+    server, seeded = audited
+    prowler = Tool("prowler", server, tmp_path)
+    found = _prowler(prowler, "before", "--service", *PROWLER_SERVICES)
+    account = seeded["account_id"]
+    root, iam = f"arn:aws:iam::{account}:root", f"arn:aws:iam::{account}"
+    expected = {
+        ("iam_root_mfa_enabled", root): "FAIL",
+        ("iam_root_hardware_mfa_enabled", f"{iam}:mfa"): "FAIL",
+        ("iam_no_root_access_key", root): "FAIL",  # the bootstrap key the tools sign with
+        ("iam_root_credentials_management_enabled", root): "FAIL",
+        ("iam_password_policy_minimum_length_14", f"arn:aws:iam:us-east-1:{account}:password-policy"): "FAIL",
+        ("iam_user_mfa_enabled_console_access", f"{iam}:user/console-alice"): "FAIL",
+        ("iam_user_mfa_enabled_console_access", f"{iam}:user/ci-bot"): "PASS",  # no password
+        ("iam_customer_attached_policy_no_administrative_privileges", seeded["admin_policy_arn"]): "FAIL",
+        ("iam_role_administratoraccess_policy", f"{iam}:role/cross-account-admin"): "FAIL",
+        ("iam_support_role_created", "arn:aws:iam::aws:policy/AWSSupportAccess"): "FAIL",
+        ("organizations_account_part_of_organizations", seeded["organization_arn"]): "PASS",
+        ("cloudtrail_multi_region_enabled", seeded["trail_arn"]): "PASS",
+        ("cloudtrail_log_file_validation_enabled", seeded["trail_arn"]): "PASS",
+        ("cloudtrail_kms_encryption_enabled", seeded["trail_arn"]): "FAIL",
+    }
+    assert {key: found.get(key) for key in expected} == expected
+    assert {check.split("_")[0] for check, _ in found} == set(PROWLER_SERVICES)
+
+    _enable_root_mfa(server)
+    after = _prowler(prowler, "after", "--check", "iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled")
+    assert after == {("iam_root_mfa_enabled", root): "PASS",
+                     ("iam_root_hardware_mfa_enabled", f"{iam}:mfa"): "FAIL"}  # a virtual device
