@@ -18,6 +18,8 @@ from docs_cli import enable_root_mfa_in_console
 from harness import start_server
 from tool_venvs import ToolUnavailable, tool_venv
 
+pytestmark = pytest.mark.audit_tools  # `-m "not audit_tools"` leaves them out of a quick local run
+
 TOOL_TIMEOUT = 900  # seconds: a tool that hangs fails the test instead of the whole run
 REPORT_LIFETIME = 4 * 3600 + 60  # seconds: AWS reuses a credential report younger than 4 hours
 
@@ -185,3 +187,45 @@ def test_prowler_root_and_iam_checks_match_the_state(audited, tmp_path):
     after = _prowler(prowler, "after", "--check", "iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled")
     assert after == {("iam_root_mfa_enabled", root): "PASS",
                      ("iam_root_hardware_mfa_enabled", f"{iam}:mfa"): "FAIL"}  # a virtual device
+
+
+def _scoutsuite(scout: Tool, name: str) -> dict:
+    """The services part of one ScoutSuite run's results (``--services iam cloudtrail``, every enabled region)."""
+    report = scout.workdir / name
+    scout.run("scout", "aws", "--services", "iam", "cloudtrail", "--no-browser", "--report-dir", str(report))
+    results = report / "scoutsuite-results"
+    text = next(results.glob("scoutsuite_results_aws-*.js")).read_text()
+    for exceptions in results.glob("scoutsuite_exceptions_aws-*.js"):
+        assert json.loads(exceptions.read_text().split("=", 1)[1]) == {}  # no API call failed
+    return json.loads(text[text.index("{"):])["services"]
+
+
+def _flagged(service: dict) -> dict[str, int]:
+    return {finding: details["flagged_items"] for finding, details in service["findings"].items()}
+
+
+def test_scoutsuite_iam_and_cloudtrail_findings_match_the_state(audited, tmp_path):
+    server, seeded = audited
+    scout = Tool("scoutsuite", server, tmp_path)
+    services = _scoutsuite(scout, "before")
+    iam, cloudtrail = _flagged(services["iam"]), _flagged(services["cloudtrail"])
+    assert {finding: iam[finding] for finding in (
+        "iam-root-account-no-mfa", "iam-root-account-no-hardware-mfa", "iam-root-account-with-active-keys",
+        "iam-password-policy-minimum-length", "iam-user-without-mfa", "iam-managed-policy-allows-full-privileges",
+        "iam-assume-role-lacks-external-id-and-mfa")} == {
+        "iam-root-account-no-mfa": 1, "iam-root-account-no-hardware-mfa": 1, "iam-root-account-with-active-keys": 1,
+        "iam-password-policy-minimum-length": 1, "iam-user-without-mfa": 1,  # console-alice
+        "iam-managed-policy-allows-full-privileges": 2,  # AdministratorAccess and the seeded *:* policy
+        "iam-assume-role-lacks-external-id-and-mfa": 1}  # cross-account-admin
+    regions = services["cloudtrail"]["regions"]
+    assert len(regions) == 17  # the enabled regions, from EC2 DescribeRegions
+    assert all(region["trails_count"] == 1 for region in regions.values())  # the multi-region trail
+    assert {finding: cloudtrail[finding] for finding in (
+        "cloudtrail-not-configured", "cloudtrail-no-logging", "cloudtrail-no-log-file-validation",
+        "cloudtrail-no-global-services-logging", "cloudtrail-no-encryption-with-kms")} == {
+        "cloudtrail-not-configured": 0, "cloudtrail-no-logging": 0, "cloudtrail-no-log-file-validation": 0,
+        "cloudtrail-no-global-services-logging": 0, "cloudtrail-no-encryption-with-kms": 1}
+
+    _enable_root_mfa(server)
+    after = _flagged(_scoutsuite(scout, "after")["iam"])
+    assert (after["iam-root-account-no-mfa"], after["iam-root-account-no-hardware-mfa"]) == (0, 1)
