@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from harness import Server, policy_document
@@ -80,8 +81,6 @@ def seed_audited_organization(server: Server) -> dict[str, str]:
 def tool_environment(server: Server, home: str, bin_dir: str) -> dict[str, str]:
     """The environment a tool runs in: the server as every AWS endpoint, the bootstrap root key, a private HOME,
     and no AWS settings of this machine."""
-    import os
-
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env.update({"HOME": home, "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
                 "AWS_ENDPOINT_URL": server.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
