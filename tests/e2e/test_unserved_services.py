@@ -1,5 +1,5 @@
 """A client of a service rootplane does not serve gets AWS's unknown-operation error in its own protocol, naming the
-service and the operation (issue #13 B.2): JSON, query, EC2 and REST clients alike, through boto3 itself."""
+service and the operation (issue #13 B.2): JSON, query and REST clients alike (EC2 is served: tests/e2e/test_ec2_regions.py), through boto3 itself."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from harness import error_of
     ("ecs", lambda c: c.list_clusters(), "UnknownOperationException", 400, "ListClusters"),
     ("dynamodb", lambda c: c.list_tables(), "UnknownOperationException", 400, "ListTables"),
     ("rds", lambda c: c.describe_db_instances(), "InvalidAction", 400, "DescribeDBInstances"),
-    ("ec2", lambda c: c.describe_vpcs(), "InvalidAction", 400, "DescribeVpcs"),
+    ("elasticache", lambda c: c.describe_cache_clusters(), "InvalidAction", 400, "DescribeCacheClusters"),
     ("lambda", lambda c: c.list_functions(), "UnknownOperationException", 404, "GET /2015-03-31/functions"),
     ("route53", lambda c: c.list_hosted_zones(), "NotImplemented", 501, "GET /2013-04-01/hostedzone"),
 ])

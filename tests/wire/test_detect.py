@@ -129,8 +129,10 @@ def test_unknown_action_and_target() -> None:
 def test_a_service_not_served_keeps_the_clients_protocol() -> None:
     ecs = detect(HttpRequest("POST", "/", "", {**_signed("ecs"), "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters"}, b"{}"))
     assert (ecs.service, ecs.protocol, ecs.unknown_name, ecs.unknown_service) == (None, "json", "ListClusters", "ecs")
+    rds = detect(HttpRequest("POST", "/", "", _signed("rds"), b"Action=DescribeDBInstances&Version=2014-10-31"))
+    assert (rds.service, rds.protocol, rds.unknown_name, rds.unknown_service) == (None, "query", "DescribeDBInstances", "rds")
     ec2 = detect(HttpRequest("POST", "/", "", _signed("ec2"), b"Action=DescribeVpcs&Version=2016-11-15"))
-    assert (ec2.service, ec2.protocol, ec2.unknown_name, ec2.unknown_service) == (None, "query", "DescribeVpcs", "ec2")
+    assert (ec2.service, ec2.protocol, ec2.operation.name) == ("ec2", "ec2", "DescribeVpcs")  # served: 501 for now
     lam = detect(HttpRequest("GET", "/2015-03-31/functions/", "", _signed("lambda"), b""))
     assert (lam.service, lam.protocol, lam.unknown_service) == (None, "rest-json", "lambda")
 

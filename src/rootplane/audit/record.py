@@ -146,7 +146,7 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
         "eventVersion": EVENT_VERSION,
         "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),
         "eventTime": _time(call),
-        "eventSource": audit.get("event_source", f"{call.service}.amazonaws.com"),
+        "eventSource": audit.get("event_source", f"{_endpoint_prefix(call.service)}.amazonaws.com"),
         "eventName": call.operation,
         "awsRegion": _region(call),
         "sourceIPAddress": call.source_ip,
@@ -182,6 +182,11 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.principal.from_console:
         record["sessionCredentialFromConsole"] = "true"
     return record
+
+
+def _endpoint_prefix(service: str) -> str:
+    """The service's host name prefix, which CloudTrail's eventSource uses (``tagging`` for the Tagging API)."""
+    return service_model(service).endpoint_prefix if service in SERVICES else service
 
 
 def _operation_model(service: str, operation: str) -> OperationModel | None:

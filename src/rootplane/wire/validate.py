@@ -302,6 +302,15 @@ def _s3(found: list[Violation]) -> AwsError:
                     fields={"ArgumentName": _OBJECT_ATTRIBUTES_HEADER, "ArgumentValue": first.value})
 
 
+# EC2: MissingParameter for a required member, InvalidParameterValue for the rest.
+def _ec2(found: list[Violation]) -> AwsError:
+    first = found[0]
+    if first.kind == "required":
+        return AwsError("MissingParameter", f"The request must contain the parameter {first.member}", 400)
+    return AwsError("InvalidParameterValue", f"Value ({_show(first.value)}) for parameter {first.member} is invalid.",
+                    400)
+
+
 STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "iam": _generic("ValidationError"),
     "sts": _generic("ValidationError"),
@@ -313,7 +322,10 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "cloudtrail": _generic("ValidationException"),
     "kms": _generic("ValidationException"),
     "support": _generic("ValidationException"),
+    "cloudwatch": _generic("ValidationError"),
     "s3": _s3,
+    "ec2": _ec2,
+    "resourcegroupstaggingapi": _generic("InvalidParameterException"),
 }
 
 

@@ -7,6 +7,7 @@ import binascii
 from typing import Any
 
 from rootplane.services.account import repo
+from rootplane.services.account.api import region_opt_statuses
 from rootplane.services.account.errors import conflict, field_invalid, region_invalid, validation
 from rootplane.services.account.regions import (
     ALL_REGIONS, DISABLE_DURATION, ENABLE_DURATION, OPT_IN_REGIONS, opt_status,
@@ -47,9 +48,9 @@ class RegionOperations:
         size = params.get("MaxResults") or DEFAULT_PAGE
         after = _decode(params.get("NextToken"))
         wanted = set(params.get("RegionOptStatusContains") or ())
-        opts = {row.region_name: row for row in repo.list_region_opts(ctx.session, account_id)}
-        regions = [{"RegionName": name, "RegionOptStatus": opt_status(name, opts.get(name), now)}
-                   for name in ALL_REGIONS if after is None or name > after]
+        statuses = region_opt_statuses(ctx.session, account_id, now)
+        regions = [{"RegionName": name, "RegionOptStatus": status}
+                   for name, status in statuses.items() if after is None or name > after]
         regions = [r for r in regions if not wanted or r["RegionOptStatus"] in wanted]
         result: dict[str, Any] = {"Regions": regions[:size]}
         if len(regions) > size:

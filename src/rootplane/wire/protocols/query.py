@@ -66,6 +66,8 @@ class QueryProtocol(Protocol):
     """Query protocol server side (also used for SQS's legacy query form)."""
 
     name = "query"
+    bad_value_code = "ValidationError"  # a scalar that is not of its shape's type (a query-compatible JSON service:
+    # InvalidParameterValue)
 
     # ------------------------------------------------------------------ parse
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
@@ -93,8 +95,23 @@ class QueryProtocol(Protocol):
                 result[key] = value
         return result
 
+    @staticmethod
+    def _query_name(member: Shape, name: str) -> str:
+        """The name a structure member goes by in the request's params."""
+        return member.serialization.get("name", name)
+
+    @staticmethod
+    def _list_prefix(shape: Shape, prefix: str, flat: _FlatParams) -> str:
+        """The params prefix the numbered items of a list follow (``<prefix>.<n>`` for flattened lists)."""
+        if shape.serialization.get("flattened"):
+            item_name = shape.member.serialization.get("name")
+            if item_name and f"{prefix}.1" not in flat.prefixes:
+                return ".".join(prefix.split(".")[:-1] + [item_name])
+            return prefix
+        return f"{prefix}.{shape.member.serialization.get('name', 'member')}"
+
     def _member(self, member: Shape, name: str, prefix: str, flat: _FlatParams, compat: bool) -> Any:
-        serialized = member.serialization.get("name", name)
+        serialized = self._query_name(member, name)
         keys = [serialized]
         if compat and member.serialization.get("flattened") and member.type_name in ("list", "map"):
             if member.type_name == "list" and member.member.type_name == "structure":
@@ -121,13 +138,7 @@ class QueryProtocol(Protocol):
         if kind == "list":
             if prefix not in flat.prefixes:
                 return _MISSING
-            if shape.serialization.get("flattened"):
-                list_prefix = prefix
-                item_name = shape.member.serialization.get("name")
-                if item_name and f"{prefix}.1" not in flat.prefixes:
-                    list_prefix = ".".join(prefix.split(".")[:-1] + [item_name])
-            else:
-                list_prefix = f"{prefix}.{shape.member.serialization.get('name', 'member')}"
+            list_prefix = self._list_prefix(shape, prefix, flat)
             items = []
             index = 1
             while f"{list_prefix}.{index}" in flat.prefixes:
@@ -168,7 +179,7 @@ class QueryProtocol(Protocol):
             return scalar_from_text(shape, text)
         except ValueError:
             raise AwsError(
-                "InvalidParameterValue" if compat else "ValidationError",
+                "InvalidParameterValue" if compat else self.bad_value_code,
                 f"Value '{text}' for parameter {prefix} is invalid. Expected a value of type {shape.type_name}.",
                 400,
             ) from None
