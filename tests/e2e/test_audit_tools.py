@@ -1,7 +1,7 @@
 """Third-party audit tools, stock and pinned (tests/e2e/tool_venvs.py), run against a seeded organization
 (tests/e2e/audit_seed.py): their root and IAM findings must match the state. docs/audit-tools.md records what each
-reported. The tools install from PyPI on first use (cached under .tools-venvs/); without an index they skip, except
-in CI, where they must run. One module, so ``--dist loadfile`` runs them all in one worker."""
+reported. The tools install from PyPI on first use (from the lock files in audit_tools/locks/, cached in ~/.cache/rootplane/tool-venvs); without an
+index they skip, except in CI, where they must run. One module, so ``--dist loadfile`` runs them all in one worker."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Third-party audit tools, each from PyPI at a pinned version in its own virtualenv under ``.tools-venvs/``
-(git-ignored), created on first use and reused by later runs (CI caches the folder)."""
+"""Third-party audit tools, each from PyPI in its own virtualenv, installed from a lock file of exact versions
+(``audit_tools/locks/<tool>.txt``: the tool and every dependency, ``pip install --no-deps``, so pip never resolves or
+backtracks). The venvs live outside the checkout, in ``$ROOTPLANE_TOOL_VENVS`` (default ``~/.cache/rootplane/
+tool-venvs``), created on first use and reused by later runs and clones while their lock file is unchanged."""
 
 from __future__ import annotations
 
@@ -12,21 +14,14 @@ from pathlib import Path
 
 __all__ = ["TOOLS", "COMPAT", "tool_venv", "ToolUnavailable", "VENVS"]
 
-VENVS = Path(__file__).resolve().parents[2] / ".tools-venvs"
+VENVS = Path(os.environ.get("ROOTPLANE_TOOL_VENVS") or Path.home() / ".cache" / "rootplane" / "tool-venvs")
+LOCKS = Path(__file__).resolve().parent / "audit_tools" / "locks"
 
-#: tool -> the ``pip install`` argument lists that build its venv, in order (pinned tools).
-TOOLS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "prowler": (("prowler==5.46.0",),),
-    "custodian": (("c7n==0.9.53",),),
-    # ScoutSuite's AWS provider only: its full dependency set (old pins of the GCP and Azure SDKs) sends pip's
-    # resolver backtracking for more than 20 minutes. These are its requirements that `scout aws` imports.
-    "scoutsuite": (("--no-deps", "scoutsuite==5.14.0"),
-                   ("python-dateutil>=2.1,<2.8.1", "netaddr>=0.8.0", "sqlitedict>=1.6.0", "cherrypy>=18.1.0",
-                    "cherrypy-cors>=1.6", "coloredlogs<=10.0", "asyncio-throttle==0.1.1", "botocore>=1.20.21",
-                    "boto3>=1.9.210", "policyuniverse>=1.3.2.0")),
-    "principalmapper": (("principalmapper==1.1.5",),),
-    "cloudsplaining": (("cloudsplaining==0.9.1",),),
-}
+#: The tools, by the name of their lock file. The locks were frozen from venvs that installed the pinned tools
+#: (prowler==5.46.0, c7n==0.9.53, principalmapper==1.1.5, cloudsplaining==0.9.1) with pip's resolver; ScoutSuite
+#: 5.14.0 carries only what ``scout aws`` imports (its full dependency set, old pins of the GCP and Azure SDKs,
+#: sends the resolver backtracking for more than 20 minutes).
+TOOLS = ("prowler", "custodian", "scoutsuite", "principalmapper", "cloudsplaining")
 
 #: Lines put in a ``.pth`` file of the venv (run at interpreter start): principalmapper 1.1.5, the last release,
 #: imports ``collections.Mapping``, which Python 3.10 removed (it lives in ``collections.abc``).
@@ -42,24 +37,23 @@ class ToolUnavailable(RuntimeError):
 
 def tool_venv(tool: str) -> Path:
     """The bin/ folder of ``tool``'s venv, installing it first when missing (ToolUnavailable on failure)."""
-    VENVS.mkdir(exist_ok=True)
+    VENVS.mkdir(parents=True, exist_ok=True)
     with open(VENVS / f"{tool}.lock", "w") as lock:  # one installer at a time (pytest-xdist workers)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _installed(tool, TOOLS[tool])
+        return _installed(tool)
 
 
-def _installed(tool: str, steps: tuple[tuple[str, ...], ...]) -> Path:
-    home = VENVS / tool
-    stamp, recipe = home / ".installed", "".join(" ".join(step) + "\n" for step in steps) + COMPAT.get(tool, "")
+def _installed(tool: str) -> Path:
+    home, lock_file = VENVS / tool, LOCKS / f"{tool}.txt"
+    stamp, recipe = home / ".installed", lock_file.read_text() + COMPAT.get(tool, "")
     if stamp.exists() and stamp.read_text() == recipe:
         return home / "bin"
     venv.EnvBuilder(with_pip=True, clear=True).create(home)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    for step in steps:
-        result = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q", *step],
-                                capture_output=True, text=True, env=env, timeout=3600)
-        if result.returncode != 0:
-            raise ToolUnavailable(f"pip install {' '.join(step)} failed: {result.stderr.strip()[-800:]}")
+    result = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "-r",
+                             str(lock_file)], capture_output=True, text=True, env=env, timeout=3600)
+    if result.returncode != 0:
+        raise ToolUnavailable(f"pip install -r {lock_file.name} failed: {result.stderr.strip()[-800:]}")
     if tool in COMPAT:
         site = subprocess.run([str(home / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                               capture_output=True, text=True, check=True).stdout.strip()

@@ -10,7 +10,7 @@ from alembic import op
 import rootplane.store.base
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
