@@ -26,7 +26,11 @@ _MAX_REPORTED = 10
 SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory"),
                              ("GetQueueAttributesRequest", "AttributeNames"),  # SQS: InvalidAttributeName
                              ("ReceiveMessageRequest", "AttributeNames"),  # SQS takes system attribute names too
-                             ("SetQueueAttributesRequest", "Attributes"), ("CreateQueueRequest", "Attributes")})
+                             ("SetQueueAttributesRequest", "Attributes"), ("CreateQueueRequest", "Attributes"),
+                             # Account: an unknown contact type is AccessDeniedException (services/account/authz.py)
+                             ("GetAlternateContactRequest", "AlternateContactType"),
+                             ("PutAlternateContactRequest", "AlternateContactType"),
+                             ("DeleteAlternateContactRequest", "AlternateContactType")})
 _INTS = frozenset(("integer", "long", "short", "byte", "biginteger"))
 _FLOATS = frozenset(("float", "double", "bigdecimal"))
 
