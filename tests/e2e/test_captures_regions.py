@@ -7,7 +7,7 @@ Actors: 111111111111 = the management account (IAM user ``Delegated``, an admini
 (its OrganizationAccountAccessRole session ``stackd-region-probe``, issued by us-west-2's STS in regions.json and by
 the global endpoint in regions_initial_session.json). Account calls go to the (global) Account endpoint; STS calls
 to af-south-1's, except the first identity check, made where the member session was issued. Each observation runs
-at its recorded time offset on the server's clock (enabling took AWS about 2 minutes, disabling about 50 s).
+at its recorded time offset on the server's (frozen) clock (enabling took AWS about 2 minutes, disabling about 50 s).
 Judged on outcome, HTTP status, code, exact message and recorded fields (reason, fieldList); ListRegions on its
 regions and whether a NextToken came (AWS's tokens are opaque).
 """
@@ -116,6 +116,7 @@ def replay(server, name: str, member_name: str, issued_globally: bool) -> Mismat
     management_list = next(o for o in observations if o["case"] == "management_regions")
     _enable_for_management(server, clock, management_list)
     world = RegionsWorld(server, member_name, issued_globally)
+    clock.freeze()  # each answer at its recorded offset, however long the requests take here
     origin, recorded_origin = clock.now() + 1, _time(observations[0])
     mismatches = Mismatches()
     for observation in observations:
