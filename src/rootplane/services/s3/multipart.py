@@ -12,11 +12,11 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import checksums, repo
 from rootplane.services.s3.authz import object_check
-from rootplane.services.s3.conditions import byte_range
+from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
 from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
-from rootplane.services.s3.objects import attributes_of, new_object, upload_body
+from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
 from rootplane.services.s3.versions import store_version, version_output
 
@@ -152,12 +152,14 @@ class MultipartOperations:
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
         bucket = bucket_of(ctx, params)
+        check_write_preconditions(repo.find_object(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
-                                                               etag=etag, checksum=checksum, parts_count=len(parts)))
+                                                               etag=etag, checksum=checksum,
+                                                               part_sizes=[part.size for part in parts]))
         repo.delete_upload(ctx.session, upload)
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
         return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
-                **version_output(bucket, stored)}
+                **ENCRYPTION, **version_output(bucket, stored)}
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_upload(ctx.session, _upload(ctx, params))

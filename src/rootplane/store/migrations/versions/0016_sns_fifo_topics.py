@@ -1,4 +1,5 @@
-"""SNS FIFO topics: a topic's last sequence number and its recent deduplication ids.
+"""SNS FIFO topics: a topic's last sequence number and its recent deduplication ids; S3 multipart objects' part
+sizes.
 
 Revision ID: 0016
 Revises: 0010
@@ -16,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('s3_objects') as batch:
+        batch.add_column(sa.Column('part_sizes', sa.Text(), nullable=True))
     with op.batch_alter_table('sns_topics') as batch:
         batch.add_column(sa.Column('sequence', sa.BigInteger(), server_default='0', nullable=False))
     op.create_table(
@@ -33,3 +36,5 @@ def downgrade() -> None:
     op.drop_table('sns_deduplication')
     with op.batch_alter_table('sns_topics') as batch:
         batch.drop_column('sequence')
+    with op.batch_alter_table('s3_objects') as batch:
+        batch.drop_column('part_sizes')
