@@ -11,7 +11,7 @@ from rootplane.services.sts import assume_role, assume_root, regional
 
 __all__ = ["checks"]
 
-_UNCHECKED = {"GetCallerIdentity", "GetSessionToken"}
+_UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
