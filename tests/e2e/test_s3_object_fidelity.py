@@ -107,3 +107,18 @@ def test_conditional_writes(s3, bucket):
     error = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="new", UploadId=upload, IfNoneMatch="*",
                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert (error["Code"], error["Status"]) == ("PreconditionFailed", 412)
+
+
+def test_a_repeated_complete_multipart_upload_answers_again(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="twice")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="twice", UploadId=upload, PartNumber=1, Body=b"only part")
+    request = {"Bucket": bucket, "Key": "twice", "UploadId": upload,
+               "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}}
+    first = s3.complete_multipart_upload(**request)
+    again = s3.complete_multipart_upload(**request)
+    assert {k: v for k, v in again.items() if k != "ResponseMetadata"} == \
+        {k: v for k, v in first.items() if k != "ResponseMetadata"}
+    assert upload not in [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+    assert error_of(s3.list_parts, Bucket=bucket, Key="twice", UploadId=upload)["Code"] == "NoSuchUpload"
+    s3.put_object(Bucket=bucket, Key="twice", Body=b"replaced")
+    assert error_of(s3.complete_multipart_upload, **request)["Code"] == "NoSuchUpload"

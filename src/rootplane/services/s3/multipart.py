@@ -35,9 +35,19 @@ def _no_such_upload(upload_id: str) -> AwsError:
 def _upload(ctx: RequestContext, params: dict[str, Any]) -> UploadRow:
     bucket = bucket_of(ctx, params)
     row = repo.find_upload(ctx.session, params["UploadId"])
-    if row is None or row.bucket != bucket.name or row.key != params["Key"]:
+    if row is None or row.bucket != bucket.name or row.key != params["Key"] or row.completed_json is not None:
         raise _no_such_upload(params["UploadId"])
     return row
+
+
+def _completed_again(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
+    """A retried CompleteMultipartUpload: S3 answers as the first time while the object it made is current."""
+    row = repo.find_upload(ctx.session, params["UploadId"])
+    if row is None or row.completed_json is None or (row.bucket, row.key) != (params["Bucket"], params["Key"]):
+        return None
+    answer = json.loads(row.completed_json)
+    current = repo.find_object(ctx.session, row.bucket, row.key)
+    return answer if current is not None and current.etag == answer["ETag"] else None
 
 
 def _part_number(params: dict[str, Any]) -> int:
@@ -124,6 +134,9 @@ class MultipartOperations:
         return {"CopyPartResult": {"ETag": etag, "LastModified": now}}
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        again = _completed_again(ctx, params)
+        if again is not None:
+            return again
         upload = _upload(ctx, params)
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
@@ -156,10 +169,11 @@ class MultipartOperations:
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
                                                                part_sizes=[part.size for part in parts]))
-        repo.delete_upload(ctx.session, upload)
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
-        return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
-                **ENCRYPTION, **version_output(bucket, stored)}
+        answer = {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
+                  **ENCRYPTION, **version_output(bucket, stored)}
+        repo.complete_upload(ctx.session, upload, json.dumps(answer))
+        return answer
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_upload(ctx.session, _upload(ctx, params))

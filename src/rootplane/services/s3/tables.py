@@ -85,6 +85,8 @@ class UploadRow(Base):
     checksum_algorithm: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # JSON: ContentType, stored content headers and Metadata of the object to be.
     attributes_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Once completed: CompleteMultipartUpload's answer (JSON), which a retried completion gets again.
+    completed_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_uploads_bucket_key", "bucket", "key", "upload_id"),)
 

@@ -1,5 +1,5 @@
 """SNS FIFO topics: a topic's last sequence number and its recent deduplication ids; S3 multipart objects' part
-sizes.
+sizes and completed uploads' answers.
 
 Revision ID: 0016
 Revises: 0010
@@ -19,6 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('s3_objects') as batch:
         batch.add_column(sa.Column('part_sizes', sa.Text(), nullable=True))
+    with op.batch_alter_table('s3_uploads') as batch:
+        batch.add_column(sa.Column('completed_json', sa.Text(), nullable=True))
     with op.batch_alter_table('sns_topics') as batch:
         batch.add_column(sa.Column('sequence', sa.BigInteger(), server_default='0', nullable=False))
     op.create_table(
@@ -38,3 +40,5 @@ def downgrade() -> None:
         batch.drop_column('sequence')
     with op.batch_alter_table('s3_objects') as batch:
         batch.drop_column('part_sizes')
+    with op.batch_alter_table('s3_uploads') as batch:
+        batch.drop_column('completed_json')
