@@ -60,12 +60,12 @@ class ObjectRow(Base):
     # JSON: the checksum members S3 returns with ChecksumMode=ENABLED (ChecksumCRC32..., ChecksumType).
     checksum_json: Mapped[str] = mapped_column(Text, default="{}")
     parts_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # A multipart object's part sizes (JSON list): GetObject/HeadObject with PartNumber answer one part.
-    part_sizes: Mapped[str | None] = mapped_column(Text, nullable=True)
     version_id: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=NULL_VERSION)
     seq: Mapped[int] = mapped_column(Integer, server_default="0")
     is_latest: Mapped[bool] = mapped_column(Boolean, server_default=true())
     delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # A multipart object's part sizes (JSON list): GetObject/HeadObject with PartNumber answer one part.
+    part_sizes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))
