@@ -122,3 +122,20 @@ def test_a_repeated_complete_multipart_upload_answers_again(s3, bucket):
     assert error_of(s3.list_parts, Bucket=bucket, Key="twice", UploadId=upload)["Code"] == "NoSuchUpload"
     s3.put_object(Bucket=bucket, Key="twice", Body=b"replaced")
     assert error_of(s3.complete_multipart_upload, **request)["Code"] == "NoSuchUpload"
+
+
+def test_copied_parts_carry_the_uploads_checksum(s3, bucket):
+    source = b"s" * PART
+    s3.put_object(Bucket=bucket, Key="source", Body=source)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="assembled", ChecksumAlgorithm="SHA256")["UploadId"]
+    copied = s3.upload_part_copy(Bucket=bucket, Key="assembled", UploadId=upload, PartNumber=1,
+                                 CopySource=f"{bucket}/source")["CopyPartResult"]
+    assert copied["ChecksumSHA256"] == _sha256(source)
+    last = s3.upload_part(Bucket=bucket, Key="assembled", UploadId=upload, PartNumber=2, Body=b"end",
+                          ChecksumAlgorithm="SHA256")
+    listed = s3.list_parts(Bucket=bucket, Key="assembled", UploadId=upload)["Parts"]
+    assert [part["ChecksumSHA256"] for part in listed] == [_sha256(source), _sha256(b"end")]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="assembled", UploadId=upload, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": copied["ETag"], "ChecksumSHA256": copied["ChecksumSHA256"]},
+        {"PartNumber": 2, "ETag": last["ETag"], "ChecksumSHA256": last["ChecksumSHA256"]}]})
+    assert done["ChecksumSHA256"].endswith("-2") and done["ChecksumType"] == "COMPOSITE"

@@ -50,6 +50,12 @@ def _completed_again(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
     return answer if current is not None and current.etag == answer["ETag"] else None
 
 
+def _part_checksum(upload: UploadRow, body: bytes) -> dict[str, str]:
+    """The part's checksum in the upload's algorithm (an upload created with one checksums every part)."""
+    value = checksums.digest(upload.checksum_algorithm, body) if upload.checksum_algorithm else None
+    return {checksums.member_of(upload.checksum_algorithm): value} if value else {}
+
+
 def _part_number(params: dict[str, Any]) -> int:
     number = params["PartNumber"]
     if not 1 <= number <= MAX_PART_NUMBER:
@@ -106,10 +112,7 @@ class MultipartOperations:
         upload = _upload(ctx, params)
         number = _part_number(params)
         params, body, sent = upload_body(params)
-        if upload.checksum_algorithm and checksums.member_of(upload.checksum_algorithm) not in sent:
-            value = checksums.digest(upload.checksum_algorithm, body)
-            if value:
-                sent[checksums.member_of(upload.checksum_algorithm)] = value
+        sent = {**_part_checksum(upload, body), **sent}
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
                                            etag=etag, last_modified=ctx.now().replace(microsecond=0),
@@ -129,9 +132,10 @@ class MultipartOperations:
             body = body[span[0]:span[1] + 1]
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
         now = ctx.now().replace(microsecond=0)
+        checksum = _part_checksum(upload, body)
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
-                                           etag=etag, last_modified=now, checksum_json="{}"))
-        return {"CopyPartResult": {"ETag": etag, "LastModified": now}}
+                                           etag=etag, last_modified=now, checksum_json=json.dumps(checksum)))
+        return {"CopyPartResult": {"ETag": etag, "LastModified": now, **checksum}}
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         again = _completed_again(ctx, params)
