@@ -1,5 +1,6 @@
 """STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML are unsigned operations: an unsigned client gets AWS's
-answer for the token (or 501 where rootplane would have to verify it), never MissingAuthenticationToken."""
+answer for the token (rootplane fetches no identity provider keys) or 501 (SAML, not built), never
+MissingAuthenticationToken."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def test_web_identity_token_errors(server, sts):
     server.client("iam").create_open_id_connect_provider(Url="https://issuer.example.com", ClientIDList=["app"],
                                                          ThumbprintList=["a" * 40])
     error = error_of(sts.assume_role_with_web_identity, RoleArn=ROLE, RoleSessionName="web", WebIdentityToken=token)
-    assert (error["Code"], error["Status"]) == ("NotImplemented", 501)
+    assert (error["Code"], error["Status"]) == ("InvalidIdentityToken", 400)
+    assert error["Message"].startswith("Couldn't retrieve verification key from your identity provider")
 
 
 def test_saml_is_served_unsigned(sts):

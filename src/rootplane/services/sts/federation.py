@@ -1,9 +1,9 @@
-"""AssumeRoleWithWebIdentity and AssumeRoleWithSAML: unsigned operations (the token or assertion is the proof).
+"""AssumeRoleWithWebIdentity, an unsigned operation (the token is the proof).
 
-rootplane does not fetch identity providers' signing keys nor verify SAML signatures, so it cannot issue these
-credentials: it answers AWS's errors for what it can judge (a token that is not a JWT, an issuer without an
-OpenID Connect provider in the role's account) and 501 NotImplemented for a request it would have to verify
-(every SAML assertion).
+rootplane does not fetch identity providers' signing keys, so it issues no credentials here: it answers AWS's
+errors for a token that is not a JWT, for an issuer without an OpenID Connect provider in the role's account, and,
+for a provider it has, the one AWS gives when it cannot retrieve the provider's verification key.
+(AssumeRoleWithSAML is served unsigned too and, not built, answers 501 NotImplemented.)
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import json
 from typing import Any
 
 from rootplane.core.arn import parse_arn
-from rootplane.core.errors import AwsError, not_implemented
+from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.tables import OidcProviderRow
 
-__all__ = ["assume_role_with_web_identity", "assume_role_with_saml"]
+__all__ = ["assume_role_with_web_identity"]
 
 _NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+_NO_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
+           "AssumeRoleWithWebIdentity documentation for requirements")
 
 
 def _invalid_token(message: str) -> AwsError:
@@ -54,9 +56,4 @@ def assume_role_with_web_identity(ctx: RequestContext, params: dict[str, Any]) -
     url = issuer.removeprefix("https://")
     if ctx.session.get(OidcProviderRow, f"arn:aws:iam::{account}:oidc-provider/{url}") is None:
         raise _invalid_token(f"No OpenIDConnect provider found in your account for {issuer}")
-    raise not_implemented("sts", "AssumeRoleWithWebIdentity")
-
-
-def assume_role_with_saml(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Served unsigned, answered 501: verifying a SAML assertion's signature is not built."""
-    raise not_implemented("sts", "AssumeRoleWithSAML")
+    raise _invalid_token(_NO_KEY)

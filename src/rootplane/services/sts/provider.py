@@ -34,7 +34,8 @@ class StsProvider(Provider):
     service_name = "sts"
     # Named like a read, but issues credentials and counts wrong MFA codes: take the write lock up front.
     write_operations = frozenset({"GetSessionToken"})
-    # The web identity token or SAML assertion is the caller's proof: AWS serves these without a signature.
+    # The web identity token or SAML assertion is the caller's proof: AWS serves these without a signature
+    # (AssumeRoleWithSAML is not built: unsigned, it answers 501 NotImplemented).
     unsigned_operations = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -74,9 +75,6 @@ class StsProvider(Provider):
 
     def assume_role_with_web_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return federation.assume_role_with_web_identity(ctx, params)
-
-    def assume_role_with_saml(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return federation.assume_role_with_saml(ctx, params)
 
 
 PROVIDER = StsProvider()
