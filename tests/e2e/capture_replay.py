@@ -59,3 +59,25 @@ class Mismatches(list):
 
     def compare_outputs(self, case: str, recorded: dict, ours: dict, pick: Callable[[dict], Any]) -> None:
         self.check(case, "output", pick(recorded), pick(ours))
+
+
+def attempt(client: Any, operation: str, params: dict) -> tuple[str, dict, int]:
+    """Like :func:`call`, but an error comes back whole: ``Message`` and its extra fields (reason, fieldList...)."""
+    method = getattr(client, operation.replace("-", "_") if "-" in operation else xform_name(operation))
+    try:
+        output = method(**params)
+    except ClientError as error:
+        fields = {key: value for key, value in error.response.items() if key not in ("Error", "ResponseMetadata")}
+        return (error.response["Error"]["Code"], {**fields, "Message": error.response["Error"].get("Message", "")},
+                error.response["ResponseMetadata"]["HTTPStatusCode"])
+    output.pop("ResponseMetadata", None)
+    return "Success", output, 200
+
+
+def recorded_error(observation: dict, ids: dict[str, str]) -> dict:
+    """The recorded error as comparable fields: Message (from a JSON error or a CLI line) and extra fields."""
+    error = observation.get("error")
+    if error is None:
+        return {"Message": substitute(recorded_message(observation.get("message", "")), ids)}
+    extra = {key: value for key, value in error.items() if key not in ("Code", "Message", "message", "errorType")}
+    return substitute({"Message": error.get("Message", error.get("message", "")), **extra}, ids)

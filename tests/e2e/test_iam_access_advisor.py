@@ -222,8 +222,8 @@ def test_list_policies_granting_service_access(server, unique):
 def test_service_linked_role_deletion_status(server):
     iam = server.client("iam")
     iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
-    task_id = iam.delete_service_linked_role(RoleName="AWSServiceRoleForAutoscaling")["DeletionTaskId"]
-    assert task_id.startswith("task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoscaling/")
+    task_id = iam.delete_service_linked_role(RoleName="AWSServiceRoleForAutoScaling")["DeletionTaskId"]
+    assert task_id.startswith("task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling/")
     assert len(task_id.rsplit("/", 1)[1]) == 36
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task_id)["Status"] == "SUCCEEDED"
     cli = server.cli_json("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task_id)

@@ -4,6 +4,7 @@ large bodies are not buffered before the headers authenticate; the test clock on
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import socket
 import subprocess
@@ -286,4 +287,18 @@ def test_the_clock_moves_at_most_ten_years_in_total(server):
     assert status == 200 and json.loads(answer)["now"]
     status, _, answer = _internal(server, "/_rootplane/clock", method="POST", body=b'{"advance": 315360000}')
     assert status == 400 and "10 years" in json.loads(answer)["error"]
+    assert server.client("sts").get_caller_identity()["Account"] == "000000000000"
+
+
+def test_the_clock_freezes_and_runs_again(server):
+    status, _, answer = _internal(server, "/_rootplane/clock", method="POST", body=b'{"freeze": true}')
+    frozen = json.loads(answer)["now"]
+    assert status == 200 and server.get_json("/_rootplane/clock")["now"] == frozen
+    _internal(server, "/_rootplane/clock", method="POST", body=b'{"advance": 10}')
+    later = _dt.datetime.fromisoformat(server.get_json("/_rootplane/clock")["now"])
+    assert later - _dt.datetime.fromisoformat(frozen) == _dt.timedelta(seconds=10)
+    status, _, answer = _internal(server, "/_rootplane/clock", method="POST", body=b'{"freeze": "yes"}')
+    assert status == 400 and "freeze" in json.loads(answer)["error"]
+    _internal(server, "/_rootplane/clock", method="POST", body=b'{"freeze": false}')
+    assert _dt.datetime.fromisoformat(server.get_json("/_rootplane/clock")["now"]) >= later
     assert server.client("sts").get_caller_identity()["Account"] == "000000000000"

@@ -233,3 +233,16 @@ def test_dead_letter_queue_is_of_the_source_type(sqs, unique):
     source = sqs.create_queue(QueueName=f"src-{unique}", Attributes={"RedrivePolicy": policy})["QueueUrl"]
     assert json.loads(sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])["Attributes"][
         "RedrivePolicy"])["deadLetterTargetArn"] == standard_arn
+
+
+def test_message_attribute_names_select_by_prefix(sqs, unique):
+    """``Custom.*`` returns the attributes named ``Custom.<anything>`` (SQS ReceiveMessage documentation)."""
+    url = sqs.create_queue(QueueName=f"prefix-{unique}")["QueueUrl"]
+    text = {"DataType": "String", "StringValue": "v"}
+    sqs.send_message(QueueUrl=url, MessageBody="b", MessageAttributes={
+        "Custom.a": text, "Custom.b": text, "Customer": text, "other": text})
+    message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["Custom.*", "other"])["Messages"][0]
+    assert sorted(message["MessageAttributes"]) == ["Custom.a", "Custom.b", "other"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["Cust.*"])["Messages"][0]
+    assert "MessageAttributes" not in message and "MD5OfMessageAttributes" not in message

@@ -48,9 +48,12 @@ def test_account_schema_messages_match_capture() -> None:
     # aws-captures/primary_contact.json blank_PhoneNumber
     assert (error.code, error.message, error.fields) == (
         "ValidationException", '[ECMA 262 regex "^[+][\\s0-9()-]+$" does not match input string " "]', {})
-    error = _error("account", "GetAlternateContact", {"AlternateContactType": "OTHER"}, "rest-json")
+    # (an unknown AlternateContactType is the service's AccessDeniedException: aws-captures/contacts.json)
+    validate(service_model("account").operation_model("GetAlternateContact").input_shape,
+             {"AlternateContactType": "OTHER"}, style="rest-json", service="account")
+    error = _error("account", "ListRegions", {"RegionOptStatusContains": ["OTHER"]}, "rest-json")
     assert error.message == ('[instance value ("OTHER") not found in enum (possible values: '
-                             '["BILLING", "OPERATIONS", "SECURITY"])]')
+                             '["ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT"])]')
 
 
 def test_sqs_missing_and_invalid() -> None:

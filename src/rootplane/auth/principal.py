@@ -42,6 +42,7 @@ class Principal:
     mfa_authenticated_at: _dt.datetime | None = None
     session_issued_at: _dt.datetime | None = None
     session_expires_at: _dt.datetime | None = None
+    session_token_version: int | None = None  # 1: issued by the global STS endpoint with v1 tokens
     source_identity: str | None = None
     issuer_arn: str | None = None           # root sessions: the management/delegated caller who assumed root
     issuer_account_id: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from rootplane.auth.principal import ANONYMOUS, ASSUMED_ROLE, IAM_USER
@@ -17,6 +18,13 @@ __all__ = ["authorize", "decide", "denial"]
 _REASONLESS_DENIALS = {"sts"}
 # SQS names the action in lower case: "... not authorized to perform: sqs:sendmessage on resource: ...".
 _LOWERCASE_ACTION_DENIALS = {"sqs"}
+
+# Actions whose denial points to the request's authorization details (recorded for iam:GetAccountProperties,
+# aws-captures/root_access.json; not for iam:ListOrganizationsFeatures).
+_AUTHORIZATION_DETAILS_ACTIONS = {"iam:GetAccountProperties"}
+_AUTHORIZATION_DETAILS = (". Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/"
+                          "{id} for complete details, or call the GetRequestAuthorizationDetails API with the following "
+                          "authorization id: {id}")
 
 _JSON_DENIAL = {
     "organizations": ("AccessDeniedException", 400),
@@ -84,4 +92,6 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
             message = decision.message(ctx.principal.arn, action, check.denial_resource or check.resource)
             if ctx.service in _REASONLESS_DENIALS:
                 message = message.split(" because ", 1)[0].split(" with an explicit deny", 1)[0]
+            if check.action in _AUTHORIZATION_DETAILS_ACTIONS:
+                message += _AUTHORIZATION_DETAILS.format(id=uuid.uuid4())
             raise denial(ctx.service, protocol, message)

@@ -50,12 +50,24 @@ class OffsetClock(SystemClock):
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self.frozen_at: float | None = None  # the real time at which a frozen clock stopped
+
+    def _real(self) -> float:
+        return self.frozen_at if self.frozen_at is not None else _time.time()
 
     def now(self) -> _dt.datetime:
-        return super().now() + _dt.timedelta(seconds=self.offset)
+        return _dt.datetime.fromtimestamp(self._real() + self.offset, _dt.timezone.utc)
 
     def epoch(self) -> float:
-        return _time.time() + self.offset
+        return self._real() + self.offset
+
+    def freeze(self, frozen: bool) -> None:
+        """Stop the clock (only ``advance`` moves it), or let it run again from the real time plus the offset
+        (a jump forward by the time it stood still: the clock never goes back)."""
+        if frozen and self.frozen_at is None:
+            self.frozen_at = _time.time()
+        elif not frozen:
+            self.frozen_at = None
 
     def advance(self, seconds: float) -> None:
         """Move forward; ValueError unless ``seconds`` is finite, not negative and keeps the offset within
@@ -70,6 +82,7 @@ class OffsetClock(SystemClock):
     def rewind(self) -> None:
         """Back to the real time, as on a fresh start (``POST /_rootplane/reset``)."""
         self.offset = 0.0
+        self.frozen_at = None
 
 
 def utcnow() -> _dt.datetime:

@@ -50,15 +50,29 @@ def _advance_seconds(body: bytes) -> float:
         raise ValueError("advance is too large") from exc
 
 
+def _freeze(body: bytes) -> bool | None:
+    """The optional ``freeze`` of a clock request (true: the clock stands still; false: it runs again)."""
+    document = json.loads(body or b"{}")
+    frozen = document.get("freeze") if isinstance(document, dict) else None
+    if frozen is not None and not isinstance(frozen, bool):
+        raise ValueError("freeze must be true or false")
+    return frozen
+
+
 def _clock(gateway, request: HttpRequest) -> HttpResponse:
-    """Test servers (``--time-travel``): POST {"advance": seconds} moves the business clock forward."""
+    """Test servers (``--time-travel``): POST {"advance": seconds} moves the business clock forward;
+    {"freeze": true} stops it (replays of recordings judge answers to the second), {"freeze": false} restarts it."""
     if request.method == "POST":
         if not gateway.config.time_travel or not hasattr(gateway.clock, "advance"):
             return json_response({"error": "time travel is disabled (start the server with --time-travel)"}, 403)
         try:
-            gateway.clock.advance(_advance_seconds(request.body))
+            seconds = _advance_seconds(request.body)
+            frozen = _freeze(request.body)
+            gateway.clock.advance(seconds)
         except ValueError as exc:
             return json_response({"error": str(exc)}, 400)
+        if frozen is not None:
+            gateway.clock.freeze(frozen)
         gateway.credentials.forget()
     return json_response({"now": gateway.clock.now().isoformat()})
 

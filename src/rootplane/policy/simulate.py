@@ -12,7 +12,8 @@ from typing import Any, Sequence
 
 from rootplane.policy.evaluate import Decision, MatchedStatement
 
-__all__ = ["eval_decision", "matched_statements", "resource_result", "action_result", "aggregate_decision"]
+__all__ = ["eval_decision", "matched_statements", "resource_result", "resource_template", "action_result",
+           "aggregate_decision"]
 
 _DECISIONS = {"allow": "allowed", "explicit_deny": "explicitDeny", "implicit_deny": "implicitDeny"}
 _RANK = {"explicitDeny": 2, "implicitDeny": 1, "allowed": 0}
@@ -52,28 +53,36 @@ def aggregate_decision(decisions: Sequence[Decision]) -> str:
     return max((eval_decision(d) for d in decisions), key=_RANK.__getitem__)
 
 
+def resource_template(resource: str) -> str:
+    """The ARN template IAM's simulator names for several resources of one action (``*`` when unknown).
+
+    Recorded for S3 objects (aws-captures/conditions.json: ``arn:aws:s3:::${BucketName}/${KeyName}``).
+    """
+    if resource.startswith("arn:aws:s3:::"):
+        return "arn:aws:s3:::${BucketName}/${KeyName}" if "/" in resource else "arn:aws:s3:::${BucketName}"
+    return "*"
+
+
 def action_result(action: str, per_resource: Sequence[tuple[str, Decision]], *,
-                  resource_name: str | None = None,
                   missing_context_values: Sequence[str] = ()) -> dict[str, Any]:
     """One ``EvaluationResults`` entry for ``action`` over one or more resources.
 
-    With one resource the entry names it; with several, ``resource_name`` (IAM shows the action's ARN template,
-    e.g. ``arn:aws:s3:::${BucketName}/${KeyName}``) or ``*``.  The top-level MatchedStatements are those of the
-    first resource whose decision equals the aggregate.
+    With one resource the entry names it; with several, the resource type's ARN template
+    (:func:`resource_template`), and the top-level MatchedStatements are every resource's, each once, in order
+    (aws-captures/conditions.json).
     """
     decisions = [d for _, d in per_resource]
-    aggregate = aggregate_decision(decisions)
     if len(per_resource) == 1:
         name = per_resource[0][0]
     else:
-        name = resource_name or "*"
+        name = resource_template(per_resource[0][0]) if per_resource else "*"
     top: list[dict[str, Any]] = []
-    if len(per_resource) == 1:
-        top = matched_statements(per_resource[0][1])
+    for decision in decisions:
+        top += [statement for statement in matched_statements(decision) if statement not in top]
     return {
         "EvalActionName": action,
         "EvalResourceName": name,
-        "EvalDecision": aggregate,
+        "EvalDecision": aggregate_decision(decisions),
         "MatchedStatements": top,
         "MissingContextValues": list(missing_context_values),
         "EvalDecisionDetails": {},

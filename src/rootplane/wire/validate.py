@@ -26,7 +26,11 @@ _MAX_REPORTED = 10
 SERVICE_CHECKED = frozenset({("LookupEventsRequest", "MaxResults"), ("LookupEventsRequest", "EventCategory"),
                              ("GetQueueAttributesRequest", "AttributeNames"),  # SQS: InvalidAttributeName
                              ("ReceiveMessageRequest", "AttributeNames"),  # SQS takes system attribute names too
-                             ("SetQueueAttributesRequest", "Attributes"), ("CreateQueueRequest", "Attributes")})
+                             ("SetQueueAttributesRequest", "Attributes"), ("CreateQueueRequest", "Attributes"),
+                             # Account: an unknown contact type is AccessDeniedException (services/account/authz.py)
+                             ("GetAlternateContactRequest", "AlternateContactType"),
+                             ("PutAlternateContactRequest", "AlternateContactType"),
+                             ("DeleteAlternateContactRequest", "AlternateContactType")})
 _INTS = frozenset(("integer", "long", "short", "byte", "biginteger"))
 _FLOATS = frozenset(("float", "double", "bigdecimal"))
 
@@ -74,10 +78,30 @@ def error_code_for(style: str) -> str:
     return "ValidationException"
 
 
+# Java's Unicode classes in the models' character classes (tag keys: "[\p{L}\p{Z}\p{N}_.:/=+\-@]+"), which
+# Python's re lacks: letters, separators, digits.
+_UNICODE_CLASSES = {r"\p{L}": r"[^\W\d_]", r"\p{N}": r"\d",
+                    r"\p{Z}": "[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}
+_CHARACTER_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)*)\]([+*]?)")
+
+
+def _python_pattern(text: str) -> str:
+    """A model pattern Python can compile: one character class with Unicode classes becomes an alternation."""
+    match = _CHARACTER_CLASS.fullmatch(text)
+    if match is None or "\\p{" not in text:
+        return text
+    body, repeat = match.groups()
+    alternatives = [python for java, python in _UNICODE_CLASSES.items() if java in body]
+    for java in _UNICODE_CLASSES:
+        body = body.replace(java, "")
+    parts = ([f"[{body}]"] if body else []) + alternatives
+    return f"(?:{'|'.join(parts)}){repeat}"
+
+
 @lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern[str] | None:
     try:
-        return re.compile(text)
+        return re.compile(_python_pattern(text))
     except re.error:
         return None
 

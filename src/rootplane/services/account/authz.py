@@ -15,6 +15,7 @@ from rootplane.services.organizations import api as organizations
 __all__ = ["checks", "SERVICE_PRINCIPAL"]
 
 SERVICE_PRINCIPAL = "account.amazonaws.com"
+CONTACT_TYPES = frozenset({"BILLING", "OPERATIONS", "SECURITY"})
 _REGION_NAME = re.compile(r"^[a-z0-9-]+$")
 _TRUSTED_ACCESS = "Your organization must first enable trusted access with AWS Account Management."
 _MANAGEMENT_SELF = "The management account can only be managed using the standalone context from the management account."
@@ -53,7 +54,12 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         if not _REGION_NAME.match(region):
             raise _denied(ctx, operation, "You specified an invalid target region.")
         context["account:TargetRegion"] = region
-    if params.get("AlternateContactType"):
-        context["account:AlternateContactTypes"] = params["AlternateContactType"]
+    contact_type = params.get("AlternateContactType")
+    if contact_type is not None:
+        # AWS refuses an unknown type (any case but upper: "operations", "Billing", "OTHER") as a denial, not a
+        # validation error (aws-captures/contacts.json).
+        if contact_type not in CONTACT_TYPES:
+            raise _denied(ctx, operation)
+        context["account:AlternateContactTypes"] = contact_type
     resource = resource_arn(ctx, operation, params.get("AccountId"))
     return [AuthzCheck(f"account:{operation}", resource, ctx.account_id, context=context)]

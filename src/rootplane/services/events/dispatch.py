@@ -61,7 +61,8 @@ def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _d
     if arn.startswith("arn:aws:sqs:"):
         sqs = source("rootplane.services.sqs.api")
         if sqs is not None:
-            sqs.deliver(session, arn, body, now, SENDER_ID, source_arn=rule.arn)
+            group_id = (json.loads(target.spec).get("SqsParameters") or {}).get("MessageGroupId")
+            sqs.deliver(session, arn, body, now, SENDER_ID, source_arn=rule.arn, group_id=group_id)
     elif arn.startswith("arn:aws:sns:"):
         sns = source("rootplane.services.sns.delivery")
         if sns is not None:

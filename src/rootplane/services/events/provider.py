@@ -8,7 +8,9 @@ import re
 import uuid
 from typing import Any
 
+from rootplane.core.arn import parse_arn
 from rootplane.core.errors import AwsError
+from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.events import repo
 from rootplane.services.events.authz import DEFAULT_BUS, bus_arn, bus_name as _bus_name, rule_arn
@@ -109,12 +111,19 @@ class EventsProvider(Provider):
             result["Description"] = bus.description
         return result
 
+    @staticmethod
+    def _times(ctx: RequestContext, bus: EventBusRow | None) -> dict[str, Any]:
+        """CreationTime and LastModifiedTime; the default bus is as old as its account."""
+        if bus is not None:
+            return {"CreationTime": bus.created_at, "LastModifiedTime": bus.modified_at}
+        account = accounts.find_account(ctx.session, ctx.account_id)
+        return {"CreationTime": account.created_at, "LastModifiedTime": account.created_at} if account else {}
+
     def describe_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = _bus_name(params.get("Name"))
         bus = self._require_bus(ctx, name)
-        result: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name)}
+        result: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name), **self._times(ctx, bus)}
         if bus is not None:
-            result.update(CreationTime=bus.created_at, LastModifiedTime=bus.modified_at)
             if bus.description:
                 result["Description"] = bus.description
             if bus.policy:
@@ -127,7 +136,7 @@ class EventsProvider(Provider):
         prefix = params.get("NamePrefix")
         entries: list[dict[str, Any]] = []
         if after is None and DEFAULT_BUS.startswith(prefix or ""):
-            entries.append({"Name": DEFAULT_BUS, "Arn": _bus_arn(ctx, DEFAULT_BUS)})
+            entries.append({"Name": DEFAULT_BUS, "Arn": _bus_arn(ctx, DEFAULT_BUS), **self._times(ctx, None)})
         rows, token = _page(repo.list_buses(ctx.session, ctx.account_id, ctx.region, prefix, after,
                                             limit - len(entries) + 1), limit - len(entries), lambda b: b.name)
         for bus in rows:
@@ -251,6 +260,13 @@ class EventsProvider(Provider):
     # -- targets -------------------------------------------------------------------------------------------------
     @staticmethod
     def _check_target(target: dict[str, Any]) -> None:
+        arn = target["Arn"]
+        parsed = parse_arn(arn)
+        if parsed is None or not parsed.service:
+            raise _validation(f"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.")
+        if parsed.service == "sqs" and arn.endswith(".fifo") and \
+                not (target.get("SqsParameters") or {}).get("MessageGroupId"):
+            raise _validation(f"Parameter(s) SqsParameters must be specified for target: {target['Id']}.")
         given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
         if len(given) > 1:
             raise _validation(f"Only one of Input, InputPath, or InputTransformer must be provided for target "

@@ -214,7 +214,7 @@ class IdentityProvidersMixin:
         return None
 
     def list_open_id_connect_provider_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": shapes.tags(_oidc(ctx, params["OpenIDConnectProviderArn"]).tag_list), "IsTruncated": False}
+        return shapes.tag_page(_oidc(ctx, params["OpenIDConnectProviderArn"]).tag_list, params)
 
     # -- SAML ----------------------------------------------------------------------------------------------------
 
@@ -277,4 +277,4 @@ class IdentityProvidersMixin:
         return None
 
     def list_saml_provider_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": shapes.tags(_saml(ctx, params["SAMLProviderArn"]).tag_list), "IsTruncated": False}
+        return shapes.tag_page(_saml(ctx, params["SAMLProviderArn"]).tag_list, params)

@@ -41,6 +41,9 @@ def check_document(document: str, kind: str = "identity") -> None:
 
 def merge_tags(current: list[Any] | None, new: list[dict[str, str]] | None) -> list[list[str]]:
     """Add or overwrite tags, keeping order; at most 50 per resource."""
+    given = [tag["Key"].lower() for tag in new or []]
+    if len(set(given)) != len(given):
+        raise errors.invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
     merged = {key: value for key, value in (current or [])}
     lowered = {key.lower(): key for key in merged}
     for tag in new or []:

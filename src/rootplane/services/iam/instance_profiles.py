@@ -84,4 +84,4 @@ class InstanceProfilesMixin:
 
     def list_instance_profile_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
-        return {"Tags": shapes.tags(row.tag_list), "IsTruncated": False}
+        return shapes.tag_page(row.tag_list, params)

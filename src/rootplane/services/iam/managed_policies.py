@@ -207,7 +207,7 @@ class ManagedPoliciesMixin:
         return None
 
     def list_policy_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": shapes.tags(_customer(ctx, params["PolicyArn"]).tag_list), "IsTruncated": False}
+        return shapes.tag_page(_customer(ctx, params["PolicyArn"]).tag_list, params)
 
     def list_entities_for_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         arn = params["PolicyArn"]

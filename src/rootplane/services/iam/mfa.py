@@ -147,4 +147,4 @@ class MfaMixin:
         return None
 
     def list_mfa_device_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": shapes.tags(_device(ctx, params["SerialNumber"]).tag_list), "IsTruncated": False}
+        return shapes.tag_page(_device(ctx, params["SerialNumber"]).tag_list, params)

@@ -14,11 +14,36 @@ from rootplane.services.iam.users import check_boundary
 
 __all__ = ["RolesMixin", "service_linked_role_name"]
 
+# Service-linked role names as AWS spells them (its "Services that work with IAM" pages); other services get
+# AWSServiceRoleFor + the capitalized first label of the service principal.
 _SERVICE_ROLE_NAMES = {
     "organizations.amazonaws.com": "AWSServiceRoleForOrganizations",
     "sso.amazonaws.com": "AWSServiceRoleForSSO",
     "cloudtrail.amazonaws.com": "AWSServiceRoleForCloudTrail",
     "events.amazonaws.com": "AWSServiceRoleForCloudWatchEvents",
+    "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+    "elasticbeanstalk.amazonaws.com": "AWSServiceRoleForElasticBeanstalk",
+    "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
+    "elasticache.amazonaws.com": "AWSServiceRoleForElastiCache",
+    "rds.amazonaws.com": "AWSServiceRoleForRDS",
+    "ecs.amazonaws.com": "AWSServiceRoleForECS",
+    "eks.amazonaws.com": "AWSServiceRoleForAmazonEKS",
+    "config.amazonaws.com": "AWSServiceRoleForConfig",
+    "guardduty.amazonaws.com": "AWSServiceRoleForAmazonGuardDuty",
+    "securityhub.amazonaws.com": "AWSServiceRoleForSecurityHub",
+    "access-analyzer.amazonaws.com": "AWSServiceRoleForAccessAnalyzer",
+    "support.amazonaws.com": "AWSServiceRoleForSupport",
+    "trustedadvisor.amazonaws.com": "AWSServiceRoleForTrustedAdvisor",
+    "spot.amazonaws.com": "AWSServiceRoleForEC2Spot",
+    "spotfleet.amazonaws.com": "AWSServiceRoleForEC2SpotFleet",
+    "ssm.amazonaws.com": "AWSServiceRoleForAmazonSSM",
+    "es.amazonaws.com": "AWSServiceRoleForAmazonElasticsearchService",
+    "replication.dynamodb.amazonaws.com": "AWSServiceRoleForDynamoDBReplication",
+    "dax.amazonaws.com": "AWSServiceRoleForDAX",
+    "replicator.lambda.amazonaws.com": "AWSServiceRoleForLambdaReplicator",
+    "fms.amazonaws.com": "AWSServiceRoleForFMS",
+    "inspector2.amazonaws.com": "AWSServiceRoleForAmazonInspector2",
+    "macie.amazonaws.com": "AWSServiceRoleForAmazonMacie",
 }
 
 
@@ -94,7 +119,7 @@ class RolesMixin:
 
     def list_role_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
-        return {"Tags": shapes.tags(role.tag_list), "IsTruncated": False}
+        return shapes.tag_page(role.tag_list, params)
 
     def create_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         service = params["AWSServiceName"]

@@ -136,4 +136,4 @@ class ServerCertificatesMixin:
         return None
 
     def list_server_certificate_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": shapes.tags(_certificate(ctx, params["ServerCertificateName"]).tag_list), "IsTruncated": False}
+        return shapes.tag_page(_certificate(ctx, params["ServerCertificateName"]).tag_list, params)

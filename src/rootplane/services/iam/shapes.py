@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from typing import Any
+
+from rootplane.core.errors import AwsError
 from rootplane.services.iam.principal_ids import shown_trust_policy
+from rootplane.services.iam.repo import decode_marker, encode_marker
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 
-__all__ = ["tags", "boundary", "user", "group", "role", "instance_profile", "listing"]
+__all__ = ["tags", "tag_page", "boundary", "user", "group", "role", "instance_profile", "listing"]
 
 
 def tags(tag_list: list[Any] | None) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in (tag_list or [])]
+
+
+def tag_page(tag_list: list[Any] | None, params: dict[str, Any]) -> dict[str, Any]:
+    """A List*Tags answer: ``MaxItems`` tags (default 100) after ``Marker``, with IsTruncated and the next Marker."""
+    start = 0
+    if params.get("Marker"):
+        position = decode_marker(params["Marker"])[0]
+        if not position.isdigit():
+            raise AwsError("ValidationError", "Invalid Marker.", 400)
+        start = int(position)
+    end = start + (params.get("MaxItems") or 100)
+    found = tags(tag_list)
+    page: dict[str, Any] = {"Tags": found[start:end], "IsTruncated": end < len(found)}
+    if end < len(found):
+        page["Marker"] = encode_marker(str(end))
+    return page
 
 
 def boundary(arn: str | None) -> dict[str, str] | None:

@@ -127,4 +127,4 @@ class UsersMixin:
 
     def list_user_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
-        return {"Tags": shapes.tags(user.tag_list), "IsTruncated": False}
+        return shapes.tag_page(user.tag_list, params)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from rootplane.core.errors import AwsError
 
-__all__ = ["ALGORITHMS", "member_of", "digest", "verify_sent", "check_content_md5", "composite", "full_object"]
+__all__ = ["ALGORITHMS", "member_of", "digest", "verify_sent", "check_content_md5", "composite", "full_object",
+           "copy_checksum"]
 
 # Algorithm -> function over the bytes (None: accepted and echoed, not verified: needs a native CRC library).
 ALGORITHMS: dict[str, Callable[[bytes], bytes] | None] = {
@@ -84,3 +86,14 @@ def composite(algorithm: str, part_values: Iterable[str]) -> str | None:
 def full_object(algorithm: str, body: bytes) -> str | None:
     """A FULL_OBJECT multipart checksum (CRC algorithms only): the checksum of the whole object."""
     return digest(algorithm, body) if algorithm in _CRC else None
+
+
+def copy_checksum(source: Any, algorithm: str | None) -> dict[str, str]:
+    """A copy's checksum: the requested algorithm, else the source's, over the copied bytes (a FULL_OBJECT checksum
+    even when the source's was a multipart COMPOSITE one); none when neither names an algorithm."""
+    if algorithm is None:
+        stored = json.loads(source.checksum_json or "{}")
+        algorithm = next((name[len("Checksum"):] for name in stored if name.startswith("Checksum") and
+                          name != "ChecksumType"), None)
+    value = digest(algorithm, source.body) if algorithm else None
+    return {member_of(algorithm): value, "ChecksumType": "FULL_OBJECT"} if value else {}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import email.utils
 import re
 from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.s3.tables import ObjectRow
 
-__all__ = ["check_preconditions", "byte_range"]
+__all__ = ["check_preconditions", "check_write_preconditions", "byte_range"]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -24,8 +25,10 @@ def _failed(condition: str) -> AwsError:
                     fields={"Condition": condition})
 
 
-def _not_modified() -> AwsError:
-    return AwsError("NotModified", "Not Modified", 304)
+def _not_modified(row: ObjectRow) -> AwsError:
+    """304, with the object's ETag and Last-Modified as S3 sends them."""
+    return AwsError("NotModified", "Not Modified", 304, headers={
+        "ETag": row.etag, "Last-Modified": email.utils.format_datetime(row.last_modified, usegmt=True)})
 
 
 def _seconds(moment: _dt.datetime) -> _dt.datetime:
@@ -42,10 +45,24 @@ def check_preconditions(row: ObjectRow, params: dict[str, Any]) -> None:
         raise _failed("If-Unmodified-Since")
     if_none_match = params.get("IfNoneMatch")
     if if_none_match is not None and _etag_matches(if_none_match, row.etag):
-        raise _not_modified()
+        raise _not_modified(row)
     modified_since = params.get("IfModifiedSince")
     if if_none_match is None and modified_since is not None and _seconds(row.last_modified) <= _seconds(modified_since):
-        raise _not_modified()
+        raise _not_modified(row)
+
+
+def check_write_preconditions(current: ObjectRow | None, params: dict[str, Any]) -> None:
+    """Conditional writes (PutObject, CompleteMultipartUpload): ``If-None-Match: *`` needs no current object,
+    ``If-Match`` a current object with that ETag (404 NoSuchKey without one); else 412 PreconditionFailed."""
+    exists = current is not None and not current.delete_marker
+    if params.get("IfNoneMatch") is not None and exists:
+        raise _failed("If-None-Match")
+    if_match = params.get("IfMatch")
+    if if_match is not None:
+        if not exists:
+            raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": params["Key"]})
+        if not _etag_matches(if_match, current.etag):
+            raise _failed("If-Match")
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:

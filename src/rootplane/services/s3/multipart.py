@@ -12,11 +12,11 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import checksums, repo
 from rootplane.services.s3.authz import object_check
-from rootplane.services.s3.conditions import byte_range
+from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
 from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
-from rootplane.services.s3.objects import attributes_of, new_object, upload_body
+from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
 from rootplane.services.s3.versions import store_version, version_output
 
@@ -35,9 +35,25 @@ def _no_such_upload(upload_id: str) -> AwsError:
 def _upload(ctx: RequestContext, params: dict[str, Any]) -> UploadRow:
     bucket = bucket_of(ctx, params)
     row = repo.find_upload(ctx.session, params["UploadId"])
-    if row is None or row.bucket != bucket.name or row.key != params["Key"]:
+    if row is None or row.bucket != bucket.name or row.key != params["Key"] or row.completed_json is not None:
         raise _no_such_upload(params["UploadId"])
     return row
+
+
+def _completed_again(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
+    """A retried CompleteMultipartUpload: S3 answers as the first time while the object it made is current."""
+    row = repo.find_upload(ctx.session, params["UploadId"])
+    if row is None or row.completed_json is None or (row.bucket, row.key) != (params["Bucket"], params["Key"]):
+        return None
+    answer = json.loads(row.completed_json)
+    current = repo.find_object(ctx.session, row.bucket, row.key)
+    return answer if current is not None and current.etag == answer["ETag"] else None
+
+
+def _part_checksum(upload: UploadRow, body: bytes) -> dict[str, str]:
+    """The part's checksum in the upload's algorithm (an upload created with one checksums every part)."""
+    value = checksums.digest(upload.checksum_algorithm, body) if upload.checksum_algorithm else None
+    return {checksums.member_of(upload.checksum_algorithm): value} if value else {}
 
 
 def _part_number(params: dict[str, Any]) -> int:
@@ -96,10 +112,7 @@ class MultipartOperations:
         upload = _upload(ctx, params)
         number = _part_number(params)
         params, body, sent = upload_body(params)
-        if upload.checksum_algorithm and checksums.member_of(upload.checksum_algorithm) not in sent:
-            value = checksums.digest(upload.checksum_algorithm, body)
-            if value:
-                sent[checksums.member_of(upload.checksum_algorithm)] = value
+        sent = {**_part_checksum(upload, body), **sent}
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
                                            etag=etag, last_modified=ctx.now().replace(microsecond=0),
@@ -119,11 +132,15 @@ class MultipartOperations:
             body = body[span[0]:span[1] + 1]
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
         now = ctx.now().replace(microsecond=0)
+        checksum = _part_checksum(upload, body)
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
-                                           etag=etag, last_modified=now, checksum_json="{}"))
-        return {"CopyPartResult": {"ETag": etag, "LastModified": now}}
+                                           etag=etag, last_modified=now, checksum_json=json.dumps(checksum)))
+        return {"CopyPartResult": {"ETag": etag, "LastModified": now, **checksum}}
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        again = _completed_again(ctx, params)
+        if again is not None:
+            return again
         upload = _upload(ctx, params)
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
@@ -152,12 +169,15 @@ class MultipartOperations:
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
         bucket = bucket_of(ctx, params)
+        check_write_preconditions(repo.find_object(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
-                                                               etag=etag, checksum=checksum, parts_count=len(parts)))
-        repo.delete_upload(ctx.session, upload)
+                                                               etag=etag, checksum=checksum,
+                                                               part_sizes=[part.size for part in parts]))
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
-        return {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
-                **version_output(bucket, stored)}
+        answer = {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
+                  **ENCRYPTION, **version_output(bucket, stored)}
+        repo.complete_upload(ctx.session, upload, json.dumps(answer))
+        return answer
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_upload(ctx.session, _upload(ctx, params))

@@ -11,11 +11,14 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3 import checksums
 from rootplane.services.s3.tables import ObjectRow
 
-__all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "upload_body", "attributes_of", "new_object", "stored_attributes",
-           "object_headers"]
+__all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "ENCRYPTION", "upload_body", "attributes_of", "new_object",
+           "stored_attributes", "object_headers", "storage_class", "part_span"]
 
 MAX_OBJECT_BYTES = 64 * 1024 * 1024
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+# Every object is encrypted at rest with S3-managed keys (SSE-S3), and S3 says so on every write and read.
+ENCRYPTION = {"ServerSideEncryption": "AES256"}
+STANDARD = "STANDARD"
 # Content headers S3 stores with an object and returns on Get/HeadObject.
 STORED_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage", "Expires",
                   "WebsiteRedirectLocation")
@@ -42,23 +45,41 @@ def attributes_of(params: dict[str, Any]) -> dict[str, Any]:
         attributes["Expires"] = attributes["Expires"].isoformat()
     attributes["ContentType"] = params.get("ContentType") or DEFAULT_CONTENT_TYPE
     attributes["Metadata"] = params.get("Metadata") or {}
+    if params.get("StorageClass") not in (None, STANDARD):  # S3 shows no class header for STANDARD objects
+        attributes["StorageClass"] = params["StorageClass"]
     return attributes
+
+
+def storage_class(row: ObjectRow) -> str:
+    """The object's storage class (listings show STANDARD too)."""
+    return json.loads(row.headers_json).get("StorageClass", STANDARD)
+
+
+def part_span(row: ObjectRow, number: int) -> tuple[int, int]:
+    """The inclusive bytes of part ``number`` (an object not uploaded in parts is its part 1); 416 beyond."""
+    sizes = json.loads(row.part_sizes) if row.part_sizes else [row.size]
+    if not 1 <= number <= len(sizes):
+        raise AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416,
+                       fields={"PartNumberRequested": number, "ActualPartCount": len(sizes)})
+    first = sum(sizes[:number - 1])
+    return first, first + sizes[number - 1] - 1
 
 
 def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], now: _dt.datetime, *,
                etag: str | None = None, checksum: dict[str, str] | None = None,
-               parts_count: int | None = None) -> ObjectRow:
+               part_sizes: list[int] | None = None) -> ObjectRow:
     """A row for a new object with ``attributes`` (from :func:`attributes_of`)."""
     if len(body) > MAX_OBJECT_BYTES:
         raise AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                        fields={"ProposedSize": len(body), "MaxSizeAllowed": MAX_OBJECT_BYTES})
-    headers = {name: attributes[name] for name in STORED_HEADERS if attributes.get(name) is not None}
+    headers = {name: attributes[name] for name in (*STORED_HEADERS, "StorageClass") if attributes.get(name) is not None}
     return ObjectRow(
         bucket=bucket, key=key, body=body, size=len(body),
         etag=etag or f'"{hashlib.md5(body).hexdigest()}"',  # noqa: S324 - S3's ETag
         last_modified=now.replace(microsecond=0), content_type=attributes.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata_json=json.dumps(attributes.get("Metadata") or {}), headers_json=json.dumps(headers),
-        checksum_json=json.dumps(checksum or {}), parts_count=parts_count,
+        checksum_json=json.dumps(checksum or {}), parts_count=len(part_sizes) if part_sizes else None,
+        part_sizes=json.dumps(part_sizes) if part_sizes else None,
     )
 
 
@@ -79,7 +100,7 @@ def object_attributes(row: ObjectRow, wanted: list[str]) -> dict[str, Any]:
     if "ObjectParts" in wanted and row.parts_count:
         output["ObjectParts"] = {"TotalPartsCount": row.parts_count}
     if "StorageClass" in wanted:
-        output["StorageClass"] = json.loads(row.headers_json).get("StorageClass", "STANDARD")
+        output["StorageClass"] = storage_class(row)
     if "ObjectSize" in wanted:
         output["ObjectSize"] = row.size
     return output
@@ -89,7 +110,7 @@ def object_headers(row: ObjectRow, params: dict[str, Any]) -> dict[str, Any]:
     """The GetObject/HeadObject output members (everything but the body)."""
     output: dict[str, Any] = {
         "AcceptRanges": "bytes", "LastModified": row.last_modified, "ContentLength": row.size, "ETag": row.etag,
-        "ContentType": row.content_type, **json.loads(row.headers_json),
+        "ContentType": row.content_type, **json.loads(row.headers_json), **ENCRYPTION,
     }
     if isinstance(output.get("Expires"), str):
         output["Expires"] = _dt.datetime.fromisoformat(output["Expires"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rootplane.core.errors import AwsError
@@ -16,14 +15,16 @@ from rootplane.services.s3.bucket_config import (
 )
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
-from rootplane.services.s3.conditions import byte_range, check_preconditions
+from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
 from rootplane.services.s3.lookup import bucket_of, copy_source
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
+from rootplane.services.s3.checksums import copy_checksum
 from rootplane.services.s3.objects import (
-    attributes_of, new_object, object_attributes, object_headers, stored_attributes, upload_body,
+    ENCRYPTION, attributes_of, new_object, object_attributes, object_headers, part_span, storage_class,
+    stored_attributes, upload_body,
 )
 from rootplane.services.s3.public_policy import is_public
 from rootplane.services.s3.tables import NULL_VERSION, BucketRow
@@ -88,7 +89,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             if ctx.region != LEGACY_REGION or existing.region != LEGACY_REGION:
                 raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded "
                                "and you already own it.", 409, fields={"BucketName": name})
-            return {"Location": location}
+            return {"Location": location, "BucketArn": bucket_arn(name)}
         ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
         if ownership == DEFAULT_OWNERSHIP and params.get("ACL") not in (None, "private"):
             raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
@@ -100,7 +101,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         if params.get("ObjectLockEnabledForBucket"):
             ctx.session.flush()
             enable_object_lock(ctx, name)
-        return {"Location": location}
+        return {"Location": location, "BucketArn": bucket_arn(name)}
 
     def delete_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = bucket_of(ctx, params)
@@ -156,17 +157,19 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         row = bucket_of(ctx, params)
         check_canned_acl(row, params.get("ACL"))
         params, body, sent = upload_body(params)
+        check_write_preconditions(repo.find_object(ctx.session, row.name, params["Key"]), params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body,
                                                                      attributes_of(params), ctx.now(), checksum=checksum))
-        return {"ETag": stored.etag, "Size": stored.size, **checksum, **versions.version_output(row, stored)}
+        return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
+                **versions.version_output(row, stored)}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_of(ctx, params)
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
         check_preconditions(row, params)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
-        span = byte_range(params.get("Range"), row.size)
+        span = _span(row, params)
         if span is None:
             return {**output, "Body": row.body}
         first, last = span
@@ -180,7 +183,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "HEAD")
         check_preconditions(row, params)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
-        span = byte_range(params.get("Range"), row.size)
+        span = _span(row, params)
         if span is not None:
             output.update(ContentRange=f"bytes {span[0]}-{span[1]}/{row.size}", ContentLength=span[1] - span[0] + 1)
         return output
@@ -234,16 +237,20 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         ctx.authorizer([object_check(ctx, action, source_bucket, source_key)])
         source = versions.read_version(ctx, source_bucket, source_key, source_version, "GET")
         replace = params.get("MetadataDirective") == "REPLACE"
-        if (source_bucket, source_key) == (target.name, params["Key"]) and not replace:
+        new_class = params.get("StorageClass") not in (None, storage_class(source))
+        if (source_bucket, source_key) == (target.name, params["Key"]) and not replace and not new_class:
             raise AwsError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to "
                            "itself without changing the object's metadata, storage class, website redirect location "
                            "or encryption attributes.", 400)
         attributes = attributes_of(params) if replace else stored_attributes(source)
+        attributes.pop("StorageClass", None)  # a copy is STANDARD unless the request names a class
+        if params.get("StorageClass") not in (None, "STANDARD"):
+            attributes["StorageClass"] = params["StorageClass"]
+        checksum = copy_checksum(source, params.get("ChecksumAlgorithm"))
         stored = versions.store_version(ctx.session, target, new_object(
-            target.name, params["Key"], source.body, attributes, ctx.now(),
-            checksum=json.loads(source.checksum_json or "{}")))
-        output: dict[str, Any] = {"CopyObjectResult": {"ETag": stored.etag, "LastModified": stored.last_modified},
-                                  **versions.version_output(target, stored)}
+            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum))
+        result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
+        output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
         source_bucket_row = repo.find_bucket(ctx.session, source_bucket)
         if source_bucket_row is not None and source_bucket_row.versioning:
             output["CopySourceVersionId"] = source.version_id
@@ -322,13 +329,20 @@ def _delete_one(ctx: RequestContext, bucket: BucketRow, key: str, version_id: st
     return {"DeleteMarker": True, "VersionId": marker.version_id}
 
 
+def _span(row, params: dict[str, Any]) -> tuple[int, int] | None:
+    """The bytes a GetObject/HeadObject answers: one part (PartNumber), a Range, or None for all."""
+    if params.get("PartNumber"):
+        return part_span(row, params["PartNumber"])
+    return byte_range(params.get("Range"), row.size)
+
+
 def _entries(page: listing.Page, encode, owner_account: str | None) -> dict[str, Any]:
     """Contents and CommonPrefixes of a listing page (with Owner when ``owner_account`` is given)."""
     output: dict[str, Any] = {}
     if page.contents:
         owner = {"ID": canonical_user_id(owner_account)} if owner_account else None
         output["Contents"] = [{"Key": encode(obj.key), "LastModified": obj.last_modified, "ETag": obj.etag,
-                               "Size": obj.size, "StorageClass": "STANDARD", **({"Owner": owner} if owner else {})}
+                               "Size": obj.size, "StorageClass": storage_class(obj), **({"Owner": owner} if owner else {})}
                               for obj in page.contents]
     if page.prefixes:
         output["CommonPrefixes"] = [{"Prefix": encode(common)} for common in page.prefixes]

@@ -11,7 +11,7 @@ __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
     "find_object", "find_version", "put_object", "delete_object", "list_objects_from", "list_versions_from",
     "next_seq", "demote_latest", "newest_version",
-    "put_upload", "find_upload", "delete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
+    "put_upload", "find_upload", "delete_upload", "complete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
 
 
@@ -134,10 +134,16 @@ def delete_upload(session: Session, row: UploadRow) -> None:
     session.delete(row)
 
 
+def complete_upload(session: Session, row: UploadRow, answer: str) -> None:
+    """Drop a completed upload's parts, keeping its answer (``completed_json``) for a retried completion."""
+    session.execute(delete(PartRow).where(PartRow.upload_id == row.upload_id))
+    row.completed_json = answer
+
+
 def list_uploads(session: Session, bucket: str, prefix: str, key_marker: str, upload_id_marker: str,
                  limit: int) -> list[UploadRow]:
     """Up to ``limit`` uploads of ``bucket`` in (key, upload id) order after the markers."""
-    query = select(UploadRow).where(UploadRow.bucket == bucket)
+    query = select(UploadRow).where(UploadRow.bucket == bucket, UploadRow.completed_json.is_(None))
     if key_marker:
         after_key = UploadRow.key > key_marker
         query = query.where(or_(after_key, and_(UploadRow.key == key_marker, UploadRow.upload_id > upload_id_marker))

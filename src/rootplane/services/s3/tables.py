@@ -64,6 +64,8 @@ class ObjectRow(Base):
     seq: Mapped[int] = mapped_column(Integer, server_default="0")
     is_latest: Mapped[bool] = mapped_column(Boolean, server_default=true())
     delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # A multipart object's part sizes (JSON list): GetObject/HeadObject with PartNumber answer one part.
+    part_sizes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))
@@ -83,6 +85,8 @@ class UploadRow(Base):
     checksum_algorithm: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # JSON: ContentType, stored content headers and Metadata of the object to be.
     attributes_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Once completed: CompleteMultipartUpload's answer (JSON), which a retried completion gets again.
+    completed_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_uploads_bucket_key", "bucket", "key", "upload_id"),)
 

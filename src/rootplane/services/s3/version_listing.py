@@ -13,6 +13,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.s3 import listing, repo
 from rootplane.services.s3.lookup import bucket_of
 from rootplane.services.s3.names import canonical_user_id
+from rootplane.services.s3.objects import storage_class
 from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["VersionListingOperations", "VersionPage", "list_versions_page"]
@@ -100,7 +101,7 @@ class VersionListingOperations:
         objects = [version for version in page.rows if not version.delete_marker]
         markers = [version for version in page.rows if version.delete_marker]
         if objects:
-            output["Versions"] = [{"ETag": version.etag, "Size": version.size, "StorageClass": "STANDARD",
+            output["Versions"] = [{"ETag": version.etag, "Size": version.size, "StorageClass": storage_class(version),
                                    "Key": encode(version.key), "VersionId": version.version_id,
                                    "IsLatest": version.is_latest, "LastModified": version.last_modified,
                                    "Owner": owner} for version in objects]

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from rootplane.core.errors import AwsError
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
 from rootplane.services.sns import endpoints, repo, signing
+from rootplane.services.sns import fifo as fifo_rules
+from rootplane.services.sns.fifo import FifoPublish
 from rootplane.services.sns.filtering import accepts
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
 
@@ -32,6 +34,7 @@ log = logging.getLogger("rootplane.sns")
 
 SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the SenderId SQS shows for messages SNS sends
 HTTP_TIMEOUT = 5.0
+MAX_QUEUE_ATTRIBUTES = 10  # SQS's limit of message attributes per message
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rootplane-sns")
 
 
@@ -54,6 +57,8 @@ class Message:
     subject: str | None
     sent_at: _dt.datetime
     attributes: dict[str, dict[str, Any]]
+    fifo: FifoPublish | None = None
+    sequence_number: str | None = None
 
 
 def topic_attributes(topic: TopicRow) -> dict[str, str]:
@@ -92,6 +97,8 @@ def notification(session: Session, topic: TopicRow, message: Message, subscripti
                  endpoint: str) -> dict[str, Any]:
     """The JSON envelope SQS and HTTP(S) subscribers receive."""
     payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id, "TopicArn": topic.arn}
+    if message.sequence_number:
+        payload["SequenceNumber"] = message.sequence_number
     if message.subject:
         payload["Subject"] = message.subject
     payload.update(Message=message.text, Timestamp=_timestamp(message.sent_at))
@@ -168,14 +175,23 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
                   topic.arn)
 
 
-def _to_queue(session: Session, queue_arn: str, body: str, now: _dt.datetime, topic_arn: str) -> None:
+def _to_queue(session: Session, queue_arn: str, body: str, message: Message, topic_arn: str, raw: bool) -> None:
+    """SQS delivery; raw delivery carries the message attributes as SQS message attributes (SQS takes up to
+    10: a message with more is not delivered), a FIFO topic's group and deduplication ids go to a FIFO queue."""
     from rootplane.authz.gather import source
 
     sqs = source("rootplane.services.sqs.api")
     if sqs is None:
         return
+    attributes = message.attributes if raw else {}
+    if len(attributes) > MAX_QUEUE_ATTRIBUTES:
+        log.info("raw delivery to %s refused: %d message attributes", queue_arn, len(attributes))
+        return
+    fifo = message.fifo
     with session.begin_nested():
-        sqs.deliver(session, queue_arn, body, now, SENDER_ID, source_arn=topic_arn, source_service="sns.amazonaws.com")
+        sqs.deliver(session, queue_arn, body, message.sent_at, SENDER_ID, source_arn=topic_arn,
+                    source_service="sns.amazonaws.com", attributes=attributes,
+                    group_id=fifo.group_id if fifo else None, deduplication_id=fifo.deduplication_id if fifo else None)
 
 
 def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: Message, endpoint: str,
@@ -184,7 +200,7 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
     envelope = notification(session, topic, message, subscription.arn, endpoint)
     subject, now = message.subject, message.sent_at
     if subscription.protocol == "sqs":
-        _to_queue(session, subscription.endpoint, message.text if raw else json.dumps(envelope), now, topic.arn)
+        _to_queue(session, subscription.endpoint, message.text if raw else json.dumps(envelope), message, topic.arn, raw)
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
         port = _server_port(endpoint)
@@ -200,11 +216,13 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
 
 
 def publish(session: Session, topic: TopicRow, text: str, subject: str | None, now: _dt.datetime,
-            endpoint: str, smtp_url: str | None, attributes: dict[str, dict[str, Any]] | None = None) -> str:
-    """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId.
-
-    A refusing subscriber is skipped."""
-    message = Message(str(uuid.uuid4()), text, subject, now, attributes or {})
+            endpoint: str, smtp_url: str | None, attributes: dict[str, dict[str, Any]] | None = None,
+            fifo: FifoPublish | None = None) -> tuple[str, str | None]:
+    """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId and
+    (FIFO topics) the SequenceNumber. A refusing subscriber is skipped."""
+    message_id = str(uuid.uuid4())
+    sequence_number = fifo_rules.record(session, topic, fifo, message_id, now) if fifo else None
+    message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number)
     for subscription in repo.list_topic_subscriptions(session, topic.arn):
         if subscription.status != "Confirmed":
             continue
@@ -214,7 +232,7 @@ def publish(session: Session, topic: TopicRow, text: str, subject: str | None, n
             _deliver(session, topic, subscription, message, endpoint, smtp_url)
         except AwsError as error:
             log.info("subscription %s not delivered: %s", subscription.arn, error.code)
-    return message.message_id
+    return message.message_id, sequence_number
 
 
 def service_may_publish(topic: TopicRow, service: str, source_arn: str, source_account: str) -> bool:

@@ -17,6 +17,7 @@ __all__ = ["check_filter_policy", "check_scope", "accepts", "SCOPES"]
 
 SCOPES = ("MessageAttributes", "MessageBody")
 MAX_POLICY_LENGTH = 256 * 1024
+NUMERIC_PLACES = 5
 
 
 def _invalid(reason: str) -> AwsError:
@@ -50,7 +51,7 @@ def _attribute_value(attribute: dict[str, Any]) -> Any:
         return None
     if data_type.startswith("Number"):
         try:
-            return float(value) if any(c in value for c in ".eE") else int(value)
+            return _five_places(float(value)) if any(c in value for c in ".eE") else int(value)
         except ValueError:
             return None
     if data_type == "String.Array":
@@ -67,6 +68,20 @@ def _attributes_object(attributes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {name: value for name, value in found.items() if value is not None}
 
 
+def _five_places(number: float) -> float:
+    """SNS compares numbers to five decimal places (its filter policy documentation)."""
+    return round(number, NUMERIC_PLACES)
+
+
+def _policy_pattern(text: str):
+    """The filter policy's pattern, its numbers (and so its numeric ranges) rounded to five places."""
+    try:
+        text = json.dumps(json.loads(text, parse_float=lambda value: _five_places(float(value))))
+    except ValueError:
+        pass  # compile_pattern words the error
+    return compile_pattern(text)
+
+
 def accepts(subscription_attributes: dict[str, str], message: str,
             message_attributes: dict[str, dict[str, Any]] | None) -> bool:
     """Whether a subscription with these attributes receives the message (no FilterPolicy: every message)."""
@@ -74,12 +89,12 @@ def accepts(subscription_attributes: dict[str, str], message: str,
     if not text:
         return True
     try:
-        pattern = compile_pattern(text)
+        pattern = _policy_pattern(text)
     except InvalidPattern:
         return False
     if subscription_attributes.get("FilterPolicyScope", "MessageAttributes") == "MessageBody":
         try:
-            body = json.loads(message)
+            body = json.loads(message, parse_float=lambda value: _five_places(float(value)))
         except ValueError:
             return False
         return isinstance(body, dict) and pattern.matches(body)

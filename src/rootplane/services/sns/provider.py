@@ -14,7 +14,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
-from rootplane.services.sns import endpoints, repo
+from rootplane.services.sns import endpoints, fifo, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
@@ -24,13 +24,15 @@ __all__ = ["SnsProvider", "PROVIDER"]
 
 PAGE = 100
 PENDING = "pending confirmation"
-_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
 _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
 # The topic actions AddPermission may grant (anything else: "Policy statement action out of service scope!").
 _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication")
+_MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
+_MAX_MESSAGE_BYTES = 262_144
 _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy",
                           "RedrivePolicy")
 
@@ -127,15 +129,16 @@ class SnsProvider(Provider):
     unsigned_operations = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
     def _topic(self, ctx: RequestContext, arn: str) -> TopicRow:
+        """The topic ``arn`` names, in the request's region (a topic is regional: another region's is not found)."""
         topic = repo.find_topic(ctx.session, arn)
-        if topic is None:
+        if topic is None or topic.region != ctx.region:
             raise _not_found("Topic does not exist")
         return topic
 
     def _tagged_topic(self, ctx: RequestContext, arn: str) -> TopicRow:
         """The topic a tagging operation names (its model's error for a missing resource is ResourceNotFound)."""
         topic = repo.find_topic(ctx.session, arn)
-        if topic is None:
+        if topic is None or topic.region != ctx.region:
             raise AwsError("ResourceNotFound", "Resource does not exist", 404)
         return topic
 
@@ -148,8 +151,8 @@ class SnsProvider(Provider):
     # -- topics --------------------------------------------------------------------------------------------------
     def create_topic(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["Name"]
-        if not _TOPIC_NAME.match(name):
-            raise _invalid("Topic Name")
+        given = dict(params.get("Attributes") or {})
+        fifo.check_topic(name, given)
         arn = f"arn:aws:sns:{ctx.region}:{ctx.account_id}:{name}"
         tags = _with_tags({}, params.get("Tags") or [])
         existing = repo.find_topic(ctx.session, arn)
@@ -158,8 +161,8 @@ class SnsProvider(Provider):
                 raise _invalid("Tags Reason: Topic already exists with different tags")
             return {"TopicArn": arn}
         attributes = {"Policy": default_policy(arn, ctx.account_id)}
-        for key, value in (params.get("Attributes") or {}).items():
-            if key not in _TOPIC_SETTABLE:
+        for key, value in given.items():
+            if key not in _TOPIC_SETTABLE + _FIFO_ATTRIBUTES:
                 raise _invalid("Attributes Reason: Unknown attribute")
             if key == "Policy":
                 _check_policy(value)
@@ -203,7 +206,8 @@ class SnsProvider(Provider):
     def set_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         topic = self._topic(ctx, params["TopicArn"])
         name, value = params["AttributeName"], params.get("AttributeValue") or ""
-        if name not in _TOPIC_SETTABLE:
+        fifo_setting = name == "ContentBasedDeduplication" and fifo.is_fifo(topic_attributes(topic))
+        if name not in _TOPIC_SETTABLE and not fifo_setting:
             raise _invalid("AttributeName")
         if name == "Policy":
             _check_policy(value)
@@ -269,6 +273,9 @@ class SnsProvider(Provider):
         if protocol not in _PROTOCOLS:
             raise _invalid("Invalid protocol type: " + protocol)
         self._check_endpoint(ctx, protocol, endpoint)
+        if protocol == "sqs" and endpoint.endswith(".fifo") and not fifo.is_fifo(topic_attributes(topic)):
+            raise _invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard "
+                           "SNS topics")
         for existing in repo.list_topic_subscriptions(ctx.session, topic.arn):
             if existing.protocol == protocol and existing.endpoint == endpoint:
                 return {"SubscriptionArn": existing.arn if existing.status == "Confirmed" or
@@ -376,15 +383,25 @@ class SnsProvider(Provider):
         if not message:
             raise _invalid("Empty message")
         subject = params.get("Subject")
+        if subject is not None and (len(subject) > _MAX_SUBJECT or not subject.strip() or
+                                    any(ord(c) < 32 for c in subject)):
+            raise _invalid("Subject")
+        if len(message.encode()) > _MAX_MESSAGE_BYTES:
+            raise _invalid("Message too long")
+        attributes = topic_attributes(topic)
+        fifo_publish = fifo.admit(ctx.session, topic, attributes, params, message, ctx.now())
+        if fifo_publish is not None and fifo_publish.repeat is not None:
+            return {"MessageId": fifo_publish.repeat.message_id,
+                    "SequenceNumber": fifo_publish.repeat.sequence_number}
         if params.get("MessageStructure") == "json":
             try:
                 structured = json.loads(message)
                 message = structured["default"]
             except (ValueError, KeyError, TypeError):
                 raise _invalid("Message Structure - No default entry in JSON message body") from None
-        message_id = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
-                             ctx.config.smtp_url, params.get("MessageAttributes"))
-        return {"MessageId": message_id}
+        message_id, sequence_number = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
+                                              ctx.config.smtp_url, params.get("MessageAttributes"), fifo_publish)
+        return {"MessageId": message_id, **({"SequenceNumber": sequence_number} if sequence_number else {})}
 
 
 PROVIDER = SnsProvider()

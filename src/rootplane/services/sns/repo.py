@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.sns.tables import SigningKeyRow, SubscriptionRow, TopicRow
+from rootplane.services.sns.tables import DeduplicationRow, SigningKeyRow, SubscriptionRow, TopicRow
 from rootplane.store.paging import keyset_page
 
 __all__ = [
@@ -35,7 +35,16 @@ def put_topic(session: Session, topic: TopicRow) -> TopicRow:
 
 def delete_topic(session: Session, topic: TopicRow) -> None:
     session.execute(delete(SubscriptionRow).where(SubscriptionRow.topic_arn == topic.arn))
+    session.execute(delete(DeduplicationRow).where(DeduplicationRow.topic_arn == topic.arn))
     session.delete(topic)
+
+
+def find_deduplication(session: Session, topic_arn: str, deduplication_id: str) -> DeduplicationRow | None:
+    return session.get(DeduplicationRow, (topic_arn, deduplication_id))
+
+
+def put_deduplication(session: Session, row: DeduplicationRow) -> DeduplicationRow:
+    return session.merge(row)
 
 
 def find_subscription(session: Session, arn: str) -> SubscriptionRow | None:

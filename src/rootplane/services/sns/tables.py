@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from sqlalchemy import Boolean, Index, String, Text, false
+from sqlalchemy import BigInteger, Boolean, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["TopicRow", "SubscriptionRow", "SigningKeyRow"]
+__all__ = ["TopicRow", "SubscriptionRow", "SigningKeyRow", "DeduplicationRow"]
 
 
 class TopicRow(Base):
@@ -25,6 +25,20 @@ class TopicRow(Base):
     attributes: Mapped[str] = mapped_column(Text)
     tags: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    # FIFO topics: the SequenceNumber of the last message published.
+    sequence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class DeduplicationRow(Base):
+    """A FIFO topic's recent MessageDeduplicationId: a repeat within the interval is accepted, not delivered."""
+
+    __tablename__ = "sns_deduplication"
+
+    topic_arn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    deduplication_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    sequence_number: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
 
 
 class SubscriptionRow(Base):

@@ -36,8 +36,13 @@ def _allowed(queue_arn: str, owner: str, policy: str | None, source_arn: str | N
 
 
 def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, sender_id: str,
-            source_arn: str | None = None, source_service: str = "events.amazonaws.com") -> bool:
-    """Enqueue ``body`` on the queue if its policy lets ``source_service`` send; False if denied or missing."""
+            source_arn: str | None = None, source_service: str = "events.amazonaws.com", *,
+            attributes: dict[str, dict[str, str]] | None = None, group_id: str | None = None,
+            deduplication_id: str | None = None) -> bool:
+    """Enqueue ``body`` on the queue if its policy lets ``source_service`` send; False if denied or missing.
+
+    ``attributes`` become message attributes; a FIFO queue gets ``group_id`` (default ``default``) and
+    ``deduplication_id`` (default the new message's id)."""
     parts = parse_queue_arn(queue_arn)
     if parts is None:
         return False
@@ -46,9 +51,10 @@ def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, send
     if queue is None or not _allowed(queue_arn, account_id, queue.policy, source_arn, source_service):
         return False
     try:
-        message = new_message(body, {}, max_size=int_attribute(json.loads(queue.attributes_json), "MaximumMessageSize"),
-                              sender_id=sender_id, now=now, delay=0)
-        params = {"MessageGroupId": "default", "MessageDeduplicationId": message.message_id} if queue.fifo else {}
+        message = new_message(body, attributes or {}, sender_id=sender_id, now=now, delay=0,
+                              max_size=int_attribute(json.loads(queue.attributes_json), "MaximumMessageSize"))
+        params = {"MessageGroupId": group_id or "default",
+                  "MessageDeduplicationId": deduplication_id or message.message_id} if queue.fifo else {}
         enqueue(session, queue, message, params, now)
     except AwsError:
         return False

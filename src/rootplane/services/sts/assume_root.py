@@ -30,6 +30,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.rootaccess import features
+from rootplane.services.sts import regional
 from rootplane.services.sts.sessions import issue_credentials
 
 __all__ = ["TASK_POLICY_FEATURES", "RootRequest", "read_request", "checks", "assume_root"]
@@ -49,7 +50,6 @@ _FEATURE_OFF = {
 }
 _TARGET_ACCOUNT = re.compile(r"^\d{12}$")
 _TARGET_ROOT_ARN = re.compile(r"^arn:aws:iam::(\d{12}):root$")
-_GLOBAL_HOST = "sts.amazonaws.com"
 DEFAULT_DURATION = 900
 _ACTION = "sts:AssumeRoot"
 
@@ -80,7 +80,7 @@ def _target_account(target: str) -> str | None:
 
 def read_request(ctx: RequestContext, params: dict[str, Any]) -> RootRequest:
     """Refuse the global endpoint, validate the input (model limits were checked by the wire layer)."""
-    if ctx.host.rsplit(":", 1)[0].lower() == _GLOBAL_HOST:
+    if regional.at_global_endpoint(ctx):
         raise AwsError("InvalidAction", "Unknown Operation", 400)
     task_policy_arn = (params.get("TaskPolicyArn") or {}).get("arn")
     if task_policy_arn is None:

@@ -1,19 +1,21 @@
 """STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS); every other operation,
-GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks."""
+GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks. Session credentials an
+opt-in region does not accept are refused first (regional.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
-from rootplane.services.sts import assume_role, assume_root
+from rootplane.services.sts import assume_role, assume_root, regional
 
 __all__ = ["checks"]
 
-_UNCHECKED = {"GetCallerIdentity", "GetSessionToken"}
+_UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    regional.refuse_unusable_token(ctx)
     if operation in _UNCHECKED:
         return []
     if operation == "AssumeRole":

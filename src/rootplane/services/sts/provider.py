@@ -10,7 +10,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
-from rootplane.services.sts import assume_role, assume_root, mfa
+from rootplane.services.sts import assume_role, assume_root, federation, mfa
 from rootplane.services.sts.sessions import issue_credentials
 
 __all__ = ["StsProvider", "PROVIDER"]
@@ -35,6 +35,9 @@ class StsProvider(Provider):
     # Named like a read, but issues credentials and counts wrong MFA codes: take the write lock up front.
     write_operations = frozenset({"GetSessionToken"})
     storeless_operations = frozenset({"GetCallerIdentity"})
+    # The web identity token or SAML assertion is the caller's proof: AWS serves these without a signature
+    # (AssumeRoleWithSAML is not built: unsigned, it answers 501 NotImplemented).
+    unsigned_operations = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         principal = ctx.principal
@@ -70,6 +73,9 @@ class StsProvider(Provider):
 
     def assume_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return assume_role.assume_role(ctx, params)
+
+    def assume_role_with_web_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return federation.assume_role_with_web_identity(ctx, params)
 
 
 PROVIDER = StsProvider()

@@ -11,8 +11,18 @@ from rootplane.core import ids
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts import session_tokens
 from rootplane.services.accounts.tables import TemporarySessionRow
+from rootplane.services.iam import repo as iam_repo
+from rootplane.services.sts.regional import at_global_endpoint
 
-__all__ = ["issue_credentials"]
+__all__ = ["issue_credentials", "token_version"]
+
+
+def token_version(ctx: Any) -> int:
+    """1 for a session issued by the global endpoint of an account keeping v1 tokens (the default), else 2."""
+    if not at_global_endpoint(ctx):
+        return 2
+    settings = iam_repo.find_settings(ctx.session, ctx.principal.account_id)
+    return (settings.sts_token_version if settings is not None else None) or 1
 
 
 def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int) -> dict[str, Any]:
@@ -24,6 +34,7 @@ def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int) -> 
     token = ids.session_token()
     principal = dataclasses.replace(
         principal, access_key_id=access_key_id, session_issued_at=now, session_expires_at=expires,
+        session_token_version=token_version(ctx),
     )
     accounts.put_temporary_session(ctx.session, TemporarySessionRow(
         access_key_id=access_key_id, secret_access_key=secret, session_token_sha256=session_tokens.digest(token),

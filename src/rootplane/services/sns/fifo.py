@@ -1,0 +1,95 @@
+"""SNS FIFO topics: names, attributes and the Publish rules (group ids, deduplication, sequence numbers).
+
+A FIFO topic's name ends with ``.fifo`` and it is created with ``FifoTopic=true``; each message needs a
+MessageGroupId and a MessageDeduplicationId (or the topic's ContentBasedDeduplication, a SHA-256 of the body). A
+deduplication id seen in the last 5 minutes is accepted again with the first message's MessageId and
+SequenceNumber, and not delivered twice. Standard topics refuse a MessageDeduplicationId.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.sns import repo
+from rootplane.services.sns.tables import DeduplicationRow, TopicRow
+
+__all__ = ["FifoPublish", "check_topic", "is_fifo", "admit", "record"]
+
+DEDUPLICATION_INTERVAL = _dt.timedelta(minutes=5)
+_FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
+_STANDARD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_FIFO_NAME_RULE = ("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
+                   "letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+_SEQUENCE_BASE = 10_000_000_000_000_000_000  # 20-digit sequence numbers, as SNS shows them
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameter", message, 400)
+
+
+@dataclass(frozen=True)
+class FifoPublish:
+    """A FIFO message's group and deduplication ids; ``repeat`` is the earlier answer for a duplicate."""
+
+    group_id: str
+    deduplication_id: str
+    repeat: DeduplicationRow | None = None
+
+
+def is_fifo(attributes: dict[str, str]) -> bool:
+    return attributes.get("FifoTopic") == "true"
+
+
+def check_topic(name: str, attributes: dict[str, str]) -> None:
+    """CreateTopic: the name must fit the topic type; ContentBasedDeduplication only on FIFO topics.
+
+    ``attributes`` (as given) loses a FifoTopic of ``false``, which SNS does not keep."""
+    if attributes.get("FifoTopic", "").lower() == "true":
+        attributes["FifoTopic"] = "true"
+        if not _FIFO_NAME.match(name):
+            raise _invalid(_FIFO_NAME_RULE)
+        return
+    attributes.pop("FifoTopic", None)
+    if not _STANDARD_NAME.match(name):
+        raise _invalid("Invalid parameter: Topic Name")
+    if "ContentBasedDeduplication" in attributes:
+        raise _invalid("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be "
+                       "set for FIFO topics")
+
+
+def admit(session: Session, topic: TopicRow, attributes: dict[str, str], params: dict[str, Any], body: str,
+          now: _dt.datetime) -> FifoPublish | None:
+    """Publish's FIFO rules: None for a standard topic (which refuses a MessageDeduplicationId)."""
+    deduplication_id = params.get("MessageDeduplicationId")
+    if not is_fifo(attributes):
+        if deduplication_id is not None:
+            raise _invalid("Invalid parameter: MessageDeduplicationId Reason: The request includes "
+                           "MessageDeduplicationId parameter that is not valid for this topic type")
+        return None
+    group_id = params.get("MessageGroupId")
+    if not group_id:
+        raise _invalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+    if deduplication_id is None:
+        if attributes.get("ContentBasedDeduplication") != "true":
+            raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+                           "MessageDeduplicationId provided explicitly")
+        deduplication_id = hashlib.sha256(body.encode()).hexdigest()
+    seen = repo.find_deduplication(session, topic.arn, deduplication_id)
+    return FifoPublish(group_id, deduplication_id, seen if seen is not None and seen.expires_at > now else None)
+
+
+def record(session: Session, topic: TopicRow, fifo: FifoPublish, message_id: str, now: _dt.datetime) -> str:
+    """Give a newly published FIFO message its SequenceNumber and remember its deduplication id."""
+    topic.sequence = (topic.sequence or 0) + 1
+    sequence_number = str(_SEQUENCE_BASE + topic.sequence)
+    repo.put_deduplication(session, DeduplicationRow(
+        topic_arn=topic.arn, deduplication_id=fifo.deduplication_id, message_id=message_id,
+        sequence_number=sequence_number, expires_at=now + DEDUPLICATION_INTERVAL))
+    return sequence_number

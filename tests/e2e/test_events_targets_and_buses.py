@@ -1,0 +1,53 @@
+"""EventBridge: DescribeEventBus/ListEventBuses times (the default bus too), PutTargets' ARN and FIFO-queue checks,
+and SqsParameters.MessageGroupId on delivery to a FIFO queue (EventBridge PutTargets documentation)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+
+from orgs_helpers import error_of
+
+
+def test_event_bus_times(server, unique):
+    events = server.client("events")
+    default = events.describe_event_bus()
+    assert isinstance(default["CreationTime"], _dt.datetime) and default["LastModifiedTime"] == default["CreationTime"]
+    events.create_event_bus(Name=f"bus-{unique}")
+    custom = events.describe_event_bus(Name=f"bus-{unique}")
+    assert custom["CreationTime"] >= default["CreationTime"] and custom["LastModifiedTime"] == custom["CreationTime"]
+    listed = {bus["Name"]: bus for bus in events.list_event_buses()["EventBuses"]}
+    assert listed["default"]["CreationTime"] == default["CreationTime"]
+
+
+def test_target_arns_are_validated(server, unique):
+    events = server.client("events")
+    events.put_rule(Name=f"r-{unique}", EventPattern=json.dumps({"source": ["app"]}))
+    error = error_of(events.put_targets, Rule=f"r-{unique}", Targets=[{"Id": "t", "Arn": "not-an-arn"}])
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "ValidationException", "Parameter not-an-arn is not valid. Reason: Provided Arn is not in correct format.", 400)
+    fifo_arn = f"arn:aws:sqs:us-east-1:000000000000:q-{unique}.fifo"
+    error = error_of(events.put_targets, Rule=f"r-{unique}", Targets=[{"Id": "t", "Arn": fifo_arn}])
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException", "Parameter(s) SqsParameters must be specified for target: t.")
+    assert events.list_targets_by_rule(Rule=f"r-{unique}")["Targets"] == []
+
+
+def test_fifo_queue_target_gets_the_message_group_id(server, unique):
+    sqs, events = server.client("sqs"), server.client("events")
+    url = sqs.create_queue(QueueName=f"q-{unique}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": arn}]})})
+    events.put_rule(Name=f"fifo-{unique}", EventPattern=json.dumps({"source": [f"app.{unique}"]}))
+    events.put_targets(Rule=f"fifo-{unique}", Targets=[{"Id": "q", "Arn": arn,
+                                                        "SqsParameters": {"MessageGroupId": "orders"}}])
+    events.put_events(Entries=[{"Source": f"app.{unique}", "DetailType": "t", "Detail": "{}"}])
+    deadline, messages = time.monotonic() + 10, []
+    while not messages and time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["MessageGroupId"],
+                                       WaitTimeSeconds=1).get("Messages", [])
+    assert messages and messages[0]["Attributes"]["MessageGroupId"] == "orders"
+    assert json.loads(messages[0]["Body"])["source"] == f"app.{unique}"

@@ -1,0 +1,80 @@
+"""IAM tags: the model's character pattern for keys and values, duplicate keys (case-insensitive) refused,
+List*Tags paged with MaxItems/Marker; service-linked role names as AWS spells them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orgs_helpers import error_of
+
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+    "Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
+                                                             "Resource": "*"}]})
+
+
+@pytest.fixture(scope="module")
+def iam(server):
+    return server.client("iam")
+
+
+def test_tag_characters_follow_the_model_pattern(iam, unique):
+    iam.create_user(UserName=f"chars-{unique}")
+    iam.tag_user(UserName=f"chars-{unique}", Tags=[{"Key": "Zoë key:1/=+-@_.", "Value": "ünïcode 2"}])
+    for tag, member in (({"Key": "bad*key", "Value": "v"}, "key"), ({"Key": "k", "Value": "bad#value"}, "value")):
+        error = error_of(iam.tag_user, UserName=f"chars-{unique}", Tags=[tag])
+        assert (error["Code"], error["Status"]) == ("ValidationError", 400)
+        assert f"at 'tags.1.member.{member}' failed to satisfy constraint: Member must satisfy regular " \
+               "expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]" in error["Message"]
+
+
+def test_duplicate_tag_keys_are_refused(iam, unique):
+    iam.create_user(UserName=f"dup-{unique}")
+    error = error_of(iam.tag_user, UserName=f"dup-{unique}", Tags=[{"Key": "Team", "Value": "a"},
+                                                                    {"Key": "team", "Value": "b"}])
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    error = error_of(iam.create_role, RoleName=f"dup-{unique}", AssumeRolePolicyDocument=TRUST,
+                     Tags=[{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}])
+    assert error["Code"] == "InvalidInput"
+    assert iam.list_user_tags(UserName=f"dup-{unique}")["Tags"] == []
+
+
+def _all_pages(call, **kwargs) -> tuple[list[dict], int]:
+    tags, pages, marker = [], 0, None
+    while True:
+        page = call(MaxItems=2, **({"Marker": marker} if marker else {}), **kwargs)
+        tags += page["Tags"]
+        pages += 1
+        assert len(page["Tags"]) <= 2
+        if not page["IsTruncated"]:
+            assert "Marker" not in page
+            return tags, pages
+        marker = page["Marker"]
+
+
+def test_list_tags_pages_with_max_items_and_marker(iam, unique):
+    five = [{"Key": f"k{index}", "Value": str(index)} for index in range(5)]
+    iam.create_user(UserName=f"paged-{unique}", Tags=five)
+    arn = iam.create_policy(PolicyName=f"paged-{unique}", PolicyDocument=POLICY, Tags=five)["Policy"]["Arn"]
+    provider = iam.create_open_id_connect_provider(Url=f"https://oidc-{unique}.example.com",
+                                                   ThumbprintList=["a" * 40], Tags=five)["OpenIDConnectProviderArn"]
+    for call, kwargs in ((iam.list_user_tags, {"UserName": f"paged-{unique}"}),
+                         (iam.list_policy_tags, {"PolicyArn": arn}),
+                         (iam.list_open_id_connect_provider_tags, {"OpenIDConnectProviderArn": provider})):
+        assert _all_pages(call, **kwargs) == (five, 3)
+        whole = call(**kwargs)
+        assert (whole["Tags"], whole["IsTruncated"], "Marker" in whole) == (five, False, False)
+    error = error_of(iam.list_user_tags, UserName=f"paged-{unique}", Marker="not-a-marker")
+    assert (error["Code"], error["Message"]) == ("ValidationError", "Invalid Marker.")
+
+
+@pytest.mark.parametrize("service, name", [("autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling"),
+                                           ("elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticBeanstalk"),
+                                           ("rds.amazonaws.com", "AWSServiceRoleForRDS"),
+                                           ("guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty")])
+def test_service_linked_role_names(iam, service, name):
+    role = iam.create_service_linked_role(AWSServiceName=service)["Role"]
+    assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")

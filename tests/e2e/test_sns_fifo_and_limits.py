@@ -1,0 +1,132 @@
+"""SNS FIFO topics (names, attributes, group and deduplication ids, sequence numbers, delivery to FIFO queues),
+Publish limits (Subject, message size), numeric filters to five decimal places, raw delivery's message
+attributes and regional topics, through boto3 (SNS Publish and CreateTopic documentation)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orgs_helpers import error_of
+
+FIFO_NAME_RULE = ("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
+                  "letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+SNS_POLICY = {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage"}
+
+
+@pytest.fixture(scope="module")
+def sns(server):
+    return server.client("sns")
+
+
+def _queue(server, name: str, **attributes: str) -> tuple[str, str]:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(
+        {"Version": "2012-10-17", "Statement": [{**SNS_POLICY, "Resource": arn}]})})
+    return url, arn
+
+
+def _received(server, url: str, **kwargs) -> list[dict]:
+    return server.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10, **kwargs).get("Messages", [])
+
+
+def _invalid(error: dict, message: str) -> bool:
+    return (error["Code"], error["Message"], error["Status"]) == ("InvalidParameter", message, 400)
+
+
+def test_fifo_topic_names_and_attributes(sns, unique):
+    arn = sns.create_topic(Name=f"orders-{unique}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    assert attributes["FifoTopic"] == "true"
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="ContentBasedDeduplication", AttributeValue="true")
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["ContentBasedDeduplication"] == "true"
+    assert _invalid(error_of(sns.create_topic, Name=f"plain-{unique}", Attributes={"FifoTopic": "true"}),
+                    FIFO_NAME_RULE)
+    assert _invalid(error_of(sns.create_topic, Name=f"named-{unique}.fifo"), "Invalid parameter: Topic Name")
+    standard = sns.create_topic(Name=f"std-{unique}", Attributes={"FifoTopic": "false"})["TopicArn"]
+    assert "FifoTopic" not in sns.get_topic_attributes(TopicArn=standard)["Attributes"]
+    error = error_of(sns.create_topic, Name=f"cbd-{unique}", Attributes={"ContentBasedDeduplication": "true"})
+    assert error["Code"] == "InvalidParameter" and "ContentBasedDeduplication" in error["Message"]
+    assert _invalid(error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="FifoTopic",
+                             AttributeValue="false"), "Invalid parameter: AttributeName")
+
+
+def test_fifo_publish_rules_deduplication_and_delivery(server, sns, unique):
+    arn = sns.create_topic(Name=f"events-{unique}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    url, queue_arn = _queue(server, f"events-{unique}.fifo", FifoQueue="true")
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", MessageDeduplicationId="d"),
+                    "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", MessageGroupId="g"),
+                    "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+                    "MessageDeduplicationId provided explicitly")
+    first = sns.publish(TopicArn=arn, Message="one", MessageGroupId="g1", MessageDeduplicationId="d1")
+    again = sns.publish(TopicArn=arn, Message="one", MessageGroupId="g1", MessageDeduplicationId="d1")
+    second = sns.publish(TopicArn=arn, Message="two", MessageGroupId="g1", MessageDeduplicationId="d2")
+    assert again == {**again, "MessageId": first["MessageId"], "SequenceNumber": first["SequenceNumber"]}
+    assert len(first["SequenceNumber"]) == 20 and int(second["SequenceNumber"]) > int(first["SequenceNumber"])
+    messages = _received(server, url, MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"])
+    assert [m["Body"] for m in messages] == ["one", "two"]  # the repeat of d1 was not delivered
+    assert [m["Attributes"] for m in messages] == [{"MessageGroupId": "g1", "MessageDeduplicationId": "d1"},
+                                                   {"MessageGroupId": "g1", "MessageDeduplicationId": "d2"}]
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="ContentBasedDeduplication", AttributeValue="true")
+    same = [sns.publish(TopicArn=arn, Message="body", MessageGroupId="g2")["MessageId"] for _ in range(2)]
+    assert same[0] == same[1]
+
+
+def test_standard_topics_refuse_deduplication_ids_and_fifo_queues(server, sns, unique):
+    arn = sns.create_topic(Name=f"plain-{unique}")["TopicArn"]
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", MessageDeduplicationId="d"),
+                    "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId "
+                    "parameter that is not valid for this topic type")
+    assert "SequenceNumber" not in sns.publish(TopicArn=arn, Message="m", MessageGroupId="fair-queue-group")
+    _url, queue_arn = _queue(server, f"plain-{unique}.fifo", FifoQueue="true")
+    assert _invalid(error_of(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=queue_arn),
+                    "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed "
+                    "to standard SNS topics")
+
+
+def test_publish_limits(sns, unique):
+    arn = sns.create_topic(Name=f"limits-{unique}")["TopicArn"]
+    sns.publish(TopicArn=arn, Message="m", Subject="s" * 99)
+    for subject in ("s" * 100, "line\nbreak"):
+        assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", Subject=subject), "Invalid parameter: Subject")
+    sns.publish(TopicArn=arn, Message="x" * 262_144)
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="x" * 262_145), "Invalid parameter: Message too long")
+
+
+def test_numeric_filters_compare_five_decimal_places(server, sns, unique):
+    arn = sns.create_topic(Name=f"prices-{unique}")["TopicArn"]
+    url, queue_arn = _queue(server, f"prices-{unique}")
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={
+        "RawMessageDelivery": "true", "FilterPolicy": json.dumps({"price": [{"numeric": ["=", 100.000001]}]})})
+    for body, price in (("close", "100.0000001"), ("exact", "100"), ("far", "100.0001")):
+        sns.publish(TopicArn=arn, Message=body, MessageAttributes={"price": {"DataType": "Number",
+                                                                             "StringValue": price}})
+    assert sorted(m["Body"] for m in _received(server, url)) == ["close", "exact"]
+
+
+def test_raw_delivery_keeps_up_to_ten_message_attributes(server, sns, unique):
+    arn = sns.create_topic(Name=f"raw-{unique}")["TopicArn"]
+    url, queue_arn = _queue(server, f"raw-{unique}")
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    ten = {f"a{index}": {"DataType": "String", "StringValue": str(index)} for index in range(10)}
+    sns.publish(TopicArn=arn, Message="ten", MessageAttributes=ten)
+    sns.publish(TopicArn=arn, Message="eleven", MessageAttributes={**ten, "a10": {"DataType": "String",
+                                                                                  "StringValue": "10"}})
+    messages = _received(server, url, MessageAttributeNames=["All"])
+    assert [m["Body"] for m in messages] == ["ten"]
+    assert messages[0]["MessageAttributes"]["a3"] == {"DataType": "String", "StringValue": "3"}
+    assert len(messages[0]["MessageAttributes"]) == 10
+
+
+def test_topics_are_regional(server, sns, unique):
+    arn = sns.create_topic(Name=f"regional-{unique}")["TopicArn"]
+    elsewhere = server.client("sns", region="eu-north-1")
+    error = error_of(elsewhere.get_topic_attributes, TopicArn=arn)
+    assert (error["Code"], error["Message"], error["Status"]) == ("NotFound", "Topic does not exist", 404)
+    assert error_of(elsewhere.publish, TopicArn=arn, Message="m")["Code"] == "NotFound"
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["TopicArn"] == arn
