@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 
-from sqlalchemy import delete, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudwatch.tables import AlarmHistoryRow, AlarmRow, DatapointRow, MetricRow
+from rootplane.store.engine import locks_rows
+from rootplane.store.paging import keyset_page
 
 __all__ = [
     "find_metric", "get_or_create_metric", "add_datapoint", "datapoints", "list_metrics",
-    "find_alarm", "alarms_by_names", "list_alarms", "alarms_for_metric", "due_alarms", "put_alarm", "delete_alarm",
-    "add_history", "list_history",
+    "find_alarm", "alarms_by_names", "list_alarms", "alarms_for_metric", "due_alarms", "next_due", "delete_alarm",
+    "list_history",
 ]
 
 
@@ -68,3 +70,73 @@ def list_metrics(session: Session, account_id: str, region: str, *, namespace: s
     if after is not None:
         query = query.where(MetricRow.id > after)
     return list(session.scalars(query.order_by(MetricRow.id).limit(limit)))
+
+
+# -- alarms ----------------------------------------------------------------------------------------------------
+def _alarms(account_id: str, region: str):
+    return select(AlarmRow).where(AlarmRow.account_id == account_id, AlarmRow.region == region)
+
+
+def find_alarm(session: Session, account_id: str, region: str, name: str) -> AlarmRow | None:
+    return session.scalars(_alarms(account_id, region).where(AlarmRow.name == name)).first()
+
+
+def alarms_by_names(session: Session, account_id: str, region: str, names: list[str]) -> list[AlarmRow]:
+    """The alarms of ``names`` that exist, by name."""
+    if not names:
+        return []
+    return list(session.scalars(_alarms(account_id, region).where(AlarmRow.name.in_(names)).order_by(AlarmRow.name)))
+
+
+def list_alarms(session: Session, account_id: str, region: str, *, prefix: str | None, state: str | None,
+                after: str | None, limit: int) -> list[AlarmRow]:
+    """Alarms by name after ``after``, filtered by name prefix and state."""
+    query = _alarms(account_id, region)
+    if state is not None:
+        query = query.where(AlarmRow.state_value == state)
+    return keyset_page(session, query, AlarmRow.name, after, limit, prefix_column=AlarmRow.name, prefix=prefix)
+
+
+def alarms_for_metric(session: Session, account_id: str, region: str, namespace: str,
+                      metric_name: str) -> list[AlarmRow]:
+    return list(session.scalars(_alarms(account_id, region).where(
+        AlarmRow.namespace == namespace, AlarmRow.metric_name == metric_name).order_by(AlarmRow.name)))
+
+
+def due_alarms(session: Session, now: _dt.datetime, limit: int) -> list[AlarmRow]:
+    """Alarms whose next evaluation is due, oldest first; on PostgreSQL locked (others' locked rows skipped), so
+    two servers on one store never evaluate the same alarm at once."""
+    query = select(AlarmRow).where(AlarmRow.next_evaluation <= now).order_by(AlarmRow.next_evaluation).limit(limit)
+    if locks_rows(session):
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def next_due(session: Session) -> _dt.datetime | None:
+    """When the next alarm evaluation is due (None without alarms)."""
+    return session.scalar(select(func.min(AlarmRow.next_evaluation)))
+
+
+def delete_alarm(session: Session, alarm: AlarmRow) -> None:
+    """Delete an alarm; its history stays (AWS keeps it for its retention period)."""
+    session.delete(alarm)
+
+
+def list_history(session: Session, account_id: str, region: str, *, name: str | None, item_type: str | None,
+                 start: _dt.datetime | None, end: _dt.datetime | None, ascending: bool, after: int | None,
+                 limit: int) -> list[AlarmHistoryRow]:
+    """History items by time (then id), newest first unless ``ascending``; ``after`` is the last id seen."""
+    query = select(AlarmHistoryRow).where(AlarmHistoryRow.account_id == account_id,
+                                          AlarmHistoryRow.region == region)
+    if name is not None:
+        query = query.where(AlarmHistoryRow.alarm_name == name)
+    if item_type is not None:
+        query = query.where(AlarmHistoryRow.item_type == item_type)
+    if start is not None:
+        query = query.where(AlarmHistoryRow.timestamp >= start)
+    if end is not None:
+        query = query.where(AlarmHistoryRow.timestamp <= end)
+    if after is not None:
+        query = query.where(AlarmHistoryRow.id > after if ascending else AlarmHistoryRow.id < after)
+    order = (AlarmHistoryRow.id.asc(),) if ascending else (AlarmHistoryRow.id.desc(),)
+    return list(session.scalars(query.order_by(*order).limit(limit)))
