@@ -115,8 +115,11 @@ def test_streams_and_events(logs, group):
     windowed = logs.get_log_events(logGroupName=group, logStreamName="s1", startTime=base + 3, endTime=base + 5,
                                    startFromHead=True)
     assert [e["message"] for e in windowed["events"]] == ["line 3", "line 4", "line 5"]
-    assert error_of(logs.get_log_events, logGroupName=group, logStreamName="s1", nextToken="x/1")[0] == \
-        "InvalidParameterException"
+    for token in ("x/1", "f/" + "9" * 56):
+        assert error_of(logs.get_log_events, logGroupName=group, logStreamName="s1", nextToken=token)[0] == \
+            "InvalidParameterException"
+    huge = 2 ** 63 - 1  # past any stored position: an empty answer, not a database overflow
+    assert logs.get_log_events(logGroupName=group, logStreamName="s1", startTime=huge, endTime=huge)["events"] == []
 
     by_time = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True)
     assert by_time["logStreams"][0]["logStreamName"] == "s1"

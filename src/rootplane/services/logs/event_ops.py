@@ -21,7 +21,8 @@ _SCAN_BUDGET = 10_000  # events FilterLogEvents reads per call before answering 
 
 def _window(group: LogGroupRow, params: dict[str, Any], now_ms: int) -> tuple[int | None, int | None]:
     """[start, end) of a read: the request's startTime/endTime within the group's retention."""
-    start, end = params.get("startTime"), params.get("endTime")
+    start, end = (None if value is None else min(value, tokens.MAX_POSITION)
+                  for value in (params.get("startTime"), params.get("endTime")))
     if start is not None and end is not None and start > end:
         raise invalid("startTime must be less than or equal to endTime.")
     kept_from = retention_start(group, now_ms)

@@ -150,8 +150,8 @@ class GroupOperations:
         if by_time and prefix:
             raise invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
         after = tokens.decode(params.get("nextToken"))
-        if after is not None and not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], int)
-                                      and isinstance(after[1], str)):
+        if after is not None and not (isinstance(after, list) and len(after) == 2 and type(after[0]) is int
+                                      and 0 <= after[0] <= tokens.MAX_POSITION and isinstance(after[1], str)):
             raise tokens.invalid_token()
         limit = params.get("limit") or DEFAULT_LIMIT
         rows = repo.list_streams(ctx.session, group.arn, prefix, by_time, bool(params.get("descending")),

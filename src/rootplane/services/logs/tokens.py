@@ -10,7 +10,9 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 
-__all__ = ["encode", "decode", "event_token", "parse_event_token", "event_id", "invalid_token", "cursor_of"]
+MAX_POSITION = 2 ** 62  # larger numbers are no position a stored event can have (and overflow a database integer)
+
+__all__ = ["MAX_POSITION", "encode", "decode", "event_token", "parse_event_token", "event_id", "invalid_token", "cursor_of"]
 
 
 def invalid_token() -> AwsError:
@@ -44,11 +46,15 @@ def parse_event_token(token: str) -> tuple[bool, tuple[int, int]]:
     direction, _, digits = token.partition("/")
     if direction not in ("f", "b") or len(digits) != 56 or not digits.isdigit():
         raise invalid_token()
-    return direction == "f", (int(digits[:20]), int(digits[20:]))
+    cursor = int(digits[:20]), int(digits[20:])
+    if max(cursor) > MAX_POSITION:
+        raise invalid_token()
+    return direction == "f", cursor
 
 
 def cursor_of(value: Any) -> tuple[int, int]:
     """A (timestamp, id) cursor a decoded ``nextToken`` carries."""
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(item, int) for item in value)):
+    if not (isinstance(value, list) and len(value) == 2 and all(type(item) is int and 0 <= item <= MAX_POSITION
+                                                                 for item in value)):
         raise invalid_token()
     return value[0], value[1]
