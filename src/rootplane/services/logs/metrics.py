@@ -4,13 +4,16 @@ A filter's one transformation gives the metric (namespace, name, unit), its valu
 ``$name`` read from each matching event) and dimensions (``{"Name": "$.field"}``, JSON and space-delimited
 patterns only). Each matching event is one datum at the event's timestamp; a batch in which nothing matches emits
 the ``defaultValue`` once, when the filter has one. The data go to CloudWatch through
-``rootplane.services.cloudwatch.ingest.put_metric_data`` when that service is built.
+``rootplane.services.cloudwatch.ingest.put_metric_data`` when that service is built (1,000 data per call, each call in
+a savepoint; data CloudWatch refuses are logged and dropped, the log events stay stored).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +28,8 @@ from rootplane.services.logs.tables import MetricFilterRow
 __all__ = ["check_transformation", "datums", "publish"]
 
 MAX_DIMENSIONS = 3
+MAX_DATUMS_PER_CALL = 1000  # PutMetricData's limit
+log = logging.getLogger(__name__)
 
 
 def _invalid(message: str) -> AwsError:
@@ -32,12 +37,14 @@ def _invalid(message: str) -> AwsError:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None."""
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def check_transformation(pattern: FilterPattern, transformation: dict[str, Any]) -> None:
@@ -117,5 +124,10 @@ def publish(session: Session, account_id: str, region: str, filters: Sequence[Me
     if cloudwatch is None:
         return
     for namespace, data in datums(filters, events).items():
-        if data:
-            cloudwatch.put_metric_data(session, account_id, region, namespace, data, now)
+        for start in range(0, len(data), MAX_DATUMS_PER_CALL):
+            try:
+                with session.begin_nested():
+                    cloudwatch.put_metric_data(session, account_id, region, namespace,
+                                               data[start:start + MAX_DATUMS_PER_CALL], now)
+            except AwsError as refused:  # CloudWatch's own limits: the log events are stored all the same
+                log.warning("metric data of %s refused by CloudWatch: %s", namespace, refused.message)
