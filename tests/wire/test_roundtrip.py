@@ -109,7 +109,8 @@ def test_output_round_trip(service: str, name: str) -> None:
     assert response.status < 300
     parsed = create_parser(model.protocol).parse(to_botocore_response(response), shape)
     metadata = parsed.pop("ResponseMetadata", {})
-    assert metadata.get("RequestId") == "req-1234"
+    if shape is not None or model.protocol != "smithy-rpc-v2-cbor":  # botocore's RPC v2 parser reads it only then
+        assert metadata.get("RequestId") == "req-1234"
     if service == "s3" and name == "GetBucketLocation":
         from xml.etree import ElementTree
 
@@ -154,7 +155,8 @@ def test_error_round_trip(service: str) -> None:
         code = parsed["Error"]["Code"]
         expected_code = shape.metadata.get("error", {}).get("code", shape.name)
         assert code == expected_code, (shape.name, parsed)
-        assert model.shape_for_error_code(code).name == shape.name
+        found = model.shape_for_error_code(code)  # CloudWatch: two shapes share the code ResourceNotFound
+        assert found.name == shape.name or found.metadata.get("error", {}).get("code") == expected_code
         if service == "sqs":
             assert parsed["Error"]["QueryErrorCode"] == shape.name
         assert parsed["Error"]["Message"] == "modelled failure"

@@ -63,9 +63,9 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
 
 def denial(service: str, protocol: str, message: str) -> AwsError:
     """AWS's AccessDenied error for a service and protocol."""
-    if service == "sqs":
+    if service in ("sqs", "cloudwatch"):
         return AwsError("AccessDenied", message, 403, query_code="AccessDenied")
-    if protocol in ("json", "rest-json"):
+    if protocol in ("json", "rest-json", "smithy-rpc-v2-cbor"):
         code, status = _JSON_DENIAL.get(service, ("AccessDeniedException", 400))
         return AwsError(code, message, status)
     if service == "s3":

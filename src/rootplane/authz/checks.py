@@ -14,6 +14,7 @@ SIGNING_PREFIX = {
     "iam": "iam", "sts": "sts", "organizations": "organizations", "account": "account", "s3": "s3",
     "sqs": "sqs", "cloudtrail": "cloudtrail", "events": "events", "sns": "sns", "kms": "kms", "support": "support",
     "logs": "logs",
+    "cloudwatch": "cloudwatch",
 }
 
 

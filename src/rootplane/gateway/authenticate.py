@@ -15,7 +15,7 @@ from rootplane.wire.http import HttpRequest
 
 __all__ = ["family_of", "identify", "authenticate", "missing_authentication", "ANONYMOUS_PRINCIPAL"]
 
-_FAMILY = {"query": "query", "json": "json", "rest-json": "rest-json", "rest-xml": "s3"}
+_FAMILY = {"query": "query", "json": "json", "rest-json": "rest-json", "rest-xml": "s3", "smithy-rpc-v2-cbor": "json"}
 
 ANONYMOUS_PRINCIPAL = Principal(kind=ANONYMOUS, account_id="", arn="*", user_id="anonymous")
 

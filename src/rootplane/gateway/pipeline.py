@@ -38,7 +38,8 @@ AuditSink = Callable[[ApiCall], None]
 
 
 # A served service of each protocol, whose error serializer answers requests for services rootplane does not serve.
-_STAND_IN = {"json": "organizations", "query": "sts", "rest-json": "account", "rest-xml": "s3"}
+_STAND_IN = {"json": "organizations", "query": "sts", "rest-json": "account", "rest-xml": "s3",
+             "smithy-rpc-v2-cbor": "cloudwatch"}
 
 
 def _foreign_service(route: Route) -> tuple[Route, AwsError]:
@@ -48,6 +49,7 @@ def _foreign_service(route: Route) -> tuple[Route, AwsError]:
     name, service = route.unknown_name or "", route.unknown_service or "unknown"
     message = f"rootplane does not serve the '{service}' service (operation {name})."
     code, status = {"query": ("InvalidAction", 400), "rest-json": ("UnknownOperationException", 404),
+                    "smithy-rpc-v2-cbor": ("UnknownOperationException", 404),
                     "rest-xml": ("NotImplemented", 501)}.get(protocol, ("UnknownOperationException", 400))
     stand_in = Route(service=_STAND_IN.get(protocol, "sts"), operation=None, protocol=protocol, path_params={},
                      unknown_name=name, unknown_service=service)
@@ -59,7 +61,7 @@ def _unknown_operation(route: Route) -> AwsError:
     if route.protocol == "query":
         version = service_model(route.service).api_version
         return AwsError("InvalidAction", f"Could not find operation {name} for version {version}", 400)
-    if route.protocol == "rest-json":
+    if route.protocol in ("rest-json", "smithy-rpc-v2-cbor"):
         return AwsError("UnknownOperationException", "Unknown operation", 404)
     if route.protocol == "rest-xml":
         return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)

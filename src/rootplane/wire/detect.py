@@ -12,12 +12,15 @@ from botocore.model import OperationModel
 from .http import HttpRequest
 from .legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .models import SERVICES, foreign_protocol, service_for_signing_name, service_model
+from .protocols.rpc_v2_cbor import HEADER as RPC_V2_CBOR_HEADER
+from .protocols.rpc_v2_cbor import NAME as RPC_V2_CBOR
 from .routes import match_rest
 
 __all__ = ["Route", "detect", "credential_scope_service", "s3_bucket_from_host"]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
 _FORM_ACTION = re.compile(rb"(?:^|&)Action=([^&]*)")
+_RPC_V2_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 _SQS_PATH = re.compile(r"^/(\d{12})/([^/]+)/?$")
 _S3_HOST = re.compile(
     r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)*\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud|localhost)$"
@@ -145,6 +148,8 @@ def _rest_route(service: str, request: HttpRequest) -> Route:
 def _route_for_service(service: str, request: HttpRequest) -> Route:
     model = service_model(service)
     protocol = model.protocol
+    if protocol == RPC_V2_CBOR and "query" in model.metadata.get("protocols", ()):
+        protocol = "query"  # CloudWatch still answers its older query form (Action=...)
     if protocol in ("rest-json", "rest-xml"):
         return _rest_route(service, request)
     if protocol == "query":
@@ -180,6 +185,19 @@ def _target_route(request: HttpRequest, target: str, scope: str | None) -> Route
     return Route(service, operation, "json", {}, None if operation else name)
 
 
+def _rpc_v2_route(request: HttpRequest, match: re.Match[str], scope: str | None) -> Route:
+    """Smithy RPC v2 CBOR: ``/service/<ServiceName>/operation/<Operation>``, the service named by its target
+    prefix (what botocore sends) or that prefix's short form."""
+    prefix, name = unquote_plus(match.group(1)), unquote_plus(match.group(2))
+    service = _target_prefixes().get(prefix)
+    if service is None:
+        return Route(None, None, RPC_V2_CBOR, {}, name, scope or prefix)
+    operation = _operation(service, name)
+    if RPC_V2_CBOR not in service_model(service).metadata.get("protocols", ()):
+        operation = None
+    return Route(service, operation, RPC_V2_CBOR, {}, None if operation else name)
+
+
 def _unsigned_route(request: HttpRequest) -> Route:
     action = _action(request)
     if action is not None:
@@ -201,8 +219,12 @@ def _unsigned_route(request: HttpRequest) -> Route:
 
 
 def detect(request: HttpRequest) -> Route:
-    """Route a request: X-Amz-Target, then SigV4 scope service, then Action=/REST heuristics."""
+    """Route a request: Smithy RPC v2 path, X-Amz-Target, then SigV4 scope service, then Action=/REST heuristics."""
     scope = credential_scope_service(request)
+    if request.headers.get("smithy-protocol") == RPC_V2_CBOR_HEADER and request.method == "POST":
+        match = _RPC_V2_PATH.match(request.path)
+        if match:
+            return _rpc_v2_route(request, match, scope)
     target = request.headers.get("x-amz-target")
     if target:
         return _target_route(request, target, scope)

@@ -314,6 +314,7 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "kms": _generic("ValidationException"),
     "support": _generic("ValidationException"),
     "logs": _generic("InvalidParameterException"),
+    "cloudwatch": _generic("ValidationError"),
     "s3": _s3,
 }
 

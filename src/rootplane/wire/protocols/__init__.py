@@ -9,20 +9,23 @@ from .json import JsonProtocol
 from .query import QueryProtocol
 from .rest_json import RestJsonProtocol
 from .rest_xml import RestXmlProtocol
+from .rpc_v2_cbor import RpcV2CborProtocol
 
-__all__ = ["Protocol", "QueryProtocol", "JsonProtocol", "RestJsonProtocol", "RestXmlProtocol", "protocol_for"]
+__all__ = ["Protocol", "QueryProtocol", "JsonProtocol", "RestJsonProtocol", "RestXmlProtocol", "RpcV2CborProtocol",
+           "protocol_for"]
 
 _CLASSES: dict[str, type[Protocol]] = {
     "query": QueryProtocol,
     "json": JsonProtocol,
     "rest-json": RestJsonProtocol,
     "rest-xml": RestXmlProtocol,
+    "smithy-rpc-v2-cbor": RpcV2CborProtocol,
 }
 
 
 @lru_cache(maxsize=None)
 def protocol_for(name: str) -> Protocol:
-    """The shared protocol instance for a protocol name (query, json, rest-json, rest-xml)."""
+    """The shared protocol instance for a protocol name (query, json, rest-json, rest-xml, smithy-rpc-v2-cbor)."""
     try:
         return _CLASSES[name]()
     except KeyError:

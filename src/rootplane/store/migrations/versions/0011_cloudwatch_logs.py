@@ -2,7 +2,7 @@
 status.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import rootplane.store.base
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Amazon CloudWatch: metrics, metric alarms and their evaluation."""
