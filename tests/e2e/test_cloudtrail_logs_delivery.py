@@ -4,6 +4,7 @@ whose role CloudTrail may not assume delivers nothing and reports the error in G
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -13,6 +14,8 @@ REGION = "us-east-1"
 STREAM = f"{BOOT_ACCOUNT}_CloudTrail_{REGION}"
 TRUST = policy_document({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
                          "Action": "sts:AssumeRole"})
+CIS_ROOT_USAGE = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                  '$.eventType != "AwsServiceEvent" }')
 OTHER_TRUST = policy_document({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                                "Action": "sts:AssumeRole"})
 
@@ -105,6 +108,9 @@ def test_trail_delivers_records_to_the_log_group(server, unique):
     role = _role(server, f"ct-deliver-{unique}", group_name)
     cloudtrail.create_trail(Name=f"good-{unique}", S3BucketName=f"ct-good-{unique}",
                             CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=role)
+    server.client("logs").put_metric_filter(
+        logGroupName=group_name, filterName="root-usage", filterPattern=CIS_ROOT_USAGE, metricTransformations=[
+            {"metricName": "RootAccountUsageCount", "metricNamespace": f"CIS/{unique}", "metricValue": "1"}])
     cloudtrail.start_logging(Name=f"good-{unique}")
     server.client("iam").create_user(UserName=f"made-by-root-{unique}")
 
@@ -118,6 +124,13 @@ def test_trail_delivers_records_to_the_log_group(server, unique):
     assert "LatestCloudWatchLogsDeliveryTime" in status and "LatestCloudWatchLogsDeliveryError" not in status
     stream = server.client("logs").describe_log_streams(logGroupName=group_name)["logStreams"][0]
     assert stream["logStreamName"] == STREAM
+    # The CIS metric filter counted the delivered root calls (and nothing else: CloudTrail makes no service calls).
+    roots = sum(r["userIdentity"]["type"] == "Root" and "invokedBy" not in r["userIdentity"] for r in records)
+    now = dt.datetime.now(dt.timezone.utc)
+    points = server.client("cloudwatch").get_metric_statistics(
+        Namespace=f"CIS/{unique}", MetricName="RootAccountUsageCount", Period=3600, Statistics=["Sum"],
+        StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(hours=1))["Datapoints"]
+    assert sum(point["Sum"] for point in points) >= roots >= 1
     cloudtrail.stop_logging(Name=f"good-{unique}")
 
 

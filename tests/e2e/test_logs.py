@@ -267,3 +267,31 @@ def test_aws_cli(server, group):
                "--log-events", f"timestamp={_now_ms()},message=hello-from-cli")
     found = server.cli_json("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", "hello")
     assert [e["message"] for e in found["events"]] == ["hello-from-cli"]
+
+
+def _metric_sum(server, namespace: str, name: str, dimensions=()) -> float:
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc)
+    points = server.client("cloudwatch").get_metric_statistics(
+        Namespace=namespace, MetricName=name, Dimensions=list(dimensions), Period=3600, Statistics=["Sum"],
+        StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(hours=1))["Datapoints"]
+    return sum(point["Sum"] for point in points)
+
+
+def test_metric_filters_feed_cloudwatch(server, logs, group, unique):
+    namespace = f"Logs/{unique}"
+    logs.put_metric_filter(logGroupName=group, filterName="errors", filterPattern="ERROR", metricTransformations=[
+        {"metricName": "Errors", "metricNamespace": namespace, "metricValue": "1", "unit": "Count"}])
+    logs.put_metric_filter(logGroupName=group, filterName="bytes", filterPattern="[ip, user, status=5*, size]",
+                           metricTransformations=[{"metricName": "Bytes", "metricNamespace": namespace,
+                                                   "metricValue": "$size", "dimensions": {"Status": "$status"}}])
+    logs.create_log_stream(logGroupName=group, logStreamName="web")
+    now = _now_ms()
+    logs.put_log_events(logGroupName=group, logStreamName="web", logEvents=[
+        {"timestamp": now, "message": "ERROR one"}, {"timestamp": now, "message": "1.2.3.4 bob 503 100"},
+        {"timestamp": now + 1, "message": "fine"}, {"timestamp": now + 2, "message": "ERROR two"},
+        {"timestamp": now + 3, "message": "1.2.3.4 eve 502 23"}, {"timestamp": now + 4, "message": "5.6.7.8 al 200 7"}])
+    assert _metric_sum(server, namespace, "Errors") == 2.0
+    assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "503"}]) == 100.0
+    assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "502"}]) == 23.0
