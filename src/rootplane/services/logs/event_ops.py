@@ -6,15 +6,14 @@ from typing import Any
 
 from rootplane.services.context import RequestContext
 from rootplane.services.logs import repo, tokens
-from rootplane.services.logs.ingest import epoch_ms, put_events, retention_start
+from rootplane.services.logs.ingest import (EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_EVENTS, epoch_ms, put_events,
+                                            retention_start)
 from rootplane.services.logs.lookup import group_of_request, invalid, require_group, require_stream
 from rootplane.services.logs.patterns import InvalidPattern, compile_pattern
 from rootplane.services.logs.tables import LogEventRow, LogGroupRow
 
 __all__ = ["EventOperations"]
 
-MAX_EVENTS = 10_000
-MAX_RESPONSE_BYTES = 1_048_576
 _SCAN_BATCH = 1_000
 _SCAN_BUDGET = 10_000  # events FilterLogEvents reads per call before answering a page (maybe empty) and a token
 
@@ -32,12 +31,13 @@ def _window(group: LogGroupRow, params: dict[str, Any], now_ms: int) -> tuple[in
 
 
 def _within_size(rows: list[LogEventRow], forward: bool) -> list[LogEventRow]:
-    """The rows a 1 MB response holds, counted from the side the read starts at."""
+    """The rows a 1 MB response holds (GetLogEvents' limit, counted like a PutLogEvents batch), from the side the
+    read starts at."""
     ordered = rows if forward else rows[::-1]
     kept, size = [], 0
     for row in ordered:
-        size += len(row.message.encode()) + 26
-        if size > MAX_RESPONSE_BYTES and kept:
+        size += len(row.message.encode()) + EVENT_OVERHEAD
+        if size > MAX_BATCH_BYTES and kept:
             break
         kept.append(row)
     return kept if forward else kept[::-1]
