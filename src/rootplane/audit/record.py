@@ -57,6 +57,7 @@ _DATA_EVENTS = {
         "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
     }),
     "sns": frozenset({"Publish", "PublishBatch"}),
+    "logs": frozenset({"PutLogEvents", "GetLogEvents", "FilterLogEvents"}),
 }
 
 

@@ -5,4 +5,4 @@ from __future__ import annotations
 __all__ = ["SERVICES"]
 
 SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns", "kms",
-                             "support", "cloudwatch")
+                             "support", "logs", "cloudwatch")
