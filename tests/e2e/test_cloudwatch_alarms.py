@@ -4,15 +4,13 @@ driven by the --time-travel clock (moved past a period boundary, then DescribeAl
 from __future__ import annotations
 
 import json
-import math
-import time
 
 import pytest
+from cloudwatch_helpers import (PERIOD, alarm_of, evaluate_period_of, latest_datapoint, next_period, notifications,
+                                topic_with_queue, wait_for_state)
 from harness import error_of
 from server_clock import ServerClock
 
-SNS_POLICY = {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage"}
-PERIOD = 60
 
 
 def _alarm(cw, name: str, namespace: str, **overrides) -> None:
@@ -23,49 +21,18 @@ def _alarm(cw, name: str, namespace: str, **overrides) -> None:
 
 
 def _topic_with_queue(server, name: str) -> tuple[str, str]:
-    """An SNS topic with a subscribed SQS queue (the queue policy lets SNS send)."""
-    sqs, sns = server.client("sqs"), server.client("sns")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(
-        {"Version": "2012-10-17", "Statement": [{**SNS_POLICY, "Resource": queue_arn}]})})
-    topic = sns.create_topic(Name=name)["TopicArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    return topic, url
+    return topic_with_queue(server.client("sns"), server.client("sqs"), name)
 
 
 def _notifications(server, url: str, count: int, deadline: float = 20.0) -> list[dict]:
-    """The SNS envelopes of ``count`` messages on the queue, polled until they arrive."""
-    sqs, found = server.client("sqs"), []
-    end = time.monotonic() + deadline
-    while len(found) < count and time.monotonic() < end:
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            envelope = json.loads(message["Body"])
-            if envelope.get("Type") == "Notification":
-                found.append(envelope)
-    return found
+    return notifications(server.client("sqs"), url, count, deadline)
 
 
-def _state(cw, name: str) -> dict:
-    return cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
-
-
-def _wait_for_state(cw, name: str, state: str, reason: str = "", deadline: float = 20.0) -> dict:
-    """The alarm once the evaluator has put it in ``state`` with a reason containing ``reason`` (polled)."""
-    end = time.monotonic() + deadline
-    while True:
-        alarm = _state(cw, name)
-        done = alarm["StateValue"] == state and reason in alarm["StateReason"]
-        if done and not alarm["StateReason"].startswith("Unchecked") or time.monotonic() > end:
-            assert done, alarm
-            return alarm
-        time.sleep(0.2)
-
-
-def _next_period(clock: ServerClock) -> None:
-    """Move the server clock just past the next period boundary (the period holding "now" is then complete)."""
-    clock.advance_to(math.floor(clock.now() / PERIOD) * PERIOD + PERIOD + 1)
+def _put(server, clock: ServerClock, namespace: str, value: float, **datum) -> float:
+    """Put one value and return the start of the period the server stamped it in."""
+    cw = server.client("cloudwatch")
+    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Errors", "Value": value, **datum}])
+    return latest_datapoint(cw, clock, namespace, "Errors", datum.get("Dimensions", ()))
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +46,10 @@ def test_alarm_raises_and_delivers_aws_alarm_message(server, clock, unique):
     namespace, name = f"Ops/{unique}", f"errors-{unique}"
     _alarm(cw, name, namespace, AlarmActions=[topic], OKActions=[topic], AlarmDescription="too many errors",
            Dimensions=[{"Name": "Service", "Value": "api"}])
-    _wait_for_state(cw, name, "INSUFFICIENT_DATA", "Insufficient Data: 1 datapoint was unknown.")
-    cw.put_metric_data(Namespace=namespace, MetricData=[
-        {"MetricName": "Errors", "Value": 3.0, "Dimensions": [{"Name": "Service", "Value": "api"}]}])
-    _next_period(clock)
-    alarm = _wait_for_state(cw, name, "ALARM")
+    wait_for_state(cw, name, "INSUFFICIENT_DATA", "Insufficient Data: 1 datapoint was unknown.")
+    stamped = _put(server, clock, namespace, 3.0, Dimensions=[{"Name": "Service", "Value": "api"}])
+    evaluate_period_of(clock, stamped)
+    alarm = wait_for_state(cw, name, "ALARM")
     assert alarm["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints [3.0 (")
     assert alarm["StateReason"].endswith("was greater than or equal to the threshold (1.0) (minimum 1 datapoint "
                                          "for OK -> ALARM transition).")
@@ -107,8 +73,8 @@ def test_alarm_raises_and_delivers_aws_alarm_message(server, clock, unique):
         "DatapointsToAlarm": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0,
         "TreatMissingData": "missing", "EvaluateLowSampleCountPercentile": ""}
     # the next period has no data: with TreatMissingData=missing the alarm has nothing to go on
-    _next_period(clock)
-    _wait_for_state(cw, name, "INSUFFICIENT_DATA")
+    next_period(clock)
+    wait_for_state(cw, name, "INSUFFICIENT_DATA")
     assert _notifications(server, url, 1, deadline=2) == []  # no InsufficientDataActions
     history = cw.describe_alarm_history(AlarmName=name)["AlarmHistoryItems"]
     kinds = [item["HistoryItemType"] for item in history]
@@ -126,17 +92,16 @@ def test_not_breaching_data_keeps_the_alarm_ok_and_ok_actions_run(server, clock,
     topic, url = _topic_with_queue(server, f"ok-{unique}")
     namespace, name = f"Ok/{unique}", f"quiet-{unique}"
     _alarm(cw, name, namespace, OKActions=[topic], TreatMissingData="notBreaching")
-    _next_period(clock)
-    _wait_for_state(cw, name, "OK", "treated as [NonBreaching]")
+    next_period(clock)
+    wait_for_state(cw, name, "OK", "treated as [NonBreaching]")
     [envelope] = _notifications(server, url, 1)
     assert envelope["Subject"] == f'OK: "{name}" in US East (N. Virginia)'
     assert json.loads(envelope["Message"])["OldStateValue"] == "INSUFFICIENT_DATA"
-    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Errors", "Value": 5.0}])
-    _next_period(clock)
-    _wait_for_state(cw, name, "ALARM", "[5.0 (")
+    evaluate_period_of(clock, _put(server, clock, namespace, 5.0))
+    wait_for_state(cw, name, "ALARM", "[5.0 (")
     assert _notifications(server, url, 1, deadline=2) == []  # no AlarmActions
-    _next_period(clock)
-    _wait_for_state(cw, name, "OK", "treated as [NonBreaching]")
+    next_period(clock)
+    wait_for_state(cw, name, "OK", "treated as [NonBreaching]")
     [envelope] = _notifications(server, url, 1)
     assert json.loads(envelope["Message"])["OldStateValue"] == "ALARM"
 
@@ -146,8 +111,8 @@ def test_m_of_n_with_breaching_missing_data(server, clock, unique):
     namespace, name = f"Mn/{unique}", f"heartbeat-{unique}"
     _alarm(cw, name, namespace, EvaluationPeriods=3, DatapointsToAlarm=2, TreatMissingData="breaching",
            ComparisonOperator="LessThanThreshold", Statistic="SampleCount")
-    _next_period(clock)
-    _wait_for_state(cw, name, "ALARM", "3 missing datapoints were treated as [Breaching]")
+    next_period(clock)
+    wait_for_state(cw, name, "ALARM", "3 missing datapoints were treated as [Breaching]")
 
 
 def test_disabled_actions_change_state_without_notifying(server, clock, unique):
@@ -156,9 +121,9 @@ def test_disabled_actions_change_state_without_notifying(server, clock, unique):
     name = f"silent-{unique}"
     _alarm(cw, name, f"Off/{unique}", AlarmActions=[topic])
     cw.disable_alarm_actions(AlarmNames=[name])
-    assert _state(cw, name)["ActionsEnabled"] is False
+    assert alarm_of(cw, name)["ActionsEnabled"] is False
     cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="testing", StateReasonData='{"a": 1}')
-    alarm = _state(cw, name)
+    alarm = alarm_of(cw, name)
     assert (alarm["StateValue"], alarm["StateReason"]) == ("ALARM", "testing")
     assert _notifications(server, url, 1, deadline=2) == []
     cw.enable_alarm_actions(AlarmNames=[name])
@@ -220,7 +185,7 @@ def test_alarm_tags(server, unique):
     cw = server.client("cloudwatch")
     name = f"tagged-{unique}"
     _alarm(cw, name, f"Tags/{unique}", Tags=[{"Key": "team", "Value": "ops"}])
-    arn = _state(cw, name)["AlarmArn"]
+    arn = alarm_of(cw, name)["AlarmArn"]
     cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "env", "Value": "prod"}])
     cw.untag_resource(ResourceARN=arn, TagKeys=["team"])
     assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "env", "Value": "prod"}]
