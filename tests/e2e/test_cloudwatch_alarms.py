@@ -227,3 +227,17 @@ def test_aws_cli_describe_alarms(server, unique):
     [alarm] = answer["MetricAlarms"]
     assert (alarm["AlarmName"], alarm["Namespace"], alarm["Threshold"]) == (name, f"Cli/{unique}", 1.0)
     assert alarm["StateValue"] in ("INSUFFICIENT_DATA",)
+
+
+def test_evaluator_on_sqlite_and_postgresql(store_server, unique):
+    """The evaluator's own transaction (due alarms locked SKIP LOCKED on PostgreSQL) changes state, writes history and
+    publishes to SNS on both stores: a new alarm treating missing data as not breaching is OK at its first evaluation."""
+    cw = store_server.client("cloudwatch")
+    topic, url = _topic_with_queue(store_server, f"stores-{unique}")
+    name = f"stores-{unique}"
+    _alarm(cw, name, f"Stores/{unique}", OKActions=[topic], TreatMissingData="notBreaching")
+    wait_for_state(cw, name, "OK", "treated as [NonBreaching]")
+    [envelope] = _notifications(store_server, url, 1)
+    assert json.loads(envelope["Message"])["NewStateValue"] == "OK"
+    kinds = {item["HistoryItemType"] for item in cw.describe_alarm_history(AlarmName=name)["AlarmHistoryItems"]}
+    assert kinds == {"ConfigurationUpdate", "StateUpdate", "Action"}
