@@ -178,3 +178,24 @@ def test_put_metric_data_is_authorized_with_the_namespace_key(server, unique):
                              MetricData=[{"MetricName": "m", "Value": 1}])
     assert code == "AccessDenied" and "cloudwatch:PutMetricData" in message
     assert error_of(cw.list_metrics)[0] == "AccessDenied"
+
+
+def test_cloudtrail_records_cloudwatch_calls_as_monitoring(server, unique):
+    """CloudTrail names CloudWatch ``monitoring.amazonaws.com``; EventBridge matches it as ``aws.cloudwatch``."""
+    events, sqs = server.client("events"), server.client("sqs")
+    url = sqs.create_queue(QueueName=f"cw-events-{unique}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = events.put_rule(Name=f"cw-{unique}", EventPattern=json.dumps(
+        {"source": ["aws.cloudwatch"], "detail": {"eventName": ["PutMetricData"]}}))["RuleArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+         "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": rule}}}]})})
+    events.put_targets(Rule=f"cw-{unique}", Targets=[{"Id": "q", "Arn": queue_arn}])
+    server.client("cloudwatch").put_metric_data(Namespace=f"Trail/{unique}", MetricData=[{"MetricName": "m",
+                                                                                          "Value": 1}])
+    found = server.client("cloudtrail").lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventSource", "AttributeValue": "monitoring.amazonaws.com"}])["Events"]
+    assert any(json.loads(e["CloudTrailEvent"])["requestParameters"]["namespace"] == f"Trail/{unique}"
+               for e in found if e["EventName"] == "PutMetricData")
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5).get("Messages", [])
+    assert messages and json.loads(messages[0]["Body"])["source"] == "aws.cloudwatch"

@@ -34,6 +34,7 @@ from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+from rootplane.core.services import event_source
 from rootplane.services.provider import is_read_only
 from rootplane.wire.models import SERVICES, service_model
 
@@ -147,7 +148,7 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
         "eventVersion": EVENT_VERSION,
         "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),
         "eventTime": _time(call),
-        "eventSource": audit.get("event_source", f"{call.service}.amazonaws.com"),
+        "eventSource": audit.get("event_source", event_source(call.service)),
         "eventName": call.operation,
         "awsRegion": _region(call),
         "sourceIPAddress": call.source_ip,
