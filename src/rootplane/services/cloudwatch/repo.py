@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudwatch.tables import AlarmHistoryRow, AlarmRow, DatapointRow, MetricRow
@@ -13,7 +14,7 @@ from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_metric", "get_or_create_metric", "add_datapoint", "datapoints", "list_metrics",
+    "find_metric", "metric_ids", "add_datapoints", "datapoints", "list_metrics",
     "find_alarm", "alarms_by_names", "list_alarms", "alarms_for_metric", "due_alarms", "next_due", "delete_alarm",
     "list_history",
 ]
@@ -32,22 +33,41 @@ def find_metric(session: Session, account_id: str, region: str, namespace: str, 
         MetricRow.metric_name == metric_name, MetricRow.dimensions_hash == _digest(dimensions))).first()
 
 
-def get_or_create_metric(session: Session, account_id: str, region: str, namespace: str, metric_name: str,
-                         dimensions: str, now: _dt.datetime) -> MetricRow:
-    """The metric row, created on first use; ``last_put`` moved to ``now``."""
-    metric = find_metric(session, account_id, region, namespace, metric_name, dimensions)
-    if metric is None:
-        metric = MetricRow(account_id=account_id, region=region, namespace=namespace, metric_name=metric_name,
-                           dimensions=dimensions, dimensions_hash=_digest(dimensions), last_put=now)
-        session.add(metric)
-        session.flush()
-    else:
-        metric.last_put = max(metric.last_put, now)
-    return metric
+def metric_ids(session: Session, account_id: str, region: str, namespace: str, identities: set[tuple[str, str]],
+               now: _dt.datetime) -> dict[tuple[str, str], int]:
+    """The ids of the metrics ``(name, dimensions)`` of a namespace, those never put created, every one's
+    ``last_put`` moved to ``now``: a few statements whatever the count. A metric another server creates at the same
+    moment is read back (its unique key refuses the second insert)."""
+    names = sorted({name for name, _ in identities})
+
+    def known() -> dict[tuple[str, str], int]:
+        rows = session.execute(select(MetricRow.id, MetricRow.metric_name, MetricRow.dimensions).where(
+            MetricRow.account_id == account_id, MetricRow.region == region, MetricRow.namespace == namespace,
+            MetricRow.metric_name.in_(names)))
+        return {(name, dimensions): metric_id for metric_id, name, dimensions in rows
+                if (name, dimensions) in identities}
+
+    found = known()
+    missing = [identity for identity in identities if identity not in found]
+    if missing:
+        try:
+            with session.begin_nested():
+                session.execute(insert(MetricRow), [
+                    {"account_id": account_id, "region": region, "namespace": namespace, "metric_name": name,
+                     "dimensions": dimensions, "dimensions_hash": _digest(dimensions), "last_put": now}
+                    for name, dimensions in missing])
+        except IntegrityError:
+            pass
+        found = known()
+    session.execute(update(MetricRow).where(MetricRow.id.in_(list(found.values())), MetricRow.last_put < now)
+                    .values(last_put=now).execution_options(synchronize_session=False))
+    return found
 
 
-def add_datapoint(session: Session, row: DatapointRow) -> None:
-    session.add(row)
+def add_datapoints(session: Session, rows: list[dict]) -> None:
+    """Insert datapoints (dicts of DatapointRow's columns) in one statement."""
+    if rows:
+        session.execute(insert(DatapointRow), rows)
 
 
 def datapoints(session: Session, metric_id: int, start: _dt.datetime, end: _dt.datetime) -> list[DatapointRow]:
