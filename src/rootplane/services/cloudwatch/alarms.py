@@ -14,7 +14,8 @@ from rootplane.services.cloudwatch.evaluation import COMPARISONS, TREATMENTS
 from rootplane.services.cloudwatch.statistics import STATISTICS
 from rootplane.services.cloudwatch.tables import AlarmHistoryRow, AlarmRow
 
-__all__ = ["alarm_arn", "check_configuration", "metric_alarm", "change_state", "record", "not_found", "CONFIG_KEYS"]
+__all__ = ["alarm_arn", "check_configuration", "metric_alarm", "change_state", "record", "not_found", "CONFIG_KEYS",
+           "ACTION_LISTS"]
 
 # PutMetricAlarm members kept as the alarm's configuration (tags and ActionsEnabled live in their own columns).
 CONFIG_KEYS = ("AlarmDescription", "OKActions", "AlarmActions", "InsufficientDataActions", "MetricName", "Namespace",
@@ -22,7 +23,7 @@ CONFIG_KEYS = ("AlarmDescription", "OKActions", "AlarmActions", "InsufficientDat
                "ComparisonOperator", "TreatMissingData")
 _PERIODS_SHORT = (10, 20, 30)
 MAX_RANGE_SECONDS = 7 * 86400
-_ACTION_LISTS = ("OKActions", "AlarmActions", "InsufficientDataActions")
+ACTION_LISTS = ("OKActions", "AlarmActions", "InsufficientDataActions")
 
 
 def alarm_arn(region: str, account_id: str, name: str) -> str:
@@ -73,7 +74,7 @@ def check_configuration(params: dict[str, Any]) -> dict[str, Any]:
     if treatment is not None and treatment not in TREATMENTS:
         raise _validation(f"Invalid value for TreatMissingData: {treatment}. Valid values are: "
                           f"{', '.join(TREATMENTS)}")
-    for key in _ACTION_LISTS:
+    for key in ACTION_LISTS:
         for action in params.get(key) or ():
             if not action.startswith("arn:") or action.count(":") < 5:
                 raise _validation(f"Invalid arn syntax: {action}")

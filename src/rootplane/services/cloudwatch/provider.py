@@ -235,8 +235,7 @@ def _too_many_tags() -> AwsError:
 
 def _has_action(alarm: AlarmRow, prefix: str) -> bool:
     config = json.loads(alarm.configuration)
-    return any(action.startswith(prefix)
-               for key in ("OKActions", "AlarmActions", "InsufficientDataActions") for action in config.get(key, ()))
+    return any(action.startswith(prefix) for key in alarms.ACTION_LISTS for action in config.get(key, ()))
 
 
 PROVIDER = CloudWatchProvider()
