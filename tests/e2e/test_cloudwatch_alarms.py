@@ -203,9 +203,8 @@ def test_alarm_operations_are_authorized_on_the_alarm_arn(server, unique):
     allowed = f"arn:aws:cloudwatch:us-east-1:000000000000:alarm:team-{unique}-*"
     iam.put_user_policy(UserName=user, PolicyName="alarms", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
-             "Resource": allowed},
-            {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": "*"}]}))
+            {"Effect": "Allow", "Action": ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms",
+                                           "cloudwatch:DescribeAlarms"], "Resource": allowed}]}))
     key = iam.create_access_key(UserName=user)["AccessKey"]
     cw = server.client_for(key, "cloudwatch")
     _alarm(cw, f"team-{unique}-1", f"Authz/{unique}")
@@ -213,8 +212,11 @@ def test_alarm_operations_are_authorized_on_the_alarm_arn(server, unique):
     assert (code, status) == ("AccessDenied", 403)
     assert f"cloudwatch:PutMetricAlarm on resource: arn:aws:cloudwatch:us-east-1:000000000000:alarm:else-{unique}" \
         in message
-    assert [a["AlarmName"] for a in cw.describe_alarms(AlarmNamePrefix=f"team-{unique}")["MetricAlarms"]] == \
+    assert [a["AlarmName"] for a in cw.describe_alarms(AlarmNames=[f"team-{unique}-1"])["MetricAlarms"]] == \
         [f"team-{unique}-1"]
+    # without names DescribeAlarms reads every alarm: alarm:* (or *) must be allowed
+    code, message, _ = error_of(cw.describe_alarms, AlarmNamePrefix=f"team-{unique}")
+    assert code == "AccessDenied" and "arn:aws:cloudwatch:us-east-1:000000000000:alarm:*" in message
     assert error_of(cw.set_alarm_state, AlarmName=f"team-{unique}-1", StateValue="OK", StateReason="x")[0] == \
         "AccessDenied"
     cw.delete_alarms(AlarmNames=[f"team-{unique}-1"])

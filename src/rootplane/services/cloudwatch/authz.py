@@ -1,8 +1,9 @@
 """CloudWatch authorization facts: ``cloudwatch:<Action>`` on the alarm ARNs an operation names, else ``*``.
 
 As the Service Authorization Reference lists them: alarm operations (PutMetricAlarm, DeleteAlarms, SetAlarmState,
-Enable/DisableAlarmActions, DescribeAlarmHistory of one alarm, tags) name the alarm; metric operations and listings
-name ``*``, PutMetricData with the ``cloudwatch:namespace`` condition key.
+Enable/DisableAlarmActions, DescribeAlarms and DescribeAlarmHistory of named alarms, tags) name each alarm, and
+those reads without names ``alarm:*``; metric operations name ``*``, PutMetricData with the ``cloudwatch:namespace``
+condition key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from rootplane.services.tagging import tag_map
 __all__ = ["checks"]
 
 _ONE_ALARM = frozenset({"PutMetricAlarm", "SetAlarmState", "DescribeAlarmHistory"})
-_EACH_ALARM = frozenset({"DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions"})
+_EACH_ALARM = frozenset({"DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions", "DescribeAlarms"})
+# Reads over every alarm of the Region name them all (a policy on "alarm:*" allows them, as "*" does).
+_ALL_ALARMS = frozenset({"DescribeAlarms", "DescribeAlarmHistory"})
 _BY_ARN = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
 
 
@@ -35,9 +38,11 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         arn = alarm_arn(ctx.region, account, params["AlarmName"])
         context = _request_tags(params) if operation == "PutMetricAlarm" else {}
         return [AuthzCheck(action, arn, account, context=context)]
-    if operation in _EACH_ALARM:
+    if operation in _EACH_ALARM and params.get("AlarmNames"):
         return [AuthzCheck(action, alarm_arn(ctx.region, account, name), account)
-                for name in dict.fromkeys(params.get("AlarmNames") or ())]
+                for name in dict.fromkeys(params["AlarmNames"])]
+    if operation in _ALL_ALARMS:
+        return [AuthzCheck(action, alarm_arn(ctx.region, account, "*"), account)]
     if operation in _BY_ARN:
         context = _request_tags(params) if operation == "TagResource" else {}
         if operation == "UntagResource":
