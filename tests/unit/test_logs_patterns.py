@@ -59,6 +59,20 @@ CASES = [
                            "eventType": "AwsApiCall"}), False),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsServiceEvent"}), False),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"}), False),
+    # CIS AWS Foundations Benchmark monitoring filters (as Prowler and Security Hub expect them).
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion"}), True),
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "Encrypt"}), False),
+    ('{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+     json.dumps({"errorCode": "AccessDenied", "sourceIPAddress": "192.0.2.1", "eventName": "GetObject"}), True),
+    ('{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != "Yes") && '
+     '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+     json.dumps({"eventName": "ConsoleLogin", "additionalEventData": {"MFAUsed": "No"},
+                 "userIdentity": {"type": "IAMUser"}, "responseElements": {"ConsoleLogin": "Success"}}), True),
+    ("{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+     "($.eventName = StartLogging) || ($.eventName = StopLogging) }", json.dumps({"eventName": "StopLogging"}), True),
     ("ERROR", TERM_EVENTS[0], True),
     ("ERROR ARGUMENTS", TERM_EVENTS[0], False),
     ("ERROR ARGUMENTS", TERM_EVENTS[2], True),
