@@ -295,3 +295,15 @@ def test_metric_filters_feed_cloudwatch(server, logs, group, unique):
     assert _metric_sum(server, namespace, "Errors") == 2.0
     assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "503"}]) == 100.0
     assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "502"}]) == 23.0
+
+
+def test_deletion_protection(logs, unique):
+    name = f"/protected/{unique}"
+    logs.create_log_group(logGroupName=name, deletionProtectionEnabled=True)
+    logs.create_log_stream(logGroupName=name, logStreamName="s")
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["deletionProtectionEnabled"] is True
+    assert error_of(logs.delete_log_group, logGroupName=name)[0] == "ValidationException"
+    assert error_of(logs.delete_log_stream, logGroupName=name, logStreamName="s")[0] == "ValidationException"
+    logs.put_log_group_deletion_protection(logGroupIdentifier=name, deletionProtectionEnabled=False)
+    logs.delete_log_group(logGroupName=name)
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
