@@ -140,12 +140,13 @@ def test_metric_data_of_metric_filters():
     user = json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"})
     cis = _filter(CIS_ROOT, metricName="RootAccountUsageCount", metricNamespace="CISBenchmark", metricValue="1",
                   unit="Count")
-    data = datums([cis], [(at, root), (at + 1, user), (at + 2, root)])
+    data = datums([cis], [(at, root), (at + 1, user), (at + 2, root), (at + 60_000, root)])
     assert data == {"CISBenchmark": [
+        {"MetricName": "RootAccountUsageCount", "Unit": "Count",
+         "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+         "StatisticValues": {"SampleCount": 2.0, "Sum": 2.0, "Minimum": 1.0, "Maximum": 1.0}},
         {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
-         "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)},
-        {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
-         "Timestamp": _dt.datetime(2026, 1, 1, 0, 0, 0, 2000, tzinfo=_dt.timezone.utc)}]}
+         "Timestamp": _dt.datetime(2026, 1, 1, 0, 1, tzinfo=_dt.timezone.utc)}]}
 
     with_default = _filter(CIS_ROOT, metricName="Root", metricNamespace="N", metricValue="1", defaultValue=0)
     assert [d["Value"] for d in datums([with_default], [(at, user), (at + 5, user)])["N"]] == [0.0]
