@@ -121,7 +121,11 @@ SEED_REQUESTS: dict[str, list[tuple[str, str, Params | Callable[[Observed], Para
                    ("s3", "PutBucketPolicy", {"Bucket": "fuzz-bucket", "Policy": TRAIL_BUCKET_POLICY}),
                    ("cloudtrail", "CreateTrail", {"Name": "fuzz-trail", "S3BucketName": "fuzz-bucket"})],
     "cloudwatch": [("cloudwatch", "PutMetricData", {"Namespace": "Fuzz", "MetricData": [
-        {"MetricName": "fuzz", "Value": 1.0, "Dimensions": [{"Name": "fuzz", "Value": "fuzz"}]}]})],
+        {"MetricName": "fuzz", "Value": 1.0, "Dimensions": [{"Name": "fuzz", "Value": "fuzz"}]}]}),
+                   ("cloudwatch", "PutMetricAlarm", {"AlarmName": "fuzz", "MetricName": "fuzz", "Namespace": "Fuzz",
+                                                     "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1,
+                                                     "Threshold": 1.0,
+                                                     "ComparisonOperator": "GreaterThanOrEqualToThreshold"})],
 }
 # Strings tried (those fitting the member's length and pattern) for members without a known value.
 GENERIC_VALUES = ("fuzz", "fuzz-1", ACCOUNT_ID, "r-fuzz", "ou-fuzz-fuzzfuzz", "o-fuzzfuzz1", "p-fuzzfuzz", "String",
@@ -148,7 +152,7 @@ CONSISTENT_READS: dict[str, list[tuple[str, dict[str, Any], str, str | None, str
             ("ListAliases", {}, "Aliases", "AliasName", "DescribeKey", "KeyId")],
     "support": [("DescribeCases", {"includeResolvedCases": True}, "cases", "caseId", "DescribeCommunications",
                  "caseId")],
-    "cloudwatch": [],
+    "cloudwatch": [("DescribeAlarms", {}, "MetricAlarms", "AlarmName", "DescribeAlarmHistory", "AlarmName")],
 }
 # Answers that are not server faults: 501 for operations not built. Throttling (503) would be allowed too.
 ALLOWED_SERVER_STATUSES = {503}

@@ -1,7 +1,8 @@
 """The alarm evaluator: every alarm is evaluated when due, once per period, on the server's business clock.
 
-An alarm is due at creation or update, then at each period boundary (periods aligned on the epoch). It evaluates
-the last ``EvaluationPeriods`` complete periods before the boundary. A background thread looks for due alarms every
+An alarm is due at creation or update, then ``DELAY_SECONDS`` after each period boundary (periods aligned on the
+epoch), so data sent at the end of a period (CloudTrail deliveries, metric filters) still counts. It evaluates the
+last ``EvaluationPeriods`` periods that ended at least ``DELAY_SECONDS`` ago. A background thread looks for due alarms every
 ``TICK_SECONDS`` of real time, so on a ``--time-travel`` server moving the clock past a boundary gets the alarm
 evaluated within a tick (tests poll DescribeAlarms). ``evaluate_due`` is the whole step, callable directly.
 """
@@ -24,11 +25,12 @@ from rootplane.services.cloudwatch.statistics import buckets, period_start, stat
 from rootplane.services.cloudwatch.tables import AlarmRow
 from rootplane.store.engine import Store
 
-__all__ = ["evaluate_alarm", "evaluate_due", "Evaluator", "TICK_SECONDS"]
+__all__ = ["evaluate_alarm", "evaluate_due", "Evaluator", "TICK_SECONDS", "DELAY_SECONDS"]
 
 log = logging.getLogger("rootplane.cloudwatch")
 
 TICK_SECONDS = 0.5
+DELAY_SECONDS = 5
 BATCH = 100
 
 
@@ -52,9 +54,9 @@ def evaluate_alarm(session: Session, alarm: AlarmRow, now: datetime) -> None:
     """Evaluate one alarm at ``now`` (changing its state, running its actions) and schedule the next evaluation."""
     config = json.loads(alarm.configuration)
     period = config["Period"]
-    end = period_start(now, period)
+    end = period_start(now - timedelta(seconds=DELAY_SECONDS), period)
     outcome = evaluate(config, _range(session, alarm, config, end), alarm.state_value, now)
-    alarm.next_evaluation = end + timedelta(seconds=period)
+    alarm.next_evaluation = end + timedelta(seconds=period + DELAY_SECONDS)
     if outcome is not None and (outcome.state != alarm.state_value or alarm.state_reason.startswith("Unchecked")):
         change_state(session, alarm, outcome.state, outcome.reason,
                      json.dumps(outcome.reason_data, separators=(",", ":")), now)
