@@ -218,6 +218,9 @@ def test_metric_filters(logs, group):
     assert [f["filterName"] for f in by_metric if f["logGroupName"] == group] == ["latency"]
     prefixed = logs.describe_metric_filters(logGroupName=group, filterNamePrefix="root")["metricFilters"]
     assert [f["filterName"] for f in prefixed] == ["root-usage"]
+    ignored = logs.describe_metric_filters(filterNamePrefix="root")["metricFilters"]  # only with logGroupName
+    assert {"latency", "root-usage"} <= {f["filterName"] for f in ignored if f["logGroupName"] == group}
+    assert error_of(logs.describe_metric_filters, metricName="Latency")[0] == "InvalidParameterException"
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["metricFilterCount"] == 2
 
     assert error_of(logs.put_metric_filter, logGroupName=group, filterName="bad", filterPattern="{ $.a = ",
