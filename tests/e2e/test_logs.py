@@ -310,3 +310,26 @@ def test_deletion_protection(logs, unique):
     logs.put_log_group_deletion_protection(logGroupIdentifier=name, deletionProtectionEnabled=False)
     logs.delete_log_group(logGroupName=name)
     assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
+
+
+def test_describe_log_streams_pages_in_either_order(logs, group):
+    base = _now_ms() - 50_000
+    for index, name in enumerate(["c", "a", "e", "b", "d"]):
+        logs.create_log_stream(logGroupName=group, logStreamName=name)
+        logs.put_log_events(logGroupName=group, logStreamName=name,
+                            logEvents=[{"timestamp": base + index * 1000, "message": name}])
+
+    def pages(**kwargs):
+        names, token = [], None
+        while True:
+            page = logs.describe_log_streams(logGroupName=group, limit=2, **kwargs,
+                                             **({"nextToken": token} if token else {}))
+            names += [stream["logStreamName"] for stream in page["logStreams"]]
+            token = page.get("nextToken")
+            if not token:
+                return names
+    assert pages() == ["a", "b", "c", "d", "e"]
+    assert pages(descending=True) == ["e", "d", "c", "b", "a"]
+    assert pages(orderBy="LastEventTime") == ["c", "a", "e", "b", "d"]
+    assert pages(orderBy="LastEventTime", descending=True) == ["d", "b", "e", "a", "c"]
+    assert pages(logStreamNamePrefix="d") == ["d"]
