@@ -218,6 +218,9 @@ def test_metric_filters(logs, group):
     assert [f["filterName"] for f in by_metric if f["logGroupName"] == group] == ["latency"]
     prefixed = logs.describe_metric_filters(logGroupName=group, filterNamePrefix="root")["metricFilters"]
     assert [f["filterName"] for f in prefixed] == ["root-usage"]
+    ignored = logs.describe_metric_filters(filterNamePrefix="root")["metricFilters"]  # only with logGroupName
+    assert {"latency", "root-usage"} <= {f["filterName"] for f in ignored if f["logGroupName"] == group}
+    assert error_of(logs.describe_metric_filters, metricName="Latency")[0] == "InvalidParameterException"
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["metricFilterCount"] == 2
 
     assert error_of(logs.put_metric_filter, logGroupName=group, filterName="bad", filterPattern="{ $.a = ",
@@ -295,3 +298,38 @@ def test_metric_filters_feed_cloudwatch(server, logs, group, unique):
     assert _metric_sum(server, namespace, "Errors") == 2.0
     assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "503"}]) == 100.0
     assert _metric_sum(server, namespace, "Bytes", [{"Name": "Status", "Value": "502"}]) == 23.0
+
+
+def test_deletion_protection(logs, unique):
+    name = f"/protected/{unique}"
+    logs.create_log_group(logGroupName=name, deletionProtectionEnabled=True)
+    logs.create_log_stream(logGroupName=name, logStreamName="s")
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["deletionProtectionEnabled"] is True
+    assert error_of(logs.delete_log_group, logGroupName=name)[0] == "ValidationException"
+    assert error_of(logs.delete_log_stream, logGroupName=name, logStreamName="s")[0] == "ValidationException"
+    logs.put_log_group_deletion_protection(logGroupIdentifier=name, deletionProtectionEnabled=False)
+    logs.delete_log_group(logGroupName=name)
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
+
+
+def test_describe_log_streams_pages_in_either_order(logs, group):
+    base = _now_ms() - 50_000
+    for index, name in enumerate(["c", "a", "e", "b", "d"]):
+        logs.create_log_stream(logGroupName=group, logStreamName=name)
+        logs.put_log_events(logGroupName=group, logStreamName=name,
+                            logEvents=[{"timestamp": base + index * 1000, "message": name}])
+
+    def pages(**kwargs):
+        names, token = [], None
+        while True:
+            page = logs.describe_log_streams(logGroupName=group, limit=2, **kwargs,
+                                             **({"nextToken": token} if token else {}))
+            names += [stream["logStreamName"] for stream in page["logStreams"]]
+            token = page.get("nextToken")
+            if not token:
+                return names
+    assert pages() == ["a", "b", "c", "d", "e"]
+    assert pages(descending=True) == ["e", "d", "c", "b", "a"]
+    assert pages(orderBy="LastEventTime") == ["c", "a", "e", "b", "d"]
+    assert pages(orderBy="LastEventTime", descending=True) == ["d", "b", "e", "a", "c"]
+    assert pages(logStreamNamePrefix="d") == ["d"]

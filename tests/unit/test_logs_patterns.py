@@ -59,6 +59,20 @@ CASES = [
                            "eventType": "AwsApiCall"}), False),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsServiceEvent"}), False),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"}), False),
+    # CIS AWS Foundations Benchmark monitoring filters (as Prowler and Security Hub expect them).
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion"}), True),
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "Encrypt"}), False),
+    ('{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+     json.dumps({"errorCode": "AccessDenied", "sourceIPAddress": "192.0.2.1", "eventName": "GetObject"}), True),
+    ('{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != "Yes") && '
+     '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+     json.dumps({"eventName": "ConsoleLogin", "additionalEventData": {"MFAUsed": "No"},
+                 "userIdentity": {"type": "IAMUser"}, "responseElements": {"ConsoleLogin": "Success"}}), True),
+    ("{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+     "($.eventName = StartLogging) || ($.eventName = StopLogging) }", json.dumps({"eventName": "StopLogging"}), True),
     ("ERROR", TERM_EVENTS[0], True),
     ("ERROR ARGUMENTS", TERM_EVENTS[0], False),
     ("ERROR ARGUMENTS", TERM_EVENTS[2], True),
@@ -126,12 +140,13 @@ def test_metric_data_of_metric_filters():
     user = json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"})
     cis = _filter(CIS_ROOT, metricName="RootAccountUsageCount", metricNamespace="CISBenchmark", metricValue="1",
                   unit="Count")
-    data = datums([cis], [(at, root), (at + 1, user), (at + 2, root)])
+    data = datums([cis], [(at, root), (at + 1, user), (at + 2, root), (at + 60_000, root)])
     assert data == {"CISBenchmark": [
+        {"MetricName": "RootAccountUsageCount", "Unit": "Count",
+         "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+         "StatisticValues": {"SampleCount": 2.0, "Sum": 2.0, "Minimum": 1.0, "Maximum": 1.0}},
         {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
-         "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)},
-        {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
-         "Timestamp": _dt.datetime(2026, 1, 1, 0, 0, 0, 2000, tzinfo=_dt.timezone.utc)}]}
+         "Timestamp": _dt.datetime(2026, 1, 1, 0, 1, tzinfo=_dt.timezone.utc)}]}
 
     with_default = _filter(CIS_ROOT, metricName="Root", metricNamespace="N", metricValue="1", defaultValue=0)
     assert [d["Value"] for d in datums([with_default], [(at, user), (at + 5, user)])["N"]] == [0.0]

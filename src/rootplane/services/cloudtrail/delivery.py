@@ -128,4 +128,4 @@ def deliver(session: Session, batch: list, now: _dt.datetime) -> None:
         org = _organization(session, trail.account_id) if trail.is_organization_trail else None
         _write(session, trail, groups, org[0] if org else None, now)
         if trail.cloud_watch_logs_group_arn:
-            logs_delivery.deliver(session, trail, groups, now)
+            logs_delivery.deliver(session, trail, groups, org[0] if org else None, now)

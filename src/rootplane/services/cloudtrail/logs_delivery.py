@@ -2,7 +2,8 @@
 
 A trail with ``CloudWatchLogsLogGroupArn`` (``arn:aws:logs:<region>:<account>:log-group:<name>:*``, in the trail's
 account and home region) and ``CloudWatchLogsRoleArn`` puts each record it logs (the CloudTrail record JSON) into the
-stream ``<account>_CloudTrail_<region>`` of that group. Each delivery, like CreateTrail and UpdateTrail, checks that
+stream ``<account>_CloudTrail_<region>`` of that group (an organization trail writes its member accounts' records
+to ``<org-id>_<account>_CloudTrail_<region>``). Each delivery, like CreateTrail and UpdateTrail, checks that
 the role's trust policy lets ``cloudtrail.amazonaws.com`` assume it and that the role's policies (with its
 permissions boundary and the account's SCPs) allow ``logs:CreateLogStream`` and ``logs:PutLogEvents`` on the
 stream; a refused or missing group or role becomes the trail's LatestCloudWatchLogsDeliveryError.
@@ -36,8 +37,9 @@ class _Refused(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-def stream_name(account_id: str, region: str) -> str:
-    return f"{account_id}_CloudTrail_{region}"
+def stream_name(account_id: str, region: str, org_id: str | None = None) -> str:
+    """``<account>_CloudTrail_<region>``; an organization trail's member accounts get ``<org-id>_`` in front."""
+    return f"{org_id}_{account_id}_CloudTrail_{region}" if org_id else f"{account_id}_CloudTrail_{region}"
 
 
 def _group(session: Session, trail: TrailRow) -> Any:
@@ -116,16 +118,24 @@ def _timestamp(record: dict[str, Any]) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def deliver(session: Session, trail: TrailRow, groups: dict[tuple[str, str], list], now: _dt.datetime) -> None:
-    """Put the records of one batch (grouped by (account, region)) into the trail's log group."""
-    streams = {key: stream_name(*key) for key in groups}
+def deliver(session: Session, trail: TrailRow, groups: dict[tuple[str, str], list], org_id: str | None,
+            now: _dt.datetime) -> None:
+    """Put the records of one batch (grouped by (account, region)) into the trail's log group (``org_id``: the
+    organization of an organization trail)."""
+    streams = {(account, region): stream_name(account, region, org_id if account != trail.account_id else None)
+               for account, region in groups}
     try:
         group = _checked(session, trail, list(streams.values()))
     except _Refused as refused:
         trail.latest_cloud_watch_logs_delivery_error = refused.status
         return
     logs = source("rootplane.services.logs.api")
-    for key, records in groups.items():
-        events = [(_timestamp(record), json.dumps(record, separators=(",", ":"))) for record in records]
-        logs.deliver(session, group, streams[key], events, now)
+    try:
+        with session.begin_nested():  # a refusal leaves this trail's other deliveries (and other trails) alone
+            for key, records in groups.items():
+                events = [(_timestamp(record), json.dumps(record, separators=(",", ":"))) for record in records]
+                logs.deliver(session, group, streams[key], events, now)
+    except AwsError as refused:
+        trail.latest_cloud_watch_logs_delivery_error = refused.code
+        return
     trail.latest_cloud_watch_logs_delivery_time, trail.latest_cloud_watch_logs_delivery_error = now, None

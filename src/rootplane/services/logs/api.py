@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from rootplane.core.errors import AwsError
 from rootplane.services.logs import repo
 from rootplane.services.logs.authz import group_name
-from rootplane.services.logs.ingest import EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_EVENTS, epoch_ms, put_events
+from rootplane.services.logs.ingest import (EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_EVENTS, MAX_SPAN, epoch_ms,
+                                            put_events)
 from rootplane.services.logs.tables import LogGroupRow
 
 __all__ = ["find_group_by_arn", "deliver"]
@@ -25,12 +26,13 @@ def find_group_by_arn(session: Session, arn: str) -> LogGroupRow | None:
 
 
 def _batches(events: Sequence[tuple[int, str]]) -> list[list[dict]]:
-    """Events in time order cut into batches PutLogEvents accepts (count and size)."""
+    """Events in time order cut into batches PutLogEvents accepts (count, size, 24-hour span)."""
     batches: list[list[dict]] = [[]]
     size = 0
     for timestamp, message in sorted(events, key=lambda event: event[0]):
         cost = len(message.encode()) + EVENT_OVERHEAD
-        if batches[-1] and (len(batches[-1]) == MAX_EVENTS or size + cost > MAX_BATCH_BYTES):
+        if batches[-1] and (len(batches[-1]) == MAX_EVENTS or size + cost > MAX_BATCH_BYTES
+                            or timestamp - batches[-1][0]["timestamp"] > MAX_SPAN):
             batches.append([])
             size = 0
         batches[-1].append({"timestamp": timestamp, "message": message})

@@ -56,15 +56,14 @@ class FilterOperations:
         metric = (params.get("metricName"), params.get("metricNamespace"))
         if bool(metric[0]) != bool(metric[1]):
             raise invalid("metricName and metricNamespace must be specified together.")
-        if params.get("filterNamePrefix") and not params.get("logGroupName"):
-            raise invalid("filterNamePrefix requires logGroupName.")
         group = require_group(ctx, params["logGroupName"]) if params.get("logGroupName") else None
         after = tokens.decode(params.get("nextToken"))
         if after is not None and not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, str)
                                                                                           for x in after)):
             raise tokens.invalid_token()
+        # AWS uses filterNamePrefix only together with logGroupName.
         rows = repo.list_filters(ctx.session, ctx.account_id, ctx.region, group.arn if group else None,
-                                 params.get("filterNamePrefix"))
+                                 params.get("filterNamePrefix") if group else None)
         if metric[0]:
             rows = [row for row in rows if any(
                 (t["metricName"], t["metricNamespace"]) == metric for t in json.loads(row.transformations_json))]

@@ -29,7 +29,8 @@ def _group_shape(group: LogGroupRow, filter_count: int) -> dict[str, Any]:
     shape.update(metricFilterCount=filter_count, arn=f"{group.arn}:*", storedBytes=group.stored_bytes or 0)
     if group.kms_key_id:
         shape["kmsKeyId"] = group.kms_key_id
-    shape.update(logGroupClass=group.log_group_class, logGroupArn=group.arn)
+    shape.update(logGroupClass=group.log_group_class, logGroupArn=group.arn,
+                 deletionProtectionEnabled=bool(group.deletion_protection))
     return shape
 
 
@@ -61,12 +62,17 @@ class GroupOperations:
         repo.put(ctx.session, LogGroupRow(
             arn=group_arn(ctx.region, ctx.account_id, name), account_id=ctx.account_id, region=ctx.region, name=name,
             created_at=epoch_ms(ctx.now()), kms_key_id=params.get("kmsKeyId"),
-            log_group_class=params.get("logGroupClass") or "STANDARD", tags_json=json.dumps(tags), stored_bytes=0),
+            log_group_class=params.get("logGroupClass") or "STANDARD", tags_json=json.dumps(tags), stored_bytes=0,
+            deletion_protection=bool(params.get("deletionProtectionEnabled"))),
             conflict=exists)
         return {}
 
     def delete_log_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        repo.delete_group(ctx.session, require_group(ctx, params["logGroupName"]))
+        repo.delete_group(ctx.session, _deletable(require_group(ctx, params["logGroupName"])))
+        return {}
+
+    def put_log_group_deletion_protection(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        group_of_request(ctx, params).deletion_protection = params["deletionProtectionEnabled"]
         return {}
 
     def describe_log_groups(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +144,7 @@ class GroupOperations:
         return {}
 
     def delete_log_stream(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        group = require_group(ctx, params["logGroupName"])
+        group = _deletable(require_group(ctx, params["logGroupName"]))
         stream = require_stream(ctx, group, params["logStreamName"])
         repo.delete_stream(ctx.session, group, stream)
         return {}
@@ -162,6 +168,14 @@ class GroupOperations:
             result["nextToken"] = tokens.encode([rows[-1].last_event_at or 0, rows[-1].name])
         result["logStreams"] = [_stream_shape(group, row) for row in rows]
         return result
+
+
+def _deletable(group: LogGroupRow) -> LogGroupRow:
+    """The group, unless deletion protection blocks deleting it or its streams."""
+    if group.deletion_protection:
+        raise AwsError("ValidationException", f"Log group {group.name} has deletion protection enabled. Disable "
+                       "deletion protection before deleting it or its log streams.", 400)
+    return group
 
 
 def _untag(group: LogGroupRow, keys: list[str]) -> None:

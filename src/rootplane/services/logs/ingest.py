@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.logs import metrics, repo
-from rootplane.services.logs.tables import LogEventRow, LogGroupRow, LogStreamRow
+from rootplane.services.logs.tables import LogGroupRow, LogStreamRow
 
 __all__ = ["MAX_EVENTS", "MAX_BATCH_BYTES", "EVENT_OVERHEAD", "put_events", "batch_size", "epoch_ms",
            "retention_start"]
@@ -91,8 +91,7 @@ def put_events(session: Session, group: LogGroupRow, stream: LogStreamRow, event
     info = _rejected([event["timestamp"] for event in events], now_ms, retention_start(group, now_ms))
     kept = [(events[index]["timestamp"], events[index]["message"]) for index in _accepted(len(events), info)]
     if kept:
-        repo.add_events(session, [LogEventRow(stream_id=stream.id, group_arn=group.arn, timestamp=timestamp,
-                                              ingested_at=now_ms, message=message) for timestamp, message in kept])
+        repo.add_events(session, group.arn, stream.id, now_ms, kept)
         first, last = kept[0][0], kept[-1][0]
         stream.first_event_at = first if stream.first_event_at is None else min(stream.first_event_at, first)
         stream.last_event_at = last if stream.last_event_at is None else max(stream.last_event_at, last)

@@ -2,8 +2,9 @@
 
 A filter's one transformation gives the metric (namespace, name, unit), its value (a number, or ``$.field`` /
 ``$name`` read from each matching event) and dimensions (``{"Name": "$.field"}``, JSON and space-delimited
-patterns only). Each matching event is one datum at the event's timestamp; a batch in which nothing matches emits
-the ``defaultValue`` once, when the filter has one. The data go to CloudWatch through
+patterns only). The values of the matching events are published per minute and dimension set (one datum with
+StatisticValues, or a Value when there is one); a batch in which nothing matches emits the ``defaultValue`` once,
+when the filter has one. The data go to CloudWatch through
 ``rootplane.services.cloudwatch.ingest.put_metric_data`` when that service is built (1,000 data per call, each call in
 a savepoint; data CloudWatch refuses are logged and dropped, the log events stay stored).
 """
@@ -29,6 +30,7 @@ __all__ = ["check_transformation", "datums", "publish"]
 
 MAX_DIMENSIONS = 3
 MAX_DATUMS_PER_CALL = 1000  # PutMetricData's limit
+_MINUTE = 60_000
 log = logging.getLogger(__name__)
 
 
@@ -68,20 +70,25 @@ def _timestamp(milliseconds: int) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(milliseconds / 1000, _dt.timezone.utc)
 
 
-def _datum(transformation: dict[str, Any], value: float, timestamp: int,
-           dimensions: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    datum: dict[str, Any] = {"MetricName": transformation["metricName"], "Value": value,
-                             "Timestamp": _timestamp(timestamp)}
+def _datum(transformation: dict[str, Any], timestamp: int, dimensions: tuple[tuple[str, str], ...],
+           values: list[float]) -> dict[str, Any]:
+    """One datum: the values of one minute and dimension set as StatisticValues (a single value as Value)."""
+    datum: dict[str, Any] = {"MetricName": transformation["metricName"], "Timestamp": _timestamp(timestamp)}
     if dimensions:
-        datum["Dimensions"] = dimensions
+        datum["Dimensions"] = [{"Name": name, "Value": value} for name, value in dimensions]
+    if len(values) == 1:
+        datum["Value"] = values[0]
+    else:
+        datum["StatisticValues"] = {"SampleCount": float(len(values)), "Sum": sum(values), "Minimum": min(values),
+                                    "Maximum": max(values)}
     if transformation.get("unit"):
         datum["Unit"] = transformation["unit"]
     return datum
 
 
-def _event_datum(pattern: FilterPattern, transformation: dict[str, Any], timestamp: int,
-                 message: str) -> dict[str, Any] | None:
-    """The datum of one event, or None when it does not match or lacks a field the metric needs."""
+def _event_value(pattern: FilterPattern, transformation: dict[str, Any],
+                 message: str) -> tuple[float, tuple[tuple[str, str], ...]] | None:
+    """(value, dimensions) of one event, or None when it does not match or lacks a field the metric needs."""
     match = pattern.match(message)
     if match is None:
         return None
@@ -94,24 +101,28 @@ def _event_datum(pattern: FilterPattern, transformation: dict[str, Any], timesta
         found = field_value(pattern, message, match, ref)
         if found is None or isinstance(found, (dict, list)):
             return None
-        dimensions.append({"Name": name, "Value": json.dumps(found) if isinstance(found, bool) else str(found)})
-    return _datum(transformation, value, timestamp, dimensions)
+        dimensions.append((name, json.dumps(found) if isinstance(found, bool) else str(found)))
+    return value, tuple(dimensions)
 
 
 def datums(filters: Sequence[MetricFilterRow], events: Sequence[tuple[int, str]]) -> dict[str, list[dict[str, Any]]]:
-    """The metric data (botocore's MetricDatum shape) of ``events`` (timestamp ms, message), by namespace."""
+    """The metric data (botocore's MetricDatum shape) of ``events`` (timestamp ms, message), by namespace: the
+    matching events' values per minute and dimension set."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if not events:
         return found
     for row in filters:
         pattern = compile_pattern(row.pattern)
         for transformation in json.loads(row.transformations_json):
-            namespace = transformation["metricNamespace"]
-            data = [datum for timestamp, message in events
-                    if (datum := _event_datum(pattern, transformation, timestamp, message)) is not None]
+            minutes: dict[tuple[int, tuple[tuple[str, str], ...]], list[float]] = defaultdict(list)
+            for timestamp, message in events:
+                if (matched := _event_value(pattern, transformation, message)) is not None:
+                    minutes[(timestamp - timestamp % _MINUTE, matched[1])].append(matched[0])
+            data = [_datum(transformation, minute, dimensions, values)
+                    for (minute, dimensions), values in minutes.items()]
             if not data and transformation.get("defaultValue") is not None:
-                data = [_datum(transformation, float(transformation["defaultValue"]), events[-1][0])]
-            found[namespace].extend(data)
+                data = [_datum(transformation, events[-1][0], (), [float(transformation["defaultValue"])])]
+            found[transformation["metricNamespace"]].extend(data)
     return found
 
 

@@ -108,10 +108,9 @@ _TOKEN = re.compile(r"""\s*(?:
 
 def _tokens(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs: ``quoted`` (unescaped), ``op``, ``word``."""
+    text = text.strip()  # then every run of spaces is followed by a token
     found, pos = [], 0
     while pos < len(text):
-        if text[pos:].isspace():
-            break
         match = _TOKEN.match(text, pos)
         if match is None:
             raise InvalidPattern(text[pos:])
@@ -155,6 +154,17 @@ class _Stream:
         return _Value.of(text, kind == "quoted")
 
 
+def _condition(stream: _Stream) -> tuple[str, _Value]:
+    """``op value`` of a comparison (an ordering needs a number)."""
+    kind, op = stream.take()
+    if kind != "op" or op not in ("=", "!=", *_ORDER):
+        raise InvalidPattern(op)
+    value = stream.value()
+    if op in _ORDER and value.number is None:
+        raise InvalidPattern(value.text)
+    return op, value
+
+
 # -- JSON patterns ---------------------------------------------------------------------------------------------
 _SELECTOR = re.compile(r"\$((?:\.[A-Za-z0-9_\-@:]+|\[\d+\])+)$")
 _STEP = re.compile(r"\.([A-Za-z0-9_\-@:]+)|\[(\d+)\]")
@@ -164,8 +174,8 @@ def _selector(text: str) -> tuple[str | int, ...]:
     found = _SELECTOR.match(text)
     if found is None:
         raise InvalidPattern(text)
-    return tuple(name if index is None or index == "" else int(index)
-                 for name, index in ((m.group(1), m.group(2)) for m in _STEP.finditer(found.group(1))))
+    return tuple(step.group(1) if step.group(2) is None else int(step.group(2))
+                 for step in _STEP.finditer(found.group(1)))
 
 
 def _resolve(document: Any, path: tuple[str | int, ...]) -> Any:
@@ -206,12 +216,7 @@ def _json_comparison(stream: _Stream) -> Node:
         if wanted is _MISSING:
             raise InvalidPattern(word)
         return lambda event, seen: record(event, seen) is wanted
-    kind, op = stream.take()
-    if kind != "op" or op not in ("=", "!=", *_ORDER):
-        raise InvalidPattern(op)
-    value = stream.value()
-    if op in _ORDER and value.number is None:
-        raise InvalidPattern(value.text)
+    op, value = _condition(stream)
     return lambda event, seen: _compare(op, record(event, seen), value)
 
 
@@ -247,16 +252,6 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 class _Field:
     name: str
     test: Callable[[str], bool]
-
-
-def _condition(stream: _Stream) -> tuple[str, _Value]:
-    kind, op = stream.take()
-    if kind != "op" or op not in ("=", "!=", *_ORDER):
-        raise InvalidPattern(op)
-    value = stream.value()
-    if op in _ORDER and value.number is None:
-        raise InvalidPattern(value.text)
-    return op, value
 
 
 def _field(stream: _Stream) -> _Field | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,9 +107,12 @@ def _beyond(keys: Sequence, values: Sequence, descending: bool):
     return or_(first, and_(keys[0] == values[0], _beyond(keys[1:], values[1:], descending)))
 
 
-def add_events(session: Session, rows: list[LogEventRow]) -> None:
-    session.add_all(rows)
-    session.flush()
+def add_events(session: Session, group_arn: str, stream_id: int, ingested_at: int,
+               events: Sequence[tuple[int, str]]) -> None:
+    """Insert (timestamp, message) events in one executemany."""
+    session.execute(insert(LogEventRow), [
+        {"stream_id": stream_id, "group_arn": group_arn, "timestamp": timestamp, "ingested_at": ingested_at,
+         "message": message} for timestamp, message in events])
 
 
 def _window(query, start: int | None, end: int | None):

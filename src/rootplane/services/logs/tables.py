@@ -3,7 +3,7 @@ as the API speaks them."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base
@@ -27,6 +27,7 @@ class LogGroupRow(Base):
     log_group_class: Mapped[str] = mapped_column(String(32), default="STANDARD")
     tags_json: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of tag key -> value
     stored_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    deletion_protection: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LogStreamRow(Base):

@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('log_group_class', sa.String(length=32), nullable=False),
     sa.Column('tags_json', sa.Text(), nullable=False),
     sa.Column('stored_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('deletion_protection', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('arn', name=op.f('pk_logs_groups')),
     sa.UniqueConstraint('account_id', 'region', 'name', name=op.f('uq_logs_groups_account_id_region_name'))
     )
