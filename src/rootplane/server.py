@@ -26,7 +26,7 @@ __all__ = ["build_gateway", "build_app", "run"]
 log = logging.getLogger("rootplane")
 
 # Optional pieces, each installed when its module exists: (module, function(gateway) that wires it in).
-_PLUGINS = ("rootplane.audit.install", "rootplane.console.install")
+_PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install")
 
 
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:

@@ -123,9 +123,9 @@ def serve(data_dir: str | None = None, database_url: str | None = None, timeout:
         server.should_exit = True
         thread.join(timeout)
         sock.close()
-        recorder = getattr(app, "recorder", None)
-        if recorder is not None:
-            recorder.close()
+        for background in (getattr(app, "alarm_evaluator", None), getattr(app, "recorder", None)):
+            if background is not None:
+                background.close()
         app.gateway.store.dispose()
         if owns:
             shutil.rmtree(data_dir, ignore_errors=True)

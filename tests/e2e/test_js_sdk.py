@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,10 +15,11 @@ JS = Path(__file__).resolve().parents[1] / "js"
 
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
-    """Install the pinned SDK packages once (npm's cache makes reruns fast)."""
+    """Install the pinned SDK packages once, and again when one is added (npm's cache makes reruns fast)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("Node.js is not installed")
-    if not (JS / "node_modules" / "@aws-sdk" / "client-sts").exists():
+    packages = json.loads((JS / "package.json").read_text())["dependencies"]
+    if not all((JS / "node_modules" / name).exists() for name in packages):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=JS, check=True,
                        capture_output=True, timeout=600)
     return JS / "node_modules"

@@ -7,13 +7,14 @@ import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageComman
 import { AccountClient, GetContactInformationCommand, ListRegionsCommand } from "@aws-sdk/client-account";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { EventBridgeClient, PutRuleCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
+import { CloudWatchClient, PutMetricDataCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 const endpoint = process.argv[2];
 const base = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 let failures = 0;
 const run = async (name, fn) => { try { const r = await fn(); console.log("OK  ", name, JSON.stringify(r ?? null).slice(0, 120)); } catch (e) { failures++; console.log("FAIL", name, e.name, e.message, e.$metadata?.httpStatusCode); } };
 const sts = new STSClient(base), iam = new IAMClient(base), org = new OrganizationsClient(base);
 const s3 = new S3Client({ ...base, forcePathStyle: true }), sqs = new SQSClient(base), acct = new AccountClient(base);
-const ct = new CloudTrailClient(base), eb = new EventBridgeClient(base);
+const ct = new CloudTrailClient(base), eb = new EventBridgeClient(base), cw = new CloudWatchClient(base);
 await run("sts GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})).then(r => r.Arn));
 await run("sts GetSessionToken", () => sts.send(new GetSessionTokenCommand({})).then(r => r.Credentials.AccessKeyId));
 await run("iam CreateUser", () => iam.send(new CreateUserCommand({ UserName: "jsuser" })).then(r => r.User.Arn));
@@ -38,6 +39,10 @@ await run("account ListRegions", () => acct.send(new ListRegionsCommand({ MaxRes
 await run("cloudtrail LookupEvents", () => ct.send(new LookupEventsCommand({ MaxResults: 3 })).then(r => r.Events.map(e => e.EventName)));
 await run("events PutRule", () => eb.send(new PutRuleCommand({ Name: "js-rule", EventPattern: JSON.stringify({ detail: { userIdentity: { type: ["Root"] } } }) })).then(r => r.RuleArn));
 await run("events ListRules", () => eb.send(new ListRulesCommand({})).then(r => r.Rules.map(x => x.Name)));
+await run("cloudwatch PutMetricData", () => cw.send(new PutMetricDataCommand({ Namespace: "Js", MetricData: [{ MetricName: "Calls", Value: 2, Timestamp: new Date() }] })));
+await run("cloudwatch GetMetricStatistics", () => cw.send(new GetMetricStatisticsCommand({ Namespace: "Js", MetricName: "Calls", Period: 3600, Statistics: ["Sum"], StartTime: new Date(Date.now() - 3600e3), EndTime: new Date(Date.now() + 3600e3) })).then(r => { if (r.Datapoints.reduce((a, p) => a + p.Sum, 0) !== 2) throw new Error("wrong sum"); return r.Datapoints.length; }));
+await run("cloudwatch PutMetricAlarm", () => cw.send(new PutMetricAlarmCommand({ AlarmName: "js-alarm", Namespace: "Js", MetricName: "Calls", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" })));
+await run("cloudwatch DescribeAlarms", () => cw.send(new DescribeAlarmsCommand({ AlarmNames: ["js-alarm"] })).then(r => r.MetricAlarms.map(a => a.AlarmArn)));
 const refused = await new STSClient({ ...base, credentials: { accessKeyId: "AKIAXXXXXXXXXXXXXXXX", secretAccessKey: "x" } })
   .send(new GetCallerIdentityCommand({})).then(() => null, (e) => e);
 if (refused?.name !== "InvalidClientTokenId" || refused.$metadata.httpStatusCode !== 403) { failures++; console.log("FAIL unknown key not refused", refused?.name); }

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.audit.record import Recorded
+from rootplane.core.services import namespace_of
 from rootplane.services.events import repo
 from rootplane.services.events.dispatch import deliver_to_rules
 
@@ -25,7 +26,7 @@ def envelope(recorded: Recorded) -> dict[str, Any]:
     """The EventBridge event for a CloudTrail record."""
     record = recorded.record
     sign_in = record.get("eventType") == _SIGN_IN
-    source = record["eventSource"].split(".", 1)[0]
+    source = namespace_of(record["eventSource"])
     return {
         "version": "0",
         "id": str(uuid.uuid4()),

@@ -34,6 +34,7 @@ from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+from rootplane.core.services import event_source
 from rootplane.services.provider import is_read_only
 from rootplane.wire.models import SERVICES, service_model
 
@@ -57,6 +58,7 @@ _DATA_EVENTS = {
         "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
     }),
     "sns": frozenset({"Publish", "PublishBatch"}),
+    "logs": frozenset({"PutLogEvents", "GetLogEvents", "FilterLogEvents"}),
 }
 
 
@@ -146,7 +148,7 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
         "eventVersion": EVENT_VERSION,
         "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),
         "eventTime": _time(call),
-        "eventSource": audit.get("event_source", f"{_endpoint_prefix(call.service)}.amazonaws.com"),
+        "eventSource": audit.get("event_source", event_source(call.service)),
         "eventName": call.operation,
         "awsRegion": _region(call),
         "sourceIPAddress": call.source_ip,
@@ -182,11 +184,6 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     if call.principal.from_console:
         record["sessionCredentialFromConsole"] = "true"
     return record
-
-
-def _endpoint_prefix(service: str) -> str:
-    """The service's host name prefix, which CloudTrail's eventSource uses (``tagging`` for the Tagging API)."""
-    return service_model(service).endpoint_prefix if service in SERVICES else service
 
 
 def _operation_model(service: str, operation: str) -> OperationModel | None:

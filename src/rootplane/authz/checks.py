@@ -13,6 +13,7 @@ __all__ = ["AuthzCheck", "checks_for", "pass_role", "SIGNING_PREFIX"]
 SIGNING_PREFIX = {
     "iam": "iam", "sts": "sts", "organizations": "organizations", "account": "account", "s3": "s3",
     "sqs": "sqs", "cloudtrail": "cloudtrail", "events": "events", "sns": "sns", "kms": "kms", "support": "support",
+    "logs": "logs",
     "cloudwatch": "cloudwatch", "ec2": "ec2", "resourcegroupstaggingapi": "tag",
 }
 

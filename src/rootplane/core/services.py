@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-__all__ = ["SERVICES"]
+__all__ = ["SERVICES", "event_source", "namespace_of"]
 
 SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns", "kms",
-                             "support", "cloudwatch", "ec2", "resourcegroupstaggingapi")
+                             "support", "logs", "cloudwatch", "ec2",
+                             "resourcegroupstaggingapi")
+
+# CloudTrail's eventSource host where it is not the service's own name (its endpoint prefix), and the IAM
+# namespace of such a host.
+_SOURCE_HOSTS = {"cloudwatch": "monitoring", "resourcegroupstaggingapi": "tagging"}
+_NAMESPACES = {"monitoring": "cloudwatch", "tagging": "tag"}
+
+
+def event_source(service: str) -> str:
+    """A service's CloudTrail ``eventSource``: ``iam.amazonaws.com``, ``monitoring.amazonaws.com``."""
+    return f"{_SOURCE_HOSTS.get(service, service)}.amazonaws.com"
+
+
+def namespace_of(source: str) -> str:
+    """The IAM namespace (and EventBridge ``aws.<namespace>`` source) of an ``eventSource``: ``cloudwatch`` for
+    ``monitoring.amazonaws.com``, ``s3`` for ``s3.amazonaws.com``."""
+    host = source.split(".", 1)[0]
+    return _NAMESPACES.get(host, host)

@@ -346,6 +346,7 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "cloudtrail": _generic("ValidationException"),
     "kms": _generic("ValidationException"),
     "support": _generic("ValidationException"),
+    "logs": _generic("InvalidParameterException"),
     "cloudwatch": _generic("ValidationError"),
     "s3": _s3,
     "ec2": _ec2,

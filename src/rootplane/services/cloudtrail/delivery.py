@@ -5,7 +5,8 @@ account's organization) for its home region (every region when multi-region), as
 objects under ``[prefix/]AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/MM/DD/`` named
 ``<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<random>.json.gz``. Each write is checked against the bucket
 policy (``cloudtrail.amazonaws.com`` s3:PutObject with ``s3:x-amz-acl`` bucket-owner-full-control and
-``aws:SourceArn``) like AWS; a refused or missing bucket becomes the trail's LatestDeliveryError.
+``aws:SourceArn``) like AWS; a refused or missing bucket becomes the trail's LatestDeliveryError. A trail with a
+CloudWatch Logs log group also delivers the records there (logs_delivery.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.authz.gather import source
 from rootplane.core.errors import AwsError
-from rootplane.services.cloudtrail import repo
+from rootplane.services.cloudtrail import logs_delivery, repo
 from rootplane.services.cloudtrail.tables import TrailRow
 
 __all__ = ["SERVICE", "check_bucket", "deliver", "log_prefix"]
@@ -126,3 +127,5 @@ def deliver(session: Session, batch: list, now: _dt.datetime) -> None:
             continue
         org = _organization(session, trail.account_id) if trail.is_organization_trail else None
         _write(session, trail, groups, org[0] if org else None, now)
+        if trail.cloud_watch_logs_group_arn:
+            logs_delivery.deliver(session, trail, groups, org[0] if org else None, now)

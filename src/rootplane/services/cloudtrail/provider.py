@@ -9,7 +9,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.authz.gather import source
-from rootplane.services.cloudtrail import history, repo
+from rootplane.services.cloudtrail import history, logs_delivery, repo
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import EventRow, TrailRow
@@ -20,6 +20,14 @@ from rootplane.services.tagging import MAX_TAGS_PER_RESOURCE
 __all__ = ["CloudTrailProvider", "PROVIDER"]
 
 _TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,126}[A-Za-z0-9]$")
+# UpdateTrail's members -> the trail's columns ("" clears an optional one: AWS's way to stop CloudWatch Logs delivery).
+_UPDATABLE = {
+    "S3BucketName": "s3_bucket_name", "S3KeyPrefix": "s3_key_prefix", "SnsTopicName": "sns_topic_name",
+    "IncludeGlobalServiceEvents": "include_global_service_events", "IsMultiRegionTrail": "is_multi_region",
+    "EnableLogFileValidation": "log_file_validation", "KmsKeyId": "kms_key_id",
+    "IsOrganizationTrail": "is_organization_trail", "CloudWatchLogsLogGroupArn": "cloud_watch_logs_group_arn",
+    "CloudWatchLogsRoleArn": "cloud_watch_logs_role_arn",
+}
 _DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
                        "ExcludeManagementEventSources": []}]
 
@@ -70,6 +78,9 @@ def _trail_shape(trail: TrailRow, with_region: bool = True) -> dict[str, Any]:
     if with_region:
         shape["HomeRegion"] = trail.home_region
     shape.update(TrailARN=trail.trail_arn, LogFileValidationEnabled=trail.log_file_validation)
+    if trail.cloud_watch_logs_group_arn:
+        shape.update(CloudWatchLogsLogGroupArn=trail.cloud_watch_logs_group_arn,
+                     CloudWatchLogsRoleArn=trail.cloud_watch_logs_role_arn)
     if trail.kms_key_id:
         shape["KmsKeyId"] = trail.kms_key_id
     if with_region:
@@ -135,11 +146,27 @@ class CloudTrailProvider(Provider):
             is_organization_trail=params.get("IsOrganizationTrail", False),
             log_file_validation=params.get("EnableLogFileValidation", False), kms_key_id=params.get("KmsKeyId"),
             is_logging=False, created_at=ctx.now(), tags_json=json.dumps(_tags(params.get("TagsList"))),
+            cloud_watch_logs_group_arn=params.get("CloudWatchLogsLogGroupArn") or None,
+            cloud_watch_logs_role_arn=params.get("CloudWatchLogsRoleArn") or None,
         )
         check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
+        logs_delivery.check(ctx.session, trail)
         repo.put_trail(ctx.session, trail)
         ctx.audit["resources"] = [{"type": "AWS::CloudTrail::Trail", "name": trail.trail_arn,
                                    "arn": trail.trail_arn}]
+        return _trail_shape(trail, with_region=False)
+
+    def update_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trail = self._require_trail(ctx, params["Name"])
+        if "S3BucketName" in params and not params["S3BucketName"]:
+            raise AwsError("InvalidS3BucketNameException", "S3 bucket name cannot be empty.", 400)
+        for member, column in _UPDATABLE.items():
+            if member in params:
+                setattr(trail, column, params[member] if params[member] != "" else None)
+        if "S3BucketName" in params or "S3KeyPrefix" in params or "IsOrganizationTrail" in params:
+            check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
+        if "CloudWatchLogsLogGroupArn" in params or "CloudWatchLogsRoleArn" in params:
+            logs_delivery.check(ctx.session, trail)
         return _trail_shape(trail, with_region=False)
 
     def get_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -190,6 +217,10 @@ class CloudTrailProvider(Provider):
             status["LatestDeliveryAttemptSucceeded"] = "" if trail.latest_delivery_error else attempt
         if trail.latest_delivery_error:
             status["LatestDeliveryError"] = trail.latest_delivery_error
+        if trail.latest_cloud_watch_logs_delivery_time:
+            status["LatestCloudWatchLogsDeliveryTime"] = trail.latest_cloud_watch_logs_delivery_time
+        if trail.latest_cloud_watch_logs_delivery_error:
+            status["LatestCloudWatchLogsDeliveryError"] = trail.latest_cloud_watch_logs_delivery_error
         return status
 
     def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

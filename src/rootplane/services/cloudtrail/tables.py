@@ -58,7 +58,7 @@ class EventResourceRow(Base):
 
 
 class TrailRow(Base):
-    """A trail: where (S3 bucket) and what it logs, and whether it is logging."""
+    """A trail: where (S3 bucket, CloudWatch Logs log group) and what it logs, and whether it is logging."""
 
     __tablename__ = "cloudtrail_trails"
     __table_args__ = (Index("ix_cloudtrail_trails_logging", "is_logging"),)
@@ -86,3 +86,8 @@ class TrailRow(Base):
     # JSON object {key: value-or-null} of the trail's tags; JSON list of InsightSelectors, None when Insights are off.
     tags_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     insight_selectors: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # CloudWatch Logs delivery: the log group (ARN ending ":*") and the role CloudTrail assumes to write to it.
+    cloud_watch_logs_group_arn: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    cloud_watch_logs_role_arn: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    latest_cloud_watch_logs_delivery_time: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    latest_cloud_watch_logs_delivery_error: Mapped[str | None] = mapped_column(String(256), nullable=True)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.cloudwatch import repo
-from rootplane.services.cloudwatch.tables import DatapointRow
 
 __all__ = ["put_metric_data", "dimensions_key", "MAX_DATUMS", "MAX_VALUES"]
 
@@ -110,9 +109,11 @@ def put_metric_data(session: Session, account_id: str, region: str, namespace: s
         raise _invalid(f"The collection MetricData must not have a size greater than {MAX_DATUMS}.")
     checked = [(datum, _check_datum(datum, f"MetricData.member.{index}", now))
                for index, datum in enumerate(metric_data, start=1)]
-    for datum, (count, total, low, high) in checked:
-        metric = repo.get_or_create_metric(session, account_id, region, namespace, datum["MetricName"],
-                                           dimensions_key(datum.get("Dimensions")), now)
-        repo.add_datapoint(session, DatapointRow(
-            metric_id=metric.id, timestamp=datum.get("Timestamp") or now, sample_count=count, total=total,
-            minimum=low, maximum=high, unit=datum.get("Unit") or "None"))
+    if not checked:
+        return
+    identities = [(datum["MetricName"], dimensions_key(datum.get("Dimensions"))) for datum, _ in checked]
+    ids = repo.metric_ids(session, account_id, region, namespace, set(identities), now)
+    repo.add_datapoints(session, [
+        {"metric_id": ids[identity], "timestamp": datum.get("Timestamp") or now, "sample_count": count, "total": total,
+         "minimum": low, "maximum": high, "unit": datum.get("Unit") or "None"}
+        for identity, (datum, (count, total, low, high)) in zip(identities, checked)])

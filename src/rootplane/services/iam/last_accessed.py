@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rootplane.core.services import namespace_of
 from rootplane.policy import parse_policy_cached
 from rootplane.policy.matching import compile_actions
 from rootplane.services.cloudtrail import repo as trail_repo
@@ -63,11 +64,6 @@ TRACKING_PERIOD = _dt.timedelta(days=400)
 def service_name(namespace: str) -> str:
     """The service's display name (the namespace itself for services this catalog does not name)."""
     return KNOWN_SERVICES.get(namespace, namespace)
-
-
-def namespace_of(event_source: str) -> str:
-    """``s3`` for ``s3.amazonaws.com``."""
-    return event_source.split(".", 1)[0]
 
 
 def _statements(document: str) -> list[dict[str, Any]]:

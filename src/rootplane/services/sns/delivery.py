@@ -250,14 +250,17 @@ def service_may_publish(topic: TopicRow, service: str, source_arn: str, source_a
 
 
 def publish_from_service(session: Session, topic_arn: str, message: str, now: _dt.datetime, service: str, *,
-                         source_arn: str, source_account: str, endpoint: str = "", smtp_url: str | None = None) -> None:
-    """A service (EventBridge) publishes: allowed only by the topic policy."""
+                         source_arn: str, source_account: str, endpoint: str = "", smtp_url: str | None = None,
+                         subject: str | None = None, owner_publishes: bool = False) -> None:
+    """A service (EventBridge) publishes: allowed only by the topic policy. With ``owner_publishes`` the service
+    acts for ``source_account`` (CloudWatch alarm actions), whose own topics need no policy."""
     topic = repo.find_topic(session, topic_arn)
     if topic is None:
         raise AwsError("NotFound", "Topic does not exist", 404)
-    if not service_may_publish(topic, service, source_arn, source_account):
+    if not (owner_publishes and topic.account_id == source_account) and not service_may_publish(
+            topic, service, source_arn, source_account):
         raise AwsError("AuthorizationError", f"{service} is not authorized to publish to {topic_arn}", 403)
-    publish(session, topic, message, None, now, endpoint or _endpoint(), smtp_url if smtp_url else _smtp_url())
+    publish(session, topic, message, subject, now, endpoint or _endpoint(), smtp_url if smtp_url else _smtp_url())
 
 
 # The server's public endpoint and SMTP relay, for deliveries that start outside a request (EventBridge).

@@ -1,0 +1,447 @@
+"""CloudWatch Logs filter patterns: parse once, then match log event messages in linear time.
+
+Three forms, as AWS documents them (FilterAndPatternSyntax):
+
+* **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive), ``-term`` (must not occur),
+  ``?term ?other`` (at least one of them must occur); an empty pattern matches every event;
+* **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
+  numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``EXISTS``, ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``,
+  ``IS FALSE``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses; an event that is not a JSON
+  object never matches;
+* **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
+  ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
+  of fields; a field's conditions may be joined with ``&&`` and ``||``.
+
+Matching never backtracks: wildcards go through :mod:`rootplane.policy.glob`, a JSON selector is one walk down
+the parsed event, and the fields between two ``...`` are placed at their leftmost fit (fields are independent, so
+a leftmost fit never rules out a later one). :class:`InvalidPattern` reports a pattern AWS would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from rootplane.policy.glob import LIT, STAR, GlobMatcher, compile_glob
+
+__all__ = ["InvalidPattern", "FilterPattern", "Match", "compile_pattern", "field_value", "is_reference"]
+
+_MISSING = object()
+
+
+class InvalidPattern(ValueError):
+    """The pattern is not one AWS accepts."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A matching event: the values its pattern's named fields took (``$.a.b`` or ``$name`` -> value)."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+# -- values ----------------------------------------------------------------------------------------------------
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A literal of a comparison: a string (glob when it has ``*``) and, when it reads as one, a number."""
+
+    text: str
+    number: float | None
+    glob: GlobMatcher
+
+    @classmethod
+    def of(cls, text: str, quoted: bool) -> "_Value":
+        tokens = []
+        for index, part in enumerate(text.split("*")):
+            if index:
+                tokens.append((STAR, "*"))
+            if part:
+                tokens.append((LIT, part))
+        return cls(text, None if quoted else _number(text), compile_glob(tokens, arn=False))
+
+    def equals(self, actual: Any) -> bool:
+        if isinstance(actual, bool) or actual is None:
+            return False
+        if isinstance(actual, (int, float)):
+            return self.number is not None and float(actual) == self.number
+        if isinstance(actual, str):
+            return self.glob.matches(actual)
+        return False
+
+
+_ORDER: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _compare(op: str, actual: Any, value: _Value) -> bool:
+    """``actual op value`` where ``actual`` is a field's value (``_MISSING`` when absent)."""
+    if actual is _MISSING:
+        return False
+    if op == "=":
+        return value.equals(actual)
+    if op == "!=":
+        return not value.equals(actual)
+    number = actual if isinstance(actual, (int, float)) and not isinstance(actual, bool) else (
+        _number(actual) if isinstance(actual, str) else None)
+    return number is not None and value.number is not None and _ORDER[op](float(number), value.number)
+
+
+# -- tokens ----------------------------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<quoted>"(?:[^"\\]|\\.)*")
+  | (?P<op>&&|\|\||!=|<=|>=|=|<|>|\(|\)|,)
+  | (?P<word>[^\s"&|!=<>(),]+)
+)""", re.VERBOSE | re.DOTALL)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, text) pairs: ``quoted`` (unescaped), ``op``, ``word``."""
+    text = text.strip()  # then every run of spaces is followed by a token
+    found, pos = [], 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise InvalidPattern(text[pos:])
+        pos = match.end()
+        kind = match.lastgroup or "word"
+        value = match.group(kind)
+        if kind == "quoted":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = value[1:-1]
+        found.append((kind, value))
+    return found
+
+
+class _Stream:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens, self.pos = tokens, 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise InvalidPattern("unexpected end")
+        self.pos += 1
+        return token
+
+    def accept(self, kind: str, text: str | None = None) -> bool:
+        token = self.peek()
+        if token is not None and token[0] == kind and (text is None or token[1].upper() == text):
+            self.pos += 1
+            return True
+        return False
+
+    def value(self) -> _Value:
+        kind, text = self.take()
+        if kind == "op":
+            raise InvalidPattern(text)
+        return _Value.of(text, kind == "quoted")
+
+
+def _condition(stream: _Stream) -> tuple[str, _Value]:
+    """``op value`` of a comparison (an ordering needs a number)."""
+    kind, op = stream.take()
+    if kind != "op" or op not in ("=", "!=", *_ORDER):
+        raise InvalidPattern(op)
+    value = stream.value()
+    if op in _ORDER and value.number is None:
+        raise InvalidPattern(value.text)
+    return op, value
+
+
+# -- JSON patterns ---------------------------------------------------------------------------------------------
+_SELECTOR = re.compile(r"\$((?:\.[A-Za-z0-9_\-@:]+|\[\d+\])+)$")
+_STEP = re.compile(r"\.([A-Za-z0-9_\-@:]+)|\[(\d+)\]")
+
+
+def _selector(text: str) -> tuple[str | int, ...]:
+    found = _SELECTOR.match(text)
+    if found is None:
+        raise InvalidPattern(text)
+    return tuple(step.group(1) if step.group(2) is None else int(step.group(2))
+                 for step in _STEP.finditer(found.group(1)))
+
+
+def _resolve(document: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(document, list) or step >= len(document):
+                return _MISSING
+        elif not isinstance(document, dict) or step not in document:
+            return _MISSING
+        document = document[step]
+    return document
+
+
+Node = Callable[[Any, dict[str, Any]], bool]
+
+
+def _json_comparison(stream: _Stream) -> Node:
+    kind, text = stream.take()
+    if kind != "word":
+        raise InvalidPattern(text)
+    name, path = text, _selector(text)
+
+    def record(event: Any, seen: dict[str, Any]) -> Any:
+        actual = _resolve(event, path)
+        if actual is not _MISSING:
+            seen[name] = actual
+        return actual
+
+    if stream.accept("word", "NOT"):
+        if not stream.accept("word", "EXISTS"):
+            raise InvalidPattern("NOT")
+        return lambda event, seen: _resolve(event, path) is _MISSING
+    if stream.accept("word", "EXISTS"):
+        return lambda event, seen: record(event, seen) is not _MISSING
+    if stream.accept("word", "IS"):
+        kind, word = stream.take()
+        wanted = {"NULL": None, "TRUE": True, "FALSE": False}.get(word.upper(), _MISSING) if kind == "word" else _MISSING
+        if wanted is _MISSING:
+            raise InvalidPattern(word)
+        return lambda event, seen: record(event, seen) is wanted
+    op, value = _condition(stream)
+    return lambda event, seen: _compare(op, record(event, seen), value)
+
+
+def _json_or(stream: _Stream) -> Node:
+    terms = [_json_and(stream)]
+    while stream.accept("op", "||"):
+        terms.append(_json_and(stream))
+    return terms[0] if len(terms) == 1 else (lambda event, seen: any(term(event, seen) for term in terms))
+
+
+def _json_and(stream: _Stream) -> Node:
+    terms = [_json_unary(stream)]
+    while stream.accept("op", "&&"):
+        terms.append(_json_unary(stream))
+    return terms[0] if len(terms) == 1 else (lambda event, seen: all(term(event, seen) for term in terms))
+
+
+def _json_unary(stream: _Stream) -> Node:
+    if stream.accept("op", "("):
+        node = _json_or(stream)
+        if not stream.accept("op", ")"):
+            raise InvalidPattern("missing )")
+        return node
+    return _json_comparison(stream)
+
+
+# -- space-delimited patterns ----------------------------------------------------------------------------------
+_ELLIPSIS = "..."
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    test: Callable[[str], bool]
+
+
+def _field(stream: _Stream) -> _Field | None:
+    """One comma-separated field of a space-delimited pattern (None: ``...``): ``name``, or ``name op value``
+    followed by more conditions joined with ``&&``/``||`` (each may repeat the name)."""
+    kind, name = stream.take()
+    if kind == "word" and name == _ELLIPSIS:
+        return None
+    if kind != "word" or not _FIELD_NAME.match(name):
+        raise InvalidPattern(name)
+    token = stream.peek()
+    if token is None or token == ("op", ","):
+        return _Field(name, lambda text: True)
+    alternatives: list[list[tuple[str, _Value]]] = [[_condition(stream)]]
+    while (token := stream.peek()) is not None and token != ("op", ","):
+        if stream.accept("op", "||"):
+            alternatives.append([])
+        elif not stream.accept("op", "&&"):
+            raise InvalidPattern(token[1])
+        stream.accept("word", name.upper())
+        alternatives[-1].append(_condition(stream))
+    return _Field(name, lambda text: any(all(_compare(op, text, value) for op, value in conditions)
+                                         for conditions in alternatives))
+
+
+_EVENT_FIELD = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|(\S+)')
+
+
+def _event_fields(message: str) -> list[str]:
+    return [next(group for group in match.groups() if group is not None)
+            for match in _EVENT_FIELD.finditer(message)]
+
+
+def _fit(run: list[_Field], values: list[str], at: int) -> bool:
+    return all(spec.test(values[at + index]) for index, spec in enumerate(run))
+
+
+def _place(runs: list[list[_Field]], values: list[str], open_start: bool, open_end: bool) -> list[int] | None:
+    """Where each run of fields between ``...`` starts: the first at 0 unless the pattern opens with ``...``,
+    the last at the end unless it closes with one, the others at their leftmost fit."""
+    starts = [0] * len(runs)
+    low, high, first, last = 0, len(values), 0, len(runs)
+    if not open_end:
+        at = high - len(runs[-1])
+        if at < 0 or not _fit(runs[-1], values, at):
+            return None
+        starts[-1], high, last = at, at, last - 1
+    if not open_start and first < last:
+        if len(runs[0]) > high or not _fit(runs[0], values, 0):
+            return None
+        low, first = len(runs[0]), 1
+    for index in range(first, last):
+        run = runs[index]
+        at = next((start for start in range(low, high - len(run) + 1) if _fit(run, values, start)), -1)
+        if at < 0:
+            return None
+        starts[index], low = at, at + len(run)
+    return starts
+
+
+# -- the compiled pattern --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FilterPattern:
+    """A compiled filter pattern. ``kind`` is ``terms``, ``json`` or ``delimited`` (dimensions need the last two)."""
+
+    text: str
+    kind: str
+    _match: Callable[[str], Match | None]
+    names: frozenset[str] = frozenset()  # the field references the pattern defines ($.a.b or $name)
+
+    def match(self, message: str) -> Match | None:
+        """The match of one event message, or None."""
+        return self._match(message)
+
+    def matches(self, message: str) -> bool:
+        return self._match(message) is not None
+
+
+def _compile_terms(text: str) -> FilterPattern:
+    required: list[str] = []
+    excluded: list[str] = []
+    optional: list[str] = []
+    prefix = ""
+    for kind, word in _tokens(text):
+        if kind == "op" or prefix and kind != "quoted":
+            raise InvalidPattern(word)
+        if kind == "word" and word[0] in "-?":
+            prefix, word = word[0], word[1:]
+            if not word:
+                continue  # -"quoted phrase", ?"quoted phrase"
+        {"": required, "-": excluded, "?": optional}[prefix].append(word)
+        prefix = ""
+    if prefix:
+        raise InvalidPattern(text)
+
+    def match(message: str) -> Match | None:
+        if all(term in message for term in required) and not any(term in message for term in excluded) and (
+                not optional or any(term in message for term in optional)):
+            return Match()
+        return None
+    return FilterPattern(text, "terms", match)
+
+
+def _compile_json(text: str) -> FilterPattern:
+    stream = _Stream(_tokens(text[1:-1]))
+    if stream.peek() is None:
+        raise InvalidPattern(text)
+    node = _json_or(stream)
+    if stream.peek() is not None:
+        raise InvalidPattern(stream.peek()[1])
+    names = frozenset(word for kind, word in stream.tokens if kind == "word" and word.startswith("$"))
+
+    def match(message: str) -> Match | None:
+        stripped = message.strip()
+        if not stripped.startswith("{"):
+            return None
+        try:
+            event = json.loads(stripped)
+        except (ValueError, RecursionError):
+            return None
+        seen: dict[str, Any] = {}
+        return Match(seen) if isinstance(event, dict) and node(event, seen) else None
+    return FilterPattern(text, "json", match, names)
+
+
+def _compile_delimited(text: str) -> FilterPattern:
+    stream = _Stream(_tokens(text[1:-1]))
+    runs: list[list[_Field]] = [[]]
+    ellipses = open_start = open_end = 0
+    while stream.peek() is not None:
+        spec = _field(stream)
+        open_end = spec is None
+        if spec is None:
+            ellipses += 1
+            open_start = open_start or not any(runs)
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(spec)
+        if stream.peek() is not None and not stream.accept("op", ","):
+            raise InvalidPattern(stream.peek()[1])
+    if not runs[-1]:
+        runs.pop()
+    names = [spec.name for run in runs for spec in run]
+    if len(set(names)) != len(names):
+        raise InvalidPattern("duplicate field name")
+
+    def match(message: str) -> Match | None:
+        values = _event_fields(message)
+        if not ellipses and len(values) != len(names):
+            return None
+        starts = _place(runs, values, bool(open_start), bool(open_end)) if runs else []
+        if starts is None:
+            return None
+        return Match({f"${spec.name}": values[at + index] for run, at in zip(runs, starts)
+                      for index, spec in enumerate(run)})
+    return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names))
+
+
+def compile_pattern(text: str) -> FilterPattern:
+    """Compile a filter pattern (raises :class:`InvalidPattern`)."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        if not stripped.endswith("}"):
+            raise InvalidPattern(text)
+        return _compile_json(stripped)
+    if stripped.startswith("["):
+        if not stripped.endswith("]"):
+            raise InvalidPattern(text)
+        return _compile_delimited(stripped)
+    return _compile_terms(stripped)
+
+
+def field_value(pattern: FilterPattern, message: str, match: Match, reference: str) -> Any:
+    """The value of ``$.a.b`` or ``$name`` in a matched event (``None`` when absent): a JSON pattern may name
+    any member of the event, a space-delimited one only its own fields."""
+    if reference in match.fields:
+        return match.fields[reference]
+    if pattern.kind != "json":
+        return None
+    try:
+        event = json.loads(message)
+    except (ValueError, RecursionError):
+        return None
+    found = _resolve(event, _selector(reference))
+    return None if found is _MISSING else found
+
+
+def is_reference(pattern: FilterPattern, text: str) -> bool:
+    """Whether ``text`` names a field of events this pattern matches (``$.a.b`` for JSON, ``$name`` it defines)."""
+    if pattern.kind == "json":
+        return _SELECTOR.match(text) is not None
+    return pattern.kind == "delimited" and text in pattern.names

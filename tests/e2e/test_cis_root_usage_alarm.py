@@ -1,0 +1,125 @@
+"""The CIS root-usage control end to end ("Ensure a log metric filter and alarm exist for usage of the root account"):
+a trail delivers to a log group through a role, the CIS metric filter counts root calls, an alarm (Sum >= 1 over one
+60-second period) notifies an SNS topic with an SQS subscriber. An IAM user's calls leave the alarm OK; a root API
+call raises ALARM and delivers AWS's alarm message.
+
+Everything but the root call is done by an administrator IAM user (created before the trail exists), so the only
+root activity the trail sees is the call under test. The alarm period is evaluated by moving the --time-travel
+clock past it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+from cloudwatch_helpers import (PERIOD, evaluate_period_of, latest_datapoint, notifications, topic_with_queue,
+                                wait_for_state)
+from harness import BOOT_ACCOUNT, iam_user_key, policy_document
+from server_clock import ServerClock
+
+REGION = "us-east-1"
+STREAM = f"{BOOT_ACCOUNT}_CloudTrail_{REGION}"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+CIS_ROOT_USAGE = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                  '$.eventType != "AwsServiceEvent" }')
+
+
+def _trail_to_log_group(client, unique: str) -> str:
+    """Bucket, log group, role and a logging trail that delivers to the group; returns the group name."""
+    bucket, group, role_name = f"cis-trail-{unique}", f"/cis/trail-{unique}", f"cis-trail-logs-{unique}"
+    client("s3").create_bucket(Bucket=bucket)
+    client("s3").put_bucket_policy(Bucket=bucket, Policy=policy_document(
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": f"arn:aws:s3:::{bucket}"},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{BOOT_ACCOUNT}/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}))
+    client("logs").create_log_group(logGroupName=group)
+    iam = client("iam")
+    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=policy_document(
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName=role_name, PolicyName="to-logs", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:log-stream:{STREAM}*"}))
+    trail = client("cloudtrail")
+    trail.create_trail(Name=f"cis-{unique}", S3BucketName=bucket, IsMultiRegionTrail=True,
+                       CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:*",
+                       CloudWatchLogsRoleArn=role["Role"]["Arn"])
+    trail.start_logging(Name=f"cis-{unique}")
+    return group
+
+
+def _delivered(client, group: str, wanted, deadline: float = 20.0) -> dict:
+    """The first CloudTrail record in the group's stream for which ``wanted(record)`` holds (polled)."""
+    logs = client("logs")
+    end = time.monotonic() + deadline
+    while True:
+        client("cloudtrail").lookup_events(MaxResults=1)  # waits for the audit writer and its deliveries
+        streams = [s["logStreamName"] for s in logs.describe_log_streams(logGroupName=group)["logStreams"]]
+        if STREAM in streams:
+            events = logs.get_log_events(logGroupName=group, logStreamName=STREAM, startFromHead=True)["events"]
+            found = [record for record in (json.loads(event["message"]) for event in events) if wanted(record)]
+            if found:
+                return found[0]
+        assert time.monotonic() < end, "the record was not delivered to the log group"
+        time.sleep(0.2)
+
+
+def _epoch(event_time: str) -> float:
+    return dt.datetime.strptime(event_time, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique):
+    admin_key = iam_user_key(server, f"cis-admin-{unique}", ADMIN)  # root's last call before the trail exists
+
+    def client(service: str):
+        return server.client_for(admin_key, service)
+
+    clock = ServerClock(server)
+    group = _trail_to_log_group(client, unique)
+    namespace, metric = f"CISBenchmark/{unique}", "RootAccountUsageCount"
+    client("logs").put_metric_filter(logGroupName=group, filterName="RootAccountUsage", filterPattern=CIS_ROOT_USAGE,
+                                     metricTransformations=[{"metricName": metric, "metricNamespace": namespace,
+                                                             "metricValue": "1"}])
+    topic, queue = topic_with_queue(client("sns"), client("sqs"), f"cis-alarms-{unique}")
+    cw, alarm_name = client("cloudwatch"), f"cis-root-usage-{unique}"
+    cw.put_metric_alarm(AlarmName=alarm_name, AlarmDescription="CIS 4.3: usage of the root account",
+                        MetricName=metric, Namespace=namespace, Statistic="Sum", Period=PERIOD, EvaluationPeriods=1,
+                        Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic],
+                        TreatMissingData="notBreaching")
+
+    # An IAM user's call: delivered to the log group, not counted, the alarm is OK.
+    client("iam").list_users()
+    user_call = _delivered(client, group, lambda r: r["eventName"] == "ListUsers"
+                           and r["userIdentity"]["type"] == "IAMUser")
+    evaluate_period_of(clock, _epoch(user_call["eventTime"]))
+    wait_for_state(cw, alarm_name, "OK", "treated as [NonBreaching]")
+    now = clock.now()
+    assert cw.get_metric_statistics(
+        Namespace=namespace, MetricName=metric, Period=PERIOD, Statistics=["Sum"],
+        StartTime=dt.datetime.fromtimestamp(now - 3600, dt.timezone.utc),
+        EndTime=dt.datetime.fromtimestamp(now + 600, dt.timezone.utc))["Datapoints"] == []
+    assert notifications(client("sqs"), queue, 1, deadline=2) == []
+
+    # A root API call: counted by the metric filter, the alarm goes to ALARM and notifies the topic.
+    server.client("iam").get_account_summary()
+    root_call = _delivered(client, group, lambda r: r["eventName"] == "GetAccountSummary")
+    assert root_call["userIdentity"]["type"] == "Root" and "invokedBy" not in root_call["userIdentity"]
+    evaluate_period_of(clock, latest_datapoint(cw, clock, namespace, metric))
+    alarm = wait_for_state(cw, alarm_name, "ALARM")
+    assert alarm["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints [1.0 (")
+    [envelope] = notifications(client("sqs"), queue, 1)
+    assert envelope["TopicArn"] == topic
+    assert envelope["Subject"] == f'ALARM: "{alarm_name}" in US East (N. Virginia)'
+    message = json.loads(envelope["Message"])
+    assert (message["AlarmName"], message["OldStateValue"], message["NewStateValue"]) == (alarm_name, "OK", "ALARM")
+    assert message["AlarmDescription"] == "CIS 4.3: usage of the root account"
+    assert message["AWSAccountId"] == BOOT_ACCOUNT and message["Region"] == "US East (N. Virginia)"
+    assert message["AlarmArn"] == f"arn:aws:cloudwatch:{REGION}:{BOOT_ACCOUNT}:alarm:{alarm_name}"
+    assert message["NewStateReason"] == alarm["StateReason"]
+    assert message["Trigger"] == {
+        "MetricName": metric, "Namespace": namespace, "StatisticType": "Statistic", "Statistic": "SUM", "Unit": None,
+        "Dimensions": [], "Period": PERIOD, "EvaluationPeriods": 1, "DatapointsToAlarm": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0, "TreatMissingData": "notBreaching",
+        "EvaluateLowSampleCountPercentile": ""}

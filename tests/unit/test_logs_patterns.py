@@ -1,0 +1,162 @@
+"""CloudWatch Logs filter patterns: AWS's documented cases (Filter pattern syntax for metric filters, subscription
+filters and filter log events), invalid patterns, linear time, and the metric data of metric filters."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+
+import pytest
+
+from rootplane.services.logs.metrics import datums
+from rootplane.services.logs.patterns import InvalidPattern, compile_pattern
+from rootplane.services.logs.tables import MetricFilterRow
+
+# AWS's JSON example event.
+JSON_EVENT = json.dumps({
+    "eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111", "arrayKey": ["value", "another value"],
+    "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "SomeObject": None, "ThisFlag": True,
+    "user": {"id": 1, "email": "John.Doe@example.com"}, "users": [{"id": 2, "email": "John.Doe@example.com"}],
+    "actions": ["GET", "PUT", "DELETE"], "bandwidth": 80, "latency": 40.5, "refreshRate": 10,
+})
+# AWS's term examples.
+TERM_EVENTS = ["[ERROR 400] BAD REQUEST", "[ERROR 401] UNAUTHORIZED REQUEST", "[ERROR 419] MISSING ARGUMENTS",
+               "[ERROR 420] INVALID ARGUMENTS"]
+# AWS's space-delimited example (Apache common log).
+APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534'
+CIS_ROOT = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+            '$.eventType != "AwsServiceEvent" }')
+
+CASES = [
+    # (pattern, event, matches)
+    ('{ $.eventType = "UpdateTrail" }', JSON_EVENT, True),
+    ('{ $.eventType = "Update*" }', JSON_EVENT, True),
+    ('{ $.eventType = "CreateTrail" }', JSON_EVENT, False),
+    ("{ $.sourceIPAddress != 123.123.* }", JSON_EVENT, True),
+    ("{ $.sourceIPAddress != 111.111.* }", JSON_EVENT, False),
+    ('{ $.arrayKey[0] = "value" }', JSON_EVENT, True),
+    ('{ $.arrayKey[1] = "value" }', JSON_EVENT, False),
+    ("{ $.objectList[1].id = 2 }", JSON_EVENT, True),
+    ("{ $.SomeObject IS NULL }", JSON_EVENT, True),
+    ("{ $.SomeOtherObject NOT EXISTS }", JSON_EVENT, True),
+    ("{ $.SomeObject NOT EXISTS }", JSON_EVENT, False),
+    ("{ $.eventType EXISTS }", JSON_EVENT, True),
+    ("{ $.ThisFlag IS TRUE }", JSON_EVENT, True),
+    ("{ $.ThisFlag IS FALSE }", JSON_EVENT, False),
+    ('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', JSON_EVENT, True),
+    ('{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', JSON_EVENT, False),
+    ('{ $.user.email = "John.Doe@example.com" || $.actions[2] = "GET" }', JSON_EVENT, True),
+    ('{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[0] = "GET" }', JSON_EVENT, True),
+    ("{ $.bandwidth > 75 }", JSON_EVENT, True),
+    ("{ $.latency < 50 }", JSON_EVENT, True),
+    ("{ $.latency >= 40.5 && $.latency <= 40.5 }", JSON_EVENT, True),
+    ("{ $.refreshRate = 10 }", JSON_EVENT, True),
+    ("{ $.refreshRate != 10 }", JSON_EVENT, False),
+    ("{ $.bandwidth > 75 }", "not json at all", False),
+    (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsApiCall"}), True),
+    (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root", "invokedBy": "config.amazonaws.com"},
+                           "eventType": "AwsApiCall"}), False),
+    (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsServiceEvent"}), False),
+    (CIS_ROOT, json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"}), False),
+    # CIS AWS Foundations Benchmark monitoring filters (as Prowler and Security Hub expect them).
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion"}), True),
+    ("{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }",
+     json.dumps({"eventSource": "kms.amazonaws.com", "eventName": "Encrypt"}), False),
+    ('{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+     json.dumps({"errorCode": "AccessDenied", "sourceIPAddress": "192.0.2.1", "eventName": "GetObject"}), True),
+    ('{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != "Yes") && '
+     '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+     json.dumps({"eventName": "ConsoleLogin", "additionalEventData": {"MFAUsed": "No"},
+                 "userIdentity": {"type": "IAMUser"}, "responseElements": {"ConsoleLogin": "Success"}}), True),
+    ("{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+     "($.eventName = StartLogging) || ($.eventName = StopLogging) }", json.dumps({"eventName": "StopLogging"}), True),
+    ("ERROR", TERM_EVENTS[0], True),
+    ("ERROR ARGUMENTS", TERM_EVENTS[0], False),
+    ("ERROR ARGUMENTS", TERM_EVENTS[2], True),
+    ("?ERROR ?ARGUMENTS", TERM_EVENTS[1], True),
+    ("?NOTHING ?ARGUMENTS", TERM_EVENTS[1], False),
+    ("ERROR -ARGUMENTS", TERM_EVENTS[1], True),
+    ("ERROR -ARGUMENTS", TERM_EVENTS[3], False),
+    ('"INVALID ARGUMENTS"', TERM_EVENTS[3], True),
+    ('"INVALID ARGUMENTS"', TERM_EVENTS[2], False),
+    ("error", TERM_EVENTS[0], False),  # terms are case-sensitive
+    ("", TERM_EVENTS[0], True),
+    ("[ip, user, username, timestamp, request, status_code, bytes]", APACHE, True),
+    ("[ip, user, username, timestamp, request =*.gif*, status_code = 4*, bytes]", APACHE, True),
+    ("[ip, user, username, timestamp, request =*.html*, status_code = 4*, bytes]", APACHE, False),
+    ("[ip, user, username, timestamp, request, status_code = 404 || status_code = 410, bytes]", APACHE, True),
+    ("[ip, user, username, timestamp, request, status_code, bytes > 1000]", APACHE, True),
+    ("[ip, user, username, timestamp, request, status_code, bytes < 1000]", APACHE, False),
+    ("[ip, user, username, timestamp, request, status_code != 404, bytes]", APACHE, False),
+    ("[..., status_code = 404, bytes]", APACHE, True),
+    ("[ip = 127.0.0.1, ...]", APACHE, True),
+    ("[ip, ..., status_code = 404, ...]", APACHE, True),
+    ("[ip, user]", APACHE, False),
+]
+
+
+@pytest.mark.parametrize(("pattern", "event", "expected"), CASES, ids=[f"{i}" for i in range(len(CASES))])
+def test_documented_cases(pattern, event, expected):
+    assert compile_pattern(pattern).matches(event) is expected
+
+
+@pytest.mark.parametrize("pattern", [
+    "{ $.a = }", '{ $.a > "x" }', "{ a = 1 }", "{ $.a = 1", "{}", "{ $.a = 1 && }", "{ ($.a = 1 }",
+    "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
+])
+def test_invalid_patterns(pattern):
+    with pytest.raises(InvalidPattern):
+        compile_pattern(pattern)
+
+
+def test_extracted_fields():
+    match = compile_pattern("[ip, user, username, timestamp, request, status_code, bytes]").match(APACHE)
+    assert match.fields["$request"] == "GET /apache_pb.gif HTTP/1.0"
+    assert match.fields["$timestamp"] == "10/Oct/2000:13:25:15 -0700"
+    assert compile_pattern("{ $.bandwidth > 75 }").match(JSON_EVENT).fields == {"$.bandwidth": 80}
+
+
+def test_matching_is_linear():
+    """Patterns that make a backtracking matcher explode finish at once (generous bound: a loaded CI machine)."""
+    text = "a" * 200_000
+    star = compile_pattern('{ $.m = "' + "*a" * 30 + '*b" }')
+    fields = compile_pattern("[" + ", ".join(f"..., x{i} = a" for i in range(10)) + ", ..., y = b]")
+    started = time.monotonic()
+    assert not star.matches(json.dumps({"m": text}))
+    assert not fields.matches(" ".join(["a"] * 2_000))
+    assert time.monotonic() - started < 5
+
+
+def _filter(pattern: str, **transformation) -> MetricFilterRow:
+    return MetricFilterRow(name="f", pattern=pattern, transformations_json=json.dumps([transformation]))
+
+
+def test_metric_data_of_metric_filters():
+    at = int(_dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc).timestamp() * 1000)
+    root = json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsApiCall"})
+    user = json.dumps({"userIdentity": {"type": "IAMUser"}, "eventType": "AwsApiCall"})
+    cis = _filter(CIS_ROOT, metricName="RootAccountUsageCount", metricNamespace="CISBenchmark", metricValue="1",
+                  unit="Count")
+    data = datums([cis], [(at, root), (at + 1, user), (at + 2, root), (at + 60_000, root)])
+    assert data == {"CISBenchmark": [
+        {"MetricName": "RootAccountUsageCount", "Unit": "Count",
+         "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+         "StatisticValues": {"SampleCount": 2.0, "Sum": 2.0, "Minimum": 1.0, "Maximum": 1.0}},
+        {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
+         "Timestamp": _dt.datetime(2026, 1, 1, 0, 1, tzinfo=_dt.timezone.utc)}]}
+
+    with_default = _filter(CIS_ROOT, metricName="Root", metricNamespace="N", metricValue="1", defaultValue=0)
+    assert [d["Value"] for d in datums([with_default], [(at, user), (at + 5, user)])["N"]] == [0.0]
+
+    latency = _filter("{ $.latency > 0 }", metricName="Latency", metricNamespace="App", metricValue="$.latency",
+                      dimensions={"Api": "$.api"})
+    data = datums([latency], [(at, json.dumps({"latency": 12.5, "api": "get"})), (at, json.dumps({"latency": 3}))])
+    assert data["App"] == [{"MetricName": "Latency", "Value": 12.5, "Dimensions": [{"Name": "Api", "Value": "get"}],
+                            "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)}]
+
+    size = _filter("[ip, user, ..., status=4*, bytes]", metricName="Bytes", metricNamespace="Web",
+                   metricValue="$bytes", dimensions={"Status": "$status"})
+    assert datums([size], [(at, "1.2.3.4 bob GET / 404 12")])["Web"][0]["Value"] == 12.0
