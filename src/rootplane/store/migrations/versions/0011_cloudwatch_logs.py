@@ -11,7 +11,7 @@ from alembic import op
 import rootplane.store.base
 
 revision = "0011"
-down_revision = "0012"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
