@@ -155,11 +155,12 @@ def state_import(file: str, data_dir: str, database_url: str | None) -> None:
 def _opened_store(data_dir: str, database_url: str | None):
     import contextlib
 
+    from rootplane.schema import metadata
     from rootplane.store.engine import Store, sqlite_url
 
     @contextlib.contextmanager
     def opened():
-        store = Store(database_url or sqlite_url(data_dir))
+        store = Store(database_url or sqlite_url(data_dir), metadata())
         try:
             store.migrate()
             yield store

@@ -34,12 +34,11 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     from rootplane.core.clock import OffsetClock, SystemClock
     from rootplane.gateway.bootstrap import bootstrap
     from rootplane.gateway.pipeline import Gateway
+    from rootplane.schema import metadata
     from rootplane.store.engine import Store, sqlite_url
-    from rootplane.store.schema import load_all_tables
 
     clock = clock or (OffsetClock() if config.time_travel else SystemClock())
-    load_all_tables()  # every service's tables, so foreign keys across services resolve whatever runs first
-    store = Store(config.database_url or sqlite_url(config.data_dir))
+    store = Store(config.database_url or sqlite_url(config.data_dir), metadata())
     store.migrate()
     bootstrap(store, config, clock)
     return Gateway(store, config, clock)

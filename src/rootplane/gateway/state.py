@@ -48,7 +48,7 @@ def reset(gateway) -> None:
     """Empty every table and bootstrap the account again, in one transaction."""
     def change() -> None:
         with gateway.store.transaction() as session:
-            wipe(session)
+            wipe(gateway.store, session)
             bootstrap_in(session, gateway.config, gateway.clock)
         if hasattr(gateway.clock, "rewind"):
             gateway.clock.rewind()

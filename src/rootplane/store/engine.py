@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -84,10 +84,14 @@ class Store:
 
     ``transaction()`` yields an ORM session inside one database transaction: committed when the block ends,
     rolled back on any exception, so a failed request leaves no partial state.
+
+    ``metadata`` is the whole schema (``rootplane.schema.metadata()``, handed over by the composition root): the
+    store needs it to build, migrate, snapshot or wipe tables, and never imports a service itself.
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, metadata: MetaData | None = None, *, echo: bool = False) -> None:
         self.url = url
+        self._metadata = metadata
         self.kind = store_kind(url)
         if self.kind == "sqlite":
             self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
@@ -112,11 +116,18 @@ class Store:
             session.close()
             _write_intent.reset(token)
 
+    @property
+    def metadata(self) -> MetaData:
+        """The whole schema this store was given (an error for a store opened without it)."""
+        if self._metadata is None:
+            raise RuntimeError("this Store was opened without the schema: pass rootplane.schema.metadata()")
+        return self._metadata
+
     def migrate(self) -> None:
         """Bring the schema up to date (Alembic, applied on every start)."""
         from rootplane.store.migrate import upgrade
 
-        upgrade(self.engine)
+        upgrade(self.engine, self.metadata)
 
     def dispose(self) -> None:
         self.engine.dispose()
