@@ -126,6 +126,7 @@ def serve(data_dir: str | None = None, database_url: str | None = None, timeout:
         recorder = getattr(app, "recorder", None)
         if recorder is not None:
             recorder.close()
+        app.gateway.invalidation.close()
         app.gateway.store.dispose()
         if owns:
             shutil.rmtree(data_dir, ignore_errors=True)

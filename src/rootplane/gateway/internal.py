@@ -24,7 +24,11 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _health(gateway, request: HttpRequest) -> HttpResponse:
-    return json_response(health_document(gateway.config, "ok"))
+    """200 "ok" while the store answers; 503 "degraded" (and why) while it does not."""
+    problem = gateway.store.ping()
+    if problem is None:
+        return json_response(health_document(gateway.config, "ok"))
+    return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}"}, 503)
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:

@@ -38,10 +38,8 @@ def _replacing(gateway, change) -> Any:
         try:
             return change()
         finally:
-            gateway.credentials.forget()
-            gateway.key_usage.forget()
-            for hook in gateway.after_state_change:
-                hook()
+            gateway.invalidation.drop_local_state()
+            gateway.invalidation.state_replaced()
 
 
 def reset(gateway) -> None:

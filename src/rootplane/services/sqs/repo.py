@@ -8,6 +8,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
@@ -65,13 +66,20 @@ def delete_messages(session: Session, queue_id: int) -> None:
 
 def visible_messages(session: Session, queue_id: int, now: _dt.datetime, retained_since: _dt.datetime,
                      limit: int, skip_groups: set[str] | None = None) -> list[MessageRow]:
-    """Up to ``limit`` messages visible at ``now``, oldest first (expired ones are left for ``expire``)."""
+    """Up to ``limit`` messages visible at ``now``, oldest first (expired ones are left for ``expire``).
+
+    Where rows must be locked (``locks_rows``: PostgreSQL, whose other processes receive concurrently) the messages
+    are claimed ``FOR UPDATE SKIP LOCKED``: a message another receive is taking is skipped, never handed out twice.
+    """
     query = select(MessageRow).where(
         MessageRow.queue_id == queue_id, MessageRow.visible_at <= now, MessageRow.sent_at > retained_since,
     )
     if skip_groups:
         query = query.where(or_(MessageRow.group_id.is_(None), MessageRow.group_id.not_in(skip_groups)))
-    return list(session.scalars(query.order_by(MessageRow.sent_at, MessageRow.sequence_number).limit(limit)))
+    query = query.order_by(MessageRow.sent_at, MessageRow.sequence_number).limit(limit)
+    if locks_rows(session):
+        query = query.with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    return list(session.scalars(query))
 
 
 def expire(session: Session, queue_id: int, retained_since: _dt.datetime) -> None:
