@@ -62,7 +62,8 @@ class Ledger:
     root_sessions: int = 0
     operations: int = 0
     refusals: int = 0
-    unavailable: int = 0  # ServiceUnavailable answers and broken connections (only tolerated by fault tests)
+    unavailable: int = 0  # ServiceUnavailable answers (only tolerated by fault tests)
+    broken: int = 0  # refused or reset connections, timeouts (only tolerated by fault tests)
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -235,7 +236,8 @@ class _Worker:
                 if not tolerate_unavailable:
                     self.ledger.note(f"{step}: {error.__class__.__name__}: {error}")
                 with self.ledger.lock:
-                    self.ledger.unavailable += 1
+                    self.ledger.broken += 1
+                time.sleep(0.05)  # the server is restarting: do not spin
             with self.ledger.lock:
                 self.ledger.operations += 1
 
@@ -266,8 +268,15 @@ def _all(call, key: str, token: str, next_token: str, **params) -> list:
     return items
 
 
-def verify(server: Server, world: World, ledger: Ledger) -> None:
-    """Every acknowledged write is present and every invariant holds (read through ``server``)."""
+def _matches(acknowledged: set, stored: set, exact: bool) -> bool:
+    return acknowledged == stored if exact else acknowledged <= stored
+
+
+def verify(server: Server, world: World, ledger: Ledger, exact: bool = True) -> None:
+    """Every acknowledged write is present and every invariant holds (read through ``server``).
+
+    ``exact``: no request was cut off, so what is stored is exactly what was acknowledged; after faults a write may
+    have committed without its answer reaching the client, so only "acknowledged ⊆ stored" holds."""
     assert ledger.failures == [], ledger.failures[:20]
     iam, s3, sqs, orgs = (_client(server, name) for name in ("iam", "s3", "sqs", "organizations"))
     assert world.organization_creations == 1, "exactly one CreateOrganization of the race succeeds"
@@ -278,10 +287,10 @@ def verify(server: Server, world: World, ledger: Ledger) -> None:
     assert not missing, f"acknowledged users lost: {sorted(missing)[:10]}"
     for user in world.shared_users:
         keys = {key["AccessKeyId"] for key in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
-        assert len(keys) <= 2 and keys == ledger.keys[user], (user, keys, ledger.keys[user])
+        assert len(keys) <= 2 and _matches(ledger.keys[user], keys, exact), (user, keys, ledger.keys[user])
         attached = {p["PolicyArn"] for p in _all(iam.list_attached_user_policies, "AttachedPolicies", "Marker",
                                                  "Marker", UserName=user)}
-        assert len(attached) <= 10 and attached == ledger.attached[user], (user, attached, ledger.attached[user])
+        assert len(attached) <= 10 and _matches(ledger.attached[user], attached, exact), (user, attached)
     versions = {v["VersionId"] for v in iam.list_policy_versions(PolicyArn=world.policy_arn)["Versions"]}
     assert len(versions) <= 5 and ledger.versions <= versions, (versions, ledger.versions)
     stored = {o["Key"] for o in _all(s3.list_objects_v2, "Contents", "ContinuationToken", "NextContinuationToken",

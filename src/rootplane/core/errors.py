@@ -69,7 +69,7 @@ def internal_failure(request_id: str) -> AwsError:
     )
 
 
-def service_unavailable() -> AwsError:
+def service_unavailable(disk_full: bool = False) -> AwsError:
     """The answer while the store cannot be reached or cannot do the work: retryable, as AWS's own 503s are."""
-    return AwsError("ServiceUnavailable", "Service is unable to handle request: the store is unavailable, retry later.",
-                    503)
+    why = "the store's disk is full" if disk_full else "the store is unavailable, retry later"
+    return AwsError("ServiceUnavailable", f"Service is unable to handle request: {why}.", 503)

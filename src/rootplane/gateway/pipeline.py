@@ -108,7 +108,7 @@ class Gateway:
                     return resolve_access_key(session, access_key_id, self.clock.now())
             except StoreUnavailable as exc:
                 log.warning("store unavailable while resolving a key: %s", exc)
-                raise service_unavailable() from None
+                raise service_unavailable(exc.disk_full) from None
 
         return self.credentials.get(access_key_id, load)
 
@@ -187,7 +187,7 @@ class Gateway:
             response = self._error_response(route, error, request_id, request)
         except StoreUnavailable as exc:
             log.warning("store unavailable in %s (request %s): %s", route.service, request_id, exc)
-            error = service_unavailable()
+            error = service_unavailable(exc.disk_full)
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
             response = self._error_response(route, error, request_id, request)

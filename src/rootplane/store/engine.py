@@ -32,6 +32,12 @@ class StoreUnavailable(RuntimeError):
     """The database cannot be reached or refused the work for a reason outside the request (connection lost, disk
     full, lock timeout, serialization failure): the request may be retried later. Never carries row data."""
 
+    @property
+    def disk_full(self) -> bool:
+        """SQLite's SQLITE_FULL or PostgreSQL's disk_full: writes fail until space is freed."""
+        reason = str(self).lower()
+        return "disk is full" in reason or "no space left" in reason
+
 
 # The store holds secret access keys and TOTP seeds: only the server's own user may read it.
 _PRIVATE_DIR = 0o700
