@@ -58,6 +58,28 @@ _NUMBERS = [-1, 0, 2 ** 63, -(2 ** 63) - 1, 10 ** 40, 1.5, float("inf"), "abc", 
 _TIMES = ["not-a-date", 10 ** 20, -1, "2026-13-45T99:99:99Z", "", 1.5e300, [1]]
 
 
+_PARAMS_BUDGET = 2 << 20  # bytes of generated values per request (the byte mutations add their own huge bodies)
+
+
+def _estimated_size(value: Any) -> int:
+    """Roughly how many bytes ``value`` serializes to; stops counting past the budget (bounded work)."""
+    total, stack = 0, [value]
+    while stack and total <= _PARAMS_BUDGET:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item) + 8
+        elif isinstance(item, dict):
+            total += 8 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            total += 8 * len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
 @dataclass
 class FuzzRequest:
     family: str
@@ -136,7 +158,12 @@ class Generator:
         service, name = self.random.choice(self.operations)
         model = self.models[service]
         operation = model.operation_model(name)
-        params = self.value(operation.input_shape) if operation.input_shape is not None else {}
+        params: Any = {}
+        for _ in range(5):  # nested huge lists multiply: keep what fits the budget
+            params = self.value(operation.input_shape) if operation.input_shape is not None else {}
+            if _estimated_size(params) <= _PARAMS_BUDGET:
+                break
+            params = {}
         if not isinstance(params, dict):
             params = {}
         labels = self._uri_labels(operation)
