@@ -96,6 +96,12 @@ def test_a_database_outage_answers_service_unavailable_and_recovers_by_itself():
         assert time.monotonic() - started < 30, "answers during the outage must not hang"
         status, health = _health(server)
         assert status == 503 and health["status"] == "degraded" and health["problem"].startswith("store:")
+        try:  # an internal endpoint that needs the store answers 503 too
+            urllib.request.urlopen(urllib.request.Request(server.endpoint + "/_rootplane/reset", data=b"",
+                                                          method="POST"), timeout=30)
+            raise AssertionError("a reset succeeded without a database")
+        except urllib.error.HTTPError as error:
+            assert error.code == 503 and b"store is unavailable" in error.read()
         time.sleep(1)  # the load keeps running against the dead database
         proxy.restore()
         _poll(lambda: _health(server)[0] == 200, 30, "health is ok again")
