@@ -68,23 +68,28 @@ def _send(connection: http.client.HTTPConnection, request: FuzzRequest, host: st
 def _worker(generator_seed: int, family: str, host: str, port: int, count: int, report: Report) -> None:
     generator = Generator(family, f"http://{host}:{port}", generator_seed)
     connection = http.client.HTTPConnection(host, port, timeout=_TIMEOUT)
-    for _ in range(count):
+    delivered = 0  # requests that reached the server (answered, or cut off by it); unsendable ones do not count
+    while delivered < count:
         request = generator.next()
         try:
             status, body = _send(connection, request, f"{host}:{port}")
         except (ValueError, TypeError, UnicodeEncodeError):
-            report.unsendable += 1
+            with report.lock:
+                report.unsendable += 1
             connection.close()
             continue
         except TimeoutError:
+            delivered += 1
             report.finding(request, f"no answer within {_TIMEOUT} s")
             connection.close()
             continue
         except (http.client.HTTPException, ConnectionError, OSError):
+            delivered += 1
             with report.lock:
                 report.closed += 1
             connection.close()
             continue
+        delivered += 1
         with report.lock:
             report.sent += 1
             report.statuses[status] += 1

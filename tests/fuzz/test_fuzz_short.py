@@ -18,7 +18,7 @@ def test_malformed_requests_never_answer_5xx(server, family):
     before = rss_mib(server.process.pid)
     report = fuzz_family(family, "127.0.0.1", server.port, PER_FAMILY, seed=20261205, threads=2)
     assert report.findings == []
-    assert report.sent + report.closed + report.unsendable == PER_FAMILY and report.sent > PER_FAMILY * 0.8
+    assert report.sent + report.closed == PER_FAMILY and report.sent > PER_FAMILY * 0.9
     assert server.get_json("/_rootplane/health")["status"] == "ok"
     assert rss_mib(server.process.pid) - before < 200
     assert "unexpected failure" not in server.log()
