@@ -31,10 +31,15 @@ class Invalidation:
         self.listener = Listener(gateway.store, CHANNEL, self._received, self.drop_local_state)
         self.listener.start()
 
-    def revoked(self, access_key_ids: Iterable[str]) -> None:
-        """Keys deleted or deactivated by a committed request: forget them here and tell the other processes."""
+    def revoked(self, access_key_ids: Iterable[str | None]) -> None:
+        """Keys deleted or deactivated by a committed request (None: every key, e.g. an account closed): forget them
+        here and tell the other processes."""
         keys = list(access_key_ids)
         if not keys:
+            return
+        if None in keys:
+            self._gateway.credentials.forget()
+            publish(self._gateway.store, CHANNEL, _EVERYTHING)
             return
         for key in keys:
             self._gateway.credentials.forget(key)
