@@ -132,6 +132,43 @@ def _post(server, path: str) -> None:
         assert response.status == 200
 
 
+def _race_receives(clients, url: str, rounds: int, **params) -> list[dict]:
+    received: list[dict] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def receive(client) -> None:
+        barrier.wait()
+        for _ in range(rounds):
+            messages = client.receive_message(QueueUrl=url, VisibilityTimeout=600, **params).get("Messages", [])
+            with lock:
+                received.extend(messages)
+
+    threads = [threading.Thread(target=receive, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return received
+
+
+def test_concurrent_receives_on_two_servers_keep_a_fifo_group_in_order(database):
+    servers = [start_server(database_url=database), start_server(database_url=database)]
+    try:
+        sqs = servers[0].client("sqs")
+        url = sqs.create_queue(QueueName="claims.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        for index in range(20):
+            sqs.send_message(QueueUrl=url, MessageBody=str(index), MessageGroupId="g",
+                             MessageDeduplicationId=str(index))
+        received = _race_receives([servers[i % 2].client("sqs") for i in range(6)], url, 2, MaxNumberOfMessages=3)
+        bodies = [int(message["Body"]) for message in received]
+        # While the group has a message in flight nobody else gets one of its messages: one batch, the head.
+        assert sorted(bodies) == list(range(len(bodies))) and 1 <= len(bodies) <= 3, bodies
+    finally:
+        for server in servers:
+            server.close()
+
+
 def test_servers_receiving_from_one_queue_never_hand_out_a_message_twice(database):
     servers = [start_server(database_url=database), start_server(database_url=database)]
     try:
@@ -140,24 +177,8 @@ def test_servers_receiving_from_one_queue_never_hand_out_a_message_twice(databas
         for batch in range(6):
             sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m-{batch}-{i}"}
                                                           for i in range(10)])
-        clients = [servers[i % 2].client("sqs") for i in range(8)]
-        received: list[str] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(len(clients))
-
-        def receive(client) -> None:
-            barrier.wait()
-            for _ in range(6):
-                messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                                  VisibilityTimeout=600).get("Messages", [])
-                with lock:
-                    received.extend(message["MessageId"] for message in messages)
-
-        threads = [threading.Thread(target=receive, args=(client,)) for client in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
+        received = [message["MessageId"] for message in
+                    _race_receives([servers[i % 2].client("sqs") for i in range(8)], url, 6, MaxNumberOfMessages=10)]
         assert len(received) == len(set(received)), "a message was received twice while invisible"
         assert len(set(received)) == 60
     finally:

@@ -12,7 +12,7 @@ from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_queue", "find_queue_by_id", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
+    "find_queue", "find_queue_by_id", "lock_queue", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
     "delete_message", "delete_messages", "visible_messages", "count_messages", "find_duplicate",
     "groups_in_flight", "expire", "put_deduplication", "find_deleted_queue", "put_deleted_queue",
     "list_dead_letter_sources",
@@ -22,6 +22,14 @@ __all__ = [
 def find_queue(session: Session, account_id: str, region: str, name: str) -> QueueRow | None:
     query = select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.region == region, QueueRow.name == name)
     return session.scalars(query).one_or_none()
+
+
+def lock_queue(session: Session, queue_id: int) -> None:
+    """Where the store needs it (``locks_rows``), hold the queue's row until commit: receives from a FIFO queue run
+    one at a time across servers, so a message group's order holds (a concurrent receive would skip the head
+    message another one is taking and hand out the next)."""
+    if locks_rows(session):
+        session.get(QueueRow, queue_id, with_for_update=True, populate_existing=True)
 
 
 def find_queue_by_id(session: Session, queue_id: int) -> QueueRow | None:
