@@ -9,7 +9,6 @@ SigV4 so it reaches parsing and validation; some stay unsigned or are signed bef
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from typing import Any
