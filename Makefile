@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PORT   ?= 4566
+FUZZ_PER_FAMILY ?= 10000
 
-.PHONY: serve test coverage bench clean
+.PHONY: serve test fuzz coverage bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,10 @@ serve: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Hostile input: FUZZ_PER_FAMILY malformed requests per protocol family; zero 5xx, healthy, memory bounded.
+fuzz: $(DEVSTAMP)
+	$(BIN)/python tests/fuzz/run.py --per-family $(FUZZ_PER_FAMILY)
 
 coverage: $(STAMP)
 	$(BIN)/rootplane coverage > docs/coverage.md

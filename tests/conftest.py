@@ -63,6 +63,7 @@ def store_server(request) -> Server:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_store(request, tmp_path):
     """An empty, unmigrated Store on SQLite and on PostgreSQL (migration tests upgrade it step by step)."""
+    from rootplane.schema import metadata
     from rootplane.store.engine import Store
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
@@ -70,7 +71,7 @@ def empty_store(request, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL must be reachable in CI")
         pytest.skip("PostgreSQL not reachable")
-    opened = Store(url)
+    opened = Store(url, metadata())
     yield opened
     opened.dispose()
     if request.param == "postgresql":

@@ -87,10 +87,22 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="Run the *.sh and *.py files of this directory in name order once the server is ready.")
 @click.option("--init-strict", is_flag=True, default=False, envvar="ROOTPLANE_INIT_STRICT",
               help="Stop the server (exit status 1) when an init script fails.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), envvar="ROOTPLANE_WORKERS",
+              help="Processes serving the port (more than 1 needs PostgreSQL: --database-url).")
+@click.option("--credential-cache-seconds", default=2.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="ROOTPLANE_CREDENTIAL_CACHE_SECONDS",
+              help="How long a resolved access key is trusted without asking the store (other processes' revocations "
+                   "arrive at once over PostgreSQL notifications; this bounds a lost one).")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None
     config = ServerConfig(**options)
+    if config.workers > 1 and config.store_kind == "sqlite":
+        raise click.UsageError(
+            f"--workers {config.workers} needs PostgreSQL (--database-url postgresql+psycopg://...): the SQLite store "
+            "serves one process. Use --workers 1, or run several workers and replicas on one PostgreSQL database.")
+    if config.workers > 1 and config.time_travel:
+        raise click.UsageError("--time-travel moves one process's clock: it cannot be combined with --workers > 1")
     if config.exposes_default_key:
         raise click.UsageError(
             f"refusing to listen on {config.host}, beyond this machine, while the root user's secret access key is "
@@ -158,11 +170,12 @@ def state_import(file: str, data_dir: str, database_url: str | None) -> None:
 def _opened_store(data_dir: str, database_url: str | None):
     import contextlib
 
+    from rootplane.schema import metadata
     from rootplane.store.engine import Store, sqlite_url
 
     @contextlib.contextmanager
     def opened():
-        store = Store(database_url or sqlite_url(data_dir))
+        store = Store(database_url or sqlite_url(data_dir), metadata())
         try:
             store.migrate()
             yield store

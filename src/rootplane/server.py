@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rootplane.gateway.asgi import GatewayApp
     from rootplane.gateway.pipeline import Gateway
 
-__all__ = ["build_gateway", "build_app", "run"]
+__all__ = ["build_gateway", "build_app", "run", "serve"]
 
 log = logging.getLogger("rootplane")
 
@@ -34,14 +34,14 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     from rootplane.core.clock import OffsetClock, SystemClock
     from rootplane.gateway.bootstrap import bootstrap
     from rootplane.gateway.pipeline import Gateway
+    from rootplane.schema import metadata
     from rootplane.store.engine import Store, sqlite_url
-    from rootplane.store.schema import load_all_tables
 
     clock = clock or (OffsetClock() if config.time_travel else SystemClock())
-    load_all_tables()  # every service's tables, so foreign keys across services resolve whatever runs first
-    store = Store(config.database_url or sqlite_url(config.data_dir))
-    store.migrate()
-    bootstrap(store, config, clock)
+    store = Store(config.database_url or sqlite_url(config.data_dir), metadata())
+    with store.exclusive("rootplane.start"):  # workers and replicas starting together migrate and bootstrap in turn
+        store.migrate()
+        bootstrap(store, config, clock)
     return Gateway(store, config, clock)
 
 
@@ -94,7 +94,8 @@ def _banner(config: ServerConfig) -> list[str]:
     where = config.listen_url
     if config.endpoint != where:
         where += f" (clients: {config.endpoint})"
-    lines = [f"rootplane listening on {where} (store: {config.store_kind})"]
+    workers = f", {config.workers} workers" if config.workers > 1 else ""
+    lines = [f"rootplane listening on {where} (store: {config.store_kind}{workers})"]
     # The secret is shown only while it is the public default; a configured secret is never printed.
     secret = config.bootstrap_secret_key if config.uses_default_key else "(as configured)"
     lines.append(f"bootstrap account {config.bootstrap_account_id}, root user {config.root_email}, "
@@ -108,22 +109,36 @@ def _banner(config: ServerConfig) -> list[str]:
 
 
 def run(config: ServerConfig) -> None:
-    """Serve until SIGINT/SIGTERM, then shut down cleanly; exit with status 1 if the server cannot be built."""
+    """Serve until SIGINT/SIGTERM, then shut down cleanly; exit with status 1 if the server cannot be built.
+
+    With ``config.workers`` > 1 the port is bound here and served by that many forked processes
+    (rootplane/workers.py)."""
     for line in _banner(config):
         print(line, flush=True)
+    if config.workers > 1:
+        from rootplane.workers import supervise
+
+        sys.exit(supervise(config, serve))
+    sys.exit(serve(config))
+
+
+def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:
+    """One serving process (on ``sockets`` when given, else binding the port itself); its exit status."""
     app = WarmingApp(lambda: build_app(config), health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)
     init_failed = threading.Event()
-    if config.init_dir:
+    if config.init_dir and run_init:
         threading.Thread(target=_initialize, args=(app, server, config, init_failed), name="rootplane-init",
                          daemon=True).start()
     app.start()
-    server.run()
+    server.run(sockets=sockets)
     built = app.wait()
     if built is None or init_failed.is_set():
-        sys.exit(1)
+        return 1
+    built.gateway.invalidation.close()
     built.gateway.store.dispose()
+    return 0
 
 
 def _initialize(app: WarmingApp, server, config: ServerConfig, failed: threading.Event) -> None:

@@ -126,6 +126,7 @@ def serve(data_dir: str | None = None, database_url: str | None = None, timeout:
         for background in (getattr(app, "alarm_evaluator", None), getattr(app, "recorder", None)):
             if background is not None:
                 background.close()
+        app.gateway.invalidation.close()
         app.gateway.store.dispose()
         if owns:
             shutil.rmtree(data_dir, ignore_errors=True)

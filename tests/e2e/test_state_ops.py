@@ -116,11 +116,12 @@ def test_bad_snapshots_are_refused_clearly_and_change_nothing(server, unique, tm
 def test_an_older_snapshot_is_migrated_on_restore(server, unique, tmp_path):
     from sqlalchemy import create_engine
 
+    from rootplane.schema import metadata
     from rootplane.store.migrate import head_revision, upgrade
 
     old = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{old}")
-    upgrade(engine, "0001")
+    upgrade(engine, metadata(), "0001")
     engine.dispose()
     status, body = _post(server, "/_rootplane/restore", old.read_bytes())
     assert status == 200 and b'"revision": "0001"' in body, body

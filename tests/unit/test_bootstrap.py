@@ -11,6 +11,7 @@ from rootplane.core.clock import FixedClock
 from rootplane.core.config import ServerConfig
 from rootplane.gateway.bootstrap import bootstrap, bootstrap_access_key_id, key_aliases
 from rootplane.services.accounts import repo as accounts
+from rootplane.schema import metadata
 from rootplane.store.engine import Store
 
 CLOCK = FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
@@ -18,7 +19,7 @@ CLOCK = FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/bootstrap.db")
+    store = Store(f"sqlite:///{tmp_path}/bootstrap.db", metadata())
     store.migrate()
     yield store
     store.dispose()

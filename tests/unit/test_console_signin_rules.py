@@ -8,9 +8,8 @@ import pytest
 
 from rootplane.console.throttle import Throttle
 from rootplane.services.iam.passwords import root_password_problem
-from rootplane.store.base import Base
+from rootplane.schema import metadata
 from rootplane.store.engine import Store
-from rootplane.store.schema import load_all_tables
 
 T0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -18,9 +17,8 @@ T0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 @pytest.fixture
 def store(tmp_path):
     """The throttle's counters live in the store (services/signin): a SQLite store with every table."""
-    store = Store(f"sqlite:///{tmp_path}/throttle.db")
-    load_all_tables()
-    Base.metadata.create_all(store.engine)
+    store = Store(f"sqlite:///{tmp_path}/throttle.db", metadata())
+    store.metadata.create_all(store.engine)
     yield store
     store.dispose()
 

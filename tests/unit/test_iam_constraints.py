@@ -14,6 +14,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
 from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import LoginProfileRow, UserRow
+from rootplane.schema import metadata
 from rootplane.store.engine import Store
 
 NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
@@ -30,7 +31,7 @@ def store(request, tmp_path):
             if os.environ.get("CI"):
                 pytest.fail("PostgreSQL must be reachable in CI")
             pytest.skip("PostgreSQL not reachable")
-    store = Store(url)
+    store = Store(url, metadata())
     store.migrate()
     with store.transaction() as session:
         session.add(AccountRow(account_id=ACCOUNT, name="a", email="a@example.com", created_at=NOW))

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 from rootplane.store.engine import Store
 from rootplane.store.migrate import MIGRATIONS, alembic_config, create_at_head, current_revision, head_revision
-from rootplane.store.schema import metadata
+from rootplane.schema import metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,7 +33,7 @@ def store_url(request, tmp_path):
         return url
 
     stores: list[Store] = []
-    yield lambda name: stores.append(Store(fresh(name))) or stores[-1]
+    yield lambda name: stores.append(Store(fresh(name), metadata())) or stores[-1]
     for store in stores:
         store.dispose()
     for url in created:
@@ -41,7 +41,7 @@ def store_url(request, tmp_path):
 
 
 def _store(tmp_path, name: str = "db.sqlite") -> Store:
-    return Store(f"sqlite:///{tmp_path / name}")
+    return Store(f"sqlite:///{tmp_path / name}", metadata())
 
 
 def _schema(store: Store) -> dict:
@@ -88,7 +88,7 @@ def test_the_migration_scripts_build_the_mapped_model(store_url):
 
 def test_empty_store_built_at_head_equals_the_migrated_schema(store_url):
     built = store_url("built.sqlite")
-    assert create_at_head(built.engine) is True
+    assert create_at_head(built.engine, metadata()) is True
     migrated = store_url("migrated.sqlite")
     command.upgrade(alembic_config(migrated.engine), "head")
     assert current_revision(built.engine) == current_revision(migrated.engine) == head_revision()
@@ -106,7 +106,7 @@ def test_a_store_that_is_not_empty_is_left_to_alembic(tmp_path):
     store = _store(tmp_path)
     with store.engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE left_over (id INTEGER PRIMARY KEY)")
-    assert create_at_head(store.engine) is False
+    assert create_at_head(store.engine, metadata()) is False
     assert inspect(store.engine).get_table_names() == ["left_over"]
     store.migrate()  # Alembic's baseline runs and stamps head
     assert current_revision(store.engine) == head_revision()

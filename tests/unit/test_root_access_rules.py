@@ -12,9 +12,8 @@ from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.iam import passwords, root_access
 from rootplane.services.rootaccess import features
 from rootplane.services.sts import assume_root
-from rootplane.store.base import Base
 from rootplane.store.engine import Store
-from rootplane.store.schema import load_all_tables
+from rootplane.schema import metadata
 
 NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
@@ -22,9 +21,8 @@ AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/rules.db")
-    load_all_tables()
-    Base.metadata.create_all(store.engine)
+    store = Store(f"sqlite:///{tmp_path}/rules.db", metadata())
+    store.metadata.create_all(store.engine)
     yield store
     store.dispose()
 

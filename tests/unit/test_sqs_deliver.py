@@ -10,6 +10,7 @@ import pytest
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.api import deliver
 from rootplane.services.sqs.tables import MessageRow, QueueRow
+from rootplane.schema import metadata
 from rootplane.store.engine import Store, sqlite_url
 
 NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
@@ -19,7 +20,7 @@ RULE = "arn:aws:events:us-east-1:111111111111:rule/root-activity"
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(sqlite_url(tmp_path))
+    store = Store(sqlite_url(tmp_path), metadata())
     store.migrate()
     yield store
     store.dispose()

@@ -75,6 +75,10 @@ class ServerConfig:
     # Scripts (*.sh, *.py) run in name order once the server is ready; with init_strict a failing one stops it.
     init_dir: str | None = None
     init_strict: bool = False
+    # Processes sharing the port (PostgreSQL only), and how long a process may trust a resolved access key that
+    # another process could have revoked without the message reaching it (docs/DEPLOY.md).
+    workers: int = 1
+    credential_cache_seconds: float = 2.0
 
     @property
     def store_kind(self) -> str:

@@ -67,3 +67,9 @@ def internal_failure(request_id: str) -> AwsError:
         f"The request processing has failed because of an unknown error, exception or failure (request {request_id}).",
         500,
     )
+
+
+def service_unavailable(disk_full: bool = False) -> AwsError:
+    """The answer while the store cannot be reached or cannot do the work: retryable, as AWS's own 503s are."""
+    why = "the store's disk is full" if disk_full else "the store is unavailable, retry later"
+    return AwsError("ServiceUnavailable", f"Service is unable to handle request: {why}.", 503)

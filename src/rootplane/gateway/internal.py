@@ -13,6 +13,7 @@ from typing import Any
 from rootplane.authz.gather import source
 from rootplane.gateway.health import health_document
 from rootplane.gateway.state import STATE_ROUTES
+from rootplane.store.engine import StoreUnavailable
 from rootplane.wire.http import HttpRequest, HttpResponse
 
 __all__ = ["handle_internal", "json_response"]
@@ -24,7 +25,11 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _health(gateway, request: HttpRequest) -> HttpResponse:
-    return json_response(health_document(gateway.config, "ok"))
+    """200 "ok" while the store answers; 503 "degraded" (and why) while it does not."""
+    problem = gateway.store.ping()
+    if problem is None:
+        return json_response(health_document(gateway.config, "ok"))
+    return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}"}, 503)
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:
@@ -112,4 +117,7 @@ def handle_internal(gateway, request: HttpRequest) -> HttpResponse:
     route = _ROUTES.get(path)
     if route is None or request.method not in _METHODS.get(path, ("GET", "HEAD")):
         return json_response({"error": "not found", "path": request.path}, 404)
-    return route(gateway, request)
+    try:
+        return route(gateway, request)
+    except StoreUnavailable as exc:
+        return json_response({"error": f"the store is unavailable: {exc}"}, 503)

@@ -14,15 +14,16 @@ from rootplane.authz.checks import checks_for
 from rootplane.core import ids
 from rootplane.core.clock import Clock, SystemClock, utcnow
 from rootplane.core.config import ServerConfig
-from rootplane.core.errors import AwsError, internal_failure, not_implemented
+from rootplane.core.errors import AwsError, internal_failure, not_implemented, service_unavailable
 from rootplane.gateway.authenticate import authenticate, family_of, identify
 from rootplane.gateway.bootstrap import key_aliases
 from rootplane.gateway.credentials import CredentialCache, resolve_access_key
 from rootplane.gateway.internal import handle_internal
+from rootplane.gateway.invalidation import Invalidation
 from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
 from rootplane.services.provider import find_handler, find_provider, is_storeless, takes_write_lock
-from rootplane.store.engine import Store
+from rootplane.store.engine import Store, StoreUnavailable
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
 from rootplane.wire.models import service_model
@@ -92,7 +93,8 @@ class Gateway:
         self.store = store
         self.config = config
         self.clock = clock or SystemClock()
-        self.credentials = CredentialCache()
+        self.credentials = CredentialCache(ttl=config.credential_cache_seconds)
+        self.invalidation = Invalidation(self)
         self.key_aliases = key_aliases(config)
         self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
@@ -106,8 +108,12 @@ class Gateway:
         access_key_id = self.key_aliases.get(access_key_id, access_key_id)  # the bootstrap key's configured id
 
         def load():
-            with self.store.transaction(write=False) as session:
-                return resolve_access_key(session, access_key_id, self.clock.now())
+            try:
+                with self.store.transaction(write=False) as session:
+                    return resolve_access_key(session, access_key_id, self.clock.now())
+            except StoreUnavailable as exc:
+                log.warning("store unavailable while resolving a key: %s", exc)
+                raise service_unavailable(exc.disk_full) from None
 
         return self.credentials.get(access_key_id, load)
 
@@ -176,12 +182,17 @@ class Gateway:
                 raise not_implemented(route.service, operation.name)
             result, ctx = self._run(handler, request, request_id, route, operation.name, region, principal, params, call)
             call.result = result
-            for access_key_id in ctx.audit.pop("revoked_access_keys", ()):
-                self.credentials.forget(access_key_id)
+            self.invalidation.revoked(ctx.audit.pop("revoked_access_keys", ()))
             for callback in ctx.after_commit:
                 self._safely(callback)
             response = protocol.serialize(operation, result or {}, request_id)
         except AwsError as error:
+            if call is not None:
+                call.error_code, call.error_message = error.code, error.message
+            response = self._error_response(route, error, request_id, request)
+        except StoreUnavailable as exc:
+            log.warning("store unavailable in %s (request %s): %s", route.service, request_id, exc)
+            error = service_unavailable(exc.disk_full)
             if call is not None:
                 call.error_code, call.error_message = error.code, error.message
             response = self._error_response(route, error, request_id, request)

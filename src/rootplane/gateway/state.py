@@ -38,17 +38,15 @@ def _replacing(gateway, change) -> Any:
         try:
             return change()
         finally:
-            gateway.credentials.forget()
-            gateway.key_usage.forget()
-            for hook in gateway.after_state_change:
-                hook()
+            gateway.invalidation.drop_local_state()
+            gateway.invalidation.state_replaced()
 
 
 def reset(gateway) -> None:
     """Empty every table and bootstrap the account again, in one transaction."""
     def change() -> None:
         with gateway.store.transaction() as session:
-            wipe(session)
+            wipe(gateway.store, session)
             bootstrap_in(session, gateway.config, gateway.clock)
         if hasattr(gateway.clock, "rewind"):
             gateway.clock.rewind()

@@ -8,20 +8,36 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rootplane.core.config import store_kind
 from rootplane.store.group_commit import GroupCommit
 
-__all__ = ["Store", "sqlite_url", "locks_rows"]
+__all__ = ["Store", "StoreUnavailable", "sqlite_url", "locks_rows"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
+
+
+# PostgreSQL: how long a new connection may take before the store counts as unavailable (seconds).
+_CONNECT_TIMEOUT = 3
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or refused the work for a reason outside the request (connection lost, disk
+    full, lock timeout, serialization failure): the request may be retried later. Never carries row data."""
+
+    @property
+    def disk_full(self) -> bool:
+        """SQLite's SQLITE_FULL or PostgreSQL's disk_full: writes fail until space is freed."""
+        reason = str(self).lower()
+        return "disk is full" in reason or "no space left" in reason
 
 
 # The store holds secret access keys and TOTP seeds: only the server's own user may read it.
@@ -88,10 +104,14 @@ class Store:
     rolled back on any exception, so a failed request leaves no partial state. On SQLite a commit is durable once
     ``group_commit`` has synced it (the server waits for that before it answers); ``group_commit`` is None on
     PostgreSQL, whose commits are durable when they return.
+
+    ``metadata`` is the whole schema (``rootplane.schema.metadata()``, handed over by the composition root): the
+    store needs it to build, migrate, snapshot or wipe tables, and never imports a service itself.
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, metadata: MetaData | None = None, *, echo: bool = False) -> None:
         self.url = url
+        self._metadata = metadata
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
         if self.kind == "sqlite":
@@ -102,12 +122,16 @@ class Store:
                 self.group_commit = GroupCommit(database)
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                                        connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on error. ``write=False`` for read-only work."""
+        """One unit of work: commit on success, roll back on error. ``write=False`` for read-only work.
+
+        A database that cannot be reached or cannot do the work (disk full, lock timeout) raises StoreUnavailable.
+        """
         token = _write_intent.set(write)
         session = self._sessions()
         session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
@@ -116,6 +140,8 @@ class Store:
                 yield session
             if write and self.group_commit is not None:
                 self.group_commit.note_commit()
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc)) from exc
         finally:
             session.close()
             _write_intent.reset(token)
@@ -126,11 +152,49 @@ class Store:
         if self.group_commit is not None:
             self.group_commit.wait()
 
+    def ping(self) -> str | None:
+        """None when the database answers a trivial query, else why it does not (for the health endpoint)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means the store is not usable
+            return _reason(exc)
+        return None
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run the block while no other process on this database runs a block of the same ``name`` (a PostgreSQL
+        session advisory lock: start-up migration and bootstrap of several workers). SQLite: no-op (one process)."""
+        if self.kind == "sqlite":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+                connection.commit()
+
+    @property
+    def metadata(self) -> MetaData:
+        """The whole schema this store was given (an error for a store opened without it)."""
+        if self._metadata is None:
+            raise RuntimeError("this Store was opened without the schema: pass rootplane.schema.metadata()")
+        return self._metadata
+
     def migrate(self) -> None:
         """Bring the schema up to date (Alembic, applied on every start)."""
         from rootplane.store.migrate import upgrade
 
-        upgrade(self.engine)
+        upgrade(self.engine, self.metadata)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's first line about a failure (no SQL, no parameters)."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0][:200]

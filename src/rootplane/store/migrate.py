@@ -69,38 +69,39 @@ def _version_table() -> Table:
                  PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
 
 
-def create_at_head(engine: Engine) -> bool:
-    """Build an empty store's schema from the mapped model and record the head revision, in one transaction.
+def create_at_head(engine: Engine, metadata: MetaData) -> bool:
+    """Build an empty store's schema from the mapped model (``metadata``) and record the head revision, in one
+    transaction.
 
     Returns False (and changes nothing) when the store is not empty: it then needs Alembic's migrations.
     """
-    from rootplane.store.schema import metadata
-
     with engine.begin() as connection:
         if inspect(connection).get_table_names():
             return False
-        metadata().create_all(connection)
+        metadata.create_all(connection)
         version = _version_table()
         version.create(connection)
         connection.execute(version.insert().values(version_num=head_revision()))
     return True
 
 
-def alembic_config(engine: Engine):
+def alembic_config(engine: Engine, metadata: MetaData | None = None):
+    """Alembic's configuration over ``engine``; ``metadata`` (the mapped model) only matters to autogenerate."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
+    config.attributes["metadata"] = metadata
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, metadata: MetaData, revision: str = "head") -> None:
     """Bring the store to ``revision``: nothing to do at head, one transaction for an empty store, else Alembic."""
     if revision == "head":
         current = current_revision(engine)
-        if current == head_revision() or (current is None and create_at_head(engine)):
+        if current == head_revision() or (current is None and create_at_head(engine, metadata)):
             return
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine, metadata), revision)

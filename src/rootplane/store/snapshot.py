@@ -38,16 +38,14 @@ class SnapshotError(ValueError):
     """A file that cannot be restored: not a snapshot, or taken by a newer rootplane."""
 
 
-def _tables() -> list[Table]:
-    """Every table of the schema, parents before children."""
-    from rootplane.store.schema import metadata
-
-    return list(metadata().sorted_tables)
+def _tables(store: Store) -> list[Table]:
+    """Every table of the store's schema, parents before children."""
+    return list(store.metadata.sorted_tables)
 
 
-def wipe(session: Session) -> None:
-    """Delete every row of every table (except those kept on reset) inside the session's transaction."""
-    tables = [table for table in _tables() if not table.info.get(KEPT_ON_RESET)]
+def wipe(store: Store, session: Session) -> None:
+    """Delete every row of every table of ``store`` (except those kept on reset) inside the session's transaction."""
+    tables = [table for table in _tables(store) if not table.info.get(KEPT_ON_RESET)]
     if session.get_bind().dialect.name == "postgresql":
         # One statement, one ACCESS EXCLUSIVE lock per table: concurrent requests wait for the commit.
         session.execute(_truncate(tables))
@@ -96,10 +94,10 @@ def _single_file(path: Path) -> None:
 def _copy_postgres_out(store: Store, path: Path) -> None:
     snapshot = create_engine(f"sqlite:///{path}")
     try:
-        create_at_head(snapshot)
+        create_at_head(snapshot, store.metadata)
         with store.engine.connect() as source, snapshot.begin() as target:
             source.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            for table in _tables():
+            for table in _tables(store):
                 _copy_rows(source, target, table)
             source.rollback()
     finally:
@@ -151,7 +149,7 @@ def restore_snapshot(store: Store, path: str | os.PathLike[str]) -> str:
         if revision != head_revision():
             engine = create_engine(f"sqlite:///{copy}")
             try:
-                upgrade(engine)
+                upgrade(engine, store.metadata)
             finally:
                 engine.dispose()
         if store.kind == "sqlite":
@@ -168,7 +166,7 @@ def _copy_postgres_in(store: Store, path: Path) -> None:
     try:
         with snapshot.connect() as source, store.transaction() as session:
             connection = session.connection()
-            tables = _tables()
+            tables = _tables(store)
             connection.execute(_truncate(tables))
             for table in tables:
                 _copy_rows(source, connection, table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.organizations import names, repo
 from rootplane.services.organizations.caller import (
@@ -23,6 +24,8 @@ class OrganizationOperations:
     """The organization itself and its root."""
 
     def create_organization(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        # One request per account at a time across servers: of two racing creations the second finds the first.
+        accounts.lock_account(ctx.session, ctx.account_id)
         if repo.find_membership(ctx.session, ctx.account_id) is not None:
             raise org_error("AlreadyInOrganizationException")
         feature_set = params.get("FeatureSet") or "ALL"

@@ -286,6 +286,8 @@ class SqsProvider(Provider):
         visibility = int_attribute(attributes, "VisibilityTimeout") if visibility is None else visibility
         now = ctx.now()
         retained_since = now - _dt.timedelta(seconds=int_attribute(attributes, "MessageRetentionPeriod"))
+        if row.fifo:
+            repo.lock_queue(ctx.session, row.queue_id)
         repo.expire(ctx.session, row.queue_id, retained_since)
         skip = repo.groups_in_flight(ctx.session, row.queue_id, now) if row.fifo else None
         taken: list[MessageRow] = []

@@ -8,10 +8,11 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_queue", "find_queue_by_id", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
+    "find_queue", "find_queue_by_id", "lock_queue", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
     "delete_message", "delete_messages", "visible_messages", "count_messages", "find_duplicate",
     "groups_in_flight", "expire", "put_deduplication", "find_deleted_queue", "put_deleted_queue",
     "list_dead_letter_sources",
@@ -21,6 +22,14 @@ __all__ = [
 def find_queue(session: Session, account_id: str, region: str, name: str) -> QueueRow | None:
     query = select(QueueRow).where(QueueRow.account_id == account_id, QueueRow.region == region, QueueRow.name == name)
     return session.scalars(query).one_or_none()
+
+
+def lock_queue(session: Session, queue_id: int) -> None:
+    """Where the store needs it (``locks_rows``), hold the queue's row until commit: receives from a FIFO queue run
+    one at a time across servers, so a message group's order holds (a concurrent receive would skip the head
+    message another one is taking and hand out the next)."""
+    if locks_rows(session):
+        session.get(QueueRow, queue_id, with_for_update=True, populate_existing=True)
 
 
 def find_queue_by_id(session: Session, queue_id: int) -> QueueRow | None:
@@ -65,13 +74,20 @@ def delete_messages(session: Session, queue_id: int) -> None:
 
 def visible_messages(session: Session, queue_id: int, now: _dt.datetime, retained_since: _dt.datetime,
                      limit: int, skip_groups: set[str] | None = None) -> list[MessageRow]:
-    """Up to ``limit`` messages visible at ``now``, oldest first (expired ones are left for ``expire``)."""
+    """Up to ``limit`` messages visible at ``now``, oldest first (expired ones are left for ``expire``).
+
+    Where rows must be locked (``locks_rows``: PostgreSQL, whose other processes receive concurrently) the messages
+    are claimed ``FOR UPDATE SKIP LOCKED``: a message another receive is taking is skipped, never handed out twice.
+    """
     query = select(MessageRow).where(
         MessageRow.queue_id == queue_id, MessageRow.visible_at <= now, MessageRow.sent_at > retained_since,
     )
     if skip_groups:
         query = query.where(or_(MessageRow.group_id.is_(None), MessageRow.group_id.not_in(skip_groups)))
-    return list(session.scalars(query.order_by(MessageRow.sent_at, MessageRow.sequence_number).limit(limit)))
+    query = query.order_by(MessageRow.sent_at, MessageRow.sequence_number).limit(limit)
+    if locks_rows(session):
+        query = query.with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    return list(session.scalars(query))
 
 
 def expire(session: Session, queue_id: int, retained_since: _dt.datetime) -> None:

@@ -2,11 +2,9 @@
 
 from alembic import context
 
-from rootplane.store.schema import metadata
-
 config = context.config
 engine = config.attributes["engine"]
 
 with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=metadata(), render_as_batch=True)
+    context.configure(connection=connection, target_metadata=config.attributes.get("metadata"), render_as_batch=True)
     context.run_migrations()

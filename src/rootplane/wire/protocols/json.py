@@ -23,9 +23,23 @@ def load_json_document(body: bytes, code: str = "SerializationException") -> Any
     if len(body) > MAX_JSON_BYTES:
         raise AwsError(code, "Request body too large", 400)
     try:
-        return json.loads(body)
+        document = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise AwsError(code, f"Malformed JSON request body: {exc}", 400) from None
+    # A surrogate arrives as a \u escape, or as its UTF-8-style bytes (\xed\xa0-\xbf), which json.loads lets pass.
+    if (b"\\u" in body or b"\xed" in body) and _has_lone_surrogate(document):
+        raise AwsError(code, "Malformed JSON request body: it holds a lone surrogate, not a character", 400)
+    return document
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    """Whether a decoded document holds a UTF-16 surrogate that no pair completes (``"\\ud800"``): such text can be
+    neither stored nor answered as UTF-8."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def load_json_body(body: bytes, code: str = "SerializationException") -> dict[str, Any]:

@@ -1,16 +1,22 @@
-"""Import every service's tables so ``Base.metadata`` knows the whole schema."""
+"""The whole schema: every service's tables, collected where the server is assembled.
+
+The store knows no service (imports flow downward): whoever builds a ``Store`` that creates, migrates, snapshots or
+wipes tables hands it this ``MetaData``. server.py and the CLI's ``state`` commands do.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
+from sqlalchemy import MetaData
+
 from rootplane.store.base import Base
 
-__all__ = ["load_all_tables", "metadata"]
+__all__ = ["metadata"]
 
 
-def load_all_tables() -> None:
+def _load_all_tables() -> None:
     """Import ``rootplane.services.<name>.tables`` for every service package that has one."""
     import rootplane.services as services_pkg
 
@@ -23,6 +29,7 @@ def load_all_tables() -> None:
                     raise
 
 
-def metadata():
-    load_all_tables()
+def metadata() -> MetaData:
+    """Every table of every service (cross-service foreign keys resolve whichever service runs first)."""
+    _load_all_tables()
     return Base.metadata
