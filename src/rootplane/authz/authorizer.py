@@ -70,6 +70,8 @@ def denial(service: str, protocol: str, message: str) -> AwsError:
         return AwsError(code, message, status)
     if service == "s3":
         return AwsError("AccessDenied", "Access Denied", 403)
+    if service == "sns":  # botocore's AuthorizationErrorException
+        return AwsError("AuthorizationError", message, 403)
     return AwsError("AccessDenied", message, 403)
 
 
