@@ -12,6 +12,6 @@ __all__ = ["health_document"]
 
 
 def health_document(config: ServerConfig, status: str) -> dict[str, Any]:
-    """``status`` ("starting" or "ok"), version, store kind, served services and endpoint."""
+    """``status`` ("starting", "initializing" while ``--init`` scripts run, or "ok"), version, store kind, served services and endpoint."""
     return {"status": status, "version": __version__, "store": config.store_kind, "services": list(SERVICES),
             "endpoint": config.endpoint}

@@ -24,7 +24,16 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _health(gateway, request: HttpRequest) -> HttpResponse:
-    return json_response(health_document(gateway.config, "ok"))
+    """"ok" (200) once serving; with ``--init`` scripts, "initializing" (503) until every script has run (and
+    "failed" (503) when one failed under ``--init-strict``: the server is stopping), their states under ``init``
+    as LocalStack's ``/_localstack/init/ready`` reports them."""
+    progress = gateway.init_progress
+    if progress is None:
+        return json_response(health_document(gateway.config, "ok"))
+    init = progress.document()
+    status = "initializing" if not progress.completed else "failed" if (
+        not progress.ok and gateway.config.init_strict) else "ok"
+    return json_response({**health_document(gateway.config, status), "init": init}, 200 if status == "ok" else 503)
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:
