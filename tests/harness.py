@@ -120,6 +120,19 @@ class Server:
         with urllib.request.urlopen(request, timeout=10, context=self._ssl_context()) as response:
             response.read()
 
+    def _post_internal(self, path: str) -> dict:
+        request = urllib.request.Request(self.endpoint + path, data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30, context=self._ssl_context()) as response:
+            return json.loads(response.read())
+
+    def snapshot(self, name: str) -> None:
+        """Save the whole state on the server under ``name`` (/_rootplane/snapshot)."""
+        self._post_internal(f"/_rootplane/snapshot?name={name}")
+
+    def restore(self, name: str) -> None:
+        """Put back the state saved under ``name``: each test of a module can start from the same state."""
+        self._post_internal(f"/_rootplane/restore?name={name}")
+
     def stop(self, kill: bool = False) -> None:
         if self.process.poll() is None:
             self.process.kill() if kill else self.process.terminate()
