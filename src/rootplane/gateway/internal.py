@@ -1,4 +1,5 @@
-"""Internal endpoints under /_rootplane/: health, mail outbox, test clock, SNS certificate. Not AWS APIs, not signed.
+"""Internal endpoints under /_rootplane/: health, mail outbox, test clock, SNS certificate, CloudTrail events' deciding
+statements. Not AWS APIs, not signed.
 
 With ``--internal-token`` every one of them except health (probes) and the SNS signing certificate (public, fetched
 by subscribers that verify SNS signatures, as AWS serves it) needs ``Authorization: Bearer <token>``.
@@ -44,6 +45,21 @@ def _outbox(gateway, request: HttpRequest) -> HttpResponse:
         return json_response(mail.list_messages(session, request.query.get("to")))
 
 
+_MAX_DECISION_IDS = 500
+
+
+def _decisions(gateway, request: HttpRequest) -> HttpResponse:
+    """``?ids=<eventID>,...``: each CloudTrail event's deciding statement (what authorization decided, kept beside
+    the record, never in it), for ``rootplane policy stream``. Event ids are the caller's own, from LookupEvents."""
+    repo = source("rootplane.services.cloudtrail.repo")
+    history = source("rootplane.services.cloudtrail.history")
+    ids = [i for i in (request.query.get("ids") or "").split(",") if i][:_MAX_DECISION_IDS]
+    if repo is None or history is None or not ids:
+        return json_response({})
+    with gateway.store.transaction(write=False) as session, history.reading(session) as reader:
+        return json_response(repo.deciding_statements(reader, ids))
+
+
 def _advance_seconds(body: bytes) -> float:
     """The ``advance`` of a clock request: a JSON number (ValueError otherwise; the clock checks its range)."""
     try:
@@ -83,6 +99,7 @@ def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
 
 
 _ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock,
+           "/_rootplane/cloudtrail/decisions": _decisions,
            "/_rootplane/sns/SimpleNotificationService.pem": _sns_certificate}
 _METHODS = {"/_rootplane/clock": ("GET", "POST")}
 _ROUTES.update(STATE_ROUTES)  # reset, snapshot, restore (gateway/state.py)

@@ -1,5 +1,5 @@
 """KMS multi-Region keys (one kms_keys row per Region: primary key (key_id, region)) and imported key material
-(origin, material digest, expiry; kms_import_tokens).
+(origin, material digest, expiry; kms_import_tokens); each CloudTrail event's deciding statement (internal).
 
 Revision ID: 0018
 Revises: 0010
@@ -35,9 +35,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('token_id', name=op.f('pk_kms_import_tokens'))
     )
     op.create_index('ix_kms_import_tokens_key', 'kms_import_tokens', ['key_id', 'region'], unique=False)
+    with op.batch_alter_table('cloudtrail_events') as batch:
+        batch.add_column(sa.Column('deciding_statement', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('cloudtrail_events') as batch:
+        batch.drop_column('deciding_statement')
     op.drop_index('ix_kms_import_tokens_key', table_name='kms_import_tokens')
     op.drop_table('kms_import_tokens')
     op.execute("DELETE FROM kms_keys WHERE primary_region IS NOT NULL AND primary_region <> region")
