@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -119,6 +120,19 @@ class Server:
         with urllib.request.urlopen(request, timeout=10, context=self._ssl_context()) as response:
             response.read()
 
+    def _post_internal(self, path: str) -> dict:
+        request = urllib.request.Request(self.endpoint + path, data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30, context=self._ssl_context()) as response:
+            return json.loads(response.read())
+
+    def snapshot(self, name: str) -> None:
+        """Save the whole state on the server under ``name`` (/_rootplane/snapshot)."""
+        self._post_internal(f"/_rootplane/snapshot?name={name}")
+
+    def restore(self, name: str) -> None:
+        """Put back the state saved under ``name``: each test of a module can start from the same state."""
+        self._post_internal(f"/_rootplane/restore?name={name}")
+
     def stop(self, kill: bool = False) -> None:
         if self.process.poll() is None:
             self.process.kill() if kill else self.process.terminate()
@@ -145,8 +159,10 @@ class Server:
 
 
 def start_server(data_dir: str | None = None, database_url: str | None = None, args: tuple[str, ...] = (),
-                 port: int | None = None, timeout: float = 120.0, ca_bundle: str | None = None) -> Server:
-    """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers.
+                 port: int | None = None, timeout: float = 120.0, ca_bundle: str | None = None,
+                 healthy: bool = True) -> Server:
+    """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers "ok" (``healthy=False``:
+    or "initializing", while ``--init`` scripts still run).
 
     ``ca_bundle``: the server serves HTTPS (``args`` hold its --tls-cert/--tls-key); clients trust this certificate."""
     owns = data_dir is None
@@ -167,6 +183,10 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
         try:
             server.get_json("/_rootplane/health")
             return server
+        except urllib.error.HTTPError as error:  # 503 while starting, or while --init scripts run
+            if not healthy and json.loads(error.read() or b"{}").get("status") == "initializing":
+                return server
+            time.sleep(0.05)
         except OSError:
             time.sleep(0.05)
     server.stop(kill=True)

@@ -124,13 +124,14 @@ def run(config: ServerConfig) -> None:
 
 def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:
     """One serving process (on ``sockets`` when given, else binding the port itself); its exit status."""
-    app = WarmingApp(lambda: build_app(config), health_document(config, "starting"))
+    progress = _init_progress(config) if run_init else None
+    app = WarmingApp(lambda: _with_progress(build_app(config), progress), health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)
     init_failed = threading.Event()
-    if config.init_dir and run_init:
-        threading.Thread(target=_initialize, args=(app, server, config, init_failed), name="rootplane-init",
-                         daemon=True).start()
+    if progress is not None:
+        threading.Thread(target=_initialize, args=(app, server, config, progress, init_failed),
+                         name="rootplane-init", daemon=True).start()
     app.start()
     server.run(sockets=sockets)
     built = app.wait()
@@ -141,7 +142,21 @@ def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = Tr
     return 0
 
 
-def _initialize(app: WarmingApp, server, config: ServerConfig, failed: threading.Event) -> None:
+def _init_progress(config: ServerConfig):
+    """The progress of ``--init`` scripts (health says "initializing" until they finish), or None without any."""
+    if not config.init_dir:
+        return None
+    from rootplane.init_scripts import InitProgress, init_scripts
+
+    return InitProgress(init_scripts(config.init_dir))
+
+
+def _with_progress(app: GatewayApp, progress) -> GatewayApp:
+    app.gateway.init_progress = progress
+    return app
+
+
+def _initialize(app: WarmingApp, server, config: ServerConfig, progress, failed: threading.Event) -> None:
     """Once the gateway is built and the port serves: run the init scripts; a failure stops a strict server."""
     import time
 
@@ -151,7 +166,7 @@ def _initialize(app: WarmingApp, server, config: ServerConfig, failed: threading
         return
     while not server.started and not server.should_exit:
         time.sleep(0.01)
-    if not run_init_scripts(config) and config.init_strict:
+    if not run_init_scripts(config, progress) and config.init_strict:
         log.error("rootplane init scripts failed (--init-strict): stopping")
         failed.set()
         server.should_exit = True

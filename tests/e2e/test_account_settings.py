@@ -17,6 +17,12 @@ def account(server):
     return server.client("account")
 
 
+@pytest.fixture(scope="module")
+def organization(server) -> str:
+    """The bootstrap account's organization (made once for the tests that need one, in any order)."""
+    return server.client("organizations").create_organization()["Organization"]["Id"]
+
+
 def test_alternate_contact_round_trip(server, account):
     for call in (account.get_alternate_contact, account.delete_alternate_contact):
         error = error_of(call, AlternateContactType="OPERATIONS")
@@ -105,10 +111,11 @@ def test_region_opt_in_lifecycle(server, account):
     assert error_of(account.enable_region, RegionName="us-east-1")["reason"] == "invalidRegionOptTarget"
 
 
-def test_organization_context(server, account):
+def test_organization_context(server, account, organization):
     """organization_regions.json: trusted access, the management account's own id, members, delegates."""
     orgs = server.client("organizations")
-    org_id = orgs.create_organization()["Organization"]["Id"]
+    org_id = organization
+    orgs.disable_aws_service_access(ServicePrincipal="account.amazonaws.com")  # as a new organization has it
     member = create_member(orgs, "acct-target")
     admin = admin_key(server, "Delegated")
     admin_account = server.client_for(admin, "account")
@@ -147,8 +154,9 @@ def test_organization_context(server, account):
                                      "allows the account:GetRegionOptStatus action")
 
 
-def test_primary_email_update_sends_otp(server):
+def test_primary_email_update_sends_otp(server, organization):
     orgs = server.client("organizations")
+    orgs.enable_aws_service_access(ServicePrincipal="account.amazonaws.com")
     member = create_member(orgs, "email-change")
     account = server.client("account")
     new_email = f"new-{member}@example.com"

@@ -39,30 +39,31 @@ def _generic(caller_arn: str, target: str) -> str:
     return f"User: {caller_arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::{target}:root"
 
 
-def _now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+def _now(server) -> _dt.datetime:
+    """The server's business clock (another test may have moved it)."""
+    return _dt.datetime.fromisoformat(server.get_json("/_rootplane/clock")["now"])
 
 
-def _expires_after(issue, seconds: int) -> dict:
+def _expires_after(server, issue, seconds: int) -> dict:
     """Call ``issue()`` and check the credentials expire ``seconds`` after the moment it ran (to the second)."""
-    before = _now().replace(microsecond=0)
+    before = _now(server).replace(microsecond=0)
     credentials = issue()
-    after = _now()
+    after = _now(server)
     assert before + _dt.timedelta(seconds=seconds - 1) <= credentials["Expiration"]
     assert credentials["Expiration"] <= after + _dt.timedelta(seconds=seconds + 1)
     return credentials
 
 
 def test_issues_short_lived_root_credentials(world, server):
-    credentials = _expires_after(lambda: world.assume_root(world.admin, world.target, AUDIT), 900)
+    credentials = _expires_after(server, lambda: world.assume_root(world.admin, world.target, AUDIT), 900)
     assert credentials["AccessKeyId"].startswith("ASIA") and len(credentials["AccessKeyId"]) == 20
     assert credentials["SessionToken"]
     identity = server.client_for(credentials, "sts").get_caller_identity()
     assert identity["Account"] == world.target
     assert identity["Arn"] == f"arn:aws:iam::{world.target}:root"
     assert identity["UserId"] == world.target
-    _expires_after(lambda: world.assume_root(world.admin, f"arn:aws:iam::{world.target}:root", AUDIT,
-                                             DurationSeconds=60), 60)
+    _expires_after(server, lambda: world.assume_root(world.admin, f"arn:aws:iam::{world.target}:root", AUDIT,
+                                                     DurationSeconds=60), 60)
     cli = server.cli_json("sts", "assume-root", "--target-principal", world.target, "--task-policy-arn",
                           f"arn={AUDIT}", access_key=world.admin["AccessKeyId"],
                           secret_key=world.admin["SecretAccessKey"])
@@ -218,7 +219,7 @@ def test_delegated_administrator_may_assume_root(world, server):
 
 
 def test_sessions_expire_on_time(world, server):
-    """Last: moves the server's clock."""
+    """Moves the server's clock (the other tests read it, not this machine's)."""
     credentials = world.assume_root(world.admin, world.target, AUDIT)
     iam = server.client_for(credentials, "iam")
     assert iam.get_user()["User"]["UserId"] == world.target

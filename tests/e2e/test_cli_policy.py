@@ -133,12 +133,47 @@ def test_stream_history_shows_decisions(cli, alice):
     assert f"{ALICE_ARN} iam:ListUsers - Denied AccessDenied: User: {ALICE_ARN}" in text
 
 
+def test_stream_shows_each_calls_deciding_statement(server, cli, unique):
+    """The policy and statement (Sid and index) that allowed or denied each call; kept beside the CloudTrail
+    record, never in the record LookupEvents answers."""
+    iam, name = server.client("iam"), f"bob-{unique}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="Mixed", PolicyDocument=policy_document(
+        {"Sid": "ReadUsers", "Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUsers"], "Resource": "*"},
+        {"Sid": "NoListing", "Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}))
+    bob = _usable(server, iam.create_access_key(UserName=name)["AccessKey"], "iam")
+    bob.get_user()
+    assert error_of(bob.list_users)[0] == error_of(bob.list_roles)[0] == "AccessDenied"
+    result = cli.run("policy", "stream", "--no-follow", "--since", "1h", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    calls = [json.loads(line) for line in result.stdout.splitlines()]
+    deciding = {call["Action"]: call["DecidingStatement"] for call in calls
+                if call["Principal"] == f"arn:aws:iam::{BOOT_ACCOUNT}:user/{name}"}
+    mixed = {"policyType": "identity-based policy", "policy": "Mixed"}
+    assert deciding["iam:GetUser"] == {"decision": "Allow", "action": "iam:GetUser", **mixed, "sid": "ReadUsers",
+                                       "statementIndex": 0}
+    assert deciding["iam:ListUsers"] == {"decision": "ExplicitDeny", "action": "iam:ListUsers", **mixed,
+                                         "sid": "NoListing", "statementIndex": 1}
+    assert deciding["iam:ListRoles"] == {"decision": "ImplicitDeny", "action": "iam:ListRoles",
+                                         "policyType": "identity-based policy"}
+    text = cli.run("policy", "stream", "--no-follow", "--since", "1h").stdout
+    assert "iam:ListUsers - Denied AccessDenied: " in text
+    assert "(denied by identity-based policy 'Mixed', statement 1 (Sid 'NoListing'))" in text
+    assert "(allowed by identity-based policy 'Mixed', statement 0 (Sid 'ReadUsers'))" in text
+    events = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": name}])["Events"]
+    assert {event["EventName"] for event in events} >= {"GetUser", "ListUsers", "ListRoles"}
+    for event in events:
+        assert "NoListing" not in event["CloudTrailEvent"] and "ReadUsers" not in event["CloudTrailEvent"]
+        assert "deciding" not in event["CloudTrailEvent"].lower()
+
+
 def test_stream_follows_new_calls(server, cli, alice):
     process = subprocess.Popen(cli.command("policy", "stream", "--since", "1s", "--interval", "0.2", "--output",
                                            "json"), env=cli.env(), stdout=subprocess.PIPE, text=True)
     try:
         time.sleep(1.0)
-        server.client_for(alice["key"], "sqs").get_queue_url(QueueName=QUEUE)
+        server.client("sqs").get_queue_url(QueueName=QUEUE)  # the root user's: alice's calls stay as recorded
         deadline, seen = time.monotonic() + 30, []
         while time.monotonic() < deadline:
             ready, _, _ = select.select([process.stdout], [], [], 0.5)
@@ -146,7 +181,7 @@ def test_stream_follows_new_calls(server, cli, alice):
                 call = json.loads(process.stdout.readline())
                 seen.append(call["Action"])
                 if call["Action"] == "sqs:GetQueueUrl":
-                    assert call["Principal"] == ALICE_ARN and call["Decision"] == "Allowed"
+                    assert call["Principal"] == f"arn:aws:iam::{BOOT_ACCOUNT}:root" and call["Decision"] == "Allowed"
                     break
         assert "sqs:GetQueueUrl" in seen, seen
     finally:

@@ -90,7 +90,18 @@ def zhang(server, maria) -> Cli:
     return Cli(server, maria.json("iam", "create-access-key", "--user-name", "Zhang")["AccessKey"])
 
 
-def test_zhang_creates_users_only_with_the_company_boundary(zhang):
+@pytest.fixture(scope="module")
+def nikhil(zhang) -> dict:
+    """The page's user Zhang creates with the company boundary, S3 full access and an inline iam:* policy."""
+    created = zhang.json("iam", "create-user", "--user-name", "Nikhil", "--permissions-boundary", X_COMPANY)["User"]
+    assert zhang.json("iam", "attach-user-policy", "--user-name", "Nikhil", "--policy-arn", S3_FULL) is None
+    assert zhang.json("iam", "put-user-policy", "--user-name", "Nikhil", "--policy-name", "extra",
+                      "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
+                          {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]})) is None
+    return created
+
+
+def test_zhang_creates_users_only_with_the_company_boundary(zhang, nikhil):
     error = zhang.error("iam", "create-user", "--user-name", "NoBoundary")
     assert (error.code, error.message) == ("AccessDenied", (
         f"User: arn:aws:iam::{ACCOUNT}:user/Zhang is not authorized to perform: iam:CreateUser on resource: "
@@ -98,15 +109,10 @@ def test_zhang_creates_users_only_with_the_company_boundary(zhang):
     error = zhang.error("iam", "create-user", "--user-name", "WrongBoundary", "--permissions-boundary",
                         DELEGATED_BOUNDARY)
     assert error.code == "AccessDenied" and "no permissions boundary allows" in error.message
-    created = zhang.json("iam", "create-user", "--user-name", "Nikhil", "--permissions-boundary", X_COMPANY)["User"]
-    assert created["PermissionsBoundary"]["PermissionsBoundaryArn"] == X_COMPANY
-    assert zhang.json("iam", "attach-user-policy", "--user-name", "Nikhil", "--policy-arn", S3_FULL) is None
-    assert zhang.json("iam", "put-user-policy", "--user-name", "Nikhil", "--policy-name", "extra",
-                      "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
-                          {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]})) is None
+    assert nikhil["PermissionsBoundary"]["PermissionsBoundaryArn"] == X_COMPANY
 
 
-def test_zhang_cannot_loosen_boundaries(zhang):
+def test_zhang_cannot_loosen_boundaries(zhang, nikhil):
     error = zhang.error("iam", "delete-user-permissions-boundary", "--user-name", "Nikhil")
     assert error.code == "AccessDenied" and error.message.endswith(
         "with an explicit deny in a permissions boundary")
@@ -123,7 +129,7 @@ def test_zhang_cannot_loosen_boundaries(zhang):
     assert zhang.json("iam", "get-user", "--user-name", "Nikhil")["User"]["UserName"] == "Nikhil"
 
 
-def test_users_created_by_zhang_are_limited_by_the_company_boundary(server, maria, zhang):
+def test_users_created_by_zhang_are_limited_by_the_company_boundary(server, maria, zhang, nikhil):
     key = zhang.json("iam", "create-access-key", "--user-name", "Nikhil")["AccessKey"]
     nikhil = Cli(server, key)
     maria.json("s3api", "create-bucket", "--bucket", "logs")

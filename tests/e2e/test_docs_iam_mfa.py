@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pyotp
 import pytest
 
 from docs_cli import BOOT_KEY, Cli
+from server_clock import ServerClock
 
 ACCOUNT = "000000000000"
 SELF_MANAGE_MFA = {"Version": "2012-10-17", "Statement": [
@@ -74,18 +74,17 @@ EXPLICIT_DENY = "with an explicit deny in an identity-based policy"
 
 
 class Device:
-    """A virtual MFA device as an authenticator app holds it, on the server's clock (which tests move forward)."""
+    """A virtual MFA device as an authenticator app holds it, on the server's clock (which any test moves forward:
+    the clock is read afresh for every code)."""
 
     def __init__(self, server, serial: str, seed: str) -> None:
         self.server, self.serial, self.totp = server, serial, pyotp.TOTP(seed)
-        self.clock_offset = 0.0
 
     def _step(self) -> int:
-        return int((time.time() + self.clock_offset) // 30)
+        return ServerClock(self.server).step()
 
     def advance(self, seconds: float) -> None:
         self.server.advance_clock(seconds)
-        self.clock_offset += seconds
 
     def enable_codes(self) -> tuple[str, str]:
         """Two consecutive codes: the previous 30-second code and the current one."""
@@ -152,7 +151,8 @@ def test_self_manage_mfa_device(server, admin, tmp_path):
 
 
 def test_list_mfa_devices_of_another_user_is_denied(server, admin):
-    user = Cli(server, admin.json("iam", "create-access-key", "--user-name", "mfa-self")["AccessKey"])
+    user = _user(server, admin, "mfa-lister", SELF_MANAGE_MFA)
+    assert user.json("iam", "list-mfa-devices", "--user-name", "mfa-lister") == {"MFADevices": []}
     assert user.error("iam", "list-mfa-devices", "--user-name", "mfa-other").code == "AccessDenied"
 
 

@@ -75,8 +75,9 @@ def org(server) -> Org:
 
 
 @pytest.fixture(scope="module")
-def member_root(server, org, tmp_path_factory) -> dict:
-    """The member's root gives itself every kind of root credential with its own long-term key."""
+def member_root_setup(server, org, tmp_path_factory) -> dict:
+    """The member's root gives itself every kind of root credential with its own long-term key (but no password);
+    the state is saved as a snapshot."""
     cli = Cli(server, MEMBER_KEY)
     second_key = cli.json("iam", "create-access-key")["AccessKey"]
     assert "UserName" not in second_key
@@ -97,7 +98,20 @@ def member_root(server, org, tmp_path_factory) -> dict:
     queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={
         "Policy": _deny_all(f"arn:aws:sqs:us-east-1:{MEMBER}:{QUEUE}", "sqs:*")})
+    server.snapshot("privileged-tasks")
     return {"second_key": second_key, "certificate": certificate, "serial": serial, "queue_url": queue_url}
+
+
+@pytest.fixture
+def member_root(server, member_root_setup) -> dict:
+    """Each test starts from the saved member (whatever another test created, deleted or unlocked)."""
+    server.restore("privileged-tasks")
+    return member_root_setup
+
+
+def _with_password(org: Org) -> None:
+    """The member's root password, as a privileged task creates it (test_allow_password_recovery)."""
+    org.session("IAMCreateRootUserPassword").json("iam", "create-login-profile")
 
 
 def _flags(session: Cli) -> dict:
@@ -146,6 +160,7 @@ def test_allow_password_recovery(org, member_root):
 
 
 def test_audit_root_user_credentials(org, member_root):
+    _with_password(org)
     audit = org.session("IAMAuditRootUserCredentials")
     user = audit.json("iam", "get-user")["User"]
     assert user["UserId"] == MEMBER and user["Arn"] == ROOT_ARN and "UserName" not in user
@@ -169,6 +184,7 @@ def test_audit_root_user_credentials(org, member_root):
 
 
 def test_delete_root_user_credentials(org, member_root):
+    _with_password(org)
     delete = org.session("IAMDeleteRootUserCredentials")
     assert delete.json("iam", "delete-login-profile") is None
     for key_id in delete.text("iam", "list-access-keys", "--query", "AccessKeyMetadata[].AccessKeyId").split():

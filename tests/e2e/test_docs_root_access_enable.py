@@ -27,12 +27,30 @@ def root(server) -> Cli:
 
 
 @pytest.fixture(scope="module")
-def enabler(server, root) -> Cli:
-    """An IAM user of the management account holding exactly the page's minimum permissions."""
+def stages(server, root) -> Cli:
+    """An IAM user of the management account holding exactly the page's minimum permissions, and the states the
+    page's steps start from, saved as snapshots: no organization, an organization, root access enabled."""
     root.json("iam", "create-user", "--user-name", "root-access-enabler")
     root.json("iam", "put-user-policy", "--user-name", "root-access-enabler", "--policy-name", "Minimum",
               "--policy-document", json.dumps(MINIMUM_PERMISSIONS))
-    return Cli(server, root.json("iam", "create-access-key", "--user-name", "root-access-enabler")["AccessKey"])
+    enabler = Cli(server, root.json("iam", "create-access-key", "--user-name", "root-access-enabler")["AccessKey"])
+    server.snapshot("rootaccess-none")
+    root.json("organizations", "create-organization", "--feature-set", "ALL")
+    server.snapshot("rootaccess-organization")
+    root.json("organizations", "enable-aws-service-access", "--service-principal", IAM)
+    root.json("iam", "enable-organizations-root-credentials-management")
+    root.json("iam", "enable-organizations-root-sessions")
+    server.snapshot("rootaccess-enabled")
+    return enabler
+
+
+@pytest.fixture
+def enabler(request, server, stages) -> Cli:
+    """The enabler, with the state restored to the stage the test names with ``@pytest.mark.stage`` (default:
+    no organization)."""
+    marker = request.node.get_closest_marker("stage")
+    server.restore(f"rootaccess-{marker.args[0] if marker else 'none'}")
+    return stages
 
 
 def test_prerequisites_are_reported_with_aws_errors(root, enabler):
@@ -49,6 +67,7 @@ def test_prerequisites_are_reported_with_aws_errors(root, enabler):
         assert error.message == "Trusted Access for IAM not enabled by organization of input account 000000000000."
 
 
+@pytest.mark.stage("organization")
 def test_enable_centralized_root_access_with_minimum_permissions(root, enabler):
     assert enabler.json("organizations", "enable-aws-service-access", "--service-principal", IAM) is None
     organization_id = root.json("organizations", "describe-organization")["Organization"]["Id"]
@@ -62,6 +81,7 @@ def test_enable_centralized_root_access_with_minimum_permissions(root, enabler):
     assert [p["ServicePrincipal"] for p in principals] == [IAM]
 
 
+@pytest.mark.stage("enabled")
 def test_cli_output_formats(enabler):
     assert enabler.text("iam", "list-organizations-features", "--query", "EnabledFeatures") == \
         "RootSessions\tRootCredentialsManagement"
@@ -74,6 +94,7 @@ def test_cli_output_formats(enabler):
                         "contains(EnabledFeatures, 'RootSessions')") is True
 
 
+@pytest.mark.stage("enabled")
 def test_delegated_administrator_for_iam(server, root, enabler):
     orgs = server.client("organizations")
     delegate, member = create_member(orgs, "security-tooling"), create_member(orgs, "workload")
@@ -115,6 +136,7 @@ def test_delegated_administrator_for_iam(server, root, enabler):
         "DelegatedAdministrators"] == []
 
 
+@pytest.mark.stage("enabled")
 def test_disable_centralized_root_access(root, enabler):
     organization_id = root.json("organizations", "describe-organization")["Organization"]["Id"]
     error = enabler.error("iam", "disable-organizations-root-sessions")

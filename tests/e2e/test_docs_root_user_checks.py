@@ -51,6 +51,7 @@ def test_root_access_keys_check(root):
 
 def test_root_mfa_check(server, root, tmp_path):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountMFAEnabled") == "0"
+    assert _root_row(root)["mfa_active"] == "false"  # a report generated now, before the device
     serial = root.json("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "root-account-mfa-device",
                        "--outfile", str(tmp_path / "qr.png"), "--bootstrap-method", "QRCodePNG")["VirtualMFADevice"]["SerialNumber"]
     assert serial == "arn:aws:iam::000000000000:mfa/root-account-mfa-device"

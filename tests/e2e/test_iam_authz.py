@@ -52,6 +52,7 @@ def test_denials_name_existing_users_roles_and_groups_as_iam_does(server, unique
     for call, action, resource in calls:
         with pytest.raises(ClientError) as excinfo:
             call()
+        assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
         assert excinfo.value.response["Error"]["Message"] == (
             f"{head}{action} on resource: {resource} because no identity-based policy allows the {action} action")
 
@@ -69,6 +70,7 @@ def test_inline_policy_allows_and_explicit_deny_wins(server, unique):
         {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}))
     with pytest.raises(ClientError) as excinfo:
         client.list_users()
+    assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
     assert "explicit deny" in excinfo.value.response["Error"]["Message"]
     assert client.list_groups()["Groups"] is not None
 
@@ -86,6 +88,7 @@ def test_group_managed_policy_and_boundary(server, unique):
     assert client.list_users()["Users"]
     with pytest.raises(ClientError) as excinfo:
         client.create_user(UserName=f"blocked-{unique}")
+    assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
     assert "permissions boundary" in excinfo.value.response["Error"]["Message"]
 
 
@@ -100,8 +103,9 @@ def test_condition_on_resource_tag(server, unique):
          "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}}))
     client = server.client_for(key, "iam")
     assert client.get_user(UserName=f"team-a-{unique}")["User"]["UserName"] == f"team-a-{unique}"
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         client.get_user(UserName=f"team-b-{unique}")
+    assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
 
 
 def test_simulate_custom_and_principal_policy(server, unique):

@@ -54,6 +54,7 @@ def test_root_access_keys_max_two_and_revocation(server):
     iam.update_access_key(AccessKeyId=created["AccessKeyId"], Status="Inactive")
     with pytest.raises(ClientError) as excinfo:
         new_root.get_caller_identity()
+    assert excinfo.value.response["Error"]["Code"] == "InvalidClientTokenId"
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     last_used = iam.get_access_key_last_used(AccessKeyId=created["AccessKeyId"])["AccessKeyLastUsed"]
     assert {"ServiceName", "Region"} <= set(last_used)

@@ -14,12 +14,25 @@ OTHER, THIRD = "111111111111", "222222222222"
 
 
 @pytest.fixture(scope="module")
-def orgs(server):
+def consolidated(server) -> str:
+    """Two standalone accounts and an organization with consolidated billing only, saved as a snapshot."""
     second_standalone(server, OTHER, "AKIAOTHERROOTKEY01")
     second_standalone(server, THIRD, "AKIATHIRDROOTKEY01")
-    client = server.client("organizations")
-    client.create_organization(FeatureSet="CONSOLIDATED_BILLING")
-    return client
+    server.client("organizations").create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    server.snapshot("handshakes")
+    return "handshakes"
+
+
+@pytest.fixture
+def orgs(server, consolidated):
+    """Each test starts from the snapshot (whatever the others invited, accepted or enabled)."""
+    server.restore(consolidated)
+    return server.client("organizations")
+
+
+def _invite_other(server, orgs) -> None:
+    invited = orgs.invite_account_to_organization(Target={"Id": OTHER, "Type": "ACCOUNT"})["Handshake"]
+    _other_cli(server, "accept-handshake", "--handshake-id", invited["Id"])
 
 
 def _other_cli(server, *args: str) -> dict:
@@ -47,6 +60,7 @@ def test_invited_root_accepts_with_the_cli(server, orgs):
 
 
 def test_enable_all_features_waits_for_invited_members(server, orgs):
+    _invite_other(server, orgs)
     other = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     request = orgs.enable_all_features()["Handshake"]
     assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "OPEN")

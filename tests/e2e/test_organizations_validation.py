@@ -17,9 +17,14 @@ def raw(server):
     return lambda service: server.client(service, config=RAW)
 
 
-def test_organizations_invalid_input_reasons(raw):
+@pytest.fixture(scope="module")
+def organization(server) -> str:
+    """The bootstrap account's organization (made once, for the tests that need one, in any order)."""
+    return server.client("organizations").create_organization(FeatureSet="ALL")["Organization"]["Id"]
+
+
+def test_organizations_invalid_input_reasons(raw, organization):
     orgs = raw("organizations")
-    orgs.create_organization(FeatureSet="ALL")
     error = error_of(orgs.describe_account, AccountId="12345")
     assert (error["Code"], error["Reason"], error["Message"], error["Status"]) == (
         "InvalidInputException", "INVALID_PATTERN", "You provided a value that does not match the required pattern.",
@@ -50,7 +55,7 @@ def test_sqs_sns_events_codes(raw):
     assert error["Code"] == "ValidationException" and error["Message"].startswith("1 validation error detected: ")
 
 
-def test_effective_tag_policy_merges_levels(server, raw):
+def test_effective_tag_policy_merges_levels(server, raw, organization):
     orgs = server.client("organizations")
     member = create_member(orgs, "tagged")
     root_id = orgs.list_roots()["Roots"][0]["Id"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,44 @@ def test_a_failing_init_script_fails_a_strict_start(tmp_path):
     log = str(caught.value)
     assert "01-fail.sh FAILED (exit status 3)" in log and "broken" in log
     assert not (tmp_path / "ran").exists()
+
+
+def _health(server) -> tuple[int, dict]:
+    try:
+        return 200, server.get_json("/_rootplane/health")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_health_says_initializing_until_the_init_scripts_have_run(tmp_path):
+    """As LocalStack's ready stage: 503 "initializing" with each script's state, then 200 "ok" once all ran."""
+    init = tmp_path / "init"
+    init.mkdir()
+    started, release = tmp_path / "started", tmp_path / "release"
+    (init / "10-wait.sh").write_text(f"touch {started}\nwhile [ ! -e {release} ]; do sleep 0.05; done\n")
+    (init / "20-user.py").write_text("import boto3\nboto3.client('iam').create_user(UserName='after-wait')\n")
+    running = start_server(args=("--init", str(init)), healthy=False)
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status, document = _health(running)
+        assert (status, document["status"]) == (503, "initializing")
+        assert document["init"] == {"completed": False, "scripts": [
+            {"name": "10-wait.sh", "state": "RUNNING"}, {"name": "20-user.py", "state": "UNKNOWN"}]}
+        release.touch()
+        while _health(running)[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status, document = _health(running)
+        assert (status, document["status"]) == (200, "ok")
+        assert document["init"] == {"completed": True, "scripts": [
+            {"name": "10-wait.sh", "state": "SUCCESSFUL"}, {"name": "20-user.py", "state": "SUCCESSFUL"}]}
+        assert running.client("iam").get_user(UserName="after-wait")["User"]["UserName"] == "after-wait"
+    finally:
+        release.touch()
+        running.close()
+
+
+def test_health_without_init_scripts_has_no_init_stage(server):
+    status, document = _health(server)
+    assert (status, document["status"]) == (200, "ok") and "init" not in document

@@ -19,11 +19,34 @@ DENY_FEATURES = {"Version": "2012-10-17", "Statement": [
 
 
 @pytest.fixture(scope="module")
-def world(server):
+def stages(server) -> OrgWorld:
+    """The states the tests start from, each saved as a snapshot: no organization, an organization, IAM trusted,
+    both features enabled."""
     world = OrgWorld(server)
     world.admin = world.user("admin", managed=ADMIN_POLICY)
     world.denied = world.user("observer", policy=DENY_FEATURES)
+    server.snapshot("features-none")
+    world.create_organization()
+    server.snapshot("features-organization")
+    world.trust_iam()
+    server.snapshot("features-trusted")
+    iam = server.client_for(world.admin, "iam")
+    iam.enable_organizations_root_credentials_management()
+    iam.enable_organizations_root_sessions()
+    server.snapshot("features-enabled")
+    world.organization_ids = {"none": "", "organization": world.organization_id, "trusted": world.organization_id,
+                              "enabled": world.organization_id}
     return world
+
+
+@pytest.fixture
+def world(request, stages) -> OrgWorld:
+    """``stages`` restored to the stage a test names with ``@pytest.mark.stage(name)`` (default: none)."""
+    marker = request.node.get_closest_marker("stage")
+    stage = marker.args[0] if marker else "none"
+    stages.server.restore(f"features-{stage}")
+    stages.organization_id = stages.organization_ids[stage]
+    return stages
 
 
 def _iam(world, key):
@@ -46,8 +69,8 @@ def test_consolidated_billing_organization(world):
         world.root("organizations").delete_organization()
 
 
+@pytest.mark.stage("organization")
 def test_iam_authorization_comes_first(world):
-    world.create_organization()
     iam = _iam(world, world.denied)
     code, message, status = error_of(iam.enable_organizations_root_sessions)
     assert (code, status) == ("AccessDenied", 403)
@@ -58,6 +81,7 @@ def test_iam_authorization_comes_first(world):
     assert (code, status) == ("ServiceAccessNotEnabledException", 400)
 
 
+@pytest.mark.stage("organization")
 def test_trusted_access_required(world):
     for op in FEATURE_OPS:
         code, message, status = error_of(getattr(_iam(world, world.admin), op))
@@ -66,8 +90,8 @@ def test_trusted_access_required(world):
             "Trusted Access for IAM not enabled by organization of input account 000000000000.", 400)
 
 
+@pytest.mark.stage("trusted")
 def test_enable_disable_idempotent_in_aws_order(world):
-    world.trust_iam()
     iam = _iam(world, world.admin)
     org = world.organization_id
     assert iam.list_organizations_features()["EnabledFeatures"] == []
@@ -85,6 +109,7 @@ def test_enable_disable_idempotent_in_aws_order(world):
     assert cli == {"OrganizationId": org, "EnabledFeatures": ["RootSessions", "RootCredentialsManagement"]}
 
 
+@pytest.mark.stage("enabled")
 def test_member_and_delegated_administrator(world):
     member = world.create_account("plain-member")
     delegate = world.create_account("delegate")
@@ -107,6 +132,7 @@ def test_member_and_delegated_administrator(world):
     assert code == "AccountNotManagementOrDelegatedAdministratorException"
 
 
+@pytest.mark.stage("enabled")
 def test_toggling_keeps_root_credentials(world):
     """Switching features neither creates nor deletes a member root's credentials."""
     iam = _iam(world, world.admin)

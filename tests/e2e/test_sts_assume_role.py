@@ -100,8 +100,9 @@ def test_duration_external_id_and_session_policy(server, unique):
     assert 0 < result["PackedPolicySize"] <= 100
     role_iam = server.client_for(result["Credentials"], "iam")
     assert role_iam.list_users()["Users"]
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         role_iam.list_roles()
+    assert error(excinfo)[0] == "AccessDenied"
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role(RoleArn=f"arn:aws:iam::000000000000:role/missing-{unique}", RoleSessionName="m1")
     assert error(excinfo)[0] == "AccessDenied"

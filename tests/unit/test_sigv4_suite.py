@@ -212,5 +212,6 @@ def test_iam_list_users_vector() -> None:
     assert sigv4.string_to_sign(signed, canonical).endswith(
         "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59")
     sigv4.verify(request, signed, SECRET, NOW, "query")
-    with pytest.raises(AwsError):
+    with pytest.raises(AwsError) as caught:
         sigv4.verify(request, replace(signed, region="us-west-2"), SECRET, NOW, "query")
+    assert caught.value.code == "SignatureDoesNotMatch"

@@ -13,6 +13,7 @@ Facts handlers may add through ``ctx.audit`` (all optional):
 - ``verbatim_elements``: ``responseElements``/``additionalEventData`` are kept as given (sign-in records spell
   ``ConsoleLogin``, ``MFAUsed``; they carry no secrets);
 - ``error_message``: an ``errorMessage`` without an ``errorCode`` (failed sign-ins: ``Failed authentication``);
+- ``deciding_statement``: what authorization decided (authz/authorizer.py); stored beside the record, never in it;
 - ``additional_event_data``, ``event_type`` (``AwsConsoleSignIn`` for sign-ins), ``read_only``, ``event_source``,
   ``user_name`` (the name shown for failed sign-ins: ``HIDDEN_DUE_TO_SECURITY_REASONS``).
 
@@ -72,6 +73,7 @@ class Recorded:
     record: dict[str, Any]
     username: str
     resources: tuple[Resource, ...]
+    deciding_statement: dict[str, Any] | None = None  # internal (authz/authorizer.py), never in ``record``
 
 
 def is_management_event(service: str, operation: str) -> bool:
@@ -219,7 +221,8 @@ def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid
                 "type": "AWSAccount", "principalId": call.principal.user_id, "accountId": caller,
             }
         _order(record)
-        results.append(Recorded(account_id, record["awsRegion"], call.event_time, record, username, tuple(resources)))
+        results.append(Recorded(account_id, record["awsRegion"], call.event_time, record, username, tuple(resources),
+                                audit.get("deciding_statement")))
     return results
 
 

@@ -43,6 +43,7 @@ def _new_event(recorded: Recorded) -> repo.NewEvent:
         "read_only": record["readOnly"], "username": recorded.username,
         "access_key_id": record["userIdentity"].get("accessKeyId") or "",
         "resources": json.dumps(resources), "record": json.dumps(record, separators=(",", ":")),
+        "deciding_statement": json.dumps(recorded.deciding_statement) if recorded.deciding_statement else None,
     }
     return repo.NewEvent(values, resources)
 

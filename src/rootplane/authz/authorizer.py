@@ -11,8 +11,9 @@ from rootplane.authz.context_keys import global_context
 from rootplane.authz.gather import policy_set_for, source
 from rootplane.core.errors import AwsError
 from rootplane.policy import Decision, RequestFacts, evaluate
+from rootplane.policy.evaluate import IDENTITY, RESOURCE
 
-__all__ = ["authorize", "decide", "denial"]
+__all__ = ["authorize", "decide", "denial", "deciding_statement"]
 
 # Services whose AccessDenied names no reason (recorded sts:AssumeRoot denials, implicit and explicit).
 _REASONLESS_DENIALS = {"sts"}
@@ -80,13 +81,47 @@ def denial(service: str, protocol: str, message: str) -> AwsError:
         return AwsError("AccessDenied", "Access Denied", 403)
     if protocol == "ec2":
         return AwsError("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
+    if service == "sns":  # botocore's AuthorizationErrorException
+        return AwsError("AuthorizationError", message, 403)
     return AwsError("AccessDenied", message, 403)
 
 
+_DECIDING_TYPES = (IDENTITY, RESOURCE)
+
+
+def deciding_statement(check: AuthzCheck, decision: Decision) -> dict[str, Any]:
+    """What decided a check, for the call's CloudTrail record (an internal field, never in the AWS JSON): the
+    decision, the action, and the statement that allowed or explicitly denied it (policy type and name, Sid,
+    index in the policy); none for an implicit deny or a call no policy governs (the root user's own account)."""
+    found: dict[str, Any] = {"decision": {"allow": "Allow", "explicit_deny": "ExplicitDeny"}.get(
+        decision.kind, "ImplicitDeny"), "action": check.action}
+    if decision.kind == "implicit_deny":
+        found["policyType"] = decision.deny_policy_type
+    statements = decision.matched
+    if decision.allowed:  # the identity or resource policy that granted it, not the SCP that let it through
+        statements = tuple(m for m in statements if m.policy_type in _DECIDING_TYPES) or statements
+    if statements:
+        first = statements[0]
+        found.update(policyType=first.policy_type, policy=first.policy_name, sid=first.sid,
+                     statementIndex=first.index)
+    return found
+
+
+def _record(ctx: Any, check: AuthzCheck, decision: Decision) -> None:
+    """Keep the first check's deciding statement, or the first denial's."""
+    audit = getattr(ctx, "audit", None)
+    if audit is None:
+        return
+    current = audit.get("deciding_statement")
+    if current is None or (not decision.allowed and current["decision"] == "Allow"):
+        audit["deciding_statement"] = deciding_statement(check, decision)
+
+
 def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
-    """Raise AccessDenied unless every check is allowed."""
+    """Raise AccessDenied unless every check is allowed; the deciding statement goes to ``ctx.audit``."""
     for check in checks:
         decision = decide(ctx, check)
+        _record(ctx, check, decision)
         if not decision.allowed:
             action = check.action.lower() if ctx.service in _LOWERCASE_ACTION_DENIALS else check.action
             message = decision.message(ctx.principal.arn, action, check.denial_resource or check.resource)

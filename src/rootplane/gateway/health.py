@@ -12,6 +12,7 @@ __all__ = ["health_document"]
 
 
 def health_document(config: ServerConfig, status: str) -> dict[str, Any]:
-    """``status`` ("starting", "ok" or "degraded"), version, store kind, served services and endpoint."""
+    """``status`` ("starting"; "initializing" while ``--init`` scripts run; "ok"; "degraded" while the store does
+    not answer), version, store kind, served services and endpoint."""
     return {"status": status, "version": __version__, "store": config.store_kind, "services": list(SERVICES),
             "endpoint": config.endpoint}

@@ -1,4 +1,5 @@
-"""Internal endpoints under /_rootplane/: health, mail outbox, test clock, SNS certificate. Not AWS APIs, not signed.
+"""Internal endpoints under /_rootplane/: health, mail outbox, test clock, SNS certificate, CloudTrail events' deciding
+statements. Not AWS APIs, not signed.
 
 With ``--internal-token`` every one of them except health (probes) and the SNS signing certificate (public, fetched
 by subscribers that verify SNS signatures, as AWS serves it) needs ``Authorization: Bearer <token>``.
@@ -25,11 +26,20 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 
 def _health(gateway, request: HttpRequest) -> HttpResponse:
-    """200 "ok" while the store answers; 503 "degraded" (and why) while it does not."""
+    """503 "degraded" (and why) while the store does not answer. Else "ok" (200) once serving; with ``--init``
+    scripts, "initializing" (503) until every script has run (and "failed" (503) when one failed under
+    ``--init-strict``: the server is stopping), their states under ``init`` as LocalStack's
+    ``/_localstack/init/ready`` reports them."""
     problem = gateway.store.ping()
-    if problem is None:
+    if problem is not None:
+        return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}"}, 503)
+    progress = gateway.init_progress
+    if progress is None:
         return json_response(health_document(gateway.config, "ok"))
-    return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}"}, 503)
+    init = progress.document()
+    status = "initializing" if not progress.completed else "failed" if (
+        not progress.ok and gateway.config.init_strict) else "ok"
+    return json_response({**health_document(gateway.config, status), "init": init}, 200 if status == "ok" else 503)
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:
@@ -38,6 +48,21 @@ def _outbox(gateway, request: HttpRequest) -> HttpResponse:
         return json_response([])
     with gateway.store.transaction(write=False) as session:
         return json_response(mail.list_messages(session, request.query.get("to")))
+
+
+_MAX_DECISION_IDS = 500
+
+
+def _decisions(gateway, request: HttpRequest) -> HttpResponse:
+    """``?ids=<eventID>,...``: each CloudTrail event's deciding statement (what authorization decided, kept beside
+    the record, never in it), for ``rootplane policy stream``. Event ids are the caller's own, from LookupEvents."""
+    repo = source("rootplane.services.cloudtrail.repo")
+    history = source("rootplane.services.cloudtrail.history")
+    ids = [i for i in (request.query.get("ids") or "").split(",") if i][:_MAX_DECISION_IDS]
+    if repo is None or history is None or not ids:
+        return json_response({})
+    with gateway.store.transaction(write=False) as session, history.reading(session) as reader:
+        return json_response(repo.deciding_statements(reader, ids))
 
 
 def _advance_seconds(body: bytes) -> float:
@@ -93,6 +118,7 @@ def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
 
 
 _ROUTES = {"/_rootplane/health": _health, "/_rootplane/outbox": _outbox, "/_rootplane/clock": _clock,
+           "/_rootplane/cloudtrail/decisions": _decisions,
            "/_rootplane/sns/SimpleNotificationService.pem": _sns_certificate}
 _METHODS = {"/_rootplane/clock": ("GET", "POST")}
 _ROUTES.update(STATE_ROUTES)  # reset, snapshot, restore (gateway/state.py)

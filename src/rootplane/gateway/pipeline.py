@@ -98,6 +98,7 @@ class Gateway:
         self.key_aliases = key_aliases(config)
         self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
+        self.init_progress = None  # an InitProgress while ``--init`` scripts run (server.run); health reports it
         # Reset and restore (gateway/state.py): run before the state is replaced (drain queued writes) and after
         # (drop what was cached from the old state).
         self.before_state_change: list[Callable[[], None]] = []

@@ -268,34 +268,38 @@ def _time_option(name: str, default: str | None, text: str) -> Callable[..., Any
 @click.option("--output", "-o", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one JSON object per line.")
 def stream(connection, since, follow: bool, interval: float, output_format: str) -> None:
-    """Print each recorded call: principal, action, resource and decision.
+    """Print each recorded call: principal, action, resource, decision and the deciding statement.
 
-    Reads the calling account's CloudTrail event history. A denied call shows AWS's error message, which names
-    the kind of policy that denied it; CloudTrail records do not carry the deciding statement (use
-    `rootplane simulate` for that).
+    Reads the calling account's CloudTrail event history. Against rootplane each call also shows the policy and
+    statement (Sid and index) that allowed or denied it; AWS's records do not carry it, so against AWS a denied
+    call shows AWS's error message, which names the kind of policy that denied it (`rootplane simulate` explains
+    more).
     """
     import json
 
     from rich.console import Console
     from rich.markup import escape
 
-    from rootplane.tools.trail import call_of, follow as tail, history
+    from rootplane.tools.trail import call_of, deciding_statements, describe_statement, follow as tail, history
 
     console = Console(highlight=False)
     records = tail(connection, since, interval) if follow else iter(history(connection, since))
     try:
         for record in records:
             call = call_of(record)
+            deciding = deciding_statements(connection, [record.get("eventID", "")]).get(record.get("eventID", ""))
             if output_format == "json":
                 click.echo(json.dumps({"EventTime": call.time, "Principal": call.principal, "Action": call.action,
                                        "Resource": call.resource, "Decision": call.decision,
-                                       "Detail": call.detail}), nl=True)
+                                       "Detail": call.detail, "DecidingStatement": deciding}), nl=True)
                 sys.stdout.flush()
                 continue
             colour = {"Allowed": "green", "Denied": "red"}.get(call.decision, "yellow")
             line = (f"{escape(call.time)} {escape(call.principal)} {escape(call.action)} {escape(call.resource)} "
                     f"[{colour}]{call.decision}[/]")
-            console.print(line + (f" {escape(call.detail)}" if call.detail else ""), soft_wrap=True)
+            why = describe_statement(deciding)
+            detail = " ".join(escape(text) for text in (call.detail, why and f"({why})") if text)
+            console.print(line + (f" {detail}" if detail else ""), soft_wrap=True)
     except KeyboardInterrupt:
         pass
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from rootplane.tools.aws import Connection
 
-__all__ = ["Call", "action_of", "call_of", "history", "follow"]
+__all__ = ["Call", "action_of", "call_of", "history", "follow", "deciding_statements", "describe_statement"]
 
 #: CloudTrail event names that differ from the IAM action they need (Service Authorization Reference).
 _ACTION_OF_EVENT = {
@@ -57,6 +60,44 @@ def call_of(record: dict[str, Any]) -> Call:
     detail = f"{code}: {record.get('errorMessage', '')}" if code else ""
     return Call(record.get("eventTime", ""), principal, action_of(record), ", ".join(resources) or "-", decision,
                 detail, record)
+
+
+_IDS_PER_REQUEST = 100
+
+
+def deciding_statements(connection: Connection, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The statement that decided each call, by event id: rootplane keeps it beside each CloudTrail record and
+    answers it at ``/_rootplane/cloudtrail/decisions`` (with ``ROOTPLANE_INTERNAL_TOKEN`` when the server needs
+    one). Empty against AWS (no ``--endpoint-url``), whose records do not carry it, or when the server does not
+    answer."""
+    if not connection.endpoint_url or not event_ids:
+        return {}
+    token = os.environ.get("ROOTPLANE_INTERNAL_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(event_ids), _IDS_PER_REQUEST):
+        ids = ",".join(event_ids[start:start + _IDS_PER_REQUEST])
+        url = f"{connection.endpoint_url.rstrip('/')}/_rootplane/cloudtrail/decisions?{urllib.parse.urlencode({'ids': ids})}"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+                found.update(json.loads(response.read()))
+        except (OSError, ValueError):
+            return found
+    return found
+
+
+def describe_statement(deciding: dict[str, Any] | None) -> str:
+    """``deciding`` (see :func:`deciding_statements`) in words: the policy and statement that decided."""
+    if not deciding:
+        return ""
+    if deciding.get("policy") is None:
+        if deciding["decision"] == "ImplicitDeny":
+            return f"implicit deny: no {deciding.get('policyType') or 'policy'} allows {deciding['action']}"
+        return "allowed with no statement needed (the root user, or an action anyone may call)"
+    statement = f"Sid {deciding['sid']!r}" if deciding.get("sid") else "no Sid"
+    verb = "allowed" if deciding["decision"] == "Allow" else "denied"
+    return (f"{verb} by {deciding['policyType']} {deciding['policy']!r}, statement {deciding['statementIndex']} "
+            f"({statement})")
 
 
 def history(connection: Connection, since: _dt.datetime | None = None,

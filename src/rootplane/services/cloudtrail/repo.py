@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
 
 __all__ = [
-    "NewEvent", "Cursor", "put_events", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
+    "NewEvent", "Cursor", "put_events", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
     "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
@@ -59,6 +60,13 @@ def put_events(session: Session, events: Iterable[NewEvent]) -> None:
     ]
     if resources:
         connection.execute(_INSERT_RESOURCE, resources)
+
+
+def deciding_statements(session: Session, event_ids: Sequence[str]) -> dict[str, dict]:
+    """The internal deciding statement of each recorded event among ``event_ids`` that has one."""
+    rows = session.execute(select(EventRow.event_id, EventRow.deciding_statement).where(
+        EventRow.event_id.in_(list(event_ids)), EventRow.deciding_statement.is_not(None)))
+    return {event_id: json.loads(text) for event_id, text in rows}
 
 
 def list_events(session: Session, account_id: str, region: str, *, attribute: tuple[str, object] | None,

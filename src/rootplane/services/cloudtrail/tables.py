@@ -37,6 +37,8 @@ class EventRow(Base):
     # [[type, name], ...] as LookupEvents reports them (ResourceType, ResourceName).
     resources: Mapped[str] = mapped_column(Text, default="[]")
     record: Mapped[str] = mapped_column(Text)
+    # Internal, never in ``record``: JSON of the statement that allowed or denied the call (authz/authorizer.py).
+    deciding_statement: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class EventResourceRow(Base):

@@ -29,7 +29,8 @@ _ALIAS_OPERATIONS = frozenset({"CreateAlias", "UpdateAlias", "DeleteAlias"})
 
 def _context(ctx: Any, key: KeyRow, params: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {"kms:CallerAccount": ctx.account_id, "kms:KeySpec": key.key_spec,
-                               "kms:KeyUsage": key.key_usage, "kms:KeyOrigin": "AWS_KMS",
+                               "kms:KeyUsage": key.key_usage, "kms:KeyOrigin": key.origin,
+                               "kms:MultiRegion": key.primary_region is not None,
                                "kms:ResourceAliases": repo.aliases_of(ctx.session, key.key_id)}
     context.update(_encryption(params.get("EncryptionContext")))
     for member, name in _ALGORITHM_KEYS.items():
@@ -62,7 +63,7 @@ def blob_key(ctx: Any, blob: Any) -> KeyRow:
         key_id = blob_key_id(bytes(blob))
     except InvalidCiphertext:
         raise invalid_ciphertext() from None
-    found = repo.find_key(ctx.session, key_id)
+    found = repo.find_key(ctx.session, key_id, ctx.region)
     if found is None:
         raise invalid_ciphertext()
     return resolve(ctx.session, ctx.region, found.account_id, found.arn, ctx.now())
@@ -86,7 +87,7 @@ def _alias_checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[Auth
     if operation == "DeleteAlias" or operation == "UpdateAlias":
         alias = repo.find_alias(ctx.session, ctx.account_id, ctx.region, name)
         if alias is not None:
-            current = repo.find_key(ctx.session, alias.key_id)
+            current = repo.find_key(ctx.session, alias.key_id, ctx.region)
             if current is not None:
                 found.append(key_check(ctx, action, current))
     if params.get("TargetKeyId"):
@@ -156,6 +157,14 @@ def _checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck
         tags = {tag["TagKey"]: tag["TagValue"] for tag in params.get("Tags") or ()}
         context = request_tag_context(tags) if tags else {"aws:TagKeys": list(params.get("TagKeys") or [])}
         return [key_check(ctx, action, key, params, context=context)]
+    if operation == "ReplicateKey":  # the replica is also a new key in its Region
+        context = {"kms:ReplicaRegion": params.get("ReplicaRegion")}
+        return [key_check(ctx, action, _key(ctx, params["KeyId"]), params, context=context),
+                AuthzCheck("kms:CreateKey", "*", ctx.account_id, context=request_tag_context(
+                    {tag["TagKey"]: tag["TagValue"] for tag in params.get("Tags") or ()}))]
+    if operation == "UpdatePrimaryRegion":
+        context = {"kms:PrimaryRegion": params.get("PrimaryRegion")}
+        return [key_check(ctx, action, _key(ctx, params["KeyId"]), params, context=context)]
     if params.get("KeyId"):
         return [key_check(ctx, action, _key(ctx, params["KeyId"]), params)]
     return [AuthzCheck(action, "*", ctx.account_id)]

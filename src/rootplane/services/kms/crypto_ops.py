@@ -12,7 +12,7 @@ from rootplane.services.kms import crypto
 from rootplane.services.kms.authz import blob_key
 from rootplane.services.kms.crypto import DIGEST_SIZES, InvalidCiphertext
 from rootplane.services.kms.errors import check_dry_run, invalid_ciphertext, invalid_key_usage, validation
-from rootplane.services.kms.keys import require_enabled, require_usage, resolve
+from rootplane.services.kms.keys import blob_binding, require_enabled, require_usage, resolve
 from rootplane.services.kms.master import unseal
 from rootplane.services.kms.tables import KeyRow
 
@@ -54,7 +54,7 @@ class CryptoOperations:
                  algorithm: str) -> bytes:
         material = _material(ctx, key)
         if algorithm == _SYMMETRIC:
-            return crypto.seal_blob(material, key.key_id, key.arn, plaintext, context)
+            return crypto.seal_blob(material, key.key_id, blob_binding(key), plaintext, context)
         try:
             return crypto.rsa_encrypt(material, algorithm, plaintext)
         except ValueError:
@@ -67,7 +67,7 @@ class CryptoOperations:
                 if crypto.blob_key_id(blob) != key.key_id:
                     raise AwsError("IncorrectKeyException", "The key ID in the request does not identify a KMS key "
                                    "that can perform this operation.", 400)
-                return crypto.open_blob(material, key.arn, blob, context)
+                return crypto.open_blob(material, blob_binding(key), blob, context)
             return crypto.rsa_decrypt(material, algorithm, blob)
         except InvalidCiphertext:
             raise invalid_ciphertext() from None

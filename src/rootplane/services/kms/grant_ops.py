@@ -82,7 +82,7 @@ class GrantOperations:
                                                      limit + 1), limit, lambda grant: grant.grant_id)
         shapes = []
         for grant in rows:
-            key = repo.find_key(ctx.session, grant.key_id)
+            key = repo.find_key(ctx.session, grant.key_id, ctx.region)
             if key is not None:
                 shapes.append(_grant_shape(key.arn, grant))
         return {"Grants": shapes, **more}
@@ -107,7 +107,7 @@ class GrantOperations:
         allowed = grant.retiring_principal in callers or (
             grant.grantee_principal in callers and "RetireGrant" in json.loads(grant.operations_json))
         if not allowed:
-            key = repo.find_key(ctx.session, grant.key_id)
+            key = repo.find_key(ctx.session, grant.key_id, ctx.region)
             raise AwsError("AccessDeniedException", f"User: {principal.arn} is not authorized to perform: "
                            f"kms:RetireGrant on resource: {key.arn if key else grant.key_id}", 400)
         check_dry_run(params)

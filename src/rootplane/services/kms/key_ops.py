@@ -14,7 +14,7 @@ from rootplane.services.kms import repo
 from rootplane.services.kms.authz import key_check, key_resources
 from rootplane.services.kms.crypto import KEY_SPECS, new_material
 from rootplane.services.kms.errors import invalid_state, malformed_policy, not_found, validation
-from rootplane.services.kms.keys import DISABLED, ENABLED, PENDING_DELETION, is_gone, key_arn, resolve
+from rootplane.services.kms.keys import DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT, is_gone, key_arn, resolve
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.paging import after, page
@@ -22,13 +22,14 @@ from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
 
-__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE"]
+__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags"]
 
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+_ORIGINS = ("AWS_KMS", "EXTERNAL")
 _POLICY_NAME = "default"
 
 
-def _unsupported(message: str) -> AwsError:
+def unsupported(message: str) -> AwsError:
     return AwsError("UnsupportedOperationException", message, 400)
 
 
@@ -46,11 +47,11 @@ def lockout_checked_policy(ctx: RequestContext, key: KeyRow, text: str, bypass: 
     return text
 
 
-def _tags(params: dict[str, Any]) -> dict[str, str]:
+def tags_of(params: dict[str, Any]) -> dict[str, str]:
     return {tag["TagKey"]: tag["TagValue"] for tag in params.get("Tags") or ()}
 
 
-def _with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
+def with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
     return merged_tags(current, added, lambda: AwsError("TagException", "Too many tags", 400))
 
 
@@ -64,30 +65,33 @@ class KeyOperations:
             raise validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
                              "CustomerMasterKeySpec parameter is deprecated. Use KeySpec instead.")
         if spec not in KEY_SPECS:
-            raise _unsupported(f"KeySpec {spec} is not supported.")
+            raise unsupported(f"KeySpec {spec} is not supported.")
         usage = params.get("KeyUsage") or "ENCRYPT_DECRYPT"  # AWS's default: other key specs must name theirs
         if usage not in KEY_SPECS[spec]:
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
-        if (params.get("Origin") or "AWS_KMS") != "AWS_KMS" or params.get("CustomKeyStoreId") or params.get("XksKeyId"):
-            raise _unsupported("Only keys with Origin AWS_KMS in the default key store are supported.")
-        if params.get("MultiRegion"):
-            raise _unsupported("Multi-Region keys are not supported.")
-        key_id, now = str(uuid.uuid4()), ctx.now()
+        origin = params.get("Origin") or "AWS_KMS"
+        if origin not in _ORIGINS or params.get("CustomKeyStoreId") or params.get("XksKeyId"):
+            raise unsupported("Only keys with Origin AWS_KMS or EXTERNAL in the default key store are supported.")
+        multi_region = bool(params.get("MultiRegion"))
+        key_id, now = ("mrk-" + uuid.uuid4().hex) if multi_region else str(uuid.uuid4()), ctx.now()
         arn = key_arn(ctx.region, ctx.account_id, key_id)
         key = KeyRow(key_id=key_id, account_id=ctx.account_id, region=ctx.region, arn=arn, key_spec=spec,
-                     key_usage=usage, state=ENABLED, description=params.get("Description") or "",
-                     policy=default_policy(ctx.account_id), rotation_enabled=False,
-                     tags_json=json.dumps(_with_tags({}, _tags(params))), created_at=now)
+                     key_usage=usage, state=ENABLED if origin == "AWS_KMS" else PENDING_IMPORT,
+                     description=params.get("Description") or "", policy=default_policy(ctx.account_id),
+                     rotation_enabled=False, tags_json=json.dumps(with_tags({}, tags_of(params))), created_at=now,
+                     origin=origin, primary_region=ctx.region if multi_region else None)
         if params.get("Policy") is not None:
             key.policy = lockout_checked_policy(ctx, key, params["Policy"],
                                                 bool(params.get("BypassPolicyLockoutSafetyCheck")))
-        key.sealed_material = seal(ctx.config, new_material(spec), arn)
+        key.sealed_material = seal(ctx.config, new_material(spec), arn) if origin == "AWS_KMS" else b""
         repo.put(ctx.session, key)
         ctx.audit["resources"] = key_resources([arn])
         return {"KeyMetadata": key_metadata(key)}
 
     def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"KeyMetadata": key_metadata(self._key(ctx, params["KeyId"]))}
+        key = self._key(ctx, params["KeyId"])
+        replicas = repo.replicas_of(ctx.session, key.key_id) if key.primary_region is not None else None
+        return {"KeyMetadata": key_metadata(key, replicas)}
 
     def list_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit, now = params.get("Limit") or 1000, ctx.now()
@@ -103,8 +107,8 @@ class KeyOperations:
 
     @staticmethod
     def _set_state(key: KeyRow, state: str) -> None:
-        if key.state == PENDING_DELETION:
-            raise invalid_state(f"{key.arn} is pending deletion.")
+        if key.state in (PENDING_DELETION, PENDING_IMPORT):
+            raise invalid_state(f"{key.arn} is {'pending deletion' if key.state == PENDING_DELETION else 'pending import'}.")
         key.state = state
 
     def schedule_key_deletion(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +164,7 @@ class KeyOperations:
     def _rotatable(self, ctx: RequestContext, params: dict[str, Any]) -> KeyRow:
         key = self._key(ctx, params["KeyId"])
         if key.key_spec != "SYMMETRIC_DEFAULT":
-            raise _unsupported(f"{key.arn} does not support automatic key rotation.")
+            raise unsupported(f"{key.arn} does not support automatic key rotation.")
         return key
 
     def enable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -185,7 +189,7 @@ class KeyOperations:
     # -- tags ----------------------------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._key(ctx, params["KeyId"])
-        key.tags_json = json.dumps(_with_tags(json.loads(key.tags_json), _tags(params)))
+        key.tags_json = json.dumps(with_tags(json.loads(key.tags_json), tags_of(params)))
 
     def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._key(ctx, params["KeyId"])

@@ -6,15 +6,16 @@ import datetime as _dt
 import re
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rootplane.services.kms import repo
 from rootplane.services.kms.errors import disabled, invalid_key_usage, invalid_state, not_found
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["key_arn", "alias_arn", "resolve", "is_gone", "require_enabled", "require_usage", "ENABLED", "DISABLED",
-           "PENDING_DELETION"]
+__all__ = ["key_arn", "alias_arn", "blob_binding", "resolve", "is_gone", "require_enabled", "require_usage", "ENABLED",
+           "DISABLED", "PENDING_DELETION", "PENDING_IMPORT"]
 
-ENABLED, DISABLED, PENDING_DELETION = "Enabled", "Disabled", "PendingDeletion"
+ENABLED, DISABLED, PENDING_DELETION, PENDING_IMPORT = "Enabled", "Disabled", "PendingDeletion", "PendingImport"
 _KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)$")
 _ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)$")
 _KEY_ID = re.compile(r"^(mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$")
@@ -28,15 +29,27 @@ def alias_arn(region: str, account_id: str, name: str) -> str:
     return f"arn:aws:kms:{region}:{account_id}:{name}"
 
 
+def blob_binding(key: KeyRow) -> str:
+    """What a ciphertext blob is bound to: the key's ARN, without its Region for a multi-Region key (so every
+    replica decrypts what any of them encrypted, as AWS's multi-Region keys do)."""
+    if key.primary_region is None:
+        return key.arn
+    return f"arn:aws:kms::{key.account_id}:key/{key.key_id}"
+
+
 def is_gone(key: KeyRow, now: _dt.datetime) -> bool:
     """A key whose deletion waiting period has ended is deleted: it exists no more."""
     return key.state == PENDING_DELETION and key.deletion_date is not None and now >= key.deletion_date
 
 
 def _key(session: Session, region: str, account_id: str, key_id: str, now: _dt.datetime) -> KeyRow:
-    key = repo.find_key(session, key_id)
-    if key is None or key.account_id != account_id or key.region != region or is_gone(key, now):
+    key = repo.find_key(session, key_id, region)
+    if key is None or key.account_id != account_id or is_gone(key, now):
         raise not_found(f"Key '{key_arn(region, account_id, key_id)}' does not exist")
+    if key.valid_to is not None and now >= key.valid_to and key.state != PENDING_DELETION:
+        # Imported material past its ValidTo: the key reads as PendingImport (also in read-only transactions, so
+        # the state is set as loaded, not as a change; writers that act on it set the state they mean).
+        set_committed_value(key, "state", PENDING_IMPORT)
     return key
 
 
@@ -66,6 +79,8 @@ def require_enabled(key: KeyRow) -> None:
         raise disabled(key.arn)
     if key.state == PENDING_DELETION:
         raise invalid_state(f"{key.arn} is pending deletion.")
+    if key.state == PENDING_IMPORT:
+        raise invalid_state(f"{key.arn} is pending import.")
 
 
 def require_usage(key: KeyRow, usage: str, operation: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.kms.tables import AliasRow, GrantRow, KeyRow
+from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyRow
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_key", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
+    "find_key", "replicas_of", "find_import_token", "delete_import_tokens", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
     "find_grant", "find_grant_by_token", "grants_of", "list_grants", "list_retirable_grants", "delete_grant",
 ]
 
@@ -19,8 +19,25 @@ def put(session: Session, row):
     return row
 
 
-def find_key(session: Session, key_id: str) -> KeyRow | None:
-    return session.get(KeyRow, key_id)
+def find_key(session: Session, key_id: str, region: str | None = None) -> KeyRow | None:
+    """The key ``key_id`` in ``region`` (None: in any Region, a multi-Region key's primary first)."""
+    if region is not None:
+        return session.get(KeyRow, (key_id, region))
+    rows = replicas_of(session, key_id)
+    return next((row for row in rows if row.region == row.primary_region), rows[0] if rows else None)
+
+
+def replicas_of(session: Session, key_id: str) -> list[KeyRow]:
+    """Every Region's row of a key (one for a single-Region key), by Region."""
+    return list(session.scalars(select(KeyRow).where(KeyRow.key_id == key_id).order_by(KeyRow.region)))
+
+
+def find_import_token(session: Session, token_id: str) -> ImportTokenRow | None:
+    return session.get(ImportTokenRow, token_id)
+
+
+def delete_import_tokens(session: Session, key_id: str, region: str) -> None:
+    session.execute(delete(ImportTokenRow).where(ImportTokenRow.key_id == key_id, ImportTokenRow.region == region))
 
 
 def list_keys(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[KeyRow]:
@@ -30,7 +47,7 @@ def list_keys(session: Session, account_id: str, region: str, after: str | None,
 
 def delete_key(session: Session, key: KeyRow) -> None:
     """The key with its aliases and grants (a key whose waiting period ended)."""
-    session.execute(delete(AliasRow).where(AliasRow.key_id == key.key_id))
+    session.execute(delete(AliasRow).where(AliasRow.key_id == key.key_id, AliasRow.region == key.region))
     session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id))
     session.delete(key)
 

@@ -9,14 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["KeyRow", "AliasRow", "GrantRow"]
+__all__ = ["KeyRow", "AliasRow", "GrantRow", "ImportTokenRow"]
 
 
 class KeyRow(Base):
-    """A KMS key of one account and region. ``state``: Enabled | Disabled | PendingDeletion.
+    """A KMS key of one account and region. ``state``: Enabled | Disabled | PendingDeletion | PendingImport.
 
     ``sealed_material`` is the key material (AES key, PKCS#8 private key or HMAC key) encrypted under the server
     master key (services/kms/master.py); it never leaves this module in clear except to the crypto functions.
+    Empty while a key of ``origin`` EXTERNAL waits for its material; ``material_digest`` (SHA-256) then tells a
+    re-import of the same material from another. A multi-Region key (``mrk-`` id) has one row per Region with the
+    same ``key_id`` and material; ``primary_region`` names its primary on every row (None: single-Region key).
     """
 
     __tablename__ = "kms_keys"
@@ -24,7 +27,7 @@ class KeyRow(Base):
 
     key_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12))
-    region: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
     arn: Mapped[str] = mapped_column(String(128))
     key_spec: Mapped[str] = mapped_column(String(32))
     key_usage: Mapped[str] = mapped_column(String(32))
@@ -37,6 +40,11 @@ class KeyRow(Base):
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     deletion_date: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     pending_window_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin: Mapped[str] = mapped_column(String(16), default="AWS_KMS", server_default="AWS_KMS")
+    primary_region: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    material_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    valid_to: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    expiration_model: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class AliasRow(Base):
@@ -73,3 +81,18 @@ class GrantRow(Base):
     operations_json: Mapped[str] = mapped_column(Text)
     constraints_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class ImportTokenRow(Base):
+    """GetParametersForImport's answer: the RSA wrapping key pair (private key sealed under the server master key)
+    that ImportKeyMaterial unwraps the key material with, for one key, until ``expires_at`` (24 hours)."""
+
+    __tablename__ = "kms_import_tokens"
+    __table_args__ = (Index("ix_kms_import_tokens_key", "key_id", "region"),)
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(36))
+    region: Mapped[str] = mapped_column(String(32))
+    wrapping_algorithm: Mapped[str] = mapped_column(String(32))
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
