@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("credential_id"),
-        sa.UniqueConstraint("serial_number"),
+        sa.UniqueConstraint("serial_number", name=op.f("uq_signin_passkeys_serial_number")),
     )
     op.create_index("ix_signin_passkeys_account_id", "signin_passkeys", ["account_id"])
 
