@@ -7,6 +7,8 @@ import pytest
 from harness import BOOT_ACCOUNT, error_of, iam_user_key, raw_request
 from server_clock import ServerClock
 
+from rootplane.services.account.regions import DISABLE_DURATION, ENABLE_DURATION
+
 DEFAULT_REGIONS = {"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
                    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
                    "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"}
@@ -39,12 +41,12 @@ def test_opt_in_follows_the_account_service(server, ec2):
     account.enable_region(RegionName="ap-east-1")
     assert account.get_region_opt_status(RegionName="ap-east-1")["RegionOptStatus"] == "ENABLING"
     assert _statuses(ec2, RegionNames=["ap-east-1"]) == {"ap-east-1": "not-opted-in"}
-    clock.advance(10)
+    clock.advance(ENABLE_DURATION.total_seconds() + 1)
     assert _statuses(ec2)["ap-east-1"] == "opted-in"
     assert _statuses(ec2, Filters=[{"Name": "opt-in-status", "Values": ["opted-in"]}]) == {"ap-east-1": "opted-in"}
     account.disable_region(RegionName="ap-east-1")
     assert _statuses(ec2, RegionNames=["ap-east-1"]) == {"ap-east-1": "opted-in"}  # serves until disabled
-    clock.advance(10)
+    clock.advance(DISABLE_DURATION.total_seconds() + 1)
     assert "ap-east-1" not in _statuses(ec2)
     assert _statuses(ec2, AllRegions=True)["ap-east-1"] == "not-opted-in"
 

@@ -225,7 +225,7 @@ class Gateway:
                   poll_deadline):
         write = takes_write_lock(route.service, operation_name)
         refusal: AwsError | None = None
-        storeless = is_storeless(route.service, operation_name)
+        storeless = is_storeless(route.service, operation_name, region)
         with contextlib.nullcontext(None) if storeless else self.store.transaction(write=write) as session:
             ctx = RequestContext(
                 request_id=request_id, service=route.service, operation=operation_name, region=region,

@@ -27,10 +27,10 @@ def takes_write_lock(service: str, operation_name: str) -> bool:
     return provider is not None and operation_name in provider.write_operations
 
 
-def is_storeless(service: str, operation_name: str) -> bool:
-    """Whether the operation reads nothing durable (the provider's ``storeless_operations``): no transaction."""
+def is_storeless(service: str, operation_name: str, region: str) -> bool:
+    """Whether the operation reads nothing durable in ``region`` (``Provider.storeless``): no transaction."""
     provider = find_provider(service)
-    return provider is not None and operation_name in provider.storeless_operations
+    return provider is not None and provider.storeless(operation_name, region)
 
 
 class Provider:
@@ -49,6 +49,10 @@ class Provider:
     # Operations answered from the authenticated principal alone, needing no authorization (GetCallerIdentity):
     # the gateway opens no store transaction for them and their ``ctx.session`` is None.
     storeless_operations: frozenset[str] = frozenset()
+
+    def storeless(self, operation_name: str, region: str) -> bool:
+        """Whether this call needs no store transaction (one of ``storeless_operations``, in any region)."""
+        return operation_name in self.storeless_operations
 
     def handler(self, operation_name: str) -> Handler | None:
         return getattr(self, xform_name(operation_name), None)

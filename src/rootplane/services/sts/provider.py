@@ -9,6 +9,7 @@ from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT_SESSION
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
+from rootplane.services.account.regions import OPT_IN_REGIONS
 from rootplane.services.provider import Provider
 from rootplane.services.sts import assume_role, assume_root, federation, mfa
 from rootplane.services.sts.sessions import issue_credentials
@@ -38,6 +39,11 @@ class StsProvider(Provider):
     # The web identity token or SAML assertion is the caller's proof: AWS serves these without a signature
     # (AssumeRoleWithSAML is not built: unsigned, it answers 501 NotImplemented).
     unsigned_operations = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+
+    def storeless(self, operation_name: str, region: str) -> bool:
+        """GetCallerIdentity reads nothing durable, except in an opt-in region: there the caller's account must
+        have the region enabled for session credentials (services/sts/regional.py)."""
+        return super().storeless(operation_name, region) and region not in OPT_IN_REGIONS
 
     def get_caller_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         principal = ctx.principal
