@@ -13,41 +13,13 @@ import datetime as dt
 import json
 import time
 
-from cloudwatch_helpers import (PERIOD, evaluate_period_of, latest_datapoint, notifications, topic_with_queue,
-                                wait_for_state)
-from harness import BOOT_ACCOUNT, iam_user_key, policy_document
+from cis_chain import METRIC, REGION, root_usage_chain, stream_of
+from cloudwatch_helpers import PERIOD, evaluate_period_of, latest_datapoint, notifications, wait_for_state
+from harness import BOOT_ACCOUNT, iam_user_key
 from server_clock import ServerClock
 
-REGION = "us-east-1"
-STREAM = f"{BOOT_ACCOUNT}_CloudTrail_{REGION}"
+STREAM = stream_of(BOOT_ACCOUNT)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-CIS_ROOT_USAGE = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
-                  '$.eventType != "AwsServiceEvent" }')
-
-
-def _trail_to_log_group(client, unique: str) -> str:
-    """Bucket, log group, role and a logging trail that delivers to the group; returns the group name."""
-    bucket, group, role_name = f"cis-trail-{unique}", f"/cis/trail-{unique}", f"cis-trail-logs-{unique}"
-    client("s3").create_bucket(Bucket=bucket)
-    client("s3").put_bucket_policy(Bucket=bucket, Policy=policy_document(
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-         "Resource": f"arn:aws:s3:::{bucket}"},
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{BOOT_ACCOUNT}/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}))
-    client("logs").create_log_group(logGroupName=group)
-    iam = client("iam")
-    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=policy_document(
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}))
-    iam.put_role_policy(RoleName=role_name, PolicyName="to-logs", PolicyDocument=policy_document(
-        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:log-stream:{STREAM}*"}))
-    trail = client("cloudtrail")
-    trail.create_trail(Name=f"cis-{unique}", S3BucketName=bucket, IsMultiRegionTrail=True,
-                       CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:*",
-                       CloudWatchLogsRoleArn=role["Role"]["Arn"])
-    trail.start_logging(Name=f"cis-{unique}")
-    return group
 
 
 def _delivered(client, group: str, wanted, deadline: float = 20.0) -> dict:
@@ -77,17 +49,9 @@ def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique
         return server.client_for(admin_key, service)
 
     clock = ServerClock(server)
-    group = _trail_to_log_group(client, unique)
-    namespace, metric = f"CISBenchmark/{unique}", "RootAccountUsageCount"
-    client("logs").put_metric_filter(logGroupName=group, filterName="RootAccountUsage", filterPattern=CIS_ROOT_USAGE,
-                                     metricTransformations=[{"metricName": metric, "metricNamespace": namespace,
-                                                             "metricValue": "1"}])
-    topic, queue = topic_with_queue(client("sns"), client("sqs"), f"cis-alarms-{unique}")
-    cw, alarm_name = client("cloudwatch"), f"cis-root-usage-{unique}"
-    cw.put_metric_alarm(AlarmName=alarm_name, AlarmDescription="CIS 4.3: usage of the root account",
-                        MetricName=metric, Namespace=namespace, Statistic="Sum", Period=PERIOD, EvaluationPeriods=1,
-                        Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic],
-                        TreatMissingData="notBreaching")
+    chain = root_usage_chain(client, BOOT_ACCOUNT, unique)
+    group, namespace, metric, alarm_name = chain.group, chain.namespace, METRIC, chain.alarm_name
+    topic, queue, cw = chain.topic, chain.queue, client("cloudwatch")
 
     # An IAM user's call: delivered to the log group, not counted, the alarm is OK.
     client("iam").list_users()
