@@ -13,13 +13,25 @@ import datetime as dt
 import json
 import time
 
+import pytest
+
 from cis_chain import METRIC, REGION, root_usage_chain, stream_of
 from cloudwatch_helpers import PERIOD, evaluate_period_of, latest_datapoint, notifications, wait_for_state
-from harness import BOOT_ACCOUNT, iam_user_key
+from console_http import sign_in_root
+from harness import BOOT_ACCOUNT, iam_user_key, start_server
 from server_clock import ServerClock
 
 STREAM = stream_of(BOOT_ACCOUNT)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Corr3ct-Horse!"
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The module's server, with a console password for the bootstrap root user."""
+    running = start_server(args=("--time-travel", "--root-password", ROOT_PASSWORD))
+    yield running
+    running.close()
 
 
 def _delivered(client, group: str, wanted, deadline: float = 20.0) -> dict:
@@ -87,3 +99,27 @@ def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique
         "Dimensions": [], "Period": PERIOD, "EvaluationPeriods": 1, "DatapointsToAlarm": 1,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0, "TreatMissingData": "notBreaching",
         "EvaluateLowSampleCountPercentile": ""}
+
+
+def test_root_console_sign_in_raises_the_cis_alarm(server, unique):
+    """A root console sign-in (over HTTP, the first one, with its forced MFA registration) is a ConsoleLogin record
+    of userIdentity.type Root: delivered to the log group, the CIS filter counts it and the alarm notifies."""
+    admin_key = iam_user_key(server, f"cis-console-{unique}", ADMIN)
+
+    def client(service: str):
+        return server.client_for(admin_key, service)
+
+    clock = ServerClock(server)
+    chain = root_usage_chain(client, BOOT_ACCOUNT, unique)
+    cw = client("cloudwatch")
+
+    sign_in_root(server, ROOT_EMAIL, ROOT_PASSWORD)
+    login = _delivered(client, chain.group, lambda r: r["eventName"] == "ConsoleLogin")
+    assert (login["userIdentity"]["type"], login["eventType"]) == ("Root", "AwsConsoleSignIn")
+    assert login["responseElements"] == {"ConsoleLogin": "Success"}
+    assert login["additionalEventData"]["MFAUsed"] == "Yes"
+    evaluate_period_of(clock, latest_datapoint(cw, clock, chain.namespace, METRIC))
+    alarm = wait_for_state(cw, chain.alarm_name, "ALARM")
+    assert alarm["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints [")
+    [envelope] = notifications(client("sqs"), chain.queue, 1)
+    assert envelope["Subject"] == f'ALARM: "{chain.alarm_name}" in US East (N. Virginia)'
