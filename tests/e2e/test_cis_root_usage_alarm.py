@@ -1,7 +1,8 @@
 """The CIS root-usage control end to end ("Ensure a log metric filter and alarm exist for usage of the root account"):
 a trail delivers to a log group through a role, the CIS metric filter counts root calls, an alarm (Sum >= 1 over one
-60-second period) notifies an SNS topic with an SQS subscriber. An IAM user's calls leave the alarm OK; a root API
-call raises ALARM and delivers AWS's alarm message.
+60-second period) notifies an SNS topic with an SQS subscriber (built by tests/e2e/cis_chain.py). An IAM user's
+calls leave the alarm OK; a root API call raises ALARM and delivers AWS's alarm message, and so does a root console
+sign-in (its ConsoleLogin record, signed in over HTTP by tests/e2e/console_http.py).
 
 Everything but the root call is done by an administrator IAM user (created before the trail exists), so the only
 root activity the trail sees is the call under test. The alarm period is evaluated by moving the --time-travel
