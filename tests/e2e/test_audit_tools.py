@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from audit_seed import ADMIN_POLICY, seed_audited_organization, tool_environment
+from cis_chain import root_usage_chain
 from docs_cli import enable_root_mfa_in_console
 from harness import start_server
 from tool_venvs import ToolUnavailable, tool_venv
@@ -187,6 +188,23 @@ def test_prowler_root_and_iam_checks_match_the_state(audited, tmp_path):
     after = _prowler(prowler, "after", "--check", "iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled")
     assert after == {("iam_root_mfa_enabled", root): "PASS",
                      ("iam_root_hardware_mfa_enabled", f"{iam}:mfa"): "FAIL"}  # a virtual device
+
+
+ROOT_USAGE_CHECK = "cloudwatch_log_metric_filter_root_usage"
+
+
+def test_prowler_root_usage_check_passes_on_the_cis_chain(audited, tmp_path):
+    """Without a metric filter and alarm on a trail's log group the CIS root-usage check fails; with the chain of
+    tests/e2e/cis_chain.py (trail -> log group -> metric filter -> alarm -> SNS) it passes."""
+    server, seeded = audited
+    prowler = Tool("prowler", server, tmp_path)
+    account = seeded["account_id"]
+    before = _prowler(prowler, "before", "--check", ROOT_USAGE_CHECK)  # (MANUAL if a listing had failed)
+    assert before == {(ROOT_USAGE_CHECK, f"arn:aws:logs:us-east-1:{account}:log-group"): "FAIL"}
+
+    chain = root_usage_chain(server.client, account, "prowler")  # the log group's ARN as DescribeLogGroups gives it
+    after = _prowler(prowler, "after", "--check", ROOT_USAGE_CHECK)
+    assert after == {(ROOT_USAGE_CHECK, f"arn:aws:logs:us-east-1:{account}:log-group:{chain.group}:*"): "PASS"}
 
 
 def _scoutsuite(scout: Tool, name: str) -> dict:

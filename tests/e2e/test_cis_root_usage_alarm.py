@@ -1,7 +1,8 @@
 """The CIS root-usage control end to end ("Ensure a log metric filter and alarm exist for usage of the root account"):
 a trail delivers to a log group through a role, the CIS metric filter counts root calls, an alarm (Sum >= 1 over one
-60-second period) notifies an SNS topic with an SQS subscriber. An IAM user's calls leave the alarm OK; a root API
-call raises ALARM and delivers AWS's alarm message.
+60-second period) notifies an SNS topic with an SQS subscriber (built by tests/e2e/cis_chain.py). An IAM user's
+calls leave the alarm OK; a root API call raises ALARM and delivers AWS's alarm message, and so does a root console
+sign-in (its ConsoleLogin record, signed in over HTTP by tests/e2e/console_http.py).
 
 Everything but the root call is done by an administrator IAM user (created before the trail exists), so the only
 root activity the trail sees is the call under test. The alarm period is evaluated by moving the --time-travel
@@ -13,41 +14,25 @@ import datetime as dt
 import json
 import time
 
-from cloudwatch_helpers import (PERIOD, evaluate_period_of, latest_datapoint, notifications, topic_with_queue,
-                                wait_for_state)
-from harness import BOOT_ACCOUNT, iam_user_key, policy_document
+import pytest
+
+from cis_chain import METRIC, REGION, root_usage_chain, stream_of
+from cloudwatch_helpers import PERIOD, evaluate_period_of, latest_datapoint, notifications, wait_for_state
+from console_http import sign_in_root
+from harness import BOOT_ACCOUNT, iam_user_key, start_server
 from server_clock import ServerClock
 
-REGION = "us-east-1"
-STREAM = f"{BOOT_ACCOUNT}_CloudTrail_{REGION}"
+STREAM = stream_of(BOOT_ACCOUNT)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-CIS_ROOT_USAGE = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
-                  '$.eventType != "AwsServiceEvent" }')
+ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Corr3ct-Horse!"
 
 
-def _trail_to_log_group(client, unique: str) -> str:
-    """Bucket, log group, role and a logging trail that delivers to the group; returns the group name."""
-    bucket, group, role_name = f"cis-trail-{unique}", f"/cis/trail-{unique}", f"cis-trail-logs-{unique}"
-    client("s3").create_bucket(Bucket=bucket)
-    client("s3").put_bucket_policy(Bucket=bucket, Policy=policy_document(
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-         "Resource": f"arn:aws:s3:::{bucket}"},
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{BOOT_ACCOUNT}/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}))
-    client("logs").create_log_group(logGroupName=group)
-    iam = client("iam")
-    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=policy_document(
-        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole"}))
-    iam.put_role_policy(RoleName=role_name, PolicyName="to-logs", PolicyDocument=policy_document(
-        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:log-stream:{STREAM}*"}))
-    trail = client("cloudtrail")
-    trail.create_trail(Name=f"cis-{unique}", S3BucketName=bucket, IsMultiRegionTrail=True,
-                       CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{group}:*",
-                       CloudWatchLogsRoleArn=role["Role"]["Arn"])
-    trail.start_logging(Name=f"cis-{unique}")
-    return group
+@pytest.fixture(scope="module")
+def server():
+    """The module's server, with a console password for the bootstrap root user."""
+    running = start_server(args=("--time-travel", "--root-password", ROOT_PASSWORD))
+    yield running
+    running.close()
 
 
 def _delivered(client, group: str, wanted, deadline: float = 20.0) -> dict:
@@ -77,17 +62,9 @@ def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique
         return server.client_for(admin_key, service)
 
     clock = ServerClock(server)
-    group = _trail_to_log_group(client, unique)
-    namespace, metric = f"CISBenchmark/{unique}", "RootAccountUsageCount"
-    client("logs").put_metric_filter(logGroupName=group, filterName="RootAccountUsage", filterPattern=CIS_ROOT_USAGE,
-                                     metricTransformations=[{"metricName": metric, "metricNamespace": namespace,
-                                                             "metricValue": "1"}])
-    topic, queue = topic_with_queue(client("sns"), client("sqs"), f"cis-alarms-{unique}")
-    cw, alarm_name = client("cloudwatch"), f"cis-root-usage-{unique}"
-    cw.put_metric_alarm(AlarmName=alarm_name, AlarmDescription="CIS 4.3: usage of the root account",
-                        MetricName=metric, Namespace=namespace, Statistic="Sum", Period=PERIOD, EvaluationPeriods=1,
-                        Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic],
-                        TreatMissingData="notBreaching")
+    chain = root_usage_chain(client, BOOT_ACCOUNT, unique)
+    group, namespace, metric, alarm_name = chain.group, chain.namespace, METRIC, chain.alarm_name
+    topic, queue, cw = chain.topic, chain.queue, client("cloudwatch")
 
     # An IAM user's call: delivered to the log group, not counted, the alarm is OK.
     client("iam").list_users()
@@ -123,3 +100,27 @@ def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique
         "Dimensions": [], "Period": PERIOD, "EvaluationPeriods": 1, "DatapointsToAlarm": 1,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0, "TreatMissingData": "notBreaching",
         "EvaluateLowSampleCountPercentile": ""}
+
+
+def test_root_console_sign_in_raises_the_cis_alarm(server, unique):
+    """A root console sign-in (over HTTP, the first one, with its forced MFA registration) is a ConsoleLogin record
+    of userIdentity.type Root: delivered to the log group, the CIS filter counts it and the alarm notifies."""
+    admin_key = iam_user_key(server, f"cis-console-{unique}", ADMIN)
+
+    def client(service: str):
+        return server.client_for(admin_key, service)
+
+    clock = ServerClock(server)
+    chain = root_usage_chain(client, BOOT_ACCOUNT, unique)
+    cw = client("cloudwatch")
+
+    sign_in_root(server, ROOT_EMAIL, ROOT_PASSWORD)
+    login = _delivered(client, chain.group, lambda r: r["eventName"] == "ConsoleLogin")
+    assert (login["userIdentity"]["type"], login["eventType"]) == ("Root", "AwsConsoleSignIn")
+    assert login["responseElements"] == {"ConsoleLogin": "Success"}
+    assert login["additionalEventData"]["MFAUsed"] == "Yes"
+    evaluate_period_of(clock, latest_datapoint(cw, clock, chain.namespace, METRIC))
+    alarm = wait_for_state(cw, chain.alarm_name, "ALARM")
+    assert alarm["StateReason"].startswith("Threshold Crossed: 1 out of the last 1 datapoints [")
+    [envelope] = notifications(client("sqs"), chain.queue, 1)
+    assert envelope["Subject"] == f'ALARM: "{chain.alarm_name}" in US East (N. Virginia)'
