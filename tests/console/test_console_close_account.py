@@ -3,6 +3,10 @@ has members (as on AWS), and afterwards the account's credentials and its root's
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
+import time
+
 import pytest
 from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, register_mfa, sign_in_root
 
@@ -15,6 +19,29 @@ def server():
     running = start_server(args=("--time-travel", "--root-password", ROOT_PASSWORD))
     yield running
     running.close()
+
+
+def _stored_records(server, name: str) -> list[dict]:
+    """CloudTrail records of one event name in the bootstrap account's Event history, read from the server's store
+    (a closed account's credentials no longer call LookupEvents); polled until one is there."""
+    from rootplane.schema import metadata
+    from rootplane.services.cloudtrail import repo
+    from rootplane.store.engine import Store, sqlite_url
+
+    store = Store(sqlite_url(server.data_dir), metadata())
+    far = _dt.timedelta(days=3650)  # the server runs with --time-travel: its clock is not this one
+    now = _dt.datetime.now(_dt.timezone.utc)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with store.transaction(write=False) as session:
+                rows = repo.list_events(session, BOOT_ACCOUNT, "us-east-1", attribute=("EventName", name),
+                                        start=now - far, end=now + far, after=None, limit=50)
+            if rows or time.monotonic() > deadline:
+                return [json.loads(row.record) for row in rows]
+            time.sleep(0.1)
+    finally:
+        store.dispose()
 
 
 def _close(page, typed: str) -> None:
@@ -41,6 +68,11 @@ def test_closed_account_signs_out_and_its_root_cannot_sign_in(server, page):
     register_mfa(page, server)
     _close(page, BOOT_ACCOUNT)
     assert "Your AWS account is closed." in page.inner_text("main")
+    [record] = _stored_records(server, "CloseAccount")
+    assert record["eventSource"] == "billingconsole.amazonaws.com" and record["eventType"] == "AwsApiCall"
+    assert record["userIdentity"]["type"] == "Root" and record["userIdentity"]["accountId"] == BOOT_ACCOUNT
+    assert record["sessionCredentialFromConsole"] == "true" and record["readOnly"] is False
+    assert record["recipientAccountId"] == BOOT_ACCOUNT
     page.goto("/console/account")
     assert page.url.endswith("/console/signin")
     code, _, status = error_of(server.client("sts").get_caller_identity)

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from rootplane.authz.authorizer import decide
 from rootplane.authz.checks import AuthzCheck
 from rootplane.console import account_actions, signin
+from rootplane.console.passkeys import is_passkey
 from rootplane.console.views_signin import end_session
 from rootplane.console.page import Page, View
 from rootplane.services.account import preferences
@@ -35,7 +36,9 @@ def _root_settings(page: Page) -> dict:
         passkeys = [(row.serial_number, row.created_at) for row in signin_repo.list_passkeys(session, account_id)]
     return {
         "access_keys": (keys or {}).get("AccessKeyMetadata", []), "access_keys_error": keys_error,
-        "mfa_devices": (devices or {}).get("MFADevices", []), "mfa_devices_error": devices_error,
+        "mfa_devices": [device for device in (devices or {}).get("MFADevices", [])  # passkeys: listed below
+                        if not is_passkey(device["SerialNumber"])],
+        "mfa_devices_error": devices_error,
         "certificates": (certificates or {}).get("Certificates", []), "certificates_error": certificates_error,
         "billing_access": billing, "support_plan": plan, "support_plans": preferences.SUPPORT_PLANS,
         "passkeys": passkeys,

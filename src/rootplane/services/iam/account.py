@@ -38,7 +38,7 @@ class AccountMixin:
             "Policies": repo.count_named(session, ManagedPolicyRow, account_id),
             "InstanceProfiles": repo.count_named(session, InstanceProfileRow, account_id),
             "MFADevices": repo.count_named(session, MfaDeviceRow, account_id),
-            "MFADevicesInUse": repo.count_mfa_devices(session, account_id, assigned_only=True),
+            "MFADevicesInUse": repo.count_mfa_devices(session, account_id),
             "PolicyVersionsInUse": repo.count_policy_versions_in_use(session, account_id),
             "ServerCertificates": repo.count_named(session, ServerCertificateRow, account_id),
             "Providers": repo.count_providers(session, OidcProviderRow, account_id)

@@ -15,6 +15,7 @@ from rootplane.services.iam.entities import Target
 from rootplane.services.iam.mfa_check import ENABLE_WINDOW, RESYNC_WINDOW, accept_pair
 from rootplane.services.iam.quotas import MFA_DEVICES_PER_USER
 from rootplane.services.iam.tables import MfaDeviceRow
+from rootplane.services.signin import repo as signin
 
 __all__ = ["MfaMixin"]
 
@@ -103,7 +104,10 @@ class MfaMixin:
 
     def deactivate_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         target = entities.credential_target(ctx, params.get("UserName"))
-        device = _owned_device(ctx, target, params["SerialNumber"])
+        serial_number = params["SerialNumber"]
+        if target.is_root and signin.delete_passkey(ctx.session, ctx.account_id, serial_number):
+            return None  # a root passkey or security key: deactivating removes it (there is no device left to delete)
+        device = _owned_device(ctx, target, serial_number)
         device.owner_id, device.enabled_at, device.drift = None, None, 0
         return None
 
@@ -116,11 +120,11 @@ class MfaMixin:
 
     def list_mfa_devices(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = entities.credential_target(ctx, params.get("UserName"))
-        page = repo.list_mfa_devices(ctx.session, ctx.account_id, target.owner_id, params.get("Marker"),
-                                     params.get("MaxItems"))
+        page = repo.list_enabled_mfa_devices(ctx.session, ctx.account_id, target.owner_id, params.get("Marker"),
+                                             params.get("MaxItems"))
         items = []
         for device in page.rows:
-            item = {"SerialNumber": device.serial_number, "EnableDate": device.enabled_at}
+            item = {"SerialNumber": device.serial_number, "EnableDate": device.enable_date}
             if target.user_name:
                 item["UserName"] = target.user_name
             items.append(item)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, func, inspect, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement, Integer, Select, Subquery, bindparam, delete, func, inspect, select, tuple_, union_all, update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts.tables import AccessKeyRow
+from rootplane.services.signin.tables import PasskeyRow
 from rootplane.services.iam.tables import (
     AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
     InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
@@ -29,7 +32,7 @@ __all__ = [
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
     "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn", "lock_policy",
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
-    "find_mfa_device", "list_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
+    "find_mfa_device", "list_mfa_devices", "list_enabled_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
     "list_certificates", "find_certificate", "count_certificates", "settings", "find_settings", "password_policy", "find_alias", "alias_of",
     "profile_of_role", "delete_entity_links", "rekey_entity", "count_policy_versions_in_use", "list_all_users",
     "login_profiles_of", "owners_with_mfa", "certificates_of_account", "list_ssh_keys", "count_ssh_keys",
@@ -72,13 +75,15 @@ def decode_marker(marker: str, parts: int = 1) -> tuple[str, ...]:
 
 
 def _page(session: Session, query: Select, keys: Sequence[Any], marker: str | None, max_items: int | None,
-          key_of: Any) -> Page:
-    """Rows ordered by ``keys`` strictly after ``marker``; ``key_of(row)`` gives the marker keys of a row."""
+          key_of: Any, *, tuples: bool = False) -> Page:
+    """Rows ordered by ``keys`` strictly after ``marker``; ``key_of(row)`` gives the marker keys of a row
+    (``tuples``: the query selects columns, and rows are its named tuples rather than entities)."""
     limit = max_items or 100
     if marker:
         decoded = decode_marker(marker, len(keys))
         query = query.where((tuple_(*keys) if len(keys) > 1 else keys[0]) > (tuple_(*decoded) if len(keys) > 1 else decoded[0]))
-    rows = list(session.scalars(query.order_by(*keys).limit(limit + 1)))
+    ordered = query.order_by(*keys).limit(limit + 1)
+    rows = list(session.execute(ordered) if tuples else session.scalars(ordered))
     if len(rows) > limit:
         rows = rows[:limit]
         return Page(rows, encode_marker(*key_of(rows[-1])))
@@ -396,8 +401,8 @@ def login_profiles_of(session: Session, user_ids: Sequence[str]) -> dict[str, Lo
 
 
 def owners_with_mfa(session: Session, account_id: str) -> set[str]:
-    query = select(MfaDeviceRow.owner_id).where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id.is_not(None))
-    return set(session.scalars(query))
+    enabled = _enabled_mfa(account_id)
+    return set(session.scalars(select(enabled.c.owner_id).distinct()))
 
 
 def access_keys_of_account(session: Session, account_id: str) -> list[AccessKeyRow]:
@@ -479,17 +484,37 @@ def find_mfa_device(session: Session, serial_number: str, *, for_update: bool = 
 
 def list_mfa_devices(session: Session, account_id: str, owner_id: str, marker: str | None,
                      max_items: int | None) -> Page:
+    """The virtual (TOTP) devices enabled for ``owner_id`` (the codes a sign-in may check)."""
     query = select(MfaDeviceRow).where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id == owner_id)
     return _page(session, query, [MfaDeviceRow.serial_number], marker, max_items, lambda row: (row.serial_number,))
 
 
-def count_mfa_devices(session: Session, account_id: str, owner_id: str | None = None, *,
-                      assigned_only: bool = False) -> int:
-    query = select(func.count()).select_from(MfaDeviceRow).where(MfaDeviceRow.account_id == account_id)
+def _enabled_mfa(account_id: str) -> Subquery:
+    """The one query of every MFA device enabled in an account, as (serial_number, owner_id, enable_date): virtual
+    devices assigned to a user or the root user, and the root user's passkeys and security keys (the console's
+    ``signin_passkeys``, owner the account id, enabled when registered), as AWS's IAM lists and counts them."""
+    virtual = select(MfaDeviceRow.serial_number, MfaDeviceRow.owner_id, MfaDeviceRow.enabled_at.label("enable_date")) \
+        .where(MfaDeviceRow.account_id == account_id, MfaDeviceRow.owner_id.is_not(None))
+    passkeys = select(PasskeyRow.serial_number, PasskeyRow.account_id.label("owner_id"),
+                      PasskeyRow.created_at.label("enable_date")).where(PasskeyRow.account_id == account_id)
+    return union_all(virtual, passkeys).subquery("enabled_mfa")
+
+
+def list_enabled_mfa_devices(session: Session, account_id: str, owner_id: str, marker: str | None,
+                             max_items: int | None) -> Page:
+    """Every MFA device enabled for ``owner_id`` (ListMFADevices): rows with ``serial_number``, ``enable_date``."""
+    enabled = _enabled_mfa(account_id)
+    query = select(enabled.c.serial_number, enabled.c.enable_date).where(enabled.c.owner_id == owner_id)
+    return _page(session, query, [enabled.c.serial_number], marker, max_items, lambda row: (row.serial_number,),
+                 tuples=True)
+
+
+def count_mfa_devices(session: Session, account_id: str, owner_id: str | None = None) -> int:
+    """MFA devices enabled for ``owner_id``, or in use in the whole account (passkeys included)."""
+    enabled = _enabled_mfa(account_id)
+    query = select(func.count()).select_from(enabled)
     if owner_id is not None:
-        query = query.where(MfaDeviceRow.owner_id == owner_id)
-    elif assigned_only:
-        query = query.where(MfaDeviceRow.owner_id.is_not(None))
+        query = query.where(enabled.c.owner_id == owner_id)
     return int(session.scalar(query) or 0)
 
 
