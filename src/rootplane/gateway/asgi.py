@@ -28,6 +28,12 @@ ANONYMOUS_LARGE_BODIES = 1  # and for anonymous ones (public S3 buckets)
 _TOO_LARGE = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
 
 
+def _closing(response: HttpResponse) -> HttpResponse:
+    """``response`` sent before the request's body was read to its end: the connection closes after it, as AWS does
+    (kept open, the rest of the declared body, or the next request in its place, would be read as this body)."""
+    return HttpResponse(response.status, [*response.headers, ("Connection", "close")], response.body)
+
+
 def _declared_length(scope) -> int | None:
     """The body length the request declares: Content-Length, 0 without a body, None when chunked (unknown)."""
     length: int | None = 0
@@ -75,11 +81,11 @@ class GatewayApp:
             await self._serve(scope, receive, send)
             return
         if length is not None and length > MAX_BODY:
-            await self._send(send, _TOO_LARGE, scope["method"] == "HEAD")
+            await self._send(send, _closing(_TOO_LARGE), scope["method"] == "HEAD")
             return
         refusal, signed = self.gateway.admit_body(self._request(scope, b""))
         if refusal is not None:
-            await self._send(send, refusal, scope["method"] == "HEAD")
+            await self._send(send, _closing(refusal), scope["method"] == "HEAD")
             return
         async with self._signed_bodies if signed else self._anonymous_bodies:
             await self._serve(scope, receive, send)
@@ -88,7 +94,7 @@ class GatewayApp:
         """Read the body, run the pipeline, send the answer."""
         body, too_large = await self._read_body(receive)
         if too_large:
-            response = _TOO_LARGE
+            response = _closing(_TOO_LARGE)
         else:
             request = self._request(scope, body)
             route = self.gateway.route(request)
