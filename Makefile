@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PORT   ?= 4566
 FUZZ_PER_FAMILY ?= 10000
+FUZZ_SEED ?= $(shell date +%s)
 
 .PHONY: serve test fuzz coverage bench clean
 
@@ -32,7 +33,7 @@ test: $(DEVSTAMP)
 
 # Hostile input: FUZZ_PER_FAMILY malformed requests per protocol family; zero 5xx, healthy, memory bounded.
 fuzz: $(DEVSTAMP)
-	$(BIN)/python tests/fuzz/run.py --per-family $(FUZZ_PER_FAMILY)
+	$(BIN)/python tests/fuzz/run.py --per-family $(FUZZ_PER_FAMILY) --seed $(FUZZ_SEED)
 
 coverage: $(STAMP)
 	$(BIN)/rootplane coverage > docs/coverage.md
