@@ -69,6 +69,18 @@ def gzipped_in_transit(operation: OperationModel, request: HttpRequest) -> bool:
     return payload is None or shape.members[payload].type_name not in ("blob", "string")
 
 
+def decode_input(operation: OperationModel, document: Any, convert, shape_error: type[Exception]) -> dict[str, Any]:
+    """The operation's input from a decoded body document (JSON or CBOR): ``convert(shape, document)`` maps it onto
+    botocore's shapes; a value of the wrong shape (``shape_error``) is a 400 SerializationException."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    try:
+        return convert(shape, document)
+    except shape_error as exc:
+        raise AwsError("SerializationException", str(exc), 400) from None
+
+
 def request_body(request: HttpRequest, operation: OperationModel) -> bytes:
     """The request body, gunzipped when compressed in transit (bounded size)."""
     body = request.body

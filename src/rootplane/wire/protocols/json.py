@@ -9,7 +9,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, error_shape, message_key, query_error_code, request_body
+from .base import Protocol, decode_input, error_shape, message_key, query_error_code, request_body
 from .jsoncodec import JsonShapeError, from_json, to_json
 
 __all__ = ["JsonProtocol", "load_json_body", "load_json_document", "MAX_JSON_BYTES"]
@@ -62,14 +62,7 @@ class JsonProtocol(Protocol):
     name = "json"
 
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        document = load_json_body(request_body(request, operation))
-        shape = operation.input_shape
-        if shape is None:
-            return {}
-        try:
-            return from_json(shape, document)
-        except JsonShapeError as exc:
-            raise AwsError("SerializationException", str(exc), 400) from None
+        return decode_input(operation, load_json_body(request_body(request, operation)), from_json, JsonShapeError)
 
     @staticmethod
     def _content_type(service: ServiceModel) -> str:

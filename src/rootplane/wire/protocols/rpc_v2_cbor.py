@@ -17,7 +17,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, error_shape, message_key, query_error_code, request_body
+from .base import Protocol, decode_input, error_shape, message_key, query_error_code, request_body
 from .cborcodec import CborShapeError, from_cbor, to_cbor
 
 __all__ = ["RpcV2CborProtocol", "NAME", "HEADER", "CONTENT_TYPE"]
@@ -58,14 +58,7 @@ class RpcV2CborProtocol(Protocol):
     name = NAME
 
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        document = load_cbor_body(request_body(request, operation))
-        shape = operation.input_shape
-        if shape is None:
-            return {}
-        try:
-            return from_cbor(shape, document)
-        except CborShapeError as exc:
-            raise AwsError("SerializationException", str(exc), 400) from None
+        return decode_input(operation, load_cbor_body(request_body(request, operation)), from_cbor, CborShapeError)
 
     @staticmethod
     def _headers(request_id: str, body: bytes) -> list[tuple[str, str]]:
