@@ -151,8 +151,9 @@ def main() -> None:
     options = parser.parse_args()
     servers = options.servers.split(",")
     parts = set(options.parts.split(","))
-    previous = json.loads(Path(options.previous).read_text()) if parts != {"throughput", "scale", "trail", "audit"} \
-        else {}
+    previous_file = Path(options.previous)
+    previous = json.loads(previous_file.read_text()) \
+        if parts != {"throughput", "scale", "trail", "audit"} and previous_file.exists() else {}
     started = time.time()
     throughput_results = _rounds(servers, options.rounds, options.seconds, options.workers) \
         if "throughput" in parts else previous.get("throughput", {})
