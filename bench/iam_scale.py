@@ -27,8 +27,9 @@ from servers import start_moto, start_rootplane  # noqa: E402
 IAM = "Version=2010-05-08"
 
 
-def seed_rootplane_users(data_dir: str, have: int, want: int) -> None:
-    """Insert users ``have``..``want`` into the bootstrap account of a (stopped) rootplane store."""
+def seed_rootplane_users(data_dir: str, have: int, want: int, database_url: str | None = None) -> None:
+    """Insert users ``have``..``want`` into the bootstrap account of a (stopped) rootplane store: SQLite in
+    ``data_dir``, or the PostgreSQL database at ``database_url``."""
     import datetime as dt
 
     from sqlalchemy import insert
@@ -38,13 +39,14 @@ def seed_rootplane_users(data_dir: str, have: int, want: int) -> None:
     from rootplane.server import build_gateway
     from rootplane.services.iam.tables import UserRow
 
-    gateway = build_gateway(ServerConfig(data_dir=data_dir))
+    gateway = build_gateway(ServerConfig(data_dir=data_dir, database_url=database_url))
     now = dt.datetime.now(dt.timezone.utc)
     rows = [{"user_id": ids.unique_id("AIDA"), "account_id": "000000000000", "user_name": f"user{i:07d}",
              "name_key": f"user{i:07d}", "path": "/", "created_at": now, "tag_list": []} for i in range(have, want)]
     with gateway.store.transaction() as session:
         for start in range(0, len(rows), 10000):
             session.execute(insert(UserRow), rows[start:start + 10000])
+    gateway.invalidation.close()  # the PostgreSQL listener: its database is dropped after the run
     gateway.store.dispose()
 
 

@@ -2,11 +2,16 @@
 
     make bench    # or: .venv/bin/python bench/run.py [--rounds 3] [--seconds 3] [--trail-records 1000000]
                   #                                   [--audit-accounts 1000] [--output docs/benchmarks.md]
+                  #                                   [--servers bare,rootplane,rootplane-pg2,...] [--parts ...]
+
+rootplane runs three ways: on SQLite in one process ("rootplane", the column the targets are judged on), and on
+PostgreSQL with ``--workers 2`` and ``--workers 4`` ("rootplane-pg2", "rootplane-pg4"), each on a fresh database of
+the machine's PostgreSQL (bench/stores.py) dropped after the round.
 
 Every throughput figure is the median of ``--rounds`` rounds (each round starts every server afresh) with the
 spread (min-max), and is shown as a ratio to the bare app (uvicorn + uvloop answering a canned response: the limit
 of the stack and of the load generator on this machine) and to the best peer. Server CPU per request (user + system
-time of the server process / requests answered) is reported for rootplane: it is far steadier than req/s on a shared
+time of the server's processes / requests answered) is reported for rootplane: it is far steadier than req/s on a shared
 machine. Parts: throughput (GetCallerIdentity, CreateUser, GetUser, AssumeRoot, authorized S3 PutObject), IAM at
 10,000 users (ListUsers page of 100, GetUser, RSS), cold start (fresh store and restart), CloudTrail Event history at
 ``--trail-records`` records (trail_history.py) and the organization audit (audit_org.py).
@@ -29,6 +34,7 @@ import report  # noqa: E402
 import scenarios  # noqa: E402
 from loadgen import throughput  # noqa: E402
 from servers import STARTERS, cpu_seconds, rss_mib, start_rootplane  # noqa: E402
+from stores import ROOTPLANES, BenchStore  # noqa: E402
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -54,19 +60,16 @@ def _measure_server(name: str, seconds: float, workers: int) -> dict[str, dict]:
     return results
 
 
-def _measure_restart() -> float:
-    """rootplane's first signed answer on a store that already exists."""
-    import shutil
-    import tempfile
-
-    data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
+def _measure_restart(workers: int) -> float:
+    """rootplane's first signed answer on a store that already exists (PostgreSQL when ``workers`` > 1)."""
+    store = BenchStore(workers)
     try:
-        start_rootplane(data_dir).stop()
-        server = start_rootplane(data_dir)
+        start_rootplane(store=store).stop()
+        server = start_rootplane(store=store)
         server.stop()
         return server.ready_seconds
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        store.remove()
 
 
 def _median(values: list[dict]) -> dict:
@@ -90,11 +93,11 @@ def _rounds(servers: list[str], rounds: int, seconds: float, workers: int) -> di
             print(f"round {number}/{rounds}: {name}", file=sys.stderr, flush=True)
             try:
                 measured = _measure_server(name, seconds, workers)
+                if name in ROOTPLANES:
+                    measured["ready_restart_s"] = {"value": _measure_restart(ROOTPLANES[name])}
             except Exception as error:  # noqa: BLE001 - a peer that cannot start is reported, not fatal
                 print(f"  {name} failed: {error}", file=sys.stderr)
                 continue
-            if name == "rootplane":
-                measured["ready_restart_s"] = {"value": _measure_restart()}
             for metric, value in measured.items():
                 collected[name].setdefault(metric, []).append(value)
     return {name: {metric: _median(values) for metric, values in metrics.items()}
@@ -143,7 +146,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10000)
     parser.add_argument("--trail-records", type=int, default=1_000_000)
     parser.add_argument("--audit-accounts", type=int, default=1000, help="0 skips the audit")
-    parser.add_argument("--servers", default="bare,rootplane,ministack,moto")
+    parser.add_argument("--servers", default="bare,rootplane,rootplane-pg2,rootplane-pg4,ministack,moto")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--parts", default="throughput,scale,trail,audit",
                         help="run only these parts; the others come from --previous")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
 import uuid
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from botocore.config import Config
 from iam_scale import seed_rootplane_users
 from loadgen import sign_query_requests, sign_requests, throughput
 from servers import STARTERS, RunningServer, start_rootplane
+from stores import ROOTPLANES, BenchStore
 
 __all__ = ["throughput_scenarios", "scale_scenarios", "server_with_users", "SKIPPED"]
 
@@ -125,11 +125,15 @@ def scale_scenarios(endpoint: str, users: int) -> dict[str, list]:
 
 def server_with_users(name: str, users: int) -> RunningServer:
     """A running server holding ``users`` IAM users (rootplane: seeded into its store; peers: CreateUser calls)."""
-    if name == "rootplane":
-        data_dir = tempfile.mkdtemp(prefix="rootplane-bench-")
-        seed_rootplane_users(data_dir, 0, users)  # past AWS's 5,000-user quota, which rootplane enforces
-        server = start_rootplane(data_dir)
-        server.data_dir = data_dir  # removed on stop
+    if name in ROOTPLANES:
+        store = BenchStore(ROOTPLANES[name])
+        try:  # past AWS's 5,000-user quota, which rootplane enforces
+            seed_rootplane_users(store.data_dir, 0, users, store.database_url)
+            server = start_rootplane(store=store)
+        except BaseException:
+            store.remove()
+            raise
+        server.store = store  # removed on stop
         return server
     server = STARTERS[name]()
     bodies = [f"Action=CreateUser&{IAM}&UserName=user{i:07d}" for i in range(users)]
