@@ -62,6 +62,15 @@ def locks_rows(session: Session) -> bool:
     must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
     change the row between the check and the write. SQLite writers already hold the database's write lock."""
     return bool(session.info.get(_LOCKS_ROWS))
+
+
+def lock_name(session: Session, name: str) -> None:
+    """Serialize the writers of one named thing (an S3 key) until the transaction ends, where no row exists yet to
+    lock: a PostgreSQL transaction advisory lock where rows must be locked (``locks_rows``). SQLite: no-op, its
+    writers already hold the database's write lock."""
+    if locks_rows(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
 def _make_sqlite_files_private(database: str) -> None:
     """Create the database file readable by its owner only, and take other readers off existing files.
 

@@ -13,6 +13,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
 from rootplane.services.s3.tables import NULL_VERSION, BucketRow, ObjectRow
+from rootplane.store.engine import lock_name
 
 __all__ = ["store_version", "add_delete_marker", "delete_version", "read_version", "version_output",
            "new_version_id"]
@@ -25,7 +26,9 @@ def new_version_id() -> str:
 
 def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
     """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
-    version (replacing the previous ``null`` version)."""
+    version (replacing the previous ``null`` version). Writers of one key take turns (servers sharing PostgreSQL):
+    the last one wins, as on S3."""
+    _lock_key(session, row.bucket, row.key)
     row.seq = repo.next_seq(session, row.bucket, row.key)
     if bucket.versioning == "Enabled":
         row.version_id = new_version_id()
@@ -50,14 +53,24 @@ def add_delete_marker(ctx: RequestContext, bucket: BucketRow, key: str) -> Objec
 
 
 def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
-    """Delete one version for good; when it was current, the next newest becomes current."""
-    was_latest = row.is_latest
+    """Delete one version for good; when it was current, the next newest becomes current. A version another writer
+    deleted meanwhile is already gone: nothing to do (DeleteObject is idempotent)."""
     bucket, key = row.bucket, row.key
+    _lock_key(ctx.session, bucket, key)
+    if not repo.version_exists(ctx.session, bucket, key, row.version_id):
+        ctx.session.expunge(row)
+        return
+    ctx.session.refresh(row)  # read before the turn came: another writer may have made it noncurrent
+    was_latest = row.is_latest
     repo.delete_object(ctx.session, row)
     if was_latest:
         newest = repo.newest_version(ctx.session, bucket, key)
         if newest is not None:
             newest.is_latest = True
+
+
+def _lock_key(session: Session, bucket: str, key: str) -> None:
+    lock_name(session, f"s3-object:{bucket}/{key}")
 
 
 def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str) -> ObjectRow:
