@@ -30,7 +30,7 @@ from sqlalchemy import create_engine
 
 from rootplane.store.migrate import MIGRATIONS, current_revision
 
-ROOT = Path(__file__).parents[2]
+ROOT = MIGRATIONS.parents[3]  # the checkout whose code runs: src/rootplane/store/migrations
 BOTH_SECONDS = 5  # both versions serve at once
 NEW_ONLY_SECONDS = 3  # the new version alone, after the old one stopped
 THREADS = 3  # client threads per server and load (loads overlap on a 2-core machine)
@@ -71,8 +71,9 @@ def _previous_version(destination: Path) -> Path:
     archive = _git("archive", previous, "src")
     if archive.returncode != 0:
         shallow = _git("rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
-        _unavailable(f"cannot extract {previous} (the version before {script}): "
-                     f"{archive.stderr.decode().strip()}{' (a shallow clone: git fetch --unshallow)' if shallow else ''}")
+        hint = " (a shallow clone: git fetch --unshallow)" if shallow else ""
+        problem = archive.stderr.decode().strip()
+        _unavailable(f"cannot extract {previous} (the version before {script}): {problem}{hint}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(destination, filter="data")
     return destination / "src"
