@@ -106,7 +106,7 @@ def _poll(predicate, deadline: float, what: str) -> None:
 
 
 class _KeyCheck:
-    """KMS keys made by one version, used on the other (the newest migration rebuilt kms_keys' primary key)."""
+    """KMS keys made by one version and used on the other (0018 rebuilt kms_keys' primary key, for instance)."""
 
     def __init__(self) -> None:
         self.made: list[tuple[str, bytes, bytes]] = []  # key id, plaintext, ciphertext
@@ -157,10 +157,11 @@ def test_a_rolling_upgrade_under_load_loses_no_acknowledged_write(tmp_path):
                                          until=old_alone)
             try:
                 _poll(lambda: ledger.operations >= 20 or on_old.done(), 60, "the load on the old version runs")
-                started = time.monotonic()
+                started, served = time.monotonic(), ledger.operations
                 new = start_server(database_url=url, args=("--master-key", master_key))  # migrates, under the load
                 servers.append(new)
                 migrated_in = time.monotonic() - started
+                assert ledger.operations > served, "the old version kept serving while the new one migrated"
                 assert _schema_revision(url) == newest.revision
                 on_both = pool.submit(run_load, [old, new], world, BOTH_SECONDS, threads=THREADS, ledger=ledger,
                                       prefix="both")
