@@ -1,8 +1,9 @@
 """A bounded mixed load (IAM, Organizations, S3, SQS, AssumeRoot) over one or more servers sharing a store, a ledger
 of every acknowledged write, and the check that afterwards each one is present and every invariant holds.
 
-Used by the reliability tests (tests/e2e/test_reliability_*.py). Client threads alternate between the servers, so a
-write acknowledged by one server is read back through another at once ("read your writes" across servers).
+Used by the reliability tests (tests/e2e/test_reliability_*.py, test_rolling_upgrade.py). Client threads alternate
+between the servers, so a write acknowledged by one server is read back through another at once ("read your writes"
+across servers).
 """
 
 from __future__ import annotations
