@@ -60,6 +60,7 @@ class Server:
     log_path: str = ""
     owns_data_dir: bool = True
     ca_bundle: str | None = None  # the certificate an HTTPS server (--tls-cert) serves; None: plain HTTP
+    source_dir: str | None = None  # runs the rootplane package found there (an older version's src) if set
     _sessions: dict = field(default_factory=dict)
 
     @property
@@ -146,7 +147,7 @@ class Server:
         """Stop (SIGTERM, or SIGKILL with kill=True) and start again on the same port and store."""
         self.stop(kill=kill)
         fresh = start_server(data_dir=self.data_dir, database_url=self.database_url, args=self.args, port=self.port,
-                             ca_bundle=self.ca_bundle)
+                             ca_bundle=self.ca_bundle, source_dir=self.source_dir)
         self.process, self.log_path = fresh.process, fresh.log_path
 
     def close(self) -> None:
@@ -160,11 +161,13 @@ class Server:
 
 def start_server(data_dir: str | None = None, database_url: str | None = None, args: tuple[str, ...] = (),
                  port: int | None = None, timeout: float = 120.0, ca_bundle: str | None = None,
-                 healthy: bool = True) -> Server:
+                 healthy: bool = True, source_dir: str | None = None) -> Server:
     """Start ``rootplane serve`` as a subprocess and wait until /_rootplane/health answers "ok" (``healthy=False``:
     or "initializing", while ``--init`` scripts still run).
 
-    ``ca_bundle``: the server serves HTTPS (``args`` hold its --tls-cert/--tls-key); clients trust this certificate."""
+    ``ca_bundle``: the server serves HTTPS (``args`` hold its --tls-cert/--tls-key); clients trust this certificate.
+    ``source_dir``: run the ``rootplane`` package in this directory (e.g. an older version's ``src``, put first on
+    ``PYTHONPATH``) with this virtualenv, instead of the installed one."""
     owns = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="rootplane-test-")
     port = port or free_port()
@@ -174,8 +177,10 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
     log_path = os.path.join(data_dir, f"server-{port}-{time.time_ns()}.log")
     log_file = open(log_path, "w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    if source_dir:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (source_dir, env.get("PYTHONPATH"))))
     process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env)
-    server = Server(port, data_dir, process, database_url, args, log_path, owns, ca_bundle)
+    server = Server(port, data_dir, process, database_url, args, log_path, owns, ca_bundle, source_dir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,8 +1,9 @@
 """A bounded mixed load (IAM, Organizations, S3, SQS, AssumeRoot) over one or more servers sharing a store, a ledger
 of every acknowledged write, and the check that afterwards each one is present and every invariant holds.
 
-Used by the reliability tests (tests/e2e/test_reliability_*.py). Client threads alternate between the servers, so a
-write acknowledged by one server is read back through another at once ("read your writes" across servers).
+Used by the reliability tests (tests/e2e/test_reliability_*.py, test_rolling_upgrade.py). Client threads alternate
+between the servers, so a write acknowledged by one server is read back through another at once ("read your writes"
+across servers).
 """
 
 from __future__ import annotations
@@ -135,8 +136,10 @@ def prepare(servers: list[Server], threads: int = 8) -> World:
 class _Worker:
     """One client thread: its own clients on every server, cycling through the mix."""
 
-    def __init__(self, index: int, servers: list[Server], world: World, ledger: Ledger, clients: list[dict]) -> None:
+    def __init__(self, index: int, servers: list[Server], world: World, ledger: Ledger, clients: list[dict],
+                 prefix: str) -> None:
         self.index = index
+        self.prefix = prefix
         self.world = world
         self.ledger = ledger
         self.clients = clients
@@ -148,7 +151,7 @@ class _Worker:
         return self.clients[(self.count + shift) % len(self.clients)][service]
 
     def name(self) -> str:
-        return f"w{self.index}-{self.count}"
+        return f"{self.prefix}{self.index}-{self.count}"
 
     # -- the mix: writes record what was acknowledged, reads check it through another server ------------------
     def create_user(self) -> None:
@@ -214,9 +217,9 @@ class _Worker:
     MIX = ("create_user", "assume_root", "put_object", "create_key", "send_message", "attach", "policy_version",
            "create_account", "read")
 
-    def run(self, stop_at: float, tolerate_unavailable: bool) -> None:
+    def run(self, stop_at: float, stop: threading.Event, tolerate_unavailable: bool) -> None:
         for step in itertools.cycle(self.MIX):
-            if time.monotonic() >= stop_at:
+            if time.monotonic() >= stop_at or stop.is_set():
                 return
             self.count += 1
             try:
@@ -243,14 +246,19 @@ class _Worker:
 
 
 def run_load(servers: list[Server], world: World, seconds: float, threads: int = 8,
-             tolerate_unavailable: bool = False, ledger: Ledger | None = None) -> Ledger:
-    """``threads`` client threads per server for ``seconds``; the ledger of what was acknowledged."""
+             tolerate_unavailable: bool = False, ledger: Ledger | None = None, prefix: str = "w",
+             until: threading.Event | None = None) -> Ledger:
+    """``threads`` client threads per server for ``seconds`` (or until ``until`` is set); the ledger of what was
+    acknowledged. Loads that run at once, or one after another, on one ledger each need their own name ``prefix``
+    (the names of the users, objects and messages they write)."""
     ledger = ledger or Ledger()
+    until = until or threading.Event()
     clients = [{name: _client(server, name) for name in ("iam", "s3", "sqs", "organizations")}
                | {"admin_sts": _client(server, "sts", world.admin)} for server in servers]  # thread-safe, shared
-    workers = [_Worker(index, servers, world, ledger, clients) for index in range(threads * len(servers))]
+    workers = [_Worker(index, servers, world, ledger, clients, prefix) for index in range(threads * len(servers))]
     stop_at = time.monotonic() + seconds
-    running = [threading.Thread(target=worker.run, args=(stop_at, tolerate_unavailable)) for worker in workers]
+    running = [threading.Thread(target=worker.run, args=(stop_at, until, tolerate_unavailable))
+               for worker in workers]
     for thread in running:
         thread.start()
     for thread in running:
