@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
 
 __all__ = [
-    "NewEvent", "Cursor", "put_events", "stored_event_ids", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
+    "NewEvent", "Cursor", "put_events", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
+    "stored_event_ids",
     "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
