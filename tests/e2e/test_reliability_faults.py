@@ -119,6 +119,42 @@ def test_a_database_outage_answers_service_unavailable_and_recovers_by_itself():
         drop_postgres_database(url)
 
 
+def _request_id(response: dict) -> str:
+    return response["ResponseMetadata"]["RequestId"]
+
+
+def test_calls_answered_during_a_database_outage_reach_event_history_once():
+    """GetCallerIdentity needs no store (keys stay cached for the test's minutes), so it is answered while
+    PostgreSQL is cut off; its records, and those of calls answered just before the cut, are kept by the audit
+    writer and appear in LookupEvents once the database returns, each exactly once."""
+    url = _database("postgresql")
+    proxy = TcpProxy("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0]))
+    server = start_server(database_url=url.replace(url.split("@")[1].split("/")[0], f"127.0.0.1:{proxy.port}"),
+                          args=("--credential-cache-seconds", "300"))
+    try:
+        sts, iam = server.client("sts"), server.client("iam")
+        answered = [_request_id(iam.create_user(UserName="before-cut")), _request_id(sts.get_caller_identity())]
+        proxy.cut()  # the writer may not have stored those two yet
+        answered += [_request_id(sts.get_caller_identity()) for _ in range(3)]
+        _poll(lambda: _health(server)[1]["audit"]["storeUnavailable"], 20, "the audit writer waits for the store")
+        answered += [_request_id(sts.get_caller_identity()) for _ in range(3)]
+        status, health = _health(server)
+        assert status == 503 and health["audit"]["queued"] >= 3 and health["audit"]["dropped"] == 0, health
+        time.sleep(1.5)  # several retries fail meanwhile
+        proxy.restore()
+        _poll(lambda: _health(server)[0] == 200, 30, "health is ok again")
+        pages = server.client("cloudtrail").get_paginator("lookup_events").paginate()
+        recorded = [json.loads(event["CloudTrailEvent"])["requestID"] for page in pages for event in page["Events"]]
+        assert {request: recorded.count(request) for request in answered} == {request: 1 for request in answered}
+        _poll(lambda: not _health(server)[1]["audit"]["storeUnavailable"], 10, "the writer is back")
+        assert _health(server)[1]["audit"]["dropped"] == 0
+        assert "audit store available again" in server.log() and "could not write" not in server.log()
+    finally:
+        server.close()
+        proxy.close()
+        drop_postgres_database(url)
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 3 MiB file system for the data directory (tmpfs; the test needs root to mount it)."""

@@ -23,6 +23,7 @@ def install(app) -> Recorder:
         lambda session, batch: trail_delivery.deliver(session, batch, gateway.clock.now()),
     ], retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
+    gateway.health_reports["audit"] = recorder.status
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
     with gateway.store.exclusive("rootplane.start"), gateway.store.transaction() as session:
         sns_signing.prepare(session)  # one worker creates the key, the others find it

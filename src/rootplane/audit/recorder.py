@@ -4,6 +4,13 @@ The request thread only appends the call to a deque (no lock, no wake-up per cal
 (:mod:`rootplane.audit.record`), inserts a batch with two executemany statements in one transaction and hands the
 whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
 so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
+
+While the store is unavailable (``StoreUnavailable.outage``: connection lost, locked, disk failing or full) the
+writer keeps the batch, in order, and retries it with capped exponential back-off until the store returns; a retry
+skips the events a lost commit answer may have stored already, so each record is stored and delivered once. Calls
+keep queuing meanwhile: ``submit`` never waits during an outage (it may run on the server's event loop); past
+``outage_capacity`` queued calls it drops the oldest and counts them (``status()``, the health endpoint). A batch
+that fails for any other reason (a bug, bad data) is logged and skipped, so it never blocks the queue.
 """
 
 from __future__ import annotations
@@ -22,14 +29,21 @@ from rootplane.audit.call import ApiCall
 from rootplane.audit.record import Recorded, records_for
 from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import repo
-from rootplane.store.engine import Store
+from rootplane.store.engine import Store, is_outage
 
 __all__ = ["Recorder"]
 
 log = logging.getLogger("rootplane.audit")
 
 _PRUNE_EVERY = 600.0  # seconds of wall time between retention sweeps
+_RETRY_FIRST = 0.1  # seconds before the first retry of a batch the unavailable store refused (doubling to retry_cap)
+_PRESSURE_WAIT = 1.0  # seconds submit waits at most for the writer when ``capacity`` calls are queued
 _STOP = object()
+
+
+class _Abandoned(Exception):
+    """close() gave up waiting for the store."""
+
 
 Consumer = Callable[[Session, list[Recorded]], None]
 
@@ -52,8 +66,8 @@ class Recorder:
     """Owns the writer thread. ``submit`` is the gateway's audit sink (cheap: one deque append)."""
 
     def __init__(self, store: Store, clock: Clock, consumers: Sequence[Consumer] = (), *,
-                 capacity: int = 10000, batch_size: int = 500, linger: float = 0.05,
-                 retention: _dt.timedelta = _dt.timedelta(days=90)) -> None:
+                 capacity: int = 10000, outage_capacity: int = 50000, batch_size: int = 500, linger: float = 0.05,
+                 retention: _dt.timedelta = _dt.timedelta(days=90), retry_cap: float = 5.0) -> None:
         self.store = store
         self.retention = retention
         self.linger = linger
@@ -61,40 +75,85 @@ class Recorder:
         self.consumers = list(consumers)
         self.batch_size = batch_size
         self.capacity = capacity
+        self.outage_capacity = max(outage_capacity, capacity, batch_size)
+        self.retry_cap = retry_cap
+        self.dropped = 0  # calls dropped because the queue overflowed during a store outage (since start)
+        self._dropped_before = 0  # ``dropped`` when the current outage began
+        self._drop_lock = threading.Lock()  # taken only to drop
+        self._outage: float | None = None  # monotonic time the writer found the store unavailable; None when it works
         self._pending: collections.deque = collections.deque()
         self._wake = threading.Event()  # work arrived (set once per batch, not per call)
-        self._now = threading.Event()  # a flush or stop wants the write without lingering
+        self._now = threading.Event()  # a flush or stop wants the write without lingering (or retrying later)
+        self._abandon = threading.Event()  # close() timed out: stop retrying
         self._last_prune = float("-inf")  # the first batch sweeps
         self._thread = threading.Thread(target=self._run, name="rootplane-audit", daemon=True)
         self._thread.start()
 
     def submit(self, call: ApiCall) -> None:
         """Accept a call for recording: an append, no lock and no thread wake-up per call (the writer wakes once per
-        batch). Blocks only while ``capacity`` calls are pending: back-pressure, never loss."""
-        while len(self._pending) >= self.capacity:
-            self._now.set()
-            self._wake.set()
-            time.sleep(0.001)
+        batch). At ``capacity`` queued calls it waits for the writer (back-pressure), for at most a second and not at
+        all while the store is unavailable; at ``outage_capacity`` it drops the oldest queued call."""
+        if len(self._pending) >= self.capacity:
+            self._make_room()
         self._pending.append(call)
         if not self._wake.is_set():
             self._wake.set()
 
     def flush(self, timeout: float = 10.0) -> None:
-        """Wait until every call submitted so far is written (or ``timeout`` passes)."""
+        """Wait until every call submitted so far is written (or ``timeout`` passes, as it does during an outage)."""
         done = threading.Event()
         self._urgent(done)
         done.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
-        """Write what is pending and stop the thread."""
+        """Write what is pending and stop the thread; if the store stays unavailable for ``timeout``, give up (and
+        log how many calls were not written)."""
         if self._thread.is_alive():
             self._urgent(_STOP)
             self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._abandon.set()
+            self._now.set()
+            self._thread.join(timeout)
+
+    def status(self) -> dict[str, object]:
+        """The writer's state for the health endpoint: queued calls, whether it waits for the store, calls dropped."""
+        return {"queued": len(self._pending), "storeUnavailable": self._outage is not None, "dropped": self.dropped}
 
     def _urgent(self, marker) -> None:
         self._pending.append(marker)
         self._now.set()
         self._wake.set()
+
+    def _make_room(self) -> None:
+        deadline = time.monotonic() + _PRESSURE_WAIT
+        while len(self._pending) >= self.capacity and self._outage is None and time.monotonic() < deadline:
+            self._now.set()
+            self._wake.set()
+            time.sleep(0.001)
+        while len(self._pending) >= self.outage_capacity and self._drop_oldest():
+            pass
+
+    def _drop_oldest(self) -> bool:
+        """Drop the oldest queued call (a flush marker met on the way is released: what precedes it is written or
+        dropped). False when nothing can be dropped (the queue is empty or ends in ``close``'s stop)."""
+        try:
+            item = self._pending.popleft()
+        except IndexError:
+            return False
+        if item is _STOP:
+            self._pending.appendleft(item)
+            return False
+        if isinstance(item, threading.Event):
+            item.set()
+            return True
+        with self._drop_lock:
+            self.dropped += 1
+            first = self.dropped == self._dropped_before + 1
+        if first:
+            log.error("audit queue full (%d calls), the store unavailable or too slow: dropping the oldest calls",
+                      self.outage_capacity)
+        return True
 
     # -- writer thread -----------------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -106,10 +165,14 @@ class Recorder:
             self._wake.clear()
             self._now.clear()
             while self._pending:
-                items = [self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))]
+                items = self._take(self.batch_size)
                 calls = [item for item in items if isinstance(item, ApiCall)]
                 try:
-                    self._write(calls)
+                    self._store([r for call in calls for r in records_for(call)])
+                except _Abandoned:
+                    log.error("audit store unavailable at shutdown: %d calls not recorded",
+                              len(calls) + sum(isinstance(item, ApiCall) for item in self._pending))
+                    return
                 except Exception:  # noqa: BLE001 - the writer must survive a bad batch
                     log.exception("could not write %d audit records", len(calls))
                 for item in items:
@@ -118,8 +181,56 @@ class Recorder:
                 if any(item is _STOP for item in items):
                     return
 
-    def _write(self, calls: list[ApiCall]) -> None:
-        recorded = [r for call in calls for r in records_for(call)]
+    def _take(self, count: int) -> list:
+        """Up to ``count`` queued items, oldest first (``submit`` may drop some meanwhile)."""
+        items = []
+        while len(items) < count:
+            try:
+                items.append(self._pending.popleft())
+            except IndexError:
+                break
+        return items
+
+    def _store(self, recorded: list[Recorded]) -> None:
+        """Write one batch. While the store is unavailable keep it and retry after 0.1 s, doubling up to
+        ``retry_cap`` (a flush or close retries at once); a retry skips events already stored (a commit whose
+        answer was lost). Other failures propagate: the batch is skipped."""
+        delay = _RETRY_FIRST
+        retry = False
+        while True:
+            try:
+                self._write(recorded, retry)
+            except Exception as exc:
+                if not is_outage(exc):
+                    self._answered()
+                    raise
+                if self._abandon.is_set():
+                    raise _Abandoned() from exc
+                self._unavailable(exc, len(recorded))
+                self._now.wait(delay)
+                self._now.clear()
+                delay, retry = min(delay * 2, self.retry_cap), True
+            else:
+                self._answered()
+                return
+
+    def _unavailable(self, exc: Exception, count: int) -> None:
+        if self._outage is None:
+            self._dropped_before = self.dropped
+            self._outage = time.monotonic()
+            log.warning("audit store unavailable (%s): keeping %d records and the calls that follow, retrying",
+                        exc, count)
+
+    def _answered(self) -> None:
+        """The store did the work or refused it for the work's own reason: the outage, if any, is over."""
+        if self._outage is None:
+            return
+        lost = self.dropped - self._dropped_before
+        log.warning("audit store available again after %.1f s: writing the kept records%s",
+                    time.monotonic() - self._outage, f" ({lost} calls were dropped: the queue was full)" if lost else "")
+        self._outage = None
+
+    def _write(self, recorded: list[Recorded], retry: bool = False) -> None:
         prune = time.monotonic() - self._last_prune > _PRUNE_EVERY
         if not recorded and not prune:
             return
@@ -127,6 +238,9 @@ class Recorder:
             if prune:
                 repo.delete_events_before(session, self.clock.now() - self.retention)
                 self._last_prune = time.monotonic()
+            if retry and recorded:
+                stored = repo.stored_event_ids(session, [r.record["eventID"] for r in recorded])
+                recorded = [r for r in recorded if r.record["eventID"] not in stored]
             repo.put_events(session, [_new_event(r) for r in recorded])
             if recorded:
                 for consumer in self.consumers:
@@ -137,6 +251,8 @@ class Recorder:
         try:
             with session.begin_nested():
                 consumer(session, recorded)
-        except Exception:  # noqa: BLE001 - a failing consumer must not lose the records
+        except Exception as exc:  # noqa: BLE001 - a failing consumer must not lose the records
+            if is_outage(exc):
+                raise  # the store, not the consumer, failed: the whole batch waits for it
             log.exception("audit consumer %s failed on %d records", getattr(consumer, "__name__", consumer),
                           len(recorded))

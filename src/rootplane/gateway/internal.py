@@ -29,17 +29,21 @@ def _health(gateway, request: HttpRequest) -> HttpResponse:
     """503 "degraded" (and why) while the store does not answer. Else "ok" (200) once serving; with ``--init``
     scripts, "initializing" (503) until every script has run (and "failed" (503) when one failed under
     ``--init-strict``: the server is stopping), their states under ``init`` as LocalStack's
-    ``/_localstack/init/ready`` reports them."""
+    ``/_localstack/init/ready`` reports them. Each document carries the sections in ``gateway.health_reports``
+    (``audit``: the CloudTrail writer's queue, whether it waits for the store, calls it dropped)."""
+    reports = {name: report() for name, report in gateway.health_reports.items()}
     problem = gateway.store.ping()
     if problem is not None:
-        return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}"}, 503)
+        return json_response({**health_document(gateway.config, "degraded"), "problem": f"store: {problem}",
+                              **reports}, 503)
     progress = gateway.init_progress
     if progress is None:
-        return json_response(health_document(gateway.config, "ok"))
+        return json_response({**health_document(gateway.config, "ok"), **reports})
     init = progress.document()
     status = "initializing" if not progress.completed else "failed" if (
         not progress.ok and gateway.config.init_strict) else "ok"
-    return json_response({**health_document(gateway.config, status), "init": init}, 200 if status == "ok" else 503)
+    return json_response({**health_document(gateway.config, status), "init": init, **reports},
+                         200 if status == "ok" else 503)
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:

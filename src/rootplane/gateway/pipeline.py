@@ -99,6 +99,8 @@ class Gateway:
         self.key_usage = KeyUsageRecorder(store)
         self.audit_sinks: list[AuditSink] = []
         self.init_progress = None  # an InitProgress while ``--init`` scripts run (server.run); health reports it
+        # Sections optional pieces add to the health document (name -> current state): the audit writer's queue.
+        self.health_reports: dict[str, Callable[[], dict]] = {}
         # Reset and restore (gateway/state.py): run before the state is replaced (drain queued writes) and after
         # (drop what was cached from the old state).
         self.before_state_change: list[Callable[[], None]] = []

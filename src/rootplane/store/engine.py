@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rootplane.core.config import store_kind
 from rootplane.store.group_commit import GroupCommit
 
-__all__ = ["Store", "StoreUnavailable", "sqlite_url", "locks_rows"]
+__all__ = ["Store", "StoreUnavailable", "is_outage", "sqlite_url", "locks_rows"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
@@ -31,7 +31,15 @@ _CONNECT_TIMEOUT = 3
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or refused the work for a reason outside the request (connection lost, disk
-    full, lock timeout, serialization failure): the request may be retried later. Never carries row data."""
+    full, lock timeout, serialization failure): the request may be retried later. Never carries row data.
+
+    ``outage`` is False when the database answered but the driver reports a fault of the work itself (SQLite's
+    generic SQLITE_ERROR such as a missing table, PostgreSQL's program limits such as an oversized index row):
+    the same work will fail again, so background writers must not wait for it to succeed."""
+
+    def __init__(self, reason: str, *, outage: bool = True) -> None:
+        super().__init__(reason)
+        self.outage = outage
 
     @property
     def disk_full(self) -> bool:
@@ -150,7 +158,7 @@ class Store:
             if write and self.group_commit is not None:
                 self.group_commit.note_commit()
         except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(_reason(exc)) from exc
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             session.close()
             _write_intent.reset(token)
@@ -201,6 +209,34 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# SQLite result codes (and their extended codes) that say the database cannot do any write now: busy or locked by
+# another connection, failing or full disk, a file that cannot be opened or written. Anything else (SQLITE_ERROR:
+# no such table, bad SQL) is about the statement.
+_SQLITE_OUTAGE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY",
+                  "SQLITE_PROTOCOL", "SQLITE_NOMEM")
+# PostgreSQL SQLSTATE classes of the same kind: connection exception, transaction rollback (serialization failure,
+# deadlock), insufficient resources (disk full, too many connections), operator intervention (shutdown, cancel),
+# system error; and lock_not_available. No SQLSTATE at all: the server never answered.
+_POSTGRES_OUTAGE = ("08", "40", "53", "57", "58", "55P03")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (raised inside a transaction, or the StoreUnavailable it became) means the database is
+    unavailable, so the same work can succeed later, rather than that the work is wrong."""
+    if isinstance(exc, StoreUnavailable):
+        return exc.outage
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    original = getattr(exc, "orig", None)
+    sqlite_name = getattr(original, "sqlite_errorname", None)
+    if sqlite_name is not None:
+        return sqlite_name.startswith(_SQLITE_OUTAGE)
+    sqlstate = getattr(original, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(_POSTGRES_OUTAGE)
 
 
 def _reason(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, Tra
 
 __all__ = [
     "NewEvent", "Cursor", "put_events", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
+    "stored_event_ids",
     "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
@@ -60,6 +61,12 @@ def put_events(session: Session, events: Iterable[NewEvent]) -> None:
     ]
     if resources:
         connection.execute(_INSERT_RESOURCE, resources)
+
+
+def stored_event_ids(session: Session, event_ids: Sequence[str]) -> set[str]:
+    """Those of ``event_ids`` already stored (the audit writer's retry of a batch whose commit it never saw answered
+    skips them, so no event is stored or delivered twice)."""
+    return set(session.scalars(select(EventRow.event_id).where(EventRow.event_id.in_(list(event_ids)))))
 
 
 def deciding_statements(session: Session, event_ids: Sequence[str]) -> dict[str, dict]:

@@ -1,0 +1,239 @@
+"""The audit writer (audit/recorder.py) against a real SQLite store made unavailable: a batch the store refuses is
+kept, retried with back-off and written exactly once when the store returns; ``submit`` never waits during the
+outage and drops the oldest calls past ``outage_capacity``; a batch that fails for another reason is skipped."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from rootplane.audit.call import ApiCall
+from rootplane.audit.recorder import Recorder
+from rootplane.auth.principal import ROOT, Principal
+from rootplane.core.clock import SystemClock
+from rootplane.schema import metadata
+from rootplane.services.cloudtrail.tables import EventRow
+from rootplane.store.engine import Store, sqlite_url
+
+_ROOT = Principal(kind=ROOT, account_id="111111111111", arn="arn:aws:iam::111111111111:root", user_id="111111111111")
+_REQUESTS = itertools.count()
+_START = _dt.datetime.now(_dt.timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:
+    store = Store(sqlite_url(tmp_path), metadata())
+    store.migrate()
+    # A locked database answers "database is locked" after 50 ms instead of the server's 10 s, so each attempt
+    # fails fast (registered after the store's own listener, so it wins); pooled connections are reopened.
+    event.listen(store.engine, "connect", lambda connection, _record: connection.execute("PRAGMA busy_timeout=50"))
+    store.engine.dispose()
+    yield store
+    store.dispose()
+
+
+def _delivered(store: Store) -> list[str]:
+    """Event ids the test's consumer stored, in order: like EventBridge and trail delivery, it writes in the
+    recorder's transaction, so a delivery counts only if its batch committed."""
+    with store.transaction(write=False) as session:
+        return list(session.scalars(text("SELECT event_id FROM test_deliveries ORDER BY rowid")))
+
+
+@pytest.fixture
+def recorder(store) -> Iterator[Recorder]:
+    recorder = _recorder(store)
+    yield recorder
+    recorder.close(timeout=5)
+
+
+def _recorder(store: Store, **kwargs) -> Recorder:
+    with store.transaction() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS test_deliveries (event_id TEXT NOT NULL)"))
+
+    def consumer(session, batch) -> None:
+        session.execute(text("INSERT INTO test_deliveries VALUES (:event_id)"),
+                        [{"event_id": recorded.record["eventID"]} for recorded in batch])
+
+    return Recorder(store, SystemClock(), [consumer], linger=0.01, retry_cap=0.2, **kwargs)
+
+
+def _call() -> ApiCall:
+    """A GetCallerIdentity call, each one a millisecond after the one before."""
+    number = next(_REQUESTS)
+    return ApiCall(request_id=f"request-{number}", service="sts", operation="GetCallerIdentity",
+                   region="us-east-1", principal=_ROOT, event_time=_START + _dt.timedelta(milliseconds=number),
+                   source_ip="127.0.0.1", user_agent="test", params={}, result={"Account": "111111111111"})
+
+
+def _stored(store: Store) -> list[tuple[str, str]]:
+    """(requestID, eventID) of every stored event, oldest first."""
+    with store.transaction(write=False) as session:
+        records = [json.loads(row.record) for row in session.query(EventRow).order_by(EventRow.event_time)]
+    return [(record["requestID"], record["eventID"]) for record in records]
+
+
+def _committed_events(store: Store) -> int:
+    """The number of events another connection sees: committed ones."""
+    with sqlite3.connect(store.engine.url.database) as connection:
+        return connection.execute("SELECT count(*) FROM cloudtrail_events").fetchone()[0]
+
+
+def _poll(predicate, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.01)
+
+
+class _Lock:
+    """Another connection holding the database's write lock: every write of the store fails "database is locked"."""
+
+    def __init__(self, store: Store) -> None:
+        self.connection = sqlite3.connect(store.engine.url.database, isolation_level=None)
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.connection.execute("ROLLBACK")
+        self.connection.close()
+
+
+def _count_failures(store: Store) -> list[str]:
+    failures: list[str] = []
+    event.listen(store.engine, "handle_error", lambda context: failures.append(str(context.original_exception)))
+    return failures
+
+
+def test_a_batch_the_locked_store_refuses_is_retried_and_written_once_in_order(store, recorder):
+    before = _call()
+    recorder.submit(before)
+    recorder.flush()
+    failures = _count_failures(store)
+    lock = _Lock(store)
+    calls = [_call() for _ in range(5)]
+    for call in calls:
+        recorder.submit(call)
+    _poll(lambda: recorder.status()["storeUnavailable"])
+    started = time.monotonic()
+    recorder.flush(timeout=0.5)  # returns during the outage (and retries at once)
+    assert time.monotonic() - started < 2
+    _poll(lambda: len(failures) >= 4)  # several attempts failed, with back-off
+    assert all("database is locked" in failure for failure in failures)
+    assert [request for request, _ in _stored(store)] == [before.request_id]
+    lock.release()
+    recorder.flush()
+    stored = _stored(store)
+    assert [request for request, _ in stored] == [call.request_id for call in [before, *calls]]
+    assert _delivered(store) == [event_id for _, event_id in stored]  # each record handed to consumers once
+    assert recorder.status() == {"queued": 0, "storeUnavailable": False, "dropped": 0}
+
+
+def test_a_retry_after_a_lost_commit_answer_stores_and_delivers_nothing_twice(store, recorder, caplog):
+    """The store commits the batch but the answer is lost (as a connection cut after COMMIT reached PostgreSQL):
+    the retry finds the events stored and neither inserts nor delivers them again."""
+    lost = []
+
+    def lose_answer(_session) -> None:  # after the commit that stored the events (not a consumer's savepoint)
+        if not lost and _committed_events(store):
+            lost.append(True)
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    calls = [_call() for _ in range(3)]
+    event.listen(Session, "after_commit", lose_answer)
+    try:
+        for call in calls:
+            recorder.submit(call)
+        recorder.flush()
+    finally:
+        event.remove(Session, "after_commit", lose_answer)
+    assert lost, "the commit's answer was lost once"
+    assert "could not write" not in caplog.text  # the retry succeeded (no duplicate key)
+    assert not recorder.status()["storeUnavailable"]
+    stored = _stored(store)
+    assert [request for request, _ in stored] == [call.request_id for call in calls]
+    assert _delivered(store) == [event_id for _, event_id in stored]
+
+
+def test_during_an_outage_submit_never_waits_and_drops_the_oldest_past_the_outage_capacity(store):
+    recorder = _recorder(store, capacity=2, outage_capacity=6, batch_size=2)
+    try:
+        lock = _Lock(store)
+        first = _call()
+        recorder.submit(first)
+        _poll(lambda: recorder.status()["storeUnavailable"])
+        calls = [_call() for _ in range(20)]
+        started = time.monotonic()
+        for call in calls:
+            recorder.submit(call)
+        assert time.monotonic() - started < 0.2, "submit waited during the outage"
+        assert recorder.status() == {"queued": 6, "storeUnavailable": True, "dropped": 14}
+        lock.release()
+        recorder.flush()
+        kept = [first, *calls[-6:]]  # the batch being retried, then the newest calls
+        assert [request for request, _ in _stored(store)] == [call.request_id for call in kept]
+        assert recorder.status() == {"queued": 0, "storeUnavailable": False, "dropped": 14}
+    finally:
+        recorder.close(timeout=5)
+
+
+def test_a_batch_failing_for_its_own_reason_is_skipped_and_does_not_block_the_queue(store, recorder):
+    with store.transaction() as session:  # every insert now fails "no such table": not an outage
+        session.execute(text("ALTER TABLE cloudtrail_events RENAME TO cloudtrail_events_away"))
+    recorder.submit(_call())
+    started = time.monotonic()
+    recorder.flush()
+    assert time.monotonic() - started < 2 and not recorder.status()["storeUnavailable"]
+    with store.transaction() as session:
+        session.execute(text("ALTER TABLE cloudtrail_events_away RENAME TO cloudtrail_events"))
+    after = _call()
+    recorder.submit(after)
+    recorder.flush()
+    assert [request for request, _ in _stored(store)] == [after.request_id]
+
+
+def test_close_gives_up_when_the_store_stays_unavailable(store, caplog):
+    recorder = _recorder(store)
+    lock = _Lock(store)
+    try:
+        recorder.submit(_call())
+        recorder.submit(_call())
+        _poll(lambda: recorder.status()["storeUnavailable"])
+        started = time.monotonic()
+        recorder.close(timeout=0.3)
+        assert time.monotonic() - started < 3
+        assert "audit store unavailable at shutdown: 2 calls not recorded" in caplog.text
+    finally:
+        lock.release()
+
+
+def test_a_consumer_cut_off_from_the_store_makes_the_whole_batch_wait(store):
+    """A consumer's own failure loses no record (it is logged); its store failing retries the batch, so records and
+    deliveries stay together."""
+    failures = [OperationalError("INSERT", {}, ConnectionError("server closed the connection unexpectedly")),
+                ValueError("a consumer bug")]
+
+    def failing(_session, _batch) -> None:
+        if failures:
+            raise failures.pop(0)
+
+    recorder = _recorder(store)
+    recorder.consumers.append(failing)
+    try:
+        calls = [_call() for _ in range(2)]
+        for call in calls:
+            recorder.submit(call)
+        recorder.flush()
+        stored = _stored(store)
+        assert [request for request, _ in stored] == [call.request_id for call in calls]
+        assert _delivered(store) == [event_id for _, event_id in stored]
+        assert failures == []  # the batch was written twice: once cut off, once with the buggy consumer
+    finally:
+        recorder.close(timeout=5)
