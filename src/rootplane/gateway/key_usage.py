@@ -9,7 +9,7 @@ import threading
 import time
 
 from rootplane.services.accounts import repo as accounts
-from rootplane.store.engine import Store
+from rootplane.store.engine import Store, StoreUnavailable
 
 __all__ = ["KeyUsageRecorder"]
 
@@ -40,5 +40,7 @@ class KeyUsageRecorder:
         try:
             with self.store.transaction() as session:
                 accounts.touch_access_key(session, access_key_id, at, service, region)
+        except StoreUnavailable as error:  # an outage: last use is bookkeeping, not worth a traceback
+            log.warning("could not record last use of an access key: %s", error)
         except Exception:  # noqa: BLE001 - bookkeeping must never fail an answered request
             log.exception("could not record last use of an access key")

@@ -23,7 +23,7 @@ from rootplane.services.cloudwatch.evaluation import Point, evaluate
 from rootplane.services.cloudwatch.ingest import dimensions_key
 from rootplane.services.cloudwatch.statistics import buckets, period_start, statistic_value
 from rootplane.services.cloudwatch.tables import AlarmRow
-from rootplane.store.engine import Store
+from rootplane.store.engine import Store, StoreUnavailable
 
 __all__ = ["evaluate_alarm", "evaluate_due", "Evaluator", "TICK_SECONDS", "DELAY_SECONDS"]
 
@@ -106,5 +106,7 @@ class Evaluator:
         while not self._stop.wait(TICK_SECONDS):
             try:
                 self.step()
+            except StoreUnavailable as error:  # an outage: the next pass retries, no traceback per tick
+                log.warning("alarm evaluation waits for the store: %s", error)
             except Exception:  # noqa: BLE001 - one failed pass must not stop the evaluator
                 log.exception("alarm evaluation failed")
