@@ -123,6 +123,9 @@ def test_documented_cases(pattern, event, expected):
     # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
     "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
     "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",
+    # not in AWS's documented syntax (FilterAndPatternSyntax has no IN and no [*] selector)
+    '{ $.eventName IN ["ConsoleLogin", "GetSessionToken"] }', "{ $.a NOT IN [1] }", '{ $.resources[*].type = "x" }',
+    "[ip, user, ..., status IN [400, 404]]",
 ])
 def test_invalid_patterns(pattern):
     with pytest.raises(InvalidPattern):
