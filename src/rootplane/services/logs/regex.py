@@ -6,12 +6,12 @@ AWS's subset (FilterAndPatternSyntax, "Supported regular expressions"): letters,
 (``* + ? {m} {m,} {m,n}``, a trailing ``?`` being laziness, which a yes/no match ignores) applies to one character,
 class or escape (``\\d \\D \\s \\S \\w \\W`` as in Java, or an escaped operator or symbol).
 
-Without groups, every alternative is a sequence of *slots* (a character test, mandatory or optional, repeatable or
-not), once bounded repetitions are unrolled (at most :data:`MAX_SLOTS`). The search (unanchored: AWS matches a regex
+So every alternative is a sequence of *slots* (a character test, mandatory or optional, repeatable or not), once
+bounded repetitions are unrolled (at most :data:`MAX_SLOTS`, rootplane's cap). The search (unanchored: AWS matches a regex
 anywhere in the text) is a bit-parallel NFA simulation (extended Shift-And): one integer holds every alternative's
 reached slots, each character costs a few integer operations (the epsilon moves over runs of optional slots are one
 subtraction), and the steps already taken are cached. There is no backtracking: time is linear in the text whatever
-the expression. ``^`` may only open an alternative and ``$`` only close one (elsewhere they could never match).
+the expression. ``^`` may only open an alternative and ``$`` only close one (rootplane refuses them elsewhere).
 """
 
 from __future__ import annotations
