@@ -246,6 +246,50 @@ def test_metric_filters(logs, group):
         "ResourceNotFoundException", "The specified metric filter does not exist.", 400)
 
 
+def test_regular_expressions_in_filter_patterns(logs, group):
+    """``%...%`` standalone, in JSON and in space-delimited patterns, through TestMetricFilter, FilterLogEvents and
+    PutMetricFilter; AWS's unsupported constructs and quotas answer InvalidParameterException /
+    LimitExceededException."""
+    messages = ["[ERROR 401] UNAUTHORIZED REQUEST", "[SUCCESS 200] AUTHORIZED REQUEST",
+                json.dumps({"eventName": "ConsoleLogin", "sourceIPAddress": "192.0.2.10"}),
+                json.dumps({"eventName": "GetSessionToken", "sourceIPAddress": "10.0.0.1"}),
+                "10.0.0.1 - bob [05/Dec/2026:09:00:00 +0000] GET 404 12", "10.0.0.2 - ann - GET 503 0"]
+
+    def tested(pattern: str) -> list[int]:
+        return [m["eventNumber"] for m in logs.test_metric_filter(filterPattern=pattern,
+                                                                  logEventMessages=messages)["matches"]]
+
+    assert tested("%AUTHORIZED%") == [1, 2]
+    assert tested("%^\\[SUCCESS\\s2\\d\\d\\]%") == [2]
+    assert tested("{ $.eventName = %^Console|Token$% && $.sourceIPAddress != %^10\\.% }") == [3]
+    assert tested("[ip, user, username, ..., status = %^4\\d{2}$%, bytes]") == [5]
+
+    base = _now_ms() - 10_000
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": base + i, "message": message} for i, message in enumerate(messages)])
+    found = logs.filter_log_events(logGroupName=group, filterPattern="[ip = %^10\\.0\\.0\\.%, ..., status = %^5%, "
+                                                                     "bytes]")["events"]
+    assert [e["message"] for e in found] == [messages[5]]
+
+    for bad in ("%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "{ $.a = %a% && $.b = %b% && $.c = %c% }"):
+        assert error_of(logs.test_metric_filter, filterPattern=bad, logEventMessages=messages) == (
+            "InvalidParameterException", "Invalid metric filter pattern", 400), bad
+        assert error_of(logs.filter_log_events, logGroupName=group, filterPattern=bad) == (
+            "InvalidParameterException", "Invalid filter pattern", 400), bad
+
+    transformation = [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}]
+    for index in range(5):
+        logs.put_metric_filter(logGroupName=group, filterName=f"re-{index}", filterPattern=f"%ERROR{index}%",
+                               metricTransformations=transformation)
+    assert error_of(logs.put_metric_filter, logGroupName=group, filterName="re-5", filterPattern="%ERROR5%",
+                    metricTransformations=transformation)[::2] == ("LimitExceededException", 400)
+    logs.put_metric_filter(logGroupName=group, filterName="re-0", filterPattern="%ERROR%",  # replacing one
+                           metricTransformations=transformation)
+    logs.put_metric_filter(logGroupName=group, filterName="plain", filterPattern="ERROR5",
+                           metricTransformations=transformation)
+
+
 def test_iam_authorization(server, logs, group, unique):
     iam = server.client("iam")
     user = f"logs-reader-{unique}"

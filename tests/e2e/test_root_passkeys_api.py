@@ -58,6 +58,13 @@ def test_root_passkey_is_an_mfa_device_of_the_api(server):
     [device] = iam.list_mfa_devices()["MFADevices"]
     assert device["SerialNumber"] == serial and "UserName" not in device
     assert abs(device["EnableDate"] - _dt.datetime.now(_dt.timezone.utc)) < _dt.timedelta(hours=1)
+    got = iam.get_mfa_device(SerialNumber=serial)
+    assert (got["SerialNumber"], got["EnableDate"]) == (serial, device["EnableDate"])
+    assert "UserName" not in got and "Certifications" not in got
+    iam.create_user(UserName="passkey-less")
+    assert error_of(iam.get_mfa_device, SerialNumber=serial, UserName="passkey-less")[:3:2] == ("NoSuchEntity", 404)
+    unknown = serial.rsplit("/", 1)[0] + "/passkey-unknown"
+    assert error_of(iam.get_mfa_device, SerialNumber=unknown)[0] == "NoSuchEntity"
     summary = iam.get_account_summary()["SummaryMap"]
     assert summary["AccountMFAEnabled"] == 1
     assert summary["MFADevicesInUse"] == 1
@@ -70,6 +77,8 @@ def test_root_passkey_is_an_mfa_device_of_the_api(server):
     assert iam.list_mfa_devices()["MFADevices"] == []
     assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
     assert error_of(iam.deactivate_mfa_device, SerialNumber=serial)[:3:2] == ("NoSuchEntity", 404)
+    assert error_of(iam.get_mfa_device, SerialNumber=serial)[0] == "NoSuchEntity"
+    iam.delete_user(UserName="passkey-less")
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,20 @@ CASES = [
     ("[ip = 127.0.0.1, ...]", APACHE, True),
     ("[ip, ..., status_code = 404, ...]", APACHE, True),
     ("[ip, user]", APACHE, False),
+    # Regular expressions: standalone, as JSON property values and as space-delimited fields.
+    ("%AUTHORIZED%", TERM_EVENTS[1], True),
+    ("%^\\[ERROR\\s4[01]\\d\\]%", TERM_EVENTS[0], True),
+    ("%^\\[ERROR\\s4[01]\\d\\]%", TERM_EVENTS[3], False),
+    ("%MISSING|INVALID%", TERM_EVENTS[2], True),
+    ("{ $.eventType = %^Update% }", JSON_EVENT, True),
+    ("{ $.eventType = %^Create% }", JSON_EVENT, False),
+    ("{ $.sourceIPAddress != %^10\\.% }", JSON_EVENT, True),
+    ("{ $.bandwidth = %^8\\d$% }", JSON_EVENT, True),  # numbers are searched as their JSON text
+    ("{ $.ThisFlag = %true% }", JSON_EVENT, False),
+    ("{ $.user.email = %@example\\.com$% && $.eventType = %Trail% }", JSON_EVENT, True),
+    ("[ip, user, username, timestamp, request = %\\.gif%, status_code = %^4\\d{2}$%, bytes]", APACHE, True),
+    ("[ip, user, username, timestamp, request, status_code = %^5%, bytes]", APACHE, False),
+    ("[ip = %^127\\.%, ..., status_code = %^4% || status_code = 500, bytes]", APACHE, True),
 ]
 
 
@@ -106,10 +120,22 @@ def test_documented_cases(pattern, event, expected):
 @pytest.mark.parametrize("pattern", [
     "{ $.a = }", '{ $.a > "x" }', "{ a = 1 }", "{ $.a = 1", "{}", "{ $.a = 1 && }", "{ ($.a = 1 }",
     "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
+    # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
+    "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
+    "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",
+    # not in AWS's documented syntax (FilterAndPatternSyntax has no IN and no [*] selector)
+    '{ $.eventName IN ["ConsoleLogin", "GetSessionToken"] }', "{ $.a NOT IN [1] }", '{ $.resources[*].type = "x" }',
+    "[ip, user, ..., status IN [400, 404]]",
 ])
 def test_invalid_patterns(pattern):
     with pytest.raises(InvalidPattern):
         compile_pattern(pattern)
+
+
+def test_patterns_with_regular_expressions_are_marked():
+    assert compile_pattern("%ERROR%").has_regex and compile_pattern("{ $.a = %b% }").has_regex
+    assert not compile_pattern("ERROR").has_regex and not compile_pattern("[a, b = 50%]").has_regex
+    assert compile_pattern("[a, b = 50%]").matches("x 50%")
 
 
 def test_extracted_fields():

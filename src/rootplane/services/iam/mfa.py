@@ -5,6 +5,7 @@ Which codes are accepted (windows, single use, lockout) is decided in one place:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rootplane.core.arn import root_arn
@@ -20,6 +21,7 @@ from rootplane.services.signin import repo as signin
 __all__ = ["MfaMixin"]
 
 _INVALID_FOR_USER = "MFA Device invalid for user."
+_FIDO_SERIAL = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:u2f/")
 
 
 def _device(ctx: RequestContext, serial_number: str) -> MfaDeviceRow:
@@ -136,9 +138,22 @@ class MfaMixin:
         return shapes.listing("VirtualMFADevices", [_virtual_shape(ctx, d) for d in page.rows], page)
 
     def get_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        raise errors.validation(
-            "The MFA device serial number sent in the request is invalid or not supported by this API. Currently, "
-            "only hardware FIDO security keys are supported. Please use the compatible device or API.")
+        """A FIDO device (passkey or security key, ``u2f`` serial): only the root user has them here (the console
+        registers them). ``Certifications`` is left out: AWS takes it from the FIDO Alliance Metadata Service, of
+        which this server has no copy."""
+        serial_number = params["SerialNumber"]
+        if not _FIDO_SERIAL.match(serial_number):
+            raise errors.validation(
+                "The MFA device serial number sent in the request is invalid or not supported by this API. "
+                "Currently, only hardware FIDO security keys are supported. Please use the compatible device or API.")
+        target = entities.credential_target(ctx, params.get("UserName"))
+        passkey = signin.find_passkey_by_serial(ctx.session, ctx.account_id, serial_number) if target.is_root else None
+        if passkey is None:
+            raise errors.no_such_entity(_INVALID_FOR_USER)
+        shape: dict[str, Any] = {"SerialNumber": passkey.serial_number, "EnableDate": passkey.created_at}
+        if target.user_name:
+            shape["UserName"] = target.user_name
+        return shape
 
     def tag_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         device = _device(ctx, params["SerialNumber"])

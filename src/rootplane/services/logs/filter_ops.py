@@ -17,6 +17,7 @@ from rootplane.services.logs.tables import MetricFilterRow
 __all__ = ["FilterOperations"]
 
 MAX_FILTERS_PER_GROUP = 100
+MAX_REGEX_FILTERS_PER_GROUP = 5  # AWS's quota of filter patterns with regular expressions in a log group
 DEFAULT_LIMIT = 50
 
 
@@ -25,6 +26,19 @@ def _pattern(text: str) -> FilterPattern:
         return compile_pattern(text)
     except InvalidPattern:
         raise invalid("Invalid metric filter pattern") from None
+
+
+def _limit_exceeded() -> AwsError:
+    return AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+
+
+def _check_regex_quota(ctx: RequestContext, group_arn: str, name: str, pattern: FilterPattern) -> None:
+    """At most five of a group's metric filters may use regular expressions (the one being replaced aside)."""
+    if not pattern.has_regex:
+        return
+    others = [row for row in repo.filters_of(ctx.session, group_arn) if row.name != name]
+    if sum(compile_pattern(row.pattern).has_regex for row in others) >= MAX_REGEX_FILTERS_PER_GROUP:
+        raise _limit_exceeded()
 
 
 def _filter_shape(row: MetricFilterRow, group_name: str) -> dict[str, Any]:
@@ -40,10 +54,11 @@ class FilterOperations:
         transformations = params["metricTransformations"]
         for transformation in transformations:
             check_transformation(pattern, transformation)
+        _check_regex_quota(ctx, group.arn, params["filterName"], pattern)
         row = repo.find_filter(ctx.session, group.arn, params["filterName"])
         if row is None:
             if len(repo.filters_of(ctx.session, group.arn)) >= MAX_FILTERS_PER_GROUP:
-                raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+                raise _limit_exceeded()
             row = repo.put(ctx.session, MetricFilterRow(
                 group_arn=group.arn, name=params["filterName"], pattern=params["filterPattern"],
                 transformations_json=json.dumps(transformations), created_at=epoch_ms(ctx.now())),

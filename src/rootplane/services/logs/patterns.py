@@ -10,9 +10,13 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   object never matches;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
-  of fields; a field's conditions may be joined with ``&&`` and ``||``.
+  of fields; a field's conditions may be joined with ``&&`` and ``||``;
+* **regular expressions** ``%...%`` (AWS's subset, :mod:`rootplane.services.logs.regex`): a whole pattern of its own
+  (matching anywhere in the event), or the value of an ``=``/``!=`` in JSON and space-delimited patterns, at most
+  :data:`MAX_REGEXES` of them there.
 
-Matching never backtracks: wildcards go through :mod:`rootplane.policy.glob`, a JSON selector is one walk down
+Matching never backtracks: wildcards go through :mod:`rootplane.policy.glob`, regular expressions through a
+bit-parallel NFA simulation, a JSON selector is one walk down
 the parsed event, and the fields between two ``...`` are placed at their leftmost fit (fields are independent, so
 a leftmost fit never rules out a later one). :class:`InvalidPattern` reports a pattern AWS would refuse.
 """
@@ -26,8 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rootplane.policy.glob import LIT, STAR, GlobMatcher, compile_glob
+from rootplane.services.logs.regex import InvalidRegex, Regex, compile_regex
 
-__all__ = ["InvalidPattern", "FilterPattern", "Match", "compile_pattern", "field_value", "is_reference"]
+__all__ = ["InvalidPattern", "FilterPattern", "Match", "compile_pattern", "field_value", "is_reference", "MAX_REGEXES"]
+
+MAX_REGEXES = 2  # per JSON or space-delimited pattern (AWS's quota)
 
 _MISSING = object()
 
@@ -52,13 +59,26 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _regex(text: str) -> Regex:
+    try:
+        return compile_regex(text)
+    except InvalidRegex as error:
+        raise InvalidPattern(f"%{text}%: {error}") from None
+
+
 @dataclass(frozen=True)
 class _Value:
-    """A literal of a comparison: a string (glob when it has ``*``) and, when it reads as one, a number."""
+    """A literal of a comparison: a string (glob when it has ``*``) and, when it reads as one, a number; or a
+    regular expression (``%...%``), which strings and numbers (their JSON text) are searched with."""
 
     text: str
     number: float | None
     glob: GlobMatcher
+    regex: Regex | None = None
+
+    @classmethod
+    def pattern(cls, text: str) -> "_Value":
+        return cls(text, None, compile_glob([], arn=False), _regex(text))
 
     @classmethod
     def of(cls, text: str, quoted: bool) -> "_Value":
@@ -73,6 +93,9 @@ class _Value:
     def equals(self, actual: Any) -> bool:
         if isinstance(actual, bool) or actual is None:
             return False
+        if self.regex is not None:
+            return isinstance(actual, (str, int, float)) and self.regex.search(
+                actual if isinstance(actual, str) else json.dumps(actual))
         if isinstance(actual, (int, float)):
             return self.number is not None and float(actual) == self.number
         if isinstance(actual, str):
@@ -101,13 +124,14 @@ def _compare(op: str, actual: Any, value: _Value) -> bool:
 # -- tokens ----------------------------------------------------------------------------------------------------
 _TOKEN = re.compile(r"""\s*(?:
     (?P<quoted>"(?:[^"\\]|\\.)*")
+  | (?P<regex>%[^%\s]*%)
   | (?P<op>&&|\|\||!=|<=|>=|=|<|>|\(|\)|,)
   | (?P<word>[^\s"&|!=<>(),]+)
 )""", re.VERBOSE | re.DOTALL)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    """(kind, text) pairs: ``quoted`` (unescaped), ``op``, ``word``."""
+    """(kind, text) pairs: ``quoted`` (unescaped), ``regex`` (without its ``%`` signs), ``op``, ``word``."""
     text = text.strip()  # then every run of spaces is followed by a token
     found, pos = [], 0
     while pos < len(text):
@@ -122,6 +146,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 value = json.loads(value)
             except ValueError:
                 value = value[1:-1]
+        elif kind == "regex":
+            value = value[1:-1]
         found.append((kind, value))
     return found
 
@@ -151,7 +177,15 @@ class _Stream:
         kind, text = self.take()
         if kind == "op":
             raise InvalidPattern(text)
-        return _Value.of(text, kind == "quoted")
+        return _Value.pattern(text) if kind == "regex" else _Value.of(text, kind == "quoted")
+
+    def has_regex(self) -> bool:
+        return any(kind == "regex" for kind, _ in self.tokens)
+
+    def check_regexes(self) -> None:
+        """AWS's quota of regular expressions in one JSON or space-delimited pattern."""
+        if sum(kind == "regex" for kind, _ in self.tokens) > MAX_REGEXES:
+            raise InvalidPattern(f"more than {MAX_REGEXES} regular expressions")
 
 
 def _condition(stream: _Stream) -> tuple[str, _Value]:
@@ -161,7 +195,7 @@ def _condition(stream: _Stream) -> tuple[str, _Value]:
         raise InvalidPattern(op)
     value = stream.value()
     if op in _ORDER and value.number is None:
-        raise InvalidPattern(value.text)
+        raise InvalidPattern(value.text)  # a regular expression included: it only goes with = and !=
     return op, value
 
 
@@ -321,6 +355,7 @@ class FilterPattern:
     kind: str
     _match: Callable[[str], Match | None]
     names: frozenset[str] = frozenset()  # the field references the pattern defines ($.a.b or $name)
+    has_regex: bool = False  # a quota of AWS counts the patterns with regular expressions
 
     def match(self, message: str) -> Match | None:
         """The match of one event message, or None."""
@@ -355,10 +390,16 @@ def _compile_terms(text: str) -> FilterPattern:
     return FilterPattern(text, "terms", match)
 
 
+def _compile_regex(text: str) -> FilterPattern:
+    regex = _regex(text[1:-1])
+    return FilterPattern(text, "terms", lambda message: Match() if regex.search(message) else None, has_regex=True)
+
+
 def _compile_json(text: str) -> FilterPattern:
     stream = _Stream(_tokens(text[1:-1]))
     if stream.peek() is None:
         raise InvalidPattern(text)
+    stream.check_regexes()
     node = _json_or(stream)
     if stream.peek() is not None:
         raise InvalidPattern(stream.peek()[1])
@@ -374,11 +415,12 @@ def _compile_json(text: str) -> FilterPattern:
             return None
         seen: dict[str, Any] = {}
         return Match(seen) if isinstance(event, dict) and node(event, seen) else None
-    return FilterPattern(text, "json", match, names)
+    return FilterPattern(text, "json", match, names, stream.has_regex())
 
 
 def _compile_delimited(text: str) -> FilterPattern:
     stream = _Stream(_tokens(text[1:-1]))
+    stream.check_regexes()
     runs: list[list[_Field]] = [[]]
     ellipses = open_start = open_end = 0
     while stream.peek() is not None:
@@ -408,7 +450,7 @@ def _compile_delimited(text: str) -> FilterPattern:
             return None
         return Match({f"${spec.name}": values[at + index] for run, at in zip(runs, starts)
                       for index, spec in enumerate(run)})
-    return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names))
+    return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names), stream.has_regex())
 
 
 def compile_pattern(text: str) -> FilterPattern:
@@ -422,6 +464,8 @@ def compile_pattern(text: str) -> FilterPattern:
         if not stripped.endswith("]"):
             raise InvalidPattern(text)
         return _compile_delimited(stripped)
+    if len(stripped) > 1 and stripped.startswith("%") and stripped.endswith("%"):
+        return _compile_regex(stripped)
     return _compile_terms(stripped)
 
 

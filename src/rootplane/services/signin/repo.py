@@ -14,7 +14,7 @@ from rootplane.store.engine import locks_rows
 
 __all__ = ["find_state", "add_state", "update_state", "delete_state", "prune_states", "throttle_row", "delete_throttle",
            "prune_throttle", "find_secret", "ensure_secret",
-           "list_passkeys", "find_passkey", "add_passkey", "delete_passkey"]
+           "list_passkeys", "find_passkey", "find_passkey_by_serial", "add_passkey", "delete_passkey"]
 
 
 def find_state(session: Session, id_sha256: str) -> ConsoleStateRow | None:
@@ -95,6 +95,11 @@ def list_passkeys(session: Session, account_id: str) -> list[PasskeyRow]:
 def find_passkey(session: Session, account_id: str, credential_id: str) -> PasskeyRow | None:
     row = session.get(PasskeyRow, credential_id)
     return row if row is not None and row.account_id == account_id else None
+
+
+def find_passkey_by_serial(session: Session, account_id: str, serial_number: str) -> PasskeyRow | None:
+    return session.scalar(select(PasskeyRow).where(PasskeyRow.account_id == account_id,
+                                                   PasskeyRow.serial_number == serial_number))
 
 
 def add_passkey(session: Session, row: PasskeyRow) -> None:
