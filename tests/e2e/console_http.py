@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyotp
 
+from harness import Server
 from root_access_org import CREATE_PASSWORD, DELETE_CREDENTIALS
 from server_clock import ServerClock
 
@@ -29,7 +30,7 @@ _RESET_LINK = re.compile(r"(/console/reset\?token=\S+)")
 class ConsoleHttp:
     """One browser-less visitor of the console: cookies, the last page's CSRF token, no redirects followed."""
 
-    def __init__(self, server) -> None:
+    def __init__(self, server: Server) -> None:
         self.server, self.cookies, self.csrf = server, {}, ""
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -93,7 +94,7 @@ class RootRegistration:
         return self.device
 
 
-def open_root_registration(server, email: str, password: str) -> RootRegistration:
+def open_root_registration(server: Server, email: str, password: str) -> RootRegistration:
     """Sign in as a root user without MFA (e-mail, then password) and open the forced registration page."""
     console = ConsoleHttp(server)
     console.request("GET", "/console/signin")
@@ -105,20 +106,20 @@ def open_root_registration(server, email: str, password: str) -> RootRegistratio
     return RootRegistration(console, MfaDevice(serial=_SERIAL.search(page)[1], seed=_SECRET.search(page)[1]))
 
 
-def register_root_mfa(server, email: str, password: str) -> MfaDevice:
+def register_root_mfa(server: Server, email: str, password: str) -> MfaDevice:
     """The root user's first console sign-in, which registers its virtual MFA device; returns the device."""
     return open_root_registration(server, email, password).finish()
 
 
-def sign_in_root(server, email: str, password: str) -> ConsoleHttp:
+def sign_in_root(server: Server, email: str, password: str) -> ConsoleHttp:
     """The root user's first console sign-in (forced MFA registration); returns the signed-in visitor."""
     registration = open_root_registration(server, email, password)
     registration.finish()
     return registration.console
 
 
-def recover_root_password(server, email: str, password: str) -> None:
-    """"Forgot password" for a root user that may recover it: the reset link from the outbox sets ``password``."""
+def recover_root_password(server: Server, email: str, password: str) -> None:
+    """The "Forgot password" of a root user that may recover it: the reset link from the outbox sets ``password``."""
     console = ConsoleHttp(server)
     console.request("GET", "/console/forgot")
     console.request("POST", "/console/forgot", {"email": email})
@@ -132,7 +133,7 @@ def recover_root_password(server, email: str, password: str) -> None:
     assert location.endswith("/console/signin"), (status, location, page)
 
 
-def register_member_root_mfa(server, operator: dict, account_id: str, email: str) -> MfaDevice:
+def register_member_root_mfa(server: Server, operator: dict, account_id: str, email: str) -> MfaDevice:
     """A member root without a password (centralized root access) registers MFA in the console and is left without
     a password again: ``operator`` (allowed sts:AssumeRoot) creates its login profile, the root-inbox owner recovers
     a password, signs in and registers the device, then ``operator`` deletes the password."""
