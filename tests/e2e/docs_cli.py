@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from harness import Server
 
-__all__ = ["Cli", "CliError", "BOOT_KEY", "enable_root_mfa_in_console"]
+__all__ = ["Cli", "CliError", "BOOT_KEY"]
 
 BOOT_KEY = {"AccessKeyId": "test", "SecretAccessKey": "test"}
 _ERROR_RE = re.compile(r"An error occurred \((?P<code>[^)]+)\) when calling the (?P<operation>\w+) operation: "
@@ -59,13 +57,3 @@ class Cli:
         assert result.returncode != 0 and match, (result.returncode, result.stdout, result.stderr)
         return CliError(result.returncode, match["code"], match["operation"], match["message"].strip())
 
-
-def enable_root_mfa_in_console(server: Server, serial_number: str) -> None:
-    """Stand-in for the console-only step "Assign MFA device" of a root user (no API exists for it: EnableMFADevice
-    requires an IAM UserName): the virtual device the root created with CreateVirtualMFADevice becomes the root's."""
-    database = Path(server.data_dir) / "rootplane.db"
-    with sqlite3.connect(database, timeout=10) as connection:
-        updated = connection.execute(
-            "UPDATE iam_mfa_devices SET owner_id = account_id, enabled_at = created_at WHERE serial_number = ?",
-            (serial_number,)).rowcount
-    assert updated == 1, serial_number

@@ -15,7 +15,7 @@ import pytest
 
 from audit_seed import ADMIN_POLICY, seed_audited_organization, tool_environment
 from cis_chain import root_usage_chain
-from docs_cli import enable_root_mfa_in_console
+from console_http import RECOVERED_PASSWORD, recover_root_password, register_root_mfa
 from harness import start_server
 from tool_venvs import ToolUnavailable, tool_venv
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.audit_tools  # `-m "not audit_tools"` leaves them out o
 
 TOOL_TIMEOUT = 900  # seconds: a tool that hangs fails the test instead of the whole run
 REPORT_LIFETIME = 4 * 3600 + 60  # seconds: AWS reuses a credential report younger than 4 hours
+ROOT_EMAIL = "root@example.com"  # the bootstrap root's (rootplane serve --root-email's default)
 
 
 def _bin(tool: str) -> Path:
@@ -134,13 +135,13 @@ def test_cloud_custodian_policies_match_the_state(audited, tmp_path):
 
 
 def _enable_root_mfa(server) -> None:
-    """The root user's virtual MFA device (idempotent: the module's tools share the server)."""
+    """The root user's virtual MFA device, registered in the console after a password recovery (the root had no
+    password); idempotent: the module's tools share the server."""
     iam = server.client("iam")
     if iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"]:
         return
-    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="root-account-mfa-device")[
-        "VirtualMFADevice"]["SerialNumber"]
-    enable_root_mfa_in_console(server, serial)
+    recover_root_password(server, ROOT_EMAIL, RECOVERED_PASSWORD)
+    register_root_mfa(server, ROOT_EMAIL, RECOVERED_PASSWORD)
     assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
     server.advance_clock(REPORT_LIFETIME)  # AWS builds a new credential report once the last is 4 hours old
     assert iam.generate_credential_report()["State"] == "STARTED"  # (Custodian reuses a report up to a day old)

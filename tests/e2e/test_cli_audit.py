@@ -3,7 +3,7 @@
 The organization is the one ``rootplane seed`` builds (members created by the organization: some given a root
 login profile, one denied root audits by an SCP, one closed), plus a standalone account that joins by invitation
 with a root user that really holds every kind of credential (two access keys, a signing certificate, an MFA
-device), as in the docs' privileged-task walkthrough.
+device registered in the console), as in the docs' privileged-task walkthrough.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tempfile
 
 import pytest
 
-from docs_cli import enable_root_mfa_in_console
+from console_http import register_member_root_mfa
 from harness import error_of, start_server
 from orgs_helpers import second_standalone
 from rootplane_cli import RootplaneCli
@@ -57,9 +57,8 @@ def seeded_org(server) -> dict:
     iam = server.client_for(MEMBER_KEY, "iam")
     second_key = iam.create_access_key()["AccessKey"]["AccessKeyId"]
     certificate = iam.upload_signing_certificate(CertificateBody=CERTIFICATE)["Certificate"]["CertificateId"]
-    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="root-account-mfa-device")[
-        "VirtualMFADevice"]["SerialNumber"]
-    enable_root_mfa_in_console(server, serial)
+    operator = {"AccessKeyId": exported.group(1), "SecretAccessKey": exported.group(2)}
+    serial = register_member_root_mfa(server, operator, MEMBER, f"root-{MEMBER}@example.com").serial
     s3, sqs = server.client_for(MEMBER_KEY, "s3"), server.client_for(MEMBER_KEY, "sqs")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_policy(Bucket=BUCKET, Policy=_deny_all(f"arn:aws:s3:::{BUCKET}", "s3:*"))
@@ -72,7 +71,7 @@ def seeded_org(server) -> dict:
     assert len(seeded_ids) == SEEDED
     with_password = {account_id for account_id in seeded_ids if int(accounts[account_id]["Name"][-4:]) % 3 == 1}
     server.snapshot("cli-audit")
-    return {"operator": {"AccessKeyId": exported.group(1), "SecretAccessKey": exported.group(2)},
+    return {"operator": operator,
             "seeded": seeded_ids, "with_password": with_password, "scp_denied": scp_denied, "closed": closed,
             "keys": [MEMBER_KEY["AccessKeyId"], second_key],  # oldest first, as ListAccessKeys lists them
             "certificate": certificate, "serial": serial,

@@ -2,7 +2,7 @@
 (id_root-user-privileged-task.html), AWS CLI procedure run verbatim.
 
 A standalone account joins the organization by invitation with a root user that really has credentials (two
-access keys, a signing certificate, an MFA device, a console password). From the management account, an IAM
+access keys, a signing certificate, an MFA device registered in the console, a console password). From the management account, an IAM
 user allowed ``sts:AssumeRoot`` runs ``aws sts assume-root`` per task policy, exports the returned credentials
 and audits, deletes, re-enables password recovery, and unlocks an S3 bucket and an SQS queue.
 """
@@ -13,7 +13,8 @@ import json
 
 import pytest
 
-from docs_cli import BOOT_KEY, Cli, enable_root_mfa_in_console
+from console_http import register_member_root_mfa
+from docs_cli import BOOT_KEY, Cli
 from orgs_helpers import second_standalone
 
 MEMBER = "111111111111"
@@ -76,8 +77,8 @@ def org(server) -> Org:
 
 @pytest.fixture(scope="module")
 def member_root_setup(server, org, tmp_path_factory) -> dict:
-    """The member's root gives itself every kind of root credential with its own long-term key (but no password);
-    the state is saved as a snapshot."""
+    """The member's root gives itself every kind of root credential with its own long-term key, and an MFA device
+    in the console (but is left without a password); the state is saved as a snapshot."""
     cli = Cli(server, MEMBER_KEY)
     second_key = cli.json("iam", "create-access-key")["AccessKey"]
     assert "UserName" not in second_key
@@ -85,12 +86,10 @@ def member_root_setup(server, org, tmp_path_factory) -> dict:
     (folder / "cert.pem").write_text(CERTIFICATE)
     certificate = cli.json("iam", "upload-signing-certificate", "--certificate-body",
                            f"file://{folder / 'cert.pem'}")["Certificate"]
-    device = cli.json("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "root-account-mfa-device",
-                      "--outfile", str(folder / "seed.txt"), "--bootstrap-method", "Base32StringSeed")
-    serial = device["VirtualMFADevice"]["SerialNumber"]
+    device = register_member_root_mfa(server, org.operator.credentials, MEMBER, f"root-{MEMBER}@example.com")
+    serial = device.serial
     assert serial == f"arn:aws:iam::{MEMBER}:mfa/root-account-mfa-device"
-    assert len((folder / "seed.txt").read_text().strip()) >= 16
-    enable_root_mfa_in_console(server, serial)
+    assert len(device.seed) >= 16
     # the member also owns a bucket and a queue whose policies end up locking everyone out
     s3, sqs = server.client_for(MEMBER_KEY, "s3"), server.client_for(MEMBER_KEY, "sqs")
     s3.create_bucket(Bucket=BUCKET)

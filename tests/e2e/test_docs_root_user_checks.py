@@ -1,7 +1,7 @@
 """IAM User Guide "Root user best practices for your AWS account" and the checks it (and the CIS benchmark built
 on it) runs with the AWS CLI as the root user of a standalone account: root access keys present or not,
-the credential report's ``<root_account>`` row, root MFA, and what root credentials cannot do (AssumeRole,
-AssumeRoot, long sessions).
+the credential report's ``<root_account>`` row, root MFA (registered in the console over HTTP, after a password
+recovery: the root had no password), and what root credentials cannot do (AssumeRole, AssumeRoot, long sessions).
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import io
 
 import pytest
 
-from docs_cli import BOOT_KEY, Cli, enable_root_mfa_in_console
+from console_http import RECOVERED_PASSWORD, open_root_registration, recover_root_password
+from docs_cli import BOOT_KEY, Cli
 from harness import BOOT_KEY_ID
 
 ROOT_ARN = "arn:aws:iam::000000000000:root"
+ROOT_EMAIL = "root@example.com"
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +51,16 @@ def test_root_access_keys_check(root):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountAccessKeysPresent") == "1"
 
 
-def test_root_mfa_check(server, root, tmp_path):
+def test_root_mfa_check(server, root):
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountMFAEnabled") == "0"
     assert _root_row(root)["mfa_active"] == "false"  # a report generated now, before the device
-    serial = root.json("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "root-account-mfa-device",
-                       "--outfile", str(tmp_path / "qr.png"), "--bootstrap-method", "QRCodePNG")["VirtualMFADevice"]["SerialNumber"]
+    recover_root_password(server, ROOT_EMAIL, RECOVERED_PASSWORD)  # the root had no password: "Forgot password"
+    registration = open_root_registration(server, ROOT_EMAIL, RECOVERED_PASSWORD)  # the console creates the device
+    serial = registration.device.serial
     assert serial == "arn:aws:iam::000000000000:mfa/root-account-mfa-device"
     assert root.json("iam", "list-virtual-mfa-devices", "--assignment-status", "Unassigned")["VirtualMFADevices"] == [
         {"SerialNumber": serial}]
-    enable_root_mfa_in_console(server, serial)
+    registration.finish()
     assert root.text("iam", "get-account-summary", "--query", "SummaryMap.AccountMFAEnabled") == "1"
     [device] = root.json("iam", "list-virtual-mfa-devices", "--assignment-status", "Assigned")["VirtualMFADevices"]
     assert device["SerialNumber"] == serial and device["User"]["Arn"] == ROOT_ARN and "EnableDate" in device

@@ -1,6 +1,7 @@
 """MFA delete, a root-only task, over HTTPS (issue #16): only the bucket owner's root user, with a fresh code of its
 MFA device in ``x-amz-mfa``, changes the versioning state of an MFA-delete bucket or deletes a version for good.
-The server serves HTTPS with a certificate from ``rootplane cert``; boto3 and the AWS CLI trust it."""
+The root registers that device at its first console sign-in (tests/e2e/console_http.py). The server serves HTTPS
+with a certificate from ``rootplane cert``; boto3 and the AWS CLI trust it."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pyotp
 import pytest
 
-from docs_cli import enable_root_mfa_in_console
+from console_http import register_root_mfa
 from harness import error_of, iam_user_key, start_server
 from server_clock import STEP_SECONDS, ServerClock
 
 MFA_REQUIRED = ("AccessDenied", "Mfa Authentication must be used for this request", 403)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Corr3ct-Horse!"
 
 
 @pytest.fixture(scope="module")
@@ -27,26 +28,26 @@ def https_server():
     cert, key = str(Path(folder) / "cert.pem"), str(Path(folder) / "key.pem")
     subprocess.run([sys.executable, "-m", "rootplane.cli", "cert", "--cert", cert, "--key", key], check=True,
                    capture_output=True)
-    running = start_server(args=("--time-travel", "--tls-cert", cert, "--tls-key", key), ca_bundle=cert)
+    running = start_server(args=("--time-travel", "--root-password", ROOT_PASSWORD, "--tls-cert", cert, "--tls-key",
+                                 key), ca_bundle=cert)
     yield running
     running.close()
 
 
 class RootMfa:
-    """The root user's virtual MFA device: created with CreateVirtualMFADevice, assigned as the console does
-    (tests/e2e/docs_cli.py's stand-in until the console registers root MFA: EnableMFADevice needs a UserName)."""
+    """The root user's virtual MFA device, registered at its first console sign-in (over HTTPS, without a browser)."""
 
     def __init__(self, server) -> None:
-        device = server.client("iam").create_virtual_mfa_device(
-            VirtualMFADeviceName="root-account-mfa-device")["VirtualMFADevice"]
-        self.serial, self.totp = device["SerialNumber"], pyotp.TOTP(device["Base32StringSeed"].decode())
-        enable_root_mfa_in_console(server, self.serial)
-        self.clock = ServerClock(server)
+        self.device = register_root_mfa(server, ROOT_EMAIL, ROOT_PASSWORD)
+        self.serial, self.clock = self.device.serial, ServerClock(server)
 
     def header(self) -> str:
         """``<serial> <code>`` with a code of a step not used yet (the clock moves one step first)."""
         self.clock.advance(STEP_SECONDS)
-        return f"{self.serial} {self.totp.generate_otp(self.clock.step())}"
+        return f"{self.serial} {self.device.code(self.clock.step())}"
+
+    def current_code(self) -> str:
+        return self.device.code(self.clock.step())
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_versions_are_deleted_only_by_root_with_mfa(https_server, root_mfa, uniq
     assert error_of(s3.delete_object, Bucket=bucket, Key="evidence", VersionId=version) == MFA_REQUIRED
     items = {"Objects": [{"Key": "evidence", "VersionId": version}]}
     assert error_of(s3.delete_objects, Bucket=bucket, Delete=items) == MFA_REQUIRED
-    wrong = f"{root_mfa.serial} 000000" if root_mfa.totp.now() != "000000" else f"{root_mfa.serial} 111111"
+    wrong = f"{root_mfa.serial} 000000" if root_mfa.current_code() != "000000" else f"{root_mfa.serial} 111111"
     assert error_of(s3.delete_object, Bucket=bucket, Key="evidence", VersionId=version, MFA=wrong) == MFA_REQUIRED
     assert s3.get_object(Bucket=bucket, Key="evidence", VersionId=version)["Body"].read() == b"log"
     https_server.cli("s3api", "delete-object", "--bucket", bucket, "--key", "evidence", "--version-id", version,
