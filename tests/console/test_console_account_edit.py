@@ -1,6 +1,6 @@
 """Editing the account page in a real browser: contact information, alternate contacts, root access keys and
-signing certificates go through the API (the API sees the same state; CloudTrail records the calls as console calls), and
-console-only settings are recorded as AWS records them."""
+signing certificates go through the API (the API sees the same state; CloudTrail records the calls as console
+calls), and console-only settings are recorded as AWS records them."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def test_root_access_keys_through_iam(server, root):
     assert key["Status"] == "Active"
 
     def status() -> str:
-        return next(key["Status"] for key in iam.list_access_keys()["AccessKeyMetadata"] if key["AccessKeyId"] == key_id)
+        keys = iam.list_access_keys()["AccessKeyMetadata"]
+        return next(key["Status"] for key in keys if key["AccessKeyId"] == key_id)
 
     row = f"tr:has(code:text-is('{key_id}'))"
     root.click(f"{row} button:has-text('Deactivate')")

@@ -40,13 +40,15 @@ def test_numbers() -> None:
         from_cbor(datum, {"Value": "NaN"})
     assert type(from_json(datum, {"Value": 3})["Value"]) is int
     assert type(from_cbor(datum, {"Value": 3})["Value"]) is float
-    assert to_json(datum, {"Value": -math.inf, "StorageResolution": 1}) == {"Value": "-Infinity", "StorageResolution": 1}
+    assert to_json(datum, {"Value": -math.inf, "StorageResolution": 1}) == {"Value": "-Infinity",
+                                                                              "StorageResolution": 1}
     assert to_cbor(datum, {"Value": 3, "StorageResolution": 1.0}) == {"Value": 3.0, "StorageResolution": 1}
 
 
 def test_timestamps() -> None:
     datum = _datum()
-    assert from_json(datum, {"Timestamp": 1600000000}) == from_cbor(datum, {"Timestamp": MOMENT}) == {"Timestamp": MOMENT}
+    assert from_json(datum, {"Timestamp": 1600000000}) == {"Timestamp": MOMENT}
+    assert from_cbor(datum, {"Timestamp": MOMENT}) == {"Timestamp": MOMENT}
     assert from_json(datum, {"Timestamp": "2020-09-13T12:26:40Z"}) == {"Timestamp": MOMENT}
     with pytest.raises(ShapeError, match="^Value '2020' is not valid for shape Timestamp of type timestamp$"):
         from_cbor(datum, {"Timestamp": "2020"})
@@ -58,7 +60,8 @@ def test_timestamps() -> None:
 
 def test_blobs() -> None:
     shape = _input("kms", "Encrypt")
-    assert from_json(shape, {"Plaintext": "aGk="}) == from_cbor(shape, {"Plaintext": bytearray(b"hi")}) == {"Plaintext": b"hi"}
+    assert from_json(shape, {"Plaintext": "aGk="}) == {"Plaintext": b"hi"}
+    assert from_cbor(shape, {"Plaintext": bytearray(b"hi")}) == {"Plaintext": b"hi"}
     with pytest.raises(ShapeError):
         from_json(shape, {"Plaintext": "***"})
     with pytest.raises(ShapeError, match="^Value 'aGk=' is not valid for shape PlaintextType of type blob$"):

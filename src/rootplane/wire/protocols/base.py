@@ -12,8 +12,8 @@ from ..hostprefix import host_labels
 from ..http import HttpRequest, HttpResponse
 from .shapewalk import ShapeError
 
-__all__ = ["Protocol", "request_body", "gzipped_in_transit", "error_shape", "message_key", "query_error_code", "split_error_fields",
-           "decode_input", "typed_error_document"]
+__all__ = ["Protocol", "request_body", "gzipped_in_transit", "error_shape", "message_key", "query_error_code",
+           "split_error_fields", "decode_input", "typed_error_document"]
 
 
 class Protocol(ABC):

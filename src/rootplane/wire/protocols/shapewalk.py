@@ -41,7 +41,8 @@ class DocumentCodec:
 
     def _expect(self, condition: bool, shape: Shape, value: Any) -> None:
         if not condition:
-            raise ShapeError(f"Value {repr(value)[:self.repr_limit]} is not valid for shape {shape.name} of type {shape.type_name}")
+            quoted = repr(value)[:self.repr_limit]
+            raise ShapeError(f"Value {quoted} is not valid for shape {shape.name} of type {shape.type_name}")
 
     def decode(self, shape: Shape, value: Any) -> Any:
         """Decode a document value into botocore's Python shape (datetimes, bytes...); raises ShapeError."""
