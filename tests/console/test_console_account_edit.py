@@ -1,6 +1,6 @@
-"""Editing the account page in a real browser: contact information, alternate contacts and root signing
-certificates go through the API (the API sees the same state; CloudTrail records the calls as console calls), and
-console-only settings are recorded as AWS records them."""
+"""Editing the account page in a real browser: contact information, alternate contacts, root access keys and
+signing certificates go through the API (the API sees the same state; CloudTrail records the calls as console
+calls), and console-only settings are recorded as AWS records them."""
 
 from __future__ import annotations
 
@@ -85,6 +85,34 @@ def test_root_signing_certificates_through_iam(server, root):
     root.fill("#certificate-body", "not a certificate")
     root.click("button:has-text('Upload certificate')")
     assert "MalformedCertificate" in root.inner_text("main")
+
+
+def test_root_access_keys_through_iam(server, root):
+    iam = server.client("iam")
+    before = {key["AccessKeyId"] for key in iam.list_access_keys()["AccessKeyMetadata"]}  # the bootstrap key
+    root.goto("/console/account")
+    root.click("button:has-text('Create access key')")
+    assert "Secret access key (shown only now)" in root.inner_text("main")
+    [key] = [key for key in iam.list_access_keys()["AccessKeyMetadata"] if key["AccessKeyId"] not in before]
+    key_id = key["AccessKeyId"]
+    assert key["Status"] == "Active"
+
+    def status() -> str:
+        keys = iam.list_access_keys()["AccessKeyMetadata"]
+        return next(key["Status"] for key in keys if key["AccessKeyId"] == key_id)
+
+    row = f"tr:has(code:text-is('{key_id}'))"
+    root.click(f"{row} button:has-text('Deactivate')")
+    assert f"Access key {key_id} is now inactive." in root.inner_text("main")
+    assert status() == "Inactive"
+    root.click(f"{row} button:has-text('Activate')")
+    assert f"Access key {key_id} is now active." in root.inner_text("main")
+    assert status() == "Active"
+    root.click(f"{row} button:has-text('Delete')")
+    assert f"Access key {key_id} deleted." in root.inner_text("main")
+    assert {key["AccessKeyId"] for key in iam.list_access_keys()["AccessKeyMetadata"]} == before
+    for name in ("CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"):
+        assert _console_record(server, name)["eventSource"] == "iam.amazonaws.com"
 
 
 def test_console_only_settings_are_recorded_as_aws_records_them(server, root):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import hmac
 import re
 import secrets
@@ -92,20 +93,6 @@ def create_access_key(page: Page) -> Result:
     return "", f"Created access key {key['AccessKeyId']}. Secret access key (shown only now): {key['SecretAccessKey']}"
 
 
-def _set_access_key(status: str) -> Callable[[Page], Result]:
-    def action(page: Page) -> Result:
-        key = page.form.get("key", "")
-        _, error = page.attempt(page.api("iam").update_access_key, AccessKeyId=key, Status=status)
-        return error, f"Access key {key} is now {status.lower()}."
-    return action
-
-
-def delete_access_key(page: Page) -> Result:
-    key = page.form.get("key", "")
-    _, error = page.attempt(page.api("iam").delete_access_key, AccessKeyId=key)
-    return error, f"Access key {key} deleted."
-
-
 def upload_certificate(page: Page) -> Result:
     body = page.form.get("certificate", "").strip()
     if not body:
@@ -114,18 +101,19 @@ def upload_certificate(page: Page) -> Result:
     return error, f"Uploaded signing certificate {uploaded['Certificate']['CertificateId']}." if uploaded else ""
 
 
-def _set_certificate(status: str) -> Callable[[Page], Result]:
+def _credential_action(label: str, field: str, id_param: str, operation: str, outcome: str,
+                       **params: str) -> Callable[[Page], Result]:
+    """An action on the root credential (access key, signing certificate) whose id the form's ``field`` holds: the IAM
+    ``operation`` with that id as ``id_param`` and ``params``; on success the message is "<label> <id> <outcome>."."""
     def action(page: Page) -> Result:
-        certificate = page.form.get("certificate_id", "")
-        _, error = page.attempt(page.api("iam").update_signing_certificate, CertificateId=certificate, Status=status)
-        return error, f"Signing certificate {certificate} is now {status.lower()}."
+        credential_id = page.form.get(field, "")
+        _, error = page.attempt(getattr(page.api("iam"), operation), **{id_param: credential_id}, **params)
+        return error, f"{label} {credential_id} {outcome}."
     return action
 
 
-def delete_certificate(page: Page) -> Result:
-    certificate = page.form.get("certificate_id", "")
-    _, error = page.attempt(page.api("iam").delete_signing_certificate, CertificateId=certificate)
-    return error, f"Signing certificate {certificate} deleted."
+_access_key = functools.partial(_credential_action, "Access key", "key", "AccessKeyId")
+_certificate = functools.partial(_credential_action, "Signing certificate", "certificate_id", "CertificateId")
 
 
 def delete_passkey(page: Page) -> Result:
@@ -234,13 +222,13 @@ ACTIONS: dict[str, Callable[[Page], Result]] = {
 }
 ROOT_ACTIONS: dict[str, Callable[[Page], Result]] = {
     "create-access-key": create_access_key,
-    "activate-access-key": _set_access_key("Active"),
-    "deactivate-access-key": _set_access_key("Inactive"),
-    "delete-access-key": delete_access_key,
+    "activate-access-key": _access_key("update_access_key", "is now active", Status="Active"),
+    "deactivate-access-key": _access_key("update_access_key", "is now inactive", Status="Inactive"),
+    "delete-access-key": _access_key("delete_access_key", "deleted"),
     "upload-certificate": upload_certificate,
-    "activate-certificate": _set_certificate("Active"),
-    "deactivate-certificate": _set_certificate("Inactive"),
-    "delete-certificate": delete_certificate,
+    "activate-certificate": _certificate("update_signing_certificate", "is now active", Status="Active"),
+    "deactivate-certificate": _certificate("update_signing_certificate", "is now inactive", Status="Inactive"),
+    "delete-certificate": _certificate("delete_signing_certificate", "deleted"),
     "delete-passkey": delete_passkey,
     "billing-access": billing_access,
     "support-plan": support_plan,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Callable
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
 from ..hostprefix import host_labels
 from ..http import HttpRequest, HttpResponse
+from .shapewalk import ShapeError
 
-__all__ = ["Protocol", "request_body", "gzipped_in_transit", "error_shape", "message_key", "query_error_code", "split_error_fields"]
+__all__ = ["Protocol", "request_body", "gzipped_in_transit", "error_shape", "message_key", "query_error_code",
+           "split_error_fields", "decode_input", "typed_error_document"]
 
 
 class Protocol(ABC):
@@ -69,15 +71,15 @@ def gzipped_in_transit(operation: OperationModel, request: HttpRequest) -> bool:
     return payload is None or shape.members[payload].type_name not in ("blob", "string")
 
 
-def decode_input(operation: OperationModel, document: Any, convert, shape_error: type[Exception]) -> dict[str, Any]:
-    """The operation's input from a decoded body document (JSON or CBOR): ``convert(shape, document)`` maps it onto
-    botocore's shapes; a value of the wrong shape (``shape_error``) is a 400 SerializationException."""
+def decode_input(operation: OperationModel, document: Any, decode: Callable[[Shape, Any], Any]) -> dict[str, Any]:
+    """The operation's input from a decoded body document (JSON or CBOR): ``decode(shape, document)`` maps it onto
+    botocore's shapes; a value of the wrong shape (ShapeError) is a 400 SerializationException."""
     shape = operation.input_shape
     if shape is None:
         return {}
     try:
-        return convert(shape, document)
-    except shape_error as exc:
+        return decode(shape, document)
+    except ShapeError as exc:
         raise AwsError("SerializationException", str(exc), 400) from None
 
 
@@ -139,6 +141,28 @@ def split_error_fields(shape: Shape | None, fields: dict[str, Any]) -> tuple[dic
         else:
             body[key] = value
     return body, headers
+
+
+def typed_error_document(
+    service: ServiceModel, error: AwsError, encode: Callable[[Shape, Any], Any]
+) -> tuple[dict[str, Any], str | None]:
+    """The error document awsJson and RPC v2 CBOR answer (``__type``, the message, the error's fields; the modelled
+    ones through ``encode``) and, for a query-compatible service, the ``x-amzn-query-error`` value
+    (``<query code>;Sender|Receiver``), else None."""
+    code = error.code
+    query_error = None
+    if service.metadata.get("awsQueryCompatible") is not None:
+        code, legacy = query_error_code(service, error)
+        query_error = f"{legacy};{'Sender' if error.sender_fault else 'Receiver'}"
+    shape = error_shape(service, code)
+    document: dict[str, Any] = {"__type": code, message_key(shape): error.message}
+    if error.fields:
+        fields = dict(error.fields)
+        if shape is not None:
+            document.update(encode(shape, {k: v for k, v in fields.items() if k in shape.members}))
+            fields = {k: v for k, v in fields.items() if k not in shape.members}
+        document.update(fields)
+    return document, query_error
 
 
 def message_key(shape: Shape | None) -> str:

@@ -9,8 +9,8 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, decode_input, error_shape, message_key, query_error_code, request_body
-from .jsoncodec import JsonShapeError, from_json, to_json
+from .base import Protocol, decode_input, request_body, typed_error_document
+from .jsoncodec import from_json, to_json
 
 __all__ = ["JsonProtocol", "load_json_body", "load_json_document", "MAX_JSON_BYTES"]
 
@@ -62,7 +62,7 @@ class JsonProtocol(Protocol):
     name = "json"
 
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        return decode_input(operation, load_json_body(request_body(request, operation)), from_json, JsonShapeError)
+        return decode_input(operation, load_json_body(request_body(request, operation)), from_json)
 
     @staticmethod
     def _content_type(service: ServiceModel) -> str:
@@ -86,18 +86,8 @@ class JsonProtocol(Protocol):
         *,
         request: HttpRequest | None = None,
     ) -> HttpResponse:
+        document, query_error = typed_error_document(service, error, to_json)
         headers = [("Content-Type", self._content_type(service)), ("x-amzn-RequestId", request_id)]
-        code = error.code
-        if service.metadata.get("awsQueryCompatible") is not None:
-            code, legacy = query_error_code(service, error)
-            if request is None or request.headers.get("x-amzn-query-mode", "true").lower() == "true":
-                headers.append(("x-amzn-query-error", f"{legacy};{'Sender' if error.sender_fault else 'Receiver'}"))
-        shape = error_shape(service, code)
-        body: dict[str, Any] = {"__type": code, message_key(shape): error.message}
-        if error.fields:
-            fields = dict(error.fields)
-            if shape is not None:
-                body.update(to_json(shape, {k: v for k, v in fields.items() if k in shape.members}))
-                fields = {k: v for k, v in fields.items() if k not in shape.members}
-            body.update(fields)
-        return HttpResponse(error.status, headers, dump_json(body))
+        if query_error and (request is None or request.headers.get("x-amzn-query-mode", "true").lower() == "true"):
+            headers.append(("x-amzn-query-error", query_error))
+        return HttpResponse(error.status, headers, dump_json(document))

@@ -10,8 +10,9 @@ from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
 from .base import error_shape, message_key
 from .json import dump_json, load_json_body, load_json_document
-from .jsoncodec import JsonShapeError, from_json, to_json
+from .jsoncodec import from_json, to_json
 from .rest import RestProtocol
+from .shapewalk import ShapeError
 
 __all__ = ["RestJsonProtocol"]
 
@@ -26,7 +27,7 @@ class RestJsonProtocol(RestProtocol):
         document = load_json_body(body, self.bad_input_code)
         try:
             return from_json(shape, document)
-        except JsonShapeError as exc:
+        except ShapeError as exc:
             raise self._bad(str(exc)) from None
 
     def _parse_payload(self, member: Shape, body: bytes, operation: OperationModel) -> Any:

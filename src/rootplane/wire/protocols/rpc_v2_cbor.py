@@ -17,8 +17,8 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
-from .base import Protocol, decode_input, error_shape, message_key, query_error_code, request_body
-from .cborcodec import CborShapeError, from_cbor, to_cbor
+from .base import Protocol, decode_input, request_body, typed_error_document
+from .cborcodec import from_cbor, to_cbor
 
 __all__ = ["RpcV2CborProtocol", "NAME", "HEADER", "CONTENT_TYPE"]
 
@@ -58,7 +58,7 @@ class RpcV2CborProtocol(Protocol):
     name = NAME
 
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        return decode_input(operation, load_cbor_body(request_body(request, operation)), from_cbor, CborShapeError)
+        return decode_input(operation, load_cbor_body(request_body(request, operation)), from_cbor)
 
     @staticmethod
     def _headers(request_id: str, body: bytes) -> list[tuple[str, str]]:
@@ -81,18 +81,9 @@ class RpcV2CborProtocol(Protocol):
         *,
         request: HttpRequest | None = None,
     ) -> HttpResponse:
-        code = error.code
-        extra: list[tuple[str, str]] = []
-        if service.metadata.get("awsQueryCompatible") is not None:
-            code, legacy = query_error_code(service, error)
-            extra.append(("x-amzn-query-error", f"{legacy};{'Sender' if error.sender_fault else 'Receiver'}"))
-        shape = error_shape(service, code)
-        document: dict[str, Any] = {"__type": code, message_key(shape): error.message}
-        if error.fields:
-            fields = dict(error.fields)
-            if shape is not None:
-                document.update(to_cbor(shape, {k: v for k, v in fields.items() if k in shape.members}))
-                fields = {k: v for k, v in fields.items() if k not in shape.members}
-            document.update(fields)
+        document, query_error = typed_error_document(service, error, to_cbor)
         body = dump_cbor(document)
-        return HttpResponse(error.status, self._headers(request_id, body) + extra, body)
+        headers = self._headers(request_id, body)
+        if query_error:
+            headers.append(("x-amzn-query-error", query_error))
+        return HttpResponse(error.status, headers, body)
