@@ -24,8 +24,6 @@ def install(app) -> Recorder:
     ], retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
-    with gateway.store.exclusive("rootplane.start"), gateway.store.transaction() as session:
-        sns_signing.prepare(session)  # one worker creates the key, the others find it
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
     gateway.before_state_change.append(recorder.flush)
     gateway.after_state_change.append(sns_signing.forget)
