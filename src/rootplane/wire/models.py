@@ -13,6 +13,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import botocore
 from botocore.model import ServiceModel
@@ -22,7 +23,8 @@ from rootplane.core.services import SERVICES
 
 from .model_cache import ModelCache
 
-__all__ = ["SERVICES", "TARGET_PREFIXES", "foreign_protocol", "model_data", "service_model", "service_for_signing_name", "compact"]
+__all__ = ["SERVICES", "TARGET_PREFIXES", "foreign_protocol", "model_data", "service_model", "service_for_signing_name",
+           "compact"]
 
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DATA = Path(botocore.__file__).with_name("data")
@@ -68,11 +70,11 @@ def _read_botocore(name: str) -> dict | None:
     return data
 
 
-def compact(value, names: bool = False):
+def compact(value: Any, names: bool = False) -> Any:
     """A model without what the server never reads (documentation): same shapes, traits and operations.
     ``names``: ``value`` maps names to definitions (shapes, members, operations), whose keys are all kept."""
     if isinstance(value, dict):
-        return {key: compact(item, key in _NAMED) for key, item in value.items()
+        return {key: compact(item, not names and key in _NAMED) for key, item in value.items()
                 if names or key not in _UNUSED_KEYS}
     if isinstance(value, list):
         return [compact(item) for item in value]
