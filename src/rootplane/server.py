@@ -29,8 +29,23 @@ log = logging.getLogger("rootplane")
 _PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install")
 
 
+def _import_botocore_without_pyopenssl() -> None:
+    """Import botocore's HTTP module while pyOpenSSL is hidden: botocore imports it (and with it cryptography's Rust
+    library, about 10 MiB and 0.1 s) only to name the standard library's ``SSLContext``
+    (``urllib3.contrib.pyopenssl.orig_util_SSLContext``); without it botocore takes ``urllib3.util.ssl_.SSLContext``,
+    the same class. pyOpenSSL is importable again afterwards (the console's webauthn uses it)."""
+    if "botocore.httpsession" in sys.modules or "OpenSSL" in sys.modules:
+        return
+    sys.modules["OpenSSL"] = None  # type: ignore[assignment] - makes ``import OpenSSL`` raise ImportError
+    try:
+        import botocore.httpsession  # noqa: F401
+    finally:
+        del sys.modules["OpenSSL"]
+
+
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     """A ready gateway over a migrated, bootstrapped store."""
+    _import_botocore_without_pyopenssl()
     from rootplane.core.clock import OffsetClock, SystemClock
     from rootplane.gateway.bootstrap import bootstrap
     from rootplane.gateway.pipeline import Gateway
@@ -47,6 +62,7 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
 
 def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
     """The ASGI app over a built gateway, with the optional pieces (auditing, console) installed."""
+    _import_botocore_without_pyopenssl()
     from rootplane.gateway.asgi import GatewayApp
 
     gateway = build_gateway(config, clock)
@@ -82,8 +98,9 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     # The source address and scheme are the connection's own (aws:SourceIp, aws:SecureTransport, CloudTrail's
     # sourceIPAddress); X-Forwarded-* count only from proxies the operator names. Without one, uvicorn's
     # proxy-headers middleware is not installed at all (its default trusts every client on 127.0.0.1).
+    # No WebSocket endpoint exists: ws="none" spares importing a WebSocket library.
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              access_log=False, proxy_headers=bool(config.trusted_proxies),
+                              ws="none", access_log=False, proxy_headers=bool(config.trusted_proxies),
                               forwarded_allow_ips=list(config.trusted_proxies),
                               ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     return GracefulServer(settings)

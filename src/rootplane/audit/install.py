@@ -25,8 +25,6 @@ def install(app) -> Recorder:
     gateway.audit_sinks.append(recorder.submit)
     gateway.health_reports["audit"] = recorder.status
     sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
-    with gateway.store.exclusive("rootplane.start"), gateway.store.transaction() as session:
-        sns_signing.prepare(session)  # one worker creates the key, the others find it
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
     gateway.before_state_change.append(recorder.flush)
     gateway.after_state_change.append(sns_signing.forget)

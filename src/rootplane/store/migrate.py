@@ -78,7 +78,7 @@ def create_at_head(engine: Engine, metadata: MetaData) -> bool:
     with engine.begin() as connection:
         if inspect(connection).get_table_names():
             return False
-        metadata.create_all(connection)
+        metadata.create_all(connection, checkfirst=False)  # the store was just found empty: no table to look for
         version = _version_table()
         version.create(connection)
         connection.execute(version.insert().values(version_num=head_revision()))

@@ -11,7 +11,7 @@ from botocore.model import OperationModel
 
 from .http import HttpRequest
 from .legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
-from .models import SERVICES, foreign_protocol, service_for_signing_name, service_model
+from .models import SERVICES, TARGET_PREFIXES, foreign_protocol, service_for_signing_name, service_model
 from .protocols.rpc_v2_cbor import HEADER as RPC_V2_CBOR_HEADER
 from .protocols.rpc_v2_cbor import NAME as RPC_V2_CBOR
 from .routes import match_rest
@@ -47,12 +47,9 @@ def _target_prefixes() -> dict[str, str]:
     after its last dot is accepted too: Smithy-based SDKs (AWS SDK for JavaScript v3) send
     ``CloudTrail_20131101.LookupEvents`` where botocore sends
     ``com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents``; AWS answers both."""
-    prefixes = {}
-    for name in SERVICES:
-        prefix = service_model(name).metadata.get("targetPrefix")
-        if prefix:
-            prefixes[prefix] = name
-            prefixes.setdefault(prefix.rsplit(".", 1)[-1], name)
+    prefixes = dict(TARGET_PREFIXES)
+    for prefix, name in TARGET_PREFIXES.items():
+        prefixes.setdefault(prefix.rsplit(".", 1)[-1], name)
     return prefixes
 
 

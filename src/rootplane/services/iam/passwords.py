@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import string
-from typing import Any
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING, Any
 
 from rootplane.services.iam import errors
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 __all__ = [
     "hash_password", "verify_password", "UNUSABLE", "policy_output", "policy_from_params", "check_password",
     "expires_at", "is_expired", "reuse_depth", "root_password_problem",
 ]
 
-_HASHER = PasswordHasher()
 UNUSABLE = "!"  # a login profile without a usable password (root "allow password recovery")
 _SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
 
@@ -24,15 +24,25 @@ _SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
 DEFAULT_MINIMUM = 8
 
 
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2's hasher, imported at the first password operation (most servers never hash a password)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash or password_hash == UNUSABLE:
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _HASHER.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

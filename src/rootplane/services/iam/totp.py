@@ -9,7 +9,6 @@ import struct
 import zlib
 
 import pyotp
-import qrcode
 
 __all__ = ["STEP_SECONDS", "new_seed", "step_of", "code_at", "matches", "qr_png", "provisioning_uri"]
 
@@ -47,6 +46,8 @@ class TooLongForQrCode(ValueError):
 
 def qr_png(text: str, scale: int = 4, border: int = 4) -> bytes:
     """A black-on-white greyscale PNG of the QR code of ``text`` (no imaging library needed)."""
+    import qrcode  # only enrolments draw QR codes: imported then, not with every MFA check
+
     code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(text)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import delete, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns.tables import DeduplicationRow, SigningKeyRow, SubscriptionRow, TopicRow
@@ -100,5 +101,14 @@ def find_signing_key(session: Session, key_id: str) -> SigningKeyRow | None:
 
 
 def put_signing_key(session: Session, row: SigningKeyRow) -> SigningKeyRow:
-    session.add(row)
+    """Store ``row``; the row stored first wins when another server process creates the key at the same time."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # another process sharing the PostgreSQL store created it first
+        stored = find_signing_key(session, row.key_id)
+        if stored is None:
+            raise
+        return stored
     return row

@@ -3,6 +3,9 @@
 Messages are signed like AWS signs them: the canonical "Name\\nValue\\n" string of the signed fields, SHA1withRSA for
 SignatureVersion 1 and SHA256withRSA for 2; ``SigningCertURL`` points at the certificate the server serves under
 ``/_rootplane/sns/SimpleNotificationService.pem``, so SNS message validators can verify them.
+
+The key is created at its first use (the first signed delivery or certificate download), not at server start, and
+``cryptography`` is imported only then: a server that never signs an SNS message never pays for either.
 """
 
 from __future__ import annotations
@@ -11,18 +14,17 @@ import base64
 import datetime as _dt
 import functools
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns import repo
 from rootplane.services.sns.tables import SigningKeyRow
 
-__all__ = ["CERT_PATH", "canonical_string", "prepare", "forget", "sign", "certificate_pem"]
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+__all__ = ["CERT_PATH", "canonical_string", "forget", "sign", "certificate_pem"]
 
 CERT_PATH = "/_rootplane/sns/SimpleNotificationService.pem"
 _KEY_ID = "default"
@@ -42,10 +44,16 @@ def canonical_string(payload: dict[str, Any]) -> str:
 def _process_key() -> rsa.RSAPrivateKey:
     """One RSA key per process (generating one takes up to 0.3 s): stores created by the same process, such as
     the in-process test servers of rootplane.testing, share it; each store keeps its own certificate."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def _new_key(now: _dt.datetime) -> SigningKeyRow:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
     key = _process_key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
     certificate = (
@@ -61,16 +69,10 @@ def _new_key(now: _dt.datetime) -> SigningKeyRow:
     )
 
 
-def prepare(session: Session) -> None:
-    """Create the key pair if the store has none yet (called once at server start, in its own transaction).
-
-    Only its existence is ensured here: the key is parsed at its first use, which keeps server start cheap."""
-    if repo.find_signing_key(session, _KEY_ID) is None:
-        repo.put_signing_key(session, _new_key(_dt.datetime.now(_dt.timezone.utc)))
-
-
 def _key(session: Session) -> tuple[rsa.RSAPrivateKey, str]:
     """The signing key and certificate (created at first use; cached for the process)."""
+    from cryptography.hazmat.primitives import serialization
+
     global _loaded
     with _lock:
         if _loaded is None:
@@ -91,6 +93,9 @@ def forget() -> None:
 
 def sign(session: Session, payload: dict[str, Any], version: str = "1") -> str:
     """Base64 signature of ``payload``'s canonical string (SHA1withRSA for version 1, SHA256withRSA for 2)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     private, _ = _key(session)
     digest = hashes.SHA256() if version == "2" else hashes.SHA1()
     return base64.b64encode(private.sign(canonical_string(payload).encode(), padding.PKCS1v15(), digest)).decode()
