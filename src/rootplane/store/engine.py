@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rootplane.core.config import store_kind
+from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
 
 __all__ = ["Store", "StoreUnavailable", "sqlite_url", "locks_rows"]
@@ -125,6 +126,8 @@ class Store:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
+        self.changes.watch(self._sessions)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -135,6 +138,7 @@ class Store:
         token = _write_intent.set(write)
         session = self._sessions()
         session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
+        self.changes.begin(session)
         try:
             with session.begin():
                 yield session
