@@ -92,10 +92,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # pragma: no cover - exercised by every test
+    def _begin(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
         # Writers take the write lock up front (no deadlock-prone lock upgrades); readers share the WAL snapshot.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # The dialect's own BEGIN hook (pysqlite's is a no-op) runs on the driver's connection, with SQLAlchemy's
+        # error translation around it and without a statement's execution context (it runs on every request).
+        dbapi_connection.execute("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    engine.dialect.do_begin = _begin
 
 
 class Store:
