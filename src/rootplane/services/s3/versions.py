@@ -25,16 +25,24 @@ def new_version_id() -> str:
 
 def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
     """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
-    version (replacing the previous ``null`` version)."""
-    row.seq = repo.next_seq(session, row.bucket, row.key)
-    if bucket.versioning == "Enabled":
-        row.version_id = new_version_id()
-    else:
-        row.version_id = NULL_VERSION
+    version (replacing the previous ``null`` version).
+
+    A key of a never-versioned bucket has at most its ``null`` version, so that row alone gives the next ``seq``
+    and, being current, leaves nothing to demote once replaced; other buckets ask for the key's newest ``seq``,
+    and a key without versions has nothing to replace or demote."""
+    previous = None
+    if bucket.versioning is None:
         previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
-        if previous is not None:
-            repo.delete_object(session, previous)
-    repo.demote_latest(session, row.bucket, row.key)
+        row.seq = previous.seq + 1 if previous is not None else 0
+    else:
+        row.seq = repo.next_seq(session, row.bucket, row.key)
+        if bucket.versioning != "Enabled" and row.seq:
+            previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
+    row.version_id = new_version_id() if bucket.versioning == "Enabled" else NULL_VERSION
+    if previous is not None:
+        repo.delete_object(session, previous)
+    if row.seq and not (previous is not None and previous.is_latest):
+        repo.demote_latest(session, row.bucket, row.key)
     row.is_latest, row.delete_marker = True, False
     return repo.put_object(session, row)
 
