@@ -164,3 +164,33 @@ def test_an_scp_attached_on_one_server_binds_on_another_at_once():
         first.close()
         second.close()
         drop_postgres_database(url)
+
+
+def test_assume_root_eligibility_changes_apply_to_the_next_request(server, org, unique):
+    orgs, iam = org["orgs"], server.client("iam")
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    iam.enable_organizations_root_credentials_management()
+    caller = server.client_for(admin_key(server, f"root-admin-{unique}"), "sts")
+    task = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+
+    def assume():
+        return caller.assume_root(TargetPrincipal=org["member"], TaskPolicyArn={"arn": task})
+
+    deadline = time.monotonic() + 5
+    while True:  # a brand-new access key may take the credential cache a moment to see
+        try:
+            assume()
+            break
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "InvalidClientTokenId" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    _warm(assume)
+    iam.disable_organizations_root_credentials_management()
+    error = error_of(assume)
+    assert error["Code"] == "AccessDenied" and "Root credentials management" in error["Message"]
+    iam.enable_organizations_root_credentials_management()
+    _warm(assume)
+    orgs.disable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    error = error_of(assume)
+    assert error["Code"] == "AccessDenied" and error["Message"] == "Service not enabled for AWS Organizations."
