@@ -21,6 +21,8 @@ __all__ = ["Store", "StoreUnavailable", "sqlite_url", "locks_rows"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
+# session.info key: every row the transaction loaded (see ``_keep_loaded``).
+_LOADED = "rootplane.loaded"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
@@ -129,6 +131,7 @@ class Store:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        event.listen(self._sessions, "loaded_as_persistent", _keep_loaded)
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
         self.changes.watch(self._sessions)
 
@@ -199,6 +202,13 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _keep_loaded(session: Session, instance: object) -> None:
+    """Hold every row a transaction loads until it ends. The session's identity map holds rows weakly, so a row
+    nobody referenced any more (authorization looked the bucket up, then dropped it) was read again by the next
+    lookup of the same key in the same request (the handler's)."""
+    session.info.setdefault(_LOADED, []).append(instance)
 
 
 def _reason(exc: BaseException) -> str:
