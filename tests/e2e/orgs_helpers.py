@@ -51,13 +51,14 @@ def admin_key(server: Server, name: str = "org-admin") -> dict:
     return iam.create_access_key(UserName=name)["AccessKey"]
 
 
-def assume_access_role(server: Server, admin: dict, account_id: str, session_name: str = "e2e") -> dict:
-    """Credentials of OrganizationAccountAccessRole in a member, assumed by a management-account admin."""
+def assume_access_role(server: Server, admin: dict, account_id: str, session_name: str = "e2e",
+                       role: str = "OrganizationAccountAccessRole") -> dict:
+    """Credentials of OrganizationAccountAccessRole (or ``role``) in a member, assumed by a management-account admin."""
     sts = server.client_for(admin, "sts")
     deadline = time.monotonic() + 5
     while True:
         try:
-            return sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+            return sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{role}",
                                    RoleSessionName=session_name)["Credentials"]
         except ClientError as error:
             # a brand-new access key may take the credential cache a moment to see

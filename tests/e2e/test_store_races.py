@@ -229,3 +229,19 @@ def test_concurrent_puts_and_deletes_on_a_versioned_bucket(servers):
         assert _errors(results) == [], f"round {round_}"
         left = s3.list_object_versions(Bucket="raced-versions", Prefix=key)["Versions"]
         assert len(left) == THREADS - 1 and sum(v["IsLatest"] for v in left) == 1, f"round {round_}"
+
+
+def test_concurrent_puts_and_deletes_of_one_key(servers):
+    """PutObject and DeleteObject of one key at once (unversioned bucket): none fails, and the key ends either
+    deleted or holding one of the bodies, as its only (null) version."""
+    servers[0].client("s3").create_bucket(Bucket="raced-deletes")
+    clients = _clients(servers, "s3")
+    for round_ in range(ROUNDS):
+        key = f"object-{round_}"
+        clients[0].put_object(Bucket="raced-deletes", Key=key, Body=b"first")
+        results = _race([(lambda c=c, n=n: c.put_object(Bucket="raced-deletes", Key=key, Body=f"body {n}".encode()))
+                         if n % 2 else (lambda c=c: c.delete_object(Bucket="raced-deletes", Key=key))
+                         for n, c in enumerate(clients)])
+        assert _errors(results) == [], f"round {round_}"
+        versions = clients[1].list_object_versions(Bucket="raced-deletes", Prefix=key).get("Versions", [])
+        assert [(v["VersionId"], v["IsLatest"]) for v in versions] in ([], [("null", True)]), f"round {round_}"

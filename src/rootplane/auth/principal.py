@@ -65,7 +65,8 @@ class Principal:
 
     def to_json(self) -> str:
         """Serialize for storage with a temporary session."""
-        data = dataclasses.asdict(self)
+        # Every field is a str, bool, int, datetime, None or a tuple of those: no deep copy (dataclasses.asdict) needed.
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
         for key, value in data.items():
             if isinstance(value, _dt.datetime):
                 data[key] = value.isoformat()
@@ -83,3 +84,6 @@ class Principal:
             elif isinstance(value, list):
                 data[f.name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+_FIELD_NAMES = tuple(field.name for field in dataclasses.fields(Principal))

@@ -38,14 +38,14 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
     session = ctx.session
     iam = source("rootplane.services.iam.policies")
     orgs = source("rootplane.services.organizations.policies")
-    if iam is not None and iam.session_role_gone(session, principal):
-        return PolicySet()
     identity: tuple[NamedPolicy, ...] = ()
     boundary = None
     session_policies = None
     if iam is not None and not principal.is_root:
-        identity = tuple(iam.identity_policies(session, principal))
-        boundary = iam.permissions_boundary(session, principal)
+        held = iam.principal_policies(session, principal)
+        if held.role_gone:
+            return PolicySet()
+        identity, boundary = held.identity, held.boundary
     if principal.session_policies:
         session_policies = tuple(
             NamedPolicy(f"session-policy-{i}", parse_policy_cached(text, "session"), "session policy")

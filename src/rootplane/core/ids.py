@@ -16,8 +16,15 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 
 
 def random_string(length: int, alphabet: str = _LOWER_ALNUM) -> str:
-    """A cryptographically random string over ``alphabet``."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    """A cryptographically random string over ``alphabet``: one uniform draw below ``len(alphabet) ** length``
+    written in that base (every string equally likely; one system random call instead of one per character)."""
+    base = len(alphabet)
+    number = secrets.randbelow(base ** length)
+    characters = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        characters.append(alphabet[digit])
+    return "".join(characters)
 
 
 def request_id() -> str:

@@ -1,26 +1,29 @@
 """Cached state stays true across every process that shares the store.
 
-What a process caches from the store: resolved credentials (gateway/credentials.py, a TTL cache), the key-use memo
-and whatever ``after_state_change`` hooks drop (the SNS signing key). Policies, principals' policy sets and the
-organization structure are read from the store on every request (compiled documents are cached by their text,
-which never changes), so they need nothing here.
+What a process caches from the store: resolved credentials (gateway/credentials.py, a TTL cache), the key-use memo,
+whatever ``after_state_change`` hooks drop (the SNS signing key), and the ``TableCache``s of store/changes.py (the
+organization's SCP/RCP levels per account, a principal's identity policies and boundary), which every commit
+writing one of their tables invalidates in this process at once. Compiled documents are cached by their text,
+which never changes, so they need nothing here.
 
-A change made by one process is published on PostgreSQL's ``rootplane_caches`` channel after its commit: a revoked
-access key (its id) or a replaced state (``*``, reset/restore). Every process listening drops those entries as the
-message arrives (milliseconds). When a listener was disconnected it drops everything on reconnecting; the
-credential cache's TTL (``--credential-cache-seconds``, 2 s) bounds what a lost message can leave behind.
+A change made by one process is published on PostgreSQL's ``rootplane_caches`` channel: a revoked access key (its
+id) or a replaced state (``*``, reset/restore) after its commit, the watched tables a transaction wrote
+(``table:<name>``) by a NOTIFY inside it, which PostgreSQL delivers when it commits. Every process listening drops those entries as the message arrives (milliseconds). When a listener
+was disconnected it drops everything on reconnecting; the caches' TTL (``--credential-cache-seconds``, 2 s) bounds
+what a lost message can leave behind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rootplane.store.notify import MAX_PAYLOAD, Listener, publish
+from rootplane.store.notify import MAX_PAYLOAD, Listener, publish, publish_on_commit
 
 __all__ = ["Invalidation", "CHANNEL"]
 
 CHANNEL = "rootplane_caches"
 _EVERYTHING = "*"
+_TABLE = "table:"
 
 
 class Invalidation:
@@ -28,6 +31,8 @@ class Invalidation:
 
     def __init__(self, gateway) -> None:
         self._gateway = gateway
+        gateway.store.changes.ttl = gateway.config.credential_cache_seconds
+        gateway.store.changes.publishers.append(self.tables_written)
         self.listener = Listener(gateway.store, CHANNEL, self._received, self.drop_local_state)
         self.listener.start()
 
@@ -46,6 +51,11 @@ class Invalidation:
         payload = " ".join(keys)
         publish(self._gateway.store, CHANNEL, payload if len(payload) < MAX_PAYLOAD else _EVERYTHING)
 
+    def tables_written(self, session, tables: frozenset[str]) -> None:
+        """A transaction about to commit in this process wrote watched tables: the other processes learn it when it
+        commits (this process marks them itself, store/changes.py)."""
+        publish_on_commit(session, CHANNEL, " ".join(_TABLE + table for table in sorted(tables)))
+
     def state_replaced(self) -> None:
         """The whole state was reset or restored: every process drops what it cached."""
         publish(self._gateway.store, CHANNEL, _EVERYTHING)
@@ -53,6 +63,7 @@ class Invalidation:
     def drop_local_state(self) -> None:
         """Forget everything this process cached from the store."""
         self._gateway.credentials.forget()
+        self._gateway.store.changes.forget()
         self._gateway.key_usage.forget()
         for hook in self._gateway.after_state_change:
             hook()
@@ -64,5 +75,11 @@ class Invalidation:
         if payload == _EVERYTHING:
             self.drop_local_state()
             return
-        for key in payload.split():
-            self._gateway.credentials.forget(key)
+        tables = []
+        for token in payload.split():
+            if token.startswith(_TABLE):
+                tables.append(token.removeprefix(_TABLE))
+            else:
+                self._gateway.credentials.forget(token)
+        if tables:
+            self._gateway.store.changes.changed(tables)

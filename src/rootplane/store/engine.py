@@ -14,12 +14,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rootplane.core.config import store_kind
+from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
 
 __all__ = ["Store", "StoreUnavailable", "is_outage", "sqlite_url", "locks_rows"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
+# session.info key: every row the transaction loaded (see ``_keep_loaded``).
+_LOADED = "rootplane.loaded"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
@@ -72,12 +75,15 @@ def locks_rows(session: Session) -> bool:
     return bool(session.info.get(_LOCKS_ROWS))
 
 
-def lock_name(session: Session, name: str) -> None:
+def lock_name(session: Session, name: str) -> bool:
     """Serialize the writers of one named thing (an S3 key) until the transaction ends, where no row exists yet to
-    lock: a PostgreSQL transaction advisory lock where rows must be locked (``locks_rows``). SQLite: no-op, its
-    writers already hold the database's write lock."""
-    if locks_rows(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    lock: a PostgreSQL transaction advisory lock where rows must be locked (``locks_rows``); True when it waited
+    its turn. SQLite: no-op (False), its writers already hold the database's write lock."""
+    if not locks_rows(session):
+        return False
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    return True
+
 
 def _make_sqlite_files_private(database: str) -> None:
     """Create the database file readable by its owner only, and take other readers off existing files.
@@ -108,10 +114,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # pragma: no cover - exercised by every test
+    def _begin(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
         # Writers take the write lock up front (no deadlock-prone lock upgrades); readers share the WAL snapshot.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # The dialect's own BEGIN hook (pysqlite's is a no-op) runs on the driver's connection, with SQLAlchemy's
+        # error translation around it and without a statement's execution context (it runs on every request).
+        dbapi_connection.execute("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    engine.dialect.do_begin = _begin
 
 
 class Store:
@@ -142,6 +151,9 @@ class Store:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        event.listen(self._sessions, "loaded_as_persistent", _keep_loaded)
+        self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
+        self.changes.watch(self._sessions)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -152,6 +164,7 @@ class Store:
         token = _write_intent.set(write)
         session = self._sessions()
         session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
+        self.changes.begin(session)
         try:
             with session.begin():
                 yield session
@@ -237,6 +250,13 @@ def is_outage(exc: BaseException) -> bool:
         return sqlite_name.startswith(_SQLITE_OUTAGE)
     sqlstate = getattr(original, "sqlstate", None)
     return sqlstate is None or sqlstate.startswith(_POSTGRES_OUTAGE)
+
+
+def _keep_loaded(session: Session, instance: object) -> None:
+    """Hold every row a transaction loads until it ends. The session's identity map holds rows weakly, so a row
+    nobody referenced any more (authorization looked the bucket up, then dropped it) was read again by the next
+    lookup of the same key in the same request (the handler's)."""
+    session.info.setdefault(_LOADED, []).append(instance)
 
 
 def _reason(exc: BaseException) -> str:

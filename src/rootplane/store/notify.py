@@ -1,7 +1,8 @@
 """Messages between the processes that share one PostgreSQL database (LISTEN/NOTIFY).
 
-``publish`` sends a payload on a channel when called (after the caller's commit); every ``Listener`` on that channel
-in any process receives it, usually within milliseconds. A listener that loses its connection reconnects by itself
+``publish`` sends a payload on a channel when called (after the caller's commit), ``publish_on_commit`` when the
+session's transaction commits (never if it rolls back); every ``Listener`` on that channel in any process receives
+it, usually within milliseconds. A listener that loses its connection reconnects by itself
 and then calls ``on_connect``: messages sent meanwhile are lost, so whatever it guards must be dropped wholesale.
 SQLite stores serve one process: there is nobody to tell, both are no-ops.
 """
@@ -13,10 +14,11 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from rootplane.store.engine import Store
 
-__all__ = ["Listener", "publish", "MAX_PAYLOAD"]
+__all__ = ["Listener", "publish", "publish_on_commit", "MAX_PAYLOAD"]
 
 log = logging.getLogger("rootplane.store")
 
@@ -37,6 +39,13 @@ def publish(store: Store, channel: str, payload: str) -> bool:
         log.warning("could not notify %s: %s", channel, exc.__class__.__name__)
         return False
     return True
+
+
+def publish_on_commit(session: Session, channel: str, payload: str) -> None:
+    """Send ``payload`` (under MAX_PAYLOAD bytes) on ``channel`` as part of ``session``'s transaction (PostgreSQL
+    delivers it when the transaction commits); no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
 
 
 class Listener:

@@ -129,6 +129,8 @@ def match_rest(
     for route in routes:
         if fallback is not None and route.subresources < fallback[0].subresources:
             break
+        if route.subresources and route.query_values[0][0] not in query:
+            continue  # _path_labels' first test, without its generator: most routes end here
         labels = _path_labels(route, path, query)
         if labels is None:
             continue

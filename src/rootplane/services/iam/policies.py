@@ -1,23 +1,63 @@
 """The IAM policy source used by rootplane.authz.gather: identity policies, boundaries, managed policies by ARN.
 
-A user's policies cost four indexed queries (groups, attachments, inline policies, customer policy versions);
-compiled documents are cached by text in :func:`rootplane.policy.parse_policy_cached`.
+A principal's policies (``principal_policies``) are kept per user or role in a ``TableCache`` (store/changes.py)
+that every commit writing the IAM tables they are read from drops; reading them costs five indexed queries
+(groups, attachments, inline policies, customer policy versions, the user or role row). Compiled documents are
+cached by text in :func:`rootplane.policy.parse_policy_cached`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, Principal
 from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.iam import catalog, repo
-from rootplane.services.iam.tables import RoleRow, UserRow
+from rootplane.services.iam.tables import (
+    AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow, ManagedPolicyRow, PolicyVersionRow, RoleRow, UserRow,
+)
+from rootplane.store.changes import TableCache
 
-__all__ = ["identity_policies", "permissions_boundary", "managed_policies", "entity_policies", "session_role_gone"]
+__all__ = ["PrincipalPolicies", "principal_policies", "managed_policies", "entity_policies"]
 
 _KIND_OF_TYPE = {"session policy": "session", "permissions boundary": "boundary"}
+
+
+class PrincipalPolicies(NamedTuple):
+    """What IAM holds for a principal: its identity policies and boundary; ``role_gone`` for a session of a
+    deleted role (nothing applies to it)."""
+
+    identity: tuple[NamedPolicy, ...] = ()
+    boundary: tuple[NamedPolicy, ...] | None = None
+    role_gone: bool = False
+
+
+_NOTHING = PrincipalPolicies()
+_PRINCIPALS: TableCache[PrincipalPolicies] = TableCache(
+    row.__tablename__ for row in (UserRow, RoleRow, GroupRow, GroupMemberRow, AttachmentRow, InlinePolicyRow,
+                                  ManagedPolicyRow, PolicyVersionRow))
+
+
+def principal_policies(session: Session, principal: Principal) -> PrincipalPolicies:
+    """The identity policies and boundary of an IAM user or a role session (none for root and others)."""
+    if principal.kind == IAM_USER:
+        key = (IAM_USER, principal.user_id)
+    elif principal.kind == ASSUMED_ROLE and principal.role_id:
+        key = (ASSUMED_ROLE, principal.role_id)
+    else:
+        return _NOTHING
+    return _PRINCIPALS.get(session, key, lambda s: _read_principal_policies(s, principal))
+
+
+def _read_principal_policies(session: Session, principal: Principal) -> PrincipalPolicies:
+    if _session_role_gone(session, principal):
+        return PrincipalPolicies(role_gone=True)
+    boundary = _permissions_boundary(session, principal)
+    return PrincipalPolicies(tuple(_identity_policies(session, principal)),
+                             tuple(boundary) if boundary is not None else None)
 
 
 def managed_policies(session: Session, arns: Sequence[str], policy_type: str = "identity-based policy") -> list[NamedPolicy]:
@@ -38,7 +78,7 @@ def entity_policies(session: Session, entity_ids: Sequence[str], labels: dict[st
     return found
 
 
-def identity_policies(session: Session, principal: Principal) -> list[NamedPolicy]:
+def _identity_policies(session: Session, principal: Principal) -> list[NamedPolicy]:
     """IAM user: own + groups' policies; role session: the role's policies; root and others: none."""
     if principal.kind == IAM_USER:
         group_ids = repo.group_ids_of_user(session, principal.user_id)
@@ -49,12 +89,12 @@ def identity_policies(session: Session, principal: Principal) -> list[NamedPolic
     return []
 
 
-def session_role_gone(session: Session, principal: Principal) -> bool:
+def _session_role_gone(session: Session, principal: Principal) -> bool:
     """True for a role session whose role was deleted (a role recreated with the same name is another role)."""
     return principal.kind == ASSUMED_ROLE and bool(principal.role_id) and repo.role_by_id(session, principal.role_id) is None
 
 
-def permissions_boundary(session: Session, principal: Principal) -> list[NamedPolicy] | None:
+def _permissions_boundary(session: Session, principal: Principal) -> list[NamedPolicy] | None:
     """The boundary of the user or role behind the principal, or None when it has none."""
     row: UserRow | RoleRow | None = None
     if principal.kind == IAM_USER:

@@ -1,7 +1,9 @@
-"""SCP and RCP chains for the policy engine; runs on every request of a member-account principal.
+"""SCP and RCP chains for the policy engine; asked on every request of a principal in an organization.
 
-Two indexed queries: the account's organization + membership (with its OU path), then the attachments of one
-policy type on every level of that path. Compiled documents come from ``parse_policy_cached``.
+The chains are kept per (account, policy type) in a ``TableCache`` (store/changes.py): any commit writing an
+Organizations table they are read from (organization, units, memberships, policies, attachments) drops them, so
+the next request reads them again. Read: the account's organization + membership (with its OU path), then the
+attachments of one policy type on every level of that path. Compiled documents come from ``parse_policy_cached``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from sqlalchemy.orm import Session
 from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.managed import managed_policy
+from rootplane.services.organizations.tables import (
+    AttachmentRow, MembershipRow, OrganizationalUnitRow, OrganizationRow, PolicyRow,
+)
+from rootplane.store.changes import TableCache
 
 __all__ = ["scp_levels", "rcp_levels", "levels_for", "RCP_SERVICES"]
 
@@ -24,10 +30,19 @@ RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "cognito-
                           "dynamodb", "ecr", "aoss"})
 _LABEL = {SCP: "service control policy", RCP: "resource control policy"}
 
+Levels = tuple[tuple[NamedPolicy, ...], ...]
 
-def levels_for(session: Session, account_id: str, policy_type: str) -> list[list[NamedPolicy]] | None:
+_LEVELS: TableCache[Levels | None] = TableCache(
+    row.__tablename__ for row in (OrganizationRow, OrganizationalUnitRow, MembershipRow, PolicyRow, AttachmentRow))
+
+
+def levels_for(session: Session, account_id: str, policy_type: str) -> Levels | None:
     """Policies of ``policy_type`` at each level root → OUs → account; None when the type doesn't bind the account."""
-    found = _organization_for_authorization(session, account_id)
+    return _LEVELS.get(session, (account_id, policy_type), lambda s: _read_levels(s, account_id, policy_type))
+
+
+def _read_levels(session: Session, account_id: str, policy_type: str) -> Levels | None:
+    found = repo.organization_of(session, account_id)
     if found is None:
         return None
     organization, membership = found
@@ -40,19 +55,7 @@ def levels_for(session: Session, account_id: str, policy_type: str) -> list[list
         text = content if content is not None else _managed_content(policy_id)
         if text is not None:
             by_target[target_id].append(NamedPolicy(policy_id, parse_policy_cached(text, kind), _LABEL[policy_type]))
-    return [by_target[target] for target in targets]
-
-
-def _organization_for_authorization(session: Session, account_id: str):
-    """``repo.organization_of``, asked once per request for authorization (SCP and RCP levels share it).
-
-    Memoized in ``session.info``, which lives as long as the request's transaction; only this authorization
-    path reads the memo, so handlers that change the organization never see a stale answer.
-    """
-    memo = session.info.setdefault("rootplane.organization_of", {})
-    if account_id not in memo:
-        memo[account_id] = repo.organization_of(session, account_id)
-    return memo[account_id]
+    return tuple(tuple(by_target[target]) for target in targets)
 
 
 def _managed_content(policy_id: str) -> str | None:
@@ -60,12 +63,12 @@ def _managed_content(policy_id: str) -> str | None:
     return record["Content"] if record is not None else None
 
 
-def scp_levels(session: Session, account_id: str) -> list[list[NamedPolicy]] | None:
+def scp_levels(session: Session, account_id: str) -> Levels | None:
     """SCPs binding principals of ``account_id`` (None: not in an org, management account, or SCPs disabled)."""
     return levels_for(session, account_id, SCP)
 
 
-def rcp_levels(session: Session, account_id: str, action: str | None = None) -> list[list[NamedPolicy]] | None:
+def rcp_levels(session: Session, account_id: str, action: str | None = None) -> Levels | None:
     """RCPs binding resources owned by ``account_id`` (None when RCPs don't apply to it).
 
     RCPs only govern the services AWS lists (``RCP_SERVICES``); for any other ``action`` they don't apply.

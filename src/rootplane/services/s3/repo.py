@@ -56,13 +56,6 @@ def find_version(session: Session, bucket: str, key: str, version_id: str) -> Ob
     return session.get(ObjectRow, (bucket, key, version_id))
 
 
-def version_exists(session: Session, bucket: str, key: str, version_id: str) -> bool:
-    """Whether the version is in the database now (not the session's identity map)."""
-    query = select(ObjectRow.version_id).where(ObjectRow.bucket == bucket, ObjectRow.key == key,
-                                               ObjectRow.version_id == version_id)
-    return session.scalar(query) is not None
-
-
 def put_object(session: Session, row: ObjectRow) -> ObjectRow:
     """Insert a version (the caller has made room: see services/s3/versions.py)."""
     session.add(row)

@@ -27,17 +27,25 @@ def new_version_id() -> str:
 def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
     """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
     version (replacing the previous ``null`` version). Writers of one key take turns (servers sharing PostgreSQL):
-    the last one wins, as on S3."""
+    the last one wins, as on S3.
+
+    A key of a never-versioned bucket has at most its ``null`` version, so that row alone gives the next ``seq``
+    and, being current, leaves nothing to demote once replaced; other buckets ask for the key's newest ``seq``,
+    and a key without versions has nothing to replace or demote."""
     _lock_key(session, row.bucket, row.key)
-    row.seq = repo.next_seq(session, row.bucket, row.key)
-    if bucket.versioning == "Enabled":
-        row.version_id = new_version_id()
-    else:
-        row.version_id = NULL_VERSION
+    previous = None
+    if bucket.versioning is None:
         previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
-        if previous is not None:
-            repo.delete_object(session, previous)
-    repo.demote_latest(session, row.bucket, row.key)
+        row.seq = previous.seq + 1 if previous is not None else 0
+    else:
+        row.seq = repo.next_seq(session, row.bucket, row.key)
+        if bucket.versioning != "Enabled" and row.seq:
+            previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
+    row.version_id = new_version_id() if bucket.versioning == "Enabled" else NULL_VERSION
+    if previous is not None:
+        repo.delete_object(session, previous)
+    if row.seq and not (previous is not None and previous.is_latest):
+        repo.demote_latest(session, row.bucket, row.key)
     row.is_latest, row.delete_marker = True, False
     return repo.put_object(session, row)
 
@@ -55,12 +63,11 @@ def add_delete_marker(ctx: RequestContext, bucket: BucketRow, key: str) -> Objec
 def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
     """Delete one version for good; when it was current, the next newest becomes current. A version another writer
     deleted meanwhile is already gone: nothing to do (DeleteObject is idempotent)."""
-    bucket, key = row.bucket, row.key
+    bucket, key, version_id = row.bucket, row.key, row.version_id
     _lock_key(ctx.session, bucket, key)
-    if not repo.version_exists(ctx.session, bucket, key, row.version_id):
-        ctx.session.expunge(row)
+    row = repo.find_version(ctx.session, bucket, key, version_id)
+    if row is None:
         return
-    ctx.session.refresh(row)  # read before the turn came: another writer may have made it noncurrent
     was_latest = row.is_latest
     repo.delete_object(ctx.session, row)
     if was_latest:
@@ -70,7 +77,12 @@ def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
 
 
 def _lock_key(session: Session, bucket: str, key: str) -> None:
-    lock_name(session, f"s3-object:{bucket}/{key}")
+    """Wait for this key's turn; rows of the key this transaction read before then are read again when next used
+    (another writer may have replaced, demoted or deleted them meanwhile)."""
+    if lock_name(session, f"s3-object:{bucket}/{key}"):
+        for held in list(session.identity_map.values()):
+            if isinstance(held, ObjectRow) and held.bucket == bucket and held.key == key:
+                session.expire(held)
 
 
 def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str) -> ObjectRow:

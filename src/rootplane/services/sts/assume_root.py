@@ -21,17 +21,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import Session
 
 from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT_SESSION, Principal
 from rootplane.authz.checks import AuthzCheck
 from rootplane.core.arn import root_arn
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
+from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.context import RequestContext
+from rootplane.services.organizations.tables import DelegatedAdminRow, MembershipRow, OrganizationRow, ServiceAccessRow
 from rootplane.services.rootaccess import features
+from rootplane.services.rootaccess.tables import OrganizationFeaturesRow
 from rootplane.services.sts import regional
 from rootplane.services.sts.sessions import issue_credentials
+from rootplane.store.changes import TableCache
 
 __all__ = ["TASK_POLICY_FEATURES", "RootRequest", "read_request", "checks", "assume_root"]
 
@@ -111,25 +117,58 @@ def checks(ctx: RequestContext, params: dict[str, Any]) -> list[AuthzCheck]:
     return [AuthzCheck(_ACTION, request.resource, None, context={"sts:TaskPolicyArn": request.task_policy_arn})]
 
 
-def _check_eligibility(ctx: RequestContext, request: RootRequest) -> None:
-    """Steps 5 and 6: who may call, on which target, with which features (raises AWS's refusals)."""
-    session, caller_account = ctx.session, ctx.account_id
+class _Eligibility(NamedTuple):
+    """What steps 5 and 6 read about a (caller account, target account) pair; None/empty where a step stops."""
+
+    organization_id: str | None = None
+    feature_set: str | None = None
+    management_account_id: str | None = None
+    caller_is_delegated_admin: bool = False
+    target_status: str | None = None            # None: no such account
+    target_organization_id: str | None = None
+    trusted_access: bool = False
+    enabled_features: tuple[str, ...] = ()
+
+
+# Kept per (caller, target) until a commit writes a table the facts are read from (store/changes.py).
+_ELIGIBILITY: TableCache[_Eligibility] = TableCache(row.__tablename__ for row in (
+    OrganizationRow, MembershipRow, DelegatedAdminRow, ServiceAccessRow, OrganizationFeaturesRow, AccountRow))
+
+
+def _read_eligibility(session: Session, caller_account: str, target: str) -> _Eligibility:
     organization = features.organization_of(session, caller_account)
-    if organization is None or organization.feature_set != features.ALL_FEATURES:
-        raise _not_authorized(ctx.principal, request)
-    management = organization.management_account_id
-    if caller_account != management and not features.is_delegated_admin(session, organization.id, caller_account):
-        raise _not_authorized(ctx.principal, request)
-    target = request.target_account_id
+    if organization is None:
+        return _Eligibility()
     account = accounts.find_account(session, target)
     target_organization = features.organization_of(session, target)
-    if (target == management or account is None or account.status != "ACTIVE"
-            or target_organization is None or target_organization.id != organization.id):
+    return _Eligibility(
+        organization.id, organization.feature_set, organization.management_account_id,
+        caller_account != organization.management_account_id
+        and features.is_delegated_admin(session, organization.id, caller_account),
+        account.status if account is not None else None,
+        target_organization.id if target_organization is not None else None,
+        features.trusted_access_enabled(session, organization.id),
+        tuple(features.enabled_features(session, organization.id)),
+    )
+
+
+def _check_eligibility(ctx: RequestContext, request: RootRequest) -> None:
+    """Steps 5 and 6: who may call, on which target, with which features (raises AWS's refusals)."""
+    caller_account, target = ctx.account_id, request.target_account_id
+    facts = _ELIGIBILITY.get(ctx.session, (caller_account, target),
+                             lambda session: _read_eligibility(session, caller_account, target))
+    if facts.organization_id is None or facts.feature_set != features.ALL_FEATURES:
         raise _not_authorized(ctx.principal, request)
-    if not features.trusted_access_enabled(session, organization.id):
+    management = facts.management_account_id
+    if caller_account != management and not facts.caller_is_delegated_admin:
+        raise _not_authorized(ctx.principal, request)
+    if (target == management or facts.target_status != "ACTIVE"
+            or facts.target_organization_id is None or facts.target_organization_id != facts.organization_id):
+        raise _not_authorized(ctx.principal, request)
+    if not facts.trusted_access:
         raise AwsError("AccessDenied", "Service not enabled for AWS Organizations.", 403)
     needed = TASK_POLICY_FEATURES[request.task_policy_arn]
-    if needed not in features.enabled_features(session, organization.id):
+    if needed not in facts.enabled_features:
         raise AwsError("AccessDenied", _FEATURE_OFF[needed], 403)
 
 

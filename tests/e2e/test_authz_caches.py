@@ -1,0 +1,196 @@
+"""Authorization reads SCP/RCP chains and principals' identity policies from per-process caches (store/changes.py);
+every change to what they hold takes effect on the very next request, on this server and (PostgreSQL) on another
+server sharing the database. Each test warms the cache with a few allowed calls before changing anything."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from harness import drop_postgres_database, postgres_database, start_server
+from orgs_helpers import admin_key, assume_access_role, create_member, error_of, policy_text
+
+DENY_LIST_USERS = {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}
+ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def _warm(call, times: int = 3) -> None:
+    for _ in range(times):
+        call()
+
+
+def _denied(call) -> bool:
+    try:
+        call()
+    except ClientError as error:
+        assert error.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"), error.response
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def org(server):
+    orgs = server.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    admin = admin_key(server)
+    member = create_member(orgs, "cached")
+    member_iam = server.client_for(assume_access_role(server, admin, member), "iam")
+    return {"orgs": orgs, "root": root_id, "member": member, "iam": member_iam}
+
+
+def test_scp_attach_edit_detach_and_policy_type_apply_to_the_next_request(org):
+    orgs, iam = org["orgs"], org["iam"]
+    _warm(iam.list_users)
+    policy = orgs.create_policy(Content=policy_text(DENY_LIST_USERS), Description="d", Name="CachedDeny",
+                                Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=policy, TargetId=org["member"])
+    error = error_of(iam.list_users)
+    assert error["Code"] == "AccessDenied" and "explicit deny in a service control policy" in error["Message"]
+    orgs.update_policy(PolicyId=policy, Content=policy_text({**DENY_LIST_USERS, "Action": "iam:ListRoles"}))
+    iam.list_users()
+    assert _denied(iam.list_roles)
+    orgs.detach_policy(PolicyId=policy, TargetId=org["member"])
+    _warm(iam.list_roles)
+    orgs.attach_policy(PolicyId=policy, TargetId=org["root"])
+    assert _denied(iam.list_roles)
+    orgs.disable_policy_type(RootId=org["root"], PolicyType="SERVICE_CONTROL_POLICY")  # detaches every SCP
+    _warm(iam.list_roles)
+    orgs.enable_policy_type(RootId=org["root"], PolicyType="SERVICE_CONTROL_POLICY")
+    iam.list_roles()
+    orgs.attach_policy(PolicyId=policy, TargetId=org["root"])
+    assert _denied(iam.list_roles)
+    orgs.detach_policy(PolicyId=policy, TargetId=org["root"])
+    iam.list_roles()
+
+
+def test_moving_an_account_between_ous_applies_to_the_next_request(org):
+    orgs, iam = org["orgs"], org["iam"]
+    guarded = orgs.create_organizational_unit(ParentId=org["root"], Name="guarded")["OrganizationalUnit"]["Id"]
+    policy = orgs.create_policy(Content=policy_text(DENY_LIST_USERS), Description="d", Name="OuDeny",
+                                Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=policy, TargetId=guarded)
+    _warm(iam.list_users)
+    orgs.move_account(AccountId=org["member"], SourceParentId=org["root"], DestinationParentId=guarded)
+    assert _denied(iam.list_users)
+    orgs.move_account(AccountId=org["member"], SourceParentId=guarded, DestinationParentId=org["root"])
+    iam.list_users()
+
+
+def test_identity_policy_changes_apply_to_the_next_request(server, unique):
+    iam = server.client("iam")
+    name = f"cached-{unique}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="allow", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": ["iam:ListUsers", "iam:ListRoles"], "Resource": "*"}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = server.client_for(key, "iam")
+    _warm(user.list_users)
+    iam.delete_user_policy(UserName=name, PolicyName="allow")  # inline policy gone
+    assert _denied(user.list_users)
+    arn = iam.create_policy(PolicyName=f"managed-{unique}", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName=name, PolicyArn=arn)  # managed policy attached
+    _warm(user.list_users)
+    iam.create_policy_version(PolicyArn=arn, SetAsDefault=True, PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}))  # its default version edited
+    assert _denied(user.list_users)
+    _warm(user.list_roles)
+    group = f"deny-{unique}"
+    iam.create_group(GroupName=group)
+    iam.put_group_policy(GroupName=group, PolicyName="deny", PolicyDocument=policy_text(
+        {"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*"}))
+    iam.add_user_to_group(GroupName=group, UserName=name)  # a group's deny
+    assert _denied(user.list_roles)
+    iam.remove_user_from_group(GroupName=group, UserName=name)
+    _warm(user.list_roles)
+    boundary = iam.create_policy(PolicyName=f"boundary-{unique}", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}))["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=boundary)  # a boundary without ListRoles
+    assert _denied(user.list_roles)
+    iam.delete_user_permissions_boundary(UserName=name)
+    user.list_roles()
+
+
+def test_role_deleted_and_recreated_denies_its_old_sessions(server, unique):
+    iam = server.client("iam")
+    account = server.client("sts").get_caller_identity()["Account"]
+    trust = policy_text({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                         "Action": "sts:AssumeRole"})
+    role = f"cached-role-{unique}"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(RoleName=role, PolicyName="allow", PolicyDocument=policy_text(ALLOW_ALL))
+    admin = admin_key(server, f"role-admin-{unique}")
+    credentials = assume_access_role(server, admin, account, role=role)
+    session_iam = server.client_for(credentials, "iam")
+    _warm(session_iam.list_users)
+    iam.delete_role_policy(RoleName=role, PolicyName="allow")
+    iam.delete_role(RoleName=role)
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(RoleName=role, PolicyName="allow", PolicyDocument=policy_text(ALLOW_ALL))
+    assert _denied(session_iam.list_users)  # bound to the deleted role's id, not its name
+
+
+def test_an_scp_attached_on_one_server_binds_on_another_at_once():
+    url = postgres_database()
+    if url is None:
+        pytest.skip("PostgreSQL not reachable")
+    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
+    first = start_server(database_url=url)
+    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
+    try:
+        orgs = first.client("organizations")
+        orgs.create_organization(FeatureSet="ALL")
+        member = create_member(orgs, "replica")
+        admin = admin_key(first)
+        on_second = second.client_for(assume_access_role(second, admin, member), "iam")
+        _warm(on_second.list_users)
+        policy = orgs.create_policy(Content=json.dumps({"Version": "2012-10-17", "Statement": [DENY_LIST_USERS]}),
+                                    Description="d", Name="ReplicaDeny",
+                                    Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+        orgs.attach_policy(PolicyId=policy, TargetId=member)
+        deadline = time.monotonic() + 10
+        while not _denied(on_second.list_users):
+            assert time.monotonic() < deadline, "the other server never saw the SCP"
+            time.sleep(0.02)
+        orgs.detach_policy(PolicyId=policy, TargetId=member)
+        deadline = time.monotonic() + 10
+        while _denied(on_second.list_users):
+            assert time.monotonic() < deadline, "the other server never saw the detachment"
+            time.sleep(0.02)
+    finally:
+        first.close()
+        second.close()
+        drop_postgres_database(url)
+
+
+def test_assume_root_eligibility_changes_apply_to_the_next_request(server, org, unique):
+    orgs, iam = org["orgs"], server.client("iam")
+    orgs.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    iam.enable_organizations_root_credentials_management()
+    caller = server.client_for(admin_key(server, f"root-admin-{unique}"), "sts")
+    task = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+
+    def assume():
+        return caller.assume_root(TargetPrincipal=org["member"], TaskPolicyArn={"arn": task})
+
+    deadline = time.monotonic() + 5
+    while True:  # a brand-new access key may take the credential cache a moment to see
+        try:
+            assume()
+            break
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "InvalidClientTokenId" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    _warm(assume)
+    iam.disable_organizations_root_credentials_management()
+    error = error_of(assume)
+    assert error["Code"] == "AccessDenied" and "Root credentials management" in error["Message"]
+    iam.enable_organizations_root_credentials_management()
+    _warm(assume)
+    orgs.disable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    error = error_of(assume)
+    assert error["Code"] == "AccessDenied" and error["Message"] == "Service not enabled for AWS Organizations."
