@@ -62,12 +62,12 @@ def _prefill(data_dir: str, count: int) -> float:
                     "userName": user}, "responseElements": None, "requestID": event_id, "eventID": event_id,
                 "readOnly": name.startswith(("Get", "List")), "eventType": "AwsApiCall", "managementEvent": True,
                 "recipientAccountId": ACCOUNT, "eventCategory": "Management"}
-            values = {"event_id": event_id, "account_id": ACCOUNT, "region": "us-east-1", "event_time": when,
-                      "event_name": name, "event_source": "iam.amazonaws.com", "read_only": record["readOnly"],
-                      "username": user, "access_key_id": "AKIAEXAMPLE",
-                      "resources": json.dumps([["AWS::IAM::User", user]]),
-                      "record": json.dumps(record, separators=(",", ":"))}
-            batch.append(repo.NewEvent(values, (("AWS::IAM::User", user),)))
+            resources = (("AWS::IAM::User", user),)
+            batch.append(repo.NewEvent(
+                event_id=event_id, account_id=ACCOUNT, region="us-east-1", event_time=when, event_name=name,
+                event_source="iam.amazonaws.com", read_only=record["readOnly"], username=user,
+                access_key_id="AKIAEXAMPLE", resources_json=json.dumps(resources),
+                record=json.dumps(record, separators=(",", ":")), deciding_statement=None, resources=resources))
         with gateway.store.transaction() as session:
             repo.put_events(session, batch)
     seconds = time.perf_counter() - started
