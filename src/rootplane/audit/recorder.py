@@ -1,9 +1,9 @@
 """The background writer: ApiCalls in (bounded deque), CloudTrail rows and deliveries out, in batches.
 
 The request thread only appends the call to a deque (no lock, no wake-up per call). One daemon thread drains it, turns calls into records
-(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements of plain rows in one transaction and hands the
-whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
-so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
+(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements of plain rows in one transaction and
+hands the whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a
+savepoint so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
 """
 
 from __future__ import annotations

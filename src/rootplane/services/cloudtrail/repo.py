@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
@@ -100,8 +100,8 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
     return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
 
 
-def _page(query: Select, time_column, id_column, start: _dt.datetime, end: _dt.datetime, after: Cursor | None,
-          limit: int) -> Select:
+def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime,
+          end: _dt.datetime, after: Cursor | None, limit: int) -> Select:
     """``query`` narrowed to [start, end] and past ``after``, newest first, one page long."""
     query = query.where(time_column >= start, time_column <= end)
     if after is not None:
