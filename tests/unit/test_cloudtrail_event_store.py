@@ -72,3 +72,21 @@ def test_event_ids_are_uuid4_in_form_and_sort_in_time_order():
     for identifier in ids[:20]:
         parsed = uuid.UUID(identifier)
         assert str(parsed) == identifier and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_history_written_before_0019_is_read_after_it(tmp_path):
+    from alembic import command
+
+    from rootplane.store.migrate import alembic_config
+
+    store = Store(f"sqlite:///{tmp_path / 'old.sqlite'}", metadata())
+    command.upgrade(alembic_config(store.engine), "0018")
+    events = [_event(index, "user0") for index in range(3)]
+    with store.transaction() as session:
+        repo.put_events(session, events)
+    store.migrate()
+    with store.transaction(write=False) as session:
+        found = repo.list_events(session, ACCOUNT, "us-east-1", attribute=("ResourceName", "user0"), start=START,
+                                 end=START + dt.timedelta(minutes=1), after=None, limit=50)
+    assert [row.event_id for row in found] == [event.event_id for event in reversed(events)]
+    store.dispose()
