@@ -23,7 +23,6 @@ Secrets are removed in one place: :mod:`rootplane.audit.redaction`.
 from __future__ import annotations
 
 import datetime as _dt
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
 from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+from rootplane.core.ids import event_id
 from rootplane.core.services import event_source
 from rootplane.services.provider import is_read_only
 from rootplane.wire.models import SERVICES, service_model
@@ -138,7 +138,8 @@ def _region(call: ApiCall) -> str:
     return "us-east-1" if call.service in GLOBAL_SERVICES else call.region
 
 
-def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> dict[str, Any]:
+def _base_record(call: ApiCall, resources: list[Resource], recipient: str, record_id: str,
+                 shared_event_id: str | None) -> dict[str, Any]:
     audit = call.audit
     read_only = audit.get("read_only", is_read_only(call.operation))
     params = audit.get("request_parameters", call.params)
@@ -174,6 +175,7 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
         extra = audit["additional_event_data"]
         record["additionalEventData"] = extra if verbatim else scrub(extra)
     record["requestID"] = call.request_id
+    record["eventID"] = record_id  # right after requestID, as CloudTrail writes it
     record["readOnly"] = bool(read_only)
     if resources:
         record["resources"] = [
@@ -185,6 +187,8 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str) -> di
     record["eventCategory"] = "Management"
     if call.principal.from_console:
         record["sessionCredentialFromConsole"] = "true"
+    if shared_event_id is not None:
+        record["sharedEventID"] = shared_event_id
     return record
 
 
@@ -198,7 +202,7 @@ def _operation_model(service: str, operation: str) -> OperationModel | None:
         return None
 
 
-def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid4())) -> list[Recorded]:
+def records_for(call: ApiCall, new_id: Callable[[_dt.datetime], str] = event_id) -> list[Recorded]:
     """The records one call produces (none for data events), one per recipient account."""
     if not is_management_event(call.service, call.operation):
         return []
@@ -208,29 +212,15 @@ def records_for(call: ApiCall, new_id: Callable[[], str] = lambda: str(uuid.uuid
     extra = [a for a in audit.get("also_record_in") or () if a not in primary]
     accounts = primary + extra
     resources = resources_of(call.service, primary[0], call.params, audit.get("resources"))
-    shared_event_id = new_id() if len(accounts) > 1 else None
+    shared_event_id = new_id(call.event_time) if len(accounts) > 1 else None
     username = audit.get("user_name") or username_of(call.principal)
     results: list[Recorded] = []
     for account_id in accounts:
-        record = _base_record(call, resources, account_id)
-        record["eventID"] = new_id()
-        if shared_event_id is not None:
-            record["sharedEventID"] = shared_event_id
+        record = _base_record(call, resources, account_id, new_id(call.event_time), shared_event_id)
         if account_id != caller and call.principal.kind != AWS_SERVICE:
             record["userIdentity"] = {
                 "type": "AWSAccount", "principalId": call.principal.user_id, "accountId": caller,
             }
-        _order(record)
         results.append(Recorded(account_id, record["awsRegion"], call.event_time, record, username, tuple(resources),
                                 audit.get("deciding_statement")))
     return results
-
-
-def _order(record: dict[str, Any]) -> None:
-    """Put eventID right after requestID, as CloudTrail writes it."""
-    keys = list(record)
-    keys.remove("eventID")
-    keys.insert(keys.index("requestID") + 1, "eventID")
-    items = [(key, record[key]) for key in keys]
-    record.clear()
-    record.update(items)

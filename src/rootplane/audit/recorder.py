@@ -1,7 +1,7 @@
 """The background writer: ApiCalls in (bounded deque), CloudTrail rows and deliveries out, in batches.
 
 The request thread only appends the call to a deque (no lock, no wake-up per call). One daemon thread drains it, turns calls into records
-(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements in one transaction and hands the
+(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements of plain rows in one transaction and hands the
 whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
 so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
 
@@ -39,6 +39,7 @@ _PRUNE_EVERY = 600.0  # seconds of wall time between retention sweeps
 _RETRY_FIRST = 0.1  # seconds before the first retry of a batch the unavailable store refused (doubling to retry_cap)
 _PRESSURE_WAIT = 1.0  # seconds submit waits at most for the writer when ``capacity`` calls are queued
 _STOP = object()
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators=...) builds one per call
 
 
 class _Abandoned(Exception):
@@ -51,15 +52,12 @@ Consumer = Callable[[Session, list[Recorded]], None]
 def _new_event(recorded: Recorded) -> repo.NewEvent:
     record = recorded.record
     resources = tuple((r["type"], r["name"]) for r in recorded.resources)
-    values = {
-        "event_id": record["eventID"], "account_id": recorded.account_id, "region": recorded.region,
-        "event_time": recorded.event_time, "event_name": record["eventName"], "event_source": record["eventSource"],
-        "read_only": record["readOnly"], "username": recorded.username,
-        "access_key_id": record["userIdentity"].get("accessKeyId") or "",
-        "resources": json.dumps(resources), "record": json.dumps(record, separators=(",", ":")),
-        "deciding_statement": json.dumps(recorded.deciding_statement) if recorded.deciding_statement else None,
-    }
-    return repo.NewEvent(values, resources)
+    deciding = recorded.deciding_statement
+    return repo.NewEvent(
+        record["eventID"], recorded.account_id, recorded.region, recorded.event_time, record["eventName"],
+        record["eventSource"], record["readOnly"], recorded.username, record["userIdentity"].get("accessKeyId") or "",
+        json.dumps(resources) if resources else "[]", _COMPACT.encode(record),
+        json.dumps(deciding) if deciding else None, resources)
 
 
 class Recorder:

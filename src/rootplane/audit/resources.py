@@ -33,6 +33,10 @@ _MEMBERS: tuple[tuple[str, str, str], ...] = (
     ("sts", "TargetPrincipal", "AWS::Organizations::Account"),
 )
 
+_MEMBERS_OF: dict[str, tuple[tuple[str, str], ...]] = {
+    service: tuple((member, kind) for member_service, member, kind in _MEMBERS if member_service == service)
+    for service, _, _ in _MEMBERS
+}
 
 # Resource type -> ARN template for members that carry a bare name.
 _ARNS = {
@@ -49,9 +53,9 @@ def resources_of(service: str, account_id: str, params: dict[str, Any],
     if declared:
         return [dict(resource) for resource in declared]
     found: list[Resource] = []
-    for member_service, member, resource_type in _MEMBERS:
+    for member, resource_type in _MEMBERS_OF.get(service, ()):
         value = params.get(member)
-        if member_service == service and isinstance(value, str) and value:
+        if isinstance(value, str) and value:
             resource = {"type": resource_type, "name": value}
             if value.startswith("arn:"):
                 resource["arn"] = value

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import secrets
 import string
 import uuid
 
 __all__ = [
     "request_id", "account_id", "access_key_id", "secret_access_key", "session_token", "unique_id",
-    "random_string", "s3_request_id", "s3_host_id",
+    "random_string", "s3_request_id", "s3_host_id", "event_id",
 ]
 
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -30,6 +31,17 @@ def random_string(length: int, alphabet: str = _LOWER_ALNUM) -> str:
 def request_id() -> str:
     """A request id (UUID v4)."""
     return str(uuid.uuid4())
+
+
+def event_id(at: _dt.datetime) -> str:
+    """A CloudTrail eventID: a UUID v4 in form (version 4, RFC variant, 74 random bits) whose first 48 bits are the
+    event's millisecond time, so ids recorded one after another also sort one after another. An index over them
+    then grows at its end instead of at a random page (the random-page writes made a large history slow)."""
+    millis = int(at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF
+    random = secrets.randbits(74)
+    value = (millis << 80) | (0x4 << 76) | ((random >> 62) << 64) | (0b10 << 62) | (random & 0x3FFF_FFFF_FFFF_FFFF)
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def s3_request_id() -> str:

@@ -6,11 +6,13 @@ import datetime as _dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
+from rootplane.store.bulk import BulkInsert
 
 __all__ = [
     "NewEvent", "Cursor", "put_events", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
@@ -25,16 +27,31 @@ _COLUMNS = {
 _RESOURCE_COLUMNS = {"ResourceType": EventResourceRow.resource_type, "ResourceName": EventResourceRow.resource_name}
 
 
-_INSERT_EVENT = insert(EventRow.__table__)
-_INSERT_RESOURCE = insert(EventResourceRow.__table__)
+class NewEvent(NamedTuple):
+    """An event to store: its ``cloudtrail_events`` values (the first fields, in column order) and its resources as
+    (type, name) for the lookup rows."""
 
-
-@dataclass(frozen=True)
-class NewEvent:
-    """An event to store: the ``cloudtrail_events`` column values and its resources as (type, name)."""
-
-    values: dict[str, object]
+    event_id: str
+    account_id: str
+    region: str
+    event_time: _dt.datetime
+    event_name: str
+    event_source: str
+    read_only: bool
+    username: str
+    access_key_id: str
+    resources_json: str  # [[type, name], ...]
+    record: str
+    deciding_statement: str | None
     resources: tuple[tuple[str, str], ...]
+
+
+_INSERT_EVENT = BulkInsert(EventRow.__table__, (
+    "event_id", "account_id", "region", "event_time", "event_name", "event_source", "read_only", "username",
+    "access_key_id", "resources", "record", "deciding_statement"))
+_EVENT_VALUES = len(_INSERT_EVENT.columns)
+_INSERT_RESOURCE = BulkInsert(EventResourceRow.__table__, (
+    "event_id", "account_id", "region", "event_time", "resource_type", "resource_name"))
 
 
 @dataclass(frozen=True)
@@ -46,21 +63,16 @@ class Cursor:
 
 
 def put_events(session: Session, events: Iterable[NewEvent]) -> None:
-    """Insert events and their resource index rows: Core inserts on the tables (one prepared statement each,
-    executemany), no ORM objects or ORM bulk machinery."""
+    """Insert events and their resource index rows: one prepared INSERT per table, one executemany each, of plain
+    tuples (see :mod:`rootplane.store.bulk`)."""
     events = list(events)
     if not events:
         return
     connection = session.connection()
-    connection.execute(_INSERT_EVENT, [event.values for event in events])
-    resources = [
-        {"event_id": event.values["event_id"], "account_id": event.values["account_id"],
-         "region": event.values["region"], "event_time": event.values["event_time"],
-         "resource_type": resource_type, "resource_name": resource_name}
-        for event in events for resource_type, resource_name in event.resources
-    ]
-    if resources:
-        connection.execute(_INSERT_RESOURCE, resources)
+    _INSERT_EVENT.run(connection, [event[:_EVENT_VALUES] for event in events])
+    _INSERT_RESOURCE.run(connection, [
+        (event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name)
+        for event in events for resource_type, resource_name in event.resources])
 
 
 def stored_event_ids(session: Session, event_ids: Sequence[str]) -> set[str]:
@@ -80,24 +92,29 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
                 start: _dt.datetime, end: _dt.datetime, after: Cursor | None, limit: int) -> list[EventRow]:
     """Events of one account and region in [start, end], filtered by one lookup attribute, newest first."""
     if attribute is not None and attribute[0] in _RESOURCE_COLUMNS:
-        time_column, id_column = EventResourceRow.event_time, EventResourceRow.event_id
-        query = (
-            select(EventRow).join(EventResourceRow, EventResourceRow.event_id == EventRow.event_id)
-            .where(EventResourceRow.account_id == account_id, EventResourceRow.region == region,
-                   _RESOURCE_COLUMNS[attribute[0]] == attribute[1])
-            .distinct()
-        )
-    else:
-        time_column, id_column = EventRow.event_time, EventRow.event_id
-        query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
-        if attribute is not None:
-            query = query.where(_COLUMNS[attribute[0]] == attribute[1])
+        # The page's (time, id) keys from the resource index first (an event with two matching resources counts
+        # once), then their events: DISTINCT and ORDER BY over the same selected columns, as PostgreSQL requires.
+        keys = _page(select(EventResourceRow.event_time, EventResourceRow.event_id).where(
+            EventResourceRow.account_id == account_id, EventResourceRow.region == region,
+            _RESOURCE_COLUMNS[attribute[0]] == attribute[1]).distinct(),
+            EventResourceRow.event_time, EventResourceRow.event_id, start, end, after, limit).subquery()
+        query = (select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
+                 .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()))
+        return list(session.scalars(query))
+    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
+    if attribute is not None:
+        query = query.where(_COLUMNS[attribute[0]] == attribute[1])
+    return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
+
+
+def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime,
+          end: _dt.datetime, after: Cursor | None, limit: int) -> Select:
+    """``query`` narrowed to [start, end] and past ``after``, newest first, one page long."""
     query = query.where(time_column >= start, time_column <= end)
     if after is not None:
         query = query.where(or_(time_column < after.event_time,
                                 and_(time_column == after.event_time, id_column < after.event_id)))
-    query = query.order_by(time_column.desc(), id_column.desc()).limit(limit)
-    return list(session.scalars(query))
+    return query.order_by(time_column.desc(), id_column.desc()).limit(limit)
 
 
 def events_mentioning(session: Session, account_id: str, needles: Sequence[str], since: _dt.datetime,

@@ -51,7 +51,7 @@ class EventResourceRow(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    event_id: Mapped[str] = mapped_column(String(36))  # the event's (joined through the events' primary key)
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)

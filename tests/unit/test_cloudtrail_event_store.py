@@ -1,0 +1,92 @@
+"""The audit writer's bulk insert (plain rows, one executemany per table) stores what the ORM reads back, on SQLite
+and PostgreSQL: times compare with bound datetimes (whole seconds too), lookups and resources find the rows; event ids
+are UUID v4 in form and sort in time order."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from harness import drop_postgres_database, postgres_database
+
+from rootplane.core.ids import event_id
+from rootplane.schema import metadata
+from rootplane.services.cloudtrail import repo
+from rootplane.store.engine import Store
+
+ACCOUNT = "111122223333"
+START = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.timezone.utc)  # microsecond 0: SQLite's stored text keeps it
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
+    if url is None:
+        pytest.skip("PostgreSQL not reachable")
+    built = Store(url, metadata())
+    built.migrate()
+    yield built
+    built.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+def _event(index: int, user: str) -> repo.NewEvent:
+    when = START + dt.timedelta(seconds=index, microseconds=index % 2 * 250)
+    identifier = event_id(when)
+    resources = (("AWS::IAM::User", user),)
+    record = {"eventID": identifier, "eventName": "GetUser", "userIdentity": {"principalId": f"AIDA{user}"}}
+    return repo.NewEvent(identifier, ACCOUNT, "us-east-1", when, "GetUser", "iam.amazonaws.com", True, user,
+                         "AKIAEXAMPLE", json.dumps(resources), json.dumps(record, separators=(",", ":")),
+                         json.dumps({"sid": user}),
+                         resources)
+
+
+def test_bulk_inserted_events_read_back_through_every_lookup(store):
+    events = [_event(index, f"user{index % 3}") for index in range(10)]
+    with store.transaction() as session:
+        repo.put_events(session, events)
+    with store.transaction(write=False) as session:
+        def lookup(attribute, start=START, end=START + dt.timedelta(minutes=1)):
+            return repo.list_events(session, ACCOUNT, "us-east-1", attribute=attribute, start=start, end=end,
+                                    after=None, limit=50)
+
+        everything = lookup(None)
+        assert [row.event_id for row in everything] == [event.event_id for event in reversed(events)]
+        assert [row.event_time for row in everything] == [event.event_time for event in reversed(events)]
+        assert len(lookup(None, start=events[4].event_time, end=events[6].event_time)) == 3  # bounds included
+        assert len(lookup(("Username", "user1"))) == 3
+        assert len(lookup(("ResourceName", "user2"))) == 3
+        assert len(lookup(("ReadOnly", True))) == 10
+        assert [row.event_id for row in lookup(("EventId", events[5].event_id))] == [events[5].event_id]
+        assert repo.deciding_statements(session, [events[0].event_id]) == {events[0].event_id: {"sid": "user0"}}
+        assert len(repo.events_mentioning(session, ACCOUNT, ['"principalId":"AIDAuser0"'], START,
+                                          START + dt.timedelta(minutes=1))) == 4
+
+
+def test_event_ids_are_uuid4_in_form_and_sort_in_time_order():
+    times = [START + dt.timedelta(milliseconds=step) for step in range(0, 5000, 7)]
+    ids = [event_id(when) for when in times]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+    for identifier in ids[:20]:
+        parsed = uuid.UUID(identifier)
+        assert str(parsed) == identifier and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_history_written_before_0019_is_read_after_it(tmp_path):
+    from alembic import command
+
+    from rootplane.store.migrate import alembic_config
+
+    store = Store(f"sqlite:///{tmp_path / 'old.sqlite'}", metadata())
+    command.upgrade(alembic_config(store.engine), "0018")
+    events = [_event(index, "user0") for index in range(3)]
+    with store.transaction() as session:
+        repo.put_events(session, events)
+    store.migrate()
+    with store.transaction(write=False) as session:
+        found = repo.list_events(session, ACCOUNT, "us-east-1", attribute=("ResourceName", "user0"), start=START,
+                                 end=START + dt.timedelta(minutes=1), after=None, limit=50)
+    assert [row.event_id for row in found] == [event.event_id for event in reversed(events)]
+    store.dispose()
