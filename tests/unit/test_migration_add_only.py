@@ -1,7 +1,7 @@
 """The newest migration only adds (docs/DEPLOY.md, rolling upgrades): while it rolls out, processes of the previous
 version keep serving on the migrated schema, so it may create tables and indexes, add nullable or server-defaulted
-columns, relax a column and widen a primary key, but never drop, rename or tighten what the previous version reads
-and writes. The check reads the ``op.*`` / batch calls of the script's ``upgrade()``; whatever it does not know
+columns, relax a column, widen a primary key and drop an index that is not unique (it only speeds reads up), but
+never drop, rename or tighten what the previous version reads and writes. The check reads the ``op.*`` / batch calls of the script's ``upgrade()``; whatever it does not know
 fails it, to be judged by hand. tests/e2e/test_rolling_upgrade.py runs both versions on one database under load."""
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ def _argument(call: ast.Call, name: str, position: int | None = None) -> ast.exp
         if keyword.arg == name:
             return keyword.value
     return call.args[position] if position is not None and 0 <= position < len(call.args) else None
+
+
+@dataclass(frozen=True)
+class TableBefore:
+    """What the check needs of a table as the previous head left it."""
+
+    primary_key: list[str]
+    unique_indexes: set[str]
 
 
 @dataclass
@@ -122,9 +130,9 @@ def _foreign_keys(operation: _Operation, created: set) -> list[str]:
     return problems
 
 
-def add_only_problems(source: str, primary_key_before: Callable[[str], list[str]]) -> list[str]:
-    """What in the migration script ``source``'s ``upgrade()`` is not add-only; ``primary_key_before(table)``: the
-    table's primary-key columns before the migration."""
+def add_only_problems(source: str, table_before: Callable[[str], TableBefore]) -> list[str]:
+    """What in the migration script ``source``'s ``upgrade()`` is not add-only; ``table_before(table)``: the
+    table's primary key and unique indexes before the migration."""
     module = ast.parse(source)
     helpers = {node.name for node in module.body if isinstance(node, ast.FunctionDef)} - {"upgrade", "downgrade"}
     operations = _Operations(helpers)
@@ -149,10 +157,14 @@ def add_only_problems(source: str, primary_key_before: Callable[[str], list[str]
         elif name == "drop_constraint" and _literal(_argument(operation.call, "type_")) == "primary":
             dropped_keys.add(table)  # allowed when a wider primary key replaces it
         elif name == "create_primary_key" and table in dropped_keys:
-            columns, before = _literal(operation.argument("columns", 2)), primary_key_before(table)
+            columns, before = _literal(operation.argument("columns", 2)), table_before(table).primary_key
             if not isinstance(columns, list) or not set(before) <= set(columns):
                 found = [f"the new primary key {columns} does not keep {before}"]
             dropped_keys.discard(table)
+        elif name == "drop_index":
+            index = _literal(_argument(operation.call, "index_name", 0))
+            if not isinstance(index, str) or index in table_before(table).unique_indexes:
+                found = [f"index {index} is unique (or unnamed): the previous version relies on it refusing duplicates"]
         elif name not in ONLY_ADDING:
             found = ["not known to only add"]
         problems += [f"line {operation.call.lineno}: {name} on {table}: {problem}" for problem in found if problem]
@@ -172,10 +184,13 @@ def test_the_newest_migration_only_adds(tmp_path):
         if newest.down_revision:
             command.upgrade(alembic_config(store.engine), newest.down_revision)  # the previous head's schema
 
-        def primary_key_before(table: str) -> list[str]:
-            return inspect(store.engine).get_pk_constraint(table)["constrained_columns"]
+        def table_before(table: str) -> TableBefore:
+            inspector = inspect(store.engine)
+            unique = {index["name"] for index in inspector.get_indexes(table) if index["unique"]}
+            unique |= {constraint["name"] for constraint in inspector.get_unique_constraints(table)}
+            return TableBefore(inspector.get_pk_constraint(table)["constrained_columns"], unique)
 
-        assert add_only_problems(Path(newest.path).read_text(), primary_key_before) == []
+        assert add_only_problems(Path(newest.path).read_text(), table_before) == []
     finally:
         store.dispose()
 
@@ -186,6 +201,7 @@ _BATCH = "    with op.batch_alter_table('t') as batch:\n        {}"
 
 @pytest.mark.parametrize("body, problem", [
     ("    op.drop_table('t')", "not known to only add"),
+    ("    op.drop_index('uq_t_c', table_name='t')", "index uq_t_c is unique"),
     (_BATCH.format("batch.drop_column('c')"), "drop_column on t: not known to only add"),
     ("    op.drop_column('t', 'c')", "drop_column on t: not known"),
     (_BATCH.format("batch.alter_column('c', new_column_name='d')"), "renames, retypes or tightens"),
@@ -204,7 +220,7 @@ _BATCH = "    with op.batch_alter_table('t') as batch:\n        {}"
      "does not keep ['a']"),
 ])
 def test_the_check_refuses_what_does_not_only_add(body, problem):
-    problems = add_only_problems(_SCRIPT.format(body), lambda table: ["a"])
+    problems = add_only_problems(_SCRIPT.format(body), lambda table: TableBefore(["a"], {"uq_t_c"}))
     assert any(problem in found for found in problems), problems
 
 
@@ -217,10 +233,11 @@ def test_the_check_accepts_what_only_adds():
         "    op.alter_column('t', 'e', nullable=True, existing_type=sa.String(8))",
         _BATCH.format("batch.drop_constraint('pk_t', type_='primary')\n"
                       "        batch.create_primary_key('pk_t', ['a', 'b'])"),
+        "    op.drop_index(op.f('ix_t_c'), table_name='t')",
     ])
-    assert add_only_problems(_SCRIPT.format(body), lambda table: ["a"]) == []
+    assert add_only_problems(_SCRIPT.format(body), lambda table: TableBefore(["a"], {"uq_t_c"})) == []
 
 
 def test_operations_hidden_in_a_helper_are_not_trusted():
     source = _SCRIPT.format("    _drop()") + "\n\ndef _drop():\n    op.drop_table('t')\n"
-    assert add_only_problems(source, lambda table: []) == ["upgrade() calls _drop(): operations there are not checked"]
+    assert add_only_problems(source, lambda table: TableBefore([], set())) == ["upgrade() calls _drop(): operations there are not checked"]
