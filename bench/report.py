@@ -146,8 +146,9 @@ def _audit_section(audit: dict | None) -> list[str]:
             f"--accounts {audit['accounts']}` in {audit['seed_seconds']:.0f} s): **{audit['seconds']:.1f} s** wall "
             f"(target ≤ 20 s: {verdict}); CPU: server {audit['server_cpu']:.1f} s "
             f"({1000 * audit['server_cpu'] / max(1, audit['audited']):.0f} ms per account), audit process "
-            f"{audit['client_cpu']:.1f} s; {audit['not_auditable']} accounts not auditable, exit status "
-            f"{audit['exit_status']}."]
+            f"{audit['client_cpu']:.1f} s; {audit['not_auditable']} accounts not auditable (the seed denies one "
+            f"member root audits by an SCP and closes another, so the report shows both cases), exit status "
+            f"{audit['exit_status']} (findings exist)."]
 
 
 def render(results: dict, scale: dict, trail: dict | None, audit: dict | None, options, command: str,
