@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Server, drop_postgres_database, postgres_database, start_server  # noqa: E402
+from harness import Server, drop_postgres_database, required_postgres_database, start_server  # noqa: E402
 
 
 _DEV_NULL_MODE = os.stat(os.devnull).st_mode
@@ -49,11 +49,7 @@ def store_server(request) -> Server:
         yield running
         running.close()
         return
-    url = postgres_database()
-    if url is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 but CI must run the PostgreSQL store tests")
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     running = start_server(database_url=url)
     yield running
     running.close()
@@ -66,11 +62,7 @@ def empty_store(request, tmp_path):
     from rootplane.schema import metadata
     from rootplane.store.engine import Store
 
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
-    if url is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be reachable in CI")
-        pytest.skip("PostgreSQL not reachable")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else required_postgres_database()
     opened = Store(url, metadata())
     yield opened
     opened.dispose()

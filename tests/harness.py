@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import pytest
 from botocore.config import Config
 
 __all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT",
            "BOOT_KEY_ID", "reference_data", "POSTGRES_URL",
-           "postgres_database", "drop_postgres_database"]
+           "postgres_database", "required_postgres_database", "drop_postgres_database"]
 
 BOOT_ACCOUNT = "000000000000"
 #: The real id of the bootstrap root key that ``test``/``test`` signs for (gateway/bootstrap.py: derived from the
@@ -271,6 +272,17 @@ def iam_user_key(server: Server, name: str, managed_policy_arn: str | None = Non
     if managed_policy_arn:
         iam.attach_user_policy(UserName=name, PolicyArn=managed_policy_arn)
     return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def required_postgres_database() -> str:
+    """A fresh PostgreSQL database's URL for a test that needs one: the test fails in CI (which must run the
+    PostgreSQL store tests) and is skipped elsewhere when PostgreSQL is unreachable."""
+    url = postgres_database()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} but CI must run the PostgreSQL store tests")
+        pytest.skip("PostgreSQL not reachable")
+    return url
 
 
 def postgres_database() -> str | None:

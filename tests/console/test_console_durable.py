@@ -8,7 +8,7 @@ import re
 import pytest
 from browser_helpers import ROOT_EMAIL, ROOT_PASSWORD, outbox, register_mfa, sign_in_root
 
-from harness import drop_postgres_database, postgres_database, start_server
+from harness import drop_postgres_database, required_postgres_database, start_server
 
 
 @pytest.fixture
@@ -58,9 +58,7 @@ def test_recovery_link_sent_before_a_restart_works_after_it(server, page):
 @pytest.fixture
 def two_servers():
     """Two server processes on one PostgreSQL store (as ``--workers`` or replicas would be)."""
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     first = start_server(database_url=url, args=("--root-password", ROOT_PASSWORD))
     second = start_server(database_url=url)
     yield first, second

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from harness import drop_postgres_database, postgres_database, start_server
+from harness import drop_postgres_database, required_postgres_database, start_server
 from orgs_helpers import admin_key, assume_access_role, create_member, error_of, policy_text
 
 DENY_LIST_USERS = {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}
@@ -134,9 +134,7 @@ def test_role_deleted_and_recreated_denies_its_old_sessions(server, unique):
 
 
 def test_an_scp_attached_on_one_server_binds_on_another_at_once():
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
     first = start_server(database_url=url)
     second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))

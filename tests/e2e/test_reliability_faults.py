@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
-from harness import drop_postgres_database, error_of, postgres_database, start_server
+from harness import drop_postgres_database, error_of, required_postgres_database, start_server
 from loadmix import Ledger, prepare, run_load, verify
 from tcpproxy import TcpProxy
 
@@ -34,9 +34,7 @@ def _poll(predicate, deadline: float, what: str):
 def _database(kind: str) -> str | None:
     if kind == "sqlite":
         return None
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     return url
 
 

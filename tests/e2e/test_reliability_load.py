@@ -4,7 +4,7 @@ afterwards every acknowledged write is present and every invariant holds (tests/
 from __future__ import annotations
 
 import pytest
-from harness import drop_postgres_database, postgres_database, start_server
+from harness import drop_postgres_database, required_postgres_database, start_server
 from loadmix import prepare, run_load, verify
 
 SECONDS = 10
@@ -12,9 +12,7 @@ SECONDS = 10
 
 @pytest.fixture
 def servers():
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     first = start_server(database_url=url)
     second = start_server(database_url=url)
     yield [first, second]

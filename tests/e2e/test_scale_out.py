@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from harness import drop_postgres_database, free_port, postgres_database, start_server
+from harness import drop_postgres_database, free_port, required_postgres_database, start_server
 
 # A process trusts a resolved key for at most --credential-cache-seconds; revocations by other processes arrive
 # over PostgreSQL notifications long before. Server B below caches for 10 minutes, so only a notification can make
@@ -23,9 +23,7 @@ NOTIFICATION_DEADLINE = 10.0
 
 @pytest.fixture
 def database():
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     yield url
     drop_postgres_database(url)
 

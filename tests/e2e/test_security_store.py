@@ -4,15 +4,13 @@ which another replica still accepts a revoked key."""
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import stat
 import time
 from pathlib import Path
 
-import pytest
 from botocore.exceptions import ClientError
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 from harness import error_of, iam_user_key, start_server
 
 
@@ -84,11 +82,7 @@ SLACK = 1.0  # scheduling on a busy 2-core machine
 
 
 def test_a_key_revoked_on_one_replica_is_refused_by_another_within_the_cache_time(unique):
-    url = postgres_database()
-    if url is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be reachable in CI")
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     first = start_server(database_url=url)
     second = start_server(database_url=url)
     try:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 from harness import error_of, policy_document, start_server
 
 ROUNDS = 6
@@ -20,9 +20,7 @@ THREADS = 6
 
 @pytest.fixture(scope="module")
 def servers():
-    url = postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = required_postgres_database()
     first = start_server(database_url=url)
     second = start_server(database_url=url)
     yield first, second
@@ -193,6 +191,13 @@ def test_ten_managed_policies_per_user(servers):
         assert set(_errors(results)) == {("LimitExceeded", 409)}
 
 
+def _race_puts(clients: list, bucket: str, key: str) -> None:
+    """Every client puts ``body <n>`` to one key at once; none may fail."""
+    results = _race([lambda c=c, n=n: c.put_object(Bucket=bucket, Key=key, Body=f"body {n}".encode())
+                     for n, c in enumerate(clients)])
+    assert _errors(results) == [], key
+
+
 def test_concurrent_puts_of_one_key_last_writer_wins(servers):
     """PutObject of one key from both servers at once: every put succeeds (S3: the last writer wins), and the key
     ends with exactly one current version, one of the bodies sent (bench finding: a 500 UniqueViolation)."""
@@ -200,9 +205,7 @@ def test_concurrent_puts_of_one_key_last_writer_wins(servers):
     clients = _clients(servers, "s3")
     for round_ in range(ROUNDS):
         key = f"object-{round_}"
-        results = _race([lambda c=c, n=n: c.put_object(Bucket="raced-puts", Key=key, Body=f"body {n}".encode())
-                         for n, c in enumerate(clients)])
-        assert _errors(results) == [], f"round {round_}"
+        _race_puts(clients, "raced-puts", key)
         body = servers[1].client("s3").get_object(Bucket="raced-puts", Key=key)["Body"].read().decode()
         assert body in {f"body {n}" for n in range(THREADS)}
         versions = servers[0].client("s3").list_object_versions(Bucket="raced-puts", Prefix=key)["Versions"]
@@ -218,9 +221,7 @@ def test_concurrent_puts_and_deletes_on_a_versioned_bucket(servers):
     clients = _clients(servers, "s3")
     for round_ in range(ROUNDS):
         key = f"object-{round_}"
-        results = _race([lambda c=c, n=n: c.put_object(Bucket="raced-versions", Key=key, Body=f"body {n}".encode())
-                         for n, c in enumerate(clients)])
-        assert _errors(results) == [], f"round {round_}"
+        _race_puts(clients, "raced-versions", key)
         versions = s3.list_object_versions(Bucket="raced-versions", Prefix=key)["Versions"]
         assert len(versions) == THREADS and sum(v["IsLatest"] for v in versions) == 1, f"round {round_}"
         doomed = versions[0]["VersionId"]

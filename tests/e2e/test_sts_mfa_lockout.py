@@ -5,12 +5,11 @@ once. Rules: services/iam/mfa_check.py; AWS's messages: aws-captures/mfa.json.""
 from __future__ import annotations
 
 import json
-import os
 
 import pyotp
 import pytest
 
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 from harness import error_of, start_server
 from server_clock import STEP_SECONDS, ServerClock
 
@@ -118,11 +117,7 @@ def travelling_store_server(request):
     """A --time-travel server on SQLite and on PostgreSQL (restartable on the same store)."""
     url = None
     if request.param == "postgresql":
-        url = postgres_database()
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL must be reachable in CI")
-            pytest.skip("PostgreSQL not reachable")
+        url = required_postgres_database()
     running = start_server(database_url=url, args=("--time-travel",))
     yield running
     running.close()

@@ -7,7 +7,7 @@ import json
 import uuid
 
 import pytest
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 
 from rootplane.core.ids import event_id
 from rootplane.schema import metadata
@@ -20,9 +20,7 @@ START = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.timezone.utc)  # microsecond
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else postgres_database()
-    if url is None:
-        pytest.skip("PostgreSQL not reachable")
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else required_postgres_database()
     built = Store(url, metadata())
     built.migrate()
     yield built

@@ -4,10 +4,9 @@ writer whose checks passed before the first committed meets a constraint, answer
 from __future__ import annotations
 
 import datetime as _dt
-import os
 
 import pytest
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 from sqlalchemy.exc import IntegrityError
 
 from rootplane.core.errors import AwsError
@@ -26,11 +25,7 @@ def store(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     else:
-        url = postgres_database()
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL must be reachable in CI")
-            pytest.skip("PostgreSQL not reachable")
+        url = required_postgres_database()
     store = Store(url, metadata())
     store.migrate()
     with store.transaction() as session:

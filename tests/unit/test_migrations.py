@@ -1,14 +1,13 @@
 """The fast head check agrees with Alembic; the migration scripts build exactly the mapped model (SQLite and
 PostgreSQL), so a schema change without its revision fails here; an empty store built at head equals that schema."""
 
-import os
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 from sqlalchemy import inspect
 
 from rootplane.store.engine import Store
@@ -24,11 +23,7 @@ def store_url(request, tmp_path):
     def fresh(name: str) -> str:
         if request.param == "sqlite":
             return f"sqlite:///{tmp_path / name}"
-        url = postgres_database()
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL must be reachable in CI")
-            pytest.skip("PostgreSQL not reachable")
+        url = required_postgres_database()
         created.append(url)
         return url
 

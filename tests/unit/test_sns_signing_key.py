@@ -4,12 +4,11 @@ it at once: the one stored first wins and both sign with it, on SQLite and on Po
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import threading
 import time
 
 import pytest
-from harness import drop_postgres_database, postgres_database
+from harness import drop_postgres_database, required_postgres_database
 
 from rootplane.schema import metadata
 from rootplane.services.sns import repo
@@ -24,11 +23,7 @@ def url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'db.sqlite'}"
         return
-    created = postgres_database()
-    if created is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be reachable in CI")
-        pytest.skip("PostgreSQL not reachable")
+    created = required_postgres_database()
     yield created
     drop_postgres_database(created)
 
