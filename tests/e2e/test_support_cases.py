@@ -1,5 +1,6 @@
 """AWS Support: the catalogue (with Key Management Service), cases and communications, the support plan (Basic has
-no Support API), and a KMS recovery case that cannot proceed without a phone number on file."""
+no Support API; the root user chooses it in the console), and a KMS recovery case that cannot proceed without a phone
+number on file (a legacy account state the API cannot produce, so that test writes it into the store)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 import os
 import sqlite3
 
-from harness import BOOT_ACCOUNT, error_of
+from console_http import sign_in_root
+from harness import BOOT_ACCOUNT, error_of, start_server
 
 
 def _store(server) -> sqlite3.Connection:
@@ -60,17 +62,26 @@ def test_resolve_case_reports_the_status_it_left(server, unique):
     assert (again["initialCaseStatus"], again["finalCaseStatus"]) == ("resolved", "resolved")
 
 
-def test_basic_support_plan_has_no_support_api(server):
-    with _store(server) as database:
-        database.execute("INSERT INTO account_preferences (account_id, iam_billing_access, support_plan) "
-                         "VALUES (?, 0, 'BASIC')", (BOOT_ACCOUNT,))
+def test_basic_support_plan_has_no_support_api():
+    """The root user picks the Basic plan in the console (the only place it is set); the Support API then refuses."""
+    password = "Corr3ct-Horse!"
+    own = start_server(args=("--root-password", password))
     try:
-        assert error_of(server.client("support").describe_severity_levels) == (
+        console = sign_in_root(own, "root@example.com", password)
+
+        def choose(plan: str) -> None:
+            console.request("GET", "/console/account")
+            status, location, page = console.request("POST", "/console/account",
+                                                     {"action": "support-plan", "plan": plan})
+            assert status in (200, 303), (status, location, page)
+
+        choose("BASIC")
+        assert error_of(own.client("support").describe_severity_levels) == (
             "SubscriptionRequiredException", "AWS Premium Support Subscription is required to use this service.", 400)
+        choose("BUSINESS")
+        own.client("support").describe_severity_levels()
     finally:
-        with _store(server) as database:
-            database.execute("DELETE FROM account_preferences WHERE account_id = ?", (BOOT_ACCOUNT,))
-    server.client("support").describe_severity_levels()
+        own.close()
 
 
 def test_a_recovery_case_without_a_phone_number_says_why_it_cannot_proceed(server, unique):
