@@ -158,7 +158,7 @@ def _reused_parts(options) -> str:
     return f" The {', '.join(reused)} part(s) come from the earlier run saved in {saved}." if reused else ""
 
 
-def render(results: dict, scale: dict, trail: dict | None, audit: dict | None, options, command: str,
+def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: dict | None, options, command: str,
            seconds: float) -> str:
     load = os.getloadavg()
     rounds = options.rounds
@@ -209,7 +209,9 @@ def render(results: dict, scale: dict, trail: dict | None, audit: dict | None, o
              "≤ 0.3 s"),
         _row("RSS idle, after start-up (MiB)", results, "rss_idle_mib", servers, "≤ 60", 1),
         _row(f"RSS after {options.users:,} users and the runs (MiB)", scale, "rss_users_mib", servers, "≤ 80", 1),
-        "", "## CloudTrail Event history at scale (rootplane on SQLite)", "", *_trail_section(trail), "",
+        "", "## CloudTrail Event history at scale (rootplane on SQLite)", "", *_trail_section(trails.get("trail")), "",
+        "## CloudTrail Event history at scale (rootplane-pg2: PostgreSQL, 2 workers)", "",
+        *_trail_section(trails.get("trail_pg2")), "",
         "## Organization audit (rootplane on SQLite)", "", *_audit_section(audit), "",
     ]
     return "\n".join(lines)

@@ -14,7 +14,8 @@ of the stack and of the load generator on this machine) and to the best peer. Se
 time of the server's processes / requests answered) is reported for rootplane: it is far steadier than req/s on a shared
 machine. Parts: throughput (GetCallerIdentity, CreateUser, GetUser, AssumeRoot, authorized S3 PutObject), IAM at
 10,000 users (ListUsers page of 100, GetUser, RSS), cold start (fresh store and restart), CloudTrail Event history at
-``--trail-records`` records (trail_history.py) and the organization audit (audit_org.py).
+``--trail-records`` records (trail_history.py, on SQLite and on PostgreSQL with 2 workers) and the organization audit
+(audit_org.py).
 """
 
 from __future__ import annotations
@@ -162,20 +163,21 @@ def main() -> None:
         if "throughput" in parts else previous.get("throughput", {})
     scale = _at_scale([s for s in servers if s != "bare"], options.users, options.seconds, options.workers,
                       options.rounds) if "scale" in parts else previous.get("scale", {})
-    trail = (_script("trail_history.py", "--records", str(options.trail_records), "--seconds", str(options.seconds),
-                     "--rounds", str(options.rounds)) if options.trail_records else None) \
-        if "trail" in parts else previous.get("trail")
+    trails = {store: (_script("trail_history.py", "--records", str(options.trail_records), "--seconds",
+                              str(options.seconds), "--rounds", str(options.rounds), "--workers", workers)
+                      if options.trail_records else None) if "trail" in parts else previous.get(store)
+              for store, workers in (("trail", "1"), ("trail_pg2", "2"))}
     audit = (_script("audit_org.py", "--accounts", str(options.audit_accounts), "--runs", "1")
              if options.audit_accounts else None) if "audit" in parts else previous.get("audit")
     for server, scenario, why in previous.get("skipped", []):
         scenarios.SKIPPED.setdefault((server, scenario), why)
     command = "make bench" if os.environ.get("MAKELEVEL") and len(sys.argv) == 1 else \
         "python bench/run.py " + " ".join(sys.argv[1:])
-    text = report.render(throughput_results, scale, trail, audit, options, command, time.time() - started)
+    text = report.render(throughput_results, scale, trails, audit, options, command, time.time() - started)
     Path(options.output).write_text(text)
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "latest.json").write_text(json.dumps(
-        {"throughput": throughput_results, "scale": scale, "trail": trail, "audit": audit, "skipped": [
+        {"throughput": throughput_results, "scale": scale, **trails, "audit": audit, "skipped": [
             [server, scenario, why] for (server, scenario), why in scenarios.SKIPPED.items()]}, indent=1))
     print(text)
 

@@ -1,7 +1,11 @@
 """CloudTrail Event history at scale: start-up, GetCallerIdentity req/s and LookupEvents latency with N stored records
 against a history of one page or so (target: within 10%).
 
-    .venv/bin/python bench/trail_history.py [--records 1000000] [--baseline 1000] [--seconds 3] [--rounds 3] [--json]
+    .venv/bin/python bench/trail_history.py [--records 1000000] [--baseline 1000] [--seconds 3] [--rounds 3]
+                                            [--workers 1|2|4] [--json]
+
+``--workers 1`` measures the SQLite store (one process); more measures ``rootplane serve --workers N`` on a fresh
+PostgreSQL database per history (bench/stores.py), dropped afterwards.
 
 The baseline holds ``--baseline`` records of the same shape (an empty history would answer the Username lookup with
 nothing, which is no comparison), spread over fewer users (at most 500, at least 50 records each) so the Username lookup
@@ -18,10 +22,8 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -31,18 +33,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import sign_query_requests, sign_requests, throughput  # noqa: E402
 from servers import start_rootplane  # noqa: E402
+from stores import BenchStore  # noqa: E402
 
 ACCOUNT = "000000000000"
 _NAMES = ("CreateUser", "GetUser", "ListUsers", "AssumeRoot", "PutBucketPolicy", "DeleteAccessKey", "ListAccounts")
 
 
-def _prefill(data_dir: str, count: int) -> float:
-    """Write ``count`` records into the store at ``data_dir``; returns the seconds it took."""
-    from rootplane.core.config import ServerConfig
+def _prefill(store: BenchStore, count: int) -> float:
+    """Write ``count`` records into ``store``; returns the seconds it took."""
     from rootplane.server import build_gateway
     from rootplane.services.cloudtrail import repo
 
-    gateway = build_gateway(ServerConfig(data_dir=data_dir))
+    gateway = build_gateway(store.config())
     now = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
     step = dt.timedelta(days=80) / max(count, 1)
@@ -99,8 +101,8 @@ def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
     return 1000 * statistics.median(times)
 
 
-def _measure(data_dir: str, seconds: float) -> dict[str, float]:
-    server = start_rootplane(data_dir)
+def _measure(store: BenchStore, seconds: float) -> dict[str, float]:
+    server = start_rootplane(store=store)
     try:
         identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
         rate, _ = throughput(server.endpoint, identity, workers=4, seconds=seconds)
@@ -118,24 +120,26 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="1: SQLite; more: PostgreSQL with that many workers")
     parser.add_argument("--json", action="store_true", help="print one JSON object (for run.py)")
     options = parser.parse_args()
-    empty, full = tempfile.mkdtemp(prefix="rootplane-trail-"), tempfile.mkdtemp(prefix="rootplane-trail-")
+    empty, full = BenchStore(options.workers), BenchStore(options.workers)
     try:
         _prefill(empty, options.baseline)
         fill_seconds = _prefill(full, options.records)
         print(f"{options.records} records written in {fill_seconds:.1f} s", file=sys.stderr)
         rounds: dict[str, dict[str, list[float]]] = {"empty": {}, "full": {}}
         for _ in range(options.rounds):
-            for name, data_dir in (("empty", empty), ("full", full)):
-                for metric, value in _measure(data_dir, options.seconds).items():
+            for name, store in (("empty", empty), ("full", full)):
+                for metric, value in _measure(store, options.seconds).items():
                     rounds[name].setdefault(metric, []).append(value)
-        result = {"records": options.records, "baseline": options.baseline, "fill_seconds": fill_seconds, **{
+        result = {"records": options.records, "baseline": options.baseline, "fill_seconds": fill_seconds,
+                  "store": empty.name, **{
             name: {metric: {"value": statistics.median(values), "min": min(values), "max": max(values)}
                    for metric, values in metrics.items()} for name, metrics in rounds.items()}}
     finally:
-        shutil.rmtree(empty, ignore_errors=True)
-        shutil.rmtree(full, ignore_errors=True)
+        empty.remove()
+        full.remove()
     if options.json:
         print(json.dumps(result))
         return

@@ -65,6 +65,7 @@ class Ledger:
     refusals: int = 0
     unavailable: int = 0  # ServiceUnavailable answers (only tolerated by fault tests)
     broken: int = 0  # refused or reset connections, timeouts (only tolerated by fault tests)
+    broken_errors: list[str] = field(default_factory=list)  # what broke them, for the report
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -240,6 +241,7 @@ class _Worker:
                     self.ledger.note(f"{step}: {error.__class__.__name__}: {error}")
                 with self.ledger.lock:
                     self.ledger.broken += 1
+                    self.ledger.broken_errors.append(f"{step}: {error.__class__.__name__}: {error}")
                 time.sleep(0.05)  # the server is restarting: do not spin
             with self.ledger.lock:
                 self.ledger.operations += 1

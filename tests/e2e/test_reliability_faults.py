@@ -104,7 +104,7 @@ def test_a_database_outage_answers_service_unavailable_and_recovers_by_itself():
         proxy.restore()
         _poll(lambda: _health(server)[0] == 200, 30, "health is ok again")
         loader.join()
-        assert ledger.failures == [] and ledger.broken == 0, (ledger.failures[:10], ledger.broken)
+        assert ledger.failures == [] and ledger.broken == 0, (ledger.failures[:10], ledger.broken_errors[:10])
         assert ledger.unavailable > 0
         iam = server.client("iam")
         iam.create_user(UserName="after-outage")
