@@ -309,3 +309,20 @@ def drop_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_CLOUDTRAIL_FILL = (
+    "INSERT INTO cloudtrail_events (event_id, account_id, region, event_time, event_name, event_source, read_only, "
+    "username, access_key_id, resources, record) SELECT lpad(to_hex(i), 36, '0'), '000000000000', 'us-east-1', "
+    "now() - make_interval(secs => i), 'GetUser', 'iam.amazonaws.com', true, 'user' || (i % 20), 'AKIA', '[]', '{}' "
+    "FROM generate_series(:first, :first + :rows - 1) i")
+
+
+def fill_cloudtrail_history(store, rows: int, first: int = 1) -> None:
+    """Insert ``rows`` CloudTrail records (ids from ``first``, users user0..user19) straight into a PostgreSQL store,
+    then close its connections: their backends report the tables' change counters as they exit."""
+    from sqlalchemy import text
+
+    with store.engine.begin() as connection:
+        connection.execute(text(_CLOUDTRAIL_FILL), {"rows": rows, "first": first})
+    store.engine.dispose()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rootplane.core.clock import Clock
     from rootplane.gateway.asgi import GatewayApp
     from rootplane.gateway.pipeline import Gateway
+    from rootplane.store.engine import Store
 
 __all__ = ["build_gateway", "build_app", "run", "serve"]
 
@@ -60,6 +61,17 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     return Gateway(store, config, clock)
 
 
+def _keep_statistics(store: Store) -> None:
+    """Keep the PostgreSQL planner's statistics of the store's tables fresh while the process runs."""
+    import atexit
+
+    from rootplane.store.statistics import StatisticsKeeper
+
+    keeper = StatisticsKeeper(store)
+    keeper.start()
+    atexit.register(keeper.close)
+
+
 def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
     """The ASGI app over a built gateway, with the optional pieces (auditing, console) installed."""
     _import_botocore_without_pyopenssl()
@@ -67,6 +79,7 @@ def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
 
     gateway = build_gateway(config, clock)
     app = GatewayApp(gateway)
+    _keep_statistics(gateway.store)
     for name in _PLUGINS:
         try:
             module = importlib.import_module(name)
