@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +17,7 @@ from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
 
-__all__ = ["Store", "StoreUnavailable", "is_outage", "sqlite_url", "locks_rows"]
+__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
@@ -81,8 +81,14 @@ def lock_name(session: Session, name: str) -> bool:
     its turn. SQLite: no-op (False), its writers already hold the database's write lock."""
     if not locks_rows(session):
         return False
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    advisory_lock(session, "pg_advisory_xact_lock", name)
     return True
+
+
+def advisory_lock(executor: Session | Connection, function: str, name: str) -> object:
+    """Call the PostgreSQL advisory-lock ``function`` (pg_advisory_lock, pg_try_advisory_xact_lock, ...) on the lock
+    named ``name`` (its key: the name's ``hashtext``); the function's answer."""
+    return executor.execute(text(f"SELECT {function}(hashtext(:name))"), {"name": name}).scalar()
 
 
 def _make_sqlite_files_private(database: str) -> None:
@@ -199,12 +205,12 @@ class Store:
             yield
             return
         with self.engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
+            advisory_lock(connection, "pg_advisory_lock", name)
             connection.commit()
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+                advisory_lock(connection, "pg_advisory_unlock", name)
                 connection.commit()
 
     @property

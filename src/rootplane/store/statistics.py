@@ -17,7 +17,7 @@ import threading
 
 from sqlalchemy import bindparam, text
 
-from rootplane.store.engine import Store
+from rootplane.store.engine import Store, advisory_lock
 
 __all__ = ["StatisticsKeeper", "ANALYZE_THRESHOLD", "ANALYZE_SCALE_FACTOR"]
 
@@ -59,8 +59,7 @@ class StatisticsKeeper:
         tables = sorted(self._store.metadata.tables)
         quote = self._store.engine.dialect.identifier_preparer.quote
         with self._store.engine.begin() as connection:
-            if not connection.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"),
-                                      {"name": _LOCK}).scalar():
+            if not advisory_lock(connection, "pg_try_advisory_xact_lock", _LOCK):
                 return []
             stale = list(connection.scalars(_STALE, {"tables": tables, "threshold": ANALYZE_THRESHOLD,
                                                      "scale": ANALYZE_SCALE_FACTOR}))
