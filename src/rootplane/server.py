@@ -111,9 +111,13 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     # The source address and scheme are the connection's own (aws:SourceIp, aws:SecureTransport, CloudTrail's
     # sourceIPAddress); X-Forwarded-* count only from proxies the operator names. Without one, uvicorn's
     # proxy-headers middleware is not installed at all (its default trusts every client on 127.0.0.1).
-    # No WebSocket endpoint exists: ws="none" spares importing a WebSocket library.
+    # No WebSocket endpoint exists: ws="none" spares importing a WebSocket library. Each response goes out in one
+    # socket write (gateway/coalesce.py).
+    from rootplane.gateway.coalesce import CoalescingHttpToolsProtocol
+
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              ws="none", access_log=False, proxy_headers=bool(config.trusted_proxies),
+                              http=CoalescingHttpToolsProtocol, ws="none", access_log=False,
+                              proxy_headers=bool(config.trusted_proxies),
                               forwarded_allow_ips=list(config.trusted_proxies),
                               ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     return GracefulServer(settings)

@@ -192,3 +192,63 @@ def test_assume_root_eligibility_changes_apply_to_the_next_request(server, org, 
     orgs.disable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
     error = error_of(assume)
     assert error["Code"] == "AccessDenied" and error["Message"] == "Service not enabled for AWS Organizations."
+
+
+def test_user_changes_show_in_the_next_get_user_and_authorization(server, unique):
+    """GetUser and the authorization of calls naming a user read the user cache (services/iam/user_views.py)."""
+    iam = server.client("iam")
+    name = f"viewed-{unique}"
+    iam.create_user(UserName=name)
+    _warm(lambda: iam.get_user(UserName=name))
+    iam.tag_user(UserName=name, Tags=[{"Key": "team", "Value": "red"}])
+    assert iam.get_user(UserName=name.upper())["User"]["Tags"] == [{"Key": "team", "Value": "red"}]
+    caller = iam.create_user(UserName=f"caller-{unique}")["User"]["UserName"]
+    iam.put_user_policy(UserName=caller, PolicyName="red-only", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:ResourceTag/team": "red"}}}))
+    as_caller = server.client_for(iam.create_access_key(UserName=caller)["AccessKey"], "iam")
+    _warm(lambda: as_caller.get_user(UserName=name))
+    iam.tag_user(UserName=name, Tags=[{"Key": "team", "Value": "blue"}])  # the resource's tags decide at once
+    assert _denied(lambda: as_caller.get_user(UserName=name))
+    iam.update_user(UserName=name, NewPath="/moved/")
+    assert iam.get_user(UserName=name)["User"]["Arn"].endswith(f":user/moved/{name}")
+    iam.update_user(UserName=name, NewUserName=f"{name}-2")
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_user(UserName=name)
+    iam.untag_user(UserName=f"{name}-2", TagKeys=["team"])
+    iam.delete_user(UserName=f"{name}-2")
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_user(UserName=f"{name}-2")
+    iam.create_user(UserName=name, Path="/again/")  # a user created after a miss was cached
+    assert iam.get_user(UserName=name)["User"]["Path"] == "/again/"
+
+
+def test_a_user_changed_on_one_server_shows_in_get_user_on_another_at_once():
+    url = required_postgres_database()
+    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
+    first = start_server(database_url=url)
+    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
+    try:
+        on_first, on_second = first.client("iam"), second.client("iam")
+        on_first.create_user(UserName="replicated")
+        _warm(lambda: on_second.get_user(UserName="replicated"))
+        on_first.tag_user(UserName="replicated", Tags=[{"Key": "k", "Value": "v"}])
+        deadline = time.monotonic() + 10
+        while "Tags" not in on_second.get_user(UserName="replicated")["User"]:
+            assert time.monotonic() < deadline, "the other server never saw the tag"
+            time.sleep(0.02)
+        on_first.untag_user(UserName="replicated", TagKeys=["k"])
+        on_first.delete_user(UserName="replicated")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                on_second.get_user(UserName="replicated")
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "NoSuchEntity"
+                break
+            assert time.monotonic() < deadline, "the other server never saw the deletion"
+            time.sleep(0.02)
+    finally:
+        first.close()
+        second.close()
+        drop_postgres_database(url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import replace
 
 from rootplane.auth import sigv4
 from rootplane.auth.sigv4.streaming import unchunk_request
@@ -95,24 +94,22 @@ def authenticate(
     session_now: _dt.datetime | None = None,
     unsigned_ok: bool = False,
     signing_name: str | None = None,
-) -> tuple[Principal, sigv4.SignedRequest | None]:
-    """Verify the request's signature and return the caller.
+) -> tuple[Principal, sigv4.SignedRequest | None, str | None]:
+    """Verify the request's signature and return the caller, the claimed signature and the key's id.
 
     ``resolve(access_key_id) -> ResolvedCredential | None`` looks keys up. S3 requests without any signature
     are anonymous; every other unsigned request is refused. ``now`` checks the signature's time;
     ``session_now`` (the business clock, default ``now``) checks session expiry. ``unsigned_ok`` marks operations
     AWS serves without a signature (SNS ConfirmSubscription/Unsubscribe links): unsigned, they are anonymous.
-    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name. The returned
-    ``SignedRequest`` names the key ``resolve`` found (its real id when the request used an alias).
+    ``signing_name`` is the endpoint's SigV4 service name, which the credential scope must name. The returned key
+    id is the one ``resolve`` found (the real id when the request used an alias; None for anonymous callers).
     """
     signed, credential = identify(request, family, resolve, unsigned_ok)
     if signed is None or credential is None:
-        return ANONYMOUS_PRINCIPAL, None
+        return ANONYMOUS_PRINCIPAL, None, None
     sigv4.verify(request, signed, credential.secret_access_key, now, family, signing_name=signing_name)
     unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:
         raise _error("expired", family)
-    if credential.access_key_id != signed.access_key_id:  # signed with an alias: the caller used the real key
-        signed = replace(signed, access_key_id=credential.access_key_id)
-    return credential.principal, signed
+    return credential.principal, signed, credential.access_key_id

@@ -164,9 +164,9 @@ class Gateway:
                 raise foreign_error
             now = self.clock.now()
             family = family_of(route.protocol)
-            principal, signed = authenticate(request, family, self.resolve, utcnow(), now,
-                                             unsigned_ok=_unsigned_allowed(route),
-                                             signing_name=service_model(route.service).signing_name)
+            principal, signed, access_key_id = authenticate(
+                request, family, self.resolve, utcnow(), now, unsigned_ok=_unsigned_allowed(route),
+                signing_name=service_model(route.service).signing_name)
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation
@@ -176,7 +176,7 @@ class Gateway:
                 request_id=request_id, service=route.service, operation=operation.name, region=region,
                 principal=principal, event_time=now, source_ip=request.client_ip,
                 user_agent=request.header("user-agent", "") or "", params=params,
-                access_key_id=signed.access_key_id if signed is not None else None, host=request.host,
+                access_key_id=access_key_id, host=request.host,
             )
             if operation.input_shape is not None:
                 validate(operation.input_shape, params, style=route.protocol, service=route.service)

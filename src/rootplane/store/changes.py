@@ -79,10 +79,15 @@ class Changes:
 
     def fresh_since(self, began_at: int, tables: Iterable[str]) -> bool:
         """Whether no commit marked any of ``tables`` after a transaction that began at ``began_at`` started."""
+        if self.sequence <= began_at:  # nothing was marked since (the common case under a read load)
+            return True
         if self._everything_at > began_at:
             return False
         changed_at = self._changed_at
-        return all(changed_at.get(table, 0) <= began_at for table in tables)
+        for table in tables:
+            if changed_at.get(table, 0) > began_at:
+                return False
+        return True
 
     def _before_commit(self, session: Session) -> None:
         if not self.publishers:

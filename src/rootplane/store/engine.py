@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
+from rootplane.store.lazy import LazySession
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
 
@@ -168,19 +169,37 @@ class Store:
         A database that cannot be reached or cannot do the work (disk full, lock timeout) raises StoreUnavailable.
         """
         token = _write_intent.set(write)
+        try:
+            with self._writing() if write else self._reading() as session:
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
+        finally:
+            _write_intent.reset(token)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
         session = self._sessions()
-        session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
+        session.info[_LOCKS_ROWS] = self.kind != "sqlite"
         self.changes.begin(session)
         try:
             with session.begin():
                 yield session
-            if write and self.group_commit is not None:
+            if self.group_commit is not None:
                 self.group_commit.note_commit()
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             session.close()
-            _write_intent.reset(token)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Session]:
+        """A session made on first use (store/lazy.py): none at all for a read answered from process caches."""
+        session = LazySession(self._sessions)
+        self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
+        try:
+            yield session  # type: ignore[misc]
+            session.commit()
+        finally:
+            session.close()
 
     def durable(self) -> None:
         """Block until every commit made so far is on disk (worker threads; the server's event loop awaits

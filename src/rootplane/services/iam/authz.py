@@ -16,6 +16,7 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
 from rootplane.services.iam.deletion_tasks import role_arn_of_task
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow, UserRow
+from rootplane.services.iam.user_views import find_user_view
 from rootplane.services.tagging import tag_map
 
 __all__ = ["checks"]
@@ -70,7 +71,10 @@ def _caller_resource(ctx: Any) -> _Target:
 
 
 def _named(ctx: Any, row_cls: Any, kind: str, name: str) -> _Target:
-    row = repo.find_named(ctx.session, row_cls, ctx.account_id, name)
+    if row_cls is UserRow:  # the most asked: from the user cache (no SQL when cached)
+        row: Any = find_user_view(ctx.session, ctx.account_id, name)
+    else:
+        row = repo.find_named(ctx.session, row_cls, ctx.account_id, name)
     if row is None:
         return _Target(f"arn:aws:iam::{ctx.account_id}:{kind}/{name}")
     denial_name = f"{kind} {row.arn.rsplit('/', 1)[-1]}" if kind in _NAMED_IN_DENIALS else None

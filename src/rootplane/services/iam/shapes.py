@@ -8,6 +8,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.iam.principal_ids import shown_trust_policy
 from rootplane.services.iam.repo import decode_marker, encode_marker
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
+from rootplane.services.iam.user_views import UserView
 
 __all__ = ["tags", "tag_page", "boundary", "user", "group", "role", "instance_profile", "listing"]
 
@@ -40,8 +41,8 @@ def _compact(shape: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in shape.items() if value not in (None, [])}
 
 
-def user(row: UserRow, *, full: bool = False) -> dict[str, Any]:
-    """The User shape; GetUser/CreateUser (``full``) add the boundary and tags, list operations omit them."""
+def user(row: UserRow | UserView, *, full: bool = False) -> dict[str, Any]:
+    """The User shape (of a row, or of a cached view); GetUser/CreateUser (``full``) add the boundary and tags, list operations omit them."""
     shape: dict[str, Any] = {
         "Path": row.path, "UserName": row.user_name, "UserId": row.user_id, "Arn": row.arn,
         "CreateDate": row.created_at, "PasswordLastUsed": row.password_last_used,

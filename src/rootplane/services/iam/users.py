@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootplane.auth.principal import IAM_USER
 from rootplane.core import ids
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import repo as accounts
@@ -11,6 +12,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import catalog, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import LoginProfileRow, UserRow
+from rootplane.services.iam.user_views import find_user_view
 
 __all__ = ["UsersMixin", "check_boundary"]
 
@@ -72,9 +74,15 @@ class UsersMixin:
         return {"User": shapes.user(row, full=True)}
 
     def get_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
-        if target.user is not None:
-            return {"User": shapes.user(target.user, full=True)}
+        name, principal = params.get("UserName"), ctx.principal
+        if not name and principal.kind == IAM_USER and not principal.is_root:
+            name = principal.name  # an IAM user without UserName acts on itself
+        if name:  # read from the user cache (user_views.py): no SQL when the user is cached
+            user = find_user_view(ctx.session, ctx.account_id, name)
+            if user is None:
+                raise errors.no_such_entity(f"The user with name {name} cannot be found.")
+            return {"User": shapes.user(user, full=True)}
+        entities.credential_target(ctx, None)  # root acts on root; anyone else must name a user
         account = accounts.find_account(ctx.session, ctx.account_id)
         created = account.created_at if account is not None else ctx.now()
         user = {"UserId": ctx.account_id, "Arn": root_arn(ctx.account_id), "CreateDate": created}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
@@ -21,8 +22,10 @@ _MISSING = object()
 _MAX_BODY = 1024 * 1024
 
 
+@lru_cache(maxsize=None)
 def xml_namespace(service: ServiceModel) -> str:
-    """The response xmlns for a query service (model ``xmlNamespace``; a JSON service's legacy query model)."""
+    """The response xmlns for a query service (model ``xmlNamespace``; a JSON service's legacy query model); worked
+    out once per model (models live for the process)."""
     if service.protocol != "query" and service.service_name in LEGACY_QUERY_SERVICES:
         service = legacy_query_model(service.service_name)
     namespace = service.metadata.get("xmlNamespace")
