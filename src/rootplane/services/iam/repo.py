@@ -24,10 +24,11 @@ from rootplane.services.iam.tables import (
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 from rootplane.store.engine import locks_rows
+from rootplane.store.rows import insert_row
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
-    "put", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
+    "creation_check", "put", "insert", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
     "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn", "lock_policy",
@@ -187,6 +188,22 @@ def reached_quota(session: Session, row_cls: Any, account_id: str, quota: int) -
     return session.scalars(_quota_probe(row_cls), {"account_id": account_id, "offset": quota - 1}).first() is not None
 
 
+@lru_cache(maxsize=None)
+def _creation_probe(row_cls: Any) -> Select:
+    """Built once per table: (is the name taken?, is there a ``quota``-th entity?) in one statement."""
+    taken = (select(row_cls.account_id).where(row_cls.account_id == bindparam("account_id"),
+                                              row_cls.name_key == bindparam("name_key")).limit(1))
+    return select(taken.scalar_subquery(), _quota_probe(row_cls).scalar_subquery())
+
+
+def creation_check(session: Session, row_cls: Any, account_id: str, name: str, quota: int) -> tuple[bool, bool]:
+    """(whether ``name`` is taken case-insensitively, whether the account already has ``quota`` entities of this
+    kind) for a Create call, in one round trip; the name's unique constraint still refuses a racing insert."""
+    taken, full = session.execute(_creation_probe(row_cls), {
+        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1}).one()
+    return taken is not None, full is not None
+
+
 def count_named(session: Session, row_cls: Any, account_id: str) -> int:
     query = select(func.count()).select_from(row_cls).where(row_cls.account_id == account_id)
     return int(session.scalar(query) or 0)
@@ -197,6 +214,17 @@ def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
     session.add(row)
     flush(session, conflict=conflict)
     return row
+
+
+def insert(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
+    """Insert a new row now without the unit of work (``store.rows.insert_row``: the row stays transient, for the
+    answer); ``conflict`` as for ``put``."""
+    try:
+        return insert_row(session, row)
+    except IntegrityError:
+        if conflict is None:
+            raise
+        raise conflict from None
 
 
 def flush(session: Session, *, conflict: AwsError | None = None) -> None:
