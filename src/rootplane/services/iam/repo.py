@@ -198,8 +198,11 @@ def _creation_probe(row_cls: Any) -> Select:
 
 def creation_check(session: Session, row_cls: Any, account_id: str, name: str, quota: int) -> tuple[bool, bool]:
     """(whether ``name`` is taken case-insensitively, whether the account already has ``quota`` entities of this
-    kind) for a Create call, in one round trip; the name's unique constraint still refuses a racing insert."""
-    taken, full = session.execute(_creation_probe(row_cls), {
+    kind) for a Create call, in one round trip; the name's unique constraint still refuses a racing insert.
+    Run on the session's connection (pending changes flushed first): the ORM's execution path would cost more than
+    the statement."""
+    session.flush()
+    taken, full = session.connection().execute(_creation_probe(row_cls), {
         "account_id": account_id, "name_key": name.lower(), "offset": quota - 1}).one()
     return taken is not None, full is not None
 
