@@ -75,6 +75,21 @@ def test_the_creation_check_sees_a_taken_name_and_the_quota_in_one_statement(sto
         assert repo.creation_check(session, UserRow, "999988887777", "bob", 1) == (False, False)
 
 
+
+def test_the_creation_check_counts_the_account_when_the_table_once_held_more_rows(store):
+    """SQLite skips the quota probe while the table's largest rowid is below the quota; deleted rows leave it high."""
+    with store.transaction() as session:
+        for number in range(3):
+            repo.insert(session, _user(f"u{number}", f"AIDA{number}"))
+    with store.transaction() as session:
+        for number in range(2):
+            repo.remove(session, repo.find_user(session, ACCOUNT, f"u{number}"))
+    with store.transaction() as session:
+        assert repo.creation_check(session, UserRow, ACCOUNT, "v", 2) == (False, False)
+        repo.insert(session, _user("v", "AIDAV"))
+        assert repo.creation_check(session, UserRow, ACCOUNT, "w", 2) == (False, True)
+
+
 @pytest.mark.parametrize("child", [
     lambda: AccessKeyRow(access_key_id="AKIAORPHAN", secret_access_key="s", account_id=ACCOUNT, user_name="gone",
                          user_id="AIDAGONE", created_at=NOW),

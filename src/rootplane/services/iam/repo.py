@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    ColumnElement, Integer, Select, Subquery, bindparam, delete, func, inspect, select, tuple_, union_all, update,
+    ColumnElement, Integer, Select, Subquery, bindparam, case, delete, func, inspect, literal_column, null, select,
+    tuple_, union_all, update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -189,11 +190,20 @@ def reached_quota(session: Session, row_cls: Any, account_id: str, quota: int) -
 
 
 @lru_cache(maxsize=None)
-def _creation_probe(row_cls: Any) -> Select:
-    """Built once per table: (is the name taken?, is there a ``quota``-th entity?) in one statement."""
+def _creation_probe(row_cls: Any, dialect: str) -> Select:
+    """Built once per table and dialect: (is the name taken?, is there a ``quota``-th entity?) in one statement.
+
+    The quota probe reads up to ``quota`` index entries (~0.1 ms at 4,000 users on SQLite). On SQLite it runs only
+    when the table's largest rowid is not below the quota: rowids are distinct positive integers, so the table (all
+    accounts) holds at most that many rows, and a store that never held ``quota`` rows answers in one index seek.
+    """
     taken = (select(row_cls.account_id).where(row_cls.account_id == bindparam("account_id"),
                                               row_cls.name_key == bindparam("name_key")).limit(1))
-    return select(taken.scalar_subquery(), _quota_probe(row_cls).scalar_subquery())
+    full: ColumnElement[Any] = _quota_probe(row_cls).scalar_subquery()
+    if dialect == "sqlite":
+        most_rows = select(func.max(literal_column("rowid"))).select_from(row_cls.__table__).scalar_subquery()
+        full = case((most_rows < bindparam("quota", type_=Integer), null()), else_=full)
+    return select(taken.scalar_subquery(), full)
 
 
 def creation_check(session: Session, row_cls: Any, account_id: str, name: str, quota: int) -> tuple[bool, bool]:
@@ -202,8 +212,9 @@ def creation_check(session: Session, row_cls: Any, account_id: str, name: str, q
     Run on the session's connection (pending changes flushed first): the ORM's execution path would cost more than
     the statement."""
     session.flush()
-    taken, full = session.connection().execute(_creation_probe(row_cls), {
-        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1}).one()
+    connection = session.connection()
+    taken, full = connection.execute(_creation_probe(row_cls, connection.dialect.name), {
+        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota}).one()
     return taken is not None, full is not None
 
 
