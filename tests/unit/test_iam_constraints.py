@@ -51,6 +51,45 @@ def test_a_duplicate_name_answers_entity_already_exists(store):
         assert repo.find_user(session, ACCOUNT, "BOB").user_id == "AIDA1"
 
 
+def test_an_insert_without_the_unit_of_work_meets_the_same_constraint(store):
+    with store.transaction() as session:
+        assert repo.insert(session, _user("Bob", "AIDA1")).path == "/"  # the column default, as a flush gives it
+    exists = errors.already_exists("User with name bob already exists.")
+    with pytest.raises(AwsError) as caught, store.transaction() as session:
+        repo.insert(session, _user("carol", "AIDA3"))
+        repo.insert(session, _user("bob", "AIDA2"), conflict=exists)
+    assert (caught.value.code, caught.value.status) == ("EntityAlreadyExists", 409)
+    with store.transaction(write=False) as session:  # the failed request's other insert rolled back with it
+        assert repo.find_user(session, ACCOUNT, "carol") is None
+        assert repo.find_user(session, ACCOUNT, "BOB").user_id == "AIDA1"
+
+
+def test_the_creation_check_sees_a_taken_name_and_the_quota_in_one_statement(store):
+    with store.transaction() as session:
+        assert repo.creation_check(session, UserRow, ACCOUNT, "Bob", 2) == (False, False)
+        repo.insert(session, _user("Bob", "AIDA1"))
+        assert repo.creation_check(session, UserRow, ACCOUNT, "BOB", 2) == (True, False)
+        repo.insert(session, _user("carol", "AIDA2"))
+        assert repo.creation_check(session, UserRow, ACCOUNT, "dave", 2) == (False, True)
+        assert repo.creation_check(session, UserRow, ACCOUNT, "dave", 3) == (False, False)
+        assert repo.creation_check(session, UserRow, "999988887777", "bob", 1) == (False, False)
+
+
+
+def test_the_creation_check_counts_the_account_when_the_table_once_held_more_rows(store):
+    """SQLite skips the quota probe while the table's largest rowid is below the quota; deleted rows leave it high."""
+    with store.transaction() as session:
+        for number in range(3):
+            repo.insert(session, _user(f"u{number}", f"AIDA{number}"))
+    with store.transaction() as session:
+        for number in range(2):
+            repo.remove(session, repo.find_user(session, ACCOUNT, f"u{number}"))
+    with store.transaction() as session:
+        assert repo.creation_check(session, UserRow, ACCOUNT, "v", 2) == (False, False)
+        repo.insert(session, _user("v", "AIDAV"))
+        assert repo.creation_check(session, UserRow, ACCOUNT, "w", 2) == (False, True)
+
+
 @pytest.mark.parametrize("child", [
     lambda: AccessKeyRow(access_key_id="AKIAORPHAN", secret_access_key="s", account_id=ACCOUNT, user_name="gone",
                          user_id="AIDAGONE", created_at=NOW),

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Changes", "TableCache", "changes_of"]
+__all__ = ["Changes", "TableCache", "changes_of", "note_written"]
 
 T = TypeVar("T")
 
@@ -109,7 +109,9 @@ def changes_of(session: Session) -> Changes | None:
     return session.info.get(_CHANGES)
 
 
-def _note_written(session: Session, tables: Iterable[str]) -> None:
+def note_written(session: Session, tables: Iterable[str]) -> None:
+    """Count ``tables`` as written by ``session``'s transaction: for statements run on its connection directly,
+    which the session's events do not see (``store/rows.py``)."""
     session.info.setdefault(_WRITTEN, set()).update(tables)
 
 
@@ -120,7 +122,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         if mapper is not None:
             tables.update(table.name for table in mapper.tables)
     if tables:
-        _note_written(session, tables)
+        note_written(session, tables)
 
 
 def _do_orm_execute(state: Any) -> None:
@@ -128,7 +130,7 @@ def _do_orm_execute(state: Any) -> None:
         table = getattr(state.statement, "table", None)
         name = getattr(table, "name", None)
         if name is not None:
-            _note_written(state.session, (name,))
+            note_written(state.session, (name,))
 
 
 def _after_rollback(session: Session) -> None:

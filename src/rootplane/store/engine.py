@@ -17,6 +17,7 @@ from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import LazySession
+from rootplane.store.writers import WriterLock, writer_lock
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
 
@@ -28,6 +29,9 @@ _LOADED = "rootplane.loaded"
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
 
+
+# SQLite: how long a writer waits for its turn (store/writers.py) and then for other processes' writers (seconds).
+_BUSY_TIMEOUT = 10.0
 
 # PostgreSQL: how long a new connection may take before the store counts as unavailable (seconds).
 _CONNECT_TIMEOUT = 3
@@ -118,16 +122,40 @@ def _configure_sqlite(engine: Engine) -> None:
         # Commits do not fsync; GroupCommit syncs the WAL once for many commits before any of them is answered.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT * 1000)}")
         cursor.close()
 
+    database = engine.url.database or ""
+    writers = writer_lock(str(Path(database).resolve()), _BUSY_TIMEOUT) \
+        if database and database != ":memory:" and not database.startswith("file:") else WriterLock(_BUSY_TIMEOUT)
+    dialect = engine.dialect
+    commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
+
     def _begin(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
-        # Writers take the write lock up front (no deadlock-prone lock upgrades); readers share the WAL snapshot.
+        # Writers take the write lock up front (no deadlock-prone lock upgrades), after their turn among the
+        # process's writers (store/writers.py); readers share the WAL snapshot.
         # The dialect's own BEGIN hook (pysqlite's is a no-op) runs on the driver's connection, with SQLAlchemy's
         # error translation around it and without a statement's execution context (it runs on every request).
-        dbapi_connection.execute("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        if not _write_intent.get():
+            dbapi_connection.execute("BEGIN")
+            return
+        writers.acquire(dbapi_connection)
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.release(dbapi_connection)
+            raise
 
-    engine.dialect.do_begin = _begin
+    def _ending(end):
+        def _end(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
+            try:
+                end(dbapi_connection)
+            finally:
+                writers.release(dbapi_connection)
+        return _end
+
+    dialect.do_begin = _begin
+    dialect.do_commit, dialect.do_rollback, dialect.do_close = _ending(commit), _ending(rollback), _ending(close)
 
 
 class Store:

@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    ColumnElement, Integer, Select, Subquery, bindparam, delete, func, inspect, select, tuple_, union_all, update,
+    ColumnElement, Integer, Select, Subquery, bindparam, case, delete, func, inspect, literal_column, null, select,
+    tuple_, union_all, update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,10 +25,11 @@ from rootplane.services.iam.tables import (
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 from rootplane.store.engine import locks_rows
+from rootplane.store.rows import insert_row
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
-    "put", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
+    "creation_check", "put", "insert", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
     "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn", "lock_policy",
@@ -187,6 +189,35 @@ def reached_quota(session: Session, row_cls: Any, account_id: str, quota: int) -
     return session.scalars(_quota_probe(row_cls), {"account_id": account_id, "offset": quota - 1}).first() is not None
 
 
+@lru_cache(maxsize=None)
+def _creation_probe(row_cls: Any, dialect: str) -> Select:
+    """Built once per table and dialect: (is the name taken?, is there a ``quota``-th entity?) in one statement.
+
+    The quota probe reads up to ``quota`` index entries (~0.1 ms at 4,000 users on SQLite). On SQLite it runs only
+    when the table's largest rowid is not below the quota: rowids are distinct positive integers, so the table (all
+    accounts) holds at most that many rows, and a store that never held ``quota`` rows answers in one index seek.
+    """
+    taken = (select(row_cls.account_id).where(row_cls.account_id == bindparam("account_id"),
+                                              row_cls.name_key == bindparam("name_key")).limit(1))
+    full: ColumnElement[Any] = _quota_probe(row_cls).scalar_subquery()
+    if dialect == "sqlite":
+        most_rows = select(func.max(literal_column("rowid"))).select_from(row_cls.__table__).scalar_subquery()
+        full = case((most_rows < bindparam("quota", type_=Integer), null()), else_=full)
+    return select(taken.scalar_subquery(), full)
+
+
+def creation_check(session: Session, row_cls: Any, account_id: str, name: str, quota: int) -> tuple[bool, bool]:
+    """(whether ``name`` is taken case-insensitively, whether the account already has ``quota`` entities of this
+    kind) for a Create call, in one round trip; the name's unique constraint still refuses a racing insert.
+    Run on the session's connection (pending changes flushed first): the ORM's execution path would cost more than
+    the statement."""
+    session.flush()
+    connection = session.connection()
+    taken, full = connection.execute(_creation_probe(row_cls, connection.dialect.name), {
+        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota}).one()
+    return taken is not None, full is not None
+
+
 def count_named(session: Session, row_cls: Any, account_id: str) -> int:
     query = select(func.count()).select_from(row_cls).where(row_cls.account_id == account_id)
     return int(session.scalar(query) or 0)
@@ -197,6 +228,17 @@ def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
     session.add(row)
     flush(session, conflict=conflict)
     return row
+
+
+def insert(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
+    """Insert a new row now without the unit of work (``store.rows.insert_row``: the row stays transient, for the
+    answer); ``conflict`` as for ``put``."""
+    try:
+        return insert_row(session, row)
+    except IntegrityError:
+        if conflict is None:
+            raise
+        raise conflict from None
 
 
 def flush(session: Session, *, conflict: AwsError | None = None) -> None:

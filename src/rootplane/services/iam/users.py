@@ -61,11 +61,12 @@ class UsersMixin:
     def create_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["UserName"]
         exists = errors.already_exists(f"User with name {name} already exists.")
-        if repo.find_user(ctx.session, ctx.account_id, name) is not None:
+        taken, full = repo.creation_check(ctx.session, UserRow, ctx.account_id, name, QUOTAS["UsersQuota"])
+        if taken:
             raise exists
-        if repo.reached_quota(ctx.session, UserRow, ctx.account_id, QUOTAS["UsersQuota"]):
+        if full:
             raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {QUOTAS['UsersQuota']}")
-        row = repo.put(ctx.session, UserRow(
+        row = repo.insert(ctx.session, UserRow(
             user_id=ids.unique_id("AIDA"), account_id=ctx.account_id, user_name=name, name_key=name.lower(),
             path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
             boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
