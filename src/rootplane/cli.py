@@ -93,6 +93,10 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               envvar="ROOTPLANE_CREDENTIAL_CACHE_SECONDS",
               help="How long a resolved access key is trusted without asking the store (other processes' revocations "
                    "arrive at once over PostgreSQL notifications; this bounds a lost one).")
+@click.option("--keep-alive-seconds", default=75.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              envvar="ROOTPLANE_KEEP_ALIVE_SECONDS",
+              help="How long an idle client connection is kept open; keep it longer than a load balancer's idle "
+                   "timeout (ALB: 60 s) so the balancer closes first.")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None

@@ -119,7 +119,8 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
                               http=CoalescingHttpToolsProtocol, ws="none", access_log=False,
                               proxy_headers=bool(config.trusted_proxies),
                               forwarded_allow_ips=list(config.trusted_proxies),
-                              ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
+                              ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key,
+                              timeout_keep_alive=config.keep_alive_seconds)
     return GracefulServer(settings)
 
 

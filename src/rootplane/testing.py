@@ -108,7 +108,8 @@ def serve(data_dir: str | None = None, database_url: str | None = None, timeout:
     config = ServerConfig(host="127.0.0.1", port=sock.getsockname()[1], data_dir=data_dir,
                           database_url=database_url, **settings)
     app = build_app(config)
-    server = _thread_server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+    server = _thread_server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
+                                           timeout_keep_alive=config.keep_alive_seconds))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="rootplane-server", daemon=True)
     thread.start()
     try:

@@ -79,6 +79,10 @@ class ServerConfig:
     # another process could have revoked without the message reaching it (docs/DEPLOY.md).
     workers: int = 1
     credential_cache_seconds: float = 2.0
+    # How long an idle keep-alive connection stays open. Longer than clients keep pooled connections between calls
+    # (botocore never expires them) and than a load balancer's idle timeout (ALB: 60 s), so the client or the
+    # balancer closes first: a server closing at the moment a client reuses the connection loses that request.
+    keep_alive_seconds: float = 75.0
 
     @property
     def store_kind(self) -> str:
