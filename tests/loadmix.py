@@ -31,7 +31,7 @@ DOCUMENT = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:
 # The refusals an invariant answers when the load runs into it (expected, not failures).
 QUOTA_REFUSALS = {"LimitExceeded", "ConstraintViolationException", "EntityAlreadyExists",
                   "AlreadyInOrganizationException", "ConcurrentModificationException"}
-# One attempt per call ("standard" mode counts the first; the legacy modes max_attempts=1 allowed a retry that hid
+# One attempt per call ("standard" mode counts the first; the legacy mode's max_attempts=1 allowed a retry that hid
 # a connection the server dropped): every dropped connection and every 503 reaches the ledger.
 _CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30,
                         s3={"addressing_style": "path"})
