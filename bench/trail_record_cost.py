@@ -3,7 +3,7 @@
     .venv/bin/python bench/trail_record_cost.py [--calls 20000] [--rounds 5]
 
 A real server (``build_app`` on a fresh SQLite store, the real EventBridge/trail consumers) answers one request
-per scenario; its ``ApiCall`` is captured and replayed ``--calls`` times with fresh request ids:
+per scenario; its ``ApiCall`` is captured and replayed ``--calls`` times with fresh request ids and times:
 
 - **request path**: the calling thread's CPU (``time.thread_time``) to hand the call to the gateway's audit sinks
   (what the event loop / request thread pays per call), and to build the ``ApiCall`` the pipeline fills in;
@@ -17,6 +17,7 @@ Figures are the median of ``--rounds`` rounds (min-max). The machine may be shar
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import dataclasses
 import statistics
 import tempfile
@@ -40,6 +41,7 @@ _SCENARIOS = {
     "GetCallerIdentity": ("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
     "CreateUser": ("iam", "Action=CreateUser&Version=2010-05-08&UserName=bench-user&Path=/bench/"),
 }
+_PACE = _dt.timedelta(microseconds=250)  # replayed calls 0.25 ms apart (4,000 calls/s): event ids sort as they would
 
 
 def _signed(service: str, body: str) -> HttpRequest:
@@ -72,7 +74,9 @@ def _per_call(work: Callable[[], object], count: int) -> float:
 
 
 def _round(gateway, recorder, call: ApiCall, count: int) -> dict[str, float]:
-    calls = [dataclasses.replace(call, request_id=str(uuid.uuid4())) for _ in range(count)]
+    start = _dt.datetime.now(_dt.timezone.utc)
+    calls = [dataclasses.replace(call, request_id=str(uuid.uuid4()), event_time=start + i * _PACE)
+             for i in range(count)]
     fields = dataclasses.asdict(call) | {"principal": call.principal}  # asdict would copy the principal as a dict
     build = _per_call(lambda: ApiCall(**fields), count)
     render = _per_call(lambda: [recorder_module._new_event(r) for r in records_for(call)], count)
