@@ -23,9 +23,10 @@ Secrets are removed in one place: :mod:`rootplane.audit.redaction`.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.model import OperationModel, OperationNotFoundError
 
@@ -138,10 +139,25 @@ def _region(call: ApiCall) -> str:
     return "us-east-1" if call.service in GLOBAL_SERVICES else call.region
 
 
+class _Operation(NamedTuple):
+    """What a record takes from its service and operation alone (the same for every call of the operation)."""
+
+    model: OperationModel | None  # None for calls outside the served models (e.g. sign-ins)
+    event_source: str
+    read_only: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _operation(service: str, operation: str) -> _Operation:
+    return _Operation(_operation_model(service, operation), event_source(service), is_read_only(operation))
+
+
 def _base_record(call: ApiCall, resources: list[Resource], recipient: str, record_id: str,
                  shared_event_id: str | None) -> dict[str, Any]:
     audit = call.audit
-    read_only = audit.get("read_only", is_read_only(call.operation))
+    facts = _operation(call.service, call.operation)
+    operation = facts.model
+    read_only = audit.get("read_only", facts.read_only)
     params = audit.get("request_parameters", call.params)
     if call.error_code is not None or read_only:
         response = audit.get("response_elements")
@@ -151,7 +167,7 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str, recor
         "eventVersion": EVENT_VERSION,
         "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),
         "eventTime": _time(call),
-        "eventSource": audit.get("event_source", event_source(call.service)),
+        "eventSource": audit.get("event_source", facts.event_source),
         "eventName": call.operation,
         "awsRegion": _region(call),
         "sourceIPAddress": call.source_ip,
@@ -162,7 +178,6 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str, recor
         record["errorMessage"] = call.error_message or ""
     elif audit.get("error_message"):
         record["errorMessage"] = audit["error_message"]  # failed sign-ins: a message without an error code
-    operation = _operation_model(call.service, call.operation)
     record["requestParameters"] = scrub(params, operation and operation.input_shape) if params else None
     if call.service == "s3" and "request_parameters" not in audit:
         record["requestParameters"] = s3_request_parameters(call.operation, call.params, call.host) or None
