@@ -196,11 +196,12 @@ class Recorder:
         """Write one batch. While the store is unavailable keep it and retry after 0.1 s, doubling up to
         ``retry_cap`` (a flush or close retries at once); a retry skips events already stored (a commit whose
         answer was lost). Other failures propagate: the batch is skipped."""
+        events = [_new_event(r) for r in recorded]  # encoded before the write transaction holds the write lock
         delay = _RETRY_FIRST
         retry = False
         while True:
             try:
-                self._write(recorded, retry)
+                self._write(recorded, events, retry)
             except Exception as exc:
                 if not is_outage(exc):
                     self._answered()
@@ -231,7 +232,7 @@ class Recorder:
                     time.monotonic() - self._outage, f" ({lost} calls were dropped: the queue was full)" if lost else "")
         self._outage = None
 
-    def _write(self, recorded: list[Recorded], retry: bool = False) -> None:
+    def _write(self, recorded: list[Recorded], events: list[repo.NewEvent], retry: bool = False) -> None:
         prune = time.monotonic() - self._last_prune > _PRUNE_EVERY
         if not recorded and not prune:
             return
@@ -240,9 +241,10 @@ class Recorder:
                 repo.delete_events_before(session, self.clock.now() - self.retention)
                 self._last_prune = time.monotonic()
             if retry and recorded:
-                stored = repo.stored_event_ids(session, [r.record["eventID"] for r in recorded])
-                recorded = [r for r in recorded if r.record["eventID"] not in stored]
-            repo.put_events(session, [_new_event(r) for r in recorded])
+                stored = repo.stored_event_ids(session, [event.event_id for event in events])
+                kept = [index for index, event in enumerate(events) if event.event_id not in stored]
+                recorded, events = [recorded[index] for index in kept], [events[index] for index in kept]
+            repo.put_events(session, events)
             if recorded:
                 for consumer in self.consumers:
                     self._consume(session, consumer, recorded)
