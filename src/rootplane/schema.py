@@ -1,7 +1,8 @@
 """The whole schema: every service's tables, collected where the server is assembled.
 
 The store knows no service (imports flow downward): whoever builds a ``Store`` that creates, migrates, snapshots or
-wipes tables hands it this ``MetaData``. server.py and the CLI's ``state`` commands do.
+wipes tables hands it this ``MetaData`` (the CLI's ``state`` commands), or ``lazy()``, which maps it only when the
+store needs it (server.py: a server maps each service's tables when a request first needs them).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import pkgutil
 from sqlalchemy import MetaData
 
 from rootplane.store.base import Base
+from rootplane.store.create import LazySchema
 
-__all__ = ["metadata"]
+__all__ = ["metadata", "lazy", "fingerprint"]
 
 
 def _load_all_tables() -> None:
@@ -33,3 +35,25 @@ def metadata() -> MetaData:
     """Every table of every service (cross-service foreign keys resolve whichever service runs first)."""
     _load_all_tables()
     return Base.metadata
+
+
+def fingerprint() -> str:
+    """A digest of the sources that define the schema (store/base.py and every ``services/*/tables.py``), read as
+    bytes: it changes whenever a table may have, without importing (mapping) any."""
+    import hashlib
+    from pathlib import Path
+
+    import rootplane.services as services_pkg
+    import rootplane.store.base as base
+
+    digest = hashlib.sha256(Path(base.__file__).read_bytes())
+    for module in sorted(pkgutil.iter_modules(services_pkg.__path__), key=lambda found: found.name):
+        tables = Path(module.module_finder.path) / module.name / "tables.py"  # type: ignore[union-attr]
+        if module.ispkg and tables.exists():
+            digest.update(module.name.encode() + b"\0" + tables.read_bytes())
+    return digest.hexdigest()
+
+
+def lazy() -> LazySchema:
+    """The whole schema, mapped at its first use (server start-up maps only the tables requests need)."""
+    return LazySchema(load=metadata, key=fingerprint())

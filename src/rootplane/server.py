@@ -50,11 +50,11 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     from rootplane.core.clock import OffsetClock, SystemClock
     from rootplane.gateway.bootstrap import bootstrap
     from rootplane.gateway.pipeline import Gateway
-    from rootplane.schema import metadata
+    from rootplane.schema import lazy
     from rootplane.store.engine import Store, sqlite_url
 
     clock = clock or (OffsetClock() if config.time_travel else SystemClock())
-    store = Store(config.database_url or sqlite_url(config.data_dir), metadata())
+    store = Store(config.database_url or sqlite_url(config.data_dir), lazy())  # tables mapped when first needed
     with store.exclusive("rootplane.start"):  # workers and replicas starting together migrate and bootstrap in turn
         store.migrate()
         bootstrap(store, config, clock)

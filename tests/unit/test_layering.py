@@ -3,8 +3,8 @@
 import subprocess
 import sys
 
-STORE_MODULES = ["rootplane.store", "rootplane.store.base", "rootplane.store.engine", "rootplane.store.migrate",
-                 "rootplane.store.paging", "rootplane.store.snapshot"]
+STORE_MODULES = ["rootplane.store", "rootplane.store.base", "rootplane.store.create", "rootplane.store.engine",
+                 "rootplane.store.migrate", "rootplane.store.paging", "rootplane.store.snapshot"]
 
 
 def test_importing_the_store_imports_no_service_and_nothing_above_it():

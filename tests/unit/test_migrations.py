@@ -10,9 +10,10 @@ from alembic.script import ScriptDirectory
 from harness import drop_postgres_database, required_postgres_database
 from sqlalchemy import inspect
 
+from rootplane.store.create import LazySchema
 from rootplane.store.engine import Store
 from rootplane.store.migrate import MIGRATIONS, alembic_config, create_at_head, current_revision, head_revision
-from rootplane.schema import metadata
+from rootplane.schema import lazy, metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -88,6 +89,34 @@ def test_empty_store_built_at_head_equals_the_migrated_schema(store_url):
     command.upgrade(alembic_config(migrated.engine), "head")
     assert current_revision(built.engine) == current_revision(migrated.engine) == head_revision()
     assert _schema(built) == _schema(migrated)
+
+
+def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(store_url, tmp_path, monkeypatch):
+    """A ``LazySchema`` records create_all's DDL on the first empty store and replays it on the next ones, without
+    loading the model (issue #19); a damaged cache file is derived again."""
+    monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
+    loads: list[int] = []
+    schema = LazySchema(load=lambda: loads.append(1) or metadata(), key=lazy().key)
+    recorded = store_url("recorded.sqlite")
+    assert create_at_head(recorded.engine, schema) is True and loads == [1]
+    replayed = store_url("replayed.sqlite")
+    assert create_at_head(replayed.engine, schema) is True and loads == [1]  # from the cache: the model not loaded
+    migrated = store_url("migrated.sqlite")
+    command.upgrade(alembic_config(migrated.engine), "head")
+    assert current_revision(replayed.engine) == head_revision()
+    assert _schema(recorded) == _schema(replayed) == _schema(migrated)
+    [cached] = (tmp_path / "cache" / "schema-ddl").glob("*.json")
+    cached.write_bytes(cached.read_bytes().replace(b"CREATE TABLE", b"CREATE TABLE IF NOT EXISTS", 1))
+    repaired = store_url("repaired.sqlite")
+    assert create_at_head(repaired.engine, schema) is True and loads == [1, 1]
+    assert _schema(repaired) == _schema(migrated)
+
+
+def test_another_schema_source_gets_its_own_cached_ddl(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
+    for number, key in enumerate(("one", "two", "one")):
+        assert create_at_head(_store(tmp_path, f"{number}.sqlite").engine, LazySchema(metadata, key)) is True
+    assert len(list((tmp_path / "cache" / "schema-ddl").glob("*.json"))) == 2
 
 
 def test_downgrade_removes_every_table(tmp_path):

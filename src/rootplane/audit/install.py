@@ -1,33 +1,59 @@
-"""Wire auditing into the server: the gateway's audit sink feeds the background recorder."""
+"""Wire auditing into the server: the gateway's audit sink feeds the background recorder.
+
+Start-up builds only the recorder and its queue: the consumers (EventBridge rules, trail log files), the CloudTrail
+tables and the SNS signing key load with their first use, on the writer thread after the first call is answered
+(issue #19: the first signed answer waits for none of them).
+"""
 
 from __future__ import annotations
 
 import atexit
 import datetime
 
-from rootplane.audit import eventbridge
-from rootplane.audit.recorder import Recorder
-from rootplane.services.cloudtrail import delivery as trail_delivery
+from rootplane.audit.recorder import Consumer, Recorder
+from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import history
-from rootplane.services.sns import delivery as sns_delivery
-from rootplane.services.sns import signing as sns_signing
+from rootplane.services.sns import settings as sns_settings
 
 __all__ = ["install"]
+
+
+def _to_eventbridge(clock: Clock) -> Consumer:
+    def eventbridge_rules(session, batch) -> None:
+        from rootplane.audit import eventbridge
+
+        eventbridge.deliver(session, batch, clock.now())
+
+    return eventbridge_rules
+
+
+def _to_trails(clock: Clock) -> Consumer:
+    def trail_log_files(session, batch) -> None:
+        from rootplane.services.cloudtrail import delivery
+
+        delivery.deliver(session, batch, clock.now())
+
+    return trail_log_files
+
+
+def _forget_sns_signing_key() -> None:
+    from rootplane.services.sns import signing
+
+    signing.forget()
 
 
 def install(app) -> Recorder:
     """Start the recorder for ``app.gateway`` and register its sink, flush hook and shutdown drain."""
     gateway = app.gateway
-    recorder = Recorder(gateway.store, gateway.clock, consumers=[
-        lambda session, batch: eventbridge.deliver(session, batch, gateway.clock.now()),
-        lambda session, batch: trail_delivery.deliver(session, batch, gateway.clock.now()),
-    ], retention=datetime.timedelta(days=gateway.config.trail_retention_days))
+    recorder = Recorder(gateway.store, gateway.clock, consumers=[_to_eventbridge(gateway.clock),
+                                                                 _to_trails(gateway.clock)],
+                        retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
     gateway.health_reports["audit"] = recorder.status
-    sns_delivery.configure(gateway.config.endpoint, gateway.config.smtp_url)
+    sns_settings.configure(gateway.config.endpoint, gateway.config.smtp_url)
     history.configure(recorder.flush, lambda: gateway.store.transaction(write=False))
     gateway.before_state_change.append(recorder.flush)
-    gateway.after_state_change.append(sns_signing.forget)
+    gateway.after_state_change.append(_forget_sns_signing_key)
     atexit.register(recorder.close)
     app.recorder = recorder
     return recorder

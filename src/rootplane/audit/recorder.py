@@ -22,16 +22,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from rootplane.audit.call import ApiCall
 from rootplane.audit.record import Recorded, records_for
 from rootplane.core.clock import Clock
-from rootplane.services.cloudtrail import repo
 from rootplane.store.engine import Store, is_outage
 
-__all__ = ["Recorder"]
+if TYPE_CHECKING:
+    from rootplane.services.cloudtrail.repo import NewEvent
+
+__all__ = ["Recorder", "Consumer"]
 
 log = logging.getLogger("rootplane.audit")
 
@@ -49,7 +52,9 @@ class _Abandoned(Exception):
 Consumer = Callable[[Session, list[Recorded]], None]
 
 
-def _new_event(recorded: Recorded) -> repo.NewEvent:
+def _new_event(recorded: Recorded) -> NewEvent:
+    from rootplane.services.cloudtrail import repo
+
     record = recorded.record
     resources = tuple((r["type"], r["name"]) for r in recorded.resources)
     deciding = recorded.deciding_statement
@@ -236,6 +241,8 @@ class Recorder:
         prune = time.monotonic() - self._last_prune > _PRUNE_EVERY
         if not recorded and not prune:
             return
+        from rootplane.services.cloudtrail import repo  # loaded (its tables mapped) with the first batch: issue #19
+
         with self.store.transaction() as session:
             if prune:
                 repo.delete_events_before(session, self.clock.now() - self.retention)

@@ -7,6 +7,7 @@ import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -18,6 +19,9 @@ from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import LazySession
 from rootplane.store.writers import WriterLock, writer_lock
+
+if TYPE_CHECKING:
+    from rootplane.store.create import Schema
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
 
@@ -166,13 +170,16 @@ class Store:
     ``group_commit`` has synced it (the server waits for that before it answers); ``group_commit`` is None on
     PostgreSQL, whose commits are durable when they return.
 
-    ``metadata`` is the whole schema (``rootplane.schema.metadata()``, handed over by the composition root): the
-    store needs it to build, migrate, snapshot or wipe tables, and never imports a service itself.
+    ``metadata`` is the whole schema (``rootplane.schema.metadata()``, handed over by the composition root), or a
+    ``LazySchema`` that loads it (``rootplane.schema.lazy()``): the store needs it to build, migrate, snapshot or
+    wipe tables, and never imports a service itself. A ``LazySchema`` is loaded at its first use only, so a server
+    on a store at head (or on an empty store whose DDL is cached, store/create.py) maps each service's tables when a
+    request first needs them (issue #19).
     """
 
-    def __init__(self, url: str, metadata: MetaData | None = None, *, echo: bool = False) -> None:
+    def __init__(self, url: str, metadata: Schema | None = None, *, echo: bool = False) -> None:
         self.url = url
-        self._metadata = metadata
+        self._schema = metadata
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
         if self.kind == "sqlite":
@@ -260,18 +267,25 @@ class Store:
                 advisory_lock(connection, "pg_advisory_unlock", name)
                 connection.commit()
 
+    def _given_schema(self) -> Schema:
+        if self._schema is None:
+            raise RuntimeError("this Store was opened without the schema: pass rootplane.schema.metadata()")
+        return self._schema
+
     @property
     def metadata(self) -> MetaData:
-        """The whole schema this store was given (an error for a store opened without it)."""
-        if self._metadata is None:
-            raise RuntimeError("this Store was opened without the schema: pass rootplane.schema.metadata()")
-        return self._metadata
+        """The whole schema this store was given, loaded now if it was given as a ``LazySchema`` (an error for a
+        store opened without it)."""
+        schema = self._given_schema()
+        if not isinstance(schema, MetaData):
+            self._schema = schema = schema.load()
+        return schema
 
     def migrate(self) -> None:
-        """Bring the schema up to date (Alembic, applied on every start)."""
+        """Bring the schema up to date (applied on every start; a store at head loads no ``LazySchema``)."""
         from rootplane.store.migrate import upgrade
 
-        upgrade(self.engine, self.metadata)
+        upgrade(self.engine, self._given_schema())
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Engine
 
+from rootplane.store.create import Schema, create_tables, loaded
+
 __all__ = ["alembic_config", "upgrade", "head_revision", "known_revisions", "current_revision", "create_at_head"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -69,16 +71,16 @@ def _version_table() -> Table:
                  PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
 
 
-def create_at_head(engine: Engine, metadata: MetaData) -> bool:
-    """Build an empty store's schema from the mapped model (``metadata``) and record the head revision, in one
-    transaction.
+def create_at_head(engine: Engine, schema: Schema) -> bool:
+    """Build an empty store's schema from the mapped model (``schema``; its DDL replayed from the cache when it is a
+    ``LazySchema``, store/create.py) and record the head revision, in one transaction.
 
     Returns False (and changes nothing) when the store is not empty: it then needs Alembic's migrations.
     """
     with engine.begin() as connection:
         if inspect(connection).get_table_names():
             return False
-        metadata.create_all(connection, checkfirst=False)  # the store was just found empty: no table to look for
+        create_tables(connection, schema, head_revision())
         version = _version_table()
         version.create(connection)
         connection.execute(version.insert().values(version_num=head_revision()))
@@ -96,12 +98,13 @@ def alembic_config(engine: Engine, metadata: MetaData | None = None):
     return config
 
 
-def upgrade(engine: Engine, metadata: MetaData, revision: str = "head") -> None:
-    """Bring the store to ``revision``: nothing to do at head, one transaction for an empty store, else Alembic."""
+def upgrade(engine: Engine, schema: Schema, revision: str = "head") -> None:
+    """Bring the store to ``revision``: nothing to do at head (a ``LazySchema`` is not even loaded), one transaction
+    for an empty store, else Alembic."""
     if revision == "head":
         current = current_revision(engine)
-        if current == head_revision() or (current is None and create_at_head(engine, metadata)):
+        if current == head_revision() or (current is None and create_at_head(engine, schema)):
             return
     from alembic import command
 
-    command.upgrade(alembic_config(engine, metadata), revision)
+    command.upgrade(alembic_config(engine, loaded(schema)), revision)

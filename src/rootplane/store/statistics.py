@@ -4,10 +4,11 @@ PostgreSQL picks an index from its statistics of each table. A table filled fast
 CloudTrail history that grew to a million records), or a database whose operator turned autovacuum off, keeps the
 statistics of an empty table, and the planner then walks the wrong index: LookupEvents by Username scanned the time
 index of a million records (56 ms) instead of the user index (0.2 ms). The keeper applies autovacuum's own analyze
-rule (a table changed by more than 50 rows plus 10% of its size since it was last analyzed) to this store's tables,
-once at start and then every ``interval`` seconds, in a daemon thread. Servers sharing the database take turns (a
-transaction advisory lock): one pass at a time analyzes. SQLite needs none: its planner prefers the index that matches
-the most equality terms without statistics.
+rule (a table changed by more than 50 rows plus 10% of its size since it was last analyzed) to every table of the
+store's schema (the database is the store's own: no table needs mapping), once at start and then every ``interval``
+seconds, in a daemon thread. Servers sharing the database take turns (a transaction advisory lock): one pass at a
+time analyzes. SQLite needs none: its planner prefers the index that matches the most equality terms without
+statistics.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from rootplane.store.engine import Store, advisory_lock
 
@@ -29,9 +30,8 @@ ANALYZE_SCALE_FACTOR = 0.1
 _LOCK = "rootplane.analyze"
 _STALE = text(
     "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-    "WHERE s.schemaname = current_schema() AND s.relname IN :tables "
-    "AND s.n_mod_since_analyze > :threshold + :scale * greatest(c.reltuples, 0) ORDER BY s.relname"
-).bindparams(bindparam("tables", expanding=True))
+    "WHERE s.schemaname = current_schema() "
+    "AND s.n_mod_since_analyze > :threshold + :scale * greatest(c.reltuples, 0) ORDER BY s.relname")
 
 
 class StatisticsKeeper:
@@ -56,13 +56,11 @@ class StatisticsKeeper:
         """One pass: the tables analyzed (none while another process runs a pass, or on SQLite)."""
         if self._store.kind != "postgresql":
             return []
-        tables = sorted(self._store.metadata.tables)
         quote = self._store.engine.dialect.identifier_preparer.quote
         with self._store.engine.begin() as connection:
             if not advisory_lock(connection, "pg_try_advisory_xact_lock", _LOCK):
                 return []
-            stale = list(connection.scalars(_STALE, {"tables": tables, "threshold": ANALYZE_THRESHOLD,
-                                                     "scale": ANALYZE_SCALE_FACTOR}))
+            stale = list(connection.scalars(_STALE, {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}))
             for name in stale:
                 connection.execute(text(f"ANALYZE {quote(name)}"))
         if stale:

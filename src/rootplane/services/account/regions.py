@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+from typing import TYPE_CHECKING
 
-from rootplane.services.account.tables import RegionOptRow
+if TYPE_CHECKING:  # the region lists are read where no table is needed (STS GetCallerIdentity)
+    from rootplane.services.account.tables import RegionOptRow
 
 __all__ = ["DEFAULT_REGIONS", "OPT_IN_REGIONS", "ALL_REGIONS", "opt_status", "ENABLE_DURATION", "DISABLE_DURATION"]
 

@@ -7,6 +7,7 @@ import datetime as _dt
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rootplane.services.iam import tables as _iam_tables  # noqa: F401 - maps iam_users (access_keys.user_id)
 from rootplane.store.base import Base, UtcDateTime
 
 __all__ = ["AccountRow", "AccessKeyRow", "TemporarySessionRow"]

@@ -7,6 +7,7 @@ import datetime as _dt
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rootplane.services.accounts import tables as _accounts_tables  # noqa: F401 - maps accounts (foreign keys)
 from rootplane.store.base import Base, UtcDateTime
 
 __all__ = ["ConsoleStateRow", "SignInThrottleRow", "ConsoleSecretRow", "PasskeyRow"]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
-from rootplane.services.sns import endpoints, repo, signing
+from rootplane.services.sns import endpoints, repo, settings, signing
 from rootplane.services.sns import fifo as fifo_rules
 from rootplane.services.sns.fifo import FifoPublish
 from rootplane.services.sns.filtering import accepts
@@ -260,21 +260,5 @@ def publish_from_service(session: Session, topic_arn: str, message: str, now: _d
     if not (owner_publishes and topic.account_id == source_account) and not service_may_publish(
             topic, service, source_arn, source_account):
         raise AwsError("AuthorizationError", f"{service} is not authorized to publish to {topic_arn}", 403)
-    publish(session, topic, message, subject, now, endpoint or _endpoint(), smtp_url if smtp_url else _smtp_url())
-
-
-# The server's public endpoint and SMTP relay, for deliveries that start outside a request (EventBridge).
-_settings: dict[str, str | None] = {"endpoint": "http://localhost:4566", "smtp_url": None}
-
-
-def configure(endpoint: str, smtp_url: str | None) -> None:
-    """Called once at start-up by the audit installer."""
-    _settings.update(endpoint=endpoint, smtp_url=smtp_url)
-
-
-def _endpoint() -> str:
-    return _settings["endpoint"] or ""
-
-
-def _smtp_url() -> str | None:
-    return _settings["smtp_url"]
+    publish(session, topic, message, subject, now, endpoint or settings.endpoint(),
+            smtp_url if smtp_url else settings.smtp_url())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
-from rootplane.services.sts import assume_role, assume_root, regional
+from rootplane.services.sts import regional
 
 __all__ = ["checks"]
 
@@ -18,8 +18,12 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     regional.refuse_unusable_token(ctx)
     if operation in _UNCHECKED:
         return []
-    if operation == "AssumeRole":
+    if operation == "AssumeRole":  # the operations' modules load with their first call (provider.py)
+        from rootplane.services.sts import assume_role
+
         return assume_role.checks(ctx, params)
     if operation == "AssumeRoot":
+        from rootplane.services.sts import assume_root
+
         return assume_root.checks(ctx, params)
     return [AuthzCheck(f"sts:{operation}", "*", ctx.account_id)]

@@ -1,4 +1,5 @@
-"""STS operations."""
+"""STS operations. The modules of the operations that issue credentials load at their first call: GetCallerIdentity,
+the usual first signed request, needs none of them (nor the Organizations, IAM or sign-in tables they map)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.account.regions import OPT_IN_REGIONS
 from rootplane.services.provider import Provider
-from rootplane.services.sts import assume_role, assume_root, federation, mfa
-from rootplane.services.sts.sessions import issue_credentials
 
 __all__ = ["StsProvider", "PROVIDER"]
 
@@ -27,6 +26,8 @@ def _mfa_check(ctx: RequestContext, serial_number: str | None, token_code: str |
         return False
     if not serial_number or not token_code:
         raise AwsError("ValidationError", "SerialNumber and TokenCode must be provided together.", 400)
+    from rootplane.services.sts import mfa
+
     mfa.require_mfa(ctx, serial_number, token_code)
     return True
 
@@ -62,6 +63,8 @@ class StsProvider(Provider):
         session_principal = dataclasses.replace(
             principal, mfa_authenticated=mfa, mfa_authenticated_at=ctx.now() if mfa else None,
         )
+        from rootplane.services.sts.sessions import issue_credentials
+
         return {"Credentials": issue_credentials(ctx, session_principal, duration)}
 
     def get_access_key_info(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -75,12 +78,18 @@ class StsProvider(Provider):
         raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 
     def assume_root(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        from rootplane.services.sts import assume_root
+
         return assume_root.assume_root(ctx, params)
 
     def assume_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        from rootplane.services.sts import assume_role
+
         return assume_role.assume_role(ctx, params)
 
     def assume_role_with_web_identity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        from rootplane.services.sts import federation
+
         return federation.assume_role_with_web_identity(ctx, params)
 
 
