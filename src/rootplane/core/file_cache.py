@@ -3,7 +3,8 @@
 Each file is ``<SHA-256 of the JSON, hex>\\n<JSON>``, written to a temporary file and renamed into place (a reader
 never sees half a file). A file that is missing, truncated, altered or unreadable fails its digest and is derived
 again and rewritten; a cache directory that cannot be written only means no cache. JSON, not pickle or marshal:
-reading a damaged or planted file can never run code.
+reading a damaged or planted file can never run code; a file or folder that another user owns or may write is not
+read at all.
 
 Where: ``$ROOTPLANE_CACHE_DIR`` (empty: no cache), else ``$XDG_CACHE_HOME/rootplane``, else ``~/.cache/rootplane``;
 each user of the cache keeps its files in a folder named for what they depend on (``cache_root() / key``).
@@ -35,6 +36,12 @@ def cache_root() -> Path | None:
     return Path(base) / "rootplane"
 
 
+def _trusted(status: os.stat_result) -> bool:
+    """Whether a cache file or folder is this user's and nobody else may write it (a planted schema or model could
+    change what a store creates or how requests are read)."""
+    return status.st_uid == os.geteuid() and not status.st_mode & 0o022
+
+
 class JsonFileCache:
     """JSON documents by name, in ``directory`` (None: nothing is cached)."""
 
@@ -58,7 +65,12 @@ class JsonFileCache:
         if self.directory is None:
             return None
         try:
-            content = self._path(name).read_bytes()
+            with open(self._path(name), "rb") as handle:
+                if not (_trusted(os.fstat(handle.fileno())) and _trusted(os.stat(self.directory))):
+                    log.warning("rootplane: cached %s in %s is not this user's alone; not using it", name,
+                                self.directory)
+                    return None
+                content = handle.read()
         except OSError:
             return None
         digest, _, body = content.partition(b"\n")
