@@ -23,7 +23,8 @@ from rootplane.server import build_app
 from rootplane.wire.http import HttpRequest
 
 
-def _signed(service: str, body: str) -> HttpRequest:
+def signed_request(service: str, body: str) -> HttpRequest:
+    """A query-protocol POST signed with the bootstrap key, as the gateway receives it (no HTTP in between)."""
     request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(request)
@@ -38,11 +39,11 @@ def _run(audit: bool, count: int) -> dict[str, tuple[float, float]]:
     sinks = list(gateway.audit_sinks)
     if not audit:
         gateway.audit_sinks.clear()
-    gateway.handle(_signed("iam", "Action=CreateUser&Version=2010-05-08&UserName=reader"))
+    gateway.handle(signed_request("iam", "Action=CreateUser&Version=2010-05-08&UserName=reader"))
     scenarios = {
-        "GetCallerIdentity": [_signed("sts", "Action=GetCallerIdentity&Version=2011-06-15")] * count,
-        "GetUser": [_signed("iam", "Action=GetUser&Version=2010-05-08&UserName=reader")] * count,
-        "CreateUser": [_signed("iam", f"Action=CreateUser&Version=2010-05-08&UserName=u{i}") for i in range(count)],
+        "GetCallerIdentity": [signed_request("sts", "Action=GetCallerIdentity&Version=2011-06-15")] * count,
+        "GetUser": [signed_request("iam", "Action=GetUser&Version=2010-05-08&UserName=reader")] * count,
+        "CreateUser": [signed_request("iam", f"Action=CreateUser&Version=2010-05-08&UserName=u{i}") for i in range(count)],
     }
     results = {}
     for name, requests in scenarios.items():

@@ -24,18 +24,14 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+from audit_overhead import signed_request
 
 from rootplane.audit import recorder as recorder_module
 from rootplane.audit.call import ApiCall
 from rootplane.audit.record import records_for
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_app
-from rootplane.wire.http import HttpRequest
 
 _SCENARIOS = {
     "GetCallerIdentity": ("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
@@ -44,22 +40,12 @@ _SCENARIOS = {
 _PACE = _dt.timedelta(microseconds=250)  # replayed calls 0.25 ms apart (4,000 calls/s): event ids sort as they would
 
 
-def _signed(service: str, body: str) -> HttpRequest:
-    request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(request)
-    prepared = request.prepare()
-    headers = {k.lower(): v for k, v in prepared.headers.items()}
-    headers["host"] = urlsplit(prepared.url).netloc
-    return HttpRequest("POST", "/", "", headers, prepared.body)
-
-
 def _captured(gateway, service: str, body: str) -> ApiCall:
     """The ApiCall the gateway hands its audit sinks for one real request."""
     seen: list[ApiCall] = []
     gateway.audit_sinks.append(seen.append)
     try:
-        gateway.handle(_signed(service, body))
+        gateway.handle(signed_request(service, body))
     finally:
         gateway.audit_sinks.remove(seen.append)
     return seen[0]

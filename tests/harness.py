@@ -326,3 +326,16 @@ def fill_cloudtrail_history(store, rows: int, first: int = 1) -> None:
     with store.engine.begin() as connection:
         connection.execute(text(_CLOUDTRAIL_FILL), {"rows": rows, "first": first})
     store.engine.dispose()
+
+
+def wait_until_analyzed(store, table: str, seconds: float) -> None:
+    """Wait until PostgreSQL has analyzed ``table`` of ``store`` (fails the test after ``seconds``)."""
+    from sqlalchemy import text
+
+    deadline = time.monotonic() + seconds
+    with store.engine.connect() as connection:
+        while not connection.scalar(text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                                         "WHERE relname = :table"), {"table": table}):
+            assert time.monotonic() < deadline, f"{table} was not analyzed within {seconds:g} s"
+            time.sleep(0.2)
+            connection.rollback()

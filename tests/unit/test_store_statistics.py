@@ -6,7 +6,8 @@ walked the time index: 56 ms instead of 0.2 ms.)"""
 import time
 
 import pytest
-from harness import drop_postgres_database, fill_cloudtrail_history as fill, required_postgres_database
+from harness import drop_postgres_database, fill_cloudtrail_history as fill, required_postgres_database, \
+    wait_until_analyzed
 from sqlalchemy import text
 
 from rootplane.schema import metadata
@@ -61,13 +62,7 @@ def test_the_keeper_runs_in_the_background_and_stops(store):
     keeper = StatisticsKeeper(store, interval=0.2)
     keeper.start()
     try:
-        deadline = time.monotonic() + 15
-        with store.engine.connect() as connection:
-            while not connection.scalar(text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
-                                             "WHERE relname = 'cloudtrail_events'")):
-                assert time.monotonic() < deadline, "the background pass never analyzed the filled table"
-                time.sleep(0.2)
-                connection.rollback()
+        wait_until_analyzed(store, "cloudtrail_events", 15)
     finally:
         keeper.close()
     assert not keeper._thread.is_alive()
