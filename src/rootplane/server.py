@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rootplane.gateway.asgi import GatewayApp
     from rootplane.gateway.pipeline import Gateway
     from rootplane.store.engine import Store
+    from rootplane.store.statistics import StatisticsKeeper
 
 __all__ = ["build_gateway", "build_app", "run", "serve"]
 
@@ -51,6 +52,7 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     from rootplane.gateway.bootstrap import bootstrap
     from rootplane.gateway.pipeline import Gateway
     from rootplane.schema import lazy
+    from rootplane.services import cached_tables  # noqa: F401 - publish cached tables' writes from the first commit
     from rootplane.store.engine import Store, sqlite_url
 
     clock = clock or (OffsetClock() if config.time_travel else SystemClock())
@@ -61,8 +63,9 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     return Gateway(store, config, clock)
 
 
-def _keep_statistics(store: Store) -> None:
-    """Keep the PostgreSQL planner's statistics of the store's tables fresh while the process runs."""
+def _keep_statistics(store: Store) -> StatisticsKeeper:
+    """Keep the PostgreSQL planner's statistics of the store's tables fresh until the keeper is closed (at exit at
+    the latest)."""
     import atexit
 
     from rootplane.store.statistics import StatisticsKeeper
@@ -70,6 +73,7 @@ def _keep_statistics(store: Store) -> None:
     keeper = StatisticsKeeper(store)
     keeper.start()
     atexit.register(keeper.close)
+    return keeper
 
 
 def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
@@ -79,7 +83,7 @@ def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
 
     gateway = build_gateway(config, clock)
     app = GatewayApp(gateway)
-    _keep_statistics(gateway.store)
+    app.statistics = _keep_statistics(gateway.store)
     for name in _PLUGINS:
         try:
             module = importlib.import_module(name)
@@ -172,6 +176,7 @@ def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = Tr
     built = app.wait()
     if built is None or init_failed.is_set():
         return 1
+    built.statistics.close()
     built.gateway.invalidation.close()
     built.gateway.store.dispose()
     return 0

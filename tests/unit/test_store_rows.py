@@ -94,3 +94,20 @@ def test_a_sql_side_default_is_refused(store):
 
     with pytest.raises(ValueError, match="SQL default"), store.transaction() as session:
         insert_row(session, Stamped(stamp_id=1))
+
+
+def test_a_value_the_database_makes_is_not_replaced_by_null(store):
+    class Numbered(_Base):
+        __tablename__ = "rows_test_numbered"
+        number: Mapped[int] = mapped_column(primary_key=True)  # autoincrement
+        label: Mapped[str] = mapped_column(String(40), server_default="none")
+
+    _Base.metadata.create_all(store.engine, tables=[Numbered.__table__])
+    with pytest.raises(ValueError, match="database makes"), store.transaction() as session:
+        insert_row(session, Numbered(label="x"))
+    with pytest.raises(ValueError, match="database makes"), store.transaction() as session:
+        insert_row(session, Numbered(number=1))
+    with store.transaction() as session:
+        insert_row(session, Numbered(number=2, label="given"))
+    with store.transaction() as session:
+        assert session.scalar(select(Numbered.label).where(Numbered.number == 2)) == "given"

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Changes", "TableCache", "changes_of", "note_written"]
+__all__ = ["Changes", "TableCache", "changes_of", "note_written", "watch"]
 
 T = TypeVar("T")
 
@@ -104,6 +104,11 @@ class Changes:
             self.changed(tables)
 
 
+def watch(tables: Iterable[str]) -> None:
+    """Mark and publish commits' writes to ``tables`` from now on (a ``TableCache`` over them exists, or will)."""
+    _WATCHED.update(tables)
+
+
 def changes_of(session: Session) -> Changes | None:
     """The ``Changes`` of the store whose transaction ``session`` is (None outside ``Store.transaction``)."""
     return session.info.get(_CHANGES)
@@ -147,7 +152,7 @@ class TableCache(Generic[T]):
 
     def __init__(self, tables: Iterable[str], max_entries: int = 10_000) -> None:
         self.tables = frozenset(tables)
-        _WATCHED.update(self.tables)
+        watch(self.tables)
         self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[int, float, T]] = {}
         self._lock = threading.Lock()

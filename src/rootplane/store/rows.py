@@ -25,11 +25,12 @@ __all__ = ["insert_row"]
 
 Row = TypeVar("Row")
 
-# mapped class -> (its INSERT, (attribute name, column default or None) per column in INSERT order)
-_PREPARED: dict[type, tuple[BulkInsert, tuple[tuple[str, Any], ...]]] = {}
+# mapped class -> (its INSERT, (attribute name, column default or None, whether the database makes the value) per
+# column in INSERT order)
+_PREPARED: dict[type, tuple[BulkInsert, tuple[tuple[str, Any, bool], ...]]] = {}
 
 
-def _prepared(row_cls: type) -> tuple[BulkInsert, tuple[tuple[str, Any], ...]]:
+def _prepared(row_cls: type) -> tuple[BulkInsert, tuple[tuple[str, Any, bool], ...]]:
     prepared = _PREPARED.get(row_cls)
     if prepared is None:
         mapper = inspect(row_cls)
@@ -38,7 +39,10 @@ def _prepared(row_cls: type) -> tuple[BulkInsert, tuple[tuple[str, Any], ...]]:
             if column.default is not None and not (column.default.is_scalar or column.default.is_callable):
                 raise ValueError(f"{row_cls.__name__}.{key}: a SQL default needs the ORM's flush, not insert_row")
         statement = BulkInsert(mapper.local_table, [column.name for _, column in attributes])
-        prepared = _PREPARED[row_cls] = (statement, tuple((key, column.default) for key, column in attributes))
+        made_by_database = {column.key for column in mapper.local_table.columns
+                            if column.server_default is not None or column is mapper.local_table.autoincrement_column}
+        prepared = _PREPARED[row_cls] = (statement, tuple(
+            (key, column.default, column.key in made_by_database) for key, column in attributes))
     return prepared
 
 
@@ -50,11 +54,13 @@ def insert_row(session: Session, row: Row) -> Row:
     statement, attributes = _prepared(type(row))
     session.flush()  # pending ORM changes first, in the order the request made them (a no-op when clean)
     values = []
-    for key, default in attributes:
+    for key, default, made_by_database in attributes:
         value = getattr(row, key)
         if value is None and default is not None:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(row, key, value)
+        elif value is None and made_by_database:  # an explicit NULL would replace it, and the row would never see it
+            raise ValueError(f"{type(row).__name__}.{key}: a value the database makes needs the ORM's flush")
         values.append(value)
     statement.run(session.connection(), [tuple(values)])
     note_written(session, (statement.table.name,))
