@@ -237,7 +237,7 @@ class Recorder:
                     time.monotonic() - self._outage, f" ({lost} calls were dropped: the queue was full)" if lost else "")
         self._outage = None
 
-    def _write(self, recorded: list[Recorded], events: list[repo.NewEvent], retry: bool = False) -> None:
+    def _write(self, recorded: list[Recorded], events: list[NewEvent], retry: bool = False) -> None:
         prune = time.monotonic() - self._last_prune > _PRUNE_EVERY
         if not recorded and not prune:
             return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -233,19 +234,22 @@ def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
 def insert(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
     """Insert a new row now without the unit of work (``store.rows.insert_row``: the row stays transient, for the
     answer); ``conflict`` as for ``put``."""
-    try:
+    with _refused_as(conflict):
         return insert_row(session, row)
-    except IntegrityError:
-        if conflict is None:
-            raise
-        raise conflict from None
 
 
 def flush(session: Session, *, conflict: AwsError | None = None) -> None:
     """Write pending changes now. A unique or foreign key constraint that refuses them (another server won a race
     the Python checks could not see) becomes ``conflict`` when given; the request's transaction then rolls back."""
-    try:
+    with _refused_as(conflict):
         session.flush()
+
+
+@contextlib.contextmanager
+def _refused_as(conflict: AwsError | None) -> Iterator[None]:
+    """A constraint's refusal (``IntegrityError``) inside the block becomes ``conflict``, when one is given."""
+    try:
+        yield
     except IntegrityError:
         if conflict is None:
             raise

@@ -42,7 +42,8 @@ def _compact(shape: dict[str, Any]) -> dict[str, Any]:
 
 
 def user(row: UserRow | UserView, *, full: bool = False) -> dict[str, Any]:
-    """The User shape (of a row, or of a cached view); GetUser/CreateUser (``full``) add the boundary and tags, list operations omit them."""
+    """The User shape (of a row, or of a cached view); GetUser/CreateUser (``full``) add the boundary and tags, list
+    operations omit them."""
     shape: dict[str, Any] = {
         "Path": row.path, "UserName": row.user_name, "UserId": row.user_id, "Arn": row.arn,
         "CreateDate": row.created_at, "PasswordLastUsed": row.password_last_used,
