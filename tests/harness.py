@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -339,3 +340,16 @@ def wait_until_analyzed(store, table: str, seconds: float) -> None:
             assert time.monotonic() < deadline, f"{table} was not analyzed within {seconds:g} s"
             time.sleep(0.2)
             connection.rollback()
+
+
+@contextlib.contextmanager
+def sqlite_store(directory, metadata):
+    """A SQLite store in ``directory`` with every table of ``metadata`` created; disposed afterwards."""
+    from rootplane.store.engine import Store
+
+    store = Store(f"sqlite:///{directory}/store.db", metadata)
+    metadata.create_all(store.engine)
+    try:
+        yield store
+    finally:
+        store.dispose()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
+from harness import sqlite_store
 
 from rootplane.console.throttle import Throttle
 from rootplane.services.iam.passwords import root_password_problem
 from rootplane.schema import metadata
-from rootplane.store.engine import Store
 
 T0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -17,10 +17,8 @@ T0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 @pytest.fixture
 def store(tmp_path):
     """The throttle's counters live in the store (services/signin): a SQLite store with every table."""
-    store = Store(f"sqlite:///{tmp_path}/throttle.db", metadata())
-    store.metadata.create_all(store.engine)
-    yield store
-    store.dispose()
+    with sqlite_store(tmp_path, metadata()) as store:
+        yield store
 
 
 class _InStore:

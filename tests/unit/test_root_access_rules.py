@@ -6,13 +6,13 @@ import datetime as _dt
 from types import SimpleNamespace
 
 import pytest
+from harness import sqlite_store
 
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.iam import passwords, root_access
 from rootplane.services.rootaccess import features
 from rootplane.services.sts import assume_root
-from rootplane.store.engine import Store
 from rootplane.schema import metadata
 
 NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
@@ -21,10 +21,8 @@ AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/rules.db", metadata())
-    store.metadata.create_all(store.engine)
-    yield store
-    store.dispose()
+    with sqlite_store(tmp_path, metadata()) as store:
+        yield store
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from harness import sqlite_store
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from rootplane.store.changes import TableCache
-from rootplane.store.engine import Store
 
 METADATA = MetaData()
 SETTINGS = Table("changes_test_settings", METADATA, Column("id", Integer, primary_key=True), Column("value", String))
@@ -18,10 +18,8 @@ OTHER = Table("changes_test_other", METADATA, Column("id", Integer, primary_key=
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/changes.db", METADATA)
-    METADATA.create_all(store.engine)
-    yield store
-    store.dispose()
+    with sqlite_store(tmp_path, METADATA) as store:
+        yield store
 
 
 @pytest.fixture

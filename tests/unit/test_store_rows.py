@@ -5,12 +5,12 @@ caches of the table invalidated at commit."""
 from __future__ import annotations
 
 import pytest
+from harness import sqlite_store
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
-from rootplane.store.engine import Store
 from rootplane.store.rows import insert_row
 
 
@@ -34,10 +34,8 @@ class Child(_Base):
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/rows.db", _Base.metadata)
-    _Base.metadata.create_all(store.engine)
-    yield store
-    store.dispose()
+    with sqlite_store(tmp_path, _Base.metadata) as store:
+        yield store
 
 
 def _names(store) -> list[str]:

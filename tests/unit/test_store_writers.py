@@ -7,9 +7,9 @@ import threading
 import time
 
 import pytest
+from harness import sqlite_store
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 
-from rootplane.store.engine import Store
 from rootplane.store.writers import writer_lock
 
 METADATA = MetaData()
@@ -18,10 +18,8 @@ ITEMS = Table("writers_test_items", METADATA, Column("id", Integer, primary_key=
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/writers.db", METADATA)
-    METADATA.create_all(store.engine)
-    yield store
-    store.dispose()
+    with sqlite_store(tmp_path, METADATA) as store:
+        yield store
 
 
 def _lock(store):
