@@ -98,6 +98,7 @@ def build_app(config: ServerConfig, clock: Clock | None = None) -> GatewayApp:
 def _graceful_server(app: WarmingApp, config: ServerConfig):
     """A uvicorn server that finishes in-flight requests on SIGINT/SIGTERM and then exits with status 0."""
     import contextlib
+    import functools
     import signal
 
     import uvicorn
@@ -116,11 +117,11 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     # sourceIPAddress); X-Forwarded-* count only from proxies the operator names. Without one, uvicorn's
     # proxy-headers middleware is not installed at all (its default trusts every client on 127.0.0.1).
     # No WebSocket endpoint exists: ws="none" spares importing a WebSocket library. Each response goes out in one
-    # socket write (gateway/coalesce.py).
-    from rootplane.gateway.coalesce import CoalescingHttpToolsProtocol
+    # socket write, and small API calls are answered without ASGI (gateway/http_protocol.py).
+    from rootplane.gateway.http_protocol import RootplaneHttpProtocol
 
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              http=CoalescingHttpToolsProtocol, ws="none", access_log=False,
+                              http=functools.partial(RootplaneHttpProtocol, warming=app), ws="none", access_log=False,
                               proxy_headers=bool(config.trusted_proxies),
                               forwarded_allow_ips=list(config.trusted_proxies),
                               ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key,

@@ -12,6 +12,7 @@ such bodies are buffered at a time, fewer for anonymous callers.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import anyio.to_thread
 
@@ -27,6 +28,8 @@ ANONYMOUS_LARGE_BODIES = 1  # and for anonymous ones (public S3 buckets)
 
 _TOO_LARGE = HttpResponse(413, [("Content-Type", "text/plain")], b"Request body too large")
 
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]  # an answer as sent: status, headers, body
+
 
 def _closing(response: HttpResponse) -> HttpResponse:
     """``response`` sent before the request's body was read to its end: the connection closes after it, as AWS does
@@ -34,10 +37,10 @@ def _closing(response: HttpResponse) -> HttpResponse:
     return HttpResponse(response.status, [*response.headers, ("Connection", "close")], response.body)
 
 
-def _declared_length(scope) -> int | None:
-    """The body length the request declares: Content-Length, 0 without a body, None when chunked (unknown)."""
+def declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The body length a request declares: Content-Length, 0 without a body, None when chunked (unknown)."""
     length: int | None = 0
-    for name, value in scope["headers"]:
+    for name, value in headers:
         if name == b"content-length":
             try:
                 return int(value)
@@ -48,14 +51,35 @@ def _declared_length(scope) -> int | None:
     return length
 
 
-def _for_console(scope) -> bool:
+def for_console(path: str, headers: list[tuple[bytes, bytes]], query_string: bytes) -> bool:
     """``/console`` and below, unless the request is signed (an S3 path-style request for a bucket named so)."""
-    path = scope["path"]
     if path != "/console" and not path.startswith("/console/"):
         return False
-    if any(name == b"authorization" for name, _ in scope["headers"]):
+    if any(name == b"authorization" for name, _ in headers):
         return False
-    return b"X-Amz-Credential=" not in scope.get("query_string", b"")
+    return b"X-Amz-Credential=" not in query_string
+
+
+def http_request(method: str, raw_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]], body: bytes,
+                 client: tuple[str, int] | None, scheme: str) -> HttpRequest:
+    """The pipeline's request from what the HTTP parser read (lower-cased header names; repeats joined by ``,``)."""
+    joined: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        joined[name] = f"{joined[name]},{value}" if name in joined else value
+    return HttpRequest(method=method, path=raw_path.split("?", 1)[0], query_string=query_string.decode("latin-1"),
+                       headers=joined, body=body, client_ip=(client or ("127.0.0.1", 0))[0], scheme=scheme)
+
+
+def wire_answer(response: HttpResponse, head: bool) -> Answer:
+    """``response`` as sent: status, lower-cased header bytes with a Content-Length when it names none, and the body
+    (none in an answer to HEAD)."""
+    body = b"" if head else response.body
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if not any(name == b"content-length" for name, _ in headers):
+        headers.append((b"content-length", str(len(body)).encode()))
+    return response.status, headers, body
 
 
 class GatewayApp:
@@ -73,10 +97,10 @@ class GatewayApp:
             return
         if scope["type"] != "http":
             return
-        if self.console is not None and _for_console(scope):
+        if self.console is not None and for_console(scope["path"], scope["headers"], scope.get("query_string", b"")):
             await self.console(scope, receive, send)
             return
-        length = _declared_length(scope)
+        length = declared_length(scope["headers"])
         if length is not None and length <= LARGE_BODY:
             await self._serve(scope, receive, send)
             return
@@ -96,18 +120,56 @@ class GatewayApp:
         if too_large:
             response = _closing(_TOO_LARGE)
         else:
-            request = self._request(scope, body)
-            route = self.gateway.route(request)
-            if self.gateway.may_wait(route):
-                response, wrote = await anyio.to_thread.run_sync(self._handle, request, route)
-            else:
-                # Inline: cheaper than a thread hand-off; nothing here waits (see Provider.waiting_operations).
-                response, wrote = self._handle(request, route)
-            if wrote:
-                response = await self._durable(request, route, response)
-            if request.method == "HEAD":
-                response = HttpResponse(response.status, response.headers, b"")
+            answer = self.start_answer(self._request(scope, body))
+            response = answer if isinstance(answer, HttpResponse) else await answer
         await self._send(send, response, scope["method"] == "HEAD")
+
+    def start_answer(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        """Run the pipeline for ``request`` (its whole body read): the answer, or, when it must wait (an operation
+        that runs on a thread, a write whose commit is not yet on disk), an awaitable of it."""
+        route = self.gateway.route(request)
+        if self.gateway.may_wait(route):
+            return self._waited(request, route, None)
+        # Inline: cheaper than a thread hand-off; nothing here waits (see Provider.waiting_operations).
+        response, wrote = self._handle(request, route)
+        if wrote:
+            return self._waited(request, route, response)
+        return response
+
+    async def _waited(self, request: HttpRequest, route, response: HttpResponse | None) -> HttpResponse:
+        """The answer of an operation run on a thread (``response`` None), or of one that wrote, once its commit is
+        on disk (it shares the fsync with other requests' commits)."""
+        wrote = True
+        if response is None:
+            response, wrote = await anyio.to_thread.run_sync(self._handle, request, route)
+        if wrote:
+            try:
+                await self.gateway.store.group_commit.synced()
+            except OSError:
+                response = self.gateway.unavailable(request, route)
+        return response
+
+    # -- answers without ASGI (gateway/http_protocol.py) -------------------------------------------------------
+    def answers_at_once(self, path: str, headers: list[tuple[bytes, bytes]], query_string: bytes) -> bool:
+        """Whether a request can be answered from its body read whole: the body is declared and small, and the
+        request is not for the console."""
+        length = declared_length(headers)
+        if length is None or length > LARGE_BODY:
+            return False
+        return self.console is None or not for_console(path, headers, query_string)
+
+    def answer(self, method: str, path: str, query_string: bytes, headers: list[tuple[bytes, bytes]], body: bytes,
+               client: tuple[str, int] | None, scheme: str) -> Answer | Awaitable[Answer]:
+        """The answer, as sent, to a request read whole (``path`` still percent-encoded); an awaitable of it when it
+        must wait (see ``start_answer``)."""
+        answer = self.start_answer(http_request(method, path, query_string, headers, body, client, scheme))
+        if isinstance(answer, HttpResponse):
+            return wire_answer(answer, method == "HEAD")
+        return self._wire_when_ready(answer, method == "HEAD")
+
+    @staticmethod
+    async def _wire_when_ready(answer: Awaitable[HttpResponse], head: bool) -> Answer:
+        return wire_answer(await answer, head)
 
     def _handle(self, request: HttpRequest, route) -> tuple[HttpResponse, bool]:
         """Run the pipeline; also say whether it committed a write on this thread (SQLite group commit)."""
@@ -117,14 +179,6 @@ class GatewayApp:
         before = group_commit.commits_here()
         response = self.gateway.handle(request, route)
         return response, group_commit.commits_here() != before
-
-    async def _durable(self, request: HttpRequest, route, response: HttpResponse) -> HttpResponse:
-        """The answer once the request's commit is on disk (it shares the fsync with other requests' commits)."""
-        try:
-            await self.gateway.store.group_commit.synced()
-        except OSError:
-            return self.gateway.unavailable(request, route)
-        return response
 
     @staticmethod
     async def _lifespan(receive, send) -> None:
@@ -152,29 +206,13 @@ class GatewayApp:
 
     @staticmethod
     def _request(scope, body: bytes) -> HttpRequest:
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
-        client = scope.get("client") or ("127.0.0.1", 0)
         raw_path = scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        return HttpRequest(
-            method=scope["method"],
-            path=path.split("?", 1)[0],
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-            body=body,
-            client_ip=client[0],
-            scheme=scope.get("scheme", "http"),
-        )
+        return http_request(scope["method"], raw_path.decode("latin-1") if raw_path else scope["path"],
+                            scope.get("query_string", b""), scope["headers"], body, scope.get("client"),
+                            scope.get("scheme", "http"))
 
     @staticmethod
     async def _send(send, response: HttpResponse, head: bool) -> None:
-        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-        names = {k for k, _ in headers}
-        if b"content-length" not in names:
-            headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else response.body})
+        status, headers, body = wire_answer(response, head)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -45,6 +45,11 @@ class WarmingApp:
         if not self._thread.is_alive() and not self.built.done():
             self._thread.start()
 
+    @property
+    def ready(self) -> Asgi | None:
+        """The built app, or None while it is being built (or when the build failed)."""
+        return self._app
+
     def wait(self) -> Asgi | None:
         """Block until the build has ended; the built app, or None if it failed."""
         try:

@@ -1,0 +1,254 @@
+"""rootplane's HTTP/1.1 protocol: uvicorn's httptools protocol, made cheaper for small API calls in two ways.
+
+- **One socket write per response.** uvicorn writes a response's status line and headers, then its body, each
+  straight to the socket: two system calls (and two TCP segments) per small response. Here the connection's
+  transport gathers what is written during one event-loop step and writes it once, at the start of the next step
+  (before a close, at once). Flow control, close and the transport's details stay the real transport's.
+- **Direct answers.** Once the gateway is built, a request whose whole body is declared and small (Content-Length up
+  to ``LARGE_BODY`` or no body; no chunked encoding, no ``Expect: 100-continue``, no upgrade), that is not for the
+  console and whose path needs no decoding, is buffered by the parser and answered by the gateway's pipeline from
+  the parser's own callback: no ASGI scope, no task, no receive/send messages (those were a third of a
+  GetCallerIdentity's server CPU). An answer that must wait (an operation run on a thread, a write whose commit is
+  not yet on disk) finishes in a task, and the connection reads nothing more until it is written, so answers keep
+  their order. Everything else (console pages, large or chunked bodies, requests while the gateway is still being
+  built, a server whose app uvicorn wraps, e.g. behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
+
+from rootplane.gateway.warmup import WarmingApp
+
+if TYPE_CHECKING:
+    from rootplane.gateway.asgi import Answer, GatewayApp
+
+__all__ = ["RootplaneHttpProtocol"]
+
+log = logging.getLogger("rootplane")
+
+_INTERNAL_ERROR = (b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                   b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error")
+
+
+class _GatheringTransport:
+    """A transport whose ``write`` gathers data and writes it to the real transport once per loop step."""
+
+    __slots__ = ("_transport", "_loop", "_pending")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` at once (after anything gathered): a whole response built in one piece."""
+        if self._pending:
+            self._pending.append(data)
+            self._flush()
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
+    def writelines(self, chunks) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self._flush()
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(map(len, self._pending))
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class _NoWaiter:
+    """Stands in for a cycle's message event: uvicorn sets it when the connection is lost; nothing waits on it."""
+
+    __slots__ = ()
+
+    def set(self) -> None:
+        pass
+
+
+_NO_WAITER = _NoWaiter()
+
+
+class _DirectExchange:
+    """One request answered directly: what the parser read of it, and the state uvicorn's protocol reads off the
+    request it is serving (``response_complete``, ``keep_alive``, ``disconnected``, ``message_event``)."""
+
+    __slots__ = ("method", "path", "query", "headers", "body", "keep_alive", "response_complete", "disconnected",
+                 "message_event")
+
+    def __init__(self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]],
+                 keep_alive: bool) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body: list[bytes] = []
+        self.keep_alive = keep_alive
+        self.response_complete = False
+        self.disconnected = False
+        self.message_event = _NO_WAITER
+
+
+class RootplaneHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol writing each response with one system call, answering small API calls directly.
+
+    ``warming``: the app being served; requests are answered directly only when uvicorn serves it unwrapped.
+    """
+
+    def __init__(self, *args, warming: WarmingApp | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._warming = warming if warming is not None and self.app is warming else None
+        self._reading_paused_for_writes = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(_GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    # -- parser callbacks --------------------------------------------------------------------------------------
+    def on_headers_complete(self) -> None:
+        exchange = self._direct_exchange()
+        if exchange is None:
+            super().on_headers_complete()
+        else:
+            self.cycle = exchange  # type: ignore[assignment]
+
+    def on_body(self, body: bytes) -> None:
+        if type(self.cycle) is _DirectExchange:
+            self.cycle.body.append(body)
+        else:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        exchange = self.cycle
+        if type(exchange) is _DirectExchange:
+            self._answer(exchange)
+        else:
+            super().on_message_complete()
+
+    def shutdown(self) -> None:
+        if type(self.cycle) is _DirectExchange and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # closes once its answer is written
+        else:
+            super().shutdown()
+
+    # -- direct answers ----------------------------------------------------------------------------------------
+    def _ready_app(self) -> GatewayApp | None:
+        return self._warming.ready if self._warming is not None else None
+
+    def _direct_exchange(self) -> _DirectExchange | None:
+        """The request just parsed, when it can be answered directly (module docstring); else None."""
+        app = self._ready_app()
+        if (app is None or self.expect_100_continue or self.pipeline or self.limit_concurrency is not None
+                or (self.cycle is not None and not self.cycle.response_complete) or self.parser.should_upgrade()):
+            return None
+        url = httptools.parse_url(self.url)
+        raw_path = url.path
+        if not raw_path.isascii() or b"%" in raw_path:
+            return None
+        path = raw_path.decode("ascii")
+        query = url.query or b""
+        if not app.answers_at_once(path, self.headers, query):
+            return None
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        return _DirectExchange(self.parser.get_method().decode("ascii"), path, query, self.headers, keep_alive)
+
+    def _answer(self, exchange: _DirectExchange) -> None:
+        app = self._ready_app()
+        try:
+            answer = app.answer(exchange.method, exchange.path, exchange.query, exchange.headers,  # type: ignore
+                                b"".join(exchange.body), self.client, self.scheme or "http")
+        except Exception:  # noqa: BLE001 - as uvicorn does for an app that fails: logged, a plain 500
+            log.exception("unexpected failure answering %s %s", exchange.method, exchange.path)
+            self._fail(exchange)
+            return
+        if type(answer) is tuple:
+            self._write(exchange, answer)
+            return
+        self.flow.pause_reading()  # nothing more is read until this answer is written
+        task = self.loop.create_task(self._write_when_ready(exchange, answer))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
+
+    async def _write_when_ready(self, exchange: _DirectExchange, answer: Awaitable[Answer]) -> None:
+        try:
+            wired = await answer
+        except Exception:  # noqa: BLE001 - see _answer
+            log.exception("unexpected failure answering %s %s", exchange.method, exchange.path)
+            self._fail(exchange)
+            return
+        self._write(exchange, wired)
+
+    def _write(self, exchange: _DirectExchange, answer: Answer) -> None:
+        """Send ``answer`` (head and body in one write), then go on as uvicorn does after a response."""
+        status, headers, body = answer
+        content = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            content += (name, b": ", value, b"\r\n")
+        closes = False
+        for name, value in headers:
+            if HEADER_VALUE_RE.search(value):  # as uvicorn: a value that could split the response is never sent
+                log.error("invalid HTTP header value in the answer to %s %s", exchange.method, exchange.path)
+                self._fail(exchange, respond=False)
+                return
+            if name == b"connection" and b"close" in [token.strip() for token in value.lower().split(b",")]:
+                closes = True
+            content += (name, b": ", value, b"\r\n")
+        if not exchange.keep_alive and not closes:
+            content.append(b"connection: close\r\n")
+        content += (b"\r\n", body)
+        exchange.response_complete = True
+        if exchange.disconnected or self.transport.is_closing():
+            return
+        self.transport.write_now(b"".join(content))  # type: ignore[attr-defined]
+        if closes or not exchange.keep_alive:
+            self.transport.close()
+        self.on_response_complete()
+        if self.flow.write_paused:  # the client is not reading its answers: read no more requests until it does
+            self._reading_paused_for_writes = True
+            self.flow.pause_reading()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._reading_paused_for_writes:
+            self._reading_paused_for_writes = False
+            self.flow.resume_reading()
+
+    def _fail(self, exchange: _DirectExchange, respond: bool = True) -> None:
+        """A plain 500 (unless ``respond`` is False), and the connection closed."""
+        exchange.response_complete = True
+        if not self.transport.is_closing():
+            if respond:
+                self.transport.write_now(_INTERNAL_ERROR)  # type: ignore[attr-defined]
+            self.transport.close()

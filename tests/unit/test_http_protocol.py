@@ -1,0 +1,160 @@
+"""The gathering transport: what one event-loop step writes goes to the socket in one write, and before a close."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rootplane.gateway.http_protocol import _GatheringTransport
+
+
+class _Socket(asyncio.Transport):
+    """Records the writes and the close the gathering transport passes on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list = []
+        self.closing = False
+
+    def write(self, data) -> None:
+        self.events.append(bytes(data))
+
+    def close(self) -> None:
+        self.closing = True
+        self.events.append("close")
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def get_extra_info(self, name, default=None):
+        return {"peername": ("127.0.0.1", 5)}.get(name, default)
+
+
+def test_headers_and_body_written_in_one_step_leave_in_one_write():
+    async def scenario():
+        socket = _Socket()
+        transport = _GatheringTransport(socket, asyncio.get_running_loop())
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        transport.write(b"body")
+        assert socket.events == [] and transport.get_write_buffer_size() == 23
+        await asyncio.sleep(0)
+        transport.write(b"next")
+        await asyncio.sleep(0)
+        return socket.events, transport.get_extra_info("peername")
+
+    events, peer = asyncio.run(scenario())
+    assert events == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
+    assert peer == ("127.0.0.1", 5)  # everything else is the real transport's
+
+
+def test_a_close_writes_what_is_gathered_first_and_nothing_after():
+    async def scenario():
+        socket = _Socket()
+        transport = _GatheringTransport(socket, asyncio.get_running_loop())
+        transport.write(b"HTTP/1.1 413 \r\nconnection: close\r\n\r\n")
+        transport.close()
+        await asyncio.sleep(0)  # the flush scheduled by the write finds nothing left
+        return socket.events
+
+    assert asyncio.run(scenario()) == [b"HTTP/1.1 413 \r\nconnection: close\r\n\r\n", "close"]
+
+
+class _StandInGateway:
+    """In place of the gateway app: answers every request with ``outcome(body)`` (an answer, an awaitable of one, or
+    an exception to raise); as an ASGI app too, for requests that arrive while a direct answer is pending."""
+
+    console = None
+
+    def __init__(self, outcome) -> None:
+        self.outcome = outcome
+
+    def answers_at_once(self, path, headers, query_string) -> bool:
+        return True
+
+    def answer(self, method, path, query_string, headers, body, client, scheme):
+        result = self.outcome(body)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def __call__(self, scope, receive, send) -> None:
+        status, headers, body = self.outcome((await receive())["body"])
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None) -> list:
+    """Feed each of ``data`` to a direct-answering protocol over a stand-in gateway (``between(protocol)`` after
+    each); what reached the socket, and the socket's reading paused and resumed."""
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from rootplane.gateway.http_protocol import RootplaneHttpProtocol
+    from rootplane.gateway.warmup import WarmingApp
+
+    async def scenario():
+        warming = WarmingApp(lambda: _StandInGateway(outcome), {"status": "starting"})
+        warming.start()
+        warming.wait()
+        config = Config(warming, log_level="warning", lifespan="off", proxy_headers=False)
+        config.load()
+        protocol = RootplaneHttpProtocol(config=config, server_state=ServerState(), app_state={},
+                                         _loop=asyncio.get_running_loop(), warming=warming)
+        socket = _Socket()
+        socket.pause_reading = lambda: socket.events.append("pause reading")
+        socket.resume_reading = lambda: socket.events.append("resume reading")
+        protocol.connection_made(socket)
+        for chunk in data:
+            protocol.data_received(chunk)
+            for _ in range(5):
+                await asyncio.sleep(0)
+            between(protocol)
+        return socket.events
+
+    return asyncio.run(scenario())
+
+
+def _post(body: bytes) -> bytes:
+    return b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def _ok(body: bytes):
+    return 200, [(b"content-length", b"%d" % len(body))], body
+
+
+def test_a_direct_answer_that_waits_is_written_before_the_next_pipelined_one():
+    async def later(body):
+        await asyncio.sleep(0)
+        return _ok(body)
+
+    events = _serve_bytes(lambda body: later(body) if body == b"first" else _ok(body), _post(b"first") + _post(b"next"))
+    answers = b"".join(event for event in events if isinstance(event, bytes))
+    assert "pause reading" in events  # while the first answer waited
+    assert answers.index(b"first") < answers.index(b"next")
+    assert answers.count(b"HTTP/1.1 200 OK") == 2
+
+
+def test_a_failing_answer_is_a_plain_500_and_the_connection_closes():
+    events = _serve_bytes(lambda body: RuntimeError("boom"), _post(b"x"))
+    assert events[0].startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and events[-1] == "close"
+
+
+def test_a_header_value_that_would_split_the_answer_is_never_sent():
+    events = _serve_bytes(lambda body: (200, [(b"x-injected", b"a\r\nset-cookie: b")], b""), _post(b"x"))
+    assert events == ["close"]
+
+
+def test_a_client_that_does_not_read_its_answers_is_not_read_from_until_it_does():
+    def full_then_drained(protocol):
+        if not protocol.flow.write_paused:
+            protocol.pause_writing()  # as the transport does when its buffer is full
+        else:
+            protocol.resume_writing()
+
+    events = _serve_bytes(_ok, _post(b"a"), _post(b"b"), b"", between=full_then_drained)
+    reading = [event for event in events if event in ("pause reading", "resume reading")]
+    assert reading == ["pause reading", "resume reading"]
+    assert events.index("pause reading") > max(i for i, event in enumerate(events) if isinstance(event, bytes)
+                                               and b"\r\n\r\nb" in event)
