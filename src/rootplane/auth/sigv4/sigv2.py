@@ -4,6 +4,7 @@ AKID:sig`` headers and ``?AWSAccessKeyId=…&Signature=…&Expires=…`` URLs.""
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
@@ -161,7 +162,7 @@ def verify_v2(
     if auth_path is None:
         auth_path = virtual_host_auth_path(request)
     sts = string_to_sign_v2(request, signed, auth_path)
-    digest = hmac.digest(secret_access_key.encode("utf-8"), sts.encode("utf-8"), "sha1")
+    digest = hmac.new(secret_access_key.encode("utf-8"), sts.encode("utf-8"), hashlib.sha1).digest()  # see hmac_sha256
     expected = base64.b64encode(digest)
     if not hmac.compare_digest(expected, signed.signature.encode("utf-8", "surrogateescape")):
         raise s3_signature_mismatch(signed, sts, None)

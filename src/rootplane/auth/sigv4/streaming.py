@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from .canonical import signing_key
+from .canonical import hmac_sha256, signing_key
 from .signed import ALGORITHM, EMPTY_SHA256, SignedRequest
 
 __all__ = ["STREAMING_PAYLOADS", "DecodedBody", "decode_aws_chunked", "decode_unsigned_trailer", "unchunk_request"]
@@ -153,7 +153,7 @@ class _SignatureChain:
         self.previous = signed.signature
 
     def _check(self, string_to_sign: str, provided: str) -> None:
-        expected = hmac.digest(self.key, string_to_sign.encode("utf-8"), "sha256").hex()
+        expected = hmac_sha256(self.key, string_to_sign.encode("utf-8")).hex()
         if not hmac.compare_digest(expected.encode("ascii"), provided.encode("utf-8", "surrogateescape")):
             raise _mismatch()
         self.previous = expected
