@@ -18,26 +18,25 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _POOL_SIZE = 4096  # bytes drawn from the system's CSPRNG at once
 
 
-class _RandomPool:
+class _RandomPool(threading.local):
     """Bytes from ``os.urandom``, drawn 4 KiB at a time: one system call per 256 request ids instead of one per id
-    (on some hosts a system call costs more than the rest of a request id). Each byte is handed out once; a forked
-    child starts with an empty pool so it never repeats its parent's ids."""
+    (on some hosts a system call costs more than the rest of a request id). Each byte is handed out once. Each thread
+    draws from its own pool: a lock shared with the CloudTrail writer's thread made the event loop wait for that
+    thread (and the GIL) whenever the two met. A forked child starts with an empty pool so it never repeats its
+    parent's ids."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._data = b""
         self._at = 0
 
     def take(self, count: int) -> bytes:
-        with self._lock:
-            if self._at + count > len(self._data):
-                self._data, self._at = os.urandom(max(_POOL_SIZE, count)), 0
-            start = self._at
-            self._at = start + count
-            return self._data[start:self._at]
+        start = self._at
+        if start + count > len(self._data):
+            self._data, start = os.urandom(max(_POOL_SIZE, count)), 0
+        self._at = start + count
+        return self._data[start:start + count]
 
     def clear(self) -> None:
-        self._lock = threading.Lock()
         self._data, self._at = b"", 0
 
 
