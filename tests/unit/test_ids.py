@@ -40,3 +40,21 @@ def test_a_forked_child_draws_other_ids_than_its_parent():
     os.close(read)
     os.close(write)
     assert not child & {ids.request_id() for _ in range(20)}
+
+
+def test_threads_drawing_at_once_never_share_an_id():
+    import threading
+
+    drawn: list[list[str]] = [[] for _ in range(4)]
+    start = threading.Barrier(4)
+
+    def draw(into: list[str]) -> None:
+        start.wait()
+        into.extend(ids.request_id() for _ in range(2000))
+
+    threads = [threading.Thread(target=draw, args=(into,)) for into in drawn]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({i for into in drawn for i in into}) == 8000
