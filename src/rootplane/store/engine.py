@@ -236,6 +236,19 @@ class Store:
         finally:
             session.close()
 
+    def read_scalar(self, statement: str, **params: object) -> object:
+        """The first column of the first row of one read-only SQL ``statement``, in a read transaction of its own
+        without an ORM session (background checks that must not load the model); raises StoreUnavailable as
+        ``transaction`` does."""
+        token = _write_intent.set(False)
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text(statement), params).scalar()
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
+        finally:
+            _write_intent.reset(token)
+
     def durable(self) -> None:
         """Block until every commit made so far is on disk (worker threads; the server's event loop awaits
         ``group_commit.synced()`` instead)."""
