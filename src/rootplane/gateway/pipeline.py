@@ -120,8 +120,7 @@ class Gateway:
 
         def load():
             try:
-                with self.store.transaction(write=False) as session:
-                    return resolve_access_key(session, access_key_id, self.clock.now())
+                return resolve_access_key(self.store, access_key_id)
             except StoreUnavailable as exc:
                 log.warning("store unavailable while resolving a key: %s", exc)
                 raise service_unavailable(exc.disk_full) from None
