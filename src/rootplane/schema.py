@@ -60,4 +60,4 @@ def fingerprint() -> str:
 
 def lazy() -> LazySchema:
     """The whole schema, mapped at its first use (server start-up maps only the tables requests need)."""
-    return LazySchema(load=metadata, key=fingerprint())
+    return LazySchema(load=metadata, fingerprint=fingerprint)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
 from rootplane.services.accounts import plain
-from rootplane.services.iam import passwords
 from rootplane.store.engine import Store
 
 if TYPE_CHECKING:
@@ -78,8 +77,7 @@ def _create(connection: Connection, config: ServerConfig, clock: Clock) -> bool:
         return False
     plain.create_account(
         connection, account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
-        created_at=clock.now(),
-        root_password_hash=passwords.hash_password(config.root_password) if config.root_password else None,
+        created_at=clock.now(), root_password_hash=_password_hash(config) if config.root_password else None,
         root_key_id=bootstrap_access_key_id(config), root_secret=config.bootstrap_secret_key)
     return True
 
@@ -90,7 +88,7 @@ def _set_root_password(session, config: ServerConfig, clock: Clock) -> None:
 
     account = accounts.find_account(session, config.bootstrap_account_id)
     if account is not None and not account.root_password_hash:
-        account.root_password_hash = passwords.hash_password(config.root_password)
+        account.root_password_hash = _password_hash(config)
         account.root_password_changed_at = clock.now()
 
 
@@ -101,3 +99,10 @@ def _give_legacy_key_its_real_id(connection: Connection, config: ServerConfig) -
         legacy = plain.find_access_key(connection, alias)
         if legacy is not None and legacy.user_name is None and plain.find_access_key(connection, real) is None:
             plain.rename_access_key(connection, alias, real)
+
+
+def _password_hash(config: ServerConfig) -> str:
+    """The hash of ``--root-password`` (IAM's password module loads only for it)."""
+    from rootplane.services.iam import passwords
+
+    return passwords.hash_password(config.root_password)
