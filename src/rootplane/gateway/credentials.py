@@ -12,6 +12,7 @@ from rootplane.core.arn import root_arn
 from rootplane.services.accounts import plain
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.engine import Row
     from sqlalchemy.orm import Session
 
     from rootplane.store.engine import Store
@@ -78,7 +79,7 @@ def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential |
         )
 
 
-def _long_term(access_key_id: str, key, principal: Principal) -> ResolvedCredential:
+def _long_term(access_key_id: str, key: Row, principal: Principal) -> ResolvedCredential:
     """A long-term key (a ``plain.find_access_key`` row) of ``principal``."""
     return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active",
                               key.account_status or "SUSPENDED")
