@@ -10,10 +10,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from sqlalchemy import MetaData
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rootplane.store.base import Base
 from rootplane.store.create import LazySchema
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
 
 __all__ = ["metadata", "lazy", "fingerprint"]
 
@@ -33,20 +36,21 @@ def _load_all_tables() -> None:
 
 def metadata() -> MetaData:
     """Every table of every service (cross-service foreign keys resolve whichever service runs first)."""
+    from rootplane.store.base import Base  # the ORM's declarative base: loaded with the first table
+
     _load_all_tables()
     return Base.metadata
 
 
 def fingerprint() -> str:
-    """A digest of the sources that define the schema (store/base.py and every ``services/*/tables.py``), read as
-    bytes: it changes whenever a table may have, without importing (mapping) any."""
+    """A digest of the sources that define the schema (store/base.py, store/types.py and every
+    ``services/*/tables.py``), read as bytes: it changes whenever a table may have, without importing (mapping) any."""
     import hashlib
-    from pathlib import Path
 
     import rootplane.services as services_pkg
-    import rootplane.store.base as base
 
-    digest = hashlib.sha256(Path(base.__file__).read_bytes())
+    store = Path(__file__).with_name("store")
+    digest = hashlib.sha256((store / "base.py").read_bytes() + (store / "types.py").read_bytes())
     for module in sorted(pkgutil.iter_modules(services_pkg.__path__), key=lambda found: found.name):
         tables = Path(module.module_finder.path) / module.name / "tables.py"  # type: ignore[union-attr]
         if module.ispkg and tables.exists():
@@ -56,4 +60,4 @@ def fingerprint() -> str:
 
 def lazy() -> LazySchema:
     """The whole schema, mapped at its first use (server start-up maps only the tables requests need)."""
-    return LazySchema(load=metadata, key=fingerprint())
+    return LazySchema(load=metadata, fingerprint=fingerprint)

@@ -60,6 +60,8 @@ def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
     with store.exclusive("rootplane.start"):  # workers and replicas starting together migrate and bootstrap in turn
         store.migrate()
         bootstrap(store, config, clock)
+    if store.group_commit is not None:
+        store.group_commit.sync_soon()  # on disk while the first request is served, not after it
     return Gateway(store, config, clock)
 
 

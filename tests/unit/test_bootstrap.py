@@ -58,3 +58,22 @@ def test_a_store_bootstrapped_with_the_alias_as_id_is_renamed_once(store):
     assert _root_keys(store) == ["test"]
     assert bootstrap(store, config, CLOCK) is False
     assert _root_keys(store) == [bootstrap_access_key_id(config)]
+
+
+def test_the_root_password_is_given_to_a_new_root_user_and_to_one_without_a_password_only(store):
+    from rootplane.services.iam import passwords
+
+    assert bootstrap(store, ServerConfig(root_password="First-Passw0rd!"), CLOCK) is True
+    with store.transaction() as session:
+        account = accounts.find_account(session, "000000000000")
+        assert passwords.verify_password(account.root_password_hash, "First-Passw0rd!")
+        assert account.root_password_changed_at == CLOCK.now()
+    assert bootstrap(store, ServerConfig(root_password="Second-Passw0rd!"), CLOCK) is False  # has one: kept
+    with store.transaction() as session:
+        account = accounts.find_account(session, "000000000000")
+        assert passwords.verify_password(account.root_password_hash, "First-Passw0rd!")
+        account.root_password_hash = None  # a root user without a password (as before --root-password was used)
+    assert bootstrap(store, ServerConfig(root_password="Second-Passw0rd!"), CLOCK) is False
+    with store.transaction(write=False) as session:
+        assert passwords.verify_password(accounts.find_account(session, "000000000000").root_password_hash,
+                                         "Second-Passw0rd!")

@@ -68,3 +68,16 @@ def test_a_failed_fsync_is_raised_to_the_waiter(store, monkeypatch):
         store.durable()
     monkeypatch.undo()
     store.durable()  # a later fsync that works makes the commit durable
+
+
+def test_sync_soon_makes_earlier_commits_durable_without_a_waiter(store, monkeypatch):
+    """Start-up's own writes (server.py) are synced while the first request runs: that request then waits for its
+    own commit only."""
+    synced = threading.Event()
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (real_fsync(fd), synced.set()))
+    _write(store, 1)
+    store.group_commit.sync_soon()
+    assert synced.wait(10)
+    store.group_commit.wait()  # nothing left to sync: returns at once
+    assert not store.group_commit._enqueue(lambda _error: None)  # already synced

@@ -1,6 +1,7 @@
 """Start-up maps only the tables it uses (issue #19): on a store already at head, and on an empty store once the
 schema's DDL is cached, the server is built and answers a signed GetCallerIdentity without mapping every service's
-tables; the whole schema loads when something needs it."""
+tables, and without the ORM at all (only the audit writer loads it, after the answer, for the call's record); the whole
+schema loads when something needs it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,19 @@ import subprocess
 import sys
 
 # A fresh interpreter: build the app on the store, answer one signed GetCallerIdentity through it, report which
-# services' tables are mapped, then load the whole schema through the store and report again.
+# services' tables are mapped and which threads imported the ORM, then load the whole schema through the store and
+# report again.
 _PROBE = """
-import asyncio, json, sys
+import asyncio, json, sys, threading
+
+orm_importers = []
+
+class WatchOrm:
+    def find_spec(self, name, path=None, target=None):
+        if name == 'sqlalchemy.orm':
+            orm_importers.append(threading.current_thread().name)
+
+sys.meta_path.insert(0, WatchOrm())
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -46,8 +57,9 @@ async def call():
 
 asyncio.run(call())
 answered = mapped()
+orm = list(orm_importers)
 app.gateway.store.metadata
-print(json.dumps({'status': sent[0]['status'], 'built': built, 'answered': answered, 'schema': mapped()}))
+print(json.dumps({'status': sent[0]['status'], 'built': built, 'answered': answered, 'orm': orm, 'schema': mapped()}))
 """
 
 
@@ -74,6 +86,7 @@ def test_the_first_signed_answer_maps_only_the_tables_it_needs(tmp_path):
     for probe in (restarted, fresh):
         assert probe["status"] == 200
         assert not UNUSED & set(probe["answered"]), probe["answered"]
+        assert set(probe["orm"]) <= {"rootplane-audit"}, probe["orm"]  # neither the build nor the answer loads it
         assert probe["schema"] == first["schema"]  # the whole schema still loads when the store needs it
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from rootplane.store.create import LazySchema
 from rootplane.store.engine import Store
 from rootplane.store.migrate import MIGRATIONS, alembic_config, create_at_head, current_revision, head_revision
-from rootplane.schema import lazy, metadata
+from rootplane.schema import fingerprint, metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -96,7 +96,7 @@ def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(sto
     loading the model (issue #19); a damaged cache file is derived again."""
     monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
     loads: list[int] = []
-    schema = LazySchema(load=lambda: loads.append(1) or metadata(), key=lazy().key)
+    schema = LazySchema(load=lambda: loads.append(1) or metadata(), fingerprint=fingerprint)
     recorded = store_url("recorded.sqlite")
     assert create_at_head(recorded.engine, schema) is True and loads == [1]
     replayed = store_url("replayed.sqlite")
@@ -115,7 +115,7 @@ def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(sto
 def test_another_schema_source_gets_its_own_cached_ddl(tmp_path, monkeypatch):
     monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
     for number, key in enumerate(("one", "two", "one")):
-        assert create_at_head(_store(tmp_path, f"{number}.sqlite").engine, LazySchema(metadata, key)) is True
+        assert create_at_head(_store(tmp_path, f"{number}.sqlite").engine, LazySchema(metadata, lambda key=key: key)) is True
     assert len(list((tmp_path / "cache" / "schema-ddl").glob("*.json"))) == 2
 
 

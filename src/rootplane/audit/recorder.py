@@ -24,14 +24,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from rootplane.audit.call import ApiCall
 from rootplane.audit.record import Recorded, records_for
 from rootplane.core.clock import Clock
 from rootplane.store.engine import Store, is_outage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the ORM loads with the writer's first batch
+    from sqlalchemy.orm import Session
+
     from rootplane.services.cloudtrail.repo import NewEvent
 
 __all__ = ["Recorder", "Consumer"]
@@ -49,7 +49,7 @@ class _Abandoned(Exception):
     """close() gave up waiting for the store."""
 
 
-Consumer = Callable[[Session, list[Recorded]], None]
+Consumer = Callable[["Session", list[Recorded]], None]
 
 
 def _new_event(recorded: Recorded) -> NewEvent:

@@ -7,28 +7,15 @@ or not a service is installed: IAM provides ``rootplane.services.iam.policies``,
 
 from __future__ import annotations
 
-import importlib
-from functools import lru_cache
-from types import ModuleType
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
+from rootplane.core.services import optional_module as source  # callers import it from here too
 from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
 
 __all__ = ["policy_set_for", "source"]
 
 _RESOURCE_POLICY_KINDS = {"sts": "trust", "kms": "key"}
-
-
-@lru_cache(maxsize=None)
-def source(module_name: str) -> ModuleType | None:
-    """A policy source module, or None when that service is not built."""
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if module_name.startswith(exc.name or "\0"):
-            return None
-        raise
 
 
 def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:

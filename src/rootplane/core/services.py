@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["SERVICES", "event_source", "namespace_of"]
+import importlib
+from functools import lru_cache
+from types import ModuleType
+
+__all__ = ["SERVICES", "event_source", "namespace_of", "optional_module"]
 
 SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns", "kms",
                              "support", "logs", "cloudwatch", "ec2",
@@ -24,3 +28,14 @@ def namespace_of(source: str) -> str:
     ``monitoring.amazonaws.com``, ``s3`` for ``s3.amazonaws.com``."""
     host = source.split(".", 1)[0]
     return _NAMESPACES.get(host, host)
+
+
+@lru_cache(maxsize=None)
+def optional_module(module_name: str) -> ModuleType | None:
+    """A module of an optional piece (a service's policy source, its repo...), or None when it is not built."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if module_name.startswith(exc.name or "\0"):
+            return None
+        raise

@@ -18,13 +18,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
-from rootplane.services.accounts import repo as accounts
-from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
-from rootplane.services.iam import passwords
+from rootplane.services.accounts import plain
 from rootplane.store.engine import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 __all__ = ["bootstrap", "bootstrap_in", "bootstrap_access_key_id", "key_aliases"]
 
@@ -50,42 +52,57 @@ def key_aliases(config: ServerConfig) -> dict[str, str]:
 
 def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
     """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
-    created them. An existing account is left alone: a revoked bootstrap key stays revoked."""
-    with store.transaction() as session:
-        return bootstrap_in(session, config, clock)
+    created them. An existing account is left alone: a revoked bootstrap key stays revoked. Plain SQL (a start loads
+    no model, issue #19), but for giving ``--root-password`` to an existing root user that has none."""
+    with store.connection() as connection:
+        created = _create(connection, config, clock)
+    if not created and config.root_password:
+        with store.transaction() as session:
+            _set_root_password(session, config, clock)
+    return created
 
 
 def bootstrap_in(session, config: ServerConfig, clock: Clock) -> bool:
     """``bootstrap`` inside the caller's transaction (a reset wipes the store and bootstraps in one)."""
-    existing = accounts.find_account(session, config.bootstrap_account_id)
-    if existing is not None:
-        _give_legacy_key_its_real_id(session, config)
-        _set_root_password(existing, config, clock)
+    created = _create(session.connection(), config, clock)
+    if not created and config.root_password:
+        _set_root_password(session, config, clock)
+    return created
+
+
+def _create(connection: Connection, config: ServerConfig, clock: Clock) -> bool:
+    """Create the account and its root key unless the account exists (whose legacy key then gets its real id)."""
+    if plain.account_exists(connection, config.bootstrap_account_id):
+        _give_legacy_key_its_real_id(connection, config)
         return False
-    account = accounts.put_account(session, AccountRow(
-        account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
-        status="ACTIVE", created_at=clock.now(),
-    ))
-    _set_root_password(account, config, clock)
-    session.flush()
-    accounts.put_access_key(session, AccessKeyRow(
-        access_key_id=bootstrap_access_key_id(config), secret_access_key=config.bootstrap_secret_key,
-        account_id=config.bootstrap_account_id, user_name=None, status="Active", created_at=clock.now(),
-    ))
+    plain.create_account(
+        connection, account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
+        created_at=clock.now(), root_password_hash=_password_hash(config) if config.root_password else None,
+        root_key_id=bootstrap_access_key_id(config), root_secret=config.bootstrap_secret_key)
     return True
 
 
-def _set_root_password(account: AccountRow, config: ServerConfig, clock: Clock) -> None:
-    """``--root-password`` for a root user that has no password yet."""
-    if config.root_password and not account.root_password_hash:
-        account.root_password_hash = passwords.hash_password(config.root_password)
+def _set_root_password(session, config: ServerConfig, clock: Clock) -> None:
+    """``--root-password`` for an existing root user that has no password yet."""
+    from rootplane.services.accounts import repo as accounts
+
+    account = accounts.find_account(session, config.bootstrap_account_id)
+    if account is not None and not account.root_password_hash:
+        account.root_password_hash = _password_hash(config)
         account.root_password_changed_at = clock.now()
 
 
-def _give_legacy_key_its_real_id(session, config: ServerConfig) -> None:
+def _give_legacy_key_its_real_id(connection: Connection, config: ServerConfig) -> None:
     """Stores bootstrapped before real ids kept the configured id (``test``) as the key's id, which IAM's
     clients cannot name; such a key is renamed to its real id once (the alias keeps signing working)."""
     for alias, real in key_aliases(config).items():
-        legacy = accounts.find_access_key(session, alias)
-        if legacy is not None and legacy.user_name is None and accounts.find_access_key(session, real) is None:
-            legacy.access_key_id = real
+        legacy = plain.find_access_key(connection, alias)
+        if legacy is not None and legacy.user_name is None and plain.find_access_key(connection, real) is None:
+            plain.rename_access_key(connection, alias, real)
+
+
+def _password_hash(config: ServerConfig) -> str:
+    """The hash of ``--root-password`` (IAM's password module loads only for it)."""
+    from rootplane.services.iam import passwords
+
+    return passwords.hash_password(config.root_password)

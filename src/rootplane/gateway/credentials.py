@@ -5,12 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from rootplane.auth.principal import IAM_USER, ROOT, Principal
 from rootplane.core.arn import root_arn
-from rootplane.services.accounts import repo as accounts
+from rootplane.services.accounts import plain
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.engine import Row
+    from sqlalchemy.orm import Session
+
+    from rootplane.store.engine import Store
 
 __all__ = ["ResolvedCredential", "CredentialCache", "resolve_access_key", "user_principal"]
 
@@ -48,29 +53,36 @@ def user_principal(session: Session, account_id: str, user_name: str, user_id: s
     )
 
 
-def resolve_access_key(session: Session, access_key_id: str, now) -> ResolvedCredential | None:
-    """Find a long-term key or a temporary session by access key id."""
-    key = accounts.find_access_key(session, access_key_id)
-    if key is not None:
-        account = accounts.find_account(session, key.account_id)
-        status = account.status if account is not None else "SUSPENDED"
-        if key.user_name is None:
-            principal = Principal(
-                kind=ROOT, account_id=key.account_id, arn=root_arn(key.account_id), user_id=key.account_id,
-                access_key_id=access_key_id,
-            )
-        else:
+def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential | None:
+    """Find a long-term key or a temporary session by access key id. A root user's key is read in plain SQL
+    (services/accounts/plain.py: the first GetCallerIdentity loads no model, issue #19); an IAM user's key and a
+    temporary session also read the ORM's rows."""
+    with store.connection(write=False) as connection:
+        key = plain.find_access_key(connection, access_key_id)
+    if key is not None and key.user_name is None:
+        principal = Principal(kind=ROOT, account_id=key.account_id, arn=root_arn(key.account_id),
+                              user_id=key.account_id, access_key_id=access_key_id)
+        return _long_term(access_key_id, key, principal)
+    from rootplane.services.accounts import repo as accounts
+
+    with store.transaction(write=False) as session:
+        if key is not None:
             principal = user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
-        return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active", status)
-    temporary = accounts.find_temporary_session(session, access_key_id)
-    if temporary is None or temporary.revoked:
-        return None
-    account = accounts.find_account(session, temporary.account_id)
-    principal = Principal.from_json(temporary.principal)
-    return ResolvedCredential(
-        access_key_id, temporary.secret_access_key, principal, temporary.session_token_sha256, True,
-        account.status if account is not None else "SUSPENDED",
-    )
+            return _long_term(access_key_id, key, principal)
+        temporary = accounts.find_temporary_session(session, access_key_id)
+        if temporary is None or temporary.revoked:
+            return None
+        account = accounts.find_account(session, temporary.account_id)
+        return ResolvedCredential(
+            access_key_id, temporary.secret_access_key, Principal.from_json(temporary.principal),
+            temporary.session_token_sha256, True, account.status if account is not None else "SUSPENDED",
+        )
+
+
+def _long_term(access_key_id: str, key: Row, principal: Principal) -> ResolvedCredential:
+    """A long-term key (a ``plain.find_access_key`` row) of ``principal``."""
+    return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active",
+                              key.account_status or "SUSPENDED")
 
 
 class CredentialCache:

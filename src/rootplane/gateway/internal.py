@@ -11,7 +11,7 @@ import hmac
 import json
 from typing import Any
 
-from rootplane.authz.gather import source
+from rootplane.core.services import optional_module
 from rootplane.gateway.health import health_document
 from rootplane.gateway.state import STATE_ROUTES
 from rootplane.store.engine import StoreUnavailable
@@ -47,7 +47,7 @@ def _health(gateway, request: HttpRequest) -> HttpResponse:
 
 
 def _outbox(gateway, request: HttpRequest) -> HttpResponse:
-    mail = source("rootplane.services.mail.outbox")
+    mail = optional_module("rootplane.services.mail.outbox")
     if mail is None:
         return json_response([])
     with gateway.store.transaction(write=False) as session:
@@ -60,8 +60,8 @@ _MAX_DECISION_IDS = 500
 def _decisions(gateway, request: HttpRequest) -> HttpResponse:
     """``?ids=<eventID>,...``: each CloudTrail event's deciding statement (what authorization decided, kept beside
     the record, never in it), for ``rootplane policy stream``. Event ids are the caller's own, from LookupEvents."""
-    repo = source("rootplane.services.cloudtrail.repo")
-    history = source("rootplane.services.cloudtrail.history")
+    repo = optional_module("rootplane.services.cloudtrail.repo")
+    history = optional_module("rootplane.services.cloudtrail.history")
     ids = [i for i in (request.query.get("ids") or "").split(",") if i][:_MAX_DECISION_IDS]
     if repo is None or history is None or not ids:
         return json_response({})
@@ -113,7 +113,7 @@ def _clock(gateway, request: HttpRequest) -> HttpResponse:
 
 def _sns_certificate(gateway, request: HttpRequest) -> HttpResponse:
     """The certificate SNS message signatures verify against (SigningCertURL)."""
-    signing = source("rootplane.services.sns.signing")
+    signing = optional_module("rootplane.services.sns.signing")
     if signing is None:
         return json_response({"error": "not found", "path": request.path}, 404)
     with gateway.store.transaction() as session:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rootplane.audit.call import ApiCall
-from rootplane.authz.authorizer import authorize
 from rootplane.authz.checks import checks_for
 from rootplane.core import ids
 from rootplane.core.clock import Clock, SystemClock, utcnow
@@ -37,6 +36,15 @@ log = logging.getLogger("rootplane.gateway")
 POLL_INTERVAL = 0.1  # seconds between runs of a long-polling request (RequestContext.poll_again)
 
 AuditSink = Callable[[ApiCall], None]
+
+
+def authorize(ctx: RequestContext, checks: list, protocol: str) -> None:
+    """Raise AccessDenied unless every check is allowed (authz/authorizer.py). The policy engine loads with the
+    first request that has a check to make: a GetCallerIdentity has none (issue #19: first answer)."""
+    if checks:
+        from rootplane.authz.authorizer import authorize as authorize_checks
+
+        authorize_checks(ctx, checks, protocol)
 
 
 # A served service of each protocol, whose error serializer answers requests for services rootplane does not serve.
@@ -112,8 +120,7 @@ class Gateway:
 
         def load():
             try:
-                with self.store.transaction(write=False) as session:
-                    return resolve_access_key(session, access_key_id, self.clock.now())
+                return resolve_access_key(self.store, access_key_id)
             except StoreUnavailable as exc:
                 log.warning("store unavailable while resolving a key: %s", exc)
                 raise service_unavailable(exc.disk_full) from None

@@ -6,13 +6,14 @@ import datetime as _dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from rootplane.auth.principal import Principal
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["RequestContext", "Handler", "PollAgain"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from rootplane.store.types import UtcDateTime
 
 __all__ = ["Base", "UtcDateTime"]
 
@@ -16,25 +16,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UtcDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on both SQLite (which forgets the zone) and PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: _dt.datetime | None, dialect) -> _dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to UtcDateTime")
-        return value.astimezone(_dt.timezone.utc) if value is not None else None
-
-    def process_result_value(self, value: _dt.datetime | None, dialect) -> _dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=_dt.timezone.utc)
-        return value.astimezone(_dt.timezone.utc)
 
 
 class Base(DeclarativeBase):

@@ -21,10 +21,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Changes", "TableCache", "changes_of", "note_written", "watch"]
 

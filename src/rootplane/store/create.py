@@ -9,6 +9,7 @@ plain ``MetaData`` (no key), a cache that is off, missing or damaged: ``create_a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +27,14 @@ __all__ = ["LazySchema", "Schema", "loaded", "create_tables"]
 @dataclass(frozen=True)
 class LazySchema:
     """The whole schema, loaded (mapped) at its first use; ``key`` names its version without loading it (a digest
-    of the sources that define it)."""
+    of the sources that define it, from ``fingerprint``: taken only when an empty store is created)."""
 
     load: Callable[[], MetaData]
-    key: str
+    fingerprint: Callable[[], str]
+
+    @functools.cached_property
+    def key(self) -> str:
+        return self.fingerprint()
 
 
 #: The mapped model itself, or a ``LazySchema``: a store already at head then starts without mapping any table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
@@ -21,6 +21,8 @@ from rootplane.store.lazy import LazySession
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from rootplane.store.create import Schema
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
@@ -192,10 +194,23 @@ class Store:
         else:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        event.listen(self._sessions, "loaded_as_persistent", _keep_loaded)
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
-        self.changes.watch(self._sessions)
+        self._sessions: sessionmaker | None = None  # made with the first ORM session (``_session``)
+        self._sessions_lock = threading.Lock()
+
+    def _session(self) -> Session:
+        """A new ORM session. The ORM loads with the first one (issue #19): a server whose requests so far needed
+        only plain SQL (a GetCallerIdentity: services/accounts/plain.py) has not imported it."""
+        if self._sessions is None:
+            with self._sessions_lock:
+                if self._sessions is None:
+                    from sqlalchemy.orm import sessionmaker
+
+                    sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+                    event.listen(sessions, "loaded_as_persistent", _keep_loaded)
+                    self.changes.watch(sessions)
+                    self._sessions = sessions
+        return self._sessions()
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -214,7 +229,7 @@ class Store:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
-        session = self._sessions()
+        session = self._session()
         session.info[_LOCKS_ROWS] = self.kind != "sqlite"
         self.changes.begin(session)
         try:
@@ -228,13 +243,34 @@ class Store:
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Session]:
         """A session made on first use (store/lazy.py): none at all for a read answered from process caches."""
-        session = LazySession(self._sessions)
+        session = LazySession(self._session)
         self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
         try:
             yield session  # type: ignore[misc]
             session.commit()
         finally:
             session.close()
+
+    @contextlib.contextmanager
+    def connection(self, write: bool = True) -> Iterator[Connection]:
+        """One unit of work in plain SQL (SQLAlchemy Core, no ORM session), committed or rolled back as
+        ``transaction``'s. For what must not load the model (start-up, a root key's lookup): its writes are not
+        reported to ``changes``, so it must not write a table a process cache reads while other processes serve."""
+        token = _write_intent.set(write)
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+            if write and self.group_commit is not None:
+                self.group_commit.note_commit()
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
+        finally:
+            _write_intent.reset(token)
+
+    def read_scalar(self, statement: str, **params: object) -> object:
+        """The first column of the first row of one read-only SQL ``statement`` (``connection(write=False)``)."""
+        with self.connection(write=False) as connection:
+            return connection.execute(text(statement), params).scalar()
 
     def durable(self) -> None:
         """Block until every commit made so far is on disk (worker threads; the server's event loop awaits

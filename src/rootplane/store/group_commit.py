@@ -73,6 +73,11 @@ class GroupCommit:
         if failure:
             raise failure[0]
 
+    def sync_soon(self) -> None:
+        """Start making every commit so far durable without waiting for it (start-up's own writes: the first request
+        that commits then waits for its own commit only)."""
+        self._enqueue(lambda _error: None)
+
     def _enqueue(self, done: Callable[[BaseException | None], None]) -> bool:
         """Register a waiter for the current commit count; False when it is already synced."""
         with self._lock:

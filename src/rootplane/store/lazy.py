@@ -9,9 +9,11 @@ transaction then and shares that ``info``. The store commits and closes the real
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["LazySession"]
 

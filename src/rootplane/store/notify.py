@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from rootplane.store.engine import Store
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["Listener", "publish", "publish_on_commit", "MAX_PAYLOAD"]
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["keyset_page"]
 

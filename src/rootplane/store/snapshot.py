@@ -19,13 +19,16 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, create_engine, insert, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from rootplane.store.engine import Store
 from rootplane.store.migrate import create_at_head, head_revision, known_revisions, upgrade
+
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["SnapshotError", "wipe", "save_snapshot", "restore_snapshot", "snapshot_revision", "KEPT_ON_RESET"]
 

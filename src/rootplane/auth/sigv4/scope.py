@@ -9,10 +9,11 @@ There is no host-based region on a local endpoint (and botocore signs even IAM w
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 from .errors import S3_CREDENTIAL_FORMAT, bad_signature, incomplete, s3_header_malformed, s3_query_error
 from .signed import SignedRequest
@@ -51,7 +52,9 @@ def parse_credential(credential: str, family: str, presigned: bool) -> tuple[str
 
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[re.Pattern[str], ...]:
-    data = json.loads((files("botocore") / "data" / "partitions.json").read_text(encoding="utf-8"))
+    # Read from botocore's package directory: importlib.resources' first read costs several times the read itself.
+    package = Path(importlib.util.find_spec("botocore").origin).parent  # type: ignore[union-attr, arg-type]
+    data = json.loads((package / "data" / "partitions.json").read_text(encoding="utf-8"))
     return tuple(re.compile(partition["regionRegex"]) for partition in data["partitions"])
 
 

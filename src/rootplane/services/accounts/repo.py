@@ -68,10 +68,3 @@ def find_temporary_session(session: Session, access_key_id: str) -> TemporarySes
 def put_temporary_session(session: Session, row: TemporarySessionRow) -> TemporarySessionRow:
     session.add(row)
     return row
-
-
-def touch_access_key(session: Session, access_key_id: str, at: _dt.datetime, service: str, region: str) -> None:
-    """Record last use (GetAccessKeyLastUsed)."""
-    row = session.get(AccessKeyRow, access_key_id)
-    if row is not None:
-        row.last_used_at, row.last_used_service, row.last_used_region = at, service, region

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import ContextManager
+from typing import TYPE_CHECKING, ContextManager
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # annotations only: no ORM before the first record (issue #19)
+    from sqlalchemy.orm import Session
 
 __all__ = ["configure", "reading"]
 

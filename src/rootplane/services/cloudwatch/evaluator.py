@@ -3,15 +3,13 @@
 An alarm is due at creation or update, then ``DELAY_SECONDS`` after each period boundary (periods aligned on the
 epoch), so data sent at the end of a period (CloudTrail deliveries, metric filters) still counts. It evaluates the
 last ``EvaluationPeriods`` periods that ended at least ``DELAY_SECONDS`` ago. A background thread looks for due alarms every
-``TICK_SECONDS`` of real time, so on a ``--time-travel`` server moving the clock past a boundary gets the alarm
-evaluated within a tick (tests poll DescribeAlarms). ``evaluate_due`` is the whole step, callable directly.
+``TICK_SECONDS`` of real time (install.py), so on a ``--time-travel`` server moving the clock past a boundary gets the
+alarm evaluated within a tick (tests poll DescribeAlarms). ``step`` is one pass, ``evaluate_due`` its evaluation.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -23,13 +21,10 @@ from rootplane.services.cloudwatch.evaluation import Point, evaluate
 from rootplane.services.cloudwatch.ingest import dimensions_key
 from rootplane.services.cloudwatch.statistics import buckets, period_start, statistic_value
 from rootplane.services.cloudwatch.tables import AlarmRow
-from rootplane.store.engine import Store, StoreUnavailable
+from rootplane.store.engine import Store
 
-__all__ = ["evaluate_alarm", "evaluate_due", "Evaluator", "TICK_SECONDS", "DELAY_SECONDS"]
+__all__ = ["evaluate_alarm", "evaluate_due", "step", "DELAY_SECONDS"]
 
-log = logging.getLogger("rootplane.cloudwatch")
-
-TICK_SECONDS = 0.5
 DELAY_SECONDS = 5
 BATCH = 100
 
@@ -70,43 +65,18 @@ def evaluate_due(session: Session, now: datetime) -> int:
     return len(alarms)
 
 
-class Evaluator:
-    """The background thread that runs ``evaluate_due`` on the store with the server's clock."""
-
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cloudwatch-alarms", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def step(self) -> int:
-        """One pass: evaluate what is due (a read first, so an idle server writes nothing)."""
-        now = self.clock.now()
-        with self.store.transaction(write=False) as session:
-            due = repo.next_due(session)
-        if due is None or due > now:
-            return 0
-        evaluated = BATCH
-        total = 0
-        while evaluated == BATCH:
-            with self.store.transaction(write=True) as session:
-                evaluated = evaluate_due(session, now)
-            total += evaluated
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(TICK_SECONDS):
-            try:
-                self.step()
-            except StoreUnavailable as error:  # an outage: the next pass retries, no traceback per tick
-                log.warning("alarm evaluation waits for the store: %s", error)
-            except Exception:  # noqa: BLE001 - one failed pass must not stop the evaluator
-                log.exception("alarm evaluation failed")
+def step(store: Store, clock: Clock) -> int:
+    """One pass on ``store`` at ``clock``'s now: evaluate what is due (a read first, so an idle server writes
+    nothing); returns how many alarms were evaluated."""
+    now = clock.now()
+    with store.transaction(write=False) as session:
+        due = repo.next_due(session)
+    if due is None or due > now:
+        return 0
+    evaluated = BATCH
+    total = 0
+    while evaluated == BATCH:
+        with store.transaction(write=True) as session:
+            evaluated = evaluate_due(session, now)
+        total += evaluated
+    return total

@@ -8,7 +8,6 @@ from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT_SESSION
 from rootplane.core.errors import AwsError
-from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.account.regions import OPT_IN_REGIONS
 from rootplane.services.provider import Provider
@@ -68,6 +67,8 @@ class StsProvider(Provider):
         return {"Credentials": issue_credentials(ctx, session_principal, duration)}
 
     def get_access_key_info(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        from rootplane.services.accounts import repo as accounts
+
         access_key_id = params["AccessKeyId"]
         key = accounts.find_access_key(ctx.session, access_key_id)
         if key is not None:

@@ -10,7 +10,6 @@ Long-term keys are not refused here: AWS judged their AssumeRole calls on the ta
 from __future__ import annotations
 
 from rootplane.core.errors import AwsError
-from rootplane.services.account import repo as account_repo
 from rootplane.services.account.regions import OPT_IN_REGIONS, opt_status
 from rootplane.services.context import RequestContext
 
@@ -31,6 +30,8 @@ def region_usable(ctx: RequestContext, account_id: str) -> bool:
     """Whether ``account_id`` may be used in the request's region (default regions always)."""
     if ctx.region not in OPT_IN_REGIONS:
         return True
+    from rootplane.services.account import repo as account_repo  # opt-in regions' rows: loaded when first needed
+
     row = account_repo.find_region_opt(ctx.session, account_id, ctx.region)
     return opt_status(ctx.region, row, ctx.now()) in _USABLE
 
