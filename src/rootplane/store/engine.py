@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,18 +17,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
-from rootplane.store.lazy import LazySession
+from rootplane.store.lazy import LazySession, WriteSession
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
     from rootplane.store.create import Schema
 
-__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
+__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "on_commit",
+           "sqlite_url"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
 # session.info key: every row the transaction loaded (see ``_keep_loaded``).
 _LOADED = "rootplane.loaded"
+# session.info key: what to run once the transaction has committed (see ``on_commit``).
+_ON_COMMIT = "rootplane.on_commit"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
@@ -82,6 +85,11 @@ def locks_rows(session: Session) -> bool:
     must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
     change the row between the check and the write. SQLite writers already hold the database's write lock."""
     return bool(session.info.get(_LOCKS_ROWS))
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the store transaction of ``session`` has committed (dropped if it rolls back)."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
 
 
 def lock_name(session: Session, name: str) -> bool:
@@ -166,7 +174,9 @@ class Store:
     """Owns the engine and hands out transactions.
 
     ``transaction()`` yields an ORM session inside one database transaction: committed when the block ends,
-    rolled back on any exception, so a failed request leaves no partial state. On SQLite a commit is durable once
+    rolled back on any exception, so a failed request leaves no partial state. The session is made on first use
+    (store/lazy.py): a write transaction runs on a Core connection, with an ORM session joined to it only when the
+    work needs one; ``on_commit`` registers what must follow the commit. On SQLite a commit is durable once
     ``group_commit`` has synced it (the server waits for that before it answers); ``group_commit`` is None on
     PostgreSQL, whose commits are durable when they return.
 
@@ -193,9 +203,13 @@ class Store:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        event.listen(self._sessions, "loaded_as_persistent", _keep_loaded)
+        # A write transaction's ORM session: bound to its connection, joined to the transaction the store commits.
+        self._joined_sessions = sessionmaker(expire_on_commit=False, autoflush=True)
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
         self.changes.watch(self._sessions)
+        self.changes.watch_writes(self._joined_sessions)
+        for sessions in (self._sessions, self._joined_sessions):
+            event.listen(sessions, "loaded_as_persistent", _keep_loaded)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -214,14 +228,19 @@ class Store:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
-        session = self._sessions()
+        """The session's pending changes flushed, the tables written published (inside the transaction), the
+        commit, then the change marks and ``on_commit`` actions; a transaction that never began commits nothing."""
+        session = WriteSession(self.engine, self._joined_sessions)
         session.info[_LOCKS_ROWS] = self.kind != "sqlite"
-        self.changes.begin(session)
+        self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
         try:
-            with session.begin():
-                yield session
-            if self.group_commit is not None:
+            yield session  # type: ignore[misc]
+            session.flush()
+            self.changes.publish(session)  # type: ignore[arg-type]
+            if session.commit() and self.group_commit is not None:
                 self.group_commit.note_commit()
+            self.changes.committed(session)  # type: ignore[arg-type]
+            _run_on_commit(session.info)
         finally:
             session.close()
 
@@ -233,6 +252,7 @@ class Store:
         try:
             yield session  # type: ignore[misc]
             session.commit()
+            _run_on_commit(session.info)
         finally:
             session.close()
 
@@ -317,6 +337,11 @@ def is_outage(exc: BaseException) -> bool:
         return sqlite_name.startswith(_SQLITE_OUTAGE)
     sqlstate = getattr(original, "sqlstate", None)
     return sqlstate is None or sqlstate.startswith(_POSTGRES_OUTAGE)
+
+
+def _run_on_commit(info: dict) -> None:
+    for action in info.pop(_ON_COMMIT, ()):
+        action()
 
 
 def _keep_loaded(session: Session, instance: object) -> None:
