@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -193,9 +193,14 @@ class Store:
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
         if self.kind == "sqlite":
-            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
-            database = self.engine.url.database
-            if database and database != ":memory:" and not database.startswith("file:"):
+            database = make_url(url).database
+            on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
+            # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache
+            # SQLite keeps unless another connection wrote since; taking them in turn re-read ~9 pages per
+            # CreateUser (issue #19). (An in-memory database has one connection per thread.)
+            pooling = {"pool_use_lifo": True} if on_file else {}
+            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **pooling)
+            if database and on_file:
                 _make_sqlite_files_private(database)
                 self.group_commit = GroupCommit(database)
             _configure_sqlite(self.engine)
