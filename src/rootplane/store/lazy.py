@@ -9,8 +9,8 @@ transaction then and shares that ``info``. The store commits and closes the real
 first ``connection()`` (statements run on it directly: ``store.rows.insert_row``, IAM's ``creation_check``), and an
 ORM session is made only when something needs one, bound to that connection and joined to its transaction. The
 store flushes that session and commits the connection itself (an ORM session's own transaction and commit cost
-about 50 µs of CPU per write on SQLite, several times CreateUser's SQL; issue #19); the session's commit events do
-not fire, so what must follow a commit is registered with ``Store.on_commit``.
+about 45 µs of CPU per write on SQLite, more than CreateUser's SQL; issue #19); the session's commit events do
+not fire, so what must follow a commit is registered with ``store.engine.on_commit``.
 """
 
 from __future__ import annotations
