@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from rootplane.audit.call import ApiCall
 from rootplane.audit.recorder import Recorder
@@ -136,24 +135,24 @@ def test_a_batch_the_locked_store_refuses_is_retried_and_written_once_in_order(s
     assert recorder.status() == {"queued": 0, "storeUnavailable": False, "dropped": 0}
 
 
-def test_a_retry_after_a_lost_commit_answer_stores_and_delivers_nothing_twice(store, recorder, caplog):
+def test_a_retry_after_a_lost_commit_answer_stores_and_delivers_nothing_twice(store, recorder, caplog, monkeypatch):
     """The store commits the batch but the answer is lost (as a connection cut after COMMIT reached PostgreSQL):
     the retry finds the events stored and neither inserts nor delivers them again."""
     lost = []
+    commit = store.engine.dialect.do_commit
 
-    def lose_answer(_session) -> None:  # after the commit that stored the events (not a consumer's savepoint)
+    def lose_answer(dbapi_connection) -> None:  # the commit that stored the events is made, its answer lost
+        commit(dbapi_connection)
         if not lost and _committed_events(store):
             lost.append(True)
             raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
 
     calls = [_call() for _ in range(3)]
-    event.listen(Session, "after_commit", lose_answer)
-    try:
-        for call in calls:
-            recorder.submit(call)
-        recorder.flush()
-    finally:
-        event.remove(Session, "after_commit", lose_answer)
+    monkeypatch.setattr(store.engine.dialect, "do_commit", lose_answer)
+    for call in calls:
+        recorder.submit(call)
+    recorder.flush()
+    monkeypatch.undo()
     assert lost, "the commit's answer was lost once"
     assert "could not write" not in caplog.text  # the retry succeeded (no duplicate key)
     assert not recorder.status()["storeUnavailable"]

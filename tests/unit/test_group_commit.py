@@ -58,6 +58,24 @@ def test_waiters_share_fsyncs_and_return_once_synced(store, monkeypatch):
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 50
 
 
+def test_the_commits_of_one_event_loop_step_share_one_fsync(store, monkeypatch):
+    """The syncer is woken at the loop's next step: requests handled in the same step wait for the same fsync."""
+    _write(store, 0)
+    store.durable()  # the first fsync also syncs the directory
+    calls = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd)))
+
+    async def one_step_of_writers() -> None:
+        async def one(value: int) -> None:
+            _write(store, value)
+            await store.group_commit.synced()
+        await asyncio.gather(*(one(value) for value in range(1, 11)))  # each task's first step: the same loop step
+
+    asyncio.run(one_step_of_writers())
+    assert len(calls) == 1
+
+
 def test_a_failed_fsync_is_raised_to_the_waiter(store, monkeypatch):
     def failing(fd):
         raise OSError(28, "No space left on device")

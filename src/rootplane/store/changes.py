@@ -1,10 +1,12 @@
 """Which tables changed, and process caches of store data that every committed change to their tables invalidates.
 
 Every ORM session of a ``Store`` reports the tables it writes (flushed rows and ORM-enabled ``insert``/``update``/
-``delete`` statements); when its transaction commits, ``Changes`` moves those tables' change mark past every
-transaction started before, and tells its subscribers (gateway/invalidation.py: the other processes on the same
-PostgreSQL database, through ``NOTIFY rootplane_caches``). A ``TableCache`` entry is served only while none of its
-tables changed since the transaction that loaded it began, so it never outlives a commit this process saw:
+``delete`` statements; statements run on its connection directly call ``note_written``); when its transaction
+commits (the session's commit, or the store's commit of a write transaction), ``Changes`` moves those tables'
+change mark past every transaction started before, and tells its subscribers (gateway/invalidation.py: the other
+processes on the same PostgreSQL database, through ``NOTIFY rootplane_caches``). A ``TableCache`` entry is served
+only while none of its tables changed since the transaction that loaded it began, so it never outlives a commit
+this process saw:
 
 - a transaction notes ``Changes.sequence`` before its first statement (``Store.transaction``); an entry is tagged
   with the sequence its loading transaction began at, and a commit marks its tables with a sequence past every
@@ -54,12 +56,18 @@ class Changes:
         self.publishers: list[Callable[[Session, frozenset[str]], None]] = []
 
     def watch(self, sessions: sessionmaker) -> None:
-        """Track the writes of every session ``sessions`` makes."""
+        """Track the writes of every session ``sessions`` makes, published and marked when the session commits."""
+        self.watch_writes(sessions)
+        event.listen(sessions, "before_commit", self.publish)
+        event.listen(sessions, "after_commit", self.committed)
+        event.listen(sessions, "after_rollback", _after_rollback)
+
+    @staticmethod
+    def watch_writes(sessions: sessionmaker) -> None:
+        """Note the tables every session ``sessions`` makes writes, for a store that commits them itself and then
+        calls ``publish`` and ``committed`` (a write transaction's joined session, store/lazy.py)."""
         event.listen(sessions, "after_flush", _after_flush)
         event.listen(sessions, "do_orm_execute", _do_orm_execute)
-        event.listen(sessions, "before_commit", self._before_commit)
-        event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", _after_rollback)
 
     def begin(self, session: Session) -> None:
         """Note that ``session``'s transaction begins now (before its first statement)."""
@@ -91,7 +99,8 @@ class Changes:
                 return False
         return True
 
-    def _before_commit(self, session: Session) -> None:
+    def publish(self, session: Session) -> None:
+        """Tell the publishers which watched tables ``session``'s transaction wrote; inside it, before its commit."""
         if not self.publishers:
             return
         session.flush()  # what the commit would flush next counts too
@@ -100,7 +109,8 @@ class Changes:
             for publisher in self.publishers:
                 publisher(session, tables)
 
-    def _after_commit(self, session: Session) -> None:
+    def committed(self, session: Session) -> None:
+        """``session``'s transaction committed: mark the watched tables it wrote."""
         tables = frozenset(session.info.pop(_WRITTEN, ())) & _WATCHED
         if tables:
             self.changed(tables)

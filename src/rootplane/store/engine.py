@@ -6,18 +6,18 @@ import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
-from rootplane.store.lazy import LazySession
+from rootplane.store.lazy import LazySession, WriteSession
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
@@ -25,12 +25,15 @@ if TYPE_CHECKING:
 
     from rootplane.store.create import Schema
 
-__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "sqlite_url"]
+__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "on_commit",
+           "sqlite_url"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
 # session.info key: every row the transaction loaded (see ``_keep_loaded``).
 _LOADED = "rootplane.loaded"
+# session.info key: what to run once the transaction has committed (see ``on_commit``).
+_ON_COMMIT = "rootplane.on_commit"
 
 # Whether the transaction being opened on this thread intends to write (SQLite takes the write lock up front).
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("rootplane_write_intent", default=True)
@@ -84,6 +87,11 @@ def locks_rows(session: Session) -> bool:
     must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
     change the row between the check and the write. SQLite writers already hold the database's write lock."""
     return bool(session.info.get(_LOCKS_ROWS))
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the store transaction of ``session`` has committed (dropped if it rolls back)."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
 
 
 def lock_name(session: Session, name: str) -> bool:
@@ -168,7 +176,9 @@ class Store:
     """Owns the engine and hands out transactions.
 
     ``transaction()`` yields an ORM session inside one database transaction: committed when the block ends,
-    rolled back on any exception, so a failed request leaves no partial state. On SQLite a commit is durable once
+    rolled back on any exception, so a failed request leaves no partial state. The session is made on first use
+    (store/lazy.py): a write transaction runs on a Core connection, with an ORM session joined to it only when the
+    work needs one; ``on_commit`` registers what must follow the commit. On SQLite a commit is durable once
     ``group_commit`` has synced it (the server waits for that before it answers); ``group_commit`` is None on
     PostgreSQL, whose commits are durable when they return.
 
@@ -185,9 +195,14 @@ class Store:
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
         if self.kind == "sqlite":
-            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
-            database = self.engine.url.database
-            if database and database != ":memory:" and not database.startswith("file:"):
+            database = make_url(url).database
+            on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
+            # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache
+            # SQLite keeps unless another connection wrote since; taking them in turn re-read ~9 pages per
+            # CreateUser (issue #19). (An in-memory database has one connection per thread.)
+            pooling = {"pool_use_lifo": True} if on_file else {}
+            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **pooling)
+            if database and on_file:
                 _make_sqlite_files_private(database)
                 self.group_commit = GroupCommit(database)
             _configure_sqlite(self.engine)
@@ -195,22 +210,35 @@ class Store:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
-        self._sessions: sessionmaker | None = None  # made with the first ORM session (``_session``)
-        self._sessions_lock = threading.Lock()
+        self._session_makers: tuple[sessionmaker, sessionmaker] | None = None  # made with the first ORM session
+        self._session_makers_lock = threading.Lock()
 
-    def _session(self) -> Session:
-        """A new ORM session. The ORM loads with the first one (issue #19): a server whose requests so far needed
-        only plain SQL (a GetCallerIdentity: services/accounts/plain.py) has not imported it."""
-        if self._sessions is None:
-            with self._sessions_lock:
-                if self._sessions is None:
+    def _orm(self) -> tuple[sessionmaker, sessionmaker]:
+        """The ORM's session makers: a read transaction's, and a write transaction's (a session bound to its
+        connection, joined to the transaction the store commits). The ORM loads with the first session (issue #19):
+        a server whose requests so far needed only plain SQL (a GetCallerIdentity: services/accounts/plain.py) has
+        not imported it."""
+        if self._session_makers is None:
+            with self._session_makers_lock:
+                if self._session_makers is None:
                     from sqlalchemy.orm import sessionmaker
 
                     sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-                    event.listen(sessions, "loaded_as_persistent", _keep_loaded)
+                    joined = sessionmaker(expire_on_commit=False, autoflush=True)
                     self.changes.watch(sessions)
-                    self._sessions = sessions
-        return self._sessions()
+                    self.changes.watch_writes(joined)
+                    for makes in (sessions, joined):
+                        event.listen(makes, "loaded_as_persistent", _keep_loaded)
+                    self._session_makers = (sessions, joined)
+        return self._session_makers
+
+    def _session(self) -> Session:
+        """A new ORM session for a read transaction."""
+        return self._orm()[0]()
+
+    def _joined_session(self, **options) -> Session:
+        """A new ORM session for a write transaction (``bind=`` its connection)."""
+        return self._orm()[1](**options)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -229,14 +257,19 @@ class Store:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
-        session = self._session()
+        """The session's pending changes flushed, the tables written published (inside the transaction), the
+        commit, then the change marks and ``on_commit`` actions; a transaction that never began commits nothing."""
+        session = WriteSession(self.engine, self._joined_session)
         session.info[_LOCKS_ROWS] = self.kind != "sqlite"
-        self.changes.begin(session)
+        self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
         try:
-            with session.begin():
-                yield session
-            if self.group_commit is not None:
+            yield session  # type: ignore[misc]
+            session.flush()
+            self.changes.publish(session)  # type: ignore[arg-type]
+            if session.commit() and self.group_commit is not None:
                 self.group_commit.note_commit()
+            self.changes.committed(session)  # type: ignore[arg-type]
+            _run_on_commit(session.info)
         finally:
             session.close()
 
@@ -248,6 +281,7 @@ class Store:
         try:
             yield session  # type: ignore[misc]
             session.commit()
+            _run_on_commit(session.info)
         finally:
             session.close()
 
@@ -353,6 +387,11 @@ def is_outage(exc: BaseException) -> bool:
         return sqlite_name.startswith(_SQLITE_OUTAGE)
     sqlstate = getattr(original, "sqlstate", None)
     return sqlstate is None or sqlstate.startswith(_POSTGRES_OUTAGE)
+
+
+def _run_on_commit(info: dict) -> None:
+    for action in info.pop(_ON_COMMIT, ()):
+        action()
 
 
 def _keep_loaded(session: Session, instance: object) -> None:

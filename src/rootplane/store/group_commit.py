@@ -34,6 +34,7 @@ class GroupCommit:
         self._waiters: list[tuple[int, Callable[[BaseException | None], None]]] = []
         self._directory_synced = False
         self._thread: threading.Thread | None = None
+        self._kicks: set[asyncio.AbstractEventLoop] = set()  # loops that will wake the syncer in their next step
 
     # -- the committing side -----------------------------------------------------------------------------------
     def note_commit(self) -> None:
@@ -48,14 +49,22 @@ class GroupCommit:
 
     # -- waiting -----------------------------------------------------------------------------------------------
     async def synced(self) -> None:
-        """Return once every commit made so far is on disk (raises OSError if the fsync failed)."""
+        """Return once every commit made so far is on disk (raises OSError if the fsync failed).
+
+        The syncer is woken at the event loop's next step, not at once: the requests that commit during this step
+        (those whose data arrived together) share the fsync it starts, instead of each starting its own."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
         def done(error: BaseException | None) -> None:
             loop.call_soon_threadsafe(_settle, future, error)
 
-        if self._enqueue(done):
+        if self._enqueue(done, wake=False):
+            with self._lock:
+                kick = loop not in self._kicks
+                self._kicks.add(loop)
+            if kick:
+                loop.call_soon(self._kick, loop)
             await future
 
     def wait(self) -> None:
@@ -78,18 +87,29 @@ class GroupCommit:
         that commits then waits for its own commit only)."""
         self._enqueue(lambda _error: None)
 
-    def _enqueue(self, done: Callable[[BaseException | None], None]) -> bool:
-        """Register a waiter for the current commit count; False when it is already synced."""
+    def _enqueue(self, done: Callable[[BaseException | None], None], wake: bool = True) -> bool:
+        """Register a waiter for the current commit count (and wake the syncer, unless ``wake`` is False: a
+        ``_kick`` will); False when it is already synced."""
         with self._lock:
             target = self._committed
             if target <= self._synced:
                 return False
             self._waiters.append((target, done))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="rootplane-group-commit", daemon=True)
-                self._thread.start()
-            self._wake.notify()
+            if wake:
+                self._wake_syncer()
         return True
+
+    def _kick(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._kicks.discard(loop)
+            self._wake_syncer()
+
+    def _wake_syncer(self) -> None:
+        """Start the syncer thread or wake it (the lock held)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="rootplane-group-commit", daemon=True)
+            self._thread.start()
+        self._wake.notify()
 
     # -- the syncer thread -------------------------------------------------------------------------------------
     def _run(self) -> None:

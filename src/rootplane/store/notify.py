@@ -48,7 +48,8 @@ def publish_on_commit(session: Session, channel: str, payload: str) -> None:
     """Send ``payload`` (under MAX_PAYLOAD bytes) on ``channel`` as part of ``session``'s transaction (PostgreSQL
     delivers it when the transaction commits); no-op on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
+        session.connection().execute(text("SELECT pg_notify(:channel, :payload)"),
+                                     {"channel": channel, "payload": payload})
 
 
 class Listener:

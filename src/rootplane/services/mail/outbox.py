@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.mail.relay import relay
 from rootplane.services.mail.tables import MailMessageRow
+from rootplane.store.engine import on_commit
 
 __all__ = ["send", "send_text_message", "send_message", "list_messages"]
 
@@ -34,7 +35,7 @@ def send_message(session: Session, to: str, subject: str, body: str, now, smtp_u
     """Like ``send`` outside a request (audit writer, SNS): stored in ``session``, relayed after its commit."""
     session.add(MailMessageRow(recipient=to, subject=subject, body=body, sent_at=now))
     if smtp_url:
-        event.listen(session, "after_commit", lambda _session: relay(smtp_url, to, subject, body), once=True)
+        on_commit(session, lambda: relay(smtp_url, to, subject, body))
 
 
 def list_messages(session: Session, to: str | None) -> list[dict[str, Any]]:

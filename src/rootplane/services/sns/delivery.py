@@ -27,6 +27,7 @@ from rootplane.services.sns import fifo as fifo_rules
 from rootplane.services.sns.fifo import FifoPublish
 from rootplane.services.sns.filtering import accepts
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+from rootplane.store.engine import on_commit
 
 __all__ = ["Message", "publish", "publish_from_service", "confirmation", "send_confirmation", "topic_attributes", "SENDER_ID"]
 
@@ -169,7 +170,7 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
     elif subscription.protocol in ("http", "https"):
         payload = confirmation(session, topic, token, now, endpoint)
         url, port = subscription.endpoint, _server_port(endpoint)
-        repo.after_commit(session, lambda: _pool.submit(_post, url, payload, None, port))
+        on_commit(session, lambda: _pool.submit(_post, url, payload, None, port))
     elif subscription.protocol == "sqs":
         _to_queue(session, subscription.endpoint, json.dumps(confirmation(session, topic, token, now, endpoint)), now,
                   topic.arn)
@@ -204,7 +205,7 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
         port = _server_port(endpoint)
-        repo.after_commit(session, lambda: _pool.submit(_post, url, envelope, arn, port, raw_body))
+        on_commit(session, lambda: _pool.submit(_post, url, envelope, arn, port, raw_body))
     elif subscription.protocol == "email":
         unsubscribe = envelope["UnsubscribeURL"]
         body = (f"{message.text}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "

@@ -1,10 +1,8 @@
-"""Queries for topics and subscriptions (paged by ARN), and post-commit actions for deliveries."""
+"""Queries for topics and subscriptions (paged by ARN)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,11 +11,9 @@ from rootplane.store.paging import keyset_page
 
 __all__ = [
     "find_topic", "list_topics", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
-    "list_subscriptions", "list_topic_subscriptions", "put_subscription", "delete_subscription", "after_commit",
+    "list_subscriptions", "list_topic_subscriptions", "put_subscription", "delete_subscription",
     "find_signing_key", "put_signing_key",
 ]
-
-_AFTER_COMMIT = "rootplane_sns_after_commit"
 
 
 def find_topic(session: Session, arn: str) -> TopicRow | None:
@@ -79,21 +75,6 @@ def put_subscription(session: Session, subscription: SubscriptionRow) -> Subscri
 
 def delete_subscription(session: Session, subscription: SubscriptionRow) -> None:
     session.delete(subscription)
-
-
-def after_commit(session: Session, action: Callable[[], None]) -> None:
-    """Run ``action`` once the session's outer transaction commits (dropped on rollback)."""
-    pending = session.info.get(_AFTER_COMMIT)
-    if pending is None:
-        pending = session.info[_AFTER_COMMIT] = []
-
-        def run(committed: Session) -> None:
-            for callback in committed.info.pop(_AFTER_COMMIT, []):
-                callback()
-
-        event.listen(session, "after_commit", run, once=True)
-        event.listen(session, "after_rollback", lambda s: s.info.pop(_AFTER_COMMIT, None), once=True)
-    pending.append(action)
 
 
 def find_signing_key(session: Session, key_id: str) -> SigningKeyRow | None:

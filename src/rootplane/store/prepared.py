@@ -1,0 +1,62 @@
+"""A hot read statement compiled once per dialect and handed to the driver as it is.
+
+``connection.execute(select(...), params)`` derives the statement's cache key (a walk of the whole expression),
+looks the compiled form up, and builds and processes the parameters through the compiled statement: for IAM's
+``creation_check`` several times the cost of the SQL itself on SQLite (issue #19). A :class:`PreparedSelect`
+keeps the SQL string, the order of its parameters and their bind processors per dialect, and runs it with
+``exec_driver_sql``: the same connection, transaction and error translation (``OperationalError``...), without
+the expression machinery. Result rows are the driver's values (no result type processing): select columns whose
+driver values are what the caller wants (strings, integers, NULL tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult
+from sqlalchemy.sql.expression import Select
+
+__all__ = ["PreparedSelect"]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    defaults: dict[str, Any]  # every bind parameter's value when the caller gives none (literals such as LIMIT 1)
+    order: tuple[str, ...] | None  # the driver's positional parameters by name; None for a named paramstyle
+    processors: tuple[tuple[str, Callable[[Any], Any]], ...]  # (parameter, bind processor)
+
+
+class PreparedSelect:
+    """``statement`` (its bind parameters named), compiled for a connection's dialect on first use there."""
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, connection: Connection) -> _Compiled:
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            form = self.statement.compile(dialect=dialect)
+            if form.literal_execute_params or form.post_compile_params:
+                raise ValueError("a statement rendered at execution time (IN lists...) cannot be prepared")
+            processors = tuple(
+                (name, processor) for name, bind in form.binds.items()
+                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None)
+            compiled = _Compiled(str(form), {name: bind.effective_value for name, bind in form.binds.items()},
+                                 tuple(form.positiontup or ()) if form.positional else None, processors)
+            self._compiled[dialect.name] = compiled
+        return compiled
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult:
+        """Execute on ``connection`` with ``params`` by bind parameter name (the others keep their literal values)."""
+        compiled = self._compile(connection)
+        values = {**compiled.defaults, **params}
+        for name, processor in compiled.processors:
+            values[name] = processor(values[name])
+        if compiled.order is None:
+            return connection.exec_driver_sql(compiled.sql, values)
+        return connection.exec_driver_sql(compiled.sql, tuple(values[name] for name in compiled.order))

@@ -1,0 +1,54 @@
+"""store/prepared.py: a SELECT compiled once per dialect answers as Core's execution of the same statement does
+(named parameters, literal values such as LIMIT 1, bind processing of datetimes), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+from harness import drop_postgres_database, required_postgres_database
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select
+
+from rootplane.store.base import UtcDateTime
+from rootplane.store.engine import Store
+from rootplane.store.prepared import PreparedSelect
+
+METADATA = MetaData()
+ITEMS = Table("prepared_test_items", METADATA, Column("id", Integer, primary_key=True), Column("owner", String),
+              Column("at", UtcDateTime))
+AT = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else required_postgres_database()
+    store = Store(url, METADATA)
+    METADATA.create_all(store.engine)
+    with store.transaction() as session:
+        session.execute(insert(ITEMS), [{"id": n, "owner": "a" if n < 4 else "b", "at": AT + _dt.timedelta(days=n)}
+                                        for n in range(1, 6)])
+    yield store
+    store.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+def test_a_prepared_select_answers_as_core_does(store):
+    first_after = (select(ITEMS.c.id).where(ITEMS.c.owner == bindparam("owner"), ITEMS.c.at > bindparam("after"))
+                   .order_by(ITEMS.c.id).limit(1).offset(bindparam("skip", type_=Integer)))
+    statement = select(first_after.scalar_subquery(), select(func.count()).select_from(ITEMS)
+                       .where(ITEMS.c.owner == bindparam("owner")).scalar_subquery())
+    prepared = PreparedSelect(statement)
+    with store.transaction() as session:
+        connection = session.connection()
+        for owner, after, skip in (("a", AT, 0), ("a", AT + _dt.timedelta(days=1), 1), ("b", AT, 0), ("c", AT, 0)):
+            params = {"owner": owner, "after": after, "skip": skip}
+            assert tuple(prepared.run(connection, params).one()) == tuple(connection.execute(statement, params).one())
+        assert tuple(prepared.run(connection, {"owner": "a", "after": AT, "skip": 1}).one()) == (2, 3)
+
+
+def test_a_statement_rendered_at_execution_time_is_refused(store):
+    prepared = PreparedSelect(select(ITEMS.c.id).where(ITEMS.c.owner.in_(bindparam("owners", expanding=True))))
+    with store.transaction() as session:
+        with pytest.raises(ValueError):
+            prepared.run(session.connection(), {"owners": ["a"]})

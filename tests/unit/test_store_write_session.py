@@ -1,0 +1,117 @@
+"""store/lazy.py WriteSession: a write transaction runs on a Core connection; an ORM session, made only when the work
+needs one, joins that transaction; the store commits it, then marks the changes and runs ``on_commit`` actions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rootplane.store.changes import TableCache
+from rootplane.store.engine import Store, on_commit
+from rootplane.store.rows import insert_row
+
+
+class _Base(DeclarativeBase):
+    metadata = MetaData()
+
+
+class Item(_Base):
+    __tablename__ = "write_test_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[str] = mapped_column(String)
+
+
+OTHERS = Table("write_test_others", _Base.metadata, Column("id", Integer, primary_key=True))
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/write.db", _Base.metadata)
+    _Base.metadata.create_all(store.engine)
+    yield store
+    store.dispose()
+
+
+def _values(store) -> list[str]:
+    with store.transaction(write=False) as session:
+        return list(session.scalars(select(Item.value).order_by(Item.id)))
+
+
+def test_statements_on_the_connection_need_no_orm_session_and_commit_with_the_block(store):
+    with store.transaction() as session:
+        insert_row(session, Item(id=1, value="a"))
+        assert session._session is None  # the Core connection did all of it
+    assert _values(store) == ["a"]
+
+
+def test_an_orm_session_made_later_joins_the_same_transaction(store):
+    with store.transaction() as session:
+        insert_row(session, Item(id=1, value="a"))
+        session.add(Item(id=2, value="b"))  # makes the ORM session, on the transaction's connection
+        assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"  # sees the uncommitted insert
+        with session.begin_nested():
+            session.add(Item(id=3, value="c"))
+    assert _values(store) == ["a", "b", "c"]  # pending ORM changes flushed by the store's commit
+    with pytest.raises(KeyError):
+        with store.transaction() as session:
+            insert_row(session, Item(id=4, value="d"))
+            session.add(Item(id=5, value="e"))
+            session.flush()
+            raise KeyError("boom")
+    assert _values(store) == ["a", "b", "c"]  # both kinds of writes rolled back together
+
+
+def test_a_refused_savepoint_leaves_the_rest_of_the_transaction(store):
+    with store.transaction() as session:
+        session.add(Item(id=1, value="a"))
+        with pytest.raises(IntegrityError):
+            with session.begin_nested():
+                session.add(Item(id=1, value="again"))
+                session.flush()
+        insert_row(session, Item(id=2, value="b"))
+    assert _values(store) == ["a", "b"]
+
+
+def test_changes_are_marked_and_on_commit_actions_run_after_the_commit_only(store):
+    cache: TableCache[list[str]] = TableCache([Item.__tablename__])
+    ran: list[str] = []
+    with store.transaction(write=False) as session:
+        assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == []
+    with store.transaction() as session:
+        insert_row(session, Item(id=1, value="a"))
+        on_commit(session, lambda: ran.append(str(_values(store))))  # another connection: sees the commit
+        assert ran == []
+    assert ran == ["['a']"]
+    with store.transaction(write=False) as session:
+        assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == ["a"]  # reloaded
+    with pytest.raises(KeyError):
+        with store.transaction() as session:
+            session.add(Item(id=2, value="b"))
+            on_commit(session, lambda: ran.append("rolled back"))
+            raise KeyError("boom")
+    assert ran == ["['a']"]
+
+
+def test_only_a_transaction_that_began_counts_as_a_commit(store):
+    before = store.group_commit.commits_here()
+    with store.transaction() as session:
+        session.info["noted"] = True  # no statement: no connection, no transaction
+    assert store.group_commit.commits_here() == before
+    with store.transaction() as session:
+        session.execute(insert(OTHERS).values(id=1))
+    assert store.group_commit.commits_here() == before + 1
+
+
+def test_consecutive_transactions_reuse_the_connection_used_last(store):
+    """LIFO pooling: the connection keeps its page cache (SQLite drops it only when another connection wrote)."""
+    used: list[int] = []
+    event.listen(store.engine.pool, "checkout", lambda dbapi_connection, *_: used.append(id(dbapi_connection)))
+    with store.transaction() as session, store.transaction(write=False) as other:  # two connections in the pool
+        session.execute(insert(OTHERS).values(id=1))
+        other.scalar(select(Item.value))
+    for index in range(3):
+        with store.transaction() as session:
+            session.execute(insert(OTHERS).values(id=index + 2))
+    assert len(set(used[2:])) == 1
