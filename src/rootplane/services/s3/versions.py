@@ -20,8 +20,9 @@ __all__ = ["store_version", "add_delete_marker", "delete_version", "read_version
 
 
 def new_version_id() -> str:
-    """A fresh version id: 32 URL-safe characters, like S3's."""
-    return secrets.token_urlsafe(24)
+    """A fresh version id: 32 URL-safe characters, like S3's (letters, digits, ``.`` and ``_``; never ``-``, which
+    S3's ids do not use and which the AWS CLI would read as an option where an id starts with it)."""
+    return secrets.token_urlsafe(24).replace("-", ".")
 
 
 def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
