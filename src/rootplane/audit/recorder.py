@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from rootplane.audit.call import ApiCall
-from rootplane.audit.record import Recorded, records_for
+from rootplane.audit.record import Recorded, for_records, records_for
 from rootplane.core.clock import Clock
 from rootplane.store.engine import Store, is_outage
 
@@ -95,10 +95,14 @@ class Recorder:
     def submit(self, call: ApiCall) -> None:
         """Accept a call for recording: an append, no lock and no thread wake-up per call (the writer wakes once per
         batch). At ``capacity`` queued calls it waits for the writer (back-pressure), for at most a second and not at
-        all while the store is unavailable; at ``outage_capacity`` it drops the oldest queued call."""
+        all while the store is unavailable; at ``outage_capacity`` it drops the oldest queued call. Only what the
+        records need is queued (``for_records``: no data events, no results a record does not show)."""
+        kept = for_records(call)
+        if kept is None:
+            return
         if len(self._pending) >= self.capacity:
             self._make_room()
-        self._pending.append(call)
+        self._pending.append(kept)
         if not self._wake.is_set():
             self._wake.set()
 
