@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 import threading
 from typing import TYPE_CHECKING
 
 from rootplane.core.config import ServerConfig, is_loopback
+from rootplane.core.malloc import share_arenas
 from rootplane.gateway.health import health_document
 from rootplane.gateway.warmup import WarmingApp
 
@@ -153,7 +153,7 @@ def run(config: ServerConfig) -> None:
 
     With ``config.workers`` > 1 the port is bound here and served by that many forked processes
     (rootplane/workers.py)."""
-    _share_malloc_arenas()
+    share_arenas()  # before any thread starts (core/malloc.py)
     for line in _banner(config):
         print(line, flush=True)
     if config.workers > 1:
@@ -161,31 +161,6 @@ def run(config: ServerConfig) -> None:
 
         sys.exit(supervise(config, serve))
     sys.exit(serve(config))
-
-
-_M_ARENA_MAX = -8  # mallopt's parameter number (glibc's malloc.h)
-
-
-def _share_malloc_arenas(arenas: int = 2) -> None:
-    """Have glibc's malloc serve every thread from at most ``arenas`` arenas instead of one per thread (up to 8 per
-    core). An arena keeps what its threads freed: the audit writer's thread, which renders a batch of up to 500
-    records (about 1.8 MB of dicts, JSON and rows, freed after each commit), kept that high-water mark in an arena
-    of its own beside the event loop's. Sharing two: RSS after ``bench/run.py --parts scale`` (10,000 users, the
-    ListUsers and GetUser loads) 2-3 MiB lower, CPU per request unchanged (issue #19).
-
-    Call it before any thread starts: glibc fixes the limit when it makes its second arena (forked workers inherit
-    it). Nothing on other C libraries."""
-    try:
-        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
-            return
-    except (ValueError, OSError, AttributeError):  # no such name here, or no glibc
-        return
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):
-        log.debug("mallopt is not available: one malloc arena per thread")
 
 
 def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:

@@ -1,5 +1,6 @@
-"""The server limits glibc's malloc to two arenas before its threads start (server._share_malloc_arenas, issue #19):
-threads that allocate then share them instead of each keeping an arena, and its high-water mark, of its own."""
+"""glibc malloc settings (core/malloc.py, issue #19): the server limits malloc to two arenas before its threads start,
+so threads that allocate share them instead of each keeping an arena, and its high-water mark, of its own; the audit
+writer gives free pages in the middle of the heap back to the system after a burst."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 _COUNT_ARENAS = """
 import ctypes, os, re, sys, tempfile, threading
 if sys.argv[1] == "shared":
-    from rootplane.server import _share_malloc_arenas
-    _share_malloc_arenas()
+    from rootplane.core.malloc import share_arenas
+    share_arenas()
 def allocate(done, go):
     kept = [bytearray(200_000) for _ in range(4)]  # malloc'd in this thread's arena
     done.set()
@@ -44,15 +45,37 @@ def _glibc() -> bool:
         return False
 
 
+_RELEASED_MIB = """
+import sys
+from rootplane.core.malloc import release_free_memory
+def rss():
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:")) / 1024
+blocks = [bytearray(8000) for _ in range(4000)]  # 32 MB from malloc's heap (each past pymalloc's 512 bytes)
+kept = blocks[::32]  # one in 32 stays: the free memory between them is in the middle of the heap
+del blocks
+before = rss()
+release_free_memory()
+print(before - rss())
+"""
+
+
+def _run(script: str, *args: str) -> str:
+    env = {name: value for name, value in os.environ.items() if name not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
+                          env=env).stdout
+
+
 def _arenas(mode: str) -> int:
     """malloc arenas in a fresh process where six threads allocated (``mode`` "shared": after the server's limit)."""
-    env = {name: value for name, value in os.environ.items() if name not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
-    result = subprocess.run([sys.executable, "-c", _COUNT_ARENAS, mode], capture_output=True, text=True, check=True,
-                            env=env)
-    return int(result.stdout)
+    return int(_run(_COUNT_ARENAS, mode))
 
 
 @pytest.mark.skipif(not _glibc(), reason="glibc only")
 def test_threads_share_two_malloc_arenas():
     assert _arenas("per-thread") > 2  # what glibc does by default, so the test can tell
     assert _arenas("shared") == 2
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc only")
+def test_free_memory_in_the_middle_of_the_heap_goes_back_to_the_system():
+    assert float(_run(_RELEASED_MIB)) > 16
