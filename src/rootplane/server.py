@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from rootplane.core.config import ServerConfig, is_loopback
+from rootplane.core.malloc import share_arenas
 from rootplane.gateway.health import health_document
 from rootplane.gateway.warmup import WarmingApp
 
@@ -155,6 +156,7 @@ def run(config: ServerConfig) -> None:
 
     With ``config.workers`` > 1 the port is bound here and served by that many forked processes
     (rootplane/workers.py)."""
+    share_arenas()  # before any thread starts (core/malloc.py)
     for line in _banner(config):
         print(line, flush=True)
     if config.workers > 1:

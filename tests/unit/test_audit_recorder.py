@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from rootplane.audit.call import ApiCall
+from rootplane.audit.record import for_records
 from rootplane.audit.recorder import Recorder
 from rootplane.auth.principal import ROOT, Principal
 from rootplane.core.clock import SystemClock
@@ -65,12 +66,14 @@ def _recorder(store: Store, **kwargs) -> Recorder:
     return Recorder(store, SystemClock(), [consumer], linger=0.01, retry_cap=0.2, **kwargs)
 
 
-def _call() -> ApiCall:
-    """A GetCallerIdentity call, each one a millisecond after the one before."""
+def _call(service: str = "sts", operation: str = "GetCallerIdentity",
+          result: dict | None = None) -> ApiCall:
+    """A call (GetCallerIdentity unless told), each one a millisecond after the one before."""
     number = next(_REQUESTS)
-    return ApiCall(request_id=f"request-{number}", service="sts", operation="GetCallerIdentity",
+    return ApiCall(request_id=f"request-{number}", service=service, operation=operation,
                    region="us-east-1", principal=_ROOT, event_time=_START + _dt.timedelta(milliseconds=number),
-                   source_ip="127.0.0.1", user_agent="test", params={}, result={"Account": "111111111111"})
+                   source_ip="127.0.0.1", user_agent="test", params={},
+                   result={"Account": "111111111111"} if result is None else result)
 
 
 def _stored(store: Store) -> list[tuple[str, str]]:
@@ -236,3 +239,26 @@ def test_a_consumer_cut_off_from_the_store_makes_the_whole_batch_wait(store):
         assert failures == []  # the batch was written twice: once cut off, once with the buggy consumer
     finally:
         recorder.close(timeout=5)
+
+
+def test_a_queued_call_keeps_only_what_its_records_show():
+    """The writer holds calls for up to its linger: a read-only or failed call's result (a ListUsers page, which
+    its record never shows) is dropped before queuing, a data event (no record at all) is not queued."""
+    created = {"User": {"UserName": "ada", "Path": "/"}}
+    read, write, failed = _call(), _call("iam", "CreateUser", created), _call("iam", "CreateUser", created)
+    failed.error_code, failed.error_message = "EntityAlreadyExists", "User with name ada already exists."
+    assert for_records(read) is read and read.result is None
+    assert for_records(write) is write and write.result == created
+    assert for_records(failed) is failed and failed.result is None
+    assert for_records(_call("sqs", "SendMessage", {"MessageId": "m"})) is None
+
+
+def test_a_write_record_still_shows_the_result(store, recorder):
+    recorder.submit(_call("iam", "CreateUser", {"User": {"UserName": "ada", "Path": "/"}}))
+    recorder.submit(_call())
+    recorder.flush()
+    with store.transaction(write=False) as session:
+        records = {record["eventName"]: record
+                   for record in (json.loads(row.record) for row in session.query(EventRow))}
+    assert records["CreateUser"]["responseElements"]["user"]["userName"] == "ada"
+    assert records["GetCallerIdentity"]["responseElements"] is None

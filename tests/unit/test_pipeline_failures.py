@@ -3,29 +3,14 @@ and rolls the transaction back."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
+from harness import signed_query
 from rootplane.core.config import ServerConfig
 from rootplane.gateway import pipeline
 from rootplane.server import build_gateway
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccountRow
-from rootplane.wire.http import HttpRequest
-
-
-def _signed_sts_request(body: str) -> HttpRequest:
-    request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), "sts", "us-east-1").add_auth(request)
-    prepared = request.prepare()
-    headers = {k.lower(): v for k, v in prepared.headers.items()}
-    headers["host"] = urlsplit(prepared.url).netloc
-    return HttpRequest("POST", "/", "", headers, prepared.body)
 
 
 @pytest.fixture
@@ -41,7 +26,7 @@ def test_unexpected_exception_is_internal_failure_and_rolls_back(gateway, monkey
         raise RuntimeError("boom: secret internals")
 
     monkeypatch.setattr(pipeline, "find_handler", lambda service, operation: exploding_handler)
-    response = gateway.handle(_signed_sts_request("Action=GetCallerIdentity&Version=2011-06-15"))
+    response = gateway.handle(signed_query("sts", "Action=GetCallerIdentity&Version=2011-06-15"))
     body = response.body.decode()
     assert response.status == 500
     assert "<Code>InternalFailure</Code>" in body and "<Type>Receiver</Type>" in body
@@ -54,7 +39,7 @@ def test_unexpected_exception_is_internal_failure_and_rolls_back(gateway, monkey
 
 def test_not_implemented_names_the_operation(gateway, monkeypatch):
     monkeypatch.setattr(pipeline, "find_handler", lambda service, operation: None)
-    response = gateway.handle(_signed_sts_request("Action=GetCallerIdentity&Version=2011-06-15"))
+    response = gateway.handle(signed_query("sts", "Action=GetCallerIdentity&Version=2011-06-15"))
     assert response.status == 501
     assert "<Code>NotImplemented</Code>" in response.body.decode()
     assert "GetCallerIdentity" in response.body.decode()

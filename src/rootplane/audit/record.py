@@ -41,7 +41,7 @@ from rootplane.services.provider import is_read_only
 from rootplane.wire.models import SERVICES, service_model
 
 __all__ = [
-    "Recorded", "records_for", "is_management_event", "user_identity", "username_of", "EVENT_VERSION",
+    "Recorded", "records_for", "for_records", "is_management_event", "user_identity", "username_of", "EVENT_VERSION",
 ]
 
 EVENT_VERSION = "1.10"
@@ -152,17 +152,36 @@ def _operation(service: str, operation: str) -> _Operation:
     return _Operation(_operation_model(service, operation), event_source(service), is_read_only(operation))
 
 
+def _shows_result(call: ApiCall, read_only: bool) -> bool:
+    """Whether the record's ``responseElements`` come from the call's result (unless ``ctx.audit`` replaces them):
+    only for a successful call that writes."""
+    return call.error_code is None and not read_only
+
+
+def _read_only(call: ApiCall, facts: _Operation) -> bool:
+    return call.audit.get("read_only", facts.read_only)
+
+
+def for_records(call: ApiCall) -> ApiCall | None:
+    """``call`` as the audit writer holds it until its records are written: None for a data event (it makes no
+    record); else the call itself, its ``result`` dropped when the records do not show it (a read-only or failed
+    call), so that the queue does not keep every ListUsers page it answered (issue #19: RSS after a read load)."""
+    if not is_management_event(call.service, call.operation):
+        return None
+    if call.result is not None and not _shows_result(call, _read_only(call, _operation(call.service, call.operation))):
+        call.result = None
+    return call
+
+
 def _base_record(call: ApiCall, resources: list[Resource], recipient: str, record_id: str,
                  shared_event_id: str | None) -> dict[str, Any]:
     audit = call.audit
     facts = _operation(call.service, call.operation)
     operation = facts.model
-    read_only = audit.get("read_only", facts.read_only)
+    read_only = _read_only(call, facts)
     params = audit.get("request_parameters", call.params)
-    if call.error_code is not None or read_only:
-        response = audit.get("response_elements")
-    else:
-        response = audit.get("response_elements", call.result)
+    response = audit.get("response_elements", call.result) if _shows_result(call, read_only) \
+        else audit.get("response_elements")
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": user_identity(call.principal, call.access_key_id, call.operation),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -244,7 +245,7 @@ class Gateway:
             )
             ctx.audit = call.audit
             ctx.poll_deadline = poll_deadline
-            ctx.authorizer = lambda checks: authorize(ctx, checks, route.protocol)
+            ctx.authorizer = functools.partial(authorize, protocol=route.protocol)
             try:
                 authorize(ctx, checks_for(ctx, route.service, operation_name, params), route.protocol)
                 result = handler(ctx, params)

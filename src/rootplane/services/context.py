@@ -50,8 +50,11 @@ class RequestContext:
     secure_transport: bool = False
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     audit: dict[str, Any] = field(default_factory=dict)
-    # Set by the gateway: re-authorize an extra action inside a handler (e.g. CopyObject's source).
-    authorizer: Callable[..., None] | None = None
+    # Set by the gateway: authorize extra actions inside a handler (e.g. CopyObject's source) as
+    # ``ctx.authorizer(ctx, checks)``. It takes the context as an argument rather than closing over it: a context
+    # holding a closure over itself is a reference cycle, which kept the request's session and every row it loaded
+    # alive until a full garbage collection (issue #19: RSS after a read load).
+    authorizer: Callable[[RequestContext, list[Any]], None] | None = None
     # Set by the gateway when it re-runs a long poll: the time.monotonic() at which waiting ends.
     poll_deadline: float | None = None
     # Set by a handler whose refusal must still be stored (a counted wrong MFA code): the gateway commits the

@@ -41,7 +41,7 @@ def lockout_checked_policy(ctx: RequestContext, key: KeyRow, text: str, bypass: 
         raise malformed_policy(str(error)) from None
     if not bypass and ctx.authorizer is not None:
         try:
-            ctx.authorizer([key_check(ctx, "kms:PutKeyPolicy", key, policy=text)])
+            ctx.authorizer(ctx, [key_check(ctx, "kms:PutKeyPolicy", key, policy=text)])
         except AwsError:
             raise malformed_policy(LOCKOUT_MESSAGE) from None
     return text

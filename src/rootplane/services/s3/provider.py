@@ -213,7 +213,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             key, version_id = item["Key"], item.get("VersionId")
             action = "s3:DeleteObject" if version_id is None else "s3:DeleteObjectVersion"
             try:
-                ctx.authorizer([object_check(ctx, action, row.name, key)])
+                ctx.authorizer(ctx, [object_check(ctx, action, row.name, key)])
             except AwsError as error:
                 errors.append({"Key": key, **({"VersionId": version_id} if version_id else {}), "Code": error.code,
                                "Message": error.message})
@@ -234,7 +234,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         target = bucket_of(ctx, params)
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
-        ctx.authorizer([object_check(ctx, action, source_bucket, source_key)])
+        ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
         source = versions.read_version(ctx, source_bucket, source_key, source_version, "GET")
         replace = params.get("MetadataDirective") == "REPLACE"
         new_class = params.get("StorageClass") not in (None, storage_class(source))
