@@ -207,7 +207,7 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         _row("first signed answer after process start, fresh (s)", results, "ready_s", servers, "≤ 0.3 s"),
         _row("first signed answer after a restart on an existing store (s)", results, "ready_restart_s", servers,
              "≤ 0.3 s"),
-        _row("RSS idle, after start-up (MiB)", results, "rss_idle_mib", servers, "≤ 60", 1),
+        _row("RSS idle, 1 s after the first signed answer (MiB)", results, "rss_idle_mib", servers, "≤ 60", 1),
         _row(f"RSS after {options.users:,} users and the runs (MiB)", scale, "rss_users_mib", servers, "≤ 80", 1),
         "", "## CloudTrail Event history at scale (rootplane on SQLite)", "", *_trail_section(trails.get("trail")), "",
         "## CloudTrail Event history at scale (rootplane-pg2: PostgreSQL, 2 workers)", "",
