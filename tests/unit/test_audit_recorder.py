@@ -4,6 +4,7 @@ outage and drops the oldest calls past ``outage_capacity``; a batch that fails f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 import json
@@ -237,3 +238,17 @@ def test_a_consumer_cut_off_from_the_store_makes_the_whole_batch_wait(store):
         assert failures == []  # the batch was written twice: once cut off, once with the buggy consumer
     finally:
         recorder.close(timeout=5)
+
+
+def test_a_record_orjson_refuses_is_written_by_the_standard_encoder(store, recorder):
+    """An integer beyond 64 bits or a key that is not a string in a record's data costs its batch nothing."""
+    odd = dataclasses.replace(_call(), audit={"verbatim_elements": True,
+                                              "additional_event_data": {"huge": 2**70, 7: "café"}})
+    plain = _call()
+    recorder.submit(odd)
+    recorder.submit(plain)
+    recorder.flush()
+    with store.transaction(write=False) as session:
+        records = [json.loads(row.record) for row in session.query(EventRow).order_by(EventRow.event_time)]
+    assert [record["requestID"] for record in records] == [odd.request_id, plain.request_id]
+    assert records[0]["additionalEventData"] == {"huge": 2**70, "7": "café"}

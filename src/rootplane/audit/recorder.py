@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import orjson
 from sqlalchemy.orm import Session
 
 from rootplane.audit.call import ApiCall
@@ -52,6 +53,16 @@ class _Abandoned(Exception):
 Consumer = Callable[[Session, list[Recorded]], None]
 
 
+def _json(value: object) -> str:
+    """Compact JSON text: orjson (a tenth of the standard encoder's CPU per record), or the standard encoder for
+    what orjson refuses (an integer beyond 64 bits, a key that is not a string) so one odd request never loses a
+    batch."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _COMPACT.encode(value)
+
+
 def _new_event(recorded: Recorded) -> NewEvent:
     from rootplane.services.cloudtrail import repo
 
@@ -61,8 +72,7 @@ def _new_event(recorded: Recorded) -> NewEvent:
     return repo.NewEvent(
         record["eventID"], recorded.account_id, recorded.region, recorded.event_time, record["eventName"],
         record["eventSource"], record["readOnly"], recorded.username, record["userIdentity"].get("accessKeyId") or "",
-        json.dumps(resources) if resources else "[]", _COMPACT.encode(record),
-        json.dumps(deciding) if deciding else None, resources)
+        _json(resources) if resources else "[]", _json(record), _json(deciding) if deciding else None, resources)
 
 
 class Recorder:
