@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, delete, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
@@ -98,13 +98,25 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
             EventResourceRow.account_id == account_id, EventResourceRow.region == region,
             _RESOURCE_COLUMNS[attribute[0]] == attribute[1]).distinct(),
             EventResourceRow.event_time, EventResourceRow.event_id, start, end, after, limit).subquery()
-        query = (select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
-                 .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()))
-        return list(session.scalars(query))
+        return _events_keyed(session, keys, limit)
+    if attribute is None:
+        # No index leads with the time (each index costs the audit writer an insert per event): the newest page of
+        # each ReadOnly value, read from the ReadOnly index alone, merged.
+        pages = [_page(select(EventRow.event_time, EventRow.event_id).where(
+            EventRow.account_id == account_id, EventRow.region == region, EventRow.read_only == read_only),
+            EventRow.event_time, EventRow.event_id, start, end, after, limit).subquery() for read_only in (False, True)]
+        keys = union_all(*(select(page.c.event_time, page.c.event_id) for page in pages)).subquery()
+        return _events_keyed(session, keys, limit)
     query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
     if attribute is not None:
         query = query.where(_COLUMNS[attribute[0]] == attribute[1])
     return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
+
+
+def _events_keyed(session: Session, keys: Subquery, limit: int) -> list[EventRow]:
+    """The events of a subquery's (event_time, event_id) keys, newest first, at most ``limit``."""
+    return list(session.scalars(select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
+                                .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()).limit(limit)))
 
 
 def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime,
@@ -141,10 +153,24 @@ def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.
 
 
 def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:
-    """Forget events older than the retention window (range deletes on the event-time indexes; a resource row has
-    its event's time)."""
+    """Forget events older than the retention window: range deletes on the resource rows' time index (a resource
+    row has its event's time) and on the ReadOnly index, per (account, region) and ReadOnly value."""
     session.execute(delete(EventResourceRow).where(EventResourceRow.event_time < cutoff))
-    session.execute(delete(EventRow).where(EventRow.event_time < cutoff))
+    for account_id, region in _event_places(session):
+        for read_only in (False, True):
+            session.execute(delete(EventRow).where(EventRow.account_id == account_id, EventRow.region == region,
+                                                   EventRow.read_only == read_only, EventRow.event_time < cutoff))
+
+
+def _event_places(session: Session) -> list[tuple[str, str]]:
+    """Every (account, region) with events, one index seek each (a loose scan of the lookup indexes' prefix)."""
+    first = select(EventRow.account_id, EventRow.region).order_by(EventRow.account_id, EventRow.region).limit(1)
+    places: list[tuple[str, str]] = []
+    place = session.execute(first).first()
+    while place is not None:
+        places.append((place[0], place[1]))
+        place = session.execute(first.where(tuple_(EventRow.account_id, EventRow.region) > tuple_(*places[-1]))).first()
+    return places
 
 
 def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow | None:
