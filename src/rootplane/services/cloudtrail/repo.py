@@ -107,9 +107,8 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
             EventRow.event_time, EventRow.event_id, start, end, after, limit).subquery() for read_only in (False, True)]
         keys = union_all(*(select(page.c.event_time, page.c.event_id) for page in pages)).subquery()
         return _events_keyed(session, keys, limit)
-    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
-    if attribute is not None:
-        query = query.where(_COLUMNS[attribute[0]] == attribute[1])
+    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region,
+                                   _COLUMNS[attribute[0]] == attribute[1])
     return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
 
 
