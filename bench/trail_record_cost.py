@@ -65,7 +65,7 @@ def _round(gateway, recorder, call: ApiCall, count: int) -> dict[str, float]:
              for i in range(count)]
     fields = dataclasses.asdict(call) | {"principal": call.principal}  # asdict would copy the principal as a dict
     build = _per_call(lambda: ApiCall(**fields), count)
-    render = _per_call(lambda: [recorder_module._new_event(r) for r in records_for(call)], count)
+    render = _per_call(lambda: recorder_module._new_events(records_for(call)), count)
     recorder.flush()
     sinks = list(gateway.audit_sinks)
     start = time.thread_time()

@@ -252,3 +252,21 @@ def test_a_record_orjson_refuses_is_written_by_the_standard_encoder(store, recor
         records = [json.loads(row.record) for row in session.query(EventRow).order_by(EventRow.event_time)]
     assert [record["requestID"] for record in records] == [odd.request_id, plain.request_id]
     assert records[0]["additionalEventData"] == {"huge": 2**70, "7": "café"}
+
+
+def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
+    """Calls arriving while a batch is written wait for the next gather instead of being written a few at a time
+    (under steady load that wrote batches of a handful of calls, each paying a whole batch's commit)."""
+    sizes: list[int] = []
+    recorder = Recorder(store, SystemClock(), [lambda session, batch: sizes.append(len(batch))], linger=0.3,
+                        batch_size=10)
+    try:
+        for _ in range(13):
+            recorder.submit(_call())
+        _poll(lambda: sizes)
+        for _ in range(4):
+            recorder.submit(_call())
+        _poll(lambda: sum(sizes) == 17)
+        assert sizes == [10, 7]
+    finally:
+        recorder.close(timeout=5)
