@@ -92,9 +92,8 @@ def test_history_written_before_0019_is_read_after_it(tmp_path):
     store.dispose()
 
 
-def test_the_retention_sweep_forgets_old_events_of_every_account_region_and_read_only_value(store):
-    """The sweep reads no index on the time alone: it finds each (account, region) with events and deletes each
-    ReadOnly value's old range; younger events and their resource rows stay."""
+def test_the_retention_sweep_forgets_old_events_of_every_account_and_region(store):
+    """Older events and their resource rows go, in every account and region; younger ones stay."""
     places = [(account, region, read_only) for account in (ACCOUNT, "444455556666")
               for region in ("us-east-1", "eu-west-1") for read_only in (False, True)]
     events = [_event(index, "user0")._replace(account_id=account, region=region, read_only=read_only)
@@ -110,9 +109,8 @@ def test_the_retention_sweep_forgets_old_events_of_every_account_region_and_read
     assert kept == kept_resources == {event.event_id for event in events[2 * len(places):]}
 
 
-def test_unfiltered_pages_merge_read_and_write_events_newest_first(store):
-    """No index leads with the time: an unfiltered page merges the ReadOnly index's two ranges, and each next page
-    starts after the last one's (time, id), whichever value it had."""
+def test_unfiltered_pages_hold_read_and_write_events_newest_first(store):
+    """Each next unfiltered page starts after the last one's (time, id), read-only or not."""
     events = [_event(index, "user0")._replace(read_only=index % 3 == 0) for index in range(11)]
     with store.transaction() as session:
         repo.put_events(session, events)

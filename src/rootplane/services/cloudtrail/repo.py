@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import (BindParameter, ColumnElement, Select, Subquery, and_, bindparam, delete, or_, select, tuple_,
-                        union_all)
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
@@ -100,43 +98,18 @@ def list_events(session: Session, account_id: str, region: str, *, attribute: tu
             EventResourceRow.account_id == account_id, EventResourceRow.region == region,
             _RESOURCE_COLUMNS[attribute[0]] == attribute[1]).distinct(),
             EventResourceRow.event_time, EventResourceRow.event_id, start, end, after, limit).subquery()
-        return list(session.scalars(_events_keyed(keys, limit)))
-    if attribute is None:
-        values = {"account_id": account_id, "region": region, "start": start, "end": end, "limit": limit}
-        if after is not None:
-            values |= {"after_time": after.event_time, "after_id": after.event_id}
-        return list(session.scalars(_unfiltered(after is not None), values))
-    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region,
-                                   _COLUMNS[attribute[0]] == attribute[1])
+        query = (select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
+                 .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()))
+        return list(session.scalars(query))
+    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
+    if attribute is not None:
+        query = query.where(_COLUMNS[attribute[0]] == attribute[1])
     return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
 
 
-@functools.cache
-def _unfiltered(paged: bool) -> Select:
-    """An unfiltered lookup, built once with bound parameters (building the union's SQL expression cost more than
-    running it). No index leads with the time (each index costs the audit writer an insert per event): the newest
-    page of each ReadOnly value from the ReadOnly index alone, merged, then their events."""
-    limit = bindparam("limit")
-    after = Cursor(bindparam("after_time"), bindparam("after_id")) if paged else None  # type: ignore[arg-type]
-    pages = [_page(select(EventRow.event_time, EventRow.event_id).where(
-        EventRow.account_id == bindparam("account_id"), EventRow.region == bindparam("region"),
-        EventRow.read_only == read_only), EventRow.event_time, EventRow.event_id, bindparam("start"),
-        bindparam("end"), after, limit).subquery() for read_only in (False, True)]
-    merged = union_all(*(select(page.c.event_time, page.c.event_id) for page in pages)).subquery()
-    return _events_keyed(select(merged).order_by(merged.c.event_time.desc(), merged.c.event_id.desc())
-                         .limit(limit).subquery(), limit)
-
-
-def _events_keyed(keys: Subquery, limit: int | BindParameter) -> Select:
-    """The events of a subquery's (event_time, event_id) keys, newest first, at most ``limit``."""
-    return (select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
-            .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()).limit(limit))
-
-
-def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime | BindParameter,
-          end: _dt.datetime | BindParameter, after: Cursor | None, limit: int | BindParameter) -> Select:
-    """``query`` narrowed to [start, end] and past ``after``, newest first, one page long (values or bound
-    parameters)."""
+def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime,
+          end: _dt.datetime, after: Cursor | None, limit: int) -> Select:
+    """``query`` narrowed to [start, end] and past ``after``, newest first, one page long."""
     query = query.where(time_column >= start, time_column <= end)
     if after is not None:
         query = query.where(or_(time_column < after.event_time,
@@ -168,24 +141,10 @@ def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.
 
 
 def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:
-    """Forget events older than the retention window: range deletes on the resource rows' time index (a resource
-    row has its event's time) and on the ReadOnly index, per (account, region) and ReadOnly value."""
+    """Forget events older than the retention window (range deletes on the event-time indexes; a resource row has
+    its event's time)."""
     session.execute(delete(EventResourceRow).where(EventResourceRow.event_time < cutoff))
-    for account_id, region in _event_places(session):
-        for read_only in (False, True):
-            session.execute(delete(EventRow).where(EventRow.account_id == account_id, EventRow.region == region,
-                                                   EventRow.read_only == read_only, EventRow.event_time < cutoff))
-
-
-def _event_places(session: Session) -> list[tuple[str, str]]:
-    """Every (account, region) with events, one index seek each (a loose scan of the lookup indexes' prefix)."""
-    first = select(EventRow.account_id, EventRow.region).order_by(EventRow.account_id, EventRow.region).limit(1)
-    places: list[tuple[str, str]] = []
-    place = session.execute(first).first()
-    while place is not None:
-        places.append((place[0], place[1]))
-        place = session.execute(first.where(tuple_(EventRow.account_id, EventRow.region) > tuple_(*places[-1]))).first()
-    return places
+    session.execute(delete(EventRow).where(EventRow.event_time < cutoff))
 
 
 def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow | None:

@@ -13,14 +13,11 @@ __all__ = ["EventRow", "EventResourceRow", "TrailRow"]
 
 
 class EventRow(Base):
-    """A management event as Event history keeps it (90 days). ``record`` is the CloudTrail record JSON.
-
-    One index per LookupAttribute that has a column (EventId: the primary key); each index writes a b-tree entry per
-    event, the audit writer's main cost, so there is none on the time alone: an unfiltered lookup and the retention
-    sweep read the ReadOnly index once per value (repo.py)."""
+    """A management event as Event history keeps it (90 days). ``record`` is the CloudTrail record JSON."""
 
     __tablename__ = "cloudtrail_events"
     __table_args__ = (
+        Index("ix_cloudtrail_events_time", "account_id", "region", "event_time", "event_id"),
         Index("ix_cloudtrail_events_name", "account_id", "region", "event_name", "event_time", "event_id"),
         Index("ix_cloudtrail_events_user", "account_id", "region", "username", "event_time", "event_id"),
         Index("ix_cloudtrail_events_source", "account_id", "region", "event_source", "event_time", "event_id"),
@@ -31,7 +28,7 @@ class EventRow(Base):
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
-    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    event_time: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)  # the retention sweep's range
     event_name: Mapped[str] = mapped_column(String(128))
     event_source: Mapped[str] = mapped_column(String(128))
     read_only: Mapped[bool] = mapped_column(Boolean)
