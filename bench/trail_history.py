@@ -2,7 +2,7 @@
 against a history of one page or so (target: within 10%).
 
     .venv/bin/python bench/trail_history.py [--records 1000000] [--baseline 1000] [--seconds 3] [--rounds 3]
-                                            [--workers 1|2|4] [--json]
+                                            [--workers 1|2|4] [--json] [--every-lookup]
 
 ``--workers 1`` measures the SQLite store (one process); more measures ``rootplane serve --workers N`` on a fresh
 PostgreSQL database per history (bench/stores.py), dropped afterwards.
@@ -79,9 +79,10 @@ def _prefill(store: BenchStore, count: int) -> float:
     return seconds
 
 
-def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
-    """Median milliseconds of one LookupEvents call (first page of 50), one connection, sequential."""
-    body = json.dumps({"MaxResults": 50, **({"LookupAttributes": [attribute]} if attribute else {})}).encode()
+def _lookup(endpoint: str, attribute: dict | None, calls: int = 30, **fields) -> tuple[float, dict]:
+    """Median milliseconds of one LookupEvents call (a page of 50; ``fields``: more of the request, e.g. a time
+    range or NextToken), one connection, sequential; and the last answer."""
+    body = json.dumps({"MaxResults": 50, **({"LookupAttributes": [attribute]} if attribute else {}), **fields}).encode()
     headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target":
                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}
     path, signed, payload, method = sign_requests(endpoint, "cloudtrail", [("POST", "/", body, headers)])[0]
@@ -96,12 +97,32 @@ def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
         times.append(time.perf_counter() - started)
         if response.status != 200:
             raise RuntimeError(f"LookupEvents answered {response.status}: {answer[:200]!r}")
-        if attribute is None and not json.loads(answer)["Events"]:
-            raise RuntimeError("LookupEvents found no events")
-    return 1000 * statistics.median(times)
+        if not json.loads(answer)["Events"]:
+            raise RuntimeError(f"LookupEvents found no events for {attribute} {fields}")
+    return 1000 * statistics.median(times), json.loads(answer)
 
 
-def _measure(store: BenchStore, seconds: float) -> dict[str, float]:
+def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
+    """Median milliseconds of one LookupEvents call (first page of 50), one connection, sequential."""
+    return _lookup(endpoint, attribute, calls)[0]
+
+
+def _every_lookup_ms(endpoint: str) -> dict[str, float]:
+    """The other LookupAttributes (values every history holds), a five-day time range and a second page."""
+    attributes = {"EventId": str(uuid.UUID(int=501)), "EventName": "AssumeRoot", "EventSource": "iam.amazonaws.com",
+                  "AccessKeyId": "AKIAEXAMPLE", "ReadOnly": "false", "ResourceType": "AWS::IAM::User",
+                  "ResourceName": "user0007"}
+    figures = {f"LookupEvents_by_{key}_ms": _lookup_ms(endpoint, {"AttributeKey": key, "AttributeValue": value})
+               for key, value in attributes.items()}
+    now = time.time()
+    figures["LookupEvents_time_range_ms"] = _lookup(endpoint, None, StartTime=now - 10 * 86400,
+                                                    EndTime=now - 5 * 86400)[0]
+    token = _lookup(endpoint, None, 1)[1]["NextToken"]
+    figures["LookupEvents_second_page_ms"] = _lookup(endpoint, None, NextToken=token)[0]
+    return figures
+
+
+def _measure(store: BenchStore, seconds: float, every_lookup: bool) -> dict[str, float]:
     server = start_rootplane(store=store)
     try:
         identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
@@ -109,7 +130,8 @@ def _measure(store: BenchStore, seconds: float) -> dict[str, float]:
         return {"ready_s": server.ready_seconds, "GetCallerIdentity_rps": rate,
                 "LookupEvents_ms": _lookup_ms(server.endpoint, None),
                 "LookupEvents_by_user_ms": _lookup_ms(server.endpoint,
-                                                      {"AttributeKey": "Username", "AttributeValue": "user0007"})}
+                                                      {"AttributeKey": "Username", "AttributeValue": "user0007"}),
+                **(_every_lookup_ms(server.endpoint) if every_lookup else {})}
     finally:
         server.stop()
 
@@ -122,6 +144,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="1: SQLite; more: PostgreSQL with that many workers")
     parser.add_argument("--json", action="store_true", help="print one JSON object (for run.py)")
+    parser.add_argument("--every-lookup", action="store_true",
+                        help="also every other LookupAttribute, a time range and a second page")
     options = parser.parse_args()
     empty, full = BenchStore(options.workers), BenchStore(options.workers)
     try:
@@ -131,7 +155,7 @@ def main() -> None:
         rounds: dict[str, dict[str, list[float]]] = {"empty": {}, "full": {}}
         for _ in range(options.rounds):
             for name, store in (("empty", empty), ("full", full)):
-                for metric, value in _measure(store, options.seconds).items():
+                for metric, value in _measure(store, options.seconds, options.every_lookup).items():
                     rounds[name].setdefault(metric, []).append(value)
         result = {"records": options.records, "baseline": options.baseline, "fill_seconds": fill_seconds,
                   "store": empty.name, **{
@@ -145,7 +169,7 @@ def main() -> None:
         return
     for metric in result["empty"]:
         a, b = result["empty"][metric]["value"], result["full"][metric]["value"]
-        print(f"{metric:<26}{a:>12.3f}{b:>12.3f}{b / a if a else float('nan'):>8.2f}")
+        print(f"{metric:<34}{a:>12.3f}{b:>12.3f}{b / a if a else float('nan'):>8.2f}")
 
 
 if __name__ == "__main__":

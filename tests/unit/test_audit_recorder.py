@@ -4,6 +4,7 @@ outage and drops the oldest calls past ``outage_capacity``; a batch that fails f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 import json
@@ -262,3 +263,35 @@ def test_a_write_record_still_shows_the_result(store, recorder):
                    for record in (json.loads(row.record) for row in session.query(EventRow))}
     assert records["CreateUser"]["responseElements"]["user"]["userName"] == "ada"
     assert records["GetCallerIdentity"]["responseElements"] is None
+
+
+def test_a_record_orjson_refuses_is_written_by_the_standard_encoder(store, recorder):
+    """An integer beyond 64 bits or a key that is not a string in a record's data costs its batch nothing."""
+    odd = dataclasses.replace(_call(), audit={"verbatim_elements": True,
+                                              "additional_event_data": {"huge": 2**70, 7: "café"}})
+    plain = _call()
+    recorder.submit(odd)
+    recorder.submit(plain)
+    recorder.flush()
+    with store.transaction(write=False) as session:
+        records = [json.loads(row.record) for row in session.query(EventRow).order_by(EventRow.event_time)]
+    assert [record["requestID"] for record in records] == [odd.request_id, plain.request_id]
+    assert records[0]["additionalEventData"] == {"huge": 2**70, "7": "café"}
+
+
+def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
+    """Calls arriving while a batch is written wait for the next gather instead of being written a few at a time
+    (under steady load that wrote batches of a handful of calls, each paying a whole batch's commit)."""
+    sizes: list[int] = []
+    recorder = Recorder(store, SystemClock(), [lambda session, batch: sizes.append(len(batch))], linger=0.3,
+                        batch_size=10)
+    try:
+        for _ in range(13):
+            recorder.submit(_call())
+        _poll(lambda: sizes)
+        for _ in range(4):
+            recorder.submit(_call())
+        _poll(lambda: sum(sizes) == 17)
+        assert sizes == [10, 7]
+    finally:
+        recorder.close(timeout=5)

@@ -7,11 +7,13 @@ import json
 import uuid
 
 import pytest
+from sqlalchemy import select
 from harness import drop_postgres_database, required_postgres_database
 
 from rootplane.core.ids import event_id
 from rootplane.schema import metadata
 from rootplane.services.cloudtrail import repo
+from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow
 from rootplane.store.engine import Store
 
 ACCOUNT = "111122223333"
@@ -88,3 +90,38 @@ def test_history_written_before_0019_is_read_after_it(tmp_path):
                                  end=START + dt.timedelta(minutes=1), after=None, limit=50)
     assert [row.event_id for row in found] == [event.event_id for event in reversed(events)]
     store.dispose()
+
+
+def test_the_retention_sweep_forgets_old_events_of_every_account_and_region(store):
+    """Older events and their resource rows go, in every account and region; younger ones stay."""
+    places = [(account, region, read_only) for account in (ACCOUNT, "444455556666")
+              for region in ("us-east-1", "eu-west-1") for read_only in (False, True)]
+    events = [_event(index, "user0")._replace(account_id=account, region=region, read_only=read_only)
+              for index, (account, region, read_only) in enumerate(places * 3)]  # each place: old, old, young
+    with store.transaction() as session:
+        repo.put_events(session, events)
+    cutoff = events[2 * len(places)].event_time
+    with store.transaction() as session:
+        repo.delete_events_before(session, cutoff)
+    with store.transaction(write=False) as session:
+        kept = set(session.scalars(select(EventRow.event_id)))
+        kept_resources = set(session.scalars(select(EventResourceRow.event_id)))
+    assert kept == kept_resources == {event.event_id for event in events[2 * len(places):]}
+
+
+def test_unfiltered_pages_hold_read_and_write_events_newest_first(store):
+    """Each next unfiltered page starts after the last one's (time, id), read-only or not."""
+    events = [_event(index, "user0")._replace(read_only=index % 3 == 0) for index in range(11)]
+    with store.transaction() as session:
+        repo.put_events(session, events)
+    pages, after = [], None
+    with store.transaction(write=False) as session:
+        while True:
+            page = repo.list_events(session, ACCOUNT, "us-east-1", attribute=None, start=START,
+                                    end=START + dt.timedelta(minutes=1), after=after, limit=4)
+            pages.append([row.event_id for row in page])
+            if len(page) < 4:
+                break
+            after = repo.Cursor(page[-1].event_time, page[-1].event_id)
+    assert [len(page) for page in pages] == [4, 4, 3]
+    assert [identifier for page in pages for identifier in page] == [event.event_id for event in reversed(events)]

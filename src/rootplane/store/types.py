@@ -20,6 +20,22 @@ class UtcDateTime(TypeDecorator):
             raise ValueError("naive datetime given to UtcDateTime")
         return value.astimezone(_dt.timezone.utc) if value is not None else None
 
+    def bind_processor(self, dialect):
+        """On SQLite, ``process_bind_param`` and SQLite's DATETIME text (``YYYY-MM-DD HH:MM:SS.ffffff``) in one C
+        call instead of a %-format of seven attributes: the audit writer binds one per recorded event."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = _dt.timezone.utc
+
+        def process(value: _dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to UtcDateTime")
+            return value.astimezone(utc).isoformat(" ", "microseconds")[:26]
+
+        return process
+
     def process_result_value(self, value: _dt.datetime | None, dialect) -> _dt.datetime | None:
         if value is None:
             return None
