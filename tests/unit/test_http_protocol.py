@@ -85,7 +85,8 @@ class _StandInGateway:
         await send({"type": "http.response.body", "body": body})
 
 
-def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None) -> list:
+def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None, keep_alive: float = 5.0,
+                 settle: float = 0.0) -> list:
     """Feed each of ``data`` to a direct-answering protocol over a stand-in gateway (``between(protocol)`` after
     each); what reached the socket, and the socket's reading paused and resumed."""
     from uvicorn.config import Config
@@ -98,7 +99,8 @@ def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None) -> list:
         warming = WarmingApp(lambda: _StandInGateway(outcome), {"status": "starting"})
         warming.start()
         warming.wait()
-        config = Config(warming, log_level="warning", lifespan="off", proxy_headers=False)
+        config = Config(warming, log_level="warning", lifespan="off", proxy_headers=False,
+                        timeout_keep_alive=keep_alive)
         config.load()
         protocol = RootplaneHttpProtocol(config=config, server_state=ServerState(), app_state={},
                                          _loop=asyncio.get_running_loop(), warming=warming)
@@ -110,6 +112,7 @@ def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None) -> list:
             protocol.data_received(chunk)
             for _ in range(5):
                 await asyncio.sleep(0)
+            await asyncio.sleep(settle)
             between(protocol)
         return socket.events
 
@@ -158,3 +161,21 @@ def test_a_client_that_does_not_read_its_answers_is_not_read_from_until_it_does(
     assert reading == ["pause reading", "resume reading"]
     assert events.index("pause reading") > max(i for i, event in enumerate(events) if isinstance(event, bytes)
                                                and b"\r\n\r\nb" in event)
+
+
+def test_the_keep_alive_timer_of_an_answer_does_not_cut_off_the_next_pipelined_request():
+    """The first answer, written from the parser's callback, arms the keep-alive timer while the same read holds a
+    second request whose answer takes longer than the keep-alive: it is still answered."""
+    async def slow(body):
+        await asyncio.sleep(0.3)
+        return _ok(body)
+
+    events = _serve_bytes(lambda body: slow(body) if body == b"slow" else _ok(body), _post(b"fast") + _post(b"slow"),
+                          keep_alive=0.05, settle=0.5)
+    answers = b"".join(event for event in events if isinstance(event, bytes))
+    assert answers.count(b"HTTP/1.1 200 OK") == 2 and answers.endswith(b"slow")
+
+
+def test_an_answer_whose_content_length_is_not_its_body_is_never_sent():
+    events = _serve_bytes(lambda body: (200, [(b"content-length", b"10")], b"short"), _post(b"x"))
+    assert events == ["close"]

@@ -22,7 +22,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
 from rootplane.gateway.warmup import WarmingApp
 
@@ -138,6 +138,9 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
 
     # -- parser callbacks --------------------------------------------------------------------------------------
     def on_headers_complete(self) -> None:
+        # An answer written from a parser callback armed the keep-alive timer (``on_response_complete``) while the
+        # read that held it may carry a next request: a request being served must not be cut off by it.
+        self._unset_keepalive_if_required()
         exchange = self._direct_exchange()
         if exchange is None:
             super().on_headers_complete()
@@ -194,7 +197,7 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
             self._fail(exchange)
             return
         if type(answer) is tuple:
-            self._write(exchange, answer)
+            self._write_or_fail(exchange, answer)
             return
         self.flow.pause_reading()  # nothing more is read until this answer is written
         task = self.loop.create_task(self._write_when_ready(exchange, answer))
@@ -208,18 +211,28 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
             log.exception("unexpected failure answering %s %s", exchange.method, exchange.path)
             self._fail(exchange)
             return
-        self._write(exchange, wired)
+        self._write_or_fail(exchange, wired)
+
+    def _write_or_fail(self, exchange: _DirectExchange, answer: Answer) -> None:
+        try:
+            self._write(exchange, answer)
+        except Exception:  # noqa: BLE001 - as uvicorn does for an answer it cannot send: logged, closed
+            log.exception("could not send the answer to %s %s", exchange.method, exchange.path)
+            self._fail(exchange, respond=False)
 
     def _write(self, exchange: _DirectExchange, answer: Answer) -> None:
-        """Send ``answer`` (head and body in one write), then go on as uvicorn does after a response."""
+        """Send ``answer`` (head and body in one write), then go on as uvicorn does after a response. As uvicorn's
+        ``send``, an answer whose headers could split the response or whose Content-Length is not its body's is
+        never sent: the connection closes instead."""
         status, headers, body = answer
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         closes = False
         for name, value in headers:
-            if HEADER_VALUE_RE.search(value):  # as uvicorn: a value that could split the response is never sent
-                log.error("invalid HTTP header value in the answer to %s %s", exchange.method, exchange.path)
+            if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value) or (
+                    name == b"content-length" and exchange.method != "HEAD" and int(value) != len(body)):
+                log.error("invalid HTTP header %r in the answer to %s %s", name, exchange.method, exchange.path)
                 self._fail(exchange, respond=False)
                 return
             if name == b"connection" and b"close" in [token.strip() for token in value.lower().split(b",")]:
