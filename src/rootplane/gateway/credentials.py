@@ -66,6 +66,8 @@ def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential |
     from rootplane.services.accounts import repo as accounts
 
     with store.transaction(write=False) as session:
+        if key is not None:  # read again in the snapshot its user is read in (not a user deleted meanwhile)
+            key = plain.find_access_key(session.connection(), access_key_id)
         if key is not None:
             principal = user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
             return _long_term(access_key_id, key, principal)
