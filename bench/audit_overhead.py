@@ -12,26 +12,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from urllib.parse import urlsplit
-
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_app
-from rootplane.wire.http import HttpRequest
-
-
-def signed_request(service: str, body: str) -> HttpRequest:
-    """A query-protocol POST signed with the bootstrap key, as the gateway receives it (no HTTP in between)."""
-    request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(request)
-    prepared = request.prepare()
-    headers = {k.lower(): v for k, v in prepared.headers.items()}
-    headers["host"] = urlsplit(prepared.url).netloc
-    return HttpRequest("POST", "/", "", headers, prepared.body)
+from rootplane.testing import signed_query
 
 
 def _run(audit: bool, count: int) -> dict[str, tuple[float, float]]:
@@ -39,11 +23,11 @@ def _run(audit: bool, count: int) -> dict[str, tuple[float, float]]:
     sinks = list(gateway.audit_sinks)
     if not audit:
         gateway.audit_sinks.clear()
-    gateway.handle(signed_request("iam", "Action=CreateUser&Version=2010-05-08&UserName=reader"))
+    gateway.handle(signed_query("iam", "Action=CreateUser&Version=2010-05-08&UserName=reader"))
     scenarios = {
-        "GetCallerIdentity": [signed_request("sts", "Action=GetCallerIdentity&Version=2011-06-15")] * count,
-        "GetUser": [signed_request("iam", "Action=GetUser&Version=2010-05-08&UserName=reader")] * count,
-        "CreateUser": [signed_request("iam", f"Action=CreateUser&Version=2010-05-08&UserName=u{i}") for i in range(count)],
+        "GetCallerIdentity": [signed_query("sts", "Action=GetCallerIdentity&Version=2011-06-15")] * count,
+        "GetUser": [signed_query("iam", "Action=GetUser&Version=2010-05-08&UserName=reader")] * count,
+        "CreateUser": [signed_query("iam", f"Action=CreateUser&Version=2010-05-08&UserName=u{i}") for i in range(count)],
     }
     results = {}
     for name, requests in scenarios.items():

@@ -32,13 +32,13 @@ import time
 import uuid
 from collections.abc import Callable
 
-from audit_overhead import signed_request
 
 from rootplane.audit import recorder as recorder_module
 from rootplane.audit.call import ApiCall
 from rootplane.audit.record import records_for
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_app
+from rootplane.testing import signed_query
 
 _SCENARIOS = {
     "GetCallerIdentity": ("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
@@ -52,7 +52,7 @@ def _captured(gateway, service: str, body: str) -> ApiCall:
     seen: list[ApiCall] = []
     gateway.audit_sinks.append(seen.append)
     try:
-        gateway.handle(signed_request(service, body))
+        gateway.handle(signed_query(service, body))
     finally:
         gateway.audit_sinks.remove(seen.append)
     return seen[0]

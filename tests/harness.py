@@ -16,17 +16,12 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.config import Config
 
-if TYPE_CHECKING:
-    from rootplane.wire.http import HttpRequest
-
-__all__ = ["Server", "start_server", "free_port", "raw_request", "signed_query", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT",
+__all__ = ["Server", "start_server", "free_port", "raw_request", "RawResponse", "error_of", "policy_document", "iam_user_key", "BOOT_ACCOUNT",
            "BOOT_KEY_ID", "reference_data", "POSTGRES_URL",
            "postgres_database", "required_postgres_database", "drop_postgres_database"]
 
@@ -252,24 +247,6 @@ def raw_request(server: Server, service: str | None, method: str = "POST", path:
             return RawResponse(response.status, dict(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
         return RawResponse(error.code, dict(error.headers.items()), error.read())
-
-
-def signed_query(service: str, body: str) -> HttpRequest:
-    """A POST of a query-protocol ``body`` signed for ``service`` with the bootstrap root key (test/test), as the
-    gateway's ``handle`` takes it (in-process tests of the pipeline)."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    from rootplane.wire.http import HttpRequest
-
-    request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(request)
-    prepared = request.prepare()
-    headers = {k.lower(): v for k, v in prepared.headers.items()}
-    headers["host"] = urlsplit(prepared.url).netloc
-    return HttpRequest("POST", "/", "", headers, prepared.body)
 
 
 def error_of(call, *args, **kwargs) -> tuple[str, str, int]:

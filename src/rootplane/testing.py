@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RootplaneServer", "serve"]
+__all__ = ["RootplaneServer", "serve", "signed_query"]
 
 
 @dataclass
@@ -145,3 +145,21 @@ def _thread_server(config):
             yield
 
     return ThreadServer(config)
+
+
+def signed_query(service: str, body: str):
+    """A query-protocol POST of ``body`` signed for ``service`` with the bootstrap root key (test/test), as the
+    gateway's ``handle`` takes it: in-process tests and benchmarks of the pipeline, no HTTP in between."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from rootplane.wire.http import HttpRequest
+
+    request = AWSRequest(method="POST", url="http://localhost:4566/", data=body.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    headers = {k.lower(): v for k, v in prepared.headers.items()}
+    headers["host"] = urllib.parse.urlsplit(prepared.url).netloc
+    return HttpRequest("POST", "/", "", headers, prepared.body)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from harness import signed_query
 from rootplane.core.config import ServerConfig
 from rootplane.gateway import pipeline
 from rootplane.server import build_gateway
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccountRow
+from rootplane.testing import signed_query
 
 
 @pytest.fixture

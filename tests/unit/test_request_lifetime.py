@@ -9,11 +9,11 @@ import gc
 
 import pytest
 
-from harness import signed_query
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_gateway
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.tables import UserRow
+from rootplane.testing import signed_query
 
 _IAM = "Version=2010-05-08"
 

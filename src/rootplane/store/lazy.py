@@ -25,24 +25,40 @@ if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (iss
 __all__ = ["LazySession", "WriteSession"]
 
 
-class LazySession:
-    """Stands in for a ``Session`` until one is needed; every attribute but these few is the real session's."""
+class _SessionOnFirstUse:
+    """What both stand-ins share: ``info`` from the start, the ORM session once ``real()`` has made it, and every
+    other attribute that session's."""
 
-    __slots__ = ("info", "_make", "_session")
+    __slots__ = ("info", "_session")
 
-    def __init__(self, make: Callable[[], Session]) -> None:
+    def __init__(self) -> None:
         self.info: dict[str, Any] = {}
-        self._make = make
         self._session: Session | None = None
 
     @property
     def autoflush(self) -> bool:
-        """As the real session's; nothing can be pending before there is one."""
+        """As the ORM session's; nothing can be pending before there is one."""
         return self._session is not None and self._session.autoflush
 
     def flush(self, objects: Any = None) -> None:
         if self._session is not None:
             self._session.flush(objects)
+
+    def real(self) -> Session:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+class LazySession(_SessionOnFirstUse):
+    """Stands in for a ``Session`` until one is needed; every attribute but these few is the real session's."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], Session]) -> None:
+        super().__init__()
+        self._make = make
 
     def real(self) -> Session:
         """The real session, made (with its transaction begun) on the first call."""
@@ -63,32 +79,19 @@ class LazySession:
         if self._session is not None:
             self._session.close()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real(), name)
 
-
-class WriteSession:
+class WriteSession(_SessionOnFirstUse):
     """A write transaction on a Core connection, with an ORM session joined to it on first use; every attribute but
     these few is the ORM session's."""
 
-    __slots__ = ("info", "_engine", "_make", "_connection", "_transaction", "_session")
+    __slots__ = ("_engine", "_make", "_connection", "_transaction")
 
     def __init__(self, engine: Engine, make: Callable[..., Session]) -> None:
-        self.info: dict[str, Any] = {}
+        super().__init__()
         self._engine = engine
         self._make = make  # makes an ORM session given ``bind=`` a connection
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
-        self._session: Session | None = None
-
-    @property
-    def autoflush(self) -> bool:
-        """As the ORM session's; nothing can be pending before there is one."""
-        return self._session is not None and self._session.autoflush
-
-    def flush(self, objects: Any = None) -> None:
-        if self._session is not None:
-            self._session.flush(objects)
 
     def connection(self, **_options: Any) -> Connection:
         """The transaction's connection, its transaction begun on the first call."""
@@ -137,6 +140,3 @@ class WriteSession:
         finally:
             if self._connection is not None:
                 self._connection.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real(), name)
