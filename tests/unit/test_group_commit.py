@@ -26,6 +26,26 @@ def _write(store: Store, value: int) -> None:
         session.execute(text("INSERT INTO t VALUES (:n)"), {"n": value})
 
 
+def _counted_fsyncs(monkeypatch) -> list:
+    """Every fsync from now on, counted (and done)."""
+    calls: list = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd)))
+    return calls
+
+
+def _write_concurrently(store: Store, values) -> None:
+    """One task per value on one event loop, each writing its value and awaiting its fsync (their first steps all
+    run in the same loop step)."""
+    async def writers() -> None:
+        async def one(value: int) -> None:
+            _write(store, value)
+            await store.group_commit.synced()
+        await asyncio.gather(*(one(value) for value in values))
+
+    asyncio.run(writers())
+
+
 def test_only_writing_transactions_count_as_commits_of_their_thread(store):
     before = store.group_commit.commits_here()
     with store.transaction(write=False) as session:
@@ -41,17 +61,8 @@ def test_only_writing_transactions_count_as_commits_of_their_thread(store):
 
 
 def test_waiters_share_fsyncs_and_return_once_synced(store, monkeypatch):
-    calls = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd)))
-
-    async def many_writers() -> None:
-        async def one(value: int) -> None:
-            _write(store, value)
-            await store.group_commit.synced()
-        await asyncio.gather(*(one(value) for value in range(50)))
-
-    asyncio.run(many_writers())
+    calls = _counted_fsyncs(monkeypatch)
+    _write_concurrently(store, range(50))
     assert 1 <= len(calls) < 50
     store.durable()  # nothing new: returns at once
     with store.transaction(write=False) as session:
@@ -62,17 +73,8 @@ def test_the_commits_of_one_event_loop_step_share_one_fsync(store, monkeypatch):
     """The syncer is woken at the loop's next step: requests handled in the same step wait for the same fsync."""
     _write(store, 0)
     store.durable()  # the first fsync also syncs the directory
-    calls = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd)))
-
-    async def one_step_of_writers() -> None:
-        async def one(value: int) -> None:
-            _write(store, value)
-            await store.group_commit.synced()
-        await asyncio.gather(*(one(value) for value in range(1, 11)))  # each task's first step: the same loop step
-
-    asyncio.run(one_step_of_writers())
+    calls = _counted_fsyncs(monkeypatch)
+    _write_concurrently(store, range(1, 11))
     assert len(calls) == 1
 
 
