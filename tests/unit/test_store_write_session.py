@@ -94,6 +94,28 @@ def test_changes_are_marked_and_on_commit_actions_run_after_the_commit_only(stor
     assert ran == ["['a']"]
 
 
+@pytest.mark.parametrize("write", [True, False])
+def test_on_commit_actions_of_a_rolled_back_savepoint_are_dropped_with_it(store, write):
+    """An SNS delivery registered by a consumer whose savepoint rolled back must not go out (review finding)."""
+    ran: list[str] = []
+    with store.transaction(write=write) as session:
+        on_commit(session, lambda: ran.append("before"))
+        with pytest.raises(KeyError):
+            with session.begin_nested():
+                on_commit(session, lambda: ran.append("outer savepoint"))
+                with session.begin_nested():
+                    on_commit(session, lambda: ran.append("inner savepoint"))
+                raise KeyError("the consumer failed")
+        with session.begin_nested():
+            on_commit(session, lambda: ran.append("kept savepoint"))
+            with pytest.raises(KeyError):
+                with session.begin_nested():
+                    on_commit(session, lambda: ran.append("refused inner"))
+                    raise KeyError("refused")
+        on_commit(session, lambda: ran.append("after"))
+    assert ran == ["before", "kept savepoint", "after"]
+
+
 def test_only_a_transaction_that_began_counts_as_a_commit(store):
     before = store.group_commit.commits_here()
     with store.transaction() as session:

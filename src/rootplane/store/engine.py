@@ -21,7 +21,7 @@ from rootplane.store.lazy import LazySession, WriteSession
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
     from rootplane.store.create import Schema
 
@@ -90,8 +90,9 @@ def locks_rows(session: Session) -> bool:
 
 
 def on_commit(session: Session, action: Callable[[], None]) -> None:
-    """Run ``action`` once the store transaction of ``session`` has committed (dropped if it rolls back)."""
-    session.info.setdefault(_ON_COMMIT, []).append(action)
+    """Run ``action`` once the store transaction of ``session`` has committed (dropped if it rolls back, or if the
+    savepoint it was registered in rolls back: ``_drop_rolled_back``)."""
+    session.info.setdefault(_ON_COMMIT, []).append((action, session.get_nested_transaction()))
 
 
 def lock_name(session: Session, name: str) -> bool:
@@ -229,6 +230,7 @@ class Store:
                     self.changes.watch_writes(joined)
                     for makes in (sessions, joined):
                         event.listen(makes, "loaded_as_persistent", _keep_loaded)
+                        event.listen(makes, "after_soft_rollback", _drop_rolled_back)
                     self._session_makers = (sessions, joined)
         return self._session_makers
 
@@ -390,8 +392,24 @@ def is_outage(exc: BaseException) -> bool:
 
 
 def _run_on_commit(info: dict) -> None:
-    for action in info.pop(_ON_COMMIT, ()):
+    for action, _savepoint in info.pop(_ON_COMMIT, ()):
         action()
+
+
+def _drop_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    """After a savepoint rolled back: forget the ``on_commit`` actions registered inside it (or inside a savepoint
+    nested in it). Whole transactions that roll back drop theirs already: ``_run_on_commit`` runs only on commit."""
+    actions = session.info.get(_ON_COMMIT)
+    if transaction.nested and actions:
+        actions[:] = [(action, savepoint) for action, savepoint in actions if not _within(savepoint, transaction)]
+
+
+def _within(savepoint: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is outer:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def _keep_loaded(session: Session, instance: object) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
     from sqlalchemy.engine import Connection, Engine, RootTransaction
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, SessionTransaction
 
 __all__ = ["LazySession", "WriteSession"]
 
@@ -43,6 +43,10 @@ class _SessionOnFirstUse:
     def flush(self, objects: Any = None) -> None:
         if self._session is not None:
             self._session.flush(objects)
+
+    def get_nested_transaction(self) -> SessionTransaction | None:
+        """The innermost savepoint open in the ORM session (none before there is one)."""
+        return self._session.get_nested_transaction() if self._session is not None else None
 
     def real(self) -> Session:
         raise NotImplementedError
