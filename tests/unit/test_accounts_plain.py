@@ -53,3 +53,7 @@ def test_plain_sql_reads_renames_and_touches_the_models_keys(tmp_path):
             assert session.get(AccessKeyRow, "test") is None
             key = session.get(AccessKeyRow, "AKIAEXAMPLEEXAMPLE02")
             assert (key.last_used_at, key.last_used_service, key.last_used_region) == (AT, "sts", "eu-west-1")
+
+
+def test_the_tables_named_for_cache_invalidation_are_the_ones_written():
+    assert set(plain.ACCOUNT_TABLES) == {AccountRow.__tablename__, AccessKeyRow.__tablename__}

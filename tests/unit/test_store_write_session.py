@@ -116,6 +116,26 @@ def test_on_commit_actions_of_a_rolled_back_savepoint_are_dropped_with_it(store,
     assert ran == ["before", "kept savepoint", "after"]
 
 
+def test_plain_sql_writes_named_are_published_inside_the_transaction_and_marked_after_it(store):
+    """The bootstrap's plain-SQL writes reach the other servers' caches (review finding: they sent no NOTIFY)."""
+    cache: TableCache[list[str]] = TableCache([Item.__tablename__])
+    published: list[tuple[frozenset[str], bool]] = []
+    store.changes.publishers.append(lambda executor, tables: published.append((tables, executor.in_transaction())))
+    with store.transaction(write=False) as session:
+        assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == []
+    with store.connection(writes=[Item.__tablename__, OTHERS.name]) as connection:
+        connection.execute(insert(Item.__table__).values(id=1, value="a"))
+        assert published == []
+    assert published == [(frozenset({Item.__tablename__}), True)]  # only the watched table; before the commit
+    with store.transaction(write=False) as session:
+        assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == ["a"]  # reloaded
+    with pytest.raises(KeyError):
+        with store.connection(writes=[Item.__tablename__]) as connection:
+            connection.execute(insert(Item.__table__).values(id=2, value="b"))
+            raise KeyError("boom")
+    assert len(published) == 1  # a rolled-back transaction publishes nothing
+
+
 def test_only_a_transaction_that_began_counts_as_a_commit(store):
     before = store.group_commit.commits_here()
     with store.transaction() as session:

@@ -54,7 +54,7 @@ def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
     """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
     created them. An existing account is left alone: a revoked bootstrap key stays revoked. Plain SQL (a start loads
     no model, issue #19), but for giving ``--root-password`` to an existing root user that has none."""
-    with store.connection() as connection:
+    with store.connection(writes=plain.ACCOUNT_TABLES) as connection:  # other servers' caches learn it
         created = _create(connection, config, clock)
     if not created and config.root_password:
         with store.transaction() as session:

@@ -51,10 +51,11 @@ class Invalidation:
         payload = " ".join(keys)
         publish(self._gateway.store, CHANNEL, payload if len(payload) < MAX_PAYLOAD else _EVERYTHING)
 
-    def tables_written(self, session, tables: frozenset[str]) -> None:
-        """A transaction about to commit in this process wrote watched tables: the other processes learn it when it
-        commits (this process marks them itself, store/changes.py)."""
-        publish_on_commit(session, CHANNEL, " ".join(_TABLE + table for table in sorted(tables)))
+    def tables_written(self, executor, tables: frozenset[str]) -> None:
+        """A transaction about to commit in this process (an ORM session's or a plain-SQL connection's) wrote
+        watched tables: the other processes learn it when it commits (this process marks them itself,
+        store/changes.py)."""
+        publish_on_commit(executor, CHANNEL, " ".join(_TABLE + table for table in sorted(tables)))
 
     def state_replaced(self) -> None:
         """The whole state was reset or restored: every process drops what it cached."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sqlalchemy import event
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Changes", "TableCache", "changes_of", "note_written", "watch"]
@@ -53,7 +54,7 @@ class Changes:
         self._lock = threading.Lock()
         # Told inside a committing transaction which watched tables it wrote (gateway/invalidation.py sends them
         # to the other processes with a NOTIFY that PostgreSQL delivers if and when the transaction commits).
-        self.publishers: list[Callable[[Session, frozenset[str]], None]] = []
+        self.publishers: list[Callable[[Session | Connection, frozenset[str]], None]] = []
 
     def watch(self, sessions: sessionmaker) -> None:
         """Track the writes of every session ``sessions`` makes, published and marked when the session commits."""
@@ -104,16 +105,25 @@ class Changes:
         if not self.publishers:
             return
         session.flush()  # what the commit would flush next counts too
-        tables = frozenset(session.info.get(_WRITTEN, ())) & _WATCHED
-        if tables:
+        self.publish_written(session, session.info.get(_WRITTEN, ()))
+
+    def publish_written(self, executor: Session | Connection, tables: Iterable[str]) -> None:
+        """Tell the publishers that the transaction of ``executor`` (an ORM session, or a Core connection: plain-SQL
+        work) wrote ``tables`` (those watched count); inside it, before its commit."""
+        watched = frozenset(tables) & _WATCHED
+        if watched:
             for publisher in self.publishers:
-                publisher(session, tables)
+                publisher(executor, watched)
 
     def committed(self, session: Session) -> None:
         """``session``'s transaction committed: mark the watched tables it wrote."""
-        tables = frozenset(session.info.pop(_WRITTEN, ())) & _WATCHED
-        if tables:
-            self.changed(tables)
+        self.mark_committed(session.info.pop(_WRITTEN, ()))
+
+    def mark_committed(self, tables: Iterable[str]) -> None:
+        """A transaction that wrote ``tables`` committed: mark those watched."""
+        watched = frozenset(tables) & _WATCHED
+        if watched:
+            self.changed(watched)
 
 
 def watch(tables: Iterable[str]) -> None:

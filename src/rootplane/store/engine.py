@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -288,16 +288,21 @@ class Store:
             session.close()
 
     @contextlib.contextmanager
-    def connection(self, write: bool = True) -> Iterator[Connection]:
+    def connection(self, write: bool = True, writes: Iterable[str] = ()) -> Iterator[Connection]:
         """One unit of work in plain SQL (SQLAlchemy Core, no ORM session), committed or rolled back as
-        ``transaction``'s. For what must not load the model (start-up, a root key's lookup): its writes are not
-        reported to ``changes``, so it must not write a table a process cache reads while other processes serve."""
+        ``transaction``'s. For what must not load the model (start-up, a root key's lookup). ``writes``: the tables
+        its statements write (the ORM's events see none of them), published to the other processes inside the
+        transaction and marked in this process's caches once it commits, as ``transaction``'s writes are."""
+        written = tuple(writes)
         token = _write_intent.set(write)
         try:
             with self.engine.begin() as connection:
                 yield connection
+                if written:
+                    self.changes.publish_written(connection, written)
             if write and self.group_commit is not None:
                 self.group_commit.note_commit()
+            self.changes.mark_committed(written)
         except (OperationalError, InterfaceError) as exc:
             raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:

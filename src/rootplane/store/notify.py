@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from rootplane.store.engine import Store
 
@@ -44,12 +45,13 @@ def publish(store: Store, channel: str, payload: str) -> bool:
     return True
 
 
-def publish_on_commit(session: Session, channel: str, payload: str) -> None:
-    """Send ``payload`` (under MAX_PAYLOAD bytes) on ``channel`` as part of ``session``'s transaction (PostgreSQL
-    delivers it when the transaction commits); no-op on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(text("SELECT pg_notify(:channel, :payload)"),
-                                     {"channel": channel, "payload": payload})
+def publish_on_commit(executor: Session | Connection, channel: str, payload: str) -> None:
+    """Send ``payload`` (under MAX_PAYLOAD bytes) on ``channel`` as part of the transaction of ``executor`` (an ORM
+    session or a Core connection; PostgreSQL delivers it when the transaction commits); no-op on SQLite."""
+    plain = isinstance(executor, Connection)
+    if (executor.engine if plain else executor.get_bind()).dialect.name == "postgresql":
+        (executor if plain else executor.connection()).execute(text("SELECT pg_notify(:channel, :payload)"),
+                                                               {"channel": channel, "payload": payload})
 
 
 class Listener:

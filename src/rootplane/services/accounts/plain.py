@@ -15,7 +15,11 @@ from rootplane.store.types import UtcDateTime
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
 
-__all__ = ["find_access_key", "account_exists", "create_account", "rename_access_key", "touch_access_key"]
+__all__ = ["ACCOUNT_TABLES", "find_access_key", "account_exists", "create_account", "rename_access_key",
+           "touch_access_key"]
+
+#: The tables ``create_account`` and ``rename_access_key`` write (``Store.connection(writes=...)``).
+ACCOUNT_TABLES = ("accounts", "access_keys")
 
 _FIND_ACCESS_KEY = text(
     "SELECT k.secret_access_key, k.account_id, k.user_name, k.user_id, k.status, a.status AS account_status "
