@@ -85,6 +85,39 @@ def test_update_primary_region_moves_the_primary(server, unique):
     west.replicate_key(KeyId=key_id, ReplicaRegion="ap-south-1")  # the new primary replicates
 
 
+def test_each_replica_has_its_own_grants(unique):
+    """AWS: grants are not shared among related multi-Region keys; each Region's key has its own."""
+    from harness import start_server
+
+    server = start_server(args=("--time-travel",))
+    try:
+        _each_replica_has_its_own_grants(server, unique)
+    finally:
+        server.close()
+
+
+def _each_replica_has_its_own_grants(server, unique) -> None:
+    east, west = _kms(server), _kms(server, "eu-west-2")
+    key_id = east.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    east.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-2")
+    grantee = f"arn:aws:iam::{BOOT_ACCOUNT}:user/{unique}"
+    granted = east.create_grant(KeyId=key_id, GranteePrincipal=grantee, RetiringPrincipal=grantee,
+                                Operations=["Encrypt"])
+    assert [grant["GrantId"] for grant in east.list_grants(KeyId=key_id)["Grants"]] == [granted["GrantId"]]
+    assert west.list_grants(KeyId=key_id)["Grants"] == []
+    assert [grant["GrantId"] for grant in west.list_retirable_grants(RetiringPrincipal=grantee)["Grants"]] == []
+    assert error_of(west.revoke_grant, KeyId=key_id, GrantId=granted["GrantId"])[0] == "NotFoundException"
+    assert error_of(west.retire_grant, GrantToken=granted["GrantToken"])[0] == "InvalidGrantTokenException"
+    west_grant = west.create_grant(KeyId=key_id, GranteePrincipal=grantee, Operations=["Decrypt"])["GrantId"]
+    assert [grant["GrantId"] for grant in west.list_grants(KeyId=key_id)["Grants"]] == [west_grant]
+    west.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    server.advance_clock(7 * 86400 + 60)
+    assert error_of(west.describe_key, KeyId=key_id)[0] == "NotFoundException"  # the replica is gone, with its grant
+    assert [grant["GrantId"] for grant in east.list_grants(KeyId=key_id)["Grants"]] == [granted["GrantId"]]
+    east.revoke_grant(KeyId=key_id, GrantId=granted["GrantId"])
+    assert east.list_grants(KeyId=key_id)["Grants"] == []
+
+
 def test_single_region_keys_refuse_multi_region_operations(server):
     kms = _kms(server)
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]

@@ -51,7 +51,7 @@ def key_check(ctx: Any, action: str, key: KeyRow, params: dict[str, Any] | None 
     facts = _context(ctx, key, params)
     facts.update(context or {})
     return AuthzCheck(action, key.arn, key.account_id,
-                      policy if policy is not None else effective_policy(key, repo.grants_of(ctx.session, key.key_id)),
+                      policy if policy is not None else effective_policy(key, repo.grants_of(ctx.session, key)),
                       context=facts, resource_tags=json.loads(key.tags_json))
 
 

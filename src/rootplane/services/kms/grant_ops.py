@@ -55,13 +55,13 @@ class GrantOperations:
         constraints = json.dumps(params["Constraints"], sort_keys=True) if params.get("Constraints") else None
         check_dry_run(params)
         if params.get("Name"):
-            for grant in repo.grants_of(ctx.session, key.key_id):
+            for grant in repo.grants_of(ctx.session, key):
                 if (grant.name, grant.grantee_principal, grant.retiring_principal, json.loads(grant.operations_json),
                         grant.constraints_json) == (params["Name"], params["GranteePrincipal"],
                                                     params.get("RetiringPrincipal"), operations, constraints):
                     return {"GrantToken": grant.token, "GrantId": grant.grant_id}
         grant = repo.put(ctx.session, GrantRow(
-            grant_id=secrets.token_hex(32), key_id=key.key_id, token=secrets.token_urlsafe(96),
+            grant_id=secrets.token_hex(32), key_id=key.key_id, region=key.region, token=secrets.token_urlsafe(96),
             name=params.get("Name"), grantee_principal=params["GranteePrincipal"],
             retiring_principal=params.get("RetiringPrincipal"), issuing_account=f"arn:aws:iam::{ctx.account_id}:root",
             operations_json=json.dumps(operations), constraints_json=constraints, created_at=ctx.now()))
@@ -70,7 +70,7 @@ class GrantOperations:
     def list_grants(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False)
         limit = params.get("Limit") or 50
-        rows, more = page(repo.list_grants(ctx.session, key.key_id, after(params), limit + 1, params.get("GrantId"),
+        rows, more = page(repo.list_grants(ctx.session, key, after(params), limit + 1, params.get("GrantId"),
                                            params.get("GranteePrincipal")), limit, lambda grant: grant.grant_id)
         return {"Grants": [_grant_shape(key.arn, grant) for grant in rows], **more}
 
@@ -78,8 +78,8 @@ class GrantOperations:
         limit = params.get("Limit") or 50
         if not params.get("RetiringPrincipal"):
             raise validation("RetiringPrincipal is required.")
-        rows, more = page(repo.list_retirable_grants(ctx.session, params["RetiringPrincipal"], after(params),
-                                                     limit + 1), limit, lambda grant: grant.grant_id)
+        rows, more = page(repo.list_retirable_grants(ctx.session, params["RetiringPrincipal"], ctx.region,
+                                                     after(params), limit + 1), limit, lambda grant: grant.grant_id)
         shapes = []
         for grant in rows:
             key = repo.find_key(ctx.session, grant.key_id, ctx.region)
@@ -91,13 +91,13 @@ class GrantOperations:
         """By token, or by key and grant id; only the retiring principal, or the grantee when RetireGrant is one of
         the grant's operations, may retire it."""
         if params.get("GrantToken"):
-            grant = repo.find_grant_by_token(ctx.session, params["GrantToken"])
+            grant = repo.find_grant_by_token(ctx.session, params["GrantToken"], ctx.region)
             if grant is None:
                 raise AwsError("InvalidGrantTokenException", "Grant token is invalid.", 400)
         elif params.get("KeyId") and params.get("GrantId"):
             key = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False)
-            grant = repo.find_grant(ctx.session, params["GrantId"])
-            if grant is None or grant.key_id != key.key_id:
+            grant = repo.find_grant(ctx.session, params["GrantId"], key)
+            if grant is None:
                 raise not_found(f"Grant ID {params['GrantId']} not found")
         else:
             raise validation("Either GrantToken, or both KeyId and GrantId, must be specified.")
@@ -115,8 +115,8 @@ class GrantOperations:
 
     def revoke_grant(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False)
-        grant = repo.find_grant(ctx.session, params["GrantId"])
-        if grant is None or grant.key_id != key.key_id:
+        grant = repo.find_grant(ctx.session, params["GrantId"], key)
+        if grant is None:
             raise not_found(f"Grant ID {params['GrantId']} not found")
         check_dry_run(params)
         repo.delete_grant(ctx.session, grant)

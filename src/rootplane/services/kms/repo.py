@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyRow
@@ -48,7 +48,9 @@ def list_keys(session: Session, account_id: str, region: str, after: str | None,
 def delete_key(session: Session, key: KeyRow) -> None:
     """The key with its aliases and grants (a key whose waiting period ended)."""
     session.execute(delete(AliasRow).where(AliasRow.key_id == key.key_id, AliasRow.region == key.region))
-    session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id))
+    session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id, GrantRow.region == key.region))
+    if len(replicas_of(session, key.key_id)) == 1:  # the last Region's key: grants recorded without one go too
+        session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id, GrantRow.region.is_(None)))
     session.delete(key)
 
 
@@ -73,21 +75,30 @@ def delete_alias(session: Session, alias: AliasRow) -> None:
     session.delete(alias)
 
 
-def find_grant(session: Session, grant_id: str) -> GrantRow | None:
-    return session.get(GrantRow, grant_id)
+def _in_region(region: str) -> ColumnElement[bool]:
+    """Grants of ``region`` (and those recorded before grants had a Region: every Region's, see ``GrantRow``)."""
+    return or_(GrantRow.region == region, GrantRow.region.is_(None))
 
 
-def find_grant_by_token(session: Session, token: str) -> GrantRow | None:
-    return session.scalars(select(GrantRow).where(GrantRow.token == token)).first()
+def find_grant(session: Session, grant_id: str, key: KeyRow) -> GrantRow | None:
+    """The grant ``grant_id`` of ``key`` (in its Region)."""
+    grant = session.get(GrantRow, grant_id)
+    return grant if grant is not None and grant.key_id == key.key_id and grant.region in (key.region, None) else None
 
 
-def grants_of(session: Session, key_id: str) -> list[GrantRow]:
-    return list(session.scalars(select(GrantRow).where(GrantRow.key_id == key_id).order_by(GrantRow.grant_id)))
+def find_grant_by_token(session: Session, token: str, region: str) -> GrantRow | None:
+    return session.scalars(select(GrantRow).where(GrantRow.token == token, _in_region(region))).first()
 
 
-def list_grants(session: Session, key_id: str, after: str | None, limit: int, grant_id: str | None = None,
+def grants_of(session: Session, key: KeyRow) -> list[GrantRow]:
+    """The grants of ``key`` in its Region."""
+    return list(session.scalars(select(GrantRow).where(GrantRow.key_id == key.key_id, _in_region(key.region))
+                                .order_by(GrantRow.grant_id)))
+
+
+def list_grants(session: Session, key: KeyRow, after: str | None, limit: int, grant_id: str | None = None,
                 grantee: str | None = None) -> list[GrantRow]:
-    query = select(GrantRow).where(GrantRow.key_id == key_id)
+    query = select(GrantRow).where(GrantRow.key_id == key.key_id, _in_region(key.region))
     if grant_id is not None:
         query = query.where(GrantRow.grant_id == grant_id)
     if grantee is not None:
@@ -95,8 +106,9 @@ def list_grants(session: Session, key_id: str, after: str | None, limit: int, gr
     return keyset_page(session, query, GrantRow.grant_id, after, limit)
 
 
-def list_retirable_grants(session: Session, retiring_principal: str, after: str | None, limit: int) -> list[GrantRow]:
-    query = select(GrantRow).where(GrantRow.retiring_principal == retiring_principal)
+def list_retirable_grants(session: Session, retiring_principal: str, region: str, after: str | None,
+                          limit: int) -> list[GrantRow]:
+    query = select(GrantRow).where(GrantRow.retiring_principal == retiring_principal, _in_region(region))
     return keyset_page(session, query, GrantRow.grant_id, after, limit)
 
 

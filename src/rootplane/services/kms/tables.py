@@ -63,7 +63,9 @@ class AliasRow(Base):
 
 
 class GrantRow(Base):
-    """A grant: the grantee may perform ``operations_json`` on the key, within the encryption-context constraints."""
+    """A grant: the grantee may perform ``operations_json`` on the key in ``region``, within the encryption-context
+    constraints. Each Region's key of a multi-Region key has its own grants, as in AWS; ``region`` is None only for
+    grants made before it was recorded, which apply in every Region of their key (as they did then)."""
 
     __tablename__ = "kms_grants"
     __table_args__ = (
@@ -81,6 +83,7 @@ class GrantRow(Base):
     operations_json: Mapped[str] = mapped_column(Text)
     constraints_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class ImportTokenRow(Base):
