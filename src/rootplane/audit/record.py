@@ -33,7 +33,9 @@ from rootplane.audit.call import ApiCall
 from rootplane.audit.redaction import scrub
 from rootplane.audit.resources import Resource, resources_of
 from rootplane.audit.s3_parameters import s3_request_parameters
-from rootplane.auth.principal import ASSUMED_ROLE, AWS_SERVICE, IAM_USER, ROOT, ROOT_SESSION, Principal
+from rootplane.auth.principal import (
+    ASSUMED_ROLE, AWS_SERVICE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION, Principal,
+)
 from rootplane.core.ids import event_id
 from rootplane.core.services import event_source
 from rootplane.services.provider import is_read_only
@@ -93,6 +95,15 @@ def _session_attributes(principal: Principal) -> dict[str, str]:
     }
 
 
+def _federation_issuer(principal: Principal) -> dict[str, str]:
+    """Who called GetFederationToken: an IAM user, or the root user."""
+    arn = principal.issuer_arn or ""
+    if principal.issuer_id is None:
+        return {"type": "Root", "principalId": principal.account_id, "arn": arn, "accountId": principal.account_id}
+    return {"type": "IAMUser", "principalId": principal.issuer_id, "arn": arn, "accountId": principal.account_id,
+            "userName": arn.rpartition("/")[2]}
+
+
 def user_identity(principal: Principal, access_key_id: str | None, operation: str) -> dict[str, Any]:
     """``userIdentity`` in AWS's shape for the principal type."""
     if principal.kind == AWS_SERVICE:
@@ -113,6 +124,8 @@ def user_identity(principal: Principal, access_key_id: str | None, operation: st
             "accountId": principal.account_id, "userName": principal.name or "",
         }
         context["webIdFederationData"] = {}
+    if principal.kind == FEDERATED_USER:
+        context["sessionIssuer"] = _federation_issuer(principal)
     if principal.is_temporary or principal.from_console:
         context["attributes"] = _session_attributes(principal)
     if principal.source_identity:

@@ -7,11 +7,13 @@ import datetime as _dt
 import json
 from dataclasses import dataclass
 
-__all__ = ["Principal", "ROOT", "IAM_USER", "ASSUMED_ROLE", "ROOT_SESSION", "AWS_SERVICE", "ANONYMOUS"]
+__all__ = ["Principal", "ROOT", "IAM_USER", "ASSUMED_ROLE", "FEDERATED_USER", "ROOT_SESSION", "AWS_SERVICE",
+           "ANONYMOUS"]
 
 ROOT = "Root"                  # root user, long-term credentials or console
 IAM_USER = "IAMUser"
 ASSUMED_ROLE = "AssumedRole"   # role session from AssumeRole
+FEDERATED_USER = "FederatedUser"  # federated user session from GetFederationToken (an IAM user's or the root user's)
 ROOT_SESSION = "RootSession"   # privileged root session from sts:AssumeRoot (acts as Root of the target account)
 AWS_SERVICE = "AWSService"
 ANONYMOUS = "Anonymous"
@@ -44,8 +46,9 @@ class Principal:
     session_expires_at: _dt.datetime | None = None
     session_token_version: int | None = None  # 1: issued by the global STS endpoint with v1 tokens
     source_identity: str | None = None
-    issuer_arn: str | None = None           # root sessions: the management/delegated caller who assumed root
+    issuer_arn: str | None = None           # root and federated sessions: who called AssumeRoot / GetFederationToken
     issuer_account_id: str | None = None
+    issuer_id: str | None = None            # federated users: the unique id of the IAM user that issued them
     tags: tuple[tuple[str, str], ...] = ()  # principal tags (user tags or session tags)
     transitive_tag_keys: tuple[str, ...] = ()
     service: str | None = None              # AWS service principals: "events.amazonaws.com"

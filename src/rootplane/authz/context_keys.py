@@ -7,11 +7,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, ROOT, ROOT_SESSION
+from rootplane.auth.principal import ASSUMED_ROLE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION
 
 __all__ = ["global_context", "request_tag_context"]
 
-_PRINCIPAL_TYPE = {ROOT: "Account", ROOT_SESSION: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+_PRINCIPAL_TYPE = {ROOT: "Account", ROOT_SESSION: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole",
+                   FEDERATED_USER: "FederatedUser"}
 # IAM users and roles also expose their tags as iam:ResourceTag/<key> (the ABAC tutorial's AssumeRole policy).
 _IAM_TAGGED = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(?:user|role)/")
 

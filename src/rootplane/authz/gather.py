@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootplane.auth.principal import FEDERATED_USER
 from rootplane.authz.checks import AuthzCheck
 from rootplane.core.services import optional_module as source  # callers import it from here too
 from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
@@ -40,6 +41,8 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         )
     if iam is not None and principal.session_policy_arns:
         session_policies = (session_policies or ()) + tuple(iam.managed_policies(session, principal.session_policy_arns, "session policy"))
+    if principal.kind == FEDERATED_USER and session_policies is None:
+        session_policies = ()  # AWS: "if you do not pass a policy, the federated user session has no permissions"
     task = None
     if principal.task_policy_arn and iam is not None:
         found = iam.managed_policies(session, (principal.task_policy_arn,), "session policy")

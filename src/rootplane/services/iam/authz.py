@@ -17,6 +17,7 @@ from rootplane.services.iam import repo
 from rootplane.services.iam.deletion_tasks import role_arn_of_task
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow, UserRow
 from rootplane.services.iam.user_views import find_user_view
+from rootplane.services.sts.federated_limits import refuse_restricted
 from rootplane.services.tagging import tag_map
 
 __all__ = ["checks"]
@@ -181,6 +182,7 @@ def _self_service_grant(ctx: Any, operation: str) -> str | None:
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """One check per operation: ``iam:<Operation>`` on its resource, with resource tags and IAM context keys."""
+    refuse_restricted(ctx.principal, "iam", operation)
     target = _resource(ctx, operation, params)
     return [AuthzCheck(f"iam:{operation}", target.arn, ctx.account_id, context=_context(ctx, operation, params),
                        resource_tags=target.tags, resource_policy=_self_service_grant(ctx, operation),

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from rootplane.auth.principal import ASSUMED_ROLE, IAM_USER, Principal
+from rootplane.auth.principal import ASSUMED_ROLE, FEDERATED_USER, IAM_USER, Principal
 from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.iam import catalog, repo
 from rootplane.services.iam.tables import (
@@ -36,13 +36,21 @@ class PrincipalPolicies(NamedTuple):
 
 
 _NOTHING = PrincipalPolicies()
+_ROOT_ISSUED = PrincipalPolicies((NamedPolicy("root user", parse_policy_cached(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', "identity"),
+    "root"),))  # the root user's permissions: a federated user it issued has these, narrowed
 _PRINCIPALS: TableCache[PrincipalPolicies] = TableCache(
     row.__tablename__ for row in (UserRow, RoleRow, GroupRow, GroupMemberRow, AttachmentRow, InlinePolicyRow,
                                   ManagedPolicyRow, PolicyVersionRow))
 
 
 def principal_policies(session: Session, principal: Principal) -> PrincipalPolicies:
-    """The identity policies and boundary of an IAM user or a role session (none for root and others)."""
+    """The identity policies and boundary of an IAM user or a role session, a federated user's those of the IAM
+    user that issued it, or everything when the root user did (none for root and others)."""
+    if principal.kind == FEDERATED_USER:
+        if principal.issuer_id is None:
+            return _ROOT_ISSUED
+        principal = Principal(IAM_USER, principal.account_id, principal.issuer_arn or "", principal.issuer_id)
     if principal.kind == IAM_USER:
         key = (IAM_USER, principal.user_id)
     elif principal.kind == ASSUMED_ROLE and principal.role_id:

@@ -7,29 +7,24 @@ a source identity ``sts:SetSourceIdentity``, on the same terms. Root callers are
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, Principal
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
 from rootplane.core.errors import AwsError
-from rootplane.policy import MalformedPolicy, parse_policy_cached
-from rootplane.services.account.regions import OPT_IN_REGIONS
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api as iam
 from rootplane.services.iam.tables import RoleRow
 from rootplane.services.sts import mfa, regional
+from rootplane.services.sts.session_policies import inline_policy, packed_size, policy_arns
 from rootplane.services.sts.sessions import issue_credentials
 from rootplane.services.tagging import tag_map
 
 __all__ = ["checks", "assume_role"]
 
 DEFAULT_DURATION = 3600
-OPT_IN_REGION_BASELINE = 18
 CHAINING_MAX = 3600
-PACKED_LIMIT = 2048
-MAX_POLICY_ARNS = 10
 
 
 def _denied(ctx: RequestContext, role_arn: str) -> AwsError:
@@ -92,31 +87,6 @@ def _duration(ctx: RequestContext, role: RoleRow, requested: int | None) -> int:
     return duration
 
 
-def _session_policy(params: dict[str, Any]) -> str | None:
-    policy = params.get("Policy")
-    if policy is None:
-        return None
-    try:
-        parse_policy_cached(policy, "session")
-    except MalformedPolicy as exc:
-        raise AwsError("MalformedPolicyDocument", str(exc), 400) from None
-    return policy
-
-
-def _packed_size(ctx: RequestContext, policy: str | None, arns: list[str], tags: list[dict[str, str]]) -> int | None:
-    """PackedPolicySize: percent of the packed session-policy/tag allowance used (None when nothing was passed,
-    except in an opt-in region, where AWS answered 18 for a request passing nothing: aws-captures/regions*.json)."""
-    if policy is None and not arns and not tags:
-        return OPT_IN_REGION_BASELINE if ctx.region in OPT_IN_REGIONS else None
-    packed = len(json.dumps(json.loads(policy), separators=(",", ":"))) if policy else 0
-    packed += sum(len(arn) for arn in arns) + sum(len(t["Key"]) + len(t["Value"]) for t in tags)
-    percent = -(-packed * 100 // PACKED_LIMIT)
-    if percent > 100:
-        raise AwsError("PackedPolicyTooLarge", f"Packed policy consumes {percent}% of allotted space, please use "
-                       "smaller policy.", 400)
-    return percent
-
-
 def _tags(caller: Principal, role: RoleRow, params: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Role tags, then transitive tags from a calling role session, then the session tags (last wins)."""
     inherited = {key: value for key, value in caller.tags if key in caller.transitive_tag_keys} \
@@ -134,12 +104,9 @@ def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     if role is None:
         raise _denied(ctx, params["RoleArn"])
     duration = _duration(ctx, role, params.get("DurationSeconds"))
-    policy = _session_policy(params)
-    arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
-    if len(arns) > MAX_POLICY_ARNS:
-        raise AwsError("ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy "
-                       "constraint: Member must have length less than or equal to 10", 400)
-    packed = _packed_size(ctx, policy, arns, params.get("Tags") or [])
+    policy = inline_policy(params)
+    arns = policy_arns(params)
+    packed = packed_size(ctx, policy, arns, params.get("Tags") or [])
     session_name = params["RoleSessionName"]
     tags, transitive = _tags(caller, role, params)
     mfa_ok = bool(ctx.audit.get("assume_role_mfa"))

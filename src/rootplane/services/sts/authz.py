@@ -1,13 +1,14 @@
 """STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS); every other operation,
 GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks. Session credentials an
-opt-in region does not accept are refused first (regional.py)."""
+opt-in region does not accept are refused first (regional.py), and a federated user's calls but GetCallerIdentity
+(federation_token.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
-from rootplane.services.sts import regional
+from rootplane.services.sts import federated_limits, regional
 
 __all__ = ["checks"]
 
@@ -16,8 +17,13 @@ _UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     regional.refuse_unusable_token(ctx)
+    federated_limits.refuse_restricted(ctx.principal, "sts", operation)
     if operation in _UNCHECKED:
         return []
+    if operation == "GetFederationToken":
+        from rootplane.services.sts import federation_token
+
+        return federation_token.checks(ctx, params)
     if operation == "AssumeRole":  # the operations' modules load with their first call (provider.py)
         from rootplane.services.sts import assume_role
 

@@ -34,7 +34,7 @@ def _mfa_check(ctx: RequestContext, serial_number: str | None, token_code: str |
 class StsProvider(Provider):
     service_name = "sts"
     # Named like a read, but issues credentials and counts wrong MFA codes: take the write lock up front.
-    write_operations = frozenset({"GetSessionToken"})
+    write_operations = frozenset({"GetSessionToken", "GetFederationToken"})
     storeless_operations = frozenset({"GetCallerIdentity"})
     # The web identity token or SAML assertion is the caller's proof: AWS serves these without a signature
     # (AssumeRoleWithSAML is not built: unsigned, it answers 501 NotImplemented).
@@ -65,6 +65,11 @@ class StsProvider(Provider):
         from rootplane.services.sts.sessions import issue_credentials
 
         return {"Credentials": issue_credentials(ctx, session_principal, duration)}
+
+    def get_federation_token(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        from rootplane.services.sts import federation_token
+
+        return federation_token.get_federation_token(ctx, params)
 
     def get_access_key_info(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         from rootplane.services.accounts import repo as accounts
