@@ -17,7 +17,7 @@ from rootplane.services.iam import repo
 from rootplane.services.iam.deletion_tasks import role_arn_of_task
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, ServerCertificateRow, UserRow
 from rootplane.services.iam.user_views import find_user_view
-from rootplane.services.sts.federated_limits import refuse_restricted
+from rootplane.services.sts.session_limits import refuse_restricted
 from rootplane.services.tagging import tag_map
 
 __all__ = ["checks"]

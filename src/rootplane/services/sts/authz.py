@@ -1,14 +1,14 @@
 """STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS); every other operation,
 GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks. Session credentials an
-opt-in region does not accept are refused first (regional.py), and a federated user's calls but GetCallerIdentity
-(federation_token.py)."""
+opt-in region does not accept are refused first (regional.py), and the calls the sessions of GetSessionToken and
+GetFederationToken may not make (session_limits.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
-from rootplane.services.sts import federated_limits, regional
+from rootplane.services.sts import regional, session_limits
 
 __all__ = ["checks"]
 
@@ -17,7 +17,7 @@ _UNCHECKED = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     regional.refuse_unusable_token(ctx)
-    federated_limits.refuse_restricted(ctx.principal, "sts", operation)
+    session_limits.refuse_restricted(ctx.principal, "sts", operation)
     if operation in _UNCHECKED:
         return []
     if operation == "GetFederationToken":

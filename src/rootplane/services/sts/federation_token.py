@@ -3,7 +3,7 @@
 The session's permissions are the intersection of its issuer's identity policies (everything, for the root user)
 and the session policies passed; with none passed it has no permissions but what a resource policy naming the
 federated user grants (authz/gather.py). Its credentials call no IAM operation and no STS operation but
-GetCallerIdentity (federated_limits.py).
+GetCallerIdentity (session_limits.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.sts.federated_limits import federated_user_arn
+from rootplane.services.sts.session_limits import federated_user_arn
 from rootplane.services.sts.session_policies import inline_policy, packed_size, policy_arns
 from rootplane.services.sts.sessions import issue_credentials
 from rootplane.services.tagging import tag_map
