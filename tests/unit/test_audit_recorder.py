@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from rootplane.audit.call import ApiCall
 from rootplane.audit.record import for_records
-from rootplane.audit.recorder import Recorder
+from rootplane.audit.recorder import Consumer, Recorder
 from rootplane.auth.principal import ROOT, Principal
 from rootplane.core.clock import SystemClock
 from rootplane.schema import metadata
@@ -64,7 +64,7 @@ def _recorder(store: Store, **kwargs) -> Recorder:
         session.execute(text("INSERT INTO test_deliveries VALUES (:event_id)"),
                         [{"event_id": recorded.record["eventID"]} for recorded in batch])
 
-    return Recorder(store, SystemClock(), [consumer], linger=0.01, retry_cap=0.2, **kwargs)
+    return Recorder(store, SystemClock(), [Consumer(consumer)], linger=0.01, retry_cap=0.2, **kwargs)
 
 
 def _call(service: str = "sts", operation: str = "GetCallerIdentity",
@@ -228,7 +228,7 @@ def test_a_consumer_cut_off_from_the_store_makes_the_whole_batch_wait(store):
             raise failures.pop(0)
 
     recorder = _recorder(store)
-    recorder.consumers.append(failing)
+    recorder.consumers.append(Consumer(failing))
     try:
         calls = [_call() for _ in range(2)]
         for call in calls:
@@ -283,8 +283,8 @@ def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
     """Calls arriving while a batch is written wait for the next gather instead of being written a few at a time
     (under steady load that wrote batches of a handful of calls, each paying a whole batch's commit)."""
     sizes: list[int] = []
-    recorder = Recorder(store, SystemClock(), [lambda session, batch: sizes.append(len(batch))], linger=0.3,
-                        batch_size=10)
+    recorder = Recorder(store, SystemClock(), [Consumer(lambda session, batch: sizes.append(len(batch)))],
+                        linger=0.3, batch_size=10)
     try:
         for _ in range(13):
             recorder.submit(_call())
@@ -295,3 +295,28 @@ def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
         assert sizes == [10, 7]
     finally:
         recorder.close(timeout=5)
+
+
+def test_a_consumer_whose_probe_finds_nothing_is_not_handed_the_batch(store, recorder, caplog):
+    """A consumer's probe runs on the writing transaction's connection: one that finds no receiver (no rule, no
+    trail) keeps the batch from its delivery; a probe failing for a reason of its own delivers as without probes."""
+    handed: list[str] = []
+    probes = iter([False, True, ValueError("a probe bug")])
+
+    def wants(connection, batch) -> bool:
+        assert connection.exec_driver_sql("SELECT count(*) FROM cloudtrail_events").scalar() >= len(batch)
+        answer = next(probes)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    recorder.consumers.append(Consumer(lambda _session, batch: handed.extend(r.record["eventID"] for r in batch),
+                                       wants))
+    written = []
+    for _ in range(3):
+        recorder.submit(_call())
+        recorder.flush()
+        written.append(_stored(store)[-1][1])
+    assert handed == written[1:]
+    assert _delivered(store) == written  # the consumer without a probe had every batch
+    assert "audit consumers' probe failed on 1 records" in caplog.text

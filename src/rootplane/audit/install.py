@@ -2,7 +2,8 @@
 
 Start-up builds only the recorder and its queue: the consumers (EventBridge rules, trail log files), the CloudTrail
 tables and the SNS signing key load with their first use, on the writer thread after the first call is answered
-(issue #19: the first signed answer waits for none of them).
+(issue #19: the first signed answer waits for none of them); the consumers' modules and the ORM, only once a batch
+finds a rule or trail that can receive it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ def _to_eventbridge(clock: Clock) -> Consumer:
 
         eventbridge.deliver(session, batch, clock.now())
 
-    return eventbridge_rules
+    def any_rule(connection, batch) -> bool:
+        from rootplane.audit import eventbridge
+
+        return eventbridge.may_deliver(connection, batch)
+
+    return Consumer(eventbridge_rules, any_rule)
 
 
 def _to_trails(clock: Clock) -> Consumer:
@@ -33,7 +39,12 @@ def _to_trails(clock: Clock) -> Consumer:
 
         delivery.deliver(session, batch, clock.now())
 
-    return trail_log_files
+    def any_trail(connection, _batch) -> bool:
+        from rootplane.services.cloudtrail import plain
+
+        return plain.any_trail_logging(connection)
+
+    return Consumer(trail_log_files, any_trail)
 
 
 def _forget_sns_signing_key() -> None:
