@@ -17,7 +17,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from rootplane.audit.call import ApiCall
-from rootplane.audit.record import for_records
+from rootplane.audit.record import for_records, records_for
 from rootplane.audit.recorder import Consumer, Recorder
 from rootplane.auth.principal import ROOT, Principal
 from rootplane.core.clock import SystemClock
@@ -320,3 +320,13 @@ def test_a_consumer_whose_probe_finds_nothing_is_not_handed_the_batch(store, rec
     assert handed == written[1:]
     assert _delivered(store) == written  # the consumer without a probe had every batch
     assert "audit consumers' probe failed on 1 records" in caplog.text
+
+
+def test_a_records_event_time_is_the_calls_utc_second():
+    """The text is made once per second (the writer's calls come in time order), from the instant, not the wall
+    clock of the time's zone."""
+    utc, summer = _dt.timezone.utc, _dt.timezone(_dt.timedelta(hours=2))
+    times = [_dt.datetime(2026, 7, 1, 1, 59, 59, 999999, tzinfo=summer),
+             _dt.datetime(2026, 6, 30, 23, 59, 59, 5, tzinfo=utc), _dt.datetime(2026, 7, 1, 0, 0, 0, tzinfo=utc)]
+    texts = [records_for(dataclasses.replace(_call(), event_time=at))[0].record["eventTime"] for at in times]
+    assert texts == ["2026-06-30T23:59:59Z", "2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z"]
