@@ -93,3 +93,40 @@ def test_the_rule_probe_finds_the_rules_the_delivery_query_matches(store):
     assert probed() == {(ACCOUNT, "us-east-1"): False, (ACCOUNT, "eu-west-1"): True, (OTHER, "us-east-1"): False}
     with store.engine.connect() as connection:
         assert not rule_sql.any_active_rule(connection, [], "default")
+
+
+def test_the_writer_hands_a_batch_to_what_another_worker_created_since_its_last_batch(store):
+    """The probes read in each batch's own transaction (no process cache): a rule or trail another process (here a
+    second Store on the same database) creates between two batches receives the second one."""
+    from rootplane.audit.call import ApiCall
+    from rootplane.audit.install import consumers
+    from rootplane.audit.recorder import Recorder
+    from rootplane.auth.principal import ROOT, Principal
+    from rootplane.core.clock import SystemClock
+
+    handed: list[str] = []
+    spied = [consumer._replace(deliver=lambda _session, _batch, name=consumer.deliver.__name__: handed.append(name))
+             for consumer in consumers(SystemClock())]
+    recorder = Recorder(store, SystemClock(), spied, linger=0.01)
+    other = Store(store.url, metadata())
+    root = Principal(kind=ROOT, account_id=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:root", user_id=ACCOUNT)
+
+    def recorded() -> list[str]:
+        handed.clear()
+        recorder.submit(ApiCall(request_id="r", service="sts", operation="GetCallerIdentity", region="us-east-1",
+                                principal=root, event_time=dt.datetime.now(dt.timezone.utc), source_ip="192.0.2.1",
+                                user_agent="test", params={}))
+        recorder.flush()
+        return list(handed)
+
+    try:
+        assert recorded() == []
+        with other.transaction() as session:
+            session.add(_rule("alert"))
+        assert recorded() == ["eventbridge_rules"]
+        with other.transaction() as session:
+            session.add(_trail("logging", True))
+        assert recorded() == ["eventbridge_rules", "trail_log_files"]
+    finally:
+        recorder.close(timeout=5)
+        other.dispose()

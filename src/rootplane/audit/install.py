@@ -16,7 +16,7 @@ from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import history
 from rootplane.services.sns import settings as sns_settings
 
-__all__ = ["install"]
+__all__ = ["install", "consumers"]
 
 
 def _to_eventbridge(clock: Clock) -> Consumer:
@@ -47,6 +47,11 @@ def _to_trails(clock: Clock) -> Consumer:
     return Consumer(trail_log_files, any_trail)
 
 
+def consumers(clock: Clock) -> list[Consumer]:
+    """What the server's recorder hands each batch to: EventBridge rules, then trail log files."""
+    return [_to_eventbridge(clock), _to_trails(clock)]
+
+
 def _forget_sns_signing_key() -> None:
     from rootplane.services.sns import signing
 
@@ -56,8 +61,7 @@ def _forget_sns_signing_key() -> None:
 def install(app) -> Recorder:
     """Start the recorder for ``app.gateway`` and register its sink, flush hook and shutdown drain."""
     gateway = app.gateway
-    recorder = Recorder(gateway.store, gateway.clock, consumers=[_to_eventbridge(gateway.clock),
-                                                                 _to_trails(gateway.clock)],
+    recorder = Recorder(gateway.store, gateway.clock, consumers=consumers(gateway.clock),
                         retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
     gateway.health_reports["audit"] = recorder.status
