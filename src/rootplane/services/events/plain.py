@@ -1,6 +1,6 @@
 """Rules in plain SQL (SQLAlchemy Core, no ORM): the audit writer asks whether any rule could receive a batch before
 it loads the model to match them (issue #19). The rows are tables.py's ``events_rules``;
-tests/unit/test_events_plain.py checks this statement against the mapped model and ``repo.list_active_rules_of``.
+tests/unit/test_audit_plain_sql.py checks this statement against the mapped model and ``repo.list_active_rules_of``.
 """
 
 from __future__ import annotations
