@@ -11,7 +11,7 @@ The baseline holds ``--baseline`` records of the same shape (an empty history wo
 nothing, which is no comparison), spread over fewer users (at most 500, at least 50 records each) so the Username lookup
 answers a full page of 50 in both stores and the comparison is of the lookup, not of the answer's size.
 
-The records are written straight into a stopped store through the recorder's own insert (repo.put_events), spread
+The records are written straight into a stopped store through the recorder's own insert (plain.put_events), spread
 over the last 80 days of the bootstrap account in us-east-1 (the account every lookup below reads), so the history
 is as large as a busy account's 90 days. Each round restarts the server on each store.
 """
@@ -42,7 +42,7 @@ _NAMES = ("CreateUser", "GetUser", "ListUsers", "AssumeRoot", "PutBucketPolicy",
 def _prefill(store: BenchStore, count: int) -> float:
     """Write ``count`` records into ``store``; returns the seconds it took."""
     from rootplane.server import build_gateway
-    from rootplane.services.cloudtrail import repo
+    from rootplane.services.cloudtrail import plain
 
     gateway = build_gateway(store.config())
     now = dt.datetime.now(dt.timezone.utc)
@@ -67,13 +67,13 @@ def _prefill(store: BenchStore, count: int) -> float:
                 "readOnly": name.startswith(("Get", "List")), "eventType": "AwsApiCall", "managementEvent": True,
                 "recipientAccountId": ACCOUNT, "eventCategory": "Management"}
             resources = (("AWS::IAM::User", user),)
-            batch.append(repo.NewEvent(
+            batch.append(plain.NewEvent(
                 event_id=event_id, account_id=ACCOUNT, region="us-east-1", event_time=when, event_name=name,
                 event_source="iam.amazonaws.com", read_only=record["readOnly"], username=user,
                 access_key_id="AKIAEXAMPLE", resources_json=json.dumps(resources),
                 record=json.dumps(record, separators=(",", ":")), deciding_statement=None, resources=resources))
         with gateway.store.transaction() as session:
-            repo.put_events(session, batch)
+            plain.put_events(session.connection(), batch)
     seconds = time.perf_counter() - started
     gateway.store.dispose()
     return seconds

@@ -89,19 +89,19 @@ def _round(gateway, recorder, call: ApiCall, count: int) -> dict[str, float]:
 
 def _steady(gateway, recorder, call: ApiCall, rate: float, seconds: float) -> tuple[float, int, int]:
     """The writer thread's CPU µs per record, the calls and the batches while calls arrive at ``rate`` per second."""
-    from rootplane.services.cloudtrail import repo
+    from rootplane.services.cloudtrail import plain
 
     writer = next(thread for thread in threading.enumerate() if thread.name == "rootplane-audit")
     clock = time.pthread_getcpuclockid(writer.ident)
     batches = []
-    put_events = repo.put_events
+    put_events = plain.put_events
 
-    def counted(session, events):
+    def counted(connection, events):
         batches.append(len(events))
-        put_events(session, events)
+        put_events(connection, events)
 
     recorder.flush()
-    repo.put_events = counted
+    plain.put_events = counted
     try:
         cpu, started, sent = time.clock_gettime(clock), time.monotonic(), 0
         while (elapsed := time.monotonic() - started) < seconds:
@@ -113,7 +113,7 @@ def _steady(gateway, recorder, call: ApiCall, rate: float, seconds: float) -> tu
         recorder.flush(timeout=600)
         return (time.clock_gettime(clock) - cpu) / sent * 1e6, sent, len(batches)
     finally:
-        repo.put_events = put_events
+        plain.put_events = put_events
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from rootplane.audit.call import ApiCall
-from rootplane.audit.record import for_records
-from rootplane.audit.recorder import Recorder
+from rootplane.audit.record import for_records, records_for
+from rootplane.audit.recorder import Consumer, Recorder
 from rootplane.auth.principal import ROOT, Principal
 from rootplane.core.clock import SystemClock
 from rootplane.schema import metadata
@@ -64,7 +64,7 @@ def _recorder(store: Store, **kwargs) -> Recorder:
         session.execute(text("INSERT INTO test_deliveries VALUES (:event_id)"),
                         [{"event_id": recorded.record["eventID"]} for recorded in batch])
 
-    return Recorder(store, SystemClock(), [consumer], linger=0.01, retry_cap=0.2, **kwargs)
+    return Recorder(store, SystemClock(), [Consumer(consumer)], linger=0.01, retry_cap=0.2, **kwargs)
 
 
 def _call(service: str = "sts", operation: str = "GetCallerIdentity",
@@ -228,7 +228,7 @@ def test_a_consumer_cut_off_from_the_store_makes_the_whole_batch_wait(store):
             raise failures.pop(0)
 
     recorder = _recorder(store)
-    recorder.consumers.append(failing)
+    recorder.consumers.append(Consumer(failing))
     try:
         calls = [_call() for _ in range(2)]
         for call in calls:
@@ -283,8 +283,8 @@ def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
     """Calls arriving while a batch is written wait for the next gather instead of being written a few at a time
     (under steady load that wrote batches of a handful of calls, each paying a whole batch's commit)."""
     sizes: list[int] = []
-    recorder = Recorder(store, SystemClock(), [lambda session, batch: sizes.append(len(batch))], linger=0.3,
-                        batch_size=10)
+    recorder = Recorder(store, SystemClock(), [Consumer(lambda session, batch: sizes.append(len(batch)))],
+                        linger=0.3, batch_size=10)
     try:
         for _ in range(13):
             recorder.submit(_call())
@@ -295,3 +295,38 @@ def test_less_than_a_batch_left_after_a_write_is_gathered_again(store):
         assert sizes == [10, 7]
     finally:
         recorder.close(timeout=5)
+
+
+def test_a_consumer_whose_probe_finds_nothing_is_not_handed_the_batch(store, recorder, caplog):
+    """A consumer's probe runs on the writing transaction's connection: one that finds no receiver (no rule, no
+    trail) keeps the batch from its delivery; a probe failing for a reason of its own delivers as without probes."""
+    handed: list[str] = []
+    probes = iter([False, True, ValueError("a probe bug")])
+
+    def wants(connection, batch) -> bool:
+        assert connection.exec_driver_sql("SELECT count(*) FROM cloudtrail_events").scalar() >= len(batch)
+        answer = next(probes)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    recorder.consumers.append(Consumer(lambda _session, batch: handed.extend(r.record["eventID"] for r in batch),
+                                       wants))
+    written = []
+    for _ in range(3):
+        recorder.submit(_call())
+        recorder.flush()
+        written.append(_stored(store)[-1][1])
+    assert handed == written[1:]
+    assert _delivered(store) == written  # the consumer without a probe had every batch
+    assert "audit consumers' probe failed on 1 records" in caplog.text
+
+
+def test_a_records_event_time_is_the_calls_utc_second():
+    """The text is made once per second (the writer's calls come in time order), from the instant, not the wall
+    clock of the time's zone."""
+    utc, summer = _dt.timezone.utc, _dt.timezone(_dt.timedelta(hours=2))
+    times = [_dt.datetime(2026, 7, 1, 1, 59, 59, 999999, tzinfo=summer),
+             _dt.datetime(2026, 6, 30, 23, 59, 59, 5, tzinfo=utc), _dt.datetime(2026, 7, 1, 0, 0, 0, tzinfo=utc)]
+    texts = [records_for(dataclasses.replace(_call(), event_time=at))[0].record["eventTime"] for at in times]
+    assert texts == ["2026-06-30T23:59:59Z", "2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z"]

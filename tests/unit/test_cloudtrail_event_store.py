@@ -12,7 +12,7 @@ from harness import drop_postgres_database, required_postgres_database
 
 from rootplane.core.ids import event_id
 from rootplane.schema import metadata
-from rootplane.services.cloudtrail import repo
+from rootplane.services.cloudtrail import plain, repo
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow
 from rootplane.store.engine import Store
 
@@ -31,21 +31,20 @@ def store(request, tmp_path):
         drop_postgres_database(url)
 
 
-def _event(index: int, user: str) -> repo.NewEvent:
+def _event(index: int, user: str) -> plain.NewEvent:
     when = START + dt.timedelta(seconds=index, microseconds=index % 2 * 250)
     identifier = event_id(when)
     resources = (("AWS::IAM::User", user),)
     record = {"eventID": identifier, "eventName": "GetUser", "userIdentity": {"principalId": f"AIDA{user}"}}
-    return repo.NewEvent(identifier, ACCOUNT, "us-east-1", when, "GetUser", "iam.amazonaws.com", True, user,
-                         "AKIAEXAMPLE", json.dumps(resources), json.dumps(record, separators=(",", ":")),
-                         json.dumps({"sid": user}),
-                         resources)
+    return plain.NewEvent(identifier, ACCOUNT, "us-east-1", when, "GetUser", "iam.amazonaws.com", True, user,
+                          "AKIAEXAMPLE", json.dumps(resources), json.dumps(record, separators=(",", ":")),
+                          json.dumps({"sid": user}), resources)
 
 
 def test_bulk_inserted_events_read_back_through_every_lookup(store):
     events = [_event(index, f"user{index % 3}") for index in range(10)]
     with store.transaction() as session:
-        repo.put_events(session, events)
+        plain.put_events(session.connection(), events)
     with store.transaction(write=False) as session:
         def lookup(attribute, start=START, end=START + dt.timedelta(minutes=1)):
             return repo.list_events(session, ACCOUNT, "us-east-1", attribute=attribute, start=start, end=end,
@@ -83,7 +82,7 @@ def test_history_written_before_0019_is_read_after_it(tmp_path):
     command.upgrade(alembic_config(store.engine), "0018")
     events = [_event(index, "user0") for index in range(3)]
     with store.transaction() as session:
-        repo.put_events(session, events)
+        plain.put_events(session.connection(), events)
     store.migrate()
     with store.transaction(write=False) as session:
         found = repo.list_events(session, ACCOUNT, "us-east-1", attribute=("ResourceName", "user0"), start=START,
@@ -99,10 +98,10 @@ def test_the_retention_sweep_forgets_old_events_of_every_account_and_region(stor
     events = [_event(index, "user0")._replace(account_id=account, region=region, read_only=read_only)
               for index, (account, region, read_only) in enumerate(places * 3)]  # each place: old, old, young
     with store.transaction() as session:
-        repo.put_events(session, events)
+        plain.put_events(session.connection(), events)
     cutoff = events[2 * len(places)].event_time
     with store.transaction() as session:
-        repo.delete_events_before(session, cutoff)
+        plain.delete_events_before(session.connection(), cutoff)
     with store.transaction(write=False) as session:
         kept = set(session.scalars(select(EventRow.event_id)))
         kept_resources = set(session.scalars(select(EventResourceRow.event_id)))
@@ -113,7 +112,7 @@ def test_unfiltered_pages_hold_read_and_write_events_newest_first(store):
     """Each next unfiltered page starts after the last one's (time, id), read-only or not."""
     events = [_event(index, "user0")._replace(read_only=index % 3 == 0) for index in range(11)]
     with store.transaction() as session:
-        repo.put_events(session, events)
+        plain.put_events(session.connection(), events)
     pages, after = [], None
     with store.transaction(write=False) as session:
         while True:

@@ -2,7 +2,8 @@
 
 Start-up builds only the recorder and its queue: the consumers (EventBridge rules, trail log files), the CloudTrail
 tables and the SNS signing key load with their first use, on the writer thread after the first call is answered
-(issue #19: the first signed answer waits for none of them).
+(issue #19: the first signed answer waits for none of them); the consumers' modules and the ORM, only once a batch
+finds a rule or trail that can receive it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rootplane.core.clock import Clock
 from rootplane.services.cloudtrail import history
 from rootplane.services.sns import settings as sns_settings
 
-__all__ = ["install"]
+__all__ = ["install", "consumers"]
 
 
 def _to_eventbridge(clock: Clock) -> Consumer:
@@ -24,7 +25,12 @@ def _to_eventbridge(clock: Clock) -> Consumer:
 
         eventbridge.deliver(session, batch, clock.now())
 
-    return eventbridge_rules
+    def any_rule(connection, batch) -> bool:
+        from rootplane.audit import eventbridge
+
+        return eventbridge.may_deliver(connection, batch)
+
+    return Consumer(eventbridge_rules, any_rule)
 
 
 def _to_trails(clock: Clock) -> Consumer:
@@ -33,7 +39,17 @@ def _to_trails(clock: Clock) -> Consumer:
 
         delivery.deliver(session, batch, clock.now())
 
-    return trail_log_files
+    def any_trail(connection, _batch) -> bool:
+        from rootplane.services.cloudtrail import plain
+
+        return plain.any_trail_logging(connection)
+
+    return Consumer(trail_log_files, any_trail)
+
+
+def consumers(clock: Clock) -> list[Consumer]:
+    """What the server's recorder hands each batch to: EventBridge rules, then trail log files."""
+    return [_to_eventbridge(clock), _to_trails(clock)]
 
 
 def _forget_sns_signing_key() -> None:
@@ -45,8 +61,7 @@ def _forget_sns_signing_key() -> None:
 def install(app) -> Recorder:
     """Start the recorder for ``app.gateway`` and register its sink, flush hook and shutdown drain."""
     gateway = app.gateway
-    recorder = Recorder(gateway.store, gateway.clock, consumers=[_to_eventbridge(gateway.clock),
-                                                                 _to_trails(gateway.clock)],
+    recorder = Recorder(gateway.store, gateway.clock, consumers=consumers(gateway.clock),
                         retention=datetime.timedelta(days=gateway.config.trail_retention_days))
     gateway.audit_sinks.append(recorder.submit)
     gateway.health_reports["audit"] = recorder.status

@@ -83,8 +83,14 @@ def is_management_event(service: str, operation: str) -> bool:
 
 
 def _time(call: ApiCall) -> str:
-    """``eventTime``: the call's UTC time to the second (isoformat costs half of strftime's CPU)."""
-    return call.event_time.isoformat(timespec="seconds")[:19] + "Z"
+    """``eventTime``: the call's UTC time to the second, its text made once per second (the writer's records
+    arrive in time order: a timestamp and a cache hit cost a fifth of isoformat's CPU)."""
+    return _second_text(int(call.event_time.timestamp()))
+
+
+@functools.lru_cache(maxsize=64)
+def _second_text(second: int) -> str:
+    return _dt.datetime.fromtimestamp(second, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _session_attributes(principal: Principal) -> dict[str, str]:

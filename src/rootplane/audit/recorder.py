@@ -3,7 +3,10 @@
 The request thread only appends the call to a deque (no lock, no wake-up per call). One daemon thread drains it, turns calls into records
 (:mod:`rootplane.audit.record`), inserts a batch with two executemany statements of plain rows in one transaction and hands the
 whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
-so a failing consumer never loses records. ``flush()`` waits until everything submitted is committed.
+so a failing consumer never loses records. A consumer first asks the store, in plain SQL, whether anything can
+receive the batch (an enabled rule, a logging trail), so a store with none pays neither its queries nor the ORM
+(issue #19); asked in the writing transaction, the answer is as current as the delivery itself would be, whichever
+process created the rule or trail. ``flush()`` waits until everything submitted is committed.
 
 While the store is unavailable (``StoreUnavailable.outage``: connection lost, locked, disk failing or full) the
 writer keeps the batch, in order, and retries it with capped exponential back-off until the store returns; a retry
@@ -22,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
@@ -32,10 +35,11 @@ from rootplane.core.clock import Clock
 from rootplane.core.malloc import release_free_memory
 from rootplane.store.engine import Store, is_outage
 
-if TYPE_CHECKING:  # annotations only: the ORM loads with the writer's first batch
+if TYPE_CHECKING:  # annotations only: the ORM loads with the first batch a consumer receives
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from rootplane.services.cloudtrail.repo import NewEvent
+    from rootplane.services.cloudtrail.plain import NewEvent
 
 __all__ = ["Recorder", "Consumer"]
 
@@ -52,7 +56,12 @@ class _Abandoned(Exception):
     """close() gave up waiting for the store."""
 
 
-Consumer = Callable[["Session", list[Recorded]], None]
+class Consumer(NamedTuple):
+    """What receives each written batch: ``deliver`` it in the batch's transaction (an ORM session), when ``wants``
+    (a plain-SQL probe on the transaction's connection; None: always) finds something that can receive it."""
+
+    deliver: Callable[[Session, list[Recorded]], None]
+    wants: Callable[[Connection, list[Recorded]], bool] | None = None
 
 
 def _json(value: object) -> str:
@@ -67,7 +76,7 @@ def _json(value: object) -> str:
 
 def _new_events(recorded: Sequence[Recorded]) -> list[NewEvent]:
     """The rows of a batch's records, their JSON encoded."""
-    from rootplane.services.cloudtrail.repo import NewEvent  # loaded with the first batch: issue #19
+    from rootplane.services.cloudtrail.plain import NewEvent  # loaded with the first batch: issue #19
 
     events = []
     for item in recorded:
@@ -272,28 +281,43 @@ class Recorder:
         prune = time.monotonic() - self._last_prune > _PRUNE_EVERY
         if not recorded and not prune:
             return
-        from rootplane.services.cloudtrail import repo  # loaded (its tables mapped) with the first batch: issue #19
+        from rootplane.services.cloudtrail import plain  # loaded with the first batch: issue #19
 
         with self.store.transaction() as session:
+            connection = session.connection()
             if prune:
-                repo.delete_events_before(session, self.clock.now() - self.retention)
+                plain.delete_events_before(connection, self.clock.now() - self.retention)
                 self._last_prune = time.monotonic()
             if retry and recorded:
-                stored = repo.stored_event_ids(session, [event.event_id for event in events])
+                stored = plain.stored_event_ids(connection, [event.event_id for event in events])
                 kept = [index for index, event in enumerate(events) if event.event_id not in stored]
                 recorded, events = [recorded[index] for index in kept], [events[index] for index in kept]
-            repo.put_events(session, events)
+            plain.put_events(connection, events)
             if recorded:
-                for consumer in self.consumers:
+                for consumer in self._wanting(connection, recorded):
                     self._consume(session, consumer, recorded)
+
+    def _wanting(self, connection: Connection, recorded: list[Recorded]) -> list[Consumer]:
+        """The consumers whose probe finds something that can receive the batch, probed in one savepoint on the
+        connection (no ORM session); all of them when probing fails for a reason of its own (each then decides in
+        its delivery, as without probes)."""
+        try:
+            with connection.begin_nested():
+                return [consumer for consumer in self.consumers
+                        if consumer.wants is None or consumer.wants(connection, recorded)]
+        except Exception as exc:  # noqa: BLE001 - a failing probe must not lose the records or their deliveries
+            if is_outage(exc):
+                raise
+            log.exception("audit consumers' probe failed on %d records", len(recorded))
+            return list(self.consumers)
 
     @staticmethod
     def _consume(session: Session, consumer: Consumer, recorded: list[Recorded]) -> None:
         try:
             with session.begin_nested():
-                consumer(session, recorded)
+                consumer.deliver(session, recorded)
         except Exception as exc:  # noqa: BLE001 - a failing consumer must not lose the records
             if is_outage(exc):
                 raise  # the store, not the consumer, failed: the whole batch waits for it
-            log.exception("audit consumer %s failed on %d records", getattr(consumer, "__name__", consumer),
+            log.exception("audit consumer %s failed on %d records", getattr(consumer.deliver, "__name__", consumer),
                           len(recorded))

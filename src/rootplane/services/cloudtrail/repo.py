@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
-from rootplane.store.bulk import BulkInsert
 
 __all__ = [
-    "NewEvent", "Cursor", "put_events", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts", "delete_events_before",
-    "stored_event_ids",
+    "Cursor", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts",
     "find_trail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
 ]
 
@@ -27,58 +24,12 @@ _COLUMNS = {
 _RESOURCE_COLUMNS = {"ResourceType": EventResourceRow.resource_type, "ResourceName": EventResourceRow.resource_name}
 
 
-class NewEvent(NamedTuple):
-    """An event to store: its ``cloudtrail_events`` values (the first fields, in column order) and its resources as
-    (type, name) for the lookup rows."""
-
-    event_id: str
-    account_id: str
-    region: str
-    event_time: _dt.datetime
-    event_name: str
-    event_source: str
-    read_only: bool
-    username: str
-    access_key_id: str
-    resources_json: str  # [[type, name], ...]
-    record: str
-    deciding_statement: str | None
-    resources: tuple[tuple[str, str], ...]
-
-
-_INSERT_EVENT = BulkInsert(EventRow.__table__, (
-    "event_id", "account_id", "region", "event_time", "event_name", "event_source", "read_only", "username",
-    "access_key_id", "resources", "record", "deciding_statement"))
-_EVENT_VALUES = len(_INSERT_EVENT.columns)
-_INSERT_RESOURCE = BulkInsert(EventResourceRow.__table__, (
-    "event_id", "account_id", "region", "event_time", "resource_type", "resource_name"))
-
-
 @dataclass(frozen=True)
 class Cursor:
     """The last (time, id) of a page: the next page starts strictly after it (older)."""
 
     event_time: _dt.datetime
     event_id: str
-
-
-def put_events(session: Session, events: Iterable[NewEvent]) -> None:
-    """Insert events and their resource index rows: one prepared INSERT per table, one executemany each, of plain
-    tuples (see :mod:`rootplane.store.bulk`)."""
-    events = list(events)
-    if not events:
-        return
-    connection = session.connection()
-    _INSERT_EVENT.run(connection, [event[:_EVENT_VALUES] for event in events])
-    _INSERT_RESOURCE.run(connection, [
-        (event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name)
-        for event in events for resource_type, resource_name in event.resources])
-
-
-def stored_event_ids(session: Session, event_ids: Sequence[str]) -> set[str]:
-    """Those of ``event_ids`` already stored (the audit writer's retry of a batch whose commit it never saw answered
-    skips them, so no event is stored or delivered twice)."""
-    return set(session.scalars(select(EventRow.event_id).where(EventRow.event_id.in_(list(event_ids)))))
 
 
 def deciding_statements(session: Session, event_ids: Sequence[str]) -> dict[str, dict]:
@@ -138,13 +89,6 @@ def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.
     query = select(EventRow).where(EventRow.account_id.in_(list(account_ids)), EventRow.event_time >= since,
                                    EventRow.event_time <= until)
     return list(session.scalars(query.order_by(EventRow.event_time.desc(), EventRow.event_id.desc())))
-
-
-def delete_events_before(session: Session, cutoff: _dt.datetime) -> None:
-    """Forget events older than the retention window (range deletes on the event-time indexes; a resource row has
-    its event's time)."""
-    session.execute(delete(EventResourceRow).where(EventResourceRow.event_time < cutoff))
-    session.execute(delete(EventRow).where(EventRow.event_time < cutoff))
 
 
 def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow | None:

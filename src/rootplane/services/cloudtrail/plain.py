@@ -1,0 +1,86 @@
+"""The audit writer's statements in plain SQL (SQLAlchemy Core, no ORM): store a batch of events, find those a retried
+batch stored already, forget events past retention, and whether any trail is logging. A server whose calls no trail
+or rule receives then never loads the model for its records (issue #19: the ORM and the CloudTrail model were
+~8 MiB of idle RSS, loaded by the first record). The rows are tables.py's ``cloudtrail_events``,
+``cloudtrail_event_resources`` and ``cloudtrail_trails``; tests/unit/test_audit_plain_sql.py checks these
+statements against the mapped model.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from sqlalchemy import Boolean, column, delete, select, table, true
+
+from rootplane.store.bulk import BulkInsert
+from rootplane.store.types import UtcDateTime
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+__all__ = ["NewEvent", "put_events", "stored_event_ids", "delete_events_before", "any_trail_logging"]
+
+EVENTS = table(
+    "cloudtrail_events", column("event_id"), column("account_id"), column("region"),
+    column("event_time", UtcDateTime()), column("event_name"), column("event_source"), column("read_only", Boolean()),
+    column("username"), column("access_key_id"), column("resources"), column("record"), column("deciding_statement"))
+EVENT_RESOURCES = table(
+    "cloudtrail_event_resources", column("event_id"), column("account_id"), column("region"),
+    column("event_time", UtcDateTime()), column("resource_type"), column("resource_name"))
+TRAILS = table("cloudtrail_trails", column("trail_arn"), column("is_logging", Boolean()))
+
+
+class NewEvent(NamedTuple):
+    """An event to store: its ``cloudtrail_events`` values (the first fields, in column order) and its resources as
+    (type, name) for the lookup rows."""
+
+    event_id: str
+    account_id: str
+    region: str
+    event_time: _dt.datetime
+    event_name: str
+    event_source: str
+    read_only: bool
+    username: str
+    access_key_id: str
+    resources_json: str  # [[type, name], ...]
+    record: str
+    deciding_statement: str | None
+    resources: tuple[tuple[str, str], ...]
+
+
+_INSERT_EVENT = BulkInsert(EVENTS, tuple(EVENTS.c.keys()))
+_EVENT_VALUES = len(_INSERT_EVENT.columns)
+_INSERT_RESOURCE = BulkInsert(EVENT_RESOURCES, tuple(EVENT_RESOURCES.c.keys()))
+_TRAIL_LOGGING = select(TRAILS.c.trail_arn).where(TRAILS.c.is_logging == true()).limit(1)
+
+
+def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
+    """Insert events and their resource index rows: one prepared INSERT per table, one executemany each, of plain
+    tuples (see :mod:`rootplane.store.bulk`)."""
+    if not events:
+        return
+    _INSERT_EVENT.run(connection, [event[:_EVENT_VALUES] for event in events])
+    _INSERT_RESOURCE.run(connection, [
+        (event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name)
+        for event in events for resource_type, resource_name in event.resources])
+
+
+def stored_event_ids(connection: Connection, event_ids: Sequence[str]) -> set[str]:
+    """Those of ``event_ids`` already stored (the audit writer's retry of a batch whose commit it never saw answered
+    skips them, so no event is stored or delivered twice)."""
+    return set(connection.scalars(select(EVENTS.c.event_id).where(EVENTS.c.event_id.in_(list(event_ids)))))
+
+
+def delete_events_before(connection: Connection, cutoff: _dt.datetime) -> None:
+    """Forget events older than the retention window (range deletes on the event-time indexes; a resource row has
+    its event's time)."""
+    connection.execute(delete(EVENT_RESOURCES).where(EVENT_RESOURCES.c.event_time < cutoff))
+    connection.execute(delete(EVENTS).where(EVENTS.c.event_time < cutoff))
+
+
+def any_trail_logging(connection: Connection) -> bool:
+    """Whether some trail is logging (one indexed probe; the trail delivery's query loads them)."""
+    return connection.execute(_TRAIL_LOGGING).first() is not None
