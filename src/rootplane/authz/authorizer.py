@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -46,20 +47,26 @@ def _billing_locked(ctx: Any, action: str) -> bool:
     return not preferences.iam_billing_access(ctx.session, ctx.principal.account_id)
 
 
+def _condition_context(ctx: Any, check: AuthzCheck) -> dict[str, Any]:
+    """The condition keys of one check: the request's global keys and the check's own (lower-cased names)."""
+    context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
+    context.update({key.lower(): value for key, value in check.context.items()})
+    return context
+
+
 def decide(ctx: Any, check: AuthzCheck) -> Decision:
-    """Evaluate one check for the request's principal."""
+    """Evaluate one check for the request's principal. Its condition keys are worked out only if a policy
+    statement that could apply has a condition or a policy variable (issue #19: most decisions read none)."""
     principal = ctx.principal
     if _billing_locked(ctx, check.action):
         return _BILLING_LOCKED
-    context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
-    context.update({key.lower(): value for key, value in check.context.items()})
     facts = RequestFacts(
         action=check.action,
         resource=check.resource,
         principal_arn=principal.arn,
         principal_account=principal.account_id,
         resource_account=check.resource_account,
-        context=context,
+        context=functools.partial(_condition_context, ctx, check),
         principal_is_root=principal.is_root,
         principal_is_service=principal.service,
         role_arn=principal.role_arn,
