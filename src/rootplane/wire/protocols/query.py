@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
-from ..http import HttpRequest, HttpResponse
+from ..http import HttpRequest, HttpResponse, parse_form
 from ..legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .base import Protocol, error_shape, query_error_code, request_body
 from .values import scalar_from_text
@@ -80,7 +79,7 @@ class QueryProtocol(Protocol):
             if len(body) > _MAX_BODY:
                 raise AwsError("MalformedQueryString", "The request body is too large.", 400)
             try:
-                pairs.extend(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+                pairs.extend(parse_form(body.decode("utf-8")))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise AwsError("MalformedQueryString", f"Malformed query string: {exc}", 400) from exc
         shape = operation.input_shape
