@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -256,7 +255,7 @@ def test_scope_date_mismatch(family) -> None:
     request = signed_at(T0)
     signed = sigv4.extract(request, family)
     with pytest.raises(AwsError) as info:
-        sigv4.verify(request, replace(signed, scope_date="20150829"), SECRET, T0, family)
+        sigv4.verify(request, signed._replace(scope_date="20150829"), SECRET, T0, family)
     err = info.value
     assert (err.code, err.status) == BAD_SIG[family]
     assert err.message == ("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
@@ -341,7 +340,7 @@ def test_presigned_scope_date_mismatch_s3() -> None:
     request = _presigned(S3SigV4QueryAuth, "s3", 60)
     signed = sigv4.extract(request, "s3")
     with pytest.raises(AwsError) as info:
-        sigv4.verify(request, replace(signed, scope_date="20000101"), SECRET, signed.date, "s3")
+        sigv4.verify(request, signed._replace(scope_date="20000101"), SECRET, signed.date, "s3")
     assert info.value.code == "AuthorizationQueryParametersError"
 
 
