@@ -41,8 +41,10 @@ _BILLING_LOCKED = Decision(allowed=False, kind="implicit_deny", deny_policy_type
 
 def _billing_locked(ctx: Any, action: str) -> bool:
     """IAM principals are denied ``aws-portal:*``/``billing:*`` while the root user keeps Billing access off."""
+    if ctx.principal.is_root:
+        return False
     preferences = source("rootplane.services.account.preferences")
-    if preferences is None or ctx.principal.is_root or not preferences.is_billing_action(action):
+    if preferences is None or not preferences.is_billing_action(action):
         return False
     return not preferences.iam_billing_access(ctx.session, ctx.principal.account_id)
 
