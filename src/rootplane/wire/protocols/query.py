@@ -73,7 +73,7 @@ class QueryProtocol(Protocol):
 
     # ------------------------------------------------------------------ parse
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        pairs = list(request.query_params)
+        pairs = list(request.query_params) if request.query_string else []
         body = request_body(request, operation)
         if body:
             if len(body) > _MAX_BODY:
