@@ -128,6 +128,8 @@ class QueryProtocol(Protocol):
 
     def _read(self, shape: Shape, prefix: str, flat: _FlatParams, compat: bool) -> Any:
         kind = shape.type_name
+        if kind == "string":  # the most common member: its text as sent
+            return flat.values.get(prefix, _MISSING)
         if kind == "structure":
             if prefix not in flat.prefixes:
                 return _MISSING
