@@ -41,6 +41,20 @@ def _compat(service: ServiceModel) -> bool:
     return service.metadata.get("awsQueryCompatible") is not None
 
 
+@lru_cache(maxsize=None)
+def _frame(operation: OperationModel) -> tuple[str, str | None, str]:
+    """An operation's response element opening (with the xmlns), its result wrapper's name (None: none) and the
+    response element's closing; worked out once per operation (models live for the process)."""
+    service, name = operation.service_model, operation.name
+    namespace = xml_namespace(service)
+    head = f'<{name}Response xmlns="{escape(namespace)}">' if namespace else f"<{name}Response>"
+    shape = operation.output_shape
+    wrapper = shape.serialization.get("resultWrapper") if shape is not None else None
+    if wrapper is None and shape is not None and _compat(service):
+        wrapper = f"{name}Result"
+    return head, wrapper, f"</{name}Response>"
+
+
 class _FlatParams:
     """Flat ``A.B.1.C=v`` params plus the set of every dotted prefix, for O(1) presence checks."""
 
@@ -190,15 +204,10 @@ class QueryProtocol(Protocol):
 
     # ------------------------------------------------------------------ serialize
     def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
-        service = operation.service_model
-        name = operation.name
-        namespace = xml_namespace(service)
-        parts = [f'<{name}Response xmlns="{escape(namespace)}">' if namespace else f"<{name}Response>"]
+        head, wrapper, tail = _frame(operation)
+        parts = [head]
         shape = operation.output_shape
         if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper")
-            if wrapper is None and _compat(service):
-                wrapper = f"{name}Result"
             if wrapper:
                 body: list[str] = []
                 write_members(body, shape, output or {})
@@ -207,7 +216,7 @@ class QueryProtocol(Protocol):
                 parts.append(f"</{wrapper}>")
             else:
                 write_members(parts, shape, output or {})
-        parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata></{name}Response>")
+        parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>{tail}")
         return HttpResponse(
             200,
             [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)],
