@@ -223,6 +223,27 @@ def test_given_keys_win_over_derived_ones() -> None:
     assert evaluate(_facts(resource="arn:aws:s3:::b/alice", context={"aws:username": None}), policies).kind == "allow"
 
 
+def test_context_function_called_only_when_a_decision_needs_it() -> None:
+    """A context given as a function is called once, by the first condition or policy variable, else never."""
+    calls: list[int] = []
+
+    def context() -> dict[str, object]:
+        calls.append(1)
+        return {"aws:sourceip": "10.0.0.1"}
+
+    plain = _identity({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    assert evaluate(_facts(context=context), plain).kind == "allow"
+    assert calls == []
+    conditioned = _identity(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceIp": "192.0.2.1"}}})
+    assert evaluate(_facts(context=context), conditioned).kind == "allow"
+    assert calls == [1]
+    assert evaluate(_facts(context=lambda: {"aws:sourceip": "192.0.2.1"}), conditioned).kind == "explicit_deny"
+
+
 def test_request_facts_stay_a_frozen_dataclass() -> None:
     facts = _facts(action="S3:GetObject", context={"A:B": "c"})
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -20,6 +20,7 @@ def test_request_and_event_ids_are_uuid4_and_unique():
     event_ids = [ids.event_id(now) for _ in range(3000)]
     assert all(_is_uuid4(i) for i in request_ids + event_ids)
     assert len(set(request_ids)) == len(set(event_ids)) == 3000
+    assert {i[19] for i in request_ids} == set("89ab")  # the variant digit keeps its two random bits
     assert all(len(i) == 16 and int(i, 16) >= 0 and i == i.upper() for i in (ids.s3_request_id() for _ in range(50)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -256,7 +255,7 @@ def test_scope_date_mismatch(family) -> None:
     request = signed_at(T0)
     signed = sigv4.extract(request, family)
     with pytest.raises(AwsError) as info:
-        sigv4.verify(request, replace(signed, scope_date="20150829"), SECRET, T0, family)
+        sigv4.verify(request, signed._replace(scope_date="20150829"), SECRET, T0, family)
     err = info.value
     assert (err.code, err.status) == BAD_SIG[family]
     assert err.message == ("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
@@ -341,7 +340,7 @@ def test_presigned_scope_date_mismatch_s3() -> None:
     request = _presigned(S3SigV4QueryAuth, "s3", 60)
     signed = sigv4.extract(request, "s3")
     with pytest.raises(AwsError) as info:
-        sigv4.verify(request, replace(signed, scope_date="20000101"), SECRET, signed.date, "s3")
+        sigv4.verify(request, signed._replace(scope_date="20000101"), SECRET, signed.date, "s3")
     assert info.value.code == "AuthorizationQueryParametersError"
 
 
@@ -453,3 +452,18 @@ def test_presigned_s3_refuses_unsigned_amz_headers() -> None:
     assert (info.value.code, info.value.status) == ("AccessDenied", 403)
     assert info.value.message == "There were headers present in the request which were not signed"
     assert info.value.fields == {"HeadersNotSigned": "x-amz-acl"}
+
+
+@pytest.mark.parametrize("layout", [
+    "AWS4-HMAC-SHA256 Credential={c}, SignedHeaders={h}, Signature={s}",     # botocore's
+    "AWS4-HMAC-SHA256   Credential={c},SignedHeaders={h},  Signature={s}",   # spacing the fast path also reads
+    "AWS4-HMAC-SHA256 Credential={c}, Signature={s}, SignedHeaders={h}",     # other order: the general parse
+])
+@pytest.mark.parametrize("signature", ["0f" * 32, "0f" * 31 + "é"])      # a non-ASCII one: the general parse
+def test_authorization_header_layouts_read_the_same_values(layout: str, signature: str) -> None:
+    credential, headers = "AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request", "host;x-amz-date"
+    request = HttpRequest("GET", "/", "", {"host": "example.amazonaws.com", "x-amz-date": "20150830T123600Z",
+                                            "authorization": layout.format(c=credential, h=headers, s=signature)})
+    signed = sigv4.extract(request, "query")
+    assert (signed.access_key_id, signed.scope_date, signed.signed_headers, signed.signature) == (
+        "AKIDEXAMPLE", "20150830", ("host", "x-amz-date"), signature)

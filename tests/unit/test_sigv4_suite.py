@@ -13,7 +13,6 @@ Upstream defect: ``get-vanilla-with-session-token.sreq`` carries a signature cop
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -213,5 +212,5 @@ def test_iam_list_users_vector() -> None:
         "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59")
     sigv4.verify(request, signed, SECRET, NOW, "query")
     with pytest.raises(AwsError) as caught:
-        sigv4.verify(request, replace(signed, region="us-west-2"), SECRET, NOW, "query")
+        sigv4.verify(request, signed._replace(region="us-west-2"), SECRET, NOW, "query")
     assert caught.value.code == "SignatureDoesNotMatch"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -40,26 +41,34 @@ _BILLING_LOCKED = Decision(allowed=False, kind="implicit_deny", deny_policy_type
 
 def _billing_locked(ctx: Any, action: str) -> bool:
     """IAM principals are denied ``aws-portal:*``/``billing:*`` while the root user keeps Billing access off."""
+    if ctx.principal.is_root:
+        return False
     preferences = source("rootplane.services.account.preferences")
-    if preferences is None or ctx.principal.is_root or not preferences.is_billing_action(action):
+    if preferences is None or not preferences.is_billing_action(action):
         return False
     return not preferences.iam_billing_access(ctx.session, ctx.principal.account_id)
 
 
+def _condition_context(ctx: Any, check: AuthzCheck) -> dict[str, Any]:
+    """The condition keys of one check: the request's global keys and the check's own (lower-cased names)."""
+    context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
+    context.update({key.lower(): value for key, value in check.context.items()})
+    return context
+
+
 def decide(ctx: Any, check: AuthzCheck) -> Decision:
-    """Evaluate one check for the request's principal."""
+    """Evaluate one check for the request's principal. Its condition keys are worked out only if a policy
+    statement that could apply has a condition or a policy variable (issue #19: most decisions read none)."""
     principal = ctx.principal
     if _billing_locked(ctx, check.action):
         return _BILLING_LOCKED
-    context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
-    context.update({key.lower(): value for key, value in check.context.items()})
     facts = RequestFacts(
         action=check.action,
         resource=check.resource,
         principal_arn=principal.arn,
         principal_account=principal.account_id,
         resource_account=check.resource_account,
-        context=context,
+        context=functools.partial(_condition_context, ctx, check),
         principal_is_root=principal.is_root,
         principal_is_service=principal.service,
         role_arn=principal.role_arn,

@@ -18,7 +18,7 @@ SIGNING_PREFIX = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class AuthzCheck:
     """One (action, resource) pair to authorize.
 
@@ -37,6 +37,18 @@ class AuthzCheck:
     resource_tags: dict[str, str] | None = None
     resource_owner_exempt: bool = False
     denial_resource: str | None = None
+
+    def __init__(self, action: str, resource: str = "*", resource_account: str | None = None,
+                 resource_policy: str | None = None, context: dict[str, Any] | None = None,
+                 resource_tags: dict[str, str] | None = None, resource_owner_exempt: bool = False,
+                 denial_resource: str | None = None) -> None:
+        # Frozen: the fields go straight into __dict__ (one store, not object.__setattr__ per field; made for every
+        # authorized request).
+        self.__dict__.update(
+            action=action, resource=resource, resource_account=resource_account, resource_policy=resource_policy,
+            context={} if context is None else context, resource_tags=resource_tags,
+            resource_owner_exempt=resource_owner_exempt, denial_resource=denial_resource,
+        )
 
 
 def pass_role(role_arn: str, service: str, account_id: str) -> AuthzCheck:

@@ -17,6 +17,7 @@ from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
 __all__ = ["policy_set_for", "source"]
 
 _RESOURCE_POLICY_KINDS = {"sts": "trust", "kms": "key"}
+_NOTHING_APPLIES = PolicySet()
 
 
 def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
@@ -58,6 +59,9 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         # policies are the one resource policy without which identity policies grant nothing.
         kind = _RESOURCE_POLICY_KINDS.get(check.action.partition(":")[0].lower(), "resource")
         resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, kind), "resource-based policy")
+    if (not identity and boundary is None and session_policies is None and scp_levels is None
+            and rcp_levels is None and resource is None and task is None):
+        return _NOTHING_APPLIES  # e.g. the root user of an account outside an organization: shared, not made
     return PolicySet(
         identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,
         rcp_levels=rcp_levels, resource=resource, task=task,

@@ -39,13 +39,19 @@ POLL_INTERVAL = 0.1  # seconds between runs of a long-polling request (RequestCo
 AuditSink = Callable[[ApiCall], None]
 
 
+@functools.lru_cache(maxsize=None)
+def _authorizer() -> Callable[[RequestContext, list, str], None]:
+    from rootplane.authz.authorizer import authorize as authorize_checks
+
+    return authorize_checks
+
+
 def authorize(ctx: RequestContext, checks: list, protocol: str) -> None:
     """Raise AccessDenied unless every check is allowed (authz/authorizer.py). The policy engine loads with the
-    first request that has a check to make: a GetCallerIdentity has none (issue #19: first answer)."""
+    first request that has a check to make: a GetCallerIdentity has none (issue #19: first answer); later ones
+    find it without an import statement (which costs a microsecond even when the module is loaded)."""
     if checks:
-        from rootplane.authz.authorizer import authorize as authorize_checks
-
-        authorize_checks(ctx, checks, protocol)
+        _authorizer()(ctx, checks, protocol)
 
 
 # A served service of each protocol, whose error serializer answers requests for services rootplane does not serve.

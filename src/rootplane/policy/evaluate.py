@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Mapping, NamedTuple, Sequence
+from typing import Callable, Literal, Mapping, NamedTuple, Sequence
 
 from rootplane.policy.document import Policy, Position, Statement
 from rootplane.policy.variables import Context
@@ -112,7 +112,10 @@ def _lowercase(given: Mapping[str, object]) -> Mapping[str, object]:
 def _derived_context(facts: RequestFacts) -> Context:
     derived = _principal_keys(facts.principal_arn, facts.principal_account, facts.resource_account,
                               facts.principal_is_root, facts.principal_is_service, facts.role_arn)
-    return {**derived, **_lowercase(facts.context)}
+    given = facts.context
+    if callable(given):  # keys worked out on first need (the authorizer's: most decisions never read them)
+        given = given()
+    return {**derived, **_lowercase(given)}
 
 
 class _DerivedContext:
@@ -139,7 +142,8 @@ class RequestFacts:
     sessions), ``aws:PrincipalAccount``, ``aws:ResourceAccount``, ``aws:PrincipalType``, ``aws:username`` (IAM
     users), ``aws:userid`` (root), ``aws:PrincipalIsAWSService``, ``aws:PrincipalServiceName``.  A None value is
     an absent key.  ``context`` is read when a decision first needs it (a condition or a policy variable), so it
-    must not change after the facts are made.
+    must not change after the facts are made; it may also be a function returning the mapping, called then (at
+    most once per facts): a decision that needs no context never computes it.
     """
 
     action: str
@@ -147,7 +151,7 @@ class RequestFacts:
     principal_arn: str
     principal_account: str
     resource_account: str | None
-    context: Mapping[str, object]
+    context: Mapping[str, object] | Callable[[], Mapping[str, object]]
     principal_is_root: bool
     principal_is_service: str | None
     role_arn: str | None
@@ -158,7 +162,8 @@ class RequestFacts:
     _ctx = _DerivedContext()
 
     def __init__(self, action: str, resource: str, principal_arn: str, principal_account: str,
-                 resource_account: str | None, context: Mapping[str, object] | None = None,
+                 resource_account: str | None,
+                 context: Mapping[str, object] | Callable[[], Mapping[str, object]] | None = None,
                  principal_is_root: bool = False, principal_is_service: str | None = None,
                  role_arn: str | None = None, principal_is_anonymous: bool = False,
                  unique_id: str | None = None) -> None:

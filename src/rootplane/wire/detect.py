@@ -58,9 +58,15 @@ def _operation_names(service: str) -> frozenset[str]:
     return frozenset(service_model(service).operation_names)
 
 
+@lru_cache(maxsize=None)
+def _known_operation(service: str, name: str) -> OperationModel:
+    """An operation of the model (botocore's own lookup costs more than an LRU hit; bounded by the models)."""
+    return service_model(service).operation_model(name)
+
+
 def _operation(service: str, name: str) -> OperationModel | None:
     if name in _operation_names(service):
-        return service_model(service).operation_model(name)
+        return _known_operation(service, name)
     return None
 
 

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
-__all__ = ["HttpRequest", "HttpResponse"]
+__all__ = ["HttpRequest", "HttpResponse", "parse_form"]
+
+
+def _form_text(text: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text) if "%" in text else text
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """``urllib.parse.parse_qsl(text, keep_blank_values=True)``: the same (name, value) pairs, in order, for a
+    query string or form body, without its per-field generic-argument handling (issue #19: every query-protocol
+    request decodes its query and its body)."""
+    pairs = []
+    for item in text.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            pairs.append((_form_text(name), _form_text(value)))
+    return pairs
 
 
 @dataclass
@@ -32,7 +50,7 @@ class HttpRequest:
     @cached_property
     def query_params(self) -> list[tuple[str, str]]:
         """Decoded query parameters in order (blank values kept)."""
-        return parse_qsl(self.query_string, keep_blank_values=True)
+        return parse_form(self.query_string)
 
     @cached_property
     def query(self) -> dict[str, str]:

@@ -360,7 +360,7 @@ def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str
     ``service`` picks the wording from ``STYLES``; without it (or for a service not listed) ``style``, the
     protocol name, picks the protocol default.
     """
-    if shape is None:
+    if shape is None or not shape.members:  # nothing to break (GetCallerIdentity)
         return
     found = violations(shape, params)
     if not found:

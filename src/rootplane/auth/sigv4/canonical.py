@@ -30,6 +30,7 @@ __all__ = [
     "canonical_uri",
     "hmac_sha256",
     "payload_hash",
+    "signature",
     "signing_key",
     "string_to_sign",
 ]
@@ -52,6 +53,19 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     k = hmac_sha256(k, region.encode("utf-8"))
     k = hmac_sha256(k, service.encode("utf-8"))
     return hmac_sha256(k, b"aws4_request")
+
+
+@lru_cache(maxsize=4096)
+def _keyed(secret: str, date: str, region: str, service: str) -> hmac.HMAC:
+    return hmac.new(signing_key(secret, date, region, service), digestmod=hashlib.sha256)
+
+
+def signature(secret: str, date: str, region: str, service: str, string_to_sign: str) -> str:
+    """The hex SigV4 signature of ``string_to_sign``: HMAC(kSigning, it), from a copy of an HMAC already keyed with
+    kSigning (LRU-cached per scope: a copy costs less than keying a new one)."""
+    mac = _keyed(secret, date, region, service).copy()
+    mac.update(string_to_sign.encode("utf-8"))
+    return mac.hexdigest()
 
 
 def _remove_dot_segments(path: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from rootplane.core.errors import AwsError
 from rootplane.wire.http import HttpRequest
 
-from .canonical import canonical_request, hmac_sha256, signing_key, string_to_sign
+from .canonical import canonical_request, signature, string_to_sign
 from .errors import (
     S3_PAYLOAD_FORMAT,
     bad_signature,
@@ -113,8 +113,7 @@ def verify(
     # 4. signature
     canonical = canonical_request(request, signed, family)
     sts = string_to_sign(signed, canonical)
-    key = signing_key(secret_access_key, signed.scope_date, signed.region, signed.service)
-    expected = hmac_sha256(key, sts.encode("utf-8")).hex()
+    expected = signature(secret_access_key, signed.scope_date, signed.region, signed.service, sts)
     provided = signed.signature.encode("utf-8", "surrogateescape")
     if not hmac.compare_digest(expected.encode("ascii"), provided):
         if s3:

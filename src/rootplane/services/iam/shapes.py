@@ -38,7 +38,7 @@ def boundary(arn: str | None) -> dict[str, str] | None:
 
 
 def _compact(shape: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in shape.items() if value not in (None, [])}
+    return {key: value for key, value in shape.items() if value is not None and value != []}
 
 
 def user(row: UserRow | UserView, *, full: bool = False) -> dict[str, Any]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
-from ..http import HttpRequest, HttpResponse
+from ..http import HttpRequest, HttpResponse, parse_form
 from ..legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .base import Protocol, error_shape, query_error_code, request_body
 from .values import scalar_from_text
@@ -40,6 +39,20 @@ def xml_namespace(service: ServiceModel) -> str:
 def _compat(service: ServiceModel) -> bool:
     """A JSON service spoken in its legacy query form (legacy error codes, lenient element names)."""
     return service.metadata.get("awsQueryCompatible") is not None
+
+
+@lru_cache(maxsize=None)
+def _frame(operation: OperationModel) -> tuple[str, str | None, str]:
+    """An operation's response element opening (with the xmlns), its result wrapper's name (None: none) and the
+    response element's closing; worked out once per operation (models live for the process)."""
+    service, name = operation.service_model, operation.name
+    namespace = xml_namespace(service)
+    head = f'<{name}Response xmlns="{escape(namespace)}">' if namespace else f"<{name}Response>"
+    shape = operation.output_shape
+    wrapper = shape.serialization.get("resultWrapper") if shape is not None else None
+    if wrapper is None and shape is not None and _compat(service):
+        wrapper = f"{name}Result"
+    return head, wrapper, f"</{name}Response>"
 
 
 class _FlatParams:
@@ -74,13 +87,13 @@ class QueryProtocol(Protocol):
 
     # ------------------------------------------------------------------ parse
     def parse_input(self, operation: OperationModel, request: HttpRequest, path_params: dict[str, str]) -> dict[str, Any]:
-        pairs = list(request.query_params)
+        pairs = list(request.query_params) if request.query_string else []
         body = request_body(request, operation)
         if body:
             if len(body) > _MAX_BODY:
                 raise AwsError("MalformedQueryString", "The request body is too large.", 400)
             try:
-                pairs.extend(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+                pairs.extend(parse_form(body.decode("utf-8")))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise AwsError("MalformedQueryString", f"Malformed query string: {exc}", 400) from exc
         shape = operation.input_shape
@@ -129,6 +142,8 @@ class QueryProtocol(Protocol):
 
     def _read(self, shape: Shape, prefix: str, flat: _FlatParams, compat: bool) -> Any:
         kind = shape.type_name
+        if kind == "string":  # the most common member: its text as sent
+            return flat.values.get(prefix, _MISSING)
         if kind == "structure":
             if prefix not in flat.prefixes:
                 return _MISSING
@@ -189,15 +204,10 @@ class QueryProtocol(Protocol):
 
     # ------------------------------------------------------------------ serialize
     def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> HttpResponse:
-        service = operation.service_model
-        name = operation.name
-        namespace = xml_namespace(service)
-        parts = [f'<{name}Response xmlns="{escape(namespace)}">' if namespace else f"<{name}Response>"]
+        head, wrapper, tail = _frame(operation)
+        parts = [head]
         shape = operation.output_shape
         if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper")
-            if wrapper is None and _compat(service):
-                wrapper = f"{name}Result"
             if wrapper:
                 body: list[str] = []
                 write_members(body, shape, output or {})
@@ -206,7 +216,7 @@ class QueryProtocol(Protocol):
                 parts.append(f"</{wrapper}>")
             else:
                 write_members(parts, shape, output or {})
-        parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata></{name}Response>")
+        parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>{tail}")
         return HttpResponse(
             200,
             [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)],

@@ -90,7 +90,7 @@ def write_xml(parts: list[str], shape: Shape, value: Any, tag: str, ts_default: 
         parts.append(f"<{tag}{extra_attrs}>{xml_text(text)}</{tag}>")
 
 
-_ELEMENT, _ATTRIBUTE, _FLAT_LIST, _FLAT_MAP = range(4)
+_ELEMENT, _ATTRIBUTE, _FLAT_LIST, _FLAT_MAP, _TEXT = range(5)  # _TEXT: a string element, written in place
 _Plan = tuple[tuple[str, Shape, str, int, str], ...]
 # id(shape) -> (shape, plan): keeping the shape alive means its id can never be reused by another shape.
 _PLANS: dict[int, tuple[Shape, _Plan]] = {}
@@ -112,6 +112,8 @@ def _plan(shape: Shape) -> _Plan:
             how, namespace = _ATTRIBUTE, _namespace_attr(serialization) if ":" in tag else ""
         elif serialization.get("flattened") and member.type_name in ("list", "map"):
             how, namespace = (_FLAT_LIST if member.type_name == "list" else _FLAT_MAP), ""
+        elif member.type_name == "string" and member.name not in URL_ENCODED_SHAPES:
+            how, namespace = _TEXT, ""
         else:
             how = _ELEMENT
             namespace = _namespace_attr(serialization) if member.type_name == "structure" else ""
@@ -128,7 +130,9 @@ def write_members(parts: list[str], shape: Shape, value: dict, ts_default: str =
         item = value.get(name)
         if item is None:
             continue
-        if how == _ELEMENT:
+        if how == _TEXT and type(item) is str:  # most members: what write_xml would write, without the call
+            parts.append(f"<{tag}>{xml_text(item)}</{tag}>")
+        elif how == _ELEMENT or how == _TEXT:
             write_xml(parts, member, item, tag, ts_default, namespace)
         elif how == _ATTRIBUTE:
             attrs += f'{namespace} {tag}="{_xml_attribute(text_from_scalar(member, item, ts_default))}"'
