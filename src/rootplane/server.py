@@ -12,6 +12,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
+from rootplane.core.collector import pause_collection, resume_collection_after
 from rootplane.core.config import ServerConfig, is_loopback
 from rootplane.core.malloc import share_arenas
 from rootplane.gateway.health import health_document
@@ -168,8 +169,10 @@ def run(config: ServerConfig) -> None:
 
 def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:
     """One serving process (on ``sockets`` when given, else binding the port itself); its exit status."""
+    pause_collection()  # until the gateway is built (core/collector.py)
     progress = _init_progress(config) if run_init else None
-    app = WarmingApp(lambda: _with_progress(build_app(config), progress), health_document(config, "starting"))
+    app = WarmingApp(resume_collection_after(lambda: _with_progress(build_app(config), progress)),
+                     health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)
     init_failed = threading.Event()
