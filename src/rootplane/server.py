@@ -33,18 +33,30 @@ log = logging.getLogger("rootplane")
 _PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install")
 
 
+def _import_without(module: str, hidden: str) -> None:
+    """Import ``module`` while the package ``hidden`` cannot be imported (it is importable again afterwards), for
+    a module that imports ``hidden`` only to use it if present; nothing when either is already imported."""
+    if module in sys.modules or hidden in sys.modules:
+        return
+    sys.modules[hidden] = None  # type: ignore[assignment] - makes ``import <hidden>`` raise ImportError
+    try:
+        importlib.import_module(module)
+    finally:
+        del sys.modules[hidden]
+
+
 def _import_botocore_without_pyopenssl() -> None:
     """Import botocore's HTTP module while pyOpenSSL is hidden: botocore imports it (and with it cryptography's Rust
     library, about 10 MiB and 0.1 s) only to name the standard library's ``SSLContext``
     (``urllib3.contrib.pyopenssl.orig_util_SSLContext``); without it botocore takes ``urllib3.util.ssl_.SSLContext``,
     the same class. pyOpenSSL is importable again afterwards (the console's webauthn uses it)."""
-    if "botocore.httpsession" in sys.modules or "OpenSSL" in sys.modules:
-        return
-    sys.modules["OpenSSL"] = None  # type: ignore[assignment] - makes ``import OpenSSL`` raise ImportError
-    try:
-        import botocore.httpsession  # noqa: F401
-    finally:
-        del sys.modules["OpenSSL"]
+    _import_without("botocore.httpsession", "OpenSSL")
+
+
+def _import_uvicorn_without_watchfiles() -> None:
+    """Import uvicorn while watchfiles is hidden: uvicorn imports it only for ``--reload``, which rootplane never
+    runs, and takes its stat-polling reloader without it (watchfiles' Rust extension: 0.6 MiB resident)."""
+    _import_without("uvicorn", "watchfiles")
 
 
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
@@ -105,6 +117,7 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     import functools
     import signal
 
+    _import_uvicorn_without_watchfiles()
     import uvicorn
 
     class GracefulServer(uvicorn.Server):
