@@ -4,7 +4,8 @@ Start-up imports some 600 modules: almost every object it makes (classes, functi
 the process, yet each collection walks them again, and the collector runs every few hundred allocations. Paused
 until the gateway is built, start-up needs about 4% fewer instructions. The objects made by then are moved to the
 permanent generation (``gc.freeze``), so neither the first collections after the pause nor any later full one walks
-them (the few hundred unreachable ones start-up leaves behind stay, a few kilobytes).
+them. The price: the ~500 unreachable objects start-up leaves behind (about 80 kB) are never freed, and idle RSS is
+0.2-0.4 MiB higher; a collection before freezing would cost about 18 ms of the first answer.
 """
 
 from __future__ import annotations
