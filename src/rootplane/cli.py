@@ -10,7 +10,6 @@ import click
 
 from rootplane import __version__
 from rootplane.core.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, ServerConfig, trusted_proxy_network
-from rootplane.tools.commands import COMMANDS
 
 __all__ = ["main"]
 
@@ -27,7 +26,24 @@ def _master_key(_context: click.Context, _parameter: click.Parameter, value: str
     raise click.BadParameter("must be 32 bytes in base64 (e.g. the output of: openssl rand -base64 32)")
 
 
-@click.group()
+class _Group(click.Group):
+    """The ``rootplane`` group, whose operator commands (rootplane.tools.commands) are loaded only when one is named or
+    the commands are listed: ``rootplane serve`` does not build them (issue #19: 0.35% of its start-up)."""
+
+    @staticmethod
+    def _operator_commands() -> dict[str, click.Command]:
+        from rootplane.tools.commands import COMMANDS
+
+        return {command.name: command for command in COMMANDS if command.name}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._operator_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._operator_commands().get(cmd_name)
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="rootplane")
 def main() -> None:
     """rootplane: a local AWS control plane for the account root user."""
@@ -195,10 +211,6 @@ def coverage() -> None:
     from rootplane.coverage import render
 
     click.echo(render(), nl=False)
-
-
-for _command in COMMANDS:
-    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
+from rootplane.core.collector import pause_collection, resume_collection_after
 from rootplane.core.config import ServerConfig, is_loopback
 from rootplane.core.malloc import share_arenas
 from rootplane.gateway.health import health_document
@@ -32,18 +33,30 @@ log = logging.getLogger("rootplane")
 _PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install")
 
 
+def _import_without(module: str, hidden: str) -> None:
+    """Import ``module`` while the package ``hidden`` cannot be imported (it is importable again afterwards), for
+    a module that imports ``hidden`` only to use it if present; nothing when either is already imported."""
+    if module in sys.modules or hidden in sys.modules:
+        return
+    sys.modules[hidden] = None  # type: ignore[assignment] - makes ``import <hidden>`` raise ImportError
+    try:
+        importlib.import_module(module)
+    finally:
+        del sys.modules[hidden]
+
+
 def _import_botocore_without_pyopenssl() -> None:
     """Import botocore's HTTP module while pyOpenSSL is hidden: botocore imports it (and with it cryptography's Rust
     library, about 10 MiB and 0.1 s) only to name the standard library's ``SSLContext``
     (``urllib3.contrib.pyopenssl.orig_util_SSLContext``); without it botocore takes ``urllib3.util.ssl_.SSLContext``,
     the same class. pyOpenSSL is importable again afterwards (the console's webauthn uses it)."""
-    if "botocore.httpsession" in sys.modules or "OpenSSL" in sys.modules:
-        return
-    sys.modules["OpenSSL"] = None  # type: ignore[assignment] - makes ``import OpenSSL`` raise ImportError
-    try:
-        import botocore.httpsession  # noqa: F401
-    finally:
-        del sys.modules["OpenSSL"]
+    _import_without("botocore.httpsession", "OpenSSL")
+
+
+def _import_uvicorn_without_watchfiles() -> None:
+    """Import uvicorn while watchfiles is hidden: uvicorn imports it only for ``--reload``, which rootplane never
+    runs, and takes its stat-polling reloader without it (watchfiles' Rust extension: 0.6 MiB resident)."""
+    _import_without("uvicorn", "watchfiles")
 
 
 def build_gateway(config: ServerConfig, clock: Clock | None = None) -> Gateway:
@@ -104,6 +117,7 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     import functools
     import signal
 
+    _import_uvicorn_without_watchfiles()
     import uvicorn
 
     class GracefulServer(uvicorn.Server):
@@ -168,8 +182,10 @@ def run(config: ServerConfig) -> None:
 
 def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:
     """One serving process (on ``sockets`` when given, else binding the port itself); its exit status."""
+    pause_collection()  # until the gateway is built (core/collector.py)
     progress = _init_progress(config) if run_init else None
-    app = WarmingApp(lambda: _with_progress(build_app(config), progress), health_document(config, "starting"))
+    app = WarmingApp(resume_collection_after(lambda: _with_progress(build_app(config), progress)),
+                     health_document(config, "starting"))
     server = _graceful_server(app, config)
     app.on_failure = lambda: setattr(server, "should_exit", True)
     init_failed = threading.Event()

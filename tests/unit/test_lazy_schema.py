@@ -1,7 +1,8 @@
 """Start-up maps only the tables it uses (issue #19): on a store already at head, and on an empty store once the
 schema's DDL is cached, the server is built, answers a signed GetCallerIdentity and records it in CloudTrail without
-mapping every service's tables, and without the ORM at all (the audit writer's statements are plain SQL, and no rule or
-trail wants the record); the whole schema loads when something needs it."""
+mapping every service's tables, without the ORM at all (the audit writer's statements are plain SQL, and no rule or
+trail wants the record), and without the other wire protocols' modules; the whole schema loads when something needs
+it."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ deferred = ['rootplane.audit.eventbridge', 'rootplane.services.cloudtrail.repo',
             'rootplane.services.cloudtrail.delivery', 'rootplane.services.sts.assume_role',
             'rootplane.services.sts.assume_root']
 built = sorted(name for name in deferred if name in sys.modules)
+other_protocols = ['cbor2', *(f'rootplane.wire.protocols.{name}' for name in ('ec2', 'json', 'rest_json', 'rest_xml',
+                                                                             'rpc_v2_cbor'))]
 request = AWSRequest(method='POST', url='http://127.0.0.1:4566/', data=b'Action=GetCallerIdentity&Version=2011-06-15',
                      headers={'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8'})
 SigV4Auth(Credentials('test', 'test'), 'sts', 'us-east-1').add_auth(request)
@@ -56,13 +59,14 @@ async def call():
     await app(scope, receive, send)
 
 asyncio.run(call())
+protocols = sorted(name for name in other_protocols if name in sys.modules)
 answered = mapped()
 app.recorder.flush()
 with app.gateway.store.connection(write=False) as connection:
     recorded = connection.exec_driver_sql('SELECT count(*) FROM cloudtrail_events').scalar()
 orm = list(orm_importers)
 app.gateway.store.metadata
-print(json.dumps({'status': sent[0]['status'], 'built': built, 'answered': answered, 'orm': orm,
+print(json.dumps({'status': sent[0]['status'], 'built': built, 'protocols': protocols, 'answered': answered, 'orm': orm,
                   'recorded': recorded, 'schema': mapped()}))
 """
 
@@ -87,6 +91,7 @@ def test_the_first_signed_answer_maps_only_the_tables_it_needs(tmp_path):
     fresh = _probe(tmp_path / "two", tmp_path / "cache")  # an empty store, built from the cached DDL
     for probe in (first, restarted, fresh):  # the audit consumers and STS's other operations wait for first use
         assert probe["built"] == [], probe["built"]
+        assert probe["protocols"] == [], probe["protocols"]  # a query-protocol answer loads no other protocol
     for probe in (restarted, fresh):
         assert probe["status"] == 200
         assert not UNUSED & set(probe["answered"]), probe["answered"]

@@ -12,8 +12,7 @@ from botocore.model import OperationModel
 from .http import HttpRequest
 from .legacy_query import LEGACY_QUERY_SERVICES, legacy_query_model
 from .models import SERVICES, TARGET_PREFIXES, foreign_protocol, service_for_signing_name, service_model
-from .protocols.rpc_v2_cbor import HEADER as RPC_V2_CBOR_HEADER
-from .protocols.rpc_v2_cbor import NAME as RPC_V2_CBOR
+from .protocols import RPC_V2_CBOR, RPC_V2_CBOR_HEADER
 from .routes import match_rest
 
 __all__ = ["Route", "detect", "credential_scope_service", "s3_bucket_from_host"]

@@ -17,13 +17,13 @@ from botocore.model import OperationModel, ServiceModel
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
+from . import RPC_V2_CBOR as NAME
+from . import RPC_V2_CBOR_HEADER as HEADER
 from .base import Protocol, decode_input, request_body, typed_error_document
 from .cborcodec import from_cbor, to_cbor
 
 __all__ = ["RpcV2CborProtocol", "NAME", "HEADER", "CONTENT_TYPE"]
 
-NAME = "smithy-rpc-v2-cbor"
-HEADER = "rpc-v2-cbor"  # the value of the smithy-protocol header, both ways
 CONTENT_TYPE = "application/cbor"
 MAX_CBOR_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64

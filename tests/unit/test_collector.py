@@ -1,0 +1,41 @@
+"""The cyclic garbage collector during start-up (core/collector.py, issue #19): paused while a serving process builds
+its gateway, then resumed with what start-up made frozen, whether the build succeeded or failed. In a subprocess:
+the test process's collector is left alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+_SCRIPT = """
+import gc, sys
+from rootplane.core.collector import pause_collection, resume_collection_after
+
+def build():
+    made.append([object() for _ in range(10)])
+    seen.append((gc.isenabled(), gc.get_freeze_count()))
+    if sys.argv[1] == "fails":
+        raise RuntimeError("build failed")
+    return "app"
+
+made, seen = [], []
+pause_collection()
+try:
+    print(resume_collection_after(build)())
+except RuntimeError as error:
+    print(error)
+print(seen[0][0], seen[0][1] == 0, gc.isenabled(), gc.get_freeze_count() > 0)
+"""
+
+
+def _run(outcome: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", _SCRIPT, outcome], capture_output=True, text=True, check=True)
+    return result.stdout.split("\n")
+
+
+def test_collection_is_paused_during_the_build_and_resumes_with_start_up_objects_frozen():
+    assert _run("succeeds")[:2] == ["app", "False True True True"]
+
+
+def test_a_failed_build_resumes_collection_too():
+    assert _run("fails")[:2] == ["build failed", "False True True True"]
