@@ -62,6 +62,6 @@ def insert_row(session: Session, row: Row) -> Row:
         elif value is None and made_by_database:  # an explicit NULL would replace it, and the row would never see it
             raise ValueError(f"{type(row).__name__}.{key}: a value the database makes needs the ORM's flush")
         values.append(value)
-    statement.run(session.connection(), [tuple(values)])
+    statement.run_one(session.connection(), tuple(values))
     note_written(session, (statement.table.name,))
     return row

@@ -215,8 +215,8 @@ def creation_check(session: Session, row_cls: Any, account_id: str, name: str, q
     and Core's execution paths would cost more than the statement."""
     session.flush()
     connection = session.connection()
-    taken, full = _creation_probe(row_cls, connection.dialect.name).run(connection, {
-        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota}).one()
+    taken, full = _creation_probe(row_cls, connection.dialect.name).one(connection, {
+        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota})
     return taken is not None, full is not None
 
 
