@@ -10,7 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
 from rootplane.store.engine import Store, on_commit
-from rootplane.store.rows import insert_row
+from rootplane.store.rows import insert_values
 
 
 class _Base(DeclarativeBase):
@@ -41,14 +41,14 @@ def _values(store) -> list[str]:
 
 def test_statements_on_the_connection_need_no_orm_session_and_commit_with_the_block(store):
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         assert session._session is None  # the Core connection did all of it
     assert _values(store) == ["a"]
 
 
 def test_an_orm_session_made_later_joins_the_same_transaction(store):
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         session.add(Item(id=2, value="b"))  # makes the ORM session, on the transaction's connection
         assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"  # sees the uncommitted insert
         with session.begin_nested():
@@ -56,7 +56,7 @@ def test_an_orm_session_made_later_joins_the_same_transaction(store):
     assert _values(store) == ["a", "b", "c"]  # pending ORM changes flushed by the store's commit
     with pytest.raises(KeyError):
         with store.transaction() as session:
-            insert_row(session, Item(id=4, value="d"))
+            insert_values(session, Item, {"id": 4, "value": "d"})
             session.add(Item(id=5, value="e"))
             session.flush()
             raise KeyError("boom")
@@ -70,7 +70,7 @@ def test_a_refused_savepoint_leaves_the_rest_of_the_transaction(store):
             with session.begin_nested():
                 session.add(Item(id=1, value="again"))
                 session.flush()
-        insert_row(session, Item(id=2, value="b"))
+        insert_values(session, Item, {"id": 2, "value": "b"})
     assert _values(store) == ["a", "b"]
 
 
@@ -80,7 +80,7 @@ def test_changes_are_marked_and_on_commit_actions_run_after_the_commit_only(stor
     with store.transaction(write=False) as session:
         assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == []
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         on_commit(session, lambda: ran.append(str(_values(store))))  # another connection: sees the commit
         assert ran == []
     assert ran == ["['a']"]

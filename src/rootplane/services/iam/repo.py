@@ -27,7 +27,7 @@ from rootplane.services.iam.tables import (
 )
 from rootplane.store.engine import locks_rows
 from rootplane.store.prepared import PreparedSelect
-from rootplane.store.rows import insert_row
+from rootplane.store.rows import insert_values
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
@@ -232,11 +232,12 @@ def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
     return row
 
 
-def insert(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
-    """Insert a new row now without the unit of work (``store.rows.insert_row``: the row stays transient, for the
-    answer); ``conflict`` as for ``put``."""
+def insert(session: Session, row_cls: type, values: dict[str, Any], *, conflict: AwsError | None = None
+           ) -> dict[str, Any]:
+    """Insert a new ``row_cls`` row of ``values`` now, without the unit of work nor a mapped object
+    (``store.rows.insert_values``: the completed values, for the answer); ``conflict`` as for ``put``."""
     with _refused_as(conflict):
-        return insert_row(session, row)
+        return insert_values(session, row_cls, values)
 
 
 def flush(session: Session, *, conflict: AwsError | None = None) -> None:
