@@ -115,3 +115,48 @@ def test_consecutive_transactions_reuse_the_connection_used_last(store):
         with store.transaction() as session:
             session.execute(insert(OTHERS).values(id=index + 2))
     assert len(set(used[2:])) == 1
+
+
+def test_hot_statements_run_on_the_driver_without_a_sqlalchemy_connection(store):
+    connected: list[object] = []
+    event.listen(store.engine, "engine_connect", connected.append)
+    before = store.group_commit.commits_here()
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+        assert session._connection is None and session._session is None
+    with pytest.raises(KeyError), store.transaction() as session:
+        insert_values(session, Item, {"id": 2, "value": "b"})
+        raise KeyError("boom")
+    assert connected == []
+    assert store.group_commit.commits_here() == before + 1  # the commit counted for the group commit as any write
+    assert _values(store) == ["a"]
+
+
+def test_a_connection_needed_later_adopts_the_driver_transaction(store):
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+        session.add(Item(id=2, value="b"))  # an ORM session: a SQLAlchemy connection on the same transaction
+        assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"
+    assert _values(store) == ["a", "b"]
+    with pytest.raises(KeyError), store.transaction() as session:
+        insert_values(session, Item, {"id": 3, "value": "c"})
+        session.execute(insert(OTHERS).values(id=1))
+        raise KeyError("boom")
+    assert _values(store) == ["a", "b"]  # both rolled back together
+    with pytest.raises(KeyError), store.transaction() as session:  # the same pooled connection, begun afresh
+        session.execute(insert(OTHERS).values(id=2))
+        raise KeyError("boom")
+    with store.transaction(write=False) as session:
+        assert session.scalars(select(OTHERS.c.id)).all() == []
+
+
+def test_a_driver_error_in_a_driver_transaction_is_sqlalchemys_and_rolls_back(store):
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        insert_values(session, Item, {"id": 2, "value": "b"})
+        insert_values(session, Item, {"id": 1, "value": "again"})
+    assert _values(store) == ["a"]
+    with store.transaction() as session:  # the writer's turn was given back
+        insert_values(session, Item, {"id": 2, "value": "b"})
+    assert _values(store) == ["a", "b"]

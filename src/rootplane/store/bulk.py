@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 
-from rootplane.store.driver import execute
+from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["BulkInsert"]
 
@@ -35,7 +35,7 @@ class BulkInsert:
         self.columns = tuple(columns)
         self._prepared: dict[str, _Prepared] = {}
 
-    def _prepare(self, connection: Connection) -> _Prepared:
+    def _prepare(self, connection: Connection | DriverTransaction) -> _Prepared:
         dialect = connection.dialect
         prepared = self._prepared.get(dialect.name)
         if prepared is None:
@@ -63,7 +63,7 @@ class BulkInsert:
             rows = [dict(zip(prepared.names, row)) for row in rows]
         connection.exec_driver_sql(prepared.sql, list(rows))
 
-    def run_one(self, connection: Connection, row: tuple) -> None:
+    def run_one(self, connection: Connection | DriverTransaction, row: tuple) -> None:
         """Insert one row (a tuple in ``columns`` order, Python values) as one statement."""
         prepared = self._prepare(connection)
         values = list(row)

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.expression import Select
 
-from rootplane.store.driver import execute
+from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["PreparedSelect"]
 
@@ -39,7 +39,7 @@ class PreparedSelect:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, connection: Connection) -> _Compiled:
+    def _compile(self, connection: Connection | DriverTransaction) -> _Compiled:
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -54,7 +54,7 @@ class PreparedSelect:
             self._compiled[dialect.name] = compiled
         return compiled
 
-    def one(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    def one(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> tuple[Any, ...]:
         """The one row the statement answers on ``connection`` with ``params`` by bind parameter name (the others
         keep their literal values); NoResultFound or MultipleResultsFound otherwise, as ``Result.one``."""
         compiled = self._compile(connection)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.store.bulk import BulkInsert
 from rootplane.store.changes import note_written
+from rootplane.store.lazy import statements
 
 __all__ = ["insert_values"]
 
@@ -64,6 +65,6 @@ def insert_values(session: Session, row_cls: type, values: dict[str, Any]) -> di
             raise ValueError(f"{row_cls.__name__}.{key}: a value the database makes needs the ORM's flush")
         values[key] = value
         row.append(value)
-    statement.run_one(session.connection(), tuple(row))
+    statement.run_one(statements(session), tuple(row))
     note_written(session, (statement.table.name,))
     return values

@@ -26,6 +26,7 @@ from rootplane.services.iam.tables import (
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 from rootplane.store.engine import locks_rows
+from rootplane.store.lazy import statements
 from rootplane.store.prepared import PreparedSelect
 from rootplane.store.rows import insert_values
 
@@ -214,7 +215,7 @@ def creation_check(session: Session, row_cls: Any, account_id: str, name: str, q
     Run on the session's connection (pending changes flushed first), compiled once (store/prepared.py): the ORM's
     and Core's execution paths would cost more than the statement."""
     session.flush()
-    connection = session.connection()
+    connection = statements(session)
     taken, full = _creation_probe(row_cls, connection.dialect.name).one(connection, {
         "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota})
     return taken is not None, full is not None
