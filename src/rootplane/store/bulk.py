@@ -4,7 +4,7 @@
 Python, which cost more than SQLite's own insert for the audit writer. A :class:`BulkInsert` compiles the table's
 INSERT for the connection's dialect once, keeps the bind processors of the few columns that have one (datetimes on
 SQLite), and hands the driver tuples (or, for a named paramstyle such as psycopg's, dictionaries). ``run_one``
-inserts a single row on the driver itself (store/driver.py: a hot write's one row, ``store.rows.insert_row``).
+inserts a single row on the driver itself (store/driver.py: a hot write's one row, ``store.rows.insert_values``).
 """
 
 from __future__ import annotations
