@@ -36,8 +36,12 @@ def store(request, tmp_path):
         drop_postgres_database(url)
 
 
+def _values(name: str, user_id: str) -> dict:
+    return {"user_id": user_id, "account_id": ACCOUNT, "user_name": name, "name_key": name.lower(), "created_at": NOW}
+
+
 def _user(name: str, user_id: str) -> UserRow:
-    return UserRow(user_id=user_id, account_id=ACCOUNT, user_name=name, name_key=name.lower(), created_at=NOW)
+    return UserRow(**_values(name, user_id))
 
 
 def test_a_duplicate_name_answers_entity_already_exists(store):
@@ -53,11 +57,11 @@ def test_a_duplicate_name_answers_entity_already_exists(store):
 
 def test_an_insert_without_the_unit_of_work_meets_the_same_constraint(store):
     with store.transaction() as session:
-        assert repo.insert(session, _user("Bob", "AIDA1")).path == "/"  # the column default, as a flush gives it
+        assert repo.insert(session, UserRow, _values("Bob", "AIDA1"))["path"] == "/"  # the column default
     exists = errors.already_exists("User with name bob already exists.")
     with pytest.raises(AwsError) as caught, store.transaction() as session:
-        repo.insert(session, _user("carol", "AIDA3"))
-        repo.insert(session, _user("bob", "AIDA2"), conflict=exists)
+        repo.insert(session, UserRow, _values("carol", "AIDA3"))
+        repo.insert(session, UserRow, _values("bob", "AIDA2"), conflict=exists)
     assert (caught.value.code, caught.value.status) == ("EntityAlreadyExists", 409)
     with store.transaction(write=False) as session:  # the failed request's other insert rolled back with it
         assert repo.find_user(session, ACCOUNT, "carol") is None
@@ -67,9 +71,9 @@ def test_an_insert_without_the_unit_of_work_meets_the_same_constraint(store):
 def test_the_creation_check_sees_a_taken_name_and_the_quota_in_one_statement(store):
     with store.transaction() as session:
         assert repo.creation_check(session, UserRow, ACCOUNT, "Bob", 2) == (False, False)
-        repo.insert(session, _user("Bob", "AIDA1"))
+        repo.insert(session, UserRow, _values("Bob", "AIDA1"))
         assert repo.creation_check(session, UserRow, ACCOUNT, "BOB", 2) == (True, False)
-        repo.insert(session, _user("carol", "AIDA2"))
+        repo.insert(session, UserRow, _values("carol", "AIDA2"))
         assert repo.creation_check(session, UserRow, ACCOUNT, "dave", 2) == (False, True)
         assert repo.creation_check(session, UserRow, ACCOUNT, "dave", 3) == (False, False)
         assert repo.creation_check(session, UserRow, "999988887777", "bob", 1) == (False, False)
@@ -80,13 +84,13 @@ def test_the_creation_check_counts_the_account_when_the_table_once_held_more_row
     """SQLite skips the quota probe while the table's largest rowid is below the quota; deleted rows leave it high."""
     with store.transaction() as session:
         for number in range(3):
-            repo.insert(session, _user(f"u{number}", f"AIDA{number}"))
+            repo.insert(session, UserRow, _values(f"u{number}", f"AIDA{number}"))
     with store.transaction() as session:
         for number in range(2):
             repo.remove(session, repo.find_user(session, ACCOUNT, f"u{number}"))
     with store.transaction() as session:
         assert repo.creation_check(session, UserRow, ACCOUNT, "v", 2) == (False, False)
-        repo.insert(session, _user("v", "AIDAV"))
+        repo.insert(session, UserRow, _values("v", "AIDAV"))
         assert repo.creation_check(session, UserRow, ACCOUNT, "w", 2) == (False, True)
 
 

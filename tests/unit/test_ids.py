@@ -59,3 +59,32 @@ def test_threads_drawing_at_once_never_share_an_id():
     for thread in threads:
         thread.join()
     assert len({i for into in drawn for i in into}) == 8000
+
+
+def test_unique_ids_draw_from_the_pool_not_a_system_call_each(monkeypatch):
+    import random
+
+    calls: list[int] = []
+
+    def counted(real):
+        def urandom(size: int) -> bytes:
+            calls.append(size)
+            return real(size)
+        return urandom
+
+    monkeypatch.setattr(os, "urandom", counted(os.urandom))
+    monkeypatch.setattr(random, "_urandom", counted(random._urandom))  # what secrets.randbelow draws with
+    ids._pool.clear()
+    drawn = [ids.unique_id("AIDA") for _ in range(1000)]
+    assert len(calls) <= 2  # a fresh pool (64 KiB) serves them all
+    assert len(set(drawn)) == 1000
+    assert all(len(i) == 21 and i.startswith("AIDA") and i[4:].isalnum() and i[4:] == i[4:].upper() for i in drawn)
+
+
+def test_random_strings_use_the_whole_alphabet_evenly():
+    counts = {letter: 0 for letter in "abc"}
+    for _ in range(3000):
+        for letter in ids.random_string(2, "abc"):
+            counts[letter] += 1
+    assert all(1700 < count < 2300 for count in counts.values())  # 2,000 each expected
+    assert all(ids._below(5) < 5 for _ in range(500)) and {ids._below(5) for _ in range(500)} == set(range(5))

@@ -43,12 +43,12 @@ def test_a_prepared_select_answers_as_core_does(store):
         connection = session.connection()
         for owner, after, skip in (("a", AT, 0), ("a", AT + _dt.timedelta(days=1), 1), ("b", AT, 0), ("c", AT, 0)):
             params = {"owner": owner, "after": after, "skip": skip}
-            assert tuple(prepared.run(connection, params).one()) == tuple(connection.execute(statement, params).one())
-        assert tuple(prepared.run(connection, {"owner": "a", "after": AT, "skip": 1}).one()) == (2, 3)
+            assert prepared.one(connection, params) == tuple(connection.execute(statement, params).one())
+        assert prepared.one(connection, {"owner": "a", "after": AT, "skip": 1}) == (2, 3)
 
 
 def test_a_statement_rendered_at_execution_time_is_refused(store):
     prepared = PreparedSelect(select(ITEMS.c.id).where(ITEMS.c.owner.in_(bindparam("owners", expanding=True))))
     with store.transaction() as session:
         with pytest.raises(ValueError):
-            prepared.run(session.connection(), {"owners": ["a"]})
+            prepared.one(session.connection(), {"owners": ["a"]})

@@ -1,4 +1,4 @@
-"""store/rows.py: insert_row writes a mapped row inside the session's transaction without the unit of work: column
+"""store/rows.py: insert_values writes a row's values inside the session's transaction without the unit of work: column
 defaults as a flush gives them, constraint errors, rollback with the transaction, pending ORM changes first, and
 caches of the table invalidated at commit."""
 
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
-from rootplane.store.rows import insert_row
+from rootplane.store.rows import insert_values
 
 
 class _Base(DeclarativeBase):
@@ -46,9 +46,9 @@ def _names(store) -> list[str]:
 def test_a_row_is_inserted_after_pending_orm_changes_with_column_defaults(store):
     with store.transaction() as session:
         session.add(Parent(parent_id=1))  # pending: the child's foreign key needs it written first
-        row = insert_row(session, Child(child_id=1, parent_id=1, name="a"))
-        assert (row.kind, row.labels) == ("plain", "none")
-        assert row not in session  # transient: the answer's row, not a tracked one
+        values = insert_values(session, Child, {"child_id": 1, "parent_id": 1, "name": "a"})
+        assert values == {"child_id": 1, "parent_id": 1, "name": "a", "kind": "plain", "labels": "none"}
+        assert not list(session)  # nothing tracked: the answer's values only
     with store.transaction(write=False) as session:
         assert session.execute(select(Child.kind, Child.labels)).one() == ("plain", "none")
 
@@ -56,10 +56,10 @@ def test_a_row_is_inserted_after_pending_orm_changes_with_column_defaults(store)
 def test_a_constraint_error_is_raised_and_the_transaction_rolls_back_whole(store):
     with store.transaction() as session:
         session.add(Parent(parent_id=1))
-        insert_row(session, Child(child_id=1, parent_id=1, name="a"))
+        insert_values(session, Child, {"child_id": 1, "parent_id": 1, "name": "a"})
     with pytest.raises(IntegrityError), store.transaction() as session:
-        insert_row(session, Child(child_id=2, parent_id=1, name="b"))
-        insert_row(session, Child(child_id=3, parent_id=1, name="a"))  # unique name taken
+        insert_values(session, Child, {"child_id": 2, "parent_id": 1, "name": "b"})
+        insert_values(session, Child, {"child_id": 3, "parent_id": 1, "name": "a"})  # unique name taken
     assert _names(store) == ["a"]
 
 
@@ -79,7 +79,7 @@ def test_caches_of_the_table_are_invalidated_by_the_commit(store):
         session.add(Parent(parent_id=1))
     assert cached() == 0 and cached() == 0 and len(loads) == 1
     with store.transaction() as session:
-        insert_row(session, Child(child_id=1, parent_id=1, name="a"))
+        insert_values(session, Child, {"child_id": 1, "parent_id": 1, "name": "a"})
         assert cache.get(session, "count", count) == 1  # its own write reads past the cache
     assert cached() == 1 and len(loads) == 3
 
@@ -91,7 +91,7 @@ def test_a_sql_side_default_is_refused(store):
         stamp: Mapped[str] = mapped_column(String(40), default=func.current_timestamp())
 
     with pytest.raises(ValueError, match="SQL default"), store.transaction() as session:
-        insert_row(session, Stamped(stamp_id=1))
+        insert_values(session, Stamped, {"stamp_id": 1})
 
 
 def test_a_value_the_database_makes_is_not_replaced_by_null(store):
@@ -102,10 +102,15 @@ def test_a_value_the_database_makes_is_not_replaced_by_null(store):
 
     _Base.metadata.create_all(store.engine, tables=[Numbered.__table__])
     with pytest.raises(ValueError, match="database makes"), store.transaction() as session:
-        insert_row(session, Numbered(label="x"))
+        insert_values(session, Numbered, {"label": "x"})
     with pytest.raises(ValueError, match="database makes"), store.transaction() as session:
-        insert_row(session, Numbered(number=1))
+        insert_values(session, Numbered, {"number": 1})
     with store.transaction() as session:
-        insert_row(session, Numbered(number=2, label="given"))
+        insert_values(session, Numbered, {"number": 2, "label": "given"})
     with store.transaction() as session:
         assert session.scalar(select(Numbered.label).where(Numbered.number == 2)) == "given"
+
+
+def test_a_value_for_no_column_attribute_is_refused(store):
+    with pytest.raises(ValueError, match="no column attribute"), store.transaction() as session:
+        insert_values(session, Parent, {"parent_id": 1, "parent_name": "typo"})

@@ -10,7 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
 from rootplane.store.engine import Store, on_commit
-from rootplane.store.rows import insert_row
+from rootplane.store.rows import insert_values
 
 
 class _Base(DeclarativeBase):
@@ -41,14 +41,14 @@ def _values(store) -> list[str]:
 
 def test_statements_on_the_connection_need_no_orm_session_and_commit_with_the_block(store):
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         assert session._session is None  # the Core connection did all of it
     assert _values(store) == ["a"]
 
 
 def test_an_orm_session_made_later_joins_the_same_transaction(store):
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         session.add(Item(id=2, value="b"))  # makes the ORM session, on the transaction's connection
         assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"  # sees the uncommitted insert
         with session.begin_nested():
@@ -56,7 +56,7 @@ def test_an_orm_session_made_later_joins_the_same_transaction(store):
     assert _values(store) == ["a", "b", "c"]  # pending ORM changes flushed by the store's commit
     with pytest.raises(KeyError):
         with store.transaction() as session:
-            insert_row(session, Item(id=4, value="d"))
+            insert_values(session, Item, {"id": 4, "value": "d"})
             session.add(Item(id=5, value="e"))
             session.flush()
             raise KeyError("boom")
@@ -70,7 +70,7 @@ def test_a_refused_savepoint_leaves_the_rest_of_the_transaction(store):
             with session.begin_nested():
                 session.add(Item(id=1, value="again"))
                 session.flush()
-        insert_row(session, Item(id=2, value="b"))
+        insert_values(session, Item, {"id": 2, "value": "b"})
     assert _values(store) == ["a", "b"]
 
 
@@ -80,7 +80,7 @@ def test_changes_are_marked_and_on_commit_actions_run_after_the_commit_only(stor
     with store.transaction(write=False) as session:
         assert cache.get(session, "all", lambda s: list(s.scalars(select(Item.value)))) == []
     with store.transaction() as session:
-        insert_row(session, Item(id=1, value="a"))
+        insert_values(session, Item, {"id": 1, "value": "a"})
         on_commit(session, lambda: ran.append(str(_values(store))))  # another connection: sees the commit
         assert ran == []
     assert ran == ["['a']"]
@@ -157,3 +157,48 @@ def test_consecutive_transactions_reuse_the_connection_used_last(store):
         with store.transaction() as session:
             session.execute(insert(OTHERS).values(id=index + 2))
     assert len(set(used[2:])) == 1
+
+
+def test_hot_statements_run_on_the_driver_without_a_sqlalchemy_connection(store):
+    connected: list[object] = []
+    event.listen(store.engine, "engine_connect", connected.append)
+    before = store.group_commit.commits_here()
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+        assert session._connection is None and session._session is None
+    with pytest.raises(KeyError), store.transaction() as session:
+        insert_values(session, Item, {"id": 2, "value": "b"})
+        raise KeyError("boom")
+    assert connected == []
+    assert store.group_commit.commits_here() == before + 1  # the commit counted for the group commit as any write
+    assert _values(store) == ["a"]
+
+
+def test_a_connection_needed_later_adopts_the_driver_transaction(store):
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+        session.add(Item(id=2, value="b"))  # an ORM session: a SQLAlchemy connection on the same transaction
+        assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"
+    assert _values(store) == ["a", "b"]
+    with pytest.raises(KeyError), store.transaction() as session:
+        insert_values(session, Item, {"id": 3, "value": "c"})
+        session.execute(insert(OTHERS).values(id=1))
+        raise KeyError("boom")
+    assert _values(store) == ["a", "b"]  # both rolled back together
+    with pytest.raises(KeyError), store.transaction() as session:  # the same pooled connection, begun afresh
+        session.execute(insert(OTHERS).values(id=2))
+        raise KeyError("boom")
+    with store.transaction(write=False) as session:
+        assert session.scalars(select(OTHERS.c.id)).all() == []
+
+
+def test_a_driver_error_in_a_driver_transaction_is_sqlalchemys_and_rolls_back(store):
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        insert_values(session, Item, {"id": 2, "value": "b"})
+        insert_values(session, Item, {"id": 1, "value": "again"})
+    assert _values(store) == ["a"]
+    with store.transaction() as session:  # the writer's turn was given back
+        insert_values(session, Item, {"id": 2, "value": "b"})
+    assert _values(store) == ["a", "b"]

@@ -45,11 +45,23 @@ _pool = _RandomPool()
 os.register_at_fork(after_in_child=_pool.clear)
 
 
+def _below(limit: int) -> int:
+    """A uniform random integer in ``[0, limit)`` from the thread's pool: as ``secrets.randbelow`` (draws of just
+    enough bits, rejected when not below ``limit``: under two on average), without its system call per draw, which
+    let go of the GIL on the event loop once per IAM unique id (a CreateUser's)."""
+    bits = limit.bit_length()
+    size = (bits + 7) // 8
+    while True:
+        number = int.from_bytes(_pool.take(size), "big") >> (size * 8 - bits)
+        if number < limit:
+            return number
+
+
 def random_string(length: int, alphabet: str = _LOWER_ALNUM) -> str:
     """A cryptographically random string over ``alphabet``: one uniform draw below ``len(alphabet) ** length``
-    written in that base (every string equally likely; one system random call instead of one per character)."""
+    written in that base (every string equally likely; drawn from the thread's pool of system random bytes)."""
     base = len(alphabet)
-    number = secrets.randbelow(base ** length)
+    number = _below(base ** length)
     characters = []
     for _ in range(length):
         number, digit = divmod(number, base)

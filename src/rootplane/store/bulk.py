@@ -3,7 +3,8 @@
 ``connection.execute(insert(table), [dict, ...])`` builds and bind-processes a parameter dictionary per row in
 Python, which cost more than SQLite's own insert for the audit writer. A :class:`BulkInsert` compiles the table's
 INSERT for the connection's dialect once, keeps the bind processors of the few columns that have one (datetimes on
-SQLite), and hands the driver tuples (or, for a named paramstyle such as psycopg's, dictionaries).
+SQLite), and hands the driver tuples (or, for a named paramstyle such as psycopg's, dictionaries). ``run_one``
+inserts a single row on the driver itself (store/driver.py: a hot write's one row, ``store.rows.insert_values``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
+
+from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["BulkInsert"]
 
@@ -32,7 +35,7 @@ class BulkInsert:
         self.columns = tuple(columns)
         self._prepared: dict[str, _Prepared] = {}
 
-    def _prepare(self, connection: Connection) -> _Prepared:
+    def _prepare(self, connection: Connection | DriverTransaction) -> _Prepared:
         dialect = connection.dialect
         prepared = self._prepared.get(dialect.name)
         if prepared is None:
@@ -59,3 +62,12 @@ class BulkInsert:
         if prepared.names is not None:
             rows = [dict(zip(prepared.names, row)) for row in rows]
         connection.exec_driver_sql(prepared.sql, list(rows))
+
+    def run_one(self, connection: Connection | DriverTransaction, row: tuple) -> None:
+        """Insert one row (a tuple in ``columns`` order, Python values) as one statement."""
+        prepared = self._prepare(connection)
+        values = list(row)
+        for index, processor in prepared.processors:
+            values[index] = processor(values[index])
+        execute(connection, prepared.sql,
+                tuple(values) if prepared.names is None else dict(zip(prepared.names, values)))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.group_commit import GroupCommit
-from rootplane.store.lazy import LazySession, WriteSession
+from rootplane.store.lazy import ADOPTED, LazySession, WriteSession
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
@@ -151,6 +151,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # process's writers (store/writers.py); readers share the WAL snapshot.
         # The dialect's own BEGIN hook (pysqlite's is a no-op) runs on the driver's connection, with SQLAlchemy's
         # error translation around it and without a statement's execution context (it runs on every request).
+        if dbapi_connection.info.pop(ADOPTED, False):  # begun on the driver already (store/lazy.py)
+            return
         if not _write_intent.get():
             dbapi_connection.execute("BEGIN")
             return

@@ -6,11 +6,16 @@ without a session; anything else (a query, ``add``, ``no_autoflush``...) makes t
 transaction then and shares that ``info``. The store commits and closes the real session if one was made.
 
 ``Store.transaction(write=True)`` yields a ``WriteSession``: the transaction is a Core connection's, begun at the
-first ``connection()`` (statements run on it directly: ``store.rows.insert_row``, IAM's ``creation_check``), and an
-ORM session is made only when something needs one, bound to that connection and joined to its transaction. The
-store flushes that session and commits the connection itself (an ORM session's own transaction and commit cost
-about 45 µs of CPU per write on SQLite, more than CreateUser's SQL; issue #19); the session's commit events do
-not fire, so what must follow a commit is registered with ``store.engine.on_commit``.
+first ``connection()``, and an ORM session is made only when something needs one, bound to that connection and
+joined to its transaction. The store flushes that session and commits the connection itself (an ORM session's own
+transaction and commit cost about 45 µs of CPU per write on SQLite, more than CreateUser's SQL; issue #19); the
+session's commit events do not fire, so what must follow a commit is registered with ``store.engine.on_commit``.
+
+Hot statements (``store.rows.insert_values``, IAM's ``creation_check``) run where ``statements(session)`` says
+(store/driver.py). On SQLite, before anything needed a connection, that is the transaction begun on a pooled driver
+connection alone: SQLAlchemy's connection, its transaction object and its return to the pool cost about 15 µs of a
+CreateUser. A ``connection()`` needed later adopts that transaction (no second BEGIN), so whatever ran before it
+commits or rolls back with everything after.
 """
 
 from __future__ import annotations
@@ -18,11 +23,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Connection
+
+from rootplane.store.driver import DriverTransaction, on_driver
+
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
-    from sqlalchemy.engine import Connection, Engine, RootTransaction
+    from sqlalchemy.engine import Engine, RootTransaction
     from sqlalchemy.orm import Session, SessionTransaction
 
-__all__ = ["LazySession", "WriteSession"]
+__all__ = ["ADOPTED", "LazySession", "WriteSession", "statements"]
+
+# The pooled connection's ``info`` key that tells the BEGIN hook (store/engine.py) a transaction was already begun
+# on the driver (``WriteSession.statements``) and is being adopted by a SQLAlchemy connection.
+ADOPTED = "rootplane.adopted"
 
 
 class _SessionOnFirstUse:
@@ -85,10 +98,10 @@ class LazySession(_SessionOnFirstUse):
 
 
 class WriteSession(_SessionOnFirstUse):
-    """A write transaction on a Core connection, with an ORM session joined to it on first use; every attribute but
-    these few is the ORM session's."""
+    """A write transaction on a Core connection (on SQLite first on the driver alone, see ``statements``), with an
+    ORM session joined to it on first use; every attribute but these few is the ORM session's."""
 
-    __slots__ = ("_engine", "_make", "_connection", "_transaction")
+    __slots__ = ("_engine", "_make", "_connection", "_transaction", "_driver")
 
     def __init__(self, engine: Engine, make: Callable[..., Session]) -> None:
         super().__init__()
@@ -96,17 +109,40 @@ class WriteSession(_SessionOnFirstUse):
         self._make = make  # makes an ORM session given ``bind=`` a connection
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
+        self._driver: DriverTransaction | None = None  # begun on the driver, not adopted by ``_connection`` yet
+
+    def statements(self) -> Connection | DriverTransaction:
+        """Where a hot statement runs (store/driver.py): the transaction's connection once there is one; else, on
+        SQLite, the transaction begun (on the first call) on a pooled driver connection alone."""
+        if self._connection is not None or self._engine.dialect.name != "sqlite":
+            return self.connection()
+        if self._driver is None:
+            dialect = self._engine.dialect
+            pooled = on_driver(dialect, self._engine.raw_connection)
+            try:
+                on_driver(dialect, dialect.do_begin, pooled)
+            except BaseException:
+                pooled.close()
+                raise
+            self._driver = DriverTransaction(dialect, pooled, pooled.driver_connection)
+        return self._driver
 
     def connection(self, **_options: Any) -> Connection:
-        """The transaction's connection, its transaction begun on the first call."""
+        """The transaction's connection, its transaction begun (or adopted from the driver) on the first call."""
         if self._connection is None:
-            connection = self._engine.connect()
+            pooled = self._driver.pooled if self._driver is not None else None
+            connection = Connection(self._engine, connection=pooled) if pooled is not None else self._engine.connect()
+            if pooled is not None:
+                pooled.info[ADOPTED] = True  # the BEGIN hook takes the driver's transaction as begun
             try:
                 self._transaction = connection.begin()
             except BaseException:
-                connection.close()
+                if pooled is not None:
+                    pooled.info.pop(ADOPTED, None)
+                self._driver = None
+                connection.close()  # rolls back, and returns the pooled connection
                 raise
-            self._connection = connection
+            self._connection, self._driver = connection, None
         return self._connection
 
     def get_bind(self, *_args: Any, **_kwargs: Any) -> Engine:
@@ -124,6 +160,9 @@ class WriteSession(_SessionOnFirstUse):
     def commit(self) -> bool:
         """Flush the ORM session's pending changes and commit the transaction; False when none was begun."""
         self.flush()
+        if self._driver is not None:
+            self._end_on_driver(self._driver.dialect.do_commit)
+            return True
         if self._transaction is None:
             return False
         self._transaction.commit()
@@ -144,3 +183,20 @@ class WriteSession(_SessionOnFirstUse):
         finally:
             if self._connection is not None:
                 self._connection.close()
+            elif self._driver is not None:
+                self._end_on_driver(self._driver.dialect.do_rollback)
+
+    def _end_on_driver(self, end: Callable[[Any], None]) -> None:
+        """Commit or roll back (``end``) the transaction begun on the driver and return its connection to the pool
+        (whose reset rolls back a commit that failed)."""
+        driver, self._driver = self._driver, None
+        try:
+            on_driver(driver.dialect, end, driver.pooled)  # type: ignore[union-attr]
+        finally:
+            driver.pooled.close()  # type: ignore[union-attr]
+
+
+def statements(session: Session) -> Connection | DriverTransaction:
+    """Where the hot statements of ``session``'s transaction run (``WriteSession.statements``; a plain session's
+    connection)."""
+    return session.statements() if isinstance(session, WriteSession) else session.connection()

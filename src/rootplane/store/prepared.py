@@ -3,10 +3,10 @@
 ``connection.execute(select(...), params)`` derives the statement's cache key (a walk of the whole expression),
 looks the compiled form up, and builds and processes the parameters through the compiled statement: for IAM's
 ``creation_check`` several times the cost of the SQL itself on SQLite (issue #19). A :class:`PreparedSelect`
-keeps the SQL string, the order of its parameters and their bind processors per dialect, and runs it with
-``exec_driver_sql``: the same connection, transaction and error translation (``OperationalError``...), without
-the expression machinery. Result rows are the driver's values (no result type processing): select columns whose
-driver values are what the caller wants (strings, integers, NULL tests).
+keeps the SQL string, the order of its parameters and their bind processors per dialect, and runs it on the
+driver (store/driver.py): the same connection, transaction and error translation (``OperationalError``...),
+without the expression machinery. Result rows are the driver's values (no result type processing): select columns
+whose driver values are what the caller wants (strings, integers, NULL tests).
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.expression import Select
+
+from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["PreparedSelect"]
 
@@ -36,7 +39,7 @@ class PreparedSelect:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, connection: Connection) -> _Compiled:
+    def _compile(self, connection: Connection | DriverTransaction) -> _Compiled:
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -51,12 +54,17 @@ class PreparedSelect:
             self._compiled[dialect.name] = compiled
         return compiled
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> CursorResult:
-        """Execute on ``connection`` with ``params`` by bind parameter name (the others keep their literal values)."""
+    def one(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The one row the statement answers on ``connection`` with ``params`` by bind parameter name (the others
+        keep their literal values); NoResultFound or MultipleResultsFound otherwise, as ``Result.one``."""
         compiled = self._compile(connection)
         values = {**compiled.defaults, **params}
         for name, processor in compiled.processors:
             values[name] = processor(values[name])
-        if compiled.order is None:
-            return connection.exec_driver_sql(compiled.sql, values)
-        return connection.exec_driver_sql(compiled.sql, tuple(values[name] for name in compiled.order))
+        rows = execute(connection, compiled.sql,
+                       values if compiled.order is None else tuple(values[name] for name in compiled.order)).fetchall()
+        if not rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return tuple(rows[0])

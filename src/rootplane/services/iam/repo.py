@@ -26,8 +26,9 @@ from rootplane.services.iam.tables import (
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 from rootplane.store.engine import locks_rows
+from rootplane.store.lazy import statements
 from rootplane.store.prepared import PreparedSelect
-from rootplane.store.rows import insert_row
+from rootplane.store.rows import insert_values
 
 __all__ = [
     "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
@@ -214,9 +215,9 @@ def creation_check(session: Session, row_cls: Any, account_id: str, name: str, q
     Run on the session's connection (pending changes flushed first), compiled once (store/prepared.py): the ORM's
     and Core's execution paths would cost more than the statement."""
     session.flush()
-    connection = session.connection()
-    taken, full = _creation_probe(row_cls, connection.dialect.name).run(connection, {
-        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota}).one()
+    connection = statements(session)
+    taken, full = _creation_probe(row_cls, connection.dialect.name).one(connection, {
+        "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota})
     return taken is not None, full is not None
 
 
@@ -232,11 +233,12 @@ def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
     return row
 
 
-def insert(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
-    """Insert a new row now without the unit of work (``store.rows.insert_row``: the row stays transient, for the
-    answer); ``conflict`` as for ``put``."""
+def insert(session: Session, row_cls: type, values: dict[str, Any], *, conflict: AwsError | None = None
+           ) -> dict[str, Any]:
+    """Insert a new ``row_cls`` row of ``values`` now, without the unit of work nor a mapped object
+    (``store.rows.insert_values``: the completed values, for the answer); ``conflict`` as for ``put``."""
     with _refused_as(conflict):
-        return insert_row(session, row)
+        return insert_values(session, row_cls, values)
 
 
 def flush(session: Session, *, conflict: AwsError | None = None) -> None:

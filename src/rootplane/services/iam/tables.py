@@ -38,6 +38,11 @@ class _Tagged:
         return {key: value for key, value in (self.tag_list or [])}
 
 
+def user_arn(account_id: str, path: str, user_name: str) -> str:
+    """The ARN of an IAM user."""
+    return f"arn:aws:iam::{account_id}:user{path}{user_name}"
+
+
 class UserRow(_Tagged, Base):
     __tablename__ = "iam_users"
     __table_args__ = (UniqueConstraint("account_id", "name_key"),)
@@ -53,7 +58,7 @@ class UserRow(_Tagged, Base):
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:user{self.path}{self.user_name}"
+        return user_arn(self.account_id, self.path, self.user_name)
 
 
 class GroupRow(Base):

@@ -12,15 +12,17 @@ Handlers that change a user keep reading the ORM row (``entities.get_user``); vi
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rootplane.services.iam.repo import find_named
-from rootplane.services.iam.tables import UserRow
+from rootplane.services.iam.tables import UserRow, user_arn
 from rootplane.store.changes import TableCache
 
-__all__ = ["UserView", "find_user_view"]
+__all__ = ["UserView", "find_user_view", "user_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +47,21 @@ class UserView:
 _VIEWS: TableCache[UserView | None] = TableCache([UserRow.__tablename__])
 
 
+_COLUMNS = ("user_id", "account_id", "user_name", "path", "created_at", "password_last_used", "boundary_arn",
+            "tag_list")
+
+
+def user_view(values: Mapping[str, Any]) -> UserView:
+    """The view of a user's column values by attribute name (a row's, or those CreateUser just inserted)."""
+    return UserView(*(values[column] for column in _COLUMNS[:-1]),
+                    tuple((key, value) for key, value in (values["tag_list"] or [])),
+                    user_arn(values["account_id"], values["path"], values["user_name"]))
+
+
 def _view_of(row: UserRow | None) -> UserView | None:
     if row is None:
         return None
-    return UserView(row.user_id, row.account_id, row.user_name, row.path, row.created_at, row.password_last_used,
-                    row.boundary_arn, tuple((key, value) for key, value in (row.tag_list or [])), row.arn)
+    return user_view({column: getattr(row, column) for column in _COLUMNS})
 
 
 def find_user_view(session: Session, account_id: str, user_name: str) -> UserView | None:

@@ -12,7 +12,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import catalog, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import LoginProfileRow, UserRow
-from rootplane.services.iam.user_views import find_user_view
+from rootplane.services.iam.user_views import find_user_view, user_view
 
 __all__ = ["UsersMixin", "check_boundary"]
 
@@ -66,13 +66,13 @@ class UsersMixin:
             raise exists
         if full:
             raise errors.limit_exceeded(f"Cannot exceed quota for UsersPerAccount: {QUOTAS['UsersQuota']}")
-        row = repo.insert(ctx.session, UserRow(
-            user_id=ids.unique_id("AIDA"), account_id=ctx.account_id, user_name=name, name_key=name.lower(),
-            path=inputs.check_path(params.get("Path")), created_at=ctx.now(),
-            boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
-            tag_list=inputs.merge_tags([], params.get("Tags")),
-        ), conflict=exists)
-        return {"User": shapes.user(row, full=True)}
+        values = repo.insert(ctx.session, UserRow, {
+            "user_id": ids.unique_id("AIDA"), "account_id": ctx.account_id, "user_name": name,
+            "name_key": name.lower(), "path": inputs.check_path(params.get("Path")), "created_at": ctx.now(),
+            "boundary_arn": check_boundary(ctx, params.get("PermissionsBoundary")),
+            "tag_list": inputs.merge_tags([], params.get("Tags")),
+        }, conflict=exists)
+        return {"User": shapes.user(user_view(values), full=True)}
 
     def get_user(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name, principal = params.get("UserName"), ctx.principal

@@ -1,0 +1,56 @@
+"""store/driver.py: a statement run on the SQLite driver itself is part of the store transaction (committed or rolled
+back with it), raises the driver's errors as SQLAlchemy's, and skips the engine's per-statement execution context."""
+
+from __future__ import annotations
+
+import pytest
+from harness import sqlite_store
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from rootplane.store.driver import execute
+from rootplane.store.engine import StoreUnavailable, is_outage
+
+METADATA = MetaData()
+ITEMS = Table("driver_test_items", METADATA, Column("id", Integer, primary_key=True), Column("name", String))
+INSERT = "INSERT INTO driver_test_items (id, name) VALUES (?, ?)"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with sqlite_store(tmp_path, METADATA) as store:
+        yield store
+
+
+def _names(store) -> list[str]:
+    with store.transaction(write=False) as session:
+        return list(session.scalars(select(ITEMS.c.name).order_by(ITEMS.c.id)))
+
+
+def test_statements_commit_and_roll_back_with_the_transaction(store):
+    with store.transaction() as session:
+        execute(session.connection(), INSERT, (1, "a"))
+        assert execute(session.connection(), "SELECT name FROM driver_test_items", ()).fetchall() == [("a",)]
+    with pytest.raises(KeyError), store.transaction() as session:
+        execute(session.connection(), INSERT, (2, "b"))
+        raise KeyError
+    assert _names(store) == ["a"]
+
+
+def test_driver_errors_are_raised_as_sqlalchemy_raises_them(store):
+    with pytest.raises(IntegrityError) as refused, store.transaction() as session:
+        execute(session.connection(), INSERT, (1, "a"))
+        execute(session.connection(), INSERT, (1, "b"))
+    assert "UNIQUE" in str(refused.value.orig) and refused.value.statement == INSERT
+    with pytest.raises(StoreUnavailable) as failed, store.transaction() as session:
+        execute(session.connection(), "SELECT * FROM no_such_table", ())
+    assert isinstance(failed.value.__cause__, OperationalError) and not is_outage(failed.value)
+    assert _names(store) == []
+
+
+def test_no_execution_context_is_made(store):
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    with store.transaction() as session:
+        execute(session.connection(), INSERT, (1, "a"))
+    assert seen == [] and _names(store) == ["a"]
