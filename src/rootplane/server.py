@@ -182,7 +182,6 @@ def run(config: ServerConfig) -> None:
 
 def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = True) -> int:
     """One serving process (on ``sockets`` when given, else binding the port itself); its exit status."""
-    pause_collection()  # until the gateway is built (core/collector.py)
     progress = _init_progress(config) if run_init else None
     app = WarmingApp(resume_collection_after(lambda: _with_progress(build_app(config), progress)),
                      health_document(config, "starting"))
@@ -192,6 +191,7 @@ def serve(config: ServerConfig, sockets: list | None = None, run_init: bool = Tr
     if progress is not None:
         threading.Thread(target=_initialize, args=(app, server, config, progress, init_failed),
                          name="rootplane-init", daemon=True).start()
+    pause_collection()  # until the gateway is built (core/collector.py)
     app.start()
     server.run(sockets=sockets)
     built = app.wait()

@@ -327,6 +327,7 @@ def test_a_records_event_time_is_the_calls_utc_second():
     clock of the time's zone."""
     utc, summer = _dt.timezone.utc, _dt.timezone(_dt.timedelta(hours=2))
     times = [_dt.datetime(2026, 7, 1, 1, 59, 59, 999999, tzinfo=summer),
-             _dt.datetime(2026, 6, 30, 23, 59, 59, 5, tzinfo=utc), _dt.datetime(2026, 7, 1, 0, 0, 0, tzinfo=utc)]
+             _dt.datetime(2026, 6, 30, 23, 59, 59, 5, tzinfo=utc), _dt.datetime(2026, 7, 1, 0, 0, 0, tzinfo=utc),
+             _dt.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=utc)]  # before the epoch: still the second's start
     texts = [records_for(dataclasses.replace(_call(), event_time=at))[0].record["eventTime"] for at in times]
-    assert texts == ["2026-06-30T23:59:59Z", "2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z"]
+    assert texts == ["2026-06-30T23:59:59Z", "2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z", "1969-12-31T23:59:59Z"]

@@ -36,3 +36,8 @@ def test_the_operator_commands_are_listed_and_run_by_name():
     named = CliRunner().invoke(main, [COMMANDS[0].name, "--help"])
     assert named.exit_code == 0 and named.output.startswith(f"Usage: main {COMMANDS[0].name} ")
     assert CliRunner().invoke(main, ["no-such-command"]).exit_code == 2
+
+
+def test_no_operator_command_shares_a_built_in_commands_name():
+    """A built-in command is found first: an operator command of the same name would never run."""
+    assert not {command.name for command in COMMANDS} & set(main.commands)
