@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from harness import drop_postgres_database, required_postgres_database
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
 from rootplane.schema import metadata
@@ -40,6 +41,9 @@ def test_each_plain_table_names_columns_of_the_mapped_table(plain):
         assert column.name in mapped.c, f"{plain.name}.{column.name}"
         if not isinstance(column.type, NullType):  # a typed column binds as the model's does
             assert type(column.type) is type(mapped.c[column.name].type), f"{plain.name}.{column.name}"
+        else:  # an untyped one binds its value as is: so must the model's column
+            for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+                assert mapped.c[column.name].type.bind_processor(dialect) is None, f"{plain.name}.{column.name}"
     if plain.name not in ("cloudtrail_trails", "events_rules"):  # the inserts write every column but a serial id
         assert {column.name for column in plain.columns} | {"id"} >= set(mapped.c.keys())
 
