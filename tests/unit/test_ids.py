@@ -88,3 +88,12 @@ def test_random_strings_use_the_whole_alphabet_evenly():
             counts[letter] += 1
     assert all(1700 < count < 2300 for count in counts.values())  # 2,000 each expected
     assert all(ids._below(5) < 5 for _ in range(500)) and {ids._below(5) for _ in range(500)} == set(range(5))
+
+
+def test_secrets_come_straight_from_the_system_not_from_the_pool():
+    """Review finding: bytes of future secret access keys and one-time codes waited in the pool's memory."""
+    ids.request_id()  # the thread's pool holds bytes
+    pooled = (ids._pool._data, ids._pool._at)
+    key, code = ids.secret_access_key(), ids.secret_string(6)
+    assert (ids._pool._data, ids._pool._at) == pooled
+    assert len(key) == 40 and code.isdigit() and len(code) == 6

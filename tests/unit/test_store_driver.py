@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from harness import sqlite_store
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 
 from rootplane.store.driver import execute
 from rootplane.store.engine import StoreUnavailable, is_outage
@@ -54,3 +54,15 @@ def test_no_execution_context_is_made(store):
     with store.transaction() as session:
         execute(session.connection(), INSERT, (1, "a"))
     assert seen == [] and _names(store) == ["a"]
+
+
+@pytest.mark.parametrize("where", ["driver", "connection"])
+def test_a_statement_after_the_transaction_ended_is_refused_not_committed_alone(store, where):
+    """Review finding: with the transaction rolled back under it (a caught flush error, SQLite's own rollback on a
+    full disk), a statement on the driver ran in autocommit mode and its row stayed though the request failed."""
+    with pytest.raises(InvalidRequestError), store.transaction() as session:
+        target = session.statements() if where == "driver" else session.connection()
+        driver = target.driver if where == "driver" else target.connection.driver_connection
+        driver.execute("ROLLBACK")
+        execute(target, INSERT, (1, "a"))
+    assert _names(store) == []

@@ -10,7 +10,7 @@ import threading
 
 __all__ = [
     "request_id", "account_id", "access_key_id", "secret_access_key", "session_token", "unique_id",
-    "random_string", "s3_request_id", "s3_host_id", "event_id",
+    "random_string", "secret_string", "s3_request_id", "s3_host_id", "event_id",
 ]
 
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -69,6 +69,12 @@ def random_string(length: int, alphabet: str = _LOWER_ALNUM) -> str:
     return "".join(characters)
 
 
+def secret_string(length: int, alphabet: str = string.digits) -> str:
+    """A secret (a secret access key, a one-time code) over ``alphabet``, straight from the system's CSPRNG: no bytes
+    of a secret wait in the process's pool, where a memory dump could read those not handed out yet."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 def _uuid_text(value: int) -> str:
     """A 128-bit number in UUID form (8-4-4-4-12 lower-case hex digits)."""
     digits = f"{value:032x}"
@@ -119,7 +125,7 @@ def access_key_id(temporary: bool = False) -> str:
 
 def secret_access_key() -> str:
     """A 40-character secret access key."""
-    return random_string(40, string.ascii_letters + string.digits + "+/")
+    return secret_string(40, string.ascii_letters + string.digits + "+/")
 
 
 def session_token() -> str:

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 __all__ = ["DriverTransaction", "Rows", "execute", "on_driver"]
 
@@ -61,4 +61,6 @@ def execute(target: Connection | DriverTransaction, sql: str, parameters: Sequen
         driver = target.connection.driver_connection
     else:
         return target.exec_driver_sql(sql, parameters)  # type: ignore[arg-type]
+    if not driver.in_transaction:  # rolled back (a caught flush error, SQLite's own rollback on a full disk)
+        raise InvalidRequestError("the store transaction has ended; the statement would commit on its own")
     return on_driver(dialect, driver.execute, sql, parameters, sql=sql, parameters=parameters)

@@ -131,16 +131,21 @@ class WriteSession(_SessionOnFirstUse):
         """The transaction's connection, its transaction begun (or adopted from the driver) on the first call."""
         if self._connection is None:
             pooled = self._driver.pooled if self._driver is not None else None
-            connection = Connection(self._engine, connection=pooled) if pooled is not None else self._engine.connect()
+            connection = None
             if pooled is not None:
                 pooled.info[ADOPTED] = True  # the BEGIN hook takes the driver's transaction as begun
             try:
+                connection = Connection(self._engine, connection=pooled) if pooled is not None \
+                    else self._engine.connect()
                 self._transaction = connection.begin()
             except BaseException:
                 if pooled is not None:
                     pooled.info.pop(ADOPTED, None)
                 self._driver = None
-                connection.close()  # rolls back, and returns the pooled connection
+                if connection is not None:
+                    connection.close()  # rolls back, and returns the pooled connection
+                elif pooled is not None:
+                    pooled.close()  # the pool's reset rolls the driver's transaction back
                 raise
             self._connection, self._driver = connection, None
         return self._connection

@@ -7,7 +7,7 @@ import hmac
 import string
 from typing import Any
 
-from rootplane.core.ids import random_string
+from rootplane.core.ids import secret_string
 from rootplane.services.account import repo
 from rootplane.services.account.errors import conflict, not_found, validation
 from rootplane.services.account.scope import target_account
@@ -57,7 +57,7 @@ class AccountOperations:
         owner = find_account_by_email(ctx.session, new_email)
         if owner is not None:
             raise conflict("The provided email address is already associated with an AWS account.")
-        otp = random_string(6, _OTP_ALPHABET)
+        otp = secret_string(6, _OTP_ALPHABET)
         update = repo.find_email_update(ctx.session, account.account_id)
         if update is None:
             update = PrimaryEmailUpdateRow(account_id=account.account_id)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import hmac
-import string
 from typing import Any
 
-from rootplane.core.ids import random_string
+from rootplane.core.ids import secret_string
 from rootplane.services.account import repo
 from rootplane.services.account.contacts import contact_information
 from rootplane.services.account.errors import not_found, validation
@@ -51,7 +50,7 @@ class PhoneOperations:
         if row is None:
             row = PhoneVerificationRow(account_id=account_id)
             repo.put(ctx.session, row)
-        row.phone_number, row.otp, row.status = phone_number, random_string(6, string.digits), "PENDING"
+        row.phone_number, row.otp, row.status = phone_number, secret_string(6), "PENDING"
         row.expires_at = now + OTP_LIFETIME
         send_text_message(ctx, phone_number, f"Your AWS account {account_id} verification code: {row.otp}")
         return {"Status": "PENDING"}

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as _dt
 import hmac
 import re
-import string
 from typing import Any
 
 from rootplane.auth.principal import ROOT, Principal
-from rootplane.core.ids import random_string
+from rootplane.core.ids import secret_string
 from rootplane.services.account.contacts import contact_information
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.kms import repo as kms
@@ -80,7 +79,7 @@ def _send_code(ctx: Any, case: CaseRow, recovery: KeyRecoveryRow) -> None:
                           f"'{NEW_CODE_REQUEST}' to this case.")
         case.status = "pending-customer-action"
         return
-    recovery.status, recovery.otp = AWAITING, random_string(6, string.digits)
+    recovery.status, recovery.otp = AWAITING, secret_string(6)
     recovery.expires_at = ctx.now() + OTP_LIFETIME
     send_text_message(ctx, phone, f"AWS Support: {recovery.otp} is your code to authorize the recovery of KMS key "
                                   f"{recovery.key_id} (case {case.display_id}). It expires in 15 minutes.")
