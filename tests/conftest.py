@@ -68,3 +68,10 @@ def empty_store(request, tmp_path):
     opened.dispose()
     if request.param == "postgresql":
         drop_postgres_database(url)
+
+
+@pytest.fixture
+def migrated_store(empty_store):
+    """``empty_store`` migrated to the head revision."""
+    empty_store.migrate()
+    return empty_store

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from harness import drop_postgres_database, required_postgres_database
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
@@ -23,15 +22,9 @@ AT = dt.datetime(2026, 12, 5, 6, 43, 1, tzinfo=dt.timezone.utc)
 ACCOUNT, OTHER = "111122223333", "444455556666"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else required_postgres_database()
-    built = Store(url, metadata())
-    built.migrate()
-    yield built
-    built.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+@pytest.fixture
+def store(migrated_store):
+    return migrated_store
 
 
 @pytest.mark.parametrize("plain", [trail_sql.EVENTS, trail_sql.EVENT_RESOURCES, trail_sql.TRAILS, rule_sql.RULES])

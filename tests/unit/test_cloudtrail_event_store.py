@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 from sqlalchemy import select
-from harness import drop_postgres_database, required_postgres_database
 
 from rootplane.core.ids import event_id
 from rootplane.schema import metadata
@@ -20,15 +19,9 @@ ACCOUNT = "111122223333"
 START = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.timezone.utc)  # microsecond 0: SQLite's stored text keeps it
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}" if request.param == "sqlite" else required_postgres_database()
-    built = Store(url, metadata())
-    built.migrate()
-    yield built
-    built.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+@pytest.fixture
+def store(migrated_store):
+    return migrated_store
 
 
 def _event(index: int, user: str) -> plain.NewEvent:
