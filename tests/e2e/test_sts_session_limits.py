@@ -7,7 +7,7 @@ import time
 
 import pyotp
 
-from harness import BOOT_ACCOUNT, error_of, iam_user_key
+from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 
 REFUSED_BY_IAM = ("InvalidClientTokenId", "The security token included in the request is invalid", 403)
 
@@ -37,3 +37,17 @@ def test_a_session_issued_with_mfa_calls_iam(server, unique):
     assert server.client_for(with_mfa, "iam").get_user()["User"]["UserName"] == f"mfa-{unique}"
     without = server.client_for(key, "sts").get_session_token()["Credentials"]
     assert error_of(server.client_for(without, "iam").get_user) == REFUSED_BY_IAM
+
+
+def test_no_session_of_any_kind_calls_what_only_long_term_keys_may(server, unique):
+    """GetSessionToken and GetFederationToken refuse a role session too (every kind of session: session_limits)."""
+    iam = server.client("iam")
+    user = iam_user_key(server, f"chain-{unique}")
+    role = iam.create_role(RoleName=f"chain-{unique}", AssumeRolePolicyDocument=policy_document(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/chain-{unique}"},
+         "Action": "sts:AssumeRole"}))["Role"]
+    session = server.client_for(user, "sts").assume_role(RoleArn=role["Arn"], RoleSessionName="chain")["Credentials"]
+    sts = server.client_for(session, "sts")
+    for call, operation in ((sts.get_session_token, "GetSessionToken"), (sts.get_federation_token, "GetFederationToken")):
+        kwargs = {"Name": "fed"} if operation == "GetFederationToken" else {}
+        assert error_of(call, **kwargs) == ("AccessDenied", f"Cannot call {operation} with session credentials", 403)

@@ -13,7 +13,6 @@ from typing import Any
 from rootplane.auth.principal import FEDERATED_USER, IAM_USER, Principal
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
-from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.sts.session_limits import federated_user_arn
 from rootplane.services.sts.session_policies import inline_policy, packed_size, policy_arns
@@ -28,8 +27,6 @@ ROOT_MAX = 3600
 
 def checks(ctx: RequestContext, params: dict[str, Any]) -> list[AuthzCheck]:
     """``sts:GetFederationToken`` on the federated user's ARN (and ``sts:TagSession`` when tags are passed)."""
-    if ctx.principal.is_temporary:
-        raise AwsError("AccessDenied", "Cannot call GetFederationToken with session credentials", 403)
     arn = federated_user_arn(ctx.account_id, params["Name"])
     context = request_tag_context(tag_map(params.get("Tags")))
     actions = ["sts:GetFederationToken", *(["sts:TagSession"] if params.get("Tags") else [])]

@@ -50,9 +50,7 @@ class StsProvider(Provider):
         return {"UserId": principal.user_id, "Account": principal.account_id, "Arn": principal.arn}
 
     def get_session_token(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        principal = ctx.principal
-        if principal.is_temporary:
-            raise AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+        principal = ctx.principal  # long-term keys: sessions are refused first (session_limits.py)
         if principal.kind == IAM_USER:
             duration = params.get("DurationSeconds", USER_SESSION_TOKEN_DEFAULT)
             duration = min(duration, USER_SESSION_TOKEN_MAX)

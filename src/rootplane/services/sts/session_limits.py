@@ -18,6 +18,7 @@ __all__ = ["federated_user_arn", "refuse_restricted"]
 
 _STS_FOR_FEDERATED_USERS = frozenset({"GetCallerIdentity"})
 _STS_FOR_SESSION_TOKENS = frozenset({"GetCallerIdentity", "AssumeRole"})
+_LONG_TERM_KEYS_ONLY = frozenset({"GetSessionToken", "GetFederationToken"})
 
 
 def federated_user_arn(account_id: str, name: str) -> str:
@@ -25,7 +26,10 @@ def federated_user_arn(account_id: str, name: str) -> str:
 
 
 def refuse_restricted(principal: Principal, service: str, operation: str) -> None:
-    """Refuse an IAM or STS call the caller's session may not make."""
+    """Refuse an IAM or STS call the caller's session may not make (no session of any kind calls the operations
+    that only long-term keys may: GetSessionToken, GetFederationToken)."""
+    if service == "sts" and operation in _LONG_TERM_KEYS_ONLY and principal.is_temporary:
+        raise AwsError("AccessDenied", f"Cannot call {operation} with session credentials", 403)
     if principal.kind == FEDERATED_USER:
         iam_allowed, sts_allowed = False, _STS_FOR_FEDERATED_USERS
     elif principal.kind in (IAM_USER, ROOT) and principal.is_temporary and not principal.from_console:
