@@ -1,13 +1,13 @@
-"""The audit writer's bulk insert (plain rows, one executemany per table) stores what the ORM reads back, on SQLite
-and PostgreSQL: times compare with bound datetimes (whole seconds too), lookups and resources find the rows; event ids
-are UUID v4 in form and sort in time order."""
+"""The audit writer's bulk insert (plain rows: multi-row statements on SQLite, one executemany per table on
+PostgreSQL) stores what the ORM reads back, on SQLite and PostgreSQL: times compare with bound datetimes (whole seconds
+too), lookups and resources find the rows; event ids are UUID v4 in form and sort in time order."""
 
 import datetime as dt
 import json
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from rootplane.core.ids import event_id
 from rootplane.schema import metadata
@@ -117,3 +117,29 @@ def test_unfiltered_pages_hold_read_and_write_events_newest_first(store):
             after = repo.Cursor(page[-1].event_time, page[-1].event_id)
     assert [len(page) for page in pages] == [4, 4, 3]
     assert [identifier for page in pages for identifier in page] == [event.event_id for event in reversed(events)]
+
+
+def test_a_full_batch_is_stored_in_a_few_statements_each_of_many_rows(store):
+    """A 500-record batch (issue #19): every row stored, and on SQLite in multi-row statements, not an executemany
+    whose per-row steps each gave the GIL away and waited to take it back while the event loop held it."""
+    events = [_event(index, f"user{index % 7}") for index in range(500)]
+    executed: list[bool] = []
+
+    def count(_connection, _cursor, _statement, _parameters, _context, executemany):
+        executed.append(executemany)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.transaction() as session:
+            plain.put_events(session.connection(), events)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    with store.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(EventRow)) == 500
+        assert session.scalar(select(func.count()).select_from(EventResourceRow)) == 500
+        stored = session.scalars(select(EventRow.event_id).order_by(EventRow.event_time)).all()
+        assert stored == [item.event_id for item in events]
+    if store.engine.dialect.name == "sqlite":
+        assert not any(executed) and len(executed) <= 2 * 10  # 7 × 64 + 32 + 16 + 4 rows per table
+    else:
+        assert executed.count(True) == 2

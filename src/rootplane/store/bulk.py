@@ -1,10 +1,17 @@
-"""Bulk inserts of plain rows: one Core INSERT compiled once per dialect, run as one executemany.
+"""Bulk inserts of plain rows: one Core INSERT compiled once per dialect, run in a few driver calls.
 
 ``connection.execute(insert(table), [dict, ...])`` builds and bind-processes a parameter dictionary per row in
 Python, which cost more than SQLite's own insert for the audit writer. A :class:`BulkInsert` compiles the table's
 INSERT for the connection's dialect once, keeps the bind processors of the few columns that have one (datetimes on
-SQLite), and hands the driver tuples (or, for a named paramstyle such as psycopg's, dictionaries). ``run_one``
-inserts a single row on the driver itself (store/driver.py: a hot write's one row, ``store.rows.insert_values``).
+SQLite), and hands the driver tuples (or, for a named paramstyle such as psycopg's, dictionaries, in one
+executemany). ``run_one`` inserts a single row on the driver itself (store/driver.py: a hot write's one row,
+``store.rows.insert_values``).
+
+With a positional paramstyle (SQLite) the rows go in multi-row ``VALUES`` statements of up to ``_CHUNK`` rows, not
+one executemany: the sqlite3 module releases the GIL around each statement step, so an executemany of a 500-record
+audit batch gave the GIL away and waited to take it back 500 times per table. Under load the event loop holds the
+GIL between its own I/O calls, so each of those waits cost the writer tens of microseconds: it fell behind by
+thousands of queued calls (issue #19: RSS after the 10,000-user loads), and the hand-offs cost the loop too.
 """
 
 from __future__ import annotations
@@ -19,10 +26,13 @@ from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["BulkInsert"]
 
+_CHUNK = 64  # rows per multi-row statement: 64 × a dozen columns stays far below SQLite's 32,766 bound parameters
+
 
 @dataclass(frozen=True)
 class _Prepared:
     sql: str
+    values: str  # the statement's VALUES group, "(?, ?, ...)": repeated for multi-row statements (positional only)
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column position, bind processor)
     names: tuple[str, ...] | None  # the paramstyle's names, None when the driver takes positional tuples
 
@@ -34,6 +44,7 @@ class BulkInsert:
         self.table = table
         self.columns = tuple(columns)
         self._prepared: dict[str, _Prepared] = {}
+        self._multi: dict[tuple[str, int], str] = {}
 
     def _prepare(self, connection: Connection | DriverTransaction) -> _Prepared:
         dialect = connection.dialect
@@ -45,12 +56,15 @@ class BulkInsert:
             processors = tuple(
                 (index, processor) for index, name in enumerate(self.columns)
                 if (processor := self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None)
-            prepared = _Prepared(str(compiled), processors, None if compiled.positional else self.columns)
+            sql = str(compiled)
+            values = sql[sql.rindex("VALUES") + len("VALUES"):].strip()
+            prepared = _Prepared(sql, values, processors, None if compiled.positional else self.columns)
             self._prepared[dialect.name] = prepared
         return prepared
 
     def run(self, connection: Connection, rows: Sequence[tuple]) -> None:
-        """Insert ``rows`` (tuples in ``columns`` order, Python values) in one executemany."""
+        """Insert ``rows`` (tuples in ``columns`` order, Python values): multi-row statements on a positional
+        driver, else one executemany."""
         if not rows:
             return
         prepared = self._prepare(connection)
@@ -60,8 +74,21 @@ class BulkInsert:
                 columns[index] = map(processor, columns[index])
             rows = list(zip(*columns))
         if prepared.names is not None:
-            rows = [dict(zip(prepared.names, row)) for row in rows]
-        connection.exec_driver_sql(prepared.sql, list(rows))
+            connection.exec_driver_sql(prepared.sql, [dict(zip(prepared.names, row)) for row in rows])
+            return
+        start = 0
+        for size in _chunk_sizes(len(rows)):
+            connection.exec_driver_sql(self._multi_row_sql(prepared, size),
+                                       tuple(value for row in rows[start:start + size] for value in row))
+            start += size
+
+    def _multi_row_sql(self, prepared: _Prepared, size: int) -> str:
+        """The INSERT of ``size`` rows (sizes are powers of two up to ``_CHUNK``: a few statements per table)."""
+        key = (prepared.sql, size)
+        sql = self._multi.get(key)
+        if sql is None:
+            sql = self._multi[key] = prepared.sql + "".join(", " + prepared.values for _ in range(size - 1))
+        return sql
 
     def run_one(self, connection: Connection | DriverTransaction, row: tuple) -> None:
         """Insert one row (a tuple in ``columns`` order, Python values) as one statement."""
@@ -71,3 +98,17 @@ class BulkInsert:
             values[index] = processor(values[index])
         execute(connection, prepared.sql,
                 tuple(values) if prepared.names is None else dict(zip(prepared.names, values)))
+
+
+def _chunk_sizes(count: int) -> list[int]:
+    """``count`` rows as statements of ``_CHUNK`` rows, then the rest in powers of two (so a handful of distinct
+    statements, each prepared once by the driver's statement cache, covers every batch size)."""
+    sizes = [_CHUNK] * (count // _CHUNK)
+    rest = count % _CHUNK
+    size = _CHUNK // 2
+    while rest:
+        if rest >= size:
+            sizes.append(size)
+            rest -= size
+        size //= 2
+    return sizes
