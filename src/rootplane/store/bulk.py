@@ -26,7 +26,8 @@ from rootplane.store.driver import DriverTransaction, execute
 
 __all__ = ["BulkInsert"]
 
-_CHUNK = 64  # rows per multi-row statement: 64 × a dozen columns stays far below SQLite's 32,766 bound parameters
+# Rows per multi-row statement: 64 × a dozen columns stays below 999, the bound-parameter limit of SQLite before 3.32.
+_CHUNK = 64
 
 
 @dataclass(frozen=True)
