@@ -143,3 +143,13 @@ def test_a_full_batch_is_stored_in_a_few_statements_each_of_many_rows(store):
         assert not any(executed) and len(executed) <= 2 * 10  # 7 × 64 + 32 + 16 + 4 rows per table
     else:
         assert executed.count(True) == 2
+
+
+@pytest.mark.parametrize("count", [1, 2, 63, 64, 65, 127, 128, 499, 500, 501, 1000])
+def test_batches_of_any_size_split_into_few_distinct_statements(count):
+    from rootplane.store.bulk import _CHUNK, _chunk_sizes
+
+    sizes = _chunk_sizes(count)
+    assert sum(sizes) == count and max(sizes) <= _CHUNK
+    assert set(sizes) <= {_CHUNK >> shift for shift in range(_CHUNK.bit_length())}  # powers of two: 7 statements
+    assert len(sizes) <= count // _CHUNK + _CHUNK.bit_length() - 1
