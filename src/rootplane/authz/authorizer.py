@@ -9,7 +9,7 @@ from typing import Any
 from rootplane.auth.principal import ANONYMOUS, ASSUMED_ROLE, IAM_USER
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import global_context
-from rootplane.authz.gather import policy_set_for, source
+from rootplane.authz.gather import NOTHING_APPLIES, policy_set_for, source
 from rootplane.core.errors import AwsError
 from rootplane.policy import Decision, RequestFacts, evaluate
 from rootplane.policy.evaluate import IDENTITY, RESOURCE
@@ -37,6 +37,9 @@ _JSON_DENIAL = {
 
 
 _BILLING_LOCKED = Decision(allowed=False, kind="implicit_deny", deny_policy_type=None, matched=())
+# The root user acting on its own account's resources with no policy applying (no SCP, RCP, resource, session or
+# task policy): allowed, as ``evaluate`` decides (tests/unit/test_authorizer_root.py checks they agree).
+_ROOT_OWN_ACCOUNT = Decision(allowed=True, kind="allow", deny_policy_type=None, matched=())
 
 
 def _billing_locked(ctx: Any, action: str) -> bool:
@@ -62,6 +65,9 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
     principal = ctx.principal
     if _billing_locked(ctx, check.action):
         return _BILLING_LOCKED
+    policies = policy_set_for(ctx, check)
+    if policies is NOTHING_APPLIES and principal.is_root and check.resource_account in (None, principal.account_id):
+        return _ROOT_OWN_ACCOUNT  # what evaluate decides here, without making the request's facts (issue #19)
     facts = RequestFacts(
         action=check.action,
         resource=check.resource,
@@ -76,7 +82,7 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
         unique_id=principal.role_id if principal.kind == ASSUMED_ROLE else
         principal.user_id if principal.kind == IAM_USER else None,
     )
-    return evaluate(facts, policy_set_for(ctx, check))
+    return evaluate(facts, policies)
 
 
 def denial(service: str, protocol: str, message: str) -> AwsError:

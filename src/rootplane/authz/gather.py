@@ -14,10 +14,10 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.core.services import optional_module as source  # callers import it from here too
 from rootplane.policy import NamedPolicy, PolicySet, parse_policy_cached
 
-__all__ = ["policy_set_for", "source"]
+__all__ = ["policy_set_for", "source", "NOTHING_APPLIES"]
 
 _RESOURCE_POLICY_KINDS = {"sts": "trust", "kms": "key"}
-_NOTHING_APPLIES = PolicySet()
+NOTHING_APPLIES = PolicySet()  # what policy_set_for answers when no policy applies (shared)
 
 
 def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
@@ -61,7 +61,7 @@ def policy_set_for(ctx: Any, check: AuthzCheck) -> PolicySet:
         resource = NamedPolicy("resource-policy", parse_policy_cached(check.resource_policy, kind), "resource-based policy")
     if (not identity and boundary is None and session_policies is None and scp_levels is None
             and rcp_levels is None and resource is None and task is None):
-        return _NOTHING_APPLIES  # e.g. the root user of an account outside an organization: shared, not made
+        return NOTHING_APPLIES  # e.g. the root user of an account outside an organization: shared, not made
     return PolicySet(
         identity=identity, boundary=boundary, session=session_policies, scp_levels=scp_levels,
         rcp_levels=rcp_levels, resource=resource, task=task,
