@@ -1,7 +1,7 @@
 """The background writer: ApiCalls in (bounded deque), CloudTrail rows and deliveries out, in batches.
 
 The request thread only appends the call to a deque (no lock, no wake-up per call). One daemon thread drains it, turns calls into records
-(:mod:`rootplane.audit.record`), inserts a batch with two executemany statements of plain rows in one transaction and hands the
+(:mod:`rootplane.audit.record`), inserts a batch's plain rows in one transaction (store/bulk.py: multi-row statements on SQLite) and hands the
 whole batch to each consumer (EventBridge rules, trail log files) in the same transaction, each inside a savepoint
 so a failing consumer never loses records. A consumer first asks the store, in plain SQL, whether anything can
 receive the batch (an enabled rule, a logging trail), so a store with none pays neither its queries nor the ORM

@@ -58,8 +58,8 @@ _TRAIL_LOGGING = select(TRAILS.c.trail_arn).where(TRAILS.c.is_logging == true())
 
 
 def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
-    """Insert events and their resource index rows: one prepared INSERT per table, one executemany each, of plain
-    tuples (see :mod:`rootplane.store.bulk`)."""
+    """Insert events and their resource index rows: one prepared INSERT per table, of plain tuples, in multi-row
+    statements on SQLite and one executemany on PostgreSQL (see :mod:`rootplane.store.bulk`)."""
     if not events:
         return
     _INSERT_EVENT.run(connection, [event[:_EVENT_VALUES] for event in events])
