@@ -52,8 +52,8 @@ def seed_rootplane_users(data_dir: str, have: int, want: int, database_url: str 
 
 def _grow(endpoint: str, have: int, want: int) -> None:
     bodies = [f"Action=CreateUser&{IAM}&UserName=user{i:07d}" for i in range(have, want)]
-    rate, errors = throughput(endpoint, sign_query_requests(endpoint, "iam", bodies), workers=4, seconds=600,
-                              repeat_each=False)
+    errors = throughput(endpoint, sign_query_requests(endpoint, "iam", bodies), workers=4, seconds=600,
+                        repeat_each=False).errors
     if errors:
         raise RuntimeError(f"{errors} CreateUser calls failed")
 

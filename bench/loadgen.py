@@ -9,13 +9,22 @@ from __future__ import annotations
 import http.client
 import multiprocessing
 import time
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-__all__ = ["sign_query_requests", "sign_requests", "throughput"]
+__all__ = ["Load", "sign_query_requests", "sign_requests", "throughput"]
+
+
+class Load(NamedTuple):
+    """What one load run measured."""
+
+    rate: float  # requests answered per second (summed over the workers)
+    errors: int  # answers with a status of 300 or more
+    answered: int  # requests answered (fewer than rate x seconds when a split list ran out early)
 
 
 def sign_query_requests(endpoint: str, service: str, bodies: list[str], access_key: str = "test",
@@ -76,8 +85,8 @@ def _worker(args) -> tuple[int, int, float]:
 
 
 def throughput(endpoint: str, requests: list[tuple], workers: int = 4, seconds: float = 4.0,
-               repeat_each: bool = True) -> tuple[float, int]:
-    """Requests per second over ``seconds`` with ``workers`` concurrent connections; returns (rps, errors).
+               repeat_each: bool = True) -> Load:
+    """Requests per second over ``seconds`` with ``workers`` concurrent connections, errors and requests answered.
 
     ``repeat_each``: every worker replays the whole list (idempotent reads); else the list is split between
     workers so that each request is sent exactly once (writes such as CreateUser).
@@ -90,4 +99,4 @@ def throughput(endpoint: str, requests: list[tuple], workers: int = 4, seconds: 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         results = pool.map(_worker, [(endpoint, share, seconds, start_at) for share in shares])
     rate = sum(done / max(elapsed, 1e-9) for done, _, elapsed in results)
-    return rate, sum(errors for _, errors, _ in results)
+    return Load(rate, sum(errors for _, errors, _ in results), sum(done for done, _, _ in results))

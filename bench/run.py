@@ -57,11 +57,10 @@ def _measure_server(name: str, seconds: float, workers: int) -> dict[str, dict]:
             if requests is None:
                 continue
             cpu = cpu_seconds(server.process)
-            rate, errors = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
+            load = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
             time.sleep(0.2)  # let the audit writer finish the burst's records: their CPU belongs to the calls
-            done = max(1.0, rate * seconds)
-            results[scenario] = {"value": rate, "errors": errors,
-                                 "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / done}
+            results[scenario] = {"value": load.rate, "errors": load.errors,
+                                 "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1, load.answered)}
     finally:
         server.stop()
     return results
@@ -126,10 +125,10 @@ def _at_scale(servers: list[str], users: int, seconds: float, workers: int, roun
             for _ in range(rounds):
                 for scenario, requests in scenarios.scale_scenarios(server.endpoint, users).items():
                     cpu = cpu_seconds(server.process)
-                    rate, errors = throughput(server.endpoint, requests, workers=workers, seconds=seconds)
+                    load = throughput(server.endpoint, requests, workers=workers, seconds=seconds)
                     measured.setdefault(scenario, []).append(
-                        {"value": rate, "errors": errors,
-                         "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1.0, rate * seconds)})
+                        {"value": load.rate, "errors": load.errors,
+                         "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1, load.answered)})
             results[name] = {scenario: _median(values) for scenario, values in measured.items()}
             results[name]["rss_users_mib"] = {"value": rss_mib(server.process)}
         finally:

@@ -137,8 +137,8 @@ def server_with_users(name: str, users: int) -> RunningServer:
         return server
     server = STARTERS[name]()
     bodies = [f"Action=CreateUser&{IAM}&UserName=user{i:07d}" for i in range(users)]
-    _, errors = throughput(server.endpoint, sign_query_requests(server.endpoint, "iam", bodies), workers=4,
-                           seconds=900, repeat_each=False)
+    errors = throughput(server.endpoint, sign_query_requests(server.endpoint, "iam", bodies), workers=4,
+                        seconds=900, repeat_each=False).errors
     if errors:
         server.stop()
         raise RuntimeError(f"{errors} CreateUser calls failed")

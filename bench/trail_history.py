@@ -126,7 +126,7 @@ def _measure(store: BenchStore, seconds: float, every_lookup: bool) -> dict[str,
     server = start_rootplane(store=store)
     try:
         identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
-        rate, _ = throughput(server.endpoint, identity, workers=4, seconds=seconds)
+        rate = throughput(server.endpoint, identity, workers=4, seconds=seconds).rate
         return {"ready_s": server.ready_seconds, "GetCallerIdentity_rps": rate,
                 "LookupEvents_ms": _lookup_ms(server.endpoint, None),
                 "LookupEvents_by_user_ms": _lookup_ms(server.endpoint,
