@@ -1,13 +1,17 @@
 """A small closed-loop load generator: pre-signed requests replayed over keep-alive connections.
 
-Signing happens before the clock starts (SigV4 signatures stay valid for minutes), so the figures measure the
-server, not boto3. Worker processes avoid the GIL of the measuring side.
+Signing happens before the clock starts (SigV4 signatures stay valid for minutes), and each request's bytes are
+built before it too, so the figures measure the server, not boto3. Worker processes avoid the GIL of the measuring
+side. A worker speaks just enough HTTP/1.1 to replay its requests and read whole answers (Content-Length or chunked
+bodies, ``Connection: close``): against the bare app, http.client's workers used 116-120 µs of CPU per exchange
+and these use 19 µs, CPU the 2-core bench machine otherwise takes from the server being measured (like wrk, the
+issue's tool for GetCallerIdentity, the load generator should cost the server as little as it can).
 """
 
 from __future__ import annotations
 
-import http.client
 import multiprocessing
+import socket
 import time
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -59,25 +63,113 @@ def sign_requests(endpoint: str, service: str, requests: list[tuple[str, str, by
     return prepared
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection that sends pre-built requests and reads whole answers."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._address = (host, port)
+        self._socket: socket.socket | None = None
+        self._buffer = b""
+
+    def exchange(self, request: bytes) -> int:
+        """Send ``request`` and read its answer; the answer's status. A connection the server closed while idle is
+        opened again and the request sent once more (as http.client does)."""
+        fresh = self._socket is None
+        if fresh:
+            self._open()
+        try:
+            self._socket.sendall(request)
+            return self._answer()
+        except ConnectionError:
+            if fresh:
+                raise
+            self._open()
+            self._socket.sendall(request)
+            return self._answer()
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def _open(self) -> None:
+        self.close()
+        self._socket = socket.create_connection(self._address, timeout=30)
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._buffer = b""
+
+    def _answer(self) -> int:
+        head = self._until(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = {}
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip().lower()
+        if b"content-length" in headers:
+            self._take(int(headers[b"content-length"]))
+        elif headers.get(b"transfer-encoding") == b"chunked":
+            while True:
+                size = int(self._until(b"\r\n").split(b";")[0], 16)
+                self._take(size + 2)
+                if size == 0:
+                    break
+        elif status >= 200 and status not in (204, 304):
+            self._until_closed()
+        if headers.get(b"connection") == b"close":
+            self.close()
+        return status
+
+    def _receive(self) -> None:
+        chunk = self._socket.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("the server closed the connection")
+        self._buffer += chunk
+
+    def _until(self, marker: bytes) -> bytes:
+        while (end := self._buffer.find(marker)) < 0:
+            self._receive()
+        taken, self._buffer = self._buffer[:end], self._buffer[end + len(marker):]
+        return taken
+
+    def _take(self, size: int) -> None:
+        while len(self._buffer) < size:
+            self._receive()
+        self._buffer = self._buffer[size:]
+
+    def _until_closed(self) -> None:
+        try:
+            while True:
+                self._receive()
+        except ConnectionResetError:
+            self.close()
+
+
+def _request_bytes(host: str, request: tuple) -> bytes:
+    """A pre-signed (path, headers, body[, method]) request as sent on the wire."""
+    path, headers, body = request[:3]
+    method = request[3] if len(request) > 3 else "POST"
+    body = body.encode() if isinstance(body, str) else body or b""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Accept-Encoding: identity"]
+    lines += [f"{name}: {value}" for name, value in headers.items() if name.lower() not in ("host", "content-length")]
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 def _worker(args) -> tuple[int, int, float]:
     endpoint, requests, seconds, start_at = args
     parts = urlsplit(endpoint)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    wire = [_request_bytes(parts.netloc, request) for request in requests]
+    connection = _Connection(parts.hostname, parts.port)
     while time.time() < start_at:
         time.sleep(0.001)
     started = time.monotonic()
     deadline = started + seconds
     done = errors = 0
-    index = 0
-    while time.monotonic() < deadline and index < len(requests):
-        path, headers, body = requests[index][:3]
-        method = requests[index][3] if len(requests[index]) > 3 else "POST"
-        index += 1
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
+    for request in wire:
+        if time.monotonic() >= deadline:
+            break
         done += 1
-        if response.status >= 300:
+        if connection.exchange(request) >= 300:
             errors += 1
     elapsed = time.monotonic() - started
     connection.close()

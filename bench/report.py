@@ -173,7 +173,10 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         "",
         f"Figures are medians of {rounds} rounds with the spread (min–max); every round starts each server afresh. "
         f"Load: {options.workers} closed-loop client processes replaying pre-signed SigV4 requests for "
-        f"{options.seconds:g} s per scenario over keep-alive connections (bench/loadgen.py). "
+        f"{options.seconds:g} s per scenario over keep-alive connections, each request's bytes built before the "
+        "clock starts and each answer read with a minimal HTTP/1.1 reader, so that the clients take as little of "
+        "the machine's CPU from the server as they can (bench/loadgen.py; until 2026-12-05 the clients used "
+        "http.client, whose own CPU capped bare near 20,000 req/s). "
         "**bare** is uvicorn + uvloop + httptools answering every request with a canned GetCallerIdentity response "
         "(bench/bare_app.py): the limit of the stack and of the load generator on this machine; its figure is the "
         "denominator of every \"÷ bare\". Peers run from PyPI in their own virtualenvs (bench/peers.py): "
