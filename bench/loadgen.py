@@ -158,14 +158,13 @@ def _request_bytes(host: str, request: tuple) -> bytes:
 def _worker(args) -> tuple[int, int, float]:
     endpoint, requests, seconds, start_at = args
     parts = urlsplit(endpoint)
-    wire = [_request_bytes(parts.netloc, request) for request in requests]
     connection = _Connection(parts.hostname, parts.port)
     while time.time() < start_at:
         time.sleep(0.001)
     started = time.monotonic()
     deadline = started + seconds
     done = errors = 0
-    for request in wire:
+    for request in requests:
         if time.monotonic() >= deadline:
             break
         done += 1
@@ -183,10 +182,12 @@ def throughput(endpoint: str, requests: list[tuple], workers: int = 4, seconds: 
     ``repeat_each``: every worker replays the whole list (idempotent reads); else the list is split between
     workers so that each request is sent exactly once (writes such as CreateUser).
     """
+    host = urlsplit(endpoint).netloc
+    wire = [_request_bytes(host, request) for request in requests]  # once, before any worker starts
     if repeat_each:
-        shares = [requests * max(1, int(20000 / max(1, len(requests)))) for _ in range(workers)]
+        shares = [wire * max(1, int(20000 / max(1, len(wire)))) for _ in range(workers)]
     else:
-        shares = [requests[i::workers] for i in range(workers)]
+        shares = [wire[i::workers] for i in range(workers)]
     start_at = time.time() + 0.5
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         results = pool.map(_worker, [(endpoint, share, seconds, start_at) for share in shares])
