@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import statistics
 
 from scenarios import SKIPPED
 from stores import ROOTPLANES
@@ -36,10 +37,30 @@ def _figure(entry: dict | None, digits: int = 0, unit: str = "") -> str:
     return value
 
 
-def _ratio(a: dict | None, b: dict | None) -> str:
+def _ratios(a: dict | None, b: dict | None) -> list[float]:
+    """``a`` ÷ ``b`` within each round both were measured in (bench/run.py measures every server in a round back
+    to back), else the ratio of their medians; empty when either is missing."""
     if not a or not b or not a.get("value") or not b.get("value"):
+        return []
+    ours, theirs = a.get("rounds") or {}, b.get("rounds") or {}
+    paired = [value / theirs[number] for number, value in ours.items() if theirs.get(number)]
+    return paired or [a["value"] / b["value"]]
+
+
+def _ratio_value(a: dict | None, b: dict | None) -> float | None:
+    """The median of the per-round ratios (see ``_ratios``)."""
+    ratios = _ratios(a, b)
+    return statistics.median(ratios) if ratios else None
+
+
+def _ratio(a: dict | None, b: dict | None) -> str:
+    ratios = _ratios(a, b)
+    if not ratios:
         return "—"
-    return f"{a['value'] / b['value']:.2f} ×"
+    text = f"{statistics.median(ratios):.2f} ×"
+    if len(ratios) > 1 and min(ratios) != max(ratios):
+        text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
+    return text
 
 
 def _best_peer(results: dict, scenario: str) -> tuple[str | None, dict | None]:
@@ -53,11 +74,12 @@ def _best_peer(results: dict, scenario: str) -> tuple[str | None, dict | None]:
 
 def _verdict(scenario: str, ours: dict | None, peer: dict | None, bare: dict | None) -> str:
     target = TARGETS.get(scenario)
-    if target is None or target[1] is None or not ours or not peer or not ours.get("value") or not peer.get("value"):
+    to_peer = _ratio_value(ours, peer)
+    if target is None or target[1] is None or to_peer is None:
         return ""
-    met = ours["value"] / peer["value"] >= target[1]
-    if scenario == "GetCallerIdentity" and bare and bare.get("value"):
-        met = met and ours["value"] / bare["value"] >= 0.25
+    met = to_peer >= target[1]
+    if scenario == "GetCallerIdentity" and (to_bare := _ratio_value(ours, bare)) is not None:
+        met = met and to_bare >= 0.25
     return "met" if met else "**not met**"
 
 
@@ -171,7 +193,11 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         "(the machine is shared: absolute figures move with the load, ratios measured in the same run much less)."
         + _reused_parts(options),
         "",
-        f"Figures are medians of {rounds} rounds with the spread (min–max); every round starts each server afresh. "
+        f"Figures are medians of {rounds} rounds with the spread (min–max). Every round starts every server afresh "
+        "and keeps them all running; each scenario is then measured on every server back to back (the order "
+        "rotating from round to round), once every server is quiet (no CPU used for 0.2 s: rootplane's audit "
+        "writer done with the previous burst), so the ratios of one round compare measurements seconds apart. A "
+        "ratio is the median of the rounds' own ratios, with their spread. "
         f"Load: {options.workers} closed-loop client processes replaying pre-signed SigV4 requests for "
         f"{options.seconds:g} s per scenario over keep-alive connections, each request's bytes built before the "
         "clock starts and each answer read with a minimal HTTP/1.1 reader, so that the clients take as little of "
@@ -181,8 +207,8 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         "(bench/bare_app.py): the limit of the stack and of the load generator on this machine; its figure is the "
         "denominator of every \"÷ bare\". Peers run from PyPI in their own virtualenvs (bench/peers.py): "
         "ministack 1.5.33 and moto[server] 5.2.5. \"CPU µs/request\" is the rootplane processes' user + system "
-        "time divided by the requests answered (the CloudTrail writer's work for those calls included): steadier "
-        "than req/s on a loaded machine.", "",
+        "time, from the start of the load until the server is quiet again, divided by the requests answered (the "
+        "CloudTrail writer's work for those calls included): steadier than req/s on a loaded machine.", "",
         "rootplane runs three ways: **rootplane** on its SQLite store in one process (the default, and the column "
         "every target is judged on), and **rootplane-pg2** / **rootplane-pg4**: `rootplane serve --workers 2|4 "
         "--database-url postgresql+psycopg://…` on a fresh database of this machine's PostgreSQL (created before "

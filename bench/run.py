@@ -8,9 +8,11 @@ rootplane runs three ways: on SQLite in one process ("rootplane", the column the
 PostgreSQL with ``--workers 2`` and ``--workers 4`` ("rootplane-pg2", "rootplane-pg4"), each on a fresh database of
 the machine's PostgreSQL (bench/stores.py) dropped after the round.
 
-Every throughput figure is the median of ``--rounds`` rounds (each round starts every server afresh) with the
-spread (min-max), and is shown as a ratio to the bare app (uvicorn + uvloop answering a canned response: the limit
-of the stack and of the load generator on this machine) and to the best peer. Server CPU per request (user + system
+Every throughput figure is the median of ``--rounds`` rounds with the spread (min-max). Each round starts every
+server afresh and measures each scenario on all of them back to back, so a figure is shown as the median of the
+rounds' own ratios to the bare app (uvicorn + uvloop answering a canned response: the limit of the stack and of the
+load generator on this machine) and to the best peer: on a shared machine, measurements seconds apart drift less
+than measurements minutes apart. Server CPU per request (user + system
 time of the server's processes / requests answered) is reported for rootplane: it is far steadier than req/s on a shared
 machine. Parts: throughput (GetCallerIdentity, CreateUser, GetUser, AssumeRoot, authorized S3 PutObject), IAM at
 10,000 users (ListUsers page of 100, GetUser, RSS), cold start (fresh store and restart), CloudTrail Event history at
@@ -34,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import report  # noqa: E402
 import scenarios  # noqa: E402
 from loadgen import throughput  # noqa: E402
-from servers import STARTERS, cpu_seconds, rss_mib, start_rootplane  # noqa: E402
+from servers import STARTERS, cpu_seconds, rss_mib, settle, start_rootplane  # noqa: E402
 from stores import ROOTPLANES, BenchStore  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -46,24 +48,16 @@ ROOT = HERE.parent
 IDLE_AFTER_START = 1.0
 
 
-def _measure_server(name: str, seconds: float, workers: int) -> dict[str, dict]:
-    """One round on a fresh server: cold start, then every scenario it supports. name -> {rps, errors, cpu_us}."""
-    server = STARTERS[name]()
-    time.sleep(IDLE_AFTER_START)
-    results: dict[str, dict] = {"ready_s": {"value": server.ready_seconds}, "rss_idle_mib": {
-        "value": rss_mib(server.process)}}
-    try:
-        for scenario, (requests, repeat) in scenarios.throughput_scenarios(server.endpoint, name).items():
-            if requests is None:
-                continue
-            cpu = cpu_seconds(server.process)
-            load = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
-            time.sleep(0.2)  # let the audit writer finish the burst's records: their CPU belongs to the calls
-            results[scenario] = {"value": load.rate, "errors": load.errors,
-                                 "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1, load.answered)}
-    finally:
-        server.stop()
-    return results
+def _measure(server, requests: list, repeat: bool, seconds: float, workers: int, number: int,
+             running: list) -> dict:
+    """One scenario on one server, every running server quiet first; the server's CPU counted until it is quiet
+    again (the audit writer's records of the burst belong to its calls). ``number``: the round, for pairing."""
+    settle([other.process for other in running])
+    cpu = cpu_seconds(server.process)
+    load = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
+    settle([server.process])
+    return {"value": load.rate, "errors": load.errors, "round": number,
+            "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1, load.answered)}
 
 
 def _measure_restart(workers: int) -> float:
@@ -79,10 +73,15 @@ def _measure_restart(workers: int) -> float:
 
 
 def _median(values: list[dict]) -> dict:
+    """Rounds merged: the median and spread, errors summed, the median CPU, and each round's value (``rounds``,
+    by round number) so that report.py can take ratios within each round."""
     numbers = [v["value"] for v in values if v.get("value") is not None]
     if not numbers:
         return {"value": None}
     merged = {"value": statistics.median(numbers), "min": min(numbers), "max": max(numbers), "n": len(numbers)}
+    by_round = {str(v["round"]): v["value"] for v in values if v.get("value") is not None and "round" in v}
+    if by_round:
+        merged["rounds"] = by_round
     errors = sum(v.get("errors", 0) for v in values)
     if errors:
         merged["errors"] = errors
@@ -92,46 +91,85 @@ def _median(values: list[dict]) -> dict:
     return merged
 
 
+def _rotated(names: list[str], number: int) -> list[str]:
+    """``names`` starting at a different one each round: no server is always measured first or last."""
+    shift = (number - 1) % max(1, len(names))
+    return names[shift:] + names[:shift]
+
+
+def _attempt(name: str, step, *args):
+    """``step(*args)``, or None (reported) when it fails: a peer that cannot start or answer is not fatal."""
+    try:
+        return step(*args)
+    except Exception as error:  # noqa: BLE001
+        print(f"  {name} failed: {error}", file=sys.stderr)
+        return None
+
+
+def _start_all(names: list[str], start) -> dict:
+    """Start the servers one after another (each cold start measured while the others idle); name -> server."""
+    return {name: server for name in names if (server := _attempt(name, start, name)) is not None}
+
+
 def _rounds(servers: list[str], rounds: int, seconds: float, workers: int) -> dict[str, dict[str, dict]]:
+    """Each round starts every server afresh and keeps them all running; each scenario is then measured on every
+    server back to back, so that the ratios of one round compare measurements seconds apart."""
     collected: dict[str, dict[str, list]] = {name: {} for name in servers}
+
+    def note(name: str, metric: str, value: dict) -> None:
+        collected[name].setdefault(metric, []).append(value)
+
+    def start(name: str):
+        server = STARTERS[name]()
+        time.sleep(IDLE_AFTER_START)
+        note(name, "ready_s", {"value": server.ready_seconds})
+        note(name, "rss_idle_mib", {"value": rss_mib(server.process)})
+        return server
+
     for number in range(1, rounds + 1):
-        for name in servers:
-            print(f"round {number}/{rounds}: {name}", file=sys.stderr, flush=True)
-            try:
-                measured = _measure_server(name, seconds, workers)
-                if name in ROOTPLANES:
-                    measured["ready_restart_s"] = {"value": _measure_restart(ROOTPLANES[name])}
-            except Exception as error:  # noqa: BLE001 - a peer that cannot start is reported, not fatal
-                print(f"  {name} failed: {error}", file=sys.stderr)
-                continue
-            for metric, value in measured.items():
-                collected[name].setdefault(metric, []).append(value)
+        order = _rotated(servers, number)
+        print(f"round {number}/{rounds}: {', '.join(order)}", file=sys.stderr, flush=True)
+        running = _start_all(order, start)
+        try:
+            prepared = {name: _attempt(name, scenarios.throughput_scenarios, server.endpoint, name) or {}
+                        for name, server in running.items()}
+            for scenario in dict.fromkeys(s for plans in prepared.values() for s in plans):
+                for name in order:
+                    requests, repeat = prepared.get(name, {}).get(scenario, (None, True))
+                    if requests is not None and (value := _attempt(
+                            name, _measure, running[name], requests, repeat, seconds, workers, number,
+                            list(running.values()))) is not None:
+                        note(name, scenario, value)
+        finally:
+            for server in running.values():
+                server.stop()
+        time.sleep(IDLE_AFTER_START)  # the stopped servers' exits (a store's last checkpoint) are over
+        for name in order:
+            if name in ROOTPLANES and name in running:
+                note(name, "ready_restart_s", {"value": _measure_restart(ROOTPLANES[name])})
     return {name: {metric: _median(values) for metric, values in metrics.items()}
             for name, metrics in collected.items()}
 
 
 def _at_scale(servers: list[str], users: int, seconds: float, workers: int, rounds: int) -> dict[str, dict]:
-    """ListUsers (page of 100) and GetUser with ``users`` users; RSS afterwards. One server each, ``rounds`` runs."""
-    results: dict[str, dict] = {}
-    for name in servers:
-        print(f"{users} users: {name}", file=sys.stderr, flush=True)
-        try:
-            server = scenarios.server_with_users(name, users)
-        except Exception as error:  # noqa: BLE001
-            print(f"  {name} failed: {error}", file=sys.stderr)
-            continue
-        try:
-            measured: dict[str, list] = {}
-            for _ in range(rounds):
-                for scenario, requests in scenarios.scale_scenarios(server.endpoint, users).items():
-                    cpu = cpu_seconds(server.process)
-                    load = throughput(server.endpoint, requests, workers=workers, seconds=seconds)
-                    measured.setdefault(scenario, []).append(
-                        {"value": load.rate, "errors": load.errors,
-                         "cpu_us": 1e6 * (cpu_seconds(server.process) - cpu) / max(1, load.answered)})
-            results[name] = {scenario: _median(values) for scenario, values in measured.items()}
+    """ListUsers (page of 100) and GetUser with ``users`` users on every server at once, ``rounds`` rounds each
+    measuring every scenario on every server back to back; RSS afterwards."""
+    print(f"{users} users: {', '.join(servers)}", file=sys.stderr, flush=True)
+    running = _start_all(servers, lambda name: scenarios.server_with_users(name, users))
+    measured: dict[str, dict[str, list]] = {name: {} for name in running}
+    try:
+        plans = {name: scenarios.scale_scenarios(server.endpoint, users) for name, server in running.items()}
+        for number in range(1, rounds + 1):
+            for scenario in dict.fromkeys(s for plan in plans.values() for s in plan):
+                for name in _rotated(list(running), number):
+                    measured[name].setdefault(scenario, []).append(_measure(
+                        running[name], plans[name][scenario], True, seconds, workers, number, list(running.values())))
+        results = {name: {scenario: _median(values) for scenario, values in by_scenario.items()}
+                   for name, by_scenario in measured.items()}
+        for name, server in running.items():
             results[name]["rss_users_mib"] = {"value": rss_mib(server.process)}
-        finally:
+    finally:
+        for server in running.values():
             server.stop()
     return results
 

@@ -206,3 +206,15 @@ def cpu_seconds(process: subprocess.Popen) -> float:
 def rss_mib(process: subprocess.Popen) -> float:
     """Resident memory of the process and its living descendants (MiB; pages shared after a fork count in each)."""
     return _summed(process, _rss)
+
+
+def settle(processes: list[subprocess.Popen], window: float = 0.2, busy: float = 0.1, timeout: float = 5.0) -> None:
+    """Wait until every one of ``processes`` (with its descendants) uses under ``busy`` of a CPU over ``window``
+    seconds: background work a load left (rootplane's audit writer storing the burst's records) is done before
+    the next measurement starts, whichever server that measurement is for. Gives up after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = sum(cpu_seconds(process) for process in processes)
+        time.sleep(window)
+        if sum(cpu_seconds(process) for process in processes) - before < busy * window:
+            return
