@@ -79,12 +79,16 @@ def secret_string(length: int, alphabet: str = string.digits) -> str:
 _VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
+def _uuid4_text(digits: str) -> str:
+    """32 hex digits in UUID v4 form: the 13th becomes the version (4), the 17th the RFC variant's digit."""
+    return (f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT_DIGIT[digits[16]]}{digits[17:20]}-"
+            f"{digits[20:]}")
+
+
 def request_id() -> str:
     """A request id: a random UUID v4 (122 random bits, version 4, RFC variant), set in the hex digits of 16
     random bytes (a third cheaper than through an integer: one per request)."""
-    digits = _pool.take(16).hex()
-    return (f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT_DIGIT[digits[16]]}{digits[17:20]}-"
-            f"{digits[20:]}")
+    return _uuid4_text(_pool.take(16).hex())
 
 
 def event_id(at: _dt.datetime) -> str:
@@ -92,9 +96,7 @@ def event_id(at: _dt.datetime) -> str:
     event's millisecond time, so ids recorded one after another also sort one after another. An index over them
     then grows at its end instead of at a random page (the random-page writes made a large history slow). Set in
     hex digits, as ``request_id``: 1.55 µs instead of 1.97 µs through a 128-bit integer (python -m timeit)."""
-    digits = f"{int(at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF:012x}{_pool.take(10).hex()}"
-    return (f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{_VARIANT_DIGIT[digits[16]]}{digits[17:20]}-"
-            f"{digits[20:]}")
+    return _uuid4_text(f"{int(at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF:012x}{_pool.take(10).hex()}")
 
 
 def s3_request_id() -> str:
