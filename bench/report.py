@@ -195,8 +195,9 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         "",
         f"Figures are medians of {rounds} rounds with the spread (min–max). Every round starts every server afresh "
         "and keeps them all running; each scenario is then measured on every server back to back (the order "
-        "rotating from round to round), once every server is quiet (no CPU used for 0.2 s: rootplane's audit "
-        "writer done with the previous burst), so the ratios of one round compare measurements seconds apart. A "
+        "rotating from round to round), once every server and the machine are quiet (no CPU used for 0.2 s: "
+        "rootplane's audit writer and PostgreSQL done with the previous burst), so the ratios of one round compare "
+        "measurements seconds apart. A "
         "ratio is the median of the rounds' own ratios, with their spread. "
         f"Load: {options.workers} closed-loop client processes replaying pre-signed SigV4 requests for "
         f"{options.seconds:g} s per scenario over keep-alive connections, each request's bytes built before the "

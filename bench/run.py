@@ -50,9 +50,10 @@ IDLE_AFTER_START = 1.0
 
 def _measure(server, requests: list, repeat: bool, seconds: float, workers: int, number: int,
              running: list) -> dict:
-    """One scenario on one server, every running server quiet first; the server's CPU counted until it is quiet
-    again (the audit writer's records of the burst belong to its calls). ``number``: the round, for pairing."""
-    settle([other.process for other in running])
+    """One scenario on one server, every running server and the machine quiet first; the server's CPU counted until
+    it is quiet again (the audit writer's records of the burst belong to its calls). ``number``: the round, for
+    pairing."""
+    settle([other.process for other in running], machine=True)
     cpu = cpu_seconds(server.process)
     load = throughput(server.endpoint, requests, workers=workers, seconds=seconds, repeat_each=repeat)
     settle([server.process])

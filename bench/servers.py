@@ -208,13 +208,23 @@ def rss_mib(process: subprocess.Popen) -> float:
     return _summed(process, _rss)
 
 
-def settle(processes: list[subprocess.Popen], window: float = 0.2, busy: float = 0.1, timeout: float = 5.0) -> None:
+def _machine_busy_seconds() -> float:
+    """CPU seconds every CPU of this machine has spent busy so far (/proc/stat: all but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(processes: list[subprocess.Popen], window: float = 0.2, busy: float = 0.1, timeout: float = 5.0,
+           machine: bool = False) -> None:
     """Wait until every one of ``processes`` (with its descendants) uses under ``busy`` of a CPU over ``window``
     seconds: background work a load left (rootplane's audit writer storing the burst's records) is done before
-    the next measurement starts, whichever server that measurement is for. Gives up after ``timeout`` seconds."""
+    the next measurement starts, whichever server that measurement is for. ``machine``: the whole machine too, under
+    twice that (PostgreSQL's own processes after a rootplane-pg run are not the servers'). Gives up after
+    ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        before = sum(cpu_seconds(process) for process in processes)
+        before, everything = sum(cpu_seconds(process) for process in processes), _machine_busy_seconds()
         time.sleep(window)
-        if sum(cpu_seconds(process) for process in processes) - before < busy * window:
+        quiet = sum(cpu_seconds(process) for process in processes) - before < busy * window
+        if quiet and (not machine or _machine_busy_seconds() - everything < 2 * busy * window):
             return
