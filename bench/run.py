@@ -112,6 +112,20 @@ def _start_all(names: list[str], start) -> dict:
     return {name: server for name in names if (server := _attempt(name, start, name)) is not None}
 
 
+def _back_to_back(running: dict, plans: dict[str, dict[str, tuple]], order: list[str], seconds: float, workers: int,
+                  number: int, note) -> None:
+    """Each scenario of round ``number`` on every server in ``order`` that has it, one right after another;
+    ``plans``: name -> scenario -> (pre-signed requests or None when not supported, repeat_each). Each measurement
+    goes to ``note(name, scenario, value)``; one a server fails is reported and skipped."""
+    for scenario in dict.fromkeys(s for plan in plans.values() for s in plan):
+        for name in order:
+            requests, repeat = plans.get(name, {}).get(scenario, (None, True))
+            if requests is not None and (value := _attempt(
+                    name, _measure, running[name], requests, repeat, seconds, workers, number,
+                    list(running.values()))) is not None:
+                note(name, scenario, value)
+
+
 def _rounds(servers: list[str], rounds: int, seconds: float, workers: int) -> dict[str, dict[str, dict]]:
     """Each round starts every server afresh and keeps them all running; each scenario is then measured on every
     server back to back, so that the ratios of one round compare measurements seconds apart."""
@@ -132,15 +146,9 @@ def _rounds(servers: list[str], rounds: int, seconds: float, workers: int) -> di
         print(f"round {number}/{rounds}: {', '.join(order)}", file=sys.stderr, flush=True)
         running = _start_all(order, start)
         try:
-            prepared = {name: _attempt(name, scenarios.throughput_scenarios, server.endpoint, name) or {}
-                        for name, server in running.items()}
-            for scenario in dict.fromkeys(s for plans in prepared.values() for s in plans):
-                for name in order:
-                    requests, repeat = prepared.get(name, {}).get(scenario, (None, True))
-                    if requests is not None and (value := _attempt(
-                            name, _measure, running[name], requests, repeat, seconds, workers, number,
-                            list(running.values()))) is not None:
-                        note(name, scenario, value)
+            plans = {name: _attempt(name, scenarios.throughput_scenarios, server.endpoint, name) or {}
+                     for name, server in running.items()}
+            _back_to_back(running, plans, order, seconds, workers, number, note)
         finally:
             for server in running.values():
                 server.stop()
@@ -158,13 +166,14 @@ def _at_scale(servers: list[str], users: int, seconds: float, workers: int, roun
     print(f"{users} users: {', '.join(servers)}", file=sys.stderr, flush=True)
     running = _start_all(servers, lambda name: scenarios.server_with_users(name, users))
     measured: dict[str, dict[str, list]] = {name: {} for name in running}
+
+    def note(name: str, scenario: str, value: dict) -> None:
+        measured[name].setdefault(scenario, []).append(value)
+
     try:
         plans = {name: scenarios.scale_scenarios(server.endpoint, users) for name, server in running.items()}
         for number in range(1, rounds + 1):
-            for scenario in dict.fromkeys(s for plan in plans.values() for s in plan):
-                for name in _rotated(list(running), number):
-                    measured[name].setdefault(scenario, []).append(_measure(
-                        running[name], plans[name][scenario], True, seconds, workers, number, list(running.values())))
+            _back_to_back(running, plans, _rotated(list(running), number), seconds, workers, number, note)
         results = {name: {scenario: _median(values) for scenario, values in by_scenario.items()}
                    for name, by_scenario in measured.items()}
         for name, server in running.items():

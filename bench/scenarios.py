@@ -115,11 +115,14 @@ def throughput_scenarios(endpoint: str, name: str) -> dict[str, tuple[list | Non
     }
 
 
-def scale_scenarios(endpoint: str, users: int) -> dict[str, list]:
+def scale_scenarios(endpoint: str, users: int) -> dict[str, tuple[list, bool]]:
+    """scenario -> (pre-signed requests, repeat_each), as ``throughput_scenarios``."""
     middle = f"user{users // 2:07d}"
     return {
-        "ListUsers (page of 100)": sign_query_requests(endpoint, "iam", [f"Action=ListUsers&{IAM}&MaxItems=100"]),
-        "GetUser (10k users)": sign_query_requests(endpoint, "iam", [f"Action=GetUser&{IAM}&UserName={middle}"]),
+        "ListUsers (page of 100)": (sign_query_requests(endpoint, "iam", [f"Action=ListUsers&{IAM}&MaxItems=100"]),
+                                    True),
+        "GetUser (10k users)": (sign_query_requests(endpoint, "iam", [f"Action=GetUser&{IAM}&UserName={middle}"]),
+                                True),
     }
 
 
