@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import Session, undefer
@@ -48,20 +49,27 @@ def bucket_has_objects(session: Session, bucket: str) -> bool:
     return bool(session.scalar(query))
 
 
+class _KeyQueries(NamedTuple):
+    """The per-key reads of a write, with bound ``bucket`` and ``key``."""
+
+    current: Select  # the key's current version
+    newest_seq: Select  # the highest ``seq`` of its versions
+    newest: Select  # its newest version
+
+
 @cache
-def _key_queries() -> tuple[Select, Select, Select]:
-    """The per-key reads of a write, built once with bound ``bucket`` and ``key`` (building the expression on each
-    call cost about an eighth of an authorized PutObject in process): the current version, the newest ``seq``, the
-    newest version."""
+def _key_queries() -> _KeyQueries:
+    """Built once (building the expressions on each call cost about an eighth of an authorized PutObject in
+    process)."""
     of_key = (ObjectRow.bucket == bindparam("bucket"), ObjectRow.key == bindparam("key"))
-    return (select(ObjectRow).where(*of_key, ObjectRow.is_latest == true()).limit(1),
-            select(func.max(ObjectRow.seq)).where(*of_key),
-            select(ObjectRow).where(*of_key).order_by(ObjectRow.seq.desc()).limit(1))
+    return _KeyQueries(select(ObjectRow).where(*of_key, ObjectRow.is_latest == true()).limit(1),
+                       select(func.max(ObjectRow.seq)).where(*of_key),
+                       select(ObjectRow).where(*of_key).order_by(ObjectRow.seq.desc()).limit(1))
 
 
 def find_object(session: Session, bucket: str, key: str) -> ObjectRow | None:
     """The key's current version (possibly a delete marker)."""
-    return session.scalars(_key_queries()[0], {"bucket": bucket, "key": key}).first()
+    return session.scalars(_key_queries().current, {"bucket": bucket, "key": key}).first()
 
 
 def find_version(session: Session, bucket: str, key: str, version_id: str) -> ObjectRow | None:
@@ -82,7 +90,7 @@ def delete_object(session: Session, row: ObjectRow) -> None:
 
 def next_seq(session: Session, bucket: str, key: str) -> int:
     """The ``seq`` of a key's next version (one above its newest)."""
-    newest = session.scalar(_key_queries()[1], {"bucket": bucket, "key": key})
+    newest = session.scalar(_key_queries().newest_seq, {"bucket": bucket, "key": key})
     return 0 if newest is None else newest + 1
 
 
@@ -93,7 +101,7 @@ def demote_latest(session: Session, bucket: str, key: str) -> None:
 
 
 def newest_version(session: Session, bucket: str, key: str) -> ObjectRow | None:
-    return session.scalars(_key_queries()[2], {"bucket": bucket, "key": key}).first()
+    return session.scalars(_key_queries().newest, {"bucket": bucket, "key": key}).first()
 
 
 def list_objects_from(session: Session, bucket: str, start: str, inclusive: bool, prefix: str, limit: int) -> list[ObjectRow]:
