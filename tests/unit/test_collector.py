@@ -1,6 +1,6 @@
 """The cyclic garbage collector during start-up (core/collector.py, issue #19): paused while a serving process builds
-its gateway, then resumed with what start-up made frozen, whether the build succeeded or failed. In a subprocess:
-the test process's collector is left alone."""
+its gateway, then resumed with what start-up made frozen and the youngest generation collected less often, whether
+the build succeeded or failed. In a subprocess: the test process's collector is left alone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import sys
 
 _SCRIPT = """
 import gc, sys
-from rootplane.core.collector import pause_collection, resume_collection_after
+from rootplane.core.collector import YOUNG_THRESHOLD, pause_collection, resume_collection_after
+
+default = gc.get_threshold()
 
 def build():
     made.append([object() for _ in range(10)])
@@ -25,6 +27,7 @@ try:
 except RuntimeError as error:
     print(error)
 print(seen[0][0], seen[0][1] == 0, gc.isenabled(), gc.get_freeze_count() > 0)
+print(gc.get_threshold() == (YOUNG_THRESHOLD, *default[1:]), YOUNG_THRESHOLD > default[0])
 """
 
 
@@ -34,8 +37,8 @@ def _run(outcome: str) -> list[str]:
 
 
 def test_collection_is_paused_during_the_build_and_resumes_with_start_up_objects_frozen():
-    assert _run("succeeds")[:2] == ["app", "False True True True"]
+    assert _run("succeeds")[:3] == ["app", "False True True True", "True True"]
 
 
 def test_a_failed_build_resumes_collection_too():
-    assert _run("fails")[:2] == ["build failed", "False True True True"]
+    assert _run("fails")[:3] == ["build failed", "False True True True", "True True"]
