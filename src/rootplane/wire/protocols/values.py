@@ -8,6 +8,7 @@ import math
 import re
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, Callable
 
 from botocore.model import Shape
@@ -71,7 +72,20 @@ def epoch_seconds(value: datetime) -> int | float:
 
 def format_timestamp(value: Any, fmt: str) -> Any:
     """Render a timestamp per a model ``timestampFormat`` (iso8601, rfc822, unixTimestamp)."""
-    moment = parse_timestamp(value)
+    if type(value) is datetime:
+        return _formatted_datetime(value, fmt)
+    return _formatted(parse_timestamp(value), fmt)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_datetime(value: datetime, fmt: str) -> Any:
+    """``_formatted`` of a datetime, kept: the same stored times (an entity's creation, an event's) are answered
+    again and again, and their text costs a microsecond and more each time (a ListUsers page has a hundred). Equal
+    datetimes are the same instant (or the same naive time), whose text is the same."""
+    return _formatted(parse_timestamp(value), fmt)
+
+
+def _formatted(moment: datetime, fmt: str) -> Any:
     if fmt == "unixTimestamp":
         return epoch_seconds(moment)
     moment = moment.astimezone(timezone.utc)
