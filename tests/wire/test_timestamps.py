@@ -32,11 +32,11 @@ def test_iso8601_agrees_with_strftime() -> None:
 
 
 def test_a_kept_text_is_that_of_the_instant_whatever_zone_or_format_asks_again() -> None:
-    """Datetimes' texts are kept: the same instant in another zone, a naive time equal to it, and another format each
-    get their own right answer, however often and in whatever order they are asked."""
+    """Datetimes' texts are kept: the same instant in another zone, a naive time with that zone's clock reading, and
+    another format each get their own right answer, however often and in whatever order they are asked."""
     moment = dt.datetime(2026, 3, 4, 5, 6, 7, 891000, UTC)
     same_instant = moment.astimezone(dt.timezone(dt.timedelta(hours=-5)))
-    naive = dt.datetime(2026, 3, 4, 0, 6, 7, 891000)  # reads as UTC: five hours before ``moment``
+    naive = dt.datetime(2026, 3, 4, 0, 6, 7, 891000)  # ``same_instant``'s clock, read as UTC: five hours earlier
     for _ in range(2):
         assert format_timestamp(same_instant, "iso8601") == "2026-03-04T05:06:07.891Z"
         assert format_timestamp(moment, "iso8601") == "2026-03-04T05:06:07.891Z"
