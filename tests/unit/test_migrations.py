@@ -91,6 +91,18 @@ def test_empty_store_built_at_head_equals_the_migrated_schema(store_url):
     assert _schema(built) == _schema(migrated)
 
 
+def _forget_kept_stores(cache) -> None:
+    """Remove the empty SQLite stores the cache keeps (store/create.py), so that the next one is built."""
+    for kept in (cache / "schema-db").glob("*.json"):
+        kept.unlink()
+
+
+def _objects(store: Store) -> list:
+    """Every table, index and trigger of a SQLite store, as SQLite keeps their definitions."""
+    with store.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").all()
+
+
 def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(store_url, tmp_path, monkeypatch):
     """A ``LazySchema`` records create_all's DDL on the first empty store and replays it on the next ones, without
     loading the model (issue #19); a damaged cache file is derived again."""
@@ -99,6 +111,7 @@ def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(sto
     schema = LazySchema(load=lambda: loads.append(1) or metadata(), fingerprint=fingerprint)
     recorded = store_url("recorded.sqlite")
     assert create_at_head(recorded.engine, schema) is True and loads == [1]
+    _forget_kept_stores(tmp_path / "cache")  # SQLite would copy the store kept instead of replaying the DDL
     replayed = store_url("replayed.sqlite")
     assert create_at_head(replayed.engine, schema) is True and loads == [1]  # from the cache: the model not loaded
     migrated = store_url("migrated.sqlite")
@@ -107,9 +120,60 @@ def test_an_empty_store_built_from_the_cached_ddl_equals_the_migrated_schema(sto
     assert _schema(recorded) == _schema(replayed) == _schema(migrated)
     [cached] = (tmp_path / "cache" / "schema-ddl").glob("*.json")
     cached.write_bytes(cached.read_bytes().replace(b"CREATE TABLE", b"CREATE TABLE IF NOT EXISTS", 1))
+    _forget_kept_stores(tmp_path / "cache")
     repaired = store_url("repaired.sqlite")
     assert create_at_head(repaired.engine, schema) is True and loads == [1, 1]
     assert _schema(repaired) == _schema(migrated)
+
+
+def test_an_empty_sqlite_store_is_a_copy_of_the_first_one_built(tmp_path, monkeypatch):
+    """The first empty SQLite store built at a version is kept; the next ones are copies of it (SQLite's backup),
+    neither loading the model nor replaying DDL (issue #19: a fresh store's first answer), in WAL mode and usable."""
+    monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
+    loads: list[int] = []
+    schema = LazySchema(load=lambda: loads.append(1) or metadata(), fingerprint=fingerprint)
+    built = Store(f"sqlite:///{tmp_path / 'built.sqlite'}", schema)
+    built.migrate()
+    assert loads == [1] and len(list((tmp_path / "cache" / "schema-db").glob("*.json"))) == 1
+    for ddl in (tmp_path / "cache" / "schema-ddl").glob("*.json"):
+        ddl.unlink()  # a copy needs no DDL: building again would load the model
+    copied = Store(f"sqlite:///{tmp_path / 'copied.sqlite'}", schema)
+    copied.migrate()
+    assert loads == [1]
+    assert current_revision(copied.engine) == head_revision()
+    assert _objects(copied) == _objects(built)
+    with copied.engine.begin() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('written')")
+    with copied.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    copied.migrate()  # at head: nothing more to do
+    built.dispose()
+    copied.dispose()
+
+
+def test_a_damaged_or_unusable_kept_store_is_not_copied(tmp_path, monkeypatch):
+    """A kept copy that fails its digest is built again; one that is sound but not a database is skipped (the store
+    is built as before); a store that is not empty is never overwritten by a copy."""
+    monkeypatch.setenv("ROOTPLANE_CACHE_DIR", str(tmp_path / "cache"))
+    schema = LazySchema(load=metadata, fingerprint=fingerprint)
+    first = Store(f"sqlite:///{tmp_path / 'first.sqlite'}", schema)
+    first.migrate()
+    [kept] = (tmp_path / "cache" / "schema-db").glob("*.json")
+    kept.write_bytes(kept.read_bytes()[:-10] + b"0123456789")  # fails its digest
+    damaged = Store(f"sqlite:///{tmp_path / 'damaged.sqlite'}", schema)
+    damaged.migrate()
+    assert _objects(damaged) == _objects(first)
+    from rootplane.core.file_cache import JsonFileCache
+    JsonFileCache(tmp_path / "cache" / "schema-db").write(kept.name[:-len(".json")], "bm90IGEgZGF0YWJhc2U=")
+    odd = Store(f"sqlite:///{tmp_path / 'odd.sqlite'}", schema)
+    odd.migrate()
+    assert _objects(odd) == _objects(first)
+    with first.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+    assert create_at_head(first.engine, schema) is False  # tables exist: Alembic's business, not a copy's
+    for store in (first, damaged, odd):
+        store.dispose()
 
 
 def test_another_schema_source_gets_its_own_cached_ddl(tmp_path, monkeypatch):

@@ -5,23 +5,34 @@ runs on an empty store depends only on the schema's sources, the head revision, 
 database's, so it is recorded the first time and kept in a cache (core/file_cache.py, folder ``schema-ddl``) under a
 name made of all of them; later empty stores replay those statements in the caller's transaction. A schema given as a
 plain ``MetaData`` (no key), a cache that is off, missing or damaged: ``create_all``, as before.
+
+An empty SQLite file store goes faster still: the first one built at a version is kept, whole, in the same cache
+(folder ``schema-db``: the database image, compressed), and the next ones are filled from it by SQLite's online
+backup, one write transaction of about 1 MiB of pages (a served fresh start creates its store in 7-8 ms instead of
+18-20 ms).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import logging
+import sqlite3
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from rootplane.core.file_cache import JsonFileCache, cache_root
 
-__all__ = ["LazySchema", "Schema", "loaded", "create_tables"]
+__all__ = ["LazySchema", "Schema", "loaded", "create_tables", "copy_kept_store", "keep_store"]
+
+log = logging.getLogger("rootplane.store")
 
 
 @dataclass(frozen=True)
@@ -47,9 +58,9 @@ def loaded(schema: Schema) -> MetaData:
     return schema if isinstance(schema, MetaData) else schema.load()
 
 
-def _cache() -> JsonFileCache:
+def _cache(folder: str = "schema-ddl") -> JsonFileCache:
     root = cache_root()
-    return JsonFileCache(None if root is None else root / "schema-ddl")
+    return JsonFileCache(None if root is None else root / folder)
 
 
 def _name(schema: LazySchema, dialect: Dialect, revision: str) -> str:
@@ -87,3 +98,56 @@ def create_tables(connection: Connection, schema: Schema, revision: str) -> None
         return
     for statement, parameters in statements:
         connection.exec_driver_sql(statement, tuple(parameters) if isinstance(parameters, list) else parameters)
+
+
+def _kept_stores(engine: Engine, schema: Schema) -> JsonFileCache | None:
+    """Where empty stores like ``engine``'s are kept: SQLite files (not in memory) of a keyed schema, while the cache
+    is on; else None."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or not isinstance(schema, LazySchema) or database in ("", ":memory:") \
+            or database.startswith("file:"):
+        return None
+    cache = _cache("schema-db")
+    return cache if cache.directory is not None else None
+
+
+def keep_store(engine: Engine, schema: Schema, revision: str) -> None:
+    """Keep a copy of the SQLite store just built empty at ``revision`` for ``copy_kept_store`` (nothing for other
+    stores, or when the cache is off or cannot be written)."""
+    cache = _kept_stores(engine, schema)
+    if cache is None:
+        return
+    raw = engine.raw_connection()
+    try:
+        image = bytearray(raw.driver_connection.serialize())
+    finally:
+        raw.close()
+    image[18:20] = b"\x01\x01"  # marked a rollback-journal database: an image in WAL mode cannot be opened in memory
+    cache.write(_name(schema, engine.dialect, revision), base64.b64encode(zlib.compress(image)).decode())
+
+
+def copy_kept_store(engine: Engine, schema: Schema, revision: str) -> bool:
+    """Fill an empty SQLite store from the copy ``keep_store`` kept at ``revision``, in one backup (a transaction of
+    its own: a crash leaves the store empty, as before). False when there is no sound copy, or the store is not
+    SQLite on a file or not empty."""
+    cache = _kept_stores(engine, schema)
+    if cache is None:
+        return False
+    raw = engine.raw_connection()  # connected before the copy is named: its name holds the database's version
+    try:
+        kept = cache.read(_name(schema, engine.dialect, revision))
+        target = raw.driver_connection
+        if not isinstance(kept, str) or target.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+            return False
+        source = sqlite3.connect(":memory:")
+        try:
+            source.deserialize(zlib.decompress(base64.b64decode(kept)))
+            source.backup(target)
+        finally:
+            source.close()
+    except (sqlite3.Error, zlib.error, ValueError) as exc:  # an odd copy (another page size...): built as before
+        log.info("rootplane: kept empty store not used (%s); building it", exc)
+        return False
+    finally:
+        raw.close()
+    return True

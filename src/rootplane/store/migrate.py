@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Engine
 
-from rootplane.store.create import Schema, create_tables, loaded
+from rootplane.store.create import Schema, copy_kept_store, create_tables, keep_store, loaded
 
 __all__ = ["alembic_config", "upgrade", "head_revision", "known_revisions", "current_revision", "create_at_head"]
 
@@ -75,15 +75,21 @@ def create_at_head(engine: Engine, schema: Schema) -> bool:
     """Build an empty store's schema from the mapped model (``schema``; its DDL replayed from the cache when it is a
     ``LazySchema``, store/create.py) and record the head revision, in one transaction.
 
+    An empty SQLite file store is a copy of the one kept when the first was built (store/create.py).
+
     Returns False (and changes nothing) when the store is not empty: it then needs Alembic's migrations.
     """
+    revision = head_revision()
+    if copy_kept_store(engine, schema, revision):
+        return True
     with engine.begin() as connection:
         if inspect(connection).get_table_names():
             return False
-        create_tables(connection, schema, head_revision())
+        create_tables(connection, schema, revision)
         version = _version_table()
         version.create(connection)
-        connection.execute(version.insert().values(version_num=head_revision()))
+        connection.execute(version.insert().values(version_num=revision))
+    keep_store(engine, schema, revision)
     return True
 
 
