@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
+from rootplane.store.checkpoint import Checkpointer
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import ADOPTED, LazySession, WriteSession
 from rootplane.store.writers import WriterLock, writer_lock
@@ -127,7 +128,10 @@ def _make_sqlite_files_private(database: str) -> None:
                 companion.chmod(_PRIVATE_FILE)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, checkpoints_apart: bool = False) -> None:
+    """Connection settings and the write lock's hooks; ``checkpoints_apart``: a ``Checkpointer`` checkpoints the
+    WAL, no commit does (store/checkpoint.py)."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
         # Let SQLAlchemy, not pysqlite, decide when transactions begin, so BEGIN IMMEDIATE works.
@@ -137,6 +141,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Commits do not fsync; GroupCommit syncs the WAL once for many commits before any of them is answered.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if checkpoints_apart:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT * 1000)}")
         cursor.close()
 
@@ -197,6 +203,7 @@ class Store:
         self._schema = metadata
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
+        self.checkpointer: Checkpointer | None = None
         if self.kind == "sqlite":
             database = make_url(url).database
             on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
@@ -208,7 +215,8 @@ class Store:
             if database and on_file:
                 _make_sqlite_files_private(database)
                 self.group_commit = GroupCommit(database)
-            _configure_sqlite(self.engine)
+                self.checkpointer = Checkpointer(database)
+            _configure_sqlite(self.engine, checkpoints_apart=self.checkpointer is not None)
         else:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                         connect_args={"connect_timeout": _CONNECT_TIMEOUT})
@@ -270,8 +278,8 @@ class Store:
             yield session  # type: ignore[misc]
             session.flush()
             self.changes.publish(session)  # type: ignore[arg-type]
-            if session.commit() and self.group_commit is not None:
-                self.group_commit.note_commit()
+            if session.commit():
+                self._committed()
             self.changes.committed(session)  # type: ignore[arg-type]
             _run_on_commit(session.info)
         finally:
@@ -302,13 +310,21 @@ class Store:
                 yield connection
                 if written:
                     self.changes.publish_written(connection, written)
-            if write and self.group_commit is not None:
-                self.group_commit.note_commit()
+            if write:
+                self._committed()
             self.changes.mark_committed(written)
         except (OperationalError, InterfaceError) as exc:
             raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             _write_intent.reset(token)
+
+    def _committed(self) -> None:
+        """A write transaction committed (SQLite on a file): its answer waits for the group's fsync; the WAL goes
+        into the database file in the background."""
+        if self.group_commit is not None:
+            self.group_commit.note_commit()
+        if self.checkpointer is not None:
+            self.checkpointer.committed()
 
     def read_scalar(self, statement: str, **params: object) -> object:
         """The first column of the first row of one read-only SQL ``statement`` (``connection(write=False)``)."""
@@ -367,6 +383,8 @@ class Store:
         upgrade(self.engine, self._given_schema())
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()
 
 
