@@ -120,6 +120,9 @@ def keep_store(engine: Engine, schema: Schema, revision: str) -> None:
     raw = engine.raw_connection()
     try:
         image = bytearray(raw.driver_connection.serialize())
+    except sqlite3.Error as exc:  # keeping a copy only saves time: never worth failing the store for
+        log.info("rootplane: empty store not kept (%s)", exc)
+        return
     finally:
         raw.close()
     image[18:20] = b"\x01\x01"  # marked a rollback-journal database: an image in WAL mode cannot be opened in memory
