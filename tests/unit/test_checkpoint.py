@@ -55,7 +55,7 @@ def test_a_single_commit_is_checkpointed_after_the_linger(tmp_path):
     connection.close()
 
 
-def test_close_checkpoints_what_is_pending_and_stops_the_thread(tmp_path):
+def test_close_checkpoints_what_is_pending_and_stops_the_thread_until_the_next_commit(tmp_path):
     path = tmp_path / "db.sqlite"
     connection = _wal_database(path)
     checkpointer = Checkpointer(str(path), every=1000, linger=60.0)
@@ -65,6 +65,11 @@ def test_close_checkpoints_what_is_pending_and_stops_the_thread(tmp_path):
     checkpointer.close()
     assert not thread.is_alive()
     assert os.path.getsize(path) >= _MIB
+    connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")  # a disposed store used again
+    checkpointer.committed()
+    assert checkpointer._thread is not None and checkpointer._thread.is_alive()
+    checkpointer.close()
+    assert os.path.getsize(path) >= 2 * _MIB
     connection.close()
 
 

@@ -6,9 +6,9 @@ milliseconds during which nothing else is served (in process, CreateUser ran 5% 
 while the event loop is meant never to block in an fsync (store/group_commit.py). The store's connections therefore
 run with ``wal_autocheckpoint=0`` and a :class:`Checkpointer` runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own
 connection: after ``every`` commits, or ``linger`` seconds after the first commit since the last checkpoint,
-whichever comes first. A passive checkpoint never blocks readers or writers; frames a reader still needs stay for the next one, as
-with SQLite's own. Its connection syncs the WAL before copying and the database file after, as SQLite's does, so a
-checkpoint never makes anything durable that group commit (store/group_commit.py) has not.
+whichever comes first. A passive checkpoint never blocks readers or writers; frames a reader still needs stay for
+the next one, as with SQLite's own. Its connection syncs the WAL before copying and the database file after, as
+SQLite's does, so a checkpoint never makes anything durable that group commit (store/group_commit.py) has not.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Checkpointer:
         self._commits = 0  # since the last checkpoint began
         self._dirty = threading.Event()  # a commit since the last checkpoint began
         self._due = threading.Event()  # ``every`` commits since then, or ``close``
-        self._closed = False
+        self._closing = False
         self._failing = False
         self._thread: threading.Thread | None = None
 
@@ -45,34 +45,39 @@ class Checkpointer:
             self._commits += 1
             if self._commits == 1:
                 self._dirty.set()
-                if self._thread is None and not self._closed:
-                    self._thread = threading.Thread(target=self._run, name="rootplane-checkpoint", daemon=True)
-                    self._thread.start()
-            elif self._commits >= self._every:
+            elif self._commits == self._every:
                 self._due.set()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="rootplane-checkpoint", daemon=True)
+                self._thread.start()
 
     def close(self) -> None:
-        """Stop the thread after a last checkpoint of what is pending (the store is being disposed of)."""
+        """Checkpoint what is pending and stop the thread (the store is being disposed of; a later commit starts it
+        again, as a disposed engine opens new connections)."""
         with self._lock:
-            self._closed = True
             thread = self._thread
+            if thread is None:
+                return
+            self._closing = True
             self._dirty.set()
             self._due.set()
-        if thread is not None:
-            thread.join()
+        thread.join()
+        with self._lock:
+            self._thread = None
+            self._closing = False
 
     def _run(self) -> None:
         while True:
             self._dirty.wait()
             self._due.wait(self._linger)
             with self._lock:
-                pending, closed = self._commits, self._closed
+                pending, closing = self._commits, self._closing
                 self._commits = 0
                 self._dirty.clear()
                 self._due.clear()
             if pending:
                 self._checkpoint()
-            if closed:
+            if closing:
                 return
 
     def _checkpoint(self) -> None:
