@@ -11,12 +11,23 @@ from rootplane.store.engine import Store
 _MIB = 1024 * 1024
 
 
-def _wal_database(path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA wal_autocheckpoint=0")
-    connection.execute("CREATE TABLE blobs (data BLOB)")
-    return connection
+class _WalDatabase:
+    """A WAL database whose commits never checkpoint themselves, and the size of its database file."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA wal_autocheckpoint=0")
+        self.connection.execute("CREATE TABLE blobs (data BLOB)")
+
+    def commit_mib(self, checkpointer: Checkpointer) -> None:
+        """Commit one MiB, and tell ``checkpointer``."""
+        self.connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
+        checkpointer.committed()
+
+    def file_mib(self) -> float:
+        return os.path.getsize(self.path) / _MIB
 
 
 def _until(predicate, seconds: float = 10.0) -> bool:
@@ -29,48 +40,37 @@ def _until(predicate, seconds: float = 10.0) -> bool:
 
 
 def test_every_so_many_commits_the_wal_is_copied_into_the_database_file(tmp_path):
-    path = tmp_path / "db.sqlite"
-    connection = _wal_database(path)
-    checkpointer = Checkpointer(str(path), every=3, linger=60.0)
-    for _ in range(2):
-        connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
-        checkpointer.committed()
+    database = _WalDatabase(tmp_path / "db.sqlite")
+    checkpointer = Checkpointer(str(database.path), every=3, linger=60.0)
+    database.commit_mib(checkpointer)
+    database.commit_mib(checkpointer)
     time.sleep(0.2)
-    assert os.path.getsize(path) < _MIB  # two commits: not yet (the linger is a minute)
-    connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
-    checkpointer.committed()
-    assert _until(lambda: os.path.getsize(path) >= 3 * _MIB)
+    assert database.file_mib() < 1  # two commits: not yet (the linger is a minute)
+    database.commit_mib(checkpointer)
+    assert _until(lambda: database.file_mib() >= 3)
     checkpointer.close()
-    connection.close()
 
 
 def test_a_single_commit_is_checkpointed_after_the_linger(tmp_path):
-    path = tmp_path / "db.sqlite"
-    connection = _wal_database(path)
-    checkpointer = Checkpointer(str(path), every=1000, linger=0.05)
-    connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
-    checkpointer.committed()
-    assert _until(lambda: os.path.getsize(path) >= _MIB)
+    database = _WalDatabase(tmp_path / "db.sqlite")
+    checkpointer = Checkpointer(str(database.path), every=1000, linger=0.05)
+    database.commit_mib(checkpointer)
+    assert _until(lambda: database.file_mib() >= 1)
     checkpointer.close()
-    connection.close()
 
 
 def test_close_checkpoints_what_is_pending_and_stops_the_thread_until_the_next_commit(tmp_path):
-    path = tmp_path / "db.sqlite"
-    connection = _wal_database(path)
-    checkpointer = Checkpointer(str(path), every=1000, linger=60.0)
-    connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
-    checkpointer.committed()
+    database = _WalDatabase(tmp_path / "db.sqlite")
+    checkpointer = Checkpointer(str(database.path), every=1000, linger=60.0)
+    database.commit_mib(checkpointer)
     thread = checkpointer._thread
     checkpointer.close()
     assert not thread.is_alive()
-    assert os.path.getsize(path) >= _MIB
-    connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")  # a disposed store used again
-    checkpointer.committed()
+    assert database.file_mib() >= 1
+    database.commit_mib(checkpointer)  # a disposed store used again
     assert checkpointer._thread is not None and checkpointer._thread.is_alive()
     checkpointer.close()
-    assert os.path.getsize(path) >= 2 * _MIB
-    connection.close()
+    assert database.file_mib() >= 2
 
 
 def test_a_database_that_is_gone_is_not_created_again(tmp_path, caplog):
