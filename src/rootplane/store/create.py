@@ -29,6 +29,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from rootplane.core.file_cache import JsonFileCache, cache_root
+from rootplane.store.engine import sqlite_file
 
 __all__ = ["LazySchema", "Schema", "loaded", "create_tables", "copy_kept_store", "keep_store"]
 
@@ -103,9 +104,7 @@ def create_tables(connection: Connection, schema: Schema, revision: str) -> None
 def _kept_stores(engine: Engine, schema: Schema) -> JsonFileCache | None:
     """Where empty stores like ``engine``'s are kept: SQLite files (not in memory) of a keyed schema, while the cache
     is on; else None."""
-    database = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or not isinstance(schema, LazySchema) or database in ("", ":memory:") \
-            or database.startswith("file:"):
+    if not isinstance(schema, LazySchema) or sqlite_file(engine.url) is None:
         return None
     cache = _cache("schema-db")
     return cache if cache.directory is not None else None

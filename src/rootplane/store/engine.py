@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import MetaData, create_engine, event, make_url, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from rootplane.core.config import store_kind
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rootplane.store.create import Schema
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "on_commit",
-           "sqlite_url"]
+           "sqlite_file", "sqlite_url"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
@@ -70,6 +70,16 @@ class StoreUnavailable(RuntimeError):
 _PRIVATE_DIR = 0o700
 _PRIVATE_FILE = 0o600
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def sqlite_file(url: str | URL) -> str | None:
+    """The path of the database at ``url`` when it is SQLite on a file; None for any other store (in memory, a
+    ``file:`` URI, PostgreSQL)."""
+    url = make_url(url)
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
 
 
 def sqlite_url(data_dir: str | os.PathLike[str]) -> str:
@@ -146,9 +156,8 @@ def _configure_sqlite(engine: Engine, checkpoints_apart: bool = False) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT * 1000)}")
         cursor.close()
 
-    database = engine.url.database or ""
-    writers = writer_lock(str(Path(database).resolve()), _BUSY_TIMEOUT) \
-        if database and database != ":memory:" and not database.startswith("file:") else WriterLock(_BUSY_TIMEOUT)
+    database = sqlite_file(engine.url)
+    writers = writer_lock(str(Path(database).resolve()), _BUSY_TIMEOUT) if database else WriterLock(_BUSY_TIMEOUT)
     dialect = engine.dialect
     commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
@@ -205,14 +214,13 @@ class Store:
         self.group_commit: GroupCommit | None = None
         self.checkpointer: Checkpointer | None = None
         if self.kind == "sqlite":
-            database = make_url(url).database
-            on_file = bool(database) and database != ":memory:" and not database.startswith("file:")
             # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache
             # SQLite keeps unless another connection wrote since; taking them in turn re-read ~9 pages per
             # CreateUser (issue #19). (An in-memory database has one connection per thread.)
-            pooling = {"pool_use_lifo": True} if on_file else {}
+            database = sqlite_file(url)
+            pooling = {"pool_use_lifo": True} if database else {}
             self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **pooling)
-            if database and on_file:
+            if database:
                 _make_sqlite_files_private(database)
                 self.group_commit = GroupCommit(database)
                 self.checkpointer = Checkpointer(database)
