@@ -12,19 +12,20 @@ _MIB = 1024 * 1024
 
 
 class _WalDatabase:
-    """A WAL database whose commits never checkpoint themselves, and the size of its database file."""
+    """A WAL database whose commits never checkpoint themselves, its checkpointer, and its database file's size."""
 
-    def __init__(self, path) -> None:
-        self.path = path
-        self.connection = sqlite3.connect(path, isolation_level=None)
+    def __init__(self, tmp_path, **options) -> None:
+        self.path = tmp_path / "db.sqlite"
+        self.connection = sqlite3.connect(self.path, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA wal_autocheckpoint=0")
         self.connection.execute("CREATE TABLE blobs (data BLOB)")
+        self.checkpointer = Checkpointer(str(self.path), **options)
 
-    def commit_mib(self, checkpointer: Checkpointer) -> None:
-        """Commit one MiB, and tell ``checkpointer``."""
+    def commit_mib(self) -> None:
+        """Commit one MiB, and tell the checkpointer."""
         self.connection.execute("INSERT INTO blobs VALUES (zeroblob(1048576))")
-        checkpointer.committed()
+        self.checkpointer.committed()
 
     def file_mib(self) -> float:
         return os.path.getsize(self.path) / _MIB
@@ -40,34 +41,32 @@ def _until(predicate, seconds: float = 10.0) -> bool:
 
 
 def test_every_so_many_commits_the_wal_is_copied_into_the_database_file(tmp_path):
-    database = _WalDatabase(tmp_path / "db.sqlite")
-    checkpointer = Checkpointer(str(database.path), every=3, linger=60.0)
-    database.commit_mib(checkpointer)
-    database.commit_mib(checkpointer)
+    database = _WalDatabase(tmp_path, every=3, linger=60.0)
+    database.commit_mib()
+    database.commit_mib()
     time.sleep(0.2)
     assert database.file_mib() < 1  # two commits: not yet (the linger is a minute)
-    database.commit_mib(checkpointer)
+    database.commit_mib()
     assert _until(lambda: database.file_mib() >= 3)
-    checkpointer.close()
+    database.checkpointer.close()
 
 
 def test_a_single_commit_is_checkpointed_after_the_linger(tmp_path):
-    database = _WalDatabase(tmp_path / "db.sqlite")
-    checkpointer = Checkpointer(str(database.path), every=1000, linger=0.05)
-    database.commit_mib(checkpointer)
+    database = _WalDatabase(tmp_path, every=1000, linger=0.05)
+    database.commit_mib()
     assert _until(lambda: database.file_mib() >= 1)
-    checkpointer.close()
+    database.checkpointer.close()
 
 
 def test_close_checkpoints_what_is_pending_and_stops_the_thread_until_the_next_commit(tmp_path):
-    database = _WalDatabase(tmp_path / "db.sqlite")
-    checkpointer = Checkpointer(str(database.path), every=1000, linger=60.0)
-    database.commit_mib(checkpointer)
+    database = _WalDatabase(tmp_path, every=1000, linger=60.0)
+    checkpointer = database.checkpointer
+    database.commit_mib()
     thread = checkpointer._thread
     checkpointer.close()
     assert not thread.is_alive()
     assert database.file_mib() >= 1
-    database.commit_mib(checkpointer)  # a disposed store used again
+    database.commit_mib()  # a disposed store used again
     assert checkpointer._thread is not None and checkpointer._thread.is_alive()
     checkpointer.close()
     assert database.file_mib() >= 2
