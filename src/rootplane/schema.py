@@ -13,7 +13,7 @@ import pkgutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rootplane.store.create import LazySchema
+from rootplane.store.lazy_schema import LazySchema
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData

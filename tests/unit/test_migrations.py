@@ -140,6 +140,7 @@ def test_an_empty_sqlite_store_is_a_copy_of_the_first_one_built(tmp_path, monkey
     copied = Store(f"sqlite:///{tmp_path / 'copied.sqlite'}", schema)
     copied.migrate()
     assert loads == [1]
+    assert copied._engine is None  # copied on the store's own driver connection: no SQLAlchemy engine made
     assert current_revision(copied.engine) == head_revision()
     assert _objects(copied) == _objects(built)
     with copied.engine.begin() as connection:
@@ -147,7 +148,10 @@ def test_an_empty_sqlite_store_is_a_copy_of_the_first_one_built(tmp_path, monkey
         connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('written')")
     with copied.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    copied.migrate()  # at head: nothing more to do
+    restarted = Store(f"sqlite:///{tmp_path / 'copied.sqlite'}", schema)
+    restarted.migrate()  # at head: nothing more to do, found so on the driver alone
+    assert restarted._engine is None
+    restarted.dispose()
     built.dispose()
     copied.dispose()
 

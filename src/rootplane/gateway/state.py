@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rootplane.gateway.bootstrap import bootstrap_in
-from rootplane.store.snapshot import SnapshotError, restore_snapshot, save_snapshot, wipe
+from rootplane.store.errors import SnapshotError
 from rootplane.wire.http import HttpRequest, HttpResponse
 
 __all__ = ["reset", "save", "restore", "snapshot_path", "STATE_ROUTES", "SnapshotError"]
@@ -44,9 +44,11 @@ def _replacing(gateway, change) -> Any:
 
 def reset(gateway) -> None:
     """Empty every table and bootstrap the account again, in one transaction."""
+    from rootplane.store import snapshot  # SQLAlchemy Core: loaded with the first state change (issue #19)
+
     def change() -> None:
         with gateway.store.transaction() as session:
-            wipe(gateway.store, session)
+            snapshot.wipe(gateway.store, session)
             bootstrap_in(session, gateway.config, gateway.clock)
         if hasattr(gateway.clock, "rewind"):
             gateway.clock.rewind()
@@ -56,15 +58,19 @@ def reset(gateway) -> None:
 
 def save(gateway, path: str | Path) -> None:
     """Write the whole state to ``path`` (consistent while requests keep running)."""
+    from rootplane.store import snapshot
+
     with _lock:
         for hook in gateway.before_state_change:
             hook()
-        save_snapshot(gateway.store, path)
+        snapshot.save_snapshot(gateway.store, path)
 
 
 def restore(gateway, path: str | Path) -> str:
     """Replace the whole state by the snapshot at ``path``; its schema revision. SnapshotError if refused."""
-    return _replacing(gateway, lambda: restore_snapshot(gateway.store, path))
+    from rootplane.store import snapshot
+
+    return _replacing(gateway, lambda: snapshot.restore_snapshot(gateway.store, path))
 
 
 def snapshot_path(gateway, name: str) -> Path:

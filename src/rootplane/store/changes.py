@@ -25,8 +25,6 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import event
-
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session, sessionmaker
@@ -58,6 +56,8 @@ class Changes:
 
     def watch(self, sessions: sessionmaker) -> None:
         """Track the writes of every session ``sessions`` makes, published and marked when the session commits."""
+        from sqlalchemy import event
+
         self.watch_writes(sessions)
         event.listen(sessions, "before_commit", self.publish)
         event.listen(sessions, "after_commit", self.committed)
@@ -67,6 +67,8 @@ class Changes:
     def watch_writes(sessions: sessionmaker) -> None:
         """Note the tables every session ``sessions`` makes writes, for a store that commits them itself and then
         calls ``publish`` and ``committed`` (a write transaction's joined session, store/lazy.py)."""
+        from sqlalchemy import event
+
         event.listen(sessions, "after_flush", _after_flush)
         event.listen(sessions, "do_orm_execute", _do_orm_execute)
 

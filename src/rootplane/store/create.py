@@ -6,22 +6,14 @@ database's, so it is recorded the first time and kept in a cache (core/file_cach
 name made of all of them; later empty stores replay those statements in the caller's transaction. A schema given as a
 plain ``MetaData`` (no key), a cache that is off, missing or damaged: ``create_all``, as before.
 
-An empty SQLite file store goes faster still: the first one built at a version is kept, whole, in the same cache
-(folder ``schema-db``: the database image, compressed), and the next ones are filled from it by SQLite's online
-backup, one write transaction of about 1 MiB of pages (a served fresh start creates its store in 7-8 ms instead of
+An empty SQLite file store goes faster still: the first one built at a version is kept, whole, in the same cache,
+and the next ones are copies of it (store/kept.py; a served fresh start creates its store in 7-8 ms instead of
 18-20 ms).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
-import logging
-import sqlite3
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy
@@ -29,34 +21,11 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from rootplane.core.file_cache import JsonFileCache, cache_root
+from rootplane.store import kept
 from rootplane.store.engine import sqlite_file
+from rootplane.store.lazy_schema import LazySchema, Schema, loaded
 
 __all__ = ["LazySchema", "Schema", "loaded", "create_tables", "copy_kept_store", "keep_store"]
-
-log = logging.getLogger("rootplane.store")
-
-
-@dataclass(frozen=True)
-class LazySchema:
-    """The whole schema, loaded (mapped) at its first use; ``key`` names its version without loading it (a digest
-    of the sources that define it, from ``fingerprint``: taken only when an empty store is created)."""
-
-    load: Callable[[], MetaData]
-    fingerprint: Callable[[], str]
-
-    @functools.cached_property
-    def key(self) -> str:
-        return self.fingerprint()
-
-
-#: The mapped model itself, or a ``LazySchema``: a store already at head then starts without mapping any table
-#: a request does not need.
-Schema = MetaData | LazySchema
-
-
-def loaded(schema: Schema) -> MetaData:
-    """The mapped model (loading it now for a ``LazySchema``)."""
-    return schema if isinstance(schema, MetaData) else schema.load()
 
 
 def _cache(folder: str = "schema-ddl") -> JsonFileCache:
@@ -101,55 +70,32 @@ def create_tables(connection: Connection, schema: Schema, revision: str) -> None
         connection.exec_driver_sql(statement, tuple(parameters) if isinstance(parameters, list) else parameters)
 
 
-def _kept_stores(engine: Engine, schema: Schema) -> JsonFileCache | None:
-    """Where empty stores like ``engine``'s are kept: SQLite files (not in memory) of a keyed schema, while the cache
-    is on; else None."""
-    if not isinstance(schema, LazySchema) or sqlite_file(engine.url) is None:
-        return None
-    cache = _cache("schema-db")
-    return cache if cache.directory is not None else None
+def _kept(engine: Engine, schema: Schema) -> bool:
+    """Whether empty stores like ``engine``'s are kept (store/kept.py): SQLite files (not in memory) of a keyed
+    schema."""
+    return isinstance(schema, LazySchema) and sqlite_file(engine.url) is not None
 
 
 def keep_store(engine: Engine, schema: Schema, revision: str) -> None:
     """Keep a copy of the SQLite store just built empty at ``revision`` for ``copy_kept_store`` (nothing for other
     stores, or when the cache is off or cannot be written)."""
-    cache = _kept_stores(engine, schema)
-    if cache is None:
+    if not _kept(engine, schema):
         return
     raw = engine.raw_connection()
     try:
-        image = bytearray(raw.driver_connection.serialize())
-    except sqlite3.Error as exc:  # keeping a copy only saves time: never worth failing the store for
-        log.info("rootplane: empty store not kept (%s)", exc)
-        return
+        kept.keep(raw.driver_connection, schema, revision)
     finally:
         raw.close()
-    image[18:20] = b"\x01\x01"  # marked a rollback-journal database: an image in WAL mode cannot be opened in memory
-    cache.write(_name(schema, engine.dialect, revision), base64.b64encode(zlib.compress(image)).decode())
 
 
 def copy_kept_store(engine: Engine, schema: Schema, revision: str) -> bool:
     """Fill an empty SQLite store from the copy ``keep_store`` kept at ``revision``, in one backup (a transaction of
     its own: a crash leaves the store empty, as before). False when there is no sound copy, or the store is not
     SQLite on a file or not empty."""
-    cache = _kept_stores(engine, schema)
-    if cache is None:
+    if not _kept(engine, schema):
         return False
-    raw = engine.raw_connection()  # connected before the copy is named: its name holds the database's version
+    raw = engine.raw_connection()
     try:
-        kept = cache.read(_name(schema, engine.dialect, revision))
-        target = raw.driver_connection
-        if not isinstance(kept, str) or target.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
-            return False
-        source = sqlite3.connect(":memory:")
-        try:
-            source.deserialize(zlib.decompress(base64.b64decode(kept)))
-            source.backup(target)
-        finally:
-            source.close()
-    except (sqlite3.Error, zlib.error, ValueError) as exc:  # an odd copy (another page size...): built as before
-        log.info("rootplane: kept empty store not used (%s); building it", exc)
-        return False
+        return kept.copy_into(raw.driver_connection, schema, revision)
     finally:
         raw.close()
-    return True

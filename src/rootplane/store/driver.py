@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from sqlalchemy import Connection
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.engine import Dialect
 
 __all__ = ["DriverTransaction", "Rows", "execute", "on_driver"]
 
@@ -49,6 +49,8 @@ def on_driver(dialect: Dialect, call: Callable[..., T], *args: Any, sql: str | N
     try:
         return call(*args)
     except dialect.loaded_dbapi.Error as error:
+        from sqlalchemy.exc import DBAPIError
+
         raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
 
@@ -62,5 +64,7 @@ def execute(target: Connection | DriverTransaction, sql: str, parameters: Sequen
     else:
         return target.exec_driver_sql(sql, parameters)  # type: ignore[arg-type]
     if not driver.in_transaction:  # rolled back (a caught flush error, SQLite's own rollback on a full disk)
+        from sqlalchemy.exc import InvalidRequestError
+
         raise InvalidRequestError("the store transaction has ended; the statement would commit on its own")
     return on_driver(dialect, driver.execute, sql, parameters, sql=sql, parameters=parameters)

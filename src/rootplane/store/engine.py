@@ -1,30 +1,36 @@
-"""The store: one SQLAlchemy engine (SQLite WAL with durable commits, or PostgreSQL) and transactions."""
+"""The store: one SQLAlchemy engine (SQLite WAL with durable commits, or PostgreSQL) and transactions.
+
+Opening a store loads no SQLAlchemy: the engine is made when something first needs it. On a SQLite file, start-up
+and a root key's requests need none (``Store.migrate`` at head, ``Store.plain``: issue #19, the first answer)."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import os
+import re
+import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, create_engine, event, make_url, text
-from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from rootplane.core.config import store_kind
 from rootplane.store.changes import Changes
 from rootplane.store.checkpoint import Checkpointer
+from rootplane.store.errors import StoreUnavailable, is_outage
+from rootplane.store.errors import reason as _reason
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import ADOPTED, LazySession, WriteSession
+from rootplane.store.lazy_schema import Schema, loaded
+from rootplane.store.plain_sql import DriverConnections, DriverSql, EngineSql, PlainSql, configure_sqlite
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+    from sqlalchemy.engine import URL, Connection, Engine
     from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
-
-    from rootplane.store.create import Schema
 
 __all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "on_commit",
            "sqlite_file", "sqlite_url"]
@@ -47,34 +53,27 @@ _BUSY_TIMEOUT = 10.0
 _CONNECT_TIMEOUT = 3
 
 
-class StoreUnavailable(RuntimeError):
-    """The database cannot be reached or refused the work for a reason outside the request (connection lost, disk
-    full, lock timeout, serialization failure): the request may be retried later. Never carries row data.
-
-    ``outage`` is False when the database answered but the driver reports a fault of the work itself (SQLite's
-    generic SQLITE_ERROR such as a missing table, PostgreSQL's program limits such as an oversized index row):
-    the same work will fail again, so background writers must not wait for it to succeed."""
-
-    def __init__(self, reason: str, *, outage: bool = True) -> None:
-        super().__init__(reason)
-        self.outage = outage
-
-    @property
-    def disk_full(self) -> bool:
-        """SQLite's SQLITE_FULL or PostgreSQL's disk_full: writes fail until space is freed."""
-        reason = str(self).lower()
-        return "disk is full" in reason or "no space left" in reason
-
-
 # The store holds secret access keys and TOTP seeds: only the server's own user may read it.
 _PRIVATE_DIR = 0o700
 _PRIVATE_FILE = 0o600
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
+# A plain SQLite file URL (what ``sqlite_url`` makes): read without SQLAlchemy's URL parser.
+_PLAIN_SQLITE_FILE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?#%:]+)")
+
+
 def sqlite_file(url: str | URL) -> str | None:
     """The path of the database at ``url`` when it is SQLite on a file; None for any other store (in memory, a
     ``file:`` URI, PostgreSQL)."""
+    if isinstance(url, str):
+        if not url.startswith("sqlite"):
+            return None
+        plain = _PLAIN_SQLITE_FILE.fullmatch(url)
+        if plain is not None:
+            return plain.group(1)
+    from sqlalchemy import make_url
+
     url = make_url(url)
     database = url.database
     if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
@@ -119,6 +118,8 @@ def lock_name(session: Session, name: str) -> bool:
 def advisory_lock(executor: Session | Connection, function: str, name: str) -> object:
     """Call the PostgreSQL advisory-lock ``function`` (pg_advisory_lock, pg_try_advisory_xact_lock, ...) on the lock
     named ``name`` (its key: the name's ``hashtext``); the function's answer."""
+    from sqlalchemy import text
+
     return executor.execute(text(f"SELECT {function}(hashtext(:name))"), {"name": name}).scalar()
 
 
@@ -138,26 +139,16 @@ def _make_sqlite_files_private(database: str) -> None:
                 companion.chmod(_PRIVATE_FILE)
 
 
-def _configure_sqlite(engine: Engine, checkpoints_apart: bool = False) -> None:
-    """Connection settings and the write lock's hooks; ``checkpoints_apart``: a ``Checkpointer`` checkpoints the
-    WAL, no commit does (store/checkpoint.py)."""
+def _configure_sqlite(engine: Engine, writers: WriterLock, checkpoints_apart: bool = False) -> None:
+    """Connection settings and the hooks of the write lock ``writers``; ``checkpoints_apart``: a ``Checkpointer``
+    checkpoints the WAL, no commit does (store/checkpoint.py)."""
+    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
-        # Let SQLAlchemy, not pysqlite, decide when transactions begin, so BEGIN IMMEDIATE works.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # Commits do not fsync; GroupCommit syncs the WAL once for many commits before any of them is answered.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if checkpoints_apart:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT * 1000)}")
-        cursor.close()
+        # SQLAlchemy, not pysqlite, decides when transactions begin, so BEGIN IMMEDIATE works.
+        configure_sqlite(dbapi_connection, _BUSY_TIMEOUT, checkpoints_apart)
 
-    database = sqlite_file(engine.url)
-    writers = writer_lock(str(Path(database).resolve()), _BUSY_TIMEOUT) if database else WriterLock(_BUSY_TIMEOUT)
     dialect = engine.dialect
     commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
@@ -213,24 +204,49 @@ class Store:
         self.kind = store_kind(url)
         self.group_commit: GroupCommit | None = None
         self.checkpointer: Checkpointer | None = None
+        self._echo = echo
+        self._database = sqlite_file(url) if self.kind == "sqlite" else None
+        self._drivers: DriverConnections | None = None  # plain SQL without SQLAlchemy (SQLite files only)
+        self._writers: WriterLock | None = None
         if self.kind == "sqlite":
-            # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache
-            # SQLite keeps unless another connection wrote since; taking them in turn re-read ~9 pages per
-            # CreateUser (issue #19). (An in-memory database has one connection per thread.)
-            database = sqlite_file(url)
-            pooling = {"pool_use_lifo": True} if database else {}
-            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **pooling)
-            if database:
-                _make_sqlite_files_private(database)
-                self.group_commit = GroupCommit(database)
-                self.checkpointer = Checkpointer(database)
-            _configure_sqlite(self.engine, checkpoints_apart=self.checkpointer is not None)
-        else:
-            self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                                        connect_args={"connect_timeout": _CONNECT_TIMEOUT})
+            if self._database:
+                _make_sqlite_files_private(self._database)
+                self.group_commit = GroupCommit(self._database)
+                self.checkpointer = Checkpointer(self._database)
+                self._drivers = DriverConnections(self._database, _BUSY_TIMEOUT, checkpoints_apart=True)
+                self._writers = writer_lock(str(Path(self._database).resolve()), _BUSY_TIMEOUT)
+            else:
+                self._writers = WriterLock(_BUSY_TIMEOUT)
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
         self._session_makers: tuple[sessionmaker, sessionmaker] | None = None  # made with the first ORM session
         self._session_makers_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy imported) at its first use."""
+        engine = self._engine
+        if engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = self._create_engine()
+                engine = self._engine
+        return engine
+
+    def _create_engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
+        if self.kind != "sqlite":
+            return create_engine(self.url, echo=self._echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                                 connect_args={"connect_timeout": _CONNECT_TIMEOUT})
+        # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache SQLite
+        # keeps unless another connection wrote since; taking them in turn re-read ~9 pages per CreateUser (issue
+        # #19). (An in-memory database has one connection per thread.)
+        pooling = {"pool_use_lifo": True} if self._database else {}
+        engine = create_engine(self.url, echo=self._echo, connect_args={"check_same_thread": False}, **pooling)
+        _configure_sqlite(engine, self._writers, checkpoints_apart=self.checkpointer is not None)
+        return engine
 
     def _orm(self) -> tuple[sessionmaker, sessionmaker]:
         """The ORM's session makers: a read transaction's, and a write transaction's (a session bound to its
@@ -240,6 +256,7 @@ class Store:
         if self._session_makers is None:
             with self._session_makers_lock:
                 if self._session_makers is None:
+                    from sqlalchemy import event
                     from sqlalchemy.orm import sessionmaker
 
                     sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
@@ -270,7 +287,7 @@ class Store:
         try:
             with self._writing() if write else self._reading() as session:
                 yield session
-        except (OperationalError, InterfaceError) as exc:
+        except _driver_failures() as exc:
             raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             _write_intent.reset(token)
@@ -321,10 +338,51 @@ class Store:
             if write:
                 self._committed()
             self.changes.mark_committed(written)
-        except (OperationalError, InterfaceError) as exc:
+        except _driver_failures() as exc:
             raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             _write_intent.reset(token)
+
+    @contextlib.contextmanager
+    def plain(self, write: bool = True, writes: Iterable[str] = ()) -> Iterator[PlainSql]:
+        """One unit of work in plain SQL text (store/plain_sql.py), committed or rolled back as ``transaction``'s,
+        ``writes`` as ``connection``'s. On a SQLite file it runs on the store's own driver connections and loads no
+        SQLAlchemy (start-up, a root key's lookup: issue #19); elsewhere on ``connection``'s. (Its writes need not
+        be published to other processes: that is PostgreSQL's, store/notify.py.)"""
+        if self._drivers is None:
+            with self.connection(write, writes) as connection:
+                yield EngineSql(connection)
+            return
+        driver = self._drivers.take()
+        try:
+            with self._driver_transaction(driver, write):
+                yield DriverSql(driver)
+            if write:
+                self._committed()
+            self.changes.mark_committed(writes)
+        except _driver_failures() as exc:
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
+        finally:
+            self._drivers.give(driver)
+
+    @contextlib.contextmanager
+    def _driver_transaction(self, driver: sqlite3.Connection, write: bool) -> Iterator[None]:
+        """A transaction on one of the store's driver connections: writers take the write lock and ``BEGIN
+        IMMEDIATE``, as the engine's do (``_configure_sqlite``)."""
+        if write:
+            self._writers.acquire(driver)
+        try:
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield
+            except BaseException:
+                if driver.in_transaction:
+                    driver.execute("ROLLBACK")
+                raise
+            driver.execute("COMMIT")
+        finally:
+            if write:
+                self._writers.release(driver)
 
     def _committed(self) -> None:
         """A write transaction committed (SQLite on a file): its answer waits for the group's fsync; the WAL goes
@@ -335,9 +393,10 @@ class Store:
             self.checkpointer.committed()
 
     def read_scalar(self, statement: str, **params: object) -> object:
-        """The first column of the first row of one read-only SQL ``statement`` (``connection(write=False)``)."""
-        with self.connection(write=False) as connection:
-            return connection.execute(text(statement), params).scalar()
+        """The first column of the first row of one read-only SQL ``statement`` (``plain(write=False)``)."""
+        with self.plain(write=False) as sql:
+            row = sql.first(statement, params)
+        return None if row is None else row[0]
 
     def durable(self) -> None:
         """Block until every commit made so far is on disk (worker threads; the server's event loop awaits
@@ -348,8 +407,7 @@ class Store:
     def ping(self) -> str | None:
         """None when the database answers a trivial query, else why it does not (for the health endpoint)."""
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            self.read_scalar("SELECT 1")
         except Exception as exc:  # noqa: BLE001 - any failure means the store is not usable
             return _reason(exc)
         return None
@@ -379,49 +437,51 @@ class Store:
     def metadata(self) -> MetaData:
         """The whole schema this store was given, loaded now if it was given as a ``LazySchema`` (an error for a
         store opened without it)."""
-        schema = self._given_schema()
-        if not isinstance(schema, MetaData):
-            self._schema = schema = schema.load()
+        self._schema = schema = loaded(self._given_schema())
         return schema
 
     def migrate(self) -> None:
-        """Bring the schema up to date (applied on every start; a store at head loads no ``LazySchema``)."""
+        """Bring the schema up to date (applied on every start; a store at head loads no ``LazySchema``, and a SQLite
+        file at head or filled from a kept empty store no SQLAlchemy)."""
+        if self._drivers is not None and self._ready_on_driver():
+            return
         from rootplane.store.migrate import upgrade
 
         upgrade(self.engine, self._given_schema())
 
+    def _ready_on_driver(self) -> bool:
+        """Whether this SQLite file is at the head revision, or was empty and is now a copy of the empty store kept at
+        head (store/kept.py); False when it needs the engine (migrations, or an empty store to build)."""
+        from rootplane.store import kept
+        from rootplane.store.lazy_schema import LazySchema
+        from rootplane.store.revisions import head_revision
+
+        driver = self._drivers.take()
+        try:
+            try:
+                version = driver.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.OperationalError:  # no version table: an empty store, or one Alembic must look at
+                schema = self._given_schema()
+                return isinstance(schema, LazySchema) and kept.copy_into(driver, schema, head_revision())
+            return version is not None and version[0] == head_revision()
+        finally:
+            self._drivers.give(driver)
+
     def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.close()
-        self.engine.dispose()
+        if self._drivers is not None:
+            self._drivers.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
-# SQLite result codes (and their extended codes) that say the database cannot do any write now: busy or locked by
-# another connection, failing or full disk, a file that cannot be opened or written. Anything else (SQLITE_ERROR:
-# no such table, bad SQL) is about the statement.
-_SQLITE_OUTAGE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY",
-                  "SQLITE_PROTOCOL", "SQLITE_NOMEM")
-# PostgreSQL SQLSTATE classes of the same kind: connection exception, transaction rollback (serialization failure,
-# deadlock), insufficient resources (disk full, too many connections), operator intervention (shutdown, cancel),
-# system error; and lock_not_available. No SQLSTATE at all: the server never answered.
-_POSTGRES_OUTAGE = ("08", "40", "53", "57", "58", "55P03")
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Whether ``exc`` (raised inside a transaction, or the StoreUnavailable it became) means the database is
-    unavailable, so the same work can succeed later, rather than that the work is wrong."""
-    if isinstance(exc, StoreUnavailable):
-        return exc.outage
-    if isinstance(exc, InterfaceError):
-        return True
-    if not isinstance(exc, OperationalError):
-        return False
-    original = getattr(exc, "orig", None)
-    sqlite_name = getattr(original, "sqlite_errorname", None)
-    if sqlite_name is not None:
-        return sqlite_name.startswith(_SQLITE_OUTAGE)
-    sqlstate = getattr(original, "sqlstate", None)
-    return sqlstate is None or sqlstate.startswith(_POSTGRES_OUTAGE)
+def _driver_failures() -> tuple[type[BaseException], ...]:
+    """The errors that say the store could not do the work: sqlite3's own (plain SQL on the driver) and, once
+    SQLAlchemy is loaded, its wrappers of any driver's."""
+    wrappers = sys.modules.get("sqlalchemy.exc")
+    failures = (sqlite3.OperationalError, sqlite3.InterfaceError)
+    return failures if wrappers is None else (*failures, wrappers.OperationalError, wrappers.InterfaceError)
 
 
 def _run_on_commit(info: dict) -> None:
@@ -450,9 +510,3 @@ def _keep_loaded(session: Session, instance: object) -> None:
     nobody referenced any more (authorization looked the bucket up, then dropped it) was read again by the next
     lookup of the same key in the same request (the handler's)."""
     session.info.setdefault(_LOADED, []).append(instance)
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's first line about a failure (no SQL, no parameters)."""
-    original = getattr(exc, "orig", None) or exc
-    return (str(original).strip().splitlines() or [type(original).__name__])[0][:200]

@@ -23,12 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Connection
-
 from rootplane.store.driver import DriverTransaction, on_driver
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
-    from sqlalchemy.engine import Engine, RootTransaction
+    from sqlalchemy.engine import Connection, Engine, RootTransaction
     from sqlalchemy.orm import Session, SessionTransaction
 
 __all__ = ["ADOPTED", "LazySession", "WriteSession", "statements"]
@@ -134,6 +132,8 @@ class WriteSession(_SessionOnFirstUse):
             connection = None
             if pooled is not None:
                 pooled.info[ADOPTED] = True  # the BEGIN hook takes the driver's transaction as begun
+            from sqlalchemy.engine import Connection
+
             try:
                 connection = Connection(self._engine, connection=pooled) if pooled is not None \
                     else self._engine.connect()

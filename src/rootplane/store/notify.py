@@ -14,12 +14,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 from rootplane.store.engine import Store
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 __all__ = ["Listener", "publish", "publish_on_commit", "MAX_PAYLOAD"]
@@ -36,6 +34,8 @@ def publish(store: Store, channel: str, payload: str) -> bool:
     """Send ``payload`` (under MAX_PAYLOAD bytes) to every listener on ``channel``; False when it could not be sent."""
     if store.kind != "postgresql":
         return True
+    from sqlalchemy import text
+
     try:
         with store.engine.begin() as connection:
             connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
@@ -48,6 +48,9 @@ def publish(store: Store, channel: str, payload: str) -> bool:
 def publish_on_commit(executor: Session | Connection, channel: str, payload: str) -> None:
     """Send ``payload`` (under MAX_PAYLOAD bytes) on ``channel`` as part of the transaction of ``executor`` (an ORM
     session or a Core connection; PostgreSQL delivers it when the transaction commits); no-op on SQLite."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import Connection
+
     plain = isinstance(executor, Connection)
     if (executor.engine if plain else executor.get_bind()).dialect.name == "postgresql":
         (executor if plain else executor.connection()).execute(text("SELECT pg_notify(:channel, :payload)"),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Table, create_engine, insert, select, text
 from sqlalchemy.engine import Connection
 
+from rootplane.store.errors import SnapshotError
 from rootplane.store.engine import Store
 from rootplane.store.migrate import create_at_head, head_revision, known_revisions, upgrade
 
@@ -35,10 +36,6 @@ __all__ = ["SnapshotError", "wipe", "save_snapshot", "restore_snapshot", "snapsh
 #: A table whose ``info`` sets this key survives a reset (server identity, not user state: the SNS signing key).
 KEPT_ON_RESET = "kept_on_reset"
 _BATCH = 5000
-
-
-class SnapshotError(ValueError):
-    """A file that cannot be restored: not a snapshot, or taken by a newer rootplane."""
 
 
 def _tables(store: Store) -> list[Table]:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import text
-
 from rootplane.store.engine import Store, advisory_lock
 
 __all__ = ["StatisticsKeeper", "ANALYZE_THRESHOLD", "ANALYZE_SCALE_FACTOR"]
@@ -28,7 +26,7 @@ log = logging.getLogger("rootplane.store")
 ANALYZE_THRESHOLD = 50
 ANALYZE_SCALE_FACTOR = 0.1
 _LOCK = "rootplane.analyze"
-_STALE = text(
+_STALE = (
     "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
     "WHERE s.schemaname = current_schema() "
     "AND s.n_mod_since_analyze > :threshold + :scale * greatest(c.reltuples, 0) ORDER BY s.relname")
@@ -56,11 +54,13 @@ class StatisticsKeeper:
         """One pass: the tables analyzed (none while another process runs a pass, or on SQLite)."""
         if self._store.kind != "postgresql":
             return []
+        from sqlalchemy import text
+
         quote = self._store.engine.dialect.identifier_preparer.quote
         with self._store.engine.begin() as connection:
             if not advisory_lock(connection, "pg_try_advisory_xact_lock", _LOCK):
                 return []
-            stale = list(connection.scalars(_STALE, {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}))
+            stale = list(connection.scalars(text(_STALE), {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}))
             for name in stale:
                 connection.execute(text(f"ANALYZE {quote(name)}"))
         if stale:

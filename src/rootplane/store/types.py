@@ -6,6 +6,8 @@ import datetime as _dt
 
 from sqlalchemy import DateTime, TypeDecorator
 
+from rootplane.store.plain_sql import sqlite_datetime
+
 __all__ = ["UtcDateTime"]
 
 
@@ -25,16 +27,7 @@ class UtcDateTime(TypeDecorator):
         call instead of a %-format of seven attributes: the audit writer binds one per recorded event."""
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc = _dt.timezone.utc
-
-        def process(value: _dt.datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to UtcDateTime")
-            return value.astimezone(utc).isoformat(" ", "microseconds")[:26]
-
-        return process
+        return sqlite_datetime  # store/plain_sql.py: plain SQL on the driver binds datetimes the same way
 
     def process_result_value(self, value: _dt.datetime | None, dialect) -> _dt.datetime | None:
         if value is None:
