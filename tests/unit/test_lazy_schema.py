@@ -2,7 +2,8 @@
 schema's DDL is cached, the server is built, answers a signed GetCallerIdentity and records it in CloudTrail without
 mapping every service's tables, without the ORM at all (the audit writer's statements are plain SQL, and no rule or
 trail wants the record), and without the other wire protocols' modules; the whole schema loads when something needs
-it."""
+it. On SQLite the answer needs no SQLAlchemy at all: the store opens, is found at head (or filled from the kept empty
+store), is bootstrapped and finds the key on the driver alone; the audit writer loads SQLAlchemy afterwards."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ async def call():
     await app(scope, receive, send)
 
 asyncio.run(call())
+sqlalchemy_answered = 'sqlalchemy' in sys.modules  # the audit writer gathers its first batch for 0.2 s first
 protocols = sorted(name for name in other_protocols if name in sys.modules)
 answered = mapped()
 app.recorder.flush()
@@ -67,7 +69,7 @@ with app.gateway.store.connection(write=False) as connection:
 orm = list(orm_importers)
 app.gateway.store.metadata
 print(json.dumps({'status': sent[0]['status'], 'built': built, 'protocols': protocols, 'answered': answered, 'orm': orm,
-                  'recorded': recorded, 'schema': mapped()}))
+                  'recorded': recorded, 'schema': mapped(), 'sqlalchemy_answered': sqlalchemy_answered}))
 """
 
 
@@ -97,6 +99,7 @@ def test_the_first_signed_answer_maps_only_the_tables_it_needs(tmp_path):
         assert not UNUSED & set(probe["answered"]), probe["answered"]
         assert probe["recorded"] >= 1  # the call's record is written: in plain SQL, as no rule or trail wants it
         assert probe["orm"] == [], probe["orm"]  # neither the build, the answer nor its record loads it
+        assert not probe["sqlalchemy_answered"]  # nor SQLAlchemy itself, before the answer
         assert probe["schema"] == first["schema"]  # the whole schema still loads when the store needs it
 
 

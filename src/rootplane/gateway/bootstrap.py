@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 from rootplane.core.clock import Clock
 from rootplane.core.config import ServerConfig
 from rootplane.services.accounts import plain
-from rootplane.store.engine import Store
+from rootplane.store.plain_sql import EngineSql, PlainSql
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from rootplane.store.engine import Store
 
 __all__ = ["bootstrap", "bootstrap_in", "bootstrap_access_key_id", "key_aliases"]
 
@@ -53,9 +53,10 @@ def key_aliases(config: ServerConfig) -> dict[str, str]:
 def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
     """Create the bootstrap account and its root key when the account does not exist yet. Returns True if it
     created them. An existing account is left alone: a revoked bootstrap key stays revoked. Plain SQL (a start loads
-    no model, issue #19), but for giving ``--root-password`` to an existing root user that has none."""
-    with store.connection(writes=plain.ACCOUNT_TABLES) as connection:  # other servers' caches learn it
-        created = _create(connection, config, clock)
+    no model, and on a SQLite file no SQLAlchemy: issue #19), but for giving ``--root-password`` to an existing root
+    user that has none."""
+    with store.plain(writes=plain.ACCOUNT_TABLES) as sql:  # other servers' caches learn it
+        created = _create(sql, config, clock)
     if not created and config.root_password:
         with store.transaction() as session:
             _set_root_password(session, config, clock)
@@ -64,19 +65,19 @@ def bootstrap(store: Store, config: ServerConfig, clock: Clock) -> bool:
 
 def bootstrap_in(session, config: ServerConfig, clock: Clock) -> bool:
     """``bootstrap`` inside the caller's transaction (a reset wipes the store and bootstraps in one)."""
-    created = _create(session.connection(), config, clock)
+    created = _create(EngineSql(session.connection()), config, clock)
     if not created and config.root_password:
         _set_root_password(session, config, clock)
     return created
 
 
-def _create(connection: Connection, config: ServerConfig, clock: Clock) -> bool:
+def _create(sql: PlainSql, config: ServerConfig, clock: Clock) -> bool:
     """Create the account and its root key unless the account exists (whose legacy key then gets its real id)."""
-    if plain.account_exists(connection, config.bootstrap_account_id):
-        _give_legacy_key_its_real_id(connection, config)
+    if plain.account_exists(sql, config.bootstrap_account_id):
+        _give_legacy_key_its_real_id(sql, config)
         return False
     plain.create_account(
-        connection, account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
+        sql, account_id=config.bootstrap_account_id, name="rootplane", email=config.root_email,
         created_at=clock.now(), root_password_hash=_password_hash(config) if config.root_password else None,
         root_key_id=bootstrap_access_key_id(config), root_secret=config.bootstrap_secret_key)
     return True
@@ -92,13 +93,13 @@ def _set_root_password(session, config: ServerConfig, clock: Clock) -> None:
         account.root_password_changed_at = clock.now()
 
 
-def _give_legacy_key_its_real_id(connection: Connection, config: ServerConfig) -> None:
+def _give_legacy_key_its_real_id(sql: PlainSql, config: ServerConfig) -> None:
     """Stores bootstrapped before real ids kept the configured id (``test``) as the key's id, which IAM's
     clients cannot name; such a key is renamed to its real id once (the alias keeps signing working)."""
     for alias, real in key_aliases(config).items():
-        legacy = plain.find_access_key(connection, alias)
-        if legacy is not None and legacy.user_name is None and plain.find_access_key(connection, real) is None:
-            plain.rename_access_key(connection, alias, real)
+        legacy = plain.find_access_key(sql, alias)
+        if legacy is not None and legacy.user_name is None and plain.find_access_key(sql, real) is None:
+            plain.rename_access_key(sql, alias, real)
 
 
 def _password_hash(config: ServerConfig) -> str:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from rootplane.auth.principal import IAM_USER, ROOT, Principal
 from rootplane.core.arn import root_arn
 from rootplane.services.accounts import plain
+from rootplane.store.plain_sql import EngineSql
 
 if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (issue #19)
-    from sqlalchemy.engine import Row
     from sqlalchemy.orm import Session
 
     from rootplane.store.engine import Store
@@ -55,10 +55,10 @@ def user_principal(session: Session, account_id: str, user_name: str, user_id: s
 
 def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential | None:
     """Find a long-term key or a temporary session by access key id. A root user's key is read in plain SQL
-    (services/accounts/plain.py: the first GetCallerIdentity loads no model, issue #19); an IAM user's key and a
-    temporary session also read the ORM's rows."""
-    with store.connection(write=False) as connection:
-        key = plain.find_access_key(connection, access_key_id)
+    (services/accounts/plain.py: the first GetCallerIdentity loads no model, and on a SQLite file no SQLAlchemy:
+    issue #19); an IAM user's key and a temporary session also read the ORM's rows."""
+    with store.plain(write=False) as sql:
+        key = plain.find_access_key(sql, access_key_id)
     if key is not None and key.user_name is None:
         principal = Principal(kind=ROOT, account_id=key.account_id, arn=root_arn(key.account_id),
                               user_id=key.account_id, access_key_id=access_key_id)
@@ -67,7 +67,7 @@ def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential |
 
     with store.transaction(write=False) as session:
         if key is not None:  # read again in the snapshot its user is read in (not a user deleted meanwhile)
-            key = plain.find_access_key(session.connection(), access_key_id)
+            key = plain.find_access_key(EngineSql(session.connection()), access_key_id)
         if key is not None:
             principal = user_principal(session, key.account_id, key.user_name, key.user_id, access_key_id)
             return _long_term(access_key_id, key, principal)
@@ -81,7 +81,7 @@ def resolve_access_key(store: Store, access_key_id: str) -> ResolvedCredential |
         )
 
 
-def _long_term(access_key_id: str, key: Row, principal: Principal) -> ResolvedCredential:
+def _long_term(access_key_id: str, key: plain.AccessKeyRow, principal: Principal) -> ResolvedCredential:
     """A long-term key (a ``plain.find_access_key`` row) of ``principal``."""
     return ResolvedCredential(access_key_id, key.secret_access_key, principal, None, key.status == "Active",
                               key.account_status or "SUSPENDED")

@@ -38,8 +38,8 @@ class KeyUsageRecorder:
                 return
             self._written[access_key_id] = now
         try:
-            with self.store.connection() as connection:  # plain SQL: no cached table is written
-                plain.touch_access_key(connection, access_key_id, at, service, region)
+            with self.store.plain() as sql:  # no cached table is written
+                plain.touch_access_key(sql, access_key_id, at, service, region)
         except StoreUnavailable as error:  # an outage: last use is bookkeeping, not worth a traceback
             log.warning("could not record last use of an access key: %s", error)
         except Exception:  # noqa: BLE001 - bookkeeping must never fail an answered request
