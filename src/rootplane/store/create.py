@@ -28,9 +28,9 @@ from rootplane.store.lazy_schema import LazySchema, Schema, loaded
 __all__ = ["LazySchema", "Schema", "loaded", "create_tables", "copy_kept_store", "keep_store"]
 
 
-def _cache(folder: str = "schema-ddl") -> JsonFileCache:
+def _cache() -> JsonFileCache:
     root = cache_root()
-    return JsonFileCache(None if root is None else root / folder)
+    return JsonFileCache(None if root is None else root / "schema-ddl")
 
 
 def _name(schema: LazySchema, dialect: Dialect, revision: str) -> str:
