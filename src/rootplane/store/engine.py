@@ -331,15 +331,10 @@ class Store:
         written = tuple(writes)
         token = _write_intent.set(write)
         try:
-            with self.engine.begin() as connection:
+            with self._committing(write, written), self.engine.begin() as connection:
                 yield connection
                 if written:
                     self.changes.publish_written(connection, written)
-            if write:
-                self._committed()
-            self.changes.mark_committed(written)
-        except _driver_failures() as exc:
-            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             _write_intent.reset(token)
 
@@ -355,15 +350,22 @@ class Store:
             return
         driver = self._drivers.take()
         try:
-            with self._driver_transaction(driver, write):
+            with self._committing(write, tuple(writes)), self._driver_transaction(driver, write):
                 yield DriverSql(driver)
-            if write:
-                self._committed()
-            self.changes.mark_committed(writes)
-        except _driver_failures() as exc:
-            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
         finally:
             self._drivers.give(driver)
+
+    @contextlib.contextmanager
+    def _committing(self, write: bool, written: tuple[str, ...]) -> Iterator[None]:
+        """Around a plain-SQL unit of work whose block commits: then count the commit and mark the tables written (as
+        ``transaction`` does); a driver's failure becomes StoreUnavailable."""
+        try:
+            yield
+            if write:
+                self._committed()
+            self.changes.mark_committed(written)
+        except _driver_failures() as exc:
+            raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
 
     @contextlib.contextmanager
     def _driver_transaction(self, driver: sqlite3.Connection, write: bool) -> Iterator[None]:
