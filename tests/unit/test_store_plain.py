@@ -108,3 +108,16 @@ def test_a_store_in_memory_runs_plain_sql_on_its_engine():
         sql.run("INSERT INTO things VALUES ('m')", {})
         assert sql.first("SELECT name FROM things", {}) == ("m",)
     store.dispose()
+
+
+def test_a_database_that_cannot_be_opened_is_unavailable(tmp_path):
+    """As the engine's would: the key lookup then answers 503, not a 500 with a traceback."""
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    (tmp_path / "store.db").unlink()
+    (tmp_path / "store.db").mkdir()  # what stands where the database was cannot be opened as one
+    with pytest.raises(StoreUnavailable) as failure:
+        with store.plain(write=False) as sql:
+            sql.first("SELECT 1", {})
+    assert failure.value.outage
+    assert store.ping() is not None
+    store.dispose()

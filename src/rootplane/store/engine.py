@@ -348,12 +348,13 @@ class Store:
             with self.connection(write, writes) as connection:
                 yield EngineSql(connection)
             return
-        driver = self._drivers.take()
-        try:
-            with self._committing(write, tuple(writes)), self._driver_transaction(driver, write):
-                yield DriverSql(driver)
-        finally:
-            self._drivers.give(driver)
+        with self._committing(write, tuple(writes)):
+            driver = self._drivers.take()  # a database that cannot be opened is unavailable, as the engine's would be
+            try:
+                with self._driver_transaction(driver, write):
+                    yield DriverSql(driver)
+            finally:
+                self._drivers.give(driver)
 
     @contextlib.contextmanager
     def _committing(self, write: bool, written: tuple[str, ...]) -> Iterator[None]:

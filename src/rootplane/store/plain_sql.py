@@ -137,11 +137,12 @@ class DriverConnections:
         return connection
 
     def give(self, connection: sqlite3.Connection) -> None:
-        """Return a connection taken with ``take`` (no transaction open on it)."""
-        with self._lock:
-            if len(self._idle) < _IDLE_CONNECTIONS:
-                self._idle.append(connection)
-                return
+        """Return a connection taken with ``take``; one left in a transaction (its rollback failed) is closed."""
+        if not connection.in_transaction:
+            with self._lock:
+                if len(self._idle) < _IDLE_CONNECTIONS:
+                    self._idle.append(connection)
+                    return
         connection.close()
 
     def close(self) -> None:
