@@ -74,8 +74,10 @@ def copy_into(driver: sqlite3.Connection, schema: LazySchema, revision: str) -> 
     if cache is None:
         return False
     try:
+        if driver.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+            return False
         kept = cache.read(_name(schema, revision))
-        if not isinstance(kept, str) or driver.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+        if not isinstance(kept, str):
             return False
         source = sqlite3.connect(":memory:")
         try:
