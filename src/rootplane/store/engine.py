@@ -153,21 +153,11 @@ def _configure_sqlite(engine: Engine, writers: WriterLock, checkpoints_apart: bo
     commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
     def _begin(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
-        # Writers take the write lock up front (no deadlock-prone lock upgrades), after their turn among the
-        # process's writers (store/writers.py); readers share the WAL snapshot.
         # The dialect's own BEGIN hook (pysqlite's is a no-op) runs on the driver's connection, with SQLAlchemy's
         # error translation around it and without a statement's execution context (it runs on every request).
         if dbapi_connection.info.pop(ADOPTED, False):  # begun on the driver already (store/lazy.py)
             return
-        if not _write_intent.get():
-            dbapi_connection.execute("BEGIN")
-            return
-        writers.acquire(dbapi_connection)
-        try:
-            dbapi_connection.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            writers.release(dbapi_connection)
-            raise
+        writers.begin(dbapi_connection, _write_intent.get())
 
     def _ending(end):
         def _end(dbapi_connection) -> None:  # pragma: no cover - exercised by every test
@@ -370,22 +360,19 @@ class Store:
 
     @contextlib.contextmanager
     def _driver_transaction(self, driver: sqlite3.Connection, write: bool) -> Iterator[None]:
-        """A transaction on one of the store's driver connections: writers take the write lock and ``BEGIN
-        IMMEDIATE``, as the engine's do (``_configure_sqlite``)."""
-        if write:
-            self._writers.acquire(driver)
+        """A transaction on one of the store's driver connections, begun as the engine's are (``_configure_sqlite``:
+        a writer in its turn on the write lock, until the transaction ends)."""
+        self._writers.begin(driver, write)
         try:
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield
-            except BaseException:
-                if driver.in_transaction:
-                    driver.execute("ROLLBACK")
-                raise
+            yield
+        except BaseException:
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+            raise
+        else:
             driver.execute("COMMIT")
         finally:
-            if write:
-                self._writers.release(driver)
+            self._writers.release(driver)  # a no-op for a reader
 
     def _committed(self) -> None:
         """A write transaction committed (SQLite on a file): its answer waits for the group's fsync; the WAL goes

@@ -34,6 +34,20 @@ class WriterLock:
             raise sqlite3.OperationalError("database is locked")
         self._holder = _driver_id(connection)
 
+    def begin(self, connection, write: bool) -> None:
+        """Begin a transaction on the driver ``connection``: a reader's ``BEGIN`` (it shares the WAL snapshot), or a
+        writer's ``BEGIN IMMEDIATE`` after its turn (the write lock taken up front: no deadlock-prone lock upgrade);
+        a writer whose BEGIN fails gives its turn back."""
+        if not write:
+            connection.execute("BEGIN")
+            return
+        self.acquire(connection)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.release(connection)
+            raise
+
     def release(self, connection: object) -> None:
         """End the turn of ``connection`` (a no-op for a connection that does not hold it: a read transaction)."""
         if self._holder == _driver_id(connection):
