@@ -203,7 +203,7 @@ class Store:
                 _make_sqlite_files_private(self._database)
                 self.group_commit = GroupCommit(self._database)
                 self.checkpointer = Checkpointer(self._database)
-                self._drivers = DriverConnections(self._database, _BUSY_TIMEOUT, checkpoints_apart=True)
+                self._drivers = DriverConnections(self._database, _BUSY_TIMEOUT)
                 self._writers = writer_lock(str(Path(self._database).resolve()), _BUSY_TIMEOUT)
             else:
                 self._writers = WriterLock(_BUSY_TIMEOUT)

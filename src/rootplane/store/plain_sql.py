@@ -114,13 +114,13 @@ class EngineSql:
 
 
 class DriverConnections:
-    """A store's own sqlite3 connections to its database file, configured as the engine's: taken last-in first-out
-    (the most recently used one has the warmest page cache), a few kept open between uses."""
+    """A store's own sqlite3 connections to its database file, configured as the engine's (a file's WAL is
+    checkpointed apart, store/checkpoint.py): taken last-in first-out (the most recently used one has the warmest page
+    cache), a few kept open between uses."""
 
-    def __init__(self, database: str, busy_timeout: float, checkpoints_apart: bool) -> None:
+    def __init__(self, database: str, busy_timeout: float) -> None:
         self._database = database
         self._busy_timeout = busy_timeout
-        self._checkpoints_apart = checkpoints_apart
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
 
@@ -130,7 +130,7 @@ class DriverConnections:
                 return self._idle.pop()
         connection = sqlite3.connect(self._database, timeout=self._busy_timeout, check_same_thread=False)
         try:
-            configure_sqlite(connection, self._busy_timeout, self._checkpoints_apart)
+            configure_sqlite(connection, self._busy_timeout, checkpoints_apart=True)
         except BaseException:
             connection.close()
             raise
