@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rootplane.core.config import store_kind
+from rootplane.store import kept
 from rootplane.store.changes import Changes
 from rootplane.store.checkpoint import Checkpointer
 from rootplane.store.errors import StoreUnavailable, is_outage
 from rootplane.store.errors import reason as _reason
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import ADOPTED, LazySession, WriteSession
-from rootplane.store.lazy_schema import Schema, loaded
+from rootplane.store.lazy_schema import LazySchema, Schema, loaded
 from rootplane.store.plain_sql import DriverConnections, DriverSql, EngineSql, PlainSql, configure_sqlite
+from rootplane.store.revisions import head_revision
 from rootplane.store.writers import WriterLock, writer_lock
 
 if TYPE_CHECKING:
@@ -442,10 +444,6 @@ class Store:
     def _ready_on_driver(self) -> bool:
         """Whether this SQLite file is at the head revision, or was empty and is now a copy of the empty store kept at
         head (store/kept.py); False when it needs the engine (migrations, or an empty store to build)."""
-        from rootplane.store import kept
-        from rootplane.store.lazy_schema import LazySchema
-        from rootplane.store.revisions import head_revision
-
         driver = self._drivers.take()
         try:
             try:
