@@ -63,11 +63,13 @@ def for_console(path: str, headers: list[tuple[bytes, bytes]], query_string: byt
 def http_request(method: str, raw_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]], body: bytes,
                  client: tuple[str, int] | None, scheme: str) -> HttpRequest:
     """The pipeline's request from what the HTTP parser read (lower-cased header names; repeats joined by ``,``)."""
-    joined: dict[str, str] = {}
-    for raw_name, raw_value in headers:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        joined[name] = f"{joined[name]},{value}" if name in joined else value
+    joined = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in headers}
+    if len(joined) < len(headers):  # a repeated header: its values joined in order
+        joined = {}
+        for raw_name, raw_value in headers:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            joined[name] = f"{joined[name]},{value}" if name in joined else value
     return HttpRequest(method=method, path=raw_path.split("?", 1)[0], query_string=query_string.decode("latin-1"),
                        headers=joined, body=body, client_ip=(client or ("127.0.0.1", 0))[0], scheme=scheme)
 
