@@ -86,9 +86,10 @@ class _StandInGateway:
 
 
 def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None, keep_alive: float = 5.0,
-                 settle: float = 0.0) -> list:
+                 settle: float = 0.0, tail: float = 0.0) -> list:
     """Feed each of ``data`` to a direct-answering protocol over a stand-in gateway (``between(protocol)`` after
-    each); what reached the socket, and the socket's reading paused and resumed."""
+    each, ``settle`` seconds later); what reached the socket, ``tail`` seconds after the last, and the socket's
+    reading paused and resumed."""
     from uvicorn.config import Config
     from uvicorn.server import ServerState
 
@@ -114,6 +115,7 @@ def _serve_bytes(outcome, *data: bytes, between=lambda protocol: None, keep_aliv
                 await asyncio.sleep(0)
             await asyncio.sleep(settle)
             between(protocol)
+        await asyncio.sleep(tail)
         return socket.events
 
     return asyncio.run(scenario())
@@ -149,6 +151,11 @@ def test_a_header_value_that_would_split_the_answer_is_never_sent():
     assert events == ["close"]
 
 
+def test_a_header_name_that_could_split_the_answer_is_never_sent():
+    events = _serve_bytes(lambda body: (200, [(b"content-length", b"0"), (b"x-bad\r\nname", b"v")], b""), _post(b"x"))
+    assert events == ["close"]
+
+
 def test_a_client_that_does_not_read_its_answers_is_not_read_from_until_it_does():
     def full_then_drained(protocol):
         if not protocol.flow.write_paused:
@@ -174,6 +181,24 @@ def test_the_keep_alive_timer_of_an_answer_does_not_cut_off_the_next_pipelined_r
                           keep_alive=0.05, settle=0.5)
     answers = b"".join(event for event in events if isinstance(event, bytes))
     assert answers.count(b"HTTP/1.1 200 OK") == 2 and answers.endswith(b"slow")
+
+
+def test_a_connection_in_use_outlives_the_keep_alive_and_is_closed_once_idle_that_long():
+    """The keep-alive timer is armed once, by the first answer, and not made anew per request: when it fires on a
+    connection that answered since, it waits for the rest of the idle time instead of closing it."""
+    closed = []
+    events = _serve_bytes(_ok, _post(b"a"), _post(b"b"), _post(b"c"), keep_alive=0.2, settle=0.13,
+                          between=lambda protocol: closed.append(protocol.transport.is_closing()), tail=0.3)
+    answers = b"".join(event for event in events if isinstance(event, bytes))
+    assert closed == [False, False, False]  # 0.39 s after the first answer, never idle for 0.2 s
+    assert answers.count(b"HTTP/1.1 200 OK") == 3 and events[-1] == "close"  # idle 0.43 s at the end
+
+
+def test_answers_on_a_connection_share_one_keep_alive_timer():
+    timers = []
+    _serve_bytes(_ok, _post(b"a"), _post(b"b"), _post(b"c"),
+                 between=lambda protocol: timers.append(protocol.timeout_keep_alive_task))
+    assert timers[0] is not None and all(timer is timers[0] for timer in timers)
 
 
 def test_an_answer_whose_content_length_is_not_its_body_is_never_sent():

@@ -12,6 +12,11 @@
   not yet on disk) finishes in a task, and the connection reads nothing more until it is written, so answers keep
   their order. Everything else (console pages, large or chunked bodies, requests while the gateway is still being
   built, a server whose app uvicorn wraps, e.g. behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
+  The ASGI scope is made only for those (at the end of the headers, not at the start of every message).
+- **One keep-alive timer per connection, not per request.** uvicorn arms a timer when an answer completes and
+  cancels it when the next data arrives: a timer handle made and cancelled per request. Here the timer stays armed
+  while requests come and go; when it fires it closes the connection only if it has been idle for the keep-alive
+  timeout, and otherwise re-arms itself for the rest of it (issue #19).
 """
 
 from __future__ import annotations
@@ -90,6 +95,22 @@ class _GatheringTransport:
         return getattr(self._transport, name)
 
 
+def _invalid_header(headers: list[tuple[bytes, bytes]], body: bytes, method: str) -> bytes | None:
+    """The name of a header that must not be sent (uvicorn's checks: a character that could split the response, or a
+    Content-Length that is not the body's), or None. The names and the values are each searched at once, joined (a
+    character found in the joined text is in one of them), and only an answer with a match is searched header by
+    header."""
+    if HEADER_RE.search(b"".join([name for name, _ in headers])) or \
+            HEADER_VALUE_RE.search(b"".join([value for _, value in headers])):
+        for name, value in headers:
+            if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+                return name
+    for name, value in headers:
+        if name == b"content-length" and method != "HEAD" and int(value) != len(body):
+            return name
+    return None
+
+
 class _NoWaiter:
     """Stands in for a cycle's message event: uvicorn sets it when the connection is lost; nothing waits on it."""
 
@@ -132,20 +153,74 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._warming = warming if warming is not None and self.app is warming else None
         self._reading_paused_for_writes = False
+        self._idle_since: float | None = None  # loop time the last answer completed; None while a request is busy
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
+
+    # -- the keep-alive timer ----------------------------------------------------------------------------------
+    def _unset_keepalive_if_required(self) -> None:
+        """A request is arriving or being served: the connection is not idle (the timer stays armed)."""
+        self._idle_since = None
+
+    def on_response_complete(self) -> None:
+        """As uvicorn's, except that the keep-alive timer is armed only when none is (see the module docstring)."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._idle_since = None
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self._idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._keep_alive_expired)
+
+    def _keep_alive_expired(self) -> None:
+        """Close the connection if it has been idle for the keep-alive timeout; else wait for the rest of it (a
+        request in progress re-arms the timer when its answer completes)."""
+        self.timeout_keep_alive_task = None
+        if self._idle_since is None:
+            return
+        remaining = self._idle_since + self.timeout_keep_alive - self.loop.time()
+        if remaining > 0:
+            self.timeout_keep_alive_task = self.loop.call_later(remaining, self._keep_alive_expired)
+        else:
+            self.timeout_keep_alive_handler()
+
     # -- parser callbacks --------------------------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        """As uvicorn's, without the ASGI scope: a request answered directly never needs one (``_asgi_scope``)."""
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
+
     def on_headers_complete(self) -> None:
-        # An answer written from a parser callback armed the keep-alive timer (``on_response_complete``) while the
-        # read that held it may carry a next request: a request being served must not be cut off by it.
+        # An answer written from a parser callback marked the connection idle (``on_response_complete``) while the
+        # read that held it may carry a next request: a request being served must not be cut off by the timer.
         self._unset_keepalive_if_required()
         exchange = self._direct_exchange()
         if exchange is None:
+            self._asgi_scope()
             super().on_headers_complete()
         else:
             self.cycle = exchange  # type: ignore[assignment]
+
+    def _asgi_scope(self) -> None:
+        """uvicorn's scope of the message whose headers were just read (its ``on_message_begin`` makes it, and resets
+        what the parser has read so far, which is kept)."""
+        url, headers, expect_100_continue = self.url, self.headers, self.expect_100_continue
+        super().on_message_begin()
+        self.url, self.headers, self.expect_100_continue = url, headers, expect_100_continue
+        self.scope["headers"] = headers
 
     def on_body(self, body: bytes) -> None:
         if type(self.cycle) is _DirectExchange:
@@ -225,16 +300,16 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         ``send``, an answer whose headers could split the response or whose Content-Length is not its body's is
         never sent: the connection closes instead."""
         status, headers, body = answer
+        invalid = _invalid_header(headers, body, exchange.method)
+        if invalid is not None:
+            log.error("invalid HTTP header %r in the answer to %s %s", invalid, exchange.method, exchange.path)
+            self._fail(exchange, respond=False)
+            return
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         closes = False
         for name, value in headers:
-            if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value) or (
-                    name == b"content-length" and exchange.method != "HEAD" and int(value) != len(body)):
-                log.error("invalid HTTP header %r in the answer to %s %s", name, exchange.method, exchange.path)
-                self._fail(exchange, respond=False)
-                return
             if name == b"connection" and b"close" in [token.strip() for token in value.lower().split(b",")]:
                 closes = True
             content += (name, b": ", value, b"\r\n")
