@@ -13,10 +13,6 @@
   their order. Everything else (console pages, large or chunked bodies, requests while the gateway is still being
   built, a server whose app uvicorn wraps, e.g. behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
   The ASGI scope is made only for those (at the end of the headers, not at the start of every message).
-- **One keep-alive timer per connection, not per request.** uvicorn arms a timer when an answer completes and
-  cancels it when the next data arrives: a timer handle made and cancelled per request. Here the timer stays armed
-  while requests come and go; when it fires it closes the connection only if it has been idle for the keep-alive
-  timeout, and otherwise re-arms itself for the rest of it (issue #19).
 """
 
 from __future__ import annotations
@@ -153,48 +149,9 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._warming = warming if warming is not None and self.app is warming else None
         self._reading_paused_for_writes = False
-        self._idle_since: float | None = None  # loop time the last answer completed; None while a request is busy
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        super().connection_lost(exc)
-        if self.timeout_keep_alive_task is not None:
-            self.timeout_keep_alive_task.cancel()
-            self.timeout_keep_alive_task = None
-
-    # -- the keep-alive timer ----------------------------------------------------------------------------------
-    def _unset_keepalive_if_required(self) -> None:
-        """A request is arriving or being served: the connection is not idle (the timer stays armed)."""
-        self._idle_since = None
-
-    def on_response_complete(self) -> None:
-        """As uvicorn's, except that the keep-alive timer is armed only when none is (see the module docstring)."""
-        self.server_state.total_requests += 1
-        if self.transport.is_closing():
-            return
-        self._idle_since = None
-        self.flow.resume_reading()
-        if self.pipeline:
-            cycle, app = self.pipeline.pop()
-            self._start_asgi_task(cycle, app)
-            return
-        self._idle_since = self.loop.time()
-        if self.timeout_keep_alive_task is None:
-            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._keep_alive_expired)
-
-    def _keep_alive_expired(self) -> None:
-        """Close the connection if it has been idle for the keep-alive timeout; else wait for the rest of it (a
-        request in progress re-arms the timer when its answer completes)."""
-        self.timeout_keep_alive_task = None
-        if self._idle_since is None:
-            return
-        remaining = self._idle_since + self.timeout_keep_alive - self.loop.time()
-        if remaining > 0:
-            self.timeout_keep_alive_task = self.loop.call_later(remaining, self._keep_alive_expired)
-        else:
-            self.timeout_keep_alive_handler()
 
     # -- parser callbacks --------------------------------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -204,8 +161,8 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         self.headers = []
 
     def on_headers_complete(self) -> None:
-        # An answer written from a parser callback marked the connection idle (``on_response_complete``) while the
-        # read that held it may carry a next request: a request being served must not be cut off by the timer.
+        # An answer written from a parser callback armed the keep-alive timer (``on_response_complete``) while the
+        # read that held it may carry a next request: a request being served must not be cut off by it.
         self._unset_keepalive_if_required()
         exchange = self._direct_exchange()
         if exchange is None:
