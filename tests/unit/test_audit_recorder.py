@@ -5,11 +5,13 @@ outage and drops the oldest calls past ``outage_capacity``; a batch that fails f
 from __future__ import annotations
 
 import dataclasses
+import gc
 import datetime as _dt
 import itertools
 import json
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -331,3 +333,15 @@ def test_a_records_event_time_is_the_calls_utc_second():
              _dt.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=utc)]  # before the epoch: still the second's start
     texts = [records_for(dataclasses.replace(_call(), event_time=at))[0].record["eventTime"] for at in times]
     assert texts == ["2026-06-30T23:59:59Z", "2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z", "1969-12-31T23:59:59Z"]
+
+
+def test_a_written_batch_is_not_kept_while_the_writer_waits(store, recorder):
+    """Once written, nothing of a batch outlives it: calls the writer's frame kept while it waited for the next batch
+    pinned the memory pages of the load that made them (RSS after the 10,000-user loads, issue #19)."""
+    call = _call()
+    alive = weakref.ref(call)
+    recorder.submit(call)
+    recorder.flush()
+    del call
+    gc.collect()
+    assert alive() is None

@@ -206,26 +206,31 @@ class Recorder:
             self._wake.clear()
             self._now.clear()
             while self._pending:
-                items = self._take(self.batch_size)
-                calls = [item for item in items if isinstance(item, ApiCall)]
-                try:
-                    self._store([r for call in calls for r in records_for(call)])
-                except _Abandoned:
-                    log.error("audit store unavailable at shutdown: %d calls not recorded",
-                              len(calls) + sum(isinstance(item, ApiCall) for item in self._pending))
-                    return
-                except Exception:  # noqa: BLE001 - the writer must survive a bad batch
-                    log.exception("could not write %d audit records", len(calls))
-                for item in items:
-                    if isinstance(item, threading.Event):
-                        item.set()
-                if any(item is _STOP for item in items):
+                if not self._write_batch(self._take(self.batch_size)):
                     return
                 if 0 < len(self._pending) < self.batch_size:
                     # Gather again; a flush or stop queues its marker before it sets _now, so it is never missed.
                     self._now.wait(self.linger)
                     self._now.clear()
             release_free_memory()
+
+    def _write_batch(self, items: list) -> bool:
+        """Write the calls among ``items`` and release the flushes waiting for them; False when the writer must
+        stop. Its own frame holds the batch, so nothing of it outlives the write: calls kept alive while the thread
+        waits for the next batch pinned the memory pages of the load that made them (RSS after a load)."""
+        calls = [item for item in items if isinstance(item, ApiCall)]
+        try:
+            self._store([r for call in calls for r in records_for(call)])
+        except _Abandoned:
+            log.error("audit store unavailable at shutdown: %d calls not recorded",
+                      len(calls) + sum(isinstance(item, ApiCall) for item in self._pending))
+            return False
+        except Exception:  # noqa: BLE001 - the writer must survive a bad batch
+            log.exception("could not write %d audit records", len(calls))
+        for item in items:
+            if isinstance(item, threading.Event):
+                item.set()
+        return not any(item is _STOP for item in items)
 
     def _take(self, count: int) -> list:
         """Up to ``count`` queued items, oldest first (``submit`` may drop some meanwhile)."""
