@@ -17,6 +17,7 @@ thousands of queued calls (issue #19: RSS after the 10,000-user loads), and the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,19 +70,19 @@ class BulkInsert:
         if not rows:
             return
         prepared = self._prepare(connection)
-        if prepared.processors:  # column by column: one C-level map per processed column, no Python call per row
-            columns: list = list(zip(*rows))
-            for index, processor in prepared.processors:
-                columns[index] = map(processor, columns[index])
-            rows = list(zip(*columns))
+        width = len(self.columns)
+        values = list(chain.from_iterable(rows))  # every row's values in one list, built in C
+        for index, processor in prepared.processors:  # a processed column: one extended slice, no Python per row
+            values[index::width] = list(map(processor, values[index::width]))
         if prepared.names is not None:
-            connection.exec_driver_sql(prepared.sql, [dict(zip(prepared.names, row)) for row in rows])
+            connection.exec_driver_sql(prepared.sql, [dict(zip(prepared.names, values[start:start + width]))
+                                                      for start in range(0, len(values), width)])
             return
         start = 0
         for size in _chunk_sizes(len(rows)):
-            connection.exec_driver_sql(self._multi_row_sql(prepared, size),
-                                       tuple(value for row in rows[start:start + size] for value in row))
-            start += size
+            end = start + size * width
+            connection.exec_driver_sql(self._multi_row_sql(prepared, size), tuple(values[start:end]))
+            start = end
 
     def _multi_row_sql(self, prepared: _Prepared, size: int) -> str:
         """The INSERT of ``size`` rows (sizes are powers of two up to ``_CHUNK``: a few statements per table)."""
