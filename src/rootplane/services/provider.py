@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from botocore import xform_name
 
+from rootplane.core.collector import keep_loaded
 from rootplane.services.context import Handler
 
 __all__ = ["Provider", "find_provider", "find_handler", "is_read_only", "is_storeless", "takes_write_lock"]
@@ -70,6 +71,7 @@ def find_provider(service_name: str) -> Provider | None:
         if exc.name == f"rootplane.services.{service_name}.provider" or exc.name == f"rootplane.services.{service_name}":
             return None
         raise
+    keep_loaded()  # the provider's modules live as long as the process: out of the collector's walks
     return getattr(module, "PROVIDER", None)
 
 
