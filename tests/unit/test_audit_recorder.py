@@ -5,8 +5,8 @@ outage and drops the oldest calls past ``outage_capacity``; a batch that fails f
 from __future__ import annotations
 
 import dataclasses
-import gc
 import datetime as _dt
+import gc
 import itertools
 import json
 import sqlite3

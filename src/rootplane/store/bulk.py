@@ -17,8 +17,8 @@ thousands of queued calls (issue #19: RSS after the 10,000-user loads), and the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
