@@ -54,7 +54,7 @@ print(gc.get_freeze_count() > 0, any(tracked is provider for tracked in gc.get_o
 
 
 def test_a_lazily_loaded_provider_is_out_of_the_collectors_walks():
-    """A service's provider loads with its first call (the ORM and models with it, some 57,000 objects for IAM):
+    """A service's provider loads with its first call (the ORM and models with it, some 51,000 objects for IAM):
     frozen as start-up's objects are, so no collection walks them again (one took 54 ms under a GetUser load)."""
     result = subprocess.run([sys.executable, "-c", _PROVIDER_SCRIPT], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[0] == "True False"

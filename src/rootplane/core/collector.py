@@ -54,7 +54,7 @@ def resume_collection_after(build: Callable[[], T]) -> Callable[[], T]:
 
 def keep_loaded() -> None:
     """After a lazy load of long-lived objects (a service's provider, with the ORM and the models it imports: some
-    57,000 objects for IAM), move every object made so far to the permanent generation, as start-up's are. Left to
+    51,000 objects for IAM), move every object made so far to the permanent generation, as start-up's are. Left to
     the collector, they were walked once more when first promoted (a 54 ms collection under a GetUser load) and by
     every full collection after it. Objects of requests in flight are frozen too: reference counting still frees
     them, only a reference cycle among them would stay."""
