@@ -12,8 +12,9 @@ SQLite binds the parameters of: 64 with a library older than 3.32), not one exec
 the GIL around each statement step, so an executemany of a 500-record audit batch gave the GIL away and waited to
 take it back 500 times per table. Under load the event loop holds the GIL between its own I/O calls, so each of
 those waits cost the writer tens of microseconds: it fell behind by thousands of queued calls (issue #19: RSS after
-the 10,000-user loads), and the hand-offs cost the loop too. 512 rows instead of 64 per statement: a 500-record batch in 6 statements per table instead of 10, and 3-6% less of the
-writer's CPU per stored GetUser record (11.35 -> 11.0 and 12.1 -> 11.4 µs in two paired runs of 3 × 6,000 records).
+the 10,000-user loads), and the hand-offs cost the loop too. 512 rows instead of 64 per statement: a 500-record
+batch in 6 statements per table instead of 10, and 3-6% less of the writer's CPU per stored GetUser record
+(11.35 -> 11.0 and 12.1 -> 11.4 µs in two paired runs of 3 × 6,000 records).
 """
 
 from __future__ import annotations
