@@ -163,7 +163,7 @@ def test_a_statement_holds_as_many_rows_as_sqlite_binds_the_parameters_of(monkey
     library's limit on bound parameters: 32,766 since SQLite 3.32, 999 before."""
     from rootplane.store import bulk
 
-    assert [bulk.rows_per_statement(width) for width in (6, 12, 100, 40000)] == \
+    assert [bulk._rows_per_statement(width) for width in (6, 12, 100, 40000)] == \
         ([512, 512, 256, 1] if sqlite3.sqlite_version_info >= (3, 32, 0) else [128, 64, 8, 1])
     monkeypatch.setattr(bulk, "_MAX_VARIABLES", 999)
-    assert [bulk.rows_per_statement(width) for width in (6, 12)] == [128, 64]
+    assert [bulk._rows_per_statement(width) for width in (6, 12)] == [128, 64]

@@ -52,7 +52,7 @@ class BulkInsert:
         self.columns = tuple(columns)
         self._prepared: dict[str, _Prepared] = {}
         self._multi: dict[tuple[str, int], str] = {}
-        self._rows_per_statement = rows_per_statement(len(self.columns))
+        self._statement_rows = _rows_per_statement(len(self.columns))
 
     def _prepare(self, connection: Connection | DriverTransaction) -> _Prepared:
         dialect = connection.dialect
@@ -85,7 +85,7 @@ class BulkInsert:
                                                       for start in range(0, len(values), width)])
             return
         start = 0
-        for size in _chunk_sizes(len(rows), self._rows_per_statement):
+        for size in _chunk_sizes(len(rows), self._statement_rows):
             end = start + size * width
             connection.exec_driver_sql(self._multi_row_sql(prepared, size), tuple(values[start:end]))
             start = end
@@ -108,7 +108,7 @@ class BulkInsert:
                 tuple(values) if prepared.names is None else dict(zip(prepared.names, values)))
 
 
-def rows_per_statement(width: int) -> int:
+def _rows_per_statement(width: int) -> int:
     """Rows of ``width`` columns per multi-row statement: the largest power of two up to ``_MOST_ROWS`` whose
     parameters SQLite binds in one statement."""
     rows = max(1, min(_MOST_ROWS, _MAX_VARIABLES // width))
