@@ -141,6 +141,31 @@ def test_a_direct_answer_that_waits_is_written_before_the_next_pipelined_one():
     assert answers.count(b"HTTP/1.1 200 OK") == 2
 
 
+class _WhenReady:
+    """Stands in for a write's answer (``WrittenAnswer``): handed to ``send`` on a later loop step, with no task."""
+
+    def __init__(self, answer) -> None:
+        self.answer = answer
+
+    def when_ready(self, send) -> None:
+        asyncio.get_running_loop().call_later(0.01, send, self.answer)
+
+
+def test_a_written_answer_is_sent_from_its_callback_before_the_next_pipelined_one():
+    events = _serve_bytes(lambda body: _WhenReady(_ok(body)) if body == b"first" else _ok(body),
+                          _post(b"first") + _post(b"next"), tail=0.05)
+    answers = b"".join(event for event in events if isinstance(event, bytes))
+    assert "pause reading" in events  # while the first answer waited for its commit to be on disk
+    assert answers.index(b"first") < answers.index(b"next")
+    assert answers.count(b"HTTP/1.1 200 OK") == 2
+
+
+def test_a_written_answer_that_could_not_be_made_is_a_plain_500_and_the_connection_closes():
+    events = _serve_bytes(lambda body: _WhenReady(None), _post(b"x"), tail=0.05)
+    written = [event for event in events if isinstance(event, bytes)]
+    assert written[0].startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and events[-1] == "close"
+
+
 def test_a_failing_answer_is_a_plain_500_and_the_connection_closes():
     events = _serve_bytes(lambda body: RuntimeError("boom"), _post(b"x"))
     assert events[0].startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and events[-1] == "close"

@@ -8,9 +8,9 @@
   to ``LARGE_BODY`` or no body; no chunked encoding, no ``Expect: 100-continue``, no upgrade), that is not for the
   console and whose path needs no decoding, is buffered by the parser and answered by the gateway's pipeline from
   the parser's own callback: no ASGI scope, no task, no receive/send messages (those were a third of a
-  GetCallerIdentity's server CPU). An answer that must wait (an operation run on a thread, a write whose commit is
-  not yet on disk) finishes in a task, and the connection reads nothing more until it is written, so answers keep
-  their order. Everything else (console pages, large or chunked bodies, requests while the gateway is still being
+  GetCallerIdentity's server CPU). An answer that must wait finishes later, and the connection reads nothing more
+  until it is written, so answers keep their order: an operation run on a thread in a task, a write whose commit is
+  not yet on disk from the group commit's callback (``WrittenAnswer.when_ready``). Everything else (console pages, large or chunked bodies, requests while the gateway is still being
   built, a server whose app uvicorn wraps, e.g. behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
   The ASGI scope is made only for those (at the end of the headers, not at the start of every message).
 """
@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
@@ -232,6 +233,10 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
             self._write_or_fail(exchange, answer)
             return
         self.flow.pause_reading()  # nothing more is read until this answer is written
+        when_ready = getattr(answer, "when_ready", None)  # a WrittenAnswer (gateway/asgi.py): no task needed
+        if when_ready is not None:
+            when_ready(functools.partial(self._write_written, exchange))
+            return
         task = self.loop.create_task(self._write_when_ready(exchange, answer))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
@@ -244,6 +249,14 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
             self._fail(exchange)
             return
         self._write_or_fail(exchange, wired)
+
+    def _write_written(self, exchange: _DirectExchange, answer: Answer | None) -> None:
+        """Write the answer to a write once it is on disk (``WrittenAnswer``; None: it failed), as
+        ``_write_when_ready`` does."""
+        if answer is None:
+            self._fail(exchange)
+        else:
+            self._write_or_fail(exchange, answer)
 
     def _write_or_fail(self, exchange: _DirectExchange, answer: Answer) -> None:
         try:

@@ -10,6 +10,7 @@ SQLite itself fsyncs the WAL before a checkpoint copies it into the database, so
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -49,23 +50,30 @@ class GroupCommit:
 
     # -- waiting -----------------------------------------------------------------------------------------------
     async def synced(self) -> None:
-        """Return once every commit made so far is on disk (raises OSError if the fsync failed).
+        """Return once every commit made so far is on disk (raises OSError if the fsync failed)."""
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        if self.when_synced(functools.partial(_settle, future)):
+            await future
+
+    def when_synced(self, callback: Callable[[BaseException | None], None]) -> bool:
+        """On an event loop's thread: have ``callback`` called on that loop, with None or the fsync's OSError, once
+        every commit made so far is on disk; False (and no call) when they already are.
 
         The syncer is woken at the event loop's next step, not at once: the requests that commit during this step
         (those whose data arrived together) share the fsync it starts, instead of each starting its own."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
 
         def done(error: BaseException | None) -> None:
-            loop.call_soon_threadsafe(_settle, future, error)
+            loop.call_soon_threadsafe(callback, error)
 
-        if self._enqueue(done, wake=False):
-            with self._lock:
-                kick = loop not in self._kicks
-                self._kicks.add(loop)
-            if kick:
-                loop.call_soon(self._kick, loop)
-            await future
+        if not self._enqueue(done, wake=False):
+            return False
+        with self._lock:
+            kick = loop not in self._kicks
+            self._kicks.add(loop)
+        if kick:
+            loop.call_soon(self._kick, loop)
+        return True
 
     def wait(self) -> None:
         """Blocking :meth:`synced`, for callers on worker threads."""
