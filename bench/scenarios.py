@@ -132,6 +132,7 @@ def server_with_users(name: str, users: int) -> RunningServer:
         store = BenchStore(ROOTPLANES[name])
         try:  # past AWS's 5,000-user quota, which rootplane enforces
             seed_rootplane_users(store.data_dir, 0, users, store.database_url)
+            store.settle_written()
             server = start_rootplane(store=store)
         except BaseException:
             store.remove()

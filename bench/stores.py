@@ -20,11 +20,12 @@ POSTGRES_URL = os.environ.get("ROOTPLANE_BENCH_POSTGRES_URL", "postgresql+psycop
 ROOTPLANES = {"rootplane": 1, "rootplane-pg2": 2, "rootplane-pg4": 4}
 
 
-def _admin(statement: str, params: tuple = ()):
-    """Run one statement on the PostgreSQL server as its administrator; its first row (None when it has none)."""
+def _admin(statement: str, params: tuple = (), url: str = POSTGRES_URL):
+    """Run one statement as the PostgreSQL server's administrator (on the database at ``url``, by default the server's
+    own); its first row (None when it has none)."""
     import psycopg
 
-    with psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True,
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True,
                          connect_timeout=5) as connection:
         cursor = connection.execute(statement, params)
         return cursor.fetchone() if cursor.description else None
@@ -73,6 +74,13 @@ class BenchStore:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"{self.workers} workers were not all built within {timeout:g} s")
+
+    def settle_written(self) -> None:
+        """After writing into a stopped store: on PostgreSQL, vacuum and analyze it, as autovacuum has done to a store
+        whose rows arrived over weeks (rows bulk-written moments before a measurement otherwise have autovacuum and
+        autoanalyze run during it, on the machine's two cores). SQLite: nothing (it has no background vacuum)."""
+        if self.database_url is not None:
+            _admin("VACUUM (ANALYZE)", url=self.database_url)
 
     def remove(self) -> None:
         """Delete the data directory and drop the database (no server may be using them)."""

@@ -42,7 +42,8 @@ _NAMES = ("CreateUser", "GetUser", "ListUsers", "AssumeRoot", "PutBucketPolicy",
 
 
 def _prefill(store: BenchStore, count: int) -> float:
-    """Write ``count`` records into ``store``; returns the seconds it took."""
+    """Write ``count`` records into ``store`` (then settled: ``BenchStore.settle_written``); returns the seconds the
+    writes took."""
     from rootplane.server import build_gateway
     from rootplane.services.cloudtrail import plain
 
@@ -78,6 +79,7 @@ def _prefill(store: BenchStore, count: int) -> float:
             plain.put_events(session.connection(), batch)
     seconds = time.perf_counter() - started
     gateway.store.dispose()
+    store.settle_written()
     return seconds
 
 
