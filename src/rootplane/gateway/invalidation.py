@@ -32,7 +32,8 @@ class Invalidation:
     def __init__(self, gateway) -> None:
         self._gateway = gateway
         gateway.store.changes.ttl = gateway.config.credential_cache_seconds
-        gateway.store.changes.publishers.append(self.tables_written)
+        if gateway.store.kind == "postgresql":  # a SQLite store has one process: nobody to tell what a commit wrote
+            gateway.store.changes.publishers.append(self.tables_written)
         self.listener = Listener(gateway.store, CHANNEL, self._received, self.drop_local_state)
         self.listener.start()
 
