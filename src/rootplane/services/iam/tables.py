@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
@@ -38,6 +38,13 @@ class _Tagged:
         return {key: value for key, value in (self.tag_list or [])}
 
 
+def _boundary_index(table: str) -> Index:
+    """The index of the entities a permissions boundary is set on, only over those that have one (most have none: a
+    CreateUser or CreateRole then writes one index page fewer, a quarter of its commit's WAL frames)."""
+    have_one = text("boundary_arn IS NOT NULL")
+    return Index(f"ix_{table}_boundary_arn", "boundary_arn", sqlite_where=have_one, postgresql_where=have_one)
+
+
 def user_arn(account_id: str, path: str, user_name: str) -> str:
     """The ARN of an IAM user."""
     return f"arn:aws:iam::{account_id}:user{path}{user_name}"
@@ -45,7 +52,7 @@ def user_arn(account_id: str, path: str, user_name: str) -> str:
 
 class UserRow(_Tagged, Base):
     __tablename__ = "iam_users"
-    __table_args__ = (UniqueConstraint("account_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("account_id", "name_key"), _boundary_index("iam_users"))
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12))
@@ -54,7 +61,7 @@ class UserRow(_Tagged, Base):
     path: Mapped[str] = mapped_column(String(512), default="/")
     created_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
     password_last_used: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    boundary_arn: Mapped[str | None] = mapped_column(String(2048), nullable=True, index=True)
+    boundary_arn: Mapped[str | None] = mapped_column(String(2048), nullable=True)
 
     @property
     def arn(self) -> str:
@@ -89,7 +96,7 @@ class GroupMemberRow(Base):
 
 class RoleRow(_Tagged, Base):
     __tablename__ = "iam_roles"
-    __table_args__ = (UniqueConstraint("account_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("account_id", "name_key"), _boundary_index("iam_roles"))
 
     role_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12))
@@ -100,7 +107,7 @@ class RoleRow(_Tagged, Base):
     trust_policy: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     max_session_duration: Mapped[int] = mapped_column(Integer, default=3600)
-    boundary_arn: Mapped[str | None] = mapped_column(String(2048), nullable=True, index=True)
+    boundary_arn: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     last_used_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_used_region: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
