@@ -39,10 +39,11 @@ class _Tagged:
 
 
 def _boundary_index(table: str) -> Index:
-    """The index of the entities a permissions boundary is set on, only over those that have one (most have none: a
-    CreateUser or CreateRole then writes one index page fewer, a quarter of its commit's WAL frames)."""
-    have_one = text("boundary_arn IS NOT NULL")
-    return Index(f"ix_{table}_boundary_arn", "boundary_arn", sqlite_where=have_one, postgresql_where=have_one)
+    """The index of the entities a permissions boundary is set on; on SQLite only over those that have one (most have
+    none: a CreateUser or CreateRole then writes one index page fewer, a quarter of its commit's WAL frames). Not on
+    PostgreSQL: a ``postgresql_where`` loads SQLAlchemy's PostgreSQL dialect with the IAM tables, 2 MiB more RSS for a
+    server on SQLite."""
+    return Index(f"ix_{table}_boundary_arn", "boundary_arn", sqlite_where=text("boundary_arn IS NOT NULL"))
 
 
 def user_arn(account_id: str, path: str, user_name: str) -> str:
