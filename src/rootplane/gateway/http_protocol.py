@@ -10,8 +10,9 @@
   the parser's own callback: no ASGI scope, no task, no receive/send messages (those were a third of a
   GetCallerIdentity's server CPU). An answer that must wait finishes later, and the connection reads nothing more
   until it is written, so answers keep their order: an operation run on a thread in a task, a write whose commit is
-  not yet on disk from the group commit's callback (``WrittenAnswer.when_ready``). Everything else (console pages, large or chunked bodies, requests while the gateway is still being
-  built, a server whose app uvicorn wraps, e.g. behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
+  not yet on disk from the group commit's callback (``WrittenAnswer.when_ready``). Everything else (console pages,
+  large or chunked bodies, requests while the gateway is still being built, a server whose app uvicorn wraps, e.g.
+  behind trusted proxies) goes through uvicorn's ASGI cycle unchanged.
   The ASGI scope is made only for those (at the end of the headers, not at the start of every message).
 """
 

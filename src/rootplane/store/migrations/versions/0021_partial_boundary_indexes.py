@@ -1,7 +1,7 @@
 """IAM users and roles on SQLite: the permissions-boundary index covers only the entities that have a boundary. Most
 have none, and each CreateUser or CreateRole wrote a page of that index for its NULL (a quarter of its commit's WAL
 frames). Every lookup by boundary compares boundary_arn with a value, which implies it is not null: the partial index
-can answer all of them. PostgreSQL keeps the whole index (services/iam/tables.py says why).
+can answer all of them. On PostgreSQL the index is rebuilt whole, as it was (services/iam/tables.py says why).
 
 Revision ID: 0021
 Revises: 0020
