@@ -97,7 +97,7 @@ class WrittenAnswer:
 
     def __init__(self, app: GatewayApp, request: HttpRequest, route, response: HttpResponse) -> None:
         self._app, self._request, self._route, self._response = app, request, route, response
-        self.head = False  # an answer to HEAD is sent without its body
+        self.head = request.method == "HEAD"  # sent without its body
 
     def __await__(self):
         return self._app._waited(self._request, self._route, self._response).__await__()
@@ -204,7 +204,6 @@ class GatewayApp:
         if isinstance(answer, HttpResponse):
             return wire_answer(answer, method == "HEAD")
         if type(answer) is WrittenAnswer:
-            answer.head = method == "HEAD"
             return answer
         return self._wire_when_ready(answer, method == "HEAD")
 
