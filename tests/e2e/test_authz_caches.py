@@ -1,6 +1,7 @@
-"""Authorization reads SCP/RCP chains and principals' identity policies from per-process caches (store/changes.py);
-every change to what they hold takes effect on the very next request, on this server and (PostgreSQL) on another
-server sharing the database. Each test warms the cache with a few allowed calls before changing anything."""
+"""Authorization reads SCP/RCP chains, principals' identity policies, users and buckets from per-process caches
+(store/changes.py); every change to what they hold takes effect on the very next request, on this server and
+(PostgreSQL) on another server sharing the database. Each test warms the cache with a few allowed calls before
+changing anything."""
 
 from __future__ import annotations
 
@@ -247,6 +248,67 @@ def test_a_user_changed_on_one_server_shows_in_get_user_on_another_at_once():
                 assert error.response["Error"]["Code"] == "NoSuchEntity"
                 break
             assert time.monotonic() < deadline, "the other server never saw the deletion"
+            time.sleep(0.02)
+    finally:
+        first.close()
+        second.close()
+        drop_postgres_database(url)
+
+
+def _put(s3, bucket: str, key: str = "k") -> dict:
+    return s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+
+
+def test_bucket_changes_apply_to_the_next_object_request(server, unique):
+    """Object requests and their authorization read the bucket cache (services/s3/bucket_views.py)."""
+    iam, s3 = server.client("iam"), server.client("s3")
+    bucket = f"viewed-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    writer = iam.create_user(UserName=f"writer-{unique}")["User"]
+    iam.put_user_policy(UserName=writer["UserName"], PolicyName="s3", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    as_writer = server.client_for(iam.create_access_key(UserName=writer["UserName"])["AccessKey"], "s3")
+    _warm(lambda: _put(as_writer, bucket))
+    assert "VersionId" not in _put(as_writer, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": {"AWS": writer["Arn"]}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    assert _denied(lambda: _put(as_writer, bucket))
+    assert as_writer.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+    s3.delete_bucket_policy(Bucket=bucket)
+    _put(as_writer, bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert _put(as_writer, bucket)["VersionId"] != "null"
+    assert as_writer.head_object(Bucket=bucket, Key="k")["VersionId"] != "null"
+    for version in s3.list_object_versions(Bucket=bucket)["Versions"]:
+        s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket=bucket)
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        _put(as_writer, bucket)
+    s3.create_bucket(Bucket=bucket)  # a bucket created after a miss was cached
+    assert "VersionId" not in _put(as_writer, bucket)
+
+
+def test_a_bucket_policy_set_on_one_server_binds_object_requests_on_another_at_once():
+    url = required_postgres_database()
+    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
+    first = start_server(database_url=url)
+    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
+    try:
+        on_first, on_second = first.client("s3"), second.client("s3")
+        on_first.create_bucket(Bucket="replicated-bucket")
+        _warm(lambda: _put(on_second, "replicated-bucket"))
+        on_first.put_bucket_policy(Bucket="replicated-bucket", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+                                                    "Resource": "arn:aws:s3:::replicated-bucket/*"}]}))
+        deadline = time.monotonic() + 10
+        while not _denied(lambda: _put(on_second, "replicated-bucket")):
+            assert time.monotonic() < deadline, "the other server never saw the bucket policy"
+            time.sleep(0.02)
+        on_first.delete_bucket_policy(Bucket="replicated-bucket")
+        deadline = time.monotonic() + 10
+        while _denied(lambda: _put(on_second, "replicated-bucket")):
+            assert time.monotonic() < deadline, "the other server never saw the policy's deletion"
             time.sleep(0.02)
     finally:
         first.close()

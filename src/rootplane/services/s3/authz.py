@@ -6,11 +6,10 @@ from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.auth.principal import Principal
-from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_config import public_access_block
+from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
 from rootplane.services.s3.public_policy import is_public
-from rootplane.services.s3.tables import BucketRow
 
 __all__ = ["checks", "object_check"]
 
@@ -70,7 +69,7 @@ _OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPo
 ALL_S3_RESOURCES = "arn:aws:s3:::*"
 
 
-def _effective_policy(row: BucketRow, principal: Principal) -> str | None:
+def _effective_policy(row: BucketView, principal: Principal) -> str | None:
     """The bucket policy as it applies to ``principal``: RestrictPublicBuckets drops a public policy's grants to
     callers outside the bucket owner's account (AWS service principals keep them)."""
     if row.policy is None or principal.account_id == row.account_id or principal.service:
@@ -83,7 +82,7 @@ def _effective_policy(row: BucketRow, principal: Principal) -> str | None:
 
 def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
     """The check for one object action (used by CopyObject for its source)."""
-    row = repo.find_bucket(ctx.session, bucket)
+    row = find_bucket_view(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
     return AuthzCheck(action, object_arn(bucket, key), row.account_id, _effective_policy(row, ctx.principal))
@@ -109,7 +108,7 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         return [AuthzCheck(action, ALL_S3_RESOURCES, ctx.account_id or None)]
     if operation == "CreateBucket":
         return [AuthzCheck(action, bucket_arn(bucket), ctx.account_id)]
-    row = repo.find_bucket(ctx.session, bucket)
+    row = find_bucket_view(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
     if operation == "DeleteObjects":

@@ -8,11 +8,11 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3.bucket_settings import LIFECYCLE, OBJECT_LOCK, has_setting
+from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.lookup import bucket_of, object_of
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
-from rootplane.services.s3.tables import BucketRow
 
 __all__ = ["BucketConfigOperations", "DEFAULT_PUBLIC_ACCESS_BLOCK", "DEFAULT_OWNERSHIP", "check_canned_acl"]
 
@@ -43,12 +43,12 @@ def _check_tags(tags: list[dict[str, str]]) -> None:
             raise _invalid_tag("The TagValue you have provided is too long, max 256")
 
 
-def public_access_block(row: BucketRow) -> dict[str, bool] | None:
+def public_access_block(row: Bucket) -> dict[str, bool] | None:
     """The bucket's Block Public Access settings, None once deleted."""
     return json.loads(row.public_access_block) if row.public_access_block else None
 
 
-def check_canned_acl(row: BucketRow, acl: str | None) -> None:
+def check_canned_acl(row: Bucket, acl: str | None) -> None:
     """Buckets with ACLs disabled (BucketOwnerEnforced) refuse any ACL but the owner's full control."""
     if acl is not None and acl not in _PRIVATE_ACLS and row.ownership == DEFAULT_OWNERSHIP:
         raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)

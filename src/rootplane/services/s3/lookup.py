@@ -8,16 +8,27 @@ from urllib.parse import parse_qs, unquote
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
+from rootplane.services.s3.bucket_views import Bucket, BucketView, find_bucket_view
 from rootplane.services.s3.versions import read_version
 from rootplane.services.s3.names import bucket_arn, no_such_bucket
 from rootplane.services.s3.tables import BucketRow, ObjectRow
 
-__all__ = ["bucket_of", "object_of", "copy_source"]
+__all__ = ["bucket_of", "bucket_view_of", "object_of", "copy_source"]
 
 
 def bucket_of(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
-    """The request's bucket, checking ExpectedBucketOwner."""
-    row = repo.find_bucket(ctx.session, params["Bucket"])
+    """The request's bucket (the ORM row, for handlers that change it), checking ExpectedBucketOwner."""
+    return _checked(ctx, params, repo.find_bucket(ctx.session, params["Bucket"]))
+
+
+def bucket_view_of(ctx: RequestContext, params: dict[str, Any]) -> BucketView:
+    """The request's bucket as handlers that only read its settings need it (s3/bucket_views.py: no SQL when
+    cached), checking ExpectedBucketOwner."""
+    return _checked(ctx, params, find_bucket_view(ctx.session, params["Bucket"]))
+
+
+def _checked(ctx: RequestContext, params: dict[str, Any], row: Bucket | None) -> Any:
+    """``row`` when the request's bucket exists and is the expected owner's (NoSuchBucket, AccessDenied)."""
     if row is None:
         raise no_such_bucket(params["Bucket"])
     expected = params.get("ExpectedBucketOwner")

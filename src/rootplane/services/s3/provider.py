@@ -16,7 +16,7 @@ from rootplane.services.s3.bucket_config import (
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
-from rootplane.services.s3.lookup import bucket_of, copy_source
+from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copy_source
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
@@ -154,7 +154,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     # ------------------------------------------------------------------------------------------------ objects
     def put_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         check_canned_acl(row, params.get("ACL"))
         params, body, sent = upload_body(params)
         check_write_preconditions(repo.find_object(ctx.session, row.name, params["Key"]), params)
@@ -165,7 +165,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                 **versions.version_output(row, stored)}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
         check_preconditions(row, params)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
@@ -179,7 +179,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                 "Body": row.body[first:last + 1]}
 
     def head_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "HEAD")
         check_preconditions(row, params)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
@@ -189,7 +189,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         return output
 
     def get_object_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
         return {**object_attributes(row, params["ObjectAttributes"]), **versions.version_output(bucket, row)}
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
-from rootplane.services.s3.tables import NULL_VERSION, BucketRow, ObjectRow
+from rootplane.services.s3.bucket_views import Bucket
+from rootplane.services.s3.tables import NULL_VERSION, ObjectRow
 from rootplane.store.engine import lock_name
 
 __all__ = ["store_version", "add_delete_marker", "delete_version", "read_version", "version_output",
@@ -25,7 +26,7 @@ def new_version_id() -> str:
     return secrets.token_urlsafe(24).replace("-", ".")
 
 
-def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> ObjectRow:
+def store_version(session: Session, bucket: Bucket, row: ObjectRow) -> ObjectRow:
     """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
     version (replacing the previous ``null`` version). Writers of one key take turns (servers sharing PostgreSQL):
     the last one wins, as on S3.
@@ -51,7 +52,7 @@ def store_version(session: Session, bucket: BucketRow, row: ObjectRow) -> Object
     return repo.put_object(session, row)
 
 
-def add_delete_marker(ctx: RequestContext, bucket: BucketRow, key: str) -> ObjectRow:
+def add_delete_marker(ctx: RequestContext, bucket: Bucket, key: str) -> ObjectRow:
     """DeleteObject without a version id on a versioning bucket: a delete marker becomes the current version."""
     marker = ObjectRow(bucket=bucket.name, key=key, body=b"", size=0, etag="", content_type="",
                        last_modified=ctx.now().replace(microsecond=0), metadata_json="{}", headers_json="{}",
@@ -107,7 +108,7 @@ def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | N
     return row
 
 
-def version_output(bucket: BucketRow, row: ObjectRow) -> dict[str, Any]:
+def version_output(bucket: Bucket, row: ObjectRow) -> dict[str, Any]:
     """The VersionId member of an object response: present once the bucket has had versioning."""
     return {"VersionId": row.version_id} if bucket.versioning else {}
 
