@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rootplane.core.errors import AwsError
@@ -51,13 +52,17 @@ def check_preconditions(row: ObjectRow, params: dict[str, Any]) -> None:
         raise _not_modified(row)
 
 
-def check_write_preconditions(current: ObjectRow | None, params: dict[str, Any]) -> None:
+def check_write_preconditions(find_current: Callable[[], ObjectRow | None], params: dict[str, Any]) -> None:
     """Conditional writes (PutObject, CompleteMultipartUpload): ``If-None-Match: *`` needs no current object,
-    ``If-Match`` a current object with that ETag (404 NoSuchKey without one); else 412 PreconditionFailed."""
+    ``If-Match`` a current object with that ETag (404 NoSuchKey without one); else 412 PreconditionFailed.
+    ``find_current`` looks the key's current version up, only for a write that has a condition."""
+    if_none_match, if_match = params.get("IfNoneMatch"), params.get("IfMatch")
+    if if_none_match is None and if_match is None:
+        return
+    current = find_current()
     exists = current is not None and not current.delete_marker
-    if params.get("IfNoneMatch") is not None and exists:
+    if if_none_match is not None and exists:
         raise _failed("If-None-Match")
-    if_match = params.get("IfMatch")
     if if_match is not None:
         if not exists:
             raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": params["Key"]})

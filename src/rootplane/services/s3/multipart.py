@@ -169,7 +169,7 @@ class MultipartOperations:
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
         bucket = bucket_of(ctx, params)
-        check_write_preconditions(repo.find_object(ctx.session, bucket.name, upload.key), params)
+        check_write_preconditions(lambda: repo.find_object(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
                                                                part_sizes=[part.size for part in parts]))
