@@ -5,8 +5,10 @@ changing anything."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from botocore.exceptions import ClientError
@@ -20,6 +22,31 @@ ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 def _warm(call, times: int = 3) -> None:
     for _ in range(times):
         call()
+
+
+@contextlib.contextmanager
+def _two_servers() -> Iterator[tuple]:
+    """Two servers on one fresh PostgreSQL database. The second trusts what it caches for 10 minutes: only the
+    notification of a commit on the first can make it see the change."""
+    url = required_postgres_database()
+    first = start_server(database_url=url)
+    try:
+        second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
+        try:
+            yield first, second
+        finally:
+            second.close()
+    finally:
+        first.close()
+        drop_postgres_database(url)
+
+
+def _eventually(condition: Callable[[], bool], failure: str) -> None:
+    """Wait up to 10 s for ``condition`` (polled every 20 ms); fail with ``failure`` if it never holds."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.02)
 
 
 def _denied(call) -> bool:
@@ -135,11 +162,7 @@ def test_role_deleted_and_recreated_denies_its_old_sessions(server, unique):
 
 
 def test_an_scp_attached_on_one_server_binds_on_another_at_once():
-    url = required_postgres_database()
-    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
-    first = start_server(database_url=url)
-    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
-    try:
+    with _two_servers() as (first, second):
         orgs = first.client("organizations")
         orgs.create_organization(FeatureSet="ALL")
         member = create_member(orgs, "replica")
@@ -150,19 +173,9 @@ def test_an_scp_attached_on_one_server_binds_on_another_at_once():
                                     Description="d", Name="ReplicaDeny",
                                     Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
         orgs.attach_policy(PolicyId=policy, TargetId=member)
-        deadline = time.monotonic() + 10
-        while not _denied(on_second.list_users):
-            assert time.monotonic() < deadline, "the other server never saw the SCP"
-            time.sleep(0.02)
+        _eventually(lambda: _denied(on_second.list_users), "the other server never saw the SCP")
         orgs.detach_policy(PolicyId=policy, TargetId=member)
-        deadline = time.monotonic() + 10
-        while _denied(on_second.list_users):
-            assert time.monotonic() < deadline, "the other server never saw the detachment"
-            time.sleep(0.02)
-    finally:
-        first.close()
-        second.close()
-        drop_postgres_database(url)
+        _eventually(lambda: not _denied(on_second.list_users), "the other server never saw the detachment")
 
 
 def test_assume_root_eligibility_changes_apply_to_the_next_request(server, org, unique):
@@ -224,35 +237,26 @@ def test_user_changes_show_in_the_next_get_user_and_authorization(server, unique
     assert iam.get_user(UserName=name)["User"]["Path"] == "/again/"
 
 
-def test_a_user_changed_on_one_server_shows_in_get_user_on_another_at_once():
-    url = required_postgres_database()
-    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
-    first = start_server(database_url=url)
-    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
+def _no_such_user(iam, name: str) -> bool:
     try:
+        iam.get_user(UserName=name)
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "NoSuchEntity"
+        return True
+    return False
+
+
+def test_a_user_changed_on_one_server_shows_in_get_user_on_another_at_once():
+    with _two_servers() as (first, second):
         on_first, on_second = first.client("iam"), second.client("iam")
         on_first.create_user(UserName="replicated")
         _warm(lambda: on_second.get_user(UserName="replicated"))
         on_first.tag_user(UserName="replicated", Tags=[{"Key": "k", "Value": "v"}])
-        deadline = time.monotonic() + 10
-        while "Tags" not in on_second.get_user(UserName="replicated")["User"]:
-            assert time.monotonic() < deadline, "the other server never saw the tag"
-            time.sleep(0.02)
+        _eventually(lambda: "Tags" in on_second.get_user(UserName="replicated")["User"],
+                    "the other server never saw the tag")
         on_first.untag_user(UserName="replicated", TagKeys=["k"])
         on_first.delete_user(UserName="replicated")
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                on_second.get_user(UserName="replicated")
-            except ClientError as error:
-                assert error.response["Error"]["Code"] == "NoSuchEntity"
-                break
-            assert time.monotonic() < deadline, "the other server never saw the deletion"
-            time.sleep(0.02)
-    finally:
-        first.close()
-        second.close()
-        drop_postgres_database(url)
+        _eventually(lambda: _no_such_user(on_second, "replicated"), "the other server never saw the deletion")
 
 
 def _put(s3, bucket: str, key: str = "k") -> dict:
@@ -290,27 +294,15 @@ def test_bucket_changes_apply_to_the_next_object_request(server, unique):
 
 
 def test_a_bucket_policy_set_on_one_server_binds_object_requests_on_another_at_once():
-    url = required_postgres_database()
-    # The second server trusts what it caches for 10 minutes: only the notification can make it see the change.
-    first = start_server(database_url=url)
-    second = start_server(database_url=url, args=("--credential-cache-seconds", "600"))
-    try:
+    with _two_servers() as (first, second):
         on_first, on_second = first.client("s3"), second.client("s3")
         on_first.create_bucket(Bucket="replicated-bucket")
         _warm(lambda: _put(on_second, "replicated-bucket"))
         on_first.put_bucket_policy(Bucket="replicated-bucket", Policy=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
                                                     "Resource": "arn:aws:s3:::replicated-bucket/*"}]}))
-        deadline = time.monotonic() + 10
-        while not _denied(lambda: _put(on_second, "replicated-bucket")):
-            assert time.monotonic() < deadline, "the other server never saw the bucket policy"
-            time.sleep(0.02)
+        _eventually(lambda: _denied(lambda: _put(on_second, "replicated-bucket")),
+                    "the other server never saw the bucket policy")
         on_first.delete_bucket_policy(Bucket="replicated-bucket")
-        deadline = time.monotonic() + 10
-        while _denied(lambda: _put(on_second, "replicated-bucket")):
-            assert time.monotonic() < deadline, "the other server never saw the policy's deletion"
-            time.sleep(0.02)
-    finally:
-        first.close()
-        second.close()
-        drop_postgres_database(url)
+        _eventually(lambda: not _denied(lambda: _put(on_second, "replicated-bucket")),
+                    "the other server never saw the policy's deletion")
