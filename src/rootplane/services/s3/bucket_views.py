@@ -8,7 +8,8 @@ Every object request reads its bucket twice, to authorize (owner, policy, Block 
 database (by notification), makes every entry stale, and a transaction that wrote the table itself reads the row
 afresh.
 
-Handlers that change a bucket keep loading the ORM row (``lookup.bucket_of``); views are never written back.
+Object, listing and multipart handlers read views (``lookup.bucket_view_of``); the bucket handlers that change or
+delete a bucket load the ORM row (``lookup.bucket_of``). Views are never written back.
 """
 
 from __future__ import annotations

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
-from rootplane.services.s3.bucket_views import Bucket, BucketView, find_bucket_view
+from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.versions import read_version
 from rootplane.services.s3.names import bucket_arn, no_such_bucket
 from rootplane.services.s3.tables import BucketRow, ObjectRow
 
 __all__ = ["bucket_of", "bucket_view_of", "object_of", "copy_source"]
 
+B = TypeVar("B", BucketRow, BucketView)
+
 
 def bucket_of(ctx: RequestContext, params: dict[str, Any]) -> BucketRow:
-    """The request's bucket (the ORM row, for handlers that change it), checking ExpectedBucketOwner."""
+    """The request's bucket as the ORM row, for the bucket handlers that change it or delete it, checking
+    ExpectedBucketOwner."""
     return _checked(ctx, params, repo.find_bucket(ctx.session, params["Bucket"]))
 
 
 def bucket_view_of(ctx: RequestContext, params: dict[str, Any]) -> BucketView:
-    """The request's bucket as handlers that only read its settings need it (s3/bucket_views.py: no SQL when
-    cached), checking ExpectedBucketOwner."""
+    """The request's bucket as the object, listing and multipart handlers read it (s3/bucket_views.py: no SQL
+    when cached), checking ExpectedBucketOwner."""
     return _checked(ctx, params, find_bucket_view(ctx.session, params["Bucket"]))
 
 
-def _checked(ctx: RequestContext, params: dict[str, Any], row: Bucket | None) -> Any:
+def _checked(ctx: RequestContext, params: dict[str, Any], row: B | None) -> B:
     """``row`` when the request's bucket exists and is the expected owner's (NoSuchBucket, AccessDenied)."""
     if row is None:
         raise no_such_bucket(params["Bucket"])

@@ -11,7 +11,7 @@ from rootplane.auth.principal import ROOT
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.mfa_check import MfaCheck, check_code, owner_of
-from rootplane.services.s3.tables import BucketRow
+from rootplane.services.s3.bucket_views import Bucket
 
 __all__ = ["check_transport", "require_mfa", "MFA_REQUIRED"]
 
@@ -25,7 +25,7 @@ def check_transport(ctx: RequestContext, mfa: str | None) -> None:
                        "x-amz-mfa must use HTTPS.", 400)
 
 
-def require_mfa(ctx: RequestContext, bucket: BucketRow, mfa: str | None) -> None:
+def require_mfa(ctx: RequestContext, bucket: Bucket, mfa: str | None) -> None:
     """The caller is the bucket owner's root user and ``mfa`` ("<serial> <code>") holds a fresh code of its
     MFA device; otherwise AccessDenied. Records the MFA use for CloudTrail."""
     check_transport(ctx, mfa)

@@ -14,7 +14,7 @@ from rootplane.services.s3 import checksums, repo
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
-from rootplane.services.s3.lookup import bucket_of, copy_source, object_of
+from rootplane.services.s3.lookup import bucket_view_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
@@ -33,7 +33,7 @@ def _no_such_upload(upload_id: str) -> AwsError:
 
 
 def _upload(ctx: RequestContext, params: dict[str, Any]) -> UploadRow:
-    bucket = bucket_of(ctx, params)
+    bucket = bucket_view_of(ctx, params)
     row = repo.find_upload(ctx.session, params["UploadId"])
     if row is None or row.bucket != bucket.name or row.key != params["Key"] or row.completed_json is not None:
         raise _no_such_upload(params["UploadId"])
@@ -93,7 +93,7 @@ class MultipartOperations:
     """The multipart upload operations of the S3 provider."""
 
     def create_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         attributes = attributes_of(params)
         if params.get("ChecksumType"):
             attributes["ChecksumType"] = params["ChecksumType"]
@@ -168,7 +168,7 @@ class MultipartOperations:
         checksum = _object_checksum(upload, parts, body)
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         check_write_preconditions(lambda: repo.find_object(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
@@ -193,7 +193,7 @@ class MultipartOperations:
             "MaxParts": params.get("MaxParts", MAX_LIST), "IsTruncated": len(rows) > limit,
             "Parts": [{"PartNumber": row.part_number, "LastModified": row.last_modified, "ETag": row.etag,
                        "Size": row.size, **json.loads(row.checksum_json)} for row in page],
-            **_people(upload, bucket_of(ctx, params).account_id),
+            **_people(upload, bucket_view_of(ctx, params).account_id),
         }
         if page:
             output["NextPartNumberMarker"] = page[-1].part_number
@@ -202,7 +202,7 @@ class MultipartOperations:
         return output
 
     def list_multipart_uploads(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        bucket = bucket_of(ctx, params)
+        bucket = bucket_view_of(ctx, params)
         limit = page_size(params, "MaxUploads", "max-uploads")
         prefix = params.get("Prefix") or ""
         rows = repo.list_uploads(ctx.session, bucket.name, prefix, params.get("KeyMarker") or "",

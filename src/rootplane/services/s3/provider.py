@@ -14,6 +14,7 @@ from rootplane.services.s3.bucket_config import (
     DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, check_canned_acl, public_access_block,
 )
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
+from rootplane.services.s3.bucket_views import Bucket, find_bucket_view
 from rootplane.services.s3.bucket_policy import validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
 from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copy_source
@@ -194,14 +195,14 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         return {**object_attributes(row, params["ObjectAttributes"]), **versions.version_output(bucket, row)}
 
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         check_transport(ctx, params.get("MFA"))
         if params.get("VersionId") is not None and row.mfa_delete == "Enabled":
             require_mfa(ctx, row, params.get("MFA"))
         return _delete_one(ctx, row, params["Key"], params.get("VersionId"))
 
     def delete_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         request = params.get("Delete") or {}
         items = request.get("Objects") or []
         check_transport(ctx, params.get("MFA"))
@@ -231,7 +232,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         return output
 
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = bucket_of(ctx, params)
+        target = bucket_view_of(ctx, params)
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
@@ -251,13 +252,13 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum))
         result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
         output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
-        source_bucket_row = repo.find_bucket(ctx.session, source_bucket)
+        source_bucket_row = find_bucket_view(ctx.session, source_bucket)
         if source_bucket_row is not None and source_bucket_row.versioning:
             output["CopySourceVersionId"] = source.version_id
         return output
 
     def list_objects_v2(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
         max_keys = listing.page_size(params, "MaxKeys", "max-keys")
@@ -284,7 +285,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
 
     def list_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
         marker = params.get("Marker") or ""
@@ -310,7 +311,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         return output
 
 
-def _delete_one(ctx: RequestContext, bucket: BucketRow, key: str, version_id: str | None) -> dict[str, Any]:
+def _delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None) -> dict[str, Any]:
     """DeleteObject's effect and output: a version deleted for good when named; else a delete marker on a
     versioning bucket, or the object itself (its null version) on an unversioned one."""
     if version_id is not None:

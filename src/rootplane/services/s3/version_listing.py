@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import listing, repo
-from rootplane.services.s3.lookup import bucket_of
+from rootplane.services.s3.lookup import bucket_view_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import storage_class
 from rootplane.services.s3.tables import ObjectRow
@@ -83,7 +83,7 @@ class VersionListingOperations:
     """ListObjectVersions of the S3 provider."""
 
     def list_object_versions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
+        row = bucket_view_of(ctx, params)
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
         key_marker = params.get("KeyMarker") or ""
