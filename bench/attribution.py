@@ -21,12 +21,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import sign_query_requests, throughput  # noqa: E402
 from scenarios import IAM, STS, _client  # noqa: E402
-from servers import settle, start_fresh_rootplane  # noqa: E402
+from servers import settle, start_fresh_rootplane, stat_cpu_seconds  # noqa: E402
 
 SHIM = Path(__file__).parent / "attribution_shim"
 PARTS = ("audit", "audit-render", "audit-insert", "durability-wait")
@@ -35,8 +36,7 @@ _CREATES = 4500  # CreateUser calls per server at most (the account's quota is 5
 
 def _event_loop_cpu(pid: int) -> float:
     """CPU seconds (user + system) of the server's main thread, which runs its event loop."""
-    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return stat_cpu_seconds(Path(f"/proc/{pid}/task/{pid}/stat"))
 
 
 def _requests(endpoint: str, operation: str, prefix: str) -> tuple[list, bool]:
@@ -56,16 +56,8 @@ def _measure(variant: str, operations: list[str], seconds: float) -> dict[str, t
     server started afresh with ``variant`` switched off ("" for none)."""
     environment = {"ROOTPLANE_BENCH_OFF": variant,
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(SHIM), os.environ.get("PYTHONPATH")]))}
-    saved = {name: os.environ.get(name) for name in environment}
-    os.environ.update(environment)
-    try:
+    with mock.patch.dict(os.environ, environment):  # the server inherits them; this process keeps its own
         server = start_fresh_rootplane()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     try:
         prefix = f"a{uuid.uuid4().hex[:6]}"
         _client(server.endpoint, "iam").create_user(UserName=f"{prefix}-get")

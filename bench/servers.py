@@ -25,7 +25,7 @@ from peers import peer_python
 from stores import ROOTPLANES, BenchStore
 
 __all__ = ["RunningServer", "start_rootplane", "start_fresh_rootplane", "start_moto", "start_ministack", "start_bare",
-           "rss_mib", "cpu_seconds", "STARTERS"]
+           "rss_mib", "cpu_seconds", "stat_cpu_seconds", "STARTERS"]
 
 
 def _free_port() -> int:
@@ -187,7 +187,12 @@ def _summed(process: subprocess.Popen, read) -> float:
 
 
 def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
+def stat_cpu_seconds(stat: Path) -> float:
+    """User + system CPU seconds in a ``/proc`` stat file (a process's, or a thread's under ``task/``)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
