@@ -39,12 +39,15 @@ def sign_in_root(page, email: str, password: str) -> None:
 
 
 def register_mfa(page, server: Server) -> str:
-    """On the forced registration page: read the secret, send two consecutive codes; returns the secret."""
+    """On the forced registration page: read the secret, send two consecutive codes and wait until the console
+    session has opened; returns the secret."""
     assert page.url.endswith("/console/mfa/register"), page.url
     secret = page.inner_text("#mfa-secret").strip()
-    page.fill("#code1", totp_code(server, secret, -1))
-    page.fill("#code2", totp_code(server, secret))
+    step = int(server_now(server).timestamp()) // 30  # one reading: two would straddle a step now and then
+    page.fill("#code1", pyotp.TOTP(secret).generate_otp(step - 1))
+    page.fill("#code2", pyotp.TOTP(secret).generate_otp(step))
     page.click("button:has-text('Add MFA')")
+    page.wait_for_url(lambda url: not url.endswith("/console/mfa/register"))
     return secret
 
 
