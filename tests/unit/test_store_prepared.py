@@ -1,4 +1,4 @@
-"""store/prepared.py: a SELECT compiled once per dialect answers as Core's execution of the same statement does
+"""store/prepared.py: a statement compiled once per dialect answers as Core's execution of the same statement does
 (named parameters, literal values such as LIMIT 1, bind processing of datetimes), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func
 
 from rootplane.store.base import UtcDateTime
 from rootplane.store.engine import Store
-from rootplane.store.prepared import PreparedSelect
+from rootplane.store.prepared import PreparedStatement
 
 METADATA = MetaData()
 ITEMS = Table("prepared_test_items", METADATA, Column("id", Integer, primary_key=True), Column("owner", String),
@@ -38,7 +38,7 @@ def test_a_prepared_select_answers_as_core_does(store):
                    .order_by(ITEMS.c.id).limit(1).offset(bindparam("skip", type_=Integer)))
     statement = select(first_after.scalar_subquery(), select(func.count()).select_from(ITEMS)
                        .where(ITEMS.c.owner == bindparam("owner")).scalar_subquery())
-    prepared = PreparedSelect(statement)
+    prepared = PreparedStatement(statement)
     with store.transaction() as session:
         connection = session.connection()
         for owner, after, skip in (("a", AT, 0), ("a", AT + _dt.timedelta(days=1), 1), ("b", AT, 0), ("c", AT, 0)):
@@ -48,7 +48,24 @@ def test_a_prepared_select_answers_as_core_does(store):
 
 
 def test_a_statement_rendered_at_execution_time_is_refused(store):
-    prepared = PreparedSelect(select(ITEMS.c.id).where(ITEMS.c.owner.in_(bindparam("owners", expanding=True))))
+    prepared = PreparedStatement(select(ITEMS.c.id).where(ITEMS.c.owner.in_(bindparam("owners", expanding=True))))
     with store.transaction() as session:
         with pytest.raises(ValueError):
             prepared.one(session.connection(), {"owners": ["a"]})
+
+
+def test_a_prepared_write_changes_what_core_then_reads(store):
+    from sqlalchemy import delete, update
+
+    rename = PreparedStatement(update(ITEMS).where(ITEMS.c.owner == bindparam("owner")).values(owner=bindparam("to")))
+    remove = PreparedStatement(delete(ITEMS).where(ITEMS.c.at > bindparam("after")))
+    newest = PreparedStatement(select(ITEMS.c.id).where(ITEMS.c.owner == bindparam("owner")).order_by(ITEMS.c.id.desc())
+                               .limit(1))
+    with store.transaction() as session:
+        connection = session.connection()
+        rename.run(connection, {"owner": "b", "to": "c"})
+        remove.run(connection, {"after": AT + _dt.timedelta(days=4)})
+        assert newest.first(connection, {"owner": "c"}) == (4,)
+        assert newest.first(connection, {"owner": "b"}) is None
+        assert [tuple(row) for row in connection.execute(select(ITEMS.c.id, ITEMS.c.owner).order_by(ITEMS.c.id))] == [
+            (1, "a"), (2, "a"), (3, "a"), (4, "c")]

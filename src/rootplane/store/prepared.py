@@ -1,12 +1,14 @@
-"""A hot read statement compiled once per dialect and handed to the driver as it is.
+"""A hot statement (SELECT, UPDATE or DELETE) compiled once per dialect and handed to the driver as it is.
 
 ``connection.execute(select(...), params)`` derives the statement's cache key (a walk of the whole expression),
 looks the compiled form up, and builds and processes the parameters through the compiled statement: for IAM's
-``creation_check`` several times the cost of the SQL itself on SQLite (issue #19). A :class:`PreparedSelect`
+``creation_check`` several times the cost of the SQL itself on SQLite, and the ORM's get, delete and flush of
+S3's object versions cost an authorized PutObject more than half its CPU (issue #19). A :class:`PreparedStatement`
 keeps the SQL string, the order of its parameters and their bind processors per dialect, and runs it on the
 driver (store/driver.py): the same connection, transaction and error translation (``OperationalError``...),
 without the expression machinery. Result rows are the driver's values (no result type processing): select columns
-whose driver values are what the caller wants (strings, integers, NULL tests).
+whose driver values are what the caller wants (strings, integers, NULL tests). A statement that writes is not seen
+by the session's flush events: its caller tells ``Changes`` which table it wrote (``note_written``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
-from sqlalchemy.sql.expression import Select
+from sqlalchemy.sql.expression import Executable
 
-from rootplane.store.driver import DriverTransaction, execute
+from rootplane.store.driver import DriverTransaction, Rows, execute
 
-__all__ = ["PreparedSelect"]
+__all__ = ["PreparedStatement"]
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,10 @@ class _Compiled:
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]  # (parameter, bind processor)
 
 
-class PreparedSelect:
+class PreparedStatement:
     """``statement`` (its bind parameters named), compiled for a connection's dialect on first use there."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -54,17 +56,27 @@ class PreparedSelect:
             self._compiled[dialect.name] = compiled
         return compiled
 
-    def one(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The one row the statement answers on ``connection`` with ``params`` by bind parameter name (the others
-        keep their literal values); NoResultFound or MultipleResultsFound otherwise, as ``Result.one``."""
+    def run(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> Rows:
+        """Execute the statement on ``connection`` with ``params`` by bind parameter name (the others keep their
+        literal values)."""
         compiled = self._compile(connection)
         values = {**compiled.defaults, **params}
         for name, processor in compiled.processors:
             values[name] = processor(values[name])
-        rows = execute(connection, compiled.sql,
-                       values if compiled.order is None else tuple(values[name] for name in compiled.order)).fetchall()
+        return execute(connection, compiled.sql,
+                       values if compiled.order is None else tuple(values[name] for name in compiled.order))
+
+    def one(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The one row the statement answers (``run``); NoResultFound or MultipleResultsFound otherwise, as
+        ``Result.one``."""
+        rows = self.run(connection, params).fetchall()
         if not rows:
             raise NoResultFound("No row was found when one was required")
         if len(rows) > 1:
             raise MultipleResultsFound("Multiple rows were found when exactly one was required")
         return tuple(rows[0])
+
+    def first(self, connection: Connection | DriverTransaction, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row the statement answers (``run``), or None."""
+        rows = self.run(connection, params).fetchall()
+        return tuple(rows[0]) if rows else None

@@ -27,7 +27,7 @@ from rootplane.services.iam.tables import (
 )
 from rootplane.store.engine import locks_rows
 from rootplane.store.lazy import statements
-from rootplane.store.prepared import PreparedSelect
+from rootplane.store.prepared import PreparedStatement
 from rootplane.store.rows import insert_values
 
 __all__ = [
@@ -193,7 +193,7 @@ def reached_quota(session: Session, row_cls: Any, account_id: str, quota: int) -
 
 
 @lru_cache(maxsize=None)
-def _creation_probe(row_cls: Any, dialect: str) -> PreparedSelect:
+def _creation_probe(row_cls: Any, dialect: str) -> PreparedStatement:
     """Built once per table and dialect: (is the name taken?, is there a ``quota``-th entity?) in one statement.
 
     The quota probe reads up to ``quota`` index entries (~0.1 ms at 4,000 users on SQLite). On SQLite it runs only
@@ -206,7 +206,7 @@ def _creation_probe(row_cls: Any, dialect: str) -> PreparedSelect:
     if dialect == "sqlite":
         most_rows = select(func.max(literal_column("rowid"))).select_from(row_cls.__table__).scalar_subquery()
         full = case((most_rows < bindparam("quota", type_=Integer), null()), else_=full)
-    return PreparedSelect(select(taken.scalar_subquery(), full))
+    return PreparedStatement(select(taken.scalar_subquery(), full))
 
 
 def creation_check(session: Session, row_cls: Any, account_id: str, name: str, quota: int) -> tuple[bool, bool]:
