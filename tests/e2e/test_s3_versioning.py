@@ -106,6 +106,31 @@ def test_delete_objects_with_versions(s3, unique):
     assert error_of(s3.head_object, Bucket=bucket, Key="a")[2] == 404
 
 
+def test_one_request_deleting_a_keys_current_version_then_marking_it_deleted(s3, unique):
+    """DeleteObjects takes its entries in order: the permanent deletion of the current version makes the one before
+    it current, and the delete marker that follows then demotes that one: one current version in the end."""
+    bucket = _bucket(s3, f"ver-{unique}")
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"1")["VersionId"]
+    second = s3.put_object(Bucket=bucket, Key="k", Body=b"2")["VersionId"]
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": second}, {"Key": "k"}]})
+    marker = next(entry["DeleteMarkerVersionId"] for entry in result["Deleted"] if entry.get("DeleteMarker"))
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert [(v["VersionId"], v["IsLatest"]) for v in listed["Versions"]] == [(first, False)]
+    assert [(m["VersionId"], m["IsLatest"]) for m in listed["DeleteMarkers"]] == [(marker, True)]
+    assert error_of(s3.get_object, Bucket=bucket, Key="k")[::2] == ("NoSuchKey", 404)
+
+
+def test_copying_an_unversioned_object_onto_itself_replaces_it(s3, unique):
+    bucket = _bucket(s3, f"ver-{unique}", status=None)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data", Metadata={"old": "1"})
+    s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"}, MetadataDirective="REPLACE",
+                   Metadata={"new": "2"})
+    stored = s3.get_object(Bucket=bucket, Key="k")
+    assert (stored["Body"].read(), stored["Metadata"]) == (b"data", {"new": "2"})
+    assert [(v["VersionId"], v["IsLatest"]) for v in s3.list_object_versions(Bucket=bucket)["Versions"]] == [
+        ("null", True)]
+
+
 def test_list_object_versions_pages_with_two_markers(server, s3, unique):
     bucket = _bucket(s3, f"ver-{unique}")
     expected = []

@@ -8,12 +8,16 @@ from typing import NamedTuple
 from sqlalchemy import Select, and_, bindparam, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import Session, undefer
 
-from rootplane.services.s3.tables import BucketRow, BucketSettingRow, ObjectRow, PartRow, UploadRow
+from rootplane.services.s3.tables import NULL_VERSION, BucketRow, BucketSettingRow, ObjectRow, PartRow, UploadRow
+from rootplane.store.changes import note_written
+from rootplane.store.lazy import statements
+from rootplane.store.prepared import PreparedStatement
+from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
-    "find_object", "find_version", "put_object", "delete_object", "list_objects_from", "list_versions_from",
-    "next_seq", "demote_latest", "newest_version",
+    "find_object", "find_version", "null_version", "put_object", "delete_object", "delete_version",
+    "list_objects_from", "list_versions_from", "next_seq", "demote_latest", "newest_version",
     "put_upload", "find_upload", "delete_upload", "complete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
 
@@ -50,10 +54,9 @@ def bucket_has_objects(session: Session, bucket: str) -> bool:
 
 
 class _KeyQueries(NamedTuple):
-    """The per-key reads of a write, with bound ``bucket`` and ``key``."""
+    """The per-key reads of the ORM, with bound ``bucket`` and ``key``."""
 
     current: Select  # the key's current version
-    newest_seq: Select  # the highest ``seq`` of its versions
     newest: Select  # its newest version
 
 
@@ -63,8 +66,30 @@ def _key_queries() -> _KeyQueries:
     process)."""
     of_key = (ObjectRow.bucket == bindparam("bucket"), ObjectRow.key == bindparam("key"))
     return _KeyQueries(select(ObjectRow).where(*of_key, ObjectRow.is_latest == true()).limit(1),
-                       select(func.max(ObjectRow.seq)).where(*of_key),
                        select(ObjectRow).where(*of_key).order_by(ObjectRow.seq.desc()).limit(1))
+
+
+class _VersionWrites(NamedTuple):
+    """The statements of a version write, with bound ``bucket`` and ``key``, run on the driver (store/prepared.py):
+    the ORM's get, delete, bulk update and flush cost an authorized PutObject more than half its CPU (issue #19)."""
+
+    null_version: PreparedStatement  # (seq, is_latest) of the key's null version
+    newest_seq: PreparedStatement  # the highest ``seq`` of its versions
+    delete_version: PreparedStatement  # the version of bound ``version_id``
+    demote_latest: PreparedStatement  # its current version made noncurrent
+
+
+@cache
+def _version_writes() -> _VersionWrites:
+    of_key = (ObjectRow.bucket == bindparam("bucket"), ObjectRow.key == bindparam("key"))
+    return _VersionWrites(
+        PreparedStatement(select(ObjectRow.seq, ObjectRow.is_latest).where(
+            *of_key, ObjectRow.version_id == bindparam("version_id", NULL_VERSION))),
+        PreparedStatement(select(func.max(ObjectRow.seq)).where(*of_key)),
+        PreparedStatement(delete(ObjectRow.__table__).where(
+            *of_key, ObjectRow.version_id == bindparam("version_id"))),
+        PreparedStatement(update(ObjectRow.__table__).where(*of_key, ObjectRow.is_latest == true())
+                          .values(is_latest=False)))
 
 
 def find_object(session: Session, bucket: str, key: str) -> ObjectRow | None:
@@ -76,28 +101,49 @@ def find_version(session: Session, bucket: str, key: str, version_id: str) -> Ob
     return session.get(ObjectRow, (bucket, key, version_id))
 
 
+def null_version(session: Session, bucket: str, key: str) -> tuple[int, bool] | None:
+    """``(seq, is_latest)`` of the key's ``null`` version, or None."""
+    found = _version_writes().null_version.first(statements(session), {"bucket": bucket, "key": key})
+    return None if found is None else (found[0], bool(found[1]))
+
+
 def put_object(session: Session, row: ObjectRow) -> ObjectRow:
-    """Insert a version (the caller has made room: see services/s3/versions.py)."""
-    session.add(row)
+    """Insert a version now (the caller has made room: see services/s3/versions.py); ``row`` stays outside the
+    session (store/rows.py)."""
+    insert_object(session, row)
     return row
 
 
 def delete_object(session: Session, row: ObjectRow) -> None:
-    """Delete one version."""
+    """Delete one version the session holds."""
     session.delete(row)
     session.flush()
 
 
+def delete_version(session: Session, bucket: str, key: str, version_id: str) -> None:
+    """Delete one version by its id; the session holds no object of it afterwards."""
+    _version_writes().delete_version.run(statements(session), {"bucket": bucket, "key": key,
+                                                               "version_id": version_id})
+    note_written(session, (ObjectRow.__tablename__,))
+    if session.identity_map:
+        held = session.identity_map.get(session.identity_key(ObjectRow, (bucket, key, version_id)))
+        if held is not None:
+            session.expunge(held)
+
+
 def next_seq(session: Session, bucket: str, key: str) -> int:
     """The ``seq`` of a key's next version (one above its newest)."""
-    newest = session.scalar(_key_queries().newest_seq, {"bucket": bucket, "key": key})
+    [newest] = _version_writes().newest_seq.one(statements(session), {"bucket": bucket, "key": key})
     return 0 if newest is None else newest + 1
 
 
 def demote_latest(session: Session, bucket: str, key: str) -> None:
-    """The key's current version becomes noncurrent."""
-    session.execute(update(ObjectRow).where(ObjectRow.bucket == bucket, ObjectRow.key == key,
-                                            ObjectRow.is_latest == true()).values(is_latest=False))
+    """The key's current version becomes noncurrent (an object of it the session holds reads the change)."""
+    _version_writes().demote_latest.run(statements(session), {"bucket": bucket, "key": key})
+    note_written(session, (ObjectRow.__tablename__,))
+    for held in list(session.identity_map.values()) if session.identity_map else ():
+        if isinstance(held, ObjectRow) and held.bucket == bucket and held.key == key:
+            session.expire(held, ["is_latest"])
 
 
 def newest_version(session: Session, bucket: str, key: str) -> ObjectRow | None:

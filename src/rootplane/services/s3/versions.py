@@ -26,29 +26,31 @@ def new_version_id() -> str:
     return secrets.token_urlsafe(24).replace("-", ".")
 
 
-def store_version(session: Session, bucket: Bucket, row: ObjectRow) -> ObjectRow:
-    """Make ``row`` its key's current version: a new version when versioning is enabled, else the ``null``
-    version (replacing the previous ``null`` version). Writers of one key take turns (servers sharing PostgreSQL):
-    the last one wins, as on S3.
+def store_version(session: Session, bucket: Bucket, row: ObjectRow, *, delete_marker: bool = False) -> ObjectRow:
+    """Make ``row`` its key's current version (a delete marker when ``delete_marker``): a new version when
+    versioning is enabled, else the ``null`` version (replacing the previous ``null`` version). Writers of one key
+    take turns (servers sharing PostgreSQL): the last one wins, as on S3. ``row`` is inserted at once and stays
+    outside the session (repo.put_object).
 
     A key of a never-versioned bucket has at most its ``null`` version, so that row alone gives the next ``seq``
     and, being current, leaves nothing to demote once replaced; other buckets ask for the key's newest ``seq``,
     and a key without versions has nothing to replace or demote."""
     _lock_key(session, row.bucket, row.key)
-    previous = None
+    session.flush()  # the request's pending changes first: the statements below run on the driver
+    previous = None  # (seq, is_latest) of the null version this write replaces
     if bucket.versioning is None:
-        previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
-        row.seq = previous.seq + 1 if previous is not None else 0
+        previous = repo.null_version(session, row.bucket, row.key)
+        row.seq = previous[0] + 1 if previous is not None else 0
     else:
         row.seq = repo.next_seq(session, row.bucket, row.key)
         if bucket.versioning != "Enabled" and row.seq:
-            previous = repo.find_version(session, row.bucket, row.key, NULL_VERSION)
+            previous = repo.null_version(session, row.bucket, row.key)
     row.version_id = new_version_id() if bucket.versioning == "Enabled" else NULL_VERSION
     if previous is not None:
-        repo.delete_object(session, previous)
-    if row.seq and not (previous is not None and previous.is_latest):
+        repo.delete_version(session, row.bucket, row.key, NULL_VERSION)
+    if row.seq and not (previous is not None and previous[1]):
         repo.demote_latest(session, row.bucket, row.key)
-    row.is_latest, row.delete_marker = True, False
+    row.is_latest, row.delete_marker = True, delete_marker
     return repo.put_object(session, row)
 
 
@@ -57,9 +59,7 @@ def add_delete_marker(ctx: RequestContext, bucket: Bucket, key: str) -> ObjectRo
     marker = ObjectRow(bucket=bucket.name, key=key, body=b"", size=0, etag="", content_type="",
                        last_modified=ctx.now().replace(microsecond=0), metadata_json="{}", headers_json="{}",
                        checksum_json="{}", parts_count=None)
-    stored = store_version(ctx.session, bucket, marker)
-    stored.delete_marker = True
-    return stored
+    return store_version(ctx.session, bucket, marker, delete_marker=True)
 
 
 def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
