@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
-from rootplane.store.rows import insert_values
+from rootplane.store.rows import insert_object, insert_values
 
 
 class _Base(DeclarativeBase):
@@ -51,6 +51,16 @@ def test_a_row_is_inserted_after_pending_orm_changes_with_column_defaults(store)
         assert not list(session)  # nothing tracked: the answer's values only
     with store.transaction(write=False) as session:
         assert session.execute(select(Child.kind, Child.labels)).one() == ("plain", "none")
+
+
+def test_a_transient_object_is_inserted_and_stays_outside_the_session(store):
+    child = Child(child_id=1, parent_id=1, name="a", kind="special")
+    with store.transaction() as session:
+        session.add(Parent(parent_id=1))
+        insert_object(session, child)
+        assert child not in session and not list(session.new)
+    with store.transaction(write=False) as session:
+        assert session.execute(select(Child.name, Child.kind, Child.labels)).one() == ("a", "special", "none")
 
 
 def test_a_constraint_error_is_raised_and_the_transaction_rolls_back_whole(store):
