@@ -97,3 +97,22 @@ def test_secrets_come_straight_from_the_system_not_from_the_pool():
     key, code = ids.secret_access_key(), ids.secret_string(6)
     assert (ids._pool._data, ids._pool._at) == pooled
     assert len(key) == 40 and code.isdigit() and len(code) == 6
+
+
+def test_secret_strings_use_the_whole_alphabet_evenly():
+    counts = {letter: 0 for letter in "abc"}
+    for _ in range(3000):
+        for letter in ids.secret_string(2, "abc"):
+            counts[letter] += 1
+    assert all(1700 < count < 2300 for count in counts.values())  # 2,000 each expected
+    assert {len(ids.secret_string(6)) for _ in range(200)} == {6}
+
+
+def test_a_secret_access_key_is_one_system_call():
+    """40 calls of os.urandom per secret access key (one per character) each let go of the GIL (issue #19)."""
+    import random
+    from unittest import mock
+
+    with mock.patch.object(random, "_urandom", wraps=random._urandom) as urandom:  # SystemRandom's os.urandom
+        key = ids.secret_access_key()
+    assert urandom.call_count == 1 and len(key) == 40
