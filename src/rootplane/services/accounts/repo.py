@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, TemporarySessionRow
 from rootplane.store.engine import locks_rows
+from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_account", "find_account_by_email", "lock_account", "put_account", "find_access_key", "list_access_keys",
@@ -64,5 +65,6 @@ def find_temporary_session(session: Session, access_key_id: str) -> TemporarySes
 
 
 def put_temporary_session(session: Session, row: TemporarySessionRow) -> TemporarySessionRow:
-    session.add(row)
+    """Insert issued credentials now, without the ORM's flush (store/rows.py: ``row`` stays outside the session)."""
+    insert_object(session, row)
     return row
