@@ -69,3 +69,11 @@ def test_a_prepared_write_changes_what_core_then_reads(store):
         assert newest.first(connection, {"owner": "b"}) is None
         assert [tuple(row) for row in connection.execute(select(ITEMS.c.id, ITEMS.c.owner).order_by(ITEMS.c.id))] == [
             (1, "a"), (2, "a"), (3, "a"), (4, "c")]
+
+
+def test_typed_first_converts_as_the_orm_reads(store):
+    prepared = PreparedStatement(select(ITEMS.c.at, ITEMS.c.owner).where(ITEMS.c.id == bindparam("id")))
+    with store.transaction() as session:
+        connection = session.connection()
+        assert prepared.typed_first(connection, {"id": 2}) == (AT + _dt.timedelta(days=2), "a")
+        assert prepared.typed_first(connection, {"id": 99}) is None

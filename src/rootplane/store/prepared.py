@@ -6,9 +6,10 @@ looks the compiled form up, and builds and processes the parameters through the 
 S3's object versions cost an authorized PutObject more than half its CPU (issue #19). A :class:`PreparedStatement`
 keeps the SQL string, the order of its parameters and their bind processors per dialect, and runs it on the
 driver (store/driver.py): the same connection, transaction and error translation (``OperationalError``...),
-without the expression machinery. Result rows are the driver's values (no result type processing): select columns
-whose driver values are what the caller wants (strings, integers, NULL tests). A statement that writes is not seen
-by the session's flush events: its caller tells ``Changes`` which table it wrote (``note_written``).
+without the expression machinery. Result rows are the driver's values (no result type processing: select columns
+whose driver values are what the caller wants, such as strings, integers, NULL tests), except ``typed_first``'s,
+converted as the ORM would read them (datetimes, booleans). A statement that writes is not seen by the session's
+flush events: its caller tells ``Changes`` which table it wrote (``note_written``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class _Compiled:
     defaults: dict[str, Any]  # every bind parameter's value when the caller gives none (literals such as LIMIT 1)
     order: tuple[str, ...] | None  # the driver's positional parameters by name; None for a named paramstyle
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]  # (parameter, bind processor)
+    results: tuple[Callable[[Any], Any] | None, ...]  # per selected column: its result processor, if it has one
 
 
 class PreparedStatement:
@@ -51,8 +53,10 @@ class PreparedStatement:
             processors = tuple(
                 (name, processor) for name, bind in form.binds.items()
                 if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None)
+            results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                            for column in getattr(self.statement, "selected_columns", ()))
             compiled = _Compiled(str(form), {name: bind.effective_value for name, bind in form.binds.items()},
-                                 tuple(form.positiontup or ()) if form.positional else None, processors)
+                                 tuple(form.positiontup or ()) if form.positional else None, processors, results)
             self._compiled[dialect.name] = compiled
         return compiled
 
@@ -80,3 +84,13 @@ class PreparedStatement:
         """The first row the statement answers (``run``), or None."""
         rows = self.run(connection, params).fetchall()
         return tuple(rows[0]) if rows else None
+
+    def typed_first(self, connection: Connection | DriverTransaction,
+                    params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row the statement answers (``run``), each column's value converted by its type as a query of
+        the ORM would convert it (a SQLite datetime's text, a boolean's integer), or None."""
+        rows = self.run(connection, params).fetchall()
+        if not rows:
+            return None
+        results = self._compile(connection).results
+        return tuple(value if process is None else process(value) for value, process in zip(rows[0], results))

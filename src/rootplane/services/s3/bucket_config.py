@@ -154,5 +154,5 @@ class BucketConfigOperations:
 
     def get_object_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
-        object_of(ctx, row.name, params["Key"], params.get("VersionId"))
+        object_of(ctx, row.name, params["Key"], params.get("VersionId"), with_body=False)
         return _owner_acl(row.account_id)

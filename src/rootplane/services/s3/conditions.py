@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rootplane.core.errors import AwsError
+from rootplane.services.s3.repo import ObjectVersion
 from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["check_preconditions", "check_write_preconditions", "byte_range"]
@@ -26,7 +27,7 @@ def _failed(condition: str) -> AwsError:
                     fields={"Condition": condition})
 
 
-def _not_modified(row: ObjectRow) -> AwsError:
+def _not_modified(row: ObjectVersion) -> AwsError:
     """304, with the object's ETag and Last-Modified as S3 sends them."""
     return AwsError("NotModified", "Not Modified", 304, headers={
         "ETag": row.etag, "Last-Modified": email.utils.format_datetime(row.last_modified, usegmt=True)})
@@ -36,7 +37,7 @@ def _seconds(moment: _dt.datetime) -> _dt.datetime:
     return moment.replace(microsecond=0)
 
 
-def check_preconditions(row: ObjectRow, params: dict[str, Any]) -> None:
+def check_preconditions(row: ObjectVersion, params: dict[str, Any]) -> None:
     """Raise 412 PreconditionFailed or 304 NotModified as S3 does (RFC 7232 precedence)."""
     if_match = params.get("IfMatch")
     if if_match is not None and not _etag_matches(if_match, row.etag):

@@ -11,7 +11,8 @@ from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.versions import read_version
 from rootplane.services.s3.names import bucket_arn, no_such_bucket
-from rootplane.services.s3.tables import BucketRow, ObjectRow
+from rootplane.services.s3.repo import StoredVersion
+from rootplane.services.s3.tables import BucketRow
 
 __all__ = ["bucket_of", "bucket_view_of", "object_of", "copy_source"]
 
@@ -41,9 +42,11 @@ def _checked(ctx: RequestContext, params: dict[str, Any], row: B | None) -> B:
     return row
 
 
-def object_of(ctx: RequestContext, bucket: str, key: str, version_id: str | None = None) -> ObjectRow:
-    """An object of ``bucket`` (its current version, or the one named); S3's errors when absent."""
-    return read_version(ctx, bucket, key, version_id, "GET")
+def object_of(ctx: RequestContext, bucket: str, key: str, version_id: str | None = None, *,
+              with_body: bool = True) -> StoredVersion:
+    """An object of ``bucket`` (its current version, or the one named; its body only ``with_body``); S3's errors
+    when absent."""
+    return read_version(ctx, bucket, key, version_id, "GET", with_body=with_body)
 
 
 def copy_source(text: str) -> tuple[str, str, str | None]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import checksums
+from rootplane.services.s3.repo import ObjectVersion
 from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "ENCRYPTION", "upload_body", "attributes_of", "new_object",
@@ -50,12 +51,12 @@ def attributes_of(params: dict[str, Any]) -> dict[str, Any]:
     return attributes
 
 
-def storage_class(row: ObjectRow) -> str:
+def storage_class(row: ObjectVersion) -> str:
     """The object's storage class (listings show STANDARD too)."""
     return json.loads(row.headers_json).get("StorageClass", STANDARD)
 
 
-def part_span(row: ObjectRow, number: int) -> tuple[int, int]:
+def part_span(row: ObjectVersion, number: int) -> tuple[int, int]:
     """The inclusive bytes of part ``number`` (an object not uploaded in parts is its part 1); 416 beyond."""
     sizes = json.loads(row.part_sizes) if row.part_sizes else [row.size]
     if not 1 <= number <= len(sizes):
@@ -83,12 +84,12 @@ def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], n
     )
 
 
-def stored_attributes(row: ObjectRow) -> dict[str, Any]:
+def stored_attributes(row: ObjectVersion) -> dict[str, Any]:
     """The attributes an object was stored with (what CopyObject's COPY directive carries over)."""
     return {**json.loads(row.headers_json), "ContentType": row.content_type, "Metadata": json.loads(row.metadata_json)}
 
 
-def object_attributes(row: ObjectRow, wanted: list[str]) -> dict[str, Any]:
+def object_attributes(row: ObjectVersion, wanted: list[str]) -> dict[str, Any]:
     """GetObjectAttributes' output: LastModified, then only the attributes asked for (ETag without its quotes,
     as S3 answers it; ObjectParts only for an object made by a multipart upload)."""
     output: dict[str, Any] = {"LastModified": row.last_modified}
@@ -106,7 +107,7 @@ def object_attributes(row: ObjectRow, wanted: list[str]) -> dict[str, Any]:
     return output
 
 
-def object_headers(row: ObjectRow, params: dict[str, Any]) -> dict[str, Any]:
+def object_headers(row: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]:
     """The GetObject/HeadObject output members (everything but the body)."""
     output: dict[str, Any] = {
         "AcceptRanges": "bytes", "LastModified": row.last_modified, "ContentLength": row.size, "ETag": row.etag,

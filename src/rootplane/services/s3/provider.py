@@ -181,7 +181,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def head_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_view_of(ctx, params)
-        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "HEAD")
+        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "HEAD", with_body=False)
         check_preconditions(row, params)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
         span = _span(row, params)
@@ -191,7 +191,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def get_object_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_view_of(ctx, params)
-        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
+        row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET", with_body=False)
         return {**object_attributes(row, params["ObjectAttributes"]), **versions.version_output(bucket, row)}
 
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_views import Bucket
+from rootplane.services.s3.repo import ObjectVersion, StoredVersion
 from rootplane.services.s3.tables import NULL_VERSION, ObjectRow
 from rootplane.store.engine import lock_name
 
@@ -87,17 +88,18 @@ def _lock_key(session: Session, bucket: str, key: str) -> None:
                 session.expire(held)
 
 
-def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str) -> ObjectRow:
-    """The object a Get/Head/Copy reads: the current version or the one named; AWS's errors for a missing key or
-    version and for a delete marker (404 NoSuchKey when current, 405 when named, both with x-amz-delete-marker)."""
+def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str, *,
+                 with_body: bool = True) -> StoredVersion:
+    """The object a Get/Head/Copy reads (its body only ``with_body``): the current version or the one named; AWS's
+    errors for a missing key or version and for a delete marker (404 NoSuchKey when current, 405 when named, both
+    with x-amz-delete-marker)."""
+    row = repo.read_stored(ctx.session, bucket, key, version_id, with_body=with_body)
     if version_id is None:
-        row = repo.find_object(ctx.session, bucket, key)
         if row is None or row.delete_marker:
             headers = _marker_headers(row) if row is not None else {}
             raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": key},
                            headers=headers)
         return row
-    row = repo.find_version(ctx.session, bucket, key, version_id)
     if row is None:
         raise AwsError("NoSuchVersion", "The specified version does not exist.", 404,
                        fields={"Key": key, "VersionId": version_id})
@@ -108,12 +110,12 @@ def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | N
     return row
 
 
-def version_output(bucket: Bucket, row: ObjectRow) -> dict[str, Any]:
+def version_output(bucket: Bucket, row: ObjectVersion) -> dict[str, Any]:
     """The VersionId member of an object response: present once the bucket has had versioning."""
     return {"VersionId": row.version_id} if bucket.versioning else {}
 
 
-def _marker_headers(row: ObjectRow) -> dict[str, str]:
+def _marker_headers(row: StoredVersion) -> dict[str, str]:
     return {"x-amz-delete-marker": "true", "x-amz-version-id": row.version_id}
 
 
