@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -48,3 +50,39 @@ def test_root_mfa_calls_without_user_name_act_on_root(server, unique):
         iam.deactivate_mfa_device(SerialNumber=device["SerialNumber"])
     assert error_of(excinfo) == ("NoSuchEntity", 404, "MFA Device invalid for user.")
     iam.delete_virtual_mfa_device(SerialNumber=device["SerialNumber"])
+
+
+def test_account_summary_counts_what_the_account_holds(server, unique):
+    """Each count of GetAccountSummary moves with what is created (one statement answers them all: a column
+    mixed up with another would show here)."""
+    from test_iam_credentials import _codes
+    from test_iam_more_credentials import SAML_METADATA
+
+    iam = server.client("iam")
+    before = iam.get_account_summary()["SummaryMap"]
+    for n in range(3):
+        iam.create_user(UserName=f"sum-{unique}-{n}")
+    for n in range(2):
+        iam.create_group(GroupName=f"sum-{unique}-{n}")
+    iam.create_role(RoleName=f"sum-{unique}", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    arn = iam.create_policy(PolicyName=f"sum-{unique}", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+    for n in range(3):
+        iam.attach_user_policy(UserName=f"sum-{unique}-{n}", PolicyArn=arn)
+    for n in range(4):
+        iam.create_instance_profile(InstanceProfileName=f"sum-{unique}-{n}")
+    devices = [iam.create_virtual_mfa_device(VirtualMFADeviceName=f"sum-{unique}-{n}")["VirtualMFADevice"]
+               for n in range(2)]
+    iam.enable_mfa_device(UserName=f"sum-{unique}-0", SerialNumber=devices[0]["SerialNumber"],
+                          **dict(zip(("AuthenticationCode1", "AuthenticationCode2"),
+                                     _codes(devices[0]["Base32StringSeed"].decode()))))
+    iam.create_saml_provider(Name=f"sum-{unique}", SAMLMetadataDocument=SAML_METADATA)
+    after = iam.get_account_summary()["SummaryMap"]
+    moved = {name: after[name] - before[name] for name in (
+        "Users", "Groups", "Roles", "Policies", "PolicyVersionsInUse", "InstanceProfiles", "MFADevices",
+        "MFADevicesInUse", "Providers", "ServerCertificates", "AccountMFAEnabled", "AccountAccessKeysPresent")}
+    assert moved == {"Users": 3, "Groups": 2, "Roles": 1, "Policies": 1, "PolicyVersionsInUse": 3,
+                     "InstanceProfiles": 4, "MFADevices": 2, "MFADevicesInUse": 1, "Providers": 1,
+                     "ServerCertificates": 0, "AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0}
+    assert after["AccountAccessKeysPresent"] == 1  # the bootstrap root key

@@ -4,49 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, passwords, repo
 from rootplane.services.iam.quotas import QUOTAS
-from rootplane.services.iam.tables import (
-    AccountAliasRow, GroupRow, InstanceProfileRow, ManagedPolicyRow, MfaDeviceRow, OidcProviderRow, RoleRow,
-    SamlProviderRow, ServerCertificateRow, UserRow,
-)
+from rootplane.services.iam.tables import AccountAliasRow
 
-__all__ = ["AccountMixin", "root_flags"]
-
-
-def root_flags(ctx: RequestContext) -> dict[str, int]:
-    """Whether the root user has MFA, access keys, a password, signing certificates (0/1)."""
-    session, account_id = ctx.session, ctx.account_id
-    account = accounts.find_account(session, account_id)
-    return {
-        "AccountMFAEnabled": int(repo.count_mfa_devices(session, account_id, account_id) > 0),
-        "AccountAccessKeysPresent": int(accounts.count_access_keys(session, account_id, None) > 0),
-        "AccountPasswordPresent": int(bool(account is not None and account.root_password_hash)),
-        "AccountSigningCertificatesPresent": int(repo.count_certificates(session, account_id, account_id) > 0),
-    }
+__all__ = ["AccountMixin"]
 
 
 class AccountMixin:
     def get_account_summary(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        session, account_id = ctx.session, ctx.account_id
-        counts = {
-            "Users": repo.count_named(session, UserRow, account_id),
-            "Groups": repo.count_named(session, GroupRow, account_id),
-            "Roles": repo.count_named(session, RoleRow, account_id),
-            "Policies": repo.count_named(session, ManagedPolicyRow, account_id),
-            "InstanceProfiles": repo.count_named(session, InstanceProfileRow, account_id),
-            "MFADevices": repo.count_named(session, MfaDeviceRow, account_id),
-            "MFADevicesInUse": repo.count_mfa_devices(session, account_id),
-            "PolicyVersionsInUse": repo.count_policy_versions_in_use(session, account_id),
-            "ServerCertificates": repo.count_named(session, ServerCertificateRow, account_id),
-            "Providers": repo.count_providers(session, OidcProviderRow, account_id)
-            + repo.count_providers(session, SamlProviderRow, account_id),
-        }
-        settings = repo.find_settings(session, account_id)
-        counts["GlobalEndpointTokenVersion"] = (settings.sts_token_version if settings is not None else None) or 1
-        return {"SummaryMap": {**QUOTAS, **counts, **root_flags(ctx)}}
+        return {"SummaryMap": {**QUOTAS, **repo.account_summary(ctx.session, ctx.account_id)}}
 
     def create_account_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         alias = params["AccountAlias"]

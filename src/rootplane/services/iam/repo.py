@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
-from rootplane.services.accounts.tables import AccessKeyRow
+from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
 from rootplane.services.signin.tables import PasskeyRow
 from rootplane.services.iam.tables import (
     AccountAliasRow, AccountSettingsRow, AttachmentRow, GroupMemberRow, GroupRow, InlinePolicyRow,
-    InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, PolicyVersionRow, RoleRow,
-    PasswordHistoryRow, ServerCertificateRow, ServiceCredentialRow,
+    InstanceProfileRow, LoginProfileRow, ManagedPolicyRow, MfaDeviceRow, OidcProviderRow, PolicyVersionRow, RoleRow,
+    PasswordHistoryRow, SamlProviderRow, ServerCertificateRow, ServiceCredentialRow,
     SigningCertificateRow, SshPublicKeyRow, UserRow,
 )
 from rootplane.store.engine import locks_rows
@@ -31,7 +31,7 @@ from rootplane.store.prepared import PreparedStatement
 from rootplane.store.rows import insert_values
 
 __all__ = [
-    "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "count_named", "reached_quota",
+    "Page", "encode_marker", "decode_marker", "find_user", "find_named", "list_named", "reached_quota",
     "creation_check", "put", "insert", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
@@ -39,7 +39,7 @@ __all__ = [
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
     "find_mfa_device", "list_mfa_devices", "list_enabled_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
     "list_certificates", "find_certificate", "count_certificates", "settings", "find_settings", "password_policy", "find_alias", "alias_of",
-    "profile_of_role", "delete_entity_links", "rekey_entity", "count_policy_versions_in_use", "list_all_users",
+    "profile_of_role", "delete_entity_links", "rekey_entity", "account_summary", "list_all_users",
     "login_profiles_of", "owners_with_mfa", "certificates_of_account", "list_ssh_keys", "count_ssh_keys",
     "find_ssh_key_by_fingerprint", "list_providers", "count_providers", "list_service_credentials",
     "count_service_credentials", "password_history", "trim_password_history", "attachments_of",
@@ -219,11 +219,6 @@ def creation_check(session: Session, row_cls: Any, account_id: str, name: str, q
     taken, full = _creation_probe(row_cls, connection.dialect.name).one(connection, {
         "account_id": account_id, "name_key": name.lower(), "offset": quota - 1, "quota": quota})
     return taken is not None, full is not None
-
-
-def count_named(session: Session, row_cls: Any, account_id: str) -> int:
-    query = select(func.count()).select_from(row_cls).where(row_cls.account_id == account_id)
-    return int(session.scalar(query) or 0)
 
 
 def put(session: Session, row: Row, *, conflict: AwsError | None = None) -> Row:
@@ -431,10 +426,45 @@ def list_customer_policies(session: Session, account_id: str, path_prefix: str |
     return list_named(session, ManagedPolicyRow, account_id, path_prefix, marker, max_items, *extra)
 
 
-def count_policy_versions_in_use(session: Session, account_id: str) -> int:
-    """Managed policy attachments in the account (GetAccountSummary's PolicyVersionsInUse)."""
-    query = select(func.count()).select_from(AttachmentRow).where(AttachmentRow.account_id == account_id)
-    return int(session.scalar(query) or 0)
+@lru_cache(maxsize=None)
+def _summary_statement() -> PreparedStatement:
+    """GetAccountSummary's counts and the root user's four flags as one row of scalar subqueries, one bound
+    ``account_id``: sixteen ORM queries cost a call 5 ms of CPU (issue #19)."""
+    account = bindparam("account_id")
+
+    def counted(row_cls: Any, *where: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(row_cls).where(row_cls.account_id == account, *where)\
+            .scalar_subquery()
+
+    enabled = _enabled_mfa(account)
+    has_password = select(case((func.coalesce(AccountRow.root_password_hash, "") == "", 0), else_=1)).where(
+        AccountRow.account_id == account).scalar_subquery()
+    token_version = select(AccountSettingsRow.sts_token_version).where(
+        AccountSettingsRow.account_id == account).scalar_subquery()
+    return PreparedStatement(select(
+        counted(UserRow), counted(GroupRow), counted(RoleRow), counted(ManagedPolicyRow), counted(InstanceProfileRow),
+        counted(MfaDeviceRow), select(func.count()).select_from(enabled).scalar_subquery(), counted(AttachmentRow),
+        counted(ServerCertificateRow), counted(OidcProviderRow), counted(SamlProviderRow),
+        select(func.count()).select_from(enabled).where(enabled.c.owner_id == account).scalar_subquery(),
+        counted(AccessKeyRow, AccessKeyRow.user_name.is_(None)), has_password,
+        counted(SigningCertificateRow, SigningCertificateRow.owner_id == account), token_version))
+
+
+def account_summary(session: Session, account_id: str) -> dict[str, int]:
+    """GetAccountSummary's counts (MFADevicesInUse: devices enabled, passkeys included; PolicyVersionsInUse: managed
+    policy attachments; Providers: OIDC and SAML), the root user's flags (0/1: MFA, access keys, a password,
+    signing certificates) and GlobalEndpointTokenVersion (1 until set)."""
+    (users, groups, roles, policies, profiles, devices, in_use, attachments, certificates, oidc, saml, root_mfa,
+     root_keys, root_password, root_certificates, token_version) = _summary_statement().one(
+        statements(session), {"account_id": account_id})
+    return {
+        "Users": users, "Groups": groups, "Roles": roles, "Policies": policies, "InstanceProfiles": profiles,
+        "MFADevices": devices, "MFADevicesInUse": in_use, "PolicyVersionsInUse": attachments,
+        "ServerCertificates": certificates, "Providers": oidc + saml, "GlobalEndpointTokenVersion": token_version or 1,
+        "AccountMFAEnabled": int(root_mfa > 0), "AccountAccessKeysPresent": int(root_keys > 0),
+        "AccountPasswordPresent": int(bool(root_password)), "AccountSigningCertificatesPresent":
+            int(root_certificates > 0),
+    }
 
 
 def list_all_users(session: Session, account_id: str) -> list[UserRow]:
@@ -538,7 +568,7 @@ def list_mfa_devices(session: Session, account_id: str, owner_id: str, marker: s
     return _page(session, query, [MfaDeviceRow.serial_number], marker, max_items, lambda row: (row.serial_number,))
 
 
-def _enabled_mfa(account_id: str) -> Subquery:
+def _enabled_mfa(account_id: Any) -> Subquery:
     """The one query of every MFA device enabled in an account, as (serial_number, owner_id, enable_date): virtual
     devices assigned to a user or the root user, and the root user's passkeys and security keys (the console's
     ``signin_passkeys``, owner the account id, enabled when registered), as AWS's IAM lists and counts them."""
