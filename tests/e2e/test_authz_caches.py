@@ -306,3 +306,48 @@ def test_a_bucket_policy_set_on_one_server_binds_object_requests_on_another_at_o
         on_first.delete_bucket_policy(Bucket="replicated-bucket")
         _eventually(lambda: not _denied(lambda: _put(on_second, "replicated-bucket")),
                     "the other server never saw the policy's deletion")
+
+
+def _send(sqs, url: str) -> dict:
+    return sqs.send_message(QueueUrl=url, MessageBody="m")
+
+
+def test_queue_changes_apply_to_the_next_request(server, unique):
+    """Authorization of queue calls reads the queue cache (services/sqs/queue_views.py)."""
+    iam, sqs = server.client("iam"), server.client("sqs")
+    url = sqs.create_queue(QueueName=f"viewed-{unique}")["QueueUrl"]
+    sender = iam.create_user(UserName=f"sender-{unique}")["User"]
+    iam.put_user_policy(UserName=sender["UserName"], PolicyName="sqs", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}))
+    as_sender = server.client_for(iam.create_access_key(UserName=sender["UserName"])["AccessKey"], "sqs")
+    _warm(lambda: _send(as_sender, url))
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": {"AWS": sender["Arn"]}, "Action": "sqs:SendMessage", "Resource": arn}]})})
+    assert _denied(lambda: _send(as_sender, url))
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    _send(as_sender, url)
+    sqs.tag_queue(QueueUrl=url, Tags={"locked": "yes"})
+    iam.put_user_policy(UserName=sender["UserName"], PolicyName="tags", PolicyDocument=policy_text(
+        {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/locked": "yes"}}}))
+    assert _denied(lambda: _send(as_sender, url))
+    sqs.untag_queue(QueueUrl=url, TagKeys=["locked"])
+    _send(as_sender, url)
+    sqs.delete_queue(QueueUrl=url)
+    with pytest.raises(ClientError, match="NonExistentQueue|QueueDoesNotExist"):
+        _send(as_sender, url)
+
+
+def test_a_queue_policy_set_on_one_server_binds_on_another_at_once():
+    with _two_servers() as (first, second):
+        on_first, on_second = first.client("sqs"), second.client("sqs")
+        url = on_first.create_queue(QueueName="replicated-queue")["QueueUrl"]
+        _warm(lambda: _send(on_second, url))
+        on_first.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage",
+                                                    "Resource": "*"}]})})
+        _eventually(lambda: _denied(lambda: _send(on_second, url)), "the other server never saw the queue policy")
+        on_first.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+        _eventually(lambda: not _denied(lambda: _send(on_second, url)),
+                    "the other server never saw the policy's deletion")

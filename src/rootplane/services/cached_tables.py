@@ -21,8 +21,8 @@ CACHED_TABLES = frozenset({
     "org_organizations", "org_units", "org_memberships", "org_policies", "org_policy_attachments",
     # sts/assume_root.py: who may open a privileged root session on which account
     "accounts", "org_delegated_admins", "org_service_access", "organization_root_features",
-    # s3/bucket_views.py: buckets by name
-    "s3_buckets",
+    # s3/bucket_views.py: buckets by name; sqs/queue_views.py: queues by account, region and name
+    "s3_buckets", "sqs_queues",
 })
 
 watch(CACHED_TABLES)

@@ -7,7 +7,7 @@ from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
-from rootplane.services.sqs import repo
+from rootplane.services.sqs.queue_views import find_queue_view
 from rootplane.services.sqs.errors import queue_does_not_exist
 from rootplane.services.sqs.urls import parse_queue_url, queue_arn
 
@@ -34,7 +34,7 @@ def _request_context(operation: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: str,
                  context: dict[str, Any] | None = None) -> AuthzCheck:
-    row = repo.find_queue(ctx.session, account_id, ctx.region, name)
+    row = find_queue_view(ctx.session, account_id, ctx.region, name)
     if row is None:
         raise queue_does_not_exist()
     return AuthzCheck(action, queue_arn(ctx.region, account_id, name), account_id, row.policy,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as _dt
+from functools import cache
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
 from rootplane.store.engine import locks_rows
+from rootplane.store.lazy import statements
 from rootplane.store.paging import keyset_page
+from rootplane.store.prepared import PreparedStatement
 
 __all__ = [
     "find_queue", "find_queue_by_id", "lock_queue", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
@@ -104,16 +107,22 @@ def groups_in_flight(session: Session, queue_id: int, now: _dt.datetime) -> set[
     return set(session.scalars(query))
 
 
-def count_messages(session: Session, queue_id: int, now: _dt.datetime) -> tuple[int, int, int]:
-    """(visible, in flight, delayed) message counts."""
+@cache
+def _message_counts() -> PreparedStatement:
+    """A queue's (visible, in flight, delayed) counts at bound ``now``, compiled once (store/prepared.py)."""
+    now = bindparam("now", type_=MessageRow.visible_at.type)
     in_flight = and_(MessageRow.visible_at > now, MessageRow.receive_count > 0)
     delayed = and_(MessageRow.visible_at > now, MessageRow.receive_count == 0)
-    query = select(
+    return PreparedStatement(select(
         func.count(case((MessageRow.visible_at <= now, 1))),
         func.count(case((in_flight, 1))),
         func.count(case((delayed, 1))),
-    ).where(MessageRow.queue_id == queue_id)
-    visible, flight, waiting = session.execute(query).one()
+    ).where(MessageRow.queue_id == bindparam("queue_id")))
+
+
+def count_messages(session: Session, queue_id: int, now: _dt.datetime) -> tuple[int, int, int]:
+    """(visible, in flight, delayed) message counts."""
+    visible, flight, waiting = _message_counts().one(statements(session), {"queue_id": queue_id, "now": now})
     return int(visible), int(flight), int(waiting)
 
 
