@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import uuid
 
+import pytest
+
 from rootplane.core import ids
 
 
@@ -81,12 +83,17 @@ def test_unique_ids_draw_from_the_pool_not_a_system_call_each(monkeypatch):
     assert all(len(i) == 21 and i.startswith("AIDA") and i[4:].isalnum() and i[4:] == i[4:].upper() for i in drawn)
 
 
-def test_random_strings_use_the_whole_alphabet_evenly():
+@pytest.mark.parametrize("draw", [ids.random_string, ids.secret_string])
+def test_random_and_secret_strings_use_the_whole_alphabet_evenly(draw):
     counts = {letter: 0 for letter in "abc"}
     for _ in range(3000):
-        for letter in ids.random_string(2, "abc"):
+        for letter in draw(2, "abc"):
             counts[letter] += 1
     assert all(1700 < count < 2300 for count in counts.values())  # 2,000 each expected
+    assert {len(draw(6, "abc")) for _ in range(200)} == {6}
+
+
+def test_draws_below_a_limit_cover_it():
     assert all(ids._below(5) < 5 for _ in range(500)) and {ids._below(5) for _ in range(500)} == set(range(5))
 
 
@@ -97,15 +104,6 @@ def test_secrets_come_straight_from_the_system_not_from_the_pool():
     key, code = ids.secret_access_key(), ids.secret_string(6)
     assert (ids._pool._data, ids._pool._at) == pooled
     assert len(key) == 40 and code.isdigit() and len(code) == 6
-
-
-def test_secret_strings_use_the_whole_alphabet_evenly():
-    counts = {letter: 0 for letter in "abc"}
-    for _ in range(3000):
-        for letter in ids.secret_string(2, "abc"):
-            counts[letter] += 1
-    assert all(1700 < count < 2300 for count in counts.values())  # 2,000 each expected
-    assert {len(ids.secret_string(6)) for _ in range(200)} == {6}
 
 
 def test_a_secret_access_key_is_one_system_call():
