@@ -17,8 +17,8 @@ from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
-    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object", "delete_object", "delete_version",
-    "list_objects_from", "list_versions_from", "next_seq", "demote_latest", "newest_version",
+    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object",
+    "delete_object", "delete_version_by_id", "list_objects_from", "list_versions_from", "next_seq", "demote_latest", "newest_version",
     "put_upload", "find_upload", "delete_upload", "complete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
 
@@ -167,7 +167,7 @@ def delete_object(session: Session, row: ObjectRow) -> None:
     session.flush()
 
 
-def delete_version(session: Session, bucket: str, key: str, version_id: str) -> None:
+def delete_version_by_id(session: Session, bucket: str, key: str, version_id: str) -> None:
     """Delete one version by its id; the session holds no object of it afterwards."""
     _version_writes().delete_version.run(statements(session), {"bucket": bucket, "key": key,
                                                                "version_id": version_id})

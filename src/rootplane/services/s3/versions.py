@@ -48,7 +48,7 @@ def store_version(session: Session, bucket: Bucket, row: ObjectRow, *, delete_ma
             previous = repo.null_version(session, row.bucket, row.key)
     row.version_id = new_version_id() if bucket.versioning == "Enabled" else NULL_VERSION
     if previous is not None:
-        repo.delete_version(session, row.bucket, row.key, NULL_VERSION)
+        repo.delete_version_by_id(session, row.bucket, row.key, NULL_VERSION)
     if row.seq and not (previous is not None and previous[1]):
         repo.demote_latest(session, row.bucket, row.key)
     row.is_latest, row.delete_marker = True, delete_marker
