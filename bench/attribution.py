@@ -27,16 +27,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import sign_query_requests, throughput  # noqa: E402
 from scenarios import IAM, STS, _client  # noqa: E402
-from servers import settle, start_fresh_rootplane, stat_cpu_seconds  # noqa: E402
+from servers import event_loop_cpu_seconds, settle, start_fresh_rootplane  # noqa: E402
 
 SHIM = Path(__file__).parent / "attribution_shim"
 PARTS = ("audit", "audit-render", "audit-insert", "durability-wait")
 _CREATES = 4500  # CreateUser calls per server at most (the account's quota is 5,000 users)
-
-
-def _event_loop_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of the server's main thread, which runs its event loop."""
-    return stat_cpu_seconds(Path(f"/proc/{pid}/task/{pid}/stat"))
 
 
 def _requests(endpoint: str, operation: str, prefix: str) -> tuple[list, bool]:
@@ -65,9 +60,9 @@ def _measure(variant: str, operations: list[str], seconds: float) -> dict[str, t
         for operation in operations:
             requests, repeat_each = _requests(server.endpoint, operation, prefix)
             settle([server.process])
-            cpu = _event_loop_cpu(server.process.pid)
+            cpu = event_loop_cpu_seconds(server.process.pid)
             load = throughput(server.endpoint, requests, seconds=seconds, repeat_each=repeat_each)
-            per_request = (_event_loop_cpu(server.process.pid) - cpu) / max(1, load.answered)
+            per_request = (event_loop_cpu_seconds(server.process.pid) - cpu) / max(1, load.answered)
             if load.errors:
                 raise SystemExit(f"{operation} with {variant or 'nothing'} off: {load.errors} errors")
             results[operation] = (load.rate, per_request * 1e6, per_request * load.rate)

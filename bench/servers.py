@@ -196,6 +196,11 @@ def stat_cpu_seconds(stat: Path) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def event_loop_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of a server's main thread, which runs its event loop."""
+    return stat_cpu_seconds(Path(f"/proc/{pid}/task/{pid}/stat"))
+
+
 def _rss(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
