@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (iss
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Changes", "TableCache", "changes_of", "note_written", "watch"]
+__all__ = ["Changes", "TableCache", "changes_of", "frozen_copy", "note_written", "watch"]
 
 T = TypeVar("T")
 
@@ -164,6 +164,12 @@ def _do_orm_execute(state: Any) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+
+
+def frozen_copy(view_cls: type[T], row: Any) -> T | None:
+    """``row``'s values as ``view_cls`` (a frozen dataclass whose fields are column attributes of the row), or None
+    for no row: what a ``TableCache`` keeps of an ORM row, never written back."""
+    return None if row is None else view_cls(*(getattr(row, name) for name in view_cls.__dataclass_fields__))
 
 
 class TableCache(Generic[T]):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.services.s3 import repo
 from rootplane.services.s3.tables import BucketRow
-from rootplane.store.changes import TableCache
+from rootplane.store.changes import TableCache, frozen_copy
 
 __all__ = ["Bucket", "BucketView", "find_bucket_view"]
 
@@ -45,14 +45,9 @@ class BucketView:
 
 Bucket = Union[BucketRow, BucketView]  # what readers of a bucket's settings take: the row, or its view
 
-_COLUMNS = tuple(BucketView.__dataclass_fields__)
 _VIEWS: TableCache[BucketView | None] = TableCache([BucketRow.__tablename__])
-
-
-def _view_of(row: BucketRow | None) -> BucketView | None:
-    return None if row is None else BucketView(*(getattr(row, column) for column in _COLUMNS))
 
 
 def find_bucket_view(session: Session, name: str) -> BucketView | None:
     """The bucket named ``name``, or None: from the cache when fresh."""
-    return _VIEWS.get(session, name, lambda s: _view_of(repo.find_bucket(s, name)))
+    return _VIEWS.get(session, name, lambda s: frozen_copy(BucketView, repo.find_bucket(s, name)))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.tables import QueueRow
-from rootplane.store.changes import TableCache
+from rootplane.store.changes import TableCache, frozen_copy
 
 __all__ = ["QueueView", "find_queue_view"]
 
@@ -41,15 +41,10 @@ class QueueView:
     dead_letter_target_arn: str | None
 
 
-_COLUMNS = tuple(QueueView.__dataclass_fields__)
 _VIEWS: TableCache[QueueView | None] = TableCache([QueueRow.__tablename__])
-
-
-def _view_of(row: QueueRow | None) -> QueueView | None:
-    return None if row is None else QueueView(*(getattr(row, column) for column in _COLUMNS))
 
 
 def find_queue_view(session: Session, account_id: str, region: str, name: str) -> QueueView | None:
     """The queue, or None: from the cache when fresh."""
     return _VIEWS.get(session, (account_id, region, name),
-                      lambda s: _view_of(repo.find_queue(s, account_id, region, name)))
+                      lambda s: frozen_copy(QueueView, repo.find_queue(s, account_id, region, name)))
