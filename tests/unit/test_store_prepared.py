@@ -77,3 +77,13 @@ def test_typed_first_converts_as_the_orm_reads(store):
         connection = session.connection()
         assert prepared.typed_first(connection, {"id": 2}) == (AT + _dt.timedelta(days=2), "a")
         assert prepared.typed_first(connection, {"id": 99}) is None
+
+
+def test_typed_all_converts_every_row_and_takes_a_bound_limit(store):
+    prepared = PreparedStatement(select(ITEMS.c.id, ITEMS.c.at).where(ITEMS.c.owner == bindparam("owner"))
+                                 .order_by(ITEMS.c.id).limit(bindparam("limit", type_=Integer)))
+    with store.transaction() as session:
+        connection = session.connection()
+        assert prepared.typed_all(connection, {"owner": "a", "limit": 2}) == [
+            (1, AT + _dt.timedelta(days=1)), (2, AT + _dt.timedelta(days=2))]
+        assert prepared.typed_all(connection, {"owner": "c", "limit": 2}) == []

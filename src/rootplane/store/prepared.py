@@ -90,7 +90,16 @@ class PreparedStatement:
         """The first row the statement answers (``run``), each column's value converted by its type as a query of
         the ORM would convert it (a SQLite datetime's text, a boolean's integer), or None."""
         rows = self.run(connection, params).fetchall()
-        if not rows:
-            return None
+        return self._typed(connection, rows[:1])[0] if rows else None
+
+    def typed_all(self, connection: Connection | DriverTransaction,
+                  params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row the statement answers (``run``), converted as ``typed_first`` converts one."""
+        return self._typed(connection, self.run(connection, params).fetchall())
+
+    def _typed(self, connection: Connection | DriverTransaction, rows: list) -> list[tuple[Any, ...]]:
         results = self._compile(connection).results
-        return tuple(value if process is None else process(value) for value, process in zip(rows[0], results))
+        if not any(results):
+            return [tuple(row) for row in rows]
+        return [tuple(value if process is None else process(value) for value, process in zip(row, results))
+                for row in rows]

@@ -27,7 +27,7 @@ def _revoke(ctx: RequestContext, access_key_id: str) -> None:
     ctx.audit.setdefault("revoked_access_keys", []).append(access_key_id)
 
 
-def _metadata(key: AccessKeyRow) -> dict[str, Any]:
+def _metadata(key: AccessKeyRow | accounts.KeyMetadata) -> dict[str, Any]:
     item: dict[str, Any] = {"AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": key.created_at}
     if key.user_name:
         item["UserName"] = key.user_name
@@ -49,8 +49,8 @@ class AccessKeysMixin:
         return {"AccessKey": shape}
 
     def list_access_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
-        keys = accounts.list_access_keys(ctx.session, ctx.account_id, target.user_name)
+        target = entities.reading_target(ctx, params.get("UserName"))
+        keys = accounts.access_key_metadata(ctx.session, ctx.account_id, target.user_name)
         return {"AccessKeyMetadata": [_metadata(key) for key in keys], "IsTruncated": False}
 
     def update_access_key(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.quotas import QUOTAS
@@ -34,6 +35,15 @@ def _entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> api.Enti
     return kind.lookup(ctx.session, ctx.account_id, params[kind.name_param])
 
 
+def _read_entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> tuple[str, str]:
+    """(id, name) of the entity a handler that only reads names: a user from its cached view (no SQL when cached)."""
+    if kind is USER:
+        user = entities.read_user(ctx, params[kind.name_param])
+        return user.user_id, user.user_name
+    entity = _entity(ctx, kind, params)
+    return api.entity_id(entity), api.entity_name(entity)
+
+
 def _attach(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         api.attach_policy(ctx.session, _entity(ctx, kind, params), params["PolicyArn"])
@@ -51,7 +61,7 @@ def _detach(kind: Kind):
 
 def _list_attached(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        page = repo.list_attachments(ctx.session, api.entity_id(_entity(ctx, kind, params)), params.get("PathPrefix"),
+        page = repo.list_attachments(ctx.session, _read_entity(ctx, kind, params)[0], params.get("PathPrefix"),
                                      params.get("Marker"), params.get("MaxItems"))
         items = [{"PolicyName": row.policy_name, "PolicyArn": row.policy_arn} for row in page.rows]
         return shapes.listing("AttachedPolicies", items, page)
@@ -77,9 +87,11 @@ def _put_inline(kind: Kind):
 
 def _get_inline(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        entity = _entity(ctx, kind, params)
-        row = _find_inline(ctx, kind, entity, params["PolicyName"])
-        entity_name = getattr(entity, f"{kind.label}_name")
+        entity_id, entity_name = _read_entity(ctx, kind, params)
+        name = params["PolicyName"]
+        row = repo.inline_policy(ctx.session, entity_id, name)
+        if row is None:
+            raise _no_inline(kind, name)
         return {kind.name_param: entity_name, "PolicyName": row.policy_name, "PolicyDocument": row.document}
     return handler
 
@@ -92,7 +104,7 @@ def _delete_inline(kind: Kind):
 
 def _list_inline(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        page = repo.list_inline_names(ctx.session, api.entity_id(_entity(ctx, kind, params)), params.get("Marker"),
+        page = repo.list_inline_names(ctx.session, _read_entity(ctx, kind, params)[0], params.get("Marker"),
                                       params.get("MaxItems"))
         return shapes.listing("PolicyNames", [row.policy_name for row in page.rows], page)
     return handler
@@ -101,8 +113,12 @@ def _list_inline(kind: Kind):
 def _find_inline(ctx: RequestContext, kind: Kind, entity: api.Entity, name: str) -> InlinePolicyRow:
     row = repo.find_inline(ctx.session, api.entity_id(entity), name)
     if row is None:
-        raise errors.no_such_entity(f"The {kind.label} policy with name {name} cannot be found.")
+        raise _no_inline(kind, name)
     return row
+
+
+def _no_inline(kind: Kind, name: str) -> AwsError:
+    return errors.no_such_entity(f"The {kind.label} policy with name {name} cannot be found.")
 
 
 def _put_boundary(kind: Kind):

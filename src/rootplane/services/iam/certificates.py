@@ -65,7 +65,7 @@ class CertificatesMixin:
         return {"Certificate": _shape(target, row)}
 
     def list_signing_certificates(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"))
         rows = repo.list_certificates(ctx.session, ctx.account_id, target.owner_id)
         return {"Certificates": [_shape(target, row) for row in rows], "IsTruncated": False}
 

@@ -17,8 +17,10 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
+from rootplane.services.iam.user_views import UserView, find_user_view
 
-__all__ = ["get_user", "get_group", "get_role", "get_instance_profile", "Target", "credential_target"]
+__all__ = ["get_user", "read_user", "get_group", "get_role", "get_instance_profile", "Target", "credential_target",
+           "reading_target"]
 
 
 def _get_named(session: Session, row_cls: type, account_id: str, name: str, missing: str):
@@ -30,6 +32,15 @@ def _get_named(session: Session, row_cls: type, account_id: str, name: str, miss
 
 def get_user(session: Session, account_id: str, user_name: str) -> UserRow:
     return _get_named(session, UserRow, account_id, user_name, f"The user with name {user_name} cannot be found.")
+
+
+def read_user(ctx: RequestContext, user_name: str) -> UserView:
+    """The user named ``user_name`` as committed (user_views.py: no SQL when cached), for handlers that only read:
+    never locked, never to be changed."""
+    user = find_user_view(ctx.session, ctx.account_id, user_name)
+    if user is None:
+        raise errors.no_such_entity(f"The user with name {user_name} cannot be found.")
+    return user
 
 
 def get_group(session: Session, account_id: str, group_name: str) -> GroupRow:
@@ -50,7 +61,7 @@ class Target:
 
     account_id: str
     owner_id: str  # user id, or the account id for the root user
-    user: UserRow | None
+    user: UserRow | UserView | None  # a view when only read (``reading_target``)
 
     @property
     def is_root(self) -> bool:
@@ -61,17 +72,33 @@ class Target:
         return self.user.user_name if self.user is not None else None
 
 
-def credential_target(ctx: RequestContext, user_name: str | None) -> Target:
-    """``UserName`` if given; else the caller: root (or a root session) acts on root, an IAM user on itself."""
-    account_id = ctx.account_id
+def _target_name(ctx: RequestContext, user_name: str | None) -> str | None:
+    """The user a credential operation acts on: ``UserName`` if given; else the caller (None: the root user, for root
+    and root sessions; an IAM user acts on itself)."""
     if user_name:
-        user = get_user(ctx.session, account_id, user_name)
-        return Target(account_id, user.user_id, user)
+        return user_name
     principal = ctx.principal
     if principal.is_root:
-        accounts.lock_account(ctx.session, account_id)
-        return Target(account_id, account_id, None)
+        return None
     if principal.kind == IAM_USER and principal.name:
-        user = get_user(ctx.session, account_id, principal.name)
-        return Target(account_id, user.user_id, user)
+        return principal.name
     raise errors.validation("Must specify userName when calling with non-User credentials")
+
+
+def credential_target(ctx: RequestContext, user_name: str | None) -> Target:
+    """Whose credentials the call acts on (``_target_name``), its row locked where the store needs it."""
+    name = _target_name(ctx, user_name)
+    if name is None:
+        accounts.lock_account(ctx.session, ctx.account_id)
+        return Target(ctx.account_id, ctx.account_id, None)
+    user = get_user(ctx.session, ctx.account_id, name)
+    return Target(ctx.account_id, user.user_id, user)
+
+
+def reading_target(ctx: RequestContext, user_name: str | None) -> Target:
+    """``credential_target`` for handlers that only read: the user is its cached view, and nothing is locked."""
+    name = _target_name(ctx, user_name)
+    if name is None:
+        return Target(ctx.account_id, ctx.account_id, None)
+    user = read_user(ctx, name)
+    return Target(ctx.account_id, user.user_id, user)

@@ -12,6 +12,7 @@ from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import entities, errors, passwords, repo
 from rootplane.services.iam.tables import LoginProfileRow, PasswordHistoryRow, UserRow
+from rootplane.services.iam.user_views import UserView
 
 __all__ = ["LoginProfilesMixin"]
 
@@ -26,7 +27,7 @@ def _account(ctx: RequestContext) -> AccountRow:
     return account
 
 
-def _profile(ctx: RequestContext, user: UserRow) -> LoginProfileRow:
+def _profile(ctx: RequestContext, user: UserRow | UserView) -> LoginProfileRow:
     profile = repo.find_login_profile(ctx.session, user.user_id)
     if profile is None:
         raise errors.no_such_entity(f"Login Profile for User {user.user_name} cannot be found.")
@@ -37,7 +38,7 @@ def _password_policy(ctx: RequestContext) -> dict[str, Any] | None:
     return repo.password_policy(ctx.session, ctx.account_id)
 
 
-def _user_shape(user: UserRow, profile: LoginProfileRow) -> dict[str, Any]:
+def _user_shape(user: UserRow | UserView, profile: LoginProfileRow) -> dict[str, Any]:
     shape: dict[str, Any] = {"UserName": user.user_name, "CreateDate": profile.created_at,
                              "PasswordResetRequired": profile.password_reset_required}
     if profile.max_signin_session_duration:
@@ -82,7 +83,7 @@ class LoginProfilesMixin:
         return {"LoginProfile": _user_shape(user, profile)}
 
     def get_login_profile(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"))
         if target.user is not None:
             return {"LoginProfile": _user_shape(target.user, _profile(ctx, target.user))}
         account = _account(ctx)

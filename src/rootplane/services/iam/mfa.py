@@ -121,7 +121,7 @@ class MfaMixin:
         return None
 
     def list_mfa_devices(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"))
         page = repo.list_enabled_mfa_devices(ctx.session, ctx.account_id, target.owner_id, params.get("Marker"),
                                              params.get("MaxItems"))
         items = []
@@ -146,7 +146,7 @@ class MfaMixin:
             raise errors.validation(
                 "The MFA device serial number sent in the request is invalid or not supported by this API. "
                 "Currently, only hardware FIDO security keys are supported. Please use the compatible device or API.")
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"))
         passkey = signin.find_passkey_by_serial(ctx.session, ctx.account_id, serial_number) if target.is_root else None
         if passkey is None:
             raise errors.no_such_entity(_INVALID_FOR_USER)

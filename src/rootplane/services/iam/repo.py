@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+import datetime as _dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement, Integer, Select, Subquery, bindparam, case, delete, func, inspect, literal_column, null, select,
@@ -35,7 +36,8 @@ __all__ = [
     "creation_check", "put", "insert", "flush", "remove", "user_by_id", "role_by_id", "users_by_ids", "group_ids_of_user", "list_groups_for_user", "list_group_users",
     "count_groups_of_user", "find_membership", "attached_arns", "list_attachments", "count_attachments",
     "find_attachment", "list_policy_entities", "list_boundary_entities", "attachment_counts", "boundary_counts", "list_customer_policies",
-    "inline_policies", "find_inline", "list_inline_names", "inline_size", "find_policy_by_arn", "lock_policy",
+    "inline_policies", "find_inline", "inline_policy", "list_inline_names", "AttachedPolicy", "InlinePolicy",
+    "InlinePolicyName", "EnabledMfaDevice", "inline_size", "find_policy_by_arn", "lock_policy",
     "policy_versions", "find_policy_version", "list_policy_versions", "find_login_profile",
     "find_mfa_device", "list_mfa_devices", "list_enabled_mfa_devices", "list_virtual_mfa_devices", "count_mfa_devices",
     "list_certificates", "find_certificate", "count_certificates", "settings", "find_settings", "password_policy", "find_alias", "alias_of",
@@ -93,6 +95,30 @@ def _page(session: Session, query: Select, keys: Sequence[Any], marker: str | No
         rows = rows[:limit]
         return Page(rows, encode_marker(*key_of(rows[-1])))
     return Page(rows, None)
+
+
+class _Listing:
+    """A read-only listing ordered by one key column, O(page) as ``_page``, on prepared statements
+    (store/prepared.py: no expression building, cache-key walk or ORM per call; issue #19): one from the start, one
+    after a marker. Rows are ``shape``s of the selected columns, the key first."""
+
+    def __init__(self, query: Select, key: ColumnElement[Any], shape: Callable[..., Any]) -> None:
+        self._shape = shape
+        limit = bindparam("limit", type_=Integer)
+        self._first = PreparedStatement(query.order_by(key).limit(limit))
+        self._after = PreparedStatement(query.where(key > bindparam("marker")).order_by(key).limit(limit))
+
+    def page(self, session: Session, params: dict[str, Any], marker: str | None, max_items: int | None) -> Page:
+        limit = max_items or 100
+        values = {**params, "limit": limit + 1}
+        statement = self._first
+        if marker:
+            values["marker"] = decode_marker(marker)[0]
+            statement = self._after
+        rows = [self._shape(*row) for row in statement.typed_all(statements(session), values)]
+        if len(rows) > limit:
+            return Page(rows[:limit], encode_marker(rows[limit - 1][0]))
+        return Page(rows, None)
 
 
 def _path_filter(row_cls: Any, path_prefix: str | None) -> list[ColumnElement[bool]]:
@@ -347,12 +373,58 @@ def count_attachments(session: Session, entity_id: str) -> int:
     return int(session.scalar(query) or 0)
 
 
+class AttachedPolicy(NamedTuple):
+    policy_arn: str
+    policy_name: str
+
+
+class InlinePolicyName(NamedTuple):
+    policy_name: str
+
+
+class InlinePolicy(NamedTuple):
+    policy_name: str
+    document: str
+
+
+class EnabledMfaDevice(NamedTuple):
+    serial_number: str
+    enable_date: _dt.datetime
+
+
+class _Listings(NamedTuple):
+    attachments: _Listing
+    inline_names: _Listing
+    enabled_mfa: _Listing
+    inline_policy: PreparedStatement
+
+
+@lru_cache(maxsize=None)
+def _listings() -> _Listings:
+    """The prepared read-only listings, built on first use."""
+    entity_id = bindparam("entity_id")
+    enabled = _enabled_mfa(bindparam("account_id"))
+    return _Listings(
+        _Listing(select(AttachmentRow.policy_arn, AttachmentRow.policy_name).where(AttachmentRow.entity_id == entity_id),
+                 AttachmentRow.policy_arn, AttachedPolicy),
+        _Listing(select(InlinePolicyRow.policy_name).where(InlinePolicyRow.entity_id == entity_id),
+                 InlinePolicyRow.policy_name, InlinePolicyName),
+        _Listing(select(enabled.c.serial_number, enabled.c.enable_date).where(enabled.c.owner_id == bindparam("owner_id")),
+                 enabled.c.serial_number, EnabledMfaDevice),
+        PreparedStatement(select(InlinePolicyRow.policy_name, InlinePolicyRow.document).where(
+            InlinePolicyRow.entity_id == entity_id, InlinePolicyRow.policy_name == bindparam("policy_name"))),
+    )
+
+
 def list_attachments(session: Session, entity_id: str, path_prefix: str | None, marker: str | None,
                      max_items: int | None) -> Page:
-    query = select(AttachmentRow).where(AttachmentRow.entity_id == entity_id)
-    if path_prefix and path_prefix != "/":
-        query = query.where(AttachmentRow.policy_arn.like(f"%:policy{path_prefix}%"))
-    return _page(session, query, [AttachmentRow.policy_arn], marker, max_items, lambda row: (row.policy_arn,))
+    """The managed policies attached to an entity (``AttachedPolicy`` rows), by ARN; those under ``path_prefix``."""
+    if not path_prefix or path_prefix == "/":
+        return _listings().attachments.page(session, {"entity_id": entity_id}, marker, max_items)
+    query = select(AttachmentRow.policy_arn, AttachmentRow.policy_name).where(
+        AttachmentRow.entity_id == entity_id, AttachmentRow.policy_arn.like(f"%:policy{path_prefix}%"))
+    return _page(session, query, [AttachmentRow.policy_arn], marker, max_items, lambda row: (row.policy_arn,),
+                 tuples=True)
 
 
 def _entity_path_filter(account_id: str, path_prefix: str | None) -> list[ColumnElement[bool]]:
@@ -505,9 +577,16 @@ def find_inline(session: Session, entity_id: str, policy_name: str) -> InlinePol
     return session.get(InlinePolicyRow, (entity_id, policy_name))
 
 
+def inline_policy(session: Session, entity_id: str, policy_name: str) -> InlinePolicy | None:
+    """An entity's inline policy to read (``find_inline``: the row, to change)."""
+    row = _listings().inline_policy.typed_first(statements(session), {"entity_id": entity_id,
+                                                                      "policy_name": policy_name})
+    return InlinePolicy(*row) if row is not None else None
+
+
 def list_inline_names(session: Session, entity_id: str, marker: str | None, max_items: int | None) -> Page:
-    query = select(InlinePolicyRow).where(InlinePolicyRow.entity_id == entity_id)
-    return _page(session, query, [InlinePolicyRow.policy_name], marker, max_items, lambda row: (row.policy_name,))
+    """The names of an entity's inline policies (rows with ``policy_name``)."""
+    return _listings().inline_names.page(session, {"entity_id": entity_id}, marker, max_items)
 
 
 def inline_size(session: Session, entity_id: str, excluding: str | None = None) -> int:
@@ -581,11 +660,8 @@ def _enabled_mfa(account_id: Any) -> Subquery:
 
 def list_enabled_mfa_devices(session: Session, account_id: str, owner_id: str, marker: str | None,
                              max_items: int | None) -> Page:
-    """Every MFA device enabled for ``owner_id`` (ListMFADevices): rows with ``serial_number``, ``enable_date``."""
-    enabled = _enabled_mfa(account_id)
-    query = select(enabled.c.serial_number, enabled.c.enable_date).where(enabled.c.owner_id == owner_id)
-    return _page(session, query, [enabled.c.serial_number], marker, max_items, lambda row: (row.serial_number,),
-                 tuples=True)
+    """Every MFA device enabled for ``owner_id`` (ListMFADevices): ``EnabledMfaDevice`` rows."""
+    return _listings().enabled_mfa.page(session, {"account_id": account_id, "owner_id": owner_id}, marker, max_items)
 
 
 def count_mfa_devices(session: Session, account_id: str, owner_id: str | None = None) -> int:

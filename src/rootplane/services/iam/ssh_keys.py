@@ -84,12 +84,12 @@ class SshKeysMixin:
         return {"SSHPublicKey": _shape(target, row, body=row.body)}
 
     def get_ssh_public_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params["UserName"])
+        target = entities.reading_target(ctx, params["UserName"])
         row = _key(ctx, target, params["SSHPublicKeyId"])
         return {"SSHPublicKey": _shape(target, row, body=_encoded(row, params["Encoding"]))}
 
     def list_ssh_public_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"))
         if target.user is None:
             return {"SSHPublicKeys": [], "IsTruncated": False}
         page = repo.list_ssh_keys(ctx.session, target.owner_id, params.get("Marker"), params.get("MaxItems"))

@@ -1,0 +1,107 @@
+"""IAM's per-user reads that audit tools repeat for every user (ListMFADevices, ListAccessKeys,
+ListAttached*Policies, List*Policies, Get*Policy, GetLoginProfile), on SQLite and PostgreSQL: paging by MaxItems and
+Marker, AWS's errors, and every change showing in the very next read (they read cached user views and prepared
+statements, issue #19)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from test_iam_credentials import _codes
+from test_iam_entities import error_of
+
+ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+MANAGED = ("arn:aws:iam::aws:policy/IAMReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess",
+           "arn:aws:iam::aws:policy/SecurityAudit")
+
+
+def _pages(call, key: str, **kwargs) -> list[list]:
+    """Every page of a listing with MaxItems 1 or 2, following the markers."""
+    pages, marker = [], None
+    while True:
+        page = call(**kwargs, **({"Marker": marker} if marker else {}))
+        pages.append(page[key])
+        if not page["IsTruncated"]:
+            assert "Marker" not in page
+            return pages
+        marker = page["Marker"]
+
+
+def _missing(call, **kwargs) -> tuple[str, int, str]:
+    with pytest.raises(ClientError) as excinfo:
+        call(**kwargs)
+    return error_of(excinfo)
+
+
+def test_per_user_reads_page_fail_as_aws_and_follow_every_change(store_server):
+    iam = store_server.client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_role(RoleName="ops", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]}))
+
+    serials = []
+    for name in ("alice-b", "alice-a"):
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+        code1, code2 = _codes(device["Base32StringSeed"].decode())
+        iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"], AuthenticationCode1=code1,
+                              AuthenticationCode2=code2)
+        serials.append(device["SerialNumber"])
+    pages = _pages(iam.list_mfa_devices, "MFADevices", UserName="alice", MaxItems=1)
+    assert [[item["SerialNumber"] for item in page] for page in pages] == [[serial] for serial in sorted(serials)]
+    assert all(item["UserName"] == "alice" and item["EnableDate"].tzinfo for page in pages for item in page)
+    assert iam.list_mfa_devices()["MFADevices"] == []  # the root user's: none
+    iam.deactivate_mfa_device(UserName="alice", SerialNumber=serials[0])
+    assert [item["SerialNumber"] for item in iam.list_mfa_devices(UserName="alice")["MFADevices"]] == [serials[1]]
+
+    for arn in MANAGED:
+        iam.attach_user_policy(UserName="alice", PolicyArn=arn)
+        iam.attach_role_policy(RoleName="ops", PolicyArn=arn)
+    for call, name in ((iam.list_attached_user_policies, {"UserName": "alice"}),
+                       (iam.list_attached_role_policies, {"RoleName": "ops"})):
+        pages = _pages(call, "AttachedPolicies", **name, MaxItems=2)
+        assert [[item["PolicyArn"] for item in page] for page in pages] == [list(MANAGED[:2]), [MANAGED[2]]]
+        assert [item["PolicyName"] for page in pages for item in page] == [arn.rpartition("/")[2] for arn in MANAGED]
+        assert len(call(**name, PathPrefix="/")["AttachedPolicies"]) == 3
+    iam.detach_user_policy(UserName="alice", PolicyArn=MANAGED[1])
+    assert [item["PolicyArn"] for item in iam.list_attached_user_policies(UserName="alice")["AttachedPolicies"]] == \
+        [MANAGED[0], MANAGED[2]]
+
+    for policy in ("zeta", "alpha", "mid"):
+        iam.put_user_policy(UserName="alice", PolicyName=policy, PolicyDocument=ALLOW_ALL)
+    assert _pages(iam.list_user_policies, "PolicyNames", UserName="alice", MaxItems=2) == [["alpha", "mid"], ["zeta"]]
+    got = iam.get_user_policy(UserName="alice", PolicyName="mid")
+    assert (got["UserName"], got["PolicyName"], got["PolicyDocument"]) == ("alice", "mid", json.loads(ALLOW_ALL))
+    narrower = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    iam.put_user_policy(UserName="alice", PolicyName="mid", PolicyDocument=json.dumps(narrower))
+    assert iam.get_user_policy(UserName="alice", PolicyName="mid")["PolicyDocument"] == narrower
+    iam.put_role_policy(RoleName="ops", PolicyName="inline", PolicyDocument=ALLOW_ALL)
+    assert iam.get_role_policy(RoleName="ops", PolicyName="inline")["RoleName"] == "ops"
+    assert _missing(iam.get_user_policy, UserName="alice", PolicyName="nope") == (
+        "NoSuchEntity", 404, "The user policy with name nope cannot be found.")
+    assert _missing(iam.get_role_policy, RoleName="ops", PolicyName="nope") == (
+        "NoSuchEntity", 404, "The role policy with name nope cannot be found.")
+
+    first = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    second = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="alice", AccessKeyId=first, Status="Inactive")
+    keys = iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]
+    assert [(key["AccessKeyId"], key["Status"], key["UserName"]) for key in keys] == [
+        (first, "Inactive", "alice"), (second, "Active", "alice")]
+    assert keys[0]["CreateDate"] <= keys[1]["CreateDate"]
+    root_keys = iam.list_access_keys()["AccessKeyMetadata"]
+    assert root_keys and all("UserName" not in key for key in root_keys)
+
+    assert _missing(iam.get_login_profile, UserName="alice") == (
+        "NoSuchEntity", 404, "Login Profile for User alice cannot be found.")
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-9-battery")
+    assert iam.get_login_profile(UserName="alice")["LoginProfile"]["UserName"] == "alice"
+
+    iam.update_user(UserName="alice", NewUserName="alicia")  # the cached view of alice is gone with the name
+    for call in (iam.list_mfa_devices, iam.list_access_keys, iam.list_attached_user_policies,
+                 iam.list_user_policies, iam.get_login_profile):
+        assert _missing(call, UserName="alice") == ("NoSuchEntity", 404, "The user with name alice cannot be found.")
+    assert len(iam.list_access_keys(UserName="alicia")["AccessKeyMetadata"]) == 2
+    assert iam.list_attached_user_policies(UserName="ALICIA")["AttachedPolicies"][0]["PolicyArn"] == MANAGED[0]
