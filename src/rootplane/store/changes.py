@@ -54,19 +54,10 @@ class Changes:
         # to the other processes with a NOTIFY that PostgreSQL delivers if and when the transaction commits).
         self.publishers: list[Callable[[Session | Connection, frozenset[str]], None]] = []
 
-    def watch(self, sessions: sessionmaker) -> None:
-        """Track the writes of every session ``sessions`` makes, published and marked when the session commits."""
-        from sqlalchemy import event
-
-        self.watch_writes(sessions)
-        event.listen(sessions, "before_commit", self.publish)
-        event.listen(sessions, "after_commit", self.committed)
-        event.listen(sessions, "after_rollback", _after_rollback)
-
     @staticmethod
     def watch_writes(sessions: sessionmaker) -> None:
         """Note the tables every session ``sessions`` makes writes, for a store that commits them itself and then
-        calls ``publish`` and ``committed`` (a write transaction's joined session, store/lazy.py)."""
+        calls ``publish`` and ``committed`` (the ORM session joined to a store transaction, store/lazy.py)."""
         from sqlalchemy import event
 
         event.listen(sessions, "after_flush", _after_flush)
@@ -160,10 +151,6 @@ def _do_orm_execute(state: Any) -> None:
         name = getattr(table, "name", None)
         if name is not None:
             note_written(state.session, (name,))
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
 
 
 def frozen_copy(view_cls: type[T], row: Any) -> T | None:

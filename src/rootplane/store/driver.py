@@ -8,8 +8,8 @@ callers' translations (a unique constraint's AWS error, ``StoreUnavailable``) ar
 engine's per-statement events and echo. Other databases keep ``exec_driver_sql``: a round trip to the server
 costs far more than the context, and SQLAlchemy's handling of a lost connection must stay.
 
-A SQLite write transaction that has needed no SQLAlchemy connection yet is a :class:`DriverTransaction`
-(``WriteSession.statements``): its statements, begin and commit go to the driver alone.
+A SQLite store transaction that has needed no SQLAlchemy connection yet is a :class:`DriverTransaction`
+(``CoreSession.statements``): its statements, begin and commit go to the driver alone.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Rows(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DriverTransaction:
-    """A SQLite write transaction begun on a pooled driver connection alone (store/lazy.py's ``WriteSession``, until
+    """A SQLite transaction begun on a pooled driver connection alone (store/lazy.py's ``CoreSession``, until
     something needs a SQLAlchemy connection): ``pooled`` is the pool's proxy of ``driver``."""
 
     dialect: Dialect

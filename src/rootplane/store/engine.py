@@ -23,7 +23,7 @@ from rootplane.store.checkpoint import Checkpointer
 from rootplane.store.errors import StoreUnavailable, is_outage
 from rootplane.store.errors import reason as _reason
 from rootplane.store.group_commit import GroupCommit
-from rootplane.store.lazy import ADOPTED, LazySession, WriteSession
+from rootplane.store.lazy import ADOPTED, CoreSession
 from rootplane.store.lazy_schema import LazySchema, Schema, loaded
 from rootplane.store.plain_sql import DriverConnections, DriverSql, EngineSql, PlainSql, configure_sqlite
 from rootplane.store.revisions import head_revision
@@ -178,8 +178,8 @@ class Store:
 
     ``transaction()`` yields an ORM session inside one database transaction: committed when the block ends,
     rolled back on any exception, so a failed request leaves no partial state. The session is made on first use
-    (store/lazy.py): a write transaction runs on a Core connection, with an ORM session joined to it only when the
-    work needs one; ``on_commit`` registers what must follow the commit. On SQLite a commit is durable once
+    (store/lazy.py): a transaction runs on a Core connection (on SQLite first on the driver alone), with an ORM session
+    joined to it only when the work needs one; ``on_commit`` registers what must follow the commit. On SQLite a commit is durable once
     ``group_commit`` has synced it (the server waits for that before it answers); ``group_commit`` is None on
     PostgreSQL, whose commits are durable when they return.
 
@@ -212,8 +212,8 @@ class Store:
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self.changes = Changes()  # which tables commits wrote: keeps process caches of store data true
-        self._session_makers: tuple[sessionmaker, sessionmaker] | None = None  # made with the first ORM session
-        self._session_makers_lock = threading.Lock()
+        self._session_maker: sessionmaker | None = None  # made with the first ORM session
+        self._session_maker_lock = threading.Lock()
 
     @property
     def engine(self) -> Engine:
@@ -240,34 +240,22 @@ class Store:
         _configure_sqlite(engine, self._writers, checkpoints_apart=self.checkpointer is not None)
         return engine
 
-    def _orm(self) -> tuple[sessionmaker, sessionmaker]:
-        """The ORM's session makers: a read transaction's, and a write transaction's (a session bound to its
-        connection, joined to the transaction the store commits). The ORM loads with the first session (issue #19):
-        a server whose requests so far needed only plain SQL (a GetCallerIdentity: services/accounts/plain.py) has
-        not imported it."""
-        if self._session_makers is None:
-            with self._session_makers_lock:
-                if self._session_makers is None:
+    def _orm_session(self, **options) -> Session:
+        """A new ORM session for a transaction (``bind=`` its connection, joined to the transaction the store
+        commits). The ORM loads with the first session (issue #19): a server whose requests so far needed only plain
+        SQL (a GetCallerIdentity: services/accounts/plain.py) has not imported it."""
+        if self._session_maker is None:
+            with self._session_maker_lock:
+                if self._session_maker is None:
                     from sqlalchemy import event
                     from sqlalchemy.orm import sessionmaker
 
-                    sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-                    joined = sessionmaker(expire_on_commit=False, autoflush=True)
-                    self.changes.watch(sessions)
-                    self.changes.watch_writes(joined)
-                    for makes in (sessions, joined):
-                        event.listen(makes, "loaded_as_persistent", _keep_loaded)
-                        event.listen(makes, "after_soft_rollback", _drop_rolled_back)
-                    self._session_makers = (sessions, joined)
-        return self._session_makers
-
-    def _session(self) -> Session:
-        """A new ORM session for a read transaction."""
-        return self._orm()[0]()
-
-    def _joined_session(self, **options) -> Session:
-        """A new ORM session for a write transaction (``bind=`` its connection)."""
-        return self._orm()[1](**options)
+                    sessions = sessionmaker(expire_on_commit=False, autoflush=True)
+                    self.changes.watch_writes(sessions)
+                    event.listen(sessions, "loaded_as_persistent", _keep_loaded)
+                    event.listen(sessions, "after_soft_rollback", _drop_rolled_back)
+                    self._session_maker = sessions
+        return self._session_maker(**options)
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -277,7 +265,7 @@ class Store:
         """
         token = _write_intent.set(write)
         try:
-            with self._writing() if write else self._reading() as session:
+            with self._session(write) as session:
                 yield session
         except _driver_failures() as exc:
             raise StoreUnavailable(_reason(exc), outage=is_outage(exc)) from exc
@@ -285,31 +273,21 @@ class Store:
             _write_intent.reset(token)
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Session]:
-        """The session's pending changes flushed, the tables written published (inside the transaction), the
-        commit, then the change marks and ``on_commit`` actions; a transaction that never began commits nothing."""
-        session = WriteSession(self.engine, self._joined_session)
-        session.info[_LOCKS_ROWS] = self.kind != "sqlite"
+    def _session(self, write: bool) -> Iterator[Session]:
+        """A ``CoreSession`` (store/lazy.py): the session's pending changes flushed, the tables written published
+        (inside the transaction), the commit, then the change marks and ``on_commit`` actions; a transaction that
+        never began commits nothing. A write's commit is handed to the group commit (a read's has nothing to make
+        durable: its answer never waits for an fsync)."""
+        session = CoreSession(self.engine, self._orm_session)
+        session.info[_LOCKS_ROWS] = write and self.kind != "sqlite"
         self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
         try:
             yield session  # type: ignore[misc]
             session.flush()
             self.changes.publish(session)  # type: ignore[arg-type]
-            if session.commit():
+            if session.commit() and write:
                 self._committed()
             self.changes.committed(session)  # type: ignore[arg-type]
-            _run_on_commit(session.info)
-        finally:
-            session.close()
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[Session]:
-        """A session made on first use (store/lazy.py): none at all for a read answered from process caches."""
-        session = LazySession(self._session)
-        self.changes.begin(session)  # type: ignore[arg-type] - it notes the change mark in ``info`` only
-        try:
-            yield session  # type: ignore[misc]
-            session.commit()
             _run_on_commit(session.info)
         finally:
             session.close()

@@ -1,21 +1,22 @@
-"""Transactions whose ORM session is made on first use: work that needs no ORM costs no session.
+"""Store transactions on a Core connection, with an ORM session made on first use: work that needs no ORM costs no
+session, and the hot statements run on the driver.
 
-``Store.transaction(write=False)`` yields a ``LazySession``. Its ``info`` exists from the start (the transaction's
-change mark, store/changes.py, is noted in it before anything is read), so ``TableCache`` lookups are answered
-without a session; anything else (a query, ``add``, ``no_autoflush``...) makes the real session, which begins its
-transaction then and shares that ``info``. The store commits and closes the real session if one was made.
+``Store.transaction()`` yields a ``CoreSession`` (reads and writes alike). Its ``info`` exists from the start (the
+transaction's change mark, store/changes.py, is noted in it before anything is read), so ``TableCache`` lookups are
+answered without a session or a connection. The transaction is a Core connection's, begun at the first
+``connection()``, and an ORM session is made only when something needs one (a query, ``add``, ``no_autoflush``...),
+bound to that connection and joined to its transaction. The store flushes that session and commits the connection
+itself (an ORM session's own transaction and commit cost about 45 µs of CPU per write on SQLite, more than
+CreateUser's SQL; issue #19); the session's commit events do not fire, so what must follow a commit is registered
+with ``store.engine.on_commit``.
 
-``Store.transaction(write=True)`` yields a ``WriteSession``: the transaction is a Core connection's, begun at the
-first ``connection()``, and an ORM session is made only when something needs one, bound to that connection and
-joined to its transaction. The store flushes that session and commits the connection itself (an ORM session's own
-transaction and commit cost about 45 µs of CPU per write on SQLite, more than CreateUser's SQL; issue #19); the
-session's commit events do not fire, so what must follow a commit is registered with ``store.engine.on_commit``.
-
-Hot statements (``store.rows.insert_values``, IAM's ``creation_check``) run where ``statements(session)`` says
-(store/driver.py). On SQLite, before anything needed a connection, that is the transaction begun on a pooled driver
-connection alone: SQLAlchemy's connection, its transaction object and its return to the pool cost about 15 µs of a
-CreateUser. A ``connection()`` needed later adopts that transaction (no second BEGIN), so whatever ran before it
-commits or rolls back with everything after.
+Hot statements (``store.rows.insert_values``, ``store.prepared.PreparedStatement``) run where
+``statements(session)`` says (store/driver.py). On SQLite, before anything needed a connection, that is the
+transaction begun on a pooled driver connection alone: SQLAlchemy's connection, its transaction object and its
+return to the pool cost about 15 µs of a CreateUser, and a read made of prepared statements (ListAccessKeys,
+GetAccountSummary) cost 110 µs in an ORM session's transaction against 55 µs on the driver. A ``connection()``
+needed later adopts that transaction (no second BEGIN), so whatever ran before it commits or rolls back with
+everything after.
 """
 
 from __future__ import annotations
@@ -29,22 +30,27 @@ if TYPE_CHECKING:  # annotations only: the ORM loads with the first session (iss
     from sqlalchemy.engine import Connection, Engine, RootTransaction
     from sqlalchemy.orm import Session, SessionTransaction
 
-__all__ = ["ADOPTED", "LazySession", "WriteSession", "statements"]
+__all__ = ["ADOPTED", "CoreSession", "statements"]
 
 # The pooled connection's ``info`` key that tells the BEGIN hook (store/engine.py) a transaction was already begun
-# on the driver (``WriteSession.statements``) and is being adopted by a SQLAlchemy connection.
+# on the driver (``CoreSession.statements``) and is being adopted by a SQLAlchemy connection.
 ADOPTED = "rootplane.adopted"
 
 
-class _SessionOnFirstUse:
-    """What both stand-ins share: ``info`` from the start, the ORM session once ``real()`` has made it, and every
-    other attribute that session's."""
+class CoreSession:
+    """A store transaction on a Core connection (on SQLite first on the driver alone, see ``statements``), with an
+    ORM session joined to it on first use; every attribute but these few is the ORM session's."""
 
-    __slots__ = ("info", "_session")
+    __slots__ = ("info", "_session", "_engine", "_make", "_connection", "_transaction", "_driver")
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine, make: Callable[..., Session]) -> None:
         self.info: dict[str, Any] = {}
         self._session: Session | None = None
+        self._engine = engine
+        self._make = make  # makes an ORM session given ``bind=`` a connection
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._driver: DriverTransaction | None = None  # begun on the driver, not adopted by ``_connection`` yet
 
     @property
     def autoflush(self) -> bool:
@@ -59,55 +65,8 @@ class _SessionOnFirstUse:
         """The innermost savepoint open in the ORM session (none before there is one)."""
         return self._session.get_nested_transaction() if self._session is not None else None
 
-    def real(self) -> Session:
-        raise NotImplementedError
-
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
-
-
-class LazySession(_SessionOnFirstUse):
-    """Stands in for a ``Session`` until one is needed; every attribute but these few is the real session's."""
-
-    __slots__ = ("_make",)
-
-    def __init__(self, make: Callable[[], Session]) -> None:
-        super().__init__()
-        self._make = make
-
-    def real(self) -> Session:
-        """The real session, made (with its transaction begun) on the first call."""
-        if self._session is None:
-            session = self._make()
-            session.info = self.info  # one dict: what was noted before and what is noted after
-            session.begin()
-            self._session = session
-        return self._session
-
-    def commit(self) -> None:
-        """Commit the real session's transaction, if one was made."""
-        if self._session is not None:
-            self._session.commit()
-
-    def close(self) -> None:
-        """Close the real session (rolling back a transaction not committed), if one was made."""
-        if self._session is not None:
-            self._session.close()
-
-
-class WriteSession(_SessionOnFirstUse):
-    """A write transaction on a Core connection (on SQLite first on the driver alone, see ``statements``), with an
-    ORM session joined to it on first use; every attribute but these few is the ORM session's."""
-
-    __slots__ = ("_engine", "_make", "_connection", "_transaction", "_driver")
-
-    def __init__(self, engine: Engine, make: Callable[..., Session]) -> None:
-        super().__init__()
-        self._engine = engine
-        self._make = make  # makes an ORM session given ``bind=`` a connection
-        self._connection: Connection | None = None
-        self._transaction: RootTransaction | None = None
-        self._driver: DriverTransaction | None = None  # begun on the driver, not adopted by ``_connection`` yet
 
     def statements(self) -> Connection | DriverTransaction:
         """Where a hot statement runs (store/driver.py): the transaction's connection once there is one; else, on
@@ -202,6 +161,6 @@ class WriteSession(_SessionOnFirstUse):
 
 
 def statements(session: Session) -> Connection | DriverTransaction:
-    """Where the hot statements of ``session``'s transaction run (``WriteSession.statements``; a plain session's
+    """Where the hot statements of ``session``'s transaction run (``CoreSession.statements``; a plain session's
     connection)."""
-    return session.statements() if isinstance(session, WriteSession) else session.connection()
+    return session.statements() if isinstance(session, CoreSession) else session.connection()

@@ -1,5 +1,6 @@
-"""store/lazy.py WriteSession: a write transaction runs on a Core connection; an ORM session, made only when the work
-needs one, joins that transaction; the store commits it, then marks the changes and runs ``on_commit`` actions."""
+"""store/lazy.py CoreSession: a store transaction (read or write) runs on a Core connection, on SQLite first on the
+driver alone; an ORM session, made only when the work needs one, joins that transaction; the store commits it, then
+marks the changes and runs ``on_commit`` actions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rootplane.store.changes import TableCache
 from rootplane.store.engine import Store, on_commit
+from rootplane.store.lazy import statements
+from rootplane.store.prepared import PreparedStatement
 from rootplane.store.rows import insert_values
 
 
@@ -202,3 +205,22 @@ def test_a_driver_error_in_a_driver_transaction_is_sqlalchemys_and_rolls_back(st
     with store.transaction() as session:  # the writer's turn was given back
         insert_values(session, Item, {"id": 2, "value": "b"})
     assert _values(store) == ["a", "b"]
+
+
+def test_a_read_runs_on_the_driver_and_never_counts_as_a_commit(store):
+    """Reads made of prepared statements (ListAccessKeys, GetAccountSummary) skip SQLAlchemy's connection and the
+    ORM, and their answers never wait for the group commit's fsync."""
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+    connected: list[object] = []
+    event.listen(store.engine, "engine_connect", connected.append)
+    value = PreparedStatement(select(Item.value).where(Item.id == 1))
+    before = store.group_commit.commits_here()
+    with store.transaction(write=False) as session:
+        assert value.first(statements(session), {}) == ("a",)
+        assert session._connection is None and session._session is None
+    with store.transaction(write=False) as session:
+        assert value.first(statements(session), {}) == ("a",)
+        assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"  # the ORM adopts the transaction
+    assert len(connected) == 1  # only the second read needed a SQLAlchemy connection
+    assert store.group_commit.commits_here() == before
