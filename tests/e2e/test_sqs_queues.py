@@ -246,3 +246,25 @@ def test_message_attribute_names_select_by_prefix(sqs, unique):
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
     message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["Cust.*"])["Messages"][0]
     assert "MessageAttributes" not in message and "MD5OfMessageAttributes" not in message
+
+
+def test_a_queue_recreated_under_its_name_gets_the_messages_sent_after(sqs, server, unique):
+    """Sends, deletes and visibility changes find the queue through its cached view (issue #19): a queue deleted and
+    created again under the same name is a new queue, and what is sent after goes to it."""
+    name = f"again-{unique}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="to the first queue")
+    sqs.delete_queue(QueueUrl=url)
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="nowhere")[0] == \
+        "AWS.SimpleQueueService.NonExistentQueue"
+    server.advance_clock(61)  # SQS lets a deleted queue's name be used again after 60 seconds
+    assert sqs.create_queue(QueueName=name)["QueueUrl"] == url
+    sqs.send_message(QueueUrl=url, MessageBody="to the second queue")
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    assert counts == {"ApproximateNumberOfMessages": "1"}
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [message["Body"] for message in received] == ["to the second queue"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"], VisibilityTimeout=0)
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
@@ -19,11 +19,12 @@ from rootplane.services.sqs.messages import (
     new_message, parse_receipt_handle, receipt_handle, received_message, stored_attributes,
 )
 from rootplane.services.sqs.permissions import add_statement, remove_statement
-from rootplane.services.sqs.queues import enqueue, get_queue, queue_from_url, settable_attributes
+from rootplane.services.sqs.queue_views import QueueView
+from rootplane.services.sqs.queues import enqueue, queue_from_url, queue_view, settable_attributes
 from rootplane.services.sqs.redrive import check_redrive_target, dead_letter
 from rootplane.services.sqs.tags import merged_tags, remaining_tags
 from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, QueueRow
-from rootplane.services.sqs.urls import queue_arn, queue_url
+from rootplane.services.sqs.urls import parse_queue_url, queue_arn, queue_url
 
 __all__ = ["SqsProvider", "PROVIDER"]
 
@@ -32,15 +33,33 @@ _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 MAX_LIST = 1000
 PURGE_INTERVAL = _dt.timedelta(seconds=60)
 RECREATE_DELAY = _dt.timedelta(seconds=60)
+Queue = TypeVar("Queue", QueueRow, QueueView)
 
 
-def _url(ctx: RequestContext, row: QueueRow) -> str:
+def _url(ctx: RequestContext, row: QueueRow | QueueView) -> str:
     host = ctx.host or ctx.config.endpoint.split("://", 1)[1]
     return queue_url(host, row.account_id, row.name, "https" if ctx.secure_transport else "http")
 
 
 def _queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow:
-    row = queue_from_url(ctx.session, params["QueueUrl"], ctx.region)
+    """The queue ``QueueUrl`` names, its row: for calls that change it."""
+    return _noted(ctx, queue_from_url(ctx.session, params["QueueUrl"], ctx.region))
+
+
+def _read_queue(ctx: RequestContext, params: dict[str, Any]) -> QueueView:
+    """The queue ``QueueUrl`` names, its cached view: for calls that only read it (no SQL when cached)."""
+    account_id, name = parse_queue_url(params["QueueUrl"])
+    return _noted(ctx, queue_view(ctx.session, account_id, ctx.region, name))
+
+
+def _sending_queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow | QueueView:
+    """Where SendMessage(Batch) enqueues: a standard queue's view, a FIFO queue's row (its sequence number moves)."""
+    view = _read_queue(ctx, params)
+    return _queue(ctx, params) if view.fifo else view
+
+
+def _noted(ctx: RequestContext, row: Queue) -> Queue:
+    """``row``, named as the call's resource in its audit record."""
     arn = queue_arn(row.region, row.account_id, row.name)
     ctx.audit.setdefault("resources", [{"type": "AWS::SQS::Queue", "name": row.name, "arn": arn}])
     return row
@@ -64,7 +83,7 @@ def _check_name(name: str, fifo: bool) -> None:
         raise invalid_parameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 
 
-def _shown_attributes(ctx: RequestContext, row: QueueRow) -> dict[str, str]:
+def _shown_attributes(ctx: RequestContext, row: QueueRow | QueueView) -> dict[str, str]:
     """The settable attributes as GetQueueAttributes shows them (the Policy's principals as ARNs)."""
     attributes = settable_attributes(row)
     if "Policy" in attributes:
@@ -149,7 +168,7 @@ class SqsProvider(Provider):
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
-        return {"QueueUrl": _url(ctx, get_queue(ctx.session, owner, ctx.region, params["QueueName"]))}
+        return {"QueueUrl": _url(ctx, queue_view(ctx.session, owner, ctx.region, params["QueueName"]))}
 
     def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxResults")
@@ -170,7 +189,7 @@ class SqsProvider(Provider):
         return output
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _queue(ctx, params)
+        row = _read_queue(ctx, params)
         limit = params.get("MaxResults")
         if limit is not None and not 1 <= limit <= MAX_LIST:
             raise invalid_parameter(f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an "
@@ -185,7 +204,7 @@ class SqsProvider(Provider):
         return output
 
     def get_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _queue(ctx, params)
+        row = _read_queue(ctx, params)
         values = _shown_attributes(ctx, row)
         now = ctx.now()
         visible, in_flight, delayed = repo.count_messages(ctx.session, row.queue_id, now)
@@ -228,7 +247,7 @@ class SqsProvider(Provider):
         row.tags_json = json.dumps(remaining_tags(json.loads(row.tags_json), params["TagKeys"]))
 
     def list_queue_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        tags = json.loads(_queue(ctx, params).tags_json)
+        tags = json.loads(_read_queue(ctx, params).tags_json)
         return {"Tags": tags} if tags else {}
 
     def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -242,7 +261,7 @@ class SqsProvider(Provider):
         row.modified_at = ctx.now()
 
     # ------------------------------------------------------------------------------------------------ messages
-    def _send(self, ctx: RequestContext, row: QueueRow, params: dict[str, Any]) -> dict[str, Any]:
+    def _send(self, ctx: RequestContext, row: QueueRow | QueueView, params: dict[str, Any]) -> dict[str, Any]:
         now = ctx.now()
         attributes = stored_attributes(params.get("MessageAttributes"))
         system = params.get("MessageSystemAttributes") or {}
@@ -263,10 +282,10 @@ class SqsProvider(Provider):
         return output
 
     def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self._send(ctx, _queue(ctx, params), params)
+        return self._send(ctx, _sending_queue(ctx, params), params)
 
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _queue(ctx, params)
+        row = _sending_queue(ctx, params)
         return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
                          lambda entry: self._send(ctx, row, entry))
 
@@ -306,7 +325,7 @@ class SqsProvider(Provider):
             messages.append(received_message(message, receipt_handle(message), system_names, attribute_names))
         return {"Messages": messages} if messages else {}
 
-    def _received(self, ctx: RequestContext, row: QueueRow, handle: str) -> MessageRow | None:
+    def _received(self, ctx: RequestContext, row: QueueView, handle: str) -> MessageRow | None:
         """The message a receipt handle names (None when already deleted); stale handles are rejected."""
         message_id, token = parse_receipt_handle(handle)
         message = repo.find_message(ctx.session, row.queue_id, message_id)
@@ -315,7 +334,7 @@ class SqsProvider(Provider):
                                     "handle has expired.")
         return message
 
-    def _delete(self, ctx: RequestContext, row: QueueRow, handle: str) -> dict[str, Any]:
+    def _delete(self, ctx: RequestContext, row: QueueView, handle: str) -> dict[str, Any]:
         """AWS: with a handle from an earlier receive "the request will succeed, but the message might not be
         deleted": here it stays with the consumer that received it last."""
         message_id, token = parse_receipt_handle(handle)
@@ -325,14 +344,14 @@ class SqsProvider(Provider):
         return {}
 
     def delete_message(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        self._delete(ctx, _queue(ctx, params), params["ReceiptHandle"])
+        self._delete(ctx, _read_queue(ctx, params), params["ReceiptHandle"])
 
     def delete_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _queue(ctx, params)
+        row = _read_queue(ctx, params)
         return run_batch(params.get("Entries") or [], "DeleteMessageBatchRequestEntry",
                          lambda entry: self._delete(ctx, row, entry["ReceiptHandle"]))
 
-    def _change_visibility(self, ctx: RequestContext, row: QueueRow, handle: str, timeout: int) -> dict[str, Any]:
+    def _change_visibility(self, ctx: RequestContext, row: QueueView, handle: str, timeout: int) -> dict[str, Any]:
         if not 0 <= timeout <= 43200:
             raise invalid_parameter(f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
                                     ">= 0 and <= 43200, if provided.")
@@ -345,10 +364,10 @@ class SqsProvider(Provider):
         return {}
 
     def change_message_visibility(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        self._change_visibility(ctx, _queue(ctx, params), params["ReceiptHandle"], params["VisibilityTimeout"])
+        self._change_visibility(ctx, _read_queue(ctx, params), params["ReceiptHandle"], params["VisibilityTimeout"])
 
     def change_message_visibility_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = _queue(ctx, params)
+        row = _read_queue(ctx, params)
         return run_batch(params.get("Entries") or [], "ChangeMessageVisibilityBatchRequestEntry",
                          lambda entry: self._change_visibility(ctx, row, entry["ReceiptHandle"],
                                                                entry.get("VisibilityTimeout", 0)))

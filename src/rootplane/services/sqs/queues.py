@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import DEFAULTS, int_attribute
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, queue_does_not_exist
+from rootplane.services.sqs.queue_views import QueueView, find_queue_view
 from rootplane.services.sqs.tables import DeduplicationRow, MessageRow, QueueRow
 from rootplane.services.sqs.urls import parse_queue_url
 
-__all__ = ["get_queue", "queue_from_url", "settable_attributes", "enqueue", "DEDUPLICATION_WINDOW"]
+__all__ = ["get_queue", "queue_from_url", "queue_view", "settable_attributes", "enqueue", "DEDUPLICATION_WINDOW"]
 
 DEDUPLICATION_WINDOW = _dt.timedelta(minutes=5)
 
@@ -33,7 +34,15 @@ def queue_from_url(session: Session, url: str, region: str) -> QueueRow:
     return get_queue(session, account_id, region, name)
 
 
-def settable_attributes(row: QueueRow) -> dict[str, str]:
+def queue_view(session: Session, account_id: str, region: str, name: str) -> QueueView:
+    """``get_queue`` for work that only reads the queue: its cached view (queue_views.py: no SQL when cached)."""
+    view = find_queue_view(session, account_id, region, name)
+    if view is None:
+        raise queue_does_not_exist()
+    return view
+
+
+def settable_attributes(row: QueueRow | QueueView) -> dict[str, str]:
     """Stored attributes with defaults (Policy included when set)."""
     attributes = {**DEFAULTS, **json.loads(row.attributes_json)}
     if row.policy:
@@ -72,10 +81,14 @@ def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params:
     return None
 
 
-def enqueue(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any], now: _dt.datetime) -> MessageRow:
-    """Store ``message`` in ``queue`` (queue delay unless the message sets one); a FIFO duplicate returns the original."""
+def enqueue(session: Session, queue: QueueRow | QueueView, message: MessageRow, params: dict[str, Any],
+            now: _dt.datetime) -> MessageRow:
+    """Store ``message`` in ``queue`` (queue delay unless the message sets one); a FIFO duplicate returns the original.
+    A FIFO queue is its row (its sequence number counts the messages); a standard one may be its view."""
     message.queue_id = queue.queue_id
     if queue.fifo:
+        if not isinstance(queue, QueueRow):
+            raise TypeError("a FIFO queue's messages are numbered on its row, not its view")
         earlier = _fifo_fields(session, queue, message, params, now)
         if earlier is not None:
             return earlier

@@ -13,6 +13,7 @@ from rootplane.store.engine import locks_rows
 from rootplane.store.lazy import statements
 from rootplane.store.paging import keyset_page
 from rootplane.store.prepared import PreparedStatement
+from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_queue", "find_queue_by_id", "lock_queue", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
@@ -58,7 +59,8 @@ def delete_queue(session: Session, row: QueueRow) -> None:
 
 
 def put_message(session: Session, row: MessageRow) -> MessageRow:
-    session.add(row)
+    """INSERT the new message now (``insert_object``: no ORM unit of work; the row stays outside the session)."""
+    insert_object(session, row)
     return row
 
 
