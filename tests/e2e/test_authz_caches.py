@@ -53,7 +53,8 @@ def _denied(call) -> bool:
     try:
         call()
     except ClientError as error:
-        assert error.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"), error.response
+        assert error.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException", "AuthorizationError"), \
+            error.response
         return True
     return False
 
@@ -351,3 +352,68 @@ def test_a_queue_policy_set_on_one_server_binds_on_another_at_once():
         on_first.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
         _eventually(lambda: not _denied(lambda: _send(on_second, url)),
                     "the other server never saw the policy's deletion")
+
+
+def _received(sqs, url: str) -> list[str]:
+    """The notifications' messages now in the queue (received and deleted)."""
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    for message in messages:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return sorted(json.loads(message["Body"])["Message"] for message in messages)
+
+
+def test_topic_and_subscription_changes_apply_to_the_next_publish(server, unique):
+    """Publish authorizes and fans out from the topic caches (services/sns/topic_views.py)."""
+    sns, sqs = server.client("sns"), server.client("sqs")
+    topic = sns.create_topic(Name=f"viewed-{unique}")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"fan-{unique}")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": queue}]})})
+    _warm(lambda: sns.publish(TopicArn=topic, Message="before"))
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)["SubscriptionArn"]
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsConfirmed"] == "1"
+    sns.publish(TopicArn=topic, Message="first")
+    assert _received(sqs, url) == ["first"]
+    sns.set_subscription_attributes(SubscriptionArn=subscription, AttributeName="FilterPolicy",
+                                    AttributeValue=json.dumps({"kind": ["alert"]}))
+    sns.publish(TopicArn=topic, Message="filtered out")
+    sns.publish(TopicArn=topic, Message="alert", MessageAttributes={"kind": {"DataType": "String",
+                                                                             "StringValue": "alert"}})
+    assert _received(sqs, url) == ["alert"]
+    sns.unsubscribe(SubscriptionArn=subscription)
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsConfirmed"] == "0"
+    sns.publish(TopicArn=topic, Message="nobody", MessageAttributes={"kind": {"DataType": "String",
+                                                                              "StringValue": "alert"}})
+    assert _received(sqs, url) == []
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+                                                "Resource": topic}]}))
+    assert _denied(lambda: sns.publish(TopicArn=topic, Message="denied"))
+    sns.delete_topic(TopicArn=topic)
+    assert _refusal(lambda: sns.publish(TopicArn=topic, Message="gone")) == "NotFound"
+
+
+def test_a_topic_policy_set_on_one_server_binds_publish_on_another_at_once():
+    with _two_servers() as (first, second):
+        on_first, on_second = first.client("sns"), second.client("sns")
+        topic = on_first.create_topic(Name="replicated-topic")["TopicArn"]
+        _warm(lambda: on_second.publish(TopicArn=topic, Message="m"))
+        on_first.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+                                                    "Resource": topic}]}))
+        _eventually(lambda: _denied(lambda: on_second.publish(TopicArn=topic, Message="m")),
+                    "the other server never saw the topic policy")
+        on_first.delete_topic(TopicArn=topic)
+        _eventually(lambda: _refusal(lambda: on_second.publish(TopicArn=topic, Message="m")) == "NotFound",
+                    "the other server never saw the topic's deletion")
+
+
+def _refusal(call) -> str | None:
+    """The error code ``call`` fails with, or None."""
+    try:
+        call()
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    return None

@@ -8,6 +8,7 @@ from rootplane.auth.principal import ANONYMOUS
 from rootplane.authz.checks import AuthzCheck
 from rootplane.services.sns import repo
 from rootplane.services.sns.delivery import topic_attributes
+from rootplane.services.sns.topic_views import find_topic_view
 
 __all__ = ["checks"]
 
@@ -34,7 +35,7 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         arn = subscription.topic_arn if subscription is not None else None
     if arn is None:
         return [AuthzCheck(action, "*", ctx.account_id)]
-    topic = repo.find_topic(ctx.session, arn)
+    topic = find_topic_view(ctx.session, arn)
     owner = arn.split(":")[4] if arn.count(":") >= 5 else ctx.account_id
     policy = topic_attributes(topic).get("Policy") if topic is not None else None
     return [AuthzCheck(action, arn, owner, policy)]

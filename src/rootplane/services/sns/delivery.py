@@ -27,6 +27,7 @@ from rootplane.services.sns import fifo as fifo_rules
 from rootplane.services.sns.fifo import FifoPublish
 from rootplane.services.sns.filtering import accepts
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+from rootplane.services.sns.topic_views import SubscriptionView, TopicView, topic_subscription_views
 from rootplane.store.engine import on_commit
 
 __all__ = ["Message", "publish", "publish_from_service", "confirmation", "send_confirmation", "topic_attributes", "SENDER_ID"]
@@ -62,7 +63,7 @@ class Message:
     sequence_number: str | None = None
 
 
-def topic_attributes(topic: TopicRow) -> dict[str, str]:
+def topic_attributes(topic: TopicRow | TopicView) -> dict[str, str]:
     return json.loads(topic.attributes)
 
 
@@ -70,7 +71,7 @@ def _timestamp(now: _dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _signed(session: Session, payload: dict[str, Any], topic: TopicRow, endpoint: str) -> dict[str, Any]:
+def _signed(session: Session, payload: dict[str, Any], topic: TopicRow | TopicView, endpoint: str) -> dict[str, Any]:
     """Add SignatureVersion, Signature and SigningCertURL as SNS does (the topic's SignatureVersion, default 1)."""
     version = topic_attributes(topic).get("SignatureVersion") or "1"
     payload["SignatureVersion"] = version
@@ -94,7 +95,7 @@ def _envelope_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dic
     return shown
 
 
-def notification(session: Session, topic: TopicRow, message: Message, subscription_arn: str,
+def notification(session: Session, topic: TopicRow | TopicView, message: Message, subscription_arn: str,
                  endpoint: str) -> dict[str, Any]:
     """The JSON envelope SQS and HTTP(S) subscribers receive."""
     payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id, "TopicArn": topic.arn}
@@ -195,8 +196,8 @@ def _to_queue(session: Session, queue_arn: str, body: str, message: Message, top
                     group_id=fifo.group_id if fifo else None, deduplication_id=fifo.deduplication_id if fifo else None)
 
 
-def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, message: Message, endpoint: str,
-             smtp_url: str | None) -> None:
+def _deliver(session: Session, topic: TopicRow | TopicView, subscription: SubscriptionView, message: Message,
+             endpoint: str, smtp_url: str | None) -> None:
     raw = json.loads(subscription.attributes).get("RawMessageDelivery") == "true"
     envelope = notification(session, topic, message, subscription.arn, endpoint)
     subject, now = message.subject, message.sent_at
@@ -216,15 +217,20 @@ def _deliver(session: Session, topic: TopicRow, subscription: SubscriptionRow, m
               smtp_url)
 
 
-def publish(session: Session, topic: TopicRow, text: str, subject: str | None, now: _dt.datetime,
+def publish(session: Session, topic: TopicRow | TopicView, text: str, subject: str | None, now: _dt.datetime,
             endpoint: str, smtp_url: str | None, attributes: dict[str, dict[str, Any]] | None = None,
             fifo: FifoPublish | None = None) -> tuple[str, str | None]:
     """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId and
-    (FIFO topics) the SequenceNumber. A refusing subscriber is skipped."""
+    (FIFO topics) the SequenceNumber. A refusing subscriber is skipped. A FIFO topic is its row (its sequence number
+    counts the messages); a standard one may be its view."""
     message_id = str(uuid.uuid4())
-    sequence_number = fifo_rules.record(session, topic, fifo, message_id, now) if fifo else None
+    sequence_number = None
+    if fifo:
+        if not isinstance(topic, TopicRow):
+            raise TypeError("a FIFO topic's messages are numbered on its row, not its view")
+        sequence_number = fifo_rules.record(session, topic, fifo, message_id, now)
     message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number)
-    for subscription in repo.list_topic_subscriptions(session, topic.arn):
+    for subscription in topic_subscription_views(session, topic.arn):
         if subscription.status != "Confirmed":
             continue
         if not accepts(json.loads(subscription.attributes), text, message.attributes):

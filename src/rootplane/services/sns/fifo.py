@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from rootplane.core.errors import AwsError
 from rootplane.services.sns import repo
 from rootplane.services.sns.tables import DeduplicationRow, TopicRow
+from rootplane.services.sns.topic_views import TopicView
 
 __all__ = ["FifoPublish", "check_topic", "is_fifo", "admit", "record"]
 
@@ -64,8 +65,8 @@ def check_topic(name: str, attributes: dict[str, str]) -> None:
                        "set for FIFO topics")
 
 
-def admit(session: Session, topic: TopicRow, attributes: dict[str, str], params: dict[str, Any], body: str,
-          now: _dt.datetime) -> FifoPublish | None:
+def admit(session: Session, topic: TopicRow | TopicView, attributes: dict[str, str], params: dict[str, Any],
+          body: str, now: _dt.datetime) -> FifoPublish | None:
     """Publish's FIFO rules: None for a standard topic (which refuses a MessageDeduplicationId)."""
     deduplication_id = params.get("MessageDeduplicationId")
     if not is_fifo(attributes):

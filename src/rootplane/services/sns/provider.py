@@ -18,6 +18,7 @@ from rootplane.services.sns import endpoints, fifo, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
+from rootplane.services.sns.topic_views import TopicView, find_topic_view, topic_subscription_views
 from rootplane.services.tagging import merged_tags, tag_map
 
 __all__ = ["SnsProvider", "PROVIDER"]
@@ -135,6 +136,13 @@ class SnsProvider(Provider):
             raise _not_found("Topic does not exist")
         return topic
 
+    def _read_topic(self, ctx: RequestContext, arn: str) -> TopicView:
+        """``_topic`` for calls that only read it: its cached view (topic_views.py: no SQL when cached)."""
+        topic = find_topic_view(ctx.session, arn)
+        if topic is None or topic.region != ctx.region:
+            raise _not_found("Topic does not exist")
+        return topic
+
     def _tagged_topic(self, ctx: RequestContext, arn: str) -> TopicRow:
         """The topic a tagging operation names (its model's error for a missing resource is ResourceNotFound)."""
         topic = repo.find_topic(ctx.session, arn)
@@ -185,8 +193,8 @@ class SnsProvider(Provider):
         return {"Topics": [{"TopicArn": row.arn} for row in rows], **_token(rows[-1].arn if more else None)}
 
     def get_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        topic = self._topic(ctx, params["TopicArn"])
-        subscriptions = repo.list_topic_subscriptions(ctx.session, topic.arn)
+        topic = self._read_topic(ctx, params["TopicArn"])
+        subscriptions = topic_subscription_views(ctx.session, topic.arn)
         attributes = topic_attributes(topic)
         if attributes.get("Policy"):
             attributes["Policy"] = render_principals(ctx.session, attributes["Policy"])
@@ -378,7 +386,7 @@ class SnsProvider(Provider):
         arn = params.get("TopicArn") or params.get("TargetArn")
         if not arn:
             raise _invalid("TopicArn or TargetArn Reason: no value for required parameter")
-        topic = self._topic(ctx, arn)
+        topic: TopicRow | TopicView = self._read_topic(ctx, arn)
         message = params["Message"]
         if not message:
             raise _invalid("Empty message")
@@ -389,6 +397,8 @@ class SnsProvider(Provider):
         if len(message.encode()) > _MAX_MESSAGE_BYTES:
             raise _invalid("Message too long")
         attributes = topic_attributes(topic)
+        if fifo.is_fifo(attributes):
+            topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
         fifo_publish = fifo.admit(ctx.session, topic, attributes, params, message, ctx.now())
         if fifo_publish is not None and fifo_publish.repeat is not None:
             return {"MessageId": fifo_publish.repeat.message_id,
