@@ -84,3 +84,17 @@ def test_forget_and_the_ttl_drop_entries(store, cache):
     time.sleep(0.3)
     _read(store, cache, loads)
     assert len(loads) == 3
+
+
+def test_a_process_with_two_stores_never_answers_one_with_the_other_s_entry(tmp_path, cache):
+    """In-process servers and tests run several stores in one process: an entry is its own store's (a key cached
+    from one store answered the other's calls within the ttl: the organization of another test's store)."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    with sqlite_store(tmp_path / "first", METADATA) as first, sqlite_store(tmp_path / "second", METADATA) as second:
+        _write(first, SETTINGS, id=1, value="first")
+        _write(second, SETTINGS, id=1, value="second")
+        loads: list = []
+        assert _read(first, cache, loads) == ("first",)
+        assert _read(second, cache, loads) == ("second",)
+        assert _read(first, cache, loads) == ("first",) and len(loads) == 3

@@ -164,14 +164,16 @@ class TableCache(Generic[T]):
 
     ``get(session, key, load)`` answers ``load(session)`` from the cache when an entry loaded by a transaction that
     began after the last change of the tables is there; else it calls ``load`` and keeps the value (unless the
-    session wrote one of the tables itself: then its answer is its own and is not kept).
+    session wrote one of the tables itself: then its answer is its own and is not kept). An entry is the store's
+    whose transaction loaded it: a process serving several stores (tests, in-process servers) never answers one
+    store's key with another's value.
     """
 
     def __init__(self, tables: Iterable[str], max_entries: int = 10_000) -> None:
         self.tables = frozenset(tables)
         watch(self.tables)
         self.max_entries = max_entries
-        self._entries: dict[Hashable, tuple[int, float, T]] = {}
+        self._entries: dict[Hashable, tuple[Changes, int, float, T]] = {}
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, load: Callable[[Session], T]) -> T:
@@ -182,13 +184,13 @@ class TableCache(Generic[T]):
             return load(session)
         entry = self._entries.get(key)
         now = time.monotonic()
-        if entry is not None and entry[1] > now and changes.fresh_since(entry[0], self.tables):
-            return entry[2]
+        if entry is not None and entry[0] is changes and entry[2] > now and changes.fresh_since(entry[1], self.tables):
+            return entry[3]
         began_at = session.info[_BEGAN_AT]
         value = load(session)
         if changes.fresh_since(began_at, self.tables):
             with self._lock:
                 if len(self._entries) >= self.max_entries:
                     self._entries.clear()
-                self._entries[key] = (began_at, now + changes.ttl, value)
+                self._entries[key] = (changes, began_at, now + changes.ttl, value)
         return value
