@@ -417,3 +417,31 @@ def _refusal(call) -> str | None:
     except ClientError as error:
         return error.response["Error"]["Code"]
     return None
+
+
+def test_organization_reads_follow_accounts_delegations_and_policy_types(server, org):
+    """DescribeOrganization, ListRoots and ListAccounts read the caller's organization from a cache
+    (services/organizations/org_views.py): what changes it shows in the very next call."""
+    orgs, admin = org["orgs"], admin_key(server)
+    member_orgs = server.client_for(assume_access_role(server, admin, org["member"]), "organizations")
+    described = member_orgs.describe_organization()["Organization"]
+    assert described["MasterAccountId"] == "000000000000" and described["MasterAccountEmail"]
+    assert error_of(member_orgs.list_accounts)["Code"] == "AccessDeniedException"
+    orgs.enable_aws_service_access(ServicePrincipal="securityhub.amazonaws.com")
+    orgs.register_delegated_administrator(AccountId=org["member"], ServicePrincipal="securityhub.amazonaws.com")
+    ids = {account["Id"] for account in member_orgs.list_accounts()["Accounts"]}
+    assert {"000000000000", org["member"]} <= ids
+    newcomer = create_member(orgs, "newcomer")
+    listed = {account["Id"]: account for account in member_orgs.list_accounts()["Accounts"]}
+    assert listed[newcomer]["Status"] == "ACTIVE" and listed[newcomer]["Paths"][0].endswith(f"/{newcomer}/")
+    orgs.close_account(AccountId=newcomer)
+    assert {account["Id"]: account["State"] for account in orgs.list_accounts()["Accounts"]}[newcomer] == \
+        "PENDING_CLOSURE"
+    orgs.deregister_delegated_administrator(AccountId=org["member"], ServicePrincipal="securityhub.amazonaws.com")
+    assert error_of(member_orgs.list_accounts)["Code"] == "AccessDeniedException"
+    types = lambda: {t["Type"] for t in orgs.list_roots()["Roots"][0]["PolicyTypes"]}  # noqa: E731
+    assert "TAG_POLICY" not in types()
+    orgs.enable_policy_type(RootId=org["root"], PolicyType="TAG_POLICY")
+    assert "TAG_POLICY" in types()
+    orgs.disable_policy_type(RootId=org["root"], PolicyType="TAG_POLICY")
+    assert "TAG_POLICY" not in types()

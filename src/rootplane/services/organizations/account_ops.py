@@ -7,10 +7,13 @@ from typing import Any
 
 from rootplane.services.context import RequestContext
 from rootplane.services.organizations import names, repo
-from rootplane.services.organizations.caller import management_only, management_or_delegate, member_of
+from rootplane.services.organizations.caller import (
+    management_only, management_or_delegate, member_of, reading_management_or_delegate,
+)
 from rootplane.services.organizations.creation import CREATION_DELAY, create_member_account
 from rootplane.services.organizations.errors import constraint, org_error
 from rootplane.services.organizations.membership import remove_member
+from rootplane.services.organizations.org_views import member_page
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
 from rootplane.services.organizations.quota import LIMIT_MESSAGE, organization_full
 from rootplane.services.organizations.shapes import account_shape, account_states, request_shape
@@ -77,11 +80,12 @@ class AccountOperations:
         return {"Account": account_shape(org, found[0], found[1], ctx.now())}
 
     def list_accounts(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        org = management_or_delegate(ctx)
+        org = reading_management_or_delegate(ctx)
         size = page_size(params)
-        rows = repo.list_members(ctx.session, org.id, decode_token(params.get("NextToken")), size + 1)
-        rows, token = finish_page(rows, size, lambda pair: pair[0].account_id)
-        return {"Accounts": [account_shape(org, m, a, ctx.now()) for m, a in rows], "NextToken": token}
+        members = member_page(ctx.session, org.id, decode_token(params.get("NextToken")), size + 1)
+        members, token = finish_page(members, size, lambda member: member.account_id)
+        # A Member carries its membership's columns and its account's.
+        return {"Accounts": [account_shape(org, member, member, ctx.now()) for member in members], "NextToken": token}
 
     def list_accounts_for_parent(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_or_delegate(ctx)

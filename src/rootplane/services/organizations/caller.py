@@ -8,10 +8,11 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.errors import access_denied, not_in_use
+from rootplane.services.organizations.org_views import CallerOrganization, OrganizationView, caller_organization
 from rootplane.services.organizations.tables import AttachmentRow, MembershipRow, OrganizationRow
 
-__all__ = ["caller_org", "management_only", "management_or_delegate", "member_of", "attach_defaults",
-           "management_account", "DEFAULT_POLICY"]
+__all__ = ["caller_org", "management_only", "management_or_delegate", "reading_caller_org",
+           "reading_management_or_delegate", "member_of", "attach_defaults", "management_account", "DEFAULT_POLICY"]
 
 DEFAULT_POLICY = {"SERVICE_CONTROL_POLICY": "p-FullAWSAccess", "RESOURCE_CONTROL_POLICY": "p-RCPFullAWSAccess"}
 
@@ -39,6 +40,22 @@ def management_or_delegate(ctx: Any) -> OrganizationRow:
             ctx.session, ctx.account_id, None, 1):
         raise access_denied()
     return org
+
+
+def reading_caller_org(ctx: Any) -> CallerOrganization:
+    """``caller_org`` for calls that only read: the cached facts of the caller's organization (org_views.py)."""
+    found = caller_organization(ctx.session, ctx.account_id)
+    if found is None:
+        raise not_in_use()
+    return found
+
+
+def reading_management_or_delegate(ctx: Any) -> OrganizationView:
+    """``management_or_delegate`` for calls that only read."""
+    found = reading_caller_org(ctx)
+    if not found.may_administer:
+        raise access_denied()
+    return found.organization
 
 
 def management_account(ctx: Any, org: OrganizationRow) -> AccountRow:

@@ -9,7 +9,8 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.organizations import names, repo
 from rootplane.services.organizations.caller import (
-    attach_defaults, caller_org, management_account, management_only, management_or_delegate,
+    attach_defaults, caller_org, management_account, management_only, reading_caller_org,
+    reading_management_or_delegate,
 )
 from rootplane.services.organizations.errors import constraint, handshake_constraint, org_error
 from rootplane.services.organizations.features import request_all_features
@@ -43,8 +44,8 @@ class OrganizationOperations:
         return {"Organization": organization_shape(org, management_account(ctx, org).email)}
 
     def describe_organization(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        org = caller_org(ctx)
-        return {"Organization": organization_shape(org, management_account(ctx, org).email)}
+        caller = reading_caller_org(ctx)
+        return {"Organization": organization_shape(caller.organization, caller.management_email)}
 
     def delete_organization(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_only(ctx)
@@ -53,7 +54,7 @@ class OrganizationOperations:
         repo.delete_org_rows(ctx.session, org.id)
 
     def list_roots(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        org = management_or_delegate(ctx)
+        org = reading_management_or_delegate(ctx)
         return {"Roots": [root_shape(org)]}
 
     def enable_all_features(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.organizations import names
 from rootplane.services.organizations.managed import managed_policy
+from rootplane.services.organizations.org_views import Member, OrganizationView
 from rootplane.services.organizations.tables import (
     CreateAccountRequestRow, HandshakeRow, MembershipRow, OrganizationRow, OrganizationalUnitRow, PolicyRow,
 )
@@ -20,7 +21,7 @@ __all__ = [
 POST_CLOSURE_PERIOD = _dt.timedelta(days=90)
 
 
-def organization_shape(org: OrganizationRow, management_email: str) -> dict[str, Any]:
+def organization_shape(org: OrganizationRow | OrganizationView, management_email: str) -> dict[str, Any]:
     mgmt = org.management_account_id
     available = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}] if org.feature_set == "ALL" else []
     return {
@@ -30,7 +31,7 @@ def organization_shape(org: OrganizationRow, management_email: str) -> dict[str,
     }
 
 
-def root_shape(org: OrganizationRow) -> dict[str, Any]:
+def root_shape(org: OrganizationRow | OrganizationView) -> dict[str, Any]:
     return {
         "Id": org.root_id, "Arn": names.root_arn(org.management_account_id, org.id, org.root_id), "Name": "Root",
         "PolicyTypes": [{"Type": t, "Status": "ENABLED"} for t in org.enabled_types()],
@@ -42,7 +43,7 @@ def ou_shape(org: OrganizationRow, ou: OrganizationalUnitRow) -> dict[str, Any]:
             "Path": f"{org.id}/{ou.path}"}
 
 
-def account_states(account: AccountRow, now: _dt.datetime) -> tuple[str, str]:
+def account_states(account: AccountRow | Member, now: _dt.datetime) -> tuple[str, str]:
     """(Status, State): a closed account is PENDING_CLOSURE until ``closed_at``, then SUSPENDED, CLOSED after 90 days."""
     if account.status == "ACTIVE" or account.closed_at is None:
         return account.status, account.status
@@ -51,8 +52,8 @@ def account_states(account: AccountRow, now: _dt.datetime) -> tuple[str, str]:
     return "SUSPENDED", "CLOSED" if now >= account.closed_at + POST_CLOSURE_PERIOD else "SUSPENDED"
 
 
-def account_shape(org: OrganizationRow, membership: MembershipRow, account: AccountRow,
-                  now: _dt.datetime) -> dict[str, Any]:
+def account_shape(org: OrganizationRow | OrganizationView, membership: MembershipRow | Member,
+                  account: AccountRow | Member, now: _dt.datetime) -> dict[str, Any]:
     status, state = account_states(account, now)
     return {
         "Id": account.account_id, "Arn": names.account_arn(org.management_account_id, org.id, account.account_id),
