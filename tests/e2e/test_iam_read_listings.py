@@ -1,5 +1,5 @@
-"""IAM's per-user reads that audit tools repeat for every user (ListMFADevices, ListAccessKeys,
-ListAttached*Policies, List*Policies, Get*Policy, GetLoginProfile), on SQLite and PostgreSQL: paging by MaxItems and
+"""IAM's reads that audit tools repeat for every user (ListMFADevices, ListAccessKeys, ListAttached*Policies,
+List*Policies, Get*Policy, GetLoginProfile) and account (GetAccountPasswordPolicy), on SQLite and PostgreSQL: paging by MaxItems and
 Marker, AWS's errors, and every change showing in the very next read (they read cached user views and prepared
 statements, issue #19)."""
 
@@ -105,3 +105,30 @@ def test_per_user_reads_page_fail_as_aws_and_follow_every_change(store_server):
         assert _missing(call, UserName="alice") == ("NoSuchEntity", 404, "The user with name alice cannot be found.")
     assert len(iam.list_access_keys(UserName="alicia")["AccessKeyMetadata"]) == 2
     assert iam.list_attached_user_policies(UserName="ALICIA")["AttachedPolicies"][0]["PolicyArn"] == MANAGED[0]
+
+
+def test_the_password_policy_read_follows_its_changes(store_server):
+    iam = store_server.client("iam")
+    assert _missing(iam.get_account_password_policy)[:2] == ("NoSuchEntity", 404)
+    iam.update_account_password_policy(MinimumPasswordLength=17, RequireSymbols=True)
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert (policy["MinimumPasswordLength"], policy["RequireSymbols"], policy["RequireNumbers"]) == (17, True, False)
+    iam.update_account_password_policy(MinimumPasswordLength=9)
+    assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 9
+    iam.create_user(UserName="bob")
+    assert _missing(iam.create_login_profile, UserName="bob", Password="short")[:2] == ("PasswordPolicyViolation", 400)
+    iam.delete_account_password_policy()
+    assert _missing(iam.get_account_password_policy)[:2] == ("NoSuchEntity", 404)
+
+
+def test_list_users_pages_by_name_under_a_path(store_server):
+    iam = store_server.client("iam")
+    for name in ("u-b", "U-a", "u-c"):
+        iam.create_user(UserName=name, Path="/team/", Tags=[{"Key": "k", "Value": name}])
+    iam.create_user(UserName="elsewhere")
+    pages = _pages(iam.list_users, "Users", PathPrefix="/team/", MaxItems=2)
+    assert [[user["UserName"] for user in page] for page in pages] == [["U-a", "u-b"], ["u-c"]]
+    user = pages[0][0]
+    assert user["Arn"] == "arn:aws:iam::000000000000:user/team/U-a" and user["Path"] == "/team/"
+    assert user["UserId"].startswith("AIDA") and user["CreateDate"].tzinfo and "Tags" not in user
+    assert len(iam.list_users()["Users"]) == 4

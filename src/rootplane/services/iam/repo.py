@@ -172,10 +172,9 @@ def find_user(session: Session, account_id: str, user_name: str) -> UserRow | No
     return find_named(session, UserRow, account_id, user_name)
 
 
-@lru_cache(maxsize=None)
-def _named_page_query(row_cls: Any, with_path: bool, with_marker: bool) -> Select:
-    """Built once per shape: a page of named entities by name_key, with bound account/path/marker/limit."""
-    query = select(row_cls).where(row_cls.account_id == bindparam("account_id"))
+def _named_page(row_cls: Any, query: Select, with_path: bool, with_marker: bool) -> Select:
+    """``query`` as a page of named entities by name_key, with bound account/path/marker/limit."""
+    query = query.where(row_cls.account_id == bindparam("account_id"))
     if with_path:
         query = query.where(row_cls.path.like(bindparam("path_pattern"), escape="\\"))
     if with_marker:
@@ -183,13 +182,28 @@ def _named_page_query(row_cls: Any, with_path: bool, with_marker: bool) -> Selec
     return query.order_by(row_cls.name_key).limit(bindparam("limit", type_=Integer))
 
 
+@lru_cache(maxsize=None)
+def _named_page_query(row_cls: Any, with_path: bool, with_marker: bool) -> Select:
+    """Built once per shape: a page of named entities."""
+    return _named_page(row_cls, select(row_cls), with_path, with_marker)
+
+
+@lru_cache(maxsize=None)
+def _named_columns_page(row_cls: Any, columns: tuple[str, ...], with_path: bool,
+                        with_marker: bool) -> PreparedStatement:
+    """Built once per shape: a page of named entities' name_key and ``columns``, prepared (no ORM: issue #19)."""
+    query = select(row_cls.name_key, *(getattr(row_cls, column) for column in columns))
+    return PreparedStatement(_named_page(row_cls, query, with_path, with_marker))
+
+
 def _like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def list_named(session: Session, row_cls: Any, account_id: str, path_prefix: str | None, marker: str | None,
-               max_items: int | None, *extra: ColumnElement[bool]) -> Page:
-    """A page of users/groups/roles/... ordered by lower-cased name (prebuilt statement unless ``extra`` filters)."""
+               max_items: int | None, *extra: ColumnElement[bool], columns: tuple[str, ...] | None = None) -> Page:
+    """A page of users/groups/roles/... ordered by lower-cased name (prebuilt statement unless ``extra`` filters);
+    with ``columns``, rows are tuples of the name_key and those columns, read without the ORM."""
     if extra:
         query = select(row_cls).where(row_cls.account_id == account_id, *_path_filter(row_cls, path_prefix), *extra)
         return _page(session, query, [row_cls.name_key], marker, max_items, lambda row: (row.name_key,))
@@ -200,9 +214,13 @@ def list_named(session: Session, row_cls: Any, account_id: str, path_prefix: str
         params["path_pattern"] = _like_prefix(path_prefix or "")
     if marker:
         params["after"] = decode_marker(marker)[0]
-    rows = list(session.scalars(_named_page_query(row_cls, with_path, bool(marker)), params))
+    if columns is None:
+        rows: list[Any] = list(session.scalars(_named_page_query(row_cls, with_path, bool(marker)), params))
+    else:
+        rows = _named_columns_page(row_cls, columns, with_path, bool(marker)).typed_all(statements(session), params)
     if len(rows) > limit:
-        return Page(rows[:limit], encode_marker(rows[limit - 1].name_key))
+        last = rows[limit - 1]
+        return Page(rows[:limit], encode_marker(last.name_key if columns is None else last[0]))
     return Page(rows, None)
 
 
@@ -713,9 +731,16 @@ def find_settings(session: Session, account_id: str) -> AccountSettingsRow | Non
     return session.get(AccountSettingsRow, account_id)
 
 
+@lru_cache(maxsize=None)
+def _password_policy_statement() -> PreparedStatement:
+    return PreparedStatement(select(AccountSettingsRow.password_policy).where(
+        AccountSettingsRow.account_id == bindparam("account_id")))
+
+
 def password_policy(session: Session, account_id: str) -> dict[str, Any] | None:
-    row = find_settings(session, account_id)
-    return row.password_policy if row is not None else None
+    """The account's password policy, if it has one (one prepared statement: issue #19)."""
+    row = _password_policy_statement().typed_first(statements(session), {"account_id": account_id})
+    return row[0] if row is not None else None
 
 
 def settings(session: Session, account_id: str) -> AccountSettingsRow:

@@ -22,7 +22,7 @@ from rootplane.services.iam.repo import find_named
 from rootplane.services.iam.tables import UserRow, user_arn
 from rootplane.store.changes import TableCache
 
-__all__ = ["UserView", "find_user_view", "user_view"]
+__all__ = ["UserView", "USER_COLUMNS", "find_user_view", "user_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,14 @@ class UserView:
 _VIEWS: TableCache[UserView | None] = TableCache([UserRow.__tablename__])
 
 
-_COLUMNS = ("user_id", "account_id", "user_name", "path", "created_at", "password_last_used", "boundary_arn",
-            "tag_list")
+USER_COLUMNS = ("user_id", "account_id", "user_name", "path", "created_at", "password_last_used", "boundary_arn",
+                "tag_list")
 
 
 def user_view(values: Mapping[str, Any]) -> UserView:
-    """The view of a user's column values by attribute name (a row's, or those CreateUser just inserted)."""
-    return UserView(*(values[column] for column in _COLUMNS[:-1]),
+    """The view of a user's column values by attribute name (``USER_COLUMNS``: a row's, those CreateUser just
+    inserted, or a listing's)."""
+    return UserView(*(values[column] for column in USER_COLUMNS[:-1]),
                     tuple((key, value) for key, value in (values["tag_list"] or [])),
                     user_arn(values["account_id"], values["path"], values["user_name"]))
 
@@ -61,7 +62,7 @@ def user_view(values: Mapping[str, Any]) -> UserView:
 def _view_of(row: UserRow | None) -> UserView | None:
     if row is None:
         return None
-    return user_view({column: getattr(row, column) for column in _COLUMNS})
+    return user_view({column: getattr(row, column) for column in USER_COLUMNS})
 
 
 def find_user_view(session: Session, account_id: str, user_name: str) -> UserView | None:

@@ -12,7 +12,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam import catalog, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import LoginProfileRow, UserRow
-from rootplane.services.iam.user_views import find_user_view, user_view
+from rootplane.services.iam.user_views import USER_COLUMNS, find_user_view, user_view
 
 __all__ = ["UsersMixin", "check_boundary"]
 
@@ -93,8 +93,9 @@ class UsersMixin:
 
     def list_users(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         page = repo.list_named(ctx.session, UserRow, ctx.account_id, params.get("PathPrefix"), params.get("Marker"),
-                               params.get("MaxItems"))
-        return shapes.listing("Users", [shapes.user(row) for row in page.rows], page)
+                               params.get("MaxItems"), columns=USER_COLUMNS)
+        users = [shapes.user(user_view(dict(zip(USER_COLUMNS, row[1:])))) for row in page.rows]
+        return shapes.listing("Users", users, page)
 
     def update_user(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
