@@ -1,6 +1,6 @@
 """What a served call of each common operation costs the event loop: a survey to find the slow paths (issue #19).
 
-    .venv/bin/python bench/operation_cost.py [--seconds 1.5] [--only SUBSTRING]
+    .venv/bin/python bench/operation_cost.py [--seconds 1.5] [--only SUBSTRING] [--against ministack|moto]
 
 One fresh rootplane (SQLite store) holds a user with a key, a password policy, a bucket with an object, a queue, a
 topic, an organization and a log group. Each operation below is then replayed for ``--seconds`` by make bench's load (4 closed-loop clients
@@ -8,6 +8,10 @@ replaying one pre-signed request, bench/loadgen.py), once the server is quiet. R
 event-loop thread's CPU per request (user + system, from /proc), most expensive first. Every operation repeats
 without changing what the next call sees (writes such as SendMessage or PutObject only add or replace). Figures of
 one run on a shared machine move by a fifth or more: compare operations of one run, or A/B runs made together.
+
+``--against``: the same operations, on the same kind of world, replayed on a peer (bench/peers.py) after rootplane,
+with its req/s and rootplane's ratio to it; "not served" where the peer refuses to build the world's part the
+operation needs (ministack has no Organizations) or answers the operation with errors.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ import time
 import uuid
 from pathlib import Path
 
+from botocore.exceptions import ClientError
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import sign_query_requests, sign_requests, throughput  # noqa: E402
 from scenarios import IAM, STS, _admin, _client  # noqa: E402
-from servers import event_loop_cpu_seconds, settle, start_fresh_rootplane  # noqa: E402
+from servers import (  # noqa: E402
+    RunningServer, event_loop_cpu_seconds, settle, start_fresh_rootplane, start_ministack, start_moto,
+)
+
+PEER_STARTERS = {"ministack": start_ministack, "moto": start_moto}
 
 _JSON = "application/x-amz-json-1.1"
 _JSON_TARGETS = {  # operation -> (signing name, X-Amz-Target, body)
@@ -47,7 +57,10 @@ def _world(endpoint: str) -> dict[str, str]:
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="object", Body=b"x" * 1024)
     _client(endpoint, "iam").update_account_password_policy(MinimumPasswordLength=14)
-    _client(endpoint, "organizations").create_organization(FeatureSet="ALL")
+    try:
+        _client(endpoint, "organizations").create_organization(FeatureSet="ALL")
+    except ClientError:  # a peer without Organizations: its operations are not served there
+        pass
     _client(endpoint, "logs").create_log_group(logGroupName=f"{prefix}-group")
     return {"user": f"{prefix}-user", "key": key, "secret": secret, "bucket": bucket,
             "queue": sqs.create_queue(QueueName=f"{prefix}-queue")["QueueUrl"],
@@ -85,32 +98,54 @@ def _requests(endpoint: str, world: dict) -> dict[str, list]:
     return found
 
 
+def _measured(server: RunningServer, only: str, seconds: float) -> dict[str, tuple[float, float, int]]:
+    """operation -> (req/s, event-loop CPU µs per request, error answers) on ``server``."""
+    requests = {name: signed for name, signed in _requests(server.endpoint, _world(server.endpoint)).items()
+                if only in name}
+    measured = {}
+    for name, signed in requests.items():
+        settle([server.process])
+        before = event_loop_cpu_seconds(server.process.pid)
+        load = throughput(server.endpoint, signed, seconds=seconds, repeat_each=True)
+        cpu = (event_loop_cpu_seconds(server.process.pid) - before) / max(1, load.answered)
+        measured[name] = (load.rate, cpu * 1e6, load.errors)
+        print(f"  {server.name} {name}: {load.rate:,.0f} req/s", file=sys.stderr)
+    return measured
+
+
+def _on(start, only: str, seconds: float) -> dict[str, tuple[float, float, int]]:
+    server = start()
+    try:
+        return _measured(server, only, seconds)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=1.5, help="load per operation")
     parser.add_argument("--only", default="", help="only the operations whose name contains this")
+    parser.add_argument("--against", choices=sorted(PEER_STARTERS), help="also replay them on this peer")
     options = parser.parse_args()
-    server = start_fresh_rootplane()
-    try:
-        requests = {name: signed for name, signed in _requests(server.endpoint, _world(server.endpoint)).items()
-                    if options.only in name}
-        rows = []
-        for name, signed in requests.items():
-            settle([server.process])
-            before = event_loop_cpu_seconds(server.process.pid)
-            load = throughput(server.endpoint, signed, seconds=options.seconds, repeat_each=True)
-            cpu = (event_loop_cpu_seconds(server.process.pid) - before) / max(1, load.answered)
-            if load.errors:
-                raise SystemExit(f"{name}: {load.errors} of {load.answered} answers were errors")
-            rows.append((cpu * 1e6, load.rate, name))
-            print(f"  {name}: {load.rate:,.0f} req/s", file=sys.stderr)
-    finally:
-        server.stop()
+    ours = _on(start_fresh_rootplane, options.only, options.seconds)
+    for name, (_, _, errors) in ours.items():
+        if errors:
+            raise SystemExit(f"{name}: {errors} answers were errors")
+    peer = _on(PEER_STARTERS[options.against], options.only, options.seconds) if options.against else {}
     print(f"Generated by `{' '.join(['python bench/operation_cost.py', *sys.argv[1:]])}` on "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: one fresh server, SQLite store.\n")
-    print("| operation | req/s | event-loop CPU µs/request |\n|---|---|---|")
-    for cpu, rate, name in sorted(rows, reverse=True):
-        print(f"| {name} | {rate:,.0f} | {cpu:,.0f} |")
+    head = "| operation | req/s | event-loop CPU µs/request |"
+    if options.against:
+        head += f" {options.against} req/s | ÷ {options.against} |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for name, (rate, cpu, _) in sorted(ours.items(), key=lambda item: -item[1][1]):
+        line = f"| {name} | {rate:,.0f} | {cpu:,.0f} |"
+        if options.against:
+            theirs = peer.get(name)
+            served = theirs is not None and not theirs[2]
+            line += f" {theirs[0]:,.0f} | {rate / theirs[0]:.2f} × |" if served else " not served | — |"
+        print(line)
 
 
 if __name__ == "__main__":
