@@ -97,3 +97,16 @@ def test_https_endpoint_gets_subscription_confirmation(server, unique):
         assert sns.confirm_subscription(TopicArn=arn, Token=payload["Token"])["SubscriptionArn"].startswith(arn)
     finally:
         listener.shutdown()
+
+
+def test_list_topics_pages_by_arn_a_hundred_at_a_time(server, unique):
+    sns = server.client("sns", region="eu-west-3")  # a region of its own: only these topics
+    names = sorted(f"page-{unique}-{index:03d}" for index in range(102))
+    for name in names:
+        sns.create_topic(Name=name)
+    first = sns.list_topics()
+    assert len(first["Topics"]) == 100 and first["NextToken"]
+    second = sns.list_topics(NextToken=first["NextToken"])
+    assert "NextToken" not in second
+    assert [topic["TopicArn"] for topic in first["Topics"] + second["Topics"]] == [
+        f"arn:aws:sns:eu-west-3:000000000000:{name}" for name in names]

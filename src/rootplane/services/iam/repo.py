@@ -28,6 +28,7 @@ from rootplane.services.iam.tables import (
 )
 from rootplane.store.engine import locks_rows
 from rootplane.store.lazy import statements
+from rootplane.store.paging import PreparedKeyset
 from rootplane.store.prepared import PreparedStatement
 from rootplane.store.rows import insert_values
 
@@ -104,18 +105,12 @@ class _Listing:
 
     def __init__(self, query: Select, key: ColumnElement[Any], shape: Callable[..., Any]) -> None:
         self._shape = shape
-        limit = bindparam("limit", type_=Integer)
-        self._first = PreparedStatement(query.order_by(key).limit(limit))
-        self._after = PreparedStatement(query.where(key > bindparam("marker")).order_by(key).limit(limit))
+        self._keyset = PreparedKeyset(query, key)
 
     def page(self, session: Session, params: dict[str, Any], marker: str | None, max_items: int | None) -> Page:
         limit = max_items or 100
-        values = {**params, "limit": limit + 1}
-        statement = self._first
-        if marker:
-            values["marker"] = decode_marker(marker)[0]
-            statement = self._after
-        rows = [self._shape(*row) for row in statement.typed_all(statements(session), values)]
+        after = decode_marker(marker)[0] if marker else None
+        rows = [self._shape(*row) for row in self._keyset.page(session, params, after, limit + 1)]
         if len(rows) > limit:
             return Page(rows[:limit], encode_marker(rows[limit - 1][0]))
         return Page(rows, None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.accounts import repo as accounts
@@ -24,8 +24,7 @@ from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.tables import DelegatedAdminRow, MembershipRow, OrganizationRow
 from rootplane.store.changes import TableCache
-from rootplane.store.lazy import statements
-from rootplane.store.prepared import PreparedStatement
+from rootplane.store.paging import PreparedKeyset
 
 __all__ = ["OrganizationView", "CallerOrganization", "caller_organization", "Member", "member_page"]
 
@@ -88,22 +87,16 @@ class Member(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def _member_pages() -> tuple[PreparedStatement, PreparedStatement]:
-    """The organization's members by account id: from the start, and after a given account."""
-    query = (select(MembershipRow.account_id, MembershipRow.path, MembershipRow.joined_method, MembershipRow.joined_at,
-                    AccountRow.email, AccountRow.name, AccountRow.status, AccountRow.closed_at)
-             .join(AccountRow, AccountRow.account_id == MembershipRow.account_id)
-             .where(MembershipRow.org_id == bindparam("org_id")))
-    limit = bindparam("limit", type_=Integer)
-    return (PreparedStatement(query.order_by(MembershipRow.account_id).limit(limit)),
-            PreparedStatement(query.where(MembershipRow.account_id > bindparam("after"))
-                              .order_by(MembershipRow.account_id).limit(limit)))
+def _members() -> PreparedKeyset:
+    """The organization's members by account id."""
+    return PreparedKeyset(
+        select(MembershipRow.account_id, MembershipRow.path, MembershipRow.joined_method, MembershipRow.joined_at,
+               AccountRow.email, AccountRow.name, AccountRow.status, AccountRow.closed_at)
+        .join(AccountRow, AccountRow.account_id == MembershipRow.account_id)
+        .where(MembershipRow.org_id == bindparam("org_id")), MembershipRow.account_id)
 
 
 def member_page(session: Session, org_id: str, after: str | None, limit: int) -> list[Member]:
     """Up to ``limit`` members of the organization after account ``after``, by account id (``repo.list_members``
     without the ORM)."""
-    first, following = _member_pages()
-    statement, params = (following, {"org_id": org_id, "after": after, "limit": limit}) if after else \
-        (first, {"org_id": org_id, "limit": limit})
-    return [Member(*row) for row in statement.typed_all(statements(session), params)]
+    return [Member(*row) for row in _members().page(session, {"org_id": org_id}, after, limit)]

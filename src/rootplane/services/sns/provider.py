@@ -187,10 +187,10 @@ class SnsProvider(Provider):
             repo.delete_topic(ctx.session, topic)
 
     def list_topics(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        rows = repo.list_topics(ctx.session, ctx.account_id, ctx.region, _after(params.get("NextToken")), PAGE + 1)
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        return {"Topics": [{"TopicArn": row.arn} for row in rows], **_token(rows[-1].arn if more else None)}
+        arns = repo.list_topic_arns(ctx.session, ctx.account_id, ctx.region, _after(params.get("NextToken")), PAGE + 1)
+        more = len(arns) > PAGE
+        arns = arns[:PAGE]
+        return {"Topics": [{"TopicArn": arn} for arn in arns], **_token(arns[-1] if more else None)}
 
     def get_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         topic = self._read_topic(ctx, params["TopicArn"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns.tables import DeduplicationRow, SigningKeyRow, SubscriptionRow, TopicRow
-from rootplane.store.paging import keyset_page
+from rootplane.store.paging import PreparedKeyset, keyset_page
 
 __all__ = [
-    "find_topic", "list_topics", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
+    "find_topic", "list_topic_arns", "put_topic", "delete_topic", "find_subscription", "find_subscription_by_token",
     "list_subscriptions", "list_topic_subscriptions", "put_subscription", "delete_subscription",
     "find_signing_key", "put_signing_key",
 ]
@@ -20,9 +22,15 @@ def find_topic(session: Session, arn: str) -> TopicRow | None:
     return session.get(TopicRow, arn)
 
 
-def list_topics(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[TopicRow]:
-    query = select(TopicRow).where(TopicRow.account_id == account_id, TopicRow.region == region)
-    return keyset_page(session, query, TopicRow.arn, after, limit)
+@lru_cache(maxsize=None)
+def _topic_arns() -> PreparedKeyset:
+    return PreparedKeyset(select(TopicRow.arn).where(TopicRow.account_id == bindparam("account_id"),
+                                                     TopicRow.region == bindparam("region")), TopicRow.arn)
+
+
+def list_topic_arns(session: Session, account_id: str, region: str, after: str | None, limit: int) -> list[str]:
+    """A page of the account's topics in the region, by ARN (one prepared statement: issue #19)."""
+    return [arn for arn, in _topic_arns().page(session, {"account_id": account_id, "region": region}, after, limit)]
 
 
 def put_topic(session: Session, topic: TopicRow) -> TopicRow:
