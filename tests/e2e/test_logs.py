@@ -377,3 +377,26 @@ def test_describe_log_streams_pages_in_either_order(logs, group):
     assert pages(orderBy="LastEventTime") == ["c", "a", "e", "b", "d"]
     assert pages(orderBy="LastEventTime", descending=True) == ["d", "b", "e", "a", "c"]
     assert pages(logStreamNamePrefix="d") == ["d"]
+
+
+def test_every_group_pages_with_its_metric_filters_counted(store_server):
+    """DescribeLogGroups without a filter reads each page in one prepared statement that counts the filters
+    (issue #19), on SQLite and PostgreSQL; with a filter, as before."""
+    logs = store_server.client("logs")
+    names = [f"/all/g{index}" for index in range(3)]
+    for name in names:
+        logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=names[1], retentionInDays=30)
+    for filter_name in ("a", "b"):
+        logs.put_metric_filter(logGroupName=names[1], filterName=filter_name, filterPattern="ERROR",
+                               metricTransformations=[{"metricName": filter_name, "metricNamespace": "n",
+                                                       "metricValue": "1"}])
+    first = logs.describe_log_groups(limit=2)
+    second = logs.describe_log_groups(limit=2, nextToken=first["nextToken"])
+    groups = first["logGroups"] + second["logGroups"]
+    assert "nextToken" not in second and [group["logGroupName"] for group in groups] == names
+    assert [group["metricFilterCount"] for group in groups] == [0, 2, 0]
+    assert groups[1]["retentionInDays"] == 30 and "retentionInDays" not in groups[0]
+    assert groups[0]["arn"] == f"{groups[0]['logGroupArn']}:*" and groups[0]["storedBytes"] == 0
+    assert groups[0]["logGroupClass"] == "STANDARD" and groups[0]["deletionProtectionEnabled"] is False
+    assert logs.describe_log_groups(logGroupNamePrefix="/all/g1")["logGroups"] == [groups[1]]

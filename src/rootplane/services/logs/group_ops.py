@@ -22,11 +22,15 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 DEFAULT_LIMIT = 50
 
 
-def _group_shape(group: LogGroupRow, filter_count: int) -> dict[str, Any]:
+def _listed(group: LogGroupRow, filter_count: int) -> repo.ListedGroup:
+    return repo.ListedGroup(*(getattr(group, name) for name in repo.ListedGroup._fields[:-1]), filter_count)
+
+
+def _group_shape(group: repo.ListedGroup) -> dict[str, Any]:
     shape: dict[str, Any] = {"logGroupName": group.name, "creationTime": group.created_at}
     if group.retention_days:
         shape["retentionInDays"] = group.retention_days
-    shape.update(metricFilterCount=filter_count, arn=f"{group.arn}:*", storedBytes=group.stored_bytes or 0)
+    shape.update(metricFilterCount=group.filter_count, arn=f"{group.arn}:*", storedBytes=group.stored_bytes or 0)
     if group.kms_key_id:
         shape["kmsKeyId"] = group.kms_key_id
     shape.update(logGroupClass=group.log_group_class, logGroupArn=group.arn,
@@ -85,14 +89,19 @@ class GroupOperations:
         if after is not None and not isinstance(after, str):
             raise tokens.invalid_token()
         limit = params.get("limit") or DEFAULT_LIMIT
-        rows = repo.list_groups(ctx.session, ctx.account_id, ctx.region, prefix, after, limit + 1, pattern=pattern,
-                                names=[group_name(item) for item in params.get("logGroupIdentifiers") or ()] or None)
+        names = [group_name(item) for item in params.get("logGroupIdentifiers") or ()] or None
+        if prefix or pattern or names:
+            found = repo.list_groups(ctx.session, ctx.account_id, ctx.region, prefix, after, limit + 1,
+                                     pattern=pattern, names=names)
+            counts = repo.count_filters(ctx.session, [row.arn for row in found])
+            rows = [_listed(row, counts.get(row.arn, 0)) for row in found]
+        else:  # every group: one prepared statement, its filters counted in it
+            rows = repo.listed_groups(ctx.session, ctx.account_id, ctx.region, after, limit + 1)
         result: dict[str, Any] = {}
         if len(rows) > limit:
             rows = rows[:limit]
             result["nextToken"] = tokens.encode(rows[-1].name)
-        counts = repo.count_filters(ctx.session, [row.arn for row in rows])
-        result["logGroups"] = [_group_shape(row, counts.get(row.arn, 0)) for row in rows]
+        result["logGroups"] = [_group_shape(row) for row in rows]
         return result
 
     def put_retention_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
