@@ -139,3 +139,27 @@ def test_trail_tags_and_insight_selectors(server, unique):
     with pytest.raises(ClientError) as excinfo:
         client.get_insight_selectors(TrailName=name)
     assert excinfo.value.response["Error"]["Code"] == "InsightNotEnabledException"
+
+
+def test_describe_and_list_trails_show_each_trail_as_created(store_server):
+    """DescribeTrails and ListTrails read one prepared statement (issue #19), on SQLite and PostgreSQL."""
+    client = store_server.client("cloudtrail")
+    _trail_bucket(store_server, "described-logs", "b-regional", prefix="audit")
+    _trail_bucket(store_server, "described-logs-2", "a-global")
+    client.create_trail(Name="b-regional", S3BucketName="described-logs", S3KeyPrefix="audit",
+                        IncludeGlobalServiceEvents=False)
+    client.create_trail(Name="a-global", S3BucketName="described-logs-2", IsMultiRegionTrail=True,
+                        EnableLogFileValidation=True)
+    client.put_event_selectors(TrailName="a-global", EventSelectors=[{"ReadWriteType": "WriteOnly"}])
+    regional, global_ = client.describe_trails()["trailList"][::-1]
+    assert [trail["Name"] for trail in client.describe_trails()["trailList"]] == ["a-global", "b-regional"]
+    assert (regional["S3KeyPrefix"], regional["IncludeGlobalServiceEvents"], regional["IsMultiRegionTrail"],
+            regional["HasCustomEventSelectors"], regional["LogFileValidationEnabled"]) == (
+        "audit", False, False, False, False)
+    assert (global_["IsMultiRegionTrail"], global_["LogFileValidationEnabled"], global_["HasCustomEventSelectors"],
+            global_["IsOrganizationTrail"], "S3KeyPrefix" in global_) == (True, True, True, False, False)
+    elsewhere = store_server.client("cloudtrail", region="eu-west-1")
+    assert [trail["Name"] for trail in elsewhere.describe_trails()["trailList"]] == ["a-global"]
+    assert elsewhere.describe_trails(includeShadowTrails=False)["trailList"] == []
+    assert [(trail["Name"], trail["HomeRegion"]) for trail in client.list_trails()["Trails"]] == [
+        ("a-global", "us-east-1"), ("b-regional", "us-east-1")]

@@ -67,7 +67,7 @@ def _tag_list(tags: dict[str, str | None]) -> list[dict[str, str]]:
     return [{"Key": key} if value is None else {"Key": key, "Value": value} for key, value in tags.items()]
 
 
-def _trail_shape(trail: TrailRow, with_region: bool = True) -> dict[str, Any]:
+def _trail_shape(trail: TrailRow | repo.ListedTrail, with_region: bool = True) -> dict[str, Any]:
     shape: dict[str, Any] = {"Name": trail.name, "S3BucketName": trail.s3_bucket_name}
     if trail.s3_key_prefix:
         shape["S3KeyPrefix"] = trail.s3_key_prefix
