@@ -73,7 +73,24 @@ def test_objects_put_get_head_copy_delete(s3, unique):
 
 
 def test_list_objects_v2_prefix_delimiter_and_pagination(s3, unique):
-    bucket = f"listing-{unique}"
+    _check_listing(s3, f"listing-{unique}")
+
+
+def test_listing_reads_current_objects_on_each_store(store_server):
+    """Listings read the current objects with prepared statements (issue #19), on SQLite and PostgreSQL; a key
+    whose current version is a delete marker is not listed, one written again shows its newest version."""
+    s3 = store_server.client("s3")
+    _check_listing(s3, "listed")
+    s3.create_bucket(Bucket="listed-versions")
+    s3.put_bucket_versioning(Bucket="listed-versions", VersioningConfiguration={"Status": "Enabled"})
+    for key, body in (("gone", b"1"), ("kept", b"1"), ("kept", b"22")):
+        s3.put_object(Bucket="listed-versions", Key=key, Body=body, StorageClass="STANDARD_IA")
+    s3.delete_object(Bucket="listed-versions", Key="gone")
+    contents = s3.list_objects_v2(Bucket="listed-versions")["Contents"]
+    assert [(o["Key"], o["Size"], o["StorageClass"]) for o in contents] == [("kept", 2, "STANDARD_IA")]
+
+
+def _check_listing(s3, bucket: str) -> None:
     s3.create_bucket(Bucket=bucket)
     keys = ["a/1", "a/2", "a/b/3", "b/1", "c", "d e", "e"]
     for key in keys:

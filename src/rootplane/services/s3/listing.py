@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import repo
-from rootplane.services.s3.tables import ObjectRow
 
 __all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode", "page_size", "MAX_LIST"]
 
@@ -25,7 +24,7 @@ _MAX_ARGUMENT = 2147483647
 class Page:
     """One page: objects, common prefixes, and where the next page starts (None when complete)."""
 
-    contents: list[ObjectRow] = field(default_factory=list)
+    contents: list[repo.StoredVersion] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     next_start: tuple[str, bool] | None = None
 
