@@ -224,3 +224,13 @@ def test_a_read_runs_on_the_driver_and_never_counts_as_a_commit(store):
         assert session.scalar(select(Item.value).where(Item.id == 1)) == "a"  # the ORM adopts the transaction
     assert len(connected) == 1  # only the second read needed a SQLAlchemy connection
     assert store.group_commit.commits_here() == before
+
+
+def test_asking_what_the_session_holds_makes_no_session(store):
+    """S3's version writes check the objects the session holds; before there is an ORM session that must not make
+    one (and a SQLAlchemy connection with it: a PutObject's transaction would leave the driver)."""
+    with store.transaction() as session:
+        insert_values(session, Item, {"id": 1, "value": "a"})
+        assert not session.identity_map and session._session is None and session._connection is None
+        held = session.get(Item, 1)
+        assert list(session.identity_map.values()) == [held]

@@ -21,7 +21,7 @@ everything after.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rootplane.store.driver import DriverTransaction, on_driver
@@ -64,6 +64,11 @@ class CoreSession:
     def get_nested_transaction(self) -> SessionTransaction | None:
         """The innermost savepoint open in the ORM session (none before there is one)."""
         return self._session.get_nested_transaction() if self._session is not None else None
+
+    @property
+    def identity_map(self) -> Mapping[Any, object]:
+        """The objects the ORM session holds (none before there is one: asking makes no session)."""
+        return self._session.identity_map if self._session is not None else {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
