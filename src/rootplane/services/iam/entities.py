@@ -30,8 +30,12 @@ def _get_named(session: Session, row_cls: type, account_id: str, name: str, miss
     return row
 
 
+def _no_user(user_name: str) -> str:
+    return f"The user with name {user_name} cannot be found."
+
+
 def get_user(session: Session, account_id: str, user_name: str) -> UserRow:
-    return _get_named(session, UserRow, account_id, user_name, f"The user with name {user_name} cannot be found.")
+    return _get_named(session, UserRow, account_id, user_name, _no_user(user_name))
 
 
 def read_user(ctx: RequestContext, user_name: str) -> UserView:
@@ -39,7 +43,7 @@ def read_user(ctx: RequestContext, user_name: str) -> UserView:
     never locked, never to be changed."""
     user = find_user_view(ctx.session, ctx.account_id, user_name)
     if user is None:
-        raise errors.no_such_entity(f"The user with name {user_name} cannot be found.")
+        raise errors.no_such_entity(_no_user(user_name))
     return user
 
 
