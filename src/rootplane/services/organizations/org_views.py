@@ -23,7 +23,7 @@ from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.tables import DelegatedAdminRow, MembershipRow, OrganizationRow
-from rootplane.store.changes import TableCache
+from rootplane.store.changes import TableCache, frozen_copy
 from rootplane.store.paging import PreparedKeyset
 
 __all__ = ["OrganizationView", "CallerOrganization", "caller_organization", "Member", "member_page"]
@@ -65,8 +65,8 @@ def _read_caller(session: Session, account_id: str) -> CallerOrganization | None
     found = repo.organization_of(session, account_id)
     if found is None:
         return None
-    organization = OrganizationView(*(getattr(found[0], name) for name in OrganizationView.__dataclass_fields__))
-    management = organization.management_account_id
+    organization = frozen_copy(OrganizationView, found[0])
+    management = found[0].management_account_id
     may_administer = management == account_id or bool(
         repo.list_delegations_for_account(session, account_id, None, 1))
     account = accounts.find_account(session, management)

@@ -120,9 +120,14 @@ ObjectVersion = Union[ObjectRow, StoredVersion]  # what readers of a version tak
 
 
 @cache
+def _stored_columns(with_body: bool) -> list[Any]:
+    """The columns a ``StoredVersion`` is read from, in its order (the body last, only ``with_body``)."""
+    return [getattr(ObjectRow, name) for name in StoredVersion._fields if with_body or name != "body"]
+
+
 def _stored_read(named: bool, with_body: bool) -> PreparedStatement:
     """The read of a key's current version (``named``: of bound ``version_id``), its body only ``with_body``."""
-    columns = [getattr(ObjectRow, name) for name in StoredVersion._fields if with_body or name != "body"]
+    columns = _stored_columns(with_body)
     which = ObjectRow.version_id == bindparam("version_id") if named else ObjectRow.is_latest == true()
     return PreparedStatement(select(*columns).where(ObjectRow.bucket == bindparam("bucket"),
                                                     ObjectRow.key == bindparam("key"), which).limit(1))
@@ -201,9 +206,8 @@ def newest_version(session: Session, bucket: str, key: str) -> ObjectRow | None:
 def _current_objects(start: str, within_prefix: bool) -> PreparedStatement:
     """A page of a bucket's current objects (their columns but the body) in key order: from the first key
     (``start`` ""), from bound ``start`` ("from") or after it ("after"), within [``prefix``, ``prefix_end``)."""
-    columns = [getattr(ObjectRow, name) for name in StoredVersion._fields if name != "body"]
-    query = select(*columns).where(ObjectRow.bucket == bindparam("bucket"), ObjectRow.is_latest == true(),
-                                   ObjectRow.delete_marker == false())
+    query = select(*_stored_columns(False)).where(
+        ObjectRow.bucket == bindparam("bucket"), ObjectRow.is_latest == true(), ObjectRow.delete_marker == false())
     if start:
         query = query.where(ObjectRow.key >= bindparam("start") if start == "from" else
                             ObjectRow.key > bindparam("start"))
