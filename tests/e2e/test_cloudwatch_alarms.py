@@ -120,6 +120,9 @@ def test_disabled_actions_change_state_without_notifying(server, clock, unique):
     topic, url = _topic_with_queue(server, f"off-{unique}")
     name = f"silent-{unique}"
     _alarm(cw, name, f"Off/{unique}", AlarmActions=[topic])
+    # A new alarm is evaluated within a tick; a state set before that evaluation would be overridden by it (as on
+    # AWS, where SetAlarmState lasts until the next evaluation): wait for it.
+    wait_for_state(cw, name, "INSUFFICIENT_DATA")
     cw.disable_alarm_actions(AlarmNames=[name])
     assert alarm_of(cw, name)["ActionsEnabled"] is False
     cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="testing", StateReasonData='{"a": 1}')
