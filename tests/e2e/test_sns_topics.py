@@ -110,3 +110,16 @@ def test_list_topics_pages_by_arn_a_hundred_at_a_time(server, unique):
     assert "NextToken" not in second
     assert [topic["TopicArn"] for topic in first["Topics"] + second["Topics"]] == [
         f"arn:aws:sns:eu-west-3:000000000000:{name}" for name in names]
+
+
+@pytest.mark.parametrize("token", ["not base64!", "dG9waWM=", "////"])
+def test_listings_refuse_a_next_token_they_did_not_issue(server, token):
+    """A token that is not base64, or is base64 of something other than an SNS ARN ("topic", bytes that are not
+    text), is InvalidParameter on every SNS listing, not the first page."""
+    sns = server.client("sns")
+    for call in (sns.list_topics, sns.list_subscriptions):
+        with pytest.raises(ClientError) as caught:
+            call(NextToken=token)
+        assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"],
+                caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == \
+            ("InvalidParameter", "Invalid parameter: NextToken", 400)

@@ -75,12 +75,17 @@ def _token(key: str | None) -> dict[str, str]:
 
 
 def _after(token: str | None) -> str | None:
+    """The ARN a listing resumes after, from a NextToken made by ``_token``; any other token is InvalidParameter,
+    as AWS refuses a token it did not issue (text that merely decodes from base64 included)."""
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        key = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError):
         raise _invalid("NextToken") from None
+    if not key.startswith("arn:aws:sns:"):
+        raise _invalid("NextToken")
+    return key
 
 
 def _subscription_shape(row: SubscriptionRow) -> dict[str, Any]:
