@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
+from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.cloudwatch import alarms, metrics, repo
 from rootplane.services.cloudwatch.ingest import dimensions_key, put_metric_data
@@ -24,17 +23,20 @@ _INITIAL_REASON = "Unchecked: Initial alarm creation"
 
 
 def _token(value: str | int) -> str:
-    return base64.urlsafe_b64encode(str(value).encode()).decode()
+    return page_token.issue("cloudwatch", str(value))
 
 
 def _after(token: str | None, kind: type = str) -> Any:
     """The position a NextToken carries; InvalidNextToken when it is not one of ours."""
     if token is None:
         return None
+    keys = page_token.resume("cloudwatch", token)
     try:
-        return kind(base64.urlsafe_b64decode(token.encode()).decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise AwsError("InvalidNextToken", "The service couldn't process the NextToken you provided.", 400) from None
+        if keys is not None:
+            return kind(keys[0])
+    except ValueError:
+        pass
+    raise AwsError("InvalidNextToken", "The service couldn't process the NextToken you provided.", 400)
 
 
 def _json_object(text: str, member: str) -> None:

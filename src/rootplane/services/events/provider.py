@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import uuid
 from typing import Any
 
+from rootplane.core import page_token
 from rootplane.core.arn import parse_arn
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts import repo as accounts
@@ -46,16 +46,16 @@ def _rule_arn(ctx: RequestContext, bus: str, name: str) -> str:
 
 
 def _token(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode()
+    return page_token.issue("events", name)
 
 
 def _after(token: str | None) -> str | None:
     if not token:
         return None
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise _validation("The nextToken provided is invalid.") from None
+    keys = page_token.resume("events", token)
+    if keys is None:
+        raise _validation("The nextToken provided is invalid.")
+    return keys[0]
 
 
 def _page(rows: list, limit: int, key) -> tuple[list, dict[str, str]]:

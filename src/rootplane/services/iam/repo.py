@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow
 from rootplane.services.signin.tables import PasskeyRow
@@ -67,17 +67,14 @@ class Page:
 
 
 def encode_marker(*keys: str) -> str:
-    """An opaque marker carrying the last key(s) of a page."""
-    return base64.urlsafe_b64encode("\x00".join(keys).encode()).decode().rstrip("=")
+    """An opaque marker carrying the last key(s) of a page (core/page_token.py)."""
+    return page_token.issue("iam", *keys)
 
 
 def decode_marker(marker: str, parts: int = 1) -> tuple[str, ...]:
-    try:
-        padded = marker + "=" * (-len(marker) % 4)
-        keys = tuple(base64.urlsafe_b64decode(padded.encode()).decode().split("\x00"))
-    except (ValueError, UnicodeDecodeError):
-        keys = ()
-    if len(keys) != parts:
+    """The ``parts`` keys of a marker ``encode_marker`` made; any other marker is IAM's ValidationError."""
+    keys = page_token.resume("iam", marker, parts)
+    if keys is None:
         raise AwsError("ValidationError", "Invalid Marker.", 400)
     return keys
 

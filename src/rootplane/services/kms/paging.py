@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from typing import Any
 
+from rootplane.core import page_token
 from rootplane.services.kms.errors import validation
 
 __all__ = ["after", "page"]
@@ -17,15 +16,15 @@ def after(params: dict[str, Any]) -> str | None:
     marker = params.get("Marker")
     if not marker:
         return None
-    try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise validation("Invalid marker") from None
+    keys = page_token.resume("kms", marker)
+    if keys is None:
+        raise validation("Invalid marker")
+    return keys[0]
 
 
 def page(rows: list, limit: int, key: Callable[[Any], str]) -> tuple[list, dict[str, Any]]:
     """``rows`` (fetched with limit + 1) cut to ``limit``, with Truncated and NextMarker as KMS answers them."""
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, {"Truncated": True, "NextMarker": base64.urlsafe_b64encode(key(rows[-1]).encode()).decode()}
+        return rows, {"Truncated": True, "NextMarker": page_token.issue("kms", key(rows[-1]))}
     return rows, {"Truncated": False}

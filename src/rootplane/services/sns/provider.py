@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -10,6 +9,7 @@ import uuid
 from typing import Any
 
 from rootplane.auth.principal import ANONYMOUS
+from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
@@ -71,7 +71,7 @@ def default_policy(arn: str, account_id: str) -> str:
 
 
 def _token(key: str | None) -> dict[str, str]:
-    return {"NextToken": base64.urlsafe_b64encode(key.encode()).decode()} if key else {}
+    return {"NextToken": page_token.issue("sns", key)} if key else {}
 
 
 def _after(token: str | None) -> str | None:
@@ -79,13 +79,10 @@ def _after(token: str | None) -> str | None:
     as AWS refuses a token it did not issue (text that merely decodes from base64 included)."""
     if not token:
         return None
-    try:
-        key = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise _invalid("NextToken") from None
-    if not key.startswith("arn:aws:sns:"):
+    keys = page_token.resume("sns", token)
+    if keys is None:
         raise _invalid("NextToken")
-    return key
+    return keys[0]
 
 
 def _subscription_shape(row: SubscriptionRow) -> dict[str, Any]:
