@@ -1,6 +1,6 @@
 """A listing refuses a page token it did not issue, with its service's error: text that merely decodes from base64
-was read as the key to resume after, and answered as a page (IAM, KMS, EventBridge, CloudWatch; SNS in
-test_sns_topics.py)."""
+was read as the key to resume after, and answered as a page (IAM, KMS, EventBridge, CloudWatch), or a
+token that names a queue or bucket for its position (SQS, S3 ListBuckets); SNS in test_sns_topics.py."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ LISTINGS = [
      ("InvalidNextToken", "The service couldn't process the NextToken you provided.")),
     ("cloudwatch", "list_metrics", "NextToken",
      ("InvalidNextToken", "The service couldn't process the NextToken you provided.")),
+    ("sqs", "list_queues", "NextToken", ("InvalidParameterValue", "Invalid NextToken value.")),
+    ("s3", "list_buckets", "ContinuationToken", ("InvalidArgument", "The continuation token provided is incorrect")),
 ]
 
 
@@ -37,8 +39,19 @@ def test_a_listing_refuses_a_token_it_did_not_issue(server, service, operation, 
 
 
 def test_a_listing_still_follows_its_own_tokens(server, unique):
-    """The tokens each listing issues still page through it (two pages of users, keys and rules)."""
+    """The tokens each listing issues still page through it (two pages of users, rules, keys, queues, buckets)."""
     iam, kms, events = server.client("iam"), server.client("kms"), server.client("events")
+    sqs, s3 = server.client("sqs"), server.client("s3")
+    for index in range(3):
+        sqs.create_queue(QueueName=f"tok{unique}-{index}")
+        s3.create_bucket(Bucket=f"tok{unique}-{index}")
+    queues = sqs.list_queues(QueueNamePrefix=f"tok{unique}", MaxResults=2)
+    more_queues = sqs.list_queues(QueueNamePrefix=f"tok{unique}", MaxResults=2, NextToken=queues["NextToken"])
+    assert [u.rsplit("/", 1)[1] for u in queues["QueueUrls"] + more_queues["QueueUrls"]] == \
+        [f"tok{unique}-{i}" for i in range(3)]
+    buckets = s3.list_buckets(Prefix=f"tok{unique}", MaxBuckets=2)
+    more_buckets = s3.list_buckets(Prefix=f"tok{unique}", MaxBuckets=2, ContinuationToken=buckets["ContinuationToken"])
+    assert [b["Name"] for b in buckets["Buckets"] + more_buckets["Buckets"]] == [f"tok{unique}-{i}" for i in range(3)]
     for index in range(3):
         iam.create_user(UserName=f"tok-{unique}-{index}", Path=f"/tok{unique}/")
         events.put_rule(Name=f"tok-{unique}-{index}", ScheduleExpression="rate(1 hour)")

@@ -10,10 +10,11 @@ from urllib.parse import quote_plus
 
 from sqlalchemy.orm import Session
 
+from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import repo
 
-__all__ = ["Page", "list_page", "encode_token", "decode_token", "url_encode", "page_size", "MAX_LIST"]
+__all__ = ["Page", "list_page", "encode_token", "decode_token", "bucket_after", "url_encode", "page_size", "MAX_LIST"]
 
 _DELIMITED_BATCH = 50
 MAX_LIST = 1000
@@ -41,8 +42,23 @@ def decode_token(token: str) -> tuple[str, bool]:
             return key, inclusive
     except (ValueError, TypeError):
         pass
-    raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
-                   fields={"ArgumentName": "continuation-token"})
+    raise _incorrect_token()
+
+
+def bucket_after(token: str | None) -> str | None:
+    """The bucket name ListBuckets resumes after, from a ContinuationToken it issued (core/page_token.py);
+    InvalidArgument for any other token."""
+    if not token:
+        return None
+    keys = page_token.resume("s3.buckets", token)
+    if keys is None:
+        raise _incorrect_token()
+    return keys[0]
+
+
+def _incorrect_token() -> AwsError:
+    return AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
+                    fields={"ArgumentName": "continuation-token"})
 
 
 def page_size(params: dict[str, Any], member: str, argument: str) -> int:

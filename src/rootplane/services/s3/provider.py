@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
@@ -113,16 +114,15 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def list_buckets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxBuckets") or MAX_BUCKETS
-        after = params.get("ContinuationToken")
-        rows = repo.list_buckets(ctx.session, ctx.account_id, after, params.get("Prefix"), params.get("BucketRegion"),
-                                 limit + 1)
+        rows = repo.list_buckets(ctx.session, ctx.account_id, listing.bucket_after(params.get("ContinuationToken")),
+                                 params.get("Prefix"), params.get("BucketRegion"), limit + 1)
         output: dict[str, Any] = {
             "Buckets": [{"Name": row.name, "CreationDate": row.created_at, "BucketRegion": row.region}
                         for row in rows[:limit]],
             "Owner": {"ID": canonical_user_id(ctx.account_id)},
         }
         if len(rows) > limit:
-            output["ContinuationToken"] = rows[limit - 1].name
+            output["ContinuationToken"] = page_token.issue("s3.buckets", rows[limit - 1].name)
         if params.get("Prefix") is not None:
             output["Prefix"] = params["Prefix"]
         return output

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any, TypeVar
 
+from rootplane.core import page_token
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
@@ -35,6 +36,18 @@ PURGE_INTERVAL = _dt.timedelta(seconds=60)
 RECREATE_DELAY = _dt.timedelta(seconds=60)
 Queue = TypeVar("Queue", QueueRow, QueueView)
 
+
+
+def _after(params: dict[str, Any]) -> str | None:
+    """The queue name a listing resumes after, from a NextToken it issued (core/page_token.py); any other token is
+    InvalidParameterValue."""
+    token = params.get("NextToken")
+    if not token:
+        return None
+    keys = page_token.resume("sqs", token)
+    if keys is None:
+        raise invalid_parameter("Invalid NextToken value.")
+    return keys[0]
 
 def _url(ctx: RequestContext, row: QueueRow | QueueView) -> str:
     host = ctx.host or ctx.config.endpoint.split("://", 1)[1]
@@ -175,17 +188,14 @@ class SqsProvider(Provider):
         if limit is not None and not 1 <= limit <= MAX_LIST:
             raise invalid_parameter(f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an "
                                     f"integer between 1 and {MAX_LIST}.")
-        after = params.get("NextToken")
-        if after is not None and not _NAME.match(after.removesuffix(".fifo")):
-            raise invalid_parameter("Invalid NextToken value.")
-        rows = repo.list_queues(ctx.session, ctx.account_id, ctx.region, params.get("QueueNamePrefix"), after,
-                                (limit or MAX_LIST) + 1)
+        rows = repo.list_queues(ctx.session, ctx.account_id, ctx.region, params.get("QueueNamePrefix"),
+                                _after(params), (limit or MAX_LIST) + 1)
         page = rows[:limit or MAX_LIST]
         output: dict[str, Any] = {}
         if page:
             output["QueueUrls"] = [_url(ctx, row) for row in page]
         if limit is not None and len(rows) > limit:
-            output["NextToken"] = page[-1].name
+            output["NextToken"] = page_token.issue("sqs", page[-1].name)
         return output
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -194,13 +204,12 @@ class SqsProvider(Provider):
         if limit is not None and not 1 <= limit <= MAX_LIST:
             raise invalid_parameter(f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an "
                                     f"integer between 1 and {MAX_LIST}.")
-        after = params.get("NextToken")
-        rows = repo.list_dead_letter_sources(ctx.session, queue_arn(row.region, row.account_id, row.name), after,
-                                             (limit or MAX_LIST) + 1)
+        rows = repo.list_dead_letter_sources(ctx.session, queue_arn(row.region, row.account_id, row.name),
+                                             _after(params), (limit or MAX_LIST) + 1)
         page = rows[:limit or MAX_LIST]
         output: dict[str, Any] = {"queueUrls": [_url(ctx, source) for source in page]}
         if limit is not None and len(rows) > limit:
-            output["NextToken"] = page[-1].name
+            output["NextToken"] = page_token.issue("sqs", page[-1].name)
         return output
 
     def get_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
