@@ -132,3 +132,23 @@ def test_list_users_pages_by_name_under_a_path(store_server):
     assert user["Arn"] == "arn:aws:iam::000000000000:user/team/U-a" and user["Path"] == "/team/"
     assert user["UserId"].startswith("AIDA") and user["CreateDate"].tzinfo and "Tags" not in user
     assert len(iam.list_users()["Users"]) == 4
+
+
+def test_access_keys_certificates_and_aliases_page_by_max_items(store_server):
+    """ListAccessKeys, ListSigningCertificates and ListAccountAliases honour MaxItems and Marker as every IAM listing
+    does: with two keys and MaxItems 1, one key per page (they answered every item, IsTruncated false), and a marker
+    they did not issue is ValidationError."""
+    iam = store_server.client("iam")
+    iam.create_user(UserName="paged")
+    created = [iam.create_access_key(UserName="paged")["AccessKey"]["AccessKeyId"] for _ in range(2)]
+    pages = _pages(iam.list_access_keys, "AccessKeyMetadata", UserName="paged", MaxItems=1)
+    assert [[key["AccessKeyId"] for key in page] for page in pages] == [[created[0]], [created[1]]] or \
+        [[key["AccessKeyId"] for key in page] for page in pages] == [[created[1]], [created[0]]]
+    iam.create_account_alias(AccountAlias="paged-alias")
+    assert _pages(iam.list_account_aliases, "AccountAliases", MaxItems=1) == [["paged-alias"]]
+    assert _pages(iam.list_signing_certificates, "Certificates", UserName="paged", MaxItems=1) == [[]]
+    for call, kwargs in ((iam.list_access_keys, {"UserName": "paged"}), (iam.list_account_aliases, {}),
+                         (iam.list_signing_certificates, {"UserName": "paged"})):
+        with pytest.raises(ClientError) as caught:
+            call(Marker="dG9waWM=", **kwargs)
+        assert error_of(caught)[:2] == ("ValidationError", 400), call

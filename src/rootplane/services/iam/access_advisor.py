@@ -22,15 +22,14 @@ from sqlalchemy.orm import Session
 from rootplane.services.cloudtrail import history
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import catalog, errors, repo
+from rootplane.services.iam.shapes import page_of
 from rootplane.services.iam.last_accessed import (
     Principal, Usage, allowed_actions, allowed_namespaces, service_name, usage_of,
 )
 from rootplane.services.iam.tables import AccessReportJobRow, GroupRow, RoleRow, UserRow
 from rootplane.wire.models import SERVICES
 
-__all__ = ["AccessAdvisorMixin", "new_job", "find_job", "page_of", "grants_of"]
-
-_DEFAULT_PAGE = 100
+__all__ = ["AccessAdvisorMixin", "new_job", "find_job", "grants_of"]
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,6 @@ def find_job(ctx: RequestContext, job_id: str, kind: str) -> AccessReportJobRow:
             or (kind == "service" and job.created_by != ctx.principal.arn)):
         raise errors.no_such_entity(f"JobId {job_id} not found.")
     return job
-
-
-def page_of(items: list[Any], marker: str | None, max_items: int | None) -> tuple[list[Any], dict[str, Any]]:
-    """A page of a stored list and its IsTruncated/Marker members (the marker carries the next offset)."""
-    offset = repo.decode_marker(marker)[0] if marker else "0"
-    if not offset.isdigit():
-        raise errors.validation("Invalid Marker.")
-    start = int(offset)
-    end = start + (max_items or _DEFAULT_PAGE)
-    if end < len(items):
-        return items[start:end], {"IsTruncated": True, "Marker": repo.encode_marker(str(end))}
-    return items[start:], {"IsTruncated": False}
 
 
 # -- subjects --------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from rootplane.core import ids
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.accounts.tables import AccessKeyRow
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import entities, errors, repo
+from rootplane.services.iam import entities, errors, repo, shapes
 from rootplane.services.iam.entities import Target
 from rootplane.services.iam.quotas import QUOTAS
 
@@ -51,7 +51,8 @@ class AccessKeysMixin:
     def list_access_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = entities.reading_target(ctx, params.get("UserName"))
         keys = accounts.access_key_metadata(ctx.session, ctx.account_id, target.user_name)
-        return {"AccessKeyMetadata": [_metadata(key) for key in keys], "IsTruncated": False}
+        page, paging = shapes.page_of(keys, params.get("Marker"), params.get("MaxItems"))
+        return {"AccessKeyMetadata": [_metadata(key) for key in page], **paging}
 
     def update_access_key(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         target = entities.credential_target(ctx, params.get("UserName"))

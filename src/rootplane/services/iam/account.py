@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import errors, passwords, repo
+from rootplane.services.iam import errors, passwords, repo, shapes
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import AccountAliasRow
 
@@ -39,7 +39,8 @@ class AccountMixin:
 
     def list_account_aliases(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         current = repo.alias_of(ctx.session, ctx.account_id)
-        return {"AccountAliases": [current.alias] if current else [], "IsTruncated": False}
+        aliases, paging = shapes.page_of([current.alias] if current else [], params.get("Marker"), params.get("MaxItems"))
+        return {"AccountAliases": aliases, **paging}
 
     def update_account_password_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.settings(ctx.session, ctx.account_id).password_policy = passwords.policy_from_params(params)

@@ -10,7 +10,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import entities, errors, repo
+from rootplane.services.iam import entities, errors, repo, shapes
 from rootplane.services.iam.entities import Target
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import SigningCertificateRow
@@ -67,7 +67,8 @@ class CertificatesMixin:
     def list_signing_certificates(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = entities.reading_target(ctx, params.get("UserName"))
         rows = repo.list_certificates(ctx.session, ctx.account_id, target.owner_id)
-        return {"Certificates": [_shape(target, row) for row in rows], "IsTruncated": False}
+        page, paging = shapes.page_of(rows, params.get("Marker"), params.get("MaxItems"))
+        return {"Certificates": [_shape(target, row) for row in page], **paging}
 
     def update_signing_certificate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         target = entities.credential_target(ctx, params.get("UserName"))

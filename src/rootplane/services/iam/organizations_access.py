@@ -17,7 +17,8 @@ from rootplane.services.cloudtrail import history
 from rootplane.services.cloudtrail import repo as trail_repo
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors
-from rootplane.services.iam.access_advisor import find_job, new_job, page_of
+from rootplane.services.iam.access_advisor import find_job, new_job
+from rootplane.services.iam.shapes import page_of
 from rootplane.services.iam.last_accessed import TRACKING_PERIOD, allowed_namespaces, namespace_of, service_name
 from rootplane.services.organizations import repo as org_repo
 from rootplane.services.organizations.managed import managed_policy

@@ -10,27 +10,32 @@ from rootplane.services.iam.repo import decode_marker, encode_marker
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 from rootplane.services.iam.user_views import UserView
 
-__all__ = ["tags", "tag_page", "boundary", "user", "group", "role", "instance_profile", "listing"]
+__all__ = ["tags", "page_of", "tag_page", "boundary", "user", "group", "role", "instance_profile", "listing"]
 
 
 def tags(tag_list: list[Any] | None) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in (tag_list or [])]
 
 
+def page_of(items: list[Any], marker: str | None, max_items: int | None) -> tuple[list[Any], dict[str, Any]]:
+    """A page of a list held whole (``MaxItems``, default 100, after ``Marker``) and its IsTruncated/Marker members:
+    the marker carries the next offset."""
+    start = 0
+    if marker:
+        offset = decode_marker(marker)[0]
+        if not offset.isdigit():
+            raise AwsError("ValidationError", "Invalid Marker.", 400)
+        start = int(offset)
+    end = start + (max_items or 100)
+    if end < len(items):
+        return items[start:end], {"IsTruncated": True, "Marker": encode_marker(str(end))}
+    return items[start:], {"IsTruncated": False}
+
+
 def tag_page(tag_list: list[Any] | None, params: dict[str, Any]) -> dict[str, Any]:
     """A List*Tags answer: ``MaxItems`` tags (default 100) after ``Marker``, with IsTruncated and the next Marker."""
-    start = 0
-    if params.get("Marker"):
-        position = decode_marker(params["Marker"])[0]
-        if not position.isdigit():
-            raise AwsError("ValidationError", "Invalid Marker.", 400)
-        start = int(position)
-    end = start + (params.get("MaxItems") or 100)
-    found = tags(tag_list)
-    page: dict[str, Any] = {"Tags": found[start:end], "IsTruncated": end < len(found)}
-    if end < len(found):
-        page["Marker"] = encode_marker(str(end))
-    return page
+    found, paging = page_of(tags(tag_list), params.get("Marker"), params.get("MaxItems"))
+    return {"Tags": found, **paging}
 
 
 def boundary(arn: str | None) -> dict[str, str] | None:
