@@ -21,6 +21,26 @@ def test_event_bus_times(server, unique):
     assert listed["default"]["CreationTime"] == default["CreationTime"]
 
 
+def test_list_event_buses_pages_one_bus_at_a_time(server, unique):
+    """Limit 1: the default bus alone on the first page (it answered InternalFailure: the default bus filled the
+    page and no custom bus was left to name the next token), then each custom bus by name."""
+    events = server.client("events", region="ap-south-2")  # a region of its own: only these buses
+    names = [f"page-{unique}-{index}" for index in range(3)]
+    for name in names:
+        events.create_event_bus(Name=name)
+    pages, token = [], None
+    while True:
+        page = events.list_event_buses(Limit=1, **({"NextToken": token} if token else {}))
+        pages.append([bus["Name"] for bus in page["EventBuses"]])
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert pages == [["default"], *[[name] for name in names]]
+    first = events.list_event_buses(Limit=2)
+    assert [bus["Name"] for bus in first["EventBuses"]] == ["default", names[0]]
+    assert [bus["Name"] for bus in events.list_event_buses(NextToken=first["NextToken"])["EventBuses"]] == names[1:]
+
+
 def test_target_arns_are_validated(server, unique):
     events = server.client("events")
     events.put_rule(Name=f"r-{unique}", EventPattern=json.dumps({"source": ["app"]}))

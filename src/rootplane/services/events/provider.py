@@ -137,8 +137,12 @@ class EventsProvider(Provider):
         entries: list[dict[str, Any]] = []
         if after is None and DEFAULT_BUS.startswith(prefix or ""):
             entries.append({"Name": DEFAULT_BUS, "Arn": _bus_arn(ctx, DEFAULT_BUS), **self._times(ctx, None)})
-        rows, token = _page(repo.list_buses(ctx.session, ctx.account_id, ctx.region, prefix, after,
-                                            limit - len(entries) + 1), limit - len(entries), lambda b: b.name)
+        room = limit - len(entries)
+        rows = repo.list_buses(ctx.session, ctx.account_id, ctx.region, prefix, after, room + 1)
+        token: dict[str, str] = {}
+        if len(rows) > room:  # more follow: after the page's last bus, or after the default one when it filled it
+            token = {"NextToken": _token(rows[room - 1].name if room else "")}
+            rows = rows[:room]
         for bus in rows:
             entry = {"Name": bus.name, "Arn": bus.arn, "CreationTime": bus.created_at,
                      "LastModifiedTime": bus.modified_at}
