@@ -152,3 +152,34 @@ def test_access_keys_certificates_and_aliases_page_by_max_items(store_server):
         with pytest.raises(ClientError) as caught:
             call(Marker="dG9waWM=", **kwargs)
         assert error_of(caught)[:2] == ("ValidationError", 400), call
+
+
+def test_listings_held_whole_page_by_max_items(store_server):
+    """ListInstanceProfilesForRole, ListPolicyVersions, ListServiceSpecificCredentials and the policy simulator's
+    EvaluationResults page by MaxItems and Marker (each answered every item with IsTruncated false); the AWS CLI's
+    paginator walks the simulator's pages back into one answer."""
+    iam = store_server.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="held", AssumeRolePolicyDocument=trust)
+    for name in ("held-a", "held-b"):
+        iam.create_instance_profile(InstanceProfileName=name)
+        iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName="held")
+    pages = _pages(iam.list_instance_profiles_for_role, "InstanceProfiles", RoleName="held", MaxItems=1)
+    assert sorted(page[0]["InstanceProfileName"] for page in pages) == ["held-a", "held-b"] and len(pages) == 2
+    arn = iam.create_policy(PolicyName="held", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL)
+    pages = _pages(iam.list_policy_versions, "Versions", PolicyArn=arn, MaxItems=1)
+    assert [[version["VersionId"] for version in page] for page in pages] == [["v2"], ["v1"]]
+    iam.create_user(UserName="held")
+    for service in ("codecommit.amazonaws.com", "cassandra.amazonaws.com"):
+        iam.create_service_specific_credential(UserName="held", ServiceName=service)
+    pages = _pages(iam.list_service_specific_credentials, "ServiceSpecificCredentials", UserName="held", MaxItems=1)
+    assert sorted(page[0]["ServiceName"] for page in pages) == ["cassandra.amazonaws.com", "codecommit.amazonaws.com"]
+    actions = ["s3:GetObject", "s3:PutObject", "iam:ListUsers"]
+    pages = _pages(iam.simulate_custom_policy, "EvaluationResults", PolicyInputList=[ALLOW_ALL], ActionNames=actions,
+                   MaxItems=2)
+    assert [[result["EvalActionName"] for result in page] for page in pages] == [actions[:2], actions[2:]]
+    walked = store_server.cli_json("iam", "simulate-custom-policy", "--policy-input-list", ALLOW_ALL,
+                                   "--action-names", *actions, "--page-size", "1")
+    assert [result["EvalActionName"] for result in walked["EvaluationResults"]] == actions

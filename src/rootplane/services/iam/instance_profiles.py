@@ -45,8 +45,9 @@ class InstanceProfilesMixin:
 
     def list_instance_profiles_for_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
-        rows = repo.profile_of_role(ctx.session, role.role_id)
-        return {"InstanceProfiles": [shapes.instance_profile(row, [role]) for row in rows], "IsTruncated": False}
+        rows, paging = shapes.page_of(repo.profile_of_role(ctx.session, role.role_id), params.get("Marker"),
+                                      params.get("MaxItems"))
+        return {"InstanceProfiles": [shapes.instance_profile(row, [role]) for row in rows], **paging}
 
     def delete_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])

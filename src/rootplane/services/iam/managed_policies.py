@@ -176,11 +176,12 @@ class ManagedPoliciesMixin:
         view = catalog.aws_policy(params["PolicyArn"])
         if view is not None:
             versions = [{"VersionId": view.default_version_id, "IsDefaultVersion": True, "CreateDate": view.updated_at}]
-            return {"Versions": versions, "IsTruncated": False}
-        row = _customer(ctx, params["PolicyArn"])
-        versions = [_version_shape(v, row.default_version_id, document=False)
-                    for v in repo.list_policy_versions(ctx.session, row.policy_id)]
-        return {"Versions": versions, "IsTruncated": False}
+        else:
+            row = _customer(ctx, params["PolicyArn"])
+            versions = [_version_shape(v, row.default_version_id, document=False)
+                        for v in repo.list_policy_versions(ctx.session, row.policy_id)]
+        page, paging = shapes.page_of(versions, params.get("Marker"), params.get("MaxItems"))
+        return {"Versions": page, **paging}
 
     def delete_policy_version(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _customer(ctx, params["PolicyArn"])

@@ -13,7 +13,7 @@ from typing import Any
 from rootplane.core import ids
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import entities, errors, repo
+from rootplane.services.iam import entities, errors, repo, shapes
 from rootplane.services.iam.entities import Target
 from rootplane.services.iam.tables import ServiceCredentialRow
 
@@ -94,7 +94,8 @@ class ServiceCredentialsMixin:
             rows = repo.list_service_credentials(ctx.session, ctx.account_id, target.owner_id, service)
             names = {target.owner_id: target.user_name}
         items = [_metadata(row, names[row.user_id]) for row in rows if row.user_id in names]
-        return {"ServiceSpecificCredentials": items, "IsTruncated": False}
+        page, paging = shapes.page_of(items, params.get("Marker"), params.get("MaxItems"))
+        return {"ServiceSpecificCredentials": page, **paging}
 
     def update_service_specific_credential(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         target = _user_target(ctx, params.get("UserName"))

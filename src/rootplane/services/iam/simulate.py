@@ -7,7 +7,7 @@ from typing import Any
 from rootplane.core.arn import parse_arn
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, action_result, evaluate, parse_policy_cached
 from rootplane.services.context import RequestContext
-from rootplane.services.iam import errors, inputs, policies, repo
+from rootplane.services.iam import errors, inputs, policies, repo, shapes
 from rootplane.services.iam.tables import GroupRow, RoleRow, UserRow
 
 __all__ = ["SimulateMixin", "source_policies"]
@@ -75,8 +75,9 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
     owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
         parse_arn(params["ResourceOwner"]) else ctx.account_id
     boundary_only = PolicySet(identity=tuple(boundary)) if boundary else None
+    actions, paging = shapes.page_of(params["ActionNames"], params.get("Marker"), params.get("MaxItems"))
     results = []
-    for action in params["ActionNames"]:
+    for action in actions:  # one result per action: a page of actions is a page of results
         per_resource = []
         within_boundary = []
         for resource in resources:
@@ -90,7 +91,7 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
         if boundary_only is not None:
             _boundary_detail(result, within_boundary)
         results.append(result)
-    return {"EvaluationResults": results, "IsTruncated": False}
+    return {"EvaluationResults": results, **paging}
 
 
 def _boundary_detail(result: dict[str, Any], within_boundary: list[bool]) -> None:
