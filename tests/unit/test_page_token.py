@@ -25,3 +25,13 @@ def test_a_token_gives_back_the_keys_it_was_issued_with():
 ])
 def test_a_token_the_listing_did_not_issue_resumes_nothing(token):
     assert page_token.resume("iam", token) is None
+
+
+def test_after_is_none_without_a_token_and_raises_the_listing_refusal_for_a_foreign_one():
+    class Refused(Exception):
+        pass
+
+    assert page_token.after("sqs", None, Refused) is None and page_token.after("sqs", "", Refused) is None
+    assert page_token.after("sqs", page_token.issue("sqs", "queue-1"), Refused) == "queue-1"
+    with pytest.raises(Refused):
+        page_token.after("sqs", page_token.issue("sns", "queue-1"), Refused)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
-__all__ = ["issue", "resume"]
+__all__ = ["issue", "resume", "after"]
 
 _SEPARATOR = "\x00"
 
@@ -30,3 +31,14 @@ def resume(listing: str, token: str, parts: int = 1) -> tuple[str, ...] | None:
     if len(fields) != parts + 1 or fields[0] != listing:
         return None
     return tuple(fields[1:])
+
+
+def after(listing: str, token: str | None, refusal: Callable[[], Exception]) -> str | None:
+    """The one key a listing resumes after: None without a token, ``refusal()`` raised for a token it did not
+    issue."""
+    if not token:
+        return None
+    keys = resume(listing, token)
+    if keys is None:
+        raise refusal()
+    return keys[0]

@@ -50,12 +50,7 @@ def _token(name: str) -> str:
 
 
 def _after(token: str | None) -> str | None:
-    if not token:
-        return None
-    keys = page_token.resume("events", token)
-    if keys is None:
-        raise _validation("The nextToken provided is invalid.")
-    return keys[0]
+    return page_token.after("events", token, lambda: _validation("The nextToken provided is invalid."))
 
 
 def _page(rows: list, limit: int, key) -> tuple[list, dict[str, str]]:

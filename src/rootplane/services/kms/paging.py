@@ -13,13 +13,7 @@ __all__ = ["after", "page"]
 
 def after(params: dict[str, Any]) -> str | None:
     """The key a page starts after (None: from the beginning)."""
-    marker = params.get("Marker")
-    if not marker:
-        return None
-    keys = page_token.resume("kms", marker)
-    if keys is None:
-        raise validation("Invalid marker")
-    return keys[0]
+    return page_token.after("kms", params.get("Marker"), lambda: validation("Invalid marker"))
 
 
 def page(rows: list, limit: int, key: Callable[[Any], str]) -> tuple[list, dict[str, Any]]:

@@ -48,12 +48,7 @@ def decode_token(token: str) -> tuple[str, bool]:
 def bucket_after(token: str | None) -> str | None:
     """The bucket name ListBuckets resumes after, from a ContinuationToken it issued (core/page_token.py);
     InvalidArgument for any other token."""
-    if not token:
-        return None
-    keys = page_token.resume("s3.buckets", token)
-    if keys is None:
-        raise _incorrect_token()
-    return keys[0]
+    return page_token.after("s3.buckets", token, _incorrect_token)
 
 
 def _incorrect_token() -> AwsError:

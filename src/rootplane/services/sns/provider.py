@@ -77,12 +77,7 @@ def _token(key: str | None) -> dict[str, str]:
 def _after(token: str | None) -> str | None:
     """The ARN a listing resumes after, from a NextToken made by ``_token``; any other token is InvalidParameter,
     as AWS refuses a token it did not issue (text that merely decodes from base64 included)."""
-    if not token:
-        return None
-    keys = page_token.resume("sns", token)
-    if keys is None:
-        raise _invalid("NextToken")
-    return keys[0]
+    return page_token.after("sns", token, lambda: _invalid("NextToken"))
 
 
 def _subscription_shape(row: SubscriptionRow) -> dict[str, Any]:

@@ -37,17 +37,11 @@ RECREATE_DELAY = _dt.timedelta(seconds=60)
 Queue = TypeVar("Queue", QueueRow, QueueView)
 
 
-
 def _after(params: dict[str, Any]) -> str | None:
     """The queue name a listing resumes after, from a NextToken it issued (core/page_token.py); any other token is
     InvalidParameterValue."""
-    token = params.get("NextToken")
-    if not token:
-        return None
-    keys = page_token.resume("sqs", token)
-    if keys is None:
-        raise invalid_parameter("Invalid NextToken value.")
-    return keys[0]
+    return page_token.after("sqs", params.get("NextToken"), lambda: invalid_parameter("Invalid NextToken value."))
+
 
 def _url(ctx: RequestContext, row: QueueRow | QueueView) -> str:
     host = ctx.host or ctx.config.endpoint.split("://", 1)[1]
