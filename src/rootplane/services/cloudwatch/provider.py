@@ -31,11 +31,11 @@ def _after(token: str | None, kind: type = str) -> Any:
     if token is None:
         return None
     keys = page_token.resume("cloudwatch", token)
-    try:
-        if keys is not None:
+    if keys is not None:
+        try:
             return kind(keys[0])
-    except ValueError:
-        pass
+        except ValueError:
+            pass  # a token of ours, for another listing's kind of position
     raise AwsError("InvalidNextToken", "The service couldn't process the NextToken you provided.", 400)
 
 
