@@ -183,3 +183,30 @@ def test_listings_held_whole_page_by_max_items(store_server):
     walked = store_server.cli_json("iam", "simulate-custom-policy", "--policy-input-list", ALLOW_ALL,
                                    "--action-names", *actions, "--page-size", "1")
     assert [result["EvalActionName"] for result in walked["EvaluationResults"]] == actions
+
+
+def test_listings_of_two_segments_go_on_when_the_first_fills_a_page(store_server):
+    """ListPolicies lists AWS's policies, then the account's; ListEntitiesForPolicy the entities a policy is attached
+    to, then those it bounds. When the first segment ended exactly at a page's end, the answer said IsTruncated
+    false and the second segment was never listed (MaxItems 1 or 2 lost every customer policy)."""
+    iam = store_server.client("iam")
+    arn = iam.create_policy(PolicyName="segments", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+    aws_count = sum(len(page) for page in _pages(iam.list_policies, "Policies", Scope="AWS", MaxItems=1000))
+    fill = next(size for size in range(1000, 0, -1) if aws_count % size == 0)  # AWS's policies fill whole pages
+    listed = [policy["Arn"] for page in _pages(iam.list_policies, "Policies", MaxItems=fill) for policy in page]
+    assert len(listed) == aws_count + len(_pages(iam.list_policies, "Policies", Scope="Local", MaxItems=1000)[0])
+    assert arn in listed
+    iam.create_user(UserName="segment-user")
+    iam.attach_user_policy(UserName="segment-user", PolicyArn=arn)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="segment-role", AssumeRolePolicyDocument=trust, PermissionsBoundary=arn)
+    pages = []
+    marker = None
+    while True:
+        page = iam.list_entities_for_policy(PolicyArn=arn, MaxItems=1, **({"Marker": marker} if marker else {}))
+        pages.append([user["UserName"] for user in page["PolicyUsers"]] + [role["RoleName"] for role in page["PolicyRoles"]])
+        if not page["IsTruncated"]:
+            break
+        marker = page["Marker"]
+    assert pages == [["segment-user"], ["segment-role"]]

@@ -120,13 +120,17 @@ class ManagedPoliciesMixin:
             if len(candidates) > limit:
                 next_marker = repo.encode_marker("aws", views[-1].name.lower())
             segment, after = "local", ""
-        if next_marker is None and segment == "local" and scope in ("all", "local") and len(views) < limit:
+        if next_marker is None and segment == "local" and scope in ("all", "local"):
+            room = limit - len(views)
             page = repo.list_customer_policies(ctx.session, ctx.account_id, prefix, only_attached,
-                                               repo.encode_marker(after) if after else None, limit - len(views),
+                                               repo.encode_marker(after) if after else None, room or 1,
                                                only_boundaries=only_boundaries)
-            views += catalog.resolve_many(ctx.session, [row.arn for row in page.rows])
-            if page.rows and page.is_truncated:
-                next_marker = repo.encode_marker("local", page.rows[-1].name_key)
+            if not room:  # the AWS policies filled the page: the customer's, if any, start the next one
+                next_marker = repo.encode_marker("local", "") if page.rows else None
+            else:
+                views += catalog.resolve_many(ctx.session, [row.arn for row in page.rows])
+                if page.rows and page.is_truncated:
+                    next_marker = repo.encode_marker("local", page.rows[-1].name_key)
         return shapes.listing("Policies", _policy_shapes(ctx, views), repo.Page(views, next_marker))
 
     def delete_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -229,12 +233,14 @@ class ManagedPoliciesMixin:
                 last = page.rows[-1]
                 next_marker = repo.encode_marker("a", last.entity_type, last.entity_key)
             segment, kind, key = "b", "", ""
-        if next_marker is None and segment == "b" and usage != "PermissionsPolicy" and entity_type != "Group" \
-                and len(found) < limit:
+        if next_marker is None and segment == "b" and usage != "PermissionsPolicy" and entity_type != "Group":
             room = limit - len(found)
             rows = repo.list_boundary_entities(ctx.session, ctx.account_id, arn, entity_type, prefix,
                                                (kind, key) if key else None, room)
-            if len(rows) > room:
+            if not room:  # the attached entities filled the page: those with the boundary, if any, start the next
+                next_marker = repo.encode_marker("b", "", "") if rows else None
+                rows = []
+            elif len(rows) > room:
                 rows = rows[:room]
                 last_kind = "User" if isinstance(rows[-1], UserRow) else "Role"
                 next_marker = repo.encode_marker("b", last_kind, rows[-1].name_key)
