@@ -24,6 +24,7 @@ from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
 from rootplane.services.provider import find_handler, find_provider, is_storeless, takes_write_lock
 from rootplane.store.engine import Store, StoreUnavailable
+from rootplane.store.errors import is_constraint_refusal
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
 from rootplane.wire.models import service_model
@@ -35,6 +36,7 @@ __all__ = ["Gateway"]
 log = logging.getLogger("rootplane.gateway")
 
 POLL_INTERVAL = 0.1  # seconds between runs of a long-polling request (RequestContext.poll_again)
+RACE_RERUNS = 2  # runs again of a write that lost a race to another process (Gateway._run)
 
 AuditSink = Callable[[ApiCall], None]
 
@@ -228,14 +230,24 @@ class Gateway:
         return response
 
     def _run(self, handler, *args):
-        """Run the handler in a transaction; a long poll (PollAgain) re-runs it in fresh transactions."""
+        """Run the handler in a transaction; a long poll (PollAgain) re-runs it in fresh transactions, and so does a
+        write that lost a race to another process on PostgreSQL (a constraint refused it: several workers' write
+        transactions run side by side there, so two PutRule or CreateTopic calls for one name both found none), at
+        most ``RACE_RERUNS`` times: the re-run sees the winner's row and answers as AWS does after it (an update,
+        the existing topic, EntityAlreadyExists, ResourceNotFoundException), instead of InternalFailure."""
         deadline: float | None = None
+        reruns = 0
         while True:
             try:
                 return self._run_once(handler, *args, poll_deadline=deadline)
             except PollAgain as again:
                 deadline = again.deadline
                 time.sleep(max(0.0, min(POLL_INTERVAL, deadline - time.monotonic())))
+            except Exception as exc:  # noqa: BLE001 - only a lost race is run again; anything else propagates
+                if self.store.kind != "postgresql" or reruns == RACE_RERUNS or not is_constraint_refusal(exc):
+                    raise
+                reruns += 1
+                args[-1].audit.clear()  # the ApiCall: what the lost attempt noted for its record is void
 
     def _run_once(self, handler, request, request_id, route, operation_name, region, principal, params, call,
                   poll_deadline):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "reason"]
+__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "is_constraint_refusal", "reason"]
 
 
 class StoreUnavailable(RuntimeError):
@@ -61,6 +61,15 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, wrappers.InterfaceError):
         return True
     return isinstance(exc, wrappers.OperationalError) and _driver_outage(getattr(exc, "orig", None))
+
+
+def is_constraint_refusal(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique or foreign key constraint refusing a write (SQLAlchemy's ``IntegrityError``, or
+    the sqlite3 driver's): the work met a row its checks did not see, or missed one they saw."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    wrappers = sys.modules.get("sqlalchemy.exc")
+    return wrappers is not None and isinstance(exc, wrappers.IntegrityError)
 
 
 def _driver_outage(original: BaseException | None) -> bool:
