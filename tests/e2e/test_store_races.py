@@ -1,6 +1,6 @@
 """Two servers on one PostgreSQL database, their write transactions side by side: calls that race for one name
-answer as AWS does after the winner's write (the loser's insert met the winner's row: it answered InternalFailure,
-a unique or foreign key violation). The losing request runs again and sees the winner's row (Gateway._run)."""
+answer as AWS does after the winner's write (the loser's insert met the winner's row, or its update a row deleted
+meanwhile: it answered InternalFailure, a unique or foreign key violation or the ORM's StaleDataError). The losing request runs again and sees the winner's row (Gateway._run)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _race(servers, work) -> list[str]:
 
     def run(server) -> None:
         clients = {service: server.client(service, config=Config(retries={"max_attempts": 0}))
-                   for service in ("sns", "events")}
+                   for service in ("sns", "events", "kms", "cloudwatch")}
         for index in range(NAMES):
             try:
                 work(clients.__getitem__, index)
@@ -67,6 +67,26 @@ def test_creates_racing_across_servers_answer_as_aws():
                         raise
 
             assert _race((first, second), targets_of_deleted_rules) == []
+            keys = [first.client("kms").create_key()["KeyMetadata"]["KeyId"] for _ in range(2)]
+
+            def updates_of_deleted_rows(client, index):
+                """An alias or alarm updated while another server deletes it."""
+                kms, cloudwatch = client("kms"), client("cloudwatch")
+                alias = f"alias/race-{index % 6}"
+                for call in (lambda: kms.create_alias(AliasName=alias, TargetKeyId=keys[0]),
+                             lambda: kms.update_alias(AliasName=alias, TargetKeyId=keys[index % 2]),
+                             lambda: kms.delete_alias(AliasName=alias),
+                             lambda: cloudwatch.put_metric_alarm(
+                                 AlarmName=f"race-{index % 6}", MetricName="m", Namespace="race", Statistic="Sum",
+                                 Period=60, EvaluationPeriods=1, Threshold=index, ComparisonOperator="GreaterThanThreshold"),
+                             lambda: cloudwatch.delete_alarms(AlarmNames=[f"race-{index % 6}"])):
+                    try:
+                        call()
+                    except ClientError as error:
+                        if error.response["ResponseMetadata"]["HTTPStatusCode"] >= 500:
+                            raise
+
+            assert _race((first, second), updates_of_deleted_rows) == []
         finally:
             second.close()
     finally:

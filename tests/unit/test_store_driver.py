@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 
 from rootplane.store.driver import execute
 from rootplane.store.engine import StoreUnavailable, is_outage
-from rootplane.store.errors import is_constraint_refusal
+from rootplane.store.errors import is_lost_race
 
 METADATA = MetaData()
 ITEMS = Table("driver_test_items", METADATA, Column("id", Integer, primary_key=True), Column("name", String))
@@ -43,11 +43,11 @@ def test_driver_errors_are_raised_as_sqlalchemy_raises_them(store):
         execute(session.connection(), INSERT, (1, "a"))
         execute(session.connection(), INSERT, (1, "b"))
     assert "UNIQUE" in str(refused.value.orig) and refused.value.statement == INSERT
-    assert is_constraint_refusal(refused.value) and not is_outage(refused.value)
+    assert is_lost_race(refused.value) and not is_outage(refused.value)
     with pytest.raises(StoreUnavailable) as failed, store.transaction() as session:
         execute(session.connection(), "SELECT * FROM no_such_table", ())
     assert isinstance(failed.value.__cause__, OperationalError) and not is_outage(failed.value)
-    assert not is_constraint_refusal(failed.value) and not is_constraint_refusal(failed.value.__cause__)
+    assert not is_lost_race(failed.value) and not is_lost_race(failed.value.__cause__)
     assert _names(store) == []
 
 

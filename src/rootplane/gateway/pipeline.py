@@ -24,7 +24,7 @@ from rootplane.gateway.key_usage import KeyUsageRecorder
 from rootplane.services.context import PollAgain, RequestContext
 from rootplane.services.provider import find_handler, find_provider, is_storeless, takes_write_lock
 from rootplane.store.engine import Store, StoreUnavailable
-from rootplane.store.errors import is_constraint_refusal
+from rootplane.store.errors import is_lost_race
 from rootplane.wire.detect import Route, detect
 from rootplane.wire.http import HttpRequest, HttpResponse
 from rootplane.wire.models import service_model
@@ -231,10 +231,11 @@ class Gateway:
 
     def _run(self, handler, *args):
         """Run the handler in a transaction; a long poll (PollAgain) re-runs it in fresh transactions, and so does a
-        write that lost a race to another process on PostgreSQL (a constraint refused it: several workers' write
-        transactions run side by side there, so two PutRule or CreateTopic calls for one name both found none), at
-        most ``RACE_RERUNS`` times: the re-run sees the winner's row and answers as AWS does after it (an update,
-        the existing topic, EntityAlreadyExists, ResourceNotFoundException), instead of InternalFailure."""
+        write that lost a race to another process on PostgreSQL (several workers' write transactions run side by side
+        there: two PutRule or CreateTopic calls for one name both found none and a constraint refused the second
+        insert, or an UpdateAlias updated an alias another worker had deleted meanwhile), at most ``RACE_RERUNS``
+        times: the re-run sees the winner's write and answers as AWS does after it (an update, the existing topic,
+        EntityAlreadyExists, NotFoundException), instead of InternalFailure."""
         deadline: float | None = None
         reruns = 0
         while True:
@@ -244,7 +245,7 @@ class Gateway:
                 deadline = again.deadline
                 time.sleep(max(0.0, min(POLL_INTERVAL, deadline - time.monotonic())))
             except Exception as exc:  # noqa: BLE001 - only a lost race is run again; anything else propagates
-                if self.store.kind != "postgresql" or reruns == RACE_RERUNS or not is_constraint_refusal(exc):
+                if self.store.kind != "postgresql" or reruns == RACE_RERUNS or not is_lost_race(exc):
                     raise
                 reruns += 1
                 args[-1].audit.clear()  # the ApiCall: what the lost attempt noted for its record is void

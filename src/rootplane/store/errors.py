@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "is_constraint_refusal", "reason"]
+__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "is_lost_race", "reason"]
 
 
 class StoreUnavailable(RuntimeError):
@@ -63,13 +63,17 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, wrappers.OperationalError) and _driver_outage(getattr(exc, "orig", None))
 
 
-def is_constraint_refusal(exc: BaseException) -> bool:
-    """Whether ``exc`` is a unique or foreign key constraint refusing a write (SQLAlchemy's ``IntegrityError``, or
-    the sqlite3 driver's): the work met a row its checks did not see, or missed one they saw."""
+def is_lost_race(exc: BaseException) -> bool:
+    """Whether ``exc`` says the work met the database changed under it: a unique or foreign key constraint refused
+    a write (SQLAlchemy's ``IntegrityError``, or the sqlite3 driver's), or an UPDATE or DELETE of a row the work had
+    read matched none (the ORM's ``StaleDataError``). The work's checks did not see a row, or saw one that is gone."""
     if isinstance(exc, sqlite3.IntegrityError):
         return True
     wrappers = sys.modules.get("sqlalchemy.exc")
-    return wrappers is not None and isinstance(exc, wrappers.IntegrityError)
+    if wrappers is not None and isinstance(exc, wrappers.IntegrityError):
+        return True
+    orm_errors = sys.modules.get("sqlalchemy.orm.exc")
+    return orm_errors is not None and isinstance(exc, orm_errors.StaleDataError)
 
 
 def _driver_outage(original: BaseException | None) -> bool:
