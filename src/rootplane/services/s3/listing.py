@@ -14,7 +14,7 @@ from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import repo
 
-__all__ = ["Page", "list_page", "encode_token", "decode_token", "bucket_after", "url_encode", "page_size", "MAX_LIST"]
+__all__ = ["Page", "list_page", "encode_token", "decode_token", "bucket_token", "bucket_after", "url_encode", "page_size", "MAX_LIST"]
 
 _DELIMITED_BATCH = 50
 MAX_LIST = 1000
@@ -43,6 +43,11 @@ def decode_token(token: str) -> tuple[str, bool]:
     except (ValueError, TypeError):
         pass
     raise _incorrect_token()
+
+
+def bucket_token(name: str) -> str:
+    """The ContinuationToken of a ListBuckets page that ends at bucket ``name`` (core/page_token.py)."""
+    return page_token.issue("s3.buckets", name)
 
 
 def bucket_after(token: str | None) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rootplane.core import page_token
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
@@ -122,7 +121,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             "Owner": {"ID": canonical_user_id(ctx.account_id)},
         }
         if len(rows) > limit:
-            output["ContinuationToken"] = page_token.issue("s3.buckets", rows[limit - 1].name)
+            output["ContinuationToken"] = listing.bucket_token(rows[limit - 1].name)
         if params.get("Prefix") is not None:
             output["Prefix"] = params["Prefix"]
         return output

@@ -37,6 +37,11 @@ RECREATE_DELAY = _dt.timedelta(seconds=60)
 Queue = TypeVar("Queue", QueueRow, QueueView)
 
 
+def _token(name: str) -> str:
+    """The NextToken of a queue listing's page that ends at queue ``name`` (core/page_token.py)."""
+    return page_token.issue("sqs", name)
+
+
 def _after(params: dict[str, Any]) -> str | None:
     """The queue name a listing resumes after, from a NextToken it issued (core/page_token.py); any other token is
     InvalidParameterValue."""
@@ -189,7 +194,7 @@ class SqsProvider(Provider):
         if page:
             output["QueueUrls"] = [_url(ctx, row) for row in page]
         if limit is not None and len(rows) > limit:
-            output["NextToken"] = page_token.issue("sqs", page[-1].name)
+            output["NextToken"] = _token(page[-1].name)
         return output
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -203,7 +208,7 @@ class SqsProvider(Provider):
         page = rows[:limit or MAX_LIST]
         output: dict[str, Any] = {"queueUrls": [_url(ctx, source) for source in page]}
         if limit is not None and len(rows) > limit:
-            output["NextToken"] = page_token.issue("sqs", page[-1].name)
+            output["NextToken"] = _token(page[-1].name)
         return output
 
     def get_queue_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
