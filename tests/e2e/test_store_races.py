@@ -325,3 +325,38 @@ def test_writes_that_lose_a_race_answer_as_aws(servers):
                     raise
 
     assert _race_names(servers, updates_of_deleted_rows) == []
+
+
+DELETES = {  # service: (create one, delete it, the error AWS answers a delete of what is gone)
+    "iam-user": ("iam", lambda c, n: c.create_user(UserName=n), lambda c, n: c.delete_user(UserName=n),
+                 "NoSuchEntity"),
+    "iam-role": ("iam", lambda c, n: c.create_role(RoleName=n, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]})),
+                 lambda c, n: c.delete_role(RoleName=n), "NoSuchEntity"),
+    "iam-group": ("iam", lambda c, n: c.create_group(GroupName=n), lambda c, n: c.delete_group(GroupName=n),
+                  "NoSuchEntity"),
+    "s3-bucket": ("s3", lambda c, n: c.create_bucket(Bucket=n), lambda c, n: c.delete_bucket(Bucket=n),
+                  "NoSuchBucket"),
+    "logs-group": ("logs", lambda c, n: c.create_log_group(logGroupName=n),
+                   lambda c, n: c.delete_log_group(logGroupName=n), "ResourceNotFoundException"),
+    "sqs-queue": ("sqs", lambda c, n: c.create_queue(QueueName=n),
+                  lambda c, n: c.delete_queue(QueueUrl=c.get_queue_url(QueueName=n)["QueueUrl"]),
+                  "AWS.SimpleQueueService.NonExistentQueue"),
+    "kms-alias": ("kms", lambda c, n: c.create_alias(AliasName=f"alias/{n}", TargetKeyId=c.create_key()[
+        "KeyMetadata"]["KeyId"]), lambda c, n: c.delete_alias(AliasName=f"alias/{n}"), "NotFoundException"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DELETES))
+def test_concurrent_deletes_of_one_resource_succeed_once(servers, kind):
+    """Deletes of one resource from both servers at once: one succeeds, the others answer the service's not-found
+    error, as on AWS (both servers read the row, the second DELETE matched none and answered success)."""
+    service, create, delete, missing = DELETES[kind]
+    clients = _clients(servers, service)
+    for round_ in range(ROUNDS):
+        name = f"del-{kind}-{round_}"
+        create(clients[0], name)
+        results = _race([lambda client=client: delete(client, name) for client in clients])
+        assert sum(not isinstance(r, ClientError) for r in results) == 1, (round_, _errors(results))
+        assert {code for code, _ in _errors(results)} == {missing}

@@ -1,16 +1,18 @@
 """store/driver.py: a statement run on the SQLite driver itself is part of the store transaction (committed or rolled
-back with it), raises the driver's errors as SQLAlchemy's, and skips the engine's per-statement execution context."""
+back with it), raises the driver's errors as SQLAlchemy's, and skips the engine's per-statement execution context;
+which errors mean a lost race (store/errors.py)."""
 
 from __future__ import annotations
 
 import pytest
 from harness import sqlite_store
-from sqlalchemy import Column, Integer, MetaData, String, Table, event, select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, delete, event, select
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError, SAWarning
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from rootplane.store.driver import execute
 from rootplane.store.engine import StoreUnavailable, is_outage
-from rootplane.store.errors import is_lost_race
+from rootplane.store.errors import is_lost_race, refuse_stale_deletes
 
 METADATA = MetaData()
 ITEMS = Table("driver_test_items", METADATA, Column("id", Integer, primary_key=True), Column("name", String))
@@ -69,3 +71,28 @@ def test_a_statement_after_the_transaction_ended_is_refused_not_committed_alone(
         driver.execute("ROLLBACK")
         execute(target, INSERT, (1, "a"))
     assert _names(store) == []
+
+
+def test_a_delete_of_a_row_deleted_meanwhile_is_a_lost_race():
+    """The ORM only warns when a DELETE of a row it had loaded matches none (another PostgreSQL worker deleted it:
+    both requests answered success); ``refuse_stale_deletes`` makes that an error ``is_lost_race`` knows."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Item(Base):
+        __table__ = ITEMS
+
+    engine = create_engine("sqlite://")
+    METADATA.create_all(engine)
+    refuse_stale_deletes()
+    with Session(engine) as session:
+        session.add(Item(id=1, name="a"))
+        session.flush()
+        item = session.get(Item, 1)
+        session.execute(delete(ITEMS))  # as if another process deleted it after this one read it
+        session.delete(item)
+        with pytest.raises(SAWarning) as stale:
+            session.flush()
+    assert is_lost_race(stale.value)
+    assert not is_lost_race(SAWarning("Some other warning"))

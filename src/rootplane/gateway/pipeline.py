@@ -233,9 +233,10 @@ class Gateway:
         """Run the handler in a transaction; a long poll (PollAgain) re-runs it in fresh transactions, and so does a
         write that lost a race to another process on PostgreSQL (several workers' write transactions run side by side
         there: two PutRule or CreateTopic calls for one name both found none and a constraint refused the second
-        insert, or an UpdateAlias updated an alias another worker had deleted meanwhile), at most ``RACE_RERUNS``
-        times: the re-run sees the winner's write and answers as AWS does after it (an update, the existing topic,
-        EntityAlreadyExists, NotFoundException), instead of InternalFailure."""
+        insert, or an UpdateAlias updated or a DeleteBucket deleted a row another worker had deleted meanwhile), at
+        most ``RACE_RERUNS`` times: the re-run sees the winner's write and answers as AWS does after it (an update,
+        the existing topic, EntityAlreadyExists, NotFoundException, NoSuchBucket), instead of InternalFailure or a
+        second success."""
         deadline: float | None = None
         reruns = 0
         while True:

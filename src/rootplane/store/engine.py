@@ -20,7 +20,7 @@ from rootplane.core.config import store_kind
 from rootplane.store import kept
 from rootplane.store.changes import Changes
 from rootplane.store.checkpoint import Checkpointer
-from rootplane.store.errors import StoreUnavailable, is_outage
+from rootplane.store.errors import StoreUnavailable, is_outage, refuse_stale_deletes
 from rootplane.store.errors import reason as _reason
 from rootplane.store.group_commit import GroupCommit
 from rootplane.store.lazy import ADOPTED, CoreSession
@@ -230,6 +230,7 @@ class Store:
         from sqlalchemy import create_engine
 
         if self.kind != "sqlite":
+            refuse_stale_deletes()
             return create_engine(self.url, echo=self._echo, pool_size=10, max_overflow=20, pool_pre_ping=True,
                                  connect_args={"connect_timeout": _CONNECT_TIMEOUT})
         # A file's connections are pooled LIFO: a transaction gets the connection used last, whose page cache SQLite

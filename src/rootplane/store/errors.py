@@ -6,10 +6,15 @@ sqlite3 driver's own error (plain SQL on the driver, store/plain_sql.py); both a
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
+import warnings
 
-__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "is_lost_race", "reason"]
+__all__ = ["StoreUnavailable", "SnapshotError", "is_outage", "is_lost_race", "refuse_stale_deletes", "reason"]
+
+# What the ORM says (as a warning) when a DELETE of rows it had loaded matched fewer: another process deleted them.
+_STALE_DELETE = r"DELETE statement on table '.*' expected to delete \d+ row\(s\); \d+ were matched"
 
 
 class StoreUnavailable(RuntimeError):
@@ -66,14 +71,26 @@ def is_outage(exc: BaseException) -> bool:
 def is_lost_race(exc: BaseException) -> bool:
     """Whether ``exc`` says the work met the database changed under it: a unique or foreign key constraint refused
     a write (SQLAlchemy's ``IntegrityError``, or the sqlite3 driver's), or an UPDATE or DELETE of a row the work had
-    read matched none (the ORM's ``StaleDataError``). The work's checks did not see a row, or saw one that is gone."""
+    read matched none (the ORM's ``StaleDataError``, or its stale DELETE warning raised by
+    ``refuse_stale_deletes``). The work's checks did not see a row, or saw one that is gone."""
     if isinstance(exc, sqlite3.IntegrityError):
         return True
     wrappers = sys.modules.get("sqlalchemy.exc")
-    if wrappers is not None and isinstance(exc, wrappers.IntegrityError):
+    if wrappers is not None and (isinstance(exc, wrappers.IntegrityError) or (
+            isinstance(exc, wrappers.SAWarning) and re.match(_STALE_DELETE, str(exc)) is not None)):
         return True
     orm_errors = sys.modules.get("sqlalchemy.orm.exc")
     return orm_errors is not None and isinstance(exc, orm_errors.StaleDataError)
+
+
+def refuse_stale_deletes() -> None:
+    """Have the ORM raise, instead of only warning, when a DELETE of rows a transaction had read matched fewer rows:
+    another process deleted them meanwhile (PostgreSQL's writers run side by side), so this transaction's delete did
+    nothing and must not answer success; ``is_lost_race`` then sends the request to run again, and it finds the row
+    gone. Process-wide (a warnings filter); SQLite's writers take turns, so there it never happens."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("error", message=_STALE_DELETE, category=SAWarning)
 
 
 def _driver_outage(original: BaseException | None) -> bool:
