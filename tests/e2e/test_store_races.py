@@ -343,6 +343,15 @@ DELETES = {  # service: (create one, delete it, the error AWS answers a delete o
     "sqs-queue": ("sqs", lambda c, n: c.create_queue(QueueName=n),
                   lambda c, n: c.delete_queue(QueueUrl=c.get_queue_url(QueueName=n)["QueueUrl"]),
                   "AWS.SimpleQueueService.NonExistentQueue"),
+    "iam-policy": ("iam", lambda c, n: c.create_policy(PolicyName=n, PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})),
+                   lambda c, n: c.delete_policy(PolicyArn=f"arn:aws:iam::000000000000:policy/{n}"), "NoSuchEntity"),
+    "log-stream": ("logs", lambda c, n: (c.create_log_group(logGroupName=n), c.create_log_stream(
+        logGroupName=n, logStreamName=n)), lambda c, n: c.delete_log_stream(logGroupName=n, logStreamName=n),
+                   "ResourceNotFoundException"),
+    "kms-key": ("kms", lambda c, n: c.create_alias(AliasName=f"alias/{n}", TargetKeyId=c.create_key()[
+        "KeyMetadata"]["KeyId"]), lambda c, n: c.schedule_key_deletion(KeyId=f"alias/{n}"),
+                "KMSInvalidStateException"),
     "kms-alias": ("kms", lambda c, n: c.create_alias(AliasName=f"alias/{n}", TargetKeyId=c.create_key()[
         "KeyMetadata"]["KeyId"]), lambda c, n: c.delete_alias(AliasName=f"alias/{n}"), "NotFoundException"),
 }
@@ -351,7 +360,8 @@ DELETES = {  # service: (create one, delete it, the error AWS answers a delete o
 @pytest.mark.parametrize("kind", sorted(DELETES))
 def test_concurrent_deletes_of_one_resource_succeed_once(servers, kind):
     """Deletes of one resource from both servers at once: one succeeds, the others answer the service's not-found
-    error, as on AWS (both servers read the row, the second DELETE matched none and answered success)."""
+    error, as on AWS (both servers read the row, the second DELETE matched none and answered success; two
+    ScheduleKeyDeletion calls both saw the key enabled and both answered success)."""
     service, create, delete, missing = DELETES[kind]
     clients = _clients(servers, service)
     for round_ in range(ROUNDS):

@@ -57,7 +57,8 @@ def with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
 
 class KeyOperations:
     def _key(self, ctx: RequestContext, identifier: str) -> KeyRow:
-        return resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now())
+        """The key a key operation acts on, locked in writing transactions (``repo.find_key``)."""
+        return resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now(), lock=True)
 
     def create_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"

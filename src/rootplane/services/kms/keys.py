@@ -42,8 +42,8 @@ def is_gone(key: KeyRow, now: _dt.datetime) -> bool:
     return key.state == PENDING_DELETION and key.deletion_date is not None and now >= key.deletion_date
 
 
-def _key(session: Session, region: str, account_id: str, key_id: str, now: _dt.datetime) -> KeyRow:
-    key = repo.find_key(session, key_id, region)
+def _key(session: Session, region: str, account_id: str, key_id: str, now: _dt.datetime, lock: bool) -> KeyRow:
+    key = repo.find_key(session, key_id, region, lock=lock)
     if key is None or key.account_id != account_id or is_gone(key, now):
         raise not_found(f"Key '{key_arn(region, account_id, key_id)}' does not exist")
     if key.valid_to is not None and now >= key.valid_to and key.state != PENDING_DELETION:
@@ -54,11 +54,13 @@ def _key(session: Session, region: str, account_id: str, key_id: str, now: _dt.d
 
 
 def resolve(session: Session, region: str, account_id: str, identifier: str, now: _dt.datetime, *,
-            aliases: bool = True) -> KeyRow:
-    """The key named by ``identifier`` as seen from ``account_id`` in ``region``; NotFoundException otherwise."""
+            aliases: bool = True, lock: bool = False) -> KeyRow:
+    """The key named by ``identifier`` as seen from ``account_id`` in ``region``; NotFoundException otherwise.
+    ``lock``: the caller changes the key (its state, policy, description...): read it afresh and hold it until commit
+    where the store needs it (``repo.find_key``)."""
     match = _KEY_ARN.match(identifier)
     if match:
-        return _key(session, match.group(1), match.group(2), match.group(3), now)
+        return _key(session, match.group(1), match.group(2), match.group(3), now, lock)
     if identifier.startswith(("alias/", "arn:")):
         match = _ALIAS_ARN.match(identifier)
         if aliases and (identifier.startswith("alias/") or match):
@@ -66,11 +68,11 @@ def resolve(session: Session, region: str, account_id: str, identifier: str, now
             alias = repo.find_alias(session, alias_account, alias_region, name)
             if alias is None:
                 raise not_found(f"Alias {alias_arn(alias_region, alias_account, name)} is not found.")
-            return _key(session, alias_region, alias_account, alias.key_id, now)
+            return _key(session, alias_region, alias_account, alias.key_id, now, lock)
         raise not_found(f"Invalid keyId '{identifier}'")
     if not _KEY_ID.match(identifier):
         raise not_found(f"Invalid keyId '{identifier}'")
-    return _key(session, region, account_id, identifier, now)
+    return _key(session, region, account_id, identifier, now, lock)
 
 
 def require_enabled(key: KeyRow) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyRow
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
@@ -19,9 +20,15 @@ def put(session: Session, row):
     return row
 
 
-def find_key(session: Session, key_id: str, region: str | None = None) -> KeyRow | None:
-    """The key ``key_id`` in ``region`` (None: in any Region, a multi-Region key's primary first)."""
+def find_key(session: Session, key_id: str, region: str | None = None, *, lock: bool = False) -> KeyRow | None:
+    """The key ``key_id`` in ``region`` (None: in any Region, a multi-Region key's primary first).
+
+    ``lock`` (with a Region): where the store needs it (``locks_rows``: PostgreSQL's writers), read the row afresh
+    ``FOR UPDATE`` and hold it until commit, so that two requests changing one key's state (ScheduleKeyDeletion on
+    two servers) take turns and the second sees the first's change."""
     if region is not None:
+        if lock and locks_rows(session):
+            return session.get(KeyRow, (key_id, region), with_for_update=True, populate_existing=True)
         return session.get(KeyRow, (key_id, region))
     rows = replicas_of(session, key_id)
     return next((row for row in rows if row.region == row.primary_region), rows[0] if rows else None)
