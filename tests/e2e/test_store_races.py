@@ -370,3 +370,24 @@ def test_concurrent_deletes_of_one_resource_succeed_once(servers, kind):
         results = _race([lambda client=client: delete(client, name) for client in clients])
         assert sum(not isinstance(r, ClientError) for r in results) == 1, (round_, _errors(results))
         assert {code for code, _ in _errors(results)} == {missing}
+
+
+def test_concurrent_creates_of_one_ou_name_succeed_once(servers):
+    """CreateOrganizationalUnit for one name under one parent from both servers at once: one OU, the others
+    DuplicateOrganizationalUnitException (both servers found the name free and created two OUs of one name)."""
+    organizations = servers[0].client("organizations")
+    try:
+        organizations.create_organization(FeatureSet="ALL")
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    clients = _clients(servers, "organizations")
+    for round_ in range(ROUNDS):
+        name = f"race-ou-{round_}"
+        results = _race([lambda client=client: client.create_organizational_unit(ParentId=root, Name=name)
+                         for client in clients])
+        assert sum(not isinstance(r, ClientError) for r in results) == 1, (round_, _errors(results))
+        assert {code for code, _ in _errors(results)} == {"DuplicateOrganizationalUnitException"}
+    units = organizations.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+    assert sorted(unit["Name"] for unit in units if unit["Name"].startswith("race-ou-")) == [
+        f"race-ou-{i}" for i in range(ROUNDS)]

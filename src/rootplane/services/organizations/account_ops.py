@@ -99,6 +99,7 @@ class AccountOperations:
 
     def move_account(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_only(ctx)
+        repo.lock_tree(ctx.session, org)
         if parent_path(ctx, org, params["SourceParentId"]) is None:
             raise org_error("SourceParentNotFoundException")
         destination = parent_path(ctx, org, params["DestinationParentId"])

@@ -13,9 +13,11 @@ from rootplane.services.organizations.tables import (
     AttachmentRow, CreateAccountRequestRow, DelegatedAdminRow, HandshakeRow, MembershipRow, OrganizationRow,
     OrganizationalUnitRow, PolicyRow, ServiceAccessRow, TagRow,
 )
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
+    "lock_tree",
     "put", "remove", "find_organization", "find_membership", "organization_of", "find_ou", "find_ou_by_name",
     "list_ous_for_parent", "count_ous", "count_children", "list_members", "list_members_for_parent",
     "count_members", "find_policy", "find_policy_by_name", "list_policies", "count_policies", "find_attachment",
@@ -39,6 +41,15 @@ def remove(session: Session, row: object) -> None:
 # ---------------------------------------------------------------------------------------- organization, OUs
 def find_organization(session: Session, org_id: str) -> OrganizationRow | None:
     return session.get(OrganizationRow, org_id)
+
+
+def lock_tree(session: Session, org: OrganizationRow) -> None:
+    """Where the store needs it (``locks_rows``: PostgreSQL's writers), lock the organization's row until commit, so
+    that changes to its tree (OUs created, renamed, deleted; accounts moved) take turns on every server: two
+    CreateOrganizationalUnit calls for one name must not both find it free, nor an account move into an OU being
+    deleted."""
+    if locks_rows(session):
+        session.refresh(org, with_for_update=True)
 
 
 def find_membership(session: Session, account_id: str) -> MembershipRow | None:

@@ -41,6 +41,7 @@ class UnitOperations:
 
     def create_organizational_unit(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_or_delegate(ctx)
+        repo.lock_tree(ctx.session, org)
         found = parent_path(ctx, org, params["ParentId"])
         if found is None:
             raise org_error("ParentNotFoundException")
@@ -65,6 +66,7 @@ class UnitOperations:
 
     def update_organizational_unit(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_only(ctx)
+        repo.lock_tree(ctx.session, org)
         ou = _ou(ctx, org, params["OrganizationalUnitId"])
         name = params.get("Name")
         if name and name != ou.name:
@@ -75,6 +77,7 @@ class UnitOperations:
 
     def delete_organizational_unit(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_or_delegate(ctx)
+        repo.lock_tree(ctx.session, org)
         ou = _ou(ctx, org, params["OrganizationalUnitId"])
         if repo.count_children(ctx.session, ou.id):
             raise org_error("OrganizationalUnitNotEmptyException")
