@@ -372,15 +372,21 @@ def test_concurrent_deletes_of_one_resource_succeed_once(servers, kind):
         assert {code for code, _ in _errors(results)} == {missing}
 
 
-def test_concurrent_creates_of_one_ou_name_succeed_once(servers):
-    """CreateOrganizationalUnit for one name under one parent from both servers at once: one OU, the others
-    DuplicateOrganizationalUnitException (both servers found the name free and created two OUs of one name)."""
-    organizations = servers[0].client("organizations")
+def _organization_root(server) -> str:
+    """The root of the bootstrap account's organization (made by the first test that needs it)."""
+    organizations = server.client("organizations")
     try:
         organizations.create_organization(FeatureSet="ALL")
     except ClientError as error:
         assert error.response["Error"]["Code"] == "AlreadyInOrganizationException"
-    root = organizations.list_roots()["Roots"][0]["Id"]
+    return organizations.list_roots()["Roots"][0]["Id"]
+
+
+def test_concurrent_creates_of_one_ou_name_succeed_once(servers):
+    """CreateOrganizationalUnit for one name under one parent from both servers at once: one OU, the others
+    DuplicateOrganizationalUnitException (both servers found the name free and created two OUs of one name)."""
+    organizations = servers[0].client("organizations")
+    root = _organization_root(servers[0])
     clients = _clients(servers, "organizations")
     for round_ in range(ROUNDS):
         name = f"race-ou-{round_}"
@@ -391,3 +397,33 @@ def test_concurrent_creates_of_one_ou_name_succeed_once(servers):
     units = organizations.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
     assert sorted(unit["Name"] for unit in units if unit["Name"].startswith("race-ou-")) == [
         f"race-ou-{i}" for i in range(ROUNDS)]
+
+
+def test_policies_are_not_attached_to_what_another_server_deletes(servers):
+    """AttachPolicy on one server while the other deletes the policy, or the OU it targets: either the attach wins
+    (PolicyInUseException; the OU's deletion takes its attachments) or the deletion does (PolicyNotFoundException,
+    TargetNotFoundException). Both answered success, and the attachment outlived the policy: ListPoliciesForTarget
+    of the OU then failed with PolicyNotFoundException."""
+    first, second = (server.client("organizations") for server in servers)
+    root = _organization_root(servers[0])
+    scp = policy_document({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    try:
+        first.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "PolicyTypeAlreadyEnabledException"
+    for round_ in range(ROUNDS):
+        unit = first.create_organizational_unit(ParentId=root, Name=f"attach-{round_}")["OrganizationalUnit"]["Id"]
+        policy = first.create_policy(Name=f"attach-{round_}", Description="d", Type="SERVICE_CONTROL_POLICY",
+                                     Content=scp)["Policy"]["PolicySummary"]["Id"]
+        deleted, attached = _race([lambda: first.delete_policy(PolicyId=policy),
+                                   lambda: second.attach_policy(PolicyId=policy, TargetId=unit)])
+        outcome = [r.response["Error"]["Code"] if isinstance(r, ClientError) else "ok" for r in (deleted, attached)]
+        assert outcome in (["ok", "PolicyNotFoundException"], ["PolicyInUseException", "ok"]), (round_, outcome)
+        listed = [p["Id"] for p in first.list_policies_for_target(TargetId=unit, Filter="SERVICE_CONTROL_POLICY")[
+            "Policies"]]
+        assert (policy in listed) == (outcome[1] == "ok")
+        kept = first.create_policy(Name=f"kept-{round_}", Description="d", Type="SERVICE_CONTROL_POLICY",
+                                   Content=scp)["Policy"]["PolicySummary"]["Id"]
+        _race([lambda: first.delete_organizational_unit(OrganizationalUnitId=unit),
+               lambda: second.attach_policy(PolicyId=kept, TargetId=unit)])
+        assert first.list_targets_for_policy(PolicyId=kept)["Targets"] == []

@@ -105,6 +105,7 @@ class PolicyOperations:
 
     def delete_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_or_delegate(ctx)
+        repo.lock_tree(ctx.session, org)
         _, row = find_org_policy(ctx, org, params["PolicyId"])
         if row is None:
             raise _immutable()
@@ -125,6 +126,7 @@ class PolicyOperations:
 
     def attach_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_or_delegate(ctx)
+        repo.lock_tree(ctx.session, org)
         policy_type, _ = find_org_policy(ctx, org, params["PolicyId"])
         kind = target_type(ctx, org, params["TargetId"])
         if kind is None:
@@ -141,6 +143,7 @@ class PolicyOperations:
 
     def detach_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_or_delegate(ctx)
+        repo.lock_tree(ctx.session, org)
         policy_type, _ = find_org_policy(ctx, org, params["PolicyId"])
         if target_type(ctx, org, params["TargetId"]) is None:
             raise org_error("TargetNotFoundException")

@@ -45,11 +45,15 @@ def find_organization(session: Session, org_id: str) -> OrganizationRow | None:
 
 def lock_tree(session: Session, org: OrganizationRow) -> None:
     """Where the store needs it (``locks_rows``: PostgreSQL's writers), lock the organization's row until commit, so
-    that changes to its tree (OUs created, renamed, deleted; accounts moved) take turns on every server: two
-    CreateOrganizationalUnit calls for one name must not both find it free, nor an account move into an OU being
-    deleted."""
+    that changes to its tree and its policies' attachments (OUs created, renamed, deleted; accounts moved; policies
+    attached, detached, deleted) take turns on every server: two CreateOrganizationalUnit calls for one name must
+    not both find it free, nor a policy be attached to an OU or from a policy being deleted. Rows the request read
+    before the lock (authorization reads the policy it names) are read again when next used."""
     if locks_rows(session):
         session.refresh(org, with_for_update=True)
+        for row in list(session.identity_map.values()):
+            if row is not org:
+                session.expire(row)
 
 
 def find_membership(session: Session, account_id: str) -> MembershipRow | None:
