@@ -127,8 +127,9 @@ class SnsProvider(Provider):
     unsigned_operations = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
     def _topic(self, ctx: RequestContext, arn: str) -> TopicRow:
-        """The topic ``arn`` names, in the request's region (a topic is regional: another region's is not found)."""
-        topic = repo.find_topic(ctx.session, arn)
+        """The topic ``arn`` names, in the request's region (a topic is regional: another region's is not found);
+        locked in writing transactions (``repo.find_topic``)."""
+        topic = repo.find_topic(ctx.session, arn, lock=True)
         if topic is None or topic.region != ctx.region:
             raise _not_found("Topic does not exist")
         return topic
@@ -179,7 +180,7 @@ class SnsProvider(Provider):
         return {"TopicArn": arn}
 
     def delete_topic(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        topic = repo.find_topic(ctx.session, params["TopicArn"])
+        topic = repo.find_topic(ctx.session, params["TopicArn"], lock=True)
         if topic is not None:
             repo.delete_topic(ctx.session, topic)
 

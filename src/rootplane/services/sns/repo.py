@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns.tables import DeduplicationRow, SigningKeyRow, SubscriptionRow, TopicRow
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import PreparedKeyset, keyset_page
 
 __all__ = [
@@ -18,7 +19,13 @@ __all__ = [
 ]
 
 
-def find_topic(session: Session, arn: str) -> TopicRow | None:
+def find_topic(session: Session, arn: str, *, lock: bool = False) -> TopicRow | None:
+    """The topic ``arn``. ``lock``: the caller changes the topic or what hangs on it (its subscriptions, a FIFO
+    topic's sequence number): where the store needs it (``locks_rows``: PostgreSQL's writers), read the row afresh
+    ``FOR UPDATE`` and hold it until commit, so that a Subscribe and a DeleteTopic on two servers take turns (the
+    subscription must not outlive its topic) and FIFO publishes number their messages one after the other."""
+    if lock and locks_rows(session):
+        return session.get(TopicRow, arn, with_for_update=True, populate_existing=True)
     return session.get(TopicRow, arn)
 
 
