@@ -427,3 +427,30 @@ def test_policies_are_not_attached_to_what_another_server_deletes(servers):
         _race([lambda: first.delete_organizational_unit(OrganizationalUnitId=unit),
                lambda: second.attach_policy(PolicyId=kept, TargetId=unit)])
         assert first.list_targets_for_policy(PolicyId=kept)["Targets"] == []
+
+
+def test_no_subscription_outlives_its_topic(servers):
+    """Subscribe on one server while the other deletes the topic: the subscription is refused (NotFound) or made
+    before the deletion, which takes it; it was made after the deletion's and kept, listed by ListSubscriptions."""
+    first, second = (server.client("sns") for server in servers)
+    for round_ in range(ROUNDS):
+        topic = first.create_topic(Name=f"outlived-{round_}")["TopicArn"]
+        results = _race([lambda: first.delete_topic(TopicArn=topic), lambda: second.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:outlived")])
+        assert {code for code, _ in _errors(results)} <= {"NotFound"}
+        assert [s for s in first.list_subscriptions()["Subscriptions"] if s["TopicArn"] == topic] == []
+
+
+def test_a_rule_keeps_five_targets_at_most(servers):
+    """PutTargets of one new target each, from six clients on both servers: five are put, one is refused
+    (LimitExceededException); every server counted the targets before the others' were put and six were kept."""
+    events = servers[0].client("events")
+    clients = _clients(servers, "events")
+    for round_ in range(ROUNDS):
+        rule = f"five-targets-{round_}"
+        events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["race"]}))
+        results = _race([lambda client=client, index=index: client.put_targets(Rule=rule, Targets=[{
+            "Id": f"t{index}", "Arn": f"arn:aws:sns:us-east-1:000000000000:t{index}"}])
+            for index, client in enumerate(clients)])
+        assert _errors(results) == [("LimitExceededException", 400)], round_
+        assert len(events.list_targets_by_rule(Rule=rule)["Targets"]) == 5

@@ -6,6 +6,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
+from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
@@ -38,9 +39,14 @@ def delete_bus(session: Session, bus: EventBusRow) -> None:
 
 
 def find_rule(session: Session, account_id: str, region: str, bus_name: str, name: str) -> RuleRow | None:
-    return session.scalars(select(RuleRow).where(
-        RuleRow.account_id == account_id, RuleRow.region == region, RuleRow.bus_name == bus_name,
-        RuleRow.name == name)).first()
+    """The rule ``name`` on the bus. Where the store needs it (``locks_rows``: PostgreSQL's writers) the row is read
+    afresh ``FOR UPDATE`` and held until commit, so that writes to one rule and its targets on two servers take
+    turns (PutTargets' count of five targets at most, a target put while the rule is deleted)."""
+    query = select(RuleRow).where(RuleRow.account_id == account_id, RuleRow.region == region,
+                                  RuleRow.bus_name == bus_name, RuleRow.name == name)
+    if locks_rows(session):
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
 def list_rules(session: Session, account_id: str, region: str, bus_name: str, prefix: str | None,
