@@ -454,3 +454,18 @@ def test_a_rule_keeps_five_targets_at_most(servers):
             for index, client in enumerate(clients)])
         assert _errors(results) == [("LimitExceededException", 400)], round_
         assert len(events.list_targets_by_rule(Rule=rule)["Targets"]) == 5
+
+
+def test_fifo_publishes_on_two_servers_get_distinct_sequence_numbers(servers):
+    """Publishes to one FIFO topic from six clients on both servers: every message has its own sequence number
+    (each server read the topic's last number before the other's publish moved it: 36 messages, 23 numbers)."""
+    topic = servers[0].client("sns").create_topic(Name="sequence.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
+    clients = _clients(servers, "sns")
+    numbers = []
+    for round_ in range(ROUNDS):
+        results = _race([lambda client=client, index=index: client.publish(
+            TopicArn=topic, Message=f"{round_}-{index}", MessageGroupId="g") for index, client in enumerate(clients)])
+        assert _errors(results) == []
+        numbers += [int(result["SequenceNumber"]) for result in results]
+    assert len(set(numbers)) == len(numbers) == ROUNDS * THREADS
