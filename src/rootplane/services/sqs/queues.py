@@ -52,7 +52,10 @@ def settable_attributes(row: QueueRow | QueueView) -> dict[str, str]:
 
 def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any],
                  now: _dt.datetime) -> MessageRow | None:
-    """Fill FIFO fields; returns (a detached copy of) the earlier message when this one is a duplicate."""
+    """Fill FIFO fields; returns (a detached copy of) the earlier message when this one is a duplicate. The queue's
+    row is locked first where the store needs it (``repo.lock_queue``): sends on two servers then take turns to
+    look for a duplicate and to number their messages."""
+    repo.lock_queue(session, queue.queue_id)
     group_id = params.get("MessageGroupId")
     if not group_id:
         raise missing_parameter("MessageGroupId")

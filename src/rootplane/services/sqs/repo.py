@@ -29,9 +29,10 @@ def find_queue(session: Session, account_id: str, region: str, name: str) -> Que
 
 
 def lock_queue(session: Session, queue_id: int) -> None:
-    """Where the store needs it (``locks_rows``), hold the queue's row until commit: receives from a FIFO queue run
-    one at a time across servers, so a message group's order holds (a concurrent receive would skip the head
-    message another one is taking and hand out the next)."""
+    """Where the store needs it (``locks_rows``), hold the queue's row until commit (and read it afresh): receives
+    from a FIFO queue run one at a time across servers, so a message group's order holds (a concurrent receive would
+    skip the head message another one is taking and hand out the next), and so do sends to it, so each message gets
+    its own sequence number and a duplicate finds the message it repeats."""
     if locks_rows(session):
         session.get(QueueRow, queue_id, with_for_update=True, populate_existing=True)
 
