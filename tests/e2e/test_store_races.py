@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -491,3 +492,28 @@ def test_fifo_queue_sends_on_two_servers_are_numbered_and_deduplicated(servers):
     assert len({result["MessageId"] for result in results}) == 1
     count = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
     assert int(count["ApproximateNumberOfMessages"]) == ROUNDS * THREADS + 1
+
+
+def test_concurrent_create_accounts_with_one_email_create_one_account(servers):
+    """CreateAccount with one email from six clients on both servers: one account; the other requests fail with
+    EMAIL_ALREADY_EXISTS (each server looked the email up before the other's account existed: two accounts)."""
+    _organization_root(servers[0])
+    organizations = servers[0].client("organizations")
+    clients = _clients(servers, "organizations")
+    for round_ in range(ROUNDS):
+        email = f"raced-{round_}@example.com"
+        results = _race([lambda client=client, index=index: client.create_account(
+            Email=email, AccountName=f"raced-{round_}-{index}") for index, client in enumerate(clients)])
+        assert _errors(results) == []
+        reasons = []
+        for result in results:
+            request = {"CreateAccountRequestId": result["CreateAccountStatus"]["Id"]}
+            status = organizations.describe_create_account_status(**request)["CreateAccountStatus"]
+            while status["State"] == "IN_PROGRESS":
+                time.sleep(0.2)
+                status = organizations.describe_create_account_status(**request)["CreateAccountStatus"]
+            reasons.append(status.get("FailureReason", ""))
+        assert sorted(reasons) == [""] + ["EMAIL_ALREADY_EXISTS"] * (THREADS - 1), round_
+    pages = organizations.get_paginator("list_accounts").paginate()
+    emails = [account["Email"] for page in pages for account in page["Accounts"]]
+    assert all(emails.count(f"raced-{round_}@example.com") == 1 for round_ in range(ROUNDS))

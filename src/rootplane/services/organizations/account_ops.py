@@ -35,6 +35,7 @@ class AccountOperations:
 
     def create_account(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_only(ctx)
+        repo.lock_tree(ctx.session, org)
         if organization_full(ctx, org):
             raise constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         now = ctx.now()

@@ -45,9 +45,10 @@ def find_organization(session: Session, org_id: str) -> OrganizationRow | None:
 
 def lock_tree(session: Session, org: OrganizationRow) -> None:
     """Where the store needs it (``locks_rows``: PostgreSQL's writers), lock the organization's row until commit, so
-    that changes to its tree and its policies' attachments (OUs created, renamed, deleted; accounts moved; policies
-    attached, detached, deleted) take turns on every server: two CreateOrganizationalUnit calls for one name must
-    not both find it free, nor a policy be attached to an OU or from a policy being deleted. Rows the request read
+    that changes to its tree and its policies' attachments (accounts created or moved; OUs created, renamed,
+    deleted; policies attached, detached, deleted) take turns on every server: two CreateAccount calls for one email
+    or CreateOrganizationalUnit calls for one name must not both find it free, nor a policy be attached to an OU or
+    from a policy being deleted. Rows the request read
     before the lock (authorization reads the policy it names) are read again when next used."""
     if locks_rows(session):
         session.refresh(org, with_for_update=True)
