@@ -517,3 +517,44 @@ def test_concurrent_create_accounts_with_one_email_create_one_account(servers):
     pages = organizations.get_paginator("list_accounts").paginate()
     emails = [account["Email"] for page in pages for account in page["Accounts"]]
     assert all(emails.count(f"raced-{round_}@example.com") == 1 for round_ in range(ROUNDS))
+
+
+def test_conditional_writes_of_one_key_on_two_servers_succeed_once(servers):
+    """PutObject with If-None-Match: * (and then If-Match the key's ETag) from six clients on both servers: one
+    write wins, the others answer 412 PreconditionFailed, as S3's conditional writes promise (each server checked
+    the condition before the other's write: two or three writes succeeded)."""
+    servers[0].client("s3").create_bucket(Bucket="conditional")
+    clients = _clients(servers, "s3")
+    for round_ in range(ROUNDS):
+        key = f"key-{round_}"
+        created = _race([lambda client=client, index=index: client.put_object(
+            Bucket="conditional", Key=key, Body=f"{index}".encode(), IfNoneMatch="*")
+            for index, client in enumerate(clients)])
+        assert _errors(created) == [("PreconditionFailed", 412)] * (THREADS - 1), round_
+        [etag] = [result["ETag"] for result in created if not isinstance(result, ClientError)]
+        replaced = _race([lambda client=client, index=index: client.put_object(
+            Bucket="conditional", Key=key, Body=f"again {index}".encode(), IfMatch=etag)
+            for index, client in enumerate(clients)])
+        assert _errors(replaced) == [("PreconditionFailed", 412)] * (THREADS - 1), round_
+
+
+def test_a_multipart_upload_is_completed_or_aborted_not_both(servers):
+    """CompleteMultipartUpload twice and AbortMultipartUpload at once on both servers: either the completions win
+    (both answer the object; the abort NoSuchUpload) or the abort does (both completions NoSuchUpload, no object);
+    the second completion answered InvalidPart, the parts gone under it."""
+    s3 = servers[0].client("s3")
+    s3.create_bucket(Bucket="completed")
+    clients = _clients(servers, "s3")
+    for round_ in range(ROUNDS):
+        key = f"upload-{round_}"
+        upload = s3.create_multipart_upload(Bucket="completed", Key=key)["UploadId"]
+        part = s3.upload_part(Bucket="completed", Key=key, UploadId=upload, PartNumber=1, Body=b"x" * 10)["ETag"]
+        outcome = [r.response["Error"]["Code"] if isinstance(r, ClientError) else "ok" for r in _race([
+            lambda client=client: client.complete_multipart_upload(
+                Bucket="completed", Key=key, UploadId=upload, MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                                                           "ETag": part}]})
+            for client in clients[:2]] + [lambda: clients[2].abort_multipart_upload(
+                Bucket="completed", Key=key, UploadId=upload)])]
+        assert outcome in (["ok", "ok", "NoSuchUpload"], ["NoSuchUpload", "NoSuchUpload", "ok"]), (round_, outcome)
+        objects = s3.list_objects_v2(Bucket="completed", Prefix=key).get("Contents", [])
+        assert len(objects) == (outcome[0] == "ok")

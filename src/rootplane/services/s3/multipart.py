@@ -18,7 +18,7 @@ from rootplane.services.s3.lookup import bucket_view_of, copy_source, object_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
-from rootplane.services.s3.versions import store_version, version_output
+from rootplane.services.s3.versions import current_for_write, store_version, version_output
 
 __all__ = ["MultipartOperations", "MIN_PART_BYTES", "MAX_PART_NUMBER"]
 
@@ -32,9 +32,10 @@ def _no_such_upload(upload_id: str) -> AwsError:
                     "may have been aborted or completed.", 404, fields={"UploadId": upload_id})
 
 
-def _upload(ctx: RequestContext, params: dict[str, Any]) -> UploadRow:
+def _upload(ctx: RequestContext, params: dict[str, Any], lock: str | None = None) -> UploadRow:
+    """The open upload the request names (``lock``: as ``repo.find_upload``'s); NoSuchUpload otherwise."""
     bucket = bucket_view_of(ctx, params)
-    row = repo.find_upload(ctx.session, params["UploadId"])
+    row = repo.find_upload(ctx.session, params["UploadId"], lock=lock)
     if row is None or row.bucket != bucket.name or row.key != params["Key"] or row.completed_json is not None:
         raise _no_such_upload(params["UploadId"])
     return row
@@ -109,7 +110,7 @@ class MultipartOperations:
         return output
 
     def upload_part(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        upload = _upload(ctx, params)
+        upload = _upload(ctx, params, lock="share")
         number = _part_number(params)
         params, body, sent = upload_body(params)
         sent = {**_part_checksum(upload, body), **sent}
@@ -120,7 +121,7 @@ class MultipartOperations:
         return {"ETag": etag, **sent}
 
     def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        upload = _upload(ctx, params)
+        upload = _upload(ctx, params, lock="share")
         number = _part_number(params)
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
@@ -138,6 +139,7 @@ class MultipartOperations:
         return {"CopyPartResult": {"ETag": etag, "LastModified": now, **checksum}}
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        repo.find_upload(ctx.session, params["UploadId"], lock="update")  # a completion or abort racing this one first
         again = _completed_again(ctx, params)
         if again is not None:
             return again
@@ -169,7 +171,7 @@ class MultipartOperations:
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
         bucket = bucket_view_of(ctx, params)
-        check_write_preconditions(lambda: repo.find_object(ctx.session, bucket.name, upload.key), params)
+        check_write_preconditions(lambda: current_for_write(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
                                                                part_sizes=[part.size for part in parts]))
@@ -180,7 +182,7 @@ class MultipartOperations:
         return answer
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        repo.delete_upload(ctx.session, _upload(ctx, params))
+        repo.delete_upload(ctx.session, _upload(ctx, params, lock="update"))
 
     def list_parts(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = _upload(ctx, params)

@@ -157,7 +157,8 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         row = bucket_view_of(ctx, params)
         check_canned_acl(row, params.get("ACL"))
         params, body, sent = upload_body(params)
-        check_write_preconditions(lambda: repo.find_object(ctx.session, row.name, params["Key"]), params)
+        check_write_preconditions(lambda: versions.current_for_write(ctx.session, row.name, params["Key"]),
+                                  params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body,
                                                                      attributes_of(params), ctx.now(), checksum=checksum))

@@ -18,7 +18,7 @@ from rootplane.services.s3.tables import NULL_VERSION, ObjectRow
 from rootplane.store.engine import lock_name
 
 __all__ = ["store_version", "add_delete_marker", "delete_version", "read_version", "version_output",
-           "new_version_id"]
+           "new_version_id", "current_for_write"]
 
 
 def new_version_id() -> str:
@@ -77,6 +77,13 @@ def delete_version(ctx: RequestContext, row: ObjectRow) -> None:
         newest = repo.newest_version(ctx.session, bucket, key)
         if newest is not None:
             newest.is_latest = True
+
+
+def current_for_write(session: Session, bucket: str, key: str) -> ObjectRow | None:
+    """The key's current version as a conditional write sees it: read once this writer has the key's turn, so the
+    condition still holds when its version is stored (two ``If-None-Match: *`` writes on two servers: one wins)."""
+    _lock_key(session, bucket, key)
+    return repo.find_object(session, bucket, key)
 
 
 def _lock_key(session: Session, bucket: str, key: str) -> None:
