@@ -87,3 +87,18 @@ def test_violations_carry_member_shape_and_limit() -> None:
     shape = service_model("organizations").operation_model("ListAccounts").input_shape
     (found,) = violations(shape, {"MaxResults": 30})
     assert (found.kind, found.path, found.member, found.limit) == ("max_value", "maxResults", "MaxResults", 20)
+
+
+def test_a_nul_character_is_refused_only_where_asked_and_once() -> None:
+    """``refuse_nul`` (a PostgreSQL store): a string holding U+0000 is a violation of its own, unless another
+    constraint of the value already refuses it; without it the value passes."""
+    shape = service_model("kms").operation_model("CreateKey").input_shape
+    validate(shape, {"Description": "a\x00b"}, style="json", service="kms")
+    with pytest.raises(AwsError) as refused:
+        validate(shape, {"Description": "a\x00b"}, style="json", service="kms", refuse_nul=True)
+    assert refused.value.code == "ValidationException"
+    assert "at 'description' failed to satisfy constraint: Member must not contain the NUL character" in \
+        refused.value.message
+    tags = service_model("iam").operation_model("CreateUser").input_shape
+    found = violations(tags, {"UserName": "u", "Tags": [{"Key": "k", "Value": "a\x00b"}]}, refuse_nul=True)
+    assert [violation.kind for violation in found] == ["pattern"]

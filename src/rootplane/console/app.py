@@ -69,6 +69,9 @@ class Console:
                 if len(body) > MAX_FORM:
                     return HTMLResponse("Form too large", status_code=413)
                 form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+                if any("\x00" in text for pair in form.items() for text in pair):
+                    # no field of the console holds one, and a PostgreSQL store could not look it up
+                    return HTMLResponse("Form holds a NUL character", status_code=400)
             return await anyio.to_thread.run_sync(self._dispatch, view, request, form)
         return endpoint
 

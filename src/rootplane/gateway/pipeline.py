@@ -195,7 +195,8 @@ class Gateway:
                 access_key_id=access_key_id, host=request.host,
             )
             if operation.input_shape is not None:
-                validate(operation.input_shape, params, style=route.protocol, service=route.service)
+                validate(operation.input_shape, params, style=route.protocol, service=route.service,
+                         refuse_nul=self.store.kind != "sqlite")
             handler = find_handler(route.service, operation.name)
             if handler is None:
                 raise not_implemented(route.service, operation.name)

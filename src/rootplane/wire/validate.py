@@ -39,7 +39,8 @@ _FLOATS = frozenset(("float", "double", "bigdecimal"))
 class Violation:
     """One broken constraint.
 
-    ``kind``: required | type | enum | min_length | max_length | pattern | min_value | max_value.
+    ``kind``: required | type | enum | min_length | max_length | pattern | min_value | max_value | nul (a NUL
+    character, which a PostgreSQL store cannot hold in text: ``validate``'s ``refuse_nul``).
     ``path``: AWS's lowerCamel dotted path; ``member``: the member name as in the model; ``shape``: its shape name;
     ``limit``: the bound, pattern text, enum values or expected type.
     """
@@ -66,6 +67,8 @@ _CONSTRAINT: dict[str, Callable[[Any], str]] = {
     "pattern": lambda limit: f"Member must satisfy regular expression pattern: {limit}",
     "min_value": lambda limit: f"Member must have value greater than or equal to {limit}",
     "max_value": lambda limit: f"Member must have value less than or equal to {limit}",
+    "nul": lambda limit: "Member must not contain the NUL character (U+0000), which this server's PostgreSQL store "
+                         "cannot hold",
 }
 
 
@@ -150,8 +153,9 @@ def _type_ok(shape: Shape, value: Any) -> bool:
 class _Collector:
     """Walks a value against its shape, recording violations in model order."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse_nul: bool = False) -> None:
         self.found: list[Violation] = []
+        self.refuse_nul = refuse_nul
 
     def add(self, kind: str, path: str, member: str, shape: Shape, value: Any, limit: Any = None) -> None:
         self.found.append(Violation(kind, path, member, shape.name, value, limit))
@@ -184,7 +188,7 @@ class _Collector:
                 self.check(member, item, _join(path, name), name)
 
     def _sized(self, shape: Shape, value: Any, path: str, member: str) -> None:
-        kind, metadata = shape.type_name, shape.metadata
+        kind, metadata, before = shape.type_name, shape.metadata, len(self.found)
         if kind == "string" and shape.enum and value not in shape.enum:
             self.add("enum", path, member, shape, value, list(shape.enum))
         length = len(value) if not hasattr(value, "read") else None
@@ -197,6 +201,8 @@ class _Collector:
             compiled = _pattern(metadata["pattern"])
             if compiled is not None and compiled.fullmatch(value) is None:
                 self.add("pattern", path, member, shape, value, metadata["pattern"])
+        if self.refuse_nul and kind == "string" and len(self.found) == before and "\x00" in value:
+            self.add("nul", path, member, shape, value)  # (a value its constraints refuse already: one violation)
         if kind == "list":
             for index, item in enumerate(value, 1):
                 if item is not None:
@@ -213,9 +219,9 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{camel}" if path else camel
 
 
-def violations(shape: StructureShape, params: dict[str, Any]) -> list[Violation]:
-    """Every broken constraint of ``params``, in model order."""
-    collector = _Collector()
+def violations(shape: StructureShape, params: dict[str, Any], refuse_nul: bool = False) -> list[Violation]:
+    """Every broken constraint of ``params``, in model order (``refuse_nul``: as ``validate``'s)."""
+    collector = _Collector(refuse_nul)
     collector.check(shape, params, "", "")
     return collector.found
 
@@ -247,6 +253,7 @@ _ORGANIZATIONS_REASONS = {
     "pattern": ("INVALID_PATTERN", "You provided a value that does not match the required pattern."),
     "min_value": ("MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed."),
     "max_value": ("MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed."),
+    "nul": ("INVALID_PATTERN", "You provided a value that does not match the required pattern."),
 }
 # (kind, shape name) with a more specific reason.
 _ORGANIZATIONS_SPECIFIC = {
@@ -288,6 +295,8 @@ def _account_text(violation: Violation) -> str:
         return f"numeric instance is greater than the required maximum (maximum: {limit}, found: {value})"
     if violation.kind == "type":
         return f"instance type ({type(value).__name__}) does not match any allowed primitive type (allowed: [\"{limit}\"])"
+    if violation.kind == "nul":
+        return violation.text()
     return f'object has missing required properties (["{violation.member}"])'
 
 
@@ -354,15 +363,17 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
 }
 
 
-def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str, service: str | None = None) -> None:
+def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str, service: str | None = None,
+             refuse_nul: bool = False) -> None:
     """Raise the service's validation error when params break the model.
 
     ``service`` picks the wording from ``STYLES``; without it (or for a service not listed) ``style``, the
-    protocol name, picks the protocol default.
+    protocol name, picks the protocol default. ``refuse_nul``: a string holding a NUL character breaks it too (the
+    server's store is PostgreSQL, whose text cannot hold one: a clear 400 instead of the database's refusal).
     """
     if shape is None or not shape.members:  # nothing to break (GetCallerIdentity)
         return
-    found = violations(shape, params)
+    found = violations(shape, params, refuse_nul)
     if not found:
         return
     render = STYLES.get(service or "") or _generic(error_code_for(style))
