@@ -2,6 +2,7 @@
 operations not built), the server stays healthy and its memory bounded.
 
     python tests/fuzz/run.py --per-family 10000        # make fuzz (CI: a separate step after make test)
+    python tests/fuzz/run.py --per-family 2000 --postgres   # the same on a PostgreSQL store
 
 Each finding prints the request that caused it (family, operation, mutation, seed): rerun with that seed.
 """
@@ -121,10 +122,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     parser.add_argument("--family", action="append", choices=sorted(FAMILIES))
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgres", action="store_true",
+                        help="serve from a fresh database of the local PostgreSQL (dropped after), not SQLite")
     arguments = parser.parse_args()
-    from harness import start_server
+    from harness import drop_postgres_database, postgres_database, start_server
 
-    server = start_server()
+    database_url = postgres_database() if arguments.postgres else None
+    if arguments.postgres and database_url is None:
+        parser.error("PostgreSQL is not reachable")
+    server = start_server(database_url=database_url)
     failed = False
     try:
         start_rss = rss_mib(server.process.pid)
@@ -147,11 +153,13 @@ def main() -> int:
         failed |= health["status"] != "ok" or growth > RSS_GROWTH_LIMIT_MIB or server.process.poll() is not None
         log = server.log()
         if "unexpected failure" in log or "Traceback" in log:
-            print("the server log reports unexpected failures:\n" + log[log.find("Traceback") - 500:][:6000],
+            print("the server log reports unexpected failures:\n" + log[max(0, log.find("Traceback") - 500):][:6000],
                   flush=True)
             failed = True
     finally:
         server.close()
+        if database_url is not None:
+            drop_postgres_database(database_url)
     return 1 if failed else 0
 
 

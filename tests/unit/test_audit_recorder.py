@@ -204,6 +204,23 @@ def test_a_batch_failing_for_its_own_reason_is_skipped_and_does_not_block_the_qu
     assert [request for request, _ in _stored(store)] == [after.request_id]
 
 
+def test_a_bad_record_loses_only_its_own_call_not_its_batchs(store):
+    """A batch the store refuses for one call's record (PostgreSQL refused an overlong resource name) is written
+    again call by call: the other calls of the batch keep their records (the whole batch was skipped)."""
+    with store.transaction() as session:
+        session.execute(text("CREATE TRIGGER refuse_bad BEFORE INSERT ON cloudtrail_events "
+                             "WHEN NEW.event_name = 'Bad' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    recorder = _recorder(store)
+    try:
+        calls = [_call(), _call(operation="Bad"), _call()]
+        for call in calls:
+            recorder.submit(call)
+        recorder.flush()
+    finally:
+        recorder.close(timeout=5)
+    assert [request for request, _ in _stored(store)] == [calls[0].request_id, calls[2].request_id]
+
+
 def test_close_gives_up_when_the_store_stays_unavailable(store, caplog):
     recorder = _recorder(store)
     lock = _Lock(store)

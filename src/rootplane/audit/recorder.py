@@ -13,7 +13,8 @@ writer keeps the batch, in order, and retries it with capped exponential back-of
 skips the events a lost commit answer may have stored already, so each record is stored and delivered once. Calls
 keep queuing meanwhile: ``submit`` never waits during an outage (it may run on the server's event loop); past
 ``outage_capacity`` queued calls it drops the oldest and counts them (``status()``, the health endpoint). A batch
-that fails for any other reason (a bug, bad data) is logged and skipped, so it never blocks the queue.
+that fails for any other reason (a bug, bad data) is written again call by call, and a call whose own records fail
+is logged and skipped, so it never blocks the queue nor costs the other calls their records.
 """
 
 from __future__ import annotations
@@ -224,17 +225,31 @@ class Recorder:
         waits for the next batch pinned the memory pages of the load that made them (RSS after a load)."""
         calls = [item for item in items if isinstance(item, ApiCall)]
         try:
-            self._store([r for call in calls for r in records_for(call)])
+            self._store_calls(calls)
         except _Abandoned:
             log.error("audit store unavailable at shutdown: %d calls not recorded",
                       len(calls) + sum(isinstance(item, ApiCall) for item in self._pending))
             return False
-        except Exception:  # noqa: BLE001 - the writer must survive a bad batch
-            log.exception("could not write %d audit records", len(calls))
         for item in items:
             if isinstance(item, threading.Event):
                 item.set()
         return not any(item is _STOP for item in items)
+
+    def _store_calls(self, calls: list[ApiCall]) -> None:
+        """Write the records of ``calls`` as one batch. A batch the store refuses for a reason of its own (a bug,
+        bad data: not an outage) is written again call by call, so that a bad record loses only its own call's,
+        never the records of the calls that shared its batch."""
+        try:
+            self._store([r for call in calls for r in records_for(call)])
+        except _Abandoned:
+            raise
+        except Exception:  # noqa: BLE001 - the writer must survive a bad batch
+            if len(calls) == 1:
+                log.exception("could not write the audit records of a %s call", calls[0].operation)
+                return
+            log.warning("could not write a batch of %d calls' audit records: writing them one by one", len(calls))
+            for call in calls:
+                self._store_calls([call])
 
     def _take(self, count: int) -> list:
         """Up to ``count`` queued items, oldest first (``submit`` may drop some meanwhile)."""

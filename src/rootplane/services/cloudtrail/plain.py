@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Boolean, column, delete, select, table, true
+from sqlalchemy import Boolean, String, column, delete, select, table, true
 
 from rootplane.store.bulk import BulkInsert
 from rootplane.store.types import UtcDateTime
@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 __all__ = ["NewEvent", "put_events", "stored_event_ids", "delete_events_before", "any_trail_logging"]
 
 EVENTS = table(
-    "cloudtrail_events", column("event_id"), column("account_id"), column("region"),
-    column("event_time", UtcDateTime()), column("event_name"), column("event_source"), column("read_only", Boolean()),
-    column("username"), column("access_key_id"), column("resources"), column("record"), column("deciding_statement"))
+    "cloudtrail_events", column("event_id"), column("account_id"), column("region", String(32)),
+    column("event_time", UtcDateTime()), column("event_name", String(128)), column("event_source", String(128)),
+    column("read_only", Boolean()), column("username", String(256)), column("access_key_id", String(128)),
+    column("resources"), column("record"), column("deciding_statement"))
 EVENT_RESOURCES = table(
-    "cloudtrail_event_resources", column("event_id"), column("account_id"), column("region"),
-    column("event_time", UtcDateTime()), column("resource_type"), column("resource_name"))
+    "cloudtrail_event_resources", column("event_id"), column("account_id"), column("region", String(32)),
+    column("event_time", UtcDateTime()), column("resource_type", String(128)), column("resource_name", String(2048)))
 TRAILS = table("cloudtrail_trails", column("trail_arn"), column("is_logging", Boolean()))
 
 
@@ -57,14 +58,36 @@ _INSERT_RESOURCE = BulkInsert(EVENT_RESOURCES, tuple(EVENT_RESOURCES.c.keys()))
 _TRAIL_LOGGING = select(TRAILS.c.trail_arn).where(TRAILS.c.is_logging == true()).limit(1)
 
 
+def _widths(plain_table) -> tuple[tuple[int, int], ...]:
+    """(position, length) of the table's bounded text columns: PostgreSQL refuses a longer value (SQLite keeps it)."""
+    return tuple((index, col.type.length) for index, col in enumerate(plain_table.columns)
+                 if isinstance(col.type, String) and col.type.length)
+
+
+_EVENT_WIDTHS, _RESOURCE_WIDTHS = _widths(EVENTS), _widths(EVENT_RESOURCES)
+
+
+def _clipped(values: tuple, widths: tuple[tuple[int, int], ...]) -> tuple:
+    """``values`` with each bounded column's text cut to its length: a call's resource can be named by anything
+    its request held (a 3,000-character S3 key read in vain), and its record must still be stored, on PostgreSQL
+    too. (LookupEvents could not find such a name whole anyway: its values are at most 2,000 characters.)"""
+    if all(len(values[index]) <= width for index, width in widths):
+        return values
+    clipped = list(values)
+    for index, width in widths:
+        clipped[index] = clipped[index][:width]
+    return tuple(clipped)
+
+
 def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
     """Insert events and their resource index rows: one prepared INSERT per table, of plain tuples, in multi-row
     statements on SQLite and one executemany on PostgreSQL (see :mod:`rootplane.store.bulk`)."""
     if not events:
         return
-    _INSERT_EVENT.run(connection, [event[:_EVENT_VALUES] for event in events])
+    _INSERT_EVENT.run(connection, [_clipped(event[:_EVENT_VALUES], _EVENT_WIDTHS) for event in events])
     _INSERT_RESOURCE.run(connection, [
-        (event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name)
+        _clipped((event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name),
+                 _RESOURCE_WIDTHS)
         for event in events for resource_type, resource_name in event.resources])
 
 

@@ -1,8 +1,14 @@
-"""A NUL character (U+0000) in a request on a PostgreSQL store: PostgreSQL's text cannot hold one, and the database's
-refusal answered 500 InternalFailure (CloudWatch Logs messages, KMS and Organizations descriptions, EventBridge
-rules, Support cases, Account contacts, CloudTrail lookups). The server now refuses such a value as the service's
-validation error, naming the member (a value its pattern refuses already keeps that one error); the console
-refuses a form holding one. The SQLite store keeps such values, as AWS takes them where the model allows."""
+"""Request values a PostgreSQL store cannot hold as they are.
+
+A NUL character (U+0000): PostgreSQL's text cannot hold one, and the database's refusal answered 500 InternalFailure
+(CloudWatch Logs messages, KMS and Organizations descriptions, EventBridge rules, Support cases, Account contacts,
+CloudTrail lookups). The server now refuses such a value as the service's validation error, naming the member (a
+value its pattern refuses already keeps that one error); the console refuses a form holding one. The SQLite store
+keeps such values, as AWS takes them where the model allows.
+
+An overlong name in a call's CloudTrail record (a 3,000-character user name, refused by validation, is still the
+call's resource): PostgreSQL refused the resource row (varchar(2048)), and the audit writer dropped the records of
+every call in that batch."""
 
 from __future__ import annotations
 
@@ -78,6 +84,23 @@ def test_a_value_its_pattern_refuses_keeps_one_error(server):
         _client(server, "iam").create_user(UserName="nul", Tags=[{"Key": "k", "Value": NUL}])
     assert refused.value.response["Error"]["Message"].startswith("1 validation error detected: ")
     assert "Member must satisfy regular expression pattern" in refused.value.response["Error"]["Message"]
+
+
+def test_an_overlong_resource_name_loses_no_audit_record(server):
+    """A GetUser for a 3,000-character name (ValidationError) and a CreateUser sent after it, in one batch of the
+    audit writer: LookupEvents finds both (the lookup row's resource name cut to the column's 2,048 characters; the
+    record keeps it whole)."""
+    iam = server.client("iam", config=Config(retries={"max_attempts": 0}, parameter_validation=False))
+    with pytest.raises(ClientError):
+        iam.get_user(UserName="x" * 3000)
+    iam.create_user(UserName="after-the-long-name")
+    trail = server.client("cloudtrail")
+    created = trail.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName",
+                                                    "AttributeValue": "after-the-long-name"}])["Events"]
+    assert [event["EventName"] for event in created] == ["CreateUser"]
+    read = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetUser"}])
+    assert [resource["ResourceName"] for event in read["Events"] for resource in event["Resources"]] == ["x" * 3000]
+    assert "could not write" not in server.log()
 
 
 def test_the_console_refuses_a_form_holding_a_nul_character(server):
