@@ -6,9 +6,9 @@ CloudTrail lookups). The server now refuses such a value as the service's valida
 value its pattern refuses already keeps that one error); the console refuses a form holding one. The SQLite store
 keeps such values, as AWS takes them where the model allows.
 
-An overlong name in a call's CloudTrail record (a 3,000-character user name, refused by validation, is still the
-call's resource): PostgreSQL refused the resource row (varchar(2048)), and the audit writer dropped the records of
-every call in that batch."""
+An overlong name or one holding NUL in a call's CloudTrail record (a user name refused by validation is still the
+call's resource): PostgreSQL refused the resource row (varchar(2048), text without NUL), and the audit writer
+dropped the records of every call in that batch."""
 
 from __future__ import annotations
 
@@ -86,20 +86,21 @@ def test_a_value_its_pattern_refuses_keeps_one_error(server):
     assert "Member must satisfy regular expression pattern" in refused.value.response["Error"]["Message"]
 
 
-def test_an_overlong_resource_name_loses_no_audit_record(server):
-    """A GetUser for a 3,000-character name (ValidationError) and a CreateUser sent after it, in one batch of the
-    audit writer: LookupEvents finds both (the lookup row's resource name cut to the column's 2,048 characters; the
-    record keeps it whole)."""
+@pytest.mark.parametrize("name", ["x" * 3000, NUL], ids=["overlong", "nul"])
+def test_a_resource_name_postgres_cannot_hold_loses_no_audit_record(server, name):
+    """A GetUser for a 3,000-character name or one holding NUL (ValidationError, still recorded with the name as
+    its resource) and a CreateUser sent after it, in one batch of the audit writer: LookupEvents finds both (the
+    lookup row's name made storable; the record keeps it whole)."""
     iam = server.client("iam", config=Config(retries={"max_attempts": 0}, parameter_validation=False))
     with pytest.raises(ClientError):
-        iam.get_user(UserName="x" * 3000)
-    iam.create_user(UserName="after-the-long-name")
+        iam.get_user(UserName=name)
+    after = f"after-{len(name)}"
+    iam.create_user(UserName=after)
     trail = server.client("cloudtrail")
-    created = trail.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName",
-                                                    "AttributeValue": "after-the-long-name"}])["Events"]
-    assert [event["EventName"] for event in created] == ["CreateUser"]
+    created = trail.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": after}])
+    assert [event["EventName"] for event in created["Events"]] == ["CreateUser"]
     read = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetUser"}])
-    assert [resource["ResourceName"] for event in read["Events"] for resource in event["Resources"]] == ["x" * 3000]
+    assert name in [resource["ResourceName"] for event in read["Events"] for resource in event["Resources"]]
     assert "could not write" not in server.log()
 
 

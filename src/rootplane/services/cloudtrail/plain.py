@@ -67,16 +67,18 @@ def _widths(plain_table) -> tuple[tuple[int, int], ...]:
 _EVENT_WIDTHS, _RESOURCE_WIDTHS = _widths(EVENTS), _widths(EVENT_RESOURCES)
 
 
-def _clipped(values: tuple, widths: tuple[tuple[int, int], ...]) -> tuple:
-    """``values`` with each bounded column's text cut to its length: a call's resource can be named by anything
-    its request held (a 3,000-character S3 key read in vain), and its record must still be stored, on PostgreSQL
-    too. (LookupEvents could not find such a name whole anyway: its values are at most 2,000 characters.)"""
-    if all(len(values[index]) <= width for index, width in widths):
+def _storable(values: tuple, widths: tuple[tuple[int, int], ...]) -> tuple:
+    """``values`` as any store can hold them: each bounded column's text cut to its length, a NUL character in it
+    replaced by U+FFFD. A call's resource can be named by anything its request held (a 3,000-character S3 key read
+    in vain, a name holding NUL that validation refused), and its record must still be stored, on PostgreSQL too
+    (its text holds no NUL, its varchar no more than its length). The record itself keeps the name whole; no
+    LookupEvents value could name such a one anyway (at most 2,000 characters, and no NUL on PostgreSQL)."""
+    if all(len(values[index]) <= width and "\x00" not in values[index] for index, width in widths):
         return values
-    clipped = list(values)
+    cut = list(values)
     for index, width in widths:
-        clipped[index] = clipped[index][:width]
-    return tuple(clipped)
+        cut[index] = cut[index][:width].replace("\x00", "\ufffd")
+    return tuple(cut)
 
 
 def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
@@ -84,9 +86,9 @@ def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
     statements on SQLite and one executemany on PostgreSQL (see :mod:`rootplane.store.bulk`)."""
     if not events:
         return
-    _INSERT_EVENT.run(connection, [_clipped(event[:_EVENT_VALUES], _EVENT_WIDTHS) for event in events])
+    _INSERT_EVENT.run(connection, [_storable(event[:_EVENT_VALUES], _EVENT_WIDTHS) for event in events])
     _INSERT_RESOURCE.run(connection, [
-        _clipped((event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name),
+        _storable((event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name),
                  _RESOURCE_WIDTHS)
         for event in events for resource_type, resource_name in event.resources])
 
