@@ -113,6 +113,10 @@ def _trusted_proxies(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               envvar="ROOTPLANE_KEEP_ALIVE_SECONDS",
               help="How long an idle client connection is kept open; keep it longer than a load balancer's idle "
                    "timeout (ALB: 60 s) so the balancer closes first.")
+@click.option("--request-idle-seconds", default=20.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              envvar="ROOTPLANE_REQUEST_IDLE_SECONDS",
+              help="How long a request being sent may stall (no byte arriving) before it is answered 400 "
+                   "RequestTimeout and its connection closed, as S3 does.")
 def serve(**options) -> None:
     """Run the server."""
     options["internal_token"] = options["internal_token"] or None

@@ -138,7 +138,9 @@ def _graceful_server(app: WarmingApp, config: ServerConfig):
     from rootplane.gateway.http_protocol import RootplaneHttpProtocol
 
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", lifespan="on",
-                              http=functools.partial(RootplaneHttpProtocol, warming=app), ws="none", access_log=False,
+                              http=functools.partial(RootplaneHttpProtocol, warming=app,
+                                                     request_idle_seconds=config.request_idle_seconds),
+                              ws="none", access_log=False,
                               proxy_headers=bool(config.trusted_proxies),
                               forwarded_allow_ips=list(config.trusted_proxies),
                               ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key,

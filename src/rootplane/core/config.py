@@ -83,6 +83,9 @@ class ServerConfig:
     # (botocore never expires them) and than a load balancer's idle timeout (ALB: 60 s), so the client or the
     # balancer closes first: a server closing at the moment a client reuses the connection loses that request.
     keep_alive_seconds: float = 75.0
+    # How long a request being read may go without a byte arriving: then it is answered 400 RequestTimeout and its
+    # connection closed, as S3 does after about 20 s, so that slow or stalled clients cannot hold connections open.
+    request_idle_seconds: float = 20.0
 
     @property
     def store_kind(self) -> str:

@@ -38,6 +38,14 @@ log = logging.getLogger("rootplane")
 
 _INTERNAL_ERROR = (b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
                    b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error")
+# A request that stalls while it is being read (no byte for ``request_idle_seconds``) is answered as S3 answers one,
+# before any operation is known, and its connection closed.
+_REQUEST_TIMEOUT_BODY = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>RequestTimeout</Code><Message>Your '
+                         b"socket connection to the server was not read from or written to within the timeout period. "
+                         b"Idle connections will be closed.</Message></Error>")
+_REQUEST_TIMEOUT = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/xml\r\ncontent-length: "
+                    + str(len(_REQUEST_TIMEOUT_BODY)).encode() + b"\r\nconnection: close\r\n\r\n"
+                    + _REQUEST_TIMEOUT_BODY)
 
 
 class _GatheringTransport:
@@ -147,17 +155,52 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
     ``warming``: the app being served; requests are answered directly only when uvicorn serves it unwrapped.
     """
 
-    def __init__(self, *args, warming: WarmingApp | None = None, **kwargs) -> None:
+    def __init__(self, *args, warming: WarmingApp | None = None, request_idle_seconds: float = 20.0,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._warming = warming if warming is not None and self.app is warming else None
         self._reading_paused_for_writes = False
+        self._request_idle_seconds = request_idle_seconds
+        self._reading_request = False  # between a message's first byte and its end
+        self._request_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_request_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._reading_request:  # a request not read whole yet: its next byte is due within the idle time
+            self._stop_request_timer()
+            self._request_timer = self.loop.call_later(self._request_idle_seconds, self._request_stalled)
+        elif self._request_timer is not None:
+            self._stop_request_timer()
+
+    def _stop_request_timer(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _request_stalled(self) -> None:
+        """No byte of the request being read for ``request_idle_seconds``: answered 400 RequestTimeout (unless its
+        answer has begun) and the connection closed, so a stalled client holds nothing."""
+        self._request_timer = None
+        if not self._reading_request or self.transport.is_closing():
+            return
+        if self.flow.read_paused:  # this server stopped reading (its app has not taken the body yet): not stalled
+            self._request_timer = self.loop.call_later(self._request_idle_seconds, self._request_stalled)
+            return
+        if not getattr(self.cycle, "response_started", False):
+            self.transport.write_now(_REQUEST_TIMEOUT)  # type: ignore[attr-defined]
+        self.transport.close()
+
     # -- parser callbacks --------------------------------------------------------------------------------------
     def on_message_begin(self) -> None:
         """As uvicorn's, without the ASGI scope: a request answered directly never needs one (``_asgi_scope``)."""
+        self._reading_request = True
         self.url = b""
         self.expect_100_continue = False
         self.headers = []
@@ -188,6 +231,7 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
             super().on_body(body)
 
     def on_message_complete(self) -> None:
+        self._reading_request = False
         exchange = self.cycle
         if type(exchange) is _DirectExchange:
             self._answer(exchange)
