@@ -457,18 +457,25 @@ def test_a_rule_keeps_five_targets_at_most(servers):
         assert len(events.list_targets_by_rule(Rule=rule)["Targets"]) == 5
 
 
+def _raced_sequence_numbers(clients: list, send: Callable[[object, str], dict]) -> list[int]:
+    """The sequence numbers of ROUNDS rounds of ``send(client, message)`` from every client at once (each message
+    its own), none refused."""
+    numbers = []
+    for round_ in range(ROUNDS):
+        results = _race([lambda client=client, index=index: send(client, f"{round_}-{index}")
+                         for index, client in enumerate(clients)])
+        assert _errors(results) == []
+        numbers += [int(result["SequenceNumber"]) for result in results]
+    return numbers
+
+
 def test_fifo_publishes_on_two_servers_get_distinct_sequence_numbers(servers):
     """Publishes to one FIFO topic from six clients on both servers: every message has its own sequence number
     (each server read the topic's last number before the other's publish moved it: 36 messages, 23 numbers)."""
     topic = servers[0].client("sns").create_topic(Name="sequence.fifo", Attributes={
         "FifoTopic": "true", "ContentBasedDeduplication": "true"})["TopicArn"]
-    clients = _clients(servers, "sns")
-    numbers = []
-    for round_ in range(ROUNDS):
-        results = _race([lambda client=client, index=index: client.publish(
-            TopicArn=topic, Message=f"{round_}-{index}", MessageGroupId="g") for index, client in enumerate(clients)])
-        assert _errors(results) == []
-        numbers += [int(result["SequenceNumber"]) for result in results]
+    numbers = _raced_sequence_numbers(_clients(servers, "sns"), lambda client, message: client.publish(
+        TopicArn=topic, Message=message, MessageGroupId="g"))
     assert len(set(numbers)) == len(numbers) == ROUNDS * THREADS
 
 
@@ -480,12 +487,8 @@ def test_fifo_queue_sends_on_two_servers_are_numbered_and_deduplicated(servers):
     url = sqs.create_queue(QueueName="sequence.fifo", Attributes={
         "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
     clients = _clients(servers, "sqs")
-    numbers = []
-    for round_ in range(ROUNDS):
-        results = _race([lambda client=client, index=index: client.send_message(
-            QueueUrl=url, MessageBody=f"{round_}-{index}", MessageGroupId="g") for index, client in enumerate(clients)])
-        assert _errors(results) == []
-        numbers += [int(result["SequenceNumber"]) for result in results]
+    numbers = _raced_sequence_numbers(clients, lambda client, message: client.send_message(
+        QueueUrl=url, MessageBody=message, MessageGroupId="g"))
     assert len(set(numbers)) == len(numbers) == ROUNDS * THREADS
     results = _race([lambda client=client: client.send_message(QueueUrl=url, MessageBody="once", MessageGroupId="g")
                      for client in clients])
