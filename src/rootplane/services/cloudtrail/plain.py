@@ -83,14 +83,19 @@ def _storable(values: tuple, widths: tuple[tuple[int, int], ...]) -> tuple:
 
 def put_events(connection: Connection, events: Sequence[NewEvent]) -> None:
     """Insert events and their resource index rows: one prepared INSERT per table, of plain tuples, in multi-row
-    statements on SQLite and one executemany on PostgreSQL (see :mod:`rootplane.store.bulk`)."""
+    statements on SQLite and one executemany on PostgreSQL (see :mod:`rootplane.store.bulk`). On PostgreSQL the
+    bounded columns are made storable first (``_storable``); SQLite holds any text (about 3 µs per record saved on
+    the writer's GIL time)."""
     if not events:
         return
-    _INSERT_EVENT.run(connection, [_storable(event[:_EVENT_VALUES], _EVENT_WIDTHS) for event in events])
-    _INSERT_RESOURCE.run(connection, [
-        _storable((event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name),
-                 _RESOURCE_WIDTHS)
-        for event in events for resource_type, resource_name in event.resources])
+    rows = [event[:_EVENT_VALUES] for event in events]
+    resources = [(event.event_id, event.account_id, event.region, event.event_time, resource_type, resource_name)
+                 for event in events for resource_type, resource_name in event.resources]
+    if connection.dialect.name != "sqlite":
+        rows = [_storable(row, _EVENT_WIDTHS) for row in rows]
+        resources = [_storable(row, _RESOURCE_WIDTHS) for row in resources]
+    _INSERT_EVENT.run(connection, rows)
+    _INSERT_RESOURCE.run(connection, resources)
 
 
 def stored_event_ids(connection: Connection, event_ids: Sequence[str]) -> set[str]:
