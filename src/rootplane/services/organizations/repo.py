@@ -48,8 +48,8 @@ def lock_tree(session: Session, org: OrganizationRow) -> None:
     that changes to its tree and its policies' attachments (accounts created or moved; OUs created, renamed,
     deleted; policies attached, detached, deleted) take turns on every server: two CreateAccount calls for one email
     or CreateOrganizationalUnit calls for one name must not both find it free, nor a policy be attached to an OU or
-    from a policy being deleted. Rows the request read
-    before the lock (authorization reads the policy it names) are read again when next used."""
+    from a policy being deleted. Rows the request read before the lock (authorization reads the policy it names)
+    are read again when next used."""
     if locks_rows(session):
         session.refresh(org, with_for_update=True)
         for row in list(session.identity_map.values()):
