@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rootplane.core.config import store_kind
 from rootplane.store import kept
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
     from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-__all__ = ["Store", "StoreUnavailable", "advisory_lock", "is_outage", "lock_name", "locks_rows", "on_commit",
-           "sqlite_file", "sqlite_url"]
+__all__ = ["Store", "StoreUnavailable", "advisory_lock", "get_row", "is_outage", "lock_name", "locks_rows",
+           "on_commit", "sqlite_file", "sqlite_url"]
 
 # session.info key: whether guarded lookups in this transaction must lock their rows (see ``locks_rows``).
 _LOCKS_ROWS = "rootplane.locks_rows"
@@ -99,6 +99,15 @@ def locks_rows(session: Session) -> bool:
     must lock the row it reads: true in writing transactions on PostgreSQL, whose READ COMMITTED lets another server
     change the row between the check and the write. SQLite writers already hold the database's write lock."""
     return bool(session.info.get(_LOCKS_ROWS))
+
+
+def get_row(session: Session, row_cls: type, key: object, *, lock: str | None = None) -> Any:
+    """``session.get`` of one row by primary key. ``lock`` ("update", or "share" for readers that only need it to
+    stay) where the store needs it (``locks_rows``): read afresh ``FOR UPDATE``/``FOR SHARE`` and held until commit,
+    so that writers of the rows that hang on it take turns across servers."""
+    if lock is not None and locks_rows(session):
+        return session.get(row_cls, key, with_for_update={"read": lock == "share"}, populate_existing=True)
+    return session.get(row_cls, key)
 
 
 def on_commit(session: Session, action: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.accounts.tables import AccessKeyRow, AccountRow, TemporarySessionRow
-from rootplane.store.engine import locks_rows
+from rootplane.store.engine import get_row
 from rootplane.store.lazy import statements
 from rootplane.store.prepared import PreparedStatement
 from rootplane.store.rows import insert_object
@@ -29,8 +29,7 @@ def find_account(session: Session, account_id: str) -> AccountRow | None:
 def lock_account(session: Session, account_id: str) -> None:
     """Where the store needs it (``locks_rows``), lock the account's row until commit: the root user's credentials
     (access keys, MFA) are counted and created one request at a time across servers."""
-    if locks_rows(session):
-        session.get(AccountRow, account_id, with_for_update=True, populate_existing=True)
+    get_row(session, AccountRow, account_id, lock="update")
 
 
 def find_account_by_email(session: Session, email: str) -> AccountRow | None:

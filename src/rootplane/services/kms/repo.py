@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyRow
-from rootplane.store.engine import locks_rows
+from rootplane.store.engine import get_row
 from rootplane.store.paging import keyset_page
 
 __all__ = [
@@ -27,9 +27,7 @@ def find_key(session: Session, key_id: str, region: str | None = None, *, lock: 
     ``FOR UPDATE`` and hold it until commit, so that two requests changing one key's state (ScheduleKeyDeletion on
     two servers) take turns and the second sees the first's change."""
     if region is not None:
-        if lock and locks_rows(session):
-            return session.get(KeyRow, (key_id, region), with_for_update=True, populate_existing=True)
-        return session.get(KeyRow, (key_id, region))
+        return get_row(session, KeyRow, (key_id, region), lock="update" if lock else None)
     rows = replicas_of(session, key_id)
     return next((row for row in rows if row.region == row.primary_region), rows[0] if rows else None)
 

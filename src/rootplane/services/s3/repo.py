@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Select, and_, bindparam, delete, false, func, or
 from sqlalchemy.orm import Session, undefer
 
 from rootplane.services.s3.tables import NULL_VERSION, BucketRow, BucketSettingRow, ObjectRow, PartRow, UploadRow
-from rootplane.store.engine import locks_rows
+from rootplane.store.engine import get_row
 from rootplane.store.changes import note_written
 from rootplane.store.lazy import statements
 from rootplane.store.prepared import PreparedStatement
@@ -263,9 +263,7 @@ def find_upload(session: Session, upload_id: str, *, lock: str | None = None) ->
     read afresh and held until commit: "share" for a part's upload (parts of one upload go in side by side),
     "update" to complete or abort it (after the parts being uploaded, before any later one: no part outlives its
     upload, no upload is both completed and aborted)."""
-    if lock is not None and locks_rows(session):
-        return session.get(UploadRow, upload_id, with_for_update={"read": lock == "share"}, populate_existing=True)
-    return session.get(UploadRow, upload_id)
+    return get_row(session, UploadRow, upload_id, lock=lock)
 
 
 def delete_upload(session: Session, row: UploadRow) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rootplane.services.sns.tables import DeduplicationRow, SigningKeyRow, SubscriptionRow, TopicRow
-from rootplane.store.engine import locks_rows
+from rootplane.store.engine import get_row
 from rootplane.store.paging import PreparedKeyset, keyset_page
 
 __all__ = [
@@ -24,9 +24,7 @@ def find_topic(session: Session, arn: str, *, lock: bool = False) -> TopicRow | 
     topic's sequence number): where the store needs it (``locks_rows``: PostgreSQL's writers), read the row afresh
     ``FOR UPDATE`` and hold it until commit, so that a Subscribe and a DeleteTopic on two servers take turns (the
     subscription must not outlive its topic) and FIFO publishes number their messages one after the other."""
-    if lock and locks_rows(session):
-        return session.get(TopicRow, arn, with_for_update=True, populate_existing=True)
-    return session.get(TopicRow, arn)
+    return get_row(session, TopicRow, arn, lock="update" if lock else None)
 
 
 @lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
-from rootplane.store.engine import locks_rows
+from rootplane.store.engine import get_row, locks_rows
 from rootplane.store.lazy import statements
 from rootplane.store.paging import keyset_page
 from rootplane.store.prepared import PreparedStatement
@@ -33,8 +33,7 @@ def lock_queue(session: Session, queue_id: int) -> None:
     from a FIFO queue run one at a time across servers, so a message group's order holds (a concurrent receive would
     skip the head message another one is taking and hand out the next), and so do sends to it, so each message gets
     its own sequence number and a duplicate finds the message it repeats."""
-    if locks_rows(session):
-        session.get(QueueRow, queue_id, with_for_update=True, populate_existing=True)
+    get_row(session, QueueRow, queue_id, lock="update")
 
 
 def find_queue_by_id(session: Session, queue_id: int) -> QueueRow | None:
