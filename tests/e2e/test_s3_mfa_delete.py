@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,8 @@ ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Corr3ct-Horse!"
 
 
 @pytest.fixture(scope="module")
-def https_server():
-    folder = tempfile.mkdtemp(prefix="rootplane-tls-")
+def https_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
     cert, key = str(Path(folder) / "cert.pem"), str(Path(folder) / "key.pem")
     subprocess.run([sys.executable, "-m", "rootplane.cli", "cert", "--cert", cert, "--key", key], check=True,
                    capture_output=True)

@@ -23,11 +23,11 @@ def test_every_cached_table_is_watched_before_its_cache_loads():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_the_server_watches_them_from_its_start():
+def test_the_server_watches_them_from_its_start(tmp_path):
     program = ("from rootplane import server\nfrom rootplane.store import changes\n"
                "assert not changes._WATCHED\n"
-               "import tempfile\nfrom rootplane.core.config import ServerConfig\n"
-               "server.build_gateway(ServerConfig(data_dir=tempfile.mkdtemp()))\n"
+               "from rootplane.core.config import ServerConfig\n"
+               f"server.build_gateway(ServerConfig(data_dir={str(tmp_path)!r}))\n"
                "from rootplane.services.cached_tables import CACHED_TABLES\n"
                "assert CACHED_TABLES <= changes._WATCHED, sorted(CACHED_TABLES - changes._WATCHED)\n"
                "import sys\nassert 'rootplane.services.sts.assume_root' not in sys.modules\n")
