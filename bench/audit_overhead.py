@@ -10,16 +10,16 @@ nothing from the writer: the request thread only enqueues.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_app
 from rootplane.testing import signed_query
+from stores import scratch_data_dir
 
 
 def _run(audit: bool, count: int) -> dict[str, tuple[float, float]]:
-    gateway = build_app(ServerConfig(data_dir=tempfile.mkdtemp(prefix="rootplane-bench-"))).gateway
+    gateway = build_app(ServerConfig(data_dir=scratch_data_dir())).gateway
     sinks = list(gateway.audit_sinks)
     if not audit:
         gateway.audit_sinks.clear()

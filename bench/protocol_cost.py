@@ -22,13 +22,13 @@ import argparse
 import asyncio
 import functools
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import _request_bytes, sign_query_requests  # noqa: E402
+from stores import scratch_data_dir  # noqa: E402
 
 HOST = "127.0.0.1:4566"
 _CANNED = (200, [(b"content-type", b"text/xml"), (b"content-length", b"5")], b"hello")
@@ -128,7 +128,7 @@ def main() -> None:
     from rootplane.testing import signed_query
     from rootplane.wire.http import HttpResponse
 
-    app = build_app(ServerConfig(data_dir=tempfile.mkdtemp(prefix="rootplane-bench-")))
+    app = build_app(ServerConfig(data_dir=scratch_data_dir()))
     if options.no_audit:
         app.gateway.audit_sinks.clear()
     app.gateway.handle(signed_query("iam", "Action=CreateUser&Version=2010-05-08&UserName=reader"))

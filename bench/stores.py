@@ -5,6 +5,7 @@ and, for ``--workers`` > 1, a fresh database on the machine's PostgreSQL (ROOTPL
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
@@ -13,11 +14,18 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-__all__ = ["BenchStore", "ROOTPLANES"]
+__all__ = ["BenchStore", "ROOTPLANES", "scratch_data_dir"]
 
 POSTGRES_URL = os.environ.get("ROOTPLANE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 #: The rootplane servers the bench knows: name -> serving processes (1: SQLite; more: PostgreSQL, one supervisor).
 ROOTPLANES = {"rootplane": 1, "rootplane-pg2": 2, "rootplane-pg4": 4}
+
+
+def scratch_data_dir() -> str:
+    """A data directory for a store built in this process (the in-process benches), removed when the process exits."""
+    path = tempfile.mkdtemp(prefix="rootplane-bench-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def _admin(statement: str, params: tuple = (), url: str = POSTGRES_URL):

@@ -26,7 +26,6 @@ import argparse
 import datetime as _dt
 import dataclasses
 import statistics
-import tempfile
 import threading
 import time
 import uuid
@@ -39,6 +38,7 @@ from rootplane.audit.record import records_for
 from rootplane.core.config import ServerConfig
 from rootplane.server import build_app
 from rootplane.testing import signed_query
+from stores import scratch_data_dir
 
 _SCENARIOS = {
     "GetCallerIdentity": ("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=3000.0)
     parser.add_argument("--steady-seconds", type=float, default=3.0)
     args = parser.parse_args()
-    app = build_app(ServerConfig(data_dir=tempfile.mkdtemp(prefix="rootplane-bench-")))
+    app = build_app(ServerConfig(data_dir=scratch_data_dir()))
     gateway, recorder = app.gateway, app.recorder
     print(f"CPU µs per call, median of {args.rounds} rounds of {args.calls} calls (min-max)")
     for name, (service, body) in _SCENARIOS.items():
