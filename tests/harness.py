@@ -186,7 +186,9 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{server.log()}")
+            log_text = server.log()
+            server.close()  # the data directory it made goes too
+            raise RuntimeError(f"server exited early:\n{log_text}")
         try:
             server.get_json("/_rootplane/health")
             return server
@@ -197,7 +199,9 @@ def start_server(data_dir: str | None = None, database_url: str | None = None, a
         except OSError:
             time.sleep(0.05)
     server.stop(kill=True)
-    raise RuntimeError(f"server did not start within {timeout}s:\n{server.log()}")
+    log_text = server.log()
+    server.close()
+    raise RuntimeError(f"server did not start within {timeout}s:\n{log_text}")
 
 
 @dataclass

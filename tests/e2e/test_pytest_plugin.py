@@ -146,9 +146,12 @@ def test_a_failing_init_script_fails_a_strict_start(tmp_path):
     (init / "02-never.sh").write_text(f"touch {tmp_path / 'ran'}\n")
     with pytest.raises(RuntimeError) as caught:
         server = start_server(args=("--init", str(init), "--init-strict"))
-        server.process.wait(timeout=60)  # health may answer before the scripts run: the process then exits
-        assert server.process.returncode == 1, server.log()
-        raise RuntimeError(server.log())
+        try:
+            server.process.wait(timeout=60)  # health may answer before the scripts run: the process then exits
+            assert server.process.returncode == 1, server.log()
+            raise RuntimeError(server.log())
+        finally:
+            server.close()
     log = str(caught.value)
     assert "01-fail.sh FAILED (exit status 3)" in log and "broken" in log
     assert not (tmp_path / "ran").exists()

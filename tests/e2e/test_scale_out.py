@@ -69,7 +69,7 @@ def test_workers_share_the_port_and_a_killed_worker_is_replaced(database):
         _poll(lambda: _answers(server), 60, "answers after the replacement")
         assert "starting another" in server.log()
     finally:
-        server.stop()
+        server.close()
     assert server.process.returncode == 0
     for pid in workers[1:]:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
