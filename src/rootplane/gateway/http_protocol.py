@@ -163,6 +163,7 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         self._request_idle_seconds = request_idle_seconds
         self._reading_request = False  # between a message's first byte and its end
         self._request_timer: asyncio.TimerHandle | None = None
+        self._last_request_byte_at = 0.0  # loop time of the last byte of the request being read
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
@@ -174,8 +175,9 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if self._reading_request:  # a request not read whole yet: its next byte is due within the idle time
-            self._stop_request_timer()
-            self._request_timer = self.loop.call_later(self._request_idle_seconds, self._request_stalled)
+            self._last_request_byte_at = self.loop.time()
+            if self._request_timer is None:  # one timer per request, not one per chunk of a large body
+                self._request_timer = self.loop.call_later(self._request_idle_seconds, self._request_stalled)
         elif self._request_timer is not None:
             self._stop_request_timer()
 
@@ -191,7 +193,12 @@ class RootplaneHttpProtocol(HttpToolsProtocol):
         if not self._reading_request or self.transport.is_closing():
             return
         if self.flow.read_paused:  # this server stopped reading (its app has not taken the body yet): not stalled
+            self._last_request_byte_at = self.loop.time()  # the client's idle time counts from when it may send
             self._request_timer = self.loop.call_later(self._request_idle_seconds, self._request_stalled)
+            return
+        due = self._last_request_byte_at + self._request_idle_seconds
+        if due > self.loop.time():  # bytes came since the timer was set: due that long after the last one
+            self._request_timer = self.loop.call_at(due, self._request_stalled)
             return
         if not getattr(self.cycle, "response_started", False):
             self.transport.write_now(_REQUEST_TIMEOUT)  # type: ignore[attr-defined]
