@@ -42,13 +42,15 @@ def test_get_policy_always_lists_tags(server, unique):
     iam.delete_policy(PolicyArn=created["Arn"])
 
 
-def test_root_mfa_calls_without_user_name_act_on_root(server, unique):
+def test_root_mfa_deactivation_needs_a_root_session_to_omit_the_user_name(server, unique):
+    """Long-term root credentials list the root user's MFA devices without a user name, but deactivating one that
+    way takes an AssumeRoot session (IAM API reference, DeactivateMFADevice's UserName)."""
     iam = server.client("iam")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"root-{unique}")["VirtualMFADevice"]
     assert iam.list_mfa_devices()["MFADevices"] == []
     with pytest.raises(ClientError) as excinfo:
         iam.deactivate_mfa_device(SerialNumber=device["SerialNumber"])
-    assert error_of(excinfo) == ("NoSuchEntity", 404, "MFA Device invalid for user.")
+    assert error_of(excinfo) == ("ValidationError", 400, "Must specify userName when calling with non-User credentials")
     iam.delete_virtual_mfa_device(SerialNumber=device["SerialNumber"])
 
 

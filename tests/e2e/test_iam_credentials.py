@@ -27,15 +27,22 @@ def code_of(excinfo) -> tuple[str, int]:
     return excinfo.value.response["Error"]["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-def test_root_get_user_and_missing_login_profile(server):
+def test_root_get_user_and_login_profile_calls_without_a_user_name(server):
+    """GetUser omits the user name with long-term root credentials; the root user's own password (Get, Create and
+    DeleteLoginProfile) is reached without a user name only from an AssumeRoot session (IAM API reference), so
+    these refuse the root user's long-term key and change nothing."""
     iam = server.client("iam")
     user = iam.get_user()["User"]
     assert user["UserId"] == "000000000000" and user["Arn"] == "arn:aws:iam::000000000000:root"
     assert "UserName" not in user and "Path" not in user
-    with pytest.raises(ClientError) as excinfo:
-        iam.get_login_profile()
-    assert code_of(excinfo) == ("NoSuchEntity", 404)
-    assert excinfo.value.response["Error"]["Message"] == "Login Profile for User null cannot be found."
+    present = iam.get_account_summary()["SummaryMap"]["AccountPasswordPresent"]
+    for call in (iam.get_login_profile, iam.create_login_profile, iam.delete_login_profile):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert code_of(excinfo) == ("ValidationError", 400)
+        assert excinfo.value.response["Error"]["Message"] == (
+            "Must specify userName when calling with non-User credentials")
+    assert iam.get_account_summary()["SummaryMap"]["AccountPasswordPresent"] == present
 
 
 def test_root_access_keys_max_two_and_revocation(server):

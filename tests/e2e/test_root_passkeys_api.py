@@ -73,11 +73,9 @@ def test_root_passkey_is_an_mfa_device_of_the_api(server):
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
     assert error_of(iam.delete_virtual_mfa_device, SerialNumber=serial)[0] == "NoSuchEntity"
 
-    iam.deactivate_mfa_device(SerialNumber=serial)
-    assert iam.list_mfa_devices()["MFADevices"] == []
-    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
-    assert error_of(iam.deactivate_mfa_device, SerialNumber=serial)[:3:2] == ("NoSuchEntity", 404)
-    assert error_of(iam.get_mfa_device, SerialNumber=serial)[0] == "NoSuchEntity"
+    # Long-term root credentials cannot deactivate the root user's MFA (an AssumeRoot session must, see below).
+    assert error_of(iam.deactivate_mfa_device, SerialNumber=serial)[:3:2] == ("ValidationError", 400)
+    assert iam.list_mfa_devices()["MFADevices"] == [device]
     iam.delete_user(UserName="passkey-less")
 
 
@@ -93,9 +91,11 @@ def org(server) -> tuple[OrgWorld, dict]:
 
 
 def test_passkey_of_another_account_is_not_removed(server, org):
-    world, _ = org
+    world, admin = org
     serial = _add_passkey(server, world.create_account("passkey-other"))
-    assert error_of(server.client("iam").deactivate_mfa_device, SerialNumber=serial)[0] == "NoSuchEntity"
+    elsewhere = server.client_for(world.assume_root(admin, world.create_account("passkey-elsewhere"),
+                                                    DELETE_CREDENTIALS), "iam")
+    assert error_of(elsewhere.deactivate_mfa_device, SerialNumber=serial)[:3:2] == ("NoSuchEntity", 404)
 
 
 def test_member_root_passkey_is_audited_and_removed_by_a_delete_session(server, org):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from rootplane.auth.principal import IAM_USER
+from rootplane.auth.principal import IAM_USER, ROOT
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, repo
@@ -76,22 +76,28 @@ class Target:
         return self.user.user_name if self.user is not None else None
 
 
-def _target_name(ctx: RequestContext, user_name: str | None) -> str | None:
+_NO_USER_NAME = "Must specify userName when calling with non-User credentials"
+
+
+def _target_name(ctx: RequestContext, user_name: str | None, root_session_only: bool) -> str | None:
     """The user a credential operation acts on: ``UserName`` if given; else the caller (None: the root user, for root
-    and root sessions; an IAM user acts on itself)."""
+    and root sessions; an IAM user acts on itself). ``root_session_only``: the root user's own password and MFA
+    devices are reached without a user name only from an AssumeRoot session, never with long-term root credentials
+    (the IAM API reference for Get/Create/DeleteLoginProfile and DeactivateMFADevice: "When you make this request
+    with root user credentials, you must use an AssumeRoot session to omit the user name")."""
     if user_name:
         return user_name
     principal = ctx.principal
-    if principal.is_root:
+    if principal.is_root and not (root_session_only and principal.kind == ROOT):
         return None
     if principal.kind == IAM_USER and principal.name:
         return principal.name
-    raise errors.validation("Must specify userName when calling with non-User credentials")
+    raise errors.validation(_NO_USER_NAME)
 
 
-def credential_target(ctx: RequestContext, user_name: str | None) -> Target:
+def credential_target(ctx: RequestContext, user_name: str | None, root_session_only: bool = False) -> Target:
     """Whose credentials the call acts on (``_target_name``), its row locked where the store needs it."""
-    name = _target_name(ctx, user_name)
+    name = _target_name(ctx, user_name, root_session_only)
     if name is None:
         accounts.lock_account(ctx.session, ctx.account_id)
         return Target(ctx.account_id, ctx.account_id, None)
@@ -99,9 +105,9 @@ def credential_target(ctx: RequestContext, user_name: str | None) -> Target:
     return Target(ctx.account_id, user.user_id, user)
 
 
-def reading_target(ctx: RequestContext, user_name: str | None) -> Target:
+def reading_target(ctx: RequestContext, user_name: str | None, root_session_only: bool = False) -> Target:
     """``credential_target`` for handlers that only read: the user is its cached view, and nothing is locked."""
-    name = _target_name(ctx, user_name)
+    name = _target_name(ctx, user_name, root_session_only)
     if name is None:
         return Target(ctx.account_id, ctx.account_id, None)
     user = read_user(ctx, name)

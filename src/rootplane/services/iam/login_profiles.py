@@ -64,7 +64,7 @@ def _create_root_profile(ctx: RequestContext, params: dict[str, Any]) -> dict[st
 
 class LoginProfilesMixin:
     def create_login_profile(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.credential_target(ctx, params.get("UserName"), root_session_only=True)
         if target.user is None:
             return _create_root_profile(ctx, params)
         user = target.user
@@ -83,7 +83,7 @@ class LoginProfilesMixin:
         return {"LoginProfile": _user_shape(user, profile)}
 
     def get_login_profile(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        target = entities.reading_target(ctx, params.get("UserName"))
+        target = entities.reading_target(ctx, params.get("UserName"), root_session_only=True)
         if target.user is not None:
             return {"LoginProfile": _user_shape(target.user, _profile(ctx, target.user))}
         account = _account(ctx)
@@ -108,7 +108,7 @@ class LoginProfilesMixin:
         return None
 
     def delete_login_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.credential_target(ctx, params.get("UserName"), root_session_only=True)
         if target.user is not None:
             repo.remove(ctx.session, _profile(ctx, target.user))
             repo.trim_password_history(ctx.session, target.user.user_id, 0)

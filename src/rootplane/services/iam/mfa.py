@@ -105,7 +105,7 @@ class MfaMixin:
         return None
 
     def deactivate_mfa_device(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        target = entities.credential_target(ctx, params.get("UserName"))
+        target = entities.credential_target(ctx, params.get("UserName"), root_session_only=True)
         serial_number = params["SerialNumber"]
         if target.is_root and signin.delete_passkey(ctx.session, ctx.account_id, serial_number):
             return None  # a root passkey or security key: deactivating removes it (there is no device left to delete)
