@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
+from orgs_helpers import admin_key, assume_access_role, create_member
 
 
 def test_topic_lifecycle_and_default_policy(server, unique):
@@ -65,6 +66,63 @@ def test_sqs_subscription_needs_the_queue_policy(server, unique):
     sns.publish(TopicArn=arn, Message="payload", Subject="s")
     body = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]["Body"])
     assert (body["Type"], body["Message"], body["Subject"], body["TopicArn"]) == ("Notification", "payload", "s", arn)
+
+
+def _sns_may_send(sqs, url: str, topic_arn: str) -> str:
+    """Let the topic send to the queue (its policy); the queue's ARN."""
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})})
+    return queue_arn
+
+
+@pytest.fixture(scope="module")
+def member_sqs(server):
+    """An SQS client of a member account of a new organization (OrganizationAccountAccessRole)."""
+    orgs = server.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    member = create_member(orgs, "sns-subscriber")
+    return server.client_for(assume_access_role(server, admin_key(server), member), "sqs")
+
+
+def test_queue_of_another_account_gets_a_subscription_confirmation(server, member_sqs, unique):
+    """Subscribing another account's queue (a central security account's, say) is pending until confirmed: the queue
+    receives the SubscriptionConfirmation message (it answered 500 before: the confirmation's queue delivery)."""
+    sns = server.client("sns")
+    topic_arn = sns.create_topic(Name=f"x-{unique}")["TopicArn"]
+    url = member_sqs.create_queue(QueueName=f"x-{unique}")["QueueUrl"]
+    queue_arn = _sns_may_send(member_sqs, url, topic_arn)
+    answer = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, ReturnSubscriptionArn=True)
+    assert answer["SubscriptionArn"].startswith(topic_arn + ":")
+    assert sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"] == (
+        "pending confirmation")
+    [message] = member_sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
+    body = json.loads(message["Body"])
+    assert (body["Type"], body["TopicArn"]) == ("SubscriptionConfirmation", topic_arn)
+    sns.confirm_subscription(TopicArn=topic_arn, Token=body["Token"])
+    member_sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    sns.publish(TopicArn=topic_arn, Message="root used")
+    [delivered] = member_sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
+    assert json.loads(delivered["Body"])["Message"] == "root used"
+
+
+def test_json_message_structure_gives_each_protocol_its_own_text(server, unique):
+    """MessageStructure=json: a subscriber receives its protocol's entry, else ``default``."""
+    sns, sqs = server.client("sns"), server.client("sqs")
+    topic_arn = sns.create_topic(Name=f"j-{unique}")["TopicArn"]
+    urls = [sqs.create_queue(QueueName=f"j{index}-{unique}")["QueueUrl"] for index in range(2)]
+    for index, url in enumerate(urls):
+        queue_arn = _sns_may_send(sqs, url, topic_arn)
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                      Attributes={"RawMessageDelivery": "true"} if index else {})
+    sns.publish(TopicArn=topic_arn, MessageStructure="json",
+                Message=json.dumps({"default": "for everyone", "sqs": "for queues", "email": "for mail"}))
+    enveloped, raw = (sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]["Body"] for url in urls)
+    assert json.loads(enveloped)["Message"] == "for queues"
+    assert raw == "for queues"
+    sns.publish(TopicArn=topic_arn, MessageStructure="json", Message=json.dumps({"default": "only default"}))
+    assert sqs.receive_message(QueueUrl=urls[1], WaitTimeSeconds=1)["Messages"][0]["Body"] == "only default"
 
 
 def test_https_endpoint_gets_subscription_confirmation(server, unique):

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,6 +61,12 @@ class Message:
     attributes: dict[str, dict[str, Any]]
     fifo: FifoPublish | None = None
     sequence_number: str | None = None
+    by_protocol: dict[str, str] = field(default_factory=dict)  # MessageStructure=json: a protocol's own text
+
+    def for_protocol(self, protocol: str) -> Message:
+        """The message as subscribers of ``protocol`` receive it (its own text when the publisher gave one)."""
+        text = self.by_protocol.get(protocol)
+        return self if text is None else replace(self, text=text)
 
 
 def topic_attributes(topic: TopicRow | TopicView) -> dict[str, str]:
@@ -174,35 +180,42 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
         on_commit(session, lambda: _pool.submit(_post, url, payload, None, port))
     elif subscription.protocol == "sqs":
         _to_queue(session, subscription.endpoint, json.dumps(confirmation(session, topic, token, now, endpoint)), now,
-                  topic.arn)
+                  topic.arn)  # sent on its own: never raw, no message attributes, no FIFO message group
 
 
-def _to_queue(session: Session, queue_arn: str, body: str, message: Message, topic_arn: str, raw: bool) -> None:
-    """SQS delivery; raw delivery carries the message attributes as SQS message attributes (SQS takes up to
-    10: a message with more is not delivered), a FIFO topic's group and deduplication ids go to a FIFO queue."""
+def _to_queue(session: Session, queue_arn: str, body: str, sent_at: _dt.datetime, topic_arn: str,
+              attributes: dict[str, dict[str, Any]] | None = None, fifo: FifoPublish | None = None) -> None:
+    """SQS delivery of ``body``; ``attributes`` (raw delivery: the message's attributes) become SQS message
+    attributes (SQS takes up to 10: a message with more is not delivered), a FIFO topic's group and deduplication
+    ids go to a FIFO queue."""
     from rootplane.authz.gather import source
 
     sqs = source("rootplane.services.sqs.api")
     if sqs is None:
         return
-    attributes = message.attributes if raw else {}
+    attributes = attributes or {}
     if len(attributes) > MAX_QUEUE_ATTRIBUTES:
         log.info("raw delivery to %s refused: %d message attributes", queue_arn, len(attributes))
         return
-    fifo = message.fifo
     with session.begin_nested():
-        sqs.deliver(session, queue_arn, body, message.sent_at, SENDER_ID, source_arn=topic_arn,
+        sqs.deliver(session, queue_arn, body, sent_at, SENDER_ID, source_arn=topic_arn,
                     source_service="sns.amazonaws.com", attributes=attributes,
                     group_id=fifo.group_id if fifo else None, deduplication_id=fifo.deduplication_id if fifo else None)
 
 
 def _deliver(session: Session, topic: TopicRow | TopicView, subscription: SubscriptionView, message: Message,
              endpoint: str, smtp_url: str | None) -> None:
+    message = message.for_protocol(subscription.protocol)
     raw = json.loads(subscription.attributes).get("RawMessageDelivery") == "true"
     envelope = notification(session, topic, message, subscription.arn, endpoint)
     subject, now = message.subject, message.sent_at
     if subscription.protocol == "sqs":
-        _to_queue(session, subscription.endpoint, message.text if raw else json.dumps(envelope), message, topic.arn, raw)
+        if raw:
+            _to_queue(session, subscription.endpoint, message.text, message.sent_at, topic.arn, message.attributes,
+                      message.fifo)
+        else:
+            _to_queue(session, subscription.endpoint, json.dumps(envelope), message.sent_at, topic.arn,
+                      fifo=message.fifo)
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
         port = _server_port(endpoint)
@@ -219,17 +232,18 @@ def _deliver(session: Session, topic: TopicRow | TopicView, subscription: Subscr
 
 def publish(session: Session, topic: TopicRow | TopicView, text: str, subject: str | None, now: _dt.datetime,
             endpoint: str, smtp_url: str | None, attributes: dict[str, dict[str, Any]] | None = None,
-            fifo: FifoPublish | None = None) -> tuple[str, str | None]:
+            fifo: FifoPublish | None = None, by_protocol: dict[str, str] | None = None) -> tuple[str, str | None]:
     """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId and
     (FIFO topics) the SequenceNumber. A refusing subscriber is skipped. A FIFO topic is its row (its sequence number
-    counts the messages); a standard one may be its view."""
+    counts the messages); a standard one may be its view. ``by_protocol``: the texts MessageStructure=json gave
+    subscribers of one protocol instead of ``text``."""
     message_id = str(uuid.uuid4())
     sequence_number = None
     if fifo:
         if not isinstance(topic, TopicRow):
             raise TypeError("a FIFO topic's messages are numbered on its row, not its view")
         sequence_number = fifo_rules.record(session, topic, fifo, message_id, now)
-    message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number)
+    message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number, by_protocol or {})
     for subscription in topic_subscription_views(session, topic.arn):
         if subscription.status != "Confirmed":
             continue

@@ -401,14 +401,17 @@ class SnsProvider(Provider):
         if fifo_publish is not None and fifo_publish.repeat is not None:
             return {"MessageId": fifo_publish.repeat.message_id,
                     "SequenceNumber": fifo_publish.repeat.sequence_number}
+        by_protocol: dict[str, str] = {}
         if params.get("MessageStructure") == "json":
             try:
                 structured = json.loads(message)
                 message = structured["default"]
             except (ValueError, KeyError, TypeError):
                 raise _invalid("Message Structure - No default entry in JSON message body") from None
+            by_protocol = {key: text for key, text in structured.items() if key != "default" and isinstance(text, str)}
         message_id, sequence_number = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
-                                              ctx.config.smtp_url, params.get("MessageAttributes"), fifo_publish)
+                                              ctx.config.smtp_url, params.get("MessageAttributes"), fifo_publish,
+                                              by_protocol)
         return {"MessageId": message_id, **({"SequenceNumber": sequence_number} if sequence_number else {})}
 
 
