@@ -115,6 +115,20 @@ def test_versions_are_deleted_only_by_root_with_mfa(https_server, root_mfa, uniq
     assert result["Deleted"] == [{"Key": "evidence", "VersionId": other}]
 
 
+def test_an_invalid_token_fails_a_whole_multi_object_delete(https_server, root_mfa, unique):
+    """DeleteObjects on an MFA-delete bucket with an invalid x-amz-mfa code fails as a whole, even when it deletes
+    no version (S3 API reference, DeleteObjects' MFA): no delete marker is made."""
+    bucket = _mfa_bucket(https_server, root_mfa, f"mfa-{unique}")
+    s3 = https_server.client("s3")
+    s3.put_object(Bucket=bucket, Key="current", Body=b"kept")
+    wrong = f"{root_mfa.serial} 000000" if root_mfa.current_code() != "000000" else f"{root_mfa.serial} 111111"
+    assert error_of(s3.delete_objects, Bucket=bucket, Delete={"Objects": [{"Key": "current"}]},
+                    MFA=wrong) == MFA_REQUIRED
+    assert s3.get_object(Bucket=bucket, Key="current")["Body"].read() == b"kept"
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "current"}]}, MFA=root_mfa.header())
+    assert result["Deleted"][0]["DeleteMarker"] is True
+
+
 def test_lifecycle_rules_and_mfa_delete_exclude_each_other(https_server, root_mfa, unique):
     bucket = _mfa_bucket(https_server, root_mfa, f"mfa-{unique}")
     s3 = https_server.client("s3")

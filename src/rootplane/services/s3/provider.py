@@ -206,7 +206,10 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         request = params.get("Delete") or {}
         items = request.get("Objects") or []
         check_transport(ctx, params.get("MFA"))
-        if row.mfa_delete == "Enabled" and any(item.get("VersionId") is not None for item in items):
+        # An MFA-delete bucket checks a given token even when no version is deleted: an invalid one fails the whole
+        # request (the S3 API reference, DeleteObjects' MFA).
+        if row.mfa_delete == "Enabled" and (params.get("MFA") is not None
+                                            or any(item.get("VersionId") is not None for item in items)):
             require_mfa(ctx, row, params.get("MFA"))
         deleted: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
