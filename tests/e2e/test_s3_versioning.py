@@ -179,3 +179,18 @@ def test_list_object_versions_pages_through_thousands_of_versions(server, s3, un
     assert seen == ordered
     cli = server.cli_json("s3api", "list-object-versions", "--bucket", bucket, "--page-size", "300")
     assert [(v["Key"], v["VersionId"]) for v in cli["Versions"]] == ordered
+
+
+@pytest.mark.parametrize("configuration", [{"Status": "Bogus"}, {"Status": "Enabled", "MFADelete": "Bogus"}])
+def test_a_versioning_value_outside_the_schema_is_malformed_xml(server, s3, unique, configuration):
+    """A value S3's XML schema does not allow is MalformedXML, as S3 answers it (not a framework validation
+    message): through boto3 and the AWS CLI."""
+    bucket = _bucket(s3, f"ver-{unique}", status=None)
+    assert error_of(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration=configuration) == (
+        "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema",
+        400)
+    shorthand = ",".join(f"{key}={value}" for key, value in configuration.items())
+    result = server.cli("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", shorthand,
+                        check=False)
+    assert result.returncode != 0 and "(MalformedXML)" in result.stderr
+    assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)

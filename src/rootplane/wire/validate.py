@@ -320,12 +320,18 @@ def _sns(found: list[Violation]) -> AwsError:
 
 
 # S3: the framework's InvalidArgument, but GetObjectAttributes' x-amz-object-attributes header has S3's own
-# answers (captured from AWS in versity/versitygw#915 and #917).
+# answers (captured from AWS in versity/versitygw#915 and #917), and an XML body that breaks S3's schema (a value
+# outside an enumeration or of the wrong type, an element missing) is MalformedXML.
 _OBJECT_ATTRIBUTES_HEADER = "x-amz-object-attributes"
+_SCHEMA_KINDS = frozenset({"enum", "type", "required"})
+MALFORMED_XML = "The XML you provided was not well-formed or did not validate against our published schema"
 
 
-def _s3(found: list[Violation]) -> AwsError:
+def _s3(found: list[Violation], payload: str | None = None) -> AwsError:
+    """``payload``: the lowerCamel name of the operation's XML body member, if it has one."""
     first = found[0]
+    if payload and first.path.partition(".")[0] == payload and first.kind in _SCHEMA_KINDS:
+        return AwsError("MalformedXML", MALFORMED_XML, 400)
     if first.member != "ObjectAttributes":
         return _generic("InvalidArgument")(found)
     if first.kind == "required" or not first.value:
@@ -357,7 +363,6 @@ STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
     "support": _generic("ValidationException"),
     "logs": _generic("InvalidParameterException"),
     "cloudwatch": _generic("ValidationError"),
-    "s3": _s3,
     "ec2": _ec2,
     "resourcegroupstaggingapi": _generic("InvalidParameterException"),
 }
@@ -376,5 +381,8 @@ def validate(shape: StructureShape | None, params: dict[str, Any], *, style: str
     found = violations(shape, params, refuse_nul)
     if not found:
         return
+    if service == "s3":
+        payload = shape.serialization.get("payload")
+        raise _s3(found, _join("", payload) if payload else None)
     render = STYLES.get(service or "") or _generic(error_code_for(style))
     raise render(found)

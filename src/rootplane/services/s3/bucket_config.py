@@ -13,6 +13,7 @@ from rootplane.services.s3.lookup import bucket_of, object_of
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
+from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["BucketConfigOperations", "DEFAULT_PUBLIC_ACCESS_BLOCK", "DEFAULT_OWNERSHIP", "check_canned_acl"]
 
@@ -86,8 +87,7 @@ class BucketConfigOperations:
         status, mfa_delete = config.get("Status"), config.get("MFADelete")
         check_transport(ctx, params.get("MFA"))
         if status not in ("Enabled", "Suspended"):
-            raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
-                           "published schema", 400)
+            raise AwsError("MalformedXML", MALFORMED_XML, 400)
         if mfa_delete is not None or row.mfa_delete == "Enabled":
             require_mfa(ctx, row, params.get("MFA"))
         if mfa_delete == "Enabled" and has_setting(ctx, row.name, LIFECYCLE):
@@ -135,8 +135,7 @@ class BucketConfigOperations:
         row = bucket_of(ctx, params)
         rules = (params.get("OwnershipControls") or {}).get("Rules") or []
         if len(rules) != 1:
-            raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
-                           "published schema", 400)
+            raise AwsError("MalformedXML", MALFORMED_XML, 400)
         row.ownership = rules[0]["ObjectOwnership"]
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -19,12 +19,12 @@ from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
 from rootplane.services.s3.versions import current_for_write, store_version, version_output
+from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["MultipartOperations", "MIN_PART_BYTES", "MAX_PART_NUMBER"]
 
 MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
-_MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
 
 
 def _no_such_upload(upload_id: str) -> AwsError:
@@ -146,7 +146,7 @@ class MultipartOperations:
         upload = _upload(ctx, params)
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
-            raise AwsError("MalformedXML", _MALFORMED, 400)
+            raise AwsError("MalformedXML", MALFORMED_XML, 400)
         numbers = [item.get("PartNumber", 0) for item in requested]
         if any(later <= earlier for earlier, later in zip(numbers, numbers[1:])):
             raise AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by "
