@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import time
 
@@ -41,6 +42,27 @@ def test_root_write_is_recorded_with_aws_record_shape(server, unique):
     assert (record["eventType"], record["managementEvent"], record["readOnly"]) == ("AwsApiCall", True, False)
     assert record["recipientAccountId"] == "000000000000" and record["eventCategory"] == "Management"
     assert record["eventTime"].endswith("Z") and record["requestID"]
+
+
+def test_event_time_is_the_records_second_and_bounds_include_it(server, unique):
+    """EventTime is the record's eventTime (whole seconds), and a StartTime and EndTime of that second find the event
+    whatever fraction of the second it happened at (CloudTrail: events "before or at the specified time")."""
+    server.client("iam").create_user(UserName=f"t-{unique}")
+    by_resource = [{"AttributeKey": "ResourceName", "AttributeValue": f"t-{unique}"}]
+    [event] = _events(server, LookupAttributes=by_resource)
+    second = event["EventTime"]
+    assert second.microsecond == 0
+    assert second.strftime("%Y-%m-%dT%H:%M:%SZ") == json.loads(event["CloudTrailEvent"])["eventTime"]
+    found = _events(server, LookupAttributes=by_resource, StartTime=second, EndTime=second)
+    assert [e["EventId"] for e in found] == [event["EventId"]]
+    cli = server.cli_json("cloudtrail", "lookup-events", "--lookup-attributes",
+                          f"AttributeKey=ResourceName,AttributeValue=t-{unique}",
+                          "--start-time", second.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                          "--end-time", second.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert [e["EventId"] for e in cli["Events"]] == [event["EventId"]]
+    later = second + _dt.timedelta(seconds=1)
+    assert _events(server, LookupAttributes=by_resource, StartTime=later) == []
+    assert _events(server, LookupAttributes=by_resource, EndTime=second - _dt.timedelta(seconds=1)) == []
 
 
 def test_every_lookup_attribute_finds_the_event(server, unique):

@@ -88,5 +88,18 @@ def parse_lookup(params: dict[str, Any], now: _dt.datetime, retention: _dt.timed
         raise AwsError("InvalidTimeRangeException", "Start time must be before end time and not in the future.", 400)
     fingerprint = _fingerprint(params)
     after = _decode_token(params["NextToken"], fingerprint) if params.get("NextToken") else None
-    return LookupQuery(attribute, max(start, now - retention), min(end, now), limit or MAX_RESULTS, after,
-                       fingerprint, category == "insight")
+    return LookupQuery(attribute, _from_second(max(start, now - retention)), _through_second(min(end, now)),
+                       limit or MAX_RESULTS, after, fingerprint, category == "insight")
+
+
+def _from_second(start: _dt.datetime) -> _dt.datetime:
+    """The earliest stored time whose whole second (an event's EventTime) is at or after ``start``."""
+    floor = start.replace(microsecond=0)
+    return floor if floor == start else floor + _dt.timedelta(seconds=1)
+
+
+def _through_second(end: _dt.datetime) -> _dt.datetime:
+    """The latest stored time whose whole second is at or before ``end``: events are stored to the microsecond (their
+    order), but an event's time is its second ("events that occur before or at the specified time" include one at
+    12:00:00.7 for an EndTime of 12:00:00)."""
+    return end.replace(microsecond=999999)
