@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import gzip
 import json
 import re
@@ -53,6 +54,13 @@ def test_trails_are_stored_and_log(server, unique):
     client.start_logging(Name=f"trail-{unique}")
     status = client.get_trail_status(Name=created["TrailARN"])
     assert status["IsLogging"] is True and "StartLoggingTime" in status
+    # The string twin of StartLoggingTime is CloudTrail's whole-second UTC text (the AWS CLI's example).
+    assert status["TimeLoggingStarted"] == status["StartLoggingTime"].astimezone(
+        _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    client.stop_logging(Name=f"trail-{unique}")
+    status = client.get_trail_status(Name=f"trail-{unique}")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", status["TimeLoggingStopped"])
+    client.start_logging(Name=f"trail-{unique}")
     trails = client.describe_trails(trailNameList=[f"trail-{unique}"])["trailList"]
     assert trails[0]["S3BucketName"] == f"logs-{unique}" and trails[0]["HomeRegion"] == "us-east-1"
     with pytest.raises(ClientError) as caught:

@@ -42,6 +42,11 @@ def _event_shape(row: EventRow) -> dict[str, Any]:
     }
 
 
+def _status_text(moment: _dt.datetime) -> str:
+    """GetTrailStatus's time strings (TimeLoggingStarted...): ``2015-11-06T18:36:38Z``."""
+    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _trail_arn(ctx: RequestContext, name: str) -> str:
     return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{name}"
 
@@ -206,13 +211,13 @@ class CloudTrailProvider(Provider):
         trail = self._require_trail(ctx, params["Name"])
         status: dict[str, Any] = {"IsLogging": trail.is_logging}
         if trail.started_at:
-            status.update(StartLoggingTime=trail.started_at, TimeLoggingStarted=trail.started_at.isoformat())
+            status.update(StartLoggingTime=trail.started_at, TimeLoggingStarted=_status_text(trail.started_at))
         if trail.stopped_at:
-            status.update(StopLoggingTime=trail.stopped_at, TimeLoggingStopped=trail.stopped_at.isoformat())
+            status.update(StopLoggingTime=trail.stopped_at, TimeLoggingStopped=_status_text(trail.stopped_at))
         if trail.latest_delivery_time:
             status["LatestDeliveryTime"] = trail.latest_delivery_time
         if trail.latest_delivery_attempt:
-            attempt = trail.latest_delivery_attempt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            attempt = _status_text(trail.latest_delivery_attempt)
             status["LatestDeliveryAttemptTime"] = attempt
             status["LatestDeliveryAttemptSucceeded"] = "" if trail.latest_delivery_error else attempt
         if trail.latest_delivery_error:
