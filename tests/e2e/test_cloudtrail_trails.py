@@ -116,6 +116,22 @@ def test_logging_trail_delivers_gzipped_records(server, unique):
     client.stop_logging(Name=trail)
 
 
+def test_stopping_a_trail_delivers_the_stop_logging_event(server, unique):
+    """A trail delivers what happened before logging was turned off, StopLogging included (CloudTrail User Guide,
+    "Turning off logging for a trail"): CIS's CloudTrail-changes alarm sees a trail being stopped. What happens after
+    it is not delivered."""
+    client, bucket, trail = server.client("cloudtrail"), f"stop-{unique}", f"s-{unique}"
+    _trail_bucket(server, bucket, trail)
+    client.create_trail(Name=trail, S3BucketName=bucket)
+    client.start_logging(Name=trail)
+    client.stop_logging(Name=trail)
+    server.client("iam").create_user(UserName=f"after-{unique}")
+    _, records = _log_records(server, bucket)
+    stops = [r for r in records if r["eventName"] == "StopLogging"]
+    assert [r["requestParameters"]["name"] for r in stops] == [trail]
+    assert not [r for r in records if r["eventName"] == "CreateUser"]
+
+
 def test_trail_tags_and_insight_selectors(server, unique):
     """Auditors (ScoutSuite, Prowler) read a trail's tags and Insights selectors (issue #13 B.4)."""
     client = server.client("cloudtrail")

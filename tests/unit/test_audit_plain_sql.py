@@ -43,25 +43,28 @@ def test_each_plain_table_names_columns_of_the_mapped_table(plain):
         assert {column.name for column in plain.columns} | {"id"} >= set(mapped.c.keys())
 
 
-def _trail(name: str, logging: bool) -> TrailRow:
+def _trail(name: str, logging: bool, stopped_at: dt.datetime | None = None) -> TrailRow:
     return TrailRow(trail_arn=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}", account_id=ACCOUNT, name=name,
-                    home_region="us-east-1", s3_bucket_name="logs", is_logging=logging, created_at=AT)
+                    home_region="us-east-1", s3_bucket_name="logs", is_logging=logging, created_at=AT,
+                    stopped_at=stopped_at)
 
 
-def test_the_trail_probe_finds_a_logging_trail_as_the_delivery_query_does(store):
-    def probed() -> bool:
+def test_the_trail_probe_finds_a_receiving_trail_as_the_delivery_query_does(store):
+    """A trail receives a batch when it is logging, or stopped no earlier than the batch's first event."""
+    def probed(since: dt.datetime = AT) -> bool:
         with store.transaction() as session:
-            found = trail_sql.any_trail_logging(session.connection())
-            assert found == bool(trails.list_logging_trails(session))
+            found = trail_sql.any_trail_receiving(session.connection(), since)
+            assert found == bool(trails.list_receiving_trails(session, since))
             return found
 
     assert not probed()
     with store.transaction() as session:
-        session.add(_trail("stopped", False))
-    assert not probed()
+        session.add(_trail("never-started", False))
+        session.add(_trail("stopped", False, stopped_at=AT))
+    assert probed(AT) and not probed(AT + dt.timedelta(microseconds=1))
     with store.transaction() as session:
         session.add(_trail("logging", True))
-    assert probed()
+    assert probed(AT + dt.timedelta(days=1))
 
 
 def _rule(name: str, region: str = "us-east-1", bus: str = "default", state: str = "ENABLED",

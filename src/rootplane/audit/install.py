@@ -39,10 +39,10 @@ def _to_trails(clock: Clock) -> Consumer:
 
         delivery.deliver(session, batch, clock.now())
 
-    def any_trail(connection, _batch) -> bool:
+    def any_trail(connection, batch) -> bool:
         from rootplane.services.cloudtrail import plain
 
-        return plain.any_trail_logging(connection)
+        return plain.any_trail_receiving(connection, min(item.event_time for item in batch))
 
     return Consumer(trail_log_files, any_trail)
 

@@ -84,6 +84,8 @@ def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> 
     for item in batch:
         if trail.started_at is not None and item.event_time < trail.started_at:
             continue  # written after StartLogging, but the call happened before it
+        if not trail.is_logging and trail.stopped_at is not None and item.event_time > trail.stopped_at:
+            continue  # after StopLogging (what happened before it, StopLogging itself included, is delivered)
         if not (trail.is_multi_region or item.region == trail.home_region):
             continue
         if item.account_id != trail.account_id:
@@ -116,8 +118,9 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
 
 
 def deliver(session: Session, batch: list, now: _dt.datetime) -> None:
-    """The audit writer's consumer: write this batch's records to every logging trail that selects them."""
-    trails = repo.list_logging_trails(session)
+    """The audit writer's consumer: write this batch's records to every trail that logged when they happened and
+    selects them."""
+    trails = repo.list_receiving_trails(session, min(item.event_time for item in batch)) if batch else []
     if not trails:
         return
     organizations: dict[str, tuple[str, str] | None] = {}

@@ -1,5 +1,5 @@
 """The audit writer's statements in plain SQL (SQLAlchemy Core, no ORM): store a batch of events, find those a retried
-batch stored already, forget events past retention, and whether any trail is logging. A server whose calls no trail
+batch stored already, forget events past retention, and whether any trail receives a batch. A server whose calls no trail
 or rule receives then never loads the model for its records (issue #19: the ORM and the CloudTrail model were
 ~8 MiB of idle RSS, loaded by the first record). The rows are tables.py's ``cloudtrail_events``,
 ``cloudtrail_event_resources`` and ``cloudtrail_trails``; tests/unit/test_audit_plain_sql.py checks these
@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Boolean, String, column, delete, select, table, true
+from sqlalchemy import Boolean, String, bindparam, column, delete, or_, select, table, true
 
 from rootplane.store.bulk import BulkInsert
 from rootplane.store.types import UtcDateTime
@@ -20,7 +20,7 @@ from rootplane.store.types import UtcDateTime
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["NewEvent", "put_events", "stored_event_ids", "delete_events_before", "any_trail_logging"]
+__all__ = ["NewEvent", "put_events", "stored_event_ids", "delete_events_before", "any_trail_receiving"]
 
 EVENTS = table(
     "cloudtrail_events", column("event_id"), column("account_id"), column("region", String(32)),
@@ -30,7 +30,8 @@ EVENTS = table(
 EVENT_RESOURCES = table(
     "cloudtrail_event_resources", column("event_id"), column("account_id"), column("region", String(32)),
     column("event_time", UtcDateTime()), column("resource_type", String(128)), column("resource_name", String(2048)))
-TRAILS = table("cloudtrail_trails", column("trail_arn"), column("is_logging", Boolean()))
+TRAILS = table("cloudtrail_trails", column("trail_arn"), column("is_logging", Boolean()),
+               column("stopped_at", UtcDateTime()))
 
 
 class NewEvent(NamedTuple):
@@ -55,7 +56,8 @@ class NewEvent(NamedTuple):
 _INSERT_EVENT = BulkInsert(EVENTS, tuple(EVENTS.c.keys()))
 _EVENT_VALUES = len(_INSERT_EVENT.columns)
 _INSERT_RESOURCE = BulkInsert(EVENT_RESOURCES, tuple(EVENT_RESOURCES.c.keys()))
-_TRAIL_LOGGING = select(TRAILS.c.trail_arn).where(TRAILS.c.is_logging == true()).limit(1)
+_TRAIL_RECEIVING = select(TRAILS.c.trail_arn).where(
+    or_(TRAILS.c.is_logging == true(), TRAILS.c.stopped_at >= bindparam("since"))).limit(1)
 
 
 def _widths(plain_table) -> tuple[tuple[int, int], ...]:
@@ -111,6 +113,7 @@ def delete_events_before(connection: Connection, cutoff: _dt.datetime) -> None:
     connection.execute(delete(EVENTS).where(EVENTS.c.event_time < cutoff))
 
 
-def any_trail_logging(connection: Connection) -> bool:
-    """Whether some trail is logging (one indexed probe; the trail delivery's query loads them)."""
-    return connection.execute(_TRAIL_LOGGING).first() is not None
+def any_trail_receiving(connection: Connection, since: _dt.datetime) -> bool:
+    """Whether some trail receives events of ``since`` or later: it is logging, or it stopped logging since then
+    (the trail delivery's query, cloudtrail/repo.py ``list_receiving_trails``, loads them)."""
+    return connection.execute(_TRAIL_RECEIVING, {"since": since}).first() is not None

@@ -18,7 +18,7 @@ from rootplane.store.prepared import PreparedStatement
 
 __all__ = [
     "Cursor", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts",
-    "find_trail", "ListedTrail", "list_trails", "list_logging_trails", "put_trail", "delete_trail",
+    "find_trail", "ListedTrail", "list_trails", "list_receiving_trails", "put_trail", "delete_trail",
 ]
 
 _COLUMNS = {
@@ -133,9 +133,11 @@ def list_trails(session: Session, account_id: str) -> list[ListedTrail]:
     return [ListedTrail(*row) for row in _listed_trails().typed_all(statements(session), {"account_id": account_id})]
 
 
-def list_logging_trails(session: Session) -> list[TrailRow]:
-    """Every trail that is logging (indexed; usually none or a handful)."""
-    return list(session.scalars(select(TrailRow).where(TrailRow.is_logging.is_(True))))
+def list_receiving_trails(session: Session, since: _dt.datetime) -> list[TrailRow]:
+    """Every trail that receives events of ``since`` or later: logging, or stopped since then (CloudTrail delivers
+    the events that happened before logging was turned off; usually none or a handful)."""
+    return list(session.scalars(select(TrailRow).where(
+        or_(TrailRow.is_logging.is_(True), TrailRow.stopped_at >= since))))
 
 
 def put_trail(session: Session, trail: TrailRow) -> TrailRow:
