@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 AUDIT_TASK = {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
@@ -44,7 +45,10 @@ def test_assume_root_pair_is_recorded_in_both_accounts(server):
     assert caller_record["userIdentity"]["type"] == "IAMUser" and caller_record["userIdentity"]["userName"] == "admin"
     assert caller_record["requestParameters"]["targetPrincipal"] == member
     assert caller_record["responseElements"]["credentials"]["accessKeyId"] == credentials["AccessKeyId"]
-    assert credentials["SessionToken"] not in management[0]["CloudTrailEvent"]
+    # As the IAM User Guide's AssumeRoot record: the session token shown, the secret key never.
+    assert caller_record["responseElements"]["credentials"]["sessionToken"] == credentials["SessionToken"]
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d [AP]M",
+                        caller_record["responseElements"]["credentials"]["expiration"])
     assert credentials["SecretAccessKey"] not in management[0]["CloudTrailEvent"]
 
     access_role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
