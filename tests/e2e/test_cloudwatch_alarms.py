@@ -4,10 +4,11 @@ driven by the --time-travel clock (moved past a period boundary, then DescribeAl
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
-from cloudwatch_helpers import (PERIOD, alarm_of, evaluate_period_of, latest_datapoint, next_period, notifications,
-                                topic_with_queue, wait_for_state)
+from cloudwatch_helpers import (DELAY_SECONDS, PERIOD, alarm_of, evaluate_period_of, latest_datapoint, next_period,
+                                notifications, topic_with_queue, wait_for_state)
 from harness import error_of
 from server_clock import ServerClock
 
@@ -246,3 +247,24 @@ def test_evaluator_on_sqlite_and_postgresql(store_server, unique):
     assert json.loads(envelope["Message"])["NewStateValue"] == "OK"
     kinds = {item["HistoryItemType"] for item in cw.describe_alarm_history(AlarmName=name)["AlarmHistoryItems"]}
     assert kinds == {"ConfigurationUpdate", "StateUpdate", "Action"}
+
+
+def test_sliding_window_is_the_default_and_a_wall_clock_window_waits_for_its_period(server, clock, unique):
+    """Without EvaluationWindow an alarm slides: a breach counts at the next minute's evaluation whatever its period
+    (the CIS root-usage alarm's 300 s included). A WallClockWindow alarm evaluates periods aligned on the clock, so the
+    same breach counts only once its 5-minute period has ended (CloudWatch User Guide, "Alarm evaluation windows")."""
+    cw = server.client("cloudwatch")
+    namespace, sliding, wall = f"Win/{unique}", f"sliding-{unique}", f"wall-{unique}"
+    boundary = math.ceil(clock.now() / 300) * 300
+    clock.advance_to(boundary + 10)
+    _alarm(cw, sliding, namespace, Period=300)
+    _alarm(cw, wall, namespace, Period=300, EvaluationWindow={"WallClockWindow": {}})
+    assert "EvaluationWindow" not in alarm_of(cw, sliding)
+    assert alarm_of(cw, wall)["EvaluationWindow"] == {"WallClockWindow": {}}
+    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Errors", "Value": 3.0}])
+    clock.advance_to(boundary + 60 + DELAY_SECONDS + 1)
+    reason = json.loads(wait_for_state(cw, sliding, "ALARM")["StateReasonData"])
+    assert (reason["period"], reason["recentDatapoints"]) == (300, [3.0])
+    assert alarm_of(cw, wall)["StateValue"] != "ALARM"
+    clock.advance_to(boundary + 300 + DELAY_SECONDS + 1)
+    wait_for_state(cw, wall, "ALARM")

@@ -20,7 +20,7 @@ __all__ = ["alarm_arn", "check_configuration", "metric_alarm", "change_state", "
 # PutMetricAlarm members kept as the alarm's configuration (tags and ActionsEnabled live in their own columns).
 CONFIG_KEYS = ("AlarmDescription", "OKActions", "AlarmActions", "InsufficientDataActions", "MetricName", "Namespace",
                "Statistic", "Dimensions", "Period", "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold",
-               "ComparisonOperator", "TreatMissingData")
+               "ComparisonOperator", "TreatMissingData", "EvaluationWindow")
 _PERIODS_SHORT = (10, 20, 30)
 MAX_RANGE_SECONDS = 7 * 86400
 ACTION_LISTS = ("OKActions", "AlarmActions", "InsufficientDataActions")

@@ -1,8 +1,11 @@
-"""The alarm evaluator: every alarm is evaluated when due, once per period, on the server's business clock.
+"""The alarm evaluator: every alarm is evaluated when due, on the server's business clock.
 
-An alarm is due at creation or update, then ``DELAY_SECONDS`` after each period boundary (periods aligned on the
-epoch), so data sent at the end of a period (CloudTrail deliveries, metric filters) still counts. It evaluates the
-last ``EvaluationPeriods`` periods that ended at least ``DELAY_SECONDS`` ago. A background thread looks for due alarms every
+An alarm's evaluation window (PutMetricAlarm's ``EvaluationWindow``) is a sliding window by default: the alarm is
+evaluated every minute (every period for periods under a minute), on the ``EvaluationPeriods`` periods that end at the
+last minute boundary at least ``DELAY_SECONDS`` ago, so a breach counts within about a minute whatever the period
+(CloudWatch User Guide, "Alarm evaluation windows"). A ``WallClockWindow`` alarm is evaluated once per period, on
+periods aligned on the epoch (UTC). The delay lets data sent just before a boundary (CloudTrail deliveries, metric
+filters) count. An alarm is due at creation or update, then after each step. A background thread looks for due alarms every
 ``TICK_SECONDS`` of real time (install.py), so on a ``--time-travel`` server moving the clock past a boundary gets the
 alarm evaluated within a tick (tests poll DescribeAlarms). ``step`` is one pass, ``evaluate_due`` its evaluation.
 """
@@ -29,13 +32,19 @@ DELAY_SECONDS = 5
 BATCH = 100
 
 
+def _step_seconds(config: dict) -> int:
+    """How far the window moves between evaluations: a period (wall clock window), else a minute at most."""
+    period = config["Period"]
+    return period if "WallClockWindow" in (config.get("EvaluationWindow") or {}) else min(period, 60)
+
+
 def _range(session: Session, alarm: AlarmRow, config: dict, end: datetime) -> list[Point]:
     period, count = config["Period"], config["EvaluationPeriods"]
     start = end - timedelta(seconds=period * count)
     metric = repo.find_metric(session, alarm.account_id, alarm.region, config["Namespace"], config["MetricName"],
                               dimensions_key(config.get("Dimensions")))
     rows = repo.datapoints(session, metric.id, start, end) if metric is not None else []
-    found = buckets(rows, period, config.get("Unit"))
+    found = buckets(rows, period, config.get("Unit"), origin=start)
     points = []
     for index in range(count):
         moment = start + timedelta(seconds=period * index)
@@ -48,10 +57,10 @@ def _range(session: Session, alarm: AlarmRow, config: dict, end: datetime) -> li
 def evaluate_alarm(session: Session, alarm: AlarmRow, now: datetime) -> None:
     """Evaluate one alarm at ``now`` (changing its state, running its actions) and schedule the next evaluation."""
     config = json.loads(alarm.configuration)
-    period = config["Period"]
-    end = period_start(now - timedelta(seconds=DELAY_SECONDS), period)
+    step = _step_seconds(config)
+    end = period_start(now - timedelta(seconds=DELAY_SECONDS), step)
     outcome = evaluate(config, _range(session, alarm, config, end), alarm.state_value, now)
-    alarm.next_evaluation = end + timedelta(seconds=period + DELAY_SECONDS)
+    alarm.next_evaluation = end + timedelta(seconds=step + DELAY_SECONDS)
     if outcome is not None and (outcome.state != alarm.state_value or alarm.state_reason.startswith("Unchecked")):
         change_state(session, alarm, outcome.state, outcome.reason,
                      json.dumps(outcome.reason_data, separators=(",", ":")), now)

@@ -32,19 +32,22 @@ class Bucket:
         self.maximum = max(self.maximum, row.maximum)
 
 
-def period_start(moment: datetime, period: int) -> datetime:
-    """The start of the period (aligned on the epoch, as CloudWatch aligns them) that holds ``moment``."""
-    seconds = int((moment - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=seconds - seconds % period)
+def period_start(moment: datetime, period: int, origin: datetime = _EPOCH) -> datetime:
+    """The start of the period that holds ``moment``, periods following one another from ``origin`` (by default the
+    epoch, as CloudWatch aligns a metric's periods)."""
+    seconds = int((moment - origin).total_seconds() // 1)
+    return origin + timedelta(seconds=seconds - seconds % period)
 
 
-def buckets(rows: Iterable[DatapointRow], period: int, unit: str | None = None) -> dict[datetime, Bucket]:
-    """The datapoints grouped into periods (only those of ``unit`` when given), keyed by period start."""
+def buckets(rows: Iterable[DatapointRow], period: int, unit: str | None = None,
+            origin: datetime = _EPOCH) -> dict[datetime, Bucket]:
+    """The datapoints grouped into periods from ``origin`` (only those of ``unit`` when given), keyed by period
+    start."""
     found: dict[datetime, Bucket] = {}
     for row in rows:
         if unit is not None and row.unit != unit:
             continue
-        start = period_start(row.timestamp, period)
+        start = period_start(row.timestamp, period, origin)
         bucket = found.get(start)
         if bucket is None:
             found[start] = Bucket(start, row.sample_count, row.total, row.minimum, row.maximum, row.unit)
