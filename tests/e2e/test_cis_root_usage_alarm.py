@@ -97,8 +97,8 @@ def test_root_call_raises_the_cis_alarm_and_iam_user_calls_do_not(server, unique
     assert message["NewStateReason"] == alarm["StateReason"]
     assert message["Trigger"] == {
         "MetricName": metric, "Namespace": namespace, "StatisticType": "Statistic", "Statistic": "SUM", "Unit": None,
-        "Dimensions": [], "Period": PERIOD, "EvaluationPeriods": 1, "DatapointsToAlarm": 1,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0, "TreatMissingData": "notBreaching",
+        "Dimensions": [], "Period": PERIOD, "EvaluationPeriods": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "Threshold": 1.0, "TreatMissingData": "- TreatMissingData:                    notBreaching",
         "EvaluateLowSampleCountPercentile": ""}
 
 

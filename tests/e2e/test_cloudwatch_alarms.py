@@ -71,8 +71,9 @@ def test_alarm_raises_and_delivers_aws_alarm_message(server, clock, unique):
     assert message["Trigger"] == {
         "MetricName": "Errors", "Namespace": namespace, "StatisticType": "Statistic", "Statistic": "SUM",
         "Unit": None, "Dimensions": [{"value": "api", "name": "Service"}], "Period": 60, "EvaluationPeriods": 1,
-        "DatapointsToAlarm": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0,
-        "TreatMissingData": "missing", "EvaluateLowSampleCountPercentile": ""}
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0,
+        # AWS's alarm messages spell it so (label and padding), and name DatapointsToAlarm only when it is set
+        "TreatMissingData": "- TreatMissingData:                    missing", "EvaluateLowSampleCountPercentile": ""}
     # the next period has no data: with TreatMissingData=missing the alarm has nothing to go on
     next_period(clock)
     wait_for_state(cw, name, "INSUFFICIENT_DATA")

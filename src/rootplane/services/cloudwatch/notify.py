@@ -64,10 +64,11 @@ def alarm_message(alarm: AlarmRow, config: dict[str, Any], old_state: str) -> di
             "Dimensions": [{"value": item["Value"], "name": item["Name"]} for item in config.get("Dimensions", [])],
             "Period": config["Period"],
             "EvaluationPeriods": config["EvaluationPeriods"],
-            "DatapointsToAlarm": config.get("DatapointsToAlarm", config["EvaluationPeriods"]),
+            **({"DatapointsToAlarm": config["DatapointsToAlarm"]} if config.get("DatapointsToAlarm") else {}),
             "ComparisonOperator": config["ComparisonOperator"],
             "Threshold": float(config["Threshold"]),
-            "TreatMissingData": config.get("TreatMissingData", "missing"),
+            # spelled as AWS's alarm messages spell it, label and padding included
+            "TreatMissingData": f"- TreatMissingData:{' ' * 20}{config.get('TreatMissingData', 'missing')}",
             "EvaluateLowSampleCountPercentile": "",
         },
     }
