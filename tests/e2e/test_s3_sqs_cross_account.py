@@ -82,4 +82,5 @@ def test_queue_policy_grants_another_account(world, server, unique):
     assert member.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"] == arn
     code, message, _ = error_of(member.set_queue_attributes, QueueUrl=url, Attributes={"DelaySeconds": "1"})
     assert code == "AccessDenied" and "cross-account permissions don't apply" in message
+    assert "perform: sqs:setqueueattributes on resource:" in message  # lower case, as SQS's other denials
     assert error_of(member.get_queue_url, QueueName=name)[0] == "AWS.SimpleQueueService.NonExistentQueue"

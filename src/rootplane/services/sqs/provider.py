@@ -78,11 +78,12 @@ def _noted(ctx: RequestContext, row: Queue) -> Queue:
 
 
 def _owned_queue(ctx: RequestContext, params: dict[str, Any]) -> QueueRow:
-    """For actions SQS keeps to the owning account ("cross-account permissions don't apply to this action")."""
+    """For actions SQS keeps to the owning account ("cross-account permissions don't apply to this action"; the
+    action in lower case, as in SQS's other denials)."""
     row = _queue(ctx, params)
     if ctx.principal.account_id != row.account_id:
         arn = queue_arn(row.region, row.account_id, row.name)
-        raise sqs_error("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: sqs:{ctx.operation} "
+        raise sqs_error("AccessDenied", f"User: {ctx.principal.arn} is not authorized to perform: sqs:{ctx.operation.lower()} "
                         f"on resource: {arn} because cross-account permissions don't apply to this action", 403)
     return row
 
