@@ -273,6 +273,18 @@ def test_a_queued_call_keeps_only_what_its_records_show():
     assert for_records(_call("sqs", "SendMessage", {"MessageId": "m"})) is None
 
 
+def test_a_records_resources_are_those_known_by_arn():
+    """A record's resources[] holds ARNs: a resource the call names only by a bare name (a queue name, an account id)
+    stays a LookupEvents key (ResourceType/ResourceName) and is not passed off as an ARN."""
+    queue = dataclasses.replace(_call("sqs", "CreateQueue", {"QueueUrl": "http://q"}), params={"QueueName": "q"})
+    [record] = records_for(queue)
+    assert "resources" not in record.record and record.resources == ({"type": "AWS::SQS::Queue", "name": "q"},)
+    user = dataclasses.replace(_call("iam", "GetUser"), params={"UserName": "ada"})
+    [record] = records_for(user)
+    assert record.record["resources"] == [
+        {"accountId": "111111111111", "type": "AWS::IAM::User", "ARN": "arn:aws:iam::111111111111:user/ada"}]
+
+
 def test_a_write_record_still_shows_the_result(store, recorder):
     recorder.submit(_call("iam", "CreateUser", {"User": {"UserName": "ada", "Path": "/"}}))
     recorder.submit(_call())

@@ -231,10 +231,9 @@ def _base_record(call: ApiCall, resources: list[Resource], recipient: str, recor
     record["requestID"] = call.request_id
     record["eventID"] = record_id  # right after requestID, as CloudTrail writes it
     record["readOnly"] = bool(read_only)
-    if resources:
-        record["resources"] = [
-            {"accountId": recipient, "type": r["type"], "ARN": r.get("arn", r["name"])} for r in resources
-        ]
+    named = [r for r in resources if "arn" in r]  # a resource known by name only is a lookup key, not an "ARN"
+    if named:
+        record["resources"] = [{"accountId": recipient, "type": r["type"], "ARN": r["arn"]} for r in named]
     record["eventType"] = audit.get("event_type", "AwsApiCall")
     record["managementEvent"] = True
     record["recipientAccountId"] = recipient
