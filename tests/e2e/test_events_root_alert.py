@@ -123,7 +123,9 @@ def test_root_alert_recipe_delivers_exactly_root_writes(server, unique):
     alice = server.client_for(key, "iam")
     alice.create_group(GroupName=f"by-alice-{unique}")         # IAM-user write: no alert
 
-    bodies = [json.loads(body) for body in _drain(server, url)]
+    raw = _drain(server, url)
+    assert all(body.startswith('{"version":"0","id":"') for body in raw)  # compact JSON, as EventBridge sends
+    bodies = [json.loads(body) for body in raw]
     names = [body["detail"]["eventName"] for body in bodies]
     assert names == ["CreateUser", "CreateAccessKey", "AttachUserPolicy"]
     first = bodies[0]

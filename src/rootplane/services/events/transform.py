@@ -103,7 +103,7 @@ def render(target: dict[str, Any], event: dict[str, Any], rule_name: str, rule_a
     if target.get("Input") is not None:
         return target["Input"]
     if target.get("InputPath"):
-        return json.dumps(select_path(event, target["InputPath"]))
+        return _compact(select_path(event, target["InputPath"]))
     transformer = target.get("InputTransformer")
     if transformer:
         values = {name: select_path(event, path) for name, path in (transformer.get("InputPathsMap") or {}).items()}
@@ -113,4 +113,9 @@ def render(target: dict[str, Any], event: dict[str, Any], rule_name: str, rule_a
             "aws.events.event.json": event,
         })
         return _substitute(transformer["InputTemplate"], values)
-    return json.dumps(event)
+    return _compact(event)
+
+
+def _compact(value: Any) -> str:
+    """JSON as EventBridge delivers events: without spaces (``{"version":"0","id":...}``)."""
+    return json.dumps(value, separators=(",", ":"))
