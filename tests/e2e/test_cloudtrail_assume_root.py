@@ -45,10 +45,13 @@ def test_assume_root_pair_is_recorded_in_both_accounts(server):
     assert caller_record["userIdentity"]["type"] == "IAMUser" and caller_record["userIdentity"]["userName"] == "admin"
     assert caller_record["requestParameters"]["targetPrincipal"] == member
     assert caller_record["responseElements"]["credentials"]["accessKeyId"] == credentials["AccessKeyId"]
-    # As the IAM User Guide's AssumeRoot record: the session token shown, the secret key never.
-    assert caller_record["responseElements"]["credentials"]["sessionToken"] == credentials["SessionToken"]
-    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d [AP]M",
-                        caller_record["responseElements"]["credentials"]["expiration"])
+    # The record's credentials have AWS's members (the documented AssumeRoot record): the token hidden, as every
+    # credential secret (docs/SECURITY.md), the secret key absent, the expiration in CloudTrail's date style.
+    shown = caller_record["responseElements"]["credentials"]
+    assert (set(shown), shown["sessionToken"]) == ({"accessKeyId", "sessionToken", "expiration"},
+                                                   "HIDDEN_DUE_TO_SECURITY_REASONS")
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d [AP]M", shown["expiration"])
+    assert credentials["SessionToken"] not in management[0]["CloudTrailEvent"]
     assert credentials["SecretAccessKey"] not in management[0]["CloudTrailEvent"]
 
     access_role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"

@@ -104,7 +104,7 @@ def test_secrets_never_appear_in_records(server, unique):
     iam.create_login_profile(UserName=f"s-{unique}", Password=password)
     session = server.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
     text = json.dumps(_events(server, MaxResults=50), default=str)
-    for secret in (key["SecretAccessKey"], password, session["SecretAccessKey"]):
+    for secret in (key["SecretAccessKey"], password, session["SecretAccessKey"], session["SessionToken"]):
         assert secret not in text
     record = json.loads(_by_name(server, "CreateLoginProfile")[0]["CloudTrailEvent"])
     assert record["requestParameters"]["password"] == "HIDDEN_DUE_TO_SECURITY_REASONS"

@@ -24,7 +24,6 @@ def test_dates_in_cloudtrail_style_in_utc(value, expected):
 
 
 def test_members_lower_camel_secrets_dropped_or_hidden_everywhere():
-    """A session token stays (CloudTrail shows it in STS records); the secret key that signs with it never does."""
     value = {
         "UserName": "alice", "MFADevice": "m", "SecretAccessKey": "drop-me", "Password": "hide-me",
         "Nested": [{"SessionToken": "t", "Count": 3, "Ok": True, "Nothing": None, "Blob": b"x"}],
@@ -32,7 +31,7 @@ def test_members_lower_camel_secrets_dropped_or_hidden_everywhere():
     }
     assert scrub(value) == {
         "userName": "alice", "mFADevice": "m", "password": HIDDEN,
-        "nested": [{"sessionToken": "t", "count": 3, "ok": True, "nothing": None, "blob": HIDDEN}],
+        "nested": [{"sessionToken": HIDDEN, "count": 3, "ok": True, "nothing": None, "blob": HIDDEN}],
         "map": {"key1": {"password": HIDDEN}}, "7": "numeric key",
     }
 

@@ -4,10 +4,8 @@ As CloudTrail does, every member whose botocore shape carries the ``sensitive`` 
 credential secrets, private keys, one-time passwords, contact details...) is replaced by
 ``HIDDEN_DUE_TO_SECURITY_REASONS``, wherever it sits in the request or response (inside structures, lists and
 maps), so a newly served operation is covered by its model.  A few secrets the models do not mark are handled by
-name: secret access keys are dropped (CloudTrail omits them), TOTP seeds and codes and confirmation tokens are
-hidden. A session token stays, as CloudTrail shows it in STS records (the AssumeRoot record in the IAM User Guide's
-"Track privileged tasks in CloudTrail": ``"credentials":{"accessKeyId":..., "sessionToken":..., "expiration":...}``):
-without its secret access key it signs nothing.
+name: secret access keys are dropped (CloudTrail omits them), session tokens, TOTP seeds and codes and confirmation
+tokens are hidden.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 # Secrets the models do not mark: lower-cased member names (after lower-camel conversion).
 _DROPPED = frozenset({"secretaccesskey"})
 _HIDDEN = frozenset({
-    "password", "newpassword", "oldpassword", "base32stringseed", "qrcodepng",
+    "password", "newpassword", "oldpassword", "sessiontoken", "base32stringseed", "qrcodepng",
     "authenticationcode1", "authenticationcode2", "tokencode", "token", "privatekey", "samlassertion",
     "webidentitytoken", "clientsecret", "totpcode", "mfacode", "mfa",
 })
