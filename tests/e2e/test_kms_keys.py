@@ -78,6 +78,15 @@ def test_aliases(kms, unique):
     assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == key_id
     blob = kms.encrypt(KeyId=name, Plaintext=b"via alias")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"via alias"
+    # Key management operations take a key ID or key ARN only (their KeyId documentation): an alias is not found.
+    alias_arn = f"arn:aws:kms:us-east-1:{BOOT_ACCOUNT}:{name}"
+    for operation, extra in ((kms.schedule_key_deletion, {}), (kms.disable_key, {}), (kms.get_key_policy, {}),
+                             (kms.tag_resource, {"Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+                             (kms.enable_key_rotation, {})):
+        for identifier in (name, alias_arn):
+            assert error_of(operation, KeyId=identifier, **extra) == (
+                "NotFoundException", f"Invalid keyId '{identifier}'", 400), operation
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     kms.update_alias(AliasName=name, TargetKeyId=other)
     aliases = kms.list_aliases(KeyId=other)["Aliases"]
     assert [(a["AliasName"], a["TargetKeyId"], a["AliasArn"]) for a in aliases] == \

@@ -56,9 +56,11 @@ def with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
 
 
 class KeyOperations:
-    def _key(self, ctx: RequestContext, identifier: str) -> KeyRow:
-        """The key a key operation acts on, locked in writing transactions (``repo.find_key``)."""
-        return resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now(), lock=True)
+    def _key(self, ctx: RequestContext, identifier: str, aliases: bool = False) -> KeyRow:
+        """The key a key operation acts on, locked in writing transactions (``repo.find_key``). Named by its key ID
+        or key ARN: only DescribeKey (``aliases``) also takes an alias name or ARN, as the operations' KeyId
+        documentation says; the others answer NotFoundException for an alias, as CreateGrant does."""
+        return resolve(ctx.session, ctx.region, ctx.account_id, identifier, ctx.now(), aliases=aliases, lock=True)
 
     def create_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
@@ -90,7 +92,7 @@ class KeyOperations:
         return {"KeyMetadata": key_metadata(key)}
 
     def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        key = self._key(ctx, params["KeyId"])
+        key = self._key(ctx, params["KeyId"], aliases=True)
         replicas = repo.replicas_of(ctx.session, key.key_id) if key.primary_region is not None else None
         return {"KeyMetadata": key_metadata(key, replicas)}
 
