@@ -216,6 +216,18 @@ def test_create_key_with_a_policy_applies_the_lockout_check(admin):
     assert error_of(admin.describe_key, KeyId=locked)[0] == "AccessDeniedException"
 
 
+def test_a_key_policy_is_32_kib_at_most(kms):
+    """KMS's quota on a key policy's size: 32 KiB; larger is LimitExceededException, on CreateKey and PutKeyPolicy."""
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    policy = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+    padded = policy[:-1] + " " * (32768 - len(policy.encode())) + policy[-1]
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=padded)
+    too_big = padded[:-1] + " " + padded[-1]
+    assert error_of(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=too_big)[::2] == (
+        "LimitExceededException", 400)
+    assert error_of(kms.create_key, Policy=too_big)[0] == "LimitExceededException"
+
+
 def test_grants(server, kms, unique):
     name = f"kms-grantee-{unique}"
     grantee = server.client_for(iam_user_key(server, name), "kms")

@@ -33,8 +33,13 @@ def unsupported(message: str) -> AwsError:
     return AwsError("UnsupportedOperationException", message, 400)
 
 
+MAX_POLICY_BYTES = 32768  # a key policy's size limit (the KMS Developer Guide's quotas: 32 KB)
+
+
 def lockout_checked_policy(ctx: RequestContext, key: KeyRow, text: str, bypass: bool) -> str:
     """A valid key policy for ``key``; unless ``bypass``, one that still lets the caller call PutKeyPolicy."""
+    if len(text.encode()) > MAX_POLICY_BYTES:
+        raise AwsError("LimitExceededException", f"Policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes.", 400)
     try:
         parse_policy(text, kind="key")
     except MalformedPolicy as error:
