@@ -62,8 +62,9 @@ def test_resolve_case_reports_the_status_it_left(server, unique):
     assert (again["initialCaseStatus"], again["finalCaseStatus"]) == ("resolved", "resolved")
 
 
-def test_basic_support_plan_has_no_support_api():
-    """The root user picks the Basic plan in the console (the only place it is set); the Support API then refuses."""
+def test_basic_and_developer_support_plans_have_no_support_api():
+    """The root user picks the Basic or Developer plan in the console (the only place it is set); the Support API then
+    refuses."""
     password = "Corr3ct-Horse!"
     own = start_server(args=("--root-password", password))
     try:
@@ -75,9 +76,11 @@ def test_basic_support_plan_has_no_support_api():
                                                      {"action": "support-plan", "plan": plan})
             assert status in (200, 303), (status, location, page)
 
-        choose("BASIC")
-        assert error_of(own.client("support").describe_severity_levels) == (
-            "SubscriptionRequiredException", "AWS Premium Support Subscription is required to use this service.", 400)
+        for plan in ("BASIC", "DEVELOPER"):  # Business and above have the Support API
+            choose(plan)
+            assert error_of(own.client("support").describe_severity_levels) == (
+                "SubscriptionRequiredException", "AWS Premium Support Subscription is required to use this service.",
+                400)
         choose("BUSINESS")
         own.client("support").describe_severity_levels()
     finally:

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from rootplane.services.account.tables import AccountPreferencesRow
 
-__all__ = ["SUPPORT_PLANS", "BASIC", "DEFAULT_SUPPORT_PLAN", "iam_billing_access", "set_iam_billing_access", "support_plan",
+__all__ = ["SUPPORT_PLANS", "BASIC", "DEVELOPER", "DEFAULT_SUPPORT_PLAN", "iam_billing_access", "set_iam_billing_access", "support_plan",
            "set_support_plan", "is_billing_action"]
 
-BASIC = "BASIC"
-SUPPORT_PLANS = (BASIC, "DEVELOPER", "BUSINESS", "ENTERPRISE")
+BASIC, DEVELOPER = "BASIC", "DEVELOPER"
+SUPPORT_PLANS = (BASIC, DEVELOPER, "BUSINESS", "ENTERPRISE")
 DEFAULT_SUPPORT_PLAN = "BUSINESS"  # so the Support API works out of the box (Basic has none)
 _BILLING_PREFIXES = ("aws-portal:", "billing:")
 
