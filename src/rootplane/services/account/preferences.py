@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from rootplane.services.account.tables import AccountPreferencesRow
 
-__all__ = ["SUPPORT_PLANS", "BASIC", "DEVELOPER", "DEFAULT_SUPPORT_PLAN", "iam_billing_access", "set_iam_billing_access",
-           "support_plan", "set_support_plan", "is_billing_action"]
+__all__ = ["SUPPORT_PLANS", "BASIC", "DEVELOPER", "DEFAULT_SUPPORT_PLAN", "iam_billing_access",
+           "set_iam_billing_access", "support_plan", "set_support_plan", "is_billing_action"]
 
 BASIC, DEVELOPER = "BASIC", "DEVELOPER"
 SUPPORT_PLANS = (BASIC, DEVELOPER, "BUSINESS", "ENTERPRISE")

@@ -1,6 +1,6 @@
 """The audit writer's statements in plain SQL (SQLAlchemy Core, no ORM): store a batch of events, find those a retried
-batch stored already, forget events past retention, and whether any trail receives a batch. A server whose calls no trail
-or rule receives then never loads the model for its records (issue #19: the ORM and the CloudTrail model were
+batch stored already, forget events past retention, and whether any trail receives a batch. A server whose calls no
+trail or rule receives then never loads the model for its records (issue #19: the ORM and the CloudTrail model were
 ~8 MiB of idle RSS, loaded by the first record). The rows are tables.py's ``cloudtrail_events``,
 ``cloudtrail_event_resources`` and ``cloudtrail_trails``; tests/unit/test_audit_plain_sql.py checks these
 statements against the mapped model.
