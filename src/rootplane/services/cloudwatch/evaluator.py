@@ -6,8 +6,9 @@ last minute boundary at least ``DELAY_SECONDS`` ago, so a breach counts within a
 (CloudWatch User Guide, "Alarm evaluation windows"). A ``WallClockWindow`` alarm is evaluated once per period, on
 periods aligned on the epoch (UTC). The delay lets data sent just before a boundary (CloudTrail deliveries, metric
 filters) count. An alarm is due at creation or update, then after each step. A background thread looks for due
-alarms every ``TICK_SECONDS`` of real time (install.py), so on a ``--time-travel`` server moving the clock past a boundary gets the
-alarm evaluated within a tick (tests poll DescribeAlarms). ``step`` is one pass, ``evaluate_due`` its evaluation.
+alarms every ``TICK_SECONDS`` of real time (install.py), so on a ``--time-travel`` server moving the clock past a
+boundary gets the alarm evaluated within a tick (tests poll DescribeAlarms). ``step`` is one pass, ``evaluate_due``
+its evaluation.
 """
 
 from __future__ import annotations
