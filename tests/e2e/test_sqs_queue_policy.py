@@ -57,6 +57,34 @@ def test_add_and_remove_permission(server, sqs, unique):
     assert error_of(sqs.remove_permission, QueueUrl=url, Label="AllowSend")[0] == "InvalidParameterValue"
 
 
+def test_sqs_policy_quotas(sqs, unique):
+    """SQS's policy quotas: AddPermission's label (80 alphanumerics, hyphens, underscores) and seven actions per
+    statement; a queue policy of at most 8,192 bytes and 20 statements. Nothing refused is stored."""
+    url = sqs.create_queue(QueueName=f"quota-{unique}")["QueueUrl"]
+    arn = _arn(f"quota-{unique}")
+    for label in ("bad label!", "x" * 81):
+        assert error_of(sqs.add_permission, QueueUrl=url, Label=label, AWSAccountIds=[BOOT_ACCOUNT],
+                        Actions=["SendMessage"])[::2] == ("InvalidParameterValue", 400)
+    eight = ["SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
+             "GetQueueUrl", "ListQueueTags", "PurgeQueue"]
+    assert error_of(sqs.add_permission, QueueUrl=url, Label="eight", AWSAccountIds=[BOOT_ACCOUNT],
+                    Actions=eight)[0] == "InvalidParameterValue"
+    sqs.add_permission(QueueUrl=url, Label="seven_ok-1", AWSAccountIds=[BOOT_ACCOUNT], Actions=eight[:7])
+
+    def statements(count: int, padding: int = 0) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": f"s{index}{'x' * padding}", "Effect": "Allow", "Principal": {"AWS": BOOT_ACCOUNT},
+             "Action": "sqs:SendMessage", "Resource": arn} for index in range(count)]})
+
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": statements(20)})
+    assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": statements(21)})[0] == (
+        "InvalidAttributeValue")
+    assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": statements(2, padding=4100)})[0] \
+        == "InvalidAttributeValue"
+    kept = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert len(kept["Statement"]) == 20
+
+
 def test_deny_all_policy_locks_out_admins_and_root_unlocks_through_attributes(server, sqs, admin, unique):
     name = f"locked-{unique}"
     url = admin.create_queue(QueueName=name)["QueueUrl"]

@@ -38,14 +38,20 @@ def _json_object(value: str) -> bool:
         return False
 
 
+# SQS's policy quotas (SQS Developer Guide, "Amazon SQS policy quotas").
+MAX_POLICY_BYTES, MAX_POLICY_STATEMENTS = 8192, 20
+
+
 def _policy(value: str) -> bool:
     if value == "":
         return True
+    if len(value.encode()) > MAX_POLICY_BYTES:
+        return False
     try:
-        parse_policy_cached(value, "resource")
+        policy = parse_policy_cached(value, "resource")
     except MalformedPolicy:
         return False
-    return True
+    return len(policy.statements) <= MAX_POLICY_STATEMENTS
 
 
 _VALID: dict[str, Callable[[str], bool]] = {

@@ -20,6 +20,8 @@ def _document(policy: str | None, queue_arn: str) -> dict[str, Any]:
 
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")  # AddPermission's Label: up to 80 alphanumerics, hyphens, underscores
+MAX_ACTIONS = 7  # "An Amazon SQS policy can have a maximum of seven actions per statement" (AddPermission)
 
 
 def _grantable_actions() -> frozenset[str]:
@@ -37,6 +39,9 @@ def _check_grant(params: dict[str, Any]) -> None:
     for account_id in params["AWSAccountIds"]:
         if not _ACCOUNT_ID.match(account_id):
             raise invalid_parameter(f"Value {account_id} for parameter PrincipalId is invalid. Reason: Unable to verify.")
+    if len(params["Actions"]) > MAX_ACTIONS:
+        raise invalid_parameter(f"Value {len(params['Actions'])} for parameter Actions is invalid. Reason: A policy "
+                                f"statement can have at most {MAX_ACTIONS} actions.")
     grantable = _grantable_actions()
     for action in params["Actions"]:
         if action not in grantable:
@@ -47,6 +52,9 @@ def _check_grant(params: dict[str, Any]) -> None:
 def add_statement(policy: str | None, queue_arn: str, params: dict[str, Any]) -> str:
     """The policy with an Allow statement whose Sid is the label."""
     label = params["Label"]
+    if not _LABEL.match(label):
+        raise invalid_parameter(f"Value {label} for parameter Label is invalid. Reason: Must be 1 to 80 alphanumeric "
+                                "characters, hyphens (-) or underscores (_).")
     document = _document(policy, queue_arn)
     statements = document.get("Statement") or []
     if isinstance(statements, dict):
