@@ -141,3 +141,20 @@ def test_cli_lists_users(server, unique):
     server.client("iam").create_user(UserName=f"cli-{unique}")
     out = server.cli_json("iam", "list-users")
     assert f"cli-{unique}" in [u["UserName"] for u in out["Users"]]
+
+
+def test_a_trust_policy_names_no_resource(server, unique):
+    """A role's trust policy with Resource is MalformedPolicyDocument "Has prohibited field Resource", on CreateRole
+    and UpdateAssumeRolePolicy (AWS's answer, as the AWS CLI shows it)."""
+    iam = server.client("iam")
+    allow = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    with_resource = json.dumps({"Version": "2012-10-17", "Statement": [{**allow, "Resource": "*"}]})
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"t-{unique}", AssumeRolePolicyDocument=with_resource)
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, "Has prohibited field Resource")
+    iam.create_role(RoleName=f"t-{unique}", AssumeRolePolicyDocument=trust)
+    with pytest.raises(ClientError) as excinfo:
+        iam.update_assume_role_policy(RoleName=f"t-{unique}", PolicyDocument=with_resource)
+    assert error_of(excinfo)[0] == "MalformedPolicyDocument"
+    iam.delete_role(RoleName=f"t-{unique}")

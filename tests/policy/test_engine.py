@@ -55,3 +55,29 @@ def test_malformed_carries_message() -> None:
     with pytest.raises(MalformedPolicy) as info:
         parse_policy("nope")
     assert info.value.message == "Syntax errors in policy."
+
+
+@pytest.mark.parametrize("kind, statement, message", [
+    ("trust", {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
+               "Resource": "*"}, "Has prohibited field Resource"),
+    ("trust", {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
+               "NotResource": "*"}, "Has prohibited field NotResource"),
+    ("identity", {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:us-east-1::b"},
+     "Resource arn:aws:s3:us-east-1::b can not contain region information."),
+    ("identity", {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam:us-east-1::user/x"},
+     "IAM resource arn:aws:iam:us-east-1::user/x cannot contain region information."),
+    ("identity", {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:error:s3:::b"},
+     'Partition "error" is not valid for resource "arn:error:s3:::b".'),
+])
+def test_iam_refuses_what_aws_refuses_with_its_message(kind, statement, message) -> None:
+    """Messages AWS answers to these documents (MalformedPolicyDocument), as recorded in public bug reports."""
+    with pytest.raises(MalformedPolicy) as info:
+        parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [statement]}), kind=kind)
+    assert info.value.message == message
+
+
+def test_regions_and_partitions_iam_accepts() -> None:
+    for resource in ("arn:aws:s3:::b/*", "arn:aws-cn:s3:::b", "arn:*:s3:::b", "arn:aws:iam::*:user/x",
+                     "arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:s3:*::b"):
+        parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": resource}]}), kind="identity")

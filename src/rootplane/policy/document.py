@@ -44,6 +44,10 @@ MESSAGES = {
     "condition_type": "Invalid Condition type : {operator}",
     "resource_format": 'Resource {resource} must be in ARN format or "*".',
     "principal": 'Invalid principal in policy: "{kind}":"{value}"',
+    "prohibited": "Has prohibited field {field}",
+    "partition": 'Partition "{partition}" is not valid for resource "{resource}".',
+    "s3_region": "Resource {resource} can not contain region information.",
+    "iam_region": "IAM resource {resource} cannot contain region information.",
     "charset": "Syntax errors in policy.",
     "org_type": "The provided policy document does not meet the requirements of the specified policy type.",
     "empty_statement": "Syntax errors in policy.",
@@ -208,11 +212,22 @@ def _check_action(action: str) -> None:
         raise MalformedPolicy(MESSAGES["vendor"])
 
 
-def _check_resource(resource: str) -> None:
+_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
+_IAM_POLICY_KINDS = frozenset({"identity", "boundary", "session"})  # the policies IAM itself validates ARNs of
+
+
+def _check_resource(resource: str, kind: str) -> None:
     if resource == "*":
         return
     if not resource.startswith("arn:") or resource.count(":") < 2:
         raise MalformedPolicy(MESSAGES["resource_format"].format(resource=resource))
+    if kind not in _IAM_POLICY_KINDS:
+        return
+    _, partition, service, region, *_ = resource.split(":") + ["", ""]
+    if "*" not in partition and "?" not in partition and partition not in _PARTITIONS:
+        raise MalformedPolicy(MESSAGES["partition"].format(partition=partition, resource=resource))
+    if region and service in ("s3", "iam") and "*" not in region:  # global services' ARNs name no region
+        raise MalformedPolicy(MESSAGES["s3_region" if service == "s3" else "iam_region"].format(resource=resource))
 
 
 def _check_principal(element: object) -> None:
@@ -301,6 +316,10 @@ def _validate_statement(raw: object, kind: str) -> None:
     # Resource
     if "Resource" in raw and "NotResource" in raw:
         raise MalformedPolicy(MESSAGES["syntax"])
+    if kind == "trust":  # a role's trust policy names who may assume it, never what
+        for element in ("Resource", "NotResource"):
+            if element in raw:
+                raise MalformedPolicy(MESSAGES["prohibited"].format(field=element))
     resources_raw = raw.get("Resource", raw.get("NotResource"))
     if resources_raw is None:
         if kind != "trust":
@@ -312,7 +331,7 @@ def _validate_statement(raw: object, kind: str) -> None:
         if not resources:
             raise MalformedPolicy(MESSAGES["no_resources"])
         for resource in resources:
-            _check_resource(resource)
+            _check_resource(resource, kind)
     if "Condition" in raw:
         _check_condition(raw["Condition"])
     if kind == "rcp":
