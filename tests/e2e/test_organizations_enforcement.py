@@ -98,3 +98,39 @@ def test_scp_binds_assume_root_sessions(server, world):
     error = error_of(root_iam.list_access_keys)
     assert error["Code"] == "AccessDenied" and "service control policy" in error["Message"]
     server.client("iam").list_access_keys()
+
+
+def test_organization_condition_keys_and_the_data_perimeter_rcp(server, world):
+    """aws:PrincipalOrgID/OrgPaths and aws:ResourceOrgID are set for accounts in the organization: the data
+    perimeter RCP AWS documents (deny principals outside the organization) lets the organization's own principals
+    in, an SCP conditioned on aws:PrincipalOrgPaths binds the account's path, and a queue policy granting the
+    organization lets another member's role send."""
+    orgs, admin = world["orgs"], world["admin"]
+    org_id = orgs.describe_organization()["Organization"]["Id"]
+    roots = orgs.list_roots()["Roots"]
+    if not any(t["Type"] == "RESOURCE_CONTROL_POLICY" and t["Status"] == "ENABLED" for t in roots[0]["PolicyTypes"]):
+        orgs.enable_policy_type(RootId=world["root"], PolicyType="RESOURCE_CONTROL_POLICY")
+    owner, other = create_member(orgs, "perimeter-owner"), create_member(orgs, "perimeter-other")
+    perimeter = orgs.create_policy(Content=policy_text({
+        "Effect": "Deny", "Principal": "*", "Action": ["s3:*", "sqs:*"], "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id},
+                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}),
+        Description="", Name="DataPerimeter", Type="RESOURCE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=perimeter, TargetId=owner)
+    owner_sqs = server.client_for(assume_access_role(server, admin, owner), "sqs")
+    url = owner_sqs.create_queue(QueueName="perimeter")["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{owner}:perimeter"
+    owner_sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_text({
+        "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id, "aws:ResourceOrgID": org_id}}})})
+    other_sqs = server.client_for(assume_access_role(server, admin, other), "sqs")
+    other_sqs.send_message(QueueUrl=url, MessageBody="from inside the organization")
+    owner_sqs.send_message(QueueUrl=url, MessageBody="from the owner")
+    path = f"{org_id}/{world['root']}/"
+    deny = _scp(orgs, "DenyAtRootPath", {"Effect": "Deny", "Action": "sqs:ListQueues", "Resource": "*",
+                                         "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [path]}}})
+    orgs.attach_policy(PolicyId=deny, TargetId=other)
+    assert "explicit deny in a service control policy" in error_of(other_sqs.list_queues)["Message"]
+    owner_sqs.list_queues()  # its path is the same, but the SCP is attached to the other account only
+    orgs.detach_policy(PolicyId=deny, TargetId=other)
+    orgs.detach_policy(PolicyId=perimeter, TargetId=owner)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION
+from rootplane.core.services import optional_module as source
 
 __all__ = ["global_context", "request_tag_context"]
 
@@ -51,11 +52,26 @@ def global_context(ctx: Any, resource: str, resource_account: str | None,
         keys[f"aws:principaltag/{key.lower()}"] = value
     if resource_account:
         keys["aws:resourceaccount"] = resource_account
+    _organization_keys(ctx, keys, principal.account_id, resource_account)
     tag_prefixes = ("aws:resourcetag/", "iam:resourcetag/") if _IAM_TAGGED.match(resource) else ("aws:resourcetag/",)
     for key, value in (resource_tags or {}).items():
         for prefix in tag_prefixes:
             keys[prefix + key.lower()] = value
     return {k: v for k, v in keys.items() if v is not None}
+
+
+def _organization_keys(ctx: Any, keys: dict[str, Any], principal_account: str | None,
+                       resource_account: str | None) -> None:
+    """aws:PrincipalOrgID/OrgPaths and aws:ResourceOrgID/OrgPaths: present only for an account in an organization
+    (IAM User Guide, global condition keys), the paths multivalued."""
+    orgs = source("rootplane.services.organizations.policies")
+    session = getattr(ctx, "session", None)
+    if orgs is None or session is None:
+        return
+    for prefix, account_id in (("aws:principalorg", principal_account), ("aws:resourceorg", resource_account)):
+        found = orgs.org_identity(session, account_id) if account_id else None
+        if found is not None:
+            keys[f"{prefix}id"], keys[f"{prefix}paths"] = found[0], [found[1]]
 
 
 def request_tag_context(tags: Mapping[str, str] | None) -> dict[str, Any]:

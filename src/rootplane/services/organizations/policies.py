@@ -18,7 +18,7 @@ from rootplane.services.organizations.tables import (
 )
 from rootplane.store.changes import TableCache
 
-__all__ = ["scp_levels", "rcp_levels", "levels_for", "RCP_SERVICES"]
+__all__ = ["scp_levels", "rcp_levels", "levels_for", "org_identity", "RCP_SERVICES"]
 
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
@@ -34,6 +34,26 @@ Levels = tuple[tuple[NamedPolicy, ...], ...]
 
 _LEVELS: TableCache[Levels | None] = TableCache(
     row.__tablename__ for row in (OrganizationRow, OrganizationalUnitRow, MembershipRow, PolicyRow, AttachmentRow))
+
+
+_IDENTITIES: TableCache[tuple[str, str] | None] = TableCache(
+    row.__tablename__ for row in (OrganizationRow, OrganizationalUnitRow, MembershipRow))
+
+
+def org_identity(session: Session, account_id: str) -> tuple[str, str] | None:
+    """(organization id, the account's organization path) of an account in an organization, None otherwise: the
+    values of aws:PrincipalOrgID / aws:PrincipalOrgPaths for its principals and of aws:ResourceOrgID /
+    aws:ResourceOrgPaths for its resources. The path runs from the organization to the account's parent, as AWS
+    writes it: ``o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/``."""
+    return _IDENTITIES.get(session, account_id, lambda s: _read_identity(s, account_id))
+
+
+def _read_identity(session: Session, account_id: str) -> tuple[str, str] | None:
+    found = repo.organization_of(session, account_id)
+    if found is None:
+        return None
+    organization, membership = found
+    return organization.id, f"{organization.id}/{membership.path}"
 
 
 def levels_for(session: Session, account_id: str, policy_type: str) -> Levels | None:
