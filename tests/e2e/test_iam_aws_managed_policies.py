@@ -67,3 +67,19 @@ def test_unknown_aws_policy_is_no_such_entity(server, unique):
     arn = "arn:aws:iam::aws:policy/NoSuchPolicyEver"
     assert error_of(iam.attach_user_policy, UserName=f"u-{unique}", PolicyArn=arn) == (
         "NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
+
+
+def test_an_unknown_permissions_boundary_is_a_scope_arn_that_does_not_exist(server, unique):
+    """IAM calls a permissions boundary the "Scope ARN" when it names no policy (AWS's answer, as rosa and SAM
+    deployments log it), on CreateUser, CreateRole and Put{User,Role}PermissionsBoundary."""
+    iam = server.client("iam")
+    arn = "arn:aws:iam::000000000000:policy/no-such-boundary"
+    expected = ("NoSuchEntity", f"Scope ARN: {arn} does not exist or is not attachable.", 404)
+    assert error_of(iam.create_user, UserName=f"b-{unique}", PermissionsBoundary=arn) == expected
+    trust = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},'
+             '"Action":"sts:AssumeRole"}]}')
+    assert error_of(iam.create_role, RoleName=f"b-{unique}", AssumeRolePolicyDocument=trust,
+                    PermissionsBoundary=arn) == expected
+    iam.create_user(UserName=f"b-{unique}")
+    assert error_of(iam.put_user_permissions_boundary, UserName=f"b-{unique}", PermissionsBoundary=arn) == expected
+    iam.delete_user(UserName=f"b-{unique}")

@@ -18,11 +18,12 @@ __all__ = ["UsersMixin", "check_boundary"]
 
 
 def check_boundary(ctx: RequestContext, arn: str | None) -> str | None:
-    """A permissions boundary must be an existing managed policy (never a root-task policy)."""
+    """A permissions boundary must be an existing managed policy (never a root-task policy). IAM names it the
+    "Scope ARN" when it is not: ``Scope ARN: <arn> does not exist or is not attachable.``"""
     if arn is None:
         return None
     if catalog.is_task_policy(arn) or catalog.resolve_locked(ctx.session, arn) is None:
-        raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+        raise errors.no_such_entity(f"Scope ARN: {arn} does not exist or is not attachable.")
     return arn
 
 
