@@ -134,3 +134,19 @@ def test_organization_condition_keys_and_the_data_perimeter_rcp(server, world):
     owner_sqs.list_queues()  # its path is the same, but the SCP is attached to the other account only
     orgs.detach_policy(PolicyId=deny, TargetId=other)
     orgs.detach_policy(PolicyId=perimeter, TargetId=owner)
+
+
+def test_requested_region_of_iam_calls_is_us_east_1(server, world):
+    """IAM calls are always made to us-east-1 (aws:RequestedRegion's documentation): an SCP denying every region but
+    eu-west-1 denies a member's IAM calls even when the client signs for eu-west-1, and not its SQS calls there."""
+    orgs, admin = world["orgs"], world["admin"]
+    member = create_member(orgs, "region-bound")
+    credentials = assume_access_role(server, admin, member)
+    deny = _scp(orgs, "OnlyEuWest1", {"Effect": "Deny", "NotAction": "sts:*", "Resource": "*",
+                                      "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}})
+    orgs.attach_policy(PolicyId=deny, TargetId=member)
+    iam = server.client_for(credentials, "iam", region="eu-west-1")
+    assert "explicit deny in a service control policy" in error_of(iam.list_roles)["Message"]
+    server.client_for(credentials, "sqs", region="eu-west-1").list_queues()
+    orgs.detach_policy(PolicyId=deny, TargetId=member)
+    iam.list_roles()

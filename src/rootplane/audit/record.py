@@ -38,7 +38,7 @@ from rootplane.auth.principal import (
     ASSUMED_ROLE, AWS_SERVICE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION, Principal,
 )
 from rootplane.core.ids import event_id
-from rootplane.core.services import event_source
+from rootplane.core.services import event_source, home_region
 from rootplane.services.provider import is_read_only
 from rootplane.wire.models import SERVICES, service_model
 
@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 EVENT_VERSION = "1.10"
-GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin", "support"})
 # Data events: CloudTrail does not record them unless a trail selects them; never in Event history.
 _DATA_EVENTS = {
     "s3": frozenset({
@@ -156,7 +155,7 @@ def username_of(principal: Principal) -> str:
 
 
 def _region(call: ApiCall) -> str:
-    return "us-east-1" if call.service in GLOBAL_SERVICES else call.region
+    return home_region(call.service, call.region)
 
 
 class _Operation(NamedTuple):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION
+from rootplane.core.services import home_region
 from rootplane.core.services import optional_module as source
 
 __all__ = ["global_context", "request_tag_context"]
@@ -28,7 +29,7 @@ def global_context(ctx: Any, resource: str, resource_account: str | None,
         "aws:principalaccount": principal.account_id,
         "aws:principaltype": _PRINCIPAL_TYPE.get(principal.kind, principal.kind),
         "aws:userid": principal.user_id,
-        "aws:requestedregion": ctx.region,
+        "aws:requestedregion": home_region(getattr(ctx, "service", ""), ctx.region),
         "aws:sourceip": ctx.source_ip,
         "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": str(int(now.timestamp())),

@@ -6,11 +6,21 @@ import importlib
 from functools import lru_cache
 from types import ModuleType
 
-__all__ = ["SERVICES", "event_source", "namespace_of", "optional_module"]
+__all__ = ["SERVICES", "GLOBAL_SERVICES", "home_region", "event_source", "namespace_of", "optional_module"]
 
 SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "account", "s3", "sqs", "cloudtrail", "events", "sns", "kms",
                              "support", "logs", "cloudwatch", "ec2",
                              "resourcegroupstaggingapi")
+
+# Services whose calls all go to us-east-1 whatever region a client signs for: CloudTrail records them there, and
+# aws:RequestedRegion is us-east-1 for them ("IAM calls are always made to the us-east-1 Region").
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "account", "signin", "support"})
+
+
+def home_region(service: str, region: str) -> str:
+    """The region a call to ``service`` made through ``region`` is served in: us-east-1 for global services."""
+    return "us-east-1" if service in GLOBAL_SERVICES else region
+
 
 # CloudTrail's eventSource host where it is not the service's own name (its endpoint prefix), and the IAM
 # namespace of such a host.
