@@ -10,6 +10,7 @@ import pytest
 from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMIN_ARN = f"arn:aws:iam::{BOOT_ACCOUNT}:user/s3-admin"
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,8 @@ def test_anonymous_access_needs_a_public_policy(server, s3, unique):
     s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": BOOT_ACCOUNT}, "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{bucket}/*"}))
-    assert _anonymous_get(server, bucket, "page.html")[0] == 403
+    status, body = _anonymous_get(server, bucket, "page.html")
+    assert status == 403 and b"<Message>Access Denied</Message>" in body  # no account: S3 says no more
 
 
 def test_deny_all_policy_locks_out_admins_but_not_the_owner_root_policy_management(server, s3, admin, unique):
@@ -99,7 +101,14 @@ def test_deny_all_policy_locks_out_admins_but_not_the_owner_root_policy_manageme
     admin.put_bucket_policy(Bucket=bucket, Policy=deny_all)
     for call, kwargs in ((admin.get_object, {"Key": "k"}), (admin.list_objects_v2, {}), (admin.get_bucket_policy, {}),
                          (admin.delete_bucket_policy, {}), (admin.put_bucket_policy, {"Policy": deny_all})):
-        assert error_of(call, Bucket=bucket, **kwargs) == ("AccessDenied", "Access Denied", 403)
+        code, message, status = error_of(call, Bucket=bucket, **kwargs)
+        # same account: S3 says who, what and which policy (S3 User Guide, access denied message examples)
+        assert (code, status) == ("AccessDenied", 403)
+        assert message.startswith(f"User: {ADMIN_ARN} is not authorized to perform: s3:") and message.endswith(
+            "with an explicit deny in a resource-based policy"), message
+    assert error_of(admin.get_object, Bucket=bucket, Key="k")[1] == (
+        f'User: {ADMIN_ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::{bucket}/k" '
+        "with an explicit deny in a resource-based policy")
     # The account's root keeps bucket-policy management, and nothing else.
     assert error_of(s3.get_object, Bucket=bucket, Key="k")[0] == "AccessDenied"
     assert error_of(s3.list_objects_v2, Bucket=bucket)[0] == "AccessDenied"

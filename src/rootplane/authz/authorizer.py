@@ -92,8 +92,6 @@ def denial(service: str, protocol: str, message: str) -> AwsError:
     if protocol in ("json", "rest-json", "smithy-rpc-v2-cbor"):
         code, status = _JSON_DENIAL.get(service, ("AccessDeniedException", 400))
         return AwsError(code, message, status)
-    if service == "s3":
-        return AwsError("AccessDenied", "Access Denied", 403)
     if protocol == "ec2":
         return AwsError("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
     if service == "sns":  # botocore's AuthorizationErrorException
@@ -132,6 +130,22 @@ def _record(ctx: Any, check: AuthzCheck, decision: Decision) -> None:
         audit["deciding_statement"] = deciding_statement(check, decision)
 
 
+def _s3_explains(ctx: Any, check: AuthzCheck) -> bool:
+    """Whether S3 says why it denied: for a requester of the bucket owner's account or organization (S3 User Guide,
+    "Troubleshoot access denied (403 Forbidden) errors": User: <arn> is not authorized to perform: <action> on
+    resource: "<arn>" because ...); anyone else reads a bare "Access Denied"."""
+    requester, owner = ctx.principal.account_id, check.resource_account
+    if not requester or ctx.principal.kind == ANONYMOUS:
+        return False
+    if owner is None or owner == requester:
+        return True
+    orgs = source("rootplane.services.organizations.policies")
+    if orgs is None:
+        return False
+    mine, theirs = orgs.org_identity(ctx.session, requester), orgs.org_identity(ctx.session, owner)
+    return mine is not None and theirs is not None and mine[0] == theirs[0]
+
+
 def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
     """Raise AccessDenied unless every check is allowed; the deciding statement goes to ``ctx.audit``."""
     for check in checks:
@@ -139,7 +153,12 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
         _record(ctx, check, decision)
         if not decision.allowed:
             action = check.action.lower() if ctx.service in _LOWERCASE_ACTION_DENIALS else check.action
-            message = decision.message(ctx.principal.arn, action, check.denial_resource or check.resource)
+            resource = check.denial_resource or check.resource
+            if ctx.service == "s3":
+                if not _s3_explains(ctx, check):
+                    raise AwsError("AccessDenied", "Access Denied", 403)
+                resource = f'"{resource}"'
+            message = decision.message(ctx.principal.arn, action, resource)
             if ctx.service in _REASONLESS_DENIALS:
                 message = message.split(" because ", 1)[0].split(" with an explicit deny", 1)[0]
             if check.action in _AUTHORIZATION_DETAILS_ACTIONS:
