@@ -35,8 +35,8 @@ _DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, 
 def _event_shape(row: EventRow) -> dict[str, Any]:
     return {
         "EventId": row.event_id, "EventName": row.event_name, "ReadOnly": "true" if row.read_only else "false",
-        "AccessKeyId": row.access_key_id, "EventTime": row.event_time.replace(microsecond=0), "EventSource": row.event_source,
-        "Username": row.username,
+        "AccessKeyId": row.access_key_id, "EventTime": row.event_time.replace(microsecond=0),  # the record's second
+        "EventSource": row.event_source, "Username": row.username,
         "Resources": [{"ResourceType": kind, "ResourceName": name} for kind, name in json.loads(row.resources)],
         "CloudTrailEvent": row.record,
     }
