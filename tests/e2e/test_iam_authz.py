@@ -127,3 +127,27 @@ def test_simulate_custom_and_principal_policy(server, unique):
         PolicySourceArn=f"arn:aws:iam::000000000000:user/{name}", ActionNames=["s3:GetObject"],
         ResourceArns=["arn:aws:s3:::secret/k"])["EvaluationResults"]
     assert results[0]["EvalDecision"] == "explicitDeny"
+
+
+def test_simulation_names_the_context_values_it_missed(server):
+    """MissingContextValues lists the condition keys and policy variables an applying statement needed and the
+    simulation was not given (as spelled in the policy); a key given in ContextEntries, one whose absence satisfies
+    its test (Null, negated operators: see aws-captures/conditions.json) and a statement of another action are not
+    listed."""
+    iam = server.client("iam")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*",
+         "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}, "Null": {"aws:TokenIssueTime": "true"},
+                       "StringNotEquals": {"aws:PrincipalTag/team": "blocked"}}},
+        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*",
+         "Condition": {"StringEquals": {"ec2:Region": "us-east-1"}}}]})
+    result = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"],
+                                        ResourceArns=["arn:aws:s3:::b/alice/k"])["EvaluationResults"][0]
+    assert (result["EvalDecision"], result["MissingContextValues"]) == (
+        "implicitDeny", ["aws:SourceVpc", "aws:username"])
+    given = [{"ContextKeyName": "aws:sourcevpc", "ContextKeyValues": ["vpc-1"], "ContextKeyType": "string"},
+             {"ContextKeyName": "aws:username", "ContextKeyValues": ["alice"], "ContextKeyType": "string"}]
+    result = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"],
+                                        ResourceArns=["arn:aws:s3:::b/alice/k"],
+                                        ContextEntries=given)["EvaluationResults"][0]
+    assert (result["EvalDecision"], result["MissingContextValues"]) == ("allowed", [])

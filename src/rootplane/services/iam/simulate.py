@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rootplane.core.arn import parse_arn
@@ -58,6 +59,39 @@ def source_policies(ctx: RequestContext, arn: str) -> tuple[list[NamedPolicy], l
     return found, boundary
 
 
+_VARIABLE = re.compile(r"\$\{([^}*?$][^},]*)")  # a policy variable's key: ${aws:username}, ${aws:PrincipalTag/x, 'd'}
+
+
+def _offset(text: str, position: Any) -> int:
+    """The index in ``text`` of a 1-based (line, column) position."""
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:position.line - 1]) + position.column - 1
+
+
+def _missing_context(policies: list[NamedPolicy], action: str, context: dict[str, Any]) -> list[str]:
+    """MissingContextValues: the condition keys and policy variables of the statements that apply to ``action``
+    which the simulation was not given (ContextEntries) and whose absence keeps a statement from matching, spelled
+    as the policies write them, each once. A key whose absence satisfies its test is not missing: Null tests,
+    ...IfExists, negated operators and ForAllValues (recorded: StringNotEquals and ForAllValues:StringEquals on an
+    absent key answer ``[]``, aws-captures/conditions.json)."""
+    given = {key.lower() for key in context}
+    missing: dict[str, str] = {}
+    for named in policies:
+        text = named.policy.text
+        for statement in named.policy.statements:
+            if statement.actions.matches(action.lower()) == statement.not_action:
+                continue
+            keys = [test.key for test in statement.conditions if test.null_values is None and not test.if_exists
+                    and not test.negated and test.qualifier != "all"]
+            segment = text[_offset(text, statement.start):_offset(text, statement.end)]
+            keys += [found.strip().lower() for found in _VARIABLE.findall(segment)]
+            for key in keys:
+                if key not in given and key not in missing:
+                    match = re.search(re.escape(key), text, re.IGNORECASE)
+                    missing[key] = match.group(0) if match else key
+    return list(missing.values())
+
+
 def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedPolicy],
               boundary: list[NamedPolicy] | None, caller_arn: str) -> dict[str, Any]:
     boundary_inputs = _documents(params.get("PermissionsBoundaryPolicyInputList"),
@@ -87,7 +121,8 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
             per_resource.append((resource, evaluate(facts, policy_set, explain=True)))
             if boundary_only is not None:
                 within_boundary.append(evaluate(facts, boundary_only).allowed)
-        result = action_result(action, per_resource)
+        result = action_result(action, per_resource, missing_context_values=_missing_context(
+            [*identity, *(boundary or ()), *([resource_policy] if resource_policy else [])], action, context))
         if boundary_only is not None:
             _boundary_detail(result, within_boundary)
         results.append(result)
