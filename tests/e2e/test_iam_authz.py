@@ -151,3 +151,23 @@ def test_simulation_names_the_context_values_it_missed(server):
                                         ResourceArns=["arn:aws:s3:::b/alice/k"],
                                         ContextEntries=given)["EvaluationResults"][0]
     assert (result["EvalDecision"], result["MissingContextValues"]) == ("allowed", [])
+
+
+def test_a_cross_account_simulation_needs_both_the_identity_and_the_resource_policy(server):
+    """The caller's account is its ARN's: a caller of another account than the resource owner needs both its identity
+    policy and the resource policy to allow (a same-account caller needs either)."""
+    iam = server.client("iam")
+    identity = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})
+    bucket = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/x"}, "Action": "s3:GetObject",
+         "Resource": "*"}]})
+
+    def decision(caller: str, owner: str) -> str:
+        return iam.simulate_custom_policy(
+            PolicyInputList=[identity], ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::b/k"],
+            ResourcePolicy=bucket, CallerArn=caller, ResourceOwner=f"arn:aws:iam::{owner}:root",
+        )["EvaluationResults"][0]["EvalDecision"]
+
+    assert decision("arn:aws:iam::111122223333:user/x", "000000000000") == "implicitDeny"
+    assert decision("arn:aws:iam::111122223333:user/x", "111122223333") == "allowed"

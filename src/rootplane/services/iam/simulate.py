@@ -108,6 +108,8 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
     resources = params.get("ResourceArns") or ["*"]
     owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
         parse_arn(params["ResourceOwner"]) else ctx.account_id
+    caller = parse_arn(caller_arn)
+    caller_account = caller.account if caller is not None and caller.account else ctx.account_id
     boundary_only = PolicySet(identity=tuple(boundary)) if boundary else None
     actions, paging = shapes.page_of(params["ActionNames"], params.get("Marker"), params.get("MaxItems"))
     results = []
@@ -116,7 +118,7 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
         within_boundary = []
         for resource in resources:
             facts = RequestFacts(action=action, resource=resource, principal_arn=caller_arn,
-                                 principal_account=ctx.account_id, resource_account=owner, context=context)
+                                 principal_account=caller_account, resource_account=owner, context=context)
             # explain: MatchedStatements lists every statement that decided, not only the first Allow per type
             per_resource.append((resource, evaluate(facts, policy_set, explain=True)))
             if boundary_only is not None:
