@@ -35,6 +35,21 @@ def test_organizations_invalid_input_reasons(raw, organization):
     assert (error["Code"], error["Reason"]) == ("InvalidInputException", "MAX_VALUE_EXCEEDED")
 
 
+def test_tags_follow_the_model_pattern_and_leave_system_tags_alone(raw, organization):
+    """Organizations' TagKey/TagValue pattern (letters, digits, spaces and _.:/=+-@, Java's Unicode classes) and its
+    system tags: an ``aws:`` key is INVALID_SYSTEM_TAGS_PARAMETER; nothing refused is stored."""
+    orgs = raw("organizations")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    for tags in ([{"Key": "a#b", "Value": "x"}], [{"Key": "team", "Value": "x<y>"}]):
+        error = error_of(orgs.tag_resource, ResourceId=root, Tags=tags)
+        assert (error["Code"], error["Reason"]) == ("InvalidInputException", "INVALID_PATTERN"), tags
+    error = error_of(orgs.tag_resource, ResourceId=root, Tags=[{"Key": "aws:cost", "Value": "x"}])
+    assert (error["Code"], error["Reason"]) == ("InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER")
+    orgs.tag_resource(ResourceId=root, Tags=[{"Key": "équipe sécurité", "Value": "root-access_1:/=+-@"}])
+    assert orgs.list_tags_for_resource(ResourceId=root)["Tags"] == [
+        {"Key": "équipe sécurité", "Value": "root-access_1:/=+-@"}]
+
+
 def test_account_schema_messages(raw):
     account = raw("account")
     contact = account.get_contact_information()["ContactInformation"]

@@ -89,11 +89,17 @@ _CHARACTER_CLASS = re.compile(r"\[((?:[^\]\\]|\\.)*)\]([+*]?)")
 
 
 def _python_pattern(text: str) -> str:
-    """A model pattern Python can compile: one character class with Unicode classes becomes an alternation."""
-    match = _CHARACTER_CLASS.fullmatch(text)
-    if match is None or "\\p{" not in text:
+    """A model pattern Python can compile: each character class with Unicode classes becomes an alternation
+    (``[\\p{L}_.]+`` alone, or inside a larger pattern: Organizations' ``^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$``)."""
+    if "\\p{" not in text:
         return text
+    return _CHARACTER_CLASS.sub(_python_class, text)
+
+
+def _python_class(match: re.Match[str]) -> str:
     body, repeat = match.groups()
+    if "\\p{" not in body:
+        return match.group(0)
     alternatives = [python for java, python in _UNICODE_CLASSES.items() if java in body]
     for java in _UNICODE_CLASSES:
         body = body.replace(java, "")

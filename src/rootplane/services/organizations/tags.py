@@ -7,7 +7,7 @@ from typing import Any
 from rootplane.services.context import RequestContext
 from rootplane.services.organizations import repo
 from rootplane.services.organizations.caller import management_or_delegate
-from rootplane.services.organizations.errors import constraint, org_error
+from rootplane.services.organizations.errors import constraint, invalid_input, org_error
 from rootplane.services.organizations.paging import decode_token, encode_token
 from rootplane.services.organizations.tables import OrganizationRow, TagRow
 
@@ -17,7 +17,10 @@ MAX_TAGS = 50
 
 
 def put_tags(ctx: Any, resource_id: str, tags: list[dict[str, str]]) -> None:
-    """Add or overwrite tags; at most 50 per resource."""
+    """Add or overwrite tags; at most 50 per resource, none of AWS's own (``aws:`` keys are system tags)."""
+    if any(tag["Key"].lower().startswith("aws:") for tag in tags):
+        raise invalid_input("INVALID_SYSTEM_TAGS_PARAMETER", "You specified a tag key that is a system tag. You can't "
+                            "add, edit, or delete system tag keys because they're reserved for AWS use.")
     existing = {tag.key: tag for tag in repo.list_tags(ctx.session, resource_id, limit=MAX_TAGS + 1)}
     for tag in tags:
         row = existing.get(tag["Key"])
