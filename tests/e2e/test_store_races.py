@@ -351,7 +351,8 @@ DELETES = {  # service: (create one, delete it, the error AWS answers a delete o
         logGroupName=n, logStreamName=n)), lambda c, n: c.delete_log_stream(logGroupName=n, logStreamName=n),
                    "ResourceNotFoundException"),
     "kms-key": ("kms", lambda c, n: c.create_alias(AliasName=f"alias/{n}", TargetKeyId=c.create_key()[
-        "KeyMetadata"]["KeyId"]), lambda c, n: c.schedule_key_deletion(KeyId=f"alias/{n}"),
+        "KeyMetadata"]["KeyId"]),  # ScheduleKeyDeletion takes a key ID, not an alias: DescribeKey resolves it
+                lambda c, n: c.schedule_key_deletion(KeyId=c.describe_key(KeyId=f"alias/{n}")["KeyMetadata"]["KeyId"]),
                 "KMSInvalidStateException"),
     "kms-alias": ("kms", lambda c, n: c.create_alias(AliasName=f"alias/{n}", TargetKeyId=c.create_key()[
         "KeyMetadata"]["KeyId"]), lambda c, n: c.delete_alias(AliasName=f"alias/{n}"), "NotFoundException"),
