@@ -10,6 +10,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from ...core.errors import AwsError
 from ..http import HttpRequest, HttpResponse
+from ..validate import MALFORMED_XML
 from .base import error_shape
 from .rest import RestProtocol
 from .xmlcodec import XmlError, parse_xml, read_structure, read_value, write_members, xml_text
@@ -75,11 +76,7 @@ class RestXmlProtocol(RestProtocol):
         try:
             return parse_xml(body)
         except XmlError:
-            raise AwsError(
-                "MalformedXML",
-                "The XML you provided was not well-formed or did not validate against our published schema",
-                400,
-            ) from None
+            raise AwsError("MalformedXML", MALFORMED_XML, 400) from None
 
     def _convert(self, reader, shape: Shape, root) -> Any:
         try:
