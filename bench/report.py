@@ -151,9 +151,10 @@ def _trail_section(trail: dict | None) -> list[str]:
         empty, full = trail["empty"].get(metric), trail["full"].get(metric)
         if not empty or not full:
             continue
-        ratio = full["value"] / empty["value"] if empty["value"] else float("nan")
-        within = ratio >= 0.9 if higher_is_better else ratio <= 1.1
-        lines.append(f"| {label} | {_figure(empty, digits)} | {_figure(full, digits)} | {ratio:.2f} | "
+        ratio = trail.get("ratio", {}).get(metric) or {"value": full["value"] / empty["value"] if empty["value"]
+                                                        else float("nan")}
+        within = ratio["value"] >= 0.9 if higher_is_better else ratio["value"] <= 1.1
+        lines.append(f"| {label} | {_figure(empty, digits)} | {_figure(full, digits)} | {_figure(ratio, 2)} | "
                      f"{'met' if within else '**not met**'} |")
     return lines
 

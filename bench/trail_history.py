@@ -13,9 +13,12 @@ answers a full page of 50 in both stores and the comparison is of the lookup, no
 
 The records are written straight into a stopped store through the recorder's own insert (plain.put_events), spread
 over the last 80 days of the bootstrap account in us-east-1 (the account every lookup below reads), so the history
-is as large as a busy account's 90 days. Each round restarts the server on each store. The lookups start once the
-server and the machine are quiet after the GetCallerIdentity load (its records written, the WAL checkpointed), so they
-measure the history's size, not what the load left behind.
+is as large as a busy account's 90 days. Each round starts a server on each store, one after the other (the order
+alternating from round to round; each first signed answer timed alone), keeps both running, loads each in turn with
+GetCallerIdentity, and, once the servers and the machine are quiet (the loads' records written, the WAL
+checkpointed), times the lookups alternating between the two servers call by call, so that they measure the
+history's size, not what the load left behind nor what else the machine did meanwhile. A ratio is the median of the
+rounds' own ratios, with their spread.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).parent))
 
 from loadgen import sign_query_requests, sign_requests, throughput  # noqa: E402
-from servers import settle, start_rootplane  # noqa: E402
+from servers import RunningServer, settle, start_rootplane  # noqa: E402
 from stores import BenchStore  # noqa: E402
 
 ACCOUNT = "000000000000"
@@ -83,32 +86,53 @@ def _prefill(store: BenchStore, count: int) -> float:
     return seconds
 
 
-def _lookup(endpoint: str, attribute: dict | None, calls: int = 30, **fields) -> tuple[float, dict]:
-    """Median milliseconds of one LookupEvents call (a page of 50; ``fields``: more of the request, e.g. a time
-    range or NextToken), one connection, sequential; and the last answer."""
-    body = json.dumps({"MaxResults": 50, **({"LookupAttributes": [attribute]} if attribute else {}), **fields}).encode()
-    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target":
-               "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}
-    path, signed, payload, method = sign_requests(endpoint, "cloudtrail", [("POST", "/", body, headers)])[0]
-    parts = urlsplit(endpoint)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    times = []
-    for _ in range(calls):
+class _Lookup:
+    """One connection to a server replaying one signed LookupEvents request (a page of 50; ``fields``: more of the
+    request, e.g. a time range or NextToken)."""
+
+    def __init__(self, endpoint: str, attribute: dict | None, **fields) -> None:
+        self.attribute, self.fields = attribute, fields
+        body = json.dumps({"MaxResults": 50, **({"LookupAttributes": [attribute]} if attribute else {}),
+                           **fields}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target":
+                   "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}
+        self.path, self.headers, self.body, self.method = sign_requests(
+            endpoint, "cloudtrail", [("POST", "/", body, headers)])[0]
+        parts = urlsplit(endpoint)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+    def call(self) -> tuple[float, dict]:
+        """Seconds one call took, and its answer."""
         started = time.perf_counter()
-        connection.request(method, path, body=payload, headers=signed)
-        response = connection.getresponse()
+        self.connection.request(self.method, self.path, body=self.body, headers=self.headers)
+        response = self.connection.getresponse()
         answer = response.read()
-        times.append(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
         if response.status != 200:
             raise RuntimeError(f"LookupEvents answered {response.status}: {answer[:200]!r}")
-        if not json.loads(answer)["Events"]:
-            raise RuntimeError(f"LookupEvents found no events for {attribute} {fields}")
-    return 1000 * statistics.median(times), json.loads(answer)
+        parsed = json.loads(answer)
+        if not parsed["Events"]:
+            raise RuntimeError(f"LookupEvents found no events for {self.attribute} {self.fields}")
+        return seconds, parsed
 
 
-def _lookup_ms(endpoint: str, attribute: dict | None, calls: int = 30) -> float:
-    """Median milliseconds of one LookupEvents call (first page of 50), one connection, sequential."""
-    return _lookup(endpoint, attribute, calls)[0]
+def _lookup(endpoint: str, attribute: dict | None, calls: int = 30, **fields) -> tuple[float, dict]:
+    """Median milliseconds of one LookupEvents call, one connection, sequential; and the last answer."""
+    lookup = _Lookup(endpoint, attribute, **fields)
+    answers = [lookup.call() for _ in range(calls)]
+    return 1000 * statistics.median(seconds for seconds, _ in answers), answers[-1][1]
+
+
+def _paired_lookup_ms(endpoints: dict[str, str], attribute: dict | None, calls: int = 30) -> dict[str, float]:
+    """Median milliseconds of one LookupEvents call on each server, the servers' calls alternating one by one (the
+    first server changing from call to call), so that what else the machine does meanwhile weighs on both alike."""
+    lookups = {name: _Lookup(endpoint, attribute) for name, endpoint in endpoints.items()}
+    times: dict[str, list[float]] = {name: [] for name in lookups}
+    names = list(lookups)
+    for index in range(calls):
+        for name in names[index % len(names):] + names[:index % len(names)]:
+            times[name].append(lookups[name].call()[0])
+    return {name: 1000 * statistics.median(values) for name, values in times.items()}
 
 
 def _every_lookup_ms(endpoint: str) -> dict[str, float]:
@@ -116,7 +140,7 @@ def _every_lookup_ms(endpoint: str) -> dict[str, float]:
     attributes = {"EventId": str(uuid.UUID(int=501)), "EventName": "AssumeRoot", "EventSource": "iam.amazonaws.com",
                   "AccessKeyId": "AKIAEXAMPLE", "ReadOnly": "false", "ResourceType": "AWS::IAM::User",
                   "ResourceName": "user0007"}
-    figures = {f"LookupEvents_by_{key}_ms": _lookup_ms(endpoint, {"AttributeKey": key, "AttributeValue": value})
+    figures = {f"LookupEvents_by_{key}_ms": _lookup(endpoint, {"AttributeKey": key, "AttributeValue": value})[0]
                for key, value in attributes.items()}
     now = time.time()
     figures["LookupEvents_time_range_ms"] = _lookup(endpoint, None, StartTime=now - 10 * 86400,
@@ -126,19 +150,39 @@ def _every_lookup_ms(endpoint: str) -> dict[str, float]:
     return figures
 
 
-def _measure(store: BenchStore, seconds: float, every_lookup: bool) -> dict[str, float]:
-    server = start_rootplane(store=store)
+def _round(stores: dict[str, BenchStore], seconds: float, every_lookup: bool) -> dict[str, dict[str, float]]:
+    """One round on every store (in the order given): each server started alone (its first signed answer timed),
+    then, all of them running, each one's GetCallerIdentity load, and the lookups once every server and the machine
+    are quiet (the load's records written, the WAL checkpointed), alternating between the servers call by call."""
+    servers: dict[str, RunningServer] = {}
     try:
-        identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
-        rate = throughput(server.endpoint, identity, workers=4, seconds=seconds).rate
-        settle([server.process], machine=True)  # the load's records written and checkpointed before the lookups
-        return {"ready_s": server.ready_seconds, "GetCallerIdentity_rps": rate,
-                "LookupEvents_ms": _lookup_ms(server.endpoint, None),
-                "LookupEvents_by_user_ms": _lookup_ms(server.endpoint,
-                                                      {"AttributeKey": "Username", "AttributeValue": "user0007"}),
-                **(_every_lookup_ms(server.endpoint) if every_lookup else {})}
+        for name, store in stores.items():
+            servers[name] = start_rootplane(store=store)
+        processes = [server.process for server in servers.values()]
+        figures: dict[str, dict[str, float]] = {}
+        for name, server in servers.items():
+            settle(processes, machine=True)
+            identity = sign_query_requests(server.endpoint, "sts", ["Action=GetCallerIdentity&Version=2011-06-15"])
+            figures[name] = {"ready_s": server.ready_seconds,
+                             "GetCallerIdentity_rps": throughput(server.endpoint, identity, workers=4,
+                                                                 seconds=seconds).rate}
+        settle(processes, machine=True)
+        endpoints = {name: server.endpoint for name, server in servers.items()}
+        for metric, attribute in (("LookupEvents_ms", None), ("LookupEvents_by_user_ms",
+                                                              {"AttributeKey": "Username", "AttributeValue": "user0007"})):
+            for name, value in _paired_lookup_ms(endpoints, attribute).items():
+                figures[name][metric] = value
+        if every_lookup:
+            for name, server in servers.items():
+                figures[name].update(_every_lookup_ms(server.endpoint))
+        return figures
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"value": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def main() -> None:
@@ -157,15 +201,19 @@ def main() -> None:
         _prefill(empty, options.baseline)
         fill_seconds = _prefill(full, options.records)
         print(f"{options.records} records written in {fill_seconds:.1f} s", file=sys.stderr)
-        rounds: dict[str, dict[str, list[float]]] = {"empty": {}, "full": {}}
-        for _ in range(options.rounds):
-            for name, store in (("empty", empty), ("full", full)):
-                for metric, value in _measure(store, options.seconds, options.every_lookup).items():
-                    rounds[name].setdefault(metric, []).append(value)
+        stores = {"empty": empty, "full": full}
+        rounds: dict[str, dict[str, list[float]]] = {"empty": {}, "full": {}, "ratio": {}}
+        for number in range(options.rounds):  # the order alternates from round to round
+            order = list(stores) if number % 2 == 0 else list(stores)[::-1]
+            figures = _round({name: stores[name] for name in order}, options.seconds, options.every_lookup)
+            for metric in figures["empty"]:
+                for name in stores:
+                    rounds[name].setdefault(metric, []).append(figures[name][metric])
+                if figures["empty"][metric]:
+                    rounds["ratio"].setdefault(metric, []).append(figures["full"][metric] / figures["empty"][metric])
         result = {"records": options.records, "baseline": options.baseline, "fill_seconds": fill_seconds,
-                  "store": empty.name, **{
-            name: {metric: {"value": statistics.median(values), "min": min(values), "max": max(values)}
-                   for metric, values in metrics.items()} for name, metrics in rounds.items()}}
+                  "store": empty.name, **{name: {metric: _spread(values) for metric, values in metrics.items()}
+                                          for name, metrics in rounds.items()}}
     finally:
         empty.remove()
         full.remove()
@@ -174,7 +222,8 @@ def main() -> None:
         return
     for metric in result["empty"]:
         a, b = result["empty"][metric]["value"], result["full"][metric]["value"]
-        print(f"{metric:<34}{a:>12.3f}{b:>12.3f}{b / a if a else float('nan'):>8.2f}")
+        ratio = result["ratio"].get(metric, {}).get("value", float("nan"))
+        print(f"{metric:<34}{a:>12.3f}{b:>12.3f}{ratio:>8.2f}")
 
 
 if __name__ == "__main__":
