@@ -38,7 +38,8 @@ _HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 KEY_SPECS: dict[str, tuple[str, ...]] = {
     "SYMMETRIC_DEFAULT": ("ENCRYPT_DECRYPT",),
     **{f"RSA_{bits}": ("ENCRYPT_DECRYPT", "SIGN_VERIFY") for bits in (2048, 3072, 4096)},
-    **{spec: ("SIGN_VERIFY",) for spec in _CURVES},
+    **{spec: ("SIGN_VERIFY", "KEY_AGREEMENT") for spec in _CURVES if spec.startswith("ECC_NIST_")},
+    "ECC_SECG_P256K1": ("SIGN_VERIFY",),  # CreateKey's KeyUsage: NIST curves sign or agree keys, secp256k1 signs
     **{spec: ("GENERATE_VERIFY_MAC",) for spec in _HMAC_BYTES},
 }
 _HASHES = {"SHA_1": hashes.SHA1, "SHA_224": hashes.SHA224, "SHA_256": hashes.SHA256, "SHA_384": hashes.SHA384,
@@ -55,13 +56,15 @@ def usages_of(key_spec: str) -> tuple[str, ...]:
 
 
 def algorithms_of(key_spec: str, key_usage: str) -> dict[str, list[str]]:
-    """The EncryptionAlgorithms / SigningAlgorithms / MacAlgorithms members of a key's metadata."""
+    """The EncryptionAlgorithms / SigningAlgorithms / KeyAgreementAlgorithms / MacAlgorithms members of a key's metadata."""
     if key_spec == "SYMMETRIC_DEFAULT":
         return {"EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}
     if key_spec.startswith("RSA_"):
         if key_usage == "ENCRYPT_DECRYPT":
             return {"EncryptionAlgorithms": list(_RSA_ENCRYPTION)}
         return {"SigningAlgorithms": list(_RSA_SIGNING)}
+    if key_usage == "KEY_AGREEMENT":
+        return {"KeyAgreementAlgorithms": ["ECDH"]}
     if key_spec in _CURVES:
         return {"SigningAlgorithms": [_CURVES[key_spec][1]]}
     return {"MacAlgorithms": [f"HMAC_SHA_{key_spec.split('_')[1]}"]}

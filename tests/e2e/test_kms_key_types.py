@@ -1,0 +1,38 @@
+"""KMS: what each key type (symmetric, HMAC, asymmetric of each key usage) allows, as the KMS API reference says:
+the key usages of CreateKey, the operations a grant may allow, the keys an alias may move to, and the rotation
+schedule of GetKeyRotationStatus."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness import error_of
+
+
+@pytest.fixture(scope="module")
+def kms(server):
+    return server.client("kms")
+
+
+def test_nist_curves_take_key_agreement_and_secp256k1_does_not(kms):
+    """CreateKey's KeyUsage: NIST elliptic curve key pairs are SIGN_VERIFY or KEY_AGREEMENT; ECC_SECG_P256K1 key
+    pairs are SIGN_VERIFY only."""
+    for spec, curve in (("ECC_NIST_P256", ec.SECP256R1), ("ECC_NIST_P384", ec.SECP384R1),
+                        ("ECC_NIST_P521", ec.SECP521R1)):
+        created = kms.create_key(KeySpec=spec, KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+        assert (created["KeySpec"], created["KeyUsage"], created["KeyAgreementAlgorithms"]) == \
+            (spec, "KEY_AGREEMENT", ["ECDH"])
+        assert "SigningAlgorithms" not in created and "EncryptionAlgorithms" not in created
+        described = kms.describe_key(KeyId=created["KeyId"])["KeyMetadata"]
+        assert described["KeyAgreementAlgorithms"] == ["ECDH"]
+        public = kms.get_public_key(KeyId=created["KeyId"])
+        assert (public["KeyUsage"], public["KeyAgreementAlgorithms"]) == ("KEY_AGREEMENT", ["ECDH"])
+        assert isinstance(serialization.load_der_public_key(public["PublicKey"]).curve, curve)
+        assert error_of(kms.sign, KeyId=created["KeyId"], Message=b"m", SigningAlgorithm="ECDSA_SHA_256")[0] == \
+            "InvalidKeyUsageException"
+    assert error_of(kms.create_key, KeySpec="ECC_SECG_P256K1", KeyUsage="KEY_AGREEMENT") == (
+        "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1", 400)
+    for spec in ("SYMMETRIC_DEFAULT", "RSA_2048", "HMAC_256"):
+        assert error_of(kms.create_key, KeySpec=spec, KeyUsage="KEY_AGREEMENT")[0] == "ValidationException"
