@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from harness import error_of
+from harness import BOOT_ACCOUNT, error_of
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +36,41 @@ def test_nist_curves_take_key_agreement_and_secp256k1_does_not(kms):
         "ValidationException", "KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1", 400)
     for spec in ("SYMMETRIC_DEFAULT", "RSA_2048", "HMAC_256"):
         assert error_of(kms.create_key, KeySpec=spec, KeyUsage="KEY_AGREEMENT")[0] == "ValidationException"
+
+
+def test_a_grant_allows_only_operations_its_key_type_supports(kms):
+    """CreateGrant's Operations: "the operation must be supported on the KMS key" (no Sign for a symmetric
+    encryption key, no GenerateDataKey for an asymmetric one), otherwise ValidationException."""
+    grantee = f"arn:aws:iam::{BOOT_ACCOUNT}:root"
+    keys = {
+        "symmetric": kms.create_key()["KeyMetadata"],
+        "hmac": kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"],
+        "rsa-encryption": kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"],
+        "signing": kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"],
+        "agreement": kms.create_key(KeySpec="ECC_NIST_P384", KeyUsage="KEY_AGREEMENT")["KeyMetadata"],
+    }
+    allowed = {
+        "symmetric": ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+                      "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"],
+        "hmac": ["GenerateMac", "VerifyMac"],
+        "rsa-encryption": ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey"],
+        "signing": ["Sign", "Verify", "GetPublicKey"],
+        "agreement": ["DeriveSharedSecret", "GetPublicKey"],
+    }
+    refused = {
+        "symmetric": ["Sign", "Verify", "GetPublicKey", "GenerateMac", "VerifyMac", "DeriveSharedSecret"],
+        "hmac": ["Encrypt", "Decrypt", "GenerateDataKey", "Sign", "GetPublicKey"],
+        "rsa-encryption": ["GenerateDataKey", "GenerateDataKeyPair", "Sign", "Verify", "GenerateMac"],
+        "signing": ["Encrypt", "Decrypt", "ReEncryptTo", "GenerateDataKeyWithoutPlaintext", "DeriveSharedSecret"],
+        "agreement": ["Sign", "Encrypt", "GenerateDataKey", "VerifyMac"],
+    }
+    for kind, key in keys.items():
+        operations = allowed[kind] + ["DescribeKey", "CreateGrant", "RetireGrant"]
+        grant_id = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=grantee, Operations=operations)["GrantId"]
+        assert kms.list_grants(KeyId=key["KeyId"], GrantId=grant_id)["Grants"][0]["Operations"] == operations
+        for operation in refused[kind]:
+            code, message, status = error_of(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=grantee,
+                                             Operations=["DescribeKey", operation])
+            assert (code, status) == ("ValidationException", 400), (kind, operation)
+            assert operation in message and key["Arn"] in message
+        assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1, kind

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
-    "KEY_SPECS", "usages_of", "algorithms_of", "new_material", "seal_blob", "open_blob", "blob_key_id",
+    "KEY_SPECS", "usages_of", "algorithms_of", "grant_operations_of", "new_material", "seal_blob", "open_blob", "blob_key_id",
     "rsa_encrypt", "rsa_decrypt", "sign", "verify", "mac", "public_key_der", "InvalidCiphertext", "DIGEST_SIZES",
 ]
 
@@ -68,6 +68,27 @@ def algorithms_of(key_spec: str, key_usage: str) -> dict[str, list[str]]:
     if key_spec in _CURVES:
         return {"SigningAlgorithms": [_CURVES[key_spec][1]]}
     return {"MacAlgorithms": [f"HMAC_SHA_{key_spec.split('_')[1]}"]}
+
+
+_ANY_KEY_GRANTS = ("CreateGrant", "RetireGrant", "DescribeKey")
+_ENCRYPTION_GRANTS = ("Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo")
+#: key usage -> the grant operations an asymmetric key of that usage supports (the key type table of the KMS
+#: Developer Guide); symmetric encryption keys also generate data keys and data key pairs, HMAC keys only MACs.
+_ASYMMETRIC_GRANTS = {"ENCRYPT_DECRYPT": (*_ENCRYPTION_GRANTS, "GetPublicKey"),
+                      "SIGN_VERIFY": ("Sign", "Verify", "GetPublicKey"),
+                      "KEY_AGREEMENT": ("DeriveSharedSecret", "GetPublicKey")}
+
+
+def grant_operations_of(key_spec: str, key_usage: str) -> frozenset[str]:
+    """The operations a grant for a key of this spec and usage may allow (CreateGrant's Operations)."""
+    if key_spec == "SYMMETRIC_DEFAULT":
+        own: tuple[str, ...] = (*_ENCRYPTION_GRANTS, "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+                                "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext")
+    elif key_spec in _HMAC_BYTES:
+        own = ("GenerateMac", "VerifyMac")
+    else:
+        own = _ASYMMETRIC_GRANTS.get(key_usage, ())
+    return frozenset(_ANY_KEY_GRANTS + own)
 
 
 def new_material(key_spec: str) -> bytes:

@@ -14,10 +14,11 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.kms import repo
+from rootplane.services.kms.crypto import grant_operations_of
 from rootplane.services.kms.errors import check_dry_run, invalid_state, not_found, validation
 from rootplane.services.kms.keys import PENDING_DELETION, resolve
 from rootplane.services.kms.paging import after, page
-from rootplane.services.kms.tables import GrantRow
+from rootplane.services.kms.tables import GrantRow, KeyRow
 
 __all__ = ["GrantOperations"]
 
@@ -28,6 +29,17 @@ def _check_principal(member: str, value: str) -> None:
     if not _PRINCIPAL.match(value):
         raise validation(f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
                          "Member must be a valid AWS principal")
+
+
+def _check_operations(key: KeyRow, operations: list[str]) -> None:
+    """A grant allows only operations its key supports: none that another key type has (a symmetric key's grant
+    cannot allow Sign, an asymmetric key's cannot allow GenerateDataKey): ValidationException, as CreateGrant's
+    Operations documentation says."""
+    unsupported = [operation for operation in operations
+                   if operation not in grant_operations_of(key.key_spec, key.key_usage)]
+    if unsupported:
+        raise validation(f"Grant operations {', '.join(unsupported)} are not supported for this key: {key.arn} has "
+                         f"KeySpec {key.key_spec} and KeyUsage {key.key_usage}.")
 
 
 def _grant_shape(key_arn: str, grant: GrantRow) -> dict[str, Any]:
@@ -52,6 +64,7 @@ class GrantOperations:
         if params.get("RetiringPrincipal"):
             _check_principal("retiringPrincipal", params["RetiringPrincipal"])
         operations = list(dict.fromkeys(params["Operations"]))
+        _check_operations(key, operations)
         constraints = json.dumps(params["Constraints"], sort_keys=True) if params.get("Constraints") else None
         check_dry_run(params)
         if params.get("Name"):
