@@ -74,3 +74,31 @@ def test_a_grant_allows_only_operations_its_key_type_supports(kms):
             assert (code, status) == ("ValidationException", 400), (kind, operation)
             assert operation in message and key["Arn"] in message
         assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1, kind
+
+
+def test_an_alias_moves_only_to_a_key_of_the_same_type_and_usage(kms, unique):
+    """UpdateAlias: "The current and new KMS key must be the same type (both symmetric or both asymmetric or both
+    HMAC), and they must have the same key usage."""
+    def key(**params) -> str:
+        return kms.create_key(**params)["KeyMetadata"]["KeyId"]
+
+    signing = {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}
+    name = f"alias/types-{unique}"
+    kms.create_alias(AliasName=name, TargetKeyId=key(**signing))
+    other_signing = key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")  # another asymmetric key spec: allowed
+    kms.update_alias(AliasName=name, TargetKeyId=other_signing)
+    for params in ({}, {"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"},
+                   {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+                   {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}):
+        refused = key(**params)
+        code, message, status = error_of(kms.update_alias, AliasName=name, TargetKeyId=refused)
+        assert (code, status) == ("ValidationException", 400), params
+        assert refused in message
+    assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == other_signing
+
+    symmetric = f"alias/types-symmetric-{unique}"
+    kms.create_alias(AliasName=symmetric, TargetKeyId=key())
+    moved_to = key()
+    kms.update_alias(AliasName=symmetric, TargetKeyId=moved_to)
+    assert error_of(kms.update_alias, AliasName=symmetric, TargetKeyId=other_signing)[0] == "ValidationException"
+    assert kms.describe_key(KeyId=symmetric)["KeyMetadata"]["KeyId"] == moved_to

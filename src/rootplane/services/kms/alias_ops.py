@@ -7,7 +7,8 @@ from typing import Any
 
 from rootplane.services.context import RequestContext
 from rootplane.services.kms import repo
-from rootplane.services.kms.errors import already_exists, invalid_alias, invalid_state, not_found
+from rootplane.services.kms.crypto import key_type
+from rootplane.services.kms.errors import already_exists, invalid_alias, invalid_state, not_found, validation
 from rootplane.services.kms.keys import PENDING_DELETION, alias_arn, resolve
 from rootplane.services.kms.paging import after, page
 from rootplane.services.kms.tables import AliasRow, KeyRow
@@ -15,6 +16,10 @@ from rootplane.services.kms.tables import AliasRow, KeyRow
 __all__ = ["AliasOperations"]
 
 _ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
+
+
+def _kind(key: KeyRow) -> tuple[str, str]:
+    return key_type(key.key_spec), key.key_usage
 
 
 class AliasOperations:
@@ -45,8 +50,15 @@ class AliasOperations:
                                        created_at=now, updated_at=now))
 
     def update_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """The alias moves only to a key of its current key's type (symmetric, asymmetric or HMAC) and key usage,
+        as UpdateAlias's documentation says."""
         alias = self._existing(ctx, params["AliasName"])
-        alias.key_id, alias.updated_at = self._target(ctx, params["TargetKeyId"]).key_id, ctx.now()
+        key, current = self._target(ctx, params["TargetKeyId"]), repo.find_key(ctx.session, alias.key_id, ctx.region)
+        if current is not None and _kind(key) != _kind(current):
+            raise validation(f"Alias {alias_arn(ctx.region, ctx.account_id, alias.name)} cannot be associated with "
+                             f"{key.arn}: the current and new KMS key must be the same type (both symmetric or both "
+                             "asymmetric or both HMAC) with the same key usage.")
+        alias.key_id, alias.updated_at = key.key_id, ctx.now()
 
     def delete_alias(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         repo.delete_alias(ctx.session, self._existing(ctx, params["AliasName"]))

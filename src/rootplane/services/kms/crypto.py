@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
-    "KEY_SPECS", "usages_of", "algorithms_of", "grant_operations_of", "new_material", "seal_blob", "open_blob", "blob_key_id",
+    "KEY_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob", "open_blob", "blob_key_id",
     "rsa_encrypt", "rsa_decrypt", "sign", "verify", "mac", "public_key_der", "InvalidCiphertext", "DIGEST_SIZES",
 ]
 
@@ -55,6 +55,13 @@ def usages_of(key_spec: str) -> tuple[str, ...]:
     return KEY_SPECS.get(key_spec, ())
 
 
+def key_type(key_spec: str) -> str:
+    """``symmetric``, ``HMAC`` or ``asymmetric``: the key types the KMS documentation tells apart."""
+    if key_spec == "SYMMETRIC_DEFAULT":
+        return "symmetric"
+    return "HMAC" if key_spec in _HMAC_BYTES else "asymmetric"
+
+
 def algorithms_of(key_spec: str, key_usage: str) -> dict[str, list[str]]:
     """The EncryptionAlgorithms / SigningAlgorithms / KeyAgreementAlgorithms / MacAlgorithms members of a key's metadata."""
     if key_spec == "SYMMETRIC_DEFAULT":
@@ -81,10 +88,11 @@ _ASYMMETRIC_GRANTS = {"ENCRYPT_DECRYPT": (*_ENCRYPTION_GRANTS, "GetPublicKey"),
 
 def grant_operations_of(key_spec: str, key_usage: str) -> frozenset[str]:
     """The operations a grant for a key of this spec and usage may allow (CreateGrant's Operations)."""
-    if key_spec == "SYMMETRIC_DEFAULT":
+    kind = key_type(key_spec)
+    if kind == "symmetric":
         own: tuple[str, ...] = (*_ENCRYPTION_GRANTS, "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                                 "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext")
-    elif key_spec in _HMAC_BYTES:
+    elif kind == "HMAC":
         own = ("GenerateMac", "VerifyMac")
     else:
         own = _ASYMMETRIC_GRANTS.get(key_usage, ())
