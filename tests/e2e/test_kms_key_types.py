@@ -4,11 +4,15 @@ schedule of GetKeyRotationStatus."""
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import pytest
+from botocore.config import Config
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness import BOOT_ACCOUNT, error_of
+from server_clock import ServerClock
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +106,51 @@ def test_an_alias_moves_only_to_a_key_of_the_same_type_and_usage(kms, unique):
     kms.update_alias(AliasName=symmetric, TargetKeyId=moved_to)
     assert error_of(kms.update_alias, AliasName=symmetric, TargetKeyId=other_signing)[0] == "ValidationException"
     assert kms.describe_key(KeyId=symmetric)["KeyMetadata"]["KeyId"] == moved_to
+
+
+
+def _status(kms, key_id: str) -> dict:
+    return {name: value for name, value in kms.get_key_rotation_status(KeyId=key_id).items()
+            if name != "ResponseMetadata"}
+
+
+def _days_after(start: float, days: int) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(start, _dt.timezone.utc) + _dt.timedelta(days=days)
+
+
+def test_rotation_status_names_the_period_and_the_next_rotation_date(server, kms):
+    """GetKeyRotationStatus answers RotationPeriodInDays and NextRotationDate for a key that rotates: the period
+    EnableKeyRotation was given (365 days by default), counted from the day rotation was enabled. (Last in this
+    module: it moves the server's clock.)"""
+    clock = ServerClock(server)
+    created = kms.create_key()["KeyMetadata"]
+    key_id, arn = created["KeyId"], created["Arn"]
+    assert _status(kms, key_id) == {"KeyRotationEnabled": False, "KeyId": arn}
+
+    enabled_at = clock.now()
+    kms.enable_key_rotation(KeyId=key_id)
+    status = _status(kms, key_id)
+    assert (status["KeyRotationEnabled"], status["KeyId"], status["RotationPeriodInDays"]) == (True, arn, 365)
+    assert abs(status["NextRotationDate"] - _days_after(enabled_at, 365)) < _dt.timedelta(seconds=30)
+
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=180)  # a new period, from the same start
+    status = _status(kms, key_id)
+    assert status["RotationPeriodInDays"] == 180
+    assert abs(status["NextRotationDate"] - _days_after(enabled_at, 180)) < _dt.timedelta(seconds=30)
+    clock.advance(181 * 86400)
+    assert abs(_status(kms, key_id)["NextRotationDate"] - _days_after(enabled_at, 360)) < _dt.timedelta(seconds=30)
+
+    unchecked = server.client("kms", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    for period, bound in ((89, "greater than or equal to 90"), (2561, "less than or equal to 2560")):
+        assert error_of(unchecked.enable_key_rotation, KeyId=key_id, RotationPeriodInDays=period) == (
+            "ValidationException", f"1 validation error detected: Value '{period}' at 'rotationPeriodInDays' failed "
+            f"to satisfy constraint: Member must have value {bound}", 400)
+    assert _status(kms, key_id)["RotationPeriodInDays"] == 180
+
+    kms.disable_key_rotation(KeyId=key_id)
+    assert _status(kms, key_id) == {"KeyRotationEnabled": False, "KeyId": arn}
+    restarted_at = clock.now()
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    status = _status(kms, key_id)
+    assert status["RotationPeriodInDays"] == 90
+    assert abs(status["NextRotationDate"] - _days_after(restarted_at, 90)) < _dt.timedelta(seconds=30)

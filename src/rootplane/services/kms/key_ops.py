@@ -22,7 +22,8 @@ from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
 
-__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags"]
+__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags",
+           "next_rotation_date"]
 
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
 _ORIGINS = ("AWS_KMS", "EXTERNAL")
@@ -31,6 +32,17 @@ _POLICY_NAME = "default"
 
 def unsupported(message: str) -> AwsError:
     return AwsError("UnsupportedOperationException", message, 400)
+
+
+DEFAULT_ROTATION_DAYS = 365  # EnableKeyRotation's RotationPeriodInDays when it is not given
+
+
+def next_rotation_date(key: KeyRow, now: _dt.datetime) -> _dt.datetime:
+    """The first automatic rotation after ``now``: one every rotation period from when rotation was enabled (from
+    the key's creation for keys whose rotation was enabled before that was recorded)."""
+    start = key.rotation_started_at or key.created_at
+    period = _dt.timedelta(days=key.rotation_period_days or DEFAULT_ROTATION_DAYS)
+    return start + period * ((now - start) // period + 1)
 
 
 MAX_POLICY_BYTES = 32768  # a key policy's size limit (the KMS Developer Guide's quotas: 32 KB)
@@ -176,23 +188,28 @@ class KeyOperations:
         return key
 
     def enable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """Rotation every RotationPeriodInDays (90 to 2560, the model's range the wire checks; default 365) from
+        now, or, for a key already rotating, from when its rotation was enabled (only the period changes)."""
         key = self._rotatable(ctx, params)
-        period = params.get("RotationPeriodInDays")
-        if period is not None and not 90 <= period <= 2560:
-            raise validation("RotationPeriodInDays must be between 90 and 2560.")
         if key.state != ENABLED:
             raise invalid_state(f"{key.arn} is {'pending deletion' if key.state == PENDING_DELETION else 'disabled'}.")
-        key.rotation_enabled = True
+        if not key.rotation_enabled:
+            key.rotation_enabled, key.rotation_started_at = True, ctx.now()
+        key.rotation_period_days = params.get("RotationPeriodInDays") or DEFAULT_ROTATION_DAYS
 
     def disable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._rotatable(ctx, params)
         if key.state == PENDING_DELETION:
             raise invalid_state(f"{key.arn} is pending deletion.")
-        key.rotation_enabled = False
+        key.rotation_enabled, key.rotation_period_days, key.rotation_started_at = False, None, None
 
     def get_key_rotation_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = self._key(ctx, params["KeyId"])
-        return {"KeyRotationEnabled": key.rotation_enabled, "KeyId": key.arn}
+        status: dict[str, Any] = {"KeyRotationEnabled": key.rotation_enabled, "KeyId": key.arn}
+        if key.rotation_enabled:
+            status["RotationPeriodInDays"] = key.rotation_period_days or DEFAULT_ROTATION_DAYS
+            status["NextRotationDate"] = next_rotation_date(key, ctx.now())
+        return status
 
     # -- tags ----------------------------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:

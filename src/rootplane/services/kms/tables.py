@@ -20,6 +20,9 @@ class KeyRow(Base):
     Empty while a key of ``origin`` EXTERNAL waits for its material; ``material_digest`` (SHA-256) then tells a
     re-import of the same material from another. A multi-Region key (``mrk-`` id) has one row per Region with the
     same ``key_id`` and material; ``primary_region`` names its primary on every row (None: single-Region key).
+    While ``rotation_enabled``, automatic rotation falls every ``rotation_period_days`` from ``rotation_started_at``
+    (when it was enabled); both are None for keys whose rotation was enabled before they were recorded (365 days
+    from the key's creation then).
     """
 
     __tablename__ = "kms_keys"
@@ -45,6 +48,8 @@ class KeyRow(Base):
     material_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     valid_to: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     expiration_model: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rotation_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rotation_started_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AliasRow(Base):
