@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
-    "KEY_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob", "open_blob", "blob_key_id",
+    "KEY_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob",
+    "open_blob", "blob_key_id",
     "rsa_encrypt", "rsa_decrypt", "sign", "verify", "mac", "public_key_der", "InvalidCiphertext", "DIGEST_SIZES",
 ]
 
@@ -63,7 +64,8 @@ def key_type(key_spec: str) -> str:
 
 
 def algorithms_of(key_spec: str, key_usage: str) -> dict[str, list[str]]:
-    """The EncryptionAlgorithms / SigningAlgorithms / KeyAgreementAlgorithms / MacAlgorithms members of a key's metadata."""
+    """The EncryptionAlgorithms / SigningAlgorithms / KeyAgreementAlgorithms / MacAlgorithms members of a key's
+    metadata."""
     if key_spec == "SYMMETRIC_DEFAULT":
         return {"EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}
     if key_spec.startswith("RSA_"):

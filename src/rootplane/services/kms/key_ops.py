@@ -22,8 +22,7 @@ from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
 
-__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags",
-           "next_rotation_date"]
+__all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags"]
 
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
 _ORIGINS = ("AWS_KMS", "EXTERNAL")
