@@ -12,7 +12,7 @@ from rootplane.authz.gather import source
 from rootplane.services.cloudtrail import history, logs_delivery, repo
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
-from rootplane.services.cloudtrail.tables import EventRow, TrailRow
+from rootplane.services.cloudtrail.tables import TrailRow
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
 from rootplane.services.tagging import MAX_TAGS_PER_RESOURCE
@@ -32,7 +32,7 @@ _DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, 
                        "ExcludeManagementEventSources": []}]
 
 
-def _event_shape(row: EventRow) -> dict[str, Any]:
+def _event_shape(row: repo.ListedEvent) -> dict[str, Any]:
     return {
         "EventId": row.event_id, "EventName": row.event_name, "ReadOnly": "true" if row.read_only else "false",
         "AccessKeyId": row.access_key_id, "EventTime": row.event_time.replace(microsecond=0),  # the record's second

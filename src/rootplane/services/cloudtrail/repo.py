@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import EventResourceRow, EventRow, TrailRow
@@ -17,7 +17,7 @@ from rootplane.store.lazy import statements
 from rootplane.store.prepared import PreparedStatement
 
 __all__ = [
-    "Cursor", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts",
+    "Cursor", "ListedEvent", "deciding_statements", "list_events", "events_mentioning", "events_of_accounts",
     "find_trail", "ListedTrail", "list_trails", "list_receiving_trails", "put_trail", "delete_trail",
 ]
 
@@ -43,33 +43,67 @@ def deciding_statements(session: Session, event_ids: Sequence[str]) -> dict[str,
     return {event_id: json.loads(text) for event_id, text in rows}
 
 
+class ListedEvent(NamedTuple):
+    """What LookupEvents answers of an event."""
+
+    event_id: str
+    event_name: str
+    read_only: bool
+    access_key_id: str
+    event_time: _dt.datetime
+    event_source: str
+    username: str
+    resources: str  # [[type, name], ...]
+    record: str
+
+
+_LISTED = (EventRow.event_id, EventRow.event_name, EventRow.read_only, EventRow.access_key_id, EventRow.event_time,
+           EventRow.event_source, EventRow.username, EventRow.resources, EventRow.record)
+
+
 def list_events(session: Session, account_id: str, region: str, *, attribute: tuple[str, object] | None,
-                start: _dt.datetime, end: _dt.datetime, after: Cursor | None, limit: int) -> list[EventRow]:
+                start: _dt.datetime, end: _dt.datetime, after: Cursor | None, limit: int) -> list[ListedEvent]:
     """Events of one account and region in [start, end], filtered by one lookup attribute, newest first."""
-    if attribute is not None and attribute[0] in _RESOURCE_COLUMNS:
+    params = {"account_id": account_id, "region": region, "start": start, "end": end, "limit": limit}
+    if attribute is not None:
+        params["value"] = attribute[1]
+    if after is not None:
+        params["after_time"], params["after_id"] = after.event_time, after.event_id
+    statement = _event_page(attribute[0] if attribute is not None else None, after is not None)
+    return [ListedEvent(*row) for row in statement.typed_all(statements(session), params)]
+
+
+@lru_cache(maxsize=None)
+def _event_page(attribute_key: str | None, after: bool) -> PreparedStatement:
+    """LookupEvents' query for one kind of lookup, compiled once (store/prepared.py: the ORM's loading of a page's
+    rows cost more than the SQL). Bound by name: account_id, region, start, end, limit, and ``value`` of the
+    attribute, ``after_time`` and ``after_id`` of the cursor."""
+    account, region = bindparam("account_id"), bindparam("region")
+    if attribute_key in _RESOURCE_COLUMNS:
         # The page's (time, id) keys from the resource index first (an event with two matching resources counts
         # once), then their events: DISTINCT and ORDER BY over the same selected columns, as PostgreSQL requires.
         keys = _page(select(EventResourceRow.event_time, EventResourceRow.event_id).where(
-            EventResourceRow.account_id == account_id, EventResourceRow.region == region,
-            _RESOURCE_COLUMNS[attribute[0]] == attribute[1]).distinct(),
-            EventResourceRow.event_time, EventResourceRow.event_id, start, end, after, limit).subquery()
-        query = (select(EventRow).join(keys, keys.c.event_id == EventRow.event_id)
-                 .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()))
-        return list(session.scalars(query))
-    query = select(EventRow).where(EventRow.account_id == account_id, EventRow.region == region)
-    if attribute is not None:
-        query = query.where(_COLUMNS[attribute[0]] == attribute[1])
-    return list(session.scalars(_page(query, EventRow.event_time, EventRow.event_id, start, end, after, limit)))
+            EventResourceRow.account_id == account, EventResourceRow.region == region,
+            _RESOURCE_COLUMNS[attribute_key] == bindparam("value")).distinct(),
+            EventResourceRow.event_time, EventResourceRow.event_id, after).subquery()
+        return PreparedStatement(select(*_LISTED).join(keys, keys.c.event_id == EventRow.event_id)
+                                 .order_by(EventRow.event_time.desc(), EventRow.event_id.desc()))
+    query = select(*_LISTED).where(EventRow.account_id == account, EventRow.region == region)
+    if attribute_key is not None:
+        query = query.where(_COLUMNS[attribute_key] == bindparam("value"))
+    return PreparedStatement(_page(query, EventRow.event_time, EventRow.event_id, after))
 
 
-def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, start: _dt.datetime,
-          end: _dt.datetime, after: Cursor | None, limit: int) -> Select:
-    """``query`` narrowed to [start, end] and past ``after``, newest first, one page long."""
-    query = query.where(time_column >= start, time_column <= end)
-    if after is not None:
-        query = query.where(or_(time_column < after.event_time,
-                                and_(time_column == after.event_time, id_column < after.event_id)))
-    return query.order_by(time_column.desc(), id_column.desc()).limit(limit)
+def _page(query: Select, time_column: ColumnElement, id_column: ColumnElement, after: bool) -> Select:
+    """``query`` narrowed to [start, end] and, with ``after``, past the cursor's (time, id), newest first, one
+    page (``limit``) long."""
+    query = query.where(time_column >= bindparam("start", type_=time_column.type),
+                        time_column <= bindparam("end", type_=time_column.type))
+    if after:
+        after_time = bindparam("after_time", type_=time_column.type)
+        query = query.where(or_(time_column < after_time,
+                                and_(time_column == after_time, id_column < bindparam("after_id"))))
+    return query.order_by(time_column.desc(), id_column.desc()).limit(bindparam("limit", type_=Integer))
 
 
 def events_mentioning(session: Session, account_id: str, needles: Sequence[str], since: _dt.datetime,
