@@ -22,6 +22,18 @@ def _scp(orgs, name: str, *statements: dict) -> str:
                               Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
 
 
+def _rcp(orgs, name: str, *statements: dict) -> str:
+    return orgs.create_policy(Content=policy_text(*statements), Description=name, Name=name,
+                              Type="RESOURCE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+
+
+def _enable_rcps(orgs, root_id: str) -> None:
+    """Enable RCPs at the root unless a test before this one did."""
+    roots = orgs.list_roots()["Roots"]
+    if not any(t["Type"] == "RESOURCE_CONTROL_POLICY" and t["Status"] == "ENABLED" for t in roots[0]["PolicyTypes"]):
+        orgs.enable_policy_type(RootId=root_id, PolicyType="RESOURCE_CONTROL_POLICY")
+
+
 def test_deny_scp_refuses_member_role_not_management(server, world):
     orgs, admin = world["orgs"], world["admin"]
     member = create_member(orgs, "scp-target")
@@ -64,7 +76,7 @@ def test_nested_ou_inheritance(server, world):
 
 def test_rcp_denies_access_to_member_queue(server, world):
     orgs, admin = world["orgs"], world["admin"]
-    orgs.enable_policy_type(RootId=world["root"], PolicyType="RESOURCE_CONTROL_POLICY")
+    _enable_rcps(orgs, world["root"])
     member = create_member(orgs, "rcp-target")
     member_sqs = server.client_for(assume_access_role(server, admin, member), "sqs")
     queue = member_sqs.create_queue(QueueName="guarded")["QueueUrl"]
@@ -107,9 +119,7 @@ def test_organization_condition_keys_and_the_data_perimeter_rcp(server, world):
     organization lets another member's role send."""
     orgs, admin = world["orgs"], world["admin"]
     org_id = orgs.describe_organization()["Organization"]["Id"]
-    roots = orgs.list_roots()["Roots"]
-    if not any(t["Type"] == "RESOURCE_CONTROL_POLICY" and t["Status"] == "ENABLED" for t in roots[0]["PolicyTypes"]):
-        orgs.enable_policy_type(RootId=world["root"], PolicyType="RESOURCE_CONTROL_POLICY")
+    _enable_rcps(orgs, world["root"])
     owner, other = create_member(orgs, "perimeter-owner"), create_member(orgs, "perimeter-other")
     perimeter = orgs.create_policy(Content=policy_text({
         "Effect": "Deny", "Principal": "*", "Action": ["s3:*", "sqs:*"], "Resource": "*",
@@ -150,3 +160,57 @@ def test_requested_region_of_iam_calls_is_us_east_1(server, world):
     server.client_for(credentials, "sqs", region="eu-west-1").list_queues()
     orgs.detach_policy(PolicyId=deny, TargetId=member)
     iam.list_roles()
+
+
+def _drain(sqs, url: str) -> list[str]:
+    """The bodies waiting on a queue, deleted as read."""
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages"):
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world):
+    """RCPs apply to requests AWS service principals make (Organizations User Guide, RCPs; the data perimeter RCPs
+    AWS publishes exempt them with aws:PrincipalIsAWSService and hold them to aws:SourceOrgID instead): an identity
+    perimeter RCP on the queue owner's account stops SNS and EventBridge deliveries unless it exempts service
+    principals, and the confused deputy statement lets a source of the organization deliver."""
+    orgs, admin = world["orgs"], world["admin"]
+    org_id = orgs.describe_organization()["Organization"]["Id"]
+    _enable_rcps(orgs, world["root"])
+    member = create_member(orgs, "service-deliveries")
+    credentials = assume_access_role(server, admin, member)
+    sqs, sns, events = (server.client_for(credentials, name) for name in ("sqs", "sns", "events"))
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    rule = events.put_rule(Name="to-queue", EventPattern=json.dumps({"source": ["app.perimeter"]}))["RuleArn"]
+    url = sqs.create_queue(QueueName="deliveries")["QueueUrl"]
+    queue = f"arn:aws:sqs:us-east-1:{member}:deliveries"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy_text({
+        "Effect": "Allow", "Principal": {"Service": ["sns.amazonaws.com", "events.amazonaws.com"]},
+        "Action": "sqs:SendMessage", "Resource": queue, "Condition": {"ArnEquals": {"aws:SourceArn": [topic, rule]}}})})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, Attributes={"RawMessageDelivery": "true"})
+    events.put_targets(Rule="to-queue", Targets=[{"Id": "q", "Arn": queue}])
+
+    def deliver(tag: str) -> list[str]:
+        sns.publish(TopicArn=topic, Message=f"sns {tag}")
+        events.put_events(Entries=[{"Source": "app.perimeter", "DetailType": "t", "Detail": json.dumps({"tag": tag})}])
+        return sorted("sns" if body.startswith("sns") else "events" for body in _drain(sqs, url))
+
+    assert deliver("before") == ["events", "sns"]
+    org_identities = {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*",
+                      "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id}}}
+    strict = _rcp(orgs, "OrgIdentitiesOnly", org_identities)
+    orgs.attach_policy(PolicyId=strict, TargetId=member)
+    assert deliver("denied") == []  # a service principal has no aws:PrincipalOrgID: the Deny applies
+    orgs.detach_policy(PolicyId=strict, TargetId=member)
+    exempting = {**org_identities, "Condition": {**org_identities["Condition"],
+                                                 "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}
+    deputy = {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*", "Condition": {
+        "StringNotEqualsIfExists": {"aws:SourceOrgID": org_id}, "Null": {"aws:SourceAccount": "false"},
+        "Bool": {"aws:PrincipalIsAWSService": "true"}}}
+    perimeter = _rcp(orgs, "IdentityPerimeter", exempting, deputy)
+    orgs.attach_policy(PolicyId=perimeter, TargetId=member)
+    assert deliver("exempted") == ["events", "sns"]
+    orgs.detach_policy(PolicyId=perimeter, TargetId=member)

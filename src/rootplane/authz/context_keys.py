@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from rootplane.auth.principal import ASSUMED_ROLE, FEDERATED_USER, IAM_USER, ROOT, ROOT_SESSION
+from rootplane.authz.service_requests import organization_keys
 from rootplane.core.services import home_region
-from rootplane.core.services import optional_module as source
 
 __all__ = ["global_context", "request_tag_context"]
 
@@ -65,14 +65,11 @@ def _organization_keys(ctx: Any, keys: dict[str, Any], principal_account: str | 
                        resource_account: str | None) -> None:
     """aws:PrincipalOrgID/OrgPaths and aws:ResourceOrgID/OrgPaths: present only for an account in an organization
     (IAM User Guide, global condition keys), the paths multivalued."""
-    orgs = source("rootplane.services.organizations.policies")
     session = getattr(ctx, "session", None)
-    if orgs is None or session is None:
+    if session is None:
         return
-    for prefix, account_id in (("aws:principalorg", principal_account), ("aws:resourceorg", resource_account)):
-        found = orgs.org_identity(session, account_id) if account_id else None
-        if found is not None:
-            keys[f"{prefix}id"], keys[f"{prefix}paths"] = found[0], [found[1]]
+    for prefix, account_id in (("aws:principal", principal_account), ("aws:resource", resource_account)):
+        keys.update((key.lower(), value) for key, value in organization_keys(session, prefix, account_id).items())
 
 
 def request_tag_context(tags: Mapping[str, str] | None) -> dict[str, Any]:

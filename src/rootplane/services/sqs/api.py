@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy.orm import Session
 
-from rootplane.core.arn import parse_arn
+from rootplane.authz.service_requests import decide_for_service
 from rootplane.core.errors import AwsError
-from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
+from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import int_attribute
 from rootplane.services.sqs.messages import new_message
@@ -19,27 +19,22 @@ from rootplane.services.sqs.urls import parse_queue_arn
 __all__ = ["deliver"]
 
 
-def _allowed(queue_arn: str, owner: str, policy: str | None, source_arn: str | None, service: str) -> bool:
-    """sqs:SendMessage by the service principal, as the queue policy decides (no policy: denied)."""
+def _allowed(session: Session, queue_arn: str, owner: str, policy: str | None, source_arn: str | None,
+             service: str) -> bool:
+    """sqs:SendMessage by the service principal, as the queue policy (none: denied) and the owner's RCPs decide."""
     if not policy:
         return False
-    context: dict[str, object] = {}
-    if source_arn:
-        context["aws:SourceArn"] = source_arn
-        source = parse_arn(source_arn)
-        if source is not None and source.account:
-            context["aws:SourceAccount"] = source.account
-    facts = RequestFacts(action="sqs:SendMessage", resource=queue_arn, principal_arn=service, principal_account="",
-                         resource_account=owner, context=context, principal_is_service=service)
     resource = NamedPolicy("resource-policy", parse_policy_cached(policy, "resource"), "resource-based policy")
-    return evaluate(facts, PolicySet(resource=resource)).allowed
+    context = {"aws:SourceArn": source_arn} if source_arn else {}
+    return decide_for_service(session, service, "sqs:SendMessage", queue_arn, owner, resource, context).allowed
 
 
 def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, sender_id: str,
             source_arn: str | None = None, source_service: str = "events.amazonaws.com", *,
             attributes: dict[str, dict[str, str]] | None = None, group_id: str | None = None,
             deduplication_id: str | None = None) -> bool:
-    """Enqueue ``body`` on the queue if its policy lets ``source_service`` send; False if denied or missing.
+    """Enqueue ``body`` on the queue if its policy (and its owner's RCPs) let ``source_service`` send; False if
+    denied or missing.
 
     ``attributes`` become message attributes; a FIFO queue gets ``group_id`` (default ``default``) and
     ``deduplication_id`` (default the new message's id)."""
@@ -48,7 +43,7 @@ def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, send
         return False
     region, account_id, name = parts
     queue = repo.find_queue(session, account_id, region, name)
-    if queue is None or not _allowed(queue_arn, account_id, queue.policy, source_arn, source_service):
+    if queue is None or not _allowed(session, queue_arn, account_id, queue.policy, source_arn, source_service):
         return False
     try:
         message = new_message(body, attributes or {}, sender_id=sender_id, now=now, delay=0,
