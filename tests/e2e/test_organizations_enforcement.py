@@ -214,3 +214,44 @@ def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world):
     orgs.attach_policy(PolicyId=perimeter, TargetId=member)
     assert deliver("exempted") == ["events", "sns"]
     orgs.detach_policy(PolicyId=perimeter, TargetId=member)
+
+
+def test_rcps_bind_cloudtrail_writing_a_member_bucket(server, world):
+    """CloudTrail writes log files as its service principal (the data perimeter RCP examples name CloudTrail log
+    delivery among the service requests they govern): an RCP of the bucket owner denying S3 to principals outside
+    the organization fails the next delivery with AccessDenied unless it exempts service principals."""
+    orgs, admin = world["orgs"], world["admin"]
+    org_id = orgs.describe_organization()["Organization"]["Id"]
+    _enable_rcps(orgs, world["root"])
+    member = create_member(orgs, "trail-owner")
+    credentials = assume_access_role(server, admin, member)
+    s3, cloudtrail, iam = (server.client_for(credentials, name) for name in ("s3", "cloudtrail", "iam"))
+    bucket, trail_arn = f"trail-logs-{member}", f"arn:aws:cloudtrail:us-east-1:{member}:trail/perimeter"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_text(
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": f"arn:aws:s3:::{bucket}", "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{member}/*", "Condition": {"StringEquals": {
+             "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}}))
+    cloudtrail.create_trail(Name="perimeter", S3BucketName=bucket)
+    cloudtrail.start_logging(Name="perimeter")
+
+    def delivery_error(user: str) -> str | None:
+        iam.create_user(UserName=user)
+        cloudtrail.lookup_events(MaxResults=1)  # flushes pending records and deliveries
+        return cloudtrail.get_trail_status(Name="perimeter").get("LatestDeliveryError")
+
+    assert delivery_error("before") is None
+    org_identities = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                      "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id}}}
+    strict = _rcp(orgs, "S3OrgIdentitiesOnly", org_identities)
+    orgs.attach_policy(PolicyId=strict, TargetId=member)
+    assert delivery_error("denied") == "AccessDenied"
+    orgs.detach_policy(PolicyId=strict, TargetId=member)
+    exempting = _rcp(orgs, "S3OrgIdentitiesAndServices", {**org_identities, "Condition": {
+        **org_identities["Condition"], "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}})
+    orgs.attach_policy(PolicyId=exempting, TargetId=member)
+    assert delivery_error("exempted") is None
+    orgs.detach_policy(PolicyId=exempting, TargetId=member)
+    cloudtrail.stop_logging(Name="perimeter")

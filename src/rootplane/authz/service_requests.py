@@ -41,10 +41,12 @@ def _context(session: Session, resource_account: str, given: Mapping[str, Any]) 
 
 
 def decide_for_service(session: Session, service: str, action: str, resource: str, resource_account: str,
-                       resource_policy: NamedPolicy | None, context: Mapping[str, Any]) -> Decision:
+                       resource_policy: NamedPolicy | None, context: Mapping[str, Any], *,
+                       rcps: bool = True) -> Decision:
     """Whether ``service`` (``sns.amazonaws.com``...) may do ``action`` on ``resource``: its resource policy must
-    allow and no RCP binding ``resource_account`` may deny (``context``: the keys the service sets)."""
-    orgs = source("rootplane.services.organizations.policies")
+    allow and no RCP binding ``resource_account`` may deny (``context``: the keys the service sets). Without
+    ``rcps``, the resource policy alone decides (a check of the policy, not a request)."""
+    orgs = source("rootplane.services.organizations.policies") if rcps else None
     rcp_levels = orgs.rcp_levels(session, resource_account, action) if orgs is not None else None
     facts = RequestFacts(action=action, resource=resource, principal_arn=service, principal_account="",
                          resource_account=resource_account, context=_context(session, resource_account, context),

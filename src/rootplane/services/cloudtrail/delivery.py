@@ -5,8 +5,8 @@ account's organization) for its home region (every region when multi-region), as
 objects under ``[prefix/]AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/MM/DD/`` named
 ``<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<random>.json.gz``. Each write is checked against the bucket
 policy (``cloudtrail.amazonaws.com`` s3:PutObject with ``s3:x-amz-acl`` bucket-owner-full-control and
-``aws:SourceArn``) like AWS; a refused or missing bucket becomes the trail's LatestDeliveryError. A trail with a
-CloudWatch Logs log group also delivers the records there (logs_delivery.py).
+``aws:SourceArn``) and the bucket owner's RCPs like AWS; a refused or missing bucket becomes the trail's
+LatestDeliveryError. A trail with a CloudWatch Logs log group also delivers the records there (logs_delivery.py).
 """
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ def _context(trail_arn: str, account_id: str) -> dict[str, Any]:
     return {"aws:SourceArn": trail_arn, "aws:SourceAccount": account_id}
 
 
-def _may_write(session: Session, trail: TrailRow, key: str) -> bool:
+def _may_write(session: Session, trail: TrailRow, key: str, *, with_rcps: bool = True) -> bool:
+    """Whether CloudTrail may write ``key``: the bucket policy allows and (a delivery, not CreateTrail's check of
+    the bucket policy) no RCP of the bucket owner's account denies."""
     context = {**_context(trail.trail_arn, trail.account_id), "s3:x-amz-acl": _ACL}
     return _s3().service_allowed(session, trail.s3_bucket_name, "s3:PutObject",
-                                 f"arn:aws:s3:::{trail.s3_bucket_name}/{key}", SERVICE, context)
+                                 f"arn:aws:s3:::{trail.s3_bucket_name}/{key}", SERVICE, context, with_rcps=with_rcps)
 
 
 def check_bucket(session: Session, trail: TrailRow, org_id: str | None) -> None:
@@ -58,9 +60,9 @@ def check_bucket(session: Session, trail: TrailRow, org_id: str | None) -> None:
     if s3 is None or not s3.bucket_exists(session, bucket):
         raise AwsError("S3BucketDoesNotExistException", f"S3 bucket {bucket} does not exist.", 400)
     acl_allowed = s3.service_allowed(session, bucket, "s3:GetBucketAcl", f"arn:aws:s3:::{bucket}", SERVICE,
-                                     _context(trail.trail_arn, trail.account_id))
+                                     _context(trail.trail_arn, trail.account_id), with_rcps=False)
     sample = f"{log_prefix(trail, trail.account_id, org_id)}CloudTrail/{trail.home_region}/sample.json.gz"
-    if not acl_allowed or not _may_write(session, trail, sample):
+    if not acl_allowed or not _may_write(session, trail, sample, with_rcps=False):
         raise AwsError("InsufficientS3BucketPolicyException", f"Incorrect S3 bucket policy is detected for bucket: "
                        f"{bucket}", 400)
 

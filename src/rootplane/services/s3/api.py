@@ -6,7 +6,8 @@ import datetime as _dt
 
 from sqlalchemy.orm import Session
 
-from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
+from rootplane.authz.service_requests import decide_for_service
+from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.s3 import repo
 from rootplane.services.s3.objects import attributes_of, new_object
 from rootplane.services.s3.versions import store_version
@@ -19,15 +20,16 @@ def bucket_exists(session: Session, bucket: str) -> bool:
 
 
 def service_allowed(session: Session, bucket: str, action: str, resource: str, service: str,
-                    context: dict[str, object]) -> bool:
-    """Whether the bucket policy lets ``service`` (e.g. ``cloudtrail.amazonaws.com``) do ``action`` on ``resource``."""
+                    context: dict[str, object], *, with_rcps: bool = True) -> bool:
+    """Whether the bucket policy lets ``service`` (e.g. ``cloudtrail.amazonaws.com``) do ``action`` on ``resource``
+    and, ``with_rcps``, no RCP of the bucket owner's account denies it (a real request; CreateTrail's check of the
+    bucket policy reads the policy alone)."""
     row = repo.find_bucket(session, bucket)
     if row is None or not row.policy:
         return False
-    facts = RequestFacts(action=action, resource=resource, principal_arn=service, principal_account="",
-                         resource_account=row.account_id, context=context, principal_is_service=service)
     policy = NamedPolicy("bucket-policy", parse_policy_cached(row.policy, "resource"), "resource-based policy")
-    return evaluate(facts, PolicySet(resource=policy)).allowed
+    return decide_for_service(session, service, action, resource, row.account_id, policy, context,
+                              rcps=with_rcps).allowed
 
 
 def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, now: _dt.datetime, *,
