@@ -17,6 +17,13 @@ def world(server):
     return {"orgs": orgs, "root": root_id, "admin": admin_key(server)}
 
 
+@pytest.fixture(scope="module")
+def member(world) -> str:
+    """One member account the later tests share (an organization holds a limited number of accounts); each
+    detaches the policies it attaches."""
+    return create_member(world["orgs"], "shared-member")
+
+
 def _scp(orgs, name: str, *statements: dict) -> str:
     return orgs.create_policy(Content=policy_text(*statements), Description=name, Name=name,
                               Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
@@ -172,7 +179,7 @@ def _drain(sqs, url: str) -> list[str]:
     return bodies
 
 
-def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world):
+def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world, member):
     """RCPs apply to requests AWS service principals make (Organizations User Guide, RCPs; the data perimeter RCPs
     AWS publishes exempt them with aws:PrincipalIsAWSService and hold them to aws:SourceOrgID instead): an identity
     perimeter RCP on the queue owner's account stops SNS and EventBridge deliveries unless it exempts service
@@ -180,7 +187,6 @@ def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world):
     orgs, admin = world["orgs"], world["admin"]
     org_id = orgs.describe_organization()["Organization"]["Id"]
     _enable_rcps(orgs, world["root"])
-    member = create_member(orgs, "service-deliveries")
     credentials = assume_access_role(server, admin, member)
     sqs, sns, events = (server.client_for(credentials, name) for name in ("sqs", "sns", "events"))
     topic = sns.create_topic(Name="alerts")["TopicArn"]
@@ -216,14 +222,13 @@ def test_rcps_bind_aws_service_principals_delivering_to_a_queue(server, world):
     orgs.detach_policy(PolicyId=perimeter, TargetId=member)
 
 
-def test_rcps_bind_cloudtrail_writing_a_member_bucket(server, world):
+def test_rcps_bind_cloudtrail_writing_a_member_bucket(server, world, member):
     """CloudTrail writes log files as its service principal (the data perimeter RCP examples name CloudTrail log
     delivery among the service requests they govern): an RCP of the bucket owner denying S3 to principals outside
     the organization fails the next delivery with AccessDenied unless it exempts service principals."""
     orgs, admin = world["orgs"], world["admin"]
     org_id = orgs.describe_organization()["Organization"]["Id"]
     _enable_rcps(orgs, world["root"])
-    member = create_member(orgs, "trail-owner")
     credentials = assume_access_role(server, admin, member)
     s3, cloudtrail, iam = (server.client_for(credentials, name) for name in ("s3", "cloudtrail", "iam"))
     bucket, trail_arn = f"trail-logs-{member}", f"arn:aws:cloudtrail:us-east-1:{member}:trail/perimeter"
@@ -255,3 +260,47 @@ def test_rcps_bind_cloudtrail_writing_a_member_bucket(server, world):
     assert delivery_error("exempted") is None
     orgs.detach_policy(PolicyId=exempting, TargetId=member)
     cloudtrail.stop_logging(Name="perimeter")
+
+
+def test_simulate_principal_policy_includes_the_accounts_scps(server, world, member):
+    """The policy simulator evaluates the SCPs of the simulated user's account and reports their effect in each
+    result's OrganizationsDecisionDetail; their statements stay out of MatchedStatements, and a simulation an SCP
+    denies has no EvalDecisionDetails (IAM API Reference: SimulatePrincipalPolicy, EvaluationResult)."""
+    orgs, admin = world["orgs"], world["admin"]
+    iam = server.client_for(assume_access_role(server, admin, member), "iam")
+    iam.create_user(UserName="operator")
+    iam.put_user_policy(UserName="operator", PolicyName="queues", PolicyDocument=policy_text(
+        {"Effect": "Allow", "Action": ["sqs:*", "s3:ListAllMyBuckets"], "Resource": "*"}))
+    source = f"arn:aws:iam::{member}:user/operator"
+
+    def simulate(*actions: str) -> dict[str, dict]:
+        results = iam.simulate_principal_policy(PolicySourceArn=source, ActionNames=list(actions))["EvaluationResults"]
+        return {result["EvalActionName"]: result for result in results}
+
+    assert {action: (result["EvalDecision"], result["OrganizationsDecisionDetail"])
+            for action, result in simulate("sqs:ListQueues", "sqs:DeleteQueue").items()} == {
+        "sqs:ListQueues": ("allowed", {"AllowedByOrganizations": True}),
+        "sqs:DeleteQueue": ("allowed", {"AllowedByOrganizations": True})}
+    deny = _scp(orgs, "NoQueueDeletion", {"Effect": "Deny", "Action": "sqs:DeleteQueue", "Resource": "*"})
+    orgs.attach_policy(PolicyId=deny, TargetId=member)
+    allowed, denied = simulate("sqs:ListQueues", "sqs:DeleteQueue").values()
+    assert (allowed["EvalDecision"], allowed["OrganizationsDecisionDetail"]) == (
+        "allowed", {"AllowedByOrganizations": True})
+    assert [m["SourcePolicyId"] for m in allowed["MatchedStatements"]] == ["queues"]
+    assert (denied["EvalDecision"], denied["OrganizationsDecisionDetail"], denied["MatchedStatements"]) == (
+        "explicitDeny", {"AllowedByOrganizations": False}, [])
+    assert "EvalDecisionDetails" not in denied
+    # An SCP level that allows only S3 and IAM (FullAWSAccess detached): SQS is implicitly denied by the organization.
+    s3_only = _scp(orgs, "S3Only", {"Effect": "Allow", "Action": ["s3:*", "iam:*"], "Resource": "*"})
+    orgs.attach_policy(PolicyId=s3_only, TargetId=member)
+    orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=member)
+    try:
+        listed, buckets = simulate("sqs:ListQueues", "s3:ListAllMyBuckets").values()
+        assert (listed["EvalDecision"], listed["OrganizationsDecisionDetail"]) == (
+            "implicitDeny", {"AllowedByOrganizations": False})
+        assert (buckets["EvalDecision"], buckets["OrganizationsDecisionDetail"]) == (
+            "allowed", {"AllowedByOrganizations": True})
+    finally:
+        orgs.attach_policy(PolicyId="p-FullAWSAccess", TargetId=member)
+        orgs.detach_policy(PolicyId=s3_only, TargetId=member)
+        orgs.detach_policy(PolicyId=deny, TargetId=member)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from rootplane.policy.evaluate import Decision, MatchedStatement
+from rootplane.policy.evaluate import SCP, Decision, MatchedStatement
 
 __all__ = ["eval_decision", "matched_statements", "resource_result", "resource_template", "action_result",
            "aggregate_decision"]
@@ -25,8 +25,9 @@ def eval_decision(decision: Decision) -> str:
 
 
 def matched_statements(decision: Decision) -> list[dict[str, Any]]:
-    """The ``MatchedStatements`` list of a decision (implicit denies have none)."""
-    return [_statement(m) for m in decision.matched]
+    """The ``MatchedStatements`` list of a decision (implicit denies have none). SCP statements are never listed:
+    only identity-based and resource-based policies' (IAM API Reference, EvaluationResult)."""
+    return [_statement(m) for m in decision.matched if m.policy_type != SCP]
 
 
 def _statement(m: MatchedStatement) -> dict[str, Any]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rootplane.core.arn import parse_arn
+from rootplane.core.services import optional_module
 from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, action_result, evaluate, parse_policy_cached
+from rootplane.policy.evaluate import SCP
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import errors, inputs, policies, repo, shapes
 from rootplane.services.iam.tables import GroupRow, RoleRow, UserRow
@@ -92,8 +95,19 @@ def _missing_context(policies: list[NamedPolicy], action: str, context: dict[str
     return list(missing.values())
 
 
+def _organization_scps(ctx: RequestContext, account_id: str) -> tuple[bool, Sequence[Sequence[NamedPolicy]] | None]:
+    """Whether ``account_id`` is in an organization, and the SCPs binding its principals (None: none bind them,
+    as for the management account or with SCPs disabled)."""
+    orgs = optional_module("rootplane.services.organizations.policies")
+    if orgs is None or orgs.org_identity(ctx.session, account_id) is None:
+        return False, None
+    return True, orgs.scp_levels(ctx.session, account_id)
+
+
 def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedPolicy],
-              boundary: list[NamedPolicy] | None, caller_arn: str) -> dict[str, Any]:
+              boundary: list[NamedPolicy] | None, caller_arn: str, *, organizations: bool = False) -> dict[str, Any]:
+    """The simulation's results; with ``organizations`` (SimulatePrincipalPolicy) the SCPs of the simulated caller's
+    account take part and each result says whether they allow the action (OrganizationsDecisionDetail)."""
     boundary_inputs = _documents(params.get("PermissionsBoundaryPolicyInputList"),
                                  "PermissionsBoundaryPolicyInputList", "boundary")
     if boundary_inputs:
@@ -103,19 +117,23 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
         inputs.check_document(params["ResourcePolicy"], "resource")
         resource_policy = NamedPolicy("ResourcePolicy", parse_policy_cached(params["ResourcePolicy"], "resource"),
                                       "Resource Policy")
-    policy_set = PolicySet(identity=tuple(identity), boundary=boundary, resource=resource_policy)
     context = _context(params.get("ContextEntries"))
     resources = params.get("ResourceArns") or ["*"]
     owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
         parse_arn(params["ResourceOwner"]) else ctx.account_id
     caller = parse_arn(caller_arn)
     caller_account = caller.account if caller is not None and caller.account else ctx.account_id
+    in_organization, scp_levels = _organization_scps(ctx, caller_account) if organizations else (False, None)
+    policy_set = PolicySet(identity=tuple(identity), boundary=boundary, resource=resource_policy,
+                           scp_levels=scp_levels)
     boundary_only = PolicySet(identity=tuple(boundary)) if boundary else None
+    scps_only = PolicySet(scp_levels=scp_levels) if scp_levels is not None else None
     actions, paging = shapes.page_of(params["ActionNames"], params.get("Marker"), params.get("MaxItems"))
     results = []
     for action in actions:  # one result per action: a page of actions is a page of results
         per_resource = []
         within_boundary = []
+        within_organization = []
         for resource in resources:
             facts = RequestFacts(action=action, resource=resource, principal_arn=caller_arn,
                                  principal_account=caller_account, resource_account=owner, context=context)
@@ -123,10 +141,14 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
             per_resource.append((resource, evaluate(facts, policy_set, explain=True)))
             if boundary_only is not None:
                 within_boundary.append(evaluate(facts, boundary_only).allowed)
+            if scps_only is not None:
+                within_organization.append(evaluate(facts, scps_only).deny_policy_type != SCP)
         result = action_result(action, per_resource, missing_context_values=_missing_context(
             [*identity, *(boundary or ()), *([resource_policy] if resource_policy else [])], action, context))
         if boundary_only is not None:
             _boundary_detail(result, within_boundary)
+        if in_organization:
+            _organizations_detail(result, all(within_organization))
         results.append(result)
     return {"EvaluationResults": results, **paging}
 
@@ -136,6 +158,14 @@ def _boundary_detail(result: dict[str, Any], within_boundary: list[bool]) -> Non
     result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": all(within_boundary)}
     for entry, allowed in zip(result["ResourceSpecificResults"], within_boundary):
         entry["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": allowed}
+
+
+def _organizations_detail(result: dict[str, Any], allowed: bool) -> None:
+    """Whether the account's SCPs allow the action on every resource. A simulation an SCP denies ends there: it
+    reports no EvalDecisionDetails (IAM API Reference, EvaluationResult)."""
+    result["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": allowed}
+    if not allowed:
+        result.pop("EvalDecisionDetails", None)
 
 
 class SimulateMixin:
@@ -148,6 +178,6 @@ class SimulateMixin:
         source = params["PolicySourceArn"]
         identity, boundary = source_policies(ctx, source)
         identity += _documents(params.get("PolicyInputList"), "PolicyInputList", "identity")
-        return _simulate(ctx, params, identity, boundary, params.get("CallerArn") or source)
+        return _simulate(ctx, params, identity, boundary, params.get("CallerArn") or source, organizations=True)
 
 
