@@ -129,6 +129,22 @@ def test_simulate_custom_and_principal_policy(server, unique):
     assert results[0]["EvalDecision"] == "explicitDeny"
 
 
+def test_same_account_simulation_of_all_resources_has_no_eval_decision_details(server):
+    """EvalDecisionDetails (IAM API Reference, EvaluationResult): a same-account simulation of a resource ARN has it,
+    empty (as recorded in aws-captures/conditions.json); one of all resources (``*``, given or by default) has
+    none."""
+    iam = server.client("iam")
+    document = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+
+    def result(**resources) -> dict:
+        return iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"],
+                                          **resources)["EvaluationResults"][0]
+
+    assert result(ResourceArns=["arn:aws:s3:::b/k"])["EvalDecisionDetails"] == {}
+    assert "EvalDecisionDetails" not in result()
+    assert "EvalDecisionDetails" not in result(ResourceArns=["*"])
+
+
 def test_simulation_names_the_context_values_it_missed(server):
     """MissingContextValues lists the condition keys and policy variables an applying statement needed and the
     simulation was not given (as spelled in the policy); a key given in ContextEntries, one whose absence satisfies

@@ -145,6 +145,8 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
                 within_organization.append(evaluate(facts, scps_only).deny_policy_type != SCP)
         result = action_result(action, per_resource, missing_context_values=_missing_context(
             [*identity, *(boundary or ()), *([resource_policy] if resource_policy else [])], action, context))
+        if resources == ["*"] and owner == caller_account:
+            del result["EvalDecisionDetails"]  # not returned for all resources of one account (EvaluationResult)
         if boundary_only is not None:
             _boundary_detail(result, within_boundary)
         if in_organization:
