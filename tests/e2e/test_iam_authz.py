@@ -145,6 +145,29 @@ def test_same_account_simulation_of_all_resources_has_no_eval_decision_details(s
     assert "EvalDecisionDetails" not in result(ResourceArns=["*"])
 
 
+def test_simulation_refuses_what_is_not_an_arn_as_aws_does(server):
+    """Resource names must be ARNs (or ``*``) and a PolicySourceArn an IAM user's, group's or role's: AWS answers
+    InvalidInput "ResourceNames are not in a valid ARN format: <name>." (aws-containers/amazon-ecs-exec-checker#35)
+    and "Invalid Entity Arn: <arn>" for an STS session's ARN (newrelic/newrelic-lambda-cli#96)."""
+    iam = server.client("iam")
+    document = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    key_id = "14a050d4-021e-4efe-84bb-0871bf6d0fda"
+    with pytest.raises(ClientError) as refused:
+        iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"], ResourceArns=[key_id])
+    assert (refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"],
+            refused.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidInput", f"ResourceNames are not in a valid ARN format: {key_id}.", 400)
+    session_arn = "arn:aws:sts::000000000000:assumed-role/admin/session"
+    with pytest.raises(ClientError) as refused:
+        iam.simulate_principal_policy(PolicySourceArn=session_arn, ActionNames=["s3:GetObject"])
+    assert (refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]) == (
+        "InvalidInput", f"Invalid Entity Arn: {session_arn}")
+    with pytest.raises(ClientError) as missing:
+        iam.simulate_principal_policy(PolicySourceArn="arn:aws:iam::000000000000:user/nobody-here",
+                                      ActionNames=["s3:GetObject"])
+    assert missing.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
 def test_simulation_names_the_context_values_it_missed(server):
     """MissingContextValues lists the condition keys and policy variables an applying statement needed and the
     simulation was not given (as spelled in the policy); a key given in ContextEntries, one whose absence satisfies

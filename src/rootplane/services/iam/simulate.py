@@ -41,12 +41,12 @@ def _context(entries: list[dict[str, Any]] | None) -> dict[str, Any]:
 def source_policies(ctx: RequestContext, arn: str) -> tuple[list[NamedPolicy], list[NamedPolicy] | None]:
     """Identity policies and permissions boundary of the user, group or role named by ``PolicySourceArn``."""
     parsed = parse_arn(arn)
-    resource = parsed.resource if parsed is not None else ""
-    kind, _, rest = resource.partition("/")
-    name = rest.rsplit("/", 1)[-1]
+    kind, _, rest = parsed.resource.partition("/") if parsed is not None else ("", "", "")
     row_cls = {"user": UserRow, "group": GroupRow, "role": RoleRow}.get(kind)
-    row = repo.find_named(ctx.session, row_cls, ctx.account_id, name) if row_cls is not None and parsed and \
-        parsed.account == ctx.account_id else None
+    if row_cls is None or parsed is None or parsed.service != "iam":
+        raise errors.invalid_input(f"Invalid Entity Arn: {arn}")  # an STS session's ARN, say (AWS's words)
+    row = repo.find_named(ctx.session, row_cls, ctx.account_id, rest.rsplit("/", 1)[-1]) \
+        if parsed.account == ctx.account_id else None
     if row is None:
         raise errors.no_such_entity(f"Cannot find entity for arn {arn}")
     if isinstance(row, UserRow):
@@ -119,6 +119,9 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
                                       "Resource Policy")
     context = _context(params.get("ContextEntries"))
     resources = params.get("ResourceArns") or ["*"]
+    malformed = [name for name in resources if name != "*" and parse_arn(name) is None]
+    if malformed:
+        raise errors.invalid_input(f"ResourceNames are not in a valid ARN format: {', '.join(malformed)}.")
     owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
         parse_arn(params["ResourceOwner"]) else ctx.account_id
     caller = parse_arn(caller_arn)
