@@ -205,8 +205,16 @@ def test_a_cross_account_simulation_needs_both_the_identity_and_the_resource_pol
     def decision(caller: str, owner: str) -> str:
         return iam.simulate_custom_policy(
             PolicyInputList=[identity], ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::b/k"],
-            ResourcePolicy=bucket, CallerArn=caller, ResourceOwner=f"arn:aws:iam::{owner}:root",
+            ResourcePolicy=bucket, CallerArn=caller, ResourceOwner=owner,
         )["EvaluationResults"][0]["EvalDecision"]
 
-    assert decision("arn:aws:iam::111122223333:user/x", "000000000000") == "implicitDeny"
-    assert decision("arn:aws:iam::111122223333:user/x", "111122223333") == "allowed"
+    caller = "arn:aws:iam::111122223333:user/x"
+    assert decision(caller, "arn:aws:iam::000000000000:root") == "implicitDeny"
+    assert decision(caller, "arn:aws:iam::111122223333:root") == "allowed"
+    # ResourceOwner is "an Amazon Web Services account ID" (its documentation): the ID alone names the owner too.
+    assert decision(caller, "000000000000") == "implicitDeny"
+    assert decision(caller, "111122223333") == "allowed"
+    with pytest.raises(ClientError) as refused:
+        decision(caller, "owner")
+    assert (refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]) == (
+        "InvalidInput", "'owner' is not a valid as a Resource Owner.")

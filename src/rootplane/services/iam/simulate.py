@@ -104,6 +104,19 @@ def _organization_scps(ctx: RequestContext, account_id: str) -> tuple[bool, Sequ
     return True, orgs.scp_levels(ctx.session, account_id)
 
 
+def _resource_owner(value: str | None) -> str | None:
+    """The account of ``ResourceOwner``: an account ID, as its documentation says, or an ARN naming one (an account's
+    root, arn:aws:iam::123456789012:root); anything else is refused as AWS refuses it."""
+    if not value:
+        return None
+    if re.fullmatch(r"\d{12}", value):
+        return value
+    parsed = parse_arn(value)
+    if parsed is None or not re.fullmatch(r"\d{12}", parsed.account):
+        raise errors.invalid_input(f"'{value}' is not a valid as a Resource Owner.")
+    return parsed.account
+
+
 def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedPolicy],
               boundary: list[NamedPolicy] | None, caller_arn: str, *, organizations: bool = False) -> dict[str, Any]:
     """The simulation's results; with ``organizations`` (SimulatePrincipalPolicy) the SCPs of the simulated caller's
@@ -122,8 +135,7 @@ def _simulate(ctx: RequestContext, params: dict[str, Any], identity: list[NamedP
     malformed = [name for name in resources if name != "*" and parse_arn(name) is None]
     if malformed:
         raise errors.invalid_input(f"ResourceNames are not in a valid ARN format: {', '.join(malformed)}.")
-    owner = parse_arn(params["ResourceOwner"]).account if params.get("ResourceOwner") and \
-        parse_arn(params["ResourceOwner"]) else ctx.account_id
+    owner = _resource_owner(params.get("ResourceOwner")) or ctx.account_id
     caller = parse_arn(caller_arn)
     caller_account = caller.account if caller is not None and caller.account else ctx.account_id
     in_organization, scp_levels = _organization_scps(ctx, caller_account) if organizations else (False, None)
