@@ -139,3 +139,28 @@ def test_delete_objects_reports_denied_keys(s3, unique):
     assert result["Deleted"] == [{"Key": "tmp/b"}]
     assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("keep/a", "AccessDenied")]
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["keep/a"]
+
+
+def test_principals_must_name_existing_users_and_roles(server, s3, unique):
+    """S3 refuses a principal that names no user or role ("If the Principal is an IAM user or role, then confirm that
+    the user or role wasn't deleted": AWS Knowledge Center, s3-invalid-principal-in-policy-error); account roots,
+    "*", services and accounts this server does not hold stay valid."""
+    bucket = f"who-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    server.client("iam").create_user(UserName=f"real-{unique}")
+
+    def grant(principal: object) -> str:
+        return policy_document({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::{bucket}/*"})
+
+    for principal in ({"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/nobody-{unique}"},
+                      {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:role/nobody-{unique}"},
+                      {"AWS": [f"arn:aws:iam::{BOOT_ACCOUNT}:user/real-{unique}",
+                               f"arn:aws:iam::{BOOT_ACCOUNT}:user/other/path/real-{unique}"]},
+                      {"AWS": "AIDA" + "Q" * 17}):
+        assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=grant(principal)) == (
+            "MalformedPolicy", "Invalid principal in policy", 400), principal
+    for principal in ({"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/real-{unique}"}, {"AWS": BOOT_ACCOUNT},
+                      {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:root"}, {"AWS": "arn:aws:iam::111122223333:user/far"},
+                      {"AWS": "111122223333"}, {"Service": "cloudtrail.amazonaws.com"}):
+        s3.put_bucket_policy(Bucket=bucket, Policy=grant(principal))

@@ -8,6 +8,9 @@ that still exist are shown as their ARNs again; the id of a deleted one stays, a
 The stored text keeps the caller's formatting (each principal's quoted ARN is replaced where it is written), unless
 the same ARN also appears outside a Principal element or is written with escapes; then the document is written
 anew.
+
+Before a policy is saved, ``missing_principal`` finds an ``AWS`` principal that names no principal, which S3, IAM and
+KMS refuse ("Invalid principal in policy"; KMS: "one or more invalid principals").
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.policy.matching import UNIQUE_ID_RE
+from rootplane.services.accounts import repo as accounts
 from rootplane.services.iam import repo
 from rootplane.services.iam.tables import RoleRow, UserRow
 
-__all__ = ["bind_principals", "render_principals", "shown_trust_policy"]
+__all__ = ["bind_principals", "render_principals", "shown_trust_policy", "missing_principal"]
 
 _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(user|role)(/.*)?/([^/]+)$")
 
@@ -38,6 +42,10 @@ def _entity(session: Session, arn: str) -> UserRow | RoleRow | None:
 
 def _unique_id(row: UserRow | RoleRow) -> str:
     return row.user_id if isinstance(row, UserRow) else row.role_id
+
+
+def _by_unique_id(session: Session, value: str) -> UserRow | RoleRow | None:
+    return repo.user_by_id(session, value) if value.startswith("AIDA") else repo.role_by_id(session, value)
 
 
 def _statements(document: Any) -> list[dict[str, Any]]:
@@ -96,6 +104,24 @@ def _rewrite(text: str, document: Any, mapping: dict[str, str]) -> str:
     return rewritten
 
 
+def _names_a_principal(session: Session, value: str) -> bool:
+    """False when ``value`` names a user or role that does not exist: an ARN in an account this server holds, or a
+    unique id (a deleted principal's, as a stored policy shows it).  Everything else stands: ``*``, accounts and
+    their roots, session and federated ARNs, and users or roles of accounts this server does not hold, which
+    cannot be checked offline."""
+    if UNIQUE_ID_RE.match(value):
+        return _by_unique_id(session, value) is not None
+    match = _IAM_ARN.match(value)
+    if match is None or accounts.find_account(session, match.group(1)) is None:
+        return True
+    return _entity(session, value) is not None
+
+
+def missing_principal(session: Session, text: str) -> str | None:
+    """The first ``AWS`` principal of the policy ``text`` that names no existing user or role, else None."""
+    return next((value for value in _principal_values(_parsed(text)) if not _names_a_principal(session, value)), None)
+
+
 def _parsed(text: str) -> Any:
     try:
         return json.loads(text)
@@ -124,7 +150,7 @@ def render_principals(session: Session, text: str) -> str:
     for value in _principal_values(document):
         if value in mapping or not UNIQUE_ID_RE.match(value):
             continue
-        row = repo.user_by_id(session, value) if value.startswith("AIDA") else repo.role_by_id(session, value)
+        row = _by_unique_id(session, value)
         if row is not None:
             mapping[value] = row.arn
     return _rewrite(text, document, mapping)

@@ -8,7 +8,7 @@ import json
 from rootplane.core.errors import AwsError
 from rootplane.policy import MESSAGES, MalformedPolicy, parse_policy_cached
 
-__all__ = ["validate_bucket_policy", "MAX_POLICY_BYTES"]
+__all__ = ["validate_bucket_policy", "invalid_principal", "MAX_POLICY_BYTES"]
 
 MAX_POLICY_BYTES = 20 * 1024
 
@@ -22,6 +22,11 @@ _ENGINE_TO_S3 = {
 
 def _malformed(message: str) -> AwsError:
     return AwsError("MalformedPolicy", message, 400)
+
+
+def invalid_principal() -> AwsError:
+    """A principal that is malformed or names no existing user or role."""
+    return _malformed("Invalid principal in policy")
 
 
 def _as_list(value: object) -> list:
@@ -69,5 +74,5 @@ def validate_bucket_policy(text: str, bucket: str) -> None:
         parse_policy_cached(text, "resource")
     except MalformedPolicy as exc:
         if exc.message.startswith("Invalid principal"):
-            raise _malformed("Invalid principal in policy") from None
+            raise invalid_principal() from None
         raise _malformed(_ENGINE_TO_S3.get(exc.message, exc.message)) from None

@@ -6,7 +6,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.iam.principal_ids import bind_principals, render_principals
+from rootplane.services.iam.principal_ids import bind_principals, missing_principal, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo, versions
 from rootplane.services.s3.authz import object_check
@@ -15,7 +15,7 @@ from rootplane.services.s3.bucket_config import (
 )
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_views import Bucket, find_bucket_view
-from rootplane.services.s3.bucket_policy import validate_bucket_policy
+from rootplane.services.s3.bucket_policy import invalid_principal, validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
 from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copy_source
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
@@ -139,6 +139,8 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         row = _policy_bucket(ctx, params)
         text = params.get("Policy") or ""
         validate_bucket_policy(text, row.name)
+        if missing_principal(ctx.session, text) is not None:
+            raise invalid_principal()
         _check_public_policy(ctx, row, text)
         row.policy = bind_principals(ctx.session, text)
 
