@@ -158,3 +158,33 @@ def test_a_trust_policy_names_no_resource(server, unique):
         iam.update_assume_role_policy(RoleName=f"t-{unique}", PolicyDocument=with_resource)
     assert error_of(excinfo)[0] == "MalformedPolicyDocument"
     iam.delete_role(RoleName=f"t-{unique}")
+
+
+def test_a_trust_policy_names_existing_users_and_roles(server, unique):
+    """A trust policy naming a user or role that does not exist is MalformedPolicyDocument 'Invalid principal in
+    policy: "AWS":"<arn>"' on CreateRole and UpdateAssumeRolePolicy (AWS answers so for nonexistent principals, as
+    its console shows it); account roots, services and accounts this server does not hold stay valid."""
+    iam = server.client("iam")
+    iam.create_user(UserName=f"truster-{unique}")
+
+    def trust(principal: dict) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
+
+    nobody = f"arn:aws:iam::000000000000:user/nobody-{unique}"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"n-{unique}", AssumeRolePolicyDocument=trust({"AWS": nobody}))
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{nobody}"')
+    # the role being created does not exist yet either
+    itself = f"arn:aws:iam::000000000000:role/n-{unique}"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"n-{unique}", AssumeRolePolicyDocument=trust({"AWS": [itself]}))
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{itself}"')
+    iam.create_role(RoleName=f"n-{unique}", AssumeRolePolicyDocument=trust(
+        {"AWS": [f"arn:aws:iam::000000000000:user/truster-{unique}", "arn:aws:iam::111122223333:role/far"]}))
+    for principal in ({"AWS": itself}, {"AWS": "000000000000"}, {"Service": "ec2.amazonaws.com"}):
+        iam.update_assume_role_policy(RoleName=f"n-{unique}", PolicyDocument=trust(principal))
+    with pytest.raises(ClientError) as excinfo:
+        iam.update_assume_role_policy(RoleName=f"n-{unique}", PolicyDocument=trust({"AWS": nobody}))
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{nobody}"')
+    iam.delete_role(RoleName=f"n-{unique}")

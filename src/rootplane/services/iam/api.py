@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from rootplane.core import ids
 from rootplane.services.iam import catalog, errors, inputs, repo
-from rootplane.services.iam.principal_ids import bind_principals
+from rootplane.policy import MESSAGES
+from rootplane.services.iam.principal_ids import bind_principals, missing_principal
 from rootplane.services.iam.quotas import QUOTAS
 from rootplane.services.iam.tables import AttachmentRow, GroupRow, RoleRow, UserRow
 
@@ -34,11 +35,14 @@ def entity_name(entity: Entity) -> str:
     return entity.user_name if isinstance(entity, UserRow) else entity.group_name if isinstance(entity, GroupRow) else entity.role_name
 
 
-def check_trust_policy(document: str) -> None:
-    """A role trust policy: valid with a Principal, within the 2048-character quota."""
+def check_trust_policy(session: Session, document: str) -> None:
+    """A role trust policy: valid with a Principal, within the 2048-character quota, naming existing users and roles."""
     if inputs.policy_size(document) > QUOTAS["AssumeRolePolicySizeQuota"]:
         raise errors.limit_exceeded(f"Cannot exceed quota for ACLSizePerRole: {QUOTAS['AssumeRolePolicySizeQuota']}")
     inputs.check_document(document, "trust")
+    missing = missing_principal(session, document)
+    if missing is not None:
+        raise errors.malformed_policy(MESSAGES["principal"].format(kind="AWS", value=missing))
 
 
 def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
@@ -71,7 +75,7 @@ def create_role(session: Session, account_id: str, role_name: str, trust_policy:
         raise exists
     if repo.reached_quota(session, RoleRow, account_id, QUOTAS["RolesQuota"]):
         raise errors.limit_exceeded(f"Cannot exceed quota for RolesPerAccount: {QUOTAS['RolesQuota']}")
-    check_trust_policy(trust_policy)
+    check_trust_policy(session, trust_policy)
     role = repo.put(session, RoleRow(
         role_id=ids.unique_id("AROA"), account_id=account_id, role_name=role_name, name_key=role_name.lower(),
         path=inputs.check_path(path), created_at=now, trust_policy=bind_principals(session, trust_policy),

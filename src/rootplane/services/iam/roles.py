@@ -92,7 +92,7 @@ class RolesMixin:
 
     def update_assume_role_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         role = _modifiable_role(ctx, params["RoleName"])
-        api.check_trust_policy(params["PolicyDocument"])
+        api.check_trust_policy(ctx.session, params["PolicyDocument"])
         role.trust_policy = bind_principals(ctx.session, params["PolicyDocument"])
         return None
 
