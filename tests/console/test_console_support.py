@@ -15,9 +15,12 @@ from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
 ROOT_ARN = f"arn:aws:iam::{BOOT_ACCOUNT}:root"
 
 
-def _locked_key(kms) -> str:
+def _locked_key(server, kms) -> str:
+    """A key locked by a policy that trusts only a user without credentials."""
+    server.client("iam").create_user(UserName="console-kms-nobody")
     key_id = kms.create_key(Description="locked from the console test")["KeyMetadata"]["KeyId"]
-    lock = policy_document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/nobody"},
+    lock = policy_document({"Effect": "Allow",
+                            "Principal": {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:user/console-kms-nobody"},
                             "Action": "kms:*", "Resource": "*"})
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=lock, BypassPolicyLockoutSafetyCheck=True)
     assert error_of(kms.encrypt, KeyId=key_id, Plaintext=b"x")[0] == "AccessDeniedException"
@@ -27,7 +30,7 @@ def _locked_key(kms) -> str:
 def test_root_confirms_kms_key_recovery_on_the_case_page(server, root):
     admin = iam_user_key(server, "console-kms-admin", "arn:aws:iam::aws:policy/AdministratorAccess")
     admin_kms = server.client_for(admin, "kms")
-    key_id = _locked_key(admin_kms)
+    key_id = _locked_key(server, admin_kms)
     phone = server.client("account").get_contact_information()["ContactInformation"]["PhoneNumber"]
     case_id = server.client_for(admin, "support").create_case(
         subject="KMS key is unmanageable", serviceCode="key-management-service", categoryCode="key-policy",

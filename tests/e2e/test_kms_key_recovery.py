@@ -37,7 +37,8 @@ def _latest_code(server, phone: str, key_id: str) -> str:
 
 
 def _locked_key(server, admin_kms, unique: str) -> tuple[str, bytes]:
-    """A key with data encrypted under it, then locked by a policy that trusts a user who does not exist."""
+    """A key with data encrypted under it, then locked by a policy that trusts only a user without credentials."""
+    server.client("iam").create_user(UserName=f"gone-{unique}")
     key = admin_kms.create_key(Description=f"locked {unique}")["KeyMetadata"]
     blob = admin_kms.encrypt(KeyId=key["KeyId"], Plaintext=b"before the lock",
                              EncryptionContext={"purpose": unique})["CiphertextBlob"]

@@ -205,15 +205,41 @@ def test_key_policy_must_allow_and_naming_the_account_enables_iam_policies(serve
     assert "explicit deny in an identity-based policy" in error_of(plain.encrypt, KeyId=key_id, Plaintext=b"x")[1]
 
 
-def test_create_key_with_a_policy_applies_the_lockout_check(admin):
-    others = policy_document({"Effect": "Allow", "Principal": {"AWS": _user_arn("nobody")}, "Action": "kms:*",
-                              "Resource": "*"})
+def test_create_key_with_a_policy_applies_the_lockout_check(server, admin, unique):
+    server.client("iam").create_user(UserName=f"bystander-{unique}")
+    others = policy_document({"Effect": "Allow", "Principal": {"AWS": _user_arn(f"bystander-{unique}")},
+                              "Action": "kms:*", "Resource": "*"})
     assert error_of(admin.create_key, Policy=others) == (
         "MalformedPolicyDocumentException",
         "The new key policy will not allow you to update the key policy in the future.", 400)
     assert error_of(admin.create_key, Policy="{not json")[0] == "MalformedPolicyDocumentException"
     locked = admin.create_key(Policy=others, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
     assert error_of(admin.describe_key, KeyId=locked)[0] == "AccessDeniedException"
+
+
+def test_a_key_policy_names_principals_that_exist(server, kms, unique):
+    """"The principals in the key policy must exist and be visible to KMS" (PutKeyPolicy's Policy documentation):
+    else MalformedPolicyDocumentException "Policy contains a statement with one or more invalid principals.", on
+    CreateKey and PutKeyPolicy, BypassPolicyLockoutSafetyCheck or not; a malformed principal is worded the same."""
+    server.client("iam").create_user(UserName=f"keyholder-{unique}")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+
+    def naming(*principals: dict) -> str:
+        return policy_document({"Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:*", "Resource": "*"},
+                               *({"Effect": "Allow", "Principal": principal, "Action": "kms:Encrypt", "Resource": "*"}
+                                 for principal in principals))
+
+    invalid = ("MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals.",
+               400)
+    for principal in ({"AWS": _user_arn(f"nobody-{unique}")},
+                      {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:role/nobody-{unique}"}, {"AWS": "not-a-principal"}):
+        for bypass in (False, True):
+            assert error_of(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=naming(principal),
+                            BypassPolicyLockoutSafetyCheck=bypass) == invalid, (principal, bypass)
+        assert error_of(kms.create_key, Policy=naming(principal)) == invalid
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=naming(
+        {"AWS": _user_arn(f"keyholder-{unique}")}, {"AWS": "arn:aws:iam::111122223333:root"},
+        {"AWS": "arn:aws:iam::111122223333:user/far"}, {"Service": "logs.amazonaws.com"}))
 
 
 def test_a_key_policy_is_32_kib_at_most(kms):

@@ -72,6 +72,11 @@ class MalformedPolicy(ValueError):
         super().__init__(message)
         self.message = message
 
+    @property
+    def about_principal(self) -> bool:
+        """True when the document was refused for a malformed principal (services word that their own way)."""
+        return self.message.startswith(MESSAGES["principal"].partition("{")[0])
+
 
 @dataclass(frozen=True, slots=True)
 class Position:

@@ -10,6 +10,7 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.policy import MalformedPolicy, parse_policy
 from rootplane.services.context import RequestContext
+from rootplane.services.iam.principal_ids import missing_principal
 from rootplane.services.kms import repo
 from rootplane.services.kms.authz import key_check, key_resources
 from rootplane.services.kms.crypto import KEY_SPECS, new_material
@@ -25,6 +26,8 @@ from rootplane.services.tagging import merged_tags
 __all__ = ["KeyOperations", "lockout_checked_policy", "LOCKOUT_MESSAGE", "unsupported", "tags_of", "with_tags"]
 
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+# KMS's word for a principal that is malformed or does not exist (BypassPolicyLockoutSafetyCheck does not waive it)
+INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
 _ORIGINS = ("AWS_KMS", "EXTERNAL")
 _POLICY_NAME = "default"
 
@@ -48,13 +51,16 @@ MAX_POLICY_BYTES = 32768  # a key policy's size limit (the KMS Developer Guide's
 
 
 def lockout_checked_policy(ctx: RequestContext, key: KeyRow, text: str, bypass: bool) -> str:
-    """A valid key policy for ``key``; unless ``bypass``, one that still lets the caller call PutKeyPolicy."""
+    """A valid key policy for ``key``, naming principals that exist; unless ``bypass``, one that still lets the caller
+    call PutKeyPolicy."""
     if len(text.encode()) > MAX_POLICY_BYTES:
         raise AwsError("LimitExceededException", f"Policy size exceeds the maximum of {MAX_POLICY_BYTES} bytes.", 400)
     try:
         parse_policy(text, kind="key")
     except MalformedPolicy as error:
-        raise malformed_policy(str(error)) from None
+        raise malformed_policy(INVALID_PRINCIPALS if error.about_principal else str(error)) from None
+    if missing_principal(ctx.session, text) is not None:
+        raise malformed_policy(INVALID_PRINCIPALS)
     if not bypass and ctx.authorizer is not None:
         try:
             ctx.authorizer(ctx, [key_check(ctx, "kms:PutKeyPolicy", key, policy=text)])

@@ -73,6 +73,6 @@ def validate_bucket_policy(text: str, bucket: str) -> None:
     try:
         parse_policy_cached(text, "resource")
     except MalformedPolicy as exc:
-        if exc.message.startswith("Invalid principal"):
+        if exc.about_principal:
             raise invalid_principal() from None
         raise _malformed(_ENGINE_TO_S3.get(exc.message, exc.message)) from None
