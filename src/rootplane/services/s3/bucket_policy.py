@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 
 from rootplane.core.errors import AwsError
 from rootplane.policy import MESSAGES, MalformedPolicy, parse_policy_cached
+from rootplane.tools.catalog import load as load_catalog
 
 __all__ = ["validate_bucket_policy", "invalid_principal", "MAX_POLICY_BYTES"]
 
@@ -45,18 +47,70 @@ def _resource_in_bucket(resource: object, bucket: str) -> bool:
     return fnmatch.fnmatchcase(bucket, bucket_part) or (bucket_part.endswith("*") and bucket.startswith(bucket_part[:-1]))
 
 
+_BUCKET_LEVEL = frozenset({"bucket", "object"})  # the resource types a bucket policy's resources can name
+
+
+@functools.lru_cache(maxsize=1)
+def _s3_actions() -> dict[str, frozenset[str]]:
+    """Each S3 action (lower-cased) and the resource types it may name, from AWS's Service Authorization Reference
+    (an extract: the whole reference is not kept)."""
+    reference = load_catalog()
+    return {name.lower(): frozenset(kind.name for kind in reference.resource_types(f"s3:{name}"))
+            for name in reference.actions("s3")}
+
+
+def _is_pattern(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def _known_action(action: str) -> bool:
+    """``*``, an ``s3:`` action AWS documents, or an ``s3:`` wildcard (S3 refuses other actions)."""
+    if action == "*":
+        return True
+    prefix, _, name = action.partition(":")
+    return prefix.lower() == "s3" and (_is_pattern(name) or name.lower() in _s3_actions())
+
+
+def _types_named(resource: str) -> frozenset[str]:
+    """The resource types (bucket, object) a valid bucket-policy resource can match: a bucket ARN has no ``/``,
+    and a wildcard can stand for one."""
+    if resource == "*":
+        return _BUCKET_LEVEL
+    rest = resource.partition(":::")[2]
+    types = set() if "/" in rest else {"bucket"}
+    if "/" in rest or _is_pattern(rest):
+        types.add("object")
+    return frozenset(types)
+
+
+def _applies(action: str, named: frozenset[str]) -> bool:
+    """Whether ``action`` (a name or a wildcard) can act on one of the ``named`` resource types.  Actions whose
+    reference lists no resource type (``s3:ListAllMyBuckets``) and wildcards that match no action are let be."""
+    if action == "*":
+        return True
+    pattern = action.partition(":")[2].lower()
+    types = [kinds for name, kinds in _s3_actions().items() if fnmatch.fnmatchcase(name, pattern)]
+    return not types or any(not kinds or kinds & named for kinds in types)
+
+
 def _check_statements(document: dict, bucket: str) -> None:
     for statement in _as_list(document.get("Statement")):
         if not isinstance(statement, dict):
             continue
         if "Principal" not in statement and "NotPrincipal" not in statement:
             raise _malformed("Missing required field Principal")
-        for action in _as_list(statement.get("Action", statement.get("NotAction", []))):
-            if not isinstance(action, str) or not (action == "*" or action.lower().startswith("s3:")):
+        actions = _as_list(statement.get("Action", statement.get("NotAction", [])))
+        for action in actions:
+            if not isinstance(action, str) or not _known_action(action):
                 raise _malformed("Policy has invalid action")
-        for resource in _as_list(statement.get("Resource", statement.get("NotResource", []))):
+        resources = _as_list(statement.get("Resource", statement.get("NotResource", [])))
+        for resource in resources:
             if not _resource_in_bucket(resource, bucket):
                 raise _malformed("Policy has invalid resource")
+        if "Action" in statement and "Resource" in statement and resources:
+            named = frozenset().union(*(_types_named(resource) for resource in resources))
+            if not all(_applies(action, named) for action in actions):
+                raise _malformed("Action does not apply to any resource(s) in statement")
 
 
 def validate_bucket_policy(text: str, bucket: str) -> None:
