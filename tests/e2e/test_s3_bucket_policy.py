@@ -188,3 +188,23 @@ def test_actions_must_exist_and_apply_to_a_resource_of_their_statement(s3, uniqu
                              ("s3:*", on_bucket), ("s3:Get*", on_bucket), ("*", on_objects),
                              ("s3:GetObject", f"arn:aws:s3:::{bucket}*"), ("s3:ListBucket", "*")):
         s3.put_bucket_policy(Bucket=bucket, Policy=deny(action, resource))
+
+
+def test_put_bucket_policy_checks_its_content_md5(s3, unique):
+    """Content-MD5 is S3's common request header for a body's integrity: a malformed one is InvalidDigest, one that
+    does not match the policy sent is BadDigest, and the policy is not changed."""
+    import base64
+    import hashlib
+
+    bucket = f"md5-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    text = policy_document({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{bucket}/*"})
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=text, ContentMD5="not-md5") == (
+        "InvalidDigest", "The Content-MD5 you specified was invalid.", 400)
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=text, ContentMD5="AAAAAAAAAAAAAAAAAAAAAA==") == (
+        "BadDigest", "The Content-MD5 you specified did not match what we received.", 400)
+    assert error_of(s3.get_bucket_policy, Bucket=bucket)[0] == "NoSuchBucketPolicy"
+    digest = base64.b64encode(hashlib.md5(text.encode()).digest()).decode()  # noqa: S324 - the wire format
+    s3.put_bucket_policy(Bucket=bucket, Policy=text, ContentMD5=digest)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == text

@@ -22,7 +22,7 @@ from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
-from rootplane.services.s3.checksums import copy_checksum
+from rootplane.services.s3.checksums import check_content_md5, copy_checksum
 from rootplane.services.s3.objects import (
     ENCRYPTION, attributes_of, new_object, object_attributes, object_headers, part_span, storage_class,
     stored_attributes, upload_body,
@@ -138,6 +138,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
     def put_bucket_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _policy_bucket(ctx, params)
         text = params.get("Policy") or ""
+        check_content_md5(params, text.encode())
         validate_bucket_policy(text, row.name)
         if missing_principal(ctx.session, text) is not None:
             raise invalid_principal()
