@@ -106,3 +106,27 @@ def test_duration_external_id_and_session_policy(server, unique):
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role(RoleArn=f"arn:aws:iam::000000000000:role/missing-{unique}", RoleSessionName="m1")
     assert error(excinfo)[0] == "AccessDenied"
+
+
+def test_chained_session_may_not_override_an_inherited_transitive_tag(server, unique):
+    """IAM User Guide, "Chaining roles with session tags": passing a session tag with the key of an inherited
+    transitive tag fails (InvalidParameterValue, whatever the key's case); a new key is accepted."""
+    iam = server.client("iam")
+    name = f"chainer-{unique}"
+    key = user_with_key(iam, name)
+    first = iam.create_role(RoleName=f"first-{unique}",
+                            AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
+    second = iam.create_role(RoleName=f"second-{unique}", AssumeRolePolicyDocument=trust(first["Arn"]))["Role"]
+    iam.put_role_policy(RoleName=first["RoleName"], PolicyName="chain", PolicyDocument=document(
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": second["Arn"]}))
+    session = server.client_for(key, "sts").assume_role(
+        RoleArn=first["Arn"], RoleSessionName="hop-1", Tags=[{"Key": "Heart", "Value": "1"}],
+        TransitiveTagKeys=["Heart"])["Credentials"]
+    chained = server.client_for(session, "sts")
+    for override in ("Heart", "heart"):
+        with pytest.raises(ClientError) as excinfo:
+            chained.assume_role(RoleArn=second["Arn"], RoleSessionName="hop-2", Tags=[{"Key": override, "Value": "3"}])
+        assert error(excinfo) == ("InvalidParameterValue", "One of the specified transitive tag keys can't be set "
+                                  "because it conflicts with a transitive tag key from the calling session.")
+    assert chained.assume_role(RoleArn=second["Arn"], RoleSessionName="hop-2",
+                               Tags=[{"Key": "Sun", "Value": "2"}])["Credentials"]

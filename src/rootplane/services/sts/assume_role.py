@@ -87,6 +87,17 @@ def _duration(ctx: RequestContext, role: RoleRow, requested: int | None) -> int:
     return duration
 
 
+def _refuse_transitive_override(caller: Principal, params: dict[str, Any]) -> None:
+    """A chained session may not pass a tag whose key (case-insensitively) is one of the transitive keys it inherits:
+    InvalidParameterValue, as AWS answers (IAM User Guide, "Chaining roles with session tags")."""
+    if caller.kind != ASSUMED_ROLE:
+        return
+    inherited = {key.lower() for key in caller.transitive_tag_keys}
+    if any(tag["Key"].lower() in inherited for tag in params.get("Tags") or []):
+        raise AwsError("InvalidParameterValue", "One of the specified transitive tag keys can't be set because it "
+                       "conflicts with a transitive tag key from the calling session.", 400)
+
+
 def _tags(caller: Principal, role: RoleRow, params: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Role tags, then transitive tags from a calling role session, then the session tags (last wins)."""
     inherited = {key: value for key, value in caller.tags if key in caller.transitive_tag_keys} \
@@ -104,6 +115,7 @@ def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     if role is None:
         raise _denied(ctx, params["RoleArn"])
     duration = _duration(ctx, role, params.get("DurationSeconds"))
+    _refuse_transitive_override(caller, params)
     policy = inline_policy(params)
     arns = policy_arns(params)
     packed = packed_size(ctx, policy, arns, params.get("Tags") or [])
