@@ -94,6 +94,36 @@ def test_notifications_are_signed_and_verifiable(server, unique):
                                     hashes.SHA1())
 
 
+def test_queue_bodies_are_laid_out_as_sns_lays_them_out(server, unique):
+    """SNS's own JSON layout (SNS Developer Guide, "HTTP/HTTPS notification JSON format", and bodies as SQS receives
+    them): a member a line, ``"Name" : value``, non-ASCII unescaped, each message attribute compact on its line."""
+    sns = server.client("sns")
+    topic = sns.create_topic(Name=f"lay-{unique}")["TopicArn"]
+    url, _ = _subscribed_queue(server, topic, f"lay-{unique}")
+    sns.publish(TopicArn=topic, Subject="Prüfung", Message='line one\nsaid "hé"', MessageAttributes={
+        "store": {"DataType": "String", "StringValue": "example_corp"},
+        "price": {"DataType": "Number", "StringValue": "150"}})
+    body = _bodies(server, url)[0]
+    envelope = json.loads(body)
+    assert body == (
+        '{\n'
+        '  "Type" : "Notification",\n'
+        f'  "MessageId" : "{envelope["MessageId"]}",\n'
+        f'  "TopicArn" : "{topic}",\n'
+        '  "Subject" : "Prüfung",\n'
+        '  "Message" : "line one\\nsaid \\"hé\\"",\n'
+        f'  "Timestamp" : "{envelope["Timestamp"]}",\n'
+        '  "SignatureVersion" : "1",\n'
+        f'  "Signature" : "{envelope["Signature"]}",\n'
+        f'  "SigningCertURL" : "{envelope["SigningCertURL"]}",\n'
+        f'  "UnsubscribeURL" : "{envelope["UnsubscribeURL"]}",\n'
+        '  "MessageAttributes" : {\n'
+        '    "store" : {"Type":"String","Value":"example_corp"},\n'
+        '    "price" : {"Type":"Number","Value":"150"}\n'
+        '  }\n'
+        '}')
+
+
 def test_confirm_and_unsubscribe_links_work_without_credentials(server, unique):
     sns = server.client("sns")
     topic = sns.create_topic(Name=f"link-{unique}")["TopicArn"]

@@ -126,13 +126,14 @@ def test_json_message_structure_gives_each_protocol_its_own_text(server, unique)
 
 
 def test_https_endpoint_gets_subscription_confirmation(server, unique):
-    received: list[tuple[dict, dict]] = []
+    """The POST body is laid out as the SNS Developer Guide's HTTP/HTTPS JSON examples show it."""
+    received: list[tuple[dict, str]] = []
     done = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server naming
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body.decode()))
             self.send_response(200)
             self.end_headers()
             done.set()
@@ -148,8 +149,12 @@ def test_https_endpoint_gets_subscription_confirmation(server, unique):
         arn = sns.create_topic(Name=f"h-{unique}")["TopicArn"]
         sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=f"http://127.0.0.1:{listener.server_port}/hook")
         assert done.wait(5)
-        headers, payload = received[0]
+        headers, body = received[0]
+        payload = json.loads(body)
         assert headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
+        assert body == "{\n" + ",\n".join(f"  {json.dumps(name)} : {json.dumps(value)}" for name, value in (
+            (name, payload[name]) for name in ("Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL",
+                                               "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"))) + "\n}"
         assert payload["Type"] == "SubscriptionConfirmation" and payload["TopicArn"] == arn
         assert "Action=ConfirmSubscription" in payload["SubscribeURL"]
         assert sns.confirm_subscription(TopicArn=arn, Token=payload["Token"])["SubscriptionArn"].startswith(arn)

@@ -26,6 +26,7 @@ from rootplane.services.sns import endpoints, repo, settings, signing
 from rootplane.services.sns import fifo as fifo_rules
 from rootplane.services.sns.fifo import FifoPublish
 from rootplane.services.sns.filtering import accepts
+from rootplane.services.sns.layout import render
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
 from rootplane.services.sns.topic_views import SubscriptionView, TopicView, topic_subscription_views
 from rootplane.store.engine import on_commit
@@ -103,10 +104,11 @@ def _envelope_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dic
 
 def notification(session: Session, topic: TopicRow | TopicView, message: Message, subscription_arn: str,
                  endpoint: str) -> dict[str, Any]:
-    """The JSON envelope SQS and HTTP(S) subscribers receive."""
-    payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id, "TopicArn": topic.arn}
+    """The JSON envelope SQS and HTTP(S) subscribers receive, its members in SNS's order (layout.render)."""
+    payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id}
     if message.sequence_number:
         payload["SequenceNumber"] = message.sequence_number
+    payload["TopicArn"] = topic.arn
     if message.subject:
         payload["Subject"] = message.subject
     payload.update(Message=message.text, Timestamp=_timestamp(message.sent_at))
@@ -148,7 +150,7 @@ def _post(url: str, payload: dict[str, Any], subscription_arn: str | None, serve
         headers["x-amz-sns-subscription-arn"] = subscription_arn
     if raw_body is not None:
         headers["x-amz-sns-rawdelivery"] = "true"
-    body = raw_body if raw_body is not None else json.dumps(payload)
+    body = raw_body if raw_body is not None else render(payload)
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=HTTP_TIMEOUT) as response:
@@ -179,7 +181,7 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
         url, port = subscription.endpoint, _server_port(endpoint)
         on_commit(session, lambda: _pool.submit(_post, url, payload, None, port))
     elif subscription.protocol == "sqs":
-        _to_queue(session, subscription.endpoint, json.dumps(confirmation(session, topic, token, now, endpoint)), now,
+        _to_queue(session, subscription.endpoint, render(confirmation(session, topic, token, now, endpoint)), now,
                   topic.arn)  # sent on its own: never raw, no message attributes, no FIFO message group
 
 
@@ -214,7 +216,7 @@ def _deliver(session: Session, topic: TopicRow | TopicView, subscription: Subscr
             _to_queue(session, subscription.endpoint, message.text, message.sent_at, topic.arn, message.attributes,
                       message.fifo)
         else:
-            _to_queue(session, subscription.endpoint, json.dumps(envelope), message.sent_at, topic.arn,
+            _to_queue(session, subscription.endpoint, render(envelope), message.sent_at, topic.arn,
                       fifo=message.fifo)
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
@@ -226,7 +228,7 @@ def _deliver(session: Session, topic: TopicRow | TopicView, subscription: Subscr
                 f"visit the link below to unsubscribe:\n{unsubscribe}\n")
         _mail(session, subscription.endpoint, subject or "AWS Notification Message", body, now, smtp_url)
     elif subscription.protocol == "email-json":
-        _mail(session, subscription.endpoint, subject or "AWS Notification Message", json.dumps(envelope), now,
+        _mail(session, subscription.endpoint, subject or "AWS Notification Message", render(envelope), now,
               smtp_url)
 
 
