@@ -77,6 +77,20 @@ def test_fifo_publish_rules_deduplication_and_delivery(server, sns, unique):
     assert same[0] == same[1]
 
 
+def test_fifo_notifications_are_unsigned_with_the_sequence_number_after_the_message_id(server, sns, unique):
+    """A FIFO topic's JSON notification (as real FIFO deliveries show it, and AWS's SDKs and Powertools parse it):
+    SequenceNumber after MessageId, and no SignatureVersion, Signature or SigningCertURL."""
+    arn = sns.create_topic(Name=f"unsigned-{unique}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    url, queue_arn = _queue(server, f"unsigned-{unique}.fifo", FifoQueue="true")
+    subscription = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    published = sns.publish(TopicArn=arn, Message="ordered", MessageGroupId="g", MessageDeduplicationId="d")
+    envelope = json.loads(_received(server, url)[0]["Body"])
+    assert list(envelope) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message", "Timestamp",
+                              "UnsubscribeURL"]
+    assert (envelope["MessageId"], envelope["SequenceNumber"]) == (published["MessageId"], published["SequenceNumber"])
+    assert envelope["UnsubscribeURL"].endswith(f"SubscriptionArn={subscription.replace(':', '%3A')}")
+
+
 def test_standard_topics_refuse_deduplication_ids_and_fifo_queues(server, sns, unique):
     arn = sns.create_topic(Name=f"plain-{unique}")["TopicArn"]
     assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", MessageDeduplicationId="d"),

@@ -104,7 +104,8 @@ def _envelope_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dic
 
 def notification(session: Session, topic: TopicRow | TopicView, message: Message, subscription_arn: str,
                  endpoint: str) -> dict[str, Any]:
-    """The JSON envelope SQS and HTTP(S) subscribers receive, its members in SNS's order (layout.render)."""
+    """The JSON envelope SQS and HTTP(S) subscribers receive, its members in SNS's order (layout.render); a FIFO
+    topic's (SequenceNumber after MessageId) is unsigned: no SignatureVersion, Signature or SigningCertURL."""
     payload: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id}
     if message.sequence_number:
         payload["SequenceNumber"] = message.sequence_number
@@ -112,7 +113,8 @@ def notification(session: Session, topic: TopicRow | TopicView, message: Message
     if message.subject:
         payload["Subject"] = message.subject
     payload.update(Message=message.text, Timestamp=_timestamp(message.sent_at))
-    payload = _signed(session, payload, topic, endpoint)
+    if message.sequence_number is None:  # a FIFO topic's notifications carry no signature fields, as on AWS
+        payload = _signed(session, payload, topic, endpoint)
     payload["UnsubscribeURL"] = _link(endpoint, Action="Unsubscribe", SubscriptionArn=subscription_arn)
     if message.attributes:
         payload["MessageAttributes"] = _envelope_attributes(message.attributes)
