@@ -130,3 +130,34 @@ def test_chained_session_may_not_override_an_inherited_transitive_tag(server, un
                                   "because it conflicts with a transitive tag key from the calling session.")
     assert chained.assume_role(RoleArn=second["Arn"], RoleSessionName="hop-2",
                                Tags=[{"Key": "Sun", "Value": "2"}])["Credentials"]
+
+
+def test_session_tag_keys_are_case_insensitive(server, unique):
+    """AssumeRole's Tags and TransitiveTagKeys (AWS's answers as recorded): a key twice in any case, or a transitive
+    key naming no tag passed, is InvalidParameterValue; a transitive key in another case names its tag, which the
+    chained session then carries as a principal tag."""
+    iam = server.client("iam")
+    name = f"cased-{unique}"
+    key = user_with_key(iam, name)
+    first = iam.create_role(RoleName=f"cased1-{unique}",
+                            AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
+    second = iam.create_role(RoleName=f"cased2-{unique}", AssumeRolePolicyDocument=trust(first["Arn"]))["Role"]
+    iam.put_role_policy(RoleName=first["RoleName"], PolicyName="chain", PolicyDocument=document(
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": second["Arn"]}))
+    iam.put_role_policy(RoleName=second["RoleName"], PolicyName="tagged", PolicyDocument=document(
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/SessionTag1": "SessionValue1"}}}))
+    sts = server.client_for(key, "sts")
+    tag = {"Key": "SessionTag1", "Value": "SessionValue1"}
+    for tags, transitive, message in (
+            ([tag, {"Key": "sessiontag1", "Value": "SessionValue2"}], ["sessiontag1"],
+             "Duplicate tag keys found. Please note that Tag keys are case insensitive."),
+            ([tag], ["InvalidKey"], "The specified transitive tag key must be included in the requested tags.")):
+        with pytest.raises(ClientError) as excinfo:
+            sts.assume_role(RoleArn=first["Arn"], RoleSessionName="s1", Tags=tags, TransitiveTagKeys=transitive)
+        assert error(excinfo) == ("InvalidParameterValue", message)
+    session = sts.assume_role(RoleArn=first["Arn"], RoleSessionName="s1", Tags=[tag],
+                              TransitiveTagKeys=["sessiontag1"])["Credentials"]
+    chained = server.client_for(session, "sts").assume_role(RoleArn=second["Arn"], RoleSessionName="s2")
+    assert server.client_for(chained["Credentials"], "iam").list_users()["Users"] is not None
+

@@ -87,21 +87,29 @@ def _duration(ctx: RequestContext, role: RoleRow, requested: int | None) -> int:
     return duration
 
 
-def _refuse_transitive_override(caller: Principal, params: dict[str, Any]) -> None:
-    """A chained session may not pass a tag whose key (case-insensitively) is one of the transitive keys it inherits:
-    InvalidParameterValue, as AWS answers (IAM User Guide, "Chaining roles with session tags")."""
-    if caller.kind != ASSUMED_ROLE:
-        return
-    inherited = {key.lower() for key in caller.transitive_tag_keys}
-    if any(tag["Key"].lower() in inherited for tag in params.get("Tags") or []):
-        raise AwsError("InvalidParameterValue", "One of the specified transitive tag keys can't be set because it "
-                       "conflicts with a transitive tag key from the calling session.", 400)
+def _invalid_tags(message: str) -> AwsError:
+    return AwsError("InvalidParameterValue", message, 400)
+
+
+def _check_session_tags(caller: Principal, params: dict[str, Any]) -> None:
+    """AWS's checks of the session tags, keys compared case-insensitively (InvalidParameterValue): no key twice, no
+    key of a transitive tag the calling role session passes on (IAM User Guide, "Chaining roles with session tags"),
+    and every TransitiveTagKeys key among the tags passed."""
+    keys = [tag["Key"].lower() for tag in params.get("Tags") or []]
+    if len(set(keys)) < len(keys):
+        raise _invalid_tags("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    if caller.kind == ASSUMED_ROLE and {key.lower() for key in caller.transitive_tag_keys}.intersection(keys):
+        raise _invalid_tags("One of the specified transitive tag keys can't be set because it conflicts with a "
+                            "transitive tag key from the calling session.")
+    if any(key.lower() not in keys for key in params.get("TransitiveTagKeys") or []):
+        raise _invalid_tags("The specified transitive tag key must be included in the requested tags.")
 
 
 def _tags(caller: Principal, role: RoleRow, params: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """Role tags, then transitive tags from a calling role session, then the session tags (last wins)."""
-    inherited = {key: value for key, value in caller.tags if key in caller.transitive_tag_keys} \
-        if caller.kind == ASSUMED_ROLE else {}
+    """Role tags, then transitive tags from a calling role session, then the session tags (last wins); a transitive
+    key names its tag whatever its case."""
+    transitive_keys = {key.lower() for key in caller.transitive_tag_keys} if caller.kind == ASSUMED_ROLE else set()
+    inherited = {key: value for key, value in caller.tags if key.lower() in transitive_keys}
     session = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
     merged = {**role.tags, **inherited, **session}
     transitive = tuple(dict.fromkeys([*inherited, *(params.get("TransitiveTagKeys") or [])]))
@@ -115,7 +123,7 @@ def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     if role is None:
         raise _denied(ctx, params["RoleArn"])
     duration = _duration(ctx, role, params.get("DurationSeconds"))
-    _refuse_transitive_override(caller, params)
+    _check_session_tags(caller, params)
     policy = inline_policy(params)
     arns = policy_arns(params)
     packed = packed_size(ctx, policy, arns, params.get("Tags") or [])
