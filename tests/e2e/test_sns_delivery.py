@@ -124,6 +124,20 @@ def test_queue_bodies_are_laid_out_as_sns_lays_them_out(server, unique):
         '}')
 
 
+def test_email_json_mails_carry_the_same_layout(server, unique):
+    """An email-json subscriber's mail body is the JSON notification, laid out as SNS lays out its JSON."""
+    sns = server.client("sns")
+    topic = sns.create_topic(Name=f"ej-{unique}")["TopicArn"]
+    email = f"ej-{unique}@example.com"
+    sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint=email)
+    token = re.search(r"Token=([0-9a-f]+)", server.get_json(f"/_rootplane/outbox?to={email}")[0]["body"]).group(1)
+    sns.confirm_subscription(TopicArn=topic, Token=token)
+    sns.publish(TopicArn=topic, Message="for mail readers")
+    body = server.get_json(f"/_rootplane/outbox?to={email}")[-1]["body"]
+    assert body.startswith('{\n  "Type" : "Notification",\n  "MessageId" : "') and body.endswith('"\n}')
+    assert json.loads(body)["Message"] == "for mail readers"
+
+
 def test_confirm_and_unsubscribe_links_work_without_credentials(server, unique):
     sns = server.client("sns")
     topic = sns.create_topic(Name=f"link-{unique}")["TopicArn"]
