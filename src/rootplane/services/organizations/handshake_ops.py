@@ -95,7 +95,7 @@ class HandshakeOperations:
             if repo.find_membership(ctx.session, ctx.account_id) is not None:
                 raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION",
                                            "The account is already a member of an organization.")
-            if organization_full(ctx, org):
+            if organization_full(ctx, org, accepting=handshake):
                 raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         if features.is_request(handshake) and not features.ready_to_finalize(ctx, handshake):
             raise org_error("InvalidHandshakeTransitionException")

@@ -25,7 +25,7 @@ __all__ = [
     "count_attachments_for_policy", "attachments_for_targets", "delete_attachments", "find_request",
     "list_requests", "find_service_access", "list_service_access", "find_delegate", "list_delegates",
     "list_delegations_for_account", "count_delegates", "find_handshake", "list_handshakes",
-    "list_tags", "count_closures_since", "delete_org_rows", "delegated_account_ids", "member_ids_except", "find_account_by_email", "ou_ids",
+    "list_tags", "count_closures_since", "count_quota_members", "count_open_invitations", "delete_org_rows", "delegated_account_ids", "member_ids_except", "find_account_by_email", "ou_ids",
     "invited_member_ids", "list_child_handshakes",
 ]
 
@@ -118,6 +118,16 @@ def list_members_for_parent(session: Session, parent_id: str, after: str | None,
 
 def count_members(session: Session, org_id: str) -> int:
     return int(session.scalar(select(func.count()).where(MembershipRow.org_id == org_id)) or 0)
+
+
+def count_quota_members(session: Session, org_id: str, closed_before: _dt.datetime) -> int:
+    """Members that count against the accounts quota: all but those closed before ``closed_before`` (permanently
+    closed by now)."""
+    query = (select(func.count()).select_from(MembershipRow)
+             .join(AccountRow, AccountRow.account_id == MembershipRow.account_id)
+             .where(MembershipRow.org_id == org_id,
+                    AccountRow.closed_at.is_(None) | (AccountRow.closed_at > closed_before)))
+    return int(session.scalar(query) or 0)
 
 
 def count_closures_since(session: Session, org_id: str, since: _dt.datetime) -> int:
@@ -261,6 +271,15 @@ def list_handshakes(session: Session, *, org_id: str | None = None, target_ids: 
     if after:
         query = query.where(HandshakeRow.id > after)
     return list(session.scalars(query.order_by(HandshakeRow.id).limit(limit)))
+
+
+def count_open_invitations(session: Session, org_id: str, now: _dt.datetime, excluded_id: str | None = None) -> int:
+    """INVITE handshakes of the organization still waiting for an answer (OPEN and not expired)."""
+    query = select(func.count()).where(HandshakeRow.org_id == org_id, HandshakeRow.action == "INVITE",
+                                       HandshakeRow.state == "OPEN", HandshakeRow.expires_at > now)
+    if excluded_id is not None:
+        query = query.where(HandshakeRow.id != excluded_id)
+    return int(session.scalar(query) or 0)
 
 
 # ------------------------------------------------------------------------------------------------- tags
