@@ -96,3 +96,19 @@ def test_invitation_expires_after_15_days(server, orgs):
     assert error_of(third.describe_organization)["Code"] == "AWSOrganizationsNotInUseException"
     again = orgs.invite_account_to_organization(Target={"Id": THIRD, "Type": "ACCOUNT"})["Handshake"]
     assert third.accept_handshake(HandshakeId=again["Id"])["Handshake"]["State"] == "ACCEPTED"
+
+
+def test_handshake_filter_by_parent(server, orgs):
+    """HandshakeFilter takes ActionType or ParentHandshakeId (the children of an all-features request), not both."""
+    _invite_other(server, orgs)
+    other = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
+    request = orgs.enable_all_features()["Handshake"]
+    (approval,) = other.list_handshakes_for_account(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+    assert approval["Action"] == "ENABLE_ALL_FEATURES" and approval["Id"] != request["Id"]
+    assert other.list_handshakes_for_account(Filter={"ParentHandshakeId": "h-" + "0" * 10})["Handshakes"] == []
+    children = orgs.list_handshakes_for_organization(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+    assert [h["Id"] for h in children] == [approval["Id"]]
+    error = error_of(orgs.list_handshakes_for_organization,
+                     Filter={"ActionType": "ENABLE_ALL_FEATURES", "ParentHandshakeId": request["Id"]})
+    assert (error["Code"], error["Reason"]) == ("InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER")
+

@@ -48,6 +48,14 @@ def _handshake(ctx: Any, handshake_id: str, *, as_target: bool) -> tuple[Organiz
     return org, handshake
 
 
+def _filter(params: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``Filter``'s one criterion, (ActionType, ParentHandshakeId): AWS takes one or the other, never both."""
+    wanted = params.get("Filter") or {}
+    if wanted.get("ActionType") and wanted.get("ParentHandshakeId"):
+        raise invalid_input("MAX_LIMIT_EXCEEDED_FILTER", "You can specify only one filter parameter for the operation.")
+    return wanted.get("ActionType"), wanted.get("ParentHandshakeId")
+
+
 def _transition(ctx: Any, org: OrganizationRow, handshake: HandshakeRow, state: str) -> None:
     current = handshake_shape(org, handshake, "", "", ctx.now())["State"]
     if current == state:
@@ -123,9 +131,8 @@ class HandshakeOperations:
         return {"Handshake": _shape(ctx, org, handshake)}
 
     def list_handshakes_for_account(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        action = (params.get("Filter") or {}).get("ActionType")
-        size = page_size(params)
-        rows = repo.list_handshakes(ctx.session, target_ids=_caller_targets(ctx), action=action,
+        (action, parent_id), size = _filter(params), page_size(params)
+        rows = repo.list_handshakes(ctx.session, target_ids=_caller_targets(ctx), action=action, parent_id=parent_id,
                                     after=decode_token(params.get("NextToken")), limit=size + 1)
         rows, token = finish_page(rows, size, lambda h: h.id)
         shapes = []
@@ -137,9 +144,8 @@ class HandshakeOperations:
 
     def list_handshakes_for_organization(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_or_delegate(ctx)
-        action = (params.get("Filter") or {}).get("ActionType")
-        size = page_size(params)
-        rows = repo.list_handshakes(ctx.session, org_id=org.id, action=action,
+        (action, parent_id), size = _filter(params), page_size(params)
+        rows = repo.list_handshakes(ctx.session, org_id=org.id, action=action, parent_id=parent_id,
                                     after=decode_token(params.get("NextToken")), limit=size + 1)
         rows, token = finish_page(rows, size, lambda h: h.id)
         return {"Handshakes": [_shape(ctx, org, h) for h in rows], "NextToken": token}

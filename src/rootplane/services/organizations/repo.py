@@ -260,7 +260,8 @@ def find_handshake(session: Session, handshake_id: str) -> HandshakeRow | None:
 
 
 def list_handshakes(session: Session, *, org_id: str | None = None, target_ids: tuple[str, ...] = (),
-                    action: str | None = None, after: str | None = None, limit: int = 20) -> list[HandshakeRow]:
+                    action: str | None = None, parent_id: str | None = None, after: str | None = None,
+                    limit: int = 20) -> list[HandshakeRow]:
     query = select(HandshakeRow)
     if org_id is not None:
         query = query.where(HandshakeRow.org_id == org_id)
@@ -268,6 +269,8 @@ def list_handshakes(session: Session, *, org_id: str | None = None, target_ids: 
         query = query.where(HandshakeRow.target_id.in_(target_ids))
     if action:
         query = query.where(HandshakeRow.action == action)
+    if parent_id:
+        query = query.where(HandshakeRow.parent_id == parent_id)
     if after:
         query = query.where(HandshakeRow.id > after)
     return list(session.scalars(query.order_by(HandshakeRow.id).limit(limit)))
