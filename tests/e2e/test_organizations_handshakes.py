@@ -112,3 +112,10 @@ def test_handshake_filter_by_parent(server, orgs):
                      Filter={"ActionType": "ENABLE_ALL_FEATURES", "ParentHandshakeId": request["Id"]})
     assert (error["Code"], error["Reason"]) == ("InvalidInputException", "MAX_LIMIT_EXCEEDED_FILTER")
 
+
+def test_invitation_to_an_invalid_email_address(orgs):
+    error = error_of(orgs.invite_account_to_organization, Target={"Id": "not-an-address", "Type": "EMAIL"})
+    assert (error["Code"], error["Reason"], error["Message"]) == (
+        "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET",
+        "You specified an invalid email address for the invited account owner.")
+    assert orgs.list_handshakes_for_organization()["Handshakes"] == []

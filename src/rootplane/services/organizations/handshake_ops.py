@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rootplane.services.accounts import repo as accounts
@@ -21,6 +22,7 @@ from rootplane.services.organizations.tags import put_tags
 __all__ = ["HandshakeOperations"]
 
 _FINAL = {"ACCEPTED", "DECLINED", "CANCELED", "EXPIRED"}
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")  # the model's Email pattern (CreateAccount)
 
 
 def _shape(ctx: Any, org: OrganizationRow, handshake: HandshakeRow) -> dict[str, Any]:
@@ -75,6 +77,9 @@ class HandshakeOperations:
         if target_type == "ORGANIZATION":
             raise invalid_input("INVALID_PARTY_TYPE_TARGET",
                                 "You specified the wrong type of entity (account, organization, or email) as a party.")
+        if target_type == "EMAIL" and not _EMAIL.fullmatch(target_id):
+            raise invalid_input("INVALID_EMAIL_ADDRESS_TARGET",
+                                "You specified an invalid email address for the invited account owner.")
         account = (accounts.find_account(ctx.session, target_id) if target_type == "ACCOUNT"
                    else repo.find_account_by_email(ctx.session, target_id))
         if account is not None:
