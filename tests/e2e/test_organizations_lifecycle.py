@@ -62,3 +62,12 @@ def test_closed_members_count_until_permanently_closed(server, orgs, eight_accou
     # the invitation has expired meanwhile: a new one holds the tenth place, the permanently closed account none
     orgs.invite_account_to_organization(Target={"Id": "later@example.com", "Type": "EMAIL"})
     create_member(orgs, "tenth")
+
+
+def test_create_account_refuses_a_reserved_role_name(orgs, eight_accounts):
+    """The role CreateAccount makes may not take service-linked roles' reserved prefix (INVALID_ROLE_NAME)."""
+    error = error_of(orgs.create_account, Email="linked@example.com", AccountName="linked",
+                     RoleName="AWSServiceRoleForOrganizations")
+    assert (error["Code"], error["Reason"]) == ("InvalidInputException", "INVALID_ROLE_NAME")
+    assert "AWSServiceRoleFor" in error["Message"]
+    assert len(orgs.list_accounts()["Accounts"]) == len(eight_accounts) + 1

@@ -11,7 +11,7 @@ from rootplane.services.organizations.caller import (
     management_only, management_or_delegate, member_of, reading_management_or_delegate,
 )
 from rootplane.services.organizations.creation import CREATION_DELAY, create_member_account
-from rootplane.services.organizations.errors import constraint, org_error
+from rootplane.services.organizations.errors import constraint, invalid_input, org_error
 from rootplane.services.organizations.membership import remove_member
 from rootplane.services.organizations.org_views import member_page
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
@@ -24,6 +24,7 @@ __all__ = ["AccountOperations", "PENDING_CLOSURE"]
 
 PENDING_CLOSURE = _dt.timedelta(seconds=10)
 CLOSURE_WINDOW = _dt.timedelta(days=30)
+RESERVED_ROLE_PREFIX = "AWSServiceRoleFor"  # service-linked roles' names
 
 
 def _closure_quota(member_count: int) -> int:
@@ -35,6 +36,9 @@ class AccountOperations:
 
     def create_account(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_only(ctx)
+        if (params.get("RoleName") or "").startswith(RESERVED_ROLE_PREFIX):
+            raise invalid_input("INVALID_ROLE_NAME", "You provided a role name that isn't valid. A role name can't "
+                                f"begin with the reserved prefix '{RESERVED_ROLE_PREFIX}'.")
         repo.lock_tree(ctx.session, org)
         if organization_full(ctx, org):
             raise constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
