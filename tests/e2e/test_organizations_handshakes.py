@@ -119,3 +119,18 @@ def test_invitation_to_an_invalid_email_address(orgs):
         "InvalidInputException", "INVALID_EMAIL_ADDRESS_TARGET",
         "You specified an invalid email address for the invited account owner.")
     assert orgs.list_handshakes_for_organization()["Handshakes"] == []
+
+
+def test_no_invitations_while_enabling_all_features(server, orgs):
+    """While the all-features request waits for approvals no account can be invited; once it is finalized, it can."""
+    _invite_other(server, orgs)
+    other = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
+    request = orgs.enable_all_features()["Handshake"]
+    error = error_of(orgs.invite_account_to_organization, Target={"Id": THIRD, "Type": "ACCOUNT"})
+    assert (error["Code"], error["Reason"]) == ("HandshakeConstraintViolationException",
+                                                "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES")
+    (approval,) = other.list_handshakes_for_account(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+    other.accept_handshake(HandshakeId=approval["Id"])
+    (final,) = orgs.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+    orgs.accept_handshake(HandshakeId=final["Id"])
+    assert orgs.invite_account_to_organization(Target={"Id": THIRD, "Type": "ACCOUNT"})["Handshake"]["State"] == "OPEN"

@@ -16,7 +16,7 @@ from rootplane.services.organizations.errors import org_error
 from rootplane.services.organizations.handshakes import new_handshake
 from rootplane.services.organizations.tables import HandshakeRow, OrganizationRow
 
-__all__ = ["request_all_features", "accepted", "ready_to_finalize", "is_request"]
+__all__ = ["request_all_features", "accepted", "ready_to_finalize", "is_request", "pending_request"]
 
 ENABLE = "ENABLE_ALL_FEATURES"
 APPROVE = "APPROVE_ALL_FEATURES"
@@ -27,11 +27,18 @@ def is_request(handshake: HandshakeRow) -> bool:
     return handshake.action == ENABLE and handshake.parent_id is None
 
 
-def request_all_features(ctx: Any, org: OrganizationRow) -> HandshakeRow:
-    """The request plus one approval handshake per invited member (APPROVE_ALL_FEATURES at once when none)."""
+def pending_request(ctx: Any, org: OrganizationRow) -> HandshakeRow | None:
+    """The organization's ENABLE_ALL_FEATURES request still in progress (open, not expired), if any."""
     for existing in repo.list_handshakes(ctx.session, org_id=org.id, target_ids=(org.id,), action=ENABLE, limit=100):
         if existing.state == "OPEN" and existing.expires_at > ctx.now():
-            raise org_error("DuplicateHandshakeException")
+            return existing
+    return None
+
+
+def request_all_features(ctx: Any, org: OrganizationRow) -> HandshakeRow:
+    """The request plus one approval handshake per invited member (APPROVE_ALL_FEATURES at once when none)."""
+    if pending_request(ctx, org) is not None:
+        raise org_error("DuplicateHandshakeException")
     request = new_handshake(ctx, org, ENABLE, org.id, "ORGANIZATION", None)
     members = repo.invited_member_ids(ctx.session, org.id)
     for account_id in members:

@@ -86,6 +86,11 @@ class HandshakeOperations:
             membership = repo.find_membership(ctx.session, account.account_id)
             if membership is not None and membership.org_id == org.id:
                 raise org_error("DuplicateAccountException")
+        if features.pending_request(ctx, org) is not None:
+            raise handshake_constraint("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
+                                       "You can't issue new invitations to join an organization while it's in the "
+                                       "process of enabling all features. You can resume inviting accounts after you "
+                                       "finalize the process when all accounts have agreed to the change.")
         if organization_full(ctx, org):
             raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         for existing in repo.list_handshakes(ctx.session, org_id=org.id, target_ids=(target_id,), action="INVITE",
