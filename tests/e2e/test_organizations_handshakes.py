@@ -65,7 +65,9 @@ def test_enable_all_features_waits_for_invited_members(server, orgs):
     request = orgs.enable_all_features()["Handshake"]
     assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "OPEN")
     assert request["Parties"][1] == {"Id": request["Parties"][0]["Id"], "Type": "ORGANIZATION"}
-    assert error_of(orgs.enable_all_features)["Code"] == "DuplicateHandshakeException"
+    error = error_of(orgs.enable_all_features)  # EnableAllFeatures models no DuplicateHandshakeException
+    assert (error["Code"], error["Reason"]) == ("HandshakeConstraintViolationException",
+                                                "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION")
     assert orgs.describe_organization()["Organization"]["FeatureSet"] == "CONSOLIDATED_BILLING"
     assert error_of(orgs.accept_handshake, HandshakeId=request["Id"])["Code"] == "InvalidHandshakeTransitionException"
     (approval,) = other.list_handshakes_for_account(Filter={"ActionType": "ENABLE_ALL_FEATURES"})["Handshakes"]

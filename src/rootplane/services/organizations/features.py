@@ -12,7 +12,7 @@ from typing import Any
 from rootplane.services.accounts import repo as accounts
 from rootplane.services.mail.outbox import send
 from rootplane.services.organizations import repo
-from rootplane.services.organizations.errors import org_error
+from rootplane.services.organizations.errors import handshake_constraint
 from rootplane.services.organizations.handshakes import new_handshake
 from rootplane.services.organizations.tables import HandshakeRow, OrganizationRow
 
@@ -38,7 +38,9 @@ def pending_request(ctx: Any, org: OrganizationRow) -> HandshakeRow | None:
 def request_all_features(ctx: Any, org: OrganizationRow) -> HandshakeRow:
     """The request plus one approval handshake per invited member (APPROVE_ALL_FEATURES at once when none)."""
     if pending_request(ctx, org) is not None:
-        raise org_error("DuplicateHandshakeException")
+        raise handshake_constraint("ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
+                                   "The handshake request is invalid because the organization has already started the "
+                                   "process to enable all features.")
     request = new_handshake(ctx, org, ENABLE, org.id, "ORGANIZATION", None)
     members = repo.invited_member_ids(ctx.session, org.id)
     for account_id in members:
