@@ -42,6 +42,11 @@ def test_invitation_then_scp_binds_member_root(server, orgs):
     assert accepted["State"] == "ACCEPTED"
     assert error_of(other_orgs.accept_handshake, HandshakeId=handshake["Id"])["Code"] == \
         "HandshakeAlreadyInStateException"
+    for target in ({"Id": OTHER, "Type": "ACCOUNT"}, {"Id": f"root-{OTHER}@example.com", "Type": "EMAIL"},
+                   {"Id": BOOT_ACCOUNT, "Type": "ACCOUNT"}):
+        error = error_of(orgs.invite_account_to_organization, Target=target)
+        assert (error["Code"], error["Reason"]) == ("HandshakeConstraintViolationException",
+                                                    "ALREADY_IN_AN_ORGANIZATION")
     account = orgs.describe_account(AccountId=OTHER)["Account"]
     assert account["JoinedMethod"] == "INVITED" and account["Status"] == "ACTIVE"
     other_iam = server.client("iam", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")

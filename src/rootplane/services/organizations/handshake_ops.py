@@ -22,6 +22,7 @@ from rootplane.services.organizations.tags import put_tags
 __all__ = ["HandshakeOperations"]
 
 _FINAL = {"ACCEPTED", "DECLINED", "CANCELED", "EXPIRED"}
+_ALREADY_MEMBER = "The handshake request is invalid because the invited account is already a member of an organization."
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")  # the model's Email pattern (CreateAccount)
 
 
@@ -85,7 +86,8 @@ class HandshakeOperations:
         if account is not None:
             membership = repo.find_membership(ctx.session, account.account_id)
             if membership is not None and membership.org_id == org.id:
-                raise org_error("DuplicateAccountException")
+                # InviteAccountToOrganization models no DuplicateAccountException
+                raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION", _ALREADY_MEMBER)
         if features.pending_request(ctx, org) is not None:
             raise handshake_constraint("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
                                        "You can't issue new invitations to join an organization while it's in the "
@@ -111,8 +113,7 @@ class HandshakeOperations:
         org, handshake = _handshake(ctx, params["HandshakeId"], as_target=True)
         if handshake.action == "INVITE" and handshake_shape(org, handshake, "", "", ctx.now())["State"] not in _FINAL:
             if repo.find_membership(ctx.session, ctx.account_id) is not None:
-                raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION",
-                                           "The account is already a member of an organization.")
+                raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION", _ALREADY_MEMBER)
             if organization_full(ctx, org, accepting=handshake):
                 raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
         if features.is_request(handshake) and not features.ready_to_finalize(ctx, handshake):
