@@ -41,8 +41,10 @@ def test_open_invitations_hold_a_place_in_the_quota(server, orgs):
     to_email = orgs.invite_account_to_organization(Target={"Id": "later@example.com", "Type": "EMAIL"})["Handshake"]
     assert _quota_error(orgs.create_account, Email="eleventh@example.com", AccountName="eleventh") == (
         "ConstraintViolationException", "ACCOUNT_NUMBER_LIMIT_EXCEEDED")
-    assert _quota_error(orgs.invite_account_to_organization, Target={"Id": "more@example.com", "Type": "EMAIL"}) == (
-        "HandshakeConstraintViolationException", "ACCOUNT_NUMBER_LIMIT_EXCEEDED")
+    error = error_of(orgs.invite_account_to_organization, Target={"Id": "more@example.com", "Type": "EMAIL"})
+    assert (error["Code"], error["Reason"], error["Message"]) == (
+        "HandshakeConstraintViolationException", "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
+        "You have exceeded the allowed number of AWS accounts")
     # the invited account takes the place its invitation held
     assert other.accept_handshake(HandshakeId=to_other["Id"])["Handshake"]["State"] == "ACCEPTED"
     orgs.cancel_handshake(HandshakeId=to_email["Id"])

@@ -14,7 +14,7 @@ from rootplane.services.organizations.errors import handshake_constraint, invali
 from rootplane.services.organizations.handshakes import new_handshake
 from rootplane.services.organizations.membership import add_member
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
-from rootplane.services.organizations.quota import LIMIT_MESSAGE, organization_full
+from rootplane.services.organizations.quota import HANDSHAKE_LIMIT_MESSAGE, organization_full
 from rootplane.services.organizations.shapes import handshake_shape
 from rootplane.services.organizations.tables import HandshakeRow, OrganizationRow
 from rootplane.services.organizations.tags import put_tags
@@ -94,7 +94,7 @@ class HandshakeOperations:
                                        "process of enabling all features. You can resume inviting accounts after you "
                                        "finalize the process when all accounts have agreed to the change.")
         if organization_full(ctx, org):
-            raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
+            raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", HANDSHAKE_LIMIT_MESSAGE)
         for existing in repo.list_handshakes(ctx.session, org_id=org.id, target_ids=(target_id,), action="INVITE",
                                              limit=100):
             if handshake_shape(org, existing, "", "", ctx.now())["State"] not in _FINAL:
@@ -115,7 +115,7 @@ class HandshakeOperations:
             if repo.find_membership(ctx.session, ctx.account_id) is not None:
                 raise handshake_constraint("ALREADY_IN_AN_ORGANIZATION", _ALREADY_MEMBER)
             if organization_full(ctx, org, accepting=handshake):
-                raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", LIMIT_MESSAGE)
+                raise handshake_constraint("ACCOUNT_NUMBER_LIMIT_EXCEEDED", HANDSHAKE_LIMIT_MESSAGE)
         if features.is_request(handshake) and not features.ready_to_finalize(ctx, handshake):
             raise org_error("InvalidHandshakeTransitionException")
         _transition(ctx, org, handshake, "ACCEPTED")

@@ -13,9 +13,12 @@ from rootplane.services.organizations import repo
 from rootplane.services.organizations.shapes import POST_CLOSURE_PERIOD
 from rootplane.services.organizations.tables import HandshakeRow, OrganizationRow
 
-__all__ = ["organization_full", "LIMIT_MESSAGE"]
+__all__ = ["organization_full", "LIMIT_MESSAGE", "HANDSHAKE_LIMIT_MESSAGE"]
 
 LIMIT_MESSAGE = "You have reached the maximum number of accounts in your organization."
+# HandshakeConstraintViolationException's, as AWS answered an InviteAccountToOrganization past the quota (quoted in
+# awslabs/compliant-framework-for-federal-and-dod-workloads-in-aws-govcloud-us issue #12)
+HANDSHAKE_LIMIT_MESSAGE = "You have exceeded the allowed number of AWS accounts"
 
 
 def organization_full(ctx: Any, org: OrganizationRow, accepting: HandshakeRow | None = None) -> bool:
