@@ -95,6 +95,31 @@ def test_copy_object_from_a_version(s3, unique):
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"v1"
 
 
+def test_a_copy_source_naming_a_delete_marker_is_an_invalid_request(s3, unique):
+    """CopyObject and UploadPartCopy naming a delete marker by version id are 400 InvalidRequest, without the
+    marker's headers (S3 API reference, UploadPartCopy's x-amz-copy-source); a current delete marker is 404
+    NoSuchKey with x-amz-delete-marker, as for GetObject."""
+    bucket = _bucket(s3, f"ver-{unique}")
+    s3.put_object(Bucket=bucket, Key="src", Body=b"gone")
+    marker = s3.delete_object(Bucket=bucket, Key="src")["VersionId"]
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    named = {"Bucket": bucket, "Key": "src", "VersionId": marker}
+    invalid = ("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by "
+               "version id.", 400)
+    for call, extra in ((s3.copy_object, {}), (s3.upload_part_copy, {"UploadId": upload, "PartNumber": 1})):
+        with pytest.raises(ClientError) as caught:
+            call(Bucket=bucket, Key="dst", CopySource=named, **extra)
+        error = caught.value.response
+        assert (error["Error"]["Code"], error["Error"]["Message"], error["ResponseMetadata"]["HTTPStatusCode"]) \
+            == invalid
+        assert "x-amz-delete-marker" not in error["ResponseMetadata"]["HTTPHeaders"]
+        with pytest.raises(ClientError) as caught:
+            call(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"}, **extra)
+        error = caught.value.response
+        assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("NoSuchKey", 404)
+        assert error["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+
+
 def test_delete_objects_with_versions(s3, unique):
     bucket = _bucket(s3, f"ver-{unique}")
     one = s3.put_object(Bucket=bucket, Key="a", Body=b"1")["VersionId"]

@@ -14,7 +14,7 @@ from rootplane.services.s3.names import bucket_arn, no_such_bucket
 from rootplane.services.s3.repo import StoredVersion
 from rootplane.services.s3.tables import BucketRow
 
-__all__ = ["bucket_of", "bucket_view_of", "object_of", "copy_source"]
+__all__ = ["bucket_of", "bucket_view_of", "object_of", "copy_source", "copied_object"]
 
 B = TypeVar("B", BucketRow, BucketView)
 
@@ -47,6 +47,19 @@ def object_of(ctx: RequestContext, bucket: str, key: str, version_id: str | None
     """An object of ``bucket`` (its current version, or the one named; its body only ``with_body``); S3's errors
     when absent."""
     return read_version(ctx, bucket, key, version_id, "GET", with_body=with_body)
+
+
+def copied_object(ctx: RequestContext, bucket: str, key: str, version_id: str | None) -> StoredVersion:
+    """The object a CopyObject or UploadPartCopy copies, read as GetObject reads it (404 NoSuchKey with
+    x-amz-delete-marker when a delete marker is current), except that a delete marker named by version id is
+    400 InvalidRequest (the S3 API reference, UploadPartCopy's x-amz-copy-source), not GetObject's 405."""
+    try:
+        return read_version(ctx, bucket, key, version_id, "GET")
+    except AwsError as error:
+        if error.code != "MethodNotAllowed":
+            raise
+    raise AwsError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by "
+                   "version id.", 400)
 
 
 def copy_source(text: str) -> tuple[str, str, str | None]:

@@ -14,7 +14,7 @@ from rootplane.services.s3 import checksums, repo
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
-from rootplane.services.s3.lookup import bucket_view_of, copy_source, object_of
+from rootplane.services.s3.lookup import bucket_view_of, copied_object, copy_source
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
@@ -126,7 +126,7 @@ class MultipartOperations:
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
-        source = object_of(ctx, source_bucket, source_key, source_version)
+        source = copied_object(ctx, source_bucket, source_key, source_version)
         body = source.body
         span = byte_range(params.get("CopySourceRange"), source.size)
         if span is not None:

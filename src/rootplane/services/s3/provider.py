@@ -17,7 +17,7 @@ from rootplane.services.s3.bucket_settings import BucketSettingOperations, enabl
 from rootplane.services.s3.bucket_views import Bucket, find_bucket_view
 from rootplane.services.s3.bucket_policy import invalid_principal, validate_bucket_policy
 from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
-from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copy_source
+from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copied_object, copy_source
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
@@ -242,7 +242,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
-        source = versions.read_version(ctx, source_bucket, source_key, source_version, "GET")
+        source = copied_object(ctx, source_bucket, source_key, source_version)
         replace = params.get("MetadataDirective") == "REPLACE"
         new_class = params.get("StorageClass") not in (None, storage_class(source))
         if (source_bucket, source_key) == (target.name, params["Key"]) and not replace and not new_class:
