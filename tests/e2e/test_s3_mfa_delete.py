@@ -17,6 +17,7 @@ from harness import error_of, iam_user_key, start_server
 from server_clock import STEP_SECONDS, ServerClock
 
 MFA_REQUIRED = ("AccessDenied", "Mfa Authentication must be used for this request", 403)
+OWNER_ONLY = ("AccessDenied", "This operation may only be performed by the bucket owner", 403)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ROOT_EMAIL, ROOT_PASSWORD = "root@example.com", "Corr3ct-Horse!"
 
@@ -85,14 +86,26 @@ def test_versioning_state_changes_need_root_and_a_fresh_code(https_server, root_
 
 
 def test_an_administrator_with_s3_star_is_refused(https_server, root_mfa, unique):
+    """An IAM user is refused with AWS's two messages: "Mfa Authentication must be used for this request" without
+    x-amz-mfa, "This operation may only be performed by the bucket owner" with one (as AWS answers the AWS CLI)."""
     bucket = _mfa_bucket(https_server, root_mfa, f"mfa-{unique}")
-    admin = https_server.client_for(iam_user_key(https_server, f"admin-{unique}", ADMIN), "s3")
+    key = iam_user_key(https_server, f"admin-{unique}", ADMIN)
+    admin = https_server.client_for(key, "s3")
     version = admin.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"]
     config = {"Status": "Suspended", "MFADelete": "Disabled"}
+    assert error_of(admin.put_bucket_versioning, Bucket=bucket, VersioningConfiguration=config) == MFA_REQUIRED
     assert error_of(admin.put_bucket_versioning, Bucket=bucket, VersioningConfiguration=config,
-                    MFA=root_mfa.header()) == MFA_REQUIRED
+                    MFA=root_mfa.header()) == OWNER_ONLY
+    assert error_of(admin.delete_object, Bucket=bucket, Key="k", VersionId=version) == MFA_REQUIRED
     assert error_of(admin.delete_object, Bucket=bucket, Key="k", VersionId=version, MFA=root_mfa.header()) \
-        == MFA_REQUIRED
+        == OWNER_ONLY
+    assert error_of(admin.delete_objects, Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": version}]},
+                    MFA=root_mfa.header()) == OWNER_ONLY
+    result = https_server.cli("s3api", "delete-object", "--bucket", bucket, "--key", "k", "--version-id", version,
+                              "--mfa", root_mfa.header(), access_key=key["AccessKeyId"],
+                              secret_key=key["SecretAccessKey"], check=False)
+    assert result.returncode != 0 and "(AccessDenied)" in result.stderr and OWNER_ONLY[1] in result.stderr
+    assert admin.get_object(Bucket=bucket, Key="k", VersionId=version)["Body"].read() == b"x"
     assert admin.delete_object(Bucket=bucket, Key="k")["DeleteMarker"] is True  # a delete marker needs no MFA
 
 

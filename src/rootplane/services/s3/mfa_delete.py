@@ -13,9 +13,10 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.mfa_check import MfaCheck, check_code, owner_of
 from rootplane.services.s3.bucket_views import Bucket
 
-__all__ = ["check_transport", "require_mfa", "MFA_REQUIRED"]
+__all__ = ["check_transport", "require_mfa", "MFA_REQUIRED", "OWNER_ONLY"]
 
 MFA_REQUIRED = "Mfa Authentication must be used for this request"
+OWNER_ONLY = "This operation may only be performed by the bucket owner"
 
 
 def check_transport(ctx: RequestContext, mfa: str | None) -> None:
@@ -27,11 +28,14 @@ def check_transport(ctx: RequestContext, mfa: str | None) -> None:
 
 def require_mfa(ctx: RequestContext, bucket: Bucket, mfa: str | None) -> None:
     """The caller is the bucket owner's root user and ``mfa`` ("<serial> <code>") holds a fresh code of its
-    MFA device; otherwise AccessDenied. Records the MFA use for CloudTrail."""
+    MFA device; otherwise AccessDenied: MFA_REQUIRED without ``mfa`` or with a wrong code, OWNER_ONLY for anyone
+    else giving one. Records the MFA use for CloudTrail."""
     check_transport(ctx, mfa)
     principal = ctx.principal
-    if principal.kind != ROOT or principal.account_id != bucket.account_id or not mfa:
+    if not mfa:
         raise AwsError("AccessDenied", MFA_REQUIRED, 403)
+    if principal.kind != ROOT or principal.account_id != bucket.account_id:
+        raise AwsError("AccessDenied", OWNER_ONLY, 403)
     serial, _, code = mfa.strip().partition(" ")
     if not serial or not code.strip():
         raise AwsError("InvalidArgument", "Mfa header is invalid -- the header should be formatted as "
