@@ -86,6 +86,23 @@ def test_null_versions_of_unversioned_objects_and_suspended_buckets(s3, unique):
     assert [m["VersionId"] for m in listed["DeleteMarkers"]] == ["null"]
 
 
+def test_a_delete_marker_named_by_version_allows_only_delete(s3, unique):
+    """GetObject and HeadObject of a delete marker by version id: 405 with the marker's headers, its Last-Modified
+    and ``Allow: DELETE`` (the only method a delete marker allows, as S3 answers it)."""
+    bucket = _bucket(s3, f"ver-{unique}")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data")
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    for call in (s3.get_object, s3.head_object):
+        with pytest.raises(ClientError) as caught:
+            call(Bucket=bucket, Key="k", VersionId=marker)
+        metadata = caught.value.response["ResponseMetadata"]
+        assert metadata["HTTPStatusCode"] == 405
+        headers = metadata["HTTPHeaders"]
+        assert (headers["allow"], headers["x-amz-delete-marker"], headers["x-amz-version-id"]) == (
+            "DELETE", "true", marker)
+        assert headers["last-modified"]
+
+
 def test_copy_object_from_a_version(s3, unique):
     bucket = _bucket(s3, f"ver-{unique}")
     first = s3.put_object(Bucket=bucket, Key="src", Body=b"v1")["VersionId"]

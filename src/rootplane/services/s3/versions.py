@@ -98,8 +98,8 @@ def _lock_key(session: Session, bucket: str, key: str) -> None:
 def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str, *,
                  with_body: bool = True) -> StoredVersion:
     """The object a Get/Head/Copy reads (its body only ``with_body``): the current version or the one named; AWS's
-    errors for a missing key or version and for a delete marker (404 NoSuchKey when current, 405 when named, both
-    with x-amz-delete-marker)."""
+    errors for a missing key or version and a delete marker (404 NoSuchKey when current, 405 with ``Allow: DELETE``
+    when named, both with x-amz-delete-marker)."""
     row = repo.read_stored(ctx.session, bucket, key, version_id, with_body=with_body)
     if version_id is None:
         if row is None or row.delete_marker:
@@ -113,7 +113,8 @@ def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | N
     if row.delete_marker:
         raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
                        fields={"Method": method, "ResourceType": "DeleteMarker"},
-                       headers={**_marker_headers(row), "Last-Modified": _http_date(row.last_modified)})
+                       headers={**_marker_headers(row), "Last-Modified": _http_date(row.last_modified),
+                                "Allow": "DELETE"})
     return row
 
 
