@@ -103,6 +103,23 @@ def test_a_delete_marker_named_by_version_allows_only_delete(s3, unique):
         assert headers["last-modified"]
 
 
+def test_an_empty_version_id_is_an_invalid_argument(server, s3, unique):
+    """``versionId=`` (GetObject, HeadObject, GetObjectAcl, and a copy source's ``?versionId=``) is 400 InvalidArgument
+    "Version id cannot be the empty string", not a lookup of a version with no id or of the current one."""
+    bucket = _bucket(s3, f"ver-{unique}")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data")
+    empty = ("InvalidArgument", "Version id cannot be the empty string", 400)
+    assert error_of(s3.get_object, Bucket=bucket, Key="k", VersionId="") == empty
+    assert error_of(s3.get_object_acl, Bucket=bucket, Key="k", VersionId="") == empty
+    assert error_of(s3.head_object, Bucket=bucket, Key="k", VersionId="")[2] == 400
+    # botocore drops an empty versionId from CopySource: the header is set as the request is signed.
+    copier = server.client("s3")
+    copier.meta.events.register("before-sign.s3.CopyObject", lambda request, **_: request.headers.replace_header(
+        "x-amz-copy-source", f"{bucket}/k?versionId="))
+    assert error_of(copier.copy_object, Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"}) == empty
+    assert error_of(s3.head_object, Bucket=bucket, Key="copy")[2] == 404
+
+
 def test_copy_object_from_a_version(s3, unique):
     bucket = _bucket(s3, f"ver-{unique}")
     first = s3.put_object(Bucket=bucket, Key="src", Body=b"v1")["VersionId"]

@@ -70,5 +70,5 @@ def copy_source(text: str) -> tuple[str, str, str | None]:
     if not bucket or not key:
         raise AwsError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
                        400, fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": text})
-    version_id = parse_qs(query).get("versionId", [None])[0] if query else None
+    version_id = parse_qs(query, keep_blank_values=True).get("versionId", [None])[0] if query else None
     return bucket, key, version_id

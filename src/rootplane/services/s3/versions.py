@@ -98,8 +98,11 @@ def _lock_key(session: Session, bucket: str, key: str) -> None:
 def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | None, method: str, *,
                  with_body: bool = True) -> StoredVersion:
     """The object a Get/Head/Copy reads (its body only ``with_body``): the current version or the one named; AWS's
-    errors for a missing key or version and a delete marker (404 NoSuchKey when current, 405 with ``Allow: DELETE``
-    when named, both with x-amz-delete-marker)."""
+    errors for an empty version id, a missing key or version and a delete marker (404 NoSuchKey when current, 405
+    with ``Allow: DELETE`` when named, both with x-amz-delete-marker)."""
+    if version_id == "":
+        raise AwsError("InvalidArgument", "Version id cannot be the empty string", 400,
+                       fields={"ArgumentName": "versionId", "ArgumentValue": ""})
     row = repo.read_stored(ctx.session, bucket, key, version_id, with_body=with_body)
     if version_id is None:
         if row is None or row.delete_marker:
