@@ -166,7 +166,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body,
                                                                      attributes_of(params), ctx.now(), checksum=checksum))
         return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
-                **versions.version_output(row, stored)}
+                **versions.put_version_output(row, stored)}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_view_of(ctx, params)

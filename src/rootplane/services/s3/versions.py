@@ -18,7 +18,7 @@ from rootplane.services.s3.tables import NULL_VERSION, ObjectRow
 from rootplane.store.engine import lock_name
 
 __all__ = ["store_version", "add_delete_marker", "delete_version", "read_version", "version_output",
-           "new_version_id", "current_for_write"]
+           "put_version_output", "new_version_id", "current_for_write"]
 
 
 def new_version_id() -> str:
@@ -124,6 +124,12 @@ def read_version(ctx: RequestContext, bucket: str, key: str, version_id: str | N
 def version_output(bucket: Bucket, row: ObjectVersion) -> dict[str, Any]:
     """The VersionId member of an object response: present once the bucket has had versioning."""
     return {"VersionId": row.version_id} if bucket.versioning else {}
+
+
+def put_version_output(bucket: Bucket, row: ObjectVersion) -> dict[str, Any]:
+    """The VersionId member of a PutObject response: only on a versioning-enabled bucket (S3 does not announce
+    the ``null`` version a PutObject stores while versioning is suspended; reads of it name it)."""
+    return {"VersionId": row.version_id} if bucket.versioning == "Enabled" else {}
 
 
 def _marker_headers(row: StoredVersion) -> dict[str, str]:
