@@ -76,11 +76,24 @@ def test_describe_log_groups_pages_and_patterns(logs, unique):
         if not token:
             break
     assert seen == names
-    matched = logs.describe_log_groups(logGroupNamePattern=f"{unique.upper()}/G03")["logGroups"]
+    matched = logs.describe_log_groups(logGroupNamePattern=f"{unique}/g03")["logGroups"]
     assert [group["logGroupName"] for group in matched] == [names[3]]
     assert error_of(logs.describe_log_groups, logGroupNamePrefix="/a", logGroupNamePattern="b")[0] == \
         "InvalidParameterException"
     assert error_of(logs.describe_log_groups, nextToken="not-a-token")[0] == "InvalidParameterException"
+
+
+def test_describe_log_groups_name_pattern_is_case_sensitive_and_shows_three_members(logs, unique):
+    """AWS's DescribeLogGroups reference: logGroupNamePattern is a case-sensitive substring search, and with it only
+    arn, creationTime and logGroupName are included in the response."""
+    name = f"/pattern/{unique}/DataLogs"
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=7)
+    [found] = logs.describe_log_groups(logGroupNamePattern=f"{unique}/DataLogs")["logGroups"]
+    assert found == {"logGroupName": name, "creationTime": found["creationTime"],
+                     "arn": f"arn:aws:logs:us-east-1:{BOOT_ACCOUNT}:log-group:{name}:*"}
+    assert logs.describe_log_groups(logGroupNamePattern=f"{unique}/datalogs")["logGroups"] == []
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["retentionInDays"] == 7
 
 
 def test_streams_and_events(logs, group):

@@ -38,6 +38,11 @@ def _group_shape(group: repo.ListedGroup) -> dict[str, Any]:
     return shape
 
 
+def _pattern_shape(group: repo.ListedGroup) -> dict[str, Any]:
+    """A group as DescribeLogGroups shows it to a logGroupNamePattern search: only its name, creation time and arn."""
+    return {"logGroupName": group.name, "creationTime": group.created_at, "arn": f"{group.arn}:*"}
+
+
 def _stream_shape(group: LogGroupRow, stream: LogStreamRow) -> dict[str, Any]:
     shape: dict[str, Any] = {"logStreamName": stream.name, "creationTime": stream.created_at}
     for member, value in (("firstEventTimestamp", stream.first_event_at), ("lastEventTimestamp", stream.last_event_at),
@@ -101,7 +106,8 @@ class GroupOperations:
         if len(rows) > limit:
             rows = rows[:limit]
             result["nextToken"] = tokens.encode(rows[-1].name)
-        result["logGroups"] = [_group_shape(row) for row in rows]
+        shape = _pattern_shape if pattern else _group_shape
+        result["logGroups"] = [shape(row) for row in rows]
         return result
 
     def put_retention_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -53,10 +53,12 @@ def find_group(session: Session, account_id: str, region: str, name: str) -> Log
 
 def list_groups(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
                 limit: int, *, pattern: str | None = None, names: Sequence[str] | None = None) -> list[LogGroupRow]:
-    """A page of groups by name: starting with ``prefix``, containing ``pattern`` (any case) or among ``names``."""
+    """A page of groups by name: starting with ``prefix``, containing ``pattern`` (case-sensitive, as AWS documents
+    logGroupNamePattern) or among ``names``."""
     query = select(LogGroupRow).where(LogGroupRow.account_id == account_id, LogGroupRow.region == region)
     if pattern:
-        query = query.where(func.lower(LogGroupRow.name).contains(pattern.lower(), autoescape=True))
+        # Not LIKE, which ignores ASCII case on SQLite: replace() compares exactly on SQLite and PostgreSQL.
+        query = query.where(func.replace(LogGroupRow.name, pattern, "") != LogGroupRow.name)
     if names is not None:
         query = query.where(LogGroupRow.name.in_(list(names)))
     return keyset_page(session, query, LogGroupRow.name, after, limit, prefix_column=LogGroupRow.name, prefix=prefix)
