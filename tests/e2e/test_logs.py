@@ -177,6 +177,27 @@ def test_put_log_events_batch_rules(logs, group):
     assert [e["message"] for e in stored] == ["fresh", "fine"]
 
 
+def test_put_log_events_span_counts_only_valid_events(logs, group):
+    """AWS's PutLogEvents reference: for valid events (within 14 days in the past to 2 hours in future) the span of a
+    batch cannot exceed 24 hours; events outside that window are rejected while the others are stored."""
+    logs.create_log_stream(logGroupName=group, logStreamName="span")
+    now = _now_ms()
+
+    def put(events):
+        return logs.put_log_events(logGroupName=group, logStreamName="span", logEvents=events)
+
+    result = put([{"timestamp": now - 20 * DAY_MS, "message": "too old"}, {"timestamp": now, "message": "now"}])
+    assert result["rejectedLogEventsInfo"] == {"tooOldLogEventEndIndex": 0}
+    result = put([{"timestamp": now - 23 * 3_600_000, "message": "yesterday"},
+                  {"timestamp": now + 3 * 3_600_000, "message": "too new"}])
+    assert result["rejectedLogEventsInfo"] == {"tooNewLogEventStartIndex": 1}
+    stored = logs.get_log_events(logGroupName=group, logStreamName="span", startFromHead=True)["events"]
+    assert [event["message"] for event in stored] == ["yesterday", "now"]
+    assert error_of(put, [{"timestamp": now - 25 * 3_600_000, "message": "a"}, {"timestamp": now, "message": "b"}]) \
+        == ("InvalidParameterException",
+            "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.", 400)
+
+
 def test_filter_log_events(logs, group):
     base = _now_ms() - 100_000
     for stream in ("app-1", "app-2", "other"):

@@ -1,7 +1,8 @@
 """PutLogEvents' rules and storage, shared by the API and CloudTrail's delivery to log groups.
 
 A batch holds at most 10,000 events and 1,048,576 bytes (each message's UTF-8 size plus 26 bytes), in
-chronological order, spanning at most 24 hours; breaking one of these is an InvalidParameterException. Events more
+chronological order, its valid events (from 14 days ago to 2 hours ahead) spanning at most 24 hours; breaking one of
+these is an InvalidParameterException. Events more
 than 2 hours ahead of the server's clock, older than 14 days, or older than the group's retention are not stored
 and reported in ``rejectedLogEventsInfo`` (``tooNewLogEventStartIndex``, ``tooOldLogEventEndIndex``,
 ``expiredLogEventEndIndex``). Sequence tokens are accepted and ignored, as AWS does now. Stored events then pass
@@ -50,7 +51,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message, 400)
 
 
-def _check(events: Sequence[dict[str, Any]]) -> None:
+def _check(events: Sequence[dict[str, Any]], now_ms: int) -> None:
     if len(events) > MAX_EVENTS:
         raise _invalid(f"The number of log events in the batch ({len(events)}) exceeds the limit of {MAX_EVENTS}.")
     size = batch_size([event["message"] for event in events])
@@ -59,7 +60,8 @@ def _check(events: Sequence[dict[str, Any]]) -> None:
     times = [event["timestamp"] for event in events]
     if any(later < earlier for earlier, later in zip(times, times[1:])):
         raise _invalid("Log events in a single PutLogEvents request must be in chronological order.")
-    if times and times[-1] - times[0] > MAX_SPAN:
+    valid = [time for time in times if now_ms - MAX_AGE <= time <= now_ms + MAX_AHEAD]  # the others are rejected
+    if valid and valid[-1] - valid[0] > MAX_SPAN:
         raise _invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 
 
@@ -86,8 +88,8 @@ def _accepted(count: int, info: dict[str, int]) -> range:
 def put_events(session: Session, group: LogGroupRow, stream: LogStreamRow, events: Sequence[dict[str, Any]],
                now: _dt.datetime) -> dict[str, Any]:
     """Store a batch (botocore's InputLogEvent dicts); answer PutLogEvents' result."""
-    _check(events)
     now_ms = epoch_ms(now)
+    _check(events, now_ms)
     info = _rejected([event["timestamp"] for event in events], now_ms, retention_start(group, now_ms))
     kept = [(events[index]["timestamp"], events[index]["message"]) for index in _accepted(len(events), info)]
     if kept:
