@@ -88,6 +88,20 @@ def test_put_metric_data_follows_aws_rules(server, unique):
     assert cw.list_metrics(Namespace=unique)["Metrics"] == []
 
 
+def test_put_metric_data_storage_resolution_is_1_or_60(server, unique):
+    """AWS's MetricDatum reference: valid StorageResolution values are 1 and 60 (AWS answers others with
+    "The parameter MetricData.member.N.StorageResolution must be a value in the set [ 1, 60 ].")."""
+    cw = server.client("cloudwatch")
+    for resolution in (1, 60):
+        cw.put_metric_data(Namespace=unique, MetricData=[{"MetricName": "m", "Value": 1,
+                                                           "StorageResolution": resolution}])
+    assert error_of(cw.put_metric_data, Namespace=unique, MetricData=[
+        {"MetricName": "m", "Value": 1}, {"MetricName": "n", "Value": 1, "StorageResolution": 300}]) == (
+        "InvalidParameterValue", "The parameter MetricData.member.2.StorageResolution must be a value in the set "
+        "[ 1, 60 ].", 400)
+    assert [metric["MetricName"] for metric in cw.list_metrics(Namespace=unique)["Metrics"]] == ["m"]
+
+
 def test_list_metrics_filters_and_pages(server, unique):
     cw = server.client("cloudwatch")
     namespace = f"List/{unique}"

@@ -18,6 +18,7 @@ __all__ = ["put_metric_data", "dimensions_key", "MAX_DATUMS", "MAX_VALUES"]
 MAX_DATUMS = 1000
 MAX_VALUES = 150
 MAX_DIMENSIONS = 30
+STORAGE_RESOLUTIONS = (1, 60)  # seconds: high resolution, standard
 PAST_LIMIT = timedelta(days=14)
 FUTURE_LIMIT = timedelta(hours=2)
 
@@ -89,6 +90,10 @@ def _check_datum(datum: dict[str, Any], where: str, now: datetime) -> tuple[floa
     names = [item["Name"] for item in dimensions]
     if len(set(names)) != len(names):
         raise _invalid(f"No metric may have duplicate dimension names: {where}.Dimensions.")
+    resolution = datum.get("StorageResolution")
+    if resolution is not None and resolution not in STORAGE_RESOLUTIONS:
+        raise _invalid(f"The parameter {where}.StorageResolution must be a value in the set "
+                       f"[ {', '.join(map(str, STORAGE_RESOLUTIONS))} ].")
     timestamp = datum.get("Timestamp")
     if timestamp is not None:
         if timestamp > now + FUTURE_LIMIT:
