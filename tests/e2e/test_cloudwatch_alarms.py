@@ -186,6 +186,19 @@ def test_put_metric_alarm_follows_aws_rules(server, unique):
     assert cw.describe_alarms(AlarmNamePrefix=f"bad-{unique}")["MetricAlarms"] == []
 
 
+def test_alarms_with_periods_under_an_hour_evaluate_at_most_a_day(server, unique):
+    """AWS's PutMetricAlarm reference: Period * EvaluationPeriods can't be more than 604,800 seconds, and for alarms
+    with a period of less than one hour (3,600 seconds) not more than one day (86,400 seconds)."""
+    cw = server.client("cloudwatch")
+    namespace, name = f"Range/{unique}", f"range-{unique}"
+    _alarm(cw, name, namespace, Period=60, EvaluationPeriods=1440)
+    _alarm(cw, name, namespace, Period=3600, EvaluationPeriods=168)
+    for period, periods in ((60, 1441), (1800, 49), (10, 8641)):
+        code, message, status = error_of(_alarm, cw, name, namespace, Period=period, EvaluationPeriods=periods)
+        assert (code, status) == ("ValidationError", 400) and "86400" in message, (period, periods)
+    assert alarm_of(cw, name)["EvaluationPeriods"] == 168
+
+
 def test_alarm_tags(server, unique):
     cw = server.client("cloudwatch")
     name = f"tagged-{unique}"

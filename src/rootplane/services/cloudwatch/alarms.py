@@ -23,6 +23,7 @@ CONFIG_KEYS = ("AlarmDescription", "OKActions", "AlarmActions", "InsufficientDat
                "ComparisonOperator", "TreatMissingData", "EvaluationWindow")
 _PERIODS_SHORT = (10, 20, 30)
 MAX_RANGE_SECONDS = 7 * 86400
+MAX_SHORT_RANGE_SECONDS = 86400  # the evaluation range of alarms whose period is shorter than an hour
 ACTION_LISTS = ("OKActions", "AlarmActions", "InsufficientDataActions")
 
 
@@ -65,6 +66,9 @@ def check_configuration(params: dict[str, Any]) -> dict[str, Any]:
     period = params["Period"]
     if period not in _PERIODS_SHORT and period % 60:
         raise _validation("Period must be 10, 20, 30 or a multiple of 60")
+    if period < 3600 and period * params["EvaluationPeriods"] > MAX_SHORT_RANGE_SECONDS:
+        raise _validation("Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be "
+                          f"<= {MAX_SHORT_RANGE_SECONDS}).")
     if period * params["EvaluationPeriods"] > MAX_RANGE_SECONDS:
         raise _validation("The evaluation period (Period * EvaluationPeriods) must not exceed 7 days.")
     to_alarm = params.get("DatapointsToAlarm")
