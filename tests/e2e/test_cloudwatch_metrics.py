@@ -102,6 +102,21 @@ def test_put_metric_data_storage_resolution_is_1_or_60(server, unique):
     assert [metric["MetricName"] for metric in cw.list_metrics(Namespace=unique)["Metrics"]] == ["m"]
 
 
+def test_get_metric_data_query_ids_start_with_a_lowercase_letter(server, unique):
+    """AWS's MetricDataQuery reference: an Id's characters are letters, numbers and underscore, the first a lowercase
+    letter; AWS's ValidationError names each wrong Id with the pattern (as quoted in influxdata/telegraf#5420)."""
+    cw = server.client("cloudwatch")
+    stat = {"Metric": {"Namespace": unique, "MetricName": "m"}, "Period": 60, "Stat": "Sum"}
+    queries = [{"Id": query_id, "MetricStat": stat} for query_id in ("m_1", "M1", "5xx", "ok")]
+    code, message, status = error_of(cw.get_metric_data, MetricDataQueries=queries, **_window())
+    assert (code, status) == ("ValidationError", 400)
+    assert message.split("\n") == [
+        f"The value {query_id} for parameter MetricDataQueries.member.{number}.Id is not matching the expected "
+        "pattern ^[a-z][a-zA-Z0-9_]*$." for number, query_id in ((2, "M1"), (3, "5xx"))]
+    results = cw.get_metric_data(MetricDataQueries=[queries[0], queries[3]], **_window())["MetricDataResults"]
+    assert [result["Id"] for result in results] == ["m_1", "ok"]
+
+
 def test_list_metrics_filters_and_pages(server, unique):
     cw = server.client("cloudwatch")
     namespace = f"List/{unique}"

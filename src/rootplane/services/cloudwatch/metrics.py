@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = ["metric_statistics", "metric_data", "list_metrics", "MAX_DATAPOINTS"]
 MAX_DATAPOINTS = 1440
 RECENT = timedelta(hours=3)
 _SHORT_PERIODS = (1, 5, 10, 20, 30)
+QUERY_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")  # a MetricDataQuery's Id (AWS's ValidationError quotes this pattern)
 
 
 def _invalid(message: str) -> AwsError:
@@ -95,6 +97,11 @@ def metric_data(session: Session, account_id: str, region: str, params: dict[str
     """GetMetricData for MetricStat queries (all periods in one page)."""
     queries = params["MetricDataQueries"]
     ids = [query["Id"] for query in queries]
+    wrong = [f"The value {query_id} for parameter MetricDataQueries.member.{number}.Id is not matching the expected "
+             f"pattern {QUERY_ID.pattern}." for number, query_id in enumerate(ids, start=1)
+             if not QUERY_ID.match(query_id)]
+    if wrong:
+        raise AwsError("ValidationException", "\n".join(wrong), 400)
     if len(set(ids)) != len(ids):
         raise _invalid("The value of an Id must be unique within MetricDataQueries.")
     descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
