@@ -34,6 +34,7 @@ _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 MAX_LIST = 1000
 PURGE_INTERVAL = _dt.timedelta(seconds=60)
 RECREATE_DELAY = _dt.timedelta(seconds=60)
+MAX_VISIBILITY = 43200  # 12 hours
 Queue = TypeVar("Queue", QueueRow, QueueView)
 
 
@@ -133,6 +134,13 @@ def _delay(params: dict[str, Any]) -> int:
         raise invalid_parameter(f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be "
                                 ">= 0 and <= 900.")
     return delay or 0
+
+
+def _check_visibility(timeout: int) -> None:
+    """A visibility timeout a call asks for: 0 to 43200 seconds (12 hours), else InvalidParameterValue."""
+    if not 0 <= timeout <= MAX_VISIBILITY:
+        raise invalid_parameter(f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
+                                f">= 0 and <= {MAX_VISIBILITY}, if provided.")
 
 
 class SqsProvider(Provider):
@@ -311,7 +319,9 @@ class SqsProvider(Provider):
             raise invalid_parameter(f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and "
                                     "<= 20, if provided.")
         visibility = params.get("VisibilityTimeout")
-        visibility = int_attribute(attributes, "VisibilityTimeout") if visibility is None else visibility
+        if visibility is None:
+            visibility = int_attribute(attributes, "VisibilityTimeout")
+        _check_visibility(visibility)
         now = ctx.now()
         retained_since = now - _dt.timedelta(seconds=int_attribute(attributes, "MessageRetentionPeriod"))
         if row.fifo:
@@ -361,9 +371,7 @@ class SqsProvider(Provider):
                          lambda entry: self._delete(ctx, row, entry["ReceiptHandle"]))
 
     def _change_visibility(self, ctx: RequestContext, row: QueueView, handle: str, timeout: int) -> dict[str, Any]:
-        if not 0 <= timeout <= 43200:
-            raise invalid_parameter(f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
-                                    ">= 0 and <= 43200, if provided.")
+        _check_visibility(timeout)
         message = self._received(ctx, row, handle)
         now = ctx.now()
         if message is None or message.visible_at <= now:
