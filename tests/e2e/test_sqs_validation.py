@@ -23,3 +23,28 @@ def test_receive_visibility_timeout_is_0_to_43200(sqs, unique, timeout):
         "and <= 43200, if provided.", 400)
     received = sqs.receive_message(QueueUrl=url, VisibilityTimeout=43200, MessageSystemAttributeNames=["All"])
     assert received["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "1"
+
+
+def test_redrive_policy_names_an_existing_dead_letter_queue_and_a_valid_count(sqs, unique):
+    """SetQueueAttributes/CreateQueue reject a RedrivePolicy without deadLetterTargetArn, with a maxReceiveCount
+    outside 1..1000, or whose dead-letter queue does not exist (InvalidParameterValue, as AWS answers)."""
+    dlq = sqs.create_queue(QueueName=f"dl-{unique}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=f"rp-{unique}")["QueueUrl"]
+    cases = {
+        '{"maxReceiveCount":5}': "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.",
+        f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":0}}':
+            "Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive.",
+        f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1001"}}':
+            "Invalid value for maxReceiveCount: 1001, valid values are from 1 to 1000 both inclusive.",
+        f'{{"deadLetterTargetArn":"{dlq_arn}-gone","maxReceiveCount":3}}': "Dead letter target does not exist.",
+    }
+    for policy, reason in cases.items():
+        expected = ("InvalidParameterValue", f"Value {policy} for parameter RedrivePolicy is invalid. Reason: {reason}",
+                    400)
+        assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"RedrivePolicy": policy}) == expected
+        assert error_of(sqs.create_queue, QueueName=f"rp2-{unique}", Attributes={"RedrivePolicy": policy}) == expected
+    assert "RedrivePolicy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    good = f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1000"}}'
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": good})
+    assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [url]

@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy.orm import Session
 
+from rootplane.core.errors import AwsError
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.errors import invalid_parameter
 from rootplane.services.sqs.tables import MessageRow, QueueRow
@@ -29,14 +30,32 @@ def _target(session: Session, attributes: dict[str, str]) -> tuple[QueueRow, int
     return (queue, limit) if queue is not None else None
 
 
+MAX_RECEIVE_COUNT = 1000
+
+
 def check_redrive_target(session: Session, queue: QueueRow, attributes: dict[str, str]) -> None:
-    """A RedrivePolicy's dead-letter queue must be of the source's type (FIFO for FIFO, standard for standard)."""
-    if not attributes.get("RedrivePolicy"):
+    """A RedrivePolicy must name its dead-letter queue (``deadLetterTargetArn``), one that exists and is of the
+    source's type (FIFO for FIFO, standard for standard), with a ``maxReceiveCount`` from 1 to 1000 when given."""
+    value = attributes.get("RedrivePolicy")
+    if not value:
         return
-    target = _target(session, attributes)
-    if target is not None and target[0].fifo != queue.fifo:
-        raise invalid_parameter(f"Value {attributes['RedrivePolicy']} for parameter RedrivePolicy is invalid. "
-                                "Reason: Dead-letter queue must be same type of queue as the source.")
+
+    def invalid(reason: str) -> AwsError:
+        return invalid_parameter(f"Value {value} for parameter RedrivePolicy is invalid. Reason: {reason}")
+
+    policy = json.loads(value)
+    if "deadLetterTargetArn" not in policy:
+        raise invalid("Redrive policy does not contain mandatory attribute: deadLetterTargetArn.")
+    count = policy.get("maxReceiveCount")
+    if count is not None and not (str(count).isdigit() and 1 <= int(count) <= MAX_RECEIVE_COUNT):
+        raise invalid(f"Invalid value for maxReceiveCount: {count}, valid values are from 1 to {MAX_RECEIVE_COUNT} "
+                      "both inclusive.")
+    parts = parse_queue_arn(str(policy["deadLetterTargetArn"]))
+    target = repo.find_queue(session, parts[1], parts[0], parts[2]) if parts is not None else None
+    if target is None:
+        raise invalid("Dead letter target does not exist.")
+    if target.fifo != queue.fifo:
+        raise invalid("Dead-letter queue must be same type of queue as the source.")
 
 
 def dead_letter(session: Session, queue: QueueRow, attributes: dict[str, str], message: MessageRow,
