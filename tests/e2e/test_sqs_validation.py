@@ -48,3 +48,19 @@ def test_redrive_policy_names_an_existing_dead_letter_queue_and_a_valid_count(sq
     good = f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1000"}}'
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": good})
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [url]
+
+
+def test_a_standard_queue_takes_no_deduplication_id(sqs, unique):
+    """MessageDeduplicationId "applies only to FIFO queues": a standard queue rejects it, alone or in a batch entry."""
+    url = sqs.create_queue(QueueName=f"std-{unique}")["QueueUrl"]
+    reason = "Reason: The request include parameter that is not valid for this queue type."
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x", MessageDeduplicationId="d1") == (
+        "InvalidParameterValue", f"Value d1 for parameter MessageDeduplicationId is invalid. {reason}", 400)
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "ok", "MessageBody": "x"},
+                                                         {"Id": "dedup", "MessageBody": "y",
+                                                          "MessageDeduplicationId": "d2"}])
+    assert [entry["Id"] for entry in sent["Successful"]] == ["ok"]
+    assert sent["Failed"] == [{"Id": "dedup", "SenderFault": True, "Code": "InvalidParameterValue",
+                               "Message": f"Value d2 for parameter MessageDeduplicationId is invalid. {reason}"}]
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
+        "ApproximateNumberOfMessages": "1"}

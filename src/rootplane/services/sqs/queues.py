@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rootplane.core.errors import AwsError
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import DEFAULTS, int_attribute
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, queue_does_not_exist
@@ -50,6 +51,13 @@ def settable_attributes(row: QueueRow | QueueView) -> dict[str, str]:
     return attributes
 
 
+def _not_for_this_queue_type(name: str, value: Any) -> AwsError:
+    """A parameter the queue's type does not take (a FIFO queue's per-message delay, a standard queue's
+    deduplication id), in AWS's wording."""
+    return invalid_parameter(f"Value {value} for parameter {name} is invalid. Reason: The request include parameter "
+                             "that is not valid for this queue type.")
+
+
 def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any],
                  now: _dt.datetime) -> MessageRow | None:
     """Fill FIFO fields; returns (a detached copy of) the earlier message when this one is a duplicate. The queue's
@@ -60,8 +68,7 @@ def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params:
     if not group_id:
         raise missing_parameter("MessageGroupId")
     if params.get("DelaySeconds"):
-        raise invalid_parameter(f"Value {params['DelaySeconds']} for parameter DelaySeconds is invalid. Reason: The "
-                                "request include parameter that is not valid for this queue type.")
+        raise _not_for_this_queue_type("DelaySeconds", params["DelaySeconds"])
     deduplication_id = params.get("MessageDeduplicationId")
     if not deduplication_id:
         if json.loads(queue.attributes_json).get("ContentBasedDeduplication", "false").lower() != "true":
@@ -96,6 +103,8 @@ def enqueue(session: Session, queue: QueueRow | QueueView, message: MessageRow, 
         if earlier is not None:
             return earlier
         message.visible_at = now + _dt.timedelta(seconds=int_attribute(json.loads(queue.attributes_json), "DelaySeconds"))
+    elif params.get("MessageDeduplicationId"):
+        raise _not_for_this_queue_type("MessageDeduplicationId", params["MessageDeduplicationId"])
     elif params.get("DelaySeconds") is None:
         message.visible_at = now + _dt.timedelta(seconds=int_attribute(json.loads(queue.attributes_json), "DelaySeconds"))
     return repo.put_message(session, message)
