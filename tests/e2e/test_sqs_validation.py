@@ -64,3 +64,18 @@ def test_a_standard_queue_takes_no_deduplication_id(sqs, unique):
                                "Message": f"Value d2 for parameter MessageDeduplicationId is invalid. {reason}"}]
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
         "ApproximateNumberOfMessages": "1"}
+
+
+def test_a_batch_of_more_than_one_mebibyte_is_too_long(sqs, unique):
+    """SendMessageBatch: the sum of the message lengths may be 1 MiB at most; past it nothing is sent and the call
+    fails with BatchRequestTooLong (legacy code AWS.SimpleQueueService.BatchRequestTooLong)."""
+    url = sqs.create_queue(QueueName=f"long-{unique}")["QueueUrl"]
+    entries = [{"Id": f"m{index}", "MessageBody": "A" * 104858} for index in range(10)]
+    assert error_of(sqs.send_message_batch, QueueUrl=url, Entries=entries) == (
+        "AWS.SimpleQueueService.BatchRequestTooLong",
+        "Batch requests cannot be longer than 1048576 bytes. You have sent 1048580 bytes.", 400)
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
+        "ApproximateNumberOfMessages": "0"}
+    entries = [{"Id": f"m{index}", "MessageBody": "A" * 104857} for index in range(9)]
+    entries.append({"Id": "last", "MessageBody": "A" * (1048576 - 9 * 104857)})
+    assert len(sqs.send_message_batch(QueueUrl=url, Entries=entries)["Successful"]) == 10

@@ -9,9 +9,10 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.services.sqs.errors import sqs_error
 
-__all__ = ["MAX_ENTRIES", "run_batch"]
+__all__ = ["MAX_ENTRIES", "MAX_BATCH_BYTES", "run_batch", "check_batch_length"]
 
 MAX_ENTRIES = 10
+MAX_BATCH_BYTES = 1048576  # SendMessageBatch: the sum of the batched messages' lengths, 1 MiB
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -32,10 +33,21 @@ def _check_entries(entries: list[dict[str, Any]], entry_shape: str) -> None:
         seen.add(entry_id)
 
 
-def run_batch(entries: list[dict[str, Any]], entry_shape: str,
-              run: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``run(entry)`` per entry; an AwsError becomes a Failed entry with its (legacy) code."""
+def check_batch_length(entries: list[dict[str, Any]]) -> None:
+    """BatchRequestTooLong when a SendMessageBatch's message bodies add up to more than 1 MiB."""
+    total = sum(len((entry.get("MessageBody") or "").encode("utf-8")) for entry in entries)
+    if total > MAX_BATCH_BYTES:
+        raise sqs_error("BatchRequestTooLong", f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You "
+                        f"have sent {total} bytes.")
+
+
+def run_batch(entries: list[dict[str, Any]], entry_shape: str, run: Callable[[dict[str, Any]], dict[str, Any]],
+              check: Callable[[list[dict[str, Any]]], None] | None = None) -> dict[str, Any]:
+    """Run ``run(entry)`` per entry, once the entries and ``check`` (a check of the whole batch) pass; an AwsError
+    becomes a Failed entry with its (legacy) code."""
     _check_entries(entries, entry_shape)
+    if check is not None:
+        check(entries)
     successful: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     for entry in entries:

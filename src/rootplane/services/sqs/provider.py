@@ -13,7 +13,7 @@ from rootplane.services.iam.principal_ids import bind_principals, render_princip
 from rootplane.services.provider import Provider
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
-from rootplane.services.sqs.batch import run_batch
+from rootplane.services.sqs.batch import check_batch_length, run_batch
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
 from rootplane.services.sqs.digest import md5_of_attributes
 from rootplane.services.sqs.messages import (
@@ -304,7 +304,7 @@ class SqsProvider(Provider):
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _sending_queue(ctx, params)
         return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
-                         lambda entry: self._send(ctx, row, entry))
+                         lambda entry: self._send(ctx, row, entry), check_batch_length)
 
     def receive_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _queue(ctx, params)
