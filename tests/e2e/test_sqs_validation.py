@@ -79,3 +79,14 @@ def test_a_batch_of_more_than_one_mebibyte_is_too_long(sqs, unique):
     entries = [{"Id": f"m{index}", "MessageBody": "A" * 104857} for index in range(9)]
     entries.append({"Id": "last", "MessageBody": "A" * (1048576 - 9 * 104857)})
     assert len(sqs.send_message_batch(QueueUrl=url, Entries=entries)["Successful"]) == 10
+
+
+def test_a_batch_entry_with_an_empty_body_fails_as_empty_value(sqs, unique):
+    """SendMessageBatch with an empty MessageBody: that entry fails with code EmptyValue (SendMessage with one fails
+    with MissingParameter), the others are sent."""
+    url = sqs.create_queue(QueueName=f"empty-{unique}")["QueueUrl"]
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="")[::2] == ("MissingParameter", 400)
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "Valid message"},
+                                                         {"Id": "2", "MessageBody": ""}])
+    assert [entry["Id"] for entry in sent["Successful"]] == ["1"]
+    assert [(entry["Id"], entry["Code"], entry["SenderFault"]) for entry in sent["Failed"]] == [("2", "EmptyValue", True)]

@@ -304,7 +304,13 @@ class SqsProvider(Provider):
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _sending_queue(ctx, params)
         return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
-                         lambda entry: self._send(ctx, row, entry), check_batch_length)
+                         lambda entry: self._send_entry(ctx, row, entry), check_batch_length)
+
+    def _send_entry(self, ctx: RequestContext, row: QueueRow | QueueView, entry: dict[str, Any]) -> dict[str, Any]:
+        """One SendMessageBatch entry; an empty body fails the entry as EmptyValue (SendMessage: MissingParameter)."""
+        if not entry.get("MessageBody"):
+            raise sqs_error("EmptyValue", "The request must contain the parameter MessageBody.")
+        return self._send(ctx, row, entry)
 
     def receive_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _queue(ctx, params)
