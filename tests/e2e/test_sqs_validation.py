@@ -90,3 +90,17 @@ def test_a_batch_entry_with_an_empty_body_fails_as_empty_value(sqs, unique):
                                                          {"Id": "2", "MessageBody": ""}])
     assert [entry["Id"] for entry in sent["Successful"]] == ["1"]
     assert [(entry["Id"], entry["Code"], entry["SenderFault"]) for entry in sent["Failed"]] == [("2", "EmptyValue", True)]
+
+
+def test_a_kms_key_replaces_sqs_managed_encryption(sqs, unique):
+    """"Only one server-side encryption option is supported per queue": a queue given a KMS key, at creation or
+    later, reports SqsManagedSseEnabled false; one without keeps the SSE-SQS default, true."""
+    created = sqs.create_queue(QueueName=f"kms-{unique}", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+    later = sqs.create_queue(QueueName=f"sse-{unique}")["QueueUrl"]
+    names = ["KmsMasterKeyId", "SqsManagedSseEnabled"]
+    assert sqs.get_queue_attributes(QueueUrl=later, AttributeNames=names)["Attributes"] == {
+        "SqsManagedSseEnabled": "true"}
+    sqs.set_queue_attributes(QueueUrl=later, Attributes={"KmsMasterKeyId": "alias/aws/sqs"})
+    for url in (created, later):
+        assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"] == {
+            "KmsMasterKeyId": "alias/aws/sqs", "SqsManagedSseEnabled": "false"}

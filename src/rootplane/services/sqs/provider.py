@@ -106,8 +106,11 @@ def _shown_attributes(ctx: RequestContext, row: QueueRow | QueueView) -> dict[st
 
 
 def _store_attributes(ctx: RequestContext, row: QueueRow, attributes: dict[str, str], now: _dt.datetime) -> None:
-    """Apply settable attributes; an empty Policy removes the queue policy."""
+    """Apply settable attributes; an empty Policy removes the queue policy. A queue has one kind of server-side
+    encryption: a KMS key (KmsMasterKeyId) turns SQS-managed encryption off unless the same call sets it."""
     stored = json.loads(row.attributes_json)
+    if attributes.get("KmsMasterKeyId") and "SqsManagedSseEnabled" not in attributes:
+        stored["SqsManagedSseEnabled"] = "false"
     for name, value in attributes.items():
         if name == "Policy":
             row.policy = bind_principals(ctx.session, value) if value else None
