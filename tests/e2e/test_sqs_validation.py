@@ -104,3 +104,17 @@ def test_a_kms_key_replaces_sqs_managed_encryption(sqs, unique):
     for url in (created, later):
         assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"] == {
             "KmsMasterKeyId": "alias/aws/sqs", "SqsManagedSseEnabled": "false"}
+
+
+@pytest.mark.parametrize("name", ["MessageGroupId", "MessageDeduplicationId"])
+@pytest.mark.parametrize("value", ["x" * 129, "with space", "ünï"])
+def test_fifo_ids_are_1_to_128_alphanumeric_and_punctuation_characters(sqs, unique, name, value):
+    """A FIFO queue's MessageGroupId and MessageDeduplicationId take 1 to 128 alphanumeric and punctuation
+    characters (InvalidParameterValue otherwise); 128 of them are accepted."""
+    url = sqs.create_queue(QueueName=f"ids-{unique}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    params = {"MessageGroupId": "g", "MessageDeduplicationId": "d", name: value}
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x", **params) == (
+        "InvalidParameterValue", f"Value {value} for parameter {name} is invalid. Reason: {name} can only include "
+        "alphanumeric and punctuation characters. 1 to 128 in length.", 400)
+    params[name] = "!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + "a" * 96
+    assert sqs.send_message(QueueUrl=url, MessageBody="x", **params)["SequenceNumber"]

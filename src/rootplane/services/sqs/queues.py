@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from rootplane.services.sqs.urls import parse_queue_url
 __all__ = ["get_queue", "queue_from_url", "queue_view", "settable_attributes", "enqueue", "DEDUPLICATION_WINDOW"]
 
 DEDUPLICATION_WINDOW = _dt.timedelta(minutes=5)
+_TOKEN = re.compile(r"^[!-~]{1,128}$")  # MessageGroupId, MessageDeduplicationId: printable ASCII but space
 
 
 def get_queue(session: Session, account_id: str, region: str, name: str) -> QueueRow:
@@ -58,6 +60,13 @@ def _not_for_this_queue_type(name: str, value: Any) -> AwsError:
                              "that is not valid for this queue type.")
 
 
+def _check_token(name: str, value: str) -> None:
+    """A FIFO message's group or deduplication id: 1 to 128 alphanumeric and punctuation characters."""
+    if not _TOKEN.match(value):
+        raise invalid_parameter(f"Value {value} for parameter {name} is invalid. Reason: {name} can only include "
+                                "alphanumeric and punctuation characters. 1 to 128 in length.")
+
+
 def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params: dict[str, Any],
                  now: _dt.datetime) -> MessageRow | None:
     """Fill FIFO fields; returns (a detached copy of) the earlier message when this one is a duplicate. The queue's
@@ -67,10 +76,13 @@ def _fifo_fields(session: Session, queue: QueueRow, message: MessageRow, params:
     group_id = params.get("MessageGroupId")
     if not group_id:
         raise missing_parameter("MessageGroupId")
+    _check_token("MessageGroupId", group_id)
     if params.get("DelaySeconds"):
         raise _not_for_this_queue_type("DelaySeconds", params["DelaySeconds"])
     deduplication_id = params.get("MessageDeduplicationId")
-    if not deduplication_id:
+    if deduplication_id:
+        _check_token("MessageDeduplicationId", deduplication_id)
+    else:
         if json.loads(queue.attributes_json).get("ContentBasedDeduplication", "false").lower() != "true":
             raise invalid_parameter("The queue should either have ContentBasedDeduplication enabled or "
                                     "MessageDeduplicationId provided explicitly")
