@@ -118,3 +118,16 @@ def test_fifo_ids_are_1_to_128_alphanumeric_and_punctuation_characters(sqs, uniq
         "alphanumeric and punctuation characters. 1 to 128 in length.", 400)
     params[name] = "!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + "a" * 96
     assert sqs.send_message(QueueUrl=url, MessageBody="x", **params)["SequenceNumber"]
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", " 1", "1_000"])
+def test_a_number_attribute_is_a_number(sqs, unique, value):
+    """A Number message attribute holds a positive or negative integer or floating-point number: NaN, infinities,
+    blanks and digit separators are refused; signs, fractions and exponents are numbers."""
+    url = sqs.create_queue(QueueName=f"num-{unique}")["QueueUrl"]
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x", MessageAttributes={
+        "n": {"DataType": "Number", "StringValue": value}}) == (
+        "InvalidParameterValue", "Can't cast the value of message (user) attribute 'n' to a number.", 400)
+    for number in ("-12", "+0.5", ".5", "1e-3", "12.34E+5"):
+        sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes={
+            "n": {"DataType": "Number.float", "StringValue": number}})

@@ -24,6 +24,8 @@ MAX_ATTRIBUTES = 10
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 _INVALID_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TYPES = ("String", "Number", "Binary")
+# A Number attribute: a positive or negative integer or floating-point number (no NaN, Infinity, blanks or "_")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _SYSTEM_ATTRIBUTES = ("SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp",
                       "AWSTraceHeader", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber")
 
@@ -51,11 +53,8 @@ def _check_attribute(name: str, attribute: dict[str, Any]) -> dict[str, str]:
     if not value:
         raise invalid_parameter(f"The message attribute '{name}' must contain non-empty message attribute value for "
                                 f"message attribute type '{data_type}'.")
-    if data_type.startswith("Number"):
-        try:
-            float(value)
-        except ValueError:
-            raise invalid_parameter(f"Can't cast the value of message (user) attribute '{name}' to a number.") from None
+    if data_type.startswith("Number") and not _NUMBER.match(value):
+        raise invalid_parameter(f"Can't cast the value of message (user) attribute '{name}' to a number.")
     return {"DataType": data_type, "StringValue": value}
 
 
