@@ -108,17 +108,22 @@ def test_duration_external_id_and_session_policy(server, unique):
     assert error(excinfo)[0] == "AccessDenied"
 
 
+def _role_chain(iam, name: str) -> tuple[dict, dict, dict]:
+    """A user ``name`` with a key, a role it may assume, and a second role the first may assume and tag sessions
+    for: (the user's key, the first role, the second role)."""
+    key = user_with_key(iam, name)
+    first = iam.create_role(RoleName=f"{name}-1",
+                            AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
+    second = iam.create_role(RoleName=f"{name}-2", AssumeRolePolicyDocument=trust(first["Arn"]))["Role"]
+    iam.put_role_policy(RoleName=first["RoleName"], PolicyName="chain", PolicyDocument=document(
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": second["Arn"]}))
+    return key, first, second
+
+
 def test_chained_session_may_not_override_an_inherited_transitive_tag(server, unique):
     """IAM User Guide, "Chaining roles with session tags": passing a session tag with the key of an inherited
     transitive tag fails (InvalidParameterValue, whatever the key's case); a new key is accepted."""
-    iam = server.client("iam")
-    name = f"chainer-{unique}"
-    key = user_with_key(iam, name)
-    first = iam.create_role(RoleName=f"first-{unique}",
-                            AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
-    second = iam.create_role(RoleName=f"second-{unique}", AssumeRolePolicyDocument=trust(first["Arn"]))["Role"]
-    iam.put_role_policy(RoleName=first["RoleName"], PolicyName="chain", PolicyDocument=document(
-        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": second["Arn"]}))
+    key, first, second = _role_chain(server.client("iam"), f"chainer-{unique}")
     session = server.client_for(key, "sts").assume_role(
         RoleArn=first["Arn"], RoleSessionName="hop-1", Tags=[{"Key": "Heart", "Value": "1"}],
         TransitiveTagKeys=["Heart"])["Credentials"]
@@ -137,13 +142,7 @@ def test_session_tag_keys_are_case_insensitive(server, unique):
     key naming no tag passed, is InvalidParameterValue; a transitive key in another case names its tag, which the
     chained session then carries as a principal tag."""
     iam = server.client("iam")
-    name = f"cased-{unique}"
-    key = user_with_key(iam, name)
-    first = iam.create_role(RoleName=f"cased1-{unique}",
-                            AssumeRolePolicyDocument=trust(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
-    second = iam.create_role(RoleName=f"cased2-{unique}", AssumeRolePolicyDocument=trust(first["Arn"]))["Role"]
-    iam.put_role_policy(RoleName=first["RoleName"], PolicyName="chain", PolicyDocument=document(
-        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": second["Arn"]}))
+    key, first, second = _role_chain(iam, f"cased-{unique}")
     iam.put_role_policy(RoleName=second["RoleName"], PolicyName="tagged", PolicyDocument=document(
         {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
          "Condition": {"StringEquals": {"aws:PrincipalTag/SessionTag1": "SessionValue1"}}}))
