@@ -187,3 +187,33 @@ def test_describe_and_list_trails_show_each_trail_as_created(store_server):
     assert elsewhere.describe_trails(includeShadowTrails=False)["trailList"] == []
     assert [(trail["Name"], trail["HomeRegion"]) for trail in client.list_trails()["Trails"]] == [
         ("a-global", "us-east-1"), ("b-regional", "us-east-1")]
+
+
+def test_shadow_trails_are_read_only_outside_the_home_region(server, unique):
+    """A multi-region trail is seen from every region, but only its home region may change it (AWS API Reference:
+    StartLogging, StopLogging, UpdateTrail, DeleteTrail, PutEventSelectors "must be called from the Region in which
+    the trail was created", else InvalidHomeRegionException). A single-region trail is unknown by name elsewhere;
+    DescribeTrails finds it there by ARN only."""
+    client, elsewhere = server.client("cloudtrail"), server.client("cloudtrail", region="eu-west-1")
+    shared, local = f"all-{unique}", f"one-{unique}"
+    _trail_bucket(server, f"all-logs-{unique}", shared)
+    local_arn = _trail_bucket(server, f"one-logs-{unique}", local)
+    client.create_trail(Name=shared, S3BucketName=f"all-logs-{unique}", IsMultiRegionTrail=True)
+    client.create_trail(Name=local, S3BucketName=f"one-logs-{unique}")
+    assert elsewhere.get_trail(Name=shared)["Trail"]["HomeRegion"] == "us-east-1"
+    for call in (lambda: elsewhere.start_logging(Name=shared), lambda: elsewhere.stop_logging(Name=shared),
+                 lambda: elsewhere.update_trail(Name=shared, EnableLogFileValidation=True),
+                 lambda: elsewhere.put_event_selectors(TrailName=shared,
+                                                       EventSelectors=[{"ReadWriteType": "WriteOnly"}]),
+                 lambda: elsewhere.delete_trail(Name=shared)):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "InvalidHomeRegionException"
+    assert client.get_trail_status(Name=shared)["IsLogging"] is False
+    with pytest.raises(ClientError) as caught:
+        elsewhere.get_trail(Name=local)
+    assert caught.value.response["Error"]["Code"] == "TrailNotFoundException"
+    assert elsewhere.describe_trails(trailNameList=[local])["trailList"] == []
+    assert [t["Name"] for t in elsewhere.describe_trails(trailNameList=[local_arn])["trailList"]] == [local]
+    client.delete_trail(Name=shared)
+    client.delete_trail(Name=local)

@@ -113,11 +113,16 @@ class CloudTrailProvider(Provider):
         return result
 
     # -- trails --------------------------------------------------------------------------------------------------
-    def _require_trail(self, ctx: RequestContext, name: str) -> TrailRow:
-        trail = repo.find_trail(ctx.session, ctx.account_id, name)
+    def _require_trail(self, ctx: RequestContext, name: str, *, home: bool = False) -> TrailRow:
+        """The trail of a name or ARN; ``home``: for an operation only the trail's home region may call (those
+        whose model lists InvalidHomeRegionException: they cannot change a shadow trail)."""
+        trail = repo.find_trail(ctx.session, ctx.account_id, name, ctx.region)
         if trail is None:
             arn = name if name.startswith("arn:") else _trail_arn(ctx, name)
             raise AwsError("TrailNotFoundException", f"Unknown trail: {arn} for the user: {ctx.account_id}", 400)
+        if home and trail.home_region != ctx.region:
+            raise AwsError("InvalidHomeRegionException",
+                           f"This operation must be called from the trail's home region, {trail.home_region}.", 400)
         return trail
 
     @staticmethod
@@ -139,7 +144,7 @@ class CloudTrailProvider(Provider):
     def create_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["Name"]
         _check_name(name)
-        if repo.find_trail(ctx.session, ctx.account_id, name) is not None:
+        if repo.find_trail(ctx.session, ctx.account_id, name, ctx.region) is not None:
             raise AwsError("TrailAlreadyExistsException",
                            f"Trail {name} already exists for customer: {ctx.account_id}", 400)
         trail = TrailRow(
@@ -162,7 +167,7 @@ class CloudTrailProvider(Provider):
         return _trail_shape(trail, with_region=False)
 
     def update_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        trail = self._require_trail(ctx, params["Name"])
+        trail = self._require_trail(ctx, params["Name"], home=True)
         if "S3BucketName" in params and not params["S3BucketName"]:
             raise AwsError("InvalidS3BucketNameException", "S3 bucket name cannot be empty.", 400)
         for member, column in _UPDATABLE.items():
@@ -180,11 +185,12 @@ class CloudTrailProvider(Provider):
     def describe_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         names = params.get("trailNameList")
         shadows = params.get("includeShadowTrails", True)
-        trails = [t for t in repo.list_trails(ctx.session, ctx.account_id)
-                  if t.home_region == ctx.region or (shadows and t.is_multi_region)]
-        if names:
-            wanted = set(names)
-            trails = [t for t in trails if t.name in wanted or t.trail_arn in wanted]
+        trails = repo.list_trails(ctx.session, ctx.account_id)
+        wanted = set(names or ())
+        # A name finds a trail as this region sees it; an ARN finds one of any region (AWS: "To return information
+        # about a trail in another Region, you must specify its trail ARN").
+        trails = [t for t in trails if t.trail_arn in wanted or ((not wanted or t.name in wanted) and (
+            t.home_region == ctx.region or (shadows and t.is_multi_region)))]
         return {"trailList": [_trail_shape(t) for t in trails]}
 
     def list_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -192,17 +198,17 @@ class CloudTrailProvider(Provider):
         return {"Trails": [{"TrailARN": t.trail_arn, "Name": t.name, "HomeRegion": t.home_region} for t in trails]}
 
     def delete_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        repo.delete_trail(ctx.session, self._require_trail(ctx, params["Name"]))
+        repo.delete_trail(ctx.session, self._require_trail(ctx, params["Name"], home=True))
         return {}
 
     def start_logging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        trail = self._require_trail(ctx, params["Name"])
+        trail = self._require_trail(ctx, params["Name"], home=True)
         if not trail.is_logging:
             trail.is_logging, trail.started_at = True, ctx.now()
         return {}
 
     def stop_logging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        trail = self._require_trail(ctx, params["Name"])
+        trail = self._require_trail(ctx, params["Name"], home=True)
         if trail.is_logging:
             trail.is_logging, trail.stopped_at = False, ctx.now()
         return {}
@@ -229,7 +235,7 @@ class CloudTrailProvider(Provider):
         return status
 
     def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        trail = self._require_trail(ctx, params["TrailName"])
+        trail = self._require_trail(ctx, params["TrailName"], home=True)
         selectors = params.get("EventSelectors") or []
         trail.event_selectors = json.dumps(selectors)
         return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
@@ -239,15 +245,15 @@ class CloudTrailProvider(Provider):
         selectors = json.loads(trail.event_selectors) if trail.event_selectors else _DEFAULT_SELECTORS
         return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
 
-    def _insight_trail(self, ctx: RequestContext, params: dict[str, Any]) -> TrailRow:
+    def _insight_trail(self, ctx: RequestContext, params: dict[str, Any], *, home: bool = False) -> TrailRow:
         """The trail of an Insights request (event data stores, the other target, are not served)."""
         if not params.get("TrailName"):
             raise AwsError("InvalidParameterCombinationException",
                            "You must specify either a trail name or an event data store.", 400)
-        return self._require_trail(ctx, params["TrailName"])
+        return self._require_trail(ctx, params["TrailName"], home=home)
 
     def put_insight_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        trail = self._insight_trail(ctx, params)
+        trail = self._insight_trail(ctx, params, home=True)
         selectors = params.get("InsightSelectors") or []
         trail.insight_selectors = json.dumps(selectors) if selectors else None
         return {"TrailARN": trail.trail_arn, "InsightSelectors": selectors}
@@ -265,8 +271,8 @@ class CloudTrailProvider(Provider):
         """The trail a tagging request names by ARN."""
         if not resource_id.startswith("arn:"):
             raise AwsError("CloudTrailARNInvalidException", f"Invalid trail ARN: {resource_id}", 400)
-        trail = repo.find_trail(ctx.session, ctx.account_id, resource_id)
-        if trail is None or trail.account_id != ctx.account_id:
+        trail = repo.find_trail(ctx.session, ctx.account_id, resource_id, ctx.region)
+        if trail is None:
             raise AwsError("ResourceNotFoundException", f"Resource {resource_id} not found.", 400)
         return trail
 

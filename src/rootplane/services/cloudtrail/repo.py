@@ -129,12 +129,16 @@ def events_of_accounts(session: Session, account_ids: Sequence[str], since: _dt.
     return list(session.scalars(query.order_by(EventRow.event_time.desc(), EventRow.event_id.desc())))
 
 
-def find_trail(session: Session, account_id: str, name_or_arn: str) -> TrailRow | None:
+def find_trail(session: Session, account_id: str, name_or_arn: str, region: str) -> TrailRow | None:
+    """The account's trail of an ARN (any region), or of a name as ``region`` sees it: a trail of that region, else
+    the shadow of a multi-region trail of another region."""
     if name_or_arn.startswith("arn:"):
-        return session.get(TrailRow, name_or_arn)
-    return session.scalars(
-        select(TrailRow).where(TrailRow.account_id == account_id, TrailRow.name == name_or_arn)
-    ).first()
+        trail = session.get(TrailRow, name_or_arn)
+        return trail if trail is not None and trail.account_id == account_id else None
+    found = session.scalars(select(TrailRow).where(
+        TrailRow.account_id == account_id, TrailRow.name == name_or_arn,
+        or_(TrailRow.home_region == region, TrailRow.is_multi_region.is_(True)))).all()
+    return next((trail for trail in found if trail.home_region == region), found[0] if found else None)
 
 
 class ListedTrail(NamedTuple):
