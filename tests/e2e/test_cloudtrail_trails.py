@@ -217,3 +217,43 @@ def test_shadow_trails_are_read_only_outside_the_home_region(server, unique):
     assert [t["Name"] for t in elsewhere.describe_trails(trailNameList=[local_arn])["trailList"]] == [local]
     client.delete_trail(Name=shared)
     client.delete_trail(Name=local)
+
+
+def test_event_selectors_basic_or_advanced_within_limits(server, unique):
+    """PutEventSelectors takes EventSelectors or AdvancedEventSelectors, not both, and replaces the other kind;
+    InvalidEventSelectorsException past 5 selectors, 250 data resources, or an advanced selector without
+    eventCategory (CloudTrail API Reference: PutEventSelectors, InvalidEventSelectorsException,
+    AdvancedFieldSelector). DescribeTrails' HasCustomEventSelectors and HasInsightSelectors follow."""
+    client, name = server.client("cloudtrail"), f"sel-{unique}"
+    _trail_bucket(server, f"sel-logs-{unique}", name)
+    arn = client.create_trail(Name=name, S3BucketName=f"sel-logs-{unique}")["TrailARN"]
+    basic = [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]
+    advanced = [{"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]
+    s3_objects = {"Type": "AWS::S3::Object"}
+    refused = [
+        {"EventSelectors": basic, "AdvancedEventSelectors": advanced},
+        {"EventSelectors": basic * 6},
+        {"EventSelectors": []},
+        {"EventSelectors": [{"DataResources": [{**s3_objects, "Values": [f"arn:aws:s3:::b{i}/" for i in range(200)]}]},
+                            {"DataResources": [{**s3_objects, "Values": [f"arn:aws:s3:::c{i}/" for i in range(51)]}]}]},
+        {"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "readOnly", "Equals": ["true"]}]}]},
+        {"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                                        {"Field": "userName", "Equals": ["root"]}]}]},
+    ]
+    for request in refused:
+        with pytest.raises(ClientError) as caught:
+            client.put_event_selectors(TrailName=name, **request)
+        assert caught.value.response["Error"]["Code"] == "InvalidEventSelectorsException", request
+    assert client.describe_trails(trailNameList=[name])["trailList"][0]["HasCustomEventSelectors"] is False
+    put = client.put_event_selectors(TrailName=name, AdvancedEventSelectors=advanced)
+    assert (put["TrailARN"], put["AdvancedEventSelectors"], "EventSelectors" in put) == (arn, advanced, False)
+    got = client.get_event_selectors(TrailName=name)
+    assert (got["AdvancedEventSelectors"], "EventSelectors" in got) == (advanced, False)
+    client.put_event_selectors(TrailName=name, EventSelectors=basic)
+    got = client.get_event_selectors(TrailName=name)
+    assert (got["EventSelectors"][0]["ReadWriteType"], "AdvancedEventSelectors" in got) == ("WriteOnly", False)
+    client.put_insight_selectors(TrailName=name, InsightSelectors=[{"InsightType": "ApiCallRateInsight"}])
+    described = client.describe_trails(trailNameList=[name])["trailList"][0]
+    assert (described["HasCustomEventSelectors"], described["HasInsightSelectors"]) == (True, True)
+    assert client.get_trail(Name=name)["Trail"]["HasInsightSelectors"] is True
+    client.delete_trail(Name=name)

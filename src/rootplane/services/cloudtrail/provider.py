@@ -9,7 +9,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.authz.gather import source
-from rootplane.services.cloudtrail import history, logs_delivery, repo
+from rootplane.services.cloudtrail import history, logs_delivery, repo, selectors
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import TrailRow
@@ -28,8 +28,6 @@ _UPDATABLE = {
     "IsOrganizationTrail": "is_organization_trail", "CloudWatchLogsLogGroupArn": "cloud_watch_logs_group_arn",
     "CloudWatchLogsRoleArn": "cloud_watch_logs_role_arn",
 }
-_DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
-                       "ExcludeManagementEventSources": []}]
 
 
 def _event_shape(row: repo.ListedEvent) -> dict[str, Any]:
@@ -89,7 +87,8 @@ def _trail_shape(trail: TrailRow | repo.ListedTrail, with_region: bool = True) -
     if trail.kms_key_id:
         shape["KmsKeyId"] = trail.kms_key_id
     if with_region:
-        shape.update(HasCustomEventSelectors=trail.event_selectors is not None, HasInsightSelectors=False)
+        shape.update(HasCustomEventSelectors=trail.event_selectors is not None,
+                     HasInsightSelectors=trail.insight_selectors is not None)
     shape["IsOrganizationTrail"] = trail.is_organization_trail
     return shape
 
@@ -236,14 +235,13 @@ class CloudTrailProvider(Provider):
 
     def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._require_trail(ctx, params["TrailName"], home=True)
-        selectors = params.get("EventSelectors") or []
-        trail.event_selectors = json.dumps(selectors)
-        return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
+        chosen = selectors.checked(params)
+        trail.event_selectors = json.dumps(chosen)
+        return {"TrailARN": trail.trail_arn, **chosen}
 
     def get_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._require_trail(ctx, params["TrailName"])
-        selectors = json.loads(trail.event_selectors) if trail.event_selectors else _DEFAULT_SELECTORS
-        return {"TrailARN": trail.trail_arn, "EventSelectors": selectors}
+        return {"TrailARN": trail.trail_arn, **selectors.stored(trail.event_selectors)}
 
     def _insight_trail(self, ctx: RequestContext, params: dict[str, Any], *, home: bool = False) -> TrailRow:
         """The trail of an Insights request (event data stores, the other target, are not served)."""
@@ -254,9 +252,9 @@ class CloudTrailProvider(Provider):
 
     def put_insight_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._insight_trail(ctx, params, home=True)
-        selectors = params.get("InsightSelectors") or []
-        trail.insight_selectors = json.dumps(selectors) if selectors else None
-        return {"TrailARN": trail.trail_arn, "InsightSelectors": selectors}
+        chosen = params.get("InsightSelectors") or []
+        trail.insight_selectors = json.dumps(chosen) if chosen else None
+        return {"TrailARN": trail.trail_arn, "InsightSelectors": chosen}
 
     def get_insight_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._insight_trail(ctx, params)

@@ -158,6 +158,7 @@ class ListedTrail(NamedTuple):
     kms_key_id: str | None
     event_selectors: Any
     is_organization_trail: bool
+    insight_selectors: str | None
 
 
 @lru_cache(maxsize=None)

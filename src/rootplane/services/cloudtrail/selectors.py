@@ -1,0 +1,80 @@
+"""PutEventSelectors' checks and how a trail keeps its selectors.
+
+A trail has either (basic) EventSelectors or AdvancedEventSelectors, never both: a request gives one of them and
+replaces whatever the trail had (CloudTrail API Reference, PutEventSelectors). CloudTrail's limits
+(InvalidEventSelectorsException): 1 to 5 event selectors, at most 250 data resource values over all of them, at
+most 500 condition values over all advanced selectors, each of which must select an ``eventCategory``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rootplane.core.errors import AwsError
+
+__all__ = ["DEFAULT", "checked", "stored"]
+
+MAX_SELECTORS = 5
+MAX_DATA_RESOURCES = 250
+MAX_ADVANCED_VALUES = 500
+# AdvancedFieldSelector.Field's documented fields (CloudTrail API Reference, AdvancedFieldSelector).
+FIELDS = frozenset({
+    "eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type", "resources.ARN",
+    "errorCode", "sessionCredentialFromConsole", "userIdentity.arn", "vpcEndpointId",
+})
+_OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "NotEndsWith")
+# A trail created without selectors logs every management event and no data event.
+DEFAULT: dict[str, Any] = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                                               "DataResources": [], "ExcludeManagementEventSources": []}]}
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidEventSelectorsException", message, 400)
+
+
+def _check_basic(selectors: list[dict[str, Any]]) -> None:
+    if not 1 <= len(selectors) <= MAX_SELECTORS:
+        raise _invalid(f"A trail can have 1 to {MAX_SELECTORS} event selectors; {len(selectors)} were given.")
+    values = sum(len(resource.get("Values") or ()) for selector in selectors
+                 for resource in selector.get("DataResources") or ())
+    if values > MAX_DATA_RESOURCES:
+        raise _invalid(f"A trail can have at most {MAX_DATA_RESOURCES} data resources; {values} were given.")
+
+
+def _check_advanced(selectors: list[dict[str, Any]]) -> None:
+    values = 0
+    for selector in selectors:
+        fields = [condition["Field"] for condition in selector["FieldSelectors"]]
+        unknown = next((field for field in fields if field not in FIELDS), None)
+        if unknown is not None:
+            raise _invalid(f"Invalid field {unknown} in an advanced event selector.")
+        if "eventCategory" not in fields:
+            raise _invalid("Each advanced event selector must have an eventCategory field.")
+        values += sum(len(condition.get(operator) or ()) for condition in selector["FieldSelectors"]
+                      for operator in _OPERATORS)
+    if values > MAX_ADVANCED_VALUES:
+        raise _invalid(f"Advanced event selectors can have at most {MAX_ADVANCED_VALUES} values for all conditions; "
+                       f"{values} were given.")
+
+
+def checked(params: dict[str, Any]) -> dict[str, Any]:
+    """The selectors of a PutEventSelectors request, as its response shows them: ``{"EventSelectors": [...]}`` or
+    ``{"AdvancedEventSelectors": [...]}``."""
+    basic, advanced = params.get("EventSelectors"), params.get("AdvancedEventSelectors")
+    if basic is not None and advanced is not None:
+        raise _invalid("You can use either EventSelectors or AdvancedEventSelectors, but not both.")
+    if advanced is not None:
+        _check_advanced(advanced)
+        return {"AdvancedEventSelectors": advanced}
+    _check_basic(basic or [])
+    return {"EventSelectors": basic}
+
+
+def stored(text: str | None) -> dict[str, Any]:
+    """A trail's selectors from its column: a JSON list of basic selectors (as older servers kept them) or the
+    ``checked`` object; the default ones when it has none."""
+    if text is None:
+        return DEFAULT
+    value = json.loads(text)
+    return {"EventSelectors": value} if isinstance(value, list) else value
