@@ -71,3 +71,15 @@ def test_fifo_queue_target_gets_the_message_group_id(server, unique):
                                        WaitTimeSeconds=1).get("Messages", [])
     assert messages and messages[0]["Attributes"]["MessageGroupId"] == "orders"
     assert json.loads(messages[0]["Body"])["source"] == f"app.{unique}"
+
+
+def test_put_events_refuses_entries_over_256_kb(server, unique):
+    """PutEvents' entries together must stay within 256 KB, counted as EventBridge documents ("Calculating PutEvents
+    event entry size"): past it the whole request fails with ValidationException (the wording AWS answers)."""
+    events = server.client("events")
+    detail = json.dumps({"blob": "x" * (128 * 1024)})
+    entry = {"Source": f"app.{unique}", "DetailType": "big", "Detail": detail}
+    error = error_of(events.put_events, Entries=[entry, entry])
+    assert (error["Code"], error["Message"], error["Status"]) == (
+        "ValidationException", "Total size of the entries in the request is over the limit.", 400)
+    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0

@@ -24,6 +24,7 @@ from rootplane.services.tagging import merged_tags, tag_map
 __all__ = ["EventsProvider", "PROVIDER"]
 
 MAX_TARGETS = 5
+MAX_ENTRIES_SIZE = 256 * 1024  # PutEvents: all the entries of a request together
 _STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 _SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
 _EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
@@ -65,6 +66,13 @@ def _with_tags(current: dict[str, str], added: list[dict[str, str]]) -> dict[str
     LimitExceededException (its wording for every exceeded quota)."""
     return merged_tags(current, tag_map(added), lambda: AwsError(
         "LimitExceededException", "The requested resource exceeds the maximum number allowed.", 400))
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    """A PutEvents entry's size as EventBridge counts it ("Calculating PutEvents event entry size"): 14 bytes for a
+    Time, the UTF-8 bytes of Source, DetailType, Detail and each of Resources."""
+    texts = [entry.get("Source"), entry.get("DetailType"), entry.get("Detail"), *(entry.get("Resources") or ())]
+    return (14 if entry.get("Time") is not None else 0) + sum(len(text.encode()) for text in texts if text)
 
 
 def _check_pattern(text: str) -> None:
@@ -340,6 +348,8 @@ class EventsProvider(Provider):
         return {"Result": compile_pattern(params["EventPattern"]).matches(event)}
 
     def put_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        if sum(_entry_size(entry) for entry in params["Entries"]) > MAX_ENTRIES_SIZE:
+            raise _validation("Total size of the entries in the request is over the limit.")
         results: list[dict[str, Any]] = []
         for entry in params["Entries"]:
             outcome = self._put_entry(ctx, entry)
