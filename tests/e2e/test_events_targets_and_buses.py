@@ -83,3 +83,18 @@ def test_put_events_refuses_entries_over_256_kb(server, unique):
     assert (error["Code"], error["Message"], error["Status"]) == (
         "ValidationException", "Total size of the entries in the request is over the limit.", 400)
     assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+
+
+def test_schedule_expressions_follow_eventbridge_syntax(server, unique):
+    """A rate's unit is singular for 1 and plural above, its value positive; a cron expression needs ``?`` in
+    day-of-month or day-of-week (EventBridge User Guide: rate and cron expressions references)."""
+    events = server.client("events")
+    for expression in ("rate(5 minute)", "rate(1 hours)", "rate(0 minutes)", "cron(0 12 * * * *)",
+                       "cron(0 12 1 * MON *)", "rate(5 minutes"):
+        error = error_of(events.put_rule, Name=f"s-{unique}", ScheduleExpression=expression)
+        assert (error["Code"], error["Message"]) == (
+            "ValidationException", "Parameter ScheduleExpression is not valid."), expression
+    for expression in ("rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "cron(0 12 * * ? *)",
+                       "cron(15 10 ? * 6L 2002-2005)"):
+        assert events.put_rule(Name=f"s-{unique}", ScheduleExpression=expression)["RuleArn"]
+    events.delete_rule(Name=f"s-{unique}")

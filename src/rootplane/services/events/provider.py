@@ -26,7 +26,8 @@ __all__ = ["EventsProvider", "PROVIDER"]
 MAX_TARGETS = 5
 MAX_ENTRIES_SIZE = 256 * 1024  # PutEvents: all the entries of a request together
 _STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
-_SCHEDULE = re.compile(r"^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$")
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|hour|day)(s?)\s*\)$")
+_CRON = re.compile(r"^cron\(\s*(\S+(?:\s+\S+){5})\s*\)$")
 _EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
 
 
@@ -73,6 +74,21 @@ def _entry_size(entry: dict[str, Any]) -> int:
     Time, the UTF-8 bytes of Source, DetailType, Detail and each of Resources."""
     texts = [entry.get("Source"), entry.get("DetailType"), entry.get("Detail"), *(entry.get("Resources") or ())]
     return (14 if entry.get("Time") is not None else 0) + sum(len(text.encode()) for text in texts if text)
+
+
+def _valid_schedule(text: str) -> bool:
+    """Whether ``text`` is a rate or cron expression as EventBridge's rules take them (User Guide, "Rate expressions
+    reference" and "Cron expressions reference"): a positive rate whose unit is singular exactly for 1, or six cron
+    fields with ``?`` in day-of-month or day-of-week (a value or ``*`` in one needs ``?`` in the other)."""
+    rate = _RATE.match(text)
+    if rate:
+        value = int(rate.group(1))
+        return value > 0 and (value == 1) == (rate.group(3) == "")
+    cron = _CRON.match(text)
+    if cron:
+        fields = cron.group(1).split()
+        return "?" in (fields[2], fields[4])
+    return False
 
 
 def _check_pattern(text: str) -> None:
@@ -181,7 +197,7 @@ class EventsProvider(Provider):
         if schedule:
             if bus != DEFAULT_BUS:
                 raise _validation("ScheduleExpression is supported only on the default event bus.")
-            if not _SCHEDULE.match(schedule):
+            if not _valid_schedule(schedule):
                 raise _validation("Parameter ScheduleExpression is not valid.")
         state = params.get("State") or "ENABLED"
         tags = _with_tags({}, params.get("Tags") or [])
