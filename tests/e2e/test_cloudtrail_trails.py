@@ -257,3 +257,13 @@ def test_event_selectors_basic_or_advanced_within_limits(server, unique):
     assert (described["HasCustomEventSelectors"], described["HasInsightSelectors"]) == (True, True)
     assert client.get_trail(Name=name)["Trail"]["HasInsightSelectors"] is True
     client.delete_trail(Name=name)
+
+
+def test_trail_names_follow_cloudtrail_rules(server, unique):
+    """InvalidTrailNameException (CloudTrail API Reference): no adjacent periods, underscores or dashes ("my-_namespace
+    and my--namespace are invalid") and not in IP address format (192.168.5.4)."""
+    client = server.client("cloudtrail")
+    for name in ("my-_namespace", f"t_-{unique}", "192.168.5.4", "my--namespace"):
+        with pytest.raises(ClientError) as caught:
+            client.create_trail(Name=name, S3BucketName=f"no-bucket-{unique}")
+        assert caught.value.response["Error"]["Code"] == "InvalidTrailNameException", name

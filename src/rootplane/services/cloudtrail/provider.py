@@ -20,6 +20,8 @@ from rootplane.services.tagging import MAX_TAGS_PER_RESOURCE
 __all__ = ["CloudTrailProvider", "PROVIDER"]
 
 _TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,126}[A-Za-z0-9]$")
+_ADJACENT_SEPARATORS = re.compile(r"[._-]{2}")  # "my-_namespace and my--namespace are invalid"
+_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")  # InvalidTrailNameException: "Not be in IP address format"
 # UpdateTrail's members -> the trail's columns ("" clears an optional one: AWS's way to stop CloudWatch Logs delivery).
 _UPDATABLE = {
     "S3BucketName": "s3_bucket_name", "S3KeyPrefix": "s3_key_prefix", "SnsTopicName": "sns_topic_name",
@@ -50,7 +52,7 @@ def _trail_arn(ctx: RequestContext, name: str) -> str:
 
 
 def _check_name(name: str) -> None:
-    if not _TRAIL_NAME.match(name) or any(pair in name for pair in ("..", "._", "_.", "-.", ".-", "--", "__")):
+    if not _TRAIL_NAME.match(name) or _IP_ADDRESS.match(name) or _ADJACENT_SEPARATORS.search(name):
         raise AwsError("InvalidTrailNameException",
                        "Trail name must starts with a letter or number, end with a letter or number, be between 3 "
                        "and 128 characters, have no adjacent periods, underscores or dashes and contain only "
