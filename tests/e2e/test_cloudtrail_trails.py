@@ -267,3 +267,30 @@ def test_trail_names_follow_cloudtrail_rules(server, unique):
         with pytest.raises(ClientError) as caught:
             client.create_trail(Name=name, S3BucketName=f"no-bucket-{unique}")
         assert caught.value.response["Error"]["Code"] == "InvalidTrailNameException", name
+
+
+def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
+    """CreateTrail/UpdateTrail with SnsTopicName: a missing topic, or one whose policy does not let
+    cloudtrail.amazonaws.com publish, is InsufficientSnsTopicPolicyException "SNS Topic does not exist or the topic
+    policy is incorrect!" (AWS's answer, CloudTrail User Guide "Amazon SNS topic policy for CloudTrail"); the trail
+    then shows SnsTopicName and SnsTopicARN."""
+    client, sns, name = server.client("cloudtrail"), server.client("sns"), f"notify-{unique}"
+    trail_arn = _trail_bucket(server, f"notify-logs-{unique}", name)
+    topic = sns.create_topic(Name=f"trail-topic-{unique}")["TopicArn"]
+    for topic_name in (f"missing-{unique}", f"trail-topic-{unique}"):
+        with pytest.raises(ClientError) as caught:
+            client.create_trail(Name=name, S3BucketName=f"notify-logs-{unique}", SnsTopicName=topic_name)
+        assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == (
+            "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "AWSCloudTrailSNSPolicy", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "SNS:Publish", "Resource": topic,
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}}]}))
+    created = client.create_trail(Name=name, S3BucketName=f"notify-logs-{unique}", SnsTopicName=f"trail-topic-{unique}")
+    assert (created["SnsTopicName"], created["SnsTopicARN"]) == (f"trail-topic-{unique}", topic)
+    assert client.get_trail(Name=name)["Trail"]["SnsTopicARN"] == topic
+    with pytest.raises(ClientError) as caught:
+        client.update_trail(Name=name, SnsTopicName=f"missing-{unique}")
+    assert caught.value.response["Error"]["Code"] == "InsufficientSnsTopicPolicyException"
+    client.delete_trail(Name=name)

@@ -13,6 +13,7 @@ from rootplane.services.cloudtrail import history, logs_delivery, repo, selector
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import TrailRow
+from rootplane.services.cloudtrail.topics import check_topic, topic_arn
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
 from rootplane.services.tagging import MAX_TAGS_PER_RESOURCE
@@ -77,7 +78,7 @@ def _trail_shape(trail: TrailRow | repo.ListedTrail, with_region: bool = True) -
     if trail.s3_key_prefix:
         shape["S3KeyPrefix"] = trail.s3_key_prefix
     if trail.sns_topic_name:
-        shape["SnsTopicName"] = trail.sns_topic_name
+        shape.update(SnsTopicName=trail.sns_topic_name, SnsTopicARN=topic_arn(trail))
     shape.update(IncludeGlobalServiceEvents=trail.include_global_service_events,
                  IsMultiRegionTrail=trail.is_multi_region)
     if with_region:
@@ -162,6 +163,7 @@ class CloudTrailProvider(Provider):
         )
         check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
         logs_delivery.check(ctx.session, trail)
+        check_topic(ctx.session, trail)
         repo.put_trail(ctx.session, trail)
         ctx.audit["resources"] = [{"type": "AWS::CloudTrail::Trail", "name": trail.trail_arn,
                                    "arn": trail.trail_arn}]
@@ -178,6 +180,8 @@ class CloudTrailProvider(Provider):
             check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
         if "CloudWatchLogsLogGroupArn" in params or "CloudWatchLogsRoleArn" in params:
             logs_delivery.check(ctx.session, trail)
+        if "SnsTopicName" in params:
+            check_topic(ctx.session, trail)
         return _trail_shape(trail, with_region=False)
 
     def get_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
