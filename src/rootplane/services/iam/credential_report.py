@@ -30,8 +30,11 @@ REPORT_LIFETIME = _dt.timedelta(hours=4)
 
 
 def _time(value: _dt.datetime | None, missing: str = "N/A") -> str:
-    """ISO 8601 in UTC with ``Z``, as the recorded report shows (aws-captures/root_sessions.json)."""
-    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else missing
+    """ISO 8601 in UTC to the second with a ``+00:00`` offset (``2014-10-01T14:46:46+00:00``), as published AWS
+    reports write every date of the CSV (the root row recorded in aws-captures/root_sessions.json shows ``Z``)."""
+    if value is None:
+        return missing
+    return value.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _key_cells(keys: list[AccessKeyRow]) -> list[str]:
