@@ -1,11 +1,16 @@
 """The IAM reads root-posture audits rely on (Prowler, ScoutSuite, Cloud Custodian), compared with AWS's documented
-answers: the credential report's value formats (IAM User Guide, "Getting credential reports")."""
+answers: the credential report's errors and value formats (IAM User Guide, "Getting credential reports").
+
+The module's server is its own: the first test runs before any report exists."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+
+import pytest
+from botocore.exceptions import ClientError
 
 from test_iam_credentials import CERT
 
@@ -19,6 +24,15 @@ def _report(iam) -> dict[str, dict[str, str]]:
     iam.generate_credential_report()
     content = iam.get_credential_report()["Content"].decode()
     return {row["user"]: row for row in csv.DictReader(io.StringIO(content))}
+
+
+def test_no_report_yet_is_a_410_without_a_message(server):
+    """AWS's ReportNotPresent has no <Message>: the AWS CLI prints "...GetCredentialReport operation: Unknown"."""
+    with pytest.raises(ClientError) as excinfo:
+        server.client("iam").get_credential_report()
+    error = excinfo.value.response["Error"]
+    assert (error["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ReportNotPresent", 410)
+    assert "Message" not in error and str(excinfo.value).endswith("GetCredentialReport operation: Unknown")
 
 
 def test_credential_report_dates_are_iso_8601_with_a_utc_offset(server, unique):

@@ -111,7 +111,7 @@ class CredentialReportMixin:
     def get_credential_report(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         settings = repo.find_settings(ctx.session, ctx.account_id)
         if settings is None or settings.report_generated_at is None or settings.report_content is None:
-            raise AwsError("ReportNotPresent", "Unable to find a credential report for this account.", 410)
+            raise AwsError("ReportNotPresent", "", 410)  # AWS sends no message: the CLI prints "...operation: Unknown"
         # The latest report, however old: GenerateCredentialReport replaces it once it is 4 hours old, and clients
         # judge its age by GeneratedTime (Cloud Custodian reads an old report, then asks for a new one).
         return {"Content": settings.report_content, "ReportFormat": "text/csv",

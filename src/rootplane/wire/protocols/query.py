@@ -242,9 +242,10 @@ class QueryProtocol(Protocol):
         namespace = xml_namespace(service)
         parts = [
             f'<ErrorResponse xmlns="{escape(namespace)}">' if namespace else "<ErrorResponse>",
-            f"<Error><Type>{kind}</Type>",
-            f"<Code>{xml_text(code)}</Code><Message>{xml_text(error.message)}</Message>",
+            f"<Error><Type>{kind}</Type><Code>{xml_text(code)}</Code>",
         ]
+        if error.message:  # some AWS errors carry no <Message> at all (IAM's ReportNotPresent: clients say "Unknown")
+            parts.append(f"<Message>{xml_text(error.message)}</Message>")
         _write_error_fields(parts, shape, error.fields)
         parts.append(f"</Error><RequestId>{xml_text(request_id)}</RequestId></ErrorResponse>")
         return HttpResponse(
