@@ -36,6 +36,8 @@ _MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
 _MAX_MESSAGE_BYTES = 262_144
 _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy",
                           "RedrivePolicy")
+# What a subscription holds for an attribute it was not given (GetSubscriptionAttributes shows the first).
+_SUBSCRIPTION_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
 
 
 def _invalid(message: str) -> AwsError:
@@ -107,6 +109,14 @@ def _check_subscription_attribute(name: str, value: str, attributes: dict[str, s
         check_scope(value)
     if name == "FilterPolicy":
         check_filter_policy(value, attributes.get("FilterPolicyScope", "MessageAttributes"))
+
+
+def _check_same_attributes(existing: SubscriptionRow, requested: dict[str, str]) -> None:
+    """Subscribe again to the same endpoint: each attribute the request gives must be the one the subscription has
+    (an attribute left out is not compared), else InvalidParameter, as AWS answers."""
+    held = {**_SUBSCRIPTION_DEFAULTS, **json.loads(existing.attributes)}
+    if any(held.get(name) != value for name, value in requested.items()):
+        raise _invalid("Attributes Reason: Subscription already exists with different attributes")
 
 
 def _check_unsubscriber(ctx: RequestContext, subscription: SubscriptionRow) -> None:
@@ -284,6 +294,7 @@ class SnsProvider(Provider):
                            "SNS topics")
         for existing in repo.list_topic_subscriptions(ctx.session, topic.arn):
             if existing.protocol == protocol and existing.endpoint == endpoint:
+                _check_same_attributes(existing, params.get("Attributes") or {})
                 return {"SubscriptionArn": existing.arn if existing.status == "Confirmed" or
                         params.get("ReturnSubscriptionArn") else PENDING}
         attributes = dict(params.get("Attributes") or {})
