@@ -32,3 +32,10 @@ def test_resubscribing_with_other_attributes_is_refused(sns, unique):
         assert _invalid(error_of(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=endpoint, Attributes=attributes),
                         "Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
     assert len(sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]) == 1
+
+
+def test_effective_delivery_policy_is_compact_json(sns, unique):
+    arn = sns.create_topic(Name=f"edp-{unique}")["TopicArn"]
+    policy = sns.get_topic_attributes(TopicArn=arn)["Attributes"]["EffectiveDeliveryPolicy"]
+    assert policy.startswith('{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,')
+    assert " " not in policy.replace("; charset", ";charset")

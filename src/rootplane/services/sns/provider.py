@@ -38,6 +38,12 @@ _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicySco
                           "RedrivePolicy")
 # What a subscription holds for an attribute it was not given (GetSubscriptionAttributes shows the first).
 _SUBSCRIPTION_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
+# The delivery policy a topic shows when it has none of its own, compact as AWS writes its JSON attributes.
+_EFFECTIVE_DELIVERY_POLICY = json.dumps({"http": {
+    "defaultHealthyRetryPolicy": {"minDelayTarget": 20, "maxDelayTarget": 20, "numRetries": 3, "numMaxDelayRetries": 0,
+                                  "numNoDelayRetries": 0, "numMinDelayRetries": 0, "backoffFunction": "linear"},
+    "disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"},
+}}, separators=(",", ":"))
 
 
 def _invalid(message: str) -> AwsError:
@@ -213,10 +219,7 @@ class SnsProvider(Provider):
             SubscriptionsDeleted="0",
         )
         attributes.setdefault("DisplayName", "")
-        attributes.setdefault("EffectiveDeliveryPolicy", json.dumps({"http": {"defaultHealthyRetryPolicy": {
-            "minDelayTarget": 20, "maxDelayTarget": 20, "numRetries": 3, "numMaxDelayRetries": 0,
-            "numNoDelayRetries": 0, "numMinDelayRetries": 0, "backoffFunction": "linear"},
-            "disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"}}}))
+        attributes.setdefault("EffectiveDeliveryPolicy", _EFFECTIVE_DELIVERY_POLICY)
         return {"Attributes": attributes}
 
     def set_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
