@@ -39,3 +39,25 @@ def test_effective_delivery_policy_is_compact_json(sns, unique):
     policy = sns.get_topic_attributes(TopicArn=arn)["Attributes"]["EffectiveDeliveryPolicy"]
     assert policy.startswith('{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,')
     assert " " not in policy.replace("; charset", ";charset")
+
+
+@pytest.mark.parametrize("name, attribute, message", [
+    ("a", {"DataType": "Foo", "StringValue": "x"},
+     "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, "
+     "Number, and String."),
+    ("a", {"DataType": "String", "BinaryValue": b"x"}, "The message attribute 'a' with type 'String' must use field 'String'."),
+    ("a", {"DataType": "Binary", "StringValue": "x"}, "The message attribute 'a' with type 'Binary' must use field 'Binary'."),
+    ("a", {"DataType": "Number", "StringValue": ""},
+     "The message attribute 'a' must contain non-empty message attribute value for message attribute type 'Number'."),
+    (".a", {"DataType": "String", "StringValue": "x"}, "Invalid message attribute name starting with character '.' was found."),
+    ("a.", {"DataType": "String", "StringValue": "x"}, "Invalid message attribute name ending with character '.' was found."),
+    ("a..b", {"DataType": "String", "StringValue": "x"}, "Message attribute name can not have successive '.' character."),
+    ("a b", {"DataType": "String", "StringValue": "x"},
+     "Invalid non-alphanumeric character '#x20' was found in the message attribute name. Can only include alphanumeric "
+     "characters, hyphens, underscores, or dots."),
+])
+def test_publish_refuses_malformed_message_attributes(sns, unique, name, attribute, message):
+    arn = sns.create_topic(Name=f"attrs-{unique}")["TopicArn"]
+    error = error_of(sns.publish, TopicArn=arn, Message="m", MessageAttributes={name: attribute})
+    assert (error["Code"], error["Message"], error["Status"]) == ("ParameterValueInvalid", message, 400)
+    sns.publish(TopicArn=arn, Message="m", MessageAttributes={"a.b-c_1": {"DataType": "String.Custom", "StringValue": "x"}})

@@ -14,7 +14,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
-from rootplane.services.sns import endpoints, fifo, repo
+from rootplane.services.sns import endpoints, fifo, message_attributes, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
@@ -408,6 +408,7 @@ class SnsProvider(Provider):
             raise _invalid("Subject")
         if len(message.encode()) > _MAX_MESSAGE_BYTES:
             raise _invalid("Message too long")
+        message_attributes.check(params.get("MessageAttributes") or {})
         attributes = topic_attributes(topic)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
