@@ -61,3 +61,10 @@ def test_publish_refuses_malformed_message_attributes(sns, unique, name, attribu
     error = error_of(sns.publish, TopicArn=arn, Message="m", MessageAttributes={name: attribute})
     assert (error["Code"], error["Message"], error["Status"]) == ("ParameterValueInvalid", message, 400)
     sns.publish(TopicArn=arn, Message="m", MessageAttributes={"a.b-c_1": {"DataType": "String.Custom", "StringValue": "x"}})
+
+
+def test_http_endpoint_must_match_its_protocol(sns, unique):
+    arn = sns.create_topic(Name=f"proto-{unique}")["TopicArn"]
+    for protocol, endpoint in (("https", "http://example.com/hook"), ("http", "https://example.com/hook")):
+        assert _invalid(error_of(sns.subscribe, TopicArn=arn, Protocol=protocol, Endpoint=endpoint),
+                        "Invalid parameter: Endpoint must match the specified protocol")

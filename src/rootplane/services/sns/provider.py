@@ -31,6 +31,7 @@ _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", 
 _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_PROTOCOL_MISMATCH = "Endpoint must match the specified protocol"  # an http(s) URL of the other scheme
 _FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication")
 _MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
 _MAX_MESSAGE_BYTES = 262_144
@@ -326,7 +327,8 @@ class SnsProvider(Provider):
             "http": endpoint.startswith("http://"), "https": endpoint.startswith("https://"),
         }[protocol]
         if not valid:
-            raise _invalid("Invalid endpoint" if protocol != "sqs" else "SQS endpoint ARN")
+            raise _invalid({"sqs": "SQS endpoint ARN", "http": _PROTOCOL_MISMATCH,
+                            "https": _PROTOCOL_MISMATCH}.get(protocol, "Invalid endpoint"))
         if protocol in ("http", "https") and not endpoints.permitted(endpoint, ctx.config.port,
                                                                      ctx.config.sns_http_allow):
             raise _invalid("Endpoint Reason: not an allowed HTTP destination")
