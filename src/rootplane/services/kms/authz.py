@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
+from rootplane.authz.service_requests import decide_for_service
+from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.kms import repo
 from rootplane.services.kms.crypto import InvalidCiphertext, blob_key_id
 from rootplane.services.kms.errors import invalid_ciphertext
@@ -19,7 +23,7 @@ from rootplane.services.kms.keys import alias_arn, resolve
 from rootplane.services.kms.policy import effective_policy, grant_actions
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["checks", "key_check", "blob_key", "key_resources"]
+__all__ = ["checks", "key_check", "blob_key", "key_resources", "service_allowed"]
 
 _ON_ACCOUNT = frozenset({"CreateKey", "ListKeys", "GenerateRandom", "ListRetirableGrants"})
 _ALGORITHM_KEYS = {"EncryptionAlgorithm": "kms:EncryptionAlgorithm", "SigningAlgorithm": "kms:SigningAlgorithm",
@@ -53,6 +57,16 @@ def key_check(ctx: Any, action: str, key: KeyRow, params: dict[str, Any] | None 
     return AuthzCheck(action, key.arn, key.account_id,
                       policy if policy is not None else effective_policy(key, repo.grants_of(ctx.session, key)),
                       context=facts, resource_tags=json.loads(key.tags_json))
+
+
+def service_allowed(session: Session, key: KeyRow, action: str, service: str, context: dict[str, Any], *,
+                    encryption_context: dict[str, str] | None = None) -> bool:
+    """Whether ``key``'s policy (with its grants) lets the AWS service principal ``service`` (CloudTrail encrypting
+    log files) do ``action`` with the request keys ``context`` (aws:SourceArn...) and ``encryption_context``."""
+    policy = NamedPolicy("key-policy", parse_policy_cached(effective_policy(key, repo.grants_of(session, key)), "key"),
+                         "resource-based policy")
+    facts = {**context, **_encryption(encryption_context)}
+    return decide_for_service(session, service, action, key.arn, key.account_id, policy, facts, rcps=False).allowed
 
 
 def blob_key(ctx: Any, blob: Any) -> KeyRow:
