@@ -294,3 +294,105 @@ def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
         client.update_trail(Name=name, SnsTopicName=f"missing-{unique}")
     assert caught.value.response["Error"]["Code"] == "InsufficientSnsTopicPolicyException"
     client.delete_trail(Name=name)
+
+
+def _cloudtrail_key_policy(trail_arn: str) -> str:
+    """The key policy the CloudTrail User Guide documents for a trail's key ("Configure AWS KMS key policies for
+    CloudTrail": the account's root, and CloudTrail's kms:GenerateDataKey* for the trail's encryption context)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                                      f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"}}}]})
+
+
+def test_trail_kms_key_resolves_to_its_arn(server, unique):
+    """CreateTrail/UpdateTrail KmsKeyId may be a key id, key ARN, alias name or alias ARN (CloudTrail API Reference,
+    CreateTrail KmsKeyId); the trail reports the full key ARN (CreateTrail response: "a fully specified ARN to a
+    KMS key")."""
+    client, kms, name = server.client("cloudtrail"), server.client("kms"), f"sealed-{unique}"
+    trail_arn = _trail_bucket(server, f"sealed-logs-{unique}", name)
+    key = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]
+    kms.create_alias(AliasName=f"alias/trail-{unique}", TargetKeyId=key["KeyId"])
+    alias_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/trail-{unique}"
+    created = client.create_trail(Name=name, S3BucketName=f"sealed-logs-{unique}", KmsKeyId=key["KeyId"])
+    assert created["KmsKeyId"] == key["Arn"]
+    for given in (key["Arn"], f"alias/trail-{unique}", alias_arn):
+        assert client.update_trail(Name=name, KmsKeyId=given)["KmsKeyId"] == key["Arn"], given
+    assert client.get_trail(Name=name)["Trail"]["KmsKeyId"] == key["Arn"]
+    assert client.describe_trails(trailNameList=[name])["trailList"][0]["KmsKeyId"] == key["Arn"]
+    client.delete_trail(Name=name)
+
+
+def test_trail_kms_key_must_exist_in_the_bucket_region(server, unique):
+    """A key that does not exist, or is in another Region than the bucket, is KmsKeyNotFoundException (CloudTrail API
+    Reference: "thrown when the KMS key does not exist, when the S3 bucket and the KMS key are not in the same
+    Region"); a KmsKeyId that is no KMS key ARN is InvalidKmsKeyIdException ("the KMS key ARN is not valid"). Only the
+    codes are confirmed, not AWS's messages."""
+    client, name = server.client("cloudtrail"), f"nokey-{unique}"
+    trail_arn = _trail_bucket(server, f"nokey-logs-{unique}", name)
+    elsewhere = server.client("kms", region="eu-west-1").create_key(
+        Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]["Arn"]
+    missing = (f"alias/missing-{unique}", "12345678-1234-1234-1234-123456789012",
+               f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012", elsewhere)
+    for given in missing:
+        with pytest.raises(ClientError) as caught:
+            client.create_trail(Name=name, S3BucketName=f"nokey-logs-{unique}", KmsKeyId=given)
+        assert caught.value.response["Error"]["Code"] == "KmsKeyNotFoundException", given
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=name, S3BucketName=f"nokey-logs-{unique}", KmsKeyId=f"arn:aws:s3:::nokey-{unique}")
+    assert caught.value.response["Error"]["Code"] == "InvalidKmsKeyIdException"
+    client.create_trail(Name=name, S3BucketName=f"nokey-logs-{unique}")
+    with pytest.raises(ClientError) as caught:
+        client.update_trail(Name=name, KmsKeyId=missing[0])
+    assert caught.value.response["Error"]["Code"] == "KmsKeyNotFoundException"
+    assert "KmsKeyId" not in client.get_trail(Name=name)["Trail"]
+    client.delete_trail(Name=name)
+
+
+def test_trail_kms_key_policy_must_let_cloudtrail_encrypt(server, unique):
+    """A key whose policy does not let cloudtrail.amazonaws.com kms:GenerateDataKey* for the trail (the default key
+    policy, or a condition on another trail's ARN) is InsufficientEncryptionPolicyException "Insufficient
+    permissions to access S3 bucket <bucket> or KMS key <key ARN>." (AWS's answer as quoted in Azure-Sentinel#12242
+    and aws-cdk#23391)."""
+    client, kms, name = server.client("cloudtrail"), server.client("kms"), f"denied-{unique}"
+    bucket = f"denied-logs-{unique}"
+    trail_arn = _trail_bucket(server, bucket, name)
+    plain = kms.create_key()["KeyMetadata"]["Arn"]
+    other = kms.create_key(Policy=_cloudtrail_key_policy(f"{trail_arn}-other"))["KeyMetadata"]["Arn"]
+    for key in (plain, other):
+        with pytest.raises(ClientError) as caught:
+            client.create_trail(Name=name, S3BucketName=bucket, KmsKeyId=key)
+        assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == (
+            "InsufficientEncryptionPolicyException",
+            f"Insufficient permissions to access S3 bucket {bucket} or KMS key {key}."), key
+    client.create_trail(Name=name, S3BucketName=bucket)
+    with pytest.raises(ClientError) as caught:
+        client.update_trail(Name=name, KmsKeyId=plain)
+    assert caught.value.response["Error"]["Code"] == "InsufficientEncryptionPolicyException"
+    kms.put_key_policy(KeyId=plain, PolicyName="default", Policy=_cloudtrail_key_policy(trail_arn))
+    assert client.update_trail(Name=name, KmsKeyId=plain)["KmsKeyId"] == plain
+    client.delete_trail(Name=name)
+
+
+def test_trail_kms_key_must_be_an_enabled_symmetric_key(server, unique):
+    """A disabled key, or an asymmetric one, cannot encrypt log files: KmsException (CloudTrail API Reference: "an
+    issue with the specified KMS key"; KmsKeyDisabledException is "no longer in use"). Only the code is confirmed,
+    not AWS's message."""
+    client, kms, name = server.client("cloudtrail"), server.client("kms"), f"unusable-{unique}"
+    trail_arn = _trail_bucket(server, f"unusable-logs-{unique}", name)
+    disabled = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]["Arn"]
+    kms.disable_key(KeyId=disabled)
+    asymmetric = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn), KeySpec="RSA_2048",
+                                KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["Arn"]
+    for key in (disabled, asymmetric):
+        with pytest.raises(ClientError) as caught:
+            client.create_trail(Name=name, S3BucketName=f"unusable-logs-{unique}", KmsKeyId=key)
+        assert caught.value.response["Error"]["Code"] == "KmsException", key
+    kms.enable_key(KeyId=disabled)
+    assert client.create_trail(Name=name, S3BucketName=f"unusable-logs-{unique}",
+                               KmsKeyId=disabled)["KmsKeyId"] == disabled
+    client.delete_trail(Name=name)

@@ -13,6 +13,7 @@ from rootplane.services.cloudtrail import history, logs_delivery, repo, selector
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import TrailRow
+from rootplane.services.cloudtrail.encryption import check_key
 from rootplane.services.cloudtrail.topics import check_topic, topic_arn
 from rootplane.services.context import RequestContext
 from rootplane.services.provider import Provider
@@ -164,6 +165,7 @@ class CloudTrailProvider(Provider):
         check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
         logs_delivery.check(ctx.session, trail)
         check_topic(ctx.session, trail)
+        check_key(ctx.session, trail, ctx.now())
         repo.put_trail(ctx.session, trail)
         ctx.audit["resources"] = [{"type": "AWS::CloudTrail::Trail", "name": trail.trail_arn,
                                    "arn": trail.trail_arn}]
@@ -182,6 +184,8 @@ class CloudTrailProvider(Provider):
             logs_delivery.check(ctx.session, trail)
         if "SnsTopicName" in params:
             check_topic(ctx.session, trail)
+        if "KmsKeyId" in params or "S3BucketName" in params:
+            check_key(ctx.session, trail, ctx.now())
         return _trail_shape(trail, with_region=False)
 
     def get_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -12,11 +12,17 @@ from rootplane.services.s3 import repo
 from rootplane.services.s3.objects import attributes_of, new_object
 from rootplane.services.s3.versions import store_version
 
-__all__ = ["bucket_exists", "service_allowed", "put_object_as_service"]
+__all__ = ["bucket_exists", "bucket_region", "service_allowed", "put_object_as_service"]
 
 
 def bucket_exists(session: Session, bucket: str) -> bool:
     return repo.find_bucket(session, bucket) is not None
+
+
+def bucket_region(session: Session, bucket: str) -> str | None:
+    """The Region a bucket was created in (None: no such bucket)."""
+    row = repo.find_bucket(session, bucket)
+    return row.region if row is not None else None
 
 
 def service_allowed(session: Session, bucket: str, action: str, resource: str, service: str,
