@@ -30,7 +30,7 @@ def _key(session: Session, trail: TrailRow, now: _dt.datetime):
     """The KMS key the trail names (a KeyRow); KmsKeyNotFoundException or InvalidKmsKeyIdException otherwise."""
     identifier = trail.kms_key_id
     keys = source("rootplane.services.kms.keys")
-    if identifier.startswith("arn:") and not identifier.split(":", 3)[2:3] == ["kms"]:
+    if identifier.startswith("arn:") and identifier.split(":", 3)[2:3] != ["kms"]:
         raise AwsError("InvalidKmsKeyIdException", f"Invalid KmsKeyId {identifier}.", 400)
     try:
         return keys.resolve(session, trail.home_region, trail.account_id, identifier, now) if keys else None
