@@ -78,3 +78,13 @@ def test_list_tags_pages_with_max_items_and_marker(iam, unique):
 def test_service_linked_role_names(iam, service, name):
     role = iam.create_service_linked_role(AWSServiceName=service)["Role"]
     assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")
+
+
+def test_a_taken_service_linked_role_name_is_invalid_input(iam):
+    """CreateServiceLinkedRole for a service whose role exists: InvalidInput (400), not CreateRole's
+    EntityAlreadyExists, as AWS answers (quoted in terraform-provider-aws users' reports)."""
+    iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    error = error_of(iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")
+    assert (error["Code"], error["Status"], error["Message"]) == (
+        "InvalidInput", 400,
+        "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.")

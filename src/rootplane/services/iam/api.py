@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.core import ids
+from rootplane.core.errors import AwsError
 from rootplane.services.iam import catalog, errors, inputs, repo
 from rootplane.policy import MESSAGES
 from rootplane.services.iam.principal_ids import bind_principals, missing_principal
@@ -68,9 +69,10 @@ def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
 def create_role(session: Session, account_id: str, role_name: str, trust_policy: str,
                 managed_policy_arns: list[str], now: _dt.datetime, path: str = "/", description: str | None = None,
                 *, max_session_duration: int = 3600, boundary_arn: str | None = None,
-                tags: list[Any] | None = None) -> RoleRow:
-    """Create a role with its trust policy and attached managed policies."""
-    exists = errors.already_exists(f"Role with name {role_name} already exists.")
+                tags: list[Any] | None = None, exists: AwsError | None = None) -> RoleRow:
+    """Create a role with its trust policy and attached managed policies; ``exists`` is the error when the name is
+    taken (default: CreateRole's EntityAlreadyExists)."""
+    exists = exists or errors.already_exists(f"Role with name {role_name} already exists.")
     if repo.find_named(session, RoleRow, account_id, role_name) is not None:
         raise exists
     if repo.reached_quota(session, RoleRow, account_id, QUOTAS["RolesQuota"]):

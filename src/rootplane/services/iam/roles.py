@@ -132,6 +132,8 @@ class RolesMixin:
         role = api.create_role(
             ctx.session, ctx.account_id, name, trust, [],
             ctx.now(), f"/aws-service-role/{service}/", params.get("Description"),
+            exists=errors.invalid_input(
+                f"Service role name {name} has been taken in this account, please try a different suffix."),
         )
         return {"Role": shapes.role(role)}
 
