@@ -88,3 +88,16 @@ def test_a_taken_service_linked_role_name_is_invalid_input(iam):
     assert (error["Code"], error["Status"], error["Message"]) == (
         "InvalidInput", 400,
         "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.")
+
+
+def test_a_service_linked_role_description_can_change(iam):
+    """The IAM User Guide ("Update a service-linked role"): the description of any role can be edited, with
+    UpdateRole (or UpdateRoleDescription); the rest of a service-linked role stays protected."""
+    name = iam.create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["RoleName"]
+    iam.update_role(RoleName=name, Description="Config recorder")
+    assert iam.get_role(RoleName=name)["Role"]["Description"] == "Config recorder"
+    role = iam.update_role_description(RoleName=name, Description="Config recorder 2")["Role"]
+    assert (role["RoleName"], role["Description"]) == (name, "Config recorder 2")
+    error = error_of(iam.update_role, RoleName=name, MaxSessionDuration=7200)
+    assert (error["Code"], error["Status"]) == ("UnmodifiableEntity", 400)
+    assert iam.get_role(RoleName=name)["Role"]["MaxSessionDuration"] == 3600

@@ -78,7 +78,10 @@ class RolesMixin:
         return shapes.listing("Roles", [shapes.role(row) for row in page.rows], page)
 
     def update_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        role = _modifiable_role(ctx, params["RoleName"])
+        """A service-linked role's description may change (only its description: the IAM User Guide's "Update a
+        service-linked role" does it with UpdateRole), nothing else of it."""
+        only_description = params.get("MaxSessionDuration") is None
+        role = _role(ctx, params["RoleName"]) if only_description else _modifiable_role(ctx, params["RoleName"])
         if params.get("Description") is not None:
             role.description = params["Description"]
         if params.get("MaxSessionDuration") is not None:
@@ -86,7 +89,8 @@ class RolesMixin:
         return {}
 
     def update_role_description(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        role = _modifiable_role(ctx, params["RoleName"])
+        """Any role's description may change, a service-linked role's too (see ``update_role``)."""
+        role = _role(ctx, params["RoleName"])
         role.description = params["Description"]
         return {"Role": shapes.role(role, full=True)}
 
@@ -147,9 +151,14 @@ class RolesMixin:
         return {"DeletionTaskId": start_deletion_task(ctx, role, service)}
 
 
+def _role(ctx: RequestContext, name: str) -> RoleRow:
+    """The role named ``name``, locked (NoSuchEntity when none)."""
+    return entities.get_role(ctx.session, ctx.account_id, name)
+
+
 def _modifiable_role(ctx: RequestContext, name: str) -> RoleRow:
     """Service-linked roles are managed by their service."""
-    role = entities.get_role(ctx.session, ctx.account_id, name)
+    role = _role(ctx, name)
     if role.path.startswith("/aws-service-role/"):
         raise errors.unmodifiable(
             f"Cannot perform the operation on the protected role '{role.role_name}' - this role is only modifiable by AWS")
