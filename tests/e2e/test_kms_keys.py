@@ -317,3 +317,18 @@ def test_a_key_is_deleted_when_its_waiting_period_ends():
         assert key_id not in [key["KeyId"] for key in kms.list_keys()["Keys"]]
     finally:
         server.close()
+
+
+def test_tags_do_not_change_on_a_key_pending_deletion(kms):
+    """AWS KMS tags and untags existing keys "unless they are pending deletion" (Developer Guide, Tags in AWS KMS);
+    ListResourceTags still answers."""
+    created = kms.create_key(Tags=[{"TagKey": "keep", "TagValue": "v"}])["KeyMetadata"]
+    key_id, arn = created["KeyId"], created["Arn"]
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    pending = ("KMSInvalidStateException", f"{arn} is pending deletion.", 400)
+    assert error_of(kms.tag_resource, KeyId=key_id, Tags=[{"TagKey": "new", "TagValue": "v"}]) == pending
+    assert error_of(kms.untag_resource, KeyId=key_id, TagKeys=["keep"]) == pending
+    assert kms.list_resource_tags(KeyId=key_id)["Tags"] == [{"TagKey": "keep", "TagValue": "v"}]
+    kms.cancel_key_deletion(KeyId=key_id)
+    kms.untag_resource(KeyId=key_id, TagKeys=["keep"])
+    assert kms.list_resource_tags(KeyId=key_id)["Tags"] == []

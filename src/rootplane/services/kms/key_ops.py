@@ -15,7 +15,8 @@ from rootplane.services.kms import repo
 from rootplane.services.kms.authz import key_check, key_resources
 from rootplane.services.kms.crypto import KEY_SPECS, new_material
 from rootplane.services.kms.errors import invalid_state, malformed_policy, not_found, validation
-from rootplane.services.kms.keys import DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT, is_gone, key_arn, resolve
+from rootplane.services.kms.keys import (DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT, is_gone, key_arn,
+                                        require_not_pending_deletion, resolve)
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.paging import after, page
@@ -181,8 +182,7 @@ class KeyOperations:
 
     def update_key_description(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._key(ctx, params["KeyId"])
-        if key.state == PENDING_DELETION:
-            raise invalid_state(f"{key.arn} is pending deletion.")
+        require_not_pending_deletion(key)
         key.description = params["Description"]
 
     # -- rotation ------------------------------------------------------------------------------------------------
@@ -218,11 +218,14 @@ class KeyOperations:
 
     # -- tags ----------------------------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """Tags change on keys in any state but PendingDeletion (the Developer Guide's "Tags in AWS KMS")."""
         key = self._key(ctx, params["KeyId"])
+        require_not_pending_deletion(key)
         key.tags_json = json.dumps(with_tags(json.loads(key.tags_json), tags_of(params)))
 
     def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._key(ctx, params["KeyId"])
+        require_not_pending_deletion(key)
         removed = set(params["TagKeys"])
         key.tags_json = json.dumps({k: v for k, v in json.loads(key.tags_json).items() if k not in removed})
 

@@ -12,7 +12,7 @@ from rootplane.services.kms import repo
 from rootplane.services.kms.errors import disabled, invalid_key_usage, invalid_state, not_found
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["key_arn", "alias_arn", "blob_binding", "resolve", "is_gone", "require_enabled", "require_usage", "ENABLED",
+__all__ = ["key_arn", "alias_arn", "blob_binding", "resolve", "is_gone", "require_enabled", "require_not_pending_deletion", "require_usage", "ENABLED",
            "DISABLED", "PENDING_DELETION", "PENDING_IMPORT"]
 
 ENABLED, DISABLED, PENDING_DELETION, PENDING_IMPORT = "Enabled", "Disabled", "PendingDeletion", "PendingImport"
@@ -83,6 +83,12 @@ def require_enabled(key: KeyRow) -> None:
         raise invalid_state(f"{key.arn} is pending deletion.")
     if key.state == PENDING_IMPORT:
         raise invalid_state(f"{key.arn} is pending import.")
+
+
+def require_not_pending_deletion(key: KeyRow) -> None:
+    """Management operations that a key pending deletion refuses (UpdateKeyDescription, TagResource...)."""
+    if key.state == PENDING_DELETION:
+        raise invalid_state(f"{key.arn} is pending deletion.")
 
 
 def require_usage(key: KeyRow, usage: str, operation: str) -> None:
