@@ -332,3 +332,13 @@ def test_tags_do_not_change_on_a_key_pending_deletion(kms):
     kms.cancel_key_deletion(KeyId=key_id)
     kms.untag_resource(KeyId=key_id, TagKeys=["keep"])
     assert kms.list_resource_tags(KeyId=key_id)["Tags"] == []
+
+
+def test_list_keys_answers_100_keys_when_no_limit_is_given(kms):
+    """ListKeys' Limit "defaults to 100" (its API reference); the rest comes with Truncated and NextMarker."""
+    existing = sum(len(page["Keys"]) for page in kms.get_paginator("list_keys").paginate())
+    for _ in range(max(0, 101 - existing)):
+        kms.create_key()
+    first = kms.list_keys()
+    assert (len(first["Keys"]), first["Truncated"]) == (100, True) and first["NextMarker"]
+    assert len(kms.list_keys(Limit=1000)["Keys"]) > 100

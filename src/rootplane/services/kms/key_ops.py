@@ -37,6 +37,7 @@ def unsupported(message: str) -> AwsError:
     return AwsError("UnsupportedOperationException", message, 400)
 
 
+LIST_KEYS_DEFAULT_LIMIT = 100  # ListKeys' Limit when it is not given (its documentation; the most is 1000)
 DEFAULT_ROTATION_DAYS = 365  # EnableKeyRotation's RotationPeriodInDays when it is not given
 
 
@@ -120,7 +121,7 @@ class KeyOperations:
         return {"KeyMetadata": key_metadata(key, replicas)}
 
     def list_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        limit, now = params.get("Limit") or 1000, ctx.now()
+        limit, now = params.get("Limit") or LIST_KEYS_DEFAULT_LIMIT, ctx.now()
         rows, more = page(repo.list_keys(ctx.session, ctx.account_id, ctx.region, after(params), limit + 1), limit,
                           lambda key: key.key_id)
         return {"Keys": [{"KeyId": key.key_id, "KeyArn": key.arn} for key in rows if not is_gone(key, now)], **more}
