@@ -137,9 +137,14 @@ def secret_access_key() -> str:
     return secret_string(40, string.ascii_letters + string.digits + "+/")
 
 
-def session_token() -> str:
-    """An opaque session token."""
-    return "FQoGZXIvYXdzE" + secrets.token_urlsafe(96)
+_TOKEN_PREFIX = "FQoGZXIvYXdzE"
+_TOKEN_RANDOM_BYTES = 96
+
+
+def session_token(minimum_size: int = 0) -> str:
+    """An opaque session token of at least ``minimum_size`` characters (STS's ``MinimumSessionTokenSize``)."""
+    wanted = -(-(minimum_size - len(_TOKEN_PREFIX)) * 3 // 4)  # base64 gives 4 characters per 3 bytes
+    return _TOKEN_PREFIX + secrets.token_urlsafe(max(_TOKEN_RANDOM_BYTES, wanted))
 
 
 def unique_id(prefix: str) -> str:

@@ -142,7 +142,7 @@ def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     )
     role.last_used_at, role.last_used_region = ctx.now(), ctx.region
     result: dict[str, Any] = {
-        "Credentials": issue_credentials(ctx, principal, duration),
+        "Credentials": issue_credentials(ctx, principal, duration, params),
         "AssumedRoleUser": {"AssumedRoleId": principal.user_id, "Arn": assumed_arn},
     }
     if packed is not None:

@@ -184,7 +184,7 @@ def assume_root(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         source_identity=caller.source_identity,
     )
     ctx.audit["also_record_in"] = [target]
-    result: dict[str, Any] = {"Credentials": issue_credentials(ctx, root_session, request.duration_seconds)}
+    result: dict[str, Any] = {"Credentials": issue_credentials(ctx, root_session, request.duration_seconds, params)}
     if caller.source_identity:
         result["SourceIdentity"] = caller.source_identity
     return result

@@ -58,7 +58,7 @@ def get_federation_token(ctx: RequestContext, params: dict[str, Any]) -> dict[st
         issuer_arn=caller.arn, issuer_account_id=caller.account_id,
         issuer_id=caller.user_id if caller.kind == IAM_USER else None, tags=_tags(caller, params))
     result: dict[str, Any] = {
-        "Credentials": issue_credentials(ctx, principal, duration),
+        "Credentials": issue_credentials(ctx, principal, duration, params),
         "FederatedUser": {"FederatedUserId": principal.user_id, "Arn": arn},
     }
     if packed is not None:

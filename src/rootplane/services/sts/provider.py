@@ -62,7 +62,7 @@ class StsProvider(Provider):
         )
         from rootplane.services.sts.sessions import issue_credentials
 
-        return {"Credentials": issue_credentials(ctx, session_principal, duration)}
+        return {"Credentials": issue_credentials(ctx, session_principal, duration, params)}
 
     def get_federation_token(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         from rootplane.services.sts import federation_token

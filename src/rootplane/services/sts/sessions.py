@@ -25,13 +25,14 @@ def token_version(ctx: Any) -> int:
     return (settings.sts_token_version if settings is not None else None) or 1
 
 
-def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int) -> dict[str, Any]:
-    """Create an ASIA... key pair with a session token for ``principal``; returns the STS ``Credentials`` shape."""
+def issue_credentials(ctx: Any, principal: Principal, duration_seconds: int, params: dict[str, Any]) -> dict[str, Any]:
+    """Create an ASIA... key pair with a session token for ``principal``; returns the STS ``Credentials`` shape.
+    The token is padded to the request's ``MinimumSessionTokenSize``, if any (botocore's STS model)."""
     now = ctx.now()
     expires = (now + _dt.timedelta(seconds=duration_seconds)).replace(microsecond=0)
     access_key_id = ids.access_key_id(temporary=True)
     secret = ids.secret_access_key()
-    token = ids.session_token()
+    token = ids.session_token(params.get("MinimumSessionTokenSize") or 0)
     principal = dataclasses.replace(
         principal, access_key_id=access_key_id, session_issued_at=now, session_expires_at=expires,
         session_token_version=token_version(ctx),
