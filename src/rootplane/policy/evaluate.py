@@ -229,16 +229,19 @@ class Decision:
 
 
 # ------------------------------------------------------------------------------------------------- matching
-def _statement_matches(st: Statement, facts: RequestFacts, memo: dict[object, object]) -> bool:
+def _statement_matches(st: Statement, facts: RequestFacts, memo: dict[object, object], bounded: bool = False) -> bool:
     """Resource, principal, then conditions (the action is already known to match).
 
     ``memo`` holds, for one decision, each condition test's outcome and each resource template's match.
+    ``bounded``: the caller has a permissions boundary, whom a NotPrincipal never excludes (IAM User Guide,
+    "AWS JSON policy elements: NotPrincipal": such a Deny "will always deny any IAM principal that has a
+    permissions boundary policy attached, regardless of the values specified in the NotPrincipal element").
     """
     if st.resources is not None and st.resources.matches(facts, memo) == st.not_resource:
         return False
     if st.principals is not None:
         if st.not_principal:
-            if st.principals.excludes(facts):
+            if not bounded and st.principals.excludes(facts):
                 return False
         elif st.principals.naming(facts) is None:
             return False
@@ -255,19 +258,19 @@ _Hit = tuple[NamedPolicy, Statement, str]
 
 
 def _scan(policies: Sequence[NamedPolicy], label: str, facts: RequestFacts, memo: dict[object, object],
-          denies: list[_Hit], allows: list[_Hit], all_allows: bool) -> None:
+          denies: list[_Hit], allows: list[_Hit], all_allows: bool, bounded: bool = False) -> None:
     """Evaluate every Deny statement; Allow statements only until one matched (unless ``all_allows``)."""
     action = facts._action
     for named in policies:
         policy = named.policy
         applicable = policy._by_action.get(action) or policy.applicable(action)
         for st in applicable[0]:
-            if st.unconditional or _statement_matches(st, facts, memo):
+            if st.unconditional or _statement_matches(st, facts, memo, bounded):
                 denies.append((named, st, label))
         if allows and not all_allows:
             continue
         for st in applicable[1]:
-            if st.unconditional or _statement_matches(st, facts, memo):
+            if st.unconditional or _statement_matches(st, facts, memo, bounded):
                 allows.append((named, st, label))
                 if not all_allows:
                     break
@@ -348,7 +351,8 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
         _scan((policies.task,), SESSION, facts, memo, denies, task_allows, explain)
     if policies.resource is not None:
         resource_denies: list[_Hit] = []
-        _scan((policies.resource,), RESOURCE, facts, memo, resource_denies, resource_allows, True)
+        _scan((policies.resource,), RESOURCE, facts, memo, resource_denies, resource_allows, True,
+              policies.boundary is not None)
         if resource_denies and not (
             facts.principal_is_root and facts.same_account and facts._action in ROOT_LOCKOUT_EXEMPT_ACTIONS
         ):
