@@ -31,6 +31,7 @@ def global_context(ctx: Any, resource: str, resource_account: str | None,
         "aws:userid": principal.user_id,
         "aws:requestedregion": home_region(getattr(ctx, "service", ""), ctx.region),
         "aws:sourceip": ctx.source_ip,
+        "aws:useragent": ctx.user_agent,  # "always included in the request context" (IAM User Guide)
         "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": str(int(now.timestamp())),
         "aws:securetransport": "true" if ctx.secure_transport else "false",
