@@ -2,7 +2,8 @@
 
 Same account: the trust policy naming the caller is enough, else the caller's identity policies must allow;
 cross-account: both (the policy engine applies these rules). Passing session tags also needs ``sts:TagSession``,
-a source identity ``sts:SetSourceIdentity``, on the same terms. Root callers are refused as AWS does.
+a source identity ``sts:SetSourceIdentity``, on the same terms; so does chaining a session that has a source
+identity, which the new session keeps and may not change. Root callers are refused as AWS does.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {"sts:RoleSessionName": params["RoleSessionName"]}
     if params.get("ExternalId") is not None:
         context["sts:ExternalId"] = params["ExternalId"]
-    if params.get("SourceIdentity"):
-        context["sts:SourceIdentity"] = params["SourceIdentity"]
+    source_identity = _source_identity(ctx.principal, params)
+    if source_identity:
+        context["sts:SourceIdentity"] = source_identity
     context.update(request_tag_context(tag_map(params.get("Tags"))))
     if params.get("TransitiveTagKeys"):
         context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
@@ -45,6 +47,13 @@ def _context(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         context["aws:MultiFactorAuthPresent"] = "true" if _mfa_ok(ctx, params) else "false"
         context["aws:MultiFactorAuthAge"] = "0"  # the code was checked with this very request
     return context
+
+
+def _source_identity(caller: Principal, params: dict[str, Any]) -> str | None:
+    """The session's source identity: the one set by the calling role session, which persists across chained
+    sessions (then in sts:SourceIdentity too), else the one passed (IAM User Guide, "Monitor and control actions
+    taken with assumed roles")."""
+    return caller.source_identity or params.get("SourceIdentity")
 
 
 def _mfa_ok(ctx: RequestContext, params: dict[str, Any]) -> bool:
@@ -66,11 +75,14 @@ def checks(ctx: RequestContext, params: dict[str, Any]) -> list[AuthzCheck]:
     role = iam.find_role_by_arn(ctx.session, role_arn)
     if role is None or not regional.region_usable(ctx, role.account_id):
         raise _denied(ctx, role_arn)
+    inherited = ctx.principal.source_identity
+    if inherited and params.get("SourceIdentity") not in (None, inherited):
+        raise _denied(ctx, role_arn)  # a chained session may not change its source identity (IAM User Guide)
     context = _context(ctx, params)
     actions = ["sts:AssumeRole"]
     if params.get("Tags") or params.get("TransitiveTagKeys"):
         actions.append("sts:TagSession")
-    if params.get("SourceIdentity"):
+    if _source_identity(ctx.principal, params):  # chaining a session that has one needs it too
         actions.append("sts:SetSourceIdentity")
     return [AuthzCheck(action, role.arn, role.account_id, resource_policy=role.trust_policy, context=context,
                        resource_tags=role.tags) for action in actions]
@@ -137,7 +149,7 @@ def assume_role(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         session_policies=(policy,) if policy else (), session_policy_arns=tuple(arns),
         mfa_authenticated=mfa_ok or (caller.mfa_authenticated and caller.kind == ASSUMED_ROLE),
         mfa_authenticated_at=ctx.now() if mfa_ok else caller.mfa_authenticated_at,
-        source_identity=params.get("SourceIdentity") or caller.source_identity,
+        source_identity=_source_identity(caller, params),
         issuer_arn=caller.arn, issuer_account_id=caller.account_id, tags=tags, transitive_tag_keys=transitive,
     )
     role.last_used_at, role.last_used_region = ctx.now(), ctx.region
