@@ -9,28 +9,15 @@ import json
 import pytest
 
 from orgs_helpers import error_of
+from sns_helpers import received, sns_queue
 
 FIFO_NAME_RULE = ("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
                   "letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
-SNS_POLICY = {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage"}
 
 
 @pytest.fixture(scope="module")
 def sns(server):
     return server.client("sns")
-
-
-def _queue(server, name: str, **attributes: str) -> tuple[str, str]:
-    sqs = server.client("sqs")
-    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(
-        {"Version": "2012-10-17", "Statement": [{**SNS_POLICY, "Resource": arn}]})})
-    return url, arn
-
-
-def _received(server, url: str, **kwargs) -> list[dict]:
-    return server.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10, **kwargs).get("Messages", [])
 
 
 def _invalid(error: dict, message: str) -> bool:
@@ -56,7 +43,7 @@ def test_fifo_topic_names_and_attributes(sns, unique):
 
 def test_fifo_publish_rules_deduplication_and_delivery(server, sns, unique):
     arn = sns.create_topic(Name=f"events-{unique}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
-    url, queue_arn = _queue(server, f"events-{unique}.fifo", FifoQueue="true")
+    url, queue_arn = sns_queue(server, f"events-{unique}.fifo", FifoQueue="true")
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", MessageDeduplicationId="d"),
                     "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
@@ -68,7 +55,7 @@ def test_fifo_publish_rules_deduplication_and_delivery(server, sns, unique):
     second = sns.publish(TopicArn=arn, Message="two", MessageGroupId="g1", MessageDeduplicationId="d2")
     assert again == {**again, "MessageId": first["MessageId"], "SequenceNumber": first["SequenceNumber"]}
     assert len(first["SequenceNumber"]) == 20 and int(second["SequenceNumber"]) > int(first["SequenceNumber"])
-    messages = _received(server, url, MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"])
+    messages = received(server, url, MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"])
     assert [m["Body"] for m in messages] == ["one", "two"]  # the repeat of d1 was not delivered
     assert [m["Attributes"] for m in messages] == [{"MessageGroupId": "g1", "MessageDeduplicationId": "d1"},
                                                    {"MessageGroupId": "g1", "MessageDeduplicationId": "d2"}]
@@ -81,10 +68,10 @@ def test_fifo_notifications_are_unsigned_with_the_sequence_number_after_the_mess
     """A FIFO topic's JSON notification (as real FIFO deliveries show it, and AWS's SDKs and Powertools parse it):
     SequenceNumber after MessageId, and no SignatureVersion, Signature or SigningCertURL."""
     arn = sns.create_topic(Name=f"unsigned-{unique}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
-    url, queue_arn = _queue(server, f"unsigned-{unique}.fifo", FifoQueue="true")
+    url, queue_arn = sns_queue(server, f"unsigned-{unique}.fifo", FifoQueue="true")
     subscription = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
     published = sns.publish(TopicArn=arn, Message="ordered", MessageGroupId="g", MessageDeduplicationId="d")
-    envelope = json.loads(_received(server, url)[0]["Body"])
+    envelope = json.loads(received(server, url)[0]["Body"])
     assert list(envelope) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message", "Timestamp",
                               "UnsubscribeURL"]
     assert (envelope["MessageId"], envelope["SequenceNumber"]) == (published["MessageId"], published["SequenceNumber"])
@@ -97,7 +84,7 @@ def test_standard_topics_refuse_deduplication_ids_and_fifo_queues(server, sns, u
                     "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId "
                     "parameter that is not valid for this topic type")
     assert "SequenceNumber" not in sns.publish(TopicArn=arn, Message="m", MessageGroupId="fair-queue-group")
-    _url, queue_arn = _queue(server, f"plain-{unique}.fifo", FifoQueue="true")
+    _url, queue_arn = sns_queue(server, f"plain-{unique}.fifo", FifoQueue="true")
     assert _invalid(error_of(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=queue_arn),
                     "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed "
                     "to standard SNS topics")
@@ -114,27 +101,40 @@ def test_publish_limits(sns, unique):
 
 def test_numeric_filters_compare_five_decimal_places(server, sns, unique):
     arn = sns.create_topic(Name=f"prices-{unique}")["TopicArn"]
-    url, queue_arn = _queue(server, f"prices-{unique}")
+    url, queue_arn = sns_queue(server, f"prices-{unique}")
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={
         "RawMessageDelivery": "true", "FilterPolicy": json.dumps({"price": [{"numeric": ["=", 100.000001]}]})})
     for body, price in (("close", "100.0000001"), ("exact", "100"), ("far", "100.0001")):
         sns.publish(TopicArn=arn, Message=body, MessageAttributes={"price": {"DataType": "Number",
                                                                              "StringValue": price}})
-    assert sorted(m["Body"] for m in _received(server, url)) == ["close", "exact"]
+    assert sorted(m["Body"] for m in received(server, url)) == ["close", "exact"]
 
 
 def test_raw_delivery_keeps_up_to_ten_message_attributes(server, sns, unique):
     arn = sns.create_topic(Name=f"raw-{unique}")["TopicArn"]
-    url, queue_arn = _queue(server, f"raw-{unique}")
+    url, queue_arn = sns_queue(server, f"raw-{unique}")
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     ten = {f"a{index}": {"DataType": "String", "StringValue": str(index)} for index in range(10)}
     sns.publish(TopicArn=arn, Message="ten", MessageAttributes=ten)
     sns.publish(TopicArn=arn, Message="eleven", MessageAttributes={**ten, "a10": {"DataType": "String",
                                                                                   "StringValue": "10"}})
-    messages = _received(server, url, MessageAttributeNames=["All"])
+    messages = received(server, url, MessageAttributeNames=["All"])
     assert [m["Body"] for m in messages] == ["ten"]
     assert messages[0]["MessageAttributes"]["a3"] == {"DataType": "String", "StringValue": "3"}
     assert len(messages[0]["MessageAttributes"]) == 10
+
+
+def test_raw_delivery_keeps_binary_message_attributes(server, sns, unique):
+    arn = sns.create_topic(Name=f"binary-{unique}")["TopicArn"]
+    url, queue_arn = sns_queue(server, f"binary-{unique}")
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=arn, Message="blob", MessageAttributes={
+        "data": {"DataType": "Binary.gz", "BinaryValue": b"\x00\xff"},
+        "kind": {"DataType": "String", "StringValue": "k"}})
+    messages = received(server, url, MessageAttributeNames=["All"])
+    assert [m["Body"] for m in messages] == ["blob"]
+    assert messages[0]["MessageAttributes"] == {"data": {"DataType": "Binary.gz", "BinaryValue": b"\x00\xff"},
+                                                "kind": {"DataType": "String", "StringValue": "k"}}
 
 
 def test_topics_are_regional(server, sns, unique):

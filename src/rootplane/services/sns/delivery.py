@@ -187,6 +187,18 @@ def send_confirmation(session: Session, topic: TopicRow, subscription: Subscript
                   topic.arn)  # sent on its own: never raw, no message attributes, no FIFO message group
 
 
+def _queue_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Message attributes as SQS stores a message's: the value of the field the type uses, a Binary one base64."""
+    stored: dict[str, dict[str, str]] = {}
+    for name, attribute in attributes.items():
+        data_type = attribute["DataType"]
+        if data_type.startswith("Binary"):
+            stored[name] = {"DataType": data_type, "BinaryValue": base64.b64encode(attribute["BinaryValue"]).decode()}
+        else:
+            stored[name] = {"DataType": data_type, "StringValue": attribute["StringValue"]}
+    return stored
+
+
 def _to_queue(session: Session, queue_arn: str, body: str, sent_at: _dt.datetime, topic_arn: str,
               attributes: dict[str, dict[str, Any]] | None = None, fifo: FifoPublish | None = None) -> None:
     """SQS delivery of ``body``; ``attributes`` (raw delivery: the message's attributes) become SQS message
@@ -203,7 +215,7 @@ def _to_queue(session: Session, queue_arn: str, body: str, sent_at: _dt.datetime
         return
     with session.begin_nested():
         sqs.deliver(session, queue_arn, body, sent_at, SENDER_ID, source_arn=topic_arn,
-                    source_service="sns.amazonaws.com", attributes=attributes,
+                    source_service="sns.amazonaws.com", attributes=_queue_attributes(attributes),
                     group_id=fifo.group_id if fifo else None, deduplication_id=fifo.deduplication_id if fifo else None)
 
 
