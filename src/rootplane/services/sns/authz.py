@@ -14,6 +14,9 @@ __all__ = ["checks"]
 
 _ON_ACCOUNT = frozenset({"ListTopics", "ListSubscriptions", "CreateTopic"})
 _UNSIGNED = frozenset({"ConfirmSubscription", "Unsubscribe"})
+# Operations authorized by another operation's action: sns:Publish grants both publish and publish batch (SNS
+# Developer Guide, "Amazon SNS API permissions: Actions and resources reference").
+_ACTIONS = {"PublishBatch": "Publish"}
 
 
 def _topic_arn(params: dict[str, Any]) -> str | None:
@@ -21,7 +24,7 @@ def _topic_arn(params: dict[str, Any]) -> str | None:
 
 
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
-    action = f"sns:{operation}"
+    action = f"sns:{_ACTIONS.get(operation, operation)}"
     if ctx.principal.kind == ANONYMOUS and operation in _UNSIGNED:
         return []  # the token / subscription ARN in the link is the credential
     if operation in _ON_ACCOUNT:

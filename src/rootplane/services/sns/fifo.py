@@ -21,7 +21,7 @@ from rootplane.services.sns import repo
 from rootplane.services.sns.tables import DeduplicationRow, TopicRow
 from rootplane.services.sns.topic_views import TopicView
 
-__all__ = ["FifoPublish", "check_topic", "is_fifo", "admit", "record"]
+__all__ = ["FifoPublish", "check_topic", "is_fifo", "deduplication_id", "admit", "record"]
 
 DEDUPLICATION_INTERVAL = _dt.timedelta(minutes=5)
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -65,25 +65,36 @@ def check_topic(name: str, attributes: dict[str, str]) -> None:
                        "set for FIFO topics")
 
 
-def admit(session: Session, topic: TopicRow | TopicView, attributes: dict[str, str], params: dict[str, Any],
-          body: str, now: _dt.datetime) -> FifoPublish | None:
-    """Publish's FIFO rules: None for a standard topic (which refuses a MessageDeduplicationId)."""
-    deduplication_id = params.get("MessageDeduplicationId")
+def deduplication_id(attributes: dict[str, str], params: dict[str, Any]) -> str | None:
+    """A message's FIFO rules (Publish's parameters or a PublishBatch entry): its deduplication id on a FIFO topic
+    (given, or the SHA-256 of the body with ContentBasedDeduplication), None on a standard topic (which refuses a
+    MessageDeduplicationId); InvalidParameter for a FIFO message without a group id or a deduplication id."""
+    given = params.get("MessageDeduplicationId")
     if not is_fifo(attributes):
-        if deduplication_id is not None:
+        if given is not None:
             raise _invalid("Invalid parameter: MessageDeduplicationId Reason: The request includes "
                            "MessageDeduplicationId parameter that is not valid for this topic type")
         return None
-    group_id = params.get("MessageGroupId")
-    if not group_id:
+    if not params.get("MessageGroupId"):
         raise _invalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
-    if deduplication_id is None:
-        if attributes.get("ContentBasedDeduplication") != "true":
-            raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
-                           "MessageDeduplicationId provided explicitly")
-        deduplication_id = hashlib.sha256(body.encode()).hexdigest()
-    seen = repo.find_deduplication(session, topic.arn, deduplication_id)
-    return FifoPublish(group_id, deduplication_id, seen if seen is not None and seen.expires_at > now else None)
+    if given is not None:
+        return given
+    if attributes.get("ContentBasedDeduplication") != "true":
+        raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+                       "MessageDeduplicationId provided explicitly")
+    return hashlib.sha256(params["Message"].encode()).hexdigest()
+
+
+def admit(session: Session, topic: TopicRow | TopicView, attributes: dict[str, str], params: dict[str, Any],
+          now: _dt.datetime) -> FifoPublish | None:
+    """Publish's FIFO rules (``deduplication_id``): None for a standard topic, else the message's ids and, for a
+    deduplication id seen in the last 5 minutes, the earlier answer."""
+    deduplication = deduplication_id(attributes, params)
+    if deduplication is None:
+        return None
+    seen = repo.find_deduplication(session, topic.arn, deduplication)
+    return FifoPublish(params["MessageGroupId"], deduplication,
+                       seen if seen is not None and seen.expires_at > now else None)
 
 
 def record(session: Session, topic: TopicRow, fifo: FifoPublish, message_id: str, now: _dt.datetime) -> str:

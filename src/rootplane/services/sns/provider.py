@@ -1,4 +1,4 @@
-"""SNS operations: topics, topic attributes/policies, subscriptions with confirmation, Publish."""
+"""SNS operations: topics, topic attributes/policies, subscriptions with confirmation, Publish and PublishBatch."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from rootplane.auth.principal import ANONYMOUS
 from rootplane.core import page_token
 from rootplane.core.errors import AwsError
+from rootplane.services.batches import ENTRY_ID, MAX_ENTRIES, entry_results
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
@@ -135,6 +136,61 @@ def _check_unsubscriber(ctx: RequestContext, subscription: SubscriptionRow) -> N
         raise _needs_authentication("Unsubscribe of this subscription requires authentication")
     if ctx.account_id not in (subscription.account_id, subscription.topic_arn.split(":")[4]):
         raise _needs_authentication("Only the subscription owner or the topic owner can unsubscribe this subscription")
+
+
+def _check_message(params: dict[str, Any]) -> None:
+    """Publish's rules for one message: a Message of 1 byte to 256 KiB, a Subject under 100 printable characters,
+    MessageAttributes SNS accepts."""
+    message = params["Message"]
+    if not message:
+        raise _invalid("Empty message")
+    subject = params.get("Subject")
+    if subject is not None and (len(subject) > _MAX_SUBJECT or not subject.strip() or
+                                any(ord(c) < 32 for c in subject)):
+        raise _invalid("Subject")
+    if len(message.encode()) > _MAX_MESSAGE_BYTES:
+        raise _invalid("Message too long")
+    message_attributes.check(params.get("MessageAttributes") or {})
+
+
+def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The message's default text and, with MessageStructure=json, the texts it gives subscribers of one protocol."""
+    message = params["Message"]
+    if params.get("MessageStructure") != "json":
+        return message, {}
+    try:
+        structured = json.loads(message)
+        default = structured["default"]
+    except (ValueError, KeyError, TypeError):
+        raise _invalid("Message Structure - No default entry in JSON message body") from None
+    return default, {key: text for key, text in structured.items() if key != "default" and isinstance(text, str)}
+
+
+def _check_batch(entries: list[dict[str, Any]]) -> None:
+    """PublishBatch's whole-request rules: 1 to 10 entries with distinct valid Ids, their messages and message
+    attributes together at most 256 KiB."""
+    if not entries:
+        raise AwsError("EmptyBatchRequest", "The batch request doesn't contain any entries.", 400)
+    if len(entries) > MAX_ENTRIES:
+        raise AwsError("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.",
+                       400)
+    if not all(ENTRY_ID.match(entry["Id"]) for entry in entries):
+        raise AwsError("InvalidBatchEntryId",
+                       "The Id of a batch entry in a batch request doesn't abide by the specification.", 400)
+    if len({entry["Id"] for entry in entries}) < len(entries):
+        raise AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.", 400)
+    if sum(_message_size(entry) for entry in entries) > _MAX_MESSAGE_BYTES:
+        raise AwsError("BatchRequestTooLong",
+                       "The length of all the batch messages put together is more than the limit.", 400)
+
+
+def _message_size(entry: dict[str, Any]) -> int:
+    """A batched message's size: its body and each attribute's name, type and value, in bytes."""
+    size = len(entry["Message"].encode())
+    for name, attribute in (entry.get("MessageAttributes") or {}).items():
+        value = attribute.get("BinaryValue") or (attribute.get("StringValue") or "").encode()
+        size += len(name.encode()) + len((attribute.get("DataType") or "").encode()) + len(value)
+    return size
 
 
 class SnsProvider(Provider):
@@ -401,34 +457,43 @@ class SnsProvider(Provider):
         if not arn:
             raise _invalid("TopicArn or TargetArn Reason: no value for required parameter")
         topic: TopicRow | TopicView = self._read_topic(ctx, arn)
-        message = params["Message"]
-        if not message:
-            raise _invalid("Empty message")
-        subject = params.get("Subject")
-        if subject is not None and (len(subject) > _MAX_SUBJECT or not subject.strip() or
-                                    any(ord(c) < 32 for c in subject)):
-            raise _invalid("Subject")
-        if len(message.encode()) > _MAX_MESSAGE_BYTES:
-            raise _invalid("Message too long")
-        message_attributes.check(params.get("MessageAttributes") or {})
+        _check_message(params)
         attributes = topic_attributes(topic)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
-        fifo_publish = fifo.admit(ctx.session, topic, attributes, params, message, ctx.now())
+        return self._publish_message(ctx, topic, attributes, params)
+
+    def publish_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Up to 10 messages, each published as Publish publishes it; a message Publish would refuse is a Failed
+        entry, while a malformed batch, a missing topic and FIFO entries without their ids refuse the request."""
+        entries = params["PublishBatchRequestEntries"] or []
+        _check_batch(entries)
+        topic: TopicRow | TopicView = self._read_topic(ctx, params["TopicArn"])
+        attributes = topic_attributes(topic)
+        for entry in entries:
+            fifo.deduplication_id(attributes, entry)
+        if fifo.is_fifo(attributes):
+            topic = self._topic(ctx, topic.arn)
+        return entry_results(entries, lambda entry: self._publish_entry(ctx, topic, attributes, entry))
+
+    def _publish_entry(self, ctx: RequestContext, topic: TopicRow | TopicView, attributes: dict[str, str],
+                       entry: dict[str, Any]) -> dict[str, Any]:
+        _check_message(entry)
+        return self._publish_message(ctx, topic, attributes, entry)
+
+    @staticmethod
+    def _publish_message(ctx: RequestContext, topic: TopicRow | TopicView, attributes: dict[str, str],
+                         params: dict[str, Any]) -> dict[str, Any]:
+        """Deliver one checked message (Publish's parameters or a PublishBatch entry): its MessageId and, on a FIFO
+        topic (``topic`` is then its row), its SequenceNumber; a duplicate gets the first answer, undelivered."""
+        fifo_publish = fifo.admit(ctx.session, topic, attributes, params, ctx.now())
         if fifo_publish is not None and fifo_publish.repeat is not None:
             return {"MessageId": fifo_publish.repeat.message_id,
                     "SequenceNumber": fifo_publish.repeat.sequence_number}
-        by_protocol: dict[str, str] = {}
-        if params.get("MessageStructure") == "json":
-            try:
-                structured = json.loads(message)
-                message = structured["default"]
-            except (ValueError, KeyError, TypeError):
-                raise _invalid("Message Structure - No default entry in JSON message body") from None
-            by_protocol = {key: text for key, text in structured.items() if key != "default" and isinstance(text, str)}
-        message_id, sequence_number = publish(ctx.session, topic, message, subject, ctx.now(), ctx.config.endpoint,
-                                              ctx.config.smtp_url, params.get("MessageAttributes"), fifo_publish,
-                                              by_protocol)
+        message, by_protocol = _structured(params)
+        message_id, sequence_number = publish(ctx.session, topic, message, params.get("Subject"), ctx.now(),
+                                              ctx.config.endpoint, ctx.config.smtp_url,
+                                              params.get("MessageAttributes"), fifo_publish, by_protocol)
         return {"MessageId": message_id, **({"SequenceNumber": sequence_number} if sequence_number else {})}
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from rootplane.core.errors import AwsError
+from rootplane.services.batches import ENTRY_ID, MAX_ENTRIES, entry_results
 from rootplane.services.sqs.errors import sqs_error
 
 __all__ = ["MAX_ENTRIES", "MAX_BATCH_BYTES", "run_batch", "check_batch_length"]
 
-MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 1048576  # SendMessageBatch: the sum of the batched messages' lengths, 1 MiB
-_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 def _check_entries(entries: list[dict[str, Any]], entry_shape: str) -> None:
@@ -25,7 +22,7 @@ def _check_entries(entries: list[dict[str, Any]], entry_shape: str) -> None:
     seen: set[str] = set()
     for entry in entries:
         entry_id = entry.get("Id", "")
-        if not _ENTRY_ID.match(entry_id):
+        if not ENTRY_ID.match(entry_id):
             raise sqs_error("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
                             "hyphens and underscores. It can be at most 80 letters long.")
         if entry_id in seen:
@@ -48,12 +45,4 @@ def run_batch(entries: list[dict[str, Any]], entry_shape: str, run: Callable[[di
     _check_entries(entries, entry_shape)
     if check is not None:
         check(entries)
-    successful: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for entry in entries:
-        try:
-            successful.append({"Id": entry["Id"], **run(entry)})
-        except AwsError as error:
-            failed.append({"Id": entry["Id"], "SenderFault": error.sender_fault,
-                           "Code": error.query_code or error.code, "Message": error.message})
-    return {"Successful": successful, "Failed": failed}
+    return entry_results(entries, run)
