@@ -10,6 +10,7 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 from orgs_helpers import admin_key, assume_access_role, create_member
+from sns_helpers import received, sns_queue
 
 
 def test_topic_lifecycle_and_default_policy(server, unique):
@@ -123,6 +124,31 @@ def test_json_message_structure_gives_each_protocol_its_own_text(server, unique)
     assert raw == "for queues"
     sns.publish(TopicArn=topic_arn, MessageStructure="json", Message=json.dumps({"default": "only default"}))
     assert sqs.receive_message(QueueUrl=urls[1], WaitTimeSeconds=1)["Messages"][0]["Body"] == "only default"
+
+
+def test_message_attributes_are_sent_only_with_a_string_message_structure(server, unique):
+    """SNS Developer Guide, "Amazon SNS message attributes": attributes are sent only when the message structure
+    is String, not JSON."""
+    sns = server.client("sns")
+    topic_arn = sns.create_topic(Name=f"attrs-{unique}")["TopicArn"]
+    (enveloped, enveloped_arn), (raw, raw_arn) = (sns_queue(server, f"{kind}-{unique}") for kind in ("env", "raw"))
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=enveloped_arn)
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=raw_arn, Attributes={"RawMessageDelivery": "true"})
+    attributes = {"kind": {"DataType": "String", "StringValue": "k"}}
+    sns.publish(TopicArn=topic_arn, MessageStructure="json", Message=json.dumps({"default": "structured"}),
+                MessageAttributes=attributes)
+    [envelope] = received(server, enveloped, VisibilityTimeout=0)
+    assert json.loads(envelope["Body"])["Message"] == "structured"
+    assert "MessageAttributes" not in json.loads(envelope["Body"])
+    [message] = received(server, raw, MessageAttributeNames=["All"], VisibilityTimeout=0)
+    assert message["Body"] == "structured" and "MessageAttributes" not in message
+    sns.publish(TopicArn=topic_arn, Message="plain", MessageAttributes=attributes)
+    bodies = [json.loads(m["Body"]) for m in received(server, enveloped)]
+    assert [b.get("MessageAttributes") for b in bodies if b["Message"] == "plain"] == [
+        {"kind": {"Type": "String", "Value": "k"}}]
+    messages = received(server, raw, MessageAttributeNames=["All"])
+    assert [m.get("MessageAttributes") for m in messages if m["Body"] == "plain"] == [
+        {"kind": {"DataType": "String", "StringValue": "k"}}]
 
 
 def test_https_endpoint_gets_subscription_confirmation(server, unique):

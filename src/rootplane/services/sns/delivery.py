@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -62,12 +62,15 @@ class Message:
     attributes: dict[str, dict[str, Any]]
     fifo: FifoPublish | None = None
     sequence_number: str | None = None
-    by_protocol: dict[str, str] = field(default_factory=dict)  # MessageStructure=json: a protocol's own text
+    by_protocol: dict[str, str] | None = None  # MessageStructure=json: a protocol's own text; None: String
 
     def for_protocol(self, protocol: str) -> Message:
-        """The message as subscribers of ``protocol`` receive it (its own text when the publisher gave one)."""
-        text = self.by_protocol.get(protocol)
-        return self if text is None else replace(self, text=text)
+        """The message as subscribers of ``protocol`` receive it. With MessageStructure=json: its protocol's own
+        text when the publisher gave one, and no message attributes, which SNS sends only with a String message
+        structure (SNS Developer Guide, "Amazon SNS message attributes")."""
+        if self.by_protocol is None:
+            return self
+        return replace(self, text=self.by_protocol.get(protocol, self.text), attributes={})
 
 
 def topic_attributes(topic: TopicRow | TopicView) -> dict[str, str]:
@@ -251,15 +254,15 @@ def publish(session: Session, topic: TopicRow | TopicView, text: str, subject: s
             fifo: FifoPublish | None = None, by_protocol: dict[str, str] | None = None) -> tuple[str, str | None]:
     """Deliver to every confirmed subscription whose filter policy accepts the message; returns the MessageId and
     (FIFO topics) the SequenceNumber. A refusing subscriber is skipped. A FIFO topic is its row (its sequence number
-    counts the messages); a standard one may be its view. ``by_protocol``: the texts MessageStructure=json gave
-    subscribers of one protocol instead of ``text``."""
+    counts the messages); a standard one may be its view. ``by_protocol`` (MessageStructure=json only): the texts
+    it gave subscribers of one protocol instead of ``text``."""
     message_id = str(uuid.uuid4())
     sequence_number = None
     if fifo:
         if not isinstance(topic, TopicRow):
             raise TypeError("a FIFO topic's messages are numbered on its row, not its view")
         sequence_number = fifo_rules.record(session, topic, fifo, message_id, now)
-    message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number, by_protocol or {})
+    message = Message(message_id, text, subject, now, attributes or {}, fifo, sequence_number, by_protocol)
     for subscription in topic_subscription_views(session, topic.arn):
         if subscription.status != "Confirmed":
             continue

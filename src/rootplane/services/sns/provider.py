@@ -153,11 +153,12 @@ def _check_message(params: dict[str, Any]) -> None:
     message_attributes.check(params.get("MessageAttributes") or {})
 
 
-def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """The message's default text and, with MessageStructure=json, the texts it gives subscribers of one protocol."""
+def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+    """The message's default text and, with MessageStructure=json, the texts it gives subscribers of one protocol
+    (None for a String message structure)."""
     message = params["Message"]
     if params.get("MessageStructure") != "json":
-        return message, {}
+        return message, None
     try:
         structured = json.loads(message)
         default = structured["default"]
