@@ -68,3 +68,17 @@ def test_http_endpoint_must_match_its_protocol(sns, unique):
     for protocol, endpoint in (("https", "http://example.com/hook"), ("http", "https://example.com/hook")):
         assert _invalid(error_of(sns.subscribe, TopicArn=arn, Protocol=protocol, Endpoint=endpoint),
                         "Invalid parameter: Endpoint must match the specified protocol")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("not json", "Invalid parameter: Message Structure - JSON message body failed to parse"),
+    ('["default"]', "Invalid parameter: Message Structure - JSON message body failed to parse"),
+    ("null", "Invalid parameter: Message Structure - JSON message body failed to parse"),
+    ('{"sqs": "only"}', "Invalid parameter: Message Structure - No default entry in JSON message body"),
+    ('{"default": 5}', "Invalid parameter: Message Structure - No default entry in JSON message body"),
+])
+def test_a_json_message_structure_must_parse_and_have_a_string_default(sns, unique, body, message):
+    """Publish API reference, JSON-specific constraints: a syntactically valid JSON object with a string "default";
+    a key whose value is not a string is ignored."""
+    arn = sns.create_topic(Name=f"structure-{unique}")["TopicArn"]
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message=body, MessageStructure="json"), message)

@@ -155,16 +155,21 @@ def _check_message(params: dict[str, Any]) -> None:
 
 def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
     """The message's default text and, with MessageStructure=json, the texts it gives subscribers of one protocol
-    (None for a String message structure)."""
+    (None for a String message structure): a JSON object whose keys of other than string values are ignored, with a
+    ``default`` entry (Publish API reference, JSON-specific constraints)."""
     message = params["Message"]
     if params.get("MessageStructure") != "json":
         return message, None
     try:
         structured = json.loads(message)
-        default = structured["default"]
-    except (ValueError, KeyError, TypeError):
-        raise _invalid("Message Structure - No default entry in JSON message body") from None
-    return default, {key: text for key, text in structured.items() if key != "default" and isinstance(text, str)}
+    except ValueError:
+        structured = None
+    if not isinstance(structured, dict):
+        raise _invalid("Message Structure - JSON message body failed to parse")
+    texts = {key: text for key, text in structured.items() if isinstance(text, str)}
+    if "default" not in texts:
+        raise _invalid("Message Structure - No default entry in JSON message body")
+    return texts.pop("default"), texts
 
 
 def _check_batch(entries: list[dict[str, Any]]) -> None:
