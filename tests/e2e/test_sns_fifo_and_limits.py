@@ -97,6 +97,42 @@ def test_publish_limits(sns, unique):
         assert _invalid(error_of(sns.publish, TopicArn=arn, Message="m", Subject=subject), "Invalid parameter: Subject")
     sns.publish(TopicArn=arn, Message="x" * 262_144)
     assert _invalid(error_of(sns.publish, TopicArn=arn, Message="x" * 262_145), "Invalid parameter: Message too long")
+    # the body and the message attributes together (Publish, Message: "the combined size of the message body and
+    # message attributes"): name, type and value
+    attributes = {"note": {"DataType": "String", "StringValue": "z" * 90}}
+    sns.publish(TopicArn=arn, Message="x" * 262_044, MessageAttributes=attributes)
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="x" * 262_045, MessageAttributes=attributes),
+                    "Invalid parameter: Message too long")
+
+
+def test_a_topics_maximum_message_size_bounds_what_it_takes(server, sns, unique):
+    """CreateTopic / SetTopicAttributes MaximumMessageSize: 1024 to 1048576 bytes, 262144 by default; above 256 KiB
+    only for a topic whose subscriptions (100 at most) are SQS, Firehose or Lambda ones."""
+    arn = sns.create_topic(Name=f"small-{unique}", Attributes={"MaximumMessageSize": "1024"})["TopicArn"]
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["MaximumMessageSize"] == "1024"
+    sns.publish(TopicArn=arn, Message="x" * 1024)
+    assert _invalid(error_of(sns.publish, TopicArn=arn, Message="x" * 1025), "Invalid parameter: Message too long")
+    assert error_of(sns.publish_batch, TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "x" * 600}, {"Id": "b", "Message": "y" * 600}])["Code"] == "BatchRequestTooLong"
+    for value in ("1023", "1048577", "big"):
+        error = error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="MaximumMessageSize",
+                         AttributeValue=value)
+        assert (error["Code"], error["Status"]) == ("InvalidParameter", 400)
+        error = error_of(sns.create_topic, Name=f"bad-{unique}", Attributes={"MaximumMessageSize": value})
+        assert (error["Code"], error["Status"]) == ("InvalidParameter", 400)
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="MaximumMessageSize", AttributeValue="1048576")
+    url, queue_arn = sns_queue(server, f"large-{unique}", MaximumMessageSize="1048576")
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=arn, Message="x" * 1_048_576)
+    answer = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "a" * 500_000}, {"Id": "b", "Message": "b" * 500_000}])
+    assert [entry["Id"] for entry in answer["Successful"]] == ["a", "b"]
+    assert sorted(len(m["Body"]) for m in received(server, url)) == [500_000, 500_000, 1_048_576]
+    sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=f"large-{unique}@example.com")
+    error = error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="MaximumMessageSize",
+                     AttributeValue="262145")
+    assert (error["Code"], error["Status"]) == ("InvalidParameter", 400)
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="MaximumMessageSize", AttributeValue="262144")
 
 
 def test_numeric_filters_compare_five_decimal_places(server, sns, unique):

@@ -27,7 +27,8 @@ __all__ = ["SnsProvider", "PROVIDER"]
 PAGE = 100
 PENDING = "pending confirmation"
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
-_TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion")
+_TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion",
+                   "MaximumMessageSize")
 # The topic actions AddPermission may grant (anything else: "Policy statement action out of service scope!").
 _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
@@ -35,7 +36,10 @@ _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _PROTOCOL_MISMATCH = "Endpoint must match the specified protocol"  # an http(s) URL of the other scheme
 _FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication")
 _MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
-_MAX_MESSAGE_BYTES = 262_144
+_MAX_MESSAGE_BYTES = 262_144  # a topic's MaximumMessageSize unless it sets one
+_LARGEST_MESSAGE_BYTES = 1_048_576  # the largest MaximumMessageSize
+_LARGE_MESSAGE_PROTOCOLS = frozenset({"sqs", "firehose", "lambda"})  # a topic above 256 KiB has only these...
+_LARGE_MESSAGE_SUBSCRIPTIONS = 100  # ...and at most this many subscriptions
 _SUBSCRIPTION_SETTABLE = ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy",
                           "RedrivePolicy")
 # What a subscription holds for an attribute it was not given (GetSubscriptionAttributes shows the first).
@@ -138,9 +142,9 @@ def _check_unsubscriber(ctx: RequestContext, subscription: SubscriptionRow) -> N
         raise _needs_authentication("Only the subscription owner or the topic owner can unsubscribe this subscription")
 
 
-def _check_message(params: dict[str, Any]) -> None:
-    """Publish's rules for one message: a Message of 1 byte to 256 KiB, a Subject under 100 printable characters,
-    MessageAttributes SNS accepts."""
+def _check_message(params: dict[str, Any], limit: int) -> None:
+    """Publish's rules for one message: a Message not empty, its body and attributes at most ``limit`` bytes (the
+    topic's MaximumMessageSize), a Subject under 100 printable characters, MessageAttributes SNS accepts."""
     message = params["Message"]
     if not message:
         raise _invalid("Empty message")
@@ -148,7 +152,7 @@ def _check_message(params: dict[str, Any]) -> None:
     if subject is not None and (len(subject) > _MAX_SUBJECT or not subject.strip() or
                                 any(ord(c) < 32 for c in subject)):
         raise _invalid("Subject")
-    if len(message.encode()) > _MAX_MESSAGE_BYTES:
+    if _message_size(params) > limit:
         raise _invalid("Message too long")
     message_attributes.check(params.get("MessageAttributes") or {})
 
@@ -172,9 +176,9 @@ def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
     return texts.pop("default"), texts
 
 
-def _check_batch(entries: list[dict[str, Any]]) -> None:
+def _check_batch(entries: list[dict[str, Any]], limit: int) -> None:
     """PublishBatch's whole-request rules: 1 to 10 entries with distinct valid Ids, their messages and message
-    attributes together at most 256 KiB."""
+    attributes together at most ``limit`` bytes (the topic's MaximumMessageSize)."""
     if not entries:
         raise AwsError("EmptyBatchRequest", "The batch request doesn't contain any entries.", 400)
     if len(entries) > MAX_ENTRIES:
@@ -185,18 +189,35 @@ def _check_batch(entries: list[dict[str, Any]]) -> None:
                        "The Id of a batch entry in a batch request doesn't abide by the specification.", 400)
     if len({entry["Id"] for entry in entries}) < len(entries):
         raise AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.", 400)
-    if sum(_message_size(entry) for entry in entries) > _MAX_MESSAGE_BYTES:
+    if sum(_message_size(entry) for entry in entries) > limit:
         raise AwsError("BatchRequestTooLong",
                        "The length of all the batch messages put together is more than the limit.", 400)
 
 
 def _message_size(entry: dict[str, Any]) -> int:
-    """A batched message's size: its body and each attribute's name, type and value, in bytes."""
+    """A message's size (Publish's or a PublishBatch entry's): its body and each attribute's name, type and value,
+    in bytes."""
     size = len(entry["Message"].encode())
     for name, attribute in (entry.get("MessageAttributes") or {}).items():
         value = attribute.get("BinaryValue") or (attribute.get("StringValue") or "").encode()
         size += len(name.encode()) + len((attribute.get("DataType") or "").encode()) + len(value)
     return size
+
+
+def _size_limit(attributes: dict[str, str]) -> int:
+    """The topic's MaximumMessageSize: how many bytes of body and attributes a message (or a batch) may have."""
+    return int(attributes.get("MaximumMessageSize") or _MAX_MESSAGE_BYTES)
+
+
+def _check_maximum_message_size(value: str, subscriptions: list[SubscriptionRow]) -> None:
+    """MaximumMessageSize is 1024 to 1048576; above 256 KiB the topic may have at most 100 subscriptions, all SQS,
+    Firehose or Lambda ones (CreateTopic / SetTopicAttributes)."""
+    if not value.isdigit() or not 1024 <= int(value) <= _LARGEST_MESSAGE_BYTES:
+        raise _invalid("MaximumMessageSize")
+    if int(value) > _MAX_MESSAGE_BYTES and (len(subscriptions) > _LARGE_MESSAGE_SUBSCRIPTIONS or any(
+            subscription.protocol not in _LARGE_MESSAGE_PROTOCOLS for subscription in subscriptions)):
+        raise _invalid("MaximumMessageSize Reason: a topic above 256 KiB may only have up to 100 Amazon SQS, "
+                       "Amazon Data Firehose or Lambda subscriptions")
 
 
 class SnsProvider(Provider):
@@ -252,6 +273,8 @@ class SnsProvider(Provider):
             if key == "Policy":
                 _check_policy(value)
                 value = bind_principals(ctx.session, value)
+            if key == "MaximumMessageSize":
+                _check_maximum_message_size(value, [])
             attributes[key] = value
         repo.put_topic(ctx.session, TopicRow(arn=arn, account_id=ctx.account_id, region=ctx.region, name=name,
                                              attributes=json.dumps(attributes), tags=json.dumps(tags),
@@ -294,6 +317,8 @@ class SnsProvider(Provider):
         if name == "Policy":
             _check_policy(value)
             value = bind_principals(ctx.session, value)
+        if name == "MaximumMessageSize":
+            _check_maximum_message_size(value, repo.list_topic_subscriptions(ctx.session, topic.arn))
         attributes = topic_attributes(topic)
         attributes[name] = value
         topic.attributes = json.dumps(attributes)
@@ -463,8 +488,8 @@ class SnsProvider(Provider):
         if not arn:
             raise _invalid("TopicArn or TargetArn Reason: no value for required parameter")
         topic: TopicRow | TopicView = self._read_topic(ctx, arn)
-        _check_message(params)
         attributes = topic_attributes(topic)
+        _check_message(params, _size_limit(attributes))
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
         return self._publish_message(ctx, topic, attributes, params)
@@ -473,9 +498,9 @@ class SnsProvider(Provider):
         """Up to 10 messages, each published as Publish publishes it; a message Publish would refuse is a Failed
         entry, while a malformed batch, a missing topic and FIFO entries without their ids refuse the request."""
         entries = params["PublishBatchRequestEntries"] or []
-        _check_batch(entries)
         topic: TopicRow | TopicView = self._read_topic(ctx, params["TopicArn"])
         attributes = topic_attributes(topic)
+        _check_batch(entries, _size_limit(attributes))
         for entry in entries:
             fifo.deduplication_id(attributes, entry)
         if fifo.is_fifo(attributes):
@@ -484,7 +509,7 @@ class SnsProvider(Provider):
 
     def _publish_entry(self, ctx: RequestContext, topic: TopicRow | TopicView, attributes: dict[str, str],
                        entry: dict[str, Any]) -> dict[str, Any]:
-        _check_message(entry)
+        _check_message(entry, _size_limit(attributes))
         return self._publish_message(ctx, topic, attributes, entry)
 
     @staticmethod

@@ -18,7 +18,9 @@ from .xmlcodec import write_members, xml_text
 __all__ = ["QueryProtocol", "xml_namespace"]
 
 _MISSING = object()
-_MAX_BODY = 1024 * 1024
+# A form body's largest size: an SNS message of 1 MiB (a topic's largest MaximumMessageSize), each byte
+# percent-encoded in the worst case, fits.
+_MAX_BODY = 4 * 1024 * 1024
 
 
 @lru_cache(maxsize=None)
