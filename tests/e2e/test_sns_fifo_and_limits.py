@@ -64,6 +64,31 @@ def test_fifo_publish_rules_deduplication_and_delivery(server, sns, unique):
     assert same[0] == same[1]
 
 
+def test_fifo_throughput_scope_message_group_deduplicates_within_each_group(server, sns, unique):
+    """CreateTopic / SetTopicAttributes FifoThroughputScope (FIFO topics): Topic (default) deduplicates across the
+    topic, MessageGroup within each message group (Publish, MessageDeduplicationId)."""
+    arn = sns.create_topic(Name=f"scoped-{unique}.fifo", Attributes={
+        "FifoTopic": "true", "FifoThroughputScope": "MessageGroup"})["TopicArn"]
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["FifoThroughputScope"] == "MessageGroup"
+    first = sns.publish(TopicArn=arn, Message="a", MessageGroupId="g1", MessageDeduplicationId="d")
+    other_group = sns.publish(TopicArn=arn, Message="b", MessageGroupId="g2", MessageDeduplicationId="d")
+    same_group = sns.publish(TopicArn=arn, Message="c", MessageGroupId="g1", MessageDeduplicationId="d")
+    assert other_group["MessageId"] != first["MessageId"] and same_group["MessageId"] == first["MessageId"]
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="FifoThroughputScope", AttributeValue="Topic")
+    across = sns.publish(TopicArn=arn, Message="e", MessageGroupId="g3", MessageDeduplicationId="t")
+    assert sns.publish(TopicArn=arn, Message="f", MessageGroupId="g4",
+                       MessageDeduplicationId="t")["MessageId"] == across["MessageId"]
+    for value in ("Group", ""):
+        error = error_of(sns.set_topic_attributes, TopicArn=arn, AttributeName="FifoThroughputScope",
+                         AttributeValue=value)
+        assert (error["Code"], error["Status"]) == ("InvalidParameter", 400)
+    error = error_of(sns.create_topic, Name=f"plain-scope-{unique}", Attributes={"FifoThroughputScope": "Topic"})
+    assert (error["Code"], error["Status"]) == ("InvalidParameter", 400)
+    standard = sns.create_topic(Name=f"plain-scope-{unique}")["TopicArn"]
+    assert _invalid(error_of(sns.set_topic_attributes, TopicArn=standard, AttributeName="FifoThroughputScope",
+                             AttributeValue="Topic"), "Invalid parameter: AttributeName")
+
+
 def test_fifo_notifications_are_unsigned_with_the_sequence_number_after_the_message_id(server, sns, unique):
     """A FIFO topic's JSON notification (as real FIFO deliveries show it, and AWS's SDKs and Powertools parse it):
     SequenceNumber after MessageId, and no SignatureVersion, Signature or SigningCertURL."""

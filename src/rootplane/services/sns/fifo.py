@@ -21,7 +21,7 @@ from rootplane.services.sns import repo
 from rootplane.services.sns.tables import DeduplicationRow, TopicRow
 from rootplane.services.sns.topic_views import TopicView
 
-__all__ = ["FifoPublish", "check_topic", "is_fifo", "deduplication_id", "admit", "record"]
+__all__ = ["FifoPublish", "check_topic", "check_throughput_scope", "is_fifo", "deduplication_id", "admit", "record"]
 
 DEDUPLICATION_INTERVAL = _dt.timedelta(minutes=5)
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -29,6 +29,7 @@ _STANDARD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _FIFO_NAME_RULE = ("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
                    "letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
 _SEQUENCE_BASE = 10_000_000_000_000_000_000  # 20-digit sequence numbers, as SNS shows them
+THROUGHPUT_SCOPES = ("Topic", "MessageGroup")  # FifoThroughputScope: deduplication across the topic or per group
 
 
 def _invalid(message: str) -> AwsError:
@@ -41,6 +42,7 @@ class FifoPublish:
 
     group_id: str
     deduplication_id: str
+    key: str  # what the topic remembers: the deduplication id in its FifoThroughputScope
     repeat: DeduplicationRow | None = None
 
 
@@ -49,13 +51,16 @@ def is_fifo(attributes: dict[str, str]) -> bool:
 
 
 def check_topic(name: str, attributes: dict[str, str]) -> None:
-    """CreateTopic: the name must fit the topic type; ContentBasedDeduplication only on FIFO topics.
+    """CreateTopic: the name must fit the topic type; ContentBasedDeduplication and FifoThroughputScope only on FIFO
+    topics.
 
     ``attributes`` (as given) loses a FifoTopic of ``false``, which SNS does not keep."""
     if attributes.get("FifoTopic", "").lower() == "true":
         attributes["FifoTopic"] = "true"
         if not _FIFO_NAME.match(name):
             raise _invalid(_FIFO_NAME_RULE)
+        if "FifoThroughputScope" in attributes:
+            check_throughput_scope(attributes["FifoThroughputScope"])
         return
     attributes.pop("FifoTopic", None)
     if not _STANDARD_NAME.match(name):
@@ -63,6 +68,16 @@ def check_topic(name: str, attributes: dict[str, str]) -> None:
     if "ContentBasedDeduplication" in attributes:
         raise _invalid("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be "
                        "set for FIFO topics")
+    if "FifoThroughputScope" in attributes:
+        raise _invalid("Invalid parameter: FifoThroughputScope Reason: FifoThroughputScope can only be set for FIFO "
+                       "topics")
+
+
+def check_throughput_scope(value: str) -> None:
+    """A FIFO topic's FifoThroughputScope is Topic or MessageGroup."""
+    if value not in THROUGHPUT_SCOPES:
+        raise _invalid(f"Invalid parameter: FifoThroughputScope Reason: Invalid value [{value}]. Must be one of "
+                       "Topic or MessageGroup.")
 
 
 def deduplication_id(attributes: dict[str, str], params: dict[str, Any]) -> str | None:
@@ -88,13 +103,16 @@ def deduplication_id(attributes: dict[str, str], params: dict[str, Any]) -> str 
 def admit(session: Session, topic: TopicRow | TopicView, attributes: dict[str, str], params: dict[str, Any],
           now: _dt.datetime) -> FifoPublish | None:
     """Publish's FIFO rules (``deduplication_id``): None for a standard topic, else the message's ids and, for a
-    deduplication id seen in the last 5 minutes, the earlier answer."""
+    deduplication id seen in the last 5 minutes in the topic's FifoThroughputScope, the earlier answer."""
     deduplication = deduplication_id(attributes, params)
     if deduplication is None:
         return None
-    seen = repo.find_deduplication(session, topic.arn, deduplication)
-    return FifoPublish(params["MessageGroupId"], deduplication,
-                       seen if seen is not None and seen.expires_at > now else None)
+    group_id = params["MessageGroupId"]
+    key = deduplication
+    if attributes.get("FifoThroughputScope") == "MessageGroup":  # a digest: the remembered id fits its column
+        key = "group:" + hashlib.sha256(f"{group_id}\n{deduplication}".encode()).hexdigest()
+    seen = repo.find_deduplication(session, topic.arn, key)
+    return FifoPublish(group_id, deduplication, key, seen if seen is not None and seen.expires_at > now else None)
 
 
 def record(session: Session, topic: TopicRow, fifo: FifoPublish, message_id: str, now: _dt.datetime) -> str:
@@ -102,6 +120,6 @@ def record(session: Session, topic: TopicRow, fifo: FifoPublish, message_id: str
     topic.sequence = (topic.sequence or 0) + 1
     sequence_number = str(_SEQUENCE_BASE + topic.sequence)
     repo.put_deduplication(session, DeduplicationRow(
-        topic_arn=topic.arn, deduplication_id=fifo.deduplication_id, message_id=message_id,
+        topic_arn=topic.arn, deduplication_id=fifo.key, message_id=message_id,
         sequence_number=sequence_number, expires_at=now + DEDUPLICATION_INTERVAL))
     return sequence_number

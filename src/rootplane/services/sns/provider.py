@@ -34,7 +34,7 @@ _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttrib
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _PROTOCOL_MISMATCH = "Endpoint must match the specified protocol"  # an http(s) URL of the other scheme
-_FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication")
+_FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope")
 _MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
 _MAX_MESSAGE_BYTES = 262_144  # a topic's MaximumMessageSize unless it sets one
 _LARGEST_MESSAGE_BYTES = 1_048_576  # the largest MaximumMessageSize
@@ -311,7 +311,7 @@ class SnsProvider(Provider):
     def set_topic_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         topic = self._topic(ctx, params["TopicArn"])
         name, value = params["AttributeName"], params.get("AttributeValue") or ""
-        fifo_setting = name == "ContentBasedDeduplication" and fifo.is_fifo(topic_attributes(topic))
+        fifo_setting = name in _FIFO_ATTRIBUTES[1:] and fifo.is_fifo(topic_attributes(topic))
         if name not in _TOPIC_SETTABLE and not fifo_setting:
             raise _invalid("AttributeName")
         if name == "Policy":
@@ -319,6 +319,8 @@ class SnsProvider(Provider):
             value = bind_principals(ctx.session, value)
         if name == "MaximumMessageSize":
             _check_maximum_message_size(value, repo.list_topic_subscriptions(ctx.session, topic.arn))
+        if name == "FifoThroughputScope":
+            fifo.check_throughput_scope(value)
         attributes = topic_attributes(topic)
         attributes[name] = value
         topic.attributes = json.dumps(attributes)
