@@ -82,3 +82,17 @@ def test_a_json_message_structure_must_parse_and_have_a_string_default(sns, uniq
     a key whose value is not a string is ignored."""
     arn = sns.create_topic(Name=f"structure-{unique}")["TopicArn"]
     assert _invalid(error_of(sns.publish, TopicArn=arn, Message=body, MessageStructure="json"), message)
+
+
+def test_delivery_status_logging_attributes_are_kept(sns, unique):
+    """CreateTopic / SetTopicAttributes: the delivery status attributes of each endpoint type (<Type>SuccessFeedback
+    RoleArn, <Type>SuccessFeedbackSampleRate, <Type>FailureFeedbackRoleArn)."""
+    role = "arn:aws:iam::000000000000:role/SNSDeliveryStatus"
+    arn = sns.create_topic(Name=f"status-{unique}", Attributes={
+        "SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "50"})["TopicArn"]
+    for kind in ("HTTP", "Lambda", "Firehose", "Application"):
+        sns.set_topic_attributes(TopicArn=arn, AttributeName=f"{kind}FailureFeedbackRoleArn", AttributeValue=role)
+    attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    assert (attributes["SQSSuccessFeedbackRoleArn"], attributes["SQSSuccessFeedbackSampleRate"]) == (role, "50")
+    assert all(attributes[f"{kind}FailureFeedbackRoleArn"] == role for kind in ("HTTP", "Lambda", "Firehose",
+                                                                                 "Application"))

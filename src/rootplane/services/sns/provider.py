@@ -27,8 +27,12 @@ __all__ = ["SnsProvider", "PROVIDER"]
 PAGE = 100
 PENDING = "pending confirmation"
 _PROTOCOLS = ("email", "email-json", "sqs", "http", "https")
+# Delivery status logging: per endpoint type, the roles and sample rate of its success and failure logs.
+_DELIVERY_STATUS = tuple(f"{kind}{setting}" for kind in ("Application", "HTTP", "Firehose", "Lambda", "SQS")
+                         for setting in ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate",
+                                         "FailureFeedbackRoleArn"))
 _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig", "SignatureVersion",
-                   "MaximumMessageSize")
+                   "MaximumMessageSize", *_DELIVERY_STATUS)
 # The topic actions AddPermission may grant (anything else: "Policy statement action out of service scope!").
 _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
