@@ -15,6 +15,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.events import repo
 from rootplane.services.events.authz import DEFAULT_BUS, bus_arn, bus_name as _bus_name, rule_arn
 from rootplane.services.events.dispatch import put_event
+from rootplane.services.events.permissions import checked_policy, with_statement, without_statement
 from rootplane.services.events.patterns import MAX_PATTERN_LENGTH, InvalidPattern, compile_pattern
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
 from rootplane.services.events.transform import InvalidPath, check_path, check_transformer
@@ -142,12 +143,39 @@ class EventsProvider(Provider):
         name = _bus_name(params.get("Name"))
         bus = self._require_bus(ctx, name)
         result: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name), **self._times(ctx, bus)}
-        if bus is not None:
-            if bus.description:
-                result["Description"] = bus.description
-            if bus.policy:
-                result["Policy"] = bus.policy
+        if bus is not None and bus.description:
+            result["Description"] = bus.description
+        held = bus if bus is not None else repo.find_bus(ctx.session, ctx.account_id, ctx.region, DEFAULT_BUS)
+        if held is not None and held.policy:
+            result["Policy"] = held.policy
         return result
+
+    def _policy_holder(self, ctx: RequestContext, name: str | None) -> EventBusRow:
+        """The row holding the policy of a bus: a custom bus's own, or (made on first use) the default bus's."""
+        name = _bus_name(name)
+        bus = self._require_bus(ctx, name) or repo.find_bus(ctx.session, ctx.account_id, ctx.region, name)
+        if bus is None:
+            now = ctx.now()
+            bus = repo.put_bus(ctx.session, EventBusRow(
+                arn=_bus_arn(ctx, name), account_id=ctx.account_id, region=ctx.region, name=name, tags_json="{}",
+                created_at=now, modified_at=now))
+        return bus
+
+    def put_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        bus = self._policy_holder(ctx, params.get("EventBusName"))
+        bus.policy = checked_policy(params["Policy"]) if params.get("Policy") else \
+            with_statement(bus.policy, bus.arn, params)
+        bus.modified_at = ctx.now()
+
+    def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        bus = self._policy_holder(ctx, params.get("EventBusName"))
+        if params.get("RemoveAllPermissions"):
+            bus.policy = None
+        elif params.get("StatementId"):
+            bus.policy = without_statement(bus.policy, params["StatementId"])
+        else:
+            raise _validation("Parameter(s) StatementId must be specified.")
+        bus.modified_at = ctx.now()
 
     def list_event_buses(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("Limit") or 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from rootplane.services.events.authz import DEFAULT_BUS
 from rootplane.services.events.tables import EventBusRow, RuleRow, TargetRow
 from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
@@ -23,7 +24,9 @@ def find_bus(session: Session, account_id: str, region: str, name: str) -> Event
 
 def list_buses(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
                limit: int) -> list[EventBusRow]:
-    query = select(EventBusRow).where(EventBusRow.account_id == account_id, EventBusRow.region == region)
+    """Custom buses by name (not the row that holds the default bus's policy)."""
+    query = select(EventBusRow).where(EventBusRow.account_id == account_id, EventBusRow.region == region,
+                                      EventBusRow.name != DEFAULT_BUS)
     return keyset_page(session, query, EventBusRow.name, after, limit, prefix_column=EventBusRow.name, prefix=prefix)
 
 
