@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.arn import parse_arn
 from rootplane.core.services import optional_module as source
-from rootplane.policy import Decision, NamedPolicy, PolicySet, RequestFacts, evaluate
+from rootplane.policy import Decision, NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
 
-__all__ = ["decide_for_service", "organization_keys"]
+__all__ = ["decide_for_service", "organization_keys", "role_for_service", "decide_for_role_session"]
 
 
 def organization_keys(session: Session, prefix: str, account_id: str | None) -> dict[str, Any]:
@@ -52,3 +52,38 @@ def decide_for_service(session: Session, service: str, action: str, resource: st
                          resource_account=resource_account, context=_context(session, resource_account, context),
                          principal_is_service=service)
     return evaluate(facts, PolicySet(resource=resource_policy, rcp_levels=rcp_levels))
+
+
+def role_for_service(session: Session, service: str, role_arn: str | None, context: Mapping[str, Any]) -> Any | None:
+    """The IAM role ``role_arn`` names if its trust policy lets ``service`` assume it (``context``: the keys the
+    service sets, aws:SourceArn and aws:SourceAccount), else None."""
+    iam = source("rootplane.services.iam.api")
+    role = iam.find_role_by_arn(session, role_arn or "") if iam is not None else None
+    if role is None:
+        return None
+    trust = NamedPolicy("trust-policy", parse_policy_cached(role.trust_policy, "trust"), "resource-based policy")
+    facts = RequestFacts("sts:AssumeRole", role.arn, service, "", role.account_id, dict(context),
+                         principal_is_service=service)
+    return role if evaluate(facts, PolicySet(resource=trust)).allowed else None
+
+
+def decide_for_role_session(session: Session, role: Any, session_name: str, action: str, resource: str,
+                            resource_policy: NamedPolicy | None = None, context: Mapping[str, Any] | None = None, *,
+                            rcps: bool = False) -> Decision:
+    """Whether a session of ``role`` (a service acting through it) may do ``action`` on ``resource``: the role's
+    policies, its permissions boundary, its account's SCPs, and ``resource_policy``, with the RCPs of the
+    resource's account when ``rcps``. ``context`` adds to aws:PrincipalOrgID/OrgPaths of the role's account."""
+    policies = source("rootplane.services.iam.policies")
+    orgs = source("rootplane.services.organizations.policies")
+    resource_account = resource.split(":")[4]
+    boundary = policies.managed_policies(session, [role.boundary_arn], "permissions boundary") \
+        if role.boundary_arn else None
+    policy_set = PolicySet(
+        identity=tuple(policies.entity_policies(session, [role.role_id], {role.role_id: "role"})), boundary=boundary,
+        scp_levels=orgs.scp_levels(session, role.account_id) if orgs is not None else None,
+        rcp_levels=orgs.rcp_levels(session, resource_account, action) if orgs is not None and rcps else None,
+        resource=resource_policy)
+    session_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.role_name}/{session_name}"
+    keys = {**organization_keys(session, "aws:Principal", role.account_id), **(context or {})}
+    return evaluate(RequestFacts(action, resource, session_arn, role.account_id, resource_account, keys,
+                                 role_arn=role.arn, unique_id=role.role_id), policy_set)

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.authz.gather import source
+from rootplane.authz.service_requests import decide_for_role_session, role_for_service
 from rootplane.core.errors import AwsError
-from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy_cached
 from rootplane.services.cloudtrail.tables import TrailRow
 
 __all__ = ["check", "deliver", "stream_name"]
@@ -58,15 +58,9 @@ def _group(session: Session, trail: TrailRow) -> Any:
 
 
 def _role(session: Session, trail: TrailRow) -> Any:
-    iam = source("rootplane.services.iam.api")
-    role = iam.find_role_by_arn(session, trail.cloud_watch_logs_role_arn or "") if iam is not None else None
-    trust = (evaluate(RequestFacts("sts:AssumeRole", role.arn, SERVICE, "", role.account_id,
-                                   {"aws:SourceArn": trail.trail_arn, "aws:SourceAccount": trail.account_id},
-                                   principal_is_service=SERVICE),
-                      PolicySet(resource=NamedPolicy("trust-policy", parse_policy_cached(role.trust_policy, "trust"),
-                                                     "resource-based policy"))).allowed
-             if role is not None else False)
-    if not trust:
+    role = role_for_service(session, SERVICE, trail.cloud_watch_logs_role_arn,
+                            {"aws:SourceArn": trail.trail_arn, "aws:SourceAccount": trail.account_id})
+    if role is None:
         raise _Refused("InvalidCloudWatchLogsRoleArnException",
                        "Access denied. Check the trust relationships for your role.", "AccessDeniedException")
     return role
@@ -74,16 +68,7 @@ def _role(session: Session, trail: TrailRow) -> Any:
 
 def _role_allows(session: Session, role: Any, resource: str) -> bool:
     """Whether a CloudTrail session of ``role`` may create the stream and put events into it."""
-    policies = source("rootplane.services.iam.policies")
-    organizations = source("rootplane.services.organizations.policies")
-    boundary = policies.managed_policies(session, [role.boundary_arn], "permissions boundary") \
-        if role.boundary_arn else None
-    policy_set = PolicySet(
-        identity=tuple(policies.entity_policies(session, [role.role_id], {role.role_id: "role"})), boundary=boundary,
-        scp_levels=organizations.scp_levels(session, role.account_id) if organizations is not None else None)
-    session_arn = f"arn:aws:sts::{role.account_id}:assumed-role/{role.role_name}/CloudTrailSession"
-    return all(evaluate(RequestFacts(action, resource, session_arn, role.account_id, resource.split(":")[4],
-                                     role_arn=role.arn, unique_id=role.role_id), policy_set).allowed
+    return all(decide_for_role_session(session, role, "CloudTrailSession", action, resource).allowed
                for action in _ACTIONS)
 
 

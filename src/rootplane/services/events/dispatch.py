@@ -1,4 +1,5 @@
-"""Match an event against the rules of a bus and deliver it to their targets (SQS queues, SNS topics).
+"""Match an event against the rules of a bus and deliver it to their targets (SQS queues, SNS topics, event buses:
+services/events/buses.py).
 
 Deliveries run inside the caller's transaction, each target inside a savepoint: a target that refuses (queue or
 topic policy does not allow ``events.amazonaws.com``) or no longer exists is skipped, like a failed invocation.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.events import repo
+from rootplane.services.events.buses import is_bus_arn, receiving_bus
 from rootplane.services.events.patterns import InvalidPattern, compile_pattern
 from rootplane.services.events.tables import RuleRow, TargetRow
 from rootplane.services.events.transform import render
@@ -73,14 +75,26 @@ def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _d
 
 
 def put_event(session: Session, account_id: str, region: str, bus_name: str, event: dict[str, Any],
-              now: _dt.datetime, *, read_only_cloudtrail: bool = False) -> int:
-    """Deliver ``event`` to every matching rule's targets; returns how many rules matched."""
+              now: _dt.datetime, *, read_only_cloudtrail: bool = False, forwarded: bool = False) -> int:
+    """Deliver ``event`` to every matching rule's targets; returns how many rules matched. ``forwarded``: the event
+    came from another bus, so it is not sent on to a bus again."""
     rules = repo.list_active_rules(session, account_id, region, bus_name)
-    return deliver_to_rules(session, rules, event, now, read_only_cloudtrail=read_only_cloudtrail)
+    return deliver_to_rules(session, rules, event, now, read_only_cloudtrail=read_only_cloudtrail,
+                            forwarded=forwarded)
+
+
+def _forward(session: Session, rule: RuleRow, spec: dict[str, Any], event: dict[str, Any], now: _dt.datetime,
+             read_only_cloudtrail: bool) -> None:
+    """Send ``event`` unchanged to the bus a target names, when that bus lets the rule's account (or role) send."""
+    bus = receiving_bus(session, rule, spec, event)
+    if bus is None:
+        log.info("rule %s target %s: the event bus refused or does not exist", rule.arn, spec["Id"])
+        return
+    put_event(session, *bus, event, now, read_only_cloudtrail=read_only_cloudtrail, forwarded=True)
 
 
 def deliver_to_rules(session: Session, rules: list[RuleRow], event: dict[str, Any], now: _dt.datetime, *,
-                     read_only_cloudtrail: bool = False) -> int:
+                     read_only_cloudtrail: bool = False, forwarded: bool = False) -> int:
     """Deliver ``event`` to the targets of those ``rules`` (active rules of its bus) that match it."""
     matched = 0
     for rule in rules:
@@ -89,9 +103,15 @@ def deliver_to_rules(session: Session, rules: list[RuleRow], event: dict[str, An
         matched += 1
         for target in repo.list_targets(session, rule.arn):
             spec = json.loads(target.spec)
+            to_bus = is_bus_arn(target.target_arn)
+            if to_bus and forwarded:
+                continue
             try:
                 with session.begin_nested():
-                    _send(session, target, render(spec, event, rule.name, rule.arn), rule, now)
+                    if to_bus:
+                        _forward(session, rule, spec, event, now, read_only_cloudtrail)
+                    else:
+                        _send(session, target, render(spec, event, rule.name, rule.arn), rule, now)
             except AwsError as error:
                 log.info("rule %s target %s not invoked: %s", rule.arn, target.target_id, error.code)
     return matched
