@@ -149,7 +149,7 @@ def test_an_account_named_in_the_bus_policy_sends_without_a_role(server, unique)
     statement is removed, nothing arrives."""
     _organization(server)
     member = create_member(server.client("organizations"), f"sender-{unique}")
-    admin = admin_key(server)
+    admin = admin_key(server, f"admin-{unique}")
     url, arn = _queue(server, f"named-{unique}", f"{BUS.replace('event-bus', 'rule')}/named-{unique}")
     server.client("cloudtrail").lookup_events(MaxResults=1)
     events = server.client_for(admin, "events")
@@ -168,3 +168,25 @@ def test_an_account_named_in_the_bus_policy_sends_without_a_role(server, unique)
     events.remove_permission(StatementId=f"named-{unique}")
     member_events.put_events(Entries=[entry])
     assert _drain(server, url) == []
+
+
+def test_put_events_to_another_accounts_bus(server, unique):
+    """PutEvents names another account's bus by ARN: allowed by that bus's policy ("Permissions for event buses"),
+    the event keeps the sender's account; without a grant the call is denied."""
+    _organization(server)
+    member = create_member(server.client("organizations"), f"direct-{unique}")
+    name = f"inbox-{unique}"
+    url, arn = _queue(server, f"inbox-{unique}", f"arn:aws:events:us-east-1:000000000000:rule/{name}/in")
+    events = server.client("events")
+    events.create_event_bus(Name=name)
+    events.put_rule(Name="in", EventBusName=name, EventPattern=json.dumps({"source": [f"app.{unique}"]}))
+    events.put_targets(Rule="in", EventBusName=name, Targets=[{"Id": "q", "Arn": arn}])
+    member_events = server.client_for(assume_access_role(server, admin_key(server, f"admin-{unique}"), member), "events")
+    entry = {"Source": f"app.{unique}", "DetailType": "order", "Detail": "{}", "EventBusName": f"{BUS}/{name}"}
+
+    error = error_of(member_events.put_events, Entries=[entry])
+    assert (error["Code"], error["Status"]) == ("AccessDeniedException", 400)
+    events.put_permission(EventBusName=name, Action="events:PutEvents", Principal=member, StatementId="member")
+    assert member_events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    [body] = _drain(server, url)
+    assert (json.loads(body)["account"], json.loads(body)["source"]) == (member, f"app.{unique}")

@@ -69,14 +69,28 @@ def _rule_context(ctx: Any, operation: str, params: dict[str, Any]) -> dict[str,
     return context
 
 
+def _bus_policy(ctx: Any, arn: str) -> str | None:
+    """The policy of the bus ``arn`` names when it is another account's (which its policy must let the caller
+    write to: "Permissions for event buses in Amazon EventBridge"), else None."""
+    _, _, _, region, account_id, resource = arn.split(":", 5)
+    if account_id == ctx.account_id:
+        return None
+    from rootplane.services.events import repo  # imports this module
+
+    bus = repo.find_bus(ctx.session, account_id, region, resource.partition("/")[2])
+    return bus.policy if bus is not None else None
+
+
 def _put_events(ctx: Any, params: dict[str, Any]) -> list[AuthzCheck]:
     seen: dict[tuple[str, str, str], AuthzCheck] = {}
     for entry in params.get("Entries") or ():
         arn = bus_arn(ctx.region, ctx.account_id, entry.get("EventBusName"))
         source, detail_type = entry.get("Source") or "", entry.get("DetailType") or ""
         context = {"events:source": source, "events:detail-type": detail_type}
-        seen.setdefault((arn, source, detail_type),
-                        AuthzCheck("events:PutEvents", arn, arn.split(":")[4], context=context))
+        key = (arn, source, detail_type)
+        if key not in seen:
+            seen[key] = AuthzCheck("events:PutEvents", arn, arn.split(":")[4], resource_policy=_bus_policy(ctx, arn),
+                                   context=context)
     return list(seen.values()) or [AuthzCheck("events:PutEvents", bus_arn(ctx.region, ctx.account_id, None),
                                               ctx.account_id)]
 

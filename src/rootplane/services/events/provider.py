@@ -40,7 +40,7 @@ def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 400)
 
 
-def _bus_arn(ctx: RequestContext, name: str) -> str:
+def _bus_arn(ctx: RequestContext, name: str | None) -> str:
     return bus_arn(ctx.region, ctx.account_id, name)
 
 
@@ -413,8 +413,9 @@ class EventsProvider(Provider):
             detail = None
         if not isinstance(detail, dict):
             return {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
-        bus = _bus_name(entry.get("EventBusName"))
-        if bus != DEFAULT_BUS and repo.find_bus(ctx.session, ctx.account_id, ctx.region, bus) is None:
+        _, _, _, region, account_id, resource = _bus_arn(ctx, entry.get("EventBusName")).split(":", 5)
+        bus = resource.partition("/")[2]
+        if bus != DEFAULT_BUS and repo.find_bus(ctx.session, account_id, region, bus) is None:
             return {"ErrorCode": "ResourceNotFoundException", "ErrorMessage": f"Event bus {bus} does not exist."}
         event_id = str(uuid.uuid4())
         time = entry.get("Time") or ctx.now()
@@ -423,7 +424,7 @@ class EventsProvider(Provider):
             "account": ctx.account_id, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": ctx.region,
             "resources": list(entry.get("Resources") or []), "detail": detail,
         }
-        put_event(ctx.session, ctx.account_id, ctx.region, bus, event, ctx.now())
+        put_event(ctx.session, account_id, region, bus, event, ctx.now(), forwarded=account_id != ctx.account_id)
         return {"EventId": event_id}
 
 
