@@ -28,7 +28,8 @@ def test_put_permission_builds_the_bus_policy(server, unique):
         {"Sid": f"org-{unique}", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
          "Resource": f"{BUS}/default", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}},
     ]
-    assert [bus["Name"] for bus in events.list_event_buses()["EventBuses"]].count("default") == 1
+    [listed] = [bus for bus in events.list_event_buses()["EventBuses"] if bus["Name"] == "default"]
+    assert listed["Policy"] == events.describe_event_bus()["Policy"]
     events.remove_permission(StatementId=f"one-{unique}")
     assert [s["Sid"] for s in _statements(events) if s["Sid"].endswith(unique)] == [f"org-{unique}"]
     error = error_of(events.remove_permission, StatementId=f"one-{unique}")
@@ -52,6 +53,7 @@ def test_put_permission_on_a_custom_bus_and_whole_policies(server, unique):
         "Action": "events:PutEvents", "Resource": f"{BUS}/{name}"}]})
     events.put_permission(EventBusName=name, Policy=policy)
     assert json.loads(events.describe_event_bus(Name=name)["Policy"]) == json.loads(policy)
+    assert json.loads(events.list_event_buses(NamePrefix=name)["EventBuses"][0]["Policy"]) == json.loads(policy)
     too_long = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": f"s{i}", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{i:012d}:root"},
         "Action": "events:PutEvents", "Resource": f"{BUS}/{name}"} for i in range(100)]})

@@ -139,16 +139,20 @@ class EventsProvider(Provider):
         account = accounts.find_account(ctx.session, ctx.account_id)
         return {"CreationTime": account.created_at, "LastModifiedTime": account.created_at} if account else {}
 
-    def describe_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        name = _bus_name(params.get("Name"))
-        bus = self._require_bus(ctx, name)
-        result: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name), **self._times(ctx, bus)}
+    def _bus_shape(self, ctx: RequestContext, name: str, bus: EventBusRow | None) -> dict[str, Any]:
+        """An EventBus as DescribeEventBus and ListEventBuses show it (``bus`` None: the default bus, whose policy
+        has a row of its own once set)."""
+        shape: dict[str, Any] = {"Name": name, "Arn": _bus_arn(ctx, name), **self._times(ctx, bus)}
         if bus is not None and bus.description:
-            result["Description"] = bus.description
+            shape["Description"] = bus.description
         held = bus if bus is not None else repo.find_bus(ctx.session, ctx.account_id, ctx.region, DEFAULT_BUS)
         if held is not None and held.policy:
-            result["Policy"] = held.policy
-        return result
+            shape["Policy"] = held.policy
+        return shape
+
+    def describe_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = _bus_name(params.get("Name"))
+        return self._bus_shape(ctx, name, self._require_bus(ctx, name))
 
     def _policy_holder(self, ctx: RequestContext, name: str | None) -> EventBusRow:
         """The row holding the policy of a bus: a custom bus's own, or (made on first use) the default bus's."""
@@ -183,19 +187,14 @@ class EventsProvider(Provider):
         prefix = params.get("NamePrefix")
         entries: list[dict[str, Any]] = []
         if after is None and DEFAULT_BUS.startswith(prefix or ""):
-            entries.append({"Name": DEFAULT_BUS, "Arn": _bus_arn(ctx, DEFAULT_BUS), **self._times(ctx, None)})
+            entries.append(self._bus_shape(ctx, DEFAULT_BUS, None))
         room = limit - len(entries)
         rows = repo.list_buses(ctx.session, ctx.account_id, ctx.region, prefix, after, room + 1)
         token: dict[str, str] = {}
         if len(rows) > room:  # more follow: after the page's last bus, or after the default one when it filled it
             token = {"NextToken": _token(rows[room - 1].name if room else "")}
             rows = rows[:room]
-        for bus in rows:
-            entry = {"Name": bus.name, "Arn": bus.arn, "CreationTime": bus.created_at,
-                     "LastModifiedTime": bus.modified_at}
-            if bus.description:
-                entry["Description"] = bus.description
-            entries.append(entry)
+        entries.extend(self._bus_shape(ctx, bus.name, bus) for bus in rows)
         return {"EventBuses": entries, **token}
 
     def delete_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> None:
