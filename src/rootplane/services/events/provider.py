@@ -40,6 +40,10 @@ def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 400)
 
 
+def _missing_bus(name: str) -> AwsError:
+    return _not_found(f"Event bus {name} does not exist.")
+
+
 def _bus_arn(ctx: RequestContext, name: str | None) -> str:
     return bus_arn(ctx.region, ctx.account_id, name)
 
@@ -111,7 +115,7 @@ class EventsProvider(Provider):
             return None
         bus = repo.find_bus(ctx.session, ctx.account_id, ctx.region, name)
         if bus is None:
-            raise _not_found(f"Event bus {name} does not exist.")
+            raise _missing_bus(name)
         return bus
 
     def create_event_bus(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +161,9 @@ class EventsProvider(Provider):
     def _policy_holder(self, ctx: RequestContext, name: str | None) -> EventBusRow:
         """The row holding the policy of a bus: a custom bus's own, or (made on first use) the default bus's."""
         name = _bus_name(name)
-        bus = self._require_bus(ctx, name) or repo.find_bus(ctx.session, ctx.account_id, ctx.region, name)
+        bus = repo.find_bus(ctx.session, ctx.account_id, ctx.region, name, for_update=True)
+        if bus is None and name != DEFAULT_BUS:
+            raise _missing_bus(name)
         if bus is None:
             now = ctx.now()
             bus = repo.put_bus(ctx.session, EventBusRow(

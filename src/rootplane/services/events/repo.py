@@ -17,9 +17,15 @@ __all__ = [
 ]
 
 
-def find_bus(session: Session, account_id: str, region: str, name: str) -> EventBusRow | None:
-    return session.scalars(select(EventBusRow).where(
-        EventBusRow.account_id == account_id, EventBusRow.region == region, EventBusRow.name == name)).first()
+def find_bus(session: Session, account_id: str, region: str, name: str, *, for_update: bool = False
+             ) -> EventBusRow | None:
+    """The bus ``name``; ``for_update`` (PutPermission, RemovePermission) reads it afresh and holds it until commit
+    where the store needs it (``locks_rows``), so that two servers' edits of its policy take turns."""
+    query = select(EventBusRow).where(
+        EventBusRow.account_id == account_id, EventBusRow.region == region, EventBusRow.name == name)
+    if for_update and locks_rows(session):
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
 def list_buses(session: Session, account_id: str, region: str, prefix: str | None, after: str | None,
