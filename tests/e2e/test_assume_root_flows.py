@@ -226,3 +226,19 @@ def test_sessions_expire_on_time(world, server):
     server.advance_clock(901)
     code, _, status = error_of(iam.get_user)
     assert (code, status) == ("ExpiredToken", 403)
+
+
+def test_target_must_have_the_opt_in_region_enabled(world, server):
+    """IAM User Guide, "Manage AWS STS in an AWS Region": the account the credentials are requested for, not the
+    caller's, must have the Region active; refused like an ineligible target (as AWS refuses AssumeRole into an
+    account without the Region, aws-captures/regions.json). Moves the server's clock."""
+    sts = server.client_for(world.admin, "sts", region="af-south-1")
+    admin_arn = "arn:aws:iam::000000000000:user/org-access/admin"
+    assert error_of(sts.assume_root, TargetPrincipal=world.target, TaskPolicyArn={"arn": AUDIT}) == (
+        "AccessDenied", _generic(admin_arn, world.target), 403)
+    server.client_for(world.member_admin(world.admin, world.target), "account").enable_region(
+        RegionName="af-south-1")
+    server.advance_clock(600)
+    credentials = sts.assume_root(TargetPrincipal=world.target, TaskPolicyArn={"arn": AUDIT})["Credentials"]
+    identity = server.client_for(credentials, "sts", region="af-south-1").get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:iam::{world.target}:root"

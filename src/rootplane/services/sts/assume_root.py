@@ -8,7 +8,9 @@ Order of refusals (aws-spec.md c.2-c.4, recorded AWS answers):
 4. IAM authorization of ``sts:AssumeRoot`` on ``arn:aws:iam::<target>:root`` with ``sts:TaskPolicyArn`` in the
    request context (done by the gateway with the check built here);
 5. the caller's account must be the management account or the IAM delegated administrator, and the target an
-   active member of the same organization (same generic AccessDenied as step 4);
+   active member of the same organization that has the request's opt-in Region enabled ("It is not the account of
+   the caller, but the account from which temporary credentials are requested that must activate the region",
+   IAM User Guide, id_credentials_temp_enable-regions) (same generic AccessDenied as step 4);
 6. trusted access for IAM, then the feature gate of the task (AWS's recorded messages).
 
 Global endpoint rule: AWS answers ``InvalidAction`` on ``sts.amazonaws.com``. Behind ``--endpoint-url`` every
@@ -163,7 +165,8 @@ def _check_eligibility(ctx: RequestContext, request: RootRequest) -> None:
     if caller_account != management and not facts.caller_is_delegated_admin:
         raise _not_authorized(ctx.principal, request)
     if (target == management or facts.target_status != "ACTIVE"
-            or facts.target_organization_id is None or facts.target_organization_id != facts.organization_id):
+            or facts.target_organization_id is None or facts.target_organization_id != facts.organization_id
+            or not regional.region_usable(ctx, target)):
         raise _not_authorized(ctx.principal, request)
     if not facts.trusted_access:
         raise AwsError("AccessDenied", "Service not enabled for AWS Organizations.", 403)
