@@ -228,11 +228,19 @@ def test_sessions_expire_on_time(world, server):
     assert (code, status) == ("ExpiredToken", 403)
 
 
-def test_target_must_have_the_opt_in_region_enabled(world, server):
-    """IAM User Guide, "Manage AWS STS in an AWS Region": the account the credentials are requested for, not the
-    caller's, must have the Region active; refused like an ineligible target (as AWS refuses AssumeRole into an
-    account without the Region, aws-captures/regions.json). Moves the server's clock."""
+def test_opt_in_region_enabled_by_caller_and_target(world, server):
+    """The caller's account must have enabled the opt-in Region (EnableRegion: "You cannot use the Region until this
+    process is complete"; AWS Knowledge Center iam-validate-access-credentials: else InvalidClientTokenId), and so
+    must the account the credentials are requested for (IAM User Guide, "Manage AWS STS in an AWS Region"): refused
+    like an ineligible target, as AWS refuses AssumeRole into an account without the Region (aws-captures/regions.json).
+    Moves the server's clock."""
     sts = server.client_for(world.admin, "sts", region="af-south-1")
+    assert error_of(sts.assume_root, TargetPrincipal=world.target, TaskPolicyArn={"arn": AUDIT}) == (
+        "InvalidClientTokenId", "The security token included in the request is invalid", 403)
+    assert error_of(sts.get_caller_identity)[0] == "InvalidClientTokenId"
+    server.client_for(world.admin, "account").enable_region(RegionName="af-south-1")
+    server.advance_clock(600)
+    assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:user/org-access/admin"
     admin_arn = "arn:aws:iam::000000000000:user/org-access/admin"
     assert error_of(sts.assume_root, TargetPrincipal=world.target, TaskPolicyArn={"arn": AUDIT}) == (
         "AccessDenied", _generic(admin_arn, world.target), 403)

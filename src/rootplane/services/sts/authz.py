@@ -1,5 +1,5 @@
 """STS authorization facts: GetCallerIdentity and GetSessionToken need no permission (AWS); every other operation,
-GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks. Session credentials an
+GetAccessKeyInfo included, is its ``sts:`` action on ``*`` unless it has its own checks. Credentials an
 opt-in region does not accept are refused first (regional.py), and the calls the sessions of GetSessionToken and
 GetFederationToken may not make (session_limits.py)."""
 

@@ -1,14 +1,16 @@
 """STS in opt-in regions (observed in aws-captures/regions*.json).
 
-- Temporary credentials are refused (``InvalidClientTokenId``) in an opt-in region unless their account has the
-  region ENABLED (or still DISABLING), and always when they carry a version-1 token: a session issued by the global
-  endpoint ``sts.amazonaws.com`` while its account's GlobalEndpointTokenVersion is v1 (the default).
+- Credentials are refused (``InvalidClientTokenId``) in an opt-in region unless their account has the region
+  ENABLED (or still DISABLING), and temporary ones always when they carry a version-1 token: a session issued by the
+  global endpoint ``sts.amazonaws.com`` while its account's GlobalEndpointTokenVersion is v1 (the default). Long-term
+  keys too: an account cannot use a Region until it is enabled (Account Management API reference, EnableRegion), and
+  "the account that makes the request" must have enabled it (AWS Knowledge Center, iam-validate-access-credentials).
 - AssumeRole in an opt-in region into an account that has not enabled it is ``AccessDenied``.
-Long-term keys are not refused here: AWS judged their AssumeRole calls on the target role.
 """
 
 from __future__ import annotations
 
+from rootplane.auth.principal import ANONYMOUS
 from rootplane.core.errors import AwsError
 from rootplane.services.account.regions import OPT_IN_REGIONS, opt_status
 from rootplane.services.context import RequestContext
@@ -37,9 +39,10 @@ def region_usable(ctx: RequestContext, account_id: str) -> bool:
 
 
 def refuse_unusable_token(ctx: RequestContext) -> None:
-    """InvalidClientTokenId for session credentials the request's opt-in region does not accept."""
+    """InvalidClientTokenId for credentials the request's opt-in region does not accept."""
     principal = ctx.principal
-    if not principal.is_temporary or ctx.region not in OPT_IN_REGIONS:
+    if ctx.region not in OPT_IN_REGIONS or principal.kind == ANONYMOUS:
         return
-    if principal.session_token_version == 1 or not region_usable(ctx, principal.account_id):
+    if (principal.is_temporary and principal.session_token_version == 1) \
+            or not region_usable(ctx, principal.account_id):
         raise AwsError("InvalidClientTokenId", _INVALID_TOKEN, 403)
