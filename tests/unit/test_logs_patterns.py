@@ -54,6 +54,14 @@ CASES = [
     ("{ $.refreshRate = 10 }", JSON_EVENT, True),
     ("{ $.refreshRate != 10 }", JSON_EVENT, False),
     ("{ $.bandwidth > 75 }", "not json at all", False),
+    # A wildcard matches a number's text: the CDK's FilterPattern.exists('$.latency') is { $.latency = "*" }, used
+    # with metricValue $.latency (aws-cdk-lib.aws_logs.JsonPattern).
+    ('{ $.bandwidth = "*" }', JSON_EVENT, True),
+    ("{ $.latency = * }", JSON_EVENT, True),
+    ("{ $.bandwidth = 8* }", JSON_EVENT, True),
+    ("{ $.bandwidth = 9* }", JSON_EVENT, False),
+    ("{ $.bandwidth != 8* }", JSON_EVENT, False),
+    ('{ $.SomeObject = "*" }', JSON_EVENT, False),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root"}, "eventType": "AwsApiCall"}), True),
     (CIS_ROOT, json.dumps({"userIdentity": {"type": "Root", "invokedBy": "config.amazonaws.com"},
                            "eventType": "AwsApiCall"}), False),

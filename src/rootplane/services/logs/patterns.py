@@ -68,8 +68,9 @@ def _regex(text: str) -> Regex:
 
 @dataclass(frozen=True)
 class _Value:
-    """A literal of a comparison: a string (glob when it has ``*``) and, when it reads as one, a number; or a
-    regular expression (``%...%``), which strings and numbers (their JSON text) are searched with."""
+    """A literal of a comparison: a string (glob when it has ``*``, also matched against a number's JSON text) and,
+    when it reads as one, a number; or a regular expression (``%...%``), which strings and numbers (their JSON text)
+    are searched with."""
 
     text: str
     number: float | None
@@ -97,7 +98,10 @@ class _Value:
             return isinstance(actual, (str, int, float)) and self.regex.search(
                 actual if isinstance(actual, str) else json.dumps(actual))
         if isinstance(actual, (int, float)):
-            return self.number is not None and float(actual) == self.number
+            if self.number is not None:
+                return float(actual) == self.number
+            # a wildcard matches a number's JSON text (the CDK's exists() is ``= "*"``, used on numbers)
+            return "*" in self.text and self.glob.matches(json.dumps(actual))
         if isinstance(actual, str):
             return self.glob.matches(actual)
         return False
