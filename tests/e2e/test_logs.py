@@ -236,6 +236,36 @@ def test_filter_log_events(logs, group):
         == "InvalidParameterException"
 
 
+def test_filter_log_events_newest_first(logs, group):
+    """startFromHead=false returns the newest events first, and its nextToken keeps that direction; it is refused
+    with a startTime before 2024 (botocore's FilterLogEvents model: startFromHead)."""
+    base = _now_ms() - 100_000
+    logs.create_log_stream(logGroupName=group, logStreamName="a")
+    logs.create_log_stream(logGroupName=group, logStreamName="b")
+    for stream, offset in (("a", 0), ("b", 1)):
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+            {"timestamp": base + i * 2 + offset, "message": f"event {i * 2 + offset}"} for i in range(3)])
+    newest = logs.filter_log_events(logGroupName=group, startFromHead=False)["events"]
+    assert [e["message"] for e in newest] == [f"event {i}" for i in range(5, -1, -1)]
+    assert [e["message"] for e in logs.filter_log_events(logGroupName=group, startFromHead=True)["events"]] == [
+        f"event {i}" for i in range(6)]
+
+    pages, token = [], None
+    while True:
+        more = {"nextToken": token, "startFromHead": True} if token else {"startFromHead": False}  # token decides
+        page = logs.filter_log_events(logGroupName=group, filterPattern="event", limit=4, **more)
+        pages.append([e["message"] for e in page["events"]])
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert pages == [["event 5", "event 4", "event 3", "event 2"], ["event 1", "event 0"]]
+
+    assert error_of(logs.filter_log_events, logGroupName=group, startFromHead=False,
+                    startTime=1_700_000_000_000)[::2] == ("InvalidParameterException", 400)
+    assert len(logs.filter_log_events(logGroupName=group, startFromHead=False, startTime=1_704_067_200_000)[
+        "events"]) == 6
+
+
 def test_metric_filters(logs, group):
     cis = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
     logs.put_metric_filter(logGroupName=group, filterName="root-usage", filterPattern=cis, metricTransformations=[

@@ -16,6 +16,7 @@ __all__ = ["EventOperations"]
 
 _SCAN_BATCH = 1_000
 _SCAN_BUDGET = 10_000  # events FilterLogEvents reads per call before answering a page (maybe empty) and a token
+_NEWEST_FIRST_FROM = 1_704_067_200_000  # FilterLogEvents reads newest first only from a startTime of 2024 on
 
 
 def _window(group: LogGroupRow, params: dict[str, Any], now_ms: int) -> tuple[int | None, int | None]:
@@ -77,12 +78,19 @@ class EventOperations:
         streams = {row.id: row.name for row in repo.streams_by_name(ctx.session, group.arn, names, prefix)}
         stream_ids = list(streams) if (names or prefix) else None
         start, end = _window(group, params, epoch_ms(ctx.now()))
-        cursor = tokens.cursor_of(tokens.decode(params["nextToken"])) if params.get("nextToken") else None
+        if params.get("nextToken"):
+            forward, cursor = tokens.parse_filter_token(params["nextToken"])
+        else:
+            forward, cursor = params.get("startFromHead", True), None
+            if not forward and params.get("startTime") is not None and params["startTime"] < _NEWEST_FIRST_FROM:
+                raise invalid("startFromHead set to false is supported only when startTime is on or after "
+                              "Jan 1, 2024 00:00:00 UTC.")
         limit = params.get("limit") or MAX_EVENTS
         found: list[LogEventRow] = []
         scanned, more = 0, True
         while len(found) < limit and scanned < _SCAN_BUDGET and more:
-            batch = repo.group_events(ctx.session, group.arn, stream_ids, start, end, cursor, _SCAN_BATCH)
+            batch = repo.group_events(ctx.session, group.arn, stream_ids, start, end, cursor, forward,
+                                      _SCAN_BATCH)
             more = len(batch) == _SCAN_BATCH
             for row in batch:
                 scanned += 1
@@ -98,5 +106,5 @@ class EventOperations:
                         "eventId": tokens.event_id(row.timestamp, row.id)} for row in found],
             "searchedLogStreams": []}
         if more and cursor is not None:
-            result["nextToken"] = tokens.encode(list(cursor))
+            result["nextToken"] = tokens.filter_token(forward, cursor)
         return result

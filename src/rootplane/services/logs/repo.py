@@ -172,14 +172,17 @@ def stream_events(session: Session, stream_id: int, start: int | None, end: int 
 
 
 def group_events(session: Session, group_arn: str, stream_ids: Sequence[int] | None, start: int | None,
-                 end: int | None, cursor: Cursor | None, limit: int) -> list[LogEventRow]:
-    """Events of a group (or of some of its streams) in time order after ``cursor``."""
+                 end: int | None, cursor: Cursor | None, forward: bool, limit: int) -> list[LogEventRow]:
+    """Events of a group (or of some of its streams) after ``cursor``, in time order (newest first when not
+    ``forward``)."""
     query = _window(select(LogEventRow).where(LogEventRow.group_arn == group_arn), start, end)
     if stream_ids is not None:
         query = query.where(LogEventRow.stream_id.in_(list(stream_ids)))
+    keys = (LogEventRow.timestamp, LogEventRow.id)
     if cursor is not None:
-        query = query.where(_beyond((LogEventRow.timestamp, LogEventRow.id), cursor, False))
-    return list(session.scalars(query.order_by(LogEventRow.timestamp, LogEventRow.id).limit(limit)))
+        query = query.where(_beyond(keys, cursor, not forward))
+    order = keys if forward else tuple(key.desc() for key in keys)
+    return list(session.scalars(query.order_by(*order).limit(limit)))
 
 
 def add_stored_bytes(session: Session, group: LogGroupRow, stream: LogStreamRow, size: int) -> None:

@@ -12,7 +12,8 @@ from rootplane.core.errors import AwsError
 
 MAX_POSITION = 2 ** 62  # larger numbers are no position a stored event can have (and overflow a database integer)
 
-__all__ = ["MAX_POSITION", "encode", "decode", "event_token", "parse_event_token", "event_id", "invalid_token", "cursor_of"]
+__all__ = ["MAX_POSITION", "encode", "decode", "event_token", "parse_event_token", "event_id", "invalid_token",
+           "filter_token", "parse_filter_token"]
 
 
 def invalid_token() -> AwsError:
@@ -52,9 +53,15 @@ def parse_event_token(token: str) -> tuple[bool, tuple[int, int]]:
     return direction == "f", cursor
 
 
-def cursor_of(value: Any) -> tuple[int, int]:
-    """A (timestamp, id) cursor a decoded ``nextToken`` carries."""
-    if not (isinstance(value, list) and len(value) == 2 and all(type(item) is int and 0 <= item <= MAX_POSITION
-                                                                 for item in value)):
+def filter_token(forward: bool, cursor: tuple[int, int]) -> str:
+    """FilterLogEvents' ``nextToken``: the direction of the read and the last event it went past."""
+    return encode([int(forward), *cursor])
+
+
+def parse_filter_token(token: str) -> tuple[bool, tuple[int, int]]:
+    """(forward, (timestamp, id)) of a FilterLogEvents ``nextToken``."""
+    value = decode(token)
+    if not (isinstance(value, list) and len(value) == 3 and value[0] in (0, 1) and all(
+            type(item) is int and 0 <= item <= MAX_POSITION for item in value)):
         raise invalid_token()
-    return value[0], value[1]
+    return value[0] == 1, (value[1], value[2])
