@@ -266,6 +266,24 @@ def test_filter_log_events_newest_first(logs, group):
         "events"]) == 6
 
 
+def test_filter_log_events_pages_hold_at_most_1_mb(logs, group):
+    """A FilterLogEvents page holds up to 1 MB of log events (FilterLogEvents API reference); the rest follow."""
+    logs.create_log_stream(logGroupName=group, logStreamName="big")
+    base = _now_ms() - 10_000
+    logs.put_log_events(logGroupName=group, logStreamName="big", logEvents=[
+        {"timestamp": base, "message": f"{i}" + "x" * 199_999} for i in range(3)])
+    logs.put_log_events(logGroupName=group, logStreamName="big", logEvents=[
+        {"timestamp": base + 1, "message": f"{i}" + "y" * 199_999} for i in range(3, 6)])
+    pages, token = [], None
+    while True:
+        page = logs.filter_log_events(logGroupName=group, **({"nextToken": token} if token else {}))
+        pages.append([e["message"][0] for e in page["events"]])
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert pages == [["0", "1", "2", "3", "4"], ["5"]]
+
+
 def test_metric_filters(logs, group):
     cis = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
     logs.put_metric_filter(logGroupName=group, filterName="root-usage", filterPattern=cis, metricTransformations=[

@@ -87,19 +87,23 @@ class EventOperations:
                               "Jan 1, 2024 00:00:00 UTC.")
         limit = params.get("limit") or MAX_EVENTS
         found: list[LogEventRow] = []
-        scanned, more = 0, True
-        while len(found) < limit and scanned < _SCAN_BUDGET and more:
+        scanned, size, more, full = 0, 0, True, False
+        while not full and scanned < _SCAN_BUDGET and more:
             batch = repo.group_events(ctx.session, group.arn, stream_ids, start, end, cursor, forward,
                                       _SCAN_BATCH)
             more = len(batch) == _SCAN_BATCH
             for row in batch:
+                if pattern.matches(row.message):
+                    size += len(row.message.encode()) + EVENT_OVERHEAD
+                    if size > MAX_BATCH_BYTES and found:  # a page holds up to 1 MB: this event opens the next
+                        full = more = True
+                        break
+                    found.append(row)
                 scanned += 1
                 cursor = (row.timestamp, row.id)
-                if pattern.matches(row.message):
-                    found.append(row)
-                    if len(found) == limit:
-                        more = more or row is not batch[-1]
-                        break
+                if len(found) == limit:
+                    full, more = True, more or row is not batch[-1]
+                    break
         result: dict[str, Any] = {
             "events": [{"logStreamName": streams.get(row.stream_id, ""), "timestamp": row.timestamp,
                         "message": row.message, "ingestionTime": row.ingested_at,
