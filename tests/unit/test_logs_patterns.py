@@ -86,6 +86,10 @@ CASES = [
     ("ERROR ARGUMENTS", TERM_EVENTS[2], True),
     ("?ERROR ?ARGUMENTS", TERM_EVENTS[1], True),
     ("?NOTHING ?ARGUMENTS", TERM_EVENTS[1], False),
+    # "?" terms combined with other terms are ignored: ?ERROR ?ARGUMENTS REQUEST matches every event with REQUEST
+    ("?ERROR ?ARGUMENTS REQUEST", "[INFO] REQUEST FAILED", True),
+    ("?ERROR ?ARGUMENTS REQUEST", "[ERROR] 400 BAD ARGUMENTS", False),
+    ("?ERROR ?ARGUMENTS -DEBUG", "[INFO] REQUEST FAILED", True),
     ("ERROR -ARGUMENTS", TERM_EVENTS[1], True),
     ("ERROR -ARGUMENTS", TERM_EVENTS[3], False),
     ('"INVALID ARGUMENTS"', TERM_EVENTS[3], True),

@@ -3,7 +3,8 @@
 Three forms, as AWS documents them (FilterAndPatternSyntax):
 
 * **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive), ``-term`` (must not occur),
-  ``?term ?other`` (at least one of them must occur); an empty pattern matches every event;
+  ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern matches every
+  event;
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
   numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``EXISTS``, ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``,
   ``IS FALSE``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses; an event that is not a JSON
@@ -385,6 +386,8 @@ def _compile_terms(text: str) -> FilterPattern:
         prefix = ""
     if prefix:
         raise InvalidPattern(text)
+    if required or excluded:
+        optional = []  # "?" terms combined with other terms are ignored
 
     def match(message: str) -> Match | None:
         if all(term in message for term in required) and not any(term in message for term in excluded) and (
