@@ -96,6 +96,8 @@ CASES = [
     ('"INVALID ARGUMENTS"', TERM_EVENTS[2], False),
     ("error", TERM_EVENTS[0], False),  # terms are case-sensitive
     ("", TERM_EVENTS[0], True),
+    ('" "', "no-spaces-here", True),  # "Match everything"
+    ('" "', "", True),
     ("[ip, user, username, timestamp, request, status_code, bytes]", APACHE, True),
     ("[ip, user, username, timestamp, request =*.gif*, status_code = 4*, bytes]", APACHE, True),
     ("[ip, user, username, timestamp, request =*.html*, status_code = 4*, bytes]", APACHE, False),

@@ -3,8 +3,8 @@
 Three forms, as AWS documents them (FilterAndPatternSyntax):
 
 * **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive), ``-term`` (must not occur),
-  ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern matches every
-  event;
+  ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern and ``" "``
+  match every event;
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
   numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``EXISTS``, ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``,
   ``IS FALSE``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses; an event that is not a JSON
@@ -382,6 +382,9 @@ def _compile_terms(text: str) -> FilterPattern:
             prefix, word = word[0], word[1:]
             if not word:
                 continue  # -"quoted phrase", ?"quoted phrase"
+        if kind == "quoted" and not word.strip():
+            prefix = ""  # " " matches everything
+            continue
         {"": required, "-": excluded, "?": optional}[prefix].append(word)
         prefix = ""
     if prefix:
