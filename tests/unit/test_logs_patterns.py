@@ -41,7 +41,6 @@ CASES = [
     ("{ $.SomeObject IS NULL }", JSON_EVENT, True),
     ("{ $.SomeOtherObject NOT EXISTS }", JSON_EVENT, True),
     ("{ $.SomeObject NOT EXISTS }", JSON_EVENT, False),
-    ("{ $.eventType EXISTS }", JSON_EVENT, True),
     ("{ $.ThisFlag IS TRUE }", JSON_EVENT, True),
     ("{ $.ThisFlag IS FALSE }", JSON_EVENT, False),
     ('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', JSON_EVENT, True),
@@ -133,7 +132,7 @@ def test_documented_cases(pattern, event, expected):
 
 @pytest.mark.parametrize("pattern", [
     "{ $.a = }", '{ $.a > "x" }', "{ a = 1 }", "{ $.a = 1", "{}", "{ $.a = 1 && }", "{ ($.a = 1 }",
-    "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
+    "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "{ $.a EXISTS }", "{ $.a IS NOT NULL }",  # "IS NOT and EXISTS ... aren't supported" "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
     # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
     "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
     "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",

@@ -6,9 +6,9 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern and ``" "``
   match every event;
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
-  numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``EXISTS``, ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``,
-  ``IS FALSE``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses; an event that is not a JSON
-  object never matches;
+  numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``, ``IS FALSE``;
+  AWS has no ``EXISTS`` and no ``IS NOT``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses;
+  an event that is not a JSON object never matches;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
   of fields; a field's conditions may be joined with ``&&`` and ``||``;
@@ -247,8 +247,6 @@ def _json_comparison(stream: _Stream) -> Node:
         if not stream.accept("word", "EXISTS"):
             raise InvalidPattern("NOT")
         return lambda event, seen: _resolve(event, path) is _MISSING
-    if stream.accept("word", "EXISTS"):
-        return lambda event, seen: record(event, seen) is not _MISSING
     if stream.accept("word", "IS"):
         kind, word = stream.take()
         wanted = {"NULL": None, "TRUE": True, "FALSE": False}.get(word.upper(), _MISSING) if kind == "word" else _MISSING
