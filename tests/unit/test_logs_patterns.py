@@ -41,6 +41,10 @@ CASES = [
     ("{ $.SomeObject IS NULL }", JSON_EVENT, True),
     ("{ $.SomeOtherObject NOT EXISTS }", JSON_EVENT, True),
     ("{ $.SomeObject NOT EXISTS }", JSON_EVENT, False),
+    # a selector that points to an array or object never matches
+    ('{ $.arrayKey != "x" }', JSON_EVENT, False),
+    ("{ $.user != 5 }", JSON_EVENT, False),
+    ("{ $.objectList = * }", JSON_EVENT, False),
     ("{ $.ThisFlag IS TRUE }", JSON_EVENT, True),
     ("{ $.ThisFlag IS FALSE }", JSON_EVENT, False),
     ('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', JSON_EVENT, True),

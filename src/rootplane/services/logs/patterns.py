@@ -114,8 +114,9 @@ _ORDER: dict[str, Callable[[float, float], bool]] = {
 
 
 def _compare(op: str, actual: Any, value: _Value) -> bool:
-    """``actual op value`` where ``actual`` is a field's value (``_MISSING`` when absent)."""
-    if actual is _MISSING:
+    """``actual op value`` where ``actual`` is a field's value (``_MISSING`` when absent); a selector that points
+    to an array or object never matches."""
+    if actual is _MISSING or isinstance(actual, (dict, list)):
         return False
     if op == "=":
         return value.equals(actual)
