@@ -41,6 +41,10 @@ DOCUMENTED = [
     ("[^0-9]", "123", False),
     ("a{2,}", "aa", True),
     ("a+?b", "aab", True),  # a lazy quantifier matches the same texts
+    ("\\x3A", "a:b", True),  # \xhh: the ASCII character of two hexadecimal digits
+    ("\\x28", "f(x)", True),
+    ("[\\x28x]", "(", True),
+    ("\\x3a", "ab", False),
 ]
 
 
@@ -52,7 +56,7 @@ def test_documented_operators(expression, text, expected):
 @pytest.mark.parametrize("expression", [
     "something!",  # AWS's own example: '!' is not supported
     "(a|b)", "a(b)", "a b", "a%b", "caf\u00e9", "", "*a", "a**", "a{2}{3}", "a{3,2}", "a{", "a{x}", "[]",
-    "[a", "[z-a]", "\\q", "a^b", "a$b", "^*", "a{2000}", "[a[b]]", "\\",
+    "[a", "[z-a]", "\\q", "a^b", "a$b", "^*", "a{2000}", "[a[b]]", "\\", "\\x", "\\x3", "\\xZZ",
 ])
 def test_unsupported_expressions_are_refused(expression):
     with pytest.raises(InvalidRegex):

@@ -4,7 +4,8 @@ AWS's subset (FilterAndPatternSyntax, "Supported regular expressions"): letters,
 ``: _ # = @ / ; , -`` and the operators ``^ $ ? [ ] { } | \\ * + .``; no parentheses, no multi-byte characters
 (anything else is refused). Without groups, ``|`` separates whole alternatives and every quantifier
 (``* + ? {m} {m,} {m,n}``, a trailing ``?`` being laziness, which a yes/no match ignores) applies to one character,
-class or escape (``\\d \\D \\s \\S \\w \\W`` as in Java, or an escaped operator or symbol).
+class or escape (``\\d \\D \\s \\S \\w \\W`` as in Java, ``\\xhh`` for the ASCII character of two hexadecimal digits,
+or an escaped operator or symbol).
 
 So every alternative is a sequence of *slots* (a character test, mandatory or optional, repeatable or not), once
 bounded repetitions are unrolled (at most :data:`MAX_SLOTS`, rootplane's cap). The search (unanchored: AWS matches a regex
@@ -83,6 +84,12 @@ class _Parser:
         ch = self.take()
         if ch in _CLASSES:
             return _CLASSES[ch]
+        if ch == "x":  # \xhh: the ASCII character of two hexadecimal digits
+            digits = self.text[self.pos:self.pos + 2]
+            if len(digits) < 2 or not all(digit in string.hexdigits for digit in digits):
+                raise InvalidRegex("\\x")
+            self.pos += 2
+            return frozenset(chr(int(digits, 16))), False
         if ch.isalnum():
             raise InvalidRegex(f"\\{ch}")
         return frozenset(ch), False
