@@ -372,6 +372,24 @@ def test_regular_expressions_in_filter_patterns(logs, group):
                            metricTransformations=transformation)
 
 
+def test_documented_json_selectors_through_test_metric_filter(logs):
+    """AWS's JSON examples (FilterAndPatternSyntax): wildcard selectors, a key with a period, and the quotas."""
+    event = json.dumps({"eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111",
+                        "arrayKey": ["value", "another value"], "SomeObject": None, "cluster.name": "c"})
+
+    def matched(pattern: str) -> bool:
+        return bool(logs.test_metric_filter(filterPattern=pattern, logEventMessages=[event])["matches"])
+
+    assert matched("{ $.arrayKey[*] = %val.{2}% }")
+    assert matched("{ $.* = %111\\.111\\.111\\.1[0-9]{1,2}% }")
+    assert matched("{ $.['cluster.name'] = \"c\" }")
+    assert not matched("{ $.arrayKey != \"x\" }")  # an array is never matched
+    for refused in ("{ $.arrayKey[*].* = 1 }", "{ $.a[*] = 1 && $.b[*] = 1 && $.c[*] = 1 && $.d[*] = 1 }",
+                    "{ $.eventType EXISTS }"):
+        assert error_of(logs.test_metric_filter, filterPattern=refused, logEventMessages=[event]) == (
+            "InvalidParameterException", "Invalid metric filter pattern", 400), refused
+
+
 def test_iam_authorization(server, logs, group, unique):
     iam = server.client("iam")
     user = f"logs-reader-{unique}"

@@ -16,7 +16,7 @@ from rootplane.services.logs.tables import MetricFilterRow
 # AWS's JSON example event.
 JSON_EVENT = json.dumps({
     "eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111", "arrayKey": ["value", "another value"],
-    "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "SomeObject": None, "ThisFlag": True,
+    "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "SomeObject": None, "ThisFlag": True, "cluster.name": "c",
     "user": {"id": 1, "email": "John.Doe@example.com"}, "users": [{"id": 2, "email": "John.Doe@example.com"}],
     "actions": ["GET", "PUT", "DELETE"], "bandwidth": 80, "latency": 40.5, "refreshRate": 10,
 })
@@ -39,6 +39,20 @@ CASES = [
     ('{ $.arrayKey[1] = "value" }', JSON_EVENT, False),
     ("{ $.objectList[1].id = 2 }", JSON_EVENT, True),
     ("{ $.SomeObject IS NULL }", JSON_EVENT, True),
+    # wildcard selectors (any array element or object field) and bracket notation for a key with a period
+    ("{ $.arrayKey[*] = %val.{2}% }", JSON_EVENT, True),
+    ('{ $.arrayKey[*] = "another value" }', JSON_EVENT, True),
+    ('{ $.arrayKey[*] = "third value" }', JSON_EVENT, False),
+    ("{ $.* = %111\\.111\\.111\\.1[0-9]{1,2}% }", JSON_EVENT, True),
+    ("{ $.objectList[*].id = 2 }", JSON_EVENT, True),
+    ("{ $.objectList[*].id > 2 }", JSON_EVENT, False),
+    ("{ $.user.* = 1 }", JSON_EVENT, True),
+    ("{ $.* IS NULL }", JSON_EVENT, True),
+    ("{ $.objectList[*].missing NOT EXISTS }", JSON_EVENT, True),
+    ("{ $.objectList[*].name NOT EXISTS }", JSON_EVENT, False),
+    ("{ $.['cluster.name'] = \"c\" }", JSON_EVENT, True),
+    ("{ $.['cluster.name'] = \"d\" }", JSON_EVENT, False),
+    ("{ $.cluster.name = \"c\" }", JSON_EVENT, False),
     ("{ $.SomeOtherObject NOT EXISTS }", JSON_EVENT, True),
     ("{ $.SomeObject NOT EXISTS }", JSON_EVENT, False),
     # a selector that points to an array or object never matches
@@ -140,8 +154,11 @@ def test_documented_cases(pattern, event, expected):
     # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
     "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
     "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",
-    # not in AWS's documented syntax (FilterAndPatternSyntax has no IN and no [*] selector)
-    '{ $.eventName IN ["ConsoleLogin", "GetSessionToken"] }', "{ $.a NOT IN [1] }", '{ $.resources[*].type = "x" }',
+    # not in AWS's documented syntax (FilterAndPatternSyntax has no IN)
+    '{ $.eventName IN ["ConsoleLogin", "GetSessionToken"] }', "{ $.a NOT IN [1] }",
+    # at most one wildcard selector in a property selector, three in a filter pattern
+    "{ $.a[*].* = 1 }", "{ $.*[*] = 1 }",
+    "{ $.a[*] = 1 && $.b[*] = 1 && $.c[*] = 1 && $.d[*] = 1 }",
     "[ip, user, ..., status IN [400, 404]]",
 ])
 def test_invalid_patterns(pattern):

@@ -8,7 +8,9 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
   numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``, ``IS FALSE``;
   AWS has no ``EXISTS`` and no ``IS NOT``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses;
-  an event that is not a JSON object never matches;
+  ``$.['key.with.periods']`` selects such a key, and one wildcard ``$.*`` / ``$.a[*]`` per selector (three per
+  pattern) selects any field or element, the comparison holding for any of them; a selector that points to an
+  array or object never matches, nor does an event that is not a JSON object;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
   of fields; a field's conditions may be joined with ``&&`` and ``||``;
@@ -17,9 +19,9 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   :data:`MAX_REGEXES` of them there.
 
 Matching never backtracks: wildcards go through :mod:`rootplane.policy.glob`, regular expressions through a
-bit-parallel NFA simulation, a JSON selector is one walk down
-the parsed event, and the fields between two ``...`` are placed at their leftmost fit (fields are independent, so
-a leftmost fit never rules out a later one). :class:`InvalidPattern` reports a pattern AWS would refuse.
+bit-parallel NFA simulation, a JSON selector is one walk down the parsed event (fanning out once at its wildcard),
+and the fields between two ``...`` are placed at their leftmost fit (fields are independent, so a leftmost fit
+never rules out a later one). :class:`InvalidPattern` reports a pattern AWS would refuse.
 """
 
 from __future__ import annotations
@@ -114,9 +116,9 @@ _ORDER: dict[str, Callable[[float, float], bool]] = {
 
 
 def _compare(op: str, actual: Any, value: _Value) -> bool:
-    """``actual op value`` where ``actual`` is a field's value (``_MISSING`` when absent); a selector that points
-    to an array or object never matches."""
-    if actual is _MISSING or isinstance(actual, (dict, list)):
+    """``actual op value`` where ``actual`` is a field's value; a selector that points to an array or object never
+    matches."""
+    if isinstance(actual, (dict, list)):
         return False
     if op == "=":
         return value.equals(actual)
@@ -206,27 +208,42 @@ def _condition(stream: _Stream) -> tuple[str, _Value]:
 
 
 # -- JSON patterns ---------------------------------------------------------------------------------------------
-_SELECTOR = re.compile(r"\$((?:\.[A-Za-z0-9_\-@:]+|\[\d+\])+)$")
-_STEP = re.compile(r"\.([A-Za-z0-9_\-@:]+)|\[(\d+)\]")
+_KEY = r"[A-Za-z0-9_\-@:]+"
+_STEP = re.compile(rf"\.({_KEY})|\[(\d+)\]|\.?\['([^']*)'\]|\.\*|\[\*\]")
+_SELECTOR = re.compile(rf"\$(?:\.{_KEY}|\[\d+\]|\.?\['[^']*'\]|\.\*|\[\*\])+$")
+_ANY = None  # the wildcard step: any array element or object field
+MAX_WILDCARDS = 3  # wildcard selectors in one JSON pattern (AWS's quota; one per property selector)
+
+Step = str | int | None
 
 
-def _selector(text: str) -> tuple[str | int, ...]:
-    found = _SELECTOR.match(text)
-    if found is None:
+def _selector(text: str) -> tuple[Step, ...]:
+    """The steps of ``$.a.b[0]``, ``$.['key.with.periods']``, ``$.*`` or ``$.a[*]`` (at most one wildcard)."""
+    if _SELECTOR.match(text) is None:
         raise InvalidPattern(text)
-    return tuple(step.group(1) if step.group(2) is None else int(step.group(2))
-                 for step in _STEP.finditer(found.group(1)))
+    steps = tuple(int(step.group(2)) if step.group(2) is not None else
+                  step.group(1) if step.group(1) is not None else step.group(3)
+                  for step in _STEP.finditer(text[1:]))
+    if steps.count(_ANY) > 1:
+        raise InvalidPattern(f"{text}: more than one wildcard selector")
+    return steps
 
 
-def _resolve(document: Any, path: tuple[str | int, ...]) -> Any:
+def _resolve(document: Any, path: tuple[Step, ...]) -> list[Any]:
+    """The values a selector points to in ``document`` (none when absent; a wildcard may give several)."""
+    found = [document]
     for step in path:
-        if isinstance(step, int):
-            if not isinstance(document, list) or step >= len(document):
-                return _MISSING
-        elif not isinstance(document, dict) or step not in document:
-            return _MISSING
-        document = document[step]
-    return document
+        reached: list[Any] = []
+        for node in found:
+            if step is _ANY:
+                reached.extend(node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
+            elif isinstance(step, int):
+                if isinstance(node, list) and step < len(node):
+                    reached.append(node[step])
+            elif isinstance(node, dict) and step in node:
+                reached.append(node[step])
+        found = reached
+    return found
 
 
 Node = Callable[[Any, dict[str, Any]], bool]
@@ -238,24 +255,24 @@ def _json_comparison(stream: _Stream) -> Node:
         raise InvalidPattern(text)
     name, path = text, _selector(text)
 
-    def record(event: Any, seen: dict[str, Any]) -> Any:
-        actual = _resolve(event, path)
-        if actual is not _MISSING:
-            seen[name] = actual
-        return actual
+    def record(event: Any, seen: dict[str, Any]) -> list[Any]:
+        found = _resolve(event, path)
+        if found:
+            seen[name] = found[0]
+        return found
 
     if stream.accept("word", "NOT"):
         if not stream.accept("word", "EXISTS"):
             raise InvalidPattern("NOT")
-        return lambda event, seen: _resolve(event, path) is _MISSING
+        return lambda event, seen: not _resolve(event, path)
     if stream.accept("word", "IS"):
         kind, word = stream.take()
         wanted = {"NULL": None, "TRUE": True, "FALSE": False}.get(word.upper(), _MISSING) if kind == "word" else _MISSING
         if wanted is _MISSING:
             raise InvalidPattern(word)
-        return lambda event, seen: record(event, seen) is wanted
+        return lambda event, seen: any(actual is wanted for actual in record(event, seen))
     op, value = _condition(stream)
-    return lambda event, seen: _compare(op, record(event, seen), value)
+    return lambda event, seen: any(_compare(op, actual, value) for actual in record(event, seen))
 
 
 def _json_or(stream: _Stream) -> Node:
@@ -413,6 +430,8 @@ def _compile_json(text: str) -> FilterPattern:
     if stream.peek() is not None:
         raise InvalidPattern(stream.peek()[1])
     names = frozenset(word for kind, word in stream.tokens if kind == "word" and word.startswith("$"))
+    if sum(_selector(name).count(_ANY) for name in names if _SELECTOR.match(name)) > MAX_WILDCARDS:
+        raise InvalidPattern(f"more than {MAX_WILDCARDS} wildcard selectors")
 
     def match(message: str) -> Match | None:
         stripped = message.strip()
@@ -490,11 +509,14 @@ def field_value(pattern: FilterPattern, message: str, match: Match, reference: s
     except (ValueError, RecursionError):
         return None
     found = _resolve(event, _selector(reference))
-    return None if found is _MISSING else found
+    return found[0] if found else None
 
 
 def is_reference(pattern: FilterPattern, text: str) -> bool:
     """Whether ``text`` names a field of events this pattern matches (``$.a.b`` for JSON, ``$name`` it defines)."""
     if pattern.kind == "json":
-        return _SELECTOR.match(text) is not None
+        try:
+            return bool(_selector(text))
+        except InvalidPattern:
+            return False
     return pattern.kind == "delimited" and text in pattern.names
