@@ -25,6 +25,10 @@ TERM_EVENTS = ["[ERROR 400] BAD REQUEST", "[ERROR 401] UNAUTHORIZED REQUEST", "[
                "[ERROR 420] INVALID ARGUMENTS"]
 # AWS's space-delimited example (Apache common log).
 APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534'
+# AWS's space-delimited example of matching terms in order.
+W_EVENTS = ["INFO 09/25/2014 12:00:00 GET /service/resource/67 1200",
+            "INFO 09/25/2014 12:00:01 POST /service/resource/67/part/111 1310",
+            "WARNING 09/25/2014 12:00:02 Invalid user request", "ERROR 09/25/2014 12:00:02 Failed to process request"]
 CIS_ROOT = ('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
             '$.eventType != "AwsServiceEvent" }')
 
@@ -125,7 +129,20 @@ CASES = [
     ("[..., status_code = 404, bytes]", APACHE, True),
     ("[ip = 127.0.0.1, ...]", APACHE, True),
     ("[ip, ..., status_code = 404, ...]", APACHE, True),
-    ("[ip, user]", APACHE, False),
+    # Without "...", the last field holds the rest of the line (the "blank indicator" of AWS's w1/w2 examples)
+    ("[ip, user]", APACHE, True),
+    ("[ip, user, username, timestamp, request, status_code, bytes, more]", APACHE, False),
+    ("[w1=ERROR, w2]", W_EVENTS[3], True),
+    ("[w1=ERROR, w2]", W_EVENTS[2], False),
+    ("[w1=ERROR]", W_EVENTS[3], False),
+    ("[w1=ERROR || w1=WARNING, w2]", W_EVENTS[2], True),
+    ("[w1!=ERROR && w1!=WARNING, w2]", W_EVENTS[0], True),
+    ("[w1!=ERROR && w1!=WARNING, w2]", W_EVENTS[3], False),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+$%, response_time]", W_EVENTS[0], True),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+$%, response_time]", W_EVENTS[1], False),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+/part/[0-9]+$%, response_time]", W_EVENTS[1], True),
+    ("[logLevel, date, time, method, url=%/service/resource/[0-9]+/part/[0-9]+$%, response_time]", W_EVENTS[3],
+     False),
     # Regular expressions: standalone, as JSON property values and as space-delimited fields.
     ("%AUTHORIZED%", TERM_EVENTS[1], True),
     ("%^\\[ERROR\\s4[01]\\d\\]%", TERM_EVENTS[0], True),
@@ -176,6 +193,9 @@ def test_extracted_fields():
     match = compile_pattern("[ip, user, username, timestamp, request, status_code, bytes]").match(APACHE)
     assert match.fields["$request"] == "GET /apache_pb.gif HTTP/1.0"
     assert match.fields["$timestamp"] == "10/Oct/2000:13:25:15 -0700"
+    assert compile_pattern("[w1=ERROR, w2]").match(W_EVENTS[3] + "  ").fields == {
+        "$w1": "ERROR", "$w2": "09/25/2014 12:00:02 Failed to process request"}
+    assert compile_pattern("[ip, user, rest]").match(APACHE).fields["$rest"] == APACHE.split(" ", 2)[2]
     assert compile_pattern("{ $.bandwidth > 75 }").match(JSON_EVENT).fields == {"$.bandwidth": 80}
 
 

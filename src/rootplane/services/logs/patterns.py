@@ -13,7 +13,8 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   array or object never matches, nor does an event that is not a JSON object;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
-  of fields; a field's conditions may be joined with ``&&`` and ``||``;
+  of fields (without one, the last field holds the rest of the line: ``[w1=ERROR, w2]``); a field's conditions may
+  be joined with ``&&`` and ``||``;
 * **regular expressions** ``%...%`` (AWS's subset, :mod:`rootplane.services.logs.regex`): a whole pattern of its own
   (matching anywhere in the event), or the value of an ``=``/``!=`` in JSON and space-delimited patterns, at most
   :data:`MAX_REGEXES` of them there.
@@ -335,9 +336,14 @@ def _field(stream: _Stream) -> _Field | None:
 _EVENT_FIELD = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|(\S+)')
 
 
-def _event_fields(message: str) -> list[str]:
-    return [next(group for group in match.groups() if group is not None)
-            for match in _EVENT_FIELD.finditer(message)]
+def _event_fields(message: str, count: int | None = None) -> list[str]:
+    """The fields of an event; with ``count`` (a pattern without ``...``), at most that many, the last one holding
+    the rest of the line."""
+    found = list(_EVENT_FIELD.finditer(message))
+    values = [next(group for group in match.groups() if group is not None) for match in found]
+    if count and len(found) > count:
+        values[count - 1:] = [message[found[count - 1].start():].rstrip()]
+    return values
 
 
 def _fit(run: list[_Field], values: list[str], at: int) -> bool:
@@ -470,7 +476,7 @@ def _compile_delimited(text: str) -> FilterPattern:
         raise InvalidPattern("duplicate field name")
 
     def match(message: str) -> Match | None:
-        values = _event_fields(message)
+        values = _event_fields(message, None if ellipses else len(names))
         if not ellipses and len(values) != len(names):
             return None
         starts = _place(runs, values, bool(open_start), bool(open_end)) if runs else []
