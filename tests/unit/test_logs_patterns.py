@@ -228,8 +228,17 @@ def test_metric_data_of_metric_filters():
         {"MetricName": "RootAccountUsageCount", "Value": 1.0, "Unit": "Count",
          "Timestamp": _dt.datetime(2026, 1, 1, 0, 1, tzinfo=_dt.timezone.utc)}]}
 
+    # the default value is emitted for every event the pattern does not match, in its minute (MetricTransformation:
+    # "The value to emit when a filter pattern does not match a log event")
     with_default = _filter(CIS_ROOT, metricName="Root", metricNamespace="N", metricValue="1", defaultValue=0)
-    assert [d["Value"] for d in datums([with_default], [(at, user), (at + 5, user)])["N"]] == [0.0]
+    assert datums([with_default], [(at, user), (at + 5, user), (at + 60_000, root), (at + 60_001, user)])["N"] == [
+        {"MetricName": "Root", "Timestamp": _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc),
+         "StatisticValues": {"SampleCount": 2.0, "Sum": 0.0, "Minimum": 0.0, "Maximum": 0.0}},
+        {"MetricName": "Root", "Timestamp": _dt.datetime(2026, 1, 1, 0, 1, tzinfo=_dt.timezone.utc),
+         "StatisticValues": {"SampleCount": 2.0, "Sum": 1.0, "Minimum": 0.0, "Maximum": 1.0}}]
+
+    latency_doc = _filter("{ $.latency = * }", metricName="myMetric", metricNamespace="N", metricValue="$.latency")
+    assert datums([latency_doc], [(at, json.dumps({"latency": 50, "requestType": "GET"}))])["N"][0]["Value"] == 50.0
 
     latency = _filter("{ $.latency > 0 }", metricName="Latency", metricNamespace="App", metricValue="$.latency",
                       dimensions={"Api": "$.api"})

@@ -3,8 +3,8 @@
 A filter's one transformation gives the metric (namespace, name, unit), its value (a number, or ``$.field`` /
 ``$name`` read from each matching event) and dimensions (``{"Name": "$.field"}``, JSON and space-delimited
 patterns only). The values of the matching events are published per minute and dimension set (one datum with
-StatisticValues, or a Value when there is one); a batch in which nothing matches emits the ``defaultValue`` once,
-when the filter has one. The data go to CloudWatch through
+StatisticValues, or a Value when there is one); every event the pattern does not match counts the filter's
+``defaultValue``, when it has one, in its minute. The data go to CloudWatch through
 ``rootplane.services.cloudwatch.ingest.put_metric_data`` when that service is built (1,000 data per call, each call in
 a savepoint; data CloudWatch refuses are logged and dropped, the log events stay stored).
 """
@@ -88,10 +88,12 @@ def _datum(transformation: dict[str, Any], timestamp: int, dimensions: tuple[tup
 
 def _event_value(pattern: FilterPattern, transformation: dict[str, Any],
                  message: str) -> tuple[float, tuple[tuple[str, str], ...]] | None:
-    """(value, dimensions) of one event, or None when it does not match or lacks a field the metric needs."""
+    """(value, dimensions) of one event: the default value when it does not match (None without one), None when
+    it lacks a field the metric needs."""
     match = pattern.match(message)
     if match is None:
-        return None
+        default = transformation.get("defaultValue")
+        return None if default is None else (float(default), ())
     reference = transformation["metricValue"]
     value = _number(field_value(pattern, message, match, reference) if reference.startswith("$") else reference)
     if value is None:
@@ -107,7 +109,7 @@ def _event_value(pattern: FilterPattern, transformation: dict[str, Any],
 
 def datums(filters: Sequence[MetricFilterRow], events: Sequence[tuple[int, str]]) -> dict[str, list[dict[str, Any]]]:
     """The metric data (botocore's MetricDatum shape) of ``events`` (timestamp ms, message), by namespace: the
-    matching events' values per minute and dimension set."""
+    matching events' values (and the others' default value) per minute and dimension set."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if not events:
         return found
@@ -118,11 +120,8 @@ def datums(filters: Sequence[MetricFilterRow], events: Sequence[tuple[int, str]]
             for timestamp, message in events:
                 if (matched := _event_value(pattern, transformation, message)) is not None:
                     minutes[(timestamp - timestamp % _MINUTE, matched[1])].append(matched[0])
-            data = [_datum(transformation, minute, dimensions, values)
-                    for (minute, dimensions), values in minutes.items()]
-            if not data and transformation.get("defaultValue") is not None:
-                data = [_datum(transformation, events[-1][0], (), [float(transformation["defaultValue"])])]
-            found[transformation["metricNamespace"]].extend(data)
+            found[transformation["metricNamespace"]].extend(
+                _datum(transformation, minute, dimensions, values) for (minute, dimensions), values in minutes.items())
     return found
 
 
