@@ -105,8 +105,7 @@ class FilterOperations:
         matches = []
         for number, message in enumerate(params["logEventMessages"], start=1):
             match = pattern.match(message)
-            if match is not None:
-                values = {key: value if isinstance(value, str) else json.dumps(value)
-                          for key, value in match.fields.items()}
+            if match is not None:  # only space-delimited patterns extract values (their fields are strings)
+                values = dict(match.fields) if pattern.kind == "delimited" else {}
                 matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": values})
         return {"matches": matches}
