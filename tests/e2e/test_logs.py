@@ -321,7 +321,9 @@ def test_metric_filters(logs, group):
     delimited = logs.test_metric_filter(filterPattern="[ip, user, ..., status=4*, size]",
                                         logEventMessages=["1.2.3.4 bob GET / 404 12", "1.2.3.4 bob GET / 200 12"])
     assert delimited["matches"] == [{"eventNumber": 1, "eventMessage": "1.2.3.4 bob GET / 404 12", "extractedValues": {
-        "$ip": "1.2.3.4", "$user": "bob", "$status": "404", "$size": "12"}}]
+        "$ip": "1.2.3.4", "$user": "bob", "$3": "GET", "$4": "/", "$status": "404", "$size": "12"}}]
+    logs.put_metric_filter(logGroupName=group, filterName="third-field", filterPattern="[ip, user, ..., status=4*]",
+                           metricTransformations=[{"metricName": "m", "metricNamespace": "n", "metricValue": "$3"}])
 
     logs.delete_metric_filter(logGroupName=group, filterName="latency")
     assert error_of(logs.delete_metric_filter, logGroupName=group, filterName="latency") == (

@@ -196,6 +196,12 @@ def test_extracted_fields():
     assert compile_pattern("[w1=ERROR, w2]").match(W_EVENTS[3] + "  ").fields == {
         "$w1": "ERROR", "$w2": "09/25/2014 12:00:02 Failed to process request"}
     assert compile_pattern("[ip, user, rest]").match(APACHE).fields["$rest"] == APACHE.split(" ", 2)[2]
+    # the fields "..." stands for are extracted by position (AWS's example: "$1" ... "$4", "$7")
+    assert compile_pattern("[..., request=*.gif*, status_code=4*, bytes]").match(APACHE).fields == {
+        "$1": "127.0.0.1", "$2": "-", "$3": "frank", "$4": "10/Oct/2000:13:25:15 -0700",
+        "$request": "GET /apache_pb.gif HTTP/1.0", "$status_code": "404", "$bytes": "1534"}
+    assert compile_pattern("[ip, ..., bytes]").match("a b c d").fields == {"$ip": "a", "$2": "b", "$3": "c",
+                                                                            "$bytes": "d"}
     assert compile_pattern("{ $.bandwidth > 75 }").match(JSON_EVENT).fields == {"$.bandwidth": 80}
 
 
@@ -249,3 +255,6 @@ def test_metric_data_of_metric_filters():
     size = _filter("[ip, user, ..., status=4*, bytes]", metricName="Bytes", metricNamespace="Web",
                    metricValue="$bytes", dimensions={"Status": "$status"})
     assert datums([size], [(at, "1.2.3.4 bob GET / 404 12")])["Web"][0]["Value"] == 12.0
+    # a numeric identifier names a field by position
+    third = _filter("[ip, user, ..., status=4*, bytes]", metricName="Third", metricNamespace="Web", metricValue="$3")
+    assert datums([third], [(at, "1.2.3.4 bob 7 / 404 12")])["Web"][0]["Value"] == 7.0

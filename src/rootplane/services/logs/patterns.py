@@ -13,8 +13,8 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   array or object never matches, nor does an event that is not a JSON object;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
-  of fields (without one, the last field holds the rest of the line: ``[w1=ERROR, w2]``); a field's conditions may
-  be joined with ``&&`` and ``||``;
+  of fields (extracted by position, ``$1``...; without one, the last field holds the rest of the line:
+  ``[w1=ERROR, w2]``); a field's conditions may be joined with ``&&`` and ``||``;
 * **regular expressions** ``%...%`` (AWS's subset, :mod:`rootplane.services.logs.regex`): a whole pattern of its own
   (matching anywhere in the event), or the value of an ``=``/``!=`` in JSON and space-delimited patterns, at most
   :data:`MAX_REGEXES` of them there.
@@ -333,6 +333,7 @@ def _field(stream: _Stream) -> _Field | None:
                                          for conditions in alternatives))
 
 
+_POSITION = re.compile(r"\$[1-9][0-9]*")  # a field by its position (those "..." stands for)
 _EVENT_FIELD = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|(\S+)')
 
 
@@ -482,8 +483,8 @@ def _compile_delimited(text: str) -> FilterPattern:
         starts = _place(runs, values, bool(open_start), bool(open_end)) if runs else []
         if starts is None:
             return None
-        return Match({f"${spec.name}": values[at + index] for run, at in zip(runs, starts)
-                      for index, spec in enumerate(run)})
+        named = {at + index: spec.name for run, at in zip(runs, starts) for index, spec in enumerate(run)}
+        return Match({f"${named.get(index, index + 1)}": value for index, value in enumerate(values)})
     return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names), stream.has_regex())
 
 
@@ -519,10 +520,11 @@ def field_value(pattern: FilterPattern, message: str, match: Match, reference: s
 
 
 def is_reference(pattern: FilterPattern, text: str) -> bool:
-    """Whether ``text`` names a field of events this pattern matches (``$.a.b`` for JSON, ``$name`` it defines)."""
+    """Whether ``text`` names a field of events this pattern matches (``$.a.b`` for JSON, ``$name`` it defines or
+    ``$3``, a position, for space-delimited patterns)."""
     if pattern.kind == "json":
         try:
             return bool(_selector(text))
         except InvalidPattern:
             return False
-    return pattern.kind == "delimited" and text in pattern.names
+    return pattern.kind == "delimited" and (text in pattern.names or _POSITION.fullmatch(text) is not None)
