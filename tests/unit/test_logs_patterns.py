@@ -255,6 +255,10 @@ def test_metric_data_of_metric_filters():
     size = _filter("[ip, user, ..., status=4*, bytes]", metricName="Bytes", metricNamespace="Web",
                    metricValue="$bytes", dimensions={"Status": "$status"})
     assert datums([size], [(at, "1.2.3.4 bob GET / 404 12")])["Web"][0]["Value"] == 12.0
-    # a numeric identifier names a field by position
+    # a numeric identifier names a field by position, named or not (AWS's Apache example: metricValue $7 with
+    # [ip, id, user, timestamp, request, status_code, size])
+    seventh = _filter("[ip, id, user, timestamp, request, status_code, size]", metricName="Bytes",
+                      metricNamespace="Web", metricValue="$7")
+    assert datums([seventh], [(at, APACHE)])["Web"][0]["Value"] == 1534.0
     third = _filter("[ip, user, ..., status=4*, bytes]", metricName="Third", metricNamespace="Web", metricValue="$3")
     assert datums([third], [(at, "1.2.3.4 bob 7 / 404 12")])["Web"][0]["Value"] == 7.0

@@ -49,9 +49,11 @@ class InvalidPattern(ValueError):
 
 @dataclass(frozen=True)
 class Match:
-    """A matching event: the values its pattern's named fields took (``$.a.b`` or ``$name`` -> value)."""
+    """A matching event: the values its pattern's named fields took (``$.a.b`` or ``$name`` -> value) and, for a
+    space-delimited pattern, all the event's fields in order (``$1``, ``$2``... name them by position)."""
 
     fields: dict[str, Any] = field(default_factory=dict)
+    positions: tuple[str, ...] = ()
 
 
 # -- values ----------------------------------------------------------------------------------------------------
@@ -484,7 +486,8 @@ def _compile_delimited(text: str) -> FilterPattern:
         if starts is None:
             return None
         named = {at + index: spec.name for run, at in zip(runs, starts) for index, spec in enumerate(run)}
-        return Match({f"${named.get(index, index + 1)}": value for index, value in enumerate(values)})
+        return Match({f"${named.get(index, index + 1)}": value for index, value in enumerate(values)},
+                     tuple(values))
     return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names), stream.has_regex())
 
 
@@ -505,12 +508,13 @@ def compile_pattern(text: str) -> FilterPattern:
 
 
 def field_value(pattern: FilterPattern, message: str, match: Match, reference: str) -> Any:
-    """The value of ``$.a.b`` or ``$name`` in a matched event (``None`` when absent): a JSON pattern may name
-    any member of the event, a space-delimited one only its own fields."""
+    """The value of ``$.a.b``, ``$name`` or ``$3`` in a matched event (``None`` when absent): a JSON pattern may
+    name any member of the event, a space-delimited one its own fields or any field by position."""
     if reference in match.fields:
         return match.fields[reference]
     if pattern.kind != "json":
-        return None
+        position = int(reference[1:]) if _POSITION.fullmatch(reference) else 0
+        return match.positions[position - 1] if 0 < position <= len(match.positions) else None
     try:
         event = json.loads(message)
     except (ValueError, RecursionError):
