@@ -5,8 +5,8 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
 * **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive), ``-term`` (must not occur),
   ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern and ``" "``
   match every event;
-* **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, ``*`` wildcards or
-  numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``, ``IS FALSE``;
+* **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, a leading or trailing
+  ``*`` being a wildcard, or numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``, ``IS FALSE``;
   AWS has no ``EXISTS`` and no ``IS NOT``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses;
   ``$.['key.with.periods']`` selects such a key, and one wildcard ``$.*`` / ``$.a[*]`` per selector (three per
   pattern) selects any field or element, the comparison holding for any of them; a selector that points to an
@@ -88,9 +88,15 @@ class _Value:
         return cls(text, None, compile_glob([], arn=False), _regex(text))
 
     @classmethod
-    def of(cls, text: str, quoted: bool) -> "_Value":
+    def of(cls, text: str, quoted: bool, inner_stars: bool = True) -> "_Value":
+        """A literal; without ``inner_stars`` (JSON strings) only a leading and a trailing ``*`` are wildcards."""
+        if inner_stars:
+            parts = text.split("*")
+        else:
+            lead, trail = text.startswith("*"), len(text) > 1 and text.endswith("*")
+            parts = ([""] if lead else []) + [text[lead:len(text) - trail]] + ([""] if trail else [])
         tokens = []
-        for index, part in enumerate(text.split("*")):
+        for index, part in enumerate(parts):
             if index:
                 tokens.append((STAR, "*"))
             if part:
@@ -164,8 +170,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 class _Stream:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens, self.pos = tokens, 0
+    def __init__(self, tokens: list[tuple[str, str]], json_values: bool = False) -> None:
+        self.tokens, self.pos, self.json_values = tokens, 0, json_values
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -188,7 +194,7 @@ class _Stream:
         kind, text = self.take()
         if kind == "op":
             raise InvalidPattern(text)
-        return _Value.pattern(text) if kind == "regex" else _Value.of(text, kind == "quoted")
+        return _Value.pattern(text) if kind == "regex" else _Value.of(text, kind == "quoted", not self.json_values)
 
     def has_regex(self) -> bool:
         return any(kind == "regex" for kind, _ in self.tokens)
@@ -431,7 +437,7 @@ def _compile_regex(text: str) -> FilterPattern:
 
 
 def _compile_json(text: str) -> FilterPattern:
-    stream = _Stream(_tokens(text[1:-1]))
+    stream = _Stream(_tokens(text[1:-1]), json_values=True)
     if stream.peek() is None:
         raise InvalidPattern(text)
     stream.check_regexes()
