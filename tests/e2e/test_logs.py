@@ -502,3 +502,26 @@ def test_every_group_pages_with_its_metric_filters_counted(store_server):
     assert groups[0]["arn"] == f"{groups[0]['logGroupArn']}:*" and groups[0]["storedBytes"] == 0
     assert groups[0]["logGroupClass"] == "STANDARD" and groups[0]["deletionProtectionEnabled"] is False
     assert logs.describe_log_groups(logGroupNamePrefix="/all/g1")["logGroups"] == [groups[1]]
+
+
+def test_documented_cli_metric_filter_examples(server, logs, group, unique):
+    """AWS's CLI examples "Count log events" (--filter-pattern " ") and "Count HTTP 404 codes"
+    (CountingLogEventsExample, Counting404Responses), then the metrics they publish."""
+    namespace = f"Docs/{unique}"
+    server.cli("logs", "put-metric-filter", "--log-group-name", group, "--filter-name", "EventCount",
+               "--filter-pattern", " ", "--metric-transformations",
+               f"metricName=MyAppEventCount,metricNamespace={namespace},metricValue=1,defaultValue=0")
+    server.cli("logs", "put-metric-filter", "--log-group-name", group, "--filter-name", "HTTP404Errors",
+               "--filter-pattern", "[ip, id, user, timestamp, request, status_code=404, size]",
+               "--metric-transformations", f"metricName=ApacheNotFoundErrorCount,metricNamespace={namespace},"
+                                           "metricValue=1")
+    server.cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "hostname")
+    now = _now_ms()
+    server.cli("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "hostname", "--log-events",
+               f'timestamp={now},message="127.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] \\"GET /apache_pb.gif '
+               f'HTTP/1.0\\" 404 2326"',
+               f'timestamp={now + 1},message="127.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] \\"GET /apache_pb2.gif '
+               f'HTTP/1.0\\" 200 2326"',
+               f"timestamp={now + 2},message=Test-event-1")
+    assert _metric_sum(server, namespace, "MyAppEventCount") == 3.0
+    assert _metric_sum(server, namespace, "ApacheNotFoundErrorCount") == 1.0
