@@ -525,3 +525,17 @@ def test_documented_cli_metric_filter_examples(server, logs, group, unique):
                f"timestamp={now + 2},message=Test-event-1")
     assert _metric_sum(server, namespace, "MyAppEventCount") == 3.0
     assert _metric_sum(server, namespace, "ApacheNotFoundErrorCount") == 1.0
+
+
+def test_at_most_100_metric_filters_per_log_group(logs, group):
+    """Metric filters: 100 per log group, a quota that cannot be changed (CloudWatch Logs quotas); replacing one
+    of them still works."""
+    transformation = [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}]
+    for index in range(100):
+        logs.put_metric_filter(logGroupName=group, filterName=f"f{index:03d}", filterPattern="ERROR",
+                               metricTransformations=transformation)
+    assert error_of(logs.put_metric_filter, logGroupName=group, filterName="f100", filterPattern="ERROR",
+                    metricTransformations=transformation)[::2] == ("LimitExceededException", 400)
+    logs.put_metric_filter(logGroupName=group, filterName="f000", filterPattern="WARN",
+                           metricTransformations=transformation)
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["metricFilterCount"] == 100
