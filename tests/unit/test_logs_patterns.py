@@ -208,6 +208,11 @@ def test_extracted_fields():
         "$request": "GET /apache_pb.gif HTTP/1.0", "$status_code": "404", "$bytes": "1534"}
     assert compile_pattern("[ip, ..., bytes]").match("a b c d").fields == {"$ip": "a", "$2": "b", "$3": "c",
                                                                             "$bytes": "d"}
+    # a trailing comma stands for one more, unnamed field (AWS's example [..., request=*.html*, status_code=4*,])
+    assert compile_pattern("[..., request=*.gif*, status_code=4*,]").match(APACHE).fields == {
+        "$1": "127.0.0.1", "$2": "-", "$3": "frank", "$4": "10/Oct/2000:13:25:15 -0700",
+        "$request": "GET /apache_pb.gif HTTP/1.0", "$status_code": "404", "$7": "1534"}
+    assert compile_pattern("[a, b,]").match("x y z w").fields == {"$a": "x", "$b": "y", "$3": "z w"}
     assert compile_pattern("{ $.bandwidth > 75 }").match(JSON_EVENT).fields == {"$.bandwidth": 80}
 
 

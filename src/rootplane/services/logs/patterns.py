@@ -478,21 +478,25 @@ def _compile_delimited(text: str) -> FilterPattern:
             runs[-1].append(spec)
         if stream.peek() is not None and not stream.accept("op", ","):
             raise InvalidPattern(stream.peek()[1])
+        if stream.peek() is None and stream.tokens[-1] == ("op", ","):  # a trailing comma: one more, unnamed field
+            runs[-1].append(_Field("", lambda text: True))
+            open_end = False
     if not runs[-1]:
         runs.pop()
-    names = [spec.name for run in runs for spec in run]
+    names = [spec.name for run in runs for spec in run if spec.name]
     if len(set(names)) != len(names):
         raise InvalidPattern("duplicate field name")
+    count = sum(len(run) for run in runs)
 
     def match(message: str) -> Match | None:
-        values = _event_fields(message, None if ellipses else len(names))
-        if not ellipses and len(values) != len(names):
+        values = _event_fields(message, None if ellipses else count)
+        if not ellipses and len(values) != count:
             return None
         starts = _place(runs, values, bool(open_start), bool(open_end)) if runs else []
         if starts is None:
             return None
         named = {at + index: spec.name for run, at in zip(runs, starts) for index, spec in enumerate(run)}
-        return Match({f"${named.get(index, index + 1)}": value for index, value in enumerate(values)},
+        return Match({f"${named.get(index) or index + 1}": value for index, value in enumerate(values)},
                      tuple(values))
     return FilterPattern(text, "delimited", match, frozenset(f"${name}" for name in names), stream.has_regex())
 
