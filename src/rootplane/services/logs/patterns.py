@@ -6,11 +6,11 @@ Three forms, as AWS documents them (FilterAndPatternSyntax):
   ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern and ``" "``
   match every event;
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, a leading or trailing
-  ``*`` being a wildcard, or numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``, ``IS TRUE``, ``IS FALSE``;
-  AWS has no ``EXISTS`` and no ``IS NOT``) joined by ``&&`` and ``||`` (``&&`` binds tighter) and parentheses;
-  ``$.['key.with.periods']`` selects such a key, and one wildcard ``$.*`` / ``$.a[*]`` per selector (three per
-  pattern) selects any field or element, the comparison holding for any of them; a selector that points to an
-  array or object never matches, nor does an event that is not a JSON object;
+  ``*`` being a wildcard, or numbers; ``<``, ``<=``, ``>``, ``>=`` with numbers; ``NOT EXISTS``, ``IS NULL``,
+  ``IS TRUE``, ``IS FALSE``; AWS has no ``EXISTS`` and no ``IS NOT``) joined by ``&&`` and ``||`` (``&&`` binds
+  tighter) and parentheses; ``$.['key.with.periods']`` selects such a key, and one wildcard ``$.*`` / ``$.a[*]``
+  per selector (three per pattern) selects any field or element, the comparison holding for any of them; a
+  selector that points to an array or object never matches, nor does an event that is not a JSON object;
 * **space-delimited** ``[ip, user, ..., status=4*, size>1000]``: the event's fields (split on spaces; ``"..."`` and
   ``[...]`` are one field, without their quotes or brackets) matched one by one, ``...`` standing for any number
   of fields (extracted by position, ``$1``...; without one, the last field holds the rest of the line:
