@@ -296,6 +296,11 @@ def test_metric_filters(logs, group):
     found = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
     assert [f["filterName"] for f in found] == ["latency", "root-usage"]
     assert found[1]["filterPattern"] == cis and found[1]["logGroupName"] == group
+    # "If you omit [unit], the unit is set as None" (MetricTransformation)
+    assert found[1]["metricTransformations"] == [{
+        "metricName": "RootAccountUsageCount", "metricNamespace": "CISBenchmark", "metricValue": "1",
+        "defaultValue": 0.0, "unit": "None"}]
+    assert found[0]["metricTransformations"][0]["unit"] == "Milliseconds"
     by_metric = logs.describe_metric_filters(metricName="Latency", metricNamespace="App")["metricFilters"]
     assert [f["filterName"] for f in by_metric if f["logGroupName"] == group] == ["latency"]
     prefixed = logs.describe_metric_filters(logGroupName=group, filterNamePrefix="root")["metricFilters"]

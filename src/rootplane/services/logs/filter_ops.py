@@ -51,7 +51,9 @@ class FilterOperations:
     def put_metric_filter(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         group = require_group(ctx, params["logGroupName"])
         pattern = _pattern(params["filterPattern"])
-        transformations = params["metricTransformations"]
+        # "If you omit this, the unit is set as None" (MetricTransformation.unit)
+        transformations = [{**transformation, "unit": transformation.get("unit") or "None"}
+                           for transformation in params["metricTransformations"]]
         for transformation in transformations:
             check_transformation(pattern, transformation)
         _check_regex_quota(ctx, group.arn, params["filterName"], pattern)
