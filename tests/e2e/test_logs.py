@@ -301,6 +301,12 @@ def test_metric_filters(logs, group):
         "metricName": "RootAccountUsageCount", "metricNamespace": "CISBenchmark", "metricValue": "1",
         "defaultValue": 0.0, "unit": "None"}]
     assert found[0]["metricTransformations"][0]["unit"] == "Milliseconds"
+    assert [f["applyOnTransformedLogs"] for f in found] == [False, False]  # MetricFilter.applyOnTransformedLogs
+    logs.put_metric_filter(logGroupName=group, filterName="latency", filterPattern="{ $.latency > 0 }",
+                           metricTransformations=[{"metricName": "Latency", "metricNamespace": "App",
+                                                   "metricValue": "$.latency"}], applyOnTransformedLogs=True)
+    assert logs.describe_metric_filters(logGroupName=group, filterNamePrefix="latency")["metricFilters"][0][
+        "applyOnTransformedLogs"] is True
     by_metric = logs.describe_metric_filters(metricName="Latency", metricNamespace="App")["metricFilters"]
     assert [f["filterName"] for f in by_metric if f["logGroupName"] == group] == ["latency"]
     prefixed = logs.describe_metric_filters(logGroupName=group, filterNamePrefix="root")["metricFilters"]

@@ -44,7 +44,7 @@ def _check_regex_quota(ctx: RequestContext, group_arn: str, name: str, pattern: 
 def _filter_shape(row: MetricFilterRow, group_name: str) -> dict[str, Any]:
     return {"filterName": row.name, "filterPattern": row.pattern,
             "metricTransformations": json.loads(row.transformations_json), "creationTime": row.created_at,
-            "logGroupName": group_name}
+            "logGroupName": group_name, "applyOnTransformedLogs": row.apply_on_transformed_logs}
 
 
 class FilterOperations:
@@ -67,6 +67,7 @@ class FilterOperations:
                 conflict=AwsError("OperationAbortedException", "Multiple concurrent requests to update the same "
                                   "resource were in conflict.", 400))
         row.pattern, row.transformations_json = params["filterPattern"], json.dumps(transformations)
+        row.apply_on_transformed_logs = bool(params.get("applyOnTransformedLogs"))
         return {}
 
     def describe_metric_filters(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

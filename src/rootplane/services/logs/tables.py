@@ -3,7 +3,7 @@ as the API speaks them."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base
@@ -64,7 +64,8 @@ class LogEventRow(Base):
 
 
 class MetricFilterRow(Base):
-    """A metric filter of a group: its pattern and its one metric transformation (JSON, botocore's shape)."""
+    """A metric filter of a group: its pattern, its one metric transformation (JSON, botocore's shape) and whether
+    it applies to transformed log events (``applyOnTransformedLogs``)."""
 
     __tablename__ = "logs_metric_filters"
     __table_args__ = (UniqueConstraint("group_arn", "name"),)
@@ -75,3 +76,4 @@ class MetricFilterRow(Base):
     pattern: Mapped[str] = mapped_column(Text)
     transformations_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    apply_on_transformed_logs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
