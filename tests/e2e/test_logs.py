@@ -232,6 +232,10 @@ def test_filter_log_events(logs, group):
     assert sum(pages) == 15 and max(pages) == 4
     assert error_of(logs.filter_log_events, logGroupName=group, filterPattern="{ $.a = ") == (
         "InvalidParameterException", "Invalid filter pattern", 400)
+    # a term with characters other than letters, digits and "_" must be quoted
+    assert error_of(logs.filter_log_events, logGroupName=group, filterPattern="email@example.com") == (
+        "InvalidParameterException", "Invalid filter pattern", 400)
+    assert logs.filter_log_events(logGroupName=group, filterPattern='"job 3"')["events"][0]["message"] == "ERROR job 3"
     assert error_of(logs.filter_log_events, logGroupName=group, logStreamNames=["a"], logStreamNamePrefix="a")[0] \
         == "InvalidParameterException"
 

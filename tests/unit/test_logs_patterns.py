@@ -122,6 +122,7 @@ CASES = [
     ("ERROR -ARGUMENTS", TERM_EVENTS[3], False),
     ('"INVALID ARGUMENTS"', TERM_EVENTS[3], True),
     ('"INVALID ARGUMENTS"', TERM_EVENTS[2], False),
+    ('"user@example.com" ERROR_CODE', "ERROR_CODE 7 for user@example.com", True),
     ("error", TERM_EVENTS[0], False),  # terms are case-sensitive
     ("", TERM_EVENTS[0], True),
     ('" "', "no-spaces-here", True),  # "Match everything"
@@ -176,6 +177,8 @@ def test_documented_cases(pattern, event, expected):
     "{ $.a = }", '{ $.a > "x" }', "{ a = 1 }", "{ $.a = 1", "{}", "{ $.a = 1 && }", "{ ($.a = 1 }",
     "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
     "{ $.a EXISTS }", "{ $.a IS NOT NULL }",  # "The variables IS NOT and EXISTS currently aren't supported."
+    # terms with characters other than letters, digits and "_" must be quoted
+    "email@example.com", "ERROR:", "-10.0.0.1", "?a/b", "ERROR user@example.com",
     # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
     "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
     "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",

@@ -2,7 +2,8 @@
 
 Three forms, as AWS documents them (FilterAndPatternSyntax):
 
-* **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive), ``-term`` (must not occur),
+* **terms**: ``ERROR``, ``"quoted phrase"`` (every term must occur, case-sensitive; one with characters other than
+  letters, digits and ``_`` must be quoted), ``-term`` (must not occur),
   ``?term ?other`` (at least one of them must occur; ignored next to other terms); an empty pattern and ``" "``
   match every event;
 * **JSON** ``{ ... }``: comparisons of ``$.a.b[0]`` selectors (``=``, ``!=`` with strings, a leading or trailing
@@ -401,6 +402,9 @@ class FilterPattern:
         return self._match(message) is not None
 
 
+_TERM = re.compile(r"[A-Za-z0-9_]+")  # what a term may hold outside double quotes
+
+
 def _compile_terms(text: str) -> FilterPattern:
     required: list[str] = []
     excluded: list[str] = []
@@ -413,6 +417,8 @@ def _compile_terms(text: str) -> FilterPattern:
             prefix, word = word[0], word[1:]
             if not word:
                 continue  # -"quoted phrase", ?"quoted phrase"
+        if kind == "word" and not _TERM.fullmatch(word):
+            raise InvalidPattern(word)  # other characters need double quotes
         if kind == "quoted" and not word.strip():
             prefix = ""  # " " matches everything
             continue
