@@ -179,6 +179,9 @@ def test_documented_cases(pattern, event, expected):
     "{ $.a EXISTS }", "{ $.a IS NOT NULL }",  # "The variables IS NOT and EXISTS currently aren't supported."
     # terms with characters other than letters, digits and "_" must be quoted
     "email@example.com", "ERROR:", "-10.0.0.1", "?a/b", "ERROR user@example.com",
+    # a field's conditions name that field only (AWS answers "Invalid filter pattern":
+    # awsdocs/amazon-cloudwatch-logs-user-guide#21)
+    "[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]",
     # regular expressions outside AWS's subset, or past its quota of two in a JSON or space-delimited pattern
     "%something!%", "%(ERROR|WARN)%", "%ERROR 4%", "%%", "{ $.a = %x(y)% }", "{ $.a > %1% }",
     "{ $.a = %a% && $.b = %b% && $.c = %c% }", "[a = %a%, b = %b%, c = %c%]",
