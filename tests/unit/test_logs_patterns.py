@@ -178,7 +178,7 @@ def test_documented_cases(pattern, event, expected):
     "{ $.a NOT 1 }", "{ $.a IS MAYBE }", "[a,, b]", "[a = ]", "[a, a]", "[a b]", "a && b", '"unclosed',
     "{ $.a EXISTS }", "{ $.a IS NOT NULL }",  # "The variables IS NOT and EXISTS currently aren't supported."
     # terms with characters other than letters, digits and "_" must be quoted
-    "email@example.com", "ERROR:", "-10.0.0.1", "?a/b", "ERROR user@example.com",
+    "email@example.com", "ERROR:", "-10.0.0.1", "?a/b", "ERROR user@example.com", "ERROR %abc%",
     # a field's conditions name that field only (AWS answers "Invalid filter pattern":
     # awsdocs/amazon-cloudwatch-logs-user-guide#21)
     "[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]",

@@ -411,7 +411,7 @@ def _compile_terms(text: str) -> FilterPattern:
     optional: list[str] = []
     prefix = ""
     for kind, word in _tokens(text):
-        if kind == "op" or prefix and kind != "quoted":
+        if kind in ("op", "regex") or prefix and kind != "quoted":
             raise InvalidPattern(word)
         if kind == "word" and word[0] in "-?":
             prefix, word = word[0], word[1:]
