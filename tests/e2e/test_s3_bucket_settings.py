@@ -25,6 +25,8 @@ def test_bucket_tagging_and_versioning(s3, unique):
         "InvalidTag", "Cannot provide multiple Tags with the same key", 400)
     assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging={"TagSet": [{"Key": "aws:x", "Value": "1"}]})[0] == \
         "InvalidTag"
+    assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging={"TagSet": [{"Key": "a{b}", "Value": "1"}]}) == (
+        "InvalidTag", "The TagKey you have provided is invalid", 400)
     assert s3.delete_bucket_tagging(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert error_of(s3.get_bucket_tagging, Bucket=bucket)[0] == "NoSuchTagSet"
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)

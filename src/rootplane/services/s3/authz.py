@@ -10,6 +10,7 @@ from rootplane.services.s3.bucket_config import public_access_block
 from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
 from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tag_sets import header_tags, tag_context
 
 __all__ = ["checks", "object_check"]
 
@@ -58,11 +59,17 @@ _VERSION_ACTIONS = {
     "HeadObject": "s3:GetObjectVersion",
     "DeleteObject": "s3:DeleteObjectVersion",
     "GetObjectAcl": "s3:GetObjectVersionAcl",
+    "PutObjectTagging": "s3:PutObjectVersionTagging",
+    "GetObjectTagging": "s3:GetObjectVersionTagging",
+    "DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
 }
 _OBJECT_OPERATIONS = frozenset({
     "PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject", "GetObjectAcl", "CreateMultipartUpload",
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+    "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
 })
+# Writes that may set the new object's tags (x-amz-tagging): they need s3:PutObjectTagging as well.
+_TAGGING_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
 # The owning account's root keeps these despite an explicit Deny in the bucket policy (aws-spec h.4 rule 2).
 _OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 
@@ -86,6 +93,18 @@ def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
     if row is None:
         raise no_such_bucket(bucket)
     return AuthzCheck(action, object_arn(bucket, key), row.account_id, _effective_policy(row, ctx.principal))
+
+
+def _request_tags(operation: str, params: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The tags a request sets (None: it sets none): PutObjectTagging's tag set, or the x-amz-tagging header of a
+    write (for CopyObject only with the REPLACE tagging directive)."""
+    if operation == "PutObjectTagging":
+        return (params.get("Tagging") or {}).get("TagSet") or []
+    if operation not in _TAGGING_WRITES or not params.get("Tagging"):
+        return None
+    if operation == "CopyObject" and params.get("TaggingDirective") != "REPLACE":
+        return None
+    return header_tags(params["Tagging"])
 
 
 def _list_context(params: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +138,14 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
                  else ("s3:GetObjectVersion", "s3:GetObjectVersionAttributes"))
         return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy) for name in names]
     if operation in _OBJECT_OPERATIONS:
-        return [AuthzCheck(action, object_arn(bucket, params.get("Key", "")), row.account_id, policy)]
+        arn = object_arn(bucket, params.get("Key", ""))
+        tags = _request_tags(operation, params)
+        if tags is None:
+            return [AuthzCheck(action, arn, row.account_id, policy)]
+        context = tag_context(tags)
+        extra = [AuthzCheck("s3:PutObjectTagging", arn, row.account_id, policy, context=context)] if (
+            operation in _TAGGING_WRITES) else []
+        return [AuthzCheck(action, arn, row.account_id, policy, context=context), *extra]
     context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else {}
     return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
                        resource_owner_exempt=operation in _OWNER_EXEMPT)]

@@ -13,6 +13,7 @@ from rootplane.services.s3.lookup import bucket_of, object_of
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tag_sets import check_tag_set
 from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["BucketConfigOperations", "DEFAULT_PUBLIC_ACCESS_BLOCK", "DEFAULT_OWNERSHIP", "check_canned_acl"]
@@ -25,23 +26,10 @@ _PRIVATE_ACLS = frozenset({"private", "bucket-owner-full-control"})
 MAX_BUCKET_TAGS = 50
 
 
-def _invalid_tag(message: str) -> AwsError:
-    return AwsError("InvalidTag", message, 400)
-
-
 def _check_tags(tags: list[dict[str, str]]) -> None:
     if len(tags) > MAX_BUCKET_TAGS:
         raise AwsError("BadRequest", f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}", 400)
-    keys = [tag.get("Key", "") for tag in tags]
-    if len(set(keys)) != len(keys):
-        raise _invalid_tag("Cannot provide multiple Tags with the same key")
-    for tag in tags:
-        if tag.get("Key", "").lower().startswith("aws:"):
-            raise _invalid_tag("System tags cannot be added/updated by requester")
-        if len(tag.get("Key", "")) > 128:
-            raise _invalid_tag("The TagKey you have provided is too long, max 128")
-        if len(tag.get("Value", "")) > 256:
-            raise _invalid_tag("The TagValue you have provided is too long, max 256")
+    check_tag_set(tags, "System tags cannot be added/updated by requester")
 
 
 def public_access_block(row: Bucket) -> dict[str, bool] | None:

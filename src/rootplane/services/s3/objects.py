@@ -11,6 +11,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3 import checksums
 from rootplane.services.s3.repo import ObjectVersion
 from rootplane.services.s3.tables import ObjectRow
+from rootplane.services.s3.tag_sets import stored_tags
 
 __all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "ENCRYPTION", "upload_body", "attributes_of", "new_object",
            "stored_attributes", "object_headers", "storage_class", "part_span"]
@@ -68,8 +69,8 @@ def part_span(row: ObjectVersion, number: int) -> tuple[int, int]:
 
 def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], now: _dt.datetime, *,
                etag: str | None = None, checksum: dict[str, str] | None = None,
-               part_sizes: list[int] | None = None) -> ObjectRow:
-    """A row for a new object with ``attributes`` (from :func:`attributes_of`)."""
+               part_sizes: list[int] | None = None, tags: list[dict[str, str]] | None = None) -> ObjectRow:
+    """A row for a new object with ``attributes`` (from :func:`attributes_of`) and its tag set."""
     if len(body) > MAX_OBJECT_BYTES:
         raise AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                        fields={"ProposedSize": len(body), "MaxSizeAllowed": MAX_OBJECT_BYTES})
@@ -80,7 +81,7 @@ def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], n
         last_modified=now.replace(microsecond=0), content_type=attributes.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata_json=json.dumps(attributes.get("Metadata") or {}), headers_json=json.dumps(headers),
         checksum_json=json.dumps(checksum or {}), parts_count=len(part_sizes) if part_sizes else None,
-        part_sizes=json.dumps(part_sizes) if part_sizes else None,
+        part_sizes=json.dumps(part_sizes) if part_sizes else None, tags_json=json.dumps(tags) if tags else None,
     )
 
 
@@ -120,6 +121,8 @@ def object_headers(row: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]
         output["Metadata"] = metadata
     if params.get("ChecksumMode") == "ENABLED":
         output.update(json.loads(row.checksum_json or "{}"))
+    if row.tags_json:
+        output["TagCount"] = len(stored_tags(row.tags_json))
     if row.parts_count and params.get("PartNumber"):
         output["PartsCount"] = row.parts_count
     for param, member in _RESPONSE_OVERRIDES.items():

@@ -21,6 +21,7 @@ from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copied_objec
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
+from rootplane.services.s3.object_tagging import ObjectTaggingOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
 from rootplane.services.s3.checksums import check_content_md5, copy_checksum
 from rootplane.services.s3.objects import (
@@ -28,6 +29,7 @@ from rootplane.services.s3.objects import (
     stored_attributes, upload_body,
 )
 from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tag_sets import check_object_tags, header_tags, stored_tags
 from rootplane.services.s3.tables import NULL_VERSION, BucketRow
 
 __all__ = ["S3Provider", "PROVIDER"]
@@ -72,7 +74,7 @@ def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
 
 
 class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOperations, VersionListingOperations,
-                 Provider):
+                 ObjectTaggingOperations, Provider):
     service_name = "s3"
 
     # ------------------------------------------------------------------------------------------------ buckets
@@ -163,8 +165,9 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         check_write_preconditions(lambda: versions.current_for_write(ctx.session, row.name, params["Key"]),
                                   params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
-        stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body,
-                                                                     attributes_of(params), ctx.now(), checksum=checksum))
+        tags = check_object_tags(header_tags(params.get("Tagging")))
+        stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body, attributes_of(params),
+                                                                     ctx.now(), checksum=checksum, tags=tags))
         return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
                 **versions.put_version_output(row, stored)}
 
@@ -254,8 +257,11 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         if params.get("StorageClass") not in (None, "STANDARD"):
             attributes["StorageClass"] = params["StorageClass"]
         checksum = copy_checksum(source, params.get("ChecksumAlgorithm"))
+        # x-amz-tagging-directive: the source's tags (COPY, the default) or the request's x-amz-tagging (REPLACE).
+        tags = (check_object_tags(header_tags(params.get("Tagging"))) if params.get("TaggingDirective") == "REPLACE"
+                else stored_tags(source.tags_json))
         stored = versions.store_version(ctx.session, target, new_object(
-            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum))
+            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags))
         result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
         output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
         source_bucket_row = find_bucket_view(ctx.session, source_bucket)

@@ -18,7 +18,7 @@ from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
-    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object",
+    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object", "set_tags",
     "delete_object", "delete_version_by_id", "list_objects_from", "list_versions_from", "next_seq", "demote_latest", "newest_version",
     "put_upload", "find_upload", "delete_upload", "complete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
@@ -114,6 +114,7 @@ class StoredVersion(NamedTuple):
     is_latest: bool
     delete_marker: bool
     part_sizes: str | None
+    tags_json: str | None
     body: bytes | None
 
 
@@ -165,6 +166,21 @@ def put_object(session: Session, row: ObjectRow) -> ObjectRow:
     session (store/rows.py)."""
     insert_object(session, row)
     return row
+
+
+@cache
+def _tags_write() -> PreparedStatement:
+    return PreparedStatement(update(ObjectRow.__table__).where(
+        ObjectRow.bucket == bindparam("bucket"), ObjectRow.key == bindparam("key"),
+        ObjectRow.version_id == bindparam("version_id")).values(tags_json=bindparam("new_tags")))
+
+
+def set_tags(session: Session, row: ObjectVersion, tags_json: str | None) -> None:
+    """Replace one version's tag set (None: no tags)."""
+    session.flush()  # the request's pending changes first: the statement runs on the driver
+    _tags_write().run(statements(session), {"bucket": row.bucket, "key": row.key, "version_id": row.version_id,
+                                            "new_tags": tags_json})
+    note_written(session, (ObjectRow.__tablename__,))
 
 
 def delete_object(session: Session, row: ObjectRow) -> None:

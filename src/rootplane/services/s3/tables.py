@@ -66,6 +66,8 @@ class ObjectRow(Base):
     delete_marker: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # A multipart object's part sizes (JSON list): GetObject/HeadObject with PartNumber answer one part.
     part_sizes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON list of {"Key", "Value"}; None when the version has no tags.
+    tags_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))
