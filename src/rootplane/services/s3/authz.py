@@ -59,12 +59,14 @@ _VERSION_ACTIONS = {
     "HeadObject": "s3:GetObjectVersion",
     "DeleteObject": "s3:DeleteObjectVersion",
     "GetObjectAcl": "s3:GetObjectVersionAcl",
+    "PutObjectAcl": "s3:PutObjectVersionAcl",
     "PutObjectTagging": "s3:PutObjectVersionTagging",
     "GetObjectTagging": "s3:GetObjectVersionTagging",
     "DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
 }
 _OBJECT_OPERATIONS = frozenset({
-    "PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject", "GetObjectAcl", "CreateMultipartUpload",
+    "PutObject", "GetObject", "HeadObject", "DeleteObject", "CopyObject", "GetObjectAcl", "PutObjectAcl",
+    "CreateMultipartUpload",
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
     "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
 })

@@ -9,20 +9,23 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3.bucket_settings import LIFECYCLE, OBJECT_LOCK, has_setting
 from rootplane.services.s3.bucket_views import Bucket
-from rootplane.services.s3.lookup import bucket_of, object_of
+from rootplane.services.s3 import repo
+from rootplane.services.s3.acls import ENFORCED, grants_others, names_acl, requested_acl, stored_acl
+from rootplane.services.s3.lookup import bucket_of, bucket_view_of, object_of
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
-from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.public_policy import is_public
+from rootplane.services.s3.tables import BucketRow
 from rootplane.services.s3.tag_sets import check_tag_set
+from rootplane.services.s3.versions import read_version
 from rootplane.wire.validate import MALFORMED_XML
 
-__all__ = ["BucketConfigOperations", "DEFAULT_PUBLIC_ACCESS_BLOCK", "DEFAULT_OWNERSHIP", "check_canned_acl"]
+__all__ = ["BucketConfigOperations", "DEFAULT_PUBLIC_ACCESS_BLOCK", "DEFAULT_OWNERSHIP", "ACL_SETTING"]
 
 _BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 # Buckets created since April 2023 block all public access and disable ACLs.
 DEFAULT_PUBLIC_ACCESS_BLOCK = json.dumps({flag: True for flag in _BLOCK_FLAGS})
-DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
-_PRIVATE_ACLS = frozenset({"private", "bucket-owner-full-control"})
+DEFAULT_OWNERSHIP = ENFORCED
+ACL_SETTING = "acl"  # the bucket's ACL is kept as a bucket setting document (s3/bucket_settings.py)
 MAX_BUCKET_TAGS = 50
 
 
@@ -37,16 +40,16 @@ def public_access_block(row: Bucket) -> dict[str, bool] | None:
     return json.loads(row.public_access_block) if row.public_access_block else None
 
 
-def check_canned_acl(row: Bucket, acl: str | None) -> None:
-    """Buckets with ACLs disabled (BucketOwnerEnforced) refuse any ACL but the owner's full control."""
-    if acl is not None and acl not in _PRIVATE_ACLS and row.ownership == DEFAULT_OWNERSHIP:
-        raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+def _bucket_acl(ctx: RequestContext, row: BucketRow) -> dict[str, Any]:
+    stored = repo.find_setting(ctx.session, row.name, ACL_SETTING)
+    return stored_acl(row, stored.document if stored is not None else None)
 
 
-def _owner_acl(account_id: str) -> dict[str, Any]:
-    owner = canonical_user_id(account_id)
-    return {"Owner": {"ID": owner},
-            "Grants": [{"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]}
+def _missing_acl(params: dict[str, Any]) -> None:
+    """PutBucketAcl and PutObjectAcl name an ACL in a header or the body."""
+    if not names_acl(params):
+        raise AwsError("MissingSecurityHeader", "Your request was missing a required header", 400,
+                       fields={"MissingHeaderName": "x-amz-acl"})
 
 
 class BucketConfigOperations:
@@ -124,7 +127,12 @@ class BucketConfigOperations:
         rules = (params.get("OwnershipControls") or {}).get("Rules") or []
         if len(rules) != 1:
             raise AwsError("MalformedXML", MALFORMED_XML, 400)
-        row.ownership = rules[0]["ObjectOwnership"]
+        ownership = rules[0]["ObjectOwnership"]
+        # ACLs can be disabled only while the bucket's ACL grants nothing but the owner's full control.
+        if ownership == ENFORCED and row.ownership != ENFORCED and grants_others(_bucket_acl(ctx, row)):
+            raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
+                           "BucketOwnerEnforced setting", 400)
+        row.ownership = ownership
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
@@ -137,9 +145,26 @@ class BucketConfigOperations:
         bucket_of(ctx, params).ownership = None
 
     def get_bucket_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return _owner_acl(bucket_of(ctx, params).account_id)
+        return _bucket_acl(ctx, bucket_of(ctx, params))
+
+    def put_bucket_acl(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        row = bucket_of(ctx, params)
+        _missing_acl(params)
+        acl = requested_acl(row, params)
+        if acl is None:
+            repo.delete_setting(ctx.session, row.name, ACL_SETTING)
+        else:
+            repo.put_setting(ctx.session, row.name, ACL_SETTING, json.dumps(acl))
 
     def get_object_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        row = bucket_of(ctx, params)
-        object_of(ctx, row.name, params["Key"], params.get("VersionId"), with_body=False)
-        return _owner_acl(row.account_id)
+        bucket = bucket_view_of(ctx, params)
+        row = object_of(ctx, bucket.name, params["Key"], params.get("VersionId"), with_body=False)
+        return stored_acl(bucket, row.acl_json)
+
+    def put_object_acl(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        bucket = bucket_view_of(ctx, params)
+        _missing_acl(params)
+        acl = requested_acl(bucket, params)
+        row = read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "PUT", with_body=False)
+        repo.set_version_value(ctx.session, row, "acl_json", json.dumps(acl) if acl else None)
+        return {}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import checksums, repo
+from rootplane.services.s3.acls import requested_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
@@ -102,6 +103,9 @@ class MultipartOperations:
         tags = check_object_tags(header_tags(params.get("Tagging")))
         if tags:
             attributes["Tags"] = tags
+        acl = requested_acl(bucket, params)
+        if acl:
+            attributes["Acl"] = acl
         upload_id = f"{int(ctx.now().timestamp() * 1000):013x}{secrets.token_hex(24)}"
         repo.put_upload(ctx.session, UploadRow(
             upload_id=upload_id, bucket=bucket.name, key=params["Key"], initiated=ctx.now(),
@@ -174,12 +178,13 @@ class MultipartOperations:
         checksum = _object_checksum(upload, parts, body)
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
-        tags = attributes.pop("Tags", None)
+        tags, acl = attributes.pop("Tags", None), attributes.pop("Acl", None)
         bucket = bucket_view_of(ctx, params)
         check_write_preconditions(lambda: current_for_write(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
-                                                               part_sizes=[part.size for part in parts], tags=tags))
+                                                               part_sizes=[part.size for part in parts], tags=tags,
+                                                               acl=acl))
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
         answer = {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
                   **ENCRYPTION, **version_output(bucket, stored)}

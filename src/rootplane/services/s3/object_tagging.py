@@ -29,7 +29,7 @@ class ObjectTaggingOperations:
     def put_object_tagging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         tags = check_object_tags((params.get("Tagging") or {}).get("TagSet") or [])
         output, row = _tagged(ctx, params, "PUT")
-        repo.set_tags(ctx.session, row, json.dumps(tags) if tags else None)
+        repo.set_version_value(ctx.session, row, "tags_json", json.dumps(tags) if tags else None)
         return output
 
     def get_object_tagging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -38,5 +38,5 @@ class ObjectTaggingOperations:
 
     def delete_object_tagging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         output, row = _tagged(ctx, params, "DELETE")
-        repo.set_tags(ctx.session, row, None)
+        repo.set_version_value(ctx.session, row, "tags_json", None)
         return output

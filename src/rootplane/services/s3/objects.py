@@ -69,8 +69,9 @@ def part_span(row: ObjectVersion, number: int) -> tuple[int, int]:
 
 def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], now: _dt.datetime, *,
                etag: str | None = None, checksum: dict[str, str] | None = None,
-               part_sizes: list[int] | None = None, tags: list[dict[str, str]] | None = None) -> ObjectRow:
-    """A row for a new object with ``attributes`` (from :func:`attributes_of`) and its tag set."""
+               part_sizes: list[int] | None = None, tags: list[dict[str, str]] | None = None,
+               acl: dict[str, Any] | None = None) -> ObjectRow:
+    """A row for a new object with ``attributes`` (from :func:`attributes_of`), its tag set and ACL."""
     if len(body) > MAX_OBJECT_BYTES:
         raise AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                        fields={"ProposedSize": len(body), "MaxSizeAllowed": MAX_OBJECT_BYTES})
@@ -82,6 +83,7 @@ def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], n
         metadata_json=json.dumps(attributes.get("Metadata") or {}), headers_json=json.dumps(headers),
         checksum_json=json.dumps(checksum or {}), parts_count=len(part_sizes) if part_sizes else None,
         part_sizes=json.dumps(part_sizes) if part_sizes else None, tags_json=json.dumps(tags) if tags else None,
+        acl_json=json.dumps(acl) if acl else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rootplane.core.errors import AwsError
@@ -9,9 +10,10 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, missing_principal, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo, versions
+from rootplane.services.s3.acls import grants_others, request_acl, requested_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
-    DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, check_canned_acl, public_access_block,
+    ACL_SETTING, DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, public_access_block,
 )
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_views import Bucket, find_bucket_view
@@ -94,16 +96,21 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                                "and you already own it.", 409, fields={"BucketName": name})
             return {"Location": location, "BucketArn": bucket_arn(name)}
         ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
-        if ownership == DEFAULT_OWNERSHIP and params.get("ACL") not in (None, "private"):
+        acl = request_acl(ctx.account_id, params)
+        if ownership == DEFAULT_OWNERSHIP and acl is not None and grants_others(acl):
             raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
                            "BucketOwnerEnforced setting", 400)
         repo.put_bucket(ctx.session, BucketRow(name=name, account_id=ctx.account_id, region=region,
                                                created_at=ctx.now(), policy=None, ownership=ownership,
                                                public_access_block=DEFAULT_PUBLIC_ACCESS_BLOCK,
                                                versioning="Enabled" if params.get("ObjectLockEnabledForBucket") else None))
+        kept_acl = acl if ownership != DEFAULT_OWNERSHIP else None  # ACLs disabled: reads show the owner's
+        if params.get("ObjectLockEnabledForBucket") or kept_acl:
+            ctx.session.flush()  # the bucket first: its settings name it
         if params.get("ObjectLockEnabledForBucket"):
-            ctx.session.flush()
             enable_object_lock(ctx, name)
+        if kept_acl:
+            repo.put_setting(ctx.session, name, ACL_SETTING, json.dumps(kept_acl))
         return {"Location": location, "BucketArn": bucket_arn(name)}
 
     def delete_bucket(self, ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -160,14 +167,14 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
     # ------------------------------------------------------------------------------------------------ objects
     def put_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_view_of(ctx, params)
-        check_canned_acl(row, params.get("ACL"))
+        acl = requested_acl(row, params)
         params, body, sent = upload_body(params)
         check_write_preconditions(lambda: versions.current_for_write(ctx.session, row.name, params["Key"]),
                                   params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
         tags = check_object_tags(header_tags(params.get("Tagging")))
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body, attributes_of(params),
-                                                                     ctx.now(), checksum=checksum, tags=tags))
+                                                                     ctx.now(), checksum=checksum, tags=tags, acl=acl))
         return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
                 **versions.put_version_output(row, stored)}
 
@@ -242,6 +249,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = bucket_view_of(ctx, params)
+        acl = requested_acl(target, params)  # a copy has the request's ACL, never the source's
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
@@ -261,7 +269,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         tags = (check_object_tags(header_tags(params.get("Tagging"))) if params.get("TaggingDirective") == "REPLACE"
                 else stored_tags(source.tags_json))
         stored = versions.store_version(ctx.session, target, new_object(
-            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags))
+            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags, acl=acl))
         result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
         output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
         source_bucket_row = find_bucket_view(ctx.session, source_bucket)

@@ -18,7 +18,7 @@ from rootplane.store.rows import insert_object
 
 __all__ = [
     "find_bucket", "list_buckets", "put_bucket", "delete_bucket", "bucket_has_objects",
-    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object", "set_tags",
+    "StoredVersion", "ObjectVersion", "read_stored", "find_object", "find_version", "null_version", "put_object", "set_version_value",
     "delete_object", "delete_version_by_id", "list_objects_from", "list_versions_from", "next_seq", "demote_latest", "newest_version",
     "put_upload", "find_upload", "delete_upload", "complete_upload", "list_uploads", "put_part", "list_parts", "find_parts", "successor",
 ]
@@ -115,6 +115,7 @@ class StoredVersion(NamedTuple):
     delete_marker: bool
     part_sizes: str | None
     tags_json: str | None
+    acl_json: str | None
     body: bytes | None
 
 
@@ -169,17 +170,17 @@ def put_object(session: Session, row: ObjectRow) -> ObjectRow:
 
 
 @cache
-def _tags_write() -> PreparedStatement:
+def _version_write(column: str) -> PreparedStatement:
     return PreparedStatement(update(ObjectRow.__table__).where(
         ObjectRow.bucket == bindparam("bucket"), ObjectRow.key == bindparam("key"),
-        ObjectRow.version_id == bindparam("version_id")).values(tags_json=bindparam("new_tags")))
+        ObjectRow.version_id == bindparam("version_id")).values({column: bindparam("new_value")}))
 
 
-def set_tags(session: Session, row: ObjectVersion, tags_json: str | None) -> None:
-    """Replace one version's tag set (None: no tags)."""
+def set_version_value(session: Session, row: ObjectVersion, column: str, value: str | None) -> None:
+    """Set one column of a version (its tag set ``tags_json``, its ACL ``acl_json``)."""
     session.flush()  # the request's pending changes first: the statement runs on the driver
-    _tags_write().run(statements(session), {"bucket": row.bucket, "key": row.key, "version_id": row.version_id,
-                                            "new_tags": tags_json})
+    _version_write(column).run(statements(session), {"bucket": row.bucket, "key": row.key,
+                                                     "version_id": row.version_id, "new_value": value})
     note_written(session, (ObjectRow.__tablename__,))
 
 

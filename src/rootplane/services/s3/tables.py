@@ -68,6 +68,8 @@ class ObjectRow(Base):
     part_sizes: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON list of {"Key", "Value"}; None when the version has no tags.
     tags_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON AccessControlPolicy ({"Owner", "Grants"}); None: the owner's full control.
+    acl_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))

@@ -1,0 +1,151 @@
+"""Access control lists as the user guide's "Access control list (ACL) overview" describes them: the grants of a
+canned ACL (x-amz-acl), of the x-amz-grant-* headers and of an AccessControlPolicy body; Object Ownership's
+BucketOwnerEnforced (ACLs disabled: only the bucket owner's full control is accepted, and reads show it) and Block
+Public Access's BlockPublicAcls (grants to AllUsers or AuthenticatedUsers refused)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.s3.bucket_views import Bucket
+from rootplane.services.s3.names import canonical_user_id
+
+__all__ = ["ENFORCED", "owner_acl", "names_acl", "request_acl", "requested_acl", "stored_acl", "grants_others"]
+
+ENFORCED = "BucketOwnerEnforced"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+_GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY})
+_PUBLIC_GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS})  # the user guide's "The meaning of 'public'"
+# Canned ACLs: the grants each adds to the owner's FULL_CONTROL. An object's owner is its bucket's owner here, so
+# bucket-owner-read and bucket-owner-full-control add nothing to it.
+_CANNED: dict[str, tuple[tuple[str, str], ...]] = {
+    "private": (), "aws-exec-read": (), "bucket-owner-read": (), "bucket-owner-full-control": (),
+    "public-read": ((ALL_USERS, "READ"),), "public-read-write": ((ALL_USERS, "READ"), (ALL_USERS, "WRITE")),
+    "authenticated-read": ((AUTHENTICATED_USERS, "READ"),),
+    "log-delivery-write": ((LOG_DELIVERY, "WRITE"), (LOG_DELIVERY, "READ_ACP")),
+}
+_GRANT_HEADERS = {"GrantFullControl": "FULL_CONTROL", "GrantWrite": "WRITE", "GrantWriteACP": "WRITE_ACP",
+                  "GrantRead": "READ", "GrantReadACP": "READ_ACP"}
+_GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]*)"?\s*')
+_CANONICAL_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def _user(canonical_id: str, permission: str) -> dict[str, Any]:
+    return {"Grantee": {"ID": canonical_id, "Type": "CanonicalUser"}, "Permission": permission}
+
+
+def _group(uri: str, permission: str) -> dict[str, Any]:
+    return {"Grantee": {"Type": "Group", "URI": uri}, "Permission": permission}
+
+
+def owner_acl(account_id: str) -> dict[str, Any]:
+    """The default ACL: the owner's full control."""
+    owner = canonical_user_id(account_id)
+    return {"Owner": {"ID": owner}, "Grants": [_user(owner, "FULL_CONTROL")]}
+
+
+def _canned(acl: str, owner: str) -> list[dict[str, Any]]:
+    return [_user(owner, "FULL_CONTROL"), *(_group(uri, permission) for uri, permission in _CANNED[acl])]
+
+
+def _checked_grantee(grantee: dict[str, Any]) -> dict[str, Any]:
+    """A grantee as stored: a canonical user by ID, or a predefined group by URI (S3's errors otherwise)."""
+    kind = grantee.get("Type")
+    if kind == "CanonicalUser":
+        if not _CANONICAL_ID.fullmatch(grantee.get("ID") or ""):
+            raise AwsError("InvalidArgument", "Invalid id", 400,
+                           fields={"ArgumentName": "CanonicalUser/ID", "ArgumentValue": grantee.get("ID") or ""})
+        return {"ID": grantee["ID"], "Type": kind}
+    if kind == "Group":
+        if grantee.get("URI") not in _GROUPS:
+            raise AwsError("InvalidArgument", "Invalid group uri", 400,
+                           fields={"ArgumentName": "Group/URI", "ArgumentValue": grantee.get("URI") or ""})
+        return {"Type": kind, "URI": grantee["URI"]}
+    if kind == "AmazonCustomerByEmail":
+        raise AwsError("UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any "
+                       "account on record.", 400, fields={"EmailAddress": grantee.get("EmailAddress") or ""})
+    raise AwsError("MalformedACLError", "The XML you provided was not well-formed or did not validate against our "
+                   "published schema", 400)
+
+
+def _header_grants(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The grants of the x-amz-grant-* headers: comma-separated ``id="..."``, ``uri="..."`` or
+    ``emailAddress="..."``."""
+    grants = []
+    for member, permission in _GRANT_HEADERS.items():
+        for item in (params[member].split(",") if params.get(member) else ()):
+            found = _GRANTEE.fullmatch(item)
+            if found is None:
+                raise AwsError("InvalidArgument", "Argument format not recognized", 400,
+                               fields={"ArgumentName": f"x-amz-grant-{permission.lower().replace('_', '-')}",
+                                       "ArgumentValue": params[member]})
+            kind, value = found.groups()
+            grantee = {"id": {"Type": "CanonicalUser", "ID": value}, "uri": {"Type": "Group", "URI": value},
+                       "emailAddress": {"Type": "AmazonCustomerByEmail", "EmailAddress": value}}[kind]
+            grants.append({"Grantee": _checked_grantee(grantee), "Permission": permission})
+    return grants
+
+
+def _request_grants(params: dict[str, Any], owner: str) -> list[dict[str, Any]] | None:
+    """The grants a request sets (None: it names no ACL): a canned ACL, grant headers or a body, never two."""
+    canned, body = params.get("ACL"), params.get("AccessControlPolicy")
+    headers = any(params.get(member) for member in _GRANT_HEADERS)
+    if canned is not None and headers:
+        raise AwsError("InvalidRequest", "Specifying both Canned ACLs and Header Grants is not allowed", 400)
+    if body is not None and (canned is not None or headers):
+        raise AwsError("UnexpectedContent", "This request does not support content", 400)
+    if canned is not None:
+        return _canned(canned, owner)
+    if headers:
+        return _header_grants(params)
+    if body is not None:
+        return [{"Grantee": _checked_grantee(grant.get("Grantee") or {}), "Permission": grant.get("Permission")}
+                for grant in body.get("Grants") or []]
+    return None
+
+
+def grants_others(acl: dict[str, Any]) -> bool:
+    """Whether an ACL grants anything but its owner's full control (what BucketOwnerEnforced refuses)."""
+    return any(grant != _user(acl["Owner"]["ID"], "FULL_CONTROL") for grant in acl["Grants"])
+
+
+def names_acl(params: dict[str, Any]) -> bool:
+    """Whether a request names an ACL (x-amz-acl, an x-amz-grant-* header or an AccessControlPolicy body)."""
+    return any(params.get(member) is not None for member in ("ACL", "AccessControlPolicy", *_GRANT_HEADERS))
+
+
+def request_acl(account_id: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The ACL a request names for a resource of ``account_id`` (None: it names none)."""
+    owner = canonical_user_id(account_id)
+    grants = _request_grants(params, owner)
+    return None if grants is None else {"Owner": {"ID": owner}, "Grants": grants}
+
+
+def requested_acl(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The ACL a write sets on ``bucket`` or its objects (None: none named, or ACLs disabled and the request names
+    the owner's full control, which reads show anyway). BucketOwnerEnforced refuses any other ACL (400
+    AccessControlListNotSupported); BlockPublicAcls refuses public ones (403 AccessDenied)."""
+    acl = request_acl(bucket.account_id, params)
+    if acl is None:
+        return None
+    if bucket.ownership == ENFORCED:
+        if grants_others(acl):
+            raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+        return None
+    block = json.loads(bucket.public_access_block) if bucket.public_access_block else {}
+    if block.get("BlockPublicAcls") and any(grant["Grantee"].get("URI") in _PUBLIC_GROUPS for grant in acl["Grants"]):
+        raise AwsError("AccessDenied", "Access Denied", 403)
+    return acl
+
+
+def stored_acl(bucket: Bucket, acl_json: str | None) -> dict[str, Any]:
+    """What GetBucketAcl/GetObjectAcl answer: the stored ACL, or the owner's full control when there is none or
+    ACLs are disabled (BucketOwnerEnforced)."""
+    if acl_json is None or bucket.ownership == ENFORCED:
+        return owner_acl(bucket.account_id)
+    return json.loads(acl_json)

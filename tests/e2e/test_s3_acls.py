@@ -1,0 +1,134 @@
+"""ACL writes (the S3 API reference: PutBucketAcl, PutObjectAcl, x-amz-acl and x-amz-grant-* on CreateBucket and
+PutObject; the user guide's "Access control list (ACL) overview", "Controlling ownership of objects and disabling
+ACLs for your bucket" and its troubleshooting page, and "Blocking public access to your Amazon S3 storage")."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import error_of
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+NOT_SUPPORTED = ("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+
+
+@pytest.fixture(scope="module")
+def s3(server):
+    return server.client("s3")
+
+
+def _owner(s3, bucket: str) -> str:
+    return s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
+
+
+def _full_control(owner: str) -> dict:
+    return {"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
+
+
+def _group(uri: str, permission: str) -> dict:
+    return {"Grantee": {"Type": "Group", "URI": uri}, "Permission": permission}
+
+
+def _acl_bucket(s3, unique: str, name: str, *, block_public_acls: bool = False) -> str:
+    """A bucket with ACLs enabled (ObjectWriter) and BlockPublicAcls as asked."""
+    bucket = f"{name}-{unique}"
+    s3.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": block_public_acls})
+    return bucket
+
+
+def test_acls_are_refused_when_the_bucket_owner_enforces_ownership(s3, unique):
+    bucket = f"aclboe-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    owner = _owner(s3, bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, ACL="public-read") == NOT_SUPPORTED
+    assert error_of(s3.put_object_acl, Bucket=bucket, Key="k", ACL="public-read") == NOT_SUPPORTED
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead=f'uri="{ALL_USERS}"') == NOT_SUPPORTED
+    assert s3.put_bucket_acl(Bucket=bucket, ACL="private")["ResponseMetadata"]["HTTPStatusCode"] == 200
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="bucket-owner-full-control")
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": {"ID": owner}, "Grants": [_full_control(owner)]})
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [_full_control(owner)]
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
+    assert error_of(s3.put_object_acl, Bucket=bucket, Key="missing", ACL="private")[::2] == ("NoSuchKey", 404)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket) == (
+        "MissingSecurityHeader", "Your request was missing a required header", 400)
+
+
+def test_canned_acls_are_stored_and_read_back(s3, unique):
+    bucket = _acl_bucket(s3, unique, "aclcanned")
+    owner = _owner(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert acl["Owner"]["ID"] == owner
+    assert acl["Grants"] == [_full_control(owner), _group(ALL_USERS, "READ")]
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [_full_control(owner), _group(AUTHENTICATED_USERS, "READ")]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="public-read-write")
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [
+        _full_control(owner), _group(ALL_USERS, "READ"), _group(ALL_USERS, "WRITE")]
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="authenticated-read")
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [
+        _full_control(owner), _group(AUTHENTICATED_USERS, "READ")]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"y")  # a new object starts private
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
+    created = f"aclcreate-{unique}"
+    s3.create_bucket(Bucket=created, ObjectOwnership="BucketOwnerPreferred", GrantWrite=f'uri="{LOG_DELIVERY}"')
+    assert s3.get_bucket_acl(Bucket=created)["Grants"] == [_group(LOG_DELIVERY, "WRITE")]
+
+
+def test_grant_headers_and_access_control_policy(s3, unique):
+    bucket = _acl_bucket(s3, unique, "aclgrants")
+    owner = _owner(s3, bucket)
+    s3.put_bucket_acl(Bucket=bucket, GrantFullControl=f'id="{owner}"',
+                      GrantRead=f'uri="{AUTHENTICATED_USERS}", uri="{ALL_USERS}"')
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [
+        _full_control(owner), _group(AUTHENTICATED_USERS, "READ"), _group(ALL_USERS, "READ")]
+    policy = {"Owner": {"ID": owner}, "Grants": [_full_control(owner), _group(LOG_DELIVERY, "READ_ACP")]}
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy=policy)
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == policy["Grants"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy=policy)
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == policy["Grants"]
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, ACL="private", GrantRead=f'id="{owner}"') == (
+        "InvalidRequest", "Specifying both Canned ACLs and Header Grants is not allowed", 400)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead='uri="http://example.com/group"')[::2] == (
+        "InvalidArgument", 400)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead='id="not-an-id"') == (
+        "InvalidArgument", "Invalid id", 400)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead="nonsense")[::2] == ("InvalidArgument", 400)
+    assert error_of(s3.put_bucket_ownership_controls, Bucket=bucket,
+                    OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}) == (
+        "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", 400)
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=bucket,
+                                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
+
+
+def test_block_public_acls_refuses_public_acls(s3, unique):
+    bucket = _acl_bucket(s3, unique, "aclbpa", block_public_acls=True)
+    owner = _owner(s3, bucket)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, ACL="public-read") == ("AccessDenied", "Access Denied", 403)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead=f'uri="{AUTHENTICATED_USERS}"')[::2] == (
+        "AccessDenied", 403)
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", ACL="public-read")[::2] == ("AccessDenied", 403)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="private")
+    assert error_of(s3.put_object_acl, Bucket=bucket, Key="k", ACL="authenticated-read")[::2] == ("AccessDenied", 403)
+    s3.put_bucket_acl(Bucket=bucket, GrantFullControl=f'id="{owner}"', GrantWrite=f'uri="{LOG_DELIVERY}"')  # not public
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [_full_control(owner), _group(LOG_DELIVERY, "WRITE")]
+
+
+def test_object_acls_of_versions(s3, unique):
+    bucket = _acl_bucket(s3, unique, "aclver")
+    owner = _owner(s3, bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"1", ACL="public-read")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"2")
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
+    assert s3.get_object_acl(Bucket=bucket, Key="k", VersionId=first)["Grants"][1] == _group(ALL_USERS, "READ")
+    s3.put_object_acl(Bucket=bucket, Key="k", VersionId=first, ACL="private")
+    assert s3.get_object_acl(Bucket=bucket, Key="k", VersionId=first)["Grants"] == [_full_control(owner)]
