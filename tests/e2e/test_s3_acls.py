@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import error_of
+from harness import error_of, iam_user_key, policy_document
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -132,3 +132,24 @@ def test_object_acls_of_versions(s3, unique):
     assert s3.get_object_acl(Bucket=bucket, Key="k", VersionId=first)["Grants"][1] == _group(ALL_USERS, "READ")
     s3.put_object_acl(Bucket=bucket, Key="k", VersionId=first, ACL="private")
     assert s3.get_object_acl(Bucket=bucket, Key="k", VersionId=first)["Grants"] == [_full_control(owner)]
+
+
+def test_acl_permissions_and_condition_keys(server, s3, unique):
+    bucket = f"aclauth-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    owner = _owner(s3, bucket)
+    name = f"uploader-{unique}"
+    key = iam_user_key(server, name)
+    server.client("iam").put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}))
+    user = server.client_for(key, "s3")
+    user.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    user.put_object(Bucket=bucket, Key="owned", Body=b"x", ACL="bucket-owner-full-control")
+    code, message, status = error_of(user.put_object, Bucket=bucket, Key="private", Body=b"x", ACL="private")
+    assert (code, status) == ("AccessDenied", 403) and "s3:PutObjectAcl" in message
+    assert error_of(user.put_object, Bucket=bucket, Key="granted", Body=b"x",
+                    GrantFullControl=f'id="{owner}"')[::2] == ("AccessDenied", 403)
+    code, message, status = error_of(user.put_bucket_acl, Bucket=bucket, ACL="private")
+    assert (code, status) == ("AccessDenied", 403) and "s3:PutBucketAcl" in message

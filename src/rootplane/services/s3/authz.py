@@ -6,6 +6,7 @@ from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.auth.principal import Principal
+from rootplane.services.s3.acls import names_acl
 from rootplane.services.s3.bucket_config import public_access_block
 from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
@@ -70,8 +71,13 @@ _OBJECT_OPERATIONS = frozenset({
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
     "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
 })
-# Writes that may set the new object's tags (x-amz-tagging): they need s3:PutObjectTagging as well.
-_TAGGING_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
+# Writes of a new object: setting its tags (x-amz-tagging) needs s3:PutObjectTagging as well, naming its ACL
+# s3:PutObjectAcl (the S3 API reference, PutObject's permissions).
+_OBJECT_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
+# The ACL headers' condition keys (the user guide's "Policy examples for ACLs").
+_ACL_KEYS = {"ACL": "s3:x-amz-acl", "GrantFullControl": "s3:x-amz-grant-full-control",
+             "GrantRead": "s3:x-amz-grant-read", "GrantReadACP": "s3:x-amz-grant-read-acp",
+             "GrantWrite": "s3:x-amz-grant-write", "GrantWriteACP": "s3:x-amz-grant-write-acp"}
 # The owning account's root keeps these despite an explicit Deny in the bucket policy (aws-spec h.4 rule 2).
 _OWNER_EXEMPT = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 
@@ -102,11 +108,15 @@ def _request_tags(operation: str, params: dict[str, Any]) -> list[dict[str, str]
     write (for CopyObject only with the REPLACE tagging directive)."""
     if operation == "PutObjectTagging":
         return (params.get("Tagging") or {}).get("TagSet") or []
-    if operation not in _TAGGING_WRITES or not params.get("Tagging"):
+    if operation not in _OBJECT_WRITES or not params.get("Tagging"):
         return None
     if operation == "CopyObject" and params.get("TaggingDirective") != "REPLACE":
         return None
     return header_tags(params["Tagging"])
+
+
+def _acl_context(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: params[member] for member, key in _ACL_KEYS.items() if params.get(member) is not None}
 
 
 def _list_context(params: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +138,7 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         # "Resource": "arn:aws:s3:::*" grants them as "*" does.
         return [AuthzCheck(action, ALL_S3_RESOURCES, ctx.account_id or None)]
     if operation == "CreateBucket":
-        return [AuthzCheck(action, bucket_arn(bucket), ctx.account_id)]
+        return [AuthzCheck(action, bucket_arn(bucket), ctx.account_id, context=_acl_context(params))]
     row = find_bucket_view(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
@@ -142,12 +152,12 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     if operation in _OBJECT_OPERATIONS:
         arn = object_arn(bucket, params.get("Key", ""))
         tags = _request_tags(operation, params)
-        if tags is None:
-            return [AuthzCheck(action, arn, row.account_id, policy)]
-        context = tag_context(tags)
-        extra = [AuthzCheck("s3:PutObjectTagging", arn, row.account_id, policy, context=context)] if (
-            operation in _TAGGING_WRITES) else []
-        return [AuthzCheck(action, arn, row.account_id, policy, context=context), *extra]
-    context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else {}
+        context = {**(tag_context(tags) if tags is not None else {}), **_acl_context(params)}
+        also = []
+        if operation in _OBJECT_WRITES:
+            also = [name for name, needed in (("s3:PutObjectTagging", tags is not None),
+                                              ("s3:PutObjectAcl", names_acl(params))) if needed]
+        return [AuthzCheck(name, arn, row.account_id, policy, context=context) for name in (action, *also)]
+    context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else _acl_context(params)
     return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
                        resource_owner_exempt=operation in _OWNER_EXEMPT)]
