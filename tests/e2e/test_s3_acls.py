@@ -74,6 +74,9 @@ def test_canned_acls_are_stored_and_read_back(s3, unique):
         _full_control(owner), _group(AUTHENTICATED_USERS, "READ")]
     s3.put_object(Bucket=bucket, Key="k", Body=b"y")  # a new object starts private
     assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
+    assert error_of(s3.create_bucket, Bucket=f"aclpublic-{unique}", ObjectOwnership="ObjectWriter",
+                    ACL="public-read") == ("InvalidBucketAclWithBlockPublicAccessError",
+                                           "Bucket cannot have public ACLs set with BlockPublicAccess enabled", 400)
     created = f"aclcreate-{unique}"
     s3.create_bucket(Bucket=created, ObjectOwnership="BucketOwnerPreferred", GrantWrite=f'uri="{LOG_DELIVERY}"')
     assert s3.get_bucket_acl(Bucket=created)["Grants"] == [_group(LOG_DELIVERY, "WRITE")]

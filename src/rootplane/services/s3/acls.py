@@ -13,7 +13,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import canonical_user_id
 
-__all__ = ["ENFORCED", "owner_acl", "names_acl", "request_acl", "requested_acl", "stored_acl", "grants_others"]
+__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "stored_acl", "grants_others", "grants_public"]
 
 ENFORCED = "BucketOwnerEnforced"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -43,7 +43,7 @@ def _group(uri: str, permission: str) -> dict[str, Any]:
     return {"Grantee": {"Type": "Group", "URI": uri}, "Permission": permission}
 
 
-def owner_acl(account_id: str) -> dict[str, Any]:
+def _owner_acl(account_id: str) -> dict[str, Any]:
     """The default ACL: the owner's full control."""
     owner = canonical_user_id(account_id)
     return {"Owner": {"ID": owner}, "Grants": [_user(owner, "FULL_CONTROL")]}
@@ -114,6 +114,11 @@ def grants_others(acl: dict[str, Any]) -> bool:
     return any(grant != _user(acl["Owner"]["ID"], "FULL_CONTROL") for grant in acl["Grants"])
 
 
+def grants_public(acl: dict[str, Any]) -> bool:
+    """Whether an ACL grants anything to AllUsers or AuthenticatedUsers."""
+    return any(grant["Grantee"].get("URI") in _PUBLIC_GROUPS for grant in acl["Grants"])
+
+
 def names_acl(params: dict[str, Any]) -> bool:
     """Whether a request names an ACL (x-amz-acl, an x-amz-grant-* header or an AccessControlPolicy body)."""
     return any(params.get(member) is not None for member in ("ACL", "AccessControlPolicy", *_GRANT_HEADERS))
@@ -138,7 +143,7 @@ def requested_acl(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any] | No
             raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
         return None
     block = json.loads(bucket.public_access_block) if bucket.public_access_block else {}
-    if block.get("BlockPublicAcls") and any(grant["Grantee"].get("URI") in _PUBLIC_GROUPS for grant in acl["Grants"]):
+    if block.get("BlockPublicAcls") and grants_public(acl):
         raise AwsError("AccessDenied", "Access Denied", 403)
     return acl
 
@@ -147,5 +152,5 @@ def stored_acl(bucket: Bucket, acl_json: str | None) -> dict[str, Any]:
     """What GetBucketAcl/GetObjectAcl answer: the stored ACL, or the owner's full control when there is none or
     ACLs are disabled (BucketOwnerEnforced)."""
     if acl_json is None or bucket.ownership == ENFORCED:
-        return owner_acl(bucket.account_id)
+        return _owner_acl(bucket.account_id)
     return json.loads(acl_json)

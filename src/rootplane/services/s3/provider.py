@@ -10,7 +10,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, missing_principal, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo, versions
-from rootplane.services.s3.acls import grants_others, request_acl, requested_acl
+from rootplane.services.s3.acls import grants_others, grants_public, request_acl, requested_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
     ACL_SETTING, DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, public_access_block,
@@ -100,6 +100,9 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         if ownership == DEFAULT_OWNERSHIP and acl is not None and grants_others(acl):
             raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
                            "BucketOwnerEnforced setting", 400)
+        if acl is not None and grants_public(acl):  # a new bucket blocks public access (CreateBucket's permissions)
+            raise AwsError("InvalidBucketAclWithBlockPublicAccessError", "Bucket cannot have public ACLs set with "
+                           "BlockPublicAccess enabled", 400)
         repo.put_bucket(ctx.session, BucketRow(name=name, account_id=ctx.account_id, region=region,
                                                created_at=ctx.now(), policy=None, ownership=ownership,
                                                public_access_block=DEFAULT_PUBLIC_ACCESS_BLOCK,
