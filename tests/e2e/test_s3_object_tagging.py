@@ -134,3 +134,20 @@ def test_tagging_permissions(server, s3, unique):
     code, message, status = error_of(user.delete_object_tagging, Bucket=bucket, Key="k")
     assert (code, status) == ("AccessDenied", 403) and "s3:DeleteObjectTagging" in message
     assert user.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "team", "Value": "b"}]
+
+
+def test_policies_can_test_existing_object_tags(server, s3, unique):
+    bucket = _bucket(s3, unique, "otagcond")
+    s3.put_object(Bucket=bucket, Key="prod", Body=b"p", Tagging="env=production")
+    s3.put_object(Bucket=bucket, Key="dev", Body=b"d", Tagging="env=dev")
+    name = f"reader-{unique}"
+    key = iam_user_key(server, name)
+    server.client("iam").put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy_document({
+        "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging"], "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringEquals": {"s3:ExistingObjectTag/env": "production"}}}))
+    user = server.client_for(key, "s3")
+    assert user.get_object(Bucket=bucket, Key="prod")["Body"].read() == b"p"
+    assert user.get_object_tagging(Bucket=bucket, Key="prod")["TagSet"] == [{"Key": "env", "Value": "production"}]
+    assert error_of(user.get_object, Bucket=bucket, Key="dev")[::2] == ("AccessDenied", 403)
+    s3.put_object_tagging(Bucket=bucket, Key="dev", Tagging={"TagSet": [{"Key": "env", "Value": "production"}]})
+    assert user.get_object(Bucket=bucket, Key="dev")["Body"].read() == b"d"

@@ -55,7 +55,8 @@ def _billing_locked(ctx: Any, action: str) -> bool:
 def _condition_context(ctx: Any, check: AuthzCheck) -> dict[str, Any]:
     """The condition keys of one check: the request's global keys and the check's own (lower-cased names)."""
     context = global_context(ctx, check.resource, check.resource_account, check.resource_tags)
-    context.update({key.lower(): value for key, value in check.context.items()})
+    own = check.context() if callable(check.context) else check.context
+    context.update({key.lower(): value for key, value in own.items()})
     return context
 
 

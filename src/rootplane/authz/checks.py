@@ -27,19 +27,21 @@ class AuthzCheck:
     resource policy (S3 bucket-policy management, SQS queue attribute management).
     ``denial_resource`` is how AWS's AccessDenied message names the resource when it is not the ARN (IAM says
     "user bob" for an existing user).
+    ``context`` may be a function giving the keys, called only when a condition needs them (keys that cost a read).
     """
 
     action: str
     resource: str = "*"
     resource_account: str | None = None
     resource_policy: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
     resource_tags: dict[str, str] | None = None
     resource_owner_exempt: bool = False
     denial_resource: str | None = None
 
     def __init__(self, action: str, resource: str = "*", resource_account: str | None = None,
-                 resource_policy: str | None = None, context: dict[str, Any] | None = None,
+                 resource_policy: str | None = None,
+                 context: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
                  resource_tags: dict[str, str] | None = None, resource_owner_exempt: bool = False,
                  denial_resource: str | None = None) -> None:
         # Frozen: the fields go straight into __dict__ (one store, not object.__setattr__ per field; made for every

@@ -6,12 +6,13 @@ from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.auth.principal import Principal
+from rootplane.services.s3 import repo
 from rootplane.services.s3.acls import names_acl
 from rootplane.services.s3.bucket_config import public_access_block
 from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
 from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
 from rootplane.services.s3.public_policy import is_public
-from rootplane.services.s3.tag_sets import header_tags, tag_context
+from rootplane.services.s3.tag_sets import header_tags, stored_tags, tag_context
 
 __all__ = ["checks", "object_check"]
 
@@ -74,6 +75,12 @@ _OBJECT_OPERATIONS = frozenset({
 # Writes of a new object: setting its tags (x-amz-tagging) needs s3:PutObjectTagging as well, naming its ACL
 # s3:PutObjectAcl (the S3 API reference, PutObject's permissions).
 _OBJECT_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
+# Operations whose policies may test the object's tags (s3:ExistingObjectTag/<key>: the user guide's "Tagging and
+# access control policies"; not PutObject or DeleteObject).
+_EXISTING_TAG_OPERATIONS = frozenset({
+    "GetObject", "HeadObject", "GetObjectAttributes", "GetObjectAcl", "PutObjectAcl", "GetObjectTagging",
+    "PutObjectTagging", "DeleteObjectTagging",
+})
 # The ACL headers' condition keys (the user guide's "Policy examples for ACLs").
 _ACL_KEYS = {"ACL": "s3:x-amz-acl", "GrantFullControl": "s3:x-amz-grant-full-control",
              "GrantRead": "s3:x-amz-grant-read", "GrantReadACP": "s3:x-amz-grant-read-acp",
@@ -115,6 +122,15 @@ def _request_tags(operation: str, params: dict[str, Any]) -> list[dict[str, str]
     return header_tags(params["Tagging"])
 
 
+def _with_existing_tags(ctx: Any, context: dict[str, Any], bucket: str, params: dict[str, Any]):
+    """``context`` and the object's s3:ExistingObjectTag/<key> keys, read only when a condition needs them."""
+    def keys() -> dict[str, Any]:
+        row = repo.read_stored(ctx.session, bucket, params["Key"], params.get("VersionId"), with_body=False)
+        tags = stored_tags(row.tags_json if row is not None else None)
+        return {**context, **{f"s3:ExistingObjectTag/{tag['Key']}": tag["Value"] for tag in tags}}
+    return keys
+
+
 def _acl_context(params: dict[str, Any]) -> dict[str, Any]:
     return {key: params[member] for member, key in _ACL_KEYS.items() if params.get(member) is not None}
 
@@ -148,7 +164,9 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     if operation == "GetObjectAttributes":  # S3 asks for both permissions
         names = (("s3:GetObject", "s3:GetObjectAttributes") if params.get("VersionId") is None
                  else ("s3:GetObjectVersion", "s3:GetObjectVersionAttributes"))
-        return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy) for name in names]
+        context = _with_existing_tags(ctx, {}, bucket, params)
+        return [AuthzCheck(name, object_arn(bucket, params["Key"]), row.account_id, policy, context=context)
+                for name in names]
     if operation in _OBJECT_OPERATIONS:
         arn = object_arn(bucket, params.get("Key", ""))
         tags = _request_tags(operation, params)
@@ -157,6 +175,8 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         if operation in _OBJECT_WRITES:
             also = [name for name, needed in (("s3:PutObjectTagging", tags is not None),
                                               ("s3:PutObjectAcl", names_acl(params))) if needed]
+        if operation in _EXISTING_TAG_OPERATIONS:
+            context = _with_existing_tags(ctx, context, bucket, params)
         return [AuthzCheck(name, arn, row.account_id, policy, context=context) for name in (action, *also)]
     context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else _acl_context(params)
     return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
