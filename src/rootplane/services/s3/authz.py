@@ -72,8 +72,7 @@ _OBJECT_OPERATIONS = frozenset({
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
     "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
 })
-# Writes of a new object: setting its tags (x-amz-tagging) needs s3:PutObjectTagging as well, naming its ACL
-# s3:PutObjectAcl (the S3 API reference, PutObject's permissions).
+# Writes of a new object, which may set its tags (x-amz-tagging) and ACL.
 _OBJECT_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
 # Operations whose policies may test the object's tags (s3:ExistingObjectTag/<key>: the user guide's "Tagging and
 # access control policies"; not PutObject or DeleteObject).
@@ -172,7 +171,7 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
         tags = _request_tags(operation, params)
         context = {**(tag_context(tags) if tags is not None else {}), **_acl_context(params)}
         also = []
-        if operation in _OBJECT_WRITES:
+        if operation == "PutObject":  # its tags need s3:PutObjectTagging, its ACL s3:PutObjectAcl (its permissions)
             also = [name for name, needed in (("s3:PutObjectTagging", tags is not None),
                                               ("s3:PutObjectAcl", names_acl(params))) if needed]
         if operation in _EXISTING_TAG_OPERATIONS:
