@@ -102,6 +102,10 @@ def test_grant_headers_and_access_control_policy(s3, unique):
     assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead='id="not-an-id"') == (
         "InvalidArgument", "Invalid id", 400)
     assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead="nonsense")[::2] == ("InvalidArgument", 400)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, AccessControlPolicy={
+        "Owner": {"ID": owner}, "Grants": [{"Grantee": {"ID": owner, "Type": "CanonicalUser"}}]}) == (
+        "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published "
+        "schema", 400)
     assert error_of(s3.put_bucket_ownership_controls, Bucket=bucket,
                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}) == (
         "InvalidBucketAclWithObjectOwnership",

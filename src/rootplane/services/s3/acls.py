@@ -53,6 +53,11 @@ def _canned(acl: str, owner: str) -> list[dict[str, Any]]:
     return [_user(owner, "FULL_CONTROL"), *(_group(uri, permission) for uri, permission in _CANNED[acl])]
 
 
+def _malformed() -> AwsError:
+    return AwsError("MalformedACLError", "The XML you provided was not well-formed or did not validate against our "
+                    "published schema", 400)
+
+
 def _checked_grantee(grantee: dict[str, Any]) -> dict[str, Any]:
     """A grantee as stored: a canonical user by ID, or a predefined group by URI (S3's errors otherwise)."""
     kind = grantee.get("Type")
@@ -69,8 +74,7 @@ def _checked_grantee(grantee: dict[str, Any]) -> dict[str, Any]:
     if kind == "AmazonCustomerByEmail":
         raise AwsError("UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any "
                        "account on record.", 400, fields={"EmailAddress": grantee.get("EmailAddress") or ""})
-    raise AwsError("MalformedACLError", "The XML you provided was not well-formed or did not validate against our "
-                   "published schema", 400)
+    raise _malformed()
 
 
 def _header_grants(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -104,7 +108,9 @@ def _request_grants(params: dict[str, Any], owner: str) -> list[dict[str, Any]] 
     if headers:
         return _header_grants(params)
     if body is not None:
-        return [{"Grantee": _checked_grantee(grant.get("Grantee") or {}), "Permission": grant.get("Permission")}
+        if any(grant.get("Permission") is None for grant in body.get("Grants") or []):
+            raise _malformed()
+        return [{"Grantee": _checked_grantee(grant.get("Grantee") or {}), "Permission": grant["Permission"]}
                 for grant in body.get("Grants") or []]
     return None
 
