@@ -132,6 +132,8 @@ def names_acl(params: dict[str, Any]) -> bool:
 
 def request_acl(account_id: str, params: dict[str, Any]) -> dict[str, Any] | None:
     """The ACL a request names for a resource of ``account_id`` (None: it names none)."""
+    if not names_acl(params):
+        return None  # most writes name none: no owner id to work out
     owner = canonical_user_id(account_id)
     grants = _request_grants(params, owner)
     return None if grants is None else {"Owner": {"ID": owner}, "Grants": grants}
