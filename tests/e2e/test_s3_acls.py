@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from harness import error_of, iam_user_key, policy_document
+from root_access_org import ADMIN_POLICY, OrgWorld
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -160,3 +161,40 @@ def test_acl_permissions_and_condition_keys(server, s3, unique):
                     GrantFullControl=f'id="{owner}"')[::2] == ("AccessDenied", 403)
     code, message, status = error_of(user.put_bucket_acl, Bucket=bucket, ACL="private")
     assert (code, status) == ("AccessDenied", 403) and "s3:PutBucketAcl" in message
+
+
+def test_objects_another_account_writes(server, s3, unique):
+    """Object Ownership: the writer owns its objects under ObjectWriter, and under BucketOwnerPreferred unless it
+    uploads with bucket-owner-full-control; under BucketOwnerEnforced the bucket owner owns them all."""
+    world = OrgWorld(server)
+    admin = world.user(f"acl-admin-{unique}", managed=ADMIN_POLICY)
+    world.create_organization()
+    member_id = world.create_account("acl-member")
+    member = server.client_for(world.member_admin(admin, member_id), "s3")
+    writer = member.list_buckets()["Owner"]["ID"]
+    bucket = _acl_bucket(s3, unique, "aclxacct")
+    owner = _owner(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
+        "Effect": "Allow", "Principal": {"AWS": member_id}, "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+        "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    member.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    member.put_object(Bucket=bucket, Key="full", Body=b"x", ACL="bucket-owner-full-control")
+    member.put_object(Bucket=bucket, Key="read", Body=b"x", ACL="bucket-owner-read")
+    plain = s3.get_object_acl(Bucket=bucket, Key="plain")
+    assert (plain["Owner"]["ID"], plain["Grants"]) == (writer, [_full_control(writer)])
+    assert s3.get_object_acl(Bucket=bucket, Key="full")["Grants"] == [_full_control(writer), _full_control(owner)]
+    assert s3.get_object_acl(Bucket=bucket, Key="read")["Grants"] == [
+        _full_control(writer), {"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "READ"}]
+    member.put_object_acl(Bucket=bucket, Key="plain", ACL="bucket-owner-full-control")
+    assert s3.get_object_acl(Bucket=bucket, Key="plain")["Grants"] == [_full_control(writer), _full_control(owner)]
+    s3.put_bucket_ownership_controls(Bucket=bucket,
+                                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    member.put_object(Bucket=bucket, Key="preferred", Body=b"x", ACL="bucket-owner-full-control")
+    preferred = s3.get_object_acl(Bucket=bucket, Key="preferred")
+    assert (preferred["Owner"]["ID"], preferred["Grants"]) == (owner, [_full_control(owner)])
+    member.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    assert s3.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == writer
+    s3.put_bucket_ownership_controls(Bucket=bucket,
+                                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    enforced = s3.get_object_acl(Bucket=bucket, Key="kept")
+    assert (enforced["Owner"]["ID"], enforced["Grants"]) == (owner, [_full_control(owner)])

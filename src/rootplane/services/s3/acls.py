@@ -13,18 +13,21 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import canonical_user_id
 
-__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "stored_acl", "grants_others", "grants_public"]
+__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "new_object_acl", "object_owner", "stored_acl",
+           "grants_others", "grants_public"]
 
 ENFORCED = "BucketOwnerEnforced"
+PREFERRED = "BucketOwnerPreferred"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 _GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY})
 _PUBLIC_GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS})  # the user guide's "The meaning of 'public'"
-# Canned ACLs: the grants each adds to the owner's FULL_CONTROL. An object's owner is its bucket's owner here, so
-# bucket-owner-read and bucket-owner-full-control add nothing to it.
+# Canned ACLs: the grants each adds to the owner's FULL_CONTROL ("bucket-owner": the bucket owner's, when another
+# account owns the object).
 _CANNED: dict[str, tuple[tuple[str, str], ...]] = {
-    "private": (), "aws-exec-read": (), "bucket-owner-read": (), "bucket-owner-full-control": (),
+    "private": (), "aws-exec-read": (), "bucket-owner-read": (("bucket-owner", "READ"),),
+    "bucket-owner-full-control": (("bucket-owner", "FULL_CONTROL"),),
     "public-read": ((ALL_USERS, "READ"),), "public-read-write": ((ALL_USERS, "READ"), (ALL_USERS, "WRITE")),
     "authenticated-read": ((AUTHENTICATED_USERS, "READ"),),
     "log-delivery-write": ((LOG_DELIVERY, "WRITE"), (LOG_DELIVERY, "READ_ACP")),
@@ -49,8 +52,14 @@ def _owner_acl(account_id: str) -> dict[str, Any]:
     return {"Owner": {"ID": owner}, "Grants": [_user(owner, "FULL_CONTROL")]}
 
 
-def _canned(acl: str, owner: str) -> list[dict[str, Any]]:
-    return [_user(owner, "FULL_CONTROL"), *(_group(uri, permission) for uri, permission in _CANNED[acl])]
+def _canned(acl: str, owner: str, bucket_owner: str) -> list[dict[str, Any]]:
+    grants = [_user(owner, "FULL_CONTROL")]
+    for grantee, permission in _CANNED[acl]:
+        if grantee != "bucket-owner":
+            grants.append(_group(grantee, permission))
+        elif bucket_owner != owner:
+            grants.append(_user(bucket_owner, permission))
+    return grants
 
 
 def _malformed() -> AwsError:
@@ -95,7 +104,7 @@ def _header_grants(params: dict[str, Any]) -> list[dict[str, Any]]:
     return grants
 
 
-def _request_grants(params: dict[str, Any], owner: str) -> list[dict[str, Any]] | None:
+def _request_grants(params: dict[str, Any], owner: str, bucket_owner: str) -> list[dict[str, Any]] | None:
     """The grants a request sets (None: it names no ACL): a canned ACL, grant headers or a body, never two."""
     canned, body = params.get("ACL"), params.get("AccessControlPolicy")
     headers = any(params.get(member) for member in _GRANT_HEADERS)
@@ -104,7 +113,7 @@ def _request_grants(params: dict[str, Any], owner: str) -> list[dict[str, Any]] 
     if body is not None and (canned is not None or headers):
         raise AwsError("UnexpectedContent", "This request does not support content", 400)
     if canned is not None:
-        return _canned(canned, owner)
+        return _canned(canned, owner, bucket_owner)
     if headers:
         return _header_grants(params)
     if body is not None:
@@ -130,20 +139,24 @@ def names_acl(params: dict[str, Any]) -> bool:
     return any(params.get(member) is not None for member in ("ACL", "AccessControlPolicy", *_GRANT_HEADERS))
 
 
-def request_acl(account_id: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    """The ACL a request names for a resource of ``account_id`` (None: it names none)."""
-    if not names_acl(params):
-        return None  # most writes name none: no owner id to work out
-    owner = canonical_user_id(account_id)
-    grants = _request_grants(params, owner)
+def request_acl(owner: str, params: dict[str, Any], bucket_owner: str | None = None) -> dict[str, Any] | None:
+    """The ACL a request names for a resource of canonical user ``owner`` in a bucket of ``bucket_owner`` (the same
+    by default); None when it names none."""
+    grants = _request_grants(params, owner, bucket_owner or owner)
     return None if grants is None else {"Owner": {"ID": owner}, "Grants": grants}
 
 
-def requested_acl(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any] | None:
-    """The ACL a write sets on ``bucket`` or its objects (None: none named, or ACLs disabled and the request names
-    the owner's full control, which reads show anyway). BucketOwnerEnforced refuses any other ACL (400
-    AccessControlListNotSupported); BlockPublicAcls refuses public ones (403 AccessDenied)."""
-    acl = request_acl(bucket.account_id, params)
+def requested_acl(bucket: Bucket, params: dict[str, Any], owner: str | None = None) -> dict[str, Any] | None:
+    """The ACL a write sets on ``bucket`` or an object of it owned by canonical user ``owner`` (by default the
+    bucket owner); None when it names none, or when ACLs are disabled and it names the owner's full control, which
+    reads show anyway. BucketOwnerEnforced refuses any other ACL (400 AccessControlListNotSupported);
+    BlockPublicAcls refuses public ones (403 AccessDenied)."""
+    if not names_acl(params):
+        return None  # most writes name none: no owner id to work out
+    bucket_owner = canonical_user_id(bucket.account_id)
+    if bucket.ownership == ENFORCED:
+        owner = None  # the bucket owner owns every object
+    acl = request_acl(owner or bucket_owner, params, bucket_owner)
     if acl is None:
         return None
     if bucket.ownership == ENFORCED:
@@ -154,6 +167,22 @@ def requested_acl(bucket: Bucket, params: dict[str, Any]) -> dict[str, Any] | No
     if block.get("BlockPublicAcls") and grants_public(acl):
         raise AwsError("AccessDenied", "Access Denied", 403)
     return acl
+
+
+def new_object_acl(bucket: Bucket, params: dict[str, Any], writer_account: str | None) -> dict[str, Any] | None:
+    """A new object's ACL (None: its bucket owner's full control). Another account writing it owns it under
+    ObjectWriter (or without ownership controls), and under BucketOwnerPreferred unless it names
+    bucket-owner-full-control (the user guide's "Controlling ownership of objects")."""
+    if (writer_account in (None, "", bucket.account_id) or bucket.ownership == ENFORCED
+            or (bucket.ownership == PREFERRED and params.get("ACL") == "bucket-owner-full-control")):
+        return requested_acl(bucket, params)
+    writer = canonical_user_id(writer_account)
+    return requested_acl(bucket, params, writer) or {"Owner": {"ID": writer}, "Grants": [_user(writer, "FULL_CONTROL")]}
+
+
+def object_owner(acl_json: str | None) -> str | None:
+    """The canonical user owning an object by its stored ACL (None: its bucket's owner)."""
+    return json.loads(acl_json)["Owner"]["ID"] if acl_json else None
 
 
 def stored_acl(bucket: Bucket, acl_json: str | None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import checksums, repo
-from rootplane.services.s3.acls import requested_acl
+from rootplane.services.s3.acls import new_object_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.conditions import byte_range, check_write_preconditions
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
@@ -103,7 +103,7 @@ class MultipartOperations:
         tags = check_object_tags(header_tags(params.get("Tagging")))
         if tags:
             attributes["Tags"] = tags
-        acl = requested_acl(bucket, params)
+        acl = new_object_acl(bucket, params, ctx.principal.account_id)
         if acl:
             attributes["Acl"] = acl
         upload_id = f"{int(ctx.now().timestamp() * 1000):013x}{secrets.token_hex(24)}"

@@ -10,7 +10,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, missing_principal, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo, versions
-from rootplane.services.s3.acls import grants_others, grants_public, request_acl, requested_acl
+from rootplane.services.s3.acls import grants_others, grants_public, new_object_acl, request_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
     ACL_SETTING, DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, public_access_block,
@@ -96,7 +96,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                                "and you already own it.", 409, fields={"BucketName": name})
             return {"Location": location, "BucketArn": bucket_arn(name)}
         ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
-        acl = request_acl(ctx.account_id, params)
+        acl = request_acl(canonical_user_id(ctx.account_id), params)
         if ownership == DEFAULT_OWNERSHIP and acl is not None and grants_others(acl):
             raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's "
                            "BucketOwnerEnforced setting", 400)
@@ -170,7 +170,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
     # ------------------------------------------------------------------------------------------------ objects
     def put_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_view_of(ctx, params)
-        acl = requested_acl(row, params)
+        acl = new_object_acl(row, params, ctx.principal.account_id)
         params, body, sent = upload_body(params)
         check_write_preconditions(lambda: versions.current_for_write(ctx.session, row.name, params["Key"]),
                                   params)
@@ -252,7 +252,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
 
     def copy_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         target = bucket_view_of(ctx, params)
-        acl = requested_acl(target, params)  # a copy has the request's ACL, never the source's
+        acl = new_object_acl(target, params, ctx.principal.account_id)  # the request's ACL, never the source's
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
