@@ -185,6 +185,9 @@ def test_objects_another_account_writes(server, s3, unique):
     assert s3.get_object_acl(Bucket=bucket, Key="full")["Grants"] == [_full_control(writer), _full_control(owner)]
     assert s3.get_object_acl(Bucket=bucket, Key="read")["Grants"] == [
         _full_control(writer), {"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "READ"}]
+    owners = {obj["Key"]: obj["Owner"]["ID"] for obj in s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"]}
+    assert owners == {"full": writer, "plain": writer, "read": writer}
+    assert {version["Owner"]["ID"] for version in s3.list_object_versions(Bucket=bucket)["Versions"]} == {writer}
     member.put_object_acl(Bucket=bucket, Key="plain", ACL="bucket-owner-full-control")
     assert s3.get_object_acl(Bucket=bucket, Key="plain")["Grants"] == [_full_control(writer), _full_control(owner)]
     s3.put_bucket_ownership_controls(Bucket=bucket,
@@ -198,3 +201,4 @@ def test_objects_another_account_writes(server, s3, unique):
                                      OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     enforced = s3.get_object_acl(Bucket=bucket, Key="kept")
     assert (enforced["Owner"]["ID"], enforced["Grants"]) == (owner, [_full_control(owner)])
+    assert {obj["Owner"]["ID"] for obj in s3.list_objects(Bucket=bucket)["Contents"]} == {owner}

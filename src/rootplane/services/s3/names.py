@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from rootplane.core.errors import AwsError
 
@@ -21,6 +22,7 @@ def object_arn(bucket: str, key: str) -> str:
     return f"arn:aws:s3:::{bucket}/{key}"
 
 
+@lru_cache(maxsize=1024)
 def canonical_user_id(account_id: str) -> str:
     """A stable 64-hex canonical user id for an account (S3's Owner.ID)."""
     return hashlib.sha256(f"rootplane-canonical-{account_id}".encode()).hexdigest()

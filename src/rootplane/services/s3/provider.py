@@ -10,7 +10,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, missing_principal, render_principals
 from rootplane.services.provider import Provider
 from rootplane.services.s3 import listing, repo, versions
-from rootplane.services.s3.acls import grants_others, grants_public, new_object_acl, request_acl
+from rootplane.services.s3.acls import grants_others, grants_public, new_object_acl, owner_of, request_acl
 from rootplane.services.s3.authz import object_check
 from rootplane.services.s3.bucket_config import (
     ACL_SETTING, DEFAULT_OWNERSHIP, DEFAULT_PUBLIC_ACCESS_BLOCK, BucketConfigOperations, public_access_block,
@@ -293,7 +293,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             "Name": row.name, "Prefix": encode(prefix), "MaxKeys": params.get("MaxKeys", listing.MAX_LIST),
             "KeyCount": len(page.contents) + len(page.prefixes), "IsTruncated": page.next_start is not None,
         }
-        output.update(_entries(page, encode, row.account_id if params.get("FetchOwner") else None))
+        output.update(_entries(page, encode, row if params.get("FetchOwner") else None))
         if delimiter:
             output["Delimiter"] = encode(delimiter)
         if params.get("EncodingType"):
@@ -321,7 +321,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         output: dict[str, Any] = {
             "Name": row.name, "Prefix": encode(prefix), "Marker": encode(marker),
             "MaxKeys": params.get("MaxKeys", listing.MAX_LIST), "IsTruncated": page.next_start is not None,
-            **_entries(page, encode, row.account_id),
+            **_entries(page, encode, row),
         }
         if delimiter:
             output["Delimiter"] = encode(delimiter)
@@ -360,13 +360,13 @@ def _span(row, params: dict[str, Any]) -> tuple[int, int] | None:
     return byte_range(params.get("Range"), row.size)
 
 
-def _entries(page: listing.Page, encode, owner_account: str | None) -> dict[str, Any]:
-    """Contents and CommonPrefixes of a listing page (with Owner when ``owner_account`` is given)."""
+def _entries(page: listing.Page, encode, bucket: Bucket | None) -> dict[str, Any]:
+    """Contents and CommonPrefixes of a listing page (with each object's Owner when ``bucket`` is given)."""
     output: dict[str, Any] = {}
     if page.contents:
-        owner = {"ID": canonical_user_id(owner_account)} if owner_account else None
         output["Contents"] = [{"Key": encode(obj.key), "LastModified": obj.last_modified, "ETag": obj.etag,
-                               "Size": obj.size, "StorageClass": storage_class(obj), **({"Owner": owner} if owner else {})}
+                               "Size": obj.size, "StorageClass": storage_class(obj),
+                               **({"Owner": owner_of(bucket, obj.acl_json)} if bucket else {})}
                               for obj in page.contents]
     if page.prefixes:
         output["CommonPrefixes"] = [{"Prefix": encode(common)} for common in page.prefixes]

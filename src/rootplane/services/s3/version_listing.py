@@ -12,6 +12,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import listing, repo
 from rootplane.services.s3.lookup import bucket_view_of
+from rootplane.services.s3.acls import owner_of
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import storage_class
 from rootplane.services.s3.tables import ObjectRow
@@ -104,7 +105,7 @@ class VersionListingOperations:
             output["Versions"] = [{"ETag": version.etag, "Size": version.size, "StorageClass": storage_class(version),
                                    "Key": encode(version.key), "VersionId": version.version_id,
                                    "IsLatest": version.is_latest, "LastModified": version.last_modified,
-                                   "Owner": owner} for version in objects]
+                                   "Owner": owner_of(row, version.acl_json)} for version in objects]
         if markers:
             output["DeleteMarkers"] = [{"Owner": owner, "Key": encode(marker.key), "VersionId": marker.version_id,
                                         "IsLatest": marker.is_latest, "LastModified": marker.last_modified}
