@@ -73,6 +73,10 @@ def test_canned_acls_are_stored_and_read_back(s3, unique):
     s3.put_object_acl(Bucket=bucket, Key="k", ACL="authenticated-read")
     assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [
         _full_control(owner), _group(AUTHENTICATED_USERS, "READ")]
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="aws-exec-read")  # Amazon EC2's canonical user reads AMI bundles
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner), {"Grantee": {
+        "ID": "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c", "Type": "CanonicalUser"},
+        "Permission": "READ"}]
     s3.put_object(Bucket=bucket, Key="k", Body=b"y")  # a new object starts private
     assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == [_full_control(owner)]
     assert error_of(s3.create_bucket, Bucket=f"aclpublic-{unique}", ObjectOwnership="ObjectWriter",

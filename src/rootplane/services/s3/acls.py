@@ -23,10 +23,12 @@ AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 _GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY})
 _PUBLIC_GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS})  # the user guide's "The meaning of 'public'"
-# Canned ACLs: the grants each adds to the owner's FULL_CONTROL ("bucket-owner": the bucket owner's, when another
-# account owns the object).
+# The canonical user of Amazon EC2, which aws-exec-read lets read AMI bundles.
+_EC2 = "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c"
+# Canned ACLs: the grants each adds to the owner's FULL_CONTROL (to a group by URI, a canonical user by ID, or
+# "bucket-owner": the bucket owner, when another account owns the object).
 _CANNED: dict[str, tuple[tuple[str, str], ...]] = {
-    "private": (), "aws-exec-read": (), "bucket-owner-read": (("bucket-owner", "READ"),),
+    "private": (), "aws-exec-read": ((_EC2, "READ"),), "bucket-owner-read": (("bucket-owner", "READ"),),
     "bucket-owner-full-control": (("bucket-owner", "FULL_CONTROL"),),
     "public-read": ((ALL_USERS, "READ"),), "public-read-write": ((ALL_USERS, "READ"), (ALL_USERS, "WRITE")),
     "authenticated-read": ((AUTHENTICATED_USERS, "READ"),),
@@ -55,8 +57,10 @@ def _owner_acl(account_id: str) -> dict[str, Any]:
 def _canned(acl: str, owner: str, bucket_owner: str) -> list[dict[str, Any]]:
     grants = [_user(owner, "FULL_CONTROL")]
     for grantee, permission in _CANNED[acl]:
-        if grantee != "bucket-owner":
+        if grantee in _GROUPS:
             grants.append(_group(grantee, permission))
+        elif grantee != "bucket-owner":
+            grants.append(_user(grantee, permission))
         elif bucket_owner != owner:
             grants.append(_user(bucket_owner, permission))
     return grants
