@@ -107,6 +107,8 @@ def test_grant_headers_and_access_control_policy(s3, unique):
     assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead='id="not-an-id"') == (
         "InvalidArgument", "Invalid id", 400)
     assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead="nonsense")[::2] == ("InvalidArgument", 400)
+    assert error_of(s3.put_bucket_acl, Bucket=bucket, GrantRead='emailAddress="someone@example.com"') == (
+        "MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
     assert error_of(s3.put_bucket_acl, Bucket=bucket, AccessControlPolicy={
         "Owner": {"ID": owner}, "Grants": [{"Grantee": {"ID": owner, "Type": "CanonicalUser"}}]}) == (
         "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published "

@@ -84,9 +84,8 @@ def _checked_grantee(grantee: dict[str, Any]) -> dict[str, Any]:
             raise AwsError("InvalidArgument", "Invalid group uri", 400,
                            fields={"ArgumentName": "Group/URI", "ArgumentValue": grantee.get("URI") or ""})
         return {"Type": kind, "URI": grantee["URI"]}
-    if kind == "AmazonCustomerByEmail":
-        raise AwsError("UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any "
-                       "account on record.", 400, fields={"EmailAddress": grantee.get("EmailAddress") or ""})
+    if kind == "AmazonCustomerByEmail":  # discontinued on 1 October 2025 (PutBucketAcl's end of support notice)
+        raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
     raise _malformed()
 
 
