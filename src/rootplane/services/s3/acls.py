@@ -13,7 +13,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import canonical_user_id
 
-__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "new_object_acl", "object_owner", "owner_of", "stored_acl",
+__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "new_object_acl", "owner_of", "stored_acl",
            "grants_others", "grants_public"]
 
 ENFORCED = "BucketOwnerEnforced"
@@ -183,13 +183,8 @@ def new_object_acl(bucket: Bucket, params: dict[str, Any], writer_account: str |
     return requested_acl(bucket, params, writer) or {"Owner": {"ID": writer}, "Grants": [_user(writer, "FULL_CONTROL")]}
 
 
-def object_owner(acl_json: str | None) -> str | None:
-    """The canonical user owning an object by its stored ACL (None: its bucket's owner)."""
-    return json.loads(acl_json)["Owner"]["ID"] if acl_json else None
-
-
 def owner_of(bucket: Bucket, acl_json: str | None) -> dict[str, str]:
-    """The Owner of an object as listings show it: its stored ACL's, else (or with ACLs disabled) its bucket's."""
+    """The Owner of an object (as listings show it): its stored ACL's, else (or with ACLs disabled) its bucket's."""
     if acl_json is None or bucket.ownership == ENFORCED:
         return {"ID": canonical_user_id(bucket.account_id)}
     return json.loads(acl_json)["Owner"]

@@ -10,7 +10,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.s3.bucket_settings import LIFECYCLE, OBJECT_LOCK, has_setting
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3 import repo
-from rootplane.services.s3.acls import ENFORCED, grants_others, names_acl, object_owner, requested_acl, stored_acl
+from rootplane.services.s3.acls import ENFORCED, grants_others, names_acl, owner_of, requested_acl, stored_acl
 from rootplane.services.s3.lookup import bucket_of, bucket_view_of, object_of
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.public_policy import is_public
@@ -165,6 +165,6 @@ class BucketConfigOperations:
         bucket = bucket_view_of(ctx, params)
         _missing_acl(params)
         row = read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "PUT", with_body=False)
-        acl = requested_acl(bucket, params, object_owner(row.acl_json))
+        acl = requested_acl(bucket, params, owner_of(bucket, row.acl_json)["ID"])
         repo.set_version_value(ctx.session, row, "acl_json", json.dumps(acl) if acl else None)
         return {}
