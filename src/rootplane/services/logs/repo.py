@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 
-from rootplane.services.logs.tables import LogEventRow, LogGroupRow, LogStreamRow, MetricFilterRow
+from rootplane.services.logs.tables import LogEventRow, LogGroupRow, LogStreamRow, MetricFilterRow, ResourcePolicyRow
 from rootplane.store.paging import PreparedKeyset, keyset_page
 
 __all__ = [
     "put", "add_stream", "delete_stream", "find_group", "list_groups", "ListedGroup", "listed_groups", "delete_group", "find_stream", "list_streams", "streams_by_name", "add_events",
     "stream_events", "group_events", "add_stored_bytes", "list_filters", "filters_of", "find_filter",
-    "count_filters", "Cursor",
+    "count_filters", "Cursor", "resource_policies",
 ]
 
 Cursor = tuple[int, int]  # (timestamp, event id): the order of events
@@ -222,3 +222,10 @@ def count_filters(session: Session, group_arns: Sequence[str]) -> dict[str, int]
     rows = session.execute(select(MetricFilterRow.group_arn, func.count()).where(
         MetricFilterRow.group_arn.in_(list(group_arns))).group_by(MetricFilterRow.group_arn))
     return {arn: count for arn, count in rows}
+
+
+def resource_policies(session: Session, account_id: str, region: str) -> list[ResourcePolicyRow]:
+    """The account-level resource policies of an account and Region, by name."""
+    return list(session.scalars(select(ResourcePolicyRow).where(
+        ResourcePolicyRow.account_id == account_id, ResourcePolicyRow.region == region)
+        .order_by(ResourcePolicyRow.name)))

@@ -1,4 +1,4 @@
-"""Rows: CloudWatch Logs log groups, their streams, log events and metric filters. Times are epoch milliseconds,
+"""Rows: CloudWatch Logs log groups, their streams, log events, metric filters and resource policies. Times are epoch milliseconds,
 as the API speaks them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base
 
-__all__ = ["LogGroupRow", "LogStreamRow", "LogEventRow", "MetricFilterRow"]
+__all__ = ["LogGroupRow", "LogStreamRow", "LogEventRow", "MetricFilterRow", "ResourcePolicyRow"]
 
 
 class LogGroupRow(Base):
@@ -77,3 +77,17 @@ class MetricFilterRow(Base):
     transformations_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(BigInteger)
     apply_on_transformed_logs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ResourcePolicyRow(Base):
+    """An account-level resource policy of one account and Region (PutResourcePolicy without ``resourceArn``)."""
+
+    __tablename__ = "logs_resource_policies"
+    __table_args__ = (UniqueConstraint("account_id", "region", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    document: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
