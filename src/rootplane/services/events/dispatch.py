@@ -1,5 +1,5 @@
-"""Match an event against the rules of a bus and deliver it to their targets (SQS queues, SNS topics, event buses:
-services/events/buses.py).
+"""Match an event against the rules of a bus and deliver it to their targets (SQS queues, SNS topics, CloudWatch Logs
+log groups, event buses: services/events/buses.py).
 
 Deliveries run inside the caller's transaction, each target inside a savepoint: a target that refuses (queue or
 topic policy does not allow ``events.amazonaws.com``) or no longer exists is skipped, like a failed invocation.
@@ -56,7 +56,14 @@ def _matches(rule: RuleRow, event: dict[str, Any], read_only_cloudtrail: bool) -
         return False
 
 
-def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _dt.datetime) -> None:
+def _event_time_ms(event: dict[str, Any]) -> int:
+    """The event's ``time`` (``2024-01-01T00:00:00Z``) in epoch milliseconds."""
+    moment = _dt.datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def _send(session: Session, target: TargetRow, body: str, event: dict[str, Any], rule: RuleRow,
+          now: _dt.datetime) -> None:
     from rootplane.authz.gather import source
 
     arn = target.target_arn
@@ -70,6 +77,11 @@ def _send(session: Session, target: TargetRow, body: str, rule: RuleRow, now: _d
         if sns is not None:
             sns.publish_from_service(session, arn, body, now, SERVICE_PRINCIPAL, source_arn=rule.arn,
                                      source_account=rule.account_id)
+    elif arn.startswith("arn:aws:logs:"):
+        logs = source("rootplane.services.logs.api")
+        if logs is not None:
+            logs.deliver_from_service(session, arn, event["id"], _event_time_ms(event), body, now, SERVICE_PRINCIPAL,
+                                      rule.arn)
     else:
         log.info("target %s of %s: delivery to this kind of target is not supported", target.target_id, rule.arn)
 
@@ -111,7 +123,7 @@ def deliver_to_rules(session: Session, rules: list[RuleRow], event: dict[str, An
                     if to_bus:
                         _forward(session, rule, spec, event, now, read_only_cloudtrail)
                     else:
-                        _send(session, target, render(spec, event, rule.name, rule.arn), rule, now)
+                        _send(session, target, render(spec, event, rule.name, rule.arn), event, rule, now)
             except AwsError as error:
                 log.info("rule %s target %s not invoked: %s", rule.arn, target.target_id, error.code)
     return matched

@@ -1,4 +1,5 @@
-"""CloudWatch Logs operations other services call directly (CloudTrail delivers its events to a log group)."""
+"""CloudWatch Logs operations other services call directly (CloudTrail delivers its events to a log group through a
+role it assumes; EventBridge as ``events.amazonaws.com``, which the account's resource policies must allow)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from rootplane.authz.service_requests import decide_for_service
 from rootplane.core.errors import AwsError
+from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.logs import repo
-from rootplane.services.logs.authz import group_name
+from rootplane.services.logs.authz import group_name, stream_arn
 from rootplane.services.logs.ingest import (EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_EVENTS, MAX_SPAN, epoch_ms,
                                             put_events)
 from rootplane.services.logs.tables import LogGroupRow
 
-__all__ = ["find_group_by_arn", "deliver"]
+__all__ = ["find_group_by_arn", "deliver", "deliver_from_service"]
 
 
 def find_group_by_arn(session: Session, arn: str) -> LogGroupRow | None:
@@ -49,3 +52,33 @@ def deliver(session: Session, group: LogGroupRow, stream_name: str, events: Sequ
             "OperationAbortedException", "The log stream was created concurrently.", 400))
     for batch in _batches(events):
         put_events(session, group, stream, batch, now)
+
+
+def _service_allowed(session: Session, group: LogGroupRow, service: str, action: str, resource: str,
+                     source_arn: str) -> bool:
+    """Whether the resource policies of the group's account and Region let ``service`` do ``action``: one allows and
+    none (nor an RCP) denies (PutResourcePolicy: the policies are for AWS service principals)."""
+    decisions = [decide_for_service(
+        session, service, action, resource, group.account_id,
+        NamedPolicy(row.name, parse_policy_cached(row.document, "resource"), "resource-based policy"),
+        {"aws:SourceArn": source_arn}) for row in repo.resource_policies(session, group.account_id, group.region)]
+    return any(decision.allowed for decision in decisions) and \
+        not any(decision.kind == "explicit_deny" for decision in decisions)
+
+
+def deliver_from_service(session: Session, group_arn: str, stream_name: str, timestamp: int, message: str,
+                         now: _dt.datetime, service: str, source_arn: str) -> bool:
+    """Put one event into ``stream_name`` of the group ``group_arn`` names, as ``service`` acting for
+    ``source_arn``: logs:CreateLogStream (for a new stream) and logs:PutLogEvents on the stream must be allowed by
+    the account's resource policies. False when the group is missing or the policies do not allow it."""
+    group = find_group_by_arn(session, group_arn)
+    if group is None:
+        return False
+    resource = stream_arn(group.region, group.account_id, group.name, stream_name)
+    actions = ["logs:PutLogEvents"]
+    if repo.find_stream(session, group.arn, stream_name) is None:
+        actions.insert(0, "logs:CreateLogStream")
+    if not all(_service_allowed(session, group, service, action, resource, source_arn) for action in actions):
+        return False
+    deliver(session, group, stream_name, [(timestamp, message)], now)
+    return True
