@@ -114,3 +114,17 @@ def test_no_resource_policy_allowing_events_means_nothing_is_logged(server, uniq
     assert len(_logged(server, names["ok"], 1, region)) == 1
     for key in ("denied", "condition", "uncovered"):
         assert _logged(server, names[key], 1, region, deadline=0) == []
+
+
+def test_a_log_groups_own_policy_lets_events_in(server, unique):
+    events, logs = server.client("events"), server.client("logs")
+    name = f"/custom/own-{unique}"  # no account-level policy covers it
+    arn = _group(server, name)
+    rule_arn = events.put_rule(Name=f"own-{unique}", EventPattern=json.dumps({"source": [f"own.{unique}"]}))["RuleArn"]
+    events.put_targets(Rule=f"own-{unique}", Targets=[{"Id": "log", "Arn": arn}])
+    events.put_events(Entries=[{"Source": f"own.{unique}", "DetailType": "x", "Detail": "{}"}])
+    assert _logged(server, name, 1, deadline=0) == []
+    logs.put_resource_policy(resourceArn=arn, policyDocument=_events_policy(
+        f"{arn}:*", ArnEquals={"aws:SourceArn": rule_arn}))
+    events.put_events(Entries=[{"Source": f"own.{unique}", "DetailType": "x", "Detail": "{}"}])
+    assert len(_logged(server, name, 1)) == 1

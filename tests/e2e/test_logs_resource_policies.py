@@ -84,3 +84,50 @@ def test_put_resource_policy_with_the_cli(server, unique):
     listed = server.cli_json("logs", "describe-resource-policies")["resourcePolicies"]
     assert f"cli-{unique}" in [p["policyName"] for p in listed]
     server.cli("logs", "delete-resource-policy", "--policy-name", f"cli-{unique}")
+
+
+def test_a_log_groups_own_policy_has_a_revision(server, unique):
+    logs = server.client("logs")
+    name = f"/aws/events/scoped-{unique}"
+    logs.create_log_group(logGroupName=name)
+    arn = f"arn:aws:logs:us-east-1:{BOOT_ACCOUNT}:log-group:{name}"
+    document = policy_document({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{arn}:*"})
+    put = logs.put_resource_policy(resourceArn=arn, policyDocument=document)
+    policy = put["resourcePolicy"]
+    assert (policy["policyScope"], policy["resourceArn"], policy["policyDocument"]) == ("RESOURCE", arn, document)
+    assert policy["revisionId"] == put["revisionId"] and "policyName" not in policy
+    # a log group has one policy: it is replaced only at its current revision
+    code, _, status = error_of(logs.put_resource_policy, resourceArn=arn, policyDocument=document)
+    assert (code, status) == ("OperationAbortedException", 400)
+    code, _, status = error_of(logs.put_resource_policy, resourceArn=arn, policyDocument=document,
+                               expectedRevisionId="stale")
+    assert (code, status) == ("OperationAbortedException", 400)
+    again = logs.put_resource_policy(resourceArn=arn, policyDocument=document, expectedRevisionId=put["revisionId"])
+    assert again["revisionId"] != put["revisionId"]
+
+    assert logs.describe_resource_policies(resourceArn=arn, policyScope="RESOURCE")["resourcePolicies"] == [
+        again["resourcePolicy"]]
+    assert arn not in [p.get("resourceArn") for p in logs.describe_resource_policies()["resourcePolicies"]]
+    assert again["resourcePolicy"] in logs.describe_resource_policies(policyScope="RESOURCE")["resourcePolicies"]
+    code, _, status = error_of(logs.delete_resource_policy, resourceArn=arn, expectedRevisionId=put["revisionId"])
+    assert (code, status) == ("OperationAbortedException", 400)
+    logs.delete_resource_policy(resourceArn=arn, expectedRevisionId=again["revisionId"])
+    assert logs.describe_resource_policies(resourceArn=arn, policyScope="RESOURCE")["resourcePolicies"] == []
+
+    missing = f"arn:aws:logs:us-east-1:{BOOT_ACCOUNT}:log-group:/missing-{unique}"
+    assert error_of(logs.put_resource_policy, resourceArn=missing, policyDocument=document) == (
+        "ResourceNotFoundException", "The specified log group does not exist.", 400)
+    code, _, status = error_of(logs.put_resource_policy, resourceArn=arn, policyName="both", policyDocument=document)
+    assert (code, status) == ("InvalidParameterException", 400)
+
+
+def test_deleting_a_log_group_deletes_its_policy(server, unique):
+    logs = server.client("logs")
+    name = f"/scoped/gone-{unique}"
+    logs.create_log_group(logGroupName=name)
+    arn = f"arn:aws:logs:us-east-1:{BOOT_ACCOUNT}:log-group:{name}"
+    logs.put_resource_policy(resourceArn=arn, policyDocument=EVENTS_TO_LOGS)
+    logs.delete_log_group(logGroupName=name)
+    logs.create_log_group(logGroupName=name)
+    assert logs.describe_resource_policies(resourceArn=arn, policyScope="RESOURCE")["resourcePolicies"] == []

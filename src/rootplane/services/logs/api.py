@@ -56,12 +56,15 @@ def deliver(session: Session, group: LogGroupRow, stream_name: str, events: Sequ
 
 def _service_allowed(session: Session, group: LogGroupRow, service: str, action: str, resource: str,
                      source_arn: str) -> bool:
-    """Whether the resource policies of the group's account and Region let ``service`` do ``action``: one allows and
-    none (nor an RCP) denies (PutResourcePolicy: the policies are for AWS service principals)."""
+    """Whether the resource policies of the group's account and Region and the group's own policy let ``service`` do
+    ``action``: one allows and none (nor an RCP) denies (PutResourcePolicy: the policies are for AWS service
+    principals)."""
+    policies = [*repo.resource_policies(session, group.account_id, group.region),
+                *repo.resource_policies(session, group.account_id, group.region, group.arn)]
     decisions = [decide_for_service(
         session, service, action, resource, group.account_id,
-        NamedPolicy(row.name, parse_policy_cached(row.document, "resource"), "resource-based policy"),
-        {"aws:SourceArn": source_arn}) for row in repo.resource_policies(session, group.account_id, group.region)]
+        NamedPolicy(row.name or row.resource_arn, parse_policy_cached(row.document, "resource"),
+                    "resource-based policy"), {"aws:SourceArn": source_arn}) for row in policies]
     return any(decision.allowed for decision in decisions) and \
         not any(decision.kind == "explicit_deny" for decision in decisions)
 

@@ -18,7 +18,7 @@ from rootplane.store.paging import PreparedKeyset, keyset_page
 __all__ = [
     "put", "add_stream", "delete_stream", "find_group", "list_groups", "ListedGroup", "listed_groups", "delete_group", "find_stream", "list_streams", "streams_by_name", "add_events",
     "stream_events", "group_events", "add_stored_bytes", "list_filters", "filters_of", "find_filter",
-    "count_filters", "Cursor", "resource_policies",
+    "count_filters", "Cursor", "resource_policies", "group_policies",
 ]
 
 Cursor = tuple[int, int]  # (timestamp, event id): the order of events
@@ -97,9 +97,12 @@ def listed_groups(session: Session, account_id: str, region: str, after: str | N
 
 
 def delete_group(session: Session, group: LogGroupRow) -> None:
-    """A group with its streams, events and metric filters."""
+    """A group with its streams, events, metric filters and resource policy."""
     for table in (LogEventRow, LogStreamRow, MetricFilterRow):
         session.execute(delete(table).where(table.group_arn == group.arn))
+    session.execute(delete(ResourcePolicyRow).where(
+        ResourcePolicyRow.account_id == group.account_id, ResourcePolicyRow.region == group.region,
+        ResourcePolicyRow.resource_arn == group.arn))
     session.delete(group)
 
 
@@ -224,8 +227,16 @@ def count_filters(session: Session, group_arns: Sequence[str]) -> dict[str, int]
     return {arn: count for arn, count in rows}
 
 
-def resource_policies(session: Session, account_id: str, region: str) -> list[ResourcePolicyRow]:
-    """The account-level resource policies of an account and Region, by name."""
+def resource_policies(session: Session, account_id: str, region: str, resource_arn: str = "") -> list[ResourcePolicyRow]:
+    """The account-level resource policies of an account and Region by name, or the policy of the log group
+    ``resource_arn`` (a list of at most one)."""
     return list(session.scalars(select(ResourcePolicyRow).where(
-        ResourcePolicyRow.account_id == account_id, ResourcePolicyRow.region == region)
-        .order_by(ResourcePolicyRow.name)))
+        ResourcePolicyRow.account_id == account_id, ResourcePolicyRow.region == region,
+        ResourcePolicyRow.resource_arn == resource_arn).order_by(ResourcePolicyRow.name)))
+
+
+def group_policies(session: Session, account_id: str, region: str) -> list[ResourcePolicyRow]:
+    """The policies of the log groups of an account and Region, by log group ARN."""
+    return list(session.scalars(select(ResourcePolicyRow).where(
+        ResourcePolicyRow.account_id == account_id, ResourcePolicyRow.region == region,
+        ResourcePolicyRow.resource_arn != "").order_by(ResourcePolicyRow.resource_arn)))

@@ -80,14 +80,17 @@ class MetricFilterRow(Base):
 
 
 class ResourcePolicyRow(Base):
-    """An account-level resource policy of one account and Region (PutResourcePolicy without ``resourceArn``)."""
+    """A resource policy of one account and Region: account-level by ``name`` (``resource_arn`` empty), or the one
+    policy of the log group ``resource_arn`` (``name`` empty) with its ``revision_id``."""
 
     __tablename__ = "logs_resource_policies"
-    __table_args__ = (UniqueConstraint("account_id", "region", "name"),)
+    __table_args__ = (UniqueConstraint("account_id", "region", "resource_arn", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(String(12))
     region: Mapped[str] = mapped_column(String(32))
+    resource_arn: Mapped[str] = mapped_column(String(600))
     name: Mapped[str] = mapped_column(String(255))
     document: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    revision_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
