@@ -76,6 +76,7 @@ def test_root_activity_reaches_a_log_group_and_its_metric_filter(server, unique)
         Namespace=f"Sec/{unique}", MetricName="RootActivity", Period=3600, Statistics=["Sum"],
         StartTime=now - dt.timedelta(hours=2), EndTime=now + dt.timedelta(hours=1))["Datapoints"]
     assert sum(point["Sum"] for point in points) == len(logged) >= 1
+    logs.delete_resource_policy(policyName=f"events-{unique}")  # the CLI test puts its own
 
 
 def test_put_events_are_logged_at_their_time(server, unique):
@@ -128,3 +129,20 @@ def test_a_log_groups_own_policy_lets_events_in(server, unique):
         f"{arn}:*", ArnEquals={"aws:SourceArn": rule_arn}))
     events.put_events(Entries=[{"Source": f"own.{unique}", "DetailType": "x", "Detail": "{}"}])
     assert len(_logged(server, name, 1)) == 1
+
+
+def test_the_alert_set_up_with_the_cli(server, unique):
+    name = f"/aws/events/cli-{unique}"
+    server.cli("logs", "create-log-group", "--log-group-name", name)
+    server.cli("logs", "put-resource-policy", "--policy-name", f"cli-{unique}", "--policy-document",
+               _events_policy(f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:/aws/events/cli-*:*"))
+    server.cli("events", "put-rule", "--name", f"cli-{unique}", "--event-pattern", ROOT_PATTERN)
+    server.cli("events", "put-targets", "--rule", f"cli-{unique}", "--targets",
+               json.dumps([{"Id": "log", "Arn": f"arn:aws:logs:{REGION}:{BOOT_ACCOUNT}:log-group:{name}"}]))
+    server.cli("iam", "create-user", "--user-name", f"cli-{unique}")  # root activity
+    _logged(server, name, 1)
+    found = server.cli_json("logs", "filter-log-events", "--log-group-name", name, "--filter-pattern",
+                            '{ $.detail.eventName = "CreateUser" }')["events"]
+    assert [json.loads(event["message"])["detail"]["requestParameters"]["userName"] for event in found] == [
+        f"cli-{unique}"]
+    server.cli("logs", "delete-resource-policy", "--policy-name", f"cli-{unique}")
