@@ -2,7 +2,10 @@
 log groups, event buses: services/events/buses.py).
 
 Deliveries run inside the caller's transaction, each target inside a savepoint: a target that refuses (queue or
-topic policy does not allow ``events.amazonaws.com``) or no longer exists is skipped, like a failed invocation.
+topic policy, or the CloudWatch Logs resource policies of a log group's account, do not allow
+``events.amazonaws.com``) or no longer exists is skipped, like a failed invocation. A log group gets each event as one
+log event at the event's ``time``, in a stream named by the event's id (the User Guide's "CloudWatch Logs
+permissions": EventBridge creates the log streams; AWS does not document their names).
 """
 
 from __future__ import annotations
