@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from rootplane.core.errors import AwsError
-from rootplane.authz.gather import source
-from rootplane.services.cloudtrail import history, logs_delivery, repo, selectors
+from rootplane.services.cloudtrail import history, logs_delivery, organization, repo, selectors
+from rootplane.services.cloudtrail.authz import trail_arn
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
 from rootplane.services.cloudtrail.tables import TrailRow
@@ -47,10 +47,6 @@ def _event_shape(row: repo.ListedEvent) -> dict[str, Any]:
 def _status_text(moment: _dt.datetime) -> str:
     """GetTrailStatus's time strings (TimeLoggingStarted...): ``2015-11-06T18:36:38Z``."""
     return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _trail_arn(ctx: RequestContext, name: str) -> str:
-    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{name}"
 
 
 def _check_name(name: str) -> None:
@@ -119,9 +115,9 @@ class CloudTrailProvider(Provider):
     def _require_trail(self, ctx: RequestContext, name: str, *, home: bool = False) -> TrailRow:
         """The trail of a name or ARN; ``home``: for an operation only the trail's home region may call (those
         whose model lists InvalidHomeRegionException: they cannot change a shadow trail)."""
-        trail = repo.find_trail(ctx.session, ctx.account_id, name, ctx.region)
+        trail = repo.find_trail(ctx.session, ctx.account_id, name, ctx.region) or self._administered_trail(ctx, name)
         if trail is None:
-            arn = name if name.startswith("arn:") else _trail_arn(ctx, name)
+            arn = name if name.startswith("arn:") else trail_arn(ctx.region, ctx.account_id, name)
             raise AwsError("TrailNotFoundException", f"Unknown trail: {arn} for the user: {ctx.account_id}", 400)
         if home and trail.home_region != ctx.region:
             raise AwsError("InvalidHomeRegionException",
@@ -129,29 +125,31 @@ class CloudTrailProvider(Provider):
         return trail
 
     @staticmethod
-    def _organization_id(ctx: RequestContext, organization_trail: bool) -> str | None:
-        """The organization of an organization trail (only its management account may create one)."""
-        if not organization_trail:
+    def _administered_trail(ctx: RequestContext, name: str) -> TrailRow | None:
+        """An organization trail another account (the management account) owns, named by its ARN, when the caller
+        administers that organization's trails (CloudTrail User Guide, "Organization delegated administrator")."""
+        owner = name.split(":")[4] if name.startswith("arn:") and name.count(":") >= 5 else ctx.account_id
+        if owner == ctx.account_id:
             return None
-        organizations = source("rootplane.services.organizations.repo")
-        found = organizations.organization_of(ctx.session, ctx.account_id) if organizations is not None else None
-        if found is None:
-            raise AwsError("OrganizationsNotInUseException",
-                           "This account is not a member of an organization.", 400)
-        if found[0].management_account_id != ctx.account_id:
-            raise AwsError("NotOrganizationMasterAccountException",
-                           f"The request was rejected because the current account {ctx.account_id} is not the "
-                           "management account of the organization.", 400)
-        return found[0].id
+        trail = repo.find_trail(ctx.session, owner, name, ctx.region)
+        admin = organization.administered(ctx.session, ctx.account_id) if trail is not None else None
+        return trail if trail is not None and trail.is_organization_trail and admin is not None \
+            and admin.owner == owner else None
+
+    @staticmethod
+    def _organization(ctx: RequestContext, organization_trail: bool) -> organization.Administered | None:
+        """The organization of an organization trail, and its owner (the management account)."""
+        return organization.trail_organization(ctx.session, ctx.account_id) if organization_trail else None
 
     def create_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["Name"]
         _check_name(name)
-        if repo.find_trail(ctx.session, ctx.account_id, name, ctx.region) is not None:
-            raise AwsError("TrailAlreadyExistsException",
-                           f"Trail {name} already exists for customer: {ctx.account_id}", 400)
+        org = self._organization(ctx, params.get("IsOrganizationTrail", False))
+        owner = org.owner if org is not None else ctx.account_id  # a delegated admin's trail is the management's
+        if repo.find_trail(ctx.session, owner, name, ctx.region) is not None:
+            raise AwsError("TrailAlreadyExistsException", f"Trail {name} already exists for customer: {owner}", 400)
         trail = TrailRow(
-            trail_arn=_trail_arn(ctx, name), account_id=ctx.account_id, name=name, home_region=ctx.region,
+            trail_arn=trail_arn(ctx.region, owner, name), account_id=owner, name=name, home_region=ctx.region,
             s3_bucket_name=params["S3BucketName"], s3_key_prefix=params.get("S3KeyPrefix"),
             sns_topic_name=params.get("SnsTopicName"),
             include_global_service_events=params.get("IncludeGlobalServiceEvents", True),
@@ -162,7 +160,7 @@ class CloudTrailProvider(Provider):
             cloud_watch_logs_group_arn=params.get("CloudWatchLogsLogGroupArn") or None,
             cloud_watch_logs_role_arn=params.get("CloudWatchLogsRoleArn") or None,
         )
-        check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
+        check_bucket(ctx.session, trail, org.org_id if org is not None else None)
         logs_delivery.check(ctx.session, trail)
         check_topic(ctx.session, trail)
         check_key(ctx.session, trail, ctx.now())
@@ -179,7 +177,8 @@ class CloudTrailProvider(Provider):
             if member in params:
                 setattr(trail, column, params[member] if params[member] != "" else None)
         if "S3BucketName" in params or "S3KeyPrefix" in params or "IsOrganizationTrail" in params:
-            check_bucket(ctx.session, trail, self._organization_id(ctx, trail.is_organization_trail))
+            org = self._organization(ctx, trail.is_organization_trail)
+            check_bucket(ctx.session, trail, org.org_id if org is not None else None)
         if "CloudWatchLogsLogGroupArn" in params or "CloudWatchLogsRoleArn" in params:
             logs_delivery.check(ctx.session, trail)
         if "SnsTopicName" in params:
@@ -194,7 +193,7 @@ class CloudTrailProvider(Provider):
     def describe_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         names = params.get("trailNameList")
         shadows = params.get("includeShadowTrails", True)
-        trails = repo.list_trails(ctx.session, ctx.account_id)
+        trails = self._visible_trails(ctx)
         wanted = set(names or ())
         # A name finds a trail as this region sees it; an ARN finds one of any region (AWS: "To return information
         # about a trail in another Region, you must specify its trail ARN").
@@ -202,8 +201,18 @@ class CloudTrailProvider(Provider):
             t.home_region == ctx.region or (shadows and t.is_multi_region)))]
         return {"trailList": [_trail_shape(t) for t in trails]}
 
-    def list_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _visible_trails(ctx: RequestContext) -> list[repo.ListedTrail]:
+        """The account's trails, then its organization's trails when a member account sees them (CloudTrail User
+        Guide, "Creating a trail for an organization": member accounts see the organization trail)."""
         trails = repo.list_trails(ctx.session, ctx.account_id)
+        owner = organization.management_of(ctx.session, ctx.account_id)
+        if owner is not None and owner != ctx.account_id:
+            trails += [t for t in repo.list_trails(ctx.session, owner) if t.is_organization_trail]
+        return trails
+
+    def list_trails(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        trails = self._visible_trails(ctx)
         return {"Trails": [{"TrailARN": t.trail_arn, "Name": t.name, "HomeRegion": t.home_region} for t in trails]}
 
     def delete_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -272,6 +281,15 @@ class CloudTrailProvider(Provider):
             raise AwsError("InsightNotEnabledException",
                            f"Trail {trail.trail_arn} does not have Insights enabled.", 400)
         return {"TrailARN": trail.trail_arn, "InsightSelectors": json.loads(trail.insight_selectors)}
+
+    # ------------------------------------------------------------------------------- delegated administrators
+    def register_organization_delegated_admin(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        organization.register(ctx.session, ctx.account_id, params["MemberAccountId"], ctx.now())
+        return {}
+
+    def deregister_organization_delegated_admin(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        organization.deregister(ctx.session, ctx.account_id, params["DelegatedAdminAccountId"])
+        return {}
 
     # -------------------------------------------------------------------------------------------------- tags
     @staticmethod

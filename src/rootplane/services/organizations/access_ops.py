@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rootplane.services.context import RequestContext
-from rootplane.services.organizations import repo
+from rootplane.services.organizations import api, repo
 from rootplane.services.organizations.caller import management_only, management_or_delegate, member_of
 from rootplane.services.organizations.errors import constraint, invalid_input, org_error
 from rootplane.services.organizations.paging import decode_token, finish_page, page_size
 from rootplane.services.organizations.shapes import account_shape
-from rootplane.services.organizations.tables import DelegatedAdminRow, OrganizationRow, ServiceAccessRow
+from rootplane.services.organizations.tables import OrganizationRow, ServiceAccessRow
 
 __all__ = ["AccessOperations", "SERVICE_PRINCIPALS"]
 
@@ -25,10 +25,6 @@ SERVICE_PRINCIPALS = frozenset({
     "storage-lens.s3.amazonaws.com", "reporting.trustedadvisor.amazonaws.com", "auditmanager.amazonaws.com",
     "securitylake.amazonaws.com", "malware-protection.guardduty.amazonaws.com", "events.amazonaws.com",
 })
-# Services that accept a single delegated administrator.
-_SINGLE_DELEGATE = frozenset({"iam.amazonaws.com", "account.amazonaws.com", "guardduty.amazonaws.com",
-                              "securityhub.amazonaws.com", "macie.amazonaws.com", "detective.amazonaws.com"})
-_MAX_DELEGATES = 5
 
 
 def _recognized(service_principal: str) -> str:
@@ -92,22 +88,18 @@ class AccessOperations:
                              "trusted access enabled in your organization.")
         if repo.find_delegate(ctx.session, org.id, principal, account_id) is not None:
             raise org_error("AccountAlreadyRegisteredException")
-        limit = 1 if principal in _SINGLE_DELEGATE else _MAX_DELEGATES
-        if repo.count_delegates(ctx.session, org.id, principal) >= limit:
+        if repo.count_delegates(ctx.session, org.id, principal) >= api.delegate_limit(principal):
             raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED",
                              "You attempted to register more delegated administrators than allowed for the service "
                              "principal.")
-        repo.put(ctx.session, DelegatedAdminRow(org_id=org.id, service_principal=principal, account_id=account_id,
-                                                enabled_at=ctx.now()))
+        api.add_delegate(ctx.session, org.id, principal, account_id, ctx.now())
 
     def deregister_delegated_administrator(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         org = management_only(ctx)
         principal, account_id = _recognized(params["ServicePrincipal"]), params["AccountId"]
         _registered_member(ctx, org, account_id)
-        row = repo.find_delegate(ctx.session, org.id, principal, account_id)
-        if row is None:
+        if not api.remove_delegate(ctx.session, org.id, principal, account_id):
             raise org_error("AccountNotRegisteredException")
-        repo.remove(ctx.session, row)
 
     def list_delegated_administrators(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         org = management_or_delegate(ctx)
