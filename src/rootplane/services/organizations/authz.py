@@ -1,8 +1,9 @@
 """Organizations authorization facts: ``organizations:<Operation>`` on the resource ARNs AWS documents.
 
 Resources are the organization's ARNs (in the management account), evaluated as the caller's own-account
-request: Organizations has no resource-based policy to grant cross-account access here. Who may call what
-(management account only, delegated administrators) is a business check in the handlers.
+request; but a member account's call that the organization's resource-based delegation policy could grant is a
+cross-account request to the management account, decided by the member's policies and that policy together.
+Who may call what (management account only, delegated administrators) is a business check in the handlers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.services.organizations import names, repo
+from rootplane.services.organizations.caller import delegable
 from rootplane.services.organizations.managed import managed_policy
+from rootplane.services.organizations.org_views import caller_organization
 from rootplane.services.organizations.tables import OrganizationRow
 
 __all__ = ["checks"]
@@ -50,13 +53,26 @@ def _arn(session: Any, org: OrganizationRow, resource_id: str) -> str:
     return names.account_arn(mgmt, org.id, resource_id)
 
 
+def _delegation_policy(ctx: Any, operation: str) -> tuple[str, str] | None:
+    """(management account, delegation policy) when the caller is a member account that administers nothing and
+    its organization's resource-based delegation policy could grant ``operation`` (delegation.py)."""
+    if not delegable(operation):
+        return None
+    caller = caller_organization(ctx.session, ctx.account_id)
+    if caller is None or caller.may_administer:
+        return None
+    row = repo.find_resource_policy(ctx.session, caller.organization.id)
+    return (caller.organization.management_account_id, row.content) if row is not None else None
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     action = f"organizations:{operation}"
     members = [params[m] for m in _RESOURCE_PARAMS.get(operation, ()) if params.get(m)]
+    owner, policy = _delegation_policy(ctx, operation) or (ctx.account_id, None)
     org = None
     if members:
         found = repo.organization_of(ctx.session, ctx.account_id)
         org = found[0] if found is not None else None
     if org is None:
-        return [AuthzCheck(action, "*", ctx.account_id)]
-    return [AuthzCheck(action, _arn(ctx.session, org, member), ctx.account_id) for member in members]
+        return [AuthzCheck(action, "*", owner, resource_policy=policy)]
+    return [AuthzCheck(action, _arn(ctx.session, org, member), owner, resource_policy=policy) for member in members]

@@ -11,10 +11,26 @@ from rootplane.services.organizations.errors import access_denied, not_in_use
 from rootplane.services.organizations.org_views import CallerOrganization, OrganizationView, caller_organization
 from rootplane.services.organizations.tables import AttachmentRow, MembershipRow, OrganizationRow
 
-__all__ = ["caller_org", "management_only", "management_or_delegate", "reading_caller_org",
+__all__ = ["delegable", "READ_ONLY_PREFIXES", "caller_org", "management_only", "management_or_delegate", "reading_caller_org",
            "reading_management_or_delegate", "member_of", "attach_defaults", "management_account", "DEFAULT_POLICY"]
 
 DEFAULT_POLICY = {"SERVICE_CONTROL_POLICY": "p-FullAWSAccess", "RESOURCE_CONTROL_POLICY": "p-RCPFullAWSAccess"}
+# What a resource-based delegation policy can grant member accounts (Organizations User Guide, "Delegated
+# administrator for AWS Organizations"): the read-only actions and the policy-management ones (delegation.py).
+READ_ONLY_PREFIXES = ("Describe", "List")
+_POLICY_MANAGEMENT = frozenset({"CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy",
+                                "EnablePolicyType", "DisablePolicyType", "TagResource", "UntagResource"})
+
+
+def delegable(operation: str) -> bool:
+    """A delegation policy can grant ``operation`` to member accounts."""
+    return operation.startswith(READ_ONLY_PREFIXES) or operation in _POLICY_MANAGEMENT
+
+
+def _delegated(ctx: Any, org_id: str) -> bool:
+    """A member account's call the organization's delegation policy allowed: authz.py made its checks evaluate that
+    policy (a cross-account request to the management account) whenever it applies, so it applies here."""
+    return delegable(ctx.operation) and repo.find_resource_policy(ctx.session, org_id) is not None
 
 
 def caller_org(ctx: Any) -> OrganizationRow:
@@ -34,10 +50,11 @@ def management_only(ctx: Any) -> OrganizationRow:
 
 
 def management_or_delegate(ctx: Any) -> OrganizationRow:
-    """Management account, or a member registered as delegated administrator for any service."""
+    """Management account, a member registered as delegated administrator for any service, or a member the
+    delegation policy lets make this call."""
     org = caller_org(ctx)
     if org.management_account_id != ctx.account_id and not repo.list_delegations_for_account(
-            ctx.session, ctx.account_id, None, 1):
+            ctx.session, ctx.account_id, None, 1) and not _delegated(ctx, org.id):
         raise access_denied()
     return org
 
@@ -53,7 +70,7 @@ def reading_caller_org(ctx: Any) -> CallerOrganization:
 def reading_management_or_delegate(ctx: Any) -> OrganizationView:
     """``management_or_delegate`` for calls that only read."""
     found = reading_caller_org(ctx)
-    if not found.may_administer:
+    if not found.may_administer and not _delegated(ctx, found.organization.id):
         raise access_denied()
     return found.organization
 

@@ -40,6 +40,7 @@ MESSAGES = {
     "HandshakeAlreadyInStateException": "The specified handshake is already in the requested state.",
     "InvalidHandshakeTransitionException": "You can't perform the operation on the handshake in its current state.",
     "DuplicateHandshakeException": "A handshake with the same action and target already exists.",
+    "ResourcePolicyNotFoundException": "We can't find a resource policy request with the parameter that you specified.",
     "MasterCannotLeaveOrganizationException": "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
 }
 

@@ -6,6 +6,7 @@ from rootplane.core.ids import random_string
 
 __all__ = [
     "new_organization_id", "new_root_id", "new_ou_id", "new_policy_id", "new_request_id", "new_handshake_id",
+    "new_resource_policy_id", "resource_policy_arn",
     "organization_arn", "root_arn", "ou_arn", "account_arn", "policy_arn", "handshake_arn", "MANAGED_POLICY_ARN",
 ]
 
@@ -26,6 +27,10 @@ def new_ou_id(root_id: str) -> str:
 
 def new_policy_id() -> str:
     return "p-" + random_string(8)
+
+
+def new_resource_policy_id() -> str:
+    return "rp-" + random_string(8)
 
 
 def new_request_id() -> str:
@@ -62,3 +67,7 @@ def policy_arn(management_account_id: str, org_id: str, policy_type: str, policy
 
 def handshake_arn(management_account_id: str, org_id: str, action: str, handshake_id: str) -> str:
     return f"{_base(management_account_id)}:handshake/{org_id}/{action.lower()}/{handshake_id}"
+
+
+def resource_policy_arn(management_account_id: str, org_id: str, policy_id: str) -> str:
+    return f"{_base(management_account_id)}:resourcepolicy/{org_id}/{policy_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rootplane.services.organizations.access_ops import AccessOperations
 from rootplane.services.organizations.account_ops import AccountOperations
+from rootplane.services.organizations.delegation import ResourcePolicyOperations
 from rootplane.services.organizations.handshake_ops import HandshakeOperations
 from rootplane.services.organizations.organization_ops import OrganizationOperations
 from rootplane.services.organizations.policy_ops import PolicyOperations
@@ -15,7 +16,8 @@ __all__ = ["OrganizationsProvider", "PROVIDER"]
 
 
 class OrganizationsProvider(OrganizationOperations, UnitOperations, AccountOperations, PolicyOperations,
-                            AccessOperations, HandshakeOperations, TagOperations, Provider):
+                            AccessOperations, HandshakeOperations, TagOperations, ResourcePolicyOperations,
+                            Provider):
     service_name = "organizations"
 
 

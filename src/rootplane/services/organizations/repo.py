@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 from rootplane.services.accounts.tables import AccountRow
 from rootplane.services.organizations.tables import (
     AttachmentRow, CreateAccountRequestRow, DelegatedAdminRow, HandshakeRow, MembershipRow, OrganizationRow,
-    OrganizationalUnitRow, PolicyRow, ServiceAccessRow, TagRow,
+    OrganizationalUnitRow, PolicyRow, ResourcePolicyRow, ServiceAccessRow, TagRow,
 )
 from rootplane.store.engine import locks_rows
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "lock_tree",
+    "lock_tree", "find_resource_policy",
     "put", "remove", "find_organization", "find_membership", "organization_of", "find_ou", "find_ou_by_name",
     "list_ous_for_parent", "count_ous", "count_children", "list_members", "list_members_for_parent",
     "count_members", "find_policy", "find_policy_by_name", "list_policies", "count_policies", "find_attachment",
@@ -294,9 +294,13 @@ def list_tags(session: Session, resource_id: str, after: str | None = None, limi
 def delete_org_rows(session: Session, org_id: str) -> None:
     """Everything of a deleted organization."""
     for table in (OrganizationalUnitRow, MembershipRow, PolicyRow, AttachmentRow, CreateAccountRequestRow,
-                  ServiceAccessRow, DelegatedAdminRow, HandshakeRow):
+                  ServiceAccessRow, DelegatedAdminRow, HandshakeRow, ResourcePolicyRow):
         session.execute(delete(table).where(table.org_id == org_id))
     session.execute(delete(OrganizationRow).where(OrganizationRow.id == org_id))
+
+
+def find_resource_policy(session: Session, org_id: str) -> ResourcePolicyRow | None:
+    return session.get(ResourcePolicyRow, org_id)
 
 
 def delegated_account_ids(session: Session, org_id: str, service_principal: str) -> list[str]:

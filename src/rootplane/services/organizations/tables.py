@@ -12,6 +12,7 @@ from rootplane.store.base import Base, UtcDateTime
 __all__ = [
     "OrganizationRow", "OrganizationalUnitRow", "MembershipRow", "PolicyRow", "AttachmentRow",
     "CreateAccountRequestRow", "ServiceAccessRow", "DelegatedAdminRow", "HandshakeRow", "TagRow",
+    "ResourcePolicyRow",
 ]
 
 
@@ -163,3 +164,13 @@ class TagRow(Base):
     resource_id: Mapped[str] = mapped_column(String(140), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class ResourcePolicyRow(Base):
+    """The organization's resource-based delegation policy (PutResourcePolicy): at most one per organization."""
+
+    __tablename__ = "org_resource_policies"
+
+    org_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(131), unique=True)
+    content: Mapped[str] = mapped_column(Text)

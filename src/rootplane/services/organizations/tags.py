@@ -1,4 +1,4 @@
-"""Tags on accounts, OUs, roots and policies: TagResource, UntagResource, ListTagsForResource."""
+"""Tags on accounts, OUs, roots, policies and the resource policy: TagResource, UntagResource, ListTagsForResource."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def resource_exists(ctx: Any, org: OrganizationRow, resource_id: str) -> bool:
     if resource_id.startswith("ou-"):
         ou = repo.find_ou(ctx.session, resource_id)
         return ou is not None and ou.org_id == org.id
+    if resource_id.startswith("rp-"):
+        policy = repo.find_resource_policy(ctx.session, org.id)
+        return policy is not None and policy.id == resource_id
     if resource_id.startswith("p-"):
         policy = repo.find_policy(ctx.session, resource_id)
         return policy is not None and policy.org_id == org.id
