@@ -103,6 +103,9 @@ def test_delegated_admin_manages_the_management_accounts_organization_trails(ser
     assert admin.get_trail_status(Name=arn)["IsLogging"] is True
     assert [t["TrailARN"] for t in admin.describe_trails()["trailList"]] == [arn]
     assert admin.update_trail(Name=arn, EnableLogFileValidation=True)["LogFileValidationEnabled"] is True
+    admin.add_tags(ResourceId=arn, TagsList=[{"Key": "owner", "Value": "security"}])
+    assert admin.list_tags(ResourceIdList=[arn])["ResourceTagList"] == [
+        {"ResourceId": arn, "TagsList": [{"Key": "owner", "Value": "security"}]}]
 
     # Another member sees the organization trail but may not change it.
     other = server.client_for(assume_access_role(server, org["admin"], fourth, "ct-other"), "cloudtrail")
@@ -111,6 +114,11 @@ def test_delegated_admin_manages_the_management_accounts_organization_trails(ser
     assert (refused["Code"], refused["Status"]) == ("AccessDeniedException", 400)
     assert error_of(other.create_trail, Name=f"x{name}", S3BucketName=f"org-logs-{unique}",
                     IsOrganizationTrail=True)["Code"] == "NotOrganizationMasterAccountException"
+
+    # The trail logs the organization: the delegated administrator's own calls land under its account's folder.
+    server.client("cloudtrail").lookup_events(MaxResults=1)  # flushes pending records and deliveries
+    keys = [o["Key"] for o in server.client("s3").list_objects_v2(Bucket=f"org-logs-{unique}").get("Contents", [])]
+    assert any(key.startswith(f"AWSLogs/{org['id']}/{first}/CloudTrail/us-east-1/") for key in keys), keys
 
     admin.delete_trail(Name=arn)
     assert [t for t in server.client("cloudtrail").describe_trails()["trailList"] if t["Name"] == name] == []

@@ -297,7 +297,8 @@ class CloudTrailProvider(Provider):
         """The trail a tagging request names by ARN."""
         if not resource_id.startswith("arn:"):
             raise AwsError("CloudTrailARNInvalidException", f"Invalid trail ARN: {resource_id}", 400)
-        trail = repo.find_trail(ctx.session, ctx.account_id, resource_id, ctx.region)
+        trail = repo.find_trail(ctx.session, ctx.account_id, resource_id, ctx.region) or \
+            CloudTrailProvider._administered_trail(ctx, resource_id)
         if trail is None:
             raise AwsError("ResourceNotFoundException", f"Resource {resource_id} not found.", 400)
         return trail
