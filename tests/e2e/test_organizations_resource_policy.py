@@ -98,6 +98,35 @@ def test_the_members_own_policies_must_allow_it_too(server, org):
     assert len(server.client_for(key, "organizations").list_accounts()["Accounts"]) == 3
 
 
+def test_policy_management_by_type(server, org):
+    """The guide's example: delegate creating, updating, attaching and deleting policies of one type
+    (condition key organizations:PolicyType)."""
+    orgs = server.client("organizations")
+    member, other = org["members"]
+    client = org["clients"][0]
+    by_type = {"StringEquals": {"organizations:PolicyType": "SERVICE_CONTROL_POLICY"}}
+    orgs.put_resource_policy(Content=policy_text(
+        {"Effect": "Allow", "Principal": {"AWS": member}, "Action": "organizations:List*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": member}, "Resource": "*", "Condition": by_type,
+         "Action": ["organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:DeletePolicy",
+                    "organizations:AttachPolicy", "organizations:DetachPolicy"]}))
+    scp = policy_text({"Effect": "Deny", "Action": "ec2:*", "Resource": "*"})
+    created = client.create_policy(Name="no-ec2", Description="", Type="SERVICE_CONTROL_POLICY",
+                                   Content=scp)["Policy"]["PolicySummary"]
+    client.attach_policy(PolicyId=created["Id"], TargetId=other)
+    assert created["Id"] in [p["Id"] for p in client.list_policies_for_target(
+        TargetId=other, Filter="SERVICE_CONTROL_POLICY")["Policies"]]
+    client.detach_policy(PolicyId=created["Id"], TargetId=other)
+    client.update_policy(PolicyId=created["Id"], Name="no-ec2-at-all")
+    client.delete_policy(PolicyId=created["Id"])
+    other_type = error_of(client.create_policy, Name="tags", Description="", Type="TAG_POLICY",
+                          Content=json.dumps({"tags": {}}))
+    assert (other_type["Code"], other_type["Status"]) == ("AccessDeniedException", 400)
+    assert "organizations:CreatePolicy" in other_type["Message"]
+    # Moving accounts cannot be delegated: refused as before.
+    assert error_of(client.create_account, Email="x@example.com", AccountName="x")["Message"] == DENIED
+
+
 def test_deleting_the_policy_withdraws_the_delegation(server, org):
     orgs = server.client("organizations")
     orgs.delete_resource_policy()

@@ -38,6 +38,29 @@ _RESOURCE_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# operation -> the request member naming the policy type its organizations:PolicyType condition key has (the
+# operations naming a PolicyId take that policy's type).
+_POLICY_TYPE_PARAMS = {
+    "CreatePolicy": "Type", "ListPolicies": "Filter", "ListPoliciesForTarget": "Filter",
+    "EnablePolicyType": "PolicyType", "DisablePolicyType": "PolicyType", "DescribeEffectivePolicy": "PolicyType",
+}
+
+
+def _policy_type(session: Any, operation: str, params: dict[str, Any]) -> str | None:
+    """The organizations:PolicyType condition key of a request (Service Authorization Reference)."""
+    member = _POLICY_TYPE_PARAMS.get(operation)
+    if member is not None:
+        return params.get(member)
+    policy_id = params.get("PolicyId")
+    if not policy_id:
+        return None
+    managed = managed_policy(policy_id)
+    if managed is not None:
+        return managed["PolicySummary"]["Type"]
+    row = repo.find_policy(session, policy_id)
+    return row.type if row is not None else None
+
+
 def _arn(session: Any, org: OrganizationRow, resource_id: str) -> str:
     mgmt = org.management_account_id
     if resource_id.startswith("r-"):
@@ -69,10 +92,13 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     action = f"organizations:{operation}"
     members = [params[m] for m in _RESOURCE_PARAMS.get(operation, ()) if params.get(m)]
     owner, policy = _delegation_policy(ctx, operation) or (ctx.account_id, None)
+    policy_type = _policy_type(ctx.session, operation, params)
+    context = {"organizations:PolicyType": policy_type} if policy_type else None
     org = None
     if members:
         found = repo.organization_of(ctx.session, ctx.account_id)
         org = found[0] if found is not None else None
     if org is None:
-        return [AuthzCheck(action, "*", owner, resource_policy=policy)]
-    return [AuthzCheck(action, _arn(ctx.session, org, member), owner, resource_policy=policy) for member in members]
+        return [AuthzCheck(action, "*", owner, resource_policy=policy, context=context)]
+    return [AuthzCheck(action, _arn(ctx.session, org, member), owner, resource_policy=policy, context=context)
+            for member in members]
