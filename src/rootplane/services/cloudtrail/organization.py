@@ -51,8 +51,7 @@ def administered(session: Any, account_id: str) -> Administered | None:
 def management_of(session: Any, account_id: str) -> str | None:
     """The management account of ``account_id``'s organization (which owns its organization trails)."""
     organizations = _organizations()
-    org = organizations.find_organization_of(session, account_id) if organizations is not None else None
-    return org.management_account_id if org is not None else None
+    return organizations.management_account_of(session, account_id) if organizations is not None else None
 
 
 def trail_organization(session: Any, account_id: str) -> Administered:

@@ -8,9 +8,10 @@ import datetime as _dt
 from sqlalchemy.orm import Session
 
 from rootplane.services.organizations import repo
+from rootplane.services.organizations.org_views import caller_organization
 from rootplane.services.organizations.tables import DelegatedAdminRow, OrganizationRow
 
-__all__ = ["find_organization_of", "is_service_access_enabled", "delegated_admin_accounts", "member_account_ids",
+__all__ = ["find_organization_of", "management_account_of", "is_service_access_enabled", "delegated_admin_accounts", "member_account_ids",
            "delegate_limit", "add_delegate", "remove_delegate"]
 
 # Services that accept a single delegated administrator; CloudTrail accepts three (CloudTrail User Guide,
@@ -25,6 +26,12 @@ def find_organization_of(session: Session, account_id: str) -> OrganizationRow |
     """The organization ``account_id`` belongs to (rows have .id, .feature_set, .management_account_id)."""
     found = repo.organization_of(session, account_id)
     return found[0] if found is not None else None
+
+
+def management_account_of(session: Session, account_id: str) -> str | None:
+    """The management account of ``account_id``'s organization, from Organizations' cache of callers (org_views)."""
+    found = caller_organization(session, account_id)
+    return found.organization.management_account_id if found is not None else None
 
 
 def is_service_access_enabled(session: Session, org_id: str, service_principal: str) -> bool:
