@@ -42,6 +42,18 @@ def _org_bucket(server, bucket: str, trail_arn: str, org_id: str) -> None:
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
 
 
+def test_registration_needs_an_all_features_organization(server):
+    """Runs first, before the module's organization exists."""
+    cloudtrail = server.client("cloudtrail")
+    alone = error_of(cloudtrail.register_organization_delegated_admin, MemberAccountId="123456789012")
+    assert (alone["Code"], alone["Status"]) == ("OrganizationsNotInUseException", 400)
+    orgs = server.client("organizations")
+    orgs.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    billing = error_of(cloudtrail.register_organization_delegated_admin, MemberAccountId="123456789012")
+    assert (billing["Code"], billing["Status"]) == ("OrganizationNotInAllFeaturesModeException", 400)
+    orgs.delete_organization()
+
+
 def test_registration_needs_trusted_access_and_the_management_account(server, org):
     cloudtrail = server.client("cloudtrail")
     first = org["members"][0]
