@@ -15,11 +15,11 @@ from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
-    "KEY_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob",
+    "KEY_SPECS", "DATA_KEY_PAIR_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob",
     "open_blob", "blob_key_id",
     "rsa_encrypt", "rsa_decrypt", "sign", "verify", "mac", "public_key_der", "InvalidCiphertext", "DIGEST_SIZES",
 ]
@@ -43,6 +43,8 @@ KEY_SPECS: dict[str, tuple[str, ...]] = {
     "ECC_SECG_P256K1": ("SIGN_VERIFY",),  # CreateKey's KeyUsage: NIST curves sign or agree keys, secp256k1 signs
     **{spec: ("GENERATE_VERIFY_MAC",) for spec in _HMAC_BYTES},
 }
+#: GenerateDataKeyPair's KeyPairSpec values this server makes (SM2 is for China Regions; no ML-KEM).
+DATA_KEY_PAIR_SPECS = frozenset({*(f"RSA_{bits}" for bits in (2048, 3072, 4096)), *_CURVES, "ECC_NIST_EDWARDS25519"})
 _HASHES = {"SHA_1": hashes.SHA1, "SHA_224": hashes.SHA224, "SHA_256": hashes.SHA256, "SHA_384": hashes.SHA384,
            "SHA_512": hashes.SHA512}
 DIGEST_SIZES = {"SHA_256": 32, "SHA_384": 48, "SHA_512": 64}
@@ -102,13 +104,15 @@ def grant_operations_of(key_spec: str, key_usage: str) -> frozenset[str]:
 
 
 def new_material(key_spec: str) -> bytes:
-    """Fresh key material: the AES or HMAC key, or the private key as PKCS#8 DER."""
+    """Fresh key material: the AES or HMAC key, or the private key as PKCS#8 DER (also a data key pair's)."""
     if key_spec == "SYMMETRIC_DEFAULT":
         return secrets.token_bytes(32)
     if key_spec in _HMAC_BYTES:
         return secrets.token_bytes(_HMAC_BYTES[key_spec])
     if key_spec.startswith("RSA_"):
         private = rsa.generate_private_key(public_exponent=65537, key_size=int(key_spec[4:]))
+    elif key_spec == "ECC_NIST_EDWARDS25519":
+        private = ed25519.Ed25519PrivateKey.generate()
     else:
         private = ec.generate_private_key(_CURVES[key_spec][0]())
     return private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,

@@ -1,4 +1,5 @@
-"""Cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateRandom,
+"""Cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
+GenerateDataKeyPair(WithoutPlaintext), GenerateRandom,
 Sign, Verify, GenerateMac, VerifyMac, GetPublicKey."""
 
 from __future__ import annotations
@@ -110,10 +111,15 @@ class CryptoOperations:
         return {"CiphertextBlob": blob, "SourceKeyId": source.arn, "KeyId": destination.arn,
                 "SourceEncryptionAlgorithm": source_algorithm, "DestinationEncryptionAlgorithm": destination_algorithm}
 
-    def _data_key(self, ctx: RequestContext, params: dict[str, Any]) -> tuple[KeyRow, bytes, bytes]:
-        key = self._usable(ctx, params["KeyId"], "ENCRYPT_DECRYPT", "GenerateDataKey")
+    def _data_key_encryption(self, ctx: RequestContext, params: dict[str, Any], operation: str) -> KeyRow:
+        """The symmetric encryption key a data key or data key pair is encrypted under."""
+        key = self._usable(ctx, params["KeyId"], "ENCRYPT_DECRYPT", operation)
         if key.key_spec != _SYMMETRIC:
             raise invalid_key_usage(f"{key.arn} is not a symmetric encryption KMS key.")
+        return key
+
+    def _data_key(self, ctx: RequestContext, params: dict[str, Any]) -> tuple[KeyRow, bytes, bytes]:
+        key = self._data_key_encryption(ctx, params, "GenerateDataKey")
         size, spec = params.get("NumberOfBytes"), params.get("KeySpec")
         if (size is None) == (spec is None):
             raise validation("Please specify either number of bytes or key spec.")
@@ -129,6 +135,29 @@ class CryptoOperations:
     def generate_data_key_without_plaintext(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key, _, blob = self._data_key(ctx, params)
         return {"CiphertextBlob": blob, "KeyId": key.arn}
+
+    def _data_key_pair(self, ctx: RequestContext, params: dict[str, Any], operation: str) -> dict[str, Any]:
+        """A fresh key pair of KeyPairSpec: its public key, its private key (PKCS#8 DER) and that private key
+        encrypted under the KMS key (the API reference's GenerateDataKeyPair)."""
+        key = self._data_key_encryption(ctx, params, operation)
+        spec = params["KeyPairSpec"]
+        if spec not in crypto.DATA_KEY_PAIR_SPECS:
+            raise AwsError("UnsupportedOperationException", f"KeyPairSpec {spec} is not supported in this Region.", 400)
+        check_dry_run(params)
+        private = crypto.new_material(spec)
+        return {"PrivateKeyCiphertextBlob": self._encrypt(ctx, key, private, params.get("EncryptionContext"),
+                                                          _SYMMETRIC),
+                "PrivateKeyPlaintext": private, "PublicKey": crypto.public_key_der(private), "KeyId": key.arn,
+                "KeyPairSpec": spec}
+
+    def generate_data_key_pair(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        _no_recipient(params)
+        return self._data_key_pair(ctx, params, "GenerateDataKeyPair")
+
+    def generate_data_key_pair_without_plaintext(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        pair = self._data_key_pair(ctx, params, "GenerateDataKeyPairWithoutPlaintext")
+        del pair["PrivateKeyPlaintext"]
+        return pair
 
     def generate_random(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _no_recipient(params)
