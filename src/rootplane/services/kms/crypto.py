@@ -1,8 +1,10 @@
 """The cryptography of KMS keys: material per key spec, ciphertext blobs, signatures and MACs.
 
-A symmetric ciphertext blob is ``0x01 | key id (36 ASCII bytes) | nonce (12) | AES-256-GCM ciphertext and tag``;
-the additional authenticated data binds the key's ARN (so its account and region) and the canonical encryption
-context, so only this key, in this account, with this exact context decrypts it. Decrypt reads the key id from it.
+A symmetric ciphertext blob is ``0x01 | key id (36 ASCII bytes) | nonce (12) | AES-256-GCM ciphertext and tag``
+when made with the key's first material, ``0x02 | key id | key material id (32) | nonce | ...`` with material a
+rotation added. The additional authenticated data binds the key's ARN (so its account and region) and the canonical
+encryption context, so only this key, in this account, with this exact context decrypts it. Decrypt reads the key
+id and the material id from it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
     "KEY_SPECS", "DATA_KEY_PAIR_SPECS", "usages_of", "key_type", "algorithms_of", "grant_operations_of", "new_material", "seal_blob",
-    "open_blob", "blob_key_id",
+    "open_blob", "blob_key_id", "blob_material_id",
     "rsa_encrypt", "rsa_decrypt", "sign", "verify", "mac", "public_key_der", "InvalidCiphertext", "DIGEST_SIZES",
 ]
 
-_BLOB_VERSION = b"\x01"
+_BLOB_V1, _BLOB_V2 = b"\x01", b"\x02"
 _KEY_ID_LENGTH = 36
+_MATERIAL_ID_LENGTH = 32  # a key material id's bytes (64 hex digits on the wire)
 _NONCE = 12
 
 _RSA_SIGNING = ("RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
@@ -123,24 +126,42 @@ def _aad(key_arn: str, context: Mapping[str, str] | None) -> bytes:
     return key_arn.encode() + b"\n" + json.dumps(dict(context or {}), sort_keys=True, separators=(",", ":")).encode()
 
 
-def seal_blob(material: bytes, key_id: str, key_arn: str, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
+def seal_blob(material: bytes, key_id: str, material_id: str | None, key_arn: str, plaintext: bytes,
+              context: Mapping[str, str] | None) -> bytes:
+    """``material_id`` None: the key's first material, in the blob format of before rotation (which servers of
+    that version, sharing the store during a rolling upgrade, still open)."""
     nonce = secrets.token_bytes(_NONCE)
     sealed = AESGCM(material).encrypt(nonce, plaintext, _aad(key_arn, context))
-    return _BLOB_VERSION + key_id.encode() + nonce + sealed
+    if material_id is None:
+        return _BLOB_V1 + key_id.encode() + nonce + sealed
+    return _BLOB_V2 + key_id.encode() + bytes.fromhex(material_id) + nonce + sealed
+
+
+def _header(blob: bytes) -> int:
+    """The length of a blob's header (version, key id, material id); InvalidCiphertext if it is not a blob."""
+    header = {_BLOB_V1: 1 + _KEY_ID_LENGTH, _BLOB_V2: 1 + _KEY_ID_LENGTH + _MATERIAL_ID_LENGTH}.get(blob[:1])
+    if header is None or len(blob) < header + _NONCE + 16:
+        raise InvalidCiphertext()
+    return header
 
 
 def blob_key_id(blob: bytes) -> str:
     """The id of the key that made a symmetric ciphertext blob; InvalidCiphertext if it is not one."""
-    if len(blob) < 1 + _KEY_ID_LENGTH + _NONCE + 16 or blob[:1] != _BLOB_VERSION:
-        raise InvalidCiphertext()
+    _header(blob)
     try:
         return blob[1:1 + _KEY_ID_LENGTH].decode("ascii")
     except UnicodeDecodeError:
         raise InvalidCiphertext() from None
 
 
+def blob_material_id(blob: bytes) -> str | None:
+    """The id of the key material that made a blob (None: the key's first material, blobs of before rotation)."""
+    header = _header(blob)
+    return blob[1 + _KEY_ID_LENGTH:header].hex() or None
+
+
 def open_blob(material: bytes, key_arn: str, blob: bytes, context: Mapping[str, str] | None) -> bytes:
-    start = 1 + _KEY_ID_LENGTH
+    start = _header(blob)
     try:
         return AESGCM(material).decrypt(blob[start:start + _NONCE], blob[start + _NONCE:], _aad(key_arn, context))
     except (InvalidTag, ValueError):

@@ -9,12 +9,13 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
-from rootplane.services.kms import crypto
+from rootplane.services.kms import crypto, repo
 from rootplane.services.kms.authz import blob_key
 from rootplane.services.kms.crypto import DIGEST_SIZES, InvalidCiphertext
 from rootplane.services.kms.errors import check_dry_run, invalid_ciphertext, invalid_key_usage, validation
 from rootplane.services.kms.keys import blob_binding, require_enabled, require_usage, resolve
 from rootplane.services.kms.master import unseal
+from rootplane.services.kms.rotation import apply_due, first_material_id, material_binding
 from rootplane.services.kms.tables import KeyRow
 
 __all__ = ["CryptoOperations"]
@@ -23,9 +24,16 @@ _SYMMETRIC = "SYMMETRIC_DEFAULT"
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 
 
-def _material(ctx: RequestContext, key: KeyRow) -> bytes:
+def _material(ctx: RequestContext, key: KeyRow, material_id: str | None = None) -> bytes:
+    """The key's material: its first, or the rotated material ``material_id`` (InvalidCiphertext if it has none)."""
+    sealed, binding = key.sealed_material, key.arn
+    if material_id is not None and material_id != first_material_id(key.key_id):
+        row = repo.find_material(ctx.session, key.key_id, material_id)
+        if row is None:
+            raise InvalidCiphertext()
+        sealed, binding = row.sealed_material, material_binding(key, material_id)
     try:
-        return unseal(ctx.config, key.sealed_material, key.arn)
+        return unseal(ctx.config, sealed, binding)
     except RuntimeError:
         raise AwsError("KMSInternalException", "The request was rejected because an internal exception occurred.",
                        500) from None
@@ -51,25 +59,36 @@ class CryptoOperations:
             raise invalid_key_usage(f"Algorithm {algorithm} is incompatible with key spec {key.key_spec}.")
         return algorithm
 
+    def _seal(self, ctx: RequestContext, key: KeyRow, plaintext: bytes, context: dict | None) -> tuple[bytes, str]:
+        """A symmetric ciphertext blob under the key's current material (automatic rotations now due applied
+        first), and that material's id."""
+        rotations = apply_due(ctx, key)
+        material_id = rotations[-1].material_id if rotations else None
+        blob = crypto.seal_blob(_material(ctx, key, material_id), key.key_id, material_id, blob_binding(key),
+                                plaintext, context)
+        return blob, material_id or first_material_id(key.key_id)
+
     def _encrypt(self, ctx: RequestContext, key: KeyRow, plaintext: bytes, context: dict | None,
                  algorithm: str) -> bytes:
-        material = _material(ctx, key)
         if algorithm == _SYMMETRIC:
-            return crypto.seal_blob(material, key.key_id, blob_binding(key), plaintext, context)
+            return self._seal(ctx, key, plaintext, context)[0]
         try:
-            return crypto.rsa_encrypt(material, algorithm, plaintext)
+            return crypto.rsa_encrypt(_material(ctx, key), algorithm, plaintext)
         except ValueError:
             raise validation(f"Plaintext is too long for {algorithm} with {key.key_spec}.") from None
 
-    def _decrypt(self, ctx: RequestContext, key: KeyRow, blob: bytes, context: dict | None, algorithm: str) -> bytes:
-        material = _material(ctx, key)
+    def _decrypt(self, ctx: RequestContext, key: KeyRow, blob: bytes, context: dict | None,
+                 algorithm: str) -> tuple[bytes, str | None]:
+        """The plaintext, and the id of the key material that made a symmetric blob (None for RSA)."""
         try:
             if algorithm == _SYMMETRIC:
                 if crypto.blob_key_id(blob) != key.key_id:
                     raise AwsError("IncorrectKeyException", "The key ID in the request does not identify a KMS key "
                                    "that can perform this operation.", 400)
-                return crypto.open_blob(material, blob_binding(key), blob, context)
-            return crypto.rsa_decrypt(material, algorithm, blob)
+                material_id = crypto.blob_material_id(blob) or first_material_id(key.key_id)
+                return crypto.open_blob(_material(ctx, key, material_id), blob_binding(key), blob, context), \
+                    material_id
+            return crypto.rsa_decrypt(_material(ctx, key), algorithm, blob), None
         except InvalidCiphertext:
             raise invalid_ciphertext() from None
 
@@ -95,8 +114,10 @@ class CryptoOperations:
         key = self._source(ctx, params, "KeyId", params.get("CiphertextBlob"))
         algorithm = self._algorithm(key, params.get("EncryptionAlgorithm"))
         check_dry_run(params)
-        plaintext = self._decrypt(ctx, key, params["CiphertextBlob"], params.get("EncryptionContext"), algorithm)
-        return {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+        plaintext, material_id = self._decrypt(ctx, key, params["CiphertextBlob"], params.get("EncryptionContext"),
+                                               algorithm)
+        answer = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+        return answer if material_id is None else {**answer, "KeyMaterialId": material_id}
 
     def re_encrypt(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         source = self._source(ctx, params, "SourceKeyId", params.get("CiphertextBlob"))
@@ -104,8 +125,8 @@ class CryptoOperations:
         destination = self._usable(ctx, params["DestinationKeyId"], "ENCRYPT_DECRYPT", "ReEncrypt")
         destination_algorithm = self._algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
         check_dry_run(params)
-        plaintext = self._decrypt(ctx, source, params["CiphertextBlob"], params.get("SourceEncryptionContext"),
-                                  source_algorithm)
+        plaintext, _ = self._decrypt(ctx, source, params["CiphertextBlob"], params.get("SourceEncryptionContext"),
+                                     source_algorithm)
         blob = self._encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext"),
                              destination_algorithm)
         return {"CiphertextBlob": blob, "SourceKeyId": source.arn, "KeyId": destination.arn,
@@ -118,23 +139,24 @@ class CryptoOperations:
             raise invalid_key_usage(f"{key.arn} is not a symmetric encryption KMS key.")
         return key
 
-    def _data_key(self, ctx: RequestContext, params: dict[str, Any]) -> tuple[KeyRow, bytes, bytes]:
+    def _data_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = self._data_key_encryption(ctx, params, "GenerateDataKey")
         size, spec = params.get("NumberOfBytes"), params.get("KeySpec")
         if (size is None) == (spec is None):
             raise validation("Please specify either number of bytes or key spec.")
         check_dry_run(params)
         plaintext = secrets.token_bytes(size if size is not None else _DATA_KEY_BYTES[spec])
-        return key, plaintext, self._encrypt(ctx, key, plaintext, params.get("EncryptionContext"), _SYMMETRIC)
+        blob, material_id = self._seal(ctx, key, plaintext, params.get("EncryptionContext"))
+        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn, "KeyMaterialId": material_id}
 
     def generate_data_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _no_recipient(params)
-        key, plaintext, blob = self._data_key(ctx, params)
-        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn}
+        return self._data_key(ctx, params)
 
     def generate_data_key_without_plaintext(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        key, _, blob = self._data_key(ctx, params)
-        return {"CiphertextBlob": blob, "KeyId": key.arn}
+        answer = self._data_key(ctx, params)
+        del answer["Plaintext"]
+        return answer
 
     def _data_key_pair(self, ctx: RequestContext, params: dict[str, Any], operation: str) -> dict[str, Any]:
         """A fresh key pair of KeyPairSpec: its public key, its private key (PKCS#8 DER) and that private key
@@ -145,10 +167,10 @@ class CryptoOperations:
             raise AwsError("UnsupportedOperationException", f"KeyPairSpec {spec} is not supported in this Region.", 400)
         check_dry_run(params)
         private = crypto.new_material(spec)
-        return {"PrivateKeyCiphertextBlob": self._encrypt(ctx, key, private, params.get("EncryptionContext"),
-                                                          _SYMMETRIC),
-                "PrivateKeyPlaintext": private, "PublicKey": crypto.public_key_der(private), "KeyId": key.arn,
-                "KeyPairSpec": spec}
+        blob, material_id = self._seal(ctx, key, private, params.get("EncryptionContext"))
+        return {"PrivateKeyCiphertextBlob": blob, "PrivateKeyPlaintext": private,
+                "PublicKey": crypto.public_key_der(private), "KeyId": key.arn, "KeyPairSpec": spec,
+                "KeyMaterialId": material_id}
 
     def generate_data_key_pair(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _no_recipient(params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rootplane.core.errors import AwsError
 
 __all__ = ["check_dry_run", "not_found", "validation", "invalid_state", "disabled", "invalid_key_usage", "malformed_policy",
-           "invalid_ciphertext", "already_exists", "invalid_alias", "invalid_grant_id", "invalid_arn"]
+           "invalid_ciphertext", "already_exists", "invalid_alias", "invalid_grant_id", "invalid_arn", "invalid_marker"]
 
 
 def check_dry_run(params: dict) -> None:
@@ -57,3 +57,8 @@ def invalid_grant_id() -> AwsError:
 
 def invalid_arn(message: str) -> AwsError:
     return AwsError("InvalidArnException", message, 400)
+
+
+def invalid_marker() -> AwsError:
+    return AwsError("InvalidMarkerException", "The marker that specifies where pagination should next begin is not "
+                    "valid.", 400)

@@ -1,4 +1,5 @@
-"""Keys: CreateKey, DescribeKey, ListKeys, Enable/Disable, deletion, key policies, description, rotation, tags."""
+"""Keys: CreateKey, DescribeKey, ListKeys, Enable/Disable, deletion, key policies, description, rotation
+(automatic and on-demand, services/kms/rotation.py), tags."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from rootplane.services.iam.principal_ids import missing_principal
 from rootplane.services.kms import repo
 from rootplane.services.kms.authz import key_check, key_resources
 from rootplane.services.kms.crypto import KEY_SPECS, new_material
-from rootplane.services.kms.errors import invalid_state, malformed_policy, not_found, validation
+from rootplane.services.kms.errors import invalid_marker, invalid_state, malformed_policy, not_found, validation
 from rootplane.services.kms.keys import (DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT, is_gone, key_arn,
                                         require_not_pending_deletion, resolve)
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.paging import after, page
+from rootplane.services.kms.rotation import (DEFAULT_ROTATION_DAYS, apply_due, history, next_rotation_date,
+                                            rotate_on_demand)
 from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
@@ -38,15 +41,7 @@ def unsupported(message: str) -> AwsError:
 
 
 LIST_KEYS_DEFAULT_LIMIT = 100  # ListKeys' Limit when it is not given (its documentation; the most is 1000)
-DEFAULT_ROTATION_DAYS = 365  # EnableKeyRotation's RotationPeriodInDays when it is not given
-
-
-def next_rotation_date(key: KeyRow, now: _dt.datetime) -> _dt.datetime:
-    """The first automatic rotation after ``now``: one every rotation period from when rotation was enabled (from
-    the key's creation for keys whose rotation was enabled before that was recorded)."""
-    start = key.rotation_started_at or key.created_at
-    period = _dt.timedelta(days=key.rotation_period_days or DEFAULT_ROTATION_DAYS)
-    return start + period * ((now - start) // period + 1)
+LIST_KEY_ROTATIONS_DEFAULT_LIMIT = 100  # ListKeyRotations' Limit when it is not given (its documentation)
 
 
 MAX_POLICY_BYTES = 32768  # a key policy's size limit (the KMS Developer Guide's quotas: 32 KB)
@@ -118,7 +113,7 @@ class KeyOperations:
     def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = self._key(ctx, params["KeyId"], aliases=True)
         replicas = repo.replicas_of(ctx.session, key.key_id) if key.primary_region is not None else None
-        return {"KeyMetadata": key_metadata(key, replicas)}
+        return {"KeyMetadata": key_metadata(key, replicas, history(ctx, key)[-1].material_id)}
 
     def list_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit, now = params.get("Limit") or LIST_KEYS_DEFAULT_LIMIT, ctx.now()
@@ -187,35 +182,73 @@ class KeyOperations:
         key.description = params["Description"]
 
     # -- rotation ------------------------------------------------------------------------------------------------
-    def _rotatable(self, ctx: RequestContext, params: dict[str, Any]) -> KeyRow:
+    def _rotatable(self, ctx: RequestContext, params: dict[str, Any], kind: str | None = "automatic") -> KeyRow:
+        """A symmetric encryption key; to rotate it (``kind`` automatic or on-demand), one with KMS-made material
+        (the Developer Guide's "Rotate AWS KMS keys")."""
         key = self._key(ctx, params["KeyId"])
-        if key.key_spec != "SYMMETRIC_DEFAULT":
-            raise unsupported(f"{key.arn} does not support automatic key rotation.")
+        if key.key_spec != "SYMMETRIC_DEFAULT" or (kind and key.origin != "AWS_KMS"):
+            raise unsupported(f"{key.arn} does not support {kind + ' ' if kind else ''}key rotation.")
         return key
+
+    @staticmethod
+    def _require_enabled(key: KeyRow) -> None:
+        if key.state != ENABLED:
+            raise invalid_state(f"{key.arn} is {'pending deletion' if key.state == PENDING_DELETION else 'disabled'}.")
 
     def enable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         """Rotation every RotationPeriodInDays (90 to 2560, the model's range the wire checks; default 365) from
-        now, or, for a key already rotating, from when its rotation was enabled (only the period changes)."""
+        now, or, for a key already rotating, from when its rotation was enabled (only the period changes, for the
+        rotations after now)."""
         key = self._rotatable(ctx, params)
-        if key.state != ENABLED:
-            raise invalid_state(f"{key.arn} is {'pending deletion' if key.state == PENDING_DELETION else 'disabled'}.")
+        self._require_enabled(key)
+        apply_due(ctx, key)
         if not key.rotation_enabled:
             key.rotation_enabled, key.rotation_started_at = True, ctx.now()
         key.rotation_period_days = params.get("RotationPeriodInDays") or DEFAULT_ROTATION_DAYS
+        key.rotation_checked_at = ctx.now()
 
     def disable_key_rotation(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         key = self._rotatable(ctx, params)
         if key.state == PENDING_DELETION:
             raise invalid_state(f"{key.arn} is pending deletion.")
+        apply_due(ctx, key)
         key.rotation_enabled, key.rotation_period_days, key.rotation_started_at = False, None, None
 
     def get_key_rotation_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """No OnDemandRotationStartDate: an on-demand rotation here completes before RotateKeyOnDemand answers."""
         key = self._key(ctx, params["KeyId"])
         status: dict[str, Any] = {"KeyRotationEnabled": key.rotation_enabled, "KeyId": key.arn}
         if key.rotation_enabled:
             status["RotationPeriodInDays"] = key.rotation_period_days or DEFAULT_ROTATION_DAYS
             status["NextRotationDate"] = next_rotation_date(key, ctx.now())
         return status
+
+    def rotate_key_on_demand(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """New key material now (the RotateKeyOnDemand API reference): enabled symmetric keys with KMS-made
+        material only, a multi-Region key through its primary, 25 times per key at most."""
+        key = self._rotatable(ctx, params, "on-demand")
+        self._require_enabled(key)
+        if key.primary_region not in (None, key.region):
+            raise unsupported(f"{key.arn} is a multi-Region replica key. Rotate its primary key in "
+                              f"{key.primary_region}.")
+        rotate_on_demand(ctx, key)
+        return {"KeyId": key.arn}
+
+    def list_key_rotations(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The key's materials, oldest first: the rotations' (ROTATIONS_ONLY, the default) or all, the first too."""
+        key = self._rotatable(ctx, params, None)
+        start = after(params, invalid_marker)
+        if start is not None and not start.isdigit():  # another listing's marker
+            raise invalid_marker()
+        materials = list(enumerate(history(ctx, key)))
+        first = 0 if params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL" else 1
+        rows, more = page(materials[max(first, int(start or -1) + 1):],
+                          params.get("Limit") or LIST_KEY_ROTATIONS_DEFAULT_LIMIT, lambda pair: str(pair[0]))
+        return {"Rotations": [{"KeyId": key.key_id, "KeyMaterialId": material.material_id,
+                               "KeyMaterialState": "CURRENT" if index == len(materials) - 1 else "NON_CURRENT",
+                               **({"RotationDate": material.rotation_date, "RotationType": material.rotation_type}
+                                  if material.rotation_type else {})}
+                              for index, material in rows], **more}
 
     # -- tags ----------------------------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -6,13 +6,16 @@ from typing import Any
 
 from rootplane.services.kms.crypto import algorithms_of
 from rootplane.services.kms.keys import ENABLED, PENDING_DELETION
+from rootplane.services.kms.rotation import first_material_id
 from rootplane.services.kms.tables import KeyRow
 
 __all__ = ["key_metadata"]
 
 
-def key_metadata(key: KeyRow, replicas: list[KeyRow] | None = None) -> dict[str, Any]:
-    """``replicas``: every Region's row of a multi-Region key (for its MultiRegionConfiguration)."""
+def key_metadata(key: KeyRow, replicas: list[KeyRow] | None = None,
+                 current_material: str | None = None) -> dict[str, Any]:
+    """``replicas``: every Region's row of a multi-Region key (for its MultiRegionConfiguration);
+    ``current_material``: the id of a symmetric key's current material (its first when not given)."""
     metadata: dict[str, Any] = {
         "AWSAccountId": key.account_id, "KeyId": key.key_id, "Arn": key.arn, "CreationDate": key.created_at,
         "Enabled": key.state == ENABLED, "Description": key.description, "KeyUsage": key.key_usage,
@@ -20,6 +23,8 @@ def key_metadata(key: KeyRow, replicas: list[KeyRow] | None = None) -> dict[str,
         "KeySpec": key.key_spec, **algorithms_of(key.key_spec, key.key_usage),
         "MultiRegion": key.primary_region is not None,
     }
+    if key.key_spec == "SYMMETRIC_DEFAULT":
+        metadata["CurrentKeyMaterialId"] = current_material or first_material_id(key.key_id)
     if key.state == PENDING_DELETION:
         metadata["DeletionDate"] = key.deletion_date
         metadata["PendingDeletionWindowInDays"] = key.pending_window_days

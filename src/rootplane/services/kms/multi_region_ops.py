@@ -19,6 +19,7 @@ from rootplane.services.kms.keys import ENABLED, PENDING_IMPORT, key_arn, resolv
 from rootplane.services.kms.master import seal, unseal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.policy import default_policy
+from rootplane.services.kms.rotation import history
 from rootplane.services.kms.tables import KeyRow
 
 __all__ = ["MultiRegionOperations"]
@@ -65,7 +66,8 @@ class MultiRegionOperations:
         ctx.session.flush()
         ctx.audit["resources"] = key_resources([primary.arn, arn])
         tags = json.loads(replica.tags_json)
-        return {"ReplicaKeyMetadata": key_metadata(replica, repo.replicas_of(ctx.session, primary.key_id)),
+        return {"ReplicaKeyMetadata": key_metadata(replica, repo.replicas_of(ctx.session, primary.key_id),
+                                                   history(ctx, replica)[-1].material_id),
                 "ReplicaPolicy": replica.policy,
                 "ReplicaTags": [{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())]}
 

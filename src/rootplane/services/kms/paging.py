@@ -6,14 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from rootplane.core import page_token
+from rootplane.core.errors import AwsError
 from rootplane.services.kms.errors import validation
 
 __all__ = ["after", "page"]
 
 
-def after(params: dict[str, Any]) -> str | None:
-    """The key a page starts after (None: from the beginning)."""
-    return page_token.after("kms", params.get("Marker"), lambda: validation("Invalid marker"))
+def after(params: dict[str, Any], invalid: Callable[[], AwsError] = lambda: validation("Invalid marker")) -> str | None:
+    """The key a page starts after (None: from the beginning); ``invalid`` makes the error for a bad marker."""
+    return page_token.after("kms", params.get("Marker"), invalid)
 
 
 def page(rows: list, limit: int, key: Callable[[Any], str]) -> tuple[list, dict[str, Any]]:

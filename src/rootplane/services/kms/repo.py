@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyRow
+from rootplane.services.kms.tables import AliasRow, GrantRow, ImportTokenRow, KeyMaterialRow, KeyRow
 from rootplane.store.engine import get_row
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_key", "replicas_of", "find_import_token", "delete_import_tokens", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
+    "find_key", "replicas_of", "materials_of", "find_material", "find_import_token", "delete_import_tokens", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
     "find_grant", "find_grant_by_token", "grants_of", "list_grants", "list_retirable_grants", "delete_grant",
 ]
 
@@ -37,6 +37,16 @@ def replicas_of(session: Session, key_id: str) -> list[KeyRow]:
     return list(session.scalars(select(KeyRow).where(KeyRow.key_id == key_id).order_by(KeyRow.region)))
 
 
+def materials_of(session: Session, key_id: str) -> list[KeyMaterialRow]:
+    """The key material rotations added to a key, oldest first."""
+    return list(session.scalars(select(KeyMaterialRow).where(KeyMaterialRow.key_id == key_id)
+                                .order_by(KeyMaterialRow.seq)))
+
+
+def find_material(session: Session, key_id: str, material_id: str) -> KeyMaterialRow | None:
+    return session.get(KeyMaterialRow, (key_id, material_id))
+
+
 def find_import_token(session: Session, token_id: str) -> ImportTokenRow | None:
     return session.get(ImportTokenRow, token_id)
 
@@ -51,11 +61,12 @@ def list_keys(session: Session, account_id: str, region: str, after: str | None,
 
 
 def delete_key(session: Session, key: KeyRow) -> None:
-    """The key with its aliases and grants (a key whose waiting period ended)."""
+    """The key with its aliases, grants and rotated key material (a key whose waiting period ended)."""
     session.execute(delete(AliasRow).where(AliasRow.key_id == key.key_id, AliasRow.region == key.region))
     session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id, GrantRow.region == key.region))
-    if len(replicas_of(session, key.key_id)) == 1:  # the last Region's key: grants recorded without one go too
+    if len(replicas_of(session, key.key_id)) == 1:  # the last Region's key: grants recorded without one and rotated material go too
         session.execute(delete(GrantRow).where(GrantRow.key_id == key.key_id, GrantRow.region.is_(None)))
+        session.execute(delete(KeyMaterialRow).where(KeyMaterialRow.key_id == key.key_id))
     session.delete(key)
 
 

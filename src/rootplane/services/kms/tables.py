@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["KeyRow", "AliasRow", "GrantRow", "ImportTokenRow"]
+__all__ = ["KeyRow", "KeyMaterialRow", "AliasRow", "GrantRow", "ImportTokenRow"]
 
 
 class KeyRow(Base):
@@ -22,7 +22,8 @@ class KeyRow(Base):
     same ``key_id`` and material; ``primary_region`` names its primary on every row (None: single-Region key).
     While ``rotation_enabled``, automatic rotation falls every ``rotation_period_days`` from ``rotation_started_at``
     (when it was enabled); both are None for keys whose rotation was enabled before they were recorded (365 days
-    from the key's creation then).
+    from the key's creation then). Automatic rotations falling after ``rotation_checked_at`` (or after the start)
+    are not yet stored: they are applied when the key is next used (services/kms/rotation.py).
     """
 
     __tablename__ = "kms_keys"
@@ -50,6 +51,23 @@ class KeyRow(Base):
     expiration_model: Mapped[str | None] = mapped_column(String(32), nullable=True)
     rotation_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rotation_started_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    rotation_checked_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class KeyMaterialRow(Base):
+    """Key material a rotation added to a symmetric encryption key (the first material stays in ``KeyRow``), sealed
+    under the server master key. Shared by every Region's row of a multi-Region key; ``seq`` orders the rotations
+    (1 is the first), ``rotation_type`` is AUTOMATIC or ON_DEMAND."""
+
+    __tablename__ = "kms_key_materials"
+    __table_args__ = (Index("ix_kms_key_materials_key", "key_id", "seq"),)
+
+    key_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    material_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    sealed_material: Mapped[bytes] = mapped_column(LargeBinary)
+    rotation_type: Mapped[str] = mapped_column(String(16))
+    rotation_date: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
 
 
 class AliasRow(Base):
