@@ -45,7 +45,8 @@ def _matches(spec: str, private_der: bytes, public_der: bytes) -> None:
 def test_a_data_key_pair_and_its_encrypted_private_key(kms, key, spec):
     context = {"purpose": "pair"}
     pair = kms.generate_data_key_pair(KeyId=key["KeyId"], KeyPairSpec=spec, EncryptionContext=context)
-    assert (pair["KeyId"], pair["KeyPairSpec"]) == (key["Arn"], spec)
+    assert (pair["KeyId"], pair["KeyPairSpec"], pair["KeyMaterialId"]) == (key["Arn"], spec,
+                                                                          key["CurrentKeyMaterialId"])
     _matches(spec, pair["PrivateKeyPlaintext"], pair["PublicKey"])
     opened = kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"], EncryptionContext=context)
     assert (opened["Plaintext"], opened["KeyId"]) == (pair["PrivateKeyPlaintext"], key["Arn"])

@@ -69,6 +69,7 @@ def test_list_key_rotations_pages_with_limit_and_marker(kms):
 def test_keys_that_cannot_rotate_on_demand(server, kms):
     for spec, usage in (("RSA_2048", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC")):
         other = kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+        assert "CurrentKeyMaterialId" not in other
         assert error_of(kms.rotate_key_on_demand, KeyId=other["KeyId"]) == (
             "UnsupportedOperationException", f"{other['Arn']} does not support on-demand key rotation.", 400)
         assert error_of(kms.list_key_rotations, KeyId=other["KeyId"]) == (
@@ -97,6 +98,8 @@ def test_keys_that_cannot_rotate_on_demand(server, kms):
     before = replica_kms.encrypt(KeyId=primary["KeyId"], Plaintext=b"mr")["CiphertextBlob"]
     kms.rotate_key_on_demand(KeyId=primary["KeyId"])
     (rotation,) = replica_kms.list_key_rotations(KeyId=primary["KeyId"])["Rotations"]
+    assert replica_kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == \
+        rotation["KeyMaterialId"]
     after = replica_kms.encrypt(KeyId=primary["KeyId"], Plaintext=b"mr2")["CiphertextBlob"]
     assert replica_kms.decrypt(CiphertextBlob=after)["KeyMaterialId"] == rotation["KeyMaterialId"]
     assert kms.decrypt(CiphertextBlob=after)["Plaintext"] == b"mr2"

@@ -62,8 +62,8 @@ class CryptoOperations:
     def _seal(self, ctx: RequestContext, key: KeyRow, plaintext: bytes, context: dict | None) -> tuple[bytes, str]:
         """A symmetric ciphertext blob under the key's current material (automatic rotations now due applied
         first), and that material's id."""
-        rotations = apply_due(ctx, key)
-        material_id = rotations[-1].material_id if rotations else None
+        apply_due(ctx, key)
+        material_id = key.current_material_id
         blob = crypto.seal_blob(_material(ctx, key, material_id), key.key_id, material_id, blob_binding(key),
                                 plaintext, context)
         return blob, material_id or first_material_id(key.key_id)

@@ -21,8 +21,8 @@ from rootplane.services.kms.keys import (DISABLED, ENABLED, PENDING_DELETION, PE
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.paging import after, page
-from rootplane.services.kms.rotation import (DEFAULT_ROTATION_DAYS, apply_due, history, next_rotation_date,
-                                            rotate_on_demand)
+from rootplane.services.kms.rotation import (DEFAULT_ROTATION_DAYS, apply_due, current_material_id, history,
+                                            next_rotation_date, rotate_on_demand)
 from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
@@ -113,7 +113,7 @@ class KeyOperations:
     def describe_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = self._key(ctx, params["KeyId"], aliases=True)
         replicas = repo.replicas_of(ctx.session, key.key_id) if key.primary_region is not None else None
-        return {"KeyMetadata": key_metadata(key, replicas, history(ctx, key)[-1].material_id)}
+        return {"KeyMetadata": key_metadata(key, replicas, current_material_id(ctx, key))}
 
     def list_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit, now = params.get("Limit") or LIST_KEYS_DEFAULT_LIMIT, ctx.now()

@@ -19,7 +19,7 @@ from rootplane.services.kms.keys import ENABLED, PENDING_IMPORT, key_arn, resolv
 from rootplane.services.kms.master import seal, unseal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.policy import default_policy
-from rootplane.services.kms.rotation import history
+from rootplane.services.kms.rotation import current_material_id
 from rootplane.services.kms.tables import KeyRow
 
 __all__ = ["MultiRegionOperations"]
@@ -56,7 +56,7 @@ class MultiRegionOperations:
             rotation_enabled=primary.rotation_enabled, tags_json=json.dumps(with_tags({}, tags_of(params))),
             created_at=ctx.now(), origin=primary.origin, primary_region=primary.region,
             material_digest=primary.material_digest, valid_to=primary.valid_to,
-            expiration_model=primary.expiration_model)
+            expiration_model=primary.expiration_model, current_material_id=primary.current_material_id)
         if params.get("Policy") is not None:
             replica.policy = lockout_checked_policy(ctx, replica, params["Policy"],
                                                     bool(params.get("BypassPolicyLockoutSafetyCheck")))
@@ -67,7 +67,7 @@ class MultiRegionOperations:
         ctx.audit["resources"] = key_resources([primary.arn, arn])
         tags = json.loads(replica.tags_json)
         return {"ReplicaKeyMetadata": key_metadata(replica, repo.replicas_of(ctx.session, primary.key_id),
-                                                   history(ctx, replica)[-1].material_id),
+                                                   current_material_id(ctx, replica)),
                 "ReplicaPolicy": replica.policy,
                 "ReplicaTags": [{"TagKey": k, "TagValue": v} for k, v in sorted(tags.items())]}
 

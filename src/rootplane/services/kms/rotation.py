@@ -22,9 +22,10 @@ from rootplane.services.kms.crypto import new_material
 from rootplane.services.kms.keys import blob_binding
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.tables import KeyMaterialRow, KeyRow
+from rootplane.store.engine import lock_name
 
 __all__ = ["DEFAULT_ROTATION_DAYS", "ON_DEMAND_LIMIT", "Material", "first_material_id", "next_rotation_date",
-           "history", "apply_due", "rotate_on_demand", "material_binding"]
+           "history", "current_material_id", "apply_due", "rotate_on_demand", "material_binding"]
 
 DEFAULT_ROTATION_DAYS = 365  # EnableKeyRotation's RotationPeriodInDays when it is not given
 ON_DEMAND_LIMIT = 25  # on-demand rotations per key ("Perform on-demand key rotation")
@@ -66,8 +67,10 @@ def next_rotation_date(key: KeyRow, now: _dt.datetime) -> _dt.datetime:
 
 
 def _due_dates(key: KeyRow, now: _dt.datetime) -> list[_dt.datetime]:
-    """The automatic rotations whose date has passed and that are not yet stored (nor checked for)."""
-    if not key.rotation_enabled or key.key_spec != "SYMMETRIC_DEFAULT" or key.origin != "AWS_KMS":
+    """The automatic rotations whose date has passed and that are not yet stored (nor checked for). A multi-Region
+    key rotates on its primary's schedule, with its primary ("Rotate AWS KMS keys": multi-Region keys)."""
+    if (not key.rotation_enabled or key.key_spec != "SYMMETRIC_DEFAULT" or key.origin != "AWS_KMS"
+            or key.primary_region not in (None, key.region)):
         return []
     start, period = _schedule(key)
     date = next_rotation_date(key, max(key.rotation_checked_at or start, start))
@@ -88,29 +91,49 @@ def history(ctx: RequestContext, key: KeyRow) -> list[Material]:
             *(material for material in due if material.material_id not in stored)]
 
 
+def current_material_id(ctx: RequestContext, key: KeyRow) -> str:
+    """The id of the material Encrypt would use now (DescribeKey's CurrentKeyMaterialId), without storing."""
+    due = _due_dates(key, ctx.now())
+    if due:
+        return _automatic_id(key.key_id, due[-1])
+    return key.current_material_id or first_material_id(key.key_id)
+
+
+def _take_turns(ctx: RequestContext, key: KeyRow) -> list[KeyMaterialRow]:
+    """The key's rotations, oldest first, read once they are held until commit: their writers in every Region of
+    the key take turns."""
+    lock_name(ctx.session, f"kms-key-materials:{key.key_id}")
+    return repo.materials_of(ctx.session, key.key_id)
+
+
 def _add(ctx: RequestContext, key: KeyRow, rows: list[KeyMaterialRow], material: Material) -> None:
+    """Store new material as the key's current one (in every Region of a multi-Region key)."""
     sealed = seal(ctx.config, new_material("SYMMETRIC_DEFAULT"), material_binding(key, material.material_id))
     rows.append(repo.put(ctx.session, KeyMaterialRow(
         key_id=key.key_id, material_id=material.material_id, seq=len(rows) + 1, sealed_material=sealed,
         rotation_type=material.rotation_type, rotation_date=material.rotation_date)))
+    for row in repo.replicas_of(ctx.session, key.key_id) if key.primary_region is not None else [key]:
+        row.current_material_id = material.material_id
 
 
-def apply_due(ctx: RequestContext, key: KeyRow) -> list[KeyMaterialRow]:
-    """Store the automatic rotations now due; the key's rotations, oldest first."""
-    rows = repo.materials_of(ctx.session, key.key_id)
-    due = _due_dates(key, ctx.now())
-    if due:
-        stored = {row.material_id for row in rows}
-        for date in due:
-            if _automatic_id(key.key_id, date) not in stored:
-                _add(ctx, key, rows, Material(_automatic_id(key.key_id, date), AUTOMATIC, date))
-        key.rotation_checked_at = ctx.now()
-    return rows
+def _store_due(ctx: RequestContext, key: KeyRow, rows: list[KeyMaterialRow]) -> None:
+    stored = {row.material_id for row in rows}  # another request (or Region) may have stored them meanwhile
+    for date in _due_dates(key, ctx.now()):
+        if _automatic_id(key.key_id, date) not in stored:
+            _add(ctx, key, rows, Material(_automatic_id(key.key_id, date), AUTOMATIC, date))
+    key.rotation_checked_at = ctx.now()
+
+
+def apply_due(ctx: RequestContext, key: KeyRow) -> None:
+    """Store the automatic rotations now due (nothing to read when none is)."""
+    if _due_dates(key, ctx.now()):
+        _store_due(ctx, key, _take_turns(ctx, key))
 
 
 def rotate_on_demand(ctx: RequestContext, key: KeyRow) -> None:
     """Add new key material now; LimitExceededException after ``ON_DEMAND_LIMIT`` on-demand rotations."""
-    rows = apply_due(ctx, key)
+    rows = _take_turns(ctx, key)
+    _store_due(ctx, key, rows)
     if sum(row.rotation_type == ON_DEMAND for row in rows) >= ON_DEMAND_LIMIT:
         raise AwsError("LimitExceededException",
                        f"The on-demand rotations of this KMS key exceed the limit of {ON_DEMAND_LIMIT}.", 400)

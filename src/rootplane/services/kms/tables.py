@@ -24,6 +24,7 @@ class KeyRow(Base):
     (when it was enabled); both are None for keys whose rotation was enabled before they were recorded (365 days
     from the key's creation then). Automatic rotations falling after ``rotation_checked_at`` (or after the start)
     are not yet stored: they are applied when the key is next used (services/kms/rotation.py).
+    ``current_material_id`` names the ``KeyMaterialRow`` Encrypt uses (None: the first material, here).
     """
 
     __tablename__ = "kms_keys"
@@ -52,6 +53,7 @@ class KeyRow(Base):
     rotation_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rotation_started_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     rotation_checked_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    current_material_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class KeyMaterialRow(Base):

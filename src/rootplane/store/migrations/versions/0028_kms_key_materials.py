@@ -1,6 +1,6 @@
 """KMS key rotation: the key material each rotation adds (kms_key_materials) and, per key, the instant up to which
-automatic rotations have been applied (kms_keys.rotation_checked_at). A key's first material stays in kms_keys, so
-existing keys and their ciphertexts keep working.
+automatic rotations have been applied and the current material (kms_keys.rotation_checked_at, current_material_id;
+None: the first). A key's first material stays in kms_keys, so existing keys and their ciphertexts keep working.
 
 Revision ID: 0028
 Revises: 0027
@@ -31,10 +31,12 @@ def upgrade() -> None:
     with op.batch_alter_table('kms_keys') as batch:
         batch.add_column(sa.Column('rotation_checked_at', rootplane.store.base.UtcDateTime(timezone=True),
                                    nullable=True))
+        batch.add_column(sa.Column('current_material_id', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('kms_keys') as batch:
+        batch.drop_column('current_material_id')
         batch.drop_column('rotation_checked_at')
     op.drop_index('ix_kms_key_materials_key', table_name='kms_key_materials')
     op.drop_table('kms_key_materials')
