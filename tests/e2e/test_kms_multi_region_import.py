@@ -275,3 +275,25 @@ def test_key_material_is_not_in_cloudtrail_or_the_log(server):
     text = events[0]["CloudTrailEvent"] + server.log()
     for secret in (material, wrapped, parameters["ImportToken"]):
         assert base64.b64encode(secret).decode() not in text and secret.hex() not in text
+
+
+def test_imported_symmetric_material_has_a_key_material_id(server):
+    """ImportKeyMaterial and DeleteImportedKeyMaterial answer the key ARN and the material's KeyMaterialId (their
+    API references); ListKeyRotations with ALL_KEY_MATERIAL shows the material with its ImportState."""
+    kms = _kms(server)
+    created = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    key_id, material_id = created["KeyId"], created["CurrentKeyMaterialId"]
+    parameters = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                               WrappingKeySpec="RSA_2048")
+    imported = kms.import_key_material(KeyId=key_id, ImportToken=parameters["ImportToken"],
+                                       EncryptedKeyMaterial=_wrap(parameters, os.urandom(32), "RSAES_OAEP_SHA_256"),
+                                       ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    assert (imported["KeyId"], imported["KeyMaterialId"]) == (created["Arn"], material_id)
+    assert kms.list_key_rotations(KeyId=key_id)["Rotations"] == []
+    assert kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"] == [
+        {"KeyId": key_id, "KeyMaterialId": material_id, "KeyMaterialState": "CURRENT", "ImportState": "IMPORTED",
+         "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}]
+    deleted = kms.delete_imported_key_material(KeyId=key_id)
+    assert (deleted["KeyId"], deleted["KeyMaterialId"]) == (created["Arn"], material_id)
+    (entry,) = kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert entry["ImportState"] == "PENDING_IMPORT" and "ExpirationModel" not in entry

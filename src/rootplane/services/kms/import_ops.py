@@ -28,6 +28,7 @@ from rootplane.services.kms.errors import invalid_ciphertext, invalid_state, val
 from rootplane.services.kms.key_ops import unsupported
 from rootplane.services.kms.keys import ENABLED, PENDING_DELETION, PENDING_IMPORT, resolve
 from rootplane.services.kms.master import seal, unseal
+from rootplane.services.kms.rotation import first_material_id
 from rootplane.services.kms.tables import ImportTokenRow, KeyRow
 
 __all__ = ["ImportOperations"]
@@ -53,6 +54,12 @@ def _external(ctx: RequestContext, identifier: str) -> KeyRow:
     if key.state == PENDING_DELETION:
         raise invalid_state(f"{key.arn} is pending deletion.")
     return key
+
+
+def _answer(key: KeyRow) -> dict[str, Any]:
+    """ImportKeyMaterial's and DeleteImportedKeyMaterial's answer: the key ARN and a symmetric key's material id."""
+    return {"KeyId": key.arn,
+            **({"KeyMaterialId": first_material_id(key.key_id)} if key.key_spec == "SYMMETRIC_DEFAULT" else {})}
 
 
 def _token_aad(token_id: str) -> str:
@@ -143,10 +150,11 @@ class ImportOperations:
         if key.state == PENDING_IMPORT:
             key.state = ENABLED
             flag_modified(key, "state")
-        return {}
+        return _answer(key)
 
-    def delete_imported_key_material(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+    def delete_imported_key_material(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = _external(ctx, params["KeyId"])
         key.sealed_material, key.state, key.valid_to, key.expiration_model = b"", PENDING_IMPORT, None, None
         flag_modified(key, "state")  # also when it only read as PendingImport (expired material)
         repo.delete_import_tokens(ctx.session, key.key_id, key.region)
+        return _answer(key)

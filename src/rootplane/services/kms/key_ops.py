@@ -21,8 +21,8 @@ from rootplane.services.kms.keys import (DISABLED, ENABLED, PENDING_DELETION, PE
 from rootplane.services.kms.master import seal
 from rootplane.services.kms.metadata import key_metadata
 from rootplane.services.kms.paging import after, page
-from rootplane.services.kms.rotation import (DEFAULT_ROTATION_DAYS, apply_due, current_material_id, history,
-                                            next_rotation_date, rotate_on_demand)
+from rootplane.services.kms.rotation import (DEFAULT_ROTATION_DAYS, Material, apply_due, current_material_id,
+                                            history, next_rotation_date, rotate_on_demand)
 from rootplane.services.kms.policy import default_policy
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.tagging import merged_tags
@@ -72,6 +72,22 @@ def tags_of(params: dict[str, Any]) -> dict[str, str]:
 
 def with_tags(current: dict[str, str], added: dict[str, str]) -> dict[str, str]:
     return merged_tags(current, added, lambda: AwsError("TagException", "Too many tags", 400))
+
+
+def _rotation_entry(key: KeyRow, material: Material, current: bool) -> dict[str, Any]:
+    """A RotationsListEntry: a rotation's date and type; the import state of a key's imported (first) material."""
+    entry: dict[str, Any] = {"KeyId": key.key_id, "KeyMaterialId": material.material_id,
+                             "KeyMaterialState": "CURRENT" if current else "NON_CURRENT"}
+    if material.rotation_type is not None:
+        entry.update(RotationDate=material.rotation_date, RotationType=material.rotation_type)
+    elif key.origin == "EXTERNAL":
+        imported = bool(key.sealed_material) and key.state != PENDING_IMPORT
+        entry["ImportState"] = "IMPORTED" if imported else "PENDING_IMPORT"
+        if imported and key.expiration_model is not None:
+            entry["ExpirationModel"] = key.expiration_model
+            if key.valid_to is not None:
+                entry["ValidTo"] = key.valid_to
+    return entry
 
 
 class KeyOperations:
@@ -244,11 +260,8 @@ class KeyOperations:
         first = 0 if params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL" else 1
         rows, more = page(materials[max(first, int(start or -1) + 1):],
                           params.get("Limit") or LIST_KEY_ROTATIONS_DEFAULT_LIMIT, lambda pair: str(pair[0]))
-        return {"Rotations": [{"KeyId": key.key_id, "KeyMaterialId": material.material_id,
-                               "KeyMaterialState": "CURRENT" if index == len(materials) - 1 else "NON_CURRENT",
-                               **({"RotationDate": material.rotation_date, "RotationType": material.rotation_type}
-                                  if material.rotation_type else {})}
-                              for index, material in rows], **more}
+        return {"Rotations": [_rotation_entry(key, material, index == len(materials) - 1) for index, material in rows],
+                **more}
 
     # -- tags ----------------------------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> None:
