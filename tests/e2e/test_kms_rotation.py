@@ -5,6 +5,8 @@ rotation adds key material, Encrypt uses the newest, Decrypt finds the material 
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import time
 
 import pytest
 
@@ -113,6 +115,37 @@ def test_a_key_rotates_on_demand_25_times_at_most(kms):
     assert error_of(kms.rotate_key_on_demand, KeyId=key_id) == (
         "LimitExceededException", "The on-demand rotations of this KMS key exceed the limit of 25.", 400)
     assert len(_rotations(kms, key_id)) == 25
+
+
+def _event(server, name: str, key_arn: str) -> dict:
+    """The newest CloudTrail record of ``name`` on the key (records reach the history a moment after the call)."""
+    trail, deadline = server.client("cloudtrail"), time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for event in trail.lookup_events(LookupAttributes=[
+                {"AttributeKey": "EventName", "AttributeValue": name}])["Events"]:
+            if any(resource.get("ResourceName") == key_arn for resource in event.get("Resources", [])):
+                return json.loads(event["CloudTrailEvent"])
+        time.sleep(0.1)
+    raise AssertionError(f"{name} on {key_arn} was not recorded")
+
+
+def test_cloudtrail_records_the_key_material_a_call_used(server, kms):
+    """The Developer Guide's CloudTrail examples: Encrypt, Decrypt, GenerateDataKey and GenerateDataKeyPair record
+    additionalEventData.keyMaterialId, ReEncrypt sourceKeyMaterialId and destinationKeyMaterialId."""
+    key = kms.create_key()["KeyMetadata"]
+    first = key["CurrentKeyMaterialId"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    rotated = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+    kms.decrypt(CiphertextBlob=blob)
+    kms.generate_data_key(KeyId=key["KeyId"], KeySpec="AES_256")
+    kms.generate_data_key_pair_without_plaintext(KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256")
+    kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=key["KeyId"])
+    for name, material in (("Encrypt", first), ("Decrypt", first), ("GenerateDataKey", rotated),
+                           ("GenerateDataKeyPairWithoutPlaintext", rotated)):
+        assert _event(server, name, key["Arn"])["additionalEventData"] == {"keyMaterialId": material}, name
+    assert _event(server, "ReEncrypt", key["Arn"])["additionalEventData"] == {
+        "sourceKeyMaterialId": first, "destinationKeyMaterialId": rotated}
 
 
 def test_the_aws_cli_rotates_and_lists(server, kms):

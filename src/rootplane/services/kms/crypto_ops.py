@@ -39,6 +39,11 @@ def _material(ctx: RequestContext, key: KeyRow, material_id: str | None = None) 
                        500) from None
 
 
+def _record_materials(ctx: RequestContext, **material_ids: str | None) -> None:
+    """The key material ids a call used, as CloudTrail's additionalEventData records them (keyMaterialId...)."""
+    ctx.audit["additional_event_data"] = {name: value for name, value in material_ids.items() if value}
+
+
 def _no_recipient(params: dict[str, Any]) -> None:
     if params.get("Recipient"):
         raise AwsError("UnsupportedOperationException", "Recipient (Nitro Enclaves attestation) is not supported.", 400)
@@ -69,11 +74,12 @@ class CryptoOperations:
         return blob, material_id or first_material_id(key.key_id)
 
     def _encrypt(self, ctx: RequestContext, key: KeyRow, plaintext: bytes, context: dict | None,
-                 algorithm: str) -> bytes:
+                 algorithm: str) -> tuple[bytes, str | None]:
+        """The ciphertext, and the id of the key material that made a symmetric blob (None for RSA)."""
         if algorithm == _SYMMETRIC:
-            return self._seal(ctx, key, plaintext, context)[0]
+            return self._seal(ctx, key, plaintext, context)
         try:
-            return crypto.rsa_encrypt(_material(ctx, key), algorithm, plaintext)
+            return crypto.rsa_encrypt(_material(ctx, key), algorithm, plaintext), None
         except ValueError:
             raise validation(f"Plaintext is too long for {algorithm} with {key.key_spec}.") from None
 
@@ -106,7 +112,8 @@ class CryptoOperations:
         key = self._usable(ctx, params["KeyId"], "ENCRYPT_DECRYPT", "Encrypt")
         algorithm = self._algorithm(key, params.get("EncryptionAlgorithm"))
         check_dry_run(params)
-        blob = self._encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext"), algorithm)
+        blob, material_id = self._encrypt(ctx, key, params["Plaintext"], params.get("EncryptionContext"), algorithm)
+        _record_materials(ctx, keyMaterialId=material_id)
         return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
     def decrypt(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +123,7 @@ class CryptoOperations:
         check_dry_run(params)
         plaintext, material_id = self._decrypt(ctx, key, params["CiphertextBlob"], params.get("EncryptionContext"),
                                                algorithm)
+        _record_materials(ctx, keyMaterialId=material_id)
         answer = {"KeyId": key.arn, "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
         return answer if material_id is None else {**answer, "KeyMaterialId": material_id}
 
@@ -125,10 +133,11 @@ class CryptoOperations:
         destination = self._usable(ctx, params["DestinationKeyId"], "ENCRYPT_DECRYPT", "ReEncrypt")
         destination_algorithm = self._algorithm(destination, params.get("DestinationEncryptionAlgorithm"))
         check_dry_run(params)
-        plaintext, _ = self._decrypt(ctx, source, params["CiphertextBlob"], params.get("SourceEncryptionContext"),
-                                     source_algorithm)
-        blob = self._encrypt(ctx, destination, plaintext, params.get("DestinationEncryptionContext"),
-                             destination_algorithm)
+        plaintext, source_material = self._decrypt(ctx, source, params["CiphertextBlob"],
+                                                   params.get("SourceEncryptionContext"), source_algorithm)
+        blob, destination_material = self._encrypt(ctx, destination, plaintext,
+                                                   params.get("DestinationEncryptionContext"), destination_algorithm)
+        _record_materials(ctx, sourceKeyMaterialId=source_material, destinationKeyMaterialId=destination_material)
         return {"CiphertextBlob": blob, "SourceKeyId": source.arn, "KeyId": destination.arn,
                 "SourceEncryptionAlgorithm": source_algorithm, "DestinationEncryptionAlgorithm": destination_algorithm}
 
@@ -147,6 +156,7 @@ class CryptoOperations:
         check_dry_run(params)
         plaintext = secrets.token_bytes(size if size is not None else _DATA_KEY_BYTES[spec])
         blob, material_id = self._seal(ctx, key, plaintext, params.get("EncryptionContext"))
+        _record_materials(ctx, keyMaterialId=material_id)
         return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": key.arn, "KeyMaterialId": material_id}
 
     def generate_data_key(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -168,6 +178,7 @@ class CryptoOperations:
         check_dry_run(params)
         private = crypto.new_material(spec)
         blob, material_id = self._seal(ctx, key, private, params.get("EncryptionContext"))
+        _record_materials(ctx, keyMaterialId=material_id)
         return {"PrivateKeyCiphertextBlob": blob, "PrivateKeyPlaintext": private,
                 "PublicKey": crypto.public_key_der(private), "KeyId": key.arn, "KeyPairSpec": spec,
                 "KeyMaterialId": material_id}
