@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from harness import error_of
+from harness import BOOT_ACCOUNT, error_of, policy_document
 
 _CURVES = {"ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1, "ECC_NIST_P521": ec.SECP521R1,
            "ECC_SECG_P256K1": ec.SECP256K1}
@@ -75,3 +75,19 @@ def test_only_symmetric_encryption_keys_make_data_key_pairs(kms, key):
     kms.disable_key(KeyId=disabled["KeyId"])
     assert error_of(kms.generate_data_key_pair_without_plaintext, KeyId=disabled["KeyId"],
                     KeyPairSpec="RSA_2048") == ("DisabledException", f"{disabled['Arn']} is disabled.", 400)
+
+
+def test_the_key_pair_spec_is_the_kms_data_key_pair_spec_condition(kms):
+    """The kms:DataKeyPairSpec condition key ("AWS KMS condition keys") is the request's KeyPairSpec."""
+    root = f"arn:aws:iam::{BOOT_ACCOUNT}:root"
+    policy = policy_document(
+        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "kms:GenerateDataKeyPair*", "Resource": "*",
+         "Condition": {"StringEquals": {"kms:DataKeyPairSpec": "RSA_4096"}}})
+    key = kms.create_key(Policy=policy)["KeyMetadata"]
+    assert kms.generate_data_key_pair(KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256")["KeyPairSpec"] == \
+        "ECC_NIST_P256"
+    code, message, status = error_of(kms.generate_data_key_pair_without_plaintext, KeyId=key["KeyId"],
+                                     KeyPairSpec="RSA_4096")
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert "kms:GenerateDataKeyPairWithoutPlaintext" in message and "explicit deny" in message

@@ -27,7 +27,8 @@ __all__ = ["checks", "key_check", "blob_key", "key_resources", "service_allowed"
 
 _ON_ACCOUNT = frozenset({"CreateKey", "ListKeys", "GenerateRandom", "ListRetirableGrants"})
 _ALGORITHM_KEYS = {"EncryptionAlgorithm": "kms:EncryptionAlgorithm", "SigningAlgorithm": "kms:SigningAlgorithm",
-                   "MacAlgorithm": "kms:MacAlgorithm", "MessageType": "kms:MessageType"}
+                   "MacAlgorithm": "kms:MacAlgorithm", "MessageType": "kms:MessageType",
+                   "KeyPairSpec": "kms:DataKeyPairSpec"}
 _ALIAS_OPERATIONS = frozenset({"CreateAlias", "UpdateAlias", "DeleteAlias"})
 
 
