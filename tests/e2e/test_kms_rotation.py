@@ -106,6 +106,11 @@ def test_keys_that_cannot_rotate_on_demand(server, kms):
     assert replica_kms.decrypt(CiphertextBlob=after)["KeyMaterialId"] == rotation["KeyMaterialId"]
     assert kms.decrypt(CiphertextBlob=after)["Plaintext"] == b"mr2"
     assert kms.decrypt(CiphertextBlob=before)["Plaintext"] == b"mr"
+    later = kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="ap-southeast-2")["ReplicaKeyMetadata"]
+    assert later["CurrentKeyMaterialId"] == rotation["KeyMaterialId"]
+    later_kms = server.client("kms", region="ap-southeast-2")
+    assert later_kms.decrypt(CiphertextBlob=before)["Plaintext"] == b"mr"
+    assert later_kms.decrypt(CiphertextBlob=after)["KeyMaterialId"] == rotation["KeyMaterialId"]
 
 
 def test_a_key_rotates_on_demand_25_times_at_most(kms):
