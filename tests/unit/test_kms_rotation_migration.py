@@ -1,4 +1,4 @@
-"""Revision 0024 (KMS key rotation): a key made before it keeps its material, the ciphertexts made before it still
+"""Revision 0028 (KMS key rotation): a key made before it keeps its material, the ciphertexts made before it still
 decrypt, and it rotates afterwards (SQLite and PostgreSQL)."""
 
 import datetime as _dt
@@ -20,14 +20,14 @@ NOW = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
 
 
 def _old_blob(material: bytes, plaintext: bytes) -> bytes:
-    """A ciphertext as the server made it before revision 0024: 0x01 | key id | nonce | AES-GCM (key ARN, {})."""
+    """A ciphertext as the server made it before revision 0028: 0x01 | key id | nonce | AES-GCM (key ARN, {})."""
     nonce = secrets.token_bytes(12)
     return b"\x01" + KEY_ID.encode() + nonce + AESGCM(material).encrypt(nonce, plaintext, ARN.encode() + b"\n{}")
 
 
 def test_keys_and_ciphertexts_of_before_rotation_still_work(empty_store, tmp_path):
     config = alembic_config(empty_store.engine)
-    command.upgrade(config, "0023")
+    command.upgrade(config, "0027")
     server = SimpleNamespace(master_key=None, data_dir=str(tmp_path))
     material = secrets.token_bytes(32)
     with empty_store.engine.begin() as connection:
