@@ -170,3 +170,17 @@ def test_instance_profile_tags(server, unique):
     iam.untag_instance_profile(InstanceProfileName=name, TagKeys=["a"])
     assert iam.list_instance_profile_tags(InstanceProfileName=name)["Tags"] == [{"Key": "b", "Value": "2"}]
     iam.delete_instance_profile(InstanceProfileName=name)
+
+
+def test_list_instance_profiles_leaves_out_tags(server, unique):
+    """ListInstanceProfiles "does not return tags, even though they are an attribute of the returned object"
+    (IAM API reference, ListInstanceProfiles); GetInstanceProfile does."""
+    iam = server.client("iam")
+    name = f"listed-{unique}"
+    iam.create_instance_profile(InstanceProfileName=name, Path=f"/{unique}/", Tags=[{"Key": "team", "Value": "a"}])
+    listed = iam.list_instance_profiles(PathPrefix=f"/{unique}/")["InstanceProfiles"]
+    assert [sorted(profile) for profile in listed] == [
+        ["Arn", "CreateDate", "InstanceProfileId", "InstanceProfileName", "Path", "Roles"]]
+    got = iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    assert got["Tags"] == [{"Key": "team", "Value": "a"}]
+    iam.delete_instance_profile(InstanceProfileName=name)

@@ -13,9 +13,9 @@ from rootplane.services.iam.tables import InstanceProfileRow
 __all__ = ["InstanceProfilesMixin"]
 
 
-def _shape(ctx: RequestContext, row: InstanceProfileRow) -> dict[str, Any]:
+def _shape(ctx: RequestContext, row: InstanceProfileRow, *, tagged: bool = True) -> dict[str, Any]:
     role = repo.role_by_id(ctx.session, row.role_id) if row.role_id else None
-    return shapes.instance_profile(row, [role] if role is not None else [])
+    return shapes.instance_profile(row, [role] if role is not None else [], tagged=tagged)
 
 
 class InstanceProfilesMixin:
@@ -41,7 +41,7 @@ class InstanceProfilesMixin:
     def list_instance_profiles(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         page = repo.list_named(ctx.session, InstanceProfileRow, ctx.account_id, params.get("PathPrefix"),
                                params.get("Marker"), params.get("MaxItems"))
-        return shapes.listing("InstanceProfiles", [_shape(ctx, row) for row in page.rows], page)
+        return shapes.listing("InstanceProfiles", [_shape(ctx, row, tagged=False) for row in page.rows], page)
 
     def list_instance_profiles_for_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])

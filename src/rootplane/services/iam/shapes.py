@@ -80,10 +80,11 @@ def role(row: RoleRow, *, full: bool = False) -> dict[str, Any]:
     return _compact(shape)
 
 
-def instance_profile(row: InstanceProfileRow, roles: list[RoleRow]) -> dict[str, Any]:
+def instance_profile(row: InstanceProfileRow, roles: list[RoleRow], *, tagged: bool = True) -> dict[str, Any]:
+    """The InstanceProfile shape; ListInstanceProfiles (not ``tagged``) leaves out its tags."""
     shape = {"Path": row.path, "InstanceProfileName": row.profile_name, "InstanceProfileId": row.profile_id,
              "Arn": row.arn, "CreateDate": row.created_at, "Roles": [role(r) for r in roles]}
-    if row.tag_list:
+    if tagged and row.tag_list:
         shape["Tags"] = tags(row.tag_list)
     return shape
 
