@@ -66,6 +66,36 @@ def test_server_certificate_lifecycle(server, unique, pem):
     assert error_of(excinfo) == ("NoSuchEntity", 404, f"The Server Certificate with name {name}-2 cannot be found.")
 
 
+def _openssl(*args: str, stdin: str | None = None) -> str:
+    return subprocess.run(["openssl", *args], input=stdin, check=True, capture_output=True, text=True).stdout
+
+
+def test_server_certificate_private_key_must_match(server, unique, pem, tmp_path):
+    """A private key that is not the certificate's is KeyPairMismatch, 400 (IAM API reference,
+    UploadServerCertificate: "the public key certificate and the private key do not match"); the certificate's own
+    key is accepted in PKCS#1 form too."""
+    iam = server.client("iam")
+    other_key = _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
+    (tmp_path / "ec.pem").write_text(_openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"))
+    for index, key in enumerate((other_key, _openssl("rsa", "-traditional", stdin=other_key),
+                                 (tmp_path / "ec.pem").read_text())):
+        with pytest.raises(ClientError) as excinfo:
+            iam.upload_server_certificate(ServerCertificateName=f"pair-{unique}-{index}", CertificateBody=pem["cert"],
+                                          PrivateKey=key)
+        assert error_of(excinfo) == ("KeyPairMismatch", 400,
+                                     "The public key certificate and the private key do not match.")
+    ec_cert = _openssl("req", "-x509", "-new", "-key", str(tmp_path / "ec.pem"), "-days", "30", "-subj", "/CN=ec")
+    with pytest.raises(ClientError) as excinfo:
+        iam.upload_server_certificate(ServerCertificateName=f"pair-{unique}-ec", CertificateBody=ec_cert,
+                                      PrivateKey=pem["key"])
+    assert error_of(excinfo)[:2] == ("KeyPairMismatch", 400)
+    assert iam.list_server_certificates(PathPrefix=f"/{unique}/")["ServerCertificateMetadataList"] == []
+    name = f"pkcs1-{unique}"
+    iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=pem["cert"], Path=f"/{unique}/",
+                                  PrivateKey=_openssl("rsa", "-traditional", stdin=pem["key"]))
+    iam.delete_server_certificate(ServerCertificateName=name)
+
+
 def test_ssh_public_keys(server, unique, pem):
     iam = server.client("iam")
     user = f"git-{unique}"

@@ -1,4 +1,4 @@
-"""The little DER IAM needs: X.509 validity dates, RSA public keys as SSH blobs and SubjectPublicKeyInfo."""
+"""The little DER IAM needs: X.509 validity dates and public keys, RSA keys as SSH blobs and SubjectPublicKeyInfo."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import datetime as _dt
 import re
 import struct
 
-__all__ = ["DerError", "pem_blocks", "certificate_validity", "rsa_from_ssh", "rsa_from_spki", "ssh_blob", "spki"]
+__all__ = ["DerError", "pem_blocks", "certificate_validity", "certificate_spki", "rsa_private_modulus",
+           "rsa_from_ssh", "rsa_from_spki", "ssh_blob", "spki"]
 
-_SEQUENCE, _INTEGER, _BIT_STRING, _NULL, _OID = 0x30, 0x02, 0x03, 0x05, 0x06
+_SEQUENCE, _INTEGER, _BIT_STRING, _OCTET_STRING, _NULL, _OID = 0x30, 0x02, 0x03, 0x04, 0x05, 0x06
 _UTC_TIME, _GENERALIZED_TIME = 0x17, 0x18
 _RSA_ALGORITHM = bytes.fromhex("300d06092a864886f70d0101010500")  # SEQUENCE { rsaEncryption, NULL }
 _PEM_RE = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----")
@@ -48,13 +49,18 @@ def _read(data: bytes, offset: int) -> tuple[int, int, int]:
     return tag, start, start + length
 
 
-def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
+def _elements(data: bytes, start: int, end: int) -> list[tuple[int, tuple[int, int, int]]]:
+    """(offset, (tag, content start, content end)) of each element between ``start`` and ``end``."""
     items, offset = [], start
     while offset < end:
         item = _read(data, offset)
-        items.append(item)
+        items.append((offset, item))
         offset = item[2]
     return items
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
+    return [item for _, item in _elements(data, start, end)]
 
 
 def _time(data: bytes, tag: int, start: int, end: int) -> _dt.datetime:
@@ -63,17 +69,53 @@ def _time(data: bytes, tag: int, start: int, end: int) -> _dt.datetime:
     return _dt.datetime.strptime(text, pattern).replace(tzinfo=_dt.timezone.utc)
 
 
+def _certificate_fields(der: bytes) -> list[tuple[int, tuple[int, int, int]]]:
+    """The TBSCertificate's fields after its version (serial, signature, issuer, validity, subject, key...), each
+    with its offset."""
+    tag, start, end = _read(der, 0)
+    tbs = _children(der, start, end)[0] if tag == _SEQUENCE else None
+    if tbs is None or tbs[0] != _SEQUENCE:
+        raise DerError("not a certificate")
+    fields = _elements(der, tbs[1], tbs[2])
+    return fields[1:] if fields and fields[0][1][0] == 0xA0 else fields
+
+
+def certificate_spki(der: bytes) -> bytes:
+    """The DER SubjectPublicKeyInfo of an X.509 certificate."""
+    try:
+        offset, (tag, _, end) = _certificate_fields(der)[5]
+    except (IndexError, ValueError) as exc:
+        raise DerError(str(exc)) from exc
+    if tag != _SEQUENCE:
+        raise DerError("no public key")
+    return der[offset:end]
+
+
+def rsa_private_modulus(label: str, der: bytes) -> int | None:
+    """The modulus of a PEM private key (PKCS#1 ``RSA PRIVATE KEY`` or PKCS#8 ``PRIVATE KEY``); None when it is not
+    an RSA key."""
+    try:
+        tag, start, end = _read(der, 0)
+        items = _children(der, start, end) if tag == _SEQUENCE else []
+        if label == "PRIVATE KEY":
+            if len(items) < 3 or der[items[1][1] - 2:items[1][2]] != _RSA_ALGORITHM:
+                return None
+            if items[2][0] != _OCTET_STRING:
+                raise DerError("no key")
+            return rsa_private_modulus("RSA PRIVATE KEY", der[items[2][1]:items[2][2]])
+        if label != "RSA PRIVATE KEY":
+            return None
+        if len(items) < 3 or items[1][0] != _INTEGER:
+            raise DerError("not an RSA private key")
+        return int.from_bytes(der[items[1][1]:items[1][2]], "big")
+    except ValueError as exc:
+        raise DerError(str(exc)) from exc
+
+
 def certificate_validity(der: bytes) -> tuple[_dt.datetime, _dt.datetime]:
     """(notBefore, notAfter) of an X.509 certificate."""
     try:
-        tag, start, end = _read(der, 0)
-        tbs = _children(der, start, end)[0] if tag == _SEQUENCE else None
-        if tbs is None or tbs[0] != _SEQUENCE:
-            raise DerError("not a certificate")
-        fields = _children(der, tbs[1], tbs[2])
-        if fields and fields[0][0] == 0xA0:
-            fields = fields[1:]
-        validity = fields[3]
+        validity = _certificate_fields(der)[3][1]
         times = _children(der, validity[1], validity[2])
         if validity[0] != _SEQUENCE or len(times) != 2 or any(t[0] not in (_UTC_TIME, _GENERALIZED_TIME) for t in times):
             raise DerError("no validity")

@@ -1,4 +1,5 @@
-"""SSL/TLS server certificates: upload (PEM parsed for the expiration), read, list by path, rename, tags."""
+"""SSL/TLS server certificates: upload (PEM parsed for the expiration and the key pair), read, list by path, rename,
+tags."""
 
 from __future__ import annotations
 
@@ -20,24 +21,37 @@ def _malformed(message: str) -> AwsError:
     return AwsError("MalformedCertificate", message, 400)
 
 
-def _expiration(body: str) -> Any:
-    """The certificate's notAfter; MalformedCertificate unless ``body`` is one PEM certificate."""
+def _parsed_certificate(body: str) -> tuple[bytes, Any]:
+    """The DER and notAfter of ``body``, which must be one PEM certificate (MalformedCertificate otherwise)."""
     try:
         blocks = der.pem_blocks(body)
         if len(blocks) != 1 or blocks[0][0] != "CERTIFICATE":
             raise der.DerError("one certificate expected")
-        return der.certificate_validity(blocks[0][1])[1]
+        return blocks[0][1], der.certificate_validity(blocks[0][1])[1]
     except der.DerError:
         raise _malformed("Unable to parse certificate. Please ensure the certificate is in PEM format.") from None
 
 
-def _check_private_key(text: str) -> None:
+def _check_key_pair(certificate: bytes, text: str) -> None:
+    """MalformedCertificate unless ``text`` is one PEM private key; KeyPairMismatch when the certificate's key or the
+    private key is RSA and the two moduli differ (IAM API reference, UploadServerCertificate errors)."""
+    unparsable = _malformed("Unable to parse private key. Please ensure the private key is in PEM format.")
     try:
         blocks = der.pem_blocks(text)
     except der.DerError:
         blocks = []
     if len(blocks) != 1 or blocks[0][0] not in _PRIVATE_KEY_LABELS:
-        raise _malformed("Unable to parse private key. Please ensure the private key is in PEM format.")
+        raise unparsable
+    try:
+        private = der.rsa_private_modulus(*blocks[0])
+    except der.DerError:
+        raise unparsable from None
+    try:
+        public: int | None = der.rsa_from_spki(der.certificate_spki(certificate))[0]
+    except der.DerError:
+        public = None
+    if public != private:
+        raise AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.", 400)
 
 
 def _check_chain(text: str | None) -> None:
@@ -80,8 +94,8 @@ class ServerCertificatesMixin:
         quota = QUOTAS["ServerCertificatesQuota"]
         if repo.reached_quota(ctx.session, ServerCertificateRow, ctx.account_id, quota):
             raise errors.limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {quota}")
-        expires_at = _expiration(params["CertificateBody"])
-        _check_private_key(params["PrivateKey"])
+        certificate, expires_at = _parsed_certificate(params["CertificateBody"])
+        _check_key_pair(certificate, params["PrivateKey"])
         _check_chain(params.get("CertificateChain"))
         row = repo.put(ctx.session, ServerCertificateRow(
             certificate_id=ids.unique_id("ASCA"), account_id=ctx.account_id, certificate_name=name,
