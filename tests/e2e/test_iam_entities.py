@@ -126,6 +126,28 @@ def test_managed_policy_versions(server, unique):
     assert error_of(excinfo)[:2] == ("MalformedPolicyDocument", 400)
 
 
+def test_policy_update_date_is_its_newest_version_creation(server, unique):
+    """A policy's UpdateDate is its creation date while it has one version, then "the date and time when the most
+    recent policy version was created" (IAM API reference, Policy and ManagedPolicyDetail): a version that is not
+    made the default counts, choosing another default version does not."""
+    iam = server.client("iam")
+    created = iam.create_policy(PolicyName=f"dated-{unique}", PolicyDocument=ALLOW_ALL)["Policy"]
+    arn = created["Arn"]
+    assert created["UpdateDate"] == created["CreateDate"]
+    server.advance_clock(5)
+    newest = iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL)["PolicyVersion"]
+    assert newest["CreateDate"] > created["CreateDate"]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["UpdateDate"] == newest["CreateDate"]
+    server.advance_clock(5)
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["UpdateDate"] == newest["CreateDate"]
+    details = iam.get_account_authorization_details(Filter=["LocalManagedPolicy"])["Policies"]
+    assert [policy["UpdateDate"] for policy in details if policy["Arn"] == arn] == [newest["CreateDate"]]
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v2")
+    iam.delete_policy(PolicyArn=arn)
+
+
 def test_aws_managed_policies_are_listed(server):
     iam = server.client("iam")
     pages = iam.get_paginator("list_policies").paginate(Scope="AWS")

@@ -161,8 +161,9 @@ class ManagedPoliciesMixin:
             policy_id=row.policy_id, version_id=f"v{row.next_version}", version_number=row.next_version,
             document=document, created_at=now))
         row.next_version += 1
+        row.updated_at = now  # UpdateDate: "when the most recent policy version was created" (API reference, Policy)
         if params.get("SetAsDefault"):
-            row.default_version_id, row.updated_at = version.version_id, now
+            row.default_version_id = version.version_id
         return {"PolicyVersion": _version_shape(version, row.default_version_id, document=False)}
 
     def get_policy_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +199,6 @@ class ManagedPoliciesMixin:
     def set_default_policy_version(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = _customer(ctx, params["PolicyArn"])
         row.default_version_id = _version(ctx, row, params["VersionId"]).version_id
-        row.updated_at = ctx.now()
         return None
 
     def tag_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
