@@ -100,6 +100,23 @@ def test_role_with_trust_policy_and_policies(server, unique):
     assert error_of(excinfo)[:2] == ("PolicyNotAttachable", 400)
 
 
+def test_a_service_role_policy_is_not_attachable_to_a_customer_role(server, unique):
+    """An AWS managed policy under /aws-service-role/ belongs to its service's service-linked role: AttachRolePolicy
+    on a customer role is PolicyNotAttachable, 400, "Cannot attach a Service Role Policy to a Customer Role." (IAM API
+    reference, PolicyNotAttachable: "service role policies can only be attached to the service-linked role for that
+    service"; the message AWS answers, recorded in aws/aws-cdk#6131)."""
+    iam = server.client("iam")
+    name = f"customer-{unique}"
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_ACCOUNT)
+    arn = "arn:aws:iam::aws:policy/aws-service-role/AccessAnalyzerServiceRolePolicy"
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["Path"] == "/aws-service-role/"
+    with pytest.raises(ClientError) as excinfo:
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    assert error_of(excinfo) == ("PolicyNotAttachable", 400, "Cannot attach a Service Role Policy to a Customer Role.")
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
+    iam.delete_role(RoleName=name)
+
+
 def test_managed_policy_versions(server, unique):
     iam = server.client("iam")
     arn = iam.create_policy(PolicyName=f"pol-{unique}", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]

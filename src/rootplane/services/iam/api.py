@@ -55,6 +55,8 @@ def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
         raise errors.no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
     if catalog.is_task_policy(policy_arn) or not view.is_attachable:
         raise errors.not_attachable(f"Policy {policy_arn} is not attachable.")
+    if kind == "Role" and catalog.is_service_role_policy(policy_arn):
+        raise errors.not_attachable("Cannot attach a Service Role Policy to a Customer Role.")
     if repo.find_attachment(session, owner, policy_arn) is not None:
         return
     quota = QUOTAS[_ATTACH_QUOTA[kind]]

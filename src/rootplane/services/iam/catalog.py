@@ -16,7 +16,7 @@ from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import ManagedPolicyRow
 
 __all__ = ["PolicyView", "aws_policy", "aws_policies", "aws_policies_after", "resolve", "resolve_many", "resolve_locked",
-           "get_policy", "is_task_policy"]
+           "get_policy", "is_task_policy", "is_service_role_policy"]
 
 AWS_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -81,6 +81,11 @@ def aws_policies_after(name_key: str) -> Iterator[PolicyView]:
 def is_task_policy(arn: str) -> bool:
     """The root-task policies are usable only as AssumeRoot task policies, never attachable."""
     return arn.startswith(AWS_PREFIX + "root-task/")
+
+
+def is_service_role_policy(arn: str) -> bool:
+    """An AWS managed policy of a service-linked role (path /aws-service-role/): only that role may have it."""
+    return arn.startswith(AWS_PREFIX + "aws-service-role/")
 
 
 def _customer_view(row: ManagedPolicyRow, document: str) -> PolicyView:
