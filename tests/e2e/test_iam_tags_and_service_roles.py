@@ -101,3 +101,36 @@ def test_a_service_linked_role_description_can_change(iam):
     error = error_of(iam.update_role, RoleName=name, MaxSessionDuration=7200)
     assert (error["Code"], error["Status"]) == ("UnmodifiableEntity", 400)
     assert iam.get_role(RoleName=name)["Role"]["MaxSessionDuration"] == 3600
+
+
+def test_a_service_linked_role_keeps_its_policies_and_profiles(iam, unique):
+    """Only its service changes a service-linked role's permissions: attaching or detaching a managed policy, putting
+    or deleting an inline policy, setting or removing a boundary, adding it to or removing it from an instance profile
+    are UnmodifiableEntity (400), as the IAM API reference lists for each of those operations, with the message AWS
+    answers ("Cannot perform the operation on the protected role '<name>' - this role is only modifiable by AWS")."""
+    name = iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com",
+                                          CustomSuffix=unique)["Role"]["RoleName"]
+    profile = f"protected-{unique}"
+    iam.create_instance_profile(InstanceProfileName=profile)
+    read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    refused = [
+        (iam.attach_role_policy, {"PolicyArn": read_only}),
+        (iam.detach_role_policy, {"PolicyArn": read_only}),
+        (iam.put_role_policy, {"PolicyName": "extra", "PolicyDocument": POLICY}),
+        (iam.delete_role_policy, {"PolicyName": "extra"}),
+        (iam.put_role_permissions_boundary, {"PermissionsBoundary": read_only}),
+        (iam.delete_role_permissions_boundary, {}),
+        (iam.add_role_to_instance_profile, {"InstanceProfileName": profile}),
+        (iam.remove_role_from_instance_profile, {"InstanceProfileName": profile}),
+    ]
+    for call, params in refused:
+        error = error_of(call, RoleName=name, **params)
+        assert (call.__name__, error["Code"], error["Status"], error["Message"]) == (
+            call.__name__, "UnmodifiableEntity", 400,
+            f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS")
+    role = iam.get_role(RoleName=name)["Role"]
+    assert "PermissionsBoundary" not in role
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=name)["PolicyNames"] == []
+    assert iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"] == []
+    iam.delete_instance_profile(InstanceProfileName=profile)

@@ -35,6 +35,12 @@ def _entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> api.Enti
     return kind.lookup(ctx.session, ctx.account_id, params[kind.name_param])
 
 
+def _changed_entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> api.Entity:
+    """The entity whose permissions a handler changes: never a service-linked role (UnmodifiableEntity)."""
+    entity = _entity(ctx, kind, params)
+    return entities.modifiable_role(entity) if kind is ROLE else entity
+
+
 def _read_entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> tuple[str, str]:
     """(id, name) of the entity a handler that only reads names: a user from its cached view (no SQL when cached)."""
     if kind is USER:
@@ -46,13 +52,14 @@ def _read_entity(ctx: RequestContext, kind: Kind, params: dict[str, Any]) -> tup
 
 def _attach(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        api.attach_policy(ctx.session, _entity(ctx, kind, params), params["PolicyArn"])
+        api.attach_policy(ctx.session, _changed_entity(ctx, kind, params), params["PolicyArn"])
     return handler
 
 
 def _detach(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        attachment = repo.find_attachment(ctx.session, api.entity_id(_entity(ctx, kind, params)), params["PolicyArn"])
+        entity = _changed_entity(ctx, kind, params)
+        attachment = repo.find_attachment(ctx.session, api.entity_id(entity), params["PolicyArn"])
         if attachment is None:
             raise errors.no_such_entity(f"Policy {params['PolicyArn']} was not found.")
         repo.remove(ctx.session, attachment)
@@ -70,7 +77,7 @@ def _list_attached(kind: Kind):
 
 def _put_inline(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        entity = _entity(ctx, kind, params)
+        entity = _changed_entity(ctx, kind, params)
         owner, name, document = api.entity_id(entity), params["PolicyName"], params["PolicyDocument"]
         inputs.check_document(document, "identity")
         quota = QUOTAS[kind.size_quota]
@@ -98,7 +105,7 @@ def _get_inline(kind: Kind):
 
 def _delete_inline(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        repo.remove(ctx.session, _find_inline(ctx, kind, _entity(ctx, kind, params), params["PolicyName"]))
+        repo.remove(ctx.session, _find_inline(ctx, kind, _changed_entity(ctx, kind, params), params["PolicyName"]))
     return handler
 
 
@@ -123,14 +130,14 @@ def _no_inline(kind: Kind, name: str) -> AwsError:
 
 def _put_boundary(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        entity = _entity(ctx, kind, params)
+        entity = _changed_entity(ctx, kind, params)
         entity.boundary_arn = check_boundary(ctx, params["PermissionsBoundary"])
     return handler
 
 
 def _delete_boundary(kind: Kind):
     def handler(self, ctx: RequestContext, params: dict[str, Any]) -> None:
-        entity = _entity(ctx, kind, params)
+        entity = _changed_entity(ctx, kind, params)
         if not entity.boundary_arn:
             raise errors.no_such_entity(
                 f"The {kind.label} with name {params[kind.name_param]} does not have a permissions boundary.")

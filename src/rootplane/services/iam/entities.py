@@ -19,7 +19,7 @@ from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 from rootplane.services.iam.user_views import UserView, find_user_view
 
-__all__ = ["get_user", "read_user", "get_group", "get_role", "get_instance_profile", "Target", "credential_target",
+__all__ = ["get_user", "read_user", "get_group", "get_role", "modifiable_role", "get_instance_profile", "Target", "credential_target",
            "reading_target"]
 
 
@@ -53,6 +53,14 @@ def get_group(session: Session, account_id: str, group_name: str) -> GroupRow:
 
 def get_role(session: Session, account_id: str, role_name: str) -> RoleRow:
     return _get_named(session, RoleRow, account_id, role_name, f"The role with name {role_name} cannot be found.")
+
+
+def modifiable_role(role: RoleRow) -> RoleRow:
+    """``role``, unless it is a service-linked role, which only its service changes (UnmodifiableEntity)."""
+    if role.path.startswith("/aws-service-role/"):
+        raise errors.unmodifiable(
+            f"Cannot perform the operation on the protected role '{role.role_name}' - this role is only modifiable by AWS")
+    return role
 
 
 def get_instance_profile(session: Session, account_id: str, name: str) -> InstanceProfileRow:

@@ -58,7 +58,7 @@ class InstanceProfilesMixin:
 
     def add_role_to_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
-        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        role = entities.modifiable_role(entities.get_role(ctx.session, ctx.account_id, params["RoleName"]))
         if row.role_id:
             raise errors.limit_exceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
         row.role_id = role.role_id
@@ -66,7 +66,7 @@ class InstanceProfilesMixin:
 
     def remove_role_from_instance_profile(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = entities.get_instance_profile(ctx.session, ctx.account_id, params["InstanceProfileName"])
-        role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
+        role = entities.modifiable_role(entities.get_role(ctx.session, ctx.account_id, params["RoleName"]))
         if row.role_id != role.role_id:
             raise errors.no_such_entity(
                 f"Role {role.role_name} in Instance Profile {row.profile_name} cannot be found.")

@@ -158,8 +158,4 @@ def _role(ctx: RequestContext, name: str) -> RoleRow:
 
 def _modifiable_role(ctx: RequestContext, name: str) -> RoleRow:
     """Service-linked roles are managed by their service."""
-    role = _role(ctx, name)
-    if role.path.startswith("/aws-service-role/"):
-        raise errors.unmodifiable(
-            f"Cannot perform the operation on the protected role '{role.role_name}' - this role is only modifiable by AWS")
-    return role
+    return entities.modifiable_role(_role(ctx, name))
