@@ -117,6 +117,34 @@ def test_a_service_role_policy_is_not_attachable_to_a_customer_role(server, uniq
     iam.delete_role(RoleName=name)
 
 
+@pytest.mark.parametrize("arn", [
+    "arn:aws:iam::aws:policy/arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess",
+    "arn:aws:iam:aws:policy/AdministratorAccess",
+    "arn:aws:iam:us-east-1:aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/ReadOnlyAccess ",
+])
+def test_a_malformed_policy_arn_is_invalid_input(server, unique, arn):
+    """A policy ARN that is not an IAM ARN (service iam, no region, an account or "aws", a resource path and name,
+    no trailing space) is InvalidInput, 400, "ARN <arn> is not valid.", as IAM answers AttachRolePolicy and
+    AttachGroupPolicy (recorded in aws-samples/aws-cdk-examples#287, davidtucker/ps-serverless-app#19 and
+    landing-zone-accelerator-on-aws#1019); a well-formed ARN of no policy stays NoSuchEntity."""
+    iam = server.client("iam")
+    name = f"arn-{unique}"
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_ACCOUNT)
+    iam.create_group(GroupName=name)
+    for call, params in ((iam.attach_role_policy, {"RoleName": name}), (iam.attach_group_policy, {"GroupName": name}),
+                         (iam.get_policy, {}), (iam.list_policy_versions, {})):
+        with pytest.raises(ClientError) as excinfo:
+            call(PolicyArn=arn, **params)
+        assert error_of(excinfo) == ("InvalidInput", 400, f"ARN {arn} is not valid.")
+    with pytest.raises(ClientError) as excinfo:
+        iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")
+    assert error_of(excinfo) == (
+        "NoSuchEntity", 404, "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.")
+    iam.delete_group(GroupName=name)
+    iam.delete_role(RoleName=name)
+
+
 def test_managed_policy_versions(server, unique):
     iam = server.client("iam")
     arn = iam.create_policy(PolicyName=f"pol-{unique}", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]

@@ -50,6 +50,7 @@ def attach_policy(session: Session, entity: Entity, policy_arn: str) -> None:
     """Attach a managed policy to a user, group or role (idempotent), enforcing attachability and quotas."""
     kind = entity_type(entity)
     owner = entity_id(entity)
+    catalog.check_arn(policy_arn)
     view = catalog.resolve_locked(session, policy_arn)
     if view is None or (not view.is_aws and view.row is not None and view.row.account_id != entity.account_id):
         raise errors.no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,9 +17,11 @@ from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import ManagedPolicyRow
 
 __all__ = ["PolicyView", "aws_policy", "aws_policies", "aws_policies_after", "resolve", "resolve_many", "resolve_locked",
-           "get_policy", "is_task_policy", "is_service_role_policy"]
+           "get_policy", "check_arn", "is_task_policy", "is_service_role_policy"]
 
 AWS_PREFIX = "arn:aws:iam::aws:policy/"
+# An IAM resource ARN: partition aws, service iam, no region, an account (or "aws"), a resource type, path and name.
+_IAM_ARN_RE = re.compile(r"arn:aws:iam::(aws|\d{12}):[a-z-]+(/[A-Za-z0-9.,+@=_-]+)*/[\w+=,.@-]+")
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,15 @@ def resolve_locked(session: Session, arn: str) -> PolicyView | None:
     return view
 
 
+def check_arn(arn: str) -> None:
+    """InvalidInput unless ``arn`` is an IAM resource ARN, as IAM answers a malformed PolicyArn."""
+    if _IAM_ARN_RE.fullmatch(arn) is None:
+        raise errors.invalid_input(f"ARN {arn} is not valid.")
+
+
 def get_policy(session: Session, arn: str) -> PolicyView:
-    """A policy by ARN or NoSuchEntity with IAM's wording."""
+    """A policy by ARN or NoSuchEntity with IAM's wording (InvalidInput for a malformed ARN)."""
+    check_arn(arn)
     view = resolve(session, arn)
     if view is None:
         raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")

@@ -38,6 +38,7 @@ def _policy_shapes(ctx: RequestContext, views: list[PolicyView], *, full: bool =
 
 
 def _customer(ctx: RequestContext, arn: str) -> ManagedPolicyRow:
+    catalog.check_arn(arn)
     row = repo.find_policy_by_arn(ctx.session, arn, lock=True)
     if row is None or row.account_id != ctx.account_id:
         raise errors.no_such_entity(f"Policy {arn} does not exist or is not attachable.")
