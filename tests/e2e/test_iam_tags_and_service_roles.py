@@ -71,6 +71,32 @@ def test_list_tags_pages_with_max_items_and_marker(iam, unique):
     assert (error["Code"], error["Message"]) == ("ValidationError", "Invalid Marker.")
 
 
+def test_list_tags_are_sorted_by_key(iam, unique):
+    """Every IAM List*Tags answer is "sorted by tag key" (IAM API reference: ListUserTags, ListRoleTags,
+    ListPolicyTags, ListInstanceProfileTags, ListMFADeviceTags, ListOpenIDConnectProviderTags, ...), page after page,
+    whatever order the tags were given or added in."""
+    given = [{"Key": key, "Value": key.lower()} for key in ("zeta", "k2", "Alpha", "k10", "beta")]
+    ordered = sorted(given, key=lambda tag: tag["Key"])
+    assert [tag["Key"] for tag in ordered] == ["Alpha", "beta", "k10", "k2", "zeta"]
+    iam.create_user(UserName=f"sorted-{unique}", Tags=given[:2])
+    iam.tag_user(UserName=f"sorted-{unique}", Tags=given[2:])
+    iam.create_role(RoleName=f"sorted-{unique}", AssumeRolePolicyDocument=TRUST, Tags=given)
+    iam.create_instance_profile(InstanceProfileName=f"sorted-{unique}", Tags=given)
+    arn = iam.create_policy(PolicyName=f"sorted-{unique}", PolicyDocument=POLICY, Tags=given)["Policy"]["Arn"]
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"sorted-{unique}",
+                                           Tags=given)["VirtualMFADevice"]["SerialNumber"]
+    provider = iam.create_open_id_connect_provider(Url=f"https://sorted-{unique}.example.com",
+                                                   ThumbprintList=["a" * 40], Tags=given)["OpenIDConnectProviderArn"]
+    for call, kwargs in ((iam.list_user_tags, {"UserName": f"sorted-{unique}"}),
+                         (iam.list_role_tags, {"RoleName": f"sorted-{unique}"}),
+                         (iam.list_instance_profile_tags, {"InstanceProfileName": f"sorted-{unique}"}),
+                         (iam.list_policy_tags, {"PolicyArn": arn}),
+                         (iam.list_mfa_device_tags, {"SerialNumber": serial}),
+                         (iam.list_open_id_connect_provider_tags, {"OpenIDConnectProviderArn": provider})):
+        assert (call.__name__, call(**kwargs)["Tags"]) == (call.__name__, ordered)
+        assert _all_pages(call, **kwargs) == (ordered, 3)
+
+
 @pytest.mark.parametrize("service, name", [("autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling"),
                                            ("elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticBeanstalk"),
                                            ("rds.amazonaws.com", "AWSServiceRoleForRDS"),

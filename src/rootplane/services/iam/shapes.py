@@ -33,8 +33,10 @@ def page_of(items: list[Any], marker: str | None, max_items: int | None) -> tupl
 
 
 def tag_page(tag_list: list[Any] | None, params: dict[str, Any]) -> dict[str, Any]:
-    """A List*Tags answer: ``MaxItems`` tags (default 100) after ``Marker``, with IsTruncated and the next Marker."""
-    found, paging = page_of(tags(tag_list), params.get("Marker"), params.get("MaxItems"))
+    """A List*Tags answer: ``MaxItems`` tags (default 100) after ``Marker``, with IsTruncated and the next Marker;
+    "the returned list of tags is sorted by tag key" (IAM API reference, ListUserTags and the other List*Tags)."""
+    ordered = sorted(tag_list or [], key=lambda tag: tag[0])
+    found, paging = page_of(tags(ordered), params.get("Marker"), params.get("MaxItems"))
     return {"Tags": found, **paging}
 
 
