@@ -193,6 +193,28 @@ def test_policy_update_date_is_its_newest_version_creation(server, unique):
     iam.delete_policy(PolicyArn=arn)
 
 
+def test_an_arn_with_no_valid_account_fails_legacy_parsing(server, unique):
+    """IAM's ARN parser refuses a resource ARN whose account is not one, or that has five parts:
+    MalformedPolicyDocument "The policy failed legacy parsing" (CreatePolicy in aws-samples/torchserve-eks#3,
+    PutRolePolicy in Graylog2/graylog-plugin-aws#172)."""
+    iam = server.client("iam")
+    template = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:*"], "Resource": [
+        "arn:aws:iam::{$ACCOUNT}:instance-profile/eksctl-*", "arn:aws:iam::{$ACCOUNT}:role/eksctl-*"]}]})
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy(PolicyName=f"legacy-{unique}", PolicyDocument=template)
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, "The policy failed legacy parsing")
+    iam.create_role(RoleName=f"legacy-{unique}", AssumeRolePolicyDocument=TRUST_ACCOUNT)
+    five_parts = json.dumps({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole",
+                                            "Resource": "arn:aws:iam:791234567834:user/deployer"}]})
+    with pytest.raises(ClientError) as excinfo:
+        iam.put_role_policy(RoleName=f"legacy-{unique}", PolicyName="pass", PolicyDocument=five_parts)
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400, "The policy failed legacy parsing")
+    iam.put_role_policy(RoleName=f"legacy-{unique}", PolicyName="pass", PolicyDocument=five_parts.replace(
+        "iam:791234567834:", "iam::791234567834:"))
+    iam.delete_role_policy(RoleName=f"legacy-{unique}", PolicyName="pass")
+    iam.delete_role(RoleName=f"legacy-{unique}")
+
+
 def test_aws_managed_policies_are_listed(server):
     iam = server.client("iam")
     pages = iam.get_paginator("list_policies").paginate(Scope="AWS")

@@ -68,6 +68,15 @@ def test_malformed_carries_message() -> None:
      "IAM resource arn:aws:iam:us-east-1::user/x cannot contain region information."),
     ("identity", {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:error:s3:::b"},
      'Partition "error" is not valid for resource "arn:error:s3:::b".'),
+    # an account that is not one (aws-samples/torchserve-eks#3, ryanto/next-s3-upload#58), or an ARN of five parts
+    # (Graylog2/graylog-plugin-aws#172): IAM's ARN parser fails
+    ("identity", {"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::{$ACCOUNT}:role/eksctl-*"},
+     "The policy failed legacy parsing"),
+    ("identity", {"Effect": "Allow", "Action": "sts:GetFederationToken",
+                  "Resource": "arn:aws:sts::ACCOUNT_ID:federated-user/S3UploadWebToken"},
+     "The policy failed legacy parsing"),
+    ("identity", {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam:791234567834:user/dx"},
+     "The policy failed legacy parsing"),
 ])
 def test_iam_refuses_what_aws_refuses_with_its_message(kind, statement, message) -> None:
     """Messages AWS answers to these documents (MalformedPolicyDocument), as recorded in public bug reports."""
@@ -78,6 +87,7 @@ def test_iam_refuses_what_aws_refuses_with_its_message(kind, statement, message)
 
 def test_regions_and_partitions_iam_accepts() -> None:
     for resource in ("arn:aws:s3:::b/*", "arn:aws-cn:s3:::b", "arn:*:s3:::b", "arn:aws:iam::*:user/x",
-                     "arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:s3:*::b"):
+                     "arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:s3:*::b", "arn:aws:iam::aws:policy/P",
+                     "arn:aws:iam::${aws:PrincipalAccount}:role/r", "arn:aws:sns:*:1111222233?3:t", "arn:aws:s3:*"):
         parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": resource}]}), kind="identity")

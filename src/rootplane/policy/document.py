@@ -221,6 +221,18 @@ _PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", 
 _IAM_POLICY_KINDS = frozenset({"identity", "boundary", "session"})  # the policies IAM itself validates ARNs of
 
 
+# An ARN's account: none, "aws", twelve digits, or one written with wildcards or a policy variable.
+_ARN_ACCOUNT_RE = re.compile(r"|aws|\d{12}|.*[*?].*|.*\$\{.*")
+
+
+def _has_valid_account(resource: str) -> bool:
+    """Whether an ARN names a valid account; one of fewer than six parts names none unless it has a wildcard."""
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return "*" in resource or "?" in resource
+    return _ARN_ACCOUNT_RE.fullmatch(parts[4]) is not None
+
+
 def _check_resource(resource: str, kind: str) -> None:
     if resource == "*":
         return
@@ -231,6 +243,8 @@ def _check_resource(resource: str, kind: str) -> None:
     _, partition, service, region, *_ = resource.split(":") + ["", ""]
     if "*" not in partition and "?" not in partition and partition not in _PARTITIONS:
         raise MalformedPolicy(MESSAGES["partition"].format(partition=partition, resource=resource))
+    if not _has_valid_account(resource):  # IAM's ARN parser refuses it before any other check
+        raise MalformedPolicy(MESSAGES["legacy"])
     if region and service in ("s3", "iam") and "*" not in region:  # global services' ARNs name no region
         raise MalformedPolicy(MESSAGES["s3_region" if service == "s3" else "iam_region"].format(resource=resource))
 
