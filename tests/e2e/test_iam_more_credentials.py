@@ -96,6 +96,46 @@ def test_server_certificate_private_key_must_match(server, unique, pem, tmp_path
     iam.delete_server_certificate(ServerCertificateName=name)
 
 
+def test_server_certificate_chain_must_lead_from_the_certificate_upwards(server, unique, tmp_path):
+    """The chain must start with the certificate's issuer, then each certificate's issuer in order: otherwise
+    MalformedCertificate "Unable to validate certificate chain. The certificate chain must start with the immediate
+    signing certificate, followed by any intermediaries in order. The index within the chain of the invalid
+    certificate is: <n>" (-1: the certificate body's issuer is not the chain's first; AWS's answer recorded in
+    mprahl/ansible-role-lets-encrypt-route-53#52)."""
+    iam = server.client("iam")
+
+    def issue(name: str, issuer: str | None) -> str:
+        key, csr, cert = (str(tmp_path / f"{name}.{suffix}") for suffix in ("key", "csr", "pem"))
+        _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={name}")
+        extensions = str(tmp_path / "ca.ext")
+        (tmp_path / "ca.ext").write_text("basicConstraints=critical,CA:TRUE\n")
+        if issuer is None:
+            _openssl("x509", "-req", "-in", csr, "-signkey", key, "-days", "30", "-out", cert, "-extfile", extensions)
+        else:
+            _openssl("x509", "-req", "-in", csr, "-CA", str(tmp_path / f"{issuer}.pem"), "-CAkey",
+                     str(tmp_path / f"{issuer}.key"), "-CAcreateserial", "-days", "30", "-out", cert,
+                     "-extfile", extensions)
+        return (tmp_path / f"{name}.pem").read_text()
+
+    root, intermediate, other = issue("root", None), issue("intermediate", "root"), issue("other", None)
+    leaf = issue("leaf", "intermediate")
+    key = (tmp_path / "leaf.key").read_text()
+    prefix = ("Unable to validate certificate chain. The certificate chain must start with the immediate signing "
+              "certificate, followed by any intermediaries in order. The index within the chain of the invalid "
+              "certificate is: ")
+    for index, chain in ((-1, root + intermediate), (-1, other), (0, intermediate + other)):
+        with pytest.raises(ClientError) as excinfo:
+            iam.upload_server_certificate(ServerCertificateName=f"chain-{unique}", CertificateBody=leaf,
+                                          PrivateKey=key, CertificateChain=chain)
+        assert error_of(excinfo) == ("MalformedCertificate", 400, f"{prefix}{index}")
+    for number, chain in enumerate((intermediate, intermediate + root)):
+        name = f"chain-{unique}-{number}"
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=leaf, PrivateKey=key,
+                                      CertificateChain=chain)
+        assert iam.get_server_certificate(ServerCertificateName=name)["ServerCertificate"]["CertificateChain"] == chain
+        iam.delete_server_certificate(ServerCertificateName=name)
+
+
 def test_ssh_public_keys(server, unique, pem):
     iam = server.client("iam")
     user = f"git-{unique}"

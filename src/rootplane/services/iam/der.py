@@ -1,4 +1,5 @@
-"""The little DER IAM needs: X.509 validity dates and public keys, RSA keys as SSH blobs and SubjectPublicKeyInfo."""
+"""The little DER IAM needs: X.509 validity dates, names and public keys; RSA keys as SSH blobs and
+SubjectPublicKeyInfo."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import datetime as _dt
 import re
 import struct
 
-__all__ = ["DerError", "pem_blocks", "certificate_validity", "certificate_spki", "rsa_private_modulus",
-           "rsa_from_ssh", "rsa_from_spki", "ssh_blob", "spki"]
+__all__ = ["DerError", "pem_blocks", "certificate_validity", "certificate_spki", "certificate_names",
+           "rsa_private_modulus", "rsa_from_ssh", "rsa_from_spki", "ssh_blob", "spki"]
 
 _SEQUENCE, _INTEGER, _BIT_STRING, _OCTET_STRING, _NULL, _OID = 0x30, 0x02, 0x03, 0x04, 0x05, 0x06
 _UTC_TIME, _GENERALIZED_TIME = 0x17, 0x18
@@ -89,6 +90,16 @@ def certificate_spki(der: bytes) -> bytes:
     if tag != _SEQUENCE:
         raise DerError("no public key")
     return der[offset:end]
+
+
+def certificate_names(der: bytes) -> tuple[bytes, bytes]:
+    """The DER issuer and subject names of an X.509 certificate."""
+    try:
+        fields = _certificate_fields(der)
+        (issuer_at, (_, _, issuer_end)), (subject_at, (_, _, subject_end)) = fields[2], fields[4]
+    except (IndexError, ValueError) as exc:
+        raise DerError(str(exc)) from exc
+    return der[issuer_at:issuer_end], der[subject_at:subject_end]
 
 
 def rsa_private_modulus(label: str, der: bytes) -> int | None:

@@ -54,7 +54,9 @@ def _check_key_pair(certificate: bytes, text: str) -> None:
         raise AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.", 400)
 
 
-def _check_chain(text: str | None) -> None:
+def _check_chain(certificate: bytes, text: str | None) -> None:
+    """MalformedCertificate unless ``text`` is PEM certificates, each the issuer of the one before it (the first,
+    of the certificate body's): AWS numbers the certificate whose issuer does not follow from -1 (the body)."""
     if text is None:
         return
     try:
@@ -65,8 +67,15 @@ def _check_chain(text: str | None) -> None:
             der.certificate_validity(body)
         if not blocks:
             raise der.DerError("empty")
+        names = [der.certificate_names(body) for body in (certificate, *(body for _, body in blocks))]
     except der.DerError:
         raise _malformed("Unable to parse certificate chain. Please ensure the chain is in PEM format.") from None
+    for index, ((issuer, _), (_, subject)) in enumerate(zip(names, names[1:]), start=-1):
+        if issuer != subject:
+            raise _malformed(
+                "Unable to validate certificate chain. The certificate chain must start with the immediate signing "
+                "certificate, followed by any intermediaries in order. The index within the chain of the invalid "
+                f"certificate is: {index}")
 
 
 def _certificate(ctx: RequestContext, name: str) -> ServerCertificateRow:
@@ -96,7 +105,7 @@ class ServerCertificatesMixin:
             raise errors.limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {quota}")
         certificate, expires_at = _parsed_certificate(params["CertificateBody"])
         _check_key_pair(certificate, params["PrivateKey"])
-        _check_chain(params.get("CertificateChain"))
+        _check_chain(certificate, params.get("CertificateChain"))
         row = repo.put(ctx.session, ServerCertificateRow(
             certificate_id=ids.unique_id("ASCA"), account_id=ctx.account_id, certificate_name=name,
             name_key=name.lower(), path=path, body=params["CertificateBody"], chain=params.get("CertificateChain"),
