@@ -215,6 +215,24 @@ def test_an_arn_with_no_valid_account_fails_legacy_parsing(server, unique):
     iam.delete_role(RoleName=f"legacy-{unique}")
 
 
+def test_a_service_principal_naming_no_service_is_invalid(server, unique):
+    """A trust policy's service principal must name a service ("<service>.amazonaws.com"): CreateRole with
+    "amazonaws.com" is MalformedPolicyDocument 'Invalid principal in policy: "SERVICE":"amazonaws.com"' (AWS's answer
+    recorded in aws-samples/aws-cdk-examples#801 and hashicorp/terraform#35086)."""
+    iam = server.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+        "Service": "amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"nosvc-{unique}", AssumeRolePolicyDocument=trust)
+    assert error_of(excinfo) == ("MalformedPolicyDocument", 400,
+                                 'Invalid principal in policy: "SERVICE":"amazonaws.com"')
+    iam.create_role(RoleName=f"nosvc-{unique}", AssumeRolePolicyDocument=trust.replace('"amazonaws', '"ec2.amazonaws'))
+    with pytest.raises(ClientError) as excinfo:
+        iam.update_assume_role_policy(RoleName=f"nosvc-{unique}", PolicyDocument=trust)
+    assert error_of(excinfo)[2] == 'Invalid principal in policy: "SERVICE":"amazonaws.com"'
+    iam.delete_role(RoleName=f"nosvc-{unique}")
+
+
 def test_aws_managed_policies_are_listed(server):
     iam = server.client("iam")
     pages = iam.get_paginator("list_policies").paginate(Scope="AWS")

@@ -77,6 +77,11 @@ def test_malformed_carries_message() -> None:
      "The policy failed legacy parsing"),
     ("identity", {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam:791234567834:user/dx"},
      "The policy failed legacy parsing"),
+    # a service principal that names no service (aws-samples/aws-cdk-examples#801), in AWS's upper-case wording
+    ("trust", {"Effect": "Allow", "Principal": {"Service": "amazonaws.com"}, "Action": "sts:AssumeRole"},
+     'Invalid principal in policy: "SERVICE":"amazonaws.com"'),
+    ("trust", {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com", "ec2"]}, "Action": "sts:AssumeRole"},
+     'Invalid principal in policy: "SERVICE":"ec2"'),
 ])
 def test_iam_refuses_what_aws_refuses_with_its_message(kind, statement, message) -> None:
     """Messages AWS answers to these documents (MalformedPolicyDocument), as recorded in public bug reports."""

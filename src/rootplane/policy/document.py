@@ -61,6 +61,8 @@ _PRINCIPAL_KINDS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _SID_RE = re.compile(r"^[0-9A-Za-z]*$")
 _CHARSET_RE = re.compile(r"[^\t\n\r\u0020-\u00ff]")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
+# A service principal names its service: "<service>.amazonaws.com" (".amazonaws.com.cn" in China, a few ".amazon.com").
+_SERVICE_PRINCIPAL_RE = re.compile(r"[\w*-]+(\.[\w*-]+)*\.(amazonaws\.com(\.cn)?|amazon\.com)")
 _PRINCIPAL_KINDS_WITH_PRINCIPAL = frozenset({"resource", "trust", "key", "rcp"})
 _ACTIONS_REMEMBERED = 512  # per policy; the simulator accepts any action name, so the memory is bounded
 
@@ -264,8 +266,8 @@ def _check_principal(element: object) -> None:
             if kind == "AWS" and not (value == "*" or _ACCOUNT_RE.match(value) or UNIQUE_ID_RE.match(value)
                                       or (value.startswith("arn:") and value.count(":") >= 5)):
                 raise MalformedPolicy(MESSAGES["principal"].format(kind=kind, value=value))
-            if kind == "Service" and not value:
-                raise MalformedPolicy(MESSAGES["principal"].format(kind=kind, value=value))
+            if kind == "Service" and not _SERVICE_PRINCIPAL_RE.fullmatch(value):
+                raise MalformedPolicy(MESSAGES["principal"].format(kind="SERVICE", value=value))
 
 
 def _check_condition(block: object) -> None:
