@@ -160,3 +160,17 @@ def test_a_service_linked_role_keeps_its_policies_and_profiles(iam, unique):
     assert iam.list_role_policies(RoleName=name)["PolicyNames"] == []
     assert iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Roles"] == []
     iam.delete_instance_profile(InstanceProfileName=profile)
+
+
+def test_the_service_linked_role_path_is_reserved(iam, unique):
+    """CreateRole under the path /aws-service-role/ is InvalidInput, 400, "Path prefix '/aws-service-role/' can only
+    be used for AWS Service linked Roles" (AWS's answer recorded in tilfin/aws-iam-policy-tool#9): only
+    CreateServiceLinkedRole makes roles there."""
+    for path in ("/aws-service-role/", "/aws-service-role/ec2.amazonaws.com/"):
+        error = error_of(iam.create_role, RoleName=f"reserved-{unique}", AssumeRolePolicyDocument=TRUST, Path=path)
+        assert (error["Code"], error["Status"], error["Message"]) == (
+            "InvalidInput", 400, "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles")
+    assert error_of(iam.get_role, RoleName=f"reserved-{unique}")["Code"] == "NoSuchEntity"
+    role = iam.create_role(RoleName=f"reserved-{unique}", AssumeRolePolicyDocument=TRUST, Path="/service-role/")
+    assert role["Role"]["Arn"].endswith(f":role/service-role/reserved-{unique}")
+    iam.delete_role(RoleName=f"reserved-{unique}")

@@ -19,8 +19,8 @@ from rootplane.services.iam import errors, repo
 from rootplane.services.iam.tables import GroupRow, InstanceProfileRow, RoleRow, UserRow
 from rootplane.services.iam.user_views import UserView, find_user_view
 
-__all__ = ["get_user", "read_user", "get_group", "get_role", "modifiable_role", "get_instance_profile", "Target", "credential_target",
-           "reading_target"]
+__all__ = ["get_user", "read_user", "get_group", "get_role", "SERVICE_ROLE_PATH", "modifiable_role",
+           "get_instance_profile", "Target", "credential_target", "reading_target"]
 
 
 def _get_named(session: Session, row_cls: type, account_id: str, name: str, missing: str):
@@ -55,9 +55,12 @@ def get_role(session: Session, account_id: str, role_name: str) -> RoleRow:
     return _get_named(session, RoleRow, account_id, role_name, f"The role with name {role_name} cannot be found.")
 
 
+SERVICE_ROLE_PATH = "/aws-service-role/"  # where CreateServiceLinkedRole, and only it, makes roles
+
+
 def modifiable_role(role: RoleRow) -> RoleRow:
     """``role``, unless it is a service-linked role, which only its service changes (UnmodifiableEntity)."""
-    if role.path.startswith("/aws-service-role/"):
+    if role.path.startswith(SERVICE_ROLE_PATH):
         raise errors.unmodifiable(
             f"Cannot perform the operation on the protected role '{role.role_name}' - this role is only modifiable by AWS")
     return role

@@ -8,6 +8,7 @@ from typing import Any
 from rootplane.services.context import RequestContext
 from rootplane.services.iam import api, entities, errors, inputs, repo, shapes
 from rootplane.services.iam.deletion_tasks import start_deletion_task
+from rootplane.services.iam.entities import SERVICE_ROLE_PATH
 from rootplane.services.iam.principal_ids import bind_principals
 from rootplane.services.iam.tables import RoleRow
 from rootplane.services.iam.users import check_boundary
@@ -58,6 +59,9 @@ def service_linked_role_name(service: str, suffix: str | None) -> str:
 
 class RolesMixin:
     def create_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        if (params.get("Path") or "/").startswith(SERVICE_ROLE_PATH):
+            raise errors.invalid_input(
+                f"Path prefix '{SERVICE_ROLE_PATH}' can only be used for AWS Service linked Roles")
         role = api.create_role(
             ctx.session, ctx.account_id, params["RoleName"], params["AssumeRolePolicyDocument"], [], ctx.now(),
             params.get("Path") or "/", params.get("Description"),
@@ -135,7 +139,7 @@ class RolesMixin:
                                        "use a shorter CustomSuffix.")
         role = api.create_role(
             ctx.session, ctx.account_id, name, trust, [],
-            ctx.now(), f"/aws-service-role/{service}/", params.get("Description"),
+            ctx.now(), f"{SERVICE_ROLE_PATH}{service}/", params.get("Description"),
             exists=errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."),
         )
@@ -143,8 +147,8 @@ class RolesMixin:
 
     def delete_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
-        service = role.path.removeprefix("/aws-service-role/").rstrip("/")
-        if not role.path.startswith("/aws-service-role/") or not service:
+        service = role.path.removeprefix(SERVICE_ROLE_PATH).rstrip("/")
+        if not role.path.startswith(SERVICE_ROLE_PATH) or not service:
             raise errors.invalid_input(f"Role {role.role_name} is not a service-linked role.")
         repo.delete_entity_links(ctx.session, role.role_id)
         repo.remove(ctx.session, role)
