@@ -233,6 +233,21 @@ def test_a_service_principal_naming_no_service_is_invalid(server, unique):
     iam.delete_role(RoleName=f"nosvc-{unique}")
 
 
+def test_a_bad_path_is_worded_as_iam_words_it(server, unique):
+    """IAM checks paths itself: CreateRole with Path "/root" and ListPolicies with PathPrefix "/foo" are
+    ValidationError, 400, with IAM's wording (aws-cloudformation/cfn-lint#3020, aws/aws-cli#5860)."""
+    iam = server.client("iam")
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName=f"path-{unique}", AssumeRolePolicyDocument=TRUST_ACCOUNT, Path="/root")
+    assert error_of(excinfo) == ("ValidationError", 400, "The specified value for path is invalid. It must begin and "
+                                 "end with / and contain only alphanumeric characters and/or / characters.")
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_policies(PathPrefix="/foo")
+    assert error_of(excinfo) == ("ValidationError", 400, "The specified value for pathPrefix is invalid. It must "
+                                 "begin with the / character and contain only alphanumeric characters and/or / "
+                                 "characters.")
+
+
 def test_aws_managed_policies_are_listed(server):
     iam = server.client("iam")
     pages = iam.get_paginator("list_policies").paginate(Scope="AWS")

@@ -102,3 +102,34 @@ def test_a_nul_character_is_refused_only_where_asked_and_once() -> None:
     tags = service_model("iam").operation_model("CreateUser").input_shape
     found = violations(tags, {"UserName": "u", "Tags": [{"Key": "k", "Value": "a\x00b"}]}, refuse_nul=True)
     assert [violation.kind for violation in found] == ["pattern"]
+
+
+@pytest.mark.parametrize(("operation", "params", "message"), [
+    ("CreateRole", {"RoleName": "r", "AssumeRolePolicyDocument": "{}", "Path": "/root"},
+     "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters "
+     "and/or / characters."),
+    ("CreateUser", {"UserName": "u", "Path": "test/"},
+     "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters "
+     "and/or / characters."),
+    ("UpdateGroup", {"GroupName": "g", "NewPath": "x"},
+     "The specified value for newPath is invalid. It must begin and end with / and contain only alphanumeric "
+     "characters and/or / characters."),
+    ("ListPolicies", {"PathPrefix": "/foo"},
+     "The specified value for pathPrefix is invalid. It must begin with the / character and contain only "
+     "alphanumeric characters and/or / characters."),
+    ("ListRoles", {"PathPrefix": "{example_path}"},
+     "The specified value for pathPrefix is invalid. It must begin with the / character and contain only "
+     "alphanumeric characters and/or / characters."),
+])
+def test_iam_words_a_bad_path_its_own_way(operation: str, params: dict, message: str) -> None:
+    """IAM checks paths itself, with its own wording (ValidationError, 400), as it answers CreateRole, CreateUser,
+    ListPolicies and ListRoles (cfn-lint#3020 and #722, aws/aws-cli#5860, ansible-collections/amazon.aws#2065)."""
+    error = _error("iam", operation, params, protocol="query")
+    assert (error.code, error.status, error.message) == ("ValidationError", 400, message)
+
+
+def test_iam_reports_other_violations_before_its_path_check() -> None:
+    """The framework's own checks come first: a missing name is reported alone, IAM never reaching the path."""
+    error = _error("iam", "CreateUser", {"Path": "no-slash"}, protocol="query")
+    assert error.message == ("1 validation error detected: Value null at 'userName' failed to satisfy constraint: "
+                             "Member must not be null")

@@ -347,6 +347,22 @@ def _s3(found: list[Violation], payload: str | None = None) -> AwsError:
                     fields={"ArgumentName": _OBJECT_ATTRIBUTES_HEADER, "ArgumentValue": first.value})
 
 
+# IAM: the framework's ValidationError, but IAM checks paths itself, after it (cfn-lint#3020, aws/aws-cli#5860): a
+# path or path prefix breaking its pattern is worded IAM's way, and only when nothing else is wrong.
+_IAM_PATH_MEMBERS = {"Path": "It must begin and end with /", "NewPath": "It must begin and end with /",
+                     "PathPrefix": "It must begin with the / character"}
+
+
+def _iam(found: list[Violation]) -> AwsError:
+    framework = [v for v in found if not (v.kind == "pattern" and v.member in _IAM_PATH_MEMBERS)]
+    if framework:
+        return _generic("ValidationError")(framework)
+    first = found[0]
+    return AwsError("ValidationError", f"The specified value for {first.path} is invalid. "
+                    f"{_IAM_PATH_MEMBERS[first.member]} and contain only alphanumeric characters and/or / characters.",
+                    400)
+
+
 # EC2: MissingParameter for a required member, InvalidParameterValue for the rest.
 def _ec2(found: list[Violation]) -> AwsError:
     first = found[0]
@@ -357,7 +373,7 @@ def _ec2(found: list[Violation]) -> AwsError:
 
 
 STYLES: dict[str, Callable[[list[Violation]], AwsError]] = {
-    "iam": _generic("ValidationError"),
+    "iam": _iam,
     "sts": _generic("ValidationError"),
     "organizations": _organizations,
     "account": _account,
