@@ -233,8 +233,8 @@ def test_a_service_principal_naming_no_service_is_invalid(server, unique):
     iam.delete_role(RoleName=f"nosvc-{unique}")
 
 
-def test_a_bad_path_is_worded_as_iam_words_it(server, unique):
-    """IAM checks paths itself: CreateRole with Path "/root" and ListPolicies with PathPrefix "/foo" are
+def test_a_bad_path_or_name_is_worded_as_iam_words_it(server, unique):
+    """IAM checks paths and names itself: CreateRole with Path "/root" and ListPolicies with PathPrefix "/foo" are
     ValidationError, 400, with IAM's wording (aws-cloudformation/cfn-lint#3020, aws/aws-cli#5860)."""
     iam = server.client("iam")
     with pytest.raises(ClientError) as excinfo:
@@ -246,6 +246,10 @@ def test_a_bad_path_is_worded_as_iam_words_it(server, unique):
     assert error_of(excinfo) == ("ValidationError", 400, "The specified value for pathPrefix is invalid. It must "
                                  "begin with the / character and contain only alphanumeric characters and/or / "
                                  "characters.")
+    with pytest.raises(ClientError) as excinfo:  # names too (aws-amplify/amplify-cli#9120)
+        iam.create_role(RoleName=f"my role {unique}", AssumeRolePolicyDocument=TRUST_ACCOUNT)
+    assert error_of(excinfo) == ("ValidationError", 400, "The specified value for roleName is invalid. It must "
+                                 "contain only alphanumeric characters and/or the following: +=,.@_-")
 
 
 def test_aws_managed_policies_are_listed(server):

@@ -128,6 +128,26 @@ def test_iam_words_a_bad_path_its_own_way(operation: str, params: dict, message:
     assert (error.code, error.status, error.message) == ("ValidationError", 400, message)
 
 
+@pytest.mark.parametrize(("operation", "params", "member"), [
+    ("CreateRole", {"RoleName": "my role", "AssumeRolePolicyDocument": "{}"}, "roleName"),
+    ("AttachUserPolicy", {"UserName": "{ocm-sts-access}", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+     "userName"),
+    ("CreateGroup", {"GroupName": "a/b"}, "groupName"),
+])
+def test_iam_words_a_bad_name_its_own_way(operation: str, params: dict, member: str) -> None:
+    """A name breaking IAM's name pattern is IAM's own check too (aws-amplify/amplify-cli#9120: CreateRole;
+    app-sre/qontract-reconcile#2640: AttachUserPolicy); a name too long stays the framework's (its length)."""
+    error = _error("iam", operation, params, protocol="query")
+    assert (error.code, error.status, error.message) == (
+        "ValidationError", 400,
+        f"The specified value for {member} is invalid. It must contain only alphanumeric characters and/or the "
+        "following: +=,.@_-")
+    too_long = _error("iam", "CreateRole", {"RoleName": "r" * 65, "AssumeRolePolicyDocument": "{}"}, "query")
+    assert too_long.message == (
+        f"1 validation error detected: Value '{'r' * 65}' at 'roleName' failed to satisfy constraint: Member must "
+        "have length less than or equal to 64")
+
+
 def test_iam_reports_other_violations_before_its_path_check() -> None:
     """The framework's own checks come first: a missing name is reported alone, IAM never reaching the path."""
     error = _error("iam", "CreateUser", {"Path": "no-slash"}, protocol="query")

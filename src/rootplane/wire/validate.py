@@ -347,20 +347,31 @@ def _s3(found: list[Violation], payload: str | None = None) -> AwsError:
                     fields={"ArgumentName": _OBJECT_ATTRIBUTES_HEADER, "ArgumentValue": first.value})
 
 
-# IAM: the framework's ValidationError, but IAM checks paths itself, after it (cfn-lint#3020, aws/aws-cli#5860): a
-# path or path prefix breaking its pattern is worded IAM's way, and only when nothing else is wrong.
-_IAM_PATH_MEMBERS = {"Path": "It must begin and end with /", "NewPath": "It must begin and end with /",
-                     "PathPrefix": "It must begin with the / character"}
+# IAM: the framework's ValidationError, but IAM checks paths and names against their patterns itself, after it
+# (cfn-lint#3020, aws/aws-cli#5860, aws-amplify/amplify-cli#9120): such a violation is worded IAM's way, and only
+# when nothing else is wrong.
+_IAM_NAME_PATTERN = r"[\w+=,.@-]+"
+_IAM_PATH_RULES = {"Path": "must begin and end with /", "NewPath": "must begin and end with /",
+                   "PathPrefix": "must begin with the / character"}
+
+
+def _iam_rule(violation: Violation) -> str | None:
+    """What IAM's own check of this pattern violation says the value must be, or None for the framework's."""
+    if violation.kind != "pattern":
+        return None
+    if violation.member in _IAM_PATH_RULES:
+        return f"{_IAM_PATH_RULES[violation.member]} and contain only alphanumeric characters and/or / characters."
+    if violation.limit == _IAM_NAME_PATTERN:
+        return "must contain only alphanumeric characters and/or the following: +=,.@_-"
+    return None
 
 
 def _iam(found: list[Violation]) -> AwsError:
-    framework = [v for v in found if not (v.kind == "pattern" and v.member in _IAM_PATH_MEMBERS)]
+    framework = [violation for violation in found if _iam_rule(violation) is None]
     if framework:
         return _generic("ValidationError")(framework)
     first = found[0]
-    return AwsError("ValidationError", f"The specified value for {first.path} is invalid. "
-                    f"{_IAM_PATH_MEMBERS[first.member]} and contain only alphanumeric characters and/or / characters.",
-                    400)
+    return AwsError("ValidationError", f"The specified value for {first.path} is invalid. It {_iam_rule(first)}", 400)
 
 
 # EC2: MissingParameter for a required member, InvalidParameterValue for the rest.
