@@ -20,8 +20,12 @@ SERVICES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("aws-cloudtrail", "CloudTrail", GENERAL_CATEGORIES),
     ("aws-identity-and-access-management", "Identity and Access Management (IAM)", GENERAL_CATEGORIES),
     ("aws-organizations", "Organizations", GENERAL_CATEGORIES),
-    ("general-info", "General Info and Getting Started", (("using-aws", "Using AWS & Services"),
-                                                          ("other", "Other"))),
+    # The categories of the CLI reference's describe-services example (cli/latest/reference/support/).
+    ("general-info", "General Info and Getting Started", (
+        ("charges", "How Will I Be Charged?"), ("gdpr-queries", "Data Privacy Query"),
+        ("reserved-instances", "Reserved Instances"), ("resource", "Where is my Resource?"),
+        ("using-aws", "Using AWS & Services"), ("free-tier", "Free Tier"),
+        ("security-and-compliance", "Security & Compliance"), ("account-structure", "Account Structure"))),
     (KMS_SERVICE_CODE, "Key Management Service (KMS)", (("general-guidance", "General Guidance"),
                                                         ("key-policy", "Key Policy"), ("other", "Other"))),
 )
