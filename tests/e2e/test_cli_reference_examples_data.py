@@ -25,3 +25,21 @@ def test_support_describe_services_general_info(cli):
         {"code": "free-tier", "name": "Free Tier"},
         {"code": "security-and-compliance", "name": "Security & Compliance"},
         {"code": "account-structure", "name": "Account Structure"}]}]
+
+
+def test_support_describe_cases_without_communications(cli):
+    """support/describe-cases.html, "To describe a case": submittedBy is the account's e-mail address (the API
+    reference's CaseDetails), no recentCommunications with --no-include-communications, no cc list is []."""
+    case_id = cli.json("support", "create-case", "--category-code", "using-aws", "--communication-body",
+                       "I want to learn more about an AWS service.", "--issue-type", "technical", "--language", "en",
+                       "--service-code", "general-info", "--severity-code", "low", "--subject",
+                       "Question about my account")["caseId"]
+    display_id = cli.text("support", "describe-cases", "--case-id-list", case_id, "--query", "cases[0].displayId")
+    cases = cli.json("support", "describe-cases", "--display-id", display_id, "--after-time",
+                     "2020-03-23T21:31:47.774Z", "--include-resolved-cases", "--language", "en",
+                     "--no-include-communications", "--max-item", "1")["cases"]
+    assert [sorted(case) for case in cases] == [sorted(
+        ["status", "ccEmailAddresses", "timeCreated", "caseId", "severityCode", "language", "categoryCode",
+         "serviceCode", "submittedBy", "displayId", "subject"])]
+    assert (cases[0]["caseId"], cases[0]["submittedBy"], cases[0]["ccEmailAddresses"], cases[0]["status"]) == \
+        (case_id, "root@example.com", [], "opened")

@@ -18,6 +18,7 @@ from typing import Any
 from rootplane.core.errors import AwsError
 from rootplane.core.ids import random_string
 from rootplane.services.context import Handler, RequestContext
+from rootplane.services.accounts import repo as accounts
 from rootplane.services.provider import Provider
 from rootplane.services.support import repo
 from rootplane.services.support.catalog import KMS_SERVICE_CODE, SERVICES, SEVERITY_LEVELS
@@ -72,6 +73,12 @@ def _case_not_found(case_id: str) -> AwsError:
     return AwsError("CaseIdNotFound", f"Case {case_id} not found.", 400)
 
 
+def _account_email(ctx: RequestContext) -> str:
+    """A case's submittedBy: "the email address of the account that submitted the case" (CaseDetails)."""
+    account = accounts.find_account(ctx.session, ctx.account_id)
+    return account.email if account is not None else ctx.principal.arn
+
+
 def _communication(row: CommunicationRow) -> dict[str, Any]:
     return {"caseId": row.case_id, "body": row.body, "submittedBy": row.submitted_by,
             "timeCreated": _time(row.created_at), "attachmentSet": []}
@@ -114,7 +121,7 @@ class SupportProvider(Provider):
             status="opened", service_code=params.get("serviceCode") or "general-info",
             category_code=params.get("categoryCode") or "other", severity_code=params.get("severityCode") or "low",
             issue_type=params.get("issueType") or "technical", language=params.get("language") or "en",
-            submitted_by=ctx.principal.arn, cc_json=json.dumps(list(params.get("ccEmailAddresses") or [])),
+            submitted_by=_account_email(ctx), cc_json=json.dumps(list(params.get("ccEmailAddresses") or [])),
             created_at=now))
         repo.put(ctx.session, CommunicationRow(case_id=case.case_id, body=params["communicationBody"],
                                                submitted_by=ctx.principal.arn, created_at=now))
