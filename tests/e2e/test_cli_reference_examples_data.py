@@ -3,6 +3,8 @@ the data and detection services, replayed with the CLI: each test cites its page
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from docs_cli import BOOT_KEY, Cli
@@ -43,3 +45,18 @@ def test_support_describe_cases_without_communications(cli):
          "serviceCode", "submittedBy", "displayId", "subject"])]
     assert (cases[0]["caseId"], cases[0]["submittedBy"], cases[0]["ccEmailAddresses"], cases[0]["status"]) == \
         (case_id, "root@example.com", [], "opened")
+
+
+def test_sns_publish_text_message_to_phone_number(server, cli):
+    """sns/publish.html, "send a quick SMS/text message": a MessageId, the SMS kept in the outbox; a number not in
+    E.164 form is refused (Publish API reference, PhoneNumber)."""
+    published = cli.json("sns", "publish", "--phone-number", "+12012022034", "--message",
+                         " This is bob. My phone's dead. I'll be home soon.")
+    assert list(published) == ["MessageId"] and re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+                                                               published["MessageId"])
+    sms = server.get_json("/_rootplane/outbox?to=%2B12012022034")
+    assert [message["body"] for message in sms] == [" This is bob. My phone's dead. I'll be home soon."]
+    error = cli.error("sns", "publish", "--phone-number", "not-a-number", "--message", "hi")
+    assert (error.code, error.message) == ("InvalidParameter",
+                                           "Invalid parameter: PhoneNumber Reason: not-a-number is not valid to "
+                                           "publish to")

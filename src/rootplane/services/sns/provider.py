@@ -14,6 +14,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.batches import ENTRY_ID, MAX_ENTRIES, entry_results
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
+from rootplane.services.mail.outbox import send_text_message
 from rootplane.services.provider import Provider
 from rootplane.services.sns import endpoints, fifo, message_attributes, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
@@ -37,6 +38,7 @@ _TOPIC_SETTABLE = ("Policy", "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", 
 _PERMISSION_ACTIONS = frozenset({"AddPermission", "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic",
                                  "Publish", "Receive", "RemovePermission", "SetTopicAttributes", "Subscribe"})
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_PHONE_NUMBER = re.compile(r"^\+[1-9][0-9]{1,14}$")  # E.164: a plus sign and at most 15 digits
 _PROTOCOL_MISMATCH = "Endpoint must match the specified protocol"  # an http(s) URL of the other scheme
 _FIFO_ATTRIBUTES = ("FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope")
 _MAX_SUBJECT = 99  # "less than 100 characters long" (Publish)
@@ -178,6 +180,16 @@ def _structured(params: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
     if "default" not in texts:
         raise _invalid("Message Structure - No default entry in JSON message body")
     return texts.pop("default"), texts
+
+
+def _publish_text_message(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Publish to a phone number in E.164 form (Publish API reference, PhoneNumber): the SMS goes to the outbox."""
+    phone_number = params["PhoneNumber"]
+    if not _PHONE_NUMBER.match(phone_number):
+        raise _invalid(f"PhoneNumber Reason: {phone_number} is not valid to publish to")
+    _check_message(params, _MAX_MESSAGE_BYTES)
+    send_text_message(ctx, phone_number, params["Message"])
+    return {"MessageId": str(uuid.uuid4())}
 
 
 def _check_batch(entries: list[dict[str, Any]], limit: int) -> None:
@@ -491,6 +503,8 @@ class SnsProvider(Provider):
     # -- publishing ----------------------------------------------------------------------------------------------
     def publish(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         arn = params.get("TopicArn") or params.get("TargetArn")
+        if not arn and params.get("PhoneNumber"):
+            return _publish_text_message(ctx, params)
         if not arn:
             raise _invalid("TopicArn or TargetArn Reason: no value for required parameter")
         topic: TopicRow | TopicView = self._read_topic(ctx, arn)
