@@ -60,3 +60,22 @@ def test_sns_publish_text_message_to_phone_number(server, cli):
     assert (error.code, error.message) == ("InvalidParameter",
                                            "Invalid parameter: PhoneNumber Reason: not-a-number is not valid to "
                                            "publish to")
+
+
+def test_s3api_listings_write_times_with_milliseconds(cli, tmp_path):
+    """s3api/list-object-versions.html and list-objects.html: the CLI prints S3's XML times as sent, always with
+    milliseconds ("LastModified": "2015-11-10T00:57:03.000Z"), as the S3 API reference's ListObjectVersions example
+    response shows them."""
+    cli.json("s3api", "create-bucket", "--bucket", "clidata-times")
+    cli.json("s3api", "put-bucket-versioning", "--bucket", "clidata-times", "--versioning-configuration",
+             "Status=Enabled")
+    body = tmp_path / "index.html"
+    body.write_text("<html></html>")
+    cli.json("s3api", "put-object", "--bucket", "clidata-times", "--key", "index.html", "--body", str(body))
+    cli.json("s3api", "delete-object", "--bucket", "clidata-times", "--key", "index.html")
+    versions = cli.json("s3api", "list-object-versions", "--bucket", "clidata-times")
+    times = [entry["LastModified"] for entry in versions["Versions"] + versions["DeleteMarkers"]]
+    cli.json("s3api", "put-object", "--bucket", "clidata-times", "--key", "index.html", "--body", str(body))
+    times += [cli.text("s3api", command, "--bucket", "clidata-times", "--query", "Contents[0].LastModified")
+              for command in ("list-objects", "list-objects-v2")]
+    assert len(times) == 4 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in times), times

@@ -13,6 +13,7 @@ from ..http import HttpRequest, HttpResponse
 from ..validate import MALFORMED_XML
 from .base import error_shape
 from .rest import RestProtocol
+from .values import ISO8601_MILLISECONDS
 from .xmlcodec import XmlError, parse_xml, read_structure, read_value, write_members, xml_text
 
 __all__ = ["RestXmlProtocol", "S3_NAMESPACE", "ROOT_ELEMENTS"]
@@ -132,7 +133,7 @@ class RestXmlProtocol(RestProtocol):
                         tag = member.serialization.get("name", payload)
                         parts = [_XML_DECL]
                         inner: list[str] = []
-                        attrs = write_members(inner, member, value)
+                        attrs = write_members(inner, member, value, ISO8601_MILLISECONDS)
                         parts.append(f"<{tag}{self._namespace(service, member)}{attrs}>")
                         parts.extend(inner)
                         parts.append(f"</{tag}>")
@@ -148,7 +149,7 @@ class RestXmlProtocol(RestProtocol):
                     parts.append(f"<{tag}{self._namespace(service, shape)}>{text}</{tag}>")
                 else:
                     inner = []
-                    attrs = write_members(inner, shape, members)
+                    attrs = write_members(inner, shape, members, ISO8601_MILLISECONDS)
                     parts.append(f"<{tag}{self._namespace(service, shape)}{attrs}>")
                     parts.extend(inner)
                     parts.append(f"</{tag}>")

@@ -23,7 +23,12 @@ __all__ = [
     "text_from_scalar",
     "float_text",
     "RESPONSE_LOCATIONS",
+    "ISO8601_MILLISECONDS",
 ]
+
+#: A body timestamp format of our own: ISO 8601 always with milliseconds ("2015-11-10T00:57:03.000Z"), as S3's XML
+#: writes the times whose shape names no format (S3 API reference, ListObjectVersions' example response).
+ISO8601_MILLISECONDS = "iso8601Milliseconds"
 
 #: Member locations a response binds outside its body (request-only ``uri``/``querystring`` members of an
 #: output shape are body members, as botocore's parsers read them).
@@ -92,7 +97,8 @@ def _formatted(moment: datetime, fmt: str) -> Any:
     if fmt == "rfc822":
         return format_datetime(moment, usegmt=True)
     # isoformat ends a UTC time in "+00:00" and cuts microseconds to milliseconds as AWS does (strftime costs more)
-    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")[:-6] + "Z"
+    milliseconds = moment.microsecond or fmt == ISO8601_MILLISECONDS
+    return moment.isoformat(timespec="milliseconds" if milliseconds else "seconds")[:-6] + "Z"
 
 
 def b64encode(value: Any) -> str:
