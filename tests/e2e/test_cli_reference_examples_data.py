@@ -3,6 +3,7 @@ the data and detection services, replayed with the CLI: each test cites its page
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -79,3 +80,23 @@ def test_s3api_listings_write_times_with_milliseconds(cli, tmp_path):
     times += [cli.text("s3api", command, "--bucket", "clidata-times", "--query", "Contents[0].LastModified")
               for command in ("list-objects", "list-objects-v2")]
     assert len(times) == 4 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in times), times
+
+
+def test_cloudwatch_get_metric_statistics_periods_start_at_start_time(cli):
+    """cloudwatch/get-metric-statistics.html: with --start-time 2014-02-18T23:18:00 and --period 3600 the datapoints
+    are stamped 23:18, 00:18, ...: periods follow one another from the start time, rounded down to the minute (the
+    API reference's StartTime)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    start = now - dt.timedelta(minutes=90, seconds=25)
+    metric = ("--namespace", "ClidataTest/EC2", "--metric-name", "CPUUtilization", "--dimensions",
+              "Name=InstanceId,Value=i-0c986c72")
+    for minutes_ago, value in ((80, 0.33), (30, 99.67)):
+        cli.run("cloudwatch", "put-metric-data", *metric[:4], "--unit", "Percent", "--value", str(value),
+                "--dimensions", "InstanceId=i-0c986c72", "--timestamp",
+                (now - dt.timedelta(minutes=minutes_ago)).isoformat())
+    stats = cli.json("cloudwatch", "get-metric-statistics", *metric, "--start-time", start.isoformat(),
+                     "--end-time", now.isoformat(), "--period", "3600", "--statistics", "Maximum")
+    first = start.replace(second=0)
+    assert stats == {"Label": "CPUUtilization", "Datapoints": [
+        {"Timestamp": first.timestamp(), "Maximum": 0.33, "Unit": "Percent"},
+        {"Timestamp": (first + dt.timedelta(hours=1)).timestamp(), "Maximum": 99.67, "Unit": "Percent"}]}

@@ -19,6 +19,7 @@ __all__ = ["metric_statistics", "metric_data", "list_metrics", "MAX_DATAPOINTS"]
 
 MAX_DATAPOINTS = 1440
 RECENT = timedelta(hours=3)
+_ROUND_TO_MINUTE, _ROUND_TO_FIVE_MINUTES = timedelta(days=15), timedelta(days=63)  # StartTime's rounding by age
 _SHORT_PERIODS = (1, 5, 10, 20, 30)
 QUERY_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")  # a MetricDataQuery's Id (AWS's ValidationError quotes this pattern)
 
@@ -38,19 +39,31 @@ def _check_range(start: datetime, end: datetime, period: int, where: str = "Peri
         raise _invalid("The parameter StartTime must be less than the parameter EndTime.")
 
 
+def _first_period(start: datetime, period: int, now: datetime) -> datetime:
+    """Where a query's periods begin: its StartTime rounded down as the API reference's StartTime says, to the
+    period's division of a minute (periods under a minute), else to the minute, five minutes or hour as StartTime is
+    less than 15 days, 15 to 63 days or more than 63 days ago. The periods follow one another from there (the CLI
+    reference's get-metric-statistics example: a 23:18 start time, datapoints at 23:18, 00:18...)."""
+    if period < 60:
+        return period_start(start, period)
+    age = now - start
+    return period_start(start, 60 if age < _ROUND_TO_MINUTE else 300 if age < _ROUND_TO_FIVE_MINUTES else 3600)
+
+
 def _periods(session: Session, account_id: str, region: str, metric: dict[str, Any], start: datetime,
-             end: datetime, period: int, unit: str | None) -> list[Bucket]:
+             end: datetime, period: int, unit: str | None, now: datetime) -> list[Bucket]:
     """The periods of ``[start, end)`` that hold data, oldest first."""
     row = repo.find_metric(session, account_id, region, metric["Namespace"], metric["MetricName"],
                            dimensions_key(metric.get("Dimensions")))
     if row is None:
         return []
-    first = period_start(start, period)
-    found = buckets(repo.datapoints(session, row.id, first, end), period, unit)
-    return [found[key] for key in sorted(found) if key + timedelta(seconds=period) > start]
+    first = _first_period(start, period, now)
+    found = buckets(repo.datapoints(session, row.id, first, end), period, unit, origin=first)
+    return [found[key] for key in sorted(found)]
 
 
-def metric_statistics(session: Session, account_id: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def metric_statistics(session: Session, account_id: str, region: str, params: dict[str, Any],
+                      now: datetime) -> dict[str, Any]:
     """GetMetricStatistics."""
     statistics = params.get("Statistics") or []
     if params.get("ExtendedStatistics"):
@@ -66,7 +79,7 @@ def metric_statistics(session: Session, account_id: str, region: str, params: di
                            "You may reduce the datapoints requested by increasing Period, or decreasing the time "
                            "range.")
     datapoints = []
-    for bucket in _periods(session, account_id, region, params, start, end, period, params.get("Unit")):
+    for bucket in _periods(session, account_id, region, params, start, end, period, params.get("Unit"), now):
         point: dict[str, Any] = {"Timestamp": bucket.start, "Unit": bucket.unit}
         for statistic in statistics:
             point[statistic] = statistic_value(bucket, statistic)
@@ -75,7 +88,7 @@ def metric_statistics(session: Session, account_id: str, region: str, params: di
 
 
 def _query_result(session: Session, account_id: str, region: str, query: dict[str, Any], start: datetime,
-                  end: datetime, descending: bool) -> dict[str, Any]:
+                  end: datetime, descending: bool, now: datetime) -> dict[str, Any]:
     if query.get("Expression") is not None:
         raise _invalid(f"rootplane does not evaluate metric math expressions (query {query['Id']}); use MetricStat.")
     stat = query.get("MetricStat")
@@ -85,7 +98,7 @@ def _query_result(session: Session, account_id: str, region: str, query: dict[st
         raise _invalid(f"rootplane computes only the statistics {', '.join(STATISTICS)} (query {query['Id']}).")
     period = stat["Period"]
     _check_range(start, end, period, "MetricDataQueries.MetricStat.Period")
-    periods = _periods(session, account_id, region, stat["Metric"], start, end, period, stat.get("Unit"))
+    periods = _periods(session, account_id, region, stat["Metric"], start, end, period, stat.get("Unit"), now)
     if descending:
         periods.reverse()
     return {"Id": query["Id"], "Label": query.get("Label") or stat["Metric"]["MetricName"],
@@ -93,7 +106,8 @@ def _query_result(session: Session, account_id: str, region: str, query: dict[st
             "Values": [statistic_value(bucket, stat["Stat"]) for bucket in periods], "StatusCode": "Complete"}
 
 
-def metric_data(session: Session, account_id: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+def metric_data(session: Session, account_id: str, region: str, params: dict[str, Any],
+                now: datetime) -> dict[str, Any]:
     """GetMetricData for MetricStat queries (all periods in one page)."""
     queries = params["MetricDataQueries"]
     ids = [query["Id"] for query in queries]
@@ -105,8 +119,8 @@ def metric_data(session: Session, account_id: str, region: str, params: dict[str
     if len(set(ids)) != len(ids):
         raise _invalid("The value of an Id must be unique within MetricDataQueries.")
     descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-    results = [_query_result(session, account_id, region, query, params["StartTime"], params["EndTime"], descending)
-               for query in queries if query.get("ReturnData", True)]
+    results = [_query_result(session, account_id, region, query, params["StartTime"], params["EndTime"], descending,
+                             now) for query in queries if query.get("ReturnData", True)]
     return {"MetricDataResults": results, "Messages": []}
 
 

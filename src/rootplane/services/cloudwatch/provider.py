@@ -74,10 +74,10 @@ class CloudWatchProvider(Provider):
         return {}
 
     def get_metric_statistics(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
-        return metrics.metric_statistics(ctx.session, ctx.account_id, ctx.region, params)
+        return metrics.metric_statistics(ctx.session, ctx.account_id, ctx.region, params, ctx.now())
 
     def get_metric_data(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
-        return metrics.metric_data(ctx.session, ctx.account_id, ctx.region, params)
+        return metrics.metric_data(ctx.session, ctx.account_id, ctx.region, params, ctx.now())
 
     def list_metrics(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
         rows, more = metrics.list_metrics(ctx.session, ctx.account_id, ctx.region, params,

@@ -34,7 +34,7 @@ class Bucket:
 
 def period_start(moment: datetime, period: int, origin: datetime = _EPOCH) -> datetime:
     """The start of the period that holds ``moment``, periods following one another from ``origin`` (by default the
-    epoch, as CloudWatch aligns a metric's periods)."""
+    epoch: ``moment`` rounded down to a multiple of ``period`` seconds)."""
     seconds = int((moment - origin).total_seconds() // 1)
     return origin + timedelta(seconds=seconds - seconds % period)
 
