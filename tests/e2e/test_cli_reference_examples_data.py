@@ -100,3 +100,11 @@ def test_cloudwatch_get_metric_statistics_periods_start_at_start_time(cli):
     assert stats == {"Label": "CPUUtilization", "Datapoints": [
         {"Timestamp": first.timestamp(), "Maximum": 0.33, "Unit": "Percent"},
         {"Timestamp": (first + dt.timedelta(hours=1)).timestamp(), "Maximum": 99.67, "Unit": "Percent"}]}
+
+
+def test_sns_sms_sandbox_status_and_opt_out_check(cli):
+    """sns/get-sms-sandbox-account-status.html ({"IsInSandbox": true}: an account starts in the SMS sandbox, SNS
+    Developer Guide) and sns/check-if-phone-number-is-opted-out.html ({"isOptedOut": false})."""
+    assert cli.json("sns", "get-sms-sandbox-account-status") == {"IsInSandbox": True}
+    assert cli.json("sns", "check-if-phone-number-is-opted-out", "--phone-number", "555-555-0100") == \
+        {"isOptedOut": False}

@@ -500,6 +500,15 @@ class SnsProvider(Provider):
             attributes[name] = value
         subscription.attributes = json.dumps(attributes)
 
+    # -- SMS -----------------------------------------------------------------------------------------------------
+    def get_sms_sandbox_account_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """An account sends SMS from the SMS sandbox until AWS moves it out (SNS Developer Guide, "SMS sandbox")."""
+        return {"IsInSandbox": True}
+
+    def check_if_phone_number_is_opted_out(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """No phone here answers STOP to an SMS, so none is opted out."""
+        return {"isOptedOut": False}
+
     # -- publishing ----------------------------------------------------------------------------------------------
     def publish(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         arn = params.get("TopicArn") or params.get("TargetArn")
