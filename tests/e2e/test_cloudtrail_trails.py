@@ -10,6 +10,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from docs_cli import BOOT_KEY, Cli
+
 ACCOUNT = "000000000000"
 
 
@@ -396,3 +398,24 @@ def test_trail_kms_key_must_be_an_enabled_symmetric_key(server, unique):
     assert client.create_trail(Name=name, S3BucketName=f"unusable-logs-{unique}",
                                KmsKeyId=disabled)["KmsKeyId"] == disabled
     client.delete_trail(Name=name)
+
+
+def test_basic_event_selectors_come_back_complete(server, unique):
+    """CloudTrail User Guide (configuring event selectors with the CLI): put-event-selectors with DataResources only,
+    or ExcludeManagementEventSources only, answers and keeps every member of the selector, the missing lists empty."""
+    cli, name = Cli(server, BOOT_KEY), f"complete-{unique}"
+    _trail_bucket(server, f"complete-logs-{unique}", name)
+    cli.json("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", f"complete-logs-{unique}")
+    data = [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::amzn-s3-demo-bucket/prefix"]},
+            {"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda:us-west-2:999999999999:function:hello"]}]
+    put = cli.json("cloudtrail", "put-event-selectors", "--trail-name", name, "--event-selectors", json.dumps(
+        [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": data}]))
+    expected = [{"ExcludeManagementEventSources": [], "IncludeManagementEvents": True, "DataResources": data,
+                 "ReadWriteType": "All"}]
+    assert put["EventSelectors"] == expected
+    assert cli.json("cloudtrail", "get-event-selectors", "--trail-name", name)["EventSelectors"] == expected
+    put = cli.json("cloudtrail", "put-event-selectors", "--trail-name", name, "--event-selectors", json.dumps(
+        [{"ReadWriteType": "All", "ExcludeManagementEventSources": ["kms.amazonaws.com"],
+          "IncludeManagementEvents": True}]))
+    assert put["EventSelectors"] == [{"ExcludeManagementEventSources": ["kms.amazonaws.com"],
+                                      "IncludeManagementEvents": True, "DataResources": [], "ReadWriteType": "All"}]

@@ -24,9 +24,12 @@ FIELDS = frozenset({
     "errorCode", "sessionCredentialFromConsole", "userIdentity.arn", "vpcEndpointId",
 })
 _OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "NotEndsWith")
+# What a basic selector holds for a member it was not given (EventSelector: ReadWriteType All, management events
+# included; the CloudTrail User Guide's put-event-selectors examples answer the lists empty).
+_SELECTOR_DEFAULTS: dict[str, Any] = {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
+                                      "ExcludeManagementEventSources": []}
 # A trail created without selectors logs every management event and no data event.
-DEFAULT: dict[str, Any] = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
-                                               "DataResources": [], "ExcludeManagementEventSources": []}]}
+DEFAULT: dict[str, Any] = {"EventSelectors": [_SELECTOR_DEFAULTS]}
 
 
 def _invalid(message: str) -> AwsError:
@@ -68,7 +71,7 @@ def checked(params: dict[str, Any]) -> dict[str, Any]:
         _check_advanced(advanced)
         return {"AdvancedEventSelectors": advanced}
     _check_basic(basic or [])
-    return {"EventSelectors": basic}
+    return {"EventSelectors": [{**_SELECTOR_DEFAULTS, **selector} for selector in basic or []]}
 
 
 def stored(text: str | None) -> dict[str, Any]:
