@@ -419,3 +419,22 @@ def test_basic_event_selectors_come_back_complete(server, unique):
           "IncludeManagementEvents": True}]))
     assert put["EventSelectors"] == [{"ExcludeManagementEventSources": ["kms.amazonaws.com"],
                                       "IncludeManagementEvents": True, "DataResources": [], "ReadWriteType": "All"}]
+
+
+def test_trail_status_names_every_time_text(server, unique):
+    """get-trail-status as the CloudTrail User Guide shows it: the attempt and logging times given as text are
+    always there, "" when nothing happened yet ("TimeLoggingStopped": "" on a trail never stopped, the notification
+    attempts "" without an SNS topic)."""
+    cli, name = Cli(server, BOOT_KEY), f"status-{unique}"
+    _trail_bucket(server, f"status-logs-{unique}", name)
+    cli.json("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", f"status-logs-{unique}")
+    texts = ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime", "LatestNotificationAttemptSucceeded",
+             "LatestDeliveryAttemptSucceeded", "TimeLoggingStarted", "TimeLoggingStopped")
+    assert cli.json("cloudtrail", "get-trail-status", "--name", name) == {"IsLogging": False,
+                                                                          **dict.fromkeys(texts, "")}
+    cli.json("cloudtrail", "start-logging", "--name", name)
+    status = cli.json("cloudtrail", "get-trail-status", "--name", name)
+    assert set(texts) <= set(status) and status["IsLogging"] is True
+    assert (status["LatestNotificationAttemptTime"], status["LatestNotificationAttemptSucceeded"],
+            status["TimeLoggingStopped"]) == ("", "", "")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", status["TimeLoggingStarted"])

@@ -32,6 +32,9 @@ _UPDATABLE = {
     "IsOrganizationTrail": "is_organization_trail", "CloudWatchLogsLogGroupArn": "cloud_watch_logs_group_arn",
     "CloudWatchLogsRoleArn": "cloud_watch_logs_role_arn",
 }
+# GetTrailStatus's times given as text (the others are timestamps, answered only once they happen).
+_STATUS_TEXTS = ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime", "LatestNotificationAttemptSucceeded",
+                 "LatestDeliveryAttemptSucceeded", "TimeLoggingStarted", "TimeLoggingStopped")
 
 
 def _event_shape(row: repo.ListedEvent) -> dict[str, Any]:
@@ -233,7 +236,8 @@ class CloudTrailProvider(Provider):
 
     def get_trail_status(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._require_trail(ctx, params["Name"])
-        status: dict[str, Any] = {"IsLogging": trail.is_logging}
+        # The times given as text are always answered, "" until they happen (CloudTrail User Guide's examples).
+        status: dict[str, Any] = {"IsLogging": trail.is_logging, **dict.fromkeys(_STATUS_TEXTS, "")}
         if trail.started_at:
             status.update(StartLoggingTime=trail.started_at, TimeLoggingStarted=_status_text(trail.started_at))
         if trail.stopped_at:
