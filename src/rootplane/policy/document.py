@@ -151,7 +151,9 @@ class Policy:
 
 # ------------------------------------------------------------------------------------------------------ spans
 def _statement_spans(text: str) -> list[tuple[int, int]]:
-    """Source spans of the Statement elements: start just after the previous token, end just after the element."""
+    """Source spans of the Statement elements, as IAM's simulator reports them: a listed statement starts just after
+    the previous token ("[" or the previous statement), a lone statement object just inside its "{"; each ends just
+    after the element (the AWS CLI reference's simulate-custom-policy and simulate-principal-policy examples)."""
     decoder = json.JSONDecoder()
     ws = re.compile(r"[ \t\n\r]*")
     i = ws.match(text, 0).end()  # type: ignore[union-attr]
@@ -184,7 +186,7 @@ def _statement_spans(text: str) -> list[tuple[int, int]]:
                 prev = j = end
         elif key == "Statement":
             _, end = decoder.raw_decode(text, i)
-            spans.append((after_colon, end))
+            spans.append((i + 1 if text[i] == "{" else after_colon, end))
             i = end
         else:
             _, i = decoder.raw_decode(text, i)

@@ -1,0 +1,56 @@
+"""The Examples of the AWS CLI command reference pages for IAM (docs.aws.amazon.com/cli/latest/reference/iam/...),
+replayed with the AWS CLI as written there (account ids adapted) and judged on the documented output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from docs_cli import BOOT_KEY, Cli
+
+# simulate-custom-policy: a policy whose Statement is one object, not a list
+DYNAMODB_AFTER_DATE = ('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
+                       '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}')
+
+
+@pytest.fixture(scope="module")
+def root(server) -> Cli:
+    return Cli(server, BOOT_KEY)
+
+
+def test_simulate_custom_policy_examples(root):
+    """simulate-custom-policy.html, Examples 1 and 2: a single-object Statement starts at line 1, column 38 (just
+    inside its brace) and ends at column 167; a date before the condition's is an implicit deny."""
+    def simulate(current_time: str) -> dict:
+        return root.json("iam", "simulate-custom-policy", "--policy-input-list", DYNAMODB_AFTER_DATE,
+                         "--action-names", "dynamodb:CreateBackup", "--context-entries",
+                         f"ContextKeyName='aws:CurrentTime',ContextKeyValues='{current_time}',ContextKeyType=date")
+    [allowed] = simulate("2019-04-25T11:00:00Z")["EvaluationResults"]
+    assert (allowed["EvalActionName"], allowed["EvalResourceName"], allowed["EvalDecision"]) == \
+        ("dynamodb:CreateBackup", "*", "allowed")
+    [statement] = allowed["MatchedStatements"]
+    assert (statement["SourcePolicyId"], statement["StartPosition"], statement["EndPosition"]) == \
+        ("PolicyInputList.1", {"Line": 1, "Column": 38}, {"Line": 1, "Column": 167})
+    assert allowed["MissingContextValues"] == []
+    [denied] = simulate("2014-04-25T11:00:00Z")["EvaluationResults"]
+    assert (denied["EvalDecision"], denied["MatchedStatements"], denied["MissingContextValues"]) == \
+        ("implicitDeny", [], [])
+
+
+def test_simulate_principal_policy_pretty_printed_statement(server, root):
+    """simulate-principal-policy.html, Example 1: the user's policy Grant-Access-To-CodeCommit-ListRepo,
+    pretty-printed, matches from line 3, column 19 to line 9, column 10."""
+    policy = ('{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n'
+              '            "Sid": "VisualEditor0",\n            "Effect": "Allow",\n'
+              '            "Action": "codecommit:ListRepositories",\n            "Resource": "*"\n        }\n    ]\n}')
+    root.json("iam", "create-user", "--user-name", "alejandro")
+    root.json("iam", "put-user-policy", "--user-name", "alejandro", "--policy-name", "Grant-Access-To-CodeCommit-ListRepo",
+              "--policy-document", policy)
+    [result] = root.json("iam", "simulate-principal-policy", "--policy-source-arn",
+                         "arn:aws:iam::000000000000:user/alejandro", "--action-names",
+                         "codecommit:ListRepositories")["EvaluationResults"]
+    assert result["EvalDecision"] == "allowed"
+    [statement] = result["MatchedStatements"]
+    assert (statement["SourcePolicyId"], statement["StartPosition"], statement["EndPosition"]) == \
+        ("Grant-Access-To-CodeCommit-ListRepo", {"Line": 3, "Column": 19}, {"Line": 9, "Column": 10})
+
