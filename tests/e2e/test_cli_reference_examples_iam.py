@@ -8,9 +8,12 @@ import pytest
 
 from docs_cli import BOOT_KEY, Cli
 
-# simulate-custom-policy: a policy whose Statement is one object, not a list
+# simulate-custom-policy and get-context-keys-for-custom-policy: a policy whose Statement is one object, not a list
 DYNAMODB_AFTER_DATE = ('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
                        '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}')
+DYNAMODB_OWN_TABLE = ('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":'
+                      '"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}","Condition":{"DateGreaterThan":'
+                      '{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}')
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +57,14 @@ def test_simulate_principal_policy_pretty_printed_statement(server, root):
     assert (statement["SourcePolicyId"], statement["StartPosition"], statement["EndPosition"]) == \
         ("Grant-Access-To-CodeCommit-ListRepo", {"Line": 3, "Column": 19}, {"Line": 9, "Column": 10})
 
+
+def test_get_context_keys_for_custom_policy_example(root, tmp_path):
+    """get-context-keys-for-custom-policy.html, Examples 1 and 2: the keys in the order the statement names them
+    (the Resource's ${aws:username} before the Condition's aws:CurrentTime), from the command line or a file."""
+    expected = {"ContextKeyNames": ["aws:username", "aws:CurrentTime"]}
+    assert root.json("iam", "get-context-keys-for-custom-policy", "--policy-input-list", DYNAMODB_OWN_TABLE) == \
+        expected
+    policy_file = tmp_path / "policyfile.json"
+    policy_file.write_text('[ "' + DYNAMODB_OWN_TABLE.replace('"', '\\"') + '" ]')
+    assert root.json("iam", "get-context-keys-for-custom-policy", "--policy-input-list",
+                     f"file://{policy_file}") == expected

@@ -29,14 +29,23 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
+def _variables(value: Any) -> Iterable[str]:
+    for text in _strings(value):
+        yield from (match.strip() for match in _VARIABLE_RE.findall(text) if ":" in match)
+
+
 def _keys_of(document: dict[str, Any]) -> Iterable[str]:
+    """The statements' keys in the order their members are written: a Resource's ``${aws:username}`` before the
+    Condition's ``aws:CurrentTime`` when Resource comes first (the AWS CLI reference's
+    get-context-keys-for-custom-policy example); within a Condition, its keys, then its variables."""
     statements = document.get("Statement") or []
     for statement in statements if isinstance(statements, list) else [statements]:
-        for block in (statement.get("Condition") or {}).values():
-            yield from block
-        for member in ("Resource", "NotResource", "Condition"):
-            for text in _strings(statement.get(member)):
-                yield from (match.strip() for match in _VARIABLE_RE.findall(text) if ":" in match)
+        for member, value in statement.items():
+            if member == "Condition":
+                for block in (value or {}).values():
+                    yield from block
+            if member in ("Resource", "NotResource", "Condition"):
+                yield from _variables(value)
 
 
 def context_keys(texts: Iterable[str]) -> list[str]:
