@@ -68,3 +68,20 @@ def test_get_context_keys_for_custom_policy_example(root, tmp_path):
     policy_file.write_text('[ "' + DYNAMODB_OWN_TABLE.replace('"', '\\"') + '" ]')
     assert root.json("iam", "get-context-keys-for-custom-policy", "--policy-input-list",
                      f"file://{policy_file}") == expected
+
+
+def test_service_linked_role_examples(root):
+    """create-service-linked-role.html, delete-service-linked-role.html and
+    get-service-linked-role-deletion-status.html: lex.amazonaws.com's role is AWSServiceRoleForLexBots (as the Lex
+    V1 guide's gs-create-role.html also shows), under /aws-service-role/lex.amazonaws.com/."""
+    role = root.json("iam", "create-service-linked-role", "--aws-service-name", "lex.amazonaws.com",
+                     "--description", "My service-linked role to support Lex")["Role"]
+    assert (role["Path"], role["RoleName"], role["Arn"]) == (
+        "/aws-service-role/lex.amazonaws.com/", "AWSServiceRoleForLexBots",
+        "arn:aws:iam::000000000000:role/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots")
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": ["lex.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]
+    task = root.json("iam", "delete-service-linked-role", "--role-name", "AWSServiceRoleForLexBots")["DeletionTaskId"]
+    assert task.startswith("task/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots/")
+    assert root.json("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task) == \
+        {"Status": "SUCCEEDED"}

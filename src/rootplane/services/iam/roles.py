@@ -45,6 +45,7 @@ _SERVICE_ROLE_NAMES = {
     "fms.amazonaws.com": "AWSServiceRoleForFMS",
     "inspector2.amazonaws.com": "AWSServiceRoleForAmazonInspector2",
     "macie.amazonaws.com": "AWSServiceRoleForAmazonMacie",
+    "lex.amazonaws.com": "AWSServiceRoleForLexBots",
 }
 
 
