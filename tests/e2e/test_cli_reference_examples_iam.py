@@ -85,3 +85,20 @@ def test_service_linked_role_examples(root):
     assert task.startswith("task/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots/")
     assert root.json("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task) == \
         {"Status": "SUCCEEDED"}
+
+
+def test_service_specific_credential_examples(root):
+    """create-service-specific-credential.html and list-service-specific-credentials.html: the user's first
+    CodeCommit credential is <user>-at-<account>, the second <user>+1-at-<account>; the password is 32 random bytes
+    in base64 (44 characters ending in "=")."""
+    root.json("iam", "create-user", "--user-name", "developer")
+    created = [root.json("iam", "create-service-specific-credential", "--user-name", "developer",
+                         "--service-name", "codecommit.amazonaws.com")["ServiceSpecificCredential"]
+               for _ in range(2)]
+    for credential in created:
+        assert len(credential["ServicePassword"]) == 44 and credential["ServicePassword"].endswith("=")
+    listed = root.json("iam", "list-service-specific-credentials", "--user-name", "developer",
+                       "--service-name", "codecommit.amazonaws.com")["ServiceSpecificCredentials"]
+    assert [(item["ServiceSpecificCredentialId"], item["ServiceUserName"]) for item in listed] == [
+        (created[0]["ServiceSpecificCredentialId"], "developer-at-000000000000"),
+        (created[1]["ServiceSpecificCredentialId"], "developer+1-at-000000000000")]

@@ -45,7 +45,7 @@ __all__ = [
     "profile_of_role", "delete_entity_links", "rekey_entity", "account_summary", "list_all_users",
     "login_profiles_of", "owners_with_mfa", "certificates_of_account", "list_ssh_keys", "count_ssh_keys",
     "find_ssh_key_by_fingerprint", "list_providers", "count_providers", "list_service_credentials",
-    "count_service_credentials", "password_history", "trim_password_history", "attachments_of",
+    "password_history", "trim_password_history", "attachments_of",
     "group_names_of_users", "profiles_of_roles", "versions_of_policies", "list_attached_aws_arns",
     "access_keys_of_account",
 ]
@@ -786,12 +786,6 @@ def list_service_credentials(session: Session, account_id: str, user_id: str | N
     if service_name:
         query = query.where(ServiceCredentialRow.service_name == service_name)
     return list(session.scalars(query.order_by(ServiceCredentialRow.created_at, ServiceCredentialRow.credential_id)))
-
-
-def count_service_credentials(session: Session, user_id: str, service_name: str) -> int:
-    query = select(func.count()).select_from(ServiceCredentialRow).where(
-        ServiceCredentialRow.user_id == user_id, ServiceCredentialRow.service_name == service_name)
-    return int(session.scalar(query) or 0)
 
 
 def password_history(session: Session, user_id: str, limit: int) -> list[PasswordHistoryRow]:

@@ -54,13 +54,20 @@ def _metadata(row: ServiceCredentialRow, user_name: str) -> dict[str, Any]:
     return shape
 
 
+def _service_user_name(user_name: str, account_id: str, existing: list[ServiceCredentialRow]) -> str:
+    """``<user>-at-<account>``, or ``<user>+1-at-<account>`` while the user's other credential for the service holds
+    that name (the AWS CLI reference's list-service-specific-credentials example)."""
+    name = f"{user_name}-at-{account_id}"
+    return f"{user_name}+1-at-{account_id}" if any(row.service_user_name == name for row in existing) else name
+
+
 def _with_secret(row: ServiceCredentialRow, user_name: str) -> dict[str, Any]:
     """The credential with a fresh secret (create and reset are the only times AWS shows it)."""
     shape = _metadata(row, user_name)
     if row.service_name in _API_KEY_SERVICES:
         shape["ServiceCredentialSecret"] = "ABSK" + base64.b64encode(secrets.token_bytes(96)).decode()
     else:
-        shape["ServicePassword"] = base64.b64encode(secrets.token_bytes(33)).decode()
+        shape["ServicePassword"] = base64.b64encode(secrets.token_bytes(32)).decode()  # 44 characters, "=" last
     return shape
 
 
@@ -69,14 +76,16 @@ class ServiceCredentialsMixin:
         user = entities.get_user(ctx.session, ctx.account_id, params["UserName"])
         service = params["ServiceName"]
         _check_service(service)
-        if repo.count_service_credentials(ctx.session, user.user_id, service) >= PER_SERVICE_QUOTA:
+        existing = repo.list_service_credentials(ctx.session, ctx.account_id, user.user_id, service)
+        if len(existing) >= PER_SERVICE_QUOTA:
             raise errors.limit_exceeded(
                 f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {PER_SERVICE_QUOTA}")
         now = ctx.now()
         days = params.get("CredentialAgeDays")
         row = repo.put(ctx.session, ServiceCredentialRow(
             credential_id=ids.unique_id("ACCA"), account_id=ctx.account_id, user_id=user.user_id,
-            service_name=service, service_user_name=f"{user.user_name}-at-{ctx.account_id}", status="Active",
+            service_name=service, service_user_name=_service_user_name(user.user_name, ctx.account_id, existing),
+            status="Active",
             created_at=now, expires_at=now + _dt.timedelta(days=days) if days else None,
         ))
         return {"ServiceSpecificCredential": _with_secret(row, user.user_name)}
