@@ -63,8 +63,12 @@ def test_enable_all_features_waits_for_invited_members(server, orgs):
     _invite_other(server, orgs)
     other = server.client("organizations", "AKIAOTHERROOTKEY01", "AKIAOTHERROOTKEY01")
     request = orgs.enable_all_features()["Handshake"]
-    assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "OPEN")
-    assert request["Parties"][1] == {"Id": request["Parties"][0]["Id"], "Type": "ORGANIZATION"}
+    # REQUESTED until every invited member answers, then OPEN (API_Handshake.html's State); one party and one
+    # resource, the organization (the AWS CLI reference's enable-all-features example, EnableAllFeatures's example)
+    org_id = orgs.describe_organization()["Organization"]["Id"]
+    assert (request["Action"], request["State"]) == ("ENABLE_ALL_FEATURES", "REQUESTED")
+    assert (request["Parties"], request["Resources"]) == ([{"Id": org_id, "Type": "ORGANIZATION"}],
+                                                          [{"Value": org_id, "Type": "ORGANIZATION"}])
     error = error_of(orgs.enable_all_features)  # EnableAllFeatures models no DuplicateHandshakeException
     assert (error["Code"], error["Reason"]) == ("HandshakeConstraintViolationException",
                                                 "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION")
@@ -74,6 +78,7 @@ def test_enable_all_features_waits_for_invited_members(server, orgs):
     assert {"Type": "PARENT_HANDSHAKE", "Value": request["Id"]} in approval["Resources"]
     assert approval["Id"] in server.get_json(f"/_rootplane/outbox?to=root-{OTHER}@example.com")[-1]["body"]
     assert other.accept_handshake(HandshakeId=approval["Id"])["Handshake"]["State"] == "ACCEPTED"
+    assert orgs.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "OPEN"
     (final,) = orgs.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
     assert final["State"] == "OPEN"
     assert orgs.accept_handshake(HandshakeId=final["Id"])["Handshake"]["State"] == "ACCEPTED"

@@ -30,19 +30,22 @@ def is_request(handshake: HandshakeRow) -> bool:
 def pending_request(ctx: Any, org: OrganizationRow) -> HandshakeRow | None:
     """The organization's ENABLE_ALL_FEATURES request still in progress (open, not expired), if any."""
     for existing in repo.list_handshakes(ctx.session, org_id=org.id, target_ids=(org.id,), action=ENABLE, limit=100):
-        if existing.state == "OPEN" and existing.expires_at > ctx.now():
+        if existing.state in ("REQUESTED", "OPEN") and existing.expires_at > ctx.now():
             return existing
     return None
 
 
 def request_all_features(ctx: Any, org: OrganizationRow) -> HandshakeRow:
-    """The request plus one approval handshake per invited member (APPROVE_ALL_FEATURES at once when none)."""
+    """The request plus one approval handshake per invited member (APPROVE_ALL_FEATURES at once when none). The
+    request is REQUESTED while members have still to answer, OPEN once all have (API_Handshake.html's State)."""
     if pending_request(ctx, org) is not None:
         raise handshake_constraint("ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
                                    "The handshake request is invalid because the organization has already started the "
                                    "process to enable all features.")
     request = new_handshake(ctx, org, ENABLE, org.id, "ORGANIZATION", None)
     members = repo.invited_member_ids(ctx.session, org.id)
+    if members:
+        request.state = "REQUESTED"
     for account_id in members:
         approval = new_handshake(ctx, org, ENABLE, account_id, "ACCOUNT", None, parent_id=request.id)
         account = accounts.find_account(ctx.session, account_id)
@@ -64,9 +67,12 @@ def accepted(ctx: Any, org: OrganizationRow, handshake: HandshakeRow) -> None:
     """React to an accepted all-features handshake: a member approval, or the management account's final step."""
     if handshake.action == ENABLE and handshake.parent_id is not None:
         children = repo.list_child_handshakes(ctx.session, handshake.parent_id)
+        request = repo.find_handshake(ctx.session, handshake.parent_id)
         if all(child.state == "ACCEPTED" for child in children):
             new_handshake(ctx, org, APPROVE, org.management_account_id, "ACCOUNT", None,
                           parent_id=handshake.parent_id)
+            if request is not None and request.state == "REQUESTED":
+                request.state = "OPEN"
         return
     request = handshake if is_request(handshake) else repo.find_handshake(ctx.session, handshake.parent_id or "")
     for step in [request, *repo.list_child_handshakes(ctx.session, request.id)] if request is not None else []:

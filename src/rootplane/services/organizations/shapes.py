@@ -99,14 +99,17 @@ def handshake_shape(org: OrganizationRow, handshake: HandshakeRow, management_em
     state = handshake.state
     if state in ("OPEN", "REQUESTED") and now >= handshake.expires_at:
         state = "EXPIRED"
-    resources: list[dict[str, Any]] = [
-        {"Value": org.id, "Type": "ORGANIZATION", "Resources": [
+    organization: dict[str, Any] = {"Value": org.id, "Type": "ORGANIZATION"}
+    parties = [{"Id": org.id, "Type": "ORGANIZATION"}]
+    resources: list[dict[str, Any]] = [organization]
+    if handshake.target_type != "ORGANIZATION":  # the organization's own all-features request names it once
+        organization["Resources"] = [
             {"Value": management_email, "Type": "MASTER_EMAIL"},
             {"Value": management_name, "Type": "MASTER_NAME"},
             {"Value": org.feature_set, "Type": "ORGANIZATION_FEATURE_SET"},
-        ]},
-        {"Value": handshake.target_id, "Type": handshake.target_type},
-    ]
+        ]
+        parties.append({"Id": handshake.target_id, "Type": handshake.target_type})
+        resources.append({"Value": handshake.target_id, "Type": handshake.target_type})
     if handshake.notes:
         resources.append({"Value": handshake.notes, "Type": "NOTES"})
     if handshake.parent_id:
@@ -114,8 +117,7 @@ def handshake_shape(org: OrganizationRow, handshake: HandshakeRow, management_em
     return {
         "Id": handshake.id,
         "Arn": names.handshake_arn(org.management_account_id, org.id, handshake.action, handshake.id),
-        "Parties": [{"Id": org.id, "Type": "ORGANIZATION"},
-                    {"Id": handshake.target_id, "Type": handshake.target_type}],
+        "Parties": parties,
         "State": state, "RequestedTimestamp": handshake.requested_at, "ExpirationTimestamp": handshake.expires_at,
         "Action": handshake.action, "Resources": resources,
     }
