@@ -81,6 +81,7 @@ def test_service_linked_role_examples(root):
         "arn:aws:iam::000000000000:role/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots")
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {"Effect": "Allow", "Principal": {"Service": ["lex.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]
+    assert sorted(role) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName"]
     task = root.json("iam", "delete-service-linked-role", "--role-name", "AWSServiceRoleForLexBots")["DeletionTaskId"]
     assert task.startswith("task/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots/")
     assert root.json("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task) == \
@@ -102,3 +103,20 @@ def test_service_specific_credential_examples(root):
     assert [(item["ServiceSpecificCredentialId"], item["ServiceUserName"]) for item in listed] == [
         (created[0]["ServiceSpecificCredentialId"], "developer-at-000000000000"),
         (created[1]["ServiceSpecificCredentialId"], "developer+1-at-000000000000")]
+
+
+def test_create_role_examples(root, tmp_path):
+    """create-role.html, Examples 1-3: the new role's Path, RoleName, RoleId, Arn, CreateDate and trust policy (and
+    Tags when given), without MaxSessionDuration even when --max-session-duration sets it; get-role shows it."""
+    trust = tmp_path / "Test-Role-Trust-Policy.json"
+    trust.write_text('{"Version": "2012-10-17", "Statement": [{"Sid": "Statement1", "Effect": "Allow", "Principal": '
+                     '{"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]}')
+    role = root.json("iam", "create-role", "--role-name", "Test-Role", "--assume-role-policy-document",
+                     f"file://{trust}", "--max-session-duration", "7200")["Role"]
+    assert sorted(role) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName"]
+    assert root.json("iam", "get-role", "--role-name", "Test-Role")["Role"]["MaxSessionDuration"] == 7200
+    tagged = root.json("iam", "create-role", "--role-name", "Tagged-Role", "--assume-role-policy-document",
+                       f"file://{trust}", "--tags", '{"Key": "Department", "Value": "Accounting"}',
+                       '{"Key": "Location", "Value": "Seattle"}')["Role"]
+    assert sorted(tagged) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName", "Tags"]
+    assert tagged["Tags"] == [{"Key": "Department", "Value": "Accounting"}, {"Key": "Location", "Value": "Seattle"}]

@@ -58,6 +58,12 @@ def service_linked_role_name(service: str, suffix: str | None) -> str:
     return f"{base}_{suffix}" if suffix else base
 
 
+def _created(shape: dict[str, Any], *left_out: str) -> dict[str, Any]:
+    """A new role as CreateRole and CreateServiceLinkedRole answer it: without MaxSessionDuration (even when the
+    request set it) nor ``left_out`` (the AWS CLI reference's create-role and create-service-linked-role examples)."""
+    return {member: value for member, value in shape.items() if member not in ("MaxSessionDuration", *left_out)}
+
+
 class RolesMixin:
     def create_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         if (params.get("Path") or "/").startswith(SERVICE_ROLE_PATH):
@@ -70,9 +76,7 @@ class RolesMixin:
             boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
             tags=inputs.merge_tags([], params.get("Tags")),
         )
-        shape = shapes.role(role, full=True)
-        shape.pop("RoleLastUsed", None)
-        return {"Role": shape}
+        return {"Role": _created(shapes.role(role, full=True), "RoleLastUsed")}
 
     def get_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return {"Role": shapes.role(entities.get_role(ctx.session, ctx.account_id, params["RoleName"]), full=True)}
@@ -144,7 +148,7 @@ class RolesMixin:
             exists=errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."),
         )
-        return {"Role": shapes.role(role)}
+        return {"Role": _created(shapes.role(role), "Description")}
 
     def delete_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
