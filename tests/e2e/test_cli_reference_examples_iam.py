@@ -120,3 +120,16 @@ def test_create_role_examples(root, tmp_path):
                        '{"Key": "Location", "Value": "Seattle"}')["Role"]
     assert sorted(tagged) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName", "Tags"]
     assert tagged["Tags"] == [{"Key": "Department", "Value": "Accounting"}, {"Key": "Location", "Value": "Seattle"}]
+
+
+def test_update_role_description_example(root):
+    """update-role-description.html: the answer is the role with its new Description, without MaxSessionDuration or
+    RoleLastUsed."""
+    root.json("iam", "create-role", "--role-name", "production-role", "--assume-role-policy-document",
+              '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": '
+              '"arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole"}]}')
+    role = root.json("iam", "update-role-description", "--role-name", "production-role",
+                     "--description", "Main production role")["Role"]
+    assert sorted(role) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Description", "Path", "RoleId",
+                            "RoleName"]
+    assert (role["RoleName"], role["Description"]) == ("production-role", "Main production role")

@@ -58,9 +58,10 @@ def service_linked_role_name(service: str, suffix: str | None) -> str:
     return f"{base}_{suffix}" if suffix else base
 
 
-def _created(shape: dict[str, Any], *left_out: str) -> dict[str, Any]:
-    """A new role as CreateRole and CreateServiceLinkedRole answer it: without MaxSessionDuration (even when the
-    request set it) nor ``left_out`` (the AWS CLI reference's create-role and create-service-linked-role examples)."""
+def _answered(shape: dict[str, Any], *left_out: str) -> dict[str, Any]:
+    """A role as CreateRole, CreateServiceLinkedRole and UpdateRoleDescription answer it: without MaxSessionDuration
+    (even when the request set it) nor ``left_out`` (the AWS CLI reference's create-role, create-service-linked-role
+    and update-role-description examples)."""
     return {member: value for member, value in shape.items() if member not in ("MaxSessionDuration", *left_out)}
 
 
@@ -76,7 +77,7 @@ class RolesMixin:
             boundary_arn=check_boundary(ctx, params.get("PermissionsBoundary")),
             tags=inputs.merge_tags([], params.get("Tags")),
         )
-        return {"Role": _created(shapes.role(role, full=True), "RoleLastUsed")}
+        return {"Role": _answered(shapes.role(role, full=True), "RoleLastUsed")}
 
     def get_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return {"Role": shapes.role(entities.get_role(ctx.session, ctx.account_id, params["RoleName"]), full=True)}
@@ -101,7 +102,7 @@ class RolesMixin:
         """Any role's description may change, a service-linked role's too (see ``update_role``)."""
         role = _role(ctx, params["RoleName"])
         role.description = params["Description"]
-        return {"Role": shapes.role(role, full=True)}
+        return {"Role": _answered(shapes.role(role, full=True), "RoleLastUsed")}
 
     def update_assume_role_policy(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         role = _modifiable_role(ctx, params["RoleName"])
@@ -148,7 +149,7 @@ class RolesMixin:
             exists=errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix."),
         )
-        return {"Role": _created(shapes.role(role), "Description")}
+        return {"Role": _answered(shapes.role(role), "Description")}
 
     def delete_service_linked_role(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         role = entities.get_role(ctx.session, ctx.account_id, params["RoleName"])
