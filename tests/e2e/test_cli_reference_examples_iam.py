@@ -133,3 +133,21 @@ def test_update_role_description_example(root):
     assert sorted(role) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Description", "Path", "RoleId",
                             "RoleName"]
     assert (role["RoleName"], role["Description"]) == ("production-role", "Main production role")
+
+
+def test_instance_profile_role_examples(root):
+    """list-instance-profiles.html: the roles of an instance profile show Path, RoleName, RoleId, Arn, CreateDate and
+    the trust policy, not MaxSessionDuration (which list-roles.html's roles show)."""
+    root.json("iam", "create-role", "--role-name", "example-dev-role", "--assume-role-policy-document",
+              '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": '
+              '"ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+    root.json("iam", "create-instance-profile", "--instance-profile-name", "example-dev-role")
+    root.json("iam", "add-role-to-instance-profile", "--instance-profile-name", "example-dev-role",
+              "--role-name", "example-dev-role")
+    fields = ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName"]
+    [profile] = root.json("iam", "list-instance-profiles")["InstanceProfiles"]
+    assert [sorted(role) for role in profile["Roles"]] == [fields]
+    got = root.json("iam", "get-instance-profile", "--instance-profile-name", "example-dev-role")["InstanceProfile"]
+    assert [sorted(role) for role in got["Roles"]] == [fields]
+    [listed] = [role for role in root.json("iam", "list-roles")["Roles"] if role["RoleName"] == "example-dev-role"]
+    assert listed["MaxSessionDuration"] == 3600

@@ -83,9 +83,11 @@ def role(row: RoleRow, *, full: bool = False) -> dict[str, Any]:
 
 
 def instance_profile(row: InstanceProfileRow, roles: list[RoleRow], *, tagged: bool = True) -> dict[str, Any]:
-    """The InstanceProfile shape; ListInstanceProfiles (not ``tagged``) leaves out its tags."""
+    """The InstanceProfile shape; its roles without MaxSessionDuration (the AWS CLI reference's
+    list-instance-profiles example); ListInstanceProfiles (not ``tagged``) leaves out its tags."""
+    members = [{key: value for key, value in role(r).items() if key != "MaxSessionDuration"} for r in roles]
     shape = {"Path": row.path, "InstanceProfileName": row.profile_name, "InstanceProfileId": row.profile_id,
-             "Arn": row.arn, "CreateDate": row.created_at, "Roles": [role(r) for r in roles]}
+             "Arn": row.arn, "CreateDate": row.created_at, "Roles": members}
     if tagged and row.tag_list:
         shape["Tags"] = tags(row.tag_list)
     return shape
