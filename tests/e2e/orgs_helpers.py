@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from harness import Server, start_server
 
-__all__ = ["error_of", "create_member", "admin_key", "assume_access_role", "policy_text", "second_standalone"]
+__all__ = ["error_of", "create_member", "all_features_organization", "admin_key", "assume_access_role", "policy_text", "second_standalone"]
 
 def policy_text(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
@@ -37,6 +37,15 @@ def create_member(orgs, name: str) -> str:
         status = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
     assert status["State"] == "SUCCEEDED", status
     return status["AccountId"]
+
+
+def all_features_organization(server: Server, prefix: str, members: int) -> dict:
+    """CreateOrganization (all features) and ``members`` new member accounts: {"id", "members", "admin"} (an admin
+    key of the management account)."""
+    orgs = server.client("organizations")
+    created = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    return {"id": created["Id"], "members": [create_member(orgs, f"{prefix}-{n}") for n in range(members)],
+            "admin": admin_key(server)}
 
 
 def admin_key(server: Server, name: str = "org-admin") -> dict:

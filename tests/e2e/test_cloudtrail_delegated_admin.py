@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from orgs_helpers import admin_key, assume_access_role, create_member, error_of
+from orgs_helpers import all_features_organization, assume_access_role, error_of
 
 MANAGEMENT = "000000000000"
 SERVICE = "cloudtrail.amazonaws.com"
@@ -17,10 +17,7 @@ SERVICE = "cloudtrail.amazonaws.com"
 @pytest.fixture(scope="module")
 def org(server):
     """An all-features organization with four members; trusted access for CloudTrail is not enabled yet."""
-    orgs = server.client("organizations")
-    created = orgs.create_organization(FeatureSet="ALL")["Organization"]
-    members = [create_member(orgs, f"ct-{n}") for n in range(4)]
-    return {"id": created["Id"], "members": members, "admin": admin_key(server)}
+    return all_features_organization(server, "ct", 4)
 
 
 def _delegates(server) -> list[str]:

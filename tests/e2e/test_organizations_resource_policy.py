@@ -10,20 +10,17 @@ import re
 
 import pytest
 
-from orgs_helpers import admin_key, assume_access_role, create_member, error_of, policy_text
+from orgs_helpers import admin_key, all_features_organization, assume_access_role, error_of, policy_text
 
 DENIED = "You don't have permissions to access this resource."
 
 
 @pytest.fixture(scope="module")
 def org(server):
-    orgs = server.client("organizations")
-    created = orgs.create_organization(FeatureSet="ALL")["Organization"]
-    members = [create_member(orgs, f"rp-{n}") for n in range(2)]
-    admin = admin_key(server)
-    return {"id": created["Id"], "members": members,
-            "clients": [server.client_for(assume_access_role(server, admin, m, "rp"), "organizations")
-                        for m in members]}
+    built = all_features_organization(server, "rp", 2)
+    return {"id": built["id"], "members": built["members"],
+            "clients": [server.client_for(assume_access_role(server, built["admin"], m, "rp"), "organizations")
+                        for m in built["members"]]}
 
 
 def _delegation(member: str, *actions: str) -> str:
