@@ -8,23 +8,33 @@ when the key policy allows the account.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rootplane.services.kms.tables import GrantRow, KeyRow
 
-__all__ = ["default_policy", "effective_policy", "grant_actions"]
+__all__ = ["aws_layout", "default_policy", "effective_policy", "grant_actions"]
 
 # Grant operations whose permission goes by another name.
 _GRANT_ACTIONS = {"ReEncryptFrom": "kms:ReEncryptFrom", "ReEncryptTo": "kms:ReEncryptTo"}
 
 
+def aws_layout(value: Any, depth: int = 0) -> str:
+    """A policy document laid out as GetKeyPolicy returns the policies AWS writes: one member a line, two-space
+    indent, ``"Name" : value``, arrays on the line of their member (``[ "a", "b" ]``, ``[ {`` ... ``} ]``)."""
+    if isinstance(value, dict):
+        pad = "  " * (depth + 1)
+        members = ",\n".join(f"{pad}{json.dumps(name)} : {aws_layout(item, depth + 1)}" for name, item in value.items())
+        return "{\n" + members + "\n" + "  " * depth + "}"
+    if isinstance(value, list):
+        return "[ " + ", ".join(aws_layout(item, depth) for item in value) + " ]"
+    return json.dumps(value)
+
+
 def default_policy(account_id: str) -> str:
     """The key policy AWS KMS gives a key created through the API without one (as GetKeyPolicy returns it)."""
-    return (
-        '{\n  "Version" : "2012-10-17",\n  "Id" : "key-default-1",\n  "Statement" : [ {\n'
-        '    "Sid" : "Enable IAM User Permissions",\n    "Effect" : "Allow",\n    "Principal" : {\n'
-        f'      "AWS" : "arn:aws:iam::{account_id}:root"\n    }},\n    "Action" : "kms:*",\n    "Resource" : "*"\n'
-        '  } ]\n}'
-    )
+    return aws_layout({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": "kms:*", "Resource": "*"}]})
 
 
 def grant_actions(operations: list[str]) -> list[str]:
