@@ -254,7 +254,7 @@ class Gateway:
 
     def _run_once(self, handler, request, request_id, route, operation_name, region, principal, params, call,
                   poll_deadline):
-        write = takes_write_lock(route.service, operation_name)
+        write = takes_write_lock(route.service, operation_name, params)
         refusal: AwsError | None = None
         storeless = is_storeless(route.service, operation_name, region)
         with contextlib.nullcontext(None) if storeless else self.store.transaction(write=write) as session:

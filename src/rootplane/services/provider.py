@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
+from typing import Any
 
 from botocore import xform_name
 
@@ -20,12 +21,12 @@ def is_read_only(operation_name: str) -> bool:
     return operation_name.startswith(_READ_PREFIXES)
 
 
-def takes_write_lock(service: str, operation_name: str) -> bool:
-    """Whether the operation's transaction writes: all but reads, plus the provider's ``write_operations``."""
+def takes_write_lock(service: str, operation_name: str, params: dict[str, Any]) -> bool:
+    """Whether the operation's transaction writes: all but reads, plus the reads the provider ``writes``."""
     if not is_read_only(operation_name):
         return True
     provider = find_provider(service)
-    return provider is not None and operation_name in provider.write_operations
+    return provider is not None and provider.writes(operation_name, params)
 
 
 def is_storeless(service: str, operation_name: str, region: str) -> bool:
@@ -54,6 +55,10 @@ class Provider:
     def storeless(self, operation_name: str, region: str) -> bool:
         """Whether this call needs no store transaction (one of ``storeless_operations``, in any region)."""
         return operation_name in self.storeless_operations
+
+    def writes(self, operation_name: str, params: dict[str, Any]) -> bool:
+        """Whether this read (by its name) writes: one of ``write_operations``, or as its ``params`` ask."""
+        return operation_name in self.write_operations
 
     def handler(self, operation_name: str) -> Handler | None:
         return getattr(self, xform_name(operation_name), None)
