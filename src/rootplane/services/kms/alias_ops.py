@@ -10,6 +10,7 @@ from rootplane.services.kms import repo
 from rootplane.services.kms.crypto import key_type
 from rootplane.services.kms.errors import already_exists, invalid_alias, invalid_state, not_found, validation
 from rootplane.services.kms.keys import PENDING_DELETION, alias_arn, resolve
+from rootplane.services.kms.managed import PREDEFINED
 from rootplane.services.kms.paging import after, page
 from rootplane.services.kms.tables import AliasRow, KeyRow
 
@@ -64,12 +65,26 @@ class AliasOperations:
         repo.delete_alias(ctx.session, self._existing(ctx, params["AliasName"]))
 
     def list_aliases(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The aliases by name; without KeyId, also the predefined ones whose AWS managed key does not exist yet
+        (no TargetKeyId), as ListAliases' documentation says."""
         key_id = None
         if params.get("KeyId"):
             key_id = resolve(ctx.session, ctx.region, ctx.account_id, params["KeyId"], ctx.now(), aliases=False).key_id
-        limit = params.get("Limit") or 50
-        rows, more = page(repo.list_aliases(ctx.session, ctx.account_id, ctx.region, key_id, after(params), limit + 1),
-                          limit, lambda alias: alias.name)
-        return {"Aliases": [{"AliasName": alias.name, "AliasArn": alias_arn(ctx.region, ctx.account_id, alias.name),
-                             "TargetKeyId": alias.key_id, "CreationDate": alias.created_at,
-                             "LastUpdatedDate": alias.updated_at} for alias in rows], **more}
+        limit, start = params.get("Limit") or 50, after(params)
+        entries = [self._entry(ctx, alias.name, alias) for alias in
+                   repo.list_aliases(ctx.session, ctx.account_id, ctx.region, key_id, start, limit + 1)]
+        if key_id is None:
+            made = repo.alias_names(ctx.session, ctx.account_id, ctx.region, PREDEFINED)
+            entries = sorted(entries + [self._entry(ctx, name) for name in PREDEFINED
+                                        if name not in made and (start is None or name > start)],
+                             key=lambda entry: entry["AliasName"])[:limit + 1]
+        rows, more = page(entries, limit, lambda entry: entry["AliasName"])
+        return {"Aliases": rows, **more}
+
+    @staticmethod
+    def _entry(ctx: RequestContext, name: str, alias: AliasRow | None = None) -> dict[str, Any]:
+        """An AliasListEntry; a predefined alias without its key (``alias`` None) has only its name and ARN."""
+        entry: dict[str, Any] = {"AliasName": name, "AliasArn": alias_arn(ctx.region, ctx.account_id, name)}
+        if alias is not None:
+            entry.update(TargetKeyId=alias.key_id, CreationDate=alias.created_at, LastUpdatedDate=alias.updated_at)
+        return entry

@@ -16,7 +16,7 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
 from rootplane.authz.service_requests import decide_for_service
 from rootplane.policy import NamedPolicy, parse_policy_cached
-from rootplane.services.kms import repo
+from rootplane.services.kms import managed, repo
 from rootplane.services.kms.crypto import InvalidCiphertext, blob_key_id
 from rootplane.services.kms.errors import invalid_ciphertext
 from rootplane.services.kms.keys import alias_arn, resolve
@@ -180,6 +180,8 @@ def _checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck
     if operation == "UpdatePrimaryRegion":
         context = {"kms:PrimaryRegion": params.get("PrimaryRegion")}
         return [key_check(ctx, action, _key(ctx, params["KeyId"]), params, context=context)]
+    if operation == "DescribeKey":
+        managed.ensure(ctx, params["KeyId"])
     if params.get("KeyId"):
         return [key_check(ctx, action, _key(ctx, params["KeyId"]), params)]
     return [AuthzCheck(action, "*", ctx.account_id)]

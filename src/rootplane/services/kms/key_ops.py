@@ -117,7 +117,7 @@ class KeyOperations:
                      key_usage=usage, state=ENABLED if origin == "AWS_KMS" else PENDING_IMPORT,
                      description=params.get("Description") or "", policy=default_policy(ctx.account_id),
                      rotation_enabled=False, tags_json=json.dumps(with_tags({}, tags_of(params))), created_at=now,
-                     origin=origin, primary_region=ctx.region if multi_region else None)
+                     origin=origin, primary_region=ctx.region if multi_region else None, key_manager="CUSTOMER")
         if params.get("Policy") is not None:
             key.policy = lockout_checked_policy(ctx, key, params["Policy"],
                                                 bool(params.get("BypassPolicyLockoutSafetyCheck")))

@@ -12,7 +12,7 @@ from rootplane.services.kms import repo
 from rootplane.services.kms.errors import disabled, invalid_key_usage, invalid_state, not_found
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["key_arn", "alias_arn", "blob_binding", "resolve", "is_gone", "require_enabled", "require_not_pending_deletion", "require_usage", "ENABLED",
+__all__ = ["key_arn", "alias_arn", "alias_parts", "blob_binding", "resolve", "is_gone", "require_enabled", "require_not_pending_deletion", "require_usage", "ENABLED",
            "DISABLED", "PENDING_DELETION", "PENDING_IMPORT"]
 
 ENABLED, DISABLED, PENDING_DELETION, PENDING_IMPORT = "Enabled", "Disabled", "PendingDeletion", "PendingImport"
@@ -27,6 +27,15 @@ def key_arn(region: str, account_id: str, key_id: str) -> str:
 
 def alias_arn(region: str, account_id: str, name: str) -> str:
     return f"arn:aws:kms:{region}:{account_id}:{name}"
+
+
+def alias_parts(identifier: str, region: str, account_id: str) -> tuple[str, str, str] | None:
+    """The Region, account and name of the alias an alias name (in ``region`` and ``account_id``) or alias ARN
+    names; None for another identifier."""
+    if identifier.startswith("alias/"):
+        return region, account_id, identifier
+    match = _ALIAS_ARN.match(identifier)
+    return (match.group(1), match.group(2), match.group(3)) if match else None
 
 
 def blob_binding(key: KeyRow) -> str:
@@ -62,9 +71,9 @@ def resolve(session: Session, region: str, account_id: str, identifier: str, now
     if match:
         return _key(session, match.group(1), match.group(2), match.group(3), now, lock)
     if identifier.startswith(("alias/", "arn:")):
-        match = _ALIAS_ARN.match(identifier)
-        if aliases and (identifier.startswith("alias/") or match):
-            alias_region, alias_account, name = (region, account_id, identifier) if match is None else match.groups()
+        parts = alias_parts(identifier, region, account_id)
+        if aliases and parts is not None:
+            alias_region, alias_account, name = parts
             alias = repo.find_alias(session, alias_account, alias_region, name)
             if alias is None:
                 raise not_found(f"Alias {alias_arn(alias_region, alias_account, name)} is not found.")

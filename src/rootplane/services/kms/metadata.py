@@ -19,7 +19,7 @@ def key_metadata(key: KeyRow, replicas: list[KeyRow] | None = None,
     metadata: dict[str, Any] = {
         "AWSAccountId": key.account_id, "KeyId": key.key_id, "Arn": key.arn, "CreationDate": key.created_at,
         "Enabled": key.state == ENABLED, "Description": key.description, "KeyUsage": key.key_usage,
-        "KeyState": key.state, "Origin": key.origin, "KeyManager": "CUSTOMER", "CustomerMasterKeySpec": key.key_spec,
+        "KeyState": key.state, "Origin": key.origin, "KeyManager": key.key_manager, "CustomerMasterKeySpec": key.key_spec,
         "KeySpec": key.key_spec, **algorithms_of(key.key_spec, key.key_usage),
         "MultiRegion": key.primary_region is not None,
     }

@@ -56,7 +56,8 @@ class MultiRegionOperations:
             rotation_enabled=primary.rotation_enabled, tags_json=json.dumps(with_tags({}, tags_of(params))),
             created_at=ctx.now(), origin=primary.origin, primary_region=primary.region,
             material_digest=primary.material_digest, valid_to=primary.valid_to,
-            expiration_model=primary.expiration_model, current_material_id=primary.current_material_id)
+            expiration_model=primary.expiration_model, current_material_id=primary.current_material_id,
+            key_manager=primary.key_manager)
         if params.get("Policy") is not None:
             replica.policy = lockout_checked_policy(ctx, replica, params["Policy"],
                                                     bool(params.get("BypassPolicyLockoutSafetyCheck")))

@@ -3,6 +3,9 @@ key material)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rootplane.services.kms import managed
 from rootplane.services.kms.alias_ops import AliasOperations
 from rootplane.services.kms.crypto_ops import CryptoOperations
 from rootplane.services.kms.grant_ops import GrantOperations
@@ -18,6 +21,11 @@ class KmsProvider(KeyOperations, AliasOperations, GrantOperations, CryptoOperati
                   ImportOperations, Provider):
     service_name = "kms"
     write_operations = frozenset({"GetParametersForImport"})  # it stores the wrapping key pair
+
+    def writes(self, operation_name: str, params: dict[str, Any]) -> bool:
+        """DescribeKey of a predefined alias makes its AWS managed key (services/kms/managed.py)."""
+        return super().writes(operation_name, params) or (
+            operation_name == "DescribeKey" and managed.names_predefined(params.get("KeyId")))
 
 
 PROVIDER = KmsProvider()

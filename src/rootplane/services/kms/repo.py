@@ -10,7 +10,7 @@ from rootplane.store.engine import get_row
 from rootplane.store.paging import keyset_page
 
 __all__ = [
-    "find_key", "replicas_of", "materials_of", "find_material", "find_import_token", "delete_import_tokens", "list_keys", "put", "delete_key", "find_alias", "list_aliases", "aliases_of", "delete_alias",
+    "find_key", "replicas_of", "materials_of", "find_material", "find_import_token", "delete_import_tokens", "list_keys", "put", "delete_key", "find_alias", "alias_names", "list_aliases", "aliases_of", "delete_alias",
     "find_grant", "find_grant_by_token", "grants_of", "list_grants", "list_retirable_grants", "delete_grant",
 ]
 
@@ -73,6 +73,12 @@ def delete_key(session: Session, key: KeyRow) -> None:
 def find_alias(session: Session, account_id: str, region: str, name: str) -> AliasRow | None:
     return session.scalars(select(AliasRow).where(
         AliasRow.account_id == account_id, AliasRow.region == region, AliasRow.name == name)).first()
+
+
+def alias_names(session: Session, account_id: str, region: str, names: tuple[str, ...]) -> set[str]:
+    """Which of ``names`` are aliases in the account and Region."""
+    return set(session.scalars(select(AliasRow.name).where(
+        AliasRow.account_id == account_id, AliasRow.region == region, AliasRow.name.in_(names))))
 
 
 def list_aliases(session: Session, account_id: str, region: str, key_id: str | None, after: str | None,

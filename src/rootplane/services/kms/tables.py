@@ -25,6 +25,7 @@ class KeyRow(Base):
     from the key's creation then). Automatic rotations falling after ``rotation_checked_at`` (or after the start)
     are not yet stored: they are applied when the key is next used (services/kms/rotation.py).
     ``current_material_id`` names the ``KeyMaterialRow`` Encrypt uses (None: the first material, here).
+    ``key_manager``: CUSTOMER, or AWS for an AWS managed key (services/kms/managed.py).
     """
 
     __tablename__ = "kms_keys"
@@ -54,6 +55,7 @@ class KeyRow(Base):
     rotation_started_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     rotation_checked_at: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     current_material_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    key_manager: Mapped[str] = mapped_column(String(16), default="CUSTOMER", server_default="CUSTOMER")
 
 
 class KeyMaterialRow(Base):

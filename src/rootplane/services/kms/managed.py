@@ -1,0 +1,102 @@
+"""AWS managed keys: the KMS key AWS makes in an account and Region for one service, named by its predefined alias
+``alias/aws/<service>``.
+
+The alias is listed before the key exists, without a TargetKeyId (ListAliases' documentation); the key is made when
+DescribeKey first names the alias (DescribeKey's KeyId: "If you specify a predefined AWS alias (an AWS alias with no
+key ID), KMS associates the alias with an AWS managed key"). Its key policy lets the account's principals use it only
+through the service (kms:ViaService, kms:CallerAccount) and read its metadata, so nobody may manage it (Developer
+Guide, "AWS managed keys" and "Examine the key policy"); AWS rotates it every year (EnableKeyRotation's documentation).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from rootplane.services.kms import repo
+from rootplane.services.kms.crypto import new_material
+from rootplane.services.kms.keys import ENABLED, alias_parts, key_arn
+from rootplane.services.kms.master import seal
+from rootplane.services.kms.policy import aws_layout
+from rootplane.services.kms.rotation import DEFAULT_ROTATION_DAYS
+from rootplane.services.kms.tables import AliasRow, KeyRow
+
+__all__ = ["AWS", "PREDEFINED", "names_predefined", "ensure"]
+
+AWS = "AWS"  # KeyMetadata.KeyManager of an AWS managed key
+_PREFIX = "alias/aws/"
+
+
+@dataclass(frozen=True)
+class _Service:
+    """What AWS writes in a service's AWS managed key: its description, its key policy's Id, and the Sid and the
+    actions of the policy's statement allowing use through the service."""
+
+    description: str
+    policy_id: str
+    sid: str
+    actions: tuple[str, ...]
+
+
+def _through(name: str, short: str) -> str:
+    return f"Allow access through {name} for all principals in the account that are authorized to use {short}"
+
+
+# The services served here that use an AWS managed key. The S3 description is the AWS CLI reference's describe-key
+# example's; the others, and the policies, are those AWS writes in accounts (GetKeyPolicy, DescribeKey).
+_SERVICES = {
+    "s3": _Service("Default KMS key that protects my S3 objects when no other key is defined", "auto-s3-2",
+                   _through("S3", "S3"),
+                   ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")),
+    "sns": _Service("Default key that protects my SNS data when no other key is defined", "auto-sns-2",
+                    _through("SNS", "SNS"),
+                    ("kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey")),
+    "sqs": _Service("Default key that protects my SQS messages when no other key is defined", "auto-sqs-1",
+                    _through("Simple Queue Service (SQS)", "SQS"),
+                    ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
+                     "kms:DescribeKey")),
+}
+PREDEFINED = tuple(_PREFIX + service for service in sorted(_SERVICES))
+
+
+def names_predefined(identifier: Any) -> bool:
+    """Whether a request's key identifier is a predefined alias (by name or alias ARN)."""
+    if not isinstance(identifier, str):
+        return False
+    parts = alias_parts(identifier, "", "")
+    return parts is not None and parts[2] in PREDEFINED
+
+
+def _policy(account_id: str, region: str, service: str) -> str:
+    spec = _SERVICES[service]
+    return aws_layout({"Version": "2012-10-17", "Id": spec.policy_id, "Statement": [
+        {"Sid": spec.sid, "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": list(spec.actions), "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": account_id,
+                                        "kms:ViaService": f"{service}.{region}.amazonaws.com"}}},
+        {"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": ["kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"}]})
+
+
+def ensure(ctx: Any, identifier: str) -> None:
+    """Make the AWS managed key of the predefined alias ``identifier`` names in the caller's account and Region, with
+    its alias, unless it exists (a request naming it then finds it)."""
+    parts = alias_parts(identifier, ctx.region, ctx.account_id)
+    if parts is None or parts[:2] != (ctx.region, ctx.account_id) or parts[2] not in PREDEFINED:
+        return
+    name = parts[2]
+    if repo.find_alias(ctx.session, ctx.account_id, ctx.region, name) is not None:
+        return
+    service, key_id, now = name[len(_PREFIX):], str(uuid.uuid4()), ctx.now()
+    arn = key_arn(ctx.region, ctx.account_id, key_id)
+    repo.put(ctx.session, KeyRow(
+        key_id=key_id, account_id=ctx.account_id, region=ctx.region, arn=arn, key_spec="SYMMETRIC_DEFAULT",
+        key_usage="ENCRYPT_DECRYPT", state=ENABLED, description=_SERVICES[service].description,
+        policy=_policy(ctx.account_id, ctx.region, service), sealed_material=seal(ctx.config, new_material(
+            "SYMMETRIC_DEFAULT"), arn), rotation_enabled=True, rotation_period_days=DEFAULT_ROTATION_DAYS,
+        rotation_started_at=now, rotation_checked_at=now, tags_json=json.dumps({}), created_at=now, origin="AWS_KMS",
+        key_manager=AWS))
+    repo.put(ctx.session, AliasRow(account_id=ctx.account_id, region=ctx.region, name=name, key_id=key_id,
+                                   created_at=now, updated_at=now))
