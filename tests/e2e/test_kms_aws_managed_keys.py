@@ -102,7 +102,9 @@ def test_nobody_manages_an_aws_managed_key(server):
             ("TagResource", kms.tag_resource, {"Tags": [{"TagKey": "k", "TagValue": "v"}]})):
         assert error_of(call, KeyId=key_id, **params) == _denied(action, arn), action
     assert error_of(kms.delete_alias, AliasName="alias/aws/sqs") == _denied("DeleteAlias", arn)
-    mine = kms.create_key()["KeyMetadata"]["KeyId"]
+    mine = kms.create_key()["KeyMetadata"]
+    assert mine["KeyManager"] == "CUSTOMER"
+    mine = mine["KeyId"]
     assert error_of(kms.update_alias, AliasName="alias/aws/sqs", TargetKeyId=mine) == \
         _denied("UpdateAlias", arn)
     assert error_of(kms.create_alias, AliasName="alias/aws/sns", TargetKeyId=mine) == (
@@ -118,3 +120,17 @@ def test_the_cli_describes_the_aws_managed_key_for_s3(server):
             metadata["CustomerMasterKeySpec"], metadata["EncryptionAlgorithms"]) == \
         ("AWS", S3_DESCRIPTION, "Enabled", "AWS_KMS", "SYMMETRIC_DEFAULT", ["SYMMETRIC_DEFAULT"])
     assert metadata["Arn"] == f"arn:aws:kms:sa-east-1:{BOOT_ACCOUNT}:key/{metadata['KeyId']}"
+
+
+def test_using_a_predefined_alias_directly_is_denied_and_makes_nothing(server):
+    """Encrypt and GenerateDataKey name the AWS managed key as the service would, but the caller is not the service
+    (kms:ViaService): denied, on the key DescribeKey then shows."""
+    region = "eu-north-1"
+    kms = server.client("kms", region=region)
+    code, message, status = error_of(kms.encrypt, KeyId="alias/aws/sns", Plaintext=b"x")
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert error_of(kms.generate_data_key, KeyId="alias/aws/sns", KeySpec="AES_256")[1] == \
+        message.replace("kms:Encrypt", "kms:GenerateDataKey")
+    assert "TargetKeyId" not in _aliases(kms)["alias/aws/sns"]  # a denied call changes nothing
+    arn = kms.describe_key(KeyId="alias/aws/sns")["KeyMetadata"]["Arn"]
+    assert message == _denied("Encrypt", arn)[1]

@@ -180,7 +180,7 @@ def _checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck
     if operation == "UpdatePrimaryRegion":
         context = {"kms:PrimaryRegion": params.get("PrimaryRegion")}
         return [key_check(ctx, action, _key(ctx, params["KeyId"]), params, context=context)]
-    if operation == "DescribeKey":
+    if operation in managed.MADE_BY:
         managed.ensure(ctx, params["KeyId"])
     if params.get("KeyId"):
         return [key_check(ctx, action, _key(ctx, params["KeyId"]), params)]

@@ -3,7 +3,7 @@
 
 The alias is listed before the key exists, without a TargetKeyId (ListAliases' documentation); the key is made when
 DescribeKey first names the alias (DescribeKey's KeyId: "If you specify a predefined AWS alias (an AWS alias with no
-key ID), KMS associates the alias with an AWS managed key"). Its key policy lets the account's principals use it only
+key ID), KMS associates the alias with an AWS managed key"), or Encrypt or GenerateDataKey, as the service does. Its key policy lets the account's principals use it only
 through the service (kms:ViaService, kms:CallerAccount) and read its metadata, so nobody may manage it (Developer
 Guide, "AWS managed keys" and "Examine the key policy"); AWS rotates it every year (EnableKeyRotation's documentation).
 """
@@ -23,10 +23,15 @@ from rootplane.services.kms.policy import aws_layout
 from rootplane.services.kms.rotation import DEFAULT_ROTATION_DAYS
 from rootplane.services.kms.tables import AliasRow, KeyRow
 
-__all__ = ["AWS", "PREDEFINED", "names_predefined", "ensure"]
+__all__ = ["AWS", "PREDEFINED", "MADE_BY", "names_predefined", "ensure"]
 
 AWS = "AWS"  # KeyMetadata.KeyManager of an AWS managed key
 _PREFIX = "alias/aws/"
+# The operations whose KeyId makes the key: DescribeKey, and those a service calls with it.
+MADE_BY = frozenset({"DescribeKey", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"})
+# Key ids derive from the account, Region and service: a call refused after making the key (rolled back) names the
+# key a later call makes, and two servers making it at once make one.
+_KEY_IDS = uuid.UUID("6b0d3c52-4a8e-4f57-9a43-2f1f5d1e7c10")
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ def ensure(ctx: Any, identifier: str) -> None:
     name = parts[2]
     if repo.find_alias(ctx.session, ctx.account_id, ctx.region, name) is not None:
         return
-    service, key_id, now = name[len(_PREFIX):], str(uuid.uuid4()), ctx.now()
+    service, now = name[len(_PREFIX):], ctx.now()
+    key_id = str(uuid.uuid5(_KEY_IDS, f"{ctx.account_id}:{ctx.region}:{service}"))
     arn = key_arn(ctx.region, ctx.account_id, key_id)
     repo.put(ctx.session, KeyRow(
         key_id=key_id, account_id=ctx.account_id, region=ctx.region, arn=arn, key_spec="SYMMETRIC_DEFAULT",

@@ -25,7 +25,7 @@ class KmsProvider(KeyOperations, AliasOperations, GrantOperations, CryptoOperati
     def writes(self, operation_name: str, params: dict[str, Any]) -> bool:
         """DescribeKey of a predefined alias makes its AWS managed key (services/kms/managed.py)."""
         return super().writes(operation_name, params) or (
-            operation_name == "DescribeKey" and managed.names_predefined(params.get("KeyId")))
+            operation_name in managed.MADE_BY and managed.names_predefined(params.get("KeyId")))
 
 
 PROVIDER = KmsProvider()
