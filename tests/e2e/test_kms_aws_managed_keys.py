@@ -134,3 +134,16 @@ def test_using_a_predefined_alias_directly_is_denied_and_makes_nothing(server):
     assert "TargetKeyId" not in _aliases(kms)["alias/aws/sns"]  # a denied call changes nothing
     arn = kms.describe_key(KeyId="alias/aws/sns")["KeyMetadata"]["Arn"]
     assert message == _denied("Encrypt", arn)[1]
+
+
+def test_list_aliases_pages_through_the_predefined_aliases_in_name_order(server, unique):
+    kms = server.client("kms", region="us-west-1")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    mine = [f"alias/a-{unique}", f"alias/zz-{unique}"]
+    for name in mine:
+        kms.create_alias(AliasName=name, TargetKeyId=key_id)
+    pages = list(kms.get_paginator("list_aliases").paginate(PaginationConfig={"PageSize": 1}))
+    assert all(len(page["Aliases"]) == 1 for page in pages)
+    names = [page["Aliases"][0]["AliasName"] for page in pages]
+    assert names == sorted(set(names)) and set(mine) | set(PREDEFINED) <= set(names)
+    assert [alias["AliasName"] for alias in kms.list_aliases(KeyId=key_id)["Aliases"]] == mine
