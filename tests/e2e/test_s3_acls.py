@@ -20,6 +20,18 @@ def s3(server):
     return server.client("s3")
 
 
+@pytest.fixture(scope="module")
+def member(server):
+    """Another account of the bootstrap account's organization: an admin session's S3 client, the account id and
+    its canonical user id."""
+    world = OrgWorld(server)
+    admin = world.user("acl-admin", managed=ADMIN_POLICY)
+    world.create_organization()
+    member_id = world.create_account("acl-member")
+    client = server.client_for(world.member_admin(admin, member_id), "s3")
+    return client, member_id, client.list_buckets()["Owner"]["ID"]
+
+
 def _owner(s3, bucket: str) -> str:
     return s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
 
@@ -169,15 +181,10 @@ def test_acl_permissions_and_condition_keys(server, s3, unique):
     assert (code, status) == ("AccessDenied", 403) and "s3:PutBucketAcl" in message
 
 
-def test_objects_another_account_writes(server, s3, unique):
+def test_objects_another_account_writes(s3, member, unique):
     """Object Ownership: the writer owns its objects under ObjectWriter, and under BucketOwnerPreferred unless it
     uploads with bucket-owner-full-control; under BucketOwnerEnforced the bucket owner owns them all."""
-    world = OrgWorld(server)
-    admin = world.user(f"acl-admin-{unique}", managed=ADMIN_POLICY)
-    world.create_organization()
-    member_id = world.create_account("acl-member")
-    member = server.client_for(world.member_admin(admin, member_id), "s3")
-    writer = member.list_buckets()["Owner"]["ID"]
+    member, member_id, writer = member
     bucket = _acl_bucket(s3, unique, "aclxacct")
     owner = _owner(s3, bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
@@ -208,3 +215,92 @@ def test_objects_another_account_writes(server, s3, unique):
     enforced = s3.get_object_acl(Bucket=bucket, Key="kept")
     assert (enforced["Owner"]["ID"], enforced["Grants"]) == (owner, [_full_control(owner)])
     assert {obj["Owner"]["ID"] for obj in s3.list_objects(Bucket=bucket)["Contents"]} == {owner}
+
+
+def _anonymous(server):
+    """An S3 client that sends unsigned (anonymous) requests."""
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    return server.client("s3", config=Config(signature_version=UNSIGNED))
+
+
+def _denied(call, **kwargs) -> bool:
+    """Whether a call is refused with 403 AccessDenied."""
+    return error_of(call, **kwargs)[::2] == ("AccessDenied", 403)
+
+
+def test_another_account_reads_an_object_through_a_grant(s3, member, unique):
+    """A grant to another account's canonical user allows it the permission's actions (the user guide's "Access
+    control list (ACL) overview": READ lists a bucket or reads an object, READ_ACP reads the ACL); an explicit Deny
+    in the bucket policy still wins ("How Amazon S3 authorizes a request")."""
+    member, member_id, reader = member
+    bucket = _acl_bucket(s3, unique, "aclgrant")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"shared")
+    assert _denied(member.get_object, Bucket=bucket, Key="k")
+    s3.put_object_acl(Bucket=bucket, Key="k", GrantRead=f'id="{reader}"')
+    assert member.get_object(Bucket=bucket, Key="k")["Body"].read() == b"shared"
+    assert member.head_object(Bucket=bucket, Key="k")["ContentLength"] == 6
+    assert _denied(member.get_object_acl, Bucket=bucket, Key="k")
+    assert _denied(member.list_objects_v2, Bucket=bucket)
+    assert _denied(member.put_object, Bucket=bucket, Key="new", Body=b"x")
+    s3.put_bucket_acl(Bucket=bucket, GrantRead=f'id="{reader}"', GrantWrite=f'id="{reader}"')
+    assert [obj["Key"] for obj in member.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
+    member.put_object(Bucket=bucket, Key="new", Body=b"x")
+    assert _denied(member.get_bucket_acl, Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
+        "Effect": "Deny", "Principal": {"AWS": member_id}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert _denied(member.get_object, Bucket=bucket, Key="k")
+
+
+def test_public_grants_count_unless_ignored(server, s3, unique):
+    """AllUsers lets anyone read, unsigned requests too; AuthenticatedUsers any signed request; IgnorePublicAcls
+    makes both not count (the user guide's "Blocking public access to your Amazon S3 storage")."""
+    bucket = _acl_bucket(s3, unique, "aclpublic")
+    s3.put_object(Bucket=bucket, Key="open", Body=b"open", ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="signed", Body=b"signed", ACL="authenticated-read")
+    user = server.client_for(iam_user_key(server, f"aclnobody-{unique}"), "s3")  # no policy at all
+    anonymous = _anonymous(server)
+    assert anonymous.get_object(Bucket=bucket, Key="open")["Body"].read() == b"open"
+    assert user.get_object(Bucket=bucket, Key="open")["Body"].read() == b"open"
+    assert user.get_object(Bucket=bucket, Key="signed")["Body"].read() == b"signed"
+    assert _denied(anonymous.get_object, Bucket=bucket, Key="signed")
+    assert _denied(anonymous.list_objects_v2, Bucket=bucket)
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
+    assert _denied(anonymous.get_object, Bucket=bucket, Key="open")
+    code, message, status = error_of(user.get_object, Bucket=bucket, Key="signed")
+    assert (code, status) == ("AccessDenied", 403) and "s3:GetObject" in message
+    assert s3.get_object(Bucket=bucket, Key="open")["Body"].read() == b"open"
+
+
+def test_grants_do_not_count_once_the_bucket_owner_enforces_ownership(server, s3, member, unique):
+    """BucketOwnerEnforced disables ACLs: they no longer affect permissions (the user guide's "Controlling
+    ownership of objects and disabling ACLs for your bucket")."""
+    member, _, reader = member
+    bucket = _acl_bucket(s3, unique, "aclenf")
+    s3.put_object(Bucket=bucket, Key="open", Body=b"open", ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="granted", Body=b"granted", GrantRead=f'id="{reader}"')
+    anonymous = _anonymous(server)
+    assert anonymous.get_object(Bucket=bucket, Key="open")["Body"].read() == b"open"
+    assert member.get_object(Bucket=bucket, Key="granted")["Body"].read() == b"granted"
+    s3.put_bucket_ownership_controls(Bucket=bucket,
+                                     OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert _denied(anonymous.get_object, Bucket=bucket, Key="open")
+    assert _denied(member.get_object, Bucket=bucket, Key="granted")
+
+
+def test_a_public_read_object_with_the_cli(server, s3, unique):
+    """The AWS CLI reference's put-object-acl, then get-object --no-sign-request (an AllUsers READ grant)."""
+    bucket = _acl_bucket(s3, unique, "aclcli")
+    s3.put_object(Bucket=bucket, Key="page.html", Body=b"<p>hi</p>")
+    target = f"/tmp/s3acl-scratch/{unique}.html"
+    denied = server.cli("s3api", "get-object", "--no-sign-request", "--bucket", bucket, "--key", "page.html",
+                        target, check=False)
+    assert denied.returncode == 255 and "(AccessDenied)" in denied.stderr and "Access Denied" in denied.stderr
+    server.cli("s3api", "put-object-acl", "--bucket", bucket, "--key", "page.html", "--acl", "public-read")
+    answer = server.cli_json("s3api", "get-object", "--no-sign-request", "--bucket", bucket, "--key", "page.html",
+                             target)
+    assert answer["ContentLength"] == 9
+    with open(target, "rb") as page:
+        assert page.read() == b"<p>hi</p>"

@@ -62,7 +62,8 @@ def _condition_context(ctx: Any, check: AuthzCheck) -> dict[str, Any]:
 
 def decide(ctx: Any, check: AuthzCheck) -> Decision:
     """Evaluate one check for the request's principal. Its condition keys are worked out only if a policy
-    statement that could apply has a condition or a policy variable (issue #19: most decisions read none)."""
+    statement that could apply has a condition or a policy variable (issue #19: most decisions read none), and
+    its ACL grant is read only when the policies alone deny implicitly."""
     principal = ctx.principal
     if _billing_locked(ctx, check.action):
         return _BILLING_LOCKED
@@ -83,7 +84,12 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
         unique_id=principal.role_id if principal.kind == ASSUMED_ROLE else
         principal.user_id if principal.kind == IAM_USER else None,
     )
-    return evaluate(facts, policies)
+    decision = evaluate(facts, policies)
+    if decision.kind == "implicit_deny" and check.acl is not None:  # an ACL grant may allow what no policy does
+        granted = check.acl()
+        if granted is not None:
+            decision = evaluate(facts, policies, granted_as=granted)
+    return decision
 
 
 def denial(service: str, protocol: str, message: str) -> AwsError:

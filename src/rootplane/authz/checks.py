@@ -28,6 +28,8 @@ class AuthzCheck:
     ``denial_resource`` is how AWS's AccessDenied message names the resource when it is not the ARN (IAM says
     "user bob" for an existing user).
     ``context`` may be a function giving the keys, called only when a condition needs them (keys that cost a read).
+    ``acl`` gives how the resource's access control list grants the action to the requester ("account",
+    "wildcard" or None: S3 ACLs); called only when the policies alone do not allow it.
     """
 
     action: str
@@ -38,18 +40,19 @@ class AuthzCheck:
     resource_tags: dict[str, str] | None = None
     resource_owner_exempt: bool = False
     denial_resource: str | None = None
+    acl: Callable[[], str | None] | None = None
 
     def __init__(self, action: str, resource: str = "*", resource_account: str | None = None,
                  resource_policy: str | None = None,
                  context: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
                  resource_tags: dict[str, str] | None = None, resource_owner_exempt: bool = False,
-                 denial_resource: str | None = None) -> None:
+                 denial_resource: str | None = None, acl: Callable[[], str | None] | None = None) -> None:
         # Frozen: the fields go straight into __dict__ (one store, not object.__setattr__ per field; made for every
         # authorized request).
         self.__dict__.update(
             action=action, resource=resource, resource_account=resource_account, resource_policy=resource_policy,
             context={} if context is None else context, resource_tags=resource_tags,
-            resource_owner_exempt=resource_owner_exempt, denial_resource=denial_resource,
+            resource_owner_exempt=resource_owner_exempt, denial_resource=denial_resource, acl=acl,
         )
 
 

@@ -12,6 +12,8 @@ Pure and deterministic.  The algorithm is the one of aws-spec.md h.3 (AWS's docu
    role ARN → allowed if boundary and session policies allow; naming the account → delegation only.  A role trust
    policy (kind "trust") must allow in every case: without it the identity side is never consulted.
    Cross-account: the resource policy must allow (and then the identity side too, except for root).
+   A grant of the resource's access control list (S3 ACLs, ``granted_as``) counts as a resource policy naming the
+   requester so: its account ("account") or everyone ("wildcard").
    A KMS key policy must allow in every case: naming the account only enables the identity side (AWS KMS).
 6. Identity-based policies must allow; then the permissions boundary; then session policies; then the task policy
    when it has Allow statements (the AWS task policies are deny-only and act through step 2).
@@ -311,12 +313,14 @@ _NAMING_RANK = {"user_arn": 0, "session_arn": 0, "federated": 0, "wildcard": 0, 
 
 
 # ------------------------------------------------------------------------------------------------- decision
-def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False) -> Decision:
+def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False,
+             granted_as: str | None = None) -> Decision:
     """Decide whether ``facts`` is allowed under ``policies``.
 
     Every Deny statement is always evaluated (so ``matched`` lists all explicit denies).  For speed, Allow
     statements of one policy type (or one SCP/RCP level) stop at the first match; pass ``explain=True`` (the
-    policy simulator) to list every matching Allow statement.
+    policy simulator) to list every matching Allow statement.  ``granted_as``: how an access control list of the
+    resource grants the action to the requester ("account" or "wildcard"), an Allow of the resource-based side.
     """
     if facts._action in _ALWAYS_ALLOWED:
         return _FREE_ALLOW
@@ -389,6 +393,8 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False)
             rank = _NAMING_RANK.get(kind or "", 99)
             if rank < best:
                 best, naming = rank, kind
+    if granted_as is not None and _NAMING_RANK[granted_as] < _NAMING_RANK.get(naming or "", 99):
+        naming = granted_as
     if naming is None and (key_policy or policies.resource is not None and policies.resource.policy.kind == "trust"):
         # A role's trust policy must itself allow: an identity policy never stands in for it (AWS: "both the
         # trust policy and the identity policy must allow"; in the same account naming the user is enough).

@@ -13,8 +13,8 @@ from rootplane.core.errors import AwsError
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import canonical_user_id
 
-__all__ = ["ENFORCED", "names_acl", "request_acl", "requested_acl", "new_object_acl", "owner_of", "stored_acl",
-           "grants_others", "grants_public"]
+__all__ = ["ENFORCED", "ACL_PERMISSIONS", "names_acl", "request_acl", "requested_acl", "new_object_acl", "owner_of",
+           "stored_acl", "grants_others", "grants_public", "granted_as"]
 
 ENFORCED = "BucketOwnerEnforced"
 PREFERRED = "BucketOwnerPreferred"
@@ -33,6 +33,18 @@ _CANNED: dict[str, tuple[tuple[str, str], ...]] = {
     "public-read": ((ALL_USERS, "READ"),), "public-read-write": ((ALL_USERS, "READ"), (ALL_USERS, "WRITE")),
     "authenticated-read": ((AUTHENTICATED_USERS, "READ"),),
     "log-delivery-write": ((LOG_DELIVERY, "WRITE"), (LOG_DELIVERY, "READ_ACP")),
+}
+# The ACL permission each action needs, and whether the object's ACL holds it (else the bucket's): the user guide's
+# "Access control list (ACL) overview", "Mapping of ACL permissions and access policy permissions". FULL_CONTROL
+# grants them all.
+ACL_PERMISSIONS: dict[str, tuple[str, bool]] = {
+    "s3:ListBucket": ("READ", False), "s3:ListBucketVersions": ("READ", False),
+    "s3:ListBucketMultipartUploads": ("READ", False), "s3:PutObject": ("WRITE", False),
+    "s3:DeleteObject": ("WRITE", False), "s3:DeleteObjectVersion": ("WRITE", False),
+    "s3:GetBucketAcl": ("READ_ACP", False), "s3:PutBucketAcl": ("WRITE_ACP", False),
+    "s3:GetObject": ("READ", True), "s3:GetObjectVersion": ("READ", True), "s3:GetObjectAcl": ("READ_ACP", True),
+    "s3:GetObjectVersionAcl": ("READ_ACP", True), "s3:PutObjectAcl": ("WRITE_ACP", True),
+    "s3:PutObjectVersionAcl": ("WRITE_ACP", True),
 }
 _GRANT_HEADERS = {"GrantFullControl": "FULL_CONTROL", "GrantWrite": "WRITE", "GrantWriteACP": "WRITE_ACP",
                   "GrantRead": "READ", "GrantReadACP": "READ_ACP"}
@@ -135,6 +147,24 @@ def grants_others(acl: dict[str, Any]) -> bool:
 def grants_public(acl: dict[str, Any]) -> bool:
     """Whether an ACL grants anything to AllUsers or AuthenticatedUsers."""
     return any(grant["Grantee"].get("URI") in _PUBLIC_GROUPS for grant in acl["Grants"])
+
+
+def granted_as(acl: dict[str, Any], permission: str, account_id: str, *, signed: bool,
+               ignore_public: bool) -> str | None:
+    """How ``acl`` grants ``permission`` to a requester of ``account_id`` (empty: anonymous): "wildcard" through
+    AllUsers (AuthenticatedUsers: signed requests only), "account" through its account's canonical user, else None.
+    ``ignore_public`` (IgnorePublicAcls): grants to those groups do not count."""
+    me = canonical_user_id(account_id) if account_id else None
+    found = None
+    for grant in acl["Grants"]:
+        if grant["Permission"] not in (permission, "FULL_CONTROL"):
+            continue
+        uri = grant["Grantee"].get("URI")
+        if uri in _PUBLIC_GROUPS and not ignore_public and (uri == ALL_USERS or signed):
+            return "wildcard"
+        if me is not None and grant["Grantee"].get("ID") == me:
+            found = "account"
+    return found
 
 
 def names_acl(params: dict[str, Any]) -> bool:

@@ -1,0 +1,48 @@
+"""ACL grants in the decision (``evaluate(..., granted_as=...)``): a grant is an Allow of the resource-based side
+naming the requester's account or everyone (the S3 User Guide's "How Amazon S3 authorizes a request": a
+requester of another account needs the bucket or object owner's grant and its own account's permission)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rootplane.policy import NamedPolicy, PolicySet, RequestFacts, evaluate, parse_policy
+
+OWNER, OTHER = "111111111111", "222222222222"
+OBJECT = "arn:aws:s3:::bucket/key"
+
+
+def _policies(*statements: dict, kind: str = "identity") -> tuple[NamedPolicy, ...]:
+    text = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return (NamedPolicy("p", parse_policy(text, kind=kind)),)
+
+
+_READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+def _facts(account: str, *, root: bool = False, anonymous: bool = False) -> RequestFacts:
+    arn = "*" if anonymous else f"arn:aws:iam::{account}:root" if root else f"arn:aws:iam::{account}:user/u"
+    return RequestFacts("s3:GetObject", OBJECT, arn, "" if anonymous else account, OWNER, principal_is_root=root,
+                        principal_is_anonymous=anonymous)
+
+
+@pytest.mark.parametrize("facts, identity, granted, allowed", [
+    (_facts(OTHER), (), "account", False),              # another account's user: its identity policy must allow
+    (_facts(OTHER), _policies(_READ), "account", True),
+    (_facts(OTHER), _policies(_READ), None, False),      # no grant, no bucket policy: nothing from the owner
+    (_facts(OTHER, root=True), (), "account", True),     # the account's root needs only the grant
+    (_facts("", anonymous=True), (), "wildcard", True),  # AllUsers
+    (_facts("", anonymous=True), (), None, False),
+    (_facts(OWNER), (), "wildcard", True),               # a public grant, like a public bucket policy
+    (_facts(OWNER), (), "account", False),               # the owner's own grant: its users need their policies
+])
+def test_a_grant_counts_as_the_resource_side(facts, identity, granted, allowed) -> None:
+    assert evaluate(facts, PolicySet(identity=identity), granted_as=granted).allowed is allowed
+
+
+def test_organization_guardrails_still_bind() -> None:
+    scp = _policies({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}, kind="scp")
+    decision = evaluate(_facts(OTHER, root=True), PolicySet(scp_levels=(scp,)), granted_as="account")
+    assert (decision.allowed, decision.kind) == (False, "implicit_deny")
