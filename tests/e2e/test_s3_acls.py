@@ -246,7 +246,9 @@ def test_another_account_reads_an_object_through_a_grant(s3, member, unique):
     assert _denied(member.put_object, Bucket=bucket, Key="new", Body=b"x")
     s3.put_bucket_acl(Bucket=bucket, GrantRead=f'id="{reader}"', GrantWrite=f'id="{reader}"')
     assert [obj["Key"] for obj in member.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
-    member.put_object(Bucket=bucket, Key="new", Body=b"x")
+    member.put_object(Bucket=bucket, Key="new", Body=b"x", ACL="bucket-owner-full-control")
+    member.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})
+    assert member.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "copy"}]})["Deleted"] == [{"Key": "copy"}]
     assert _denied(member.get_bucket_acl, Bucket=bucket)
     s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
         "Effect": "Deny", "Principal": {"AWS": member_id}, "Action": "s3:GetObject",
@@ -267,8 +269,11 @@ def test_public_grants_count_unless_ignored(server, s3, unique):
     assert user.get_object(Bucket=bucket, Key="signed")["Body"].read() == b"signed"
     assert _denied(anonymous.get_object, Bucket=bucket, Key="signed")
     assert _denied(anonymous.list_objects_v2, Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert [obj["Key"] for obj in anonymous.list_objects_v2(Bucket=bucket)["Contents"]] == ["open", "signed"]
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
     assert _denied(anonymous.get_object, Bucket=bucket, Key="open")
+    assert _denied(anonymous.list_objects_v2, Bucket=bucket)
     code, message, status = error_of(user.get_object, Bucket=bucket, Key="signed")
     assert (code, status) == ("AccessDenied", 403) and "s3:GetObject" in message
     assert s3.get_object(Bucket=bucket, Key="open")["Body"].read() == b"open"
