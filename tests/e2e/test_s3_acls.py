@@ -193,10 +193,10 @@ def test_objects_another_account_writes(s3, member, unique):
     member.put_object(Bucket=bucket, Key="plain", Body=b"x")
     member.put_object(Bucket=bucket, Key="full", Body=b"x", ACL="bucket-owner-full-control")
     member.put_object(Bucket=bucket, Key="read", Body=b"x", ACL="bucket-owner-read")
-    plain = s3.get_object_acl(Bucket=bucket, Key="plain")
+    plain = member.get_object_acl(Bucket=bucket, Key="plain")  # the bucket owner is not granted READ_ACP
     assert (plain["Owner"]["ID"], plain["Grants"]) == (writer, [_full_control(writer)])
     assert s3.get_object_acl(Bucket=bucket, Key="full")["Grants"] == [_full_control(writer), _full_control(owner)]
-    assert s3.get_object_acl(Bucket=bucket, Key="read")["Grants"] == [
+    assert member.get_object_acl(Bucket=bucket, Key="read")["Grants"] == [
         _full_control(writer), {"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "READ"}]
     owners = {obj["Key"]: obj["Owner"]["ID"] for obj in s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"]}
     assert owners == {"full": writer, "plain": writer, "read": writer}
@@ -209,7 +209,7 @@ def test_objects_another_account_writes(s3, member, unique):
     preferred = s3.get_object_acl(Bucket=bucket, Key="preferred")
     assert (preferred["Owner"]["ID"], preferred["Grants"]) == (owner, [_full_control(owner)])
     member.put_object(Bucket=bucket, Key="kept", Body=b"x")
-    assert s3.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == writer
+    assert member.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == writer
     s3.put_bucket_ownership_controls(Bucket=bucket,
                                      OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     enforced = s3.get_object_acl(Bucket=bucket, Key="kept")
@@ -309,3 +309,32 @@ def test_a_public_read_object_with_the_cli(server, s3, unique):
     assert answer["ContentLength"] == 9
     with open(target, "rb") as page:
         assert page.read() == b"<p>hi</p>"
+
+
+def test_an_object_another_account_owns_needs_its_grant(s3, member, unique):
+    """The object owner's ACL decides for its object, the bucket owner's policy can only deny (the user guide's "How
+    Amazon S3 authorizes a request for an object operation": bucket context, then object context): under
+    ObjectWriter the bucket owner reads another account's object only through its grant, and can still delete it."""
+    member, member_id, writer = member
+    bucket = _acl_bucket(s3, unique, "aclowned")
+    owner = _owner(s3, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document({
+        "Effect": "Allow", "Principal": {"AWS": member_id}, "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+        "Resource": f"arn:aws:s3:::{bucket}/*"}, {
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    member.put_object(Bucket=bucket, Key="theirs", Body=b"theirs")
+    assert member.get_object(Bucket=bucket, Key="theirs")["Body"].read() == b"theirs"
+    assert member.get_object_acl(Bucket=bucket, Key="theirs")["Owner"]["ID"] == writer
+    assert _denied(s3.get_object, Bucket=bucket, Key="theirs")
+    assert _denied(s3.get_object_acl, Bucket=bucket, Key="theirs")
+    assert _denied(s3.put_object_acl, Bucket=bucket, Key="theirs", ACL="private")
+    member.put_object_acl(Bucket=bucket, Key="theirs", GrantRead=f'id="{owner}"')
+    assert s3.get_object(Bucket=bucket, Key="theirs")["Body"].read() == b"theirs"
+    assert _denied(s3.get_object_acl, Bucket=bucket, Key="theirs")
+    member.put_object(Bucket=bucket, Key="shared", Body=b"shared", ACL="bucket-owner-full-control")
+    assert s3.get_object_acl(Bucket=bucket, Key="shared")["Owner"]["ID"] == writer
+    s3.put_object(Bucket=bucket, Key="mine", Body=b"mine")
+    assert _denied(member.get_object_acl, Bucket=bucket, Key="mine")
+    assert member.get_object(Bucket=bucket, Key="mine")["Body"].read() == b"mine"  # the bucket owner's policy
+    s3.delete_object(Bucket=bucket, Key="theirs")
+    assert [obj["Key"] for obj in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["mine", "shared"]

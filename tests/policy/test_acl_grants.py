@@ -46,3 +46,20 @@ def test_organization_guardrails_still_bind() -> None:
     scp = _policies({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}, kind="scp")
     decision = evaluate(_facts(OTHER, root=True), PolicySet(scp_levels=(scp,)), granted_as="account")
     assert (decision.allowed, decision.kind) == (False, "implicit_deny")
+
+
+def test_only_the_acl_allows_an_object_another_account_owns() -> None:
+    """``acl_only``: the bucket policy's Allow does not count and its owner is no owner of the object; its Deny
+    still wins."""
+    public = NamedPolicy("bucket", parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}), kind="resource"))
+    owner = _facts(OWNER, root=True)
+    assert evaluate(owner, PolicySet(resource=public)).allowed
+    assert not evaluate(owner, PolicySet(resource=public), acl_only=True).allowed
+    assert evaluate(owner, PolicySet(resource=public), granted_as="account", acl_only=True).allowed
+    assert evaluate(_facts(OWNER), PolicySet(identity=_policies(_READ)), granted_as="account", acl_only=True).allowed
+    assert not evaluate(_facts(OWNER), PolicySet(), granted_as="account", acl_only=True).allowed
+    deny = NamedPolicy("bucket", parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}), kind="resource"))
+    decision = evaluate(_facts(OTHER, root=True), PolicySet(resource=deny), granted_as="account", acl_only=True)
+    assert decision.kind == "explicit_deny"

@@ -68,7 +68,8 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
     if _billing_locked(ctx, check.action):
         return _BILLING_LOCKED
     policies = policy_set_for(ctx, check)
-    if policies is NOTHING_APPLIES and principal.is_root and check.resource_account in (None, principal.account_id):
+    if (policies is NOTHING_APPLIES and principal.is_root and check.resource_account in (None, principal.account_id)
+            and not check.acl_only):
         return _ROOT_OWN_ACCOUNT  # what evaluate decides here, without making the request's facts (issue #19)
     facts = RequestFacts(
         action=check.action,
@@ -84,6 +85,8 @@ def decide(ctx: Any, check: AuthzCheck) -> Decision:
         unique_id=principal.role_id if principal.kind == ASSUMED_ROLE else
         principal.user_id if principal.kind == IAM_USER else None,
     )
+    if check.acl_only and check.acl is not None:
+        return evaluate(facts, policies, granted_as=check.acl(), acl_only=True)
     decision = evaluate(facts, policies)
     if decision.kind == "implicit_deny" and check.acl is not None:  # an ACL grant may allow what no policy does
         granted = check.acl()

@@ -29,7 +29,8 @@ class AuthzCheck:
     "user bob" for an existing user).
     ``context`` may be a function giving the keys, called only when a condition needs them (keys that cost a read).
     ``acl`` gives how the resource's access control list grants the action to the requester ("account",
-    "wildcard" or None: S3 ACLs); called only when the policies alone do not allow it.
+    "wildcard" or None: S3 ACLs); called only when the policies alone do not allow it, or first with ``acl_only``
+    (an S3 object another account owns: only its ACL allows on the resource's side).
     """
 
     action: str
@@ -41,18 +42,21 @@ class AuthzCheck:
     resource_owner_exempt: bool = False
     denial_resource: str | None = None
     acl: Callable[[], str | None] | None = None
+    acl_only: bool = False
 
     def __init__(self, action: str, resource: str = "*", resource_account: str | None = None,
                  resource_policy: str | None = None,
                  context: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
                  resource_tags: dict[str, str] | None = None, resource_owner_exempt: bool = False,
-                 denial_resource: str | None = None, acl: Callable[[], str | None] | None = None) -> None:
+                 denial_resource: str | None = None, acl: Callable[[], str | None] | None = None,
+                 acl_only: bool = False) -> None:
         # Frozen: the fields go straight into __dict__ (one store, not object.__setattr__ per field; made for every
         # authorized request).
         self.__dict__.update(
             action=action, resource=resource, resource_account=resource_account, resource_policy=resource_policy,
             context={} if context is None else context, resource_tags=resource_tags,
             resource_owner_exempt=resource_owner_exempt, denial_resource=denial_resource, acl=acl,
+            acl_only=acl_only,
         )
 
 

@@ -13,7 +13,8 @@ Pure and deterministic.  The algorithm is the one of aws-spec.md h.3 (AWS's docu
    policy (kind "trust") must allow in every case: without it the identity side is never consulted.
    Cross-account: the resource policy must allow (and then the identity side too, except for root).
    A grant of the resource's access control list (S3 ACLs, ``granted_as``) counts as a resource policy naming the
-   requester so: its account ("account") or everyone ("wildcard").
+   requester so: its account ("account") or everyone ("wildcard").  With ``acl_only`` (an S3 object another account
+   owns) only that grant allows on the resource's side, for every requester: the resource policy can only deny.
    A KMS key policy must allow in every case: naming the account only enables the identity side (AWS KMS).
 6. Identity-based policies must allow; then the permissions boundary; then session policies; then the task policy
    when it has Allow statements (the AWS task policies are deny-only and act through step 2).
@@ -314,13 +315,14 @@ _NAMING_RANK = {"user_arn": 0, "session_arn": 0, "federated": 0, "wildcard": 0, 
 
 # ------------------------------------------------------------------------------------------------- decision
 def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False,
-             granted_as: str | None = None) -> Decision:
+             granted_as: str | None = None, acl_only: bool = False) -> Decision:
     """Decide whether ``facts`` is allowed under ``policies``.
 
     Every Deny statement is always evaluated (so ``matched`` lists all explicit denies).  For speed, Allow
     statements of one policy type (or one SCP/RCP level) stop at the first match; pass ``explain=True`` (the
     policy simulator) to list every matching Allow statement.  ``granted_as``: how an access control list of the
-    resource grants the action to the requester ("account" or "wildcard"), an Allow of the resource-based side.
+    resource grants the action to the requester ("account" or "wildcard"), an Allow of the resource-based side;
+    ``acl_only``: the only one (the resource policy's Allow statements do not count, no requester owns it).
     """
     if facts._action in _ALWAYS_ALLOWED:
         return _FREE_ALLOW
@@ -372,12 +374,15 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False,
         if not bucket:
             return _IMPLICIT_DENY[SCP]
 
+    same_account = facts.same_account and not acl_only
+    if acl_only:
+        resource_allows = []
     # the task policy filters like a session policy when it contains Allow statements
     task_blocks = policies.task is not None and policies.task.policy.has_allow and not task_allows
 
     # ---- 3. root of the resource's own account (a KMS key policy binds it too: no Allow in it, no access)
     key_policy = policies.resource is not None and policies.resource.policy.kind == "key"
-    if facts.principal_is_root and facts.same_account:
+    if facts.principal_is_root and same_account:
         if key_policy and not resource_allows:
             return _IMPLICIT_DENY[RESOURCE]
         if task_blocks:
@@ -410,7 +415,7 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False,
         if naming != "wildcard":
             return _IMPLICIT_DENY[RESOURCE]
         return _decide(True, resource_allows)
-    if facts.same_account and naming is not None and naming != "account":
+    if same_account and naming is not None and naming != "account":
         if naming == "role_arn":
             if policies.boundary is not None and not boundary_allows:
                 return _IMPLICIT_DENY[BOUNDARY]
@@ -419,7 +424,7 @@ def evaluate(facts: RequestFacts, policies: PolicySet, *, explain: bool = False,
         if task_blocks:
             return _IMPLICIT_DENY[SESSION]
         return _decide(True, resource_allows)
-    if not facts.same_account:
+    if not same_account:
         if naming is None:
             return _IMPLICIT_DENY[RESOURCE]
         if facts.principal_is_root:

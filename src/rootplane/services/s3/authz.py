@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
 from rootplane.auth.principal import ANONYMOUS, Principal
 from rootplane.services.s3 import repo
-from rootplane.services.s3.acls import ACL_PERMISSIONS, ENFORCED, granted_as, names_acl, stored_acl
+from rootplane.services.s3.acls import ACL_PERMISSIONS, ENFORCED, granted_as, names_acl, owner_of, stored_acl
 from rootplane.services.s3.bucket_config import ACL_SETTING, public_access_block
 from rootplane.services.s3.bucket_views import BucketView, find_bucket_view
-from rootplane.services.s3.names import bucket_arn, no_such_bucket, object_arn
+from rootplane.services.s3.names import bucket_arn, canonical_user_id, no_such_bucket, object_arn
 from rootplane.services.s3.public_policy import is_public
 from rootplane.services.s3.tag_sets import header_tags, stored_tags, tag_context
 
@@ -101,28 +101,35 @@ def _effective_policy(row: BucketView, principal: Principal) -> str | None:
     return row.policy
 
 
-def _acl_grant(ctx: Any, row: BucketView, params: dict[str, Any], action: str) -> Callable[[], str | None] | None:
-    """How the bucket's or the object's ACL grants ``action`` to the requester (``acls.granted_as``), read only
-    when asked; None when no ACL counts: BucketOwnerEnforced disables them (the user guide's "Controlling ownership
-    of objects and disabling ACLs for your bucket"), and some actions map to no ACL permission."""
+_NO_ACL: dict[str, Any] = {}
+
+
+def _acl_grant(ctx: Any, row: BucketView, params: dict[str, Any], action: str) -> dict[str, Any]:
+    """A check's ``acl`` and ``acl_only``: how the bucket's or the object's ACL grants ``action`` to the requester
+    (``acls.granted_as``), and whether only that ACL allows (an object another account owns: the user guide's "How
+    Amazon S3 authorizes a request for an object operation"). None count under BucketOwnerEnforced (the user guide's
+    "Controlling ownership of objects and disabling ACLs for your bucket"), and some actions map to no permission.
+    The bucket's ACL is read only when asked; an object's at once, as its owner decides (ACLs enabled only)."""
     needed = ACL_PERMISSIONS.get(action)
     if row.ownership == ENFORCED or needed is None or ctx.principal.service:
-        return None
+        return _NO_ACL
     permission, on_object = needed
 
-    def grant() -> str | None:
-        if on_object:
-            version = repo.read_stored(ctx.session, row.name, params["Key"], params.get("VersionId"), with_body=False)
-            if version is None or version.delete_marker:
-                return None
-            document = version.acl_json
-        else:
-            setting = repo.find_setting(ctx.session, row.name, ACL_SETTING)
-            document = setting.document if setting is not None else None
+    def granted(document: str | None) -> str | None:
         block = public_access_block(row) or {}
         return granted_as(stored_acl(row, document), permission, ctx.principal.account_id,
                           signed=ctx.principal.kind != ANONYMOUS, ignore_public=bool(block.get("IgnorePublicAcls")))
-    return grant
+
+    if not on_object:
+        def bucket_grant() -> str | None:
+            setting = repo.find_setting(ctx.session, row.name, ACL_SETTING)
+            return granted(setting.document if setting is not None else None)
+        return {"acl": bucket_grant}
+    version = repo.read_stored(ctx.session, row.name, params["Key"], params.get("VersionId"), with_body=False)
+    if version is None or version.delete_marker:
+        return _NO_ACL
+    foreign = owner_of(row, version.acl_json)["ID"] != canonical_user_id(row.account_id)
+    return {"acl": lambda: granted(version.acl_json), "acl_only": foreign}
 
 
 def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
@@ -131,7 +138,7 @@ def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
     if row is None:
         raise no_such_bucket(bucket)
     return AuthzCheck(action, object_arn(bucket, key), row.account_id, _effective_policy(row, ctx.principal),
-                      acl=_acl_grant(ctx, row, {"Key": key}, action))
+                      **_acl_grant(ctx, row, {"Key": key}, action))
 
 
 def _request_tags(operation: str, params: dict[str, Any]) -> list[dict[str, str]] | None:
@@ -201,8 +208,8 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
                                               ("s3:PutObjectAcl", names_acl(params))) if needed]
         if operation in _EXISTING_TAG_OPERATIONS:
             context = _with_existing_tags(ctx, context, bucket, params)
-        grant = _acl_grant(ctx, row, params, action)  # a write's WRITE grant covers the tags and ACL it sets
-        return [AuthzCheck(name, arn, row.account_id, policy, context=context, acl=grant) for name in (action, *also)]
+        acl = _acl_grant(ctx, row, params, action)  # a write's WRITE grant covers the tags and ACL it sets
+        return [AuthzCheck(name, arn, row.account_id, policy, context=context, **acl) for name in (action, *also)]
     context = _list_context(params) if action in ("s3:ListBucket", "s3:ListBucketVersions") else _acl_context(params)
     return [AuthzCheck(action, bucket_arn(bucket), row.account_id, policy, context=context,
-                       resource_owner_exempt=operation in _OWNER_EXEMPT, acl=_acl_grant(ctx, row, params, action))]
+                       resource_owner_exempt=operation in _OWNER_EXEMPT, **_acl_grant(ctx, row, params, action))]
