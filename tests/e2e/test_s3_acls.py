@@ -338,3 +338,18 @@ def test_an_object_another_account_owns_needs_its_grant(s3, member, unique):
     assert member.get_object(Bucket=bucket, Key="mine")["Body"].read() == b"mine"  # the bucket owner's policy
     s3.delete_object(Bucket=bucket, Key="theirs")
     assert [obj["Key"] for obj in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["mine", "shared"]
+
+
+def test_a_grant_on_one_version(s3, member, unique):
+    """Each version has its own ACL: a grant on an old version lets another account read and copy that version
+    only (the S3 API reference, GetObject and CopyObject with a version id: s3:GetObjectVersion)."""
+    member, _, reader = member
+    bucket = _acl_bucket(s3, unique, "aclversion")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_acl(Bucket=bucket, GrantWrite=f'id="{reader}"')
+    old = s3.put_object(Bucket=bucket, Key="k", Body=b"old", GrantRead=f'id="{reader}"')["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"new")
+    assert member.get_object(Bucket=bucket, Key="k", VersionId=old)["Body"].read() == b"old"
+    assert _denied(member.get_object, Bucket=bucket, Key="k")
+    member.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k", "VersionId": old})
+    assert _denied(member.copy_object, Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})

@@ -132,13 +132,13 @@ def _acl_grant(ctx: Any, row: BucketView, params: dict[str, Any], action: str) -
     return {"acl": lambda: granted(version.acl_json), "acl_only": foreign}
 
 
-def object_check(ctx: Any, action: str, bucket: str, key: str) -> AuthzCheck:
-    """The check for one object action (used by CopyObject for its source)."""
+def object_check(ctx: Any, action: str, bucket: str, key: str, version_id: str | None = None) -> AuthzCheck:
+    """The check for one object action on a key or one of its versions (a copy's source, DeleteObjects' keys)."""
     row = find_bucket_view(ctx.session, bucket)
     if row is None:
         raise no_such_bucket(bucket)
     return AuthzCheck(action, object_arn(bucket, key), row.account_id, _effective_policy(row, ctx.principal),
-                      **_acl_grant(ctx, row, {"Key": key}, action))
+                      **_acl_grant(ctx, row, {"Key": key, "VersionId": version_id}, action))
 
 
 def _request_tags(operation: str, params: dict[str, Any]) -> list[dict[str, str]] | None:

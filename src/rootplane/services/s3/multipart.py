@@ -133,7 +133,7 @@ class MultipartOperations:
         number = _part_number(params)
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
-        ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
+        ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key, source_version)])
         source = copied_object(ctx, source_bucket, source_key, source_version)
         body = source.body
         span = byte_range(params.get("CopySourceRange"), source.size)

@@ -255,7 +255,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         acl = new_object_acl(target, params, ctx.principal.account_id)  # the request's ACL, never the source's
         source_bucket, source_key, source_version = copy_source(params["CopySource"])
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
-        ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key)])
+        ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key, source_version)])
         source = copied_object(ctx, source_bucket, source_key, source_version)
         replace = params.get("MetadataDirective") == "REPLACE"
         new_class = params.get("StorageClass") not in (None, storage_class(source))
