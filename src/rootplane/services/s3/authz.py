@@ -110,8 +110,10 @@ def _acl_grant(ctx: Any, row: BucketView, params: dict[str, Any], action: str) -
     Amazon S3 authorizes a request for an object operation"). None count under BucketOwnerEnforced (the user guide's
     "Controlling ownership of objects and disabling ACLs for your bucket"), and some actions map to no permission.
     The bucket's ACL is read only when asked; an object's at once, as its owner decides (ACLs enabled only)."""
+    if row.ownership == ENFORCED:  # the default: nothing more to do (issue #19)
+        return _NO_ACL
     needed = ACL_PERMISSIONS.get(action)
-    if row.ownership == ENFORCED or needed is None or ctx.principal.service:
+    if needed is None or ctx.principal.service:
         return _NO_ACL
     permission, on_object = needed
 
