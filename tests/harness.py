@@ -357,3 +357,21 @@ def sqlite_store(directory, metadata):
         yield store
     finally:
         store.dispose()
+
+
+def sqs_query(server: Server, form: dict[str, str]) -> str:
+    """An SQS call in the legacy query protocol (form-encoded, SigV4 as the bootstrap root): the XML answered."""
+    import urllib.parse
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    body = urllib.parse.urlencode({**form, "Version": "2012-11-05"})
+    request = AWSRequest(method="POST", url=f"{server.endpoint}/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("test", "test"), "sqs", "us-east-1").add_auth(request)
+    prepared = urllib.request.Request(request.url, data=body.encode(), method="POST",
+                                      headers=dict(request.headers.items()))
+    with urllib.request.urlopen(prepared, timeout=10) as response:
+        return response.read().decode()

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import urllib.parse
-import urllib.request
-
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
-from harness import error_of
+from harness import error_of, sqs_query
 
 
 @pytest.fixture(scope="module")
@@ -67,27 +61,16 @@ def test_unknown_attribute_names_and_invalid_addresses(sqs, unique):
         "InvalidAddress", 404)
 
 
-def _legacy(server, form: dict[str, str]) -> str:
-    body = urllib.parse.urlencode({**form, "Version": "2012-11-05"})
-    request = AWSRequest(method="POST", url=f"{server.endpoint}/", data=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), "sqs", "us-east-1").add_auth(request)
-    prepared = urllib.request.Request(request.url, data=body.encode(), method="POST",
-                                      headers=dict(request.headers.items()))
-    with urllib.request.urlopen(prepared, timeout=10) as response:
-        return response.read().decode()
-
-
 def test_legacy_query_maps_use_name_value_elements(sqs, server, unique):
     url = sqs.create_queue(QueueName=f"xml-{unique}", Attributes={"DelaySeconds": "0"})["QueueUrl"]
-    text = _legacy(server, {"Action": "GetQueueAttributes", "QueueUrl": url, "AttributeName.1": "DelaySeconds"})
+    text = sqs_query(server, {"Action": "GetQueueAttributes", "QueueUrl": url, "AttributeName.1": "DelaySeconds"})
     assert "<Attribute><Name>DelaySeconds</Name><Value>0</Value></Attribute>" in text
     sqs.send_message(QueueUrl=url, MessageBody="hi", MessageAttributes={
         "color": {"DataType": "String", "StringValue": "red"}})
-    text = _legacy(server, {"Action": "ReceiveMessage", "QueueUrl": url, "AttributeName.1": "SenderId",
+    text = sqs_query(server, {"Action": "ReceiveMessage", "QueueUrl": url, "AttributeName.1": "SenderId",
                             "MessageAttributeName.1": "All"})
     assert "<Message><MessageId>" in text and "<Attribute><Name>SenderId</Name><Value>" in text
     assert "<MessageAttribute><Name>color</Name><Value><StringValue>red</StringValue><DataType>String</DataType>" \
            "</Value></MessageAttribute>" in text
-    text = _legacy(server, {"Action": "ListQueues", "QueueNamePrefix": f"xml-{unique}"})
+    text = sqs_query(server, {"Action": "ListQueues", "QueueNamePrefix": f"xml-{unique}"})
     assert f"<ListQueuesResult><QueueUrl>{url}</QueueUrl></ListQueuesResult>" in text

@@ -27,7 +27,8 @@ _TYPES = ("String", "Number", "Binary")
 # A Number attribute: a positive or negative integer or floating-point number (no NaN, Infinity, blanks or "_")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _SYSTEM_ATTRIBUTES = ("SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp",
-                      "AWSTraceHeader", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber")
+                      "AWSTraceHeader", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber",
+                      "DeadLetterQueueSourceArn")
 
 
 def epoch_millis(moment: _dt.datetime) -> str:
@@ -124,6 +125,7 @@ def _system_attributes(row: MessageRow) -> dict[str, str]:
         "ApproximateFirstReceiveTimestamp": epoch_millis(row.first_received_at) if row.first_received_at else None,
         "AWSTraceHeader": row.trace_header, "MessageGroupId": row.group_id,
         "MessageDeduplicationId": row.deduplication_id, "SequenceNumber": row.sequence_number,
+        "DeadLetterQueueSourceArn": row.dead_letter_source_arn,
     }
     return {name: values[name] for name in _SYSTEM_ATTRIBUTES if values[name] is not None}
 

@@ -11,7 +11,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.errors import invalid_parameter
 from rootplane.services.sqs.tables import MessageRow, QueueRow
-from rootplane.services.sqs.urls import parse_queue_arn
+from rootplane.services.sqs.urls import parse_queue_arn, queue_arn
 
 __all__ = ["check_redrive_target", "dead_letter"]
 
@@ -60,10 +60,12 @@ def check_redrive_target(session: Session, queue: QueueRow, attributes: dict[str
 
 def dead_letter(session: Session, queue: QueueRow, attributes: dict[str, str], message: MessageRow,
                 now: _dt.datetime) -> bool:
-    """Move ``message`` to the dead-letter queue if it has been received too often; True when moved."""
+    """Move ``message`` to the dead-letter queue if it has been received too often, noting the queue it leaves (its
+    DeadLetterQueueSourceArn, where a redrive without destination returns it); True when moved."""
     target = _target(session, attributes)
     if target is None or message.receive_count < target[1] or target[0].queue_id == queue.queue_id:
         return False
     message.queue_id = target[0].queue_id
+    message.dead_letter_source_arn = queue_arn(queue.region, queue.account_id, queue.name)
     message.visible_at = now
     return True

@@ -62,6 +62,8 @@ class MessageRow(Base):
     group_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     deduplication_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sequence_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The queue a dead-letter queue's message was moved from (its DeadLetterQueueSourceArn; where a redrive returns it).
+    dead_letter_source_arn: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
 
 class DeletedQueueRow(Base):
@@ -88,3 +90,4 @@ class DeduplicationRow(Base):
     md5_of_body: Mapped[str] = mapped_column(String(32))
     sequence_number: Mapped[str] = mapped_column(String(40))
     sent_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
