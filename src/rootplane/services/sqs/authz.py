@@ -9,6 +9,7 @@ from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
 from rootplane.services.sqs.queue_views import find_queue_view
 from rootplane.services.sqs.errors import queue_does_not_exist
+from rootplane.services.sqs.move_tasks import queue_at, task_id_of
 from rootplane.services.sqs.urls import parse_queue_url, queue_arn
 
 __all__ = ["checks"]
@@ -42,9 +43,34 @@ def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: s
                       resource_owner_exempt=operation in _OWNER_EXEMPT)
 
 
+# A dead-letter queue redrive needs, besides its own action on the source queue, the source's messages and the
+# destination's SendMessage ("Configure queue permissions for dead-letter queue redrive", SQS Developer Guide).
+_REDRIVE_SOURCE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+
+
+def _arn_check(ctx: Any, action: str, arn: str, parameter: str) -> AuthzCheck:
+    """``action`` on the queue an ARN parameter names (move tasks: unknown queues are ResourceNotFoundException)."""
+    row = queue_at(ctx.session, arn, parameter)
+    return AuthzCheck(action, queue_arn(row.region, row.account_id, row.name), row.account_id, row.policy,
+                      resource_tags=json.loads(row.tags_json))
+
+
+def _move_task_checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
+    """Move tasks are authorized on their source queue (CancelMessageMoveTask: the one its TaskHandle names)."""
+    source = params["SourceArn"] if "SourceArn" in params else task_id_of(params["TaskHandle"])[1]
+    found = [_arn_check(ctx, f"sqs:{operation}", source, "SourceArn")]
+    if operation == "StartMessageMoveTask":
+        found += [_arn_check(ctx, action, source, "SourceArn") for action in _REDRIVE_SOURCE]
+        if params.get("DestinationArn"):
+            found.append(_arn_check(ctx, "sqs:SendMessage", params["DestinationArn"], "DestinationArn"))
+    return found
+
+
 def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
     """Unknown queues answer QueueDoesNotExist before authorization (as SQS does)."""
     action = _ACTIONS.get(operation, f"sqs:{operation}")
+    if operation.endswith("MessageMoveTask") or operation == "ListMessageMoveTasks":
+        return _move_task_checks(ctx, operation, params)
     if params.get("QueueUrl"):
         account_id, name = parse_queue_url(params["QueueUrl"])
         return [_queue_check(ctx, action, account_id, name, operation, _request_context(operation, params))]

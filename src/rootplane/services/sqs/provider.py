@@ -11,7 +11,7 @@ from rootplane.core import page_token
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
-from rootplane.services.sqs import repo
+from rootplane.services.sqs import move_tasks, repo
 from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
 from rootplane.services.sqs.batch import check_batch_length, run_batch
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
@@ -24,7 +24,7 @@ from rootplane.services.sqs.queue_views import QueueView
 from rootplane.services.sqs.queues import enqueue, queue_from_url, queue_view, settable_attributes
 from rootplane.services.sqs.redrive import check_redrive_target, dead_letter
 from rootplane.services.sqs.tags import merged_tags, remaining_tags
-from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, QueueRow
+from rootplane.services.sqs.tables import DeletedQueueRow, MessageRow, MoveTaskRow, QueueRow
 from rootplane.services.sqs.urls import parse_queue_url, queue_arn, queue_url
 
 __all__ = ["SqsProvider", "PROVIDER"]
@@ -35,6 +35,8 @@ MAX_LIST = 1000
 PURGE_INTERVAL = _dt.timedelta(seconds=60)
 RECREATE_DELAY = _dt.timedelta(seconds=60)
 MAX_VISIBILITY = 43200  # 12 hours
+MAX_MOVE_RATE = 500  # MaxNumberOfMessagesPerSecond
+MAX_MOVE_TASKS = 10  # ListMessageMoveTasks' MaxResults
 Queue = TypeVar("Queue", QueueRow, QueueView)
 
 
@@ -139,6 +141,37 @@ def _delay(params: dict[str, Any]) -> int:
     return delay or 0
 
 
+def _check_range(name: str, value: int | None, top: int) -> None:
+    """A move task's count parameter, from 1 to ``top`` when given (AWS's wording)."""
+    if value is not None and not 1 <= value <= top:
+        raise invalid_parameter(f"Value for parameter {name} is invalid. Reason: You must enter a number that's "
+                                f"between 1 and {top}.")
+
+
+def _move_task_entry(task: MoveTaskRow) -> dict[str, Any]:
+    """A ListMessageMoveTasksResultEntry: the TaskHandle only while RUNNING, FailureReason only when FAILED."""
+    entry: dict[str, Any] = {"Status": task.status, "SourceArn": task.source_arn,
+                             "ApproximateNumberOfMessagesMoved": task.moved,
+                             "ApproximateNumberOfMessagesToMove": task.to_move,
+                             "StartedTimestamp": int(task.started_at.timestamp() * 1000)}
+    if task.status == move_tasks.RUNNING:
+        entry["TaskHandle"] = move_tasks.task_handle(task)
+    if task.destination_arn:
+        entry["DestinationArn"] = task.destination_arn
+    if task.rate is not None:
+        entry["MaxNumberOfMessagesPerSecond"] = task.rate
+    if task.failure_reason:
+        entry["FailureReason"] = task.failure_reason
+    return entry
+
+
+def _advance_move_tasks(ctx: RequestContext) -> None:
+    """Let the region's running move tasks of the caller's account catch up (move_tasks.py)."""
+    now = ctx.now()
+    for task in move_tasks.running_tasks(ctx.session, ctx.account_id, ctx.region):
+        move_tasks.advance(ctx.session, task, now)
+
+
 def _check_visibility(timeout: int) -> None:
     """A visibility timeout a call asks for: 0 to 43200 seconds (12 hours), else InvalidParameterValue."""
     if not 0 <= timeout <= MAX_VISIBILITY:
@@ -149,6 +182,7 @@ def _check_visibility(timeout: int) -> None:
 class SqsProvider(Provider):
     service_name = "sqs"
     waiting_operations = frozenset({"ReceiveMessage"})  # long polling (WaitTimeSeconds)
+    write_operations = frozenset({"ListMessageMoveTasks"})  # running move tasks catch up
 
     # ------------------------------------------------------------------------------------------------ queues
     def create_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -280,6 +314,49 @@ class SqsProvider(Provider):
         row.policy = remove_statement(row.policy, params["Label"])
         row.modified_at = ctx.now()
 
+    # ------------------------------------------------------------------------------------------------ move tasks
+    def start_message_move_task(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        rate = params.get("MaxNumberOfMessagesPerSecond")
+        _check_range("MaxNumberOfMessagesPerSecond", rate, MAX_MOVE_RATE)
+        source = move_tasks.queue_at(ctx.session, params["SourceArn"], "SourceArn")
+        source_arn = queue_arn(source.region, source.account_id, source.name)
+        if not repo.list_dead_letter_sources(ctx.session, source_arn, None, 1):
+            raise invalid_parameter("Source queue must be configured as a Dead Letter Queue.")
+        destination_arn = params.get("DestinationArn") or None
+        if destination_arn:
+            destination = move_tasks.queue_at(ctx.session, destination_arn, "DestinationArn")
+            destination_arn = queue_arn(destination.region, destination.account_id, destination.name)
+            if destination_arn == source_arn:
+                raise invalid_parameter("Source queue arn and destination queue arn cannot be the same.")
+            if destination.fifo != source.fifo:
+                raise invalid_parameter("The destination queue must be the same type of queue as the source queue.")
+        _advance_move_tasks(ctx)
+        if repo.list_move_tasks(ctx.session, source_arn, 1, running=True):
+            raise invalid_parameter("There is already a task running. Only one active task is allowed for a source "
+                                    "queue arn at a given time.")
+        now = ctx.now()
+        visible = repo.count_messages(ctx.session, source.queue_id, now)[0]
+        task = move_tasks.start(ctx.session, source_arn, destination_arn, rate, visible, now)
+        return {"TaskHandle": move_tasks.task_handle(task)}
+
+    def list_message_move_tasks(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("MaxResults")
+        _check_range("MaxResults", limit, MAX_MOVE_TASKS)
+        source = move_tasks.queue_at(ctx.session, params["SourceArn"], "SourceArn")
+        _advance_move_tasks(ctx)
+        tasks = repo.list_move_tasks(ctx.session, queue_arn(source.region, source.account_id, source.name),
+                                     limit or 1)
+        return {"Results": [_move_task_entry(task) for task in tasks]}
+
+    def cancel_message_move_task(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        task_id, source_arn = move_tasks.task_id_of(params["TaskHandle"])
+        _advance_move_tasks(ctx)
+        task = repo.find_move_task(ctx.session, task_id)
+        if task is None or task.source_arn != source_arn or task.status != move_tasks.RUNNING:
+            raise move_tasks.task_not_found()
+        task.status = "CANCELLED"
+        return {"ApproximateNumberOfMessagesMoved": task.moved}
+
     # ------------------------------------------------------------------------------------------------ messages
     def _send(self, ctx: RequestContext, row: QueueRow | QueueView, params: dict[str, Any]) -> dict[str, Any]:
         now = ctx.now()
@@ -331,6 +408,7 @@ class SqsProvider(Provider):
         if visibility is None:
             visibility = int_attribute(attributes, "VisibilityTimeout")
         _check_visibility(visibility)
+        _advance_move_tasks(ctx)
         now = ctx.now()
         retained_since = now - _dt.timedelta(seconds=int_attribute(attributes, "MessageRetentionPeriod"))
         if row.fifo:

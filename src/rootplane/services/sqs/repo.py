@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, QueueRow
+from rootplane.services.sqs.tables import DeduplicationRow, DeletedQueueRow, MessageRow, MoveTaskRow, QueueRow
 from rootplane.store.engine import get_row, locks_rows
 from rootplane.store.lazy import statements
 from rootplane.store.paging import keyset_page
@@ -19,7 +19,7 @@ __all__ = [
     "find_queue", "find_queue_by_id", "lock_queue", "list_queues", "put_queue", "delete_queue", "put_message", "find_message",
     "delete_message", "delete_messages", "visible_messages", "count_messages", "find_duplicate",
     "groups_in_flight", "expire", "put_deduplication", "find_deleted_queue", "put_deleted_queue",
-    "list_dead_letter_sources",
+    "list_dead_letter_sources", "list_move_tasks", "find_move_task",
 ]
 
 
@@ -153,3 +153,15 @@ def list_dead_letter_sources(session: Session, target_arn: str, after: str | Non
     """Queues whose RedrivePolicy targets ``target_arn``, by name after ``after``."""
     query = select(QueueRow).where(QueueRow.dead_letter_target_arn == target_arn)
     return keyset_page(session, query, QueueRow.name, after, limit)
+
+
+def list_move_tasks(session: Session, source_arn: str, limit: int, running: bool = False) -> list[MoveTaskRow]:
+    """The move tasks from ``source_arn``, most recent first (only the RUNNING one with ``running``)."""
+    query = select(MoveTaskRow).where(MoveTaskRow.source_arn == source_arn)
+    if running:
+        query = query.where(MoveTaskRow.status == "RUNNING")
+    return list(session.scalars(query.order_by(MoveTaskRow.started_at.desc()).limit(limit)))
+
+
+def find_move_task(session: Session, task_id: str) -> MoveTaskRow | None:
+    return session.get(MoveTaskRow, task_id)

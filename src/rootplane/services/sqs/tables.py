@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["QueueRow", "MessageRow", "DeletedQueueRow", "DeduplicationRow"]
+__all__ = ["QueueRow", "MessageRow", "DeletedQueueRow", "DeduplicationRow", "MoveTaskRow"]
 
 _NAME = String(80).with_variant(String(80, collation="C"), "postgresql")
 
@@ -91,3 +91,20 @@ class DeduplicationRow(Base):
     sequence_number: Mapped[str] = mapped_column(String(40))
     sent_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime(), index=True)
 
+
+class MoveTaskRow(Base):
+    """A message move task (dead-letter queue redrive) from a source queue, with its progress."""
+
+    __tablename__ = "sqs_move_tasks"
+    __table_args__ = (Index("ix_sqs_move_tasks_source", "source_arn", "started_at"),)
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source_arn: Mapped[str] = mapped_column(String(256))
+    # None: each message returns to the queue it was dead-lettered from.
+    destination_arn: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    rate: Mapped[int | None] = mapped_column(Integer, nullable=True)  # MaxNumberOfMessagesPerSecond
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    moved: Mapped[int] = mapped_column(Integer, default=0)
+    to_move: Mapped[int] = mapped_column(Integer)
+    failure_reason: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    started_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
