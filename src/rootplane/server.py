@@ -30,7 +30,8 @@ __all__ = ["build_gateway", "build_app", "run", "serve"]
 log = logging.getLogger("rootplane")
 
 # Optional pieces, each installed when its module exists: (module, function(gateway) that wires it in).
-_PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install")
+_PLUGINS = ("rootplane.audit.install", "rootplane.console.install", "rootplane.services.cloudwatch.install",
+            "rootplane.services.sqs.install")
 
 
 def _import_without(module: str, hidden: str) -> None:

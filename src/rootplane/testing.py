@@ -124,8 +124,8 @@ def serve(data_dir: str | None = None, database_url: str | None = None, timeout:
         server.should_exit = True
         thread.join(timeout)
         sock.close()
-        for background in (getattr(app, "alarm_evaluator", None), getattr(app, "recorder", None),
-                           getattr(app, "statistics", None)):
+        for background in (getattr(app, "alarm_evaluator", None), getattr(app, "move_worker", None),
+                           getattr(app, "recorder", None), getattr(app, "statistics", None)):
             if background is not None:
                 background.close()
         app.gateway.invalidation.close()

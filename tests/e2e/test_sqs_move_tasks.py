@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 
 from harness import error_of, policy_document, sqs_query
+from server_clock import ServerClock
 
 
 @pytest.fixture(scope="module")
 def sqs(server):
     return server.client("sqs")
+
+
+@pytest.fixture
+def clock(server):
+    """The server's clock, frozen for the test: only ``advance`` moves it, so a task's rate gives exact counts."""
+    frozen = ServerClock(server)
+    frozen.freeze()
+    yield frozen
+    frozen.freeze(False)
 
 
 def _arn(sqs, url: str) -> str:
@@ -57,7 +68,7 @@ def test_redrive_to_the_original_source(sqs, unique):
     assert _bodies(sqs, source) == ["a", "b"]
 
 
-def test_redrive_to_a_destination_at_a_rate(sqs, server, unique):
+def test_redrive_to_a_destination_at_a_rate(sqs, clock, unique):
     _, dlq = _dead_lettered(sqs, unique, [f"m{i}" for i in range(5)])
     destination = sqs.create_queue(QueueName=f"dest-{unique}")["QueueUrl"]
     dlq_arn, destination_arn = _arn(sqs, dlq), _arn(sqs, destination)
@@ -66,11 +77,11 @@ def test_redrive_to_a_destination_at_a_rate(sqs, server, unique):
     assert error_of(sqs.start_message_move_task, SourceArn=dlq_arn) == (
         "InvalidParameterValue", "There is already a task running. Only one active task is allowed for a source "
         "queue arn at a given time.", 400)
-    server.advance_clock(1.5)
+    clock.advance(1.5)
     [task] = sqs.list_message_move_tasks(SourceArn=dlq_arn, MaxResults=10)["Results"]
     assert (task["Status"], task["TaskHandle"], task["ApproximateNumberOfMessagesMoved"]) == ("RUNNING", handle, 3)
     assert (task["DestinationArn"], task["MaxNumberOfMessagesPerSecond"]) == (destination_arn, 2)
-    server.advance_clock(2)
+    clock.advance(2)
     [task] = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
     assert (task["Status"], task["ApproximateNumberOfMessagesMoved"], "TaskHandle" in task) == ("COMPLETED", 5, False)
     assert _bodies(sqs, destination) == [f"m{i}" for i in range(5)]
@@ -91,11 +102,26 @@ def test_fifo_redrive_keeps_the_message_group(sqs, unique):
     assert (message["Body"], message["Attributes"]) == ("f", {"MessageGroupId": "g1"})
 
 
-def test_cancel_a_running_task(sqs, server, unique):
+def test_the_move_worker_moves_without_being_asked(sqs, clock, unique):
+    _, dlq = _dead_lettered(sqs, unique, ["w1", "w2", "w3"])
+    destination = sqs.create_queue(QueueName=f"async-{unique}")["QueueUrl"]
+    sqs.start_message_move_task(SourceArn=_arn(sqs, dlq), DestinationArn=_arn(sqs, destination),
+                                MaxNumberOfMessagesPerSecond=2)
+    clock.advance(2)
+    deadline = time.monotonic() + 10
+    counts = None
+    while time.monotonic() < deadline and counts != ("0", "3"):
+        time.sleep(0.2)
+        counts = tuple(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"]["ApproximateNumberOfMessages"] for url in (dlq, destination))
+    assert counts == ("0", "3")
+
+
+def test_cancel_a_running_task(sqs, clock, unique):
     _, dlq = _dead_lettered(sqs, unique, ["x", "y", "z"])
     dlq_arn = _arn(sqs, dlq)
     first = sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
-    server.advance_clock(1)
+    clock.advance(1)
     assert sqs.cancel_message_move_task(TaskHandle=first)["ApproximateNumberOfMessagesMoved"] == 1
     [task] = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
     assert (task["Status"], task["ApproximateNumberOfMessagesMoved"]) == ("CANCELLED", 1)

@@ -1,9 +1,10 @@
 """Message move tasks (dead-letter queue redrive): a task moves its source queue's visible messages, oldest first,
 to its destination or, without one, back to the queue each was dead-lettered from.
 
-A task moves lazily: what it may have moved by now (everything at once without a rate, else
-MaxNumberOfMessagesPerSecond × the seconds since it started) is moved when it starts and whenever the account's
-queues are received from or its tasks are listed or cancelled in the region (``advance``).
+A task moves what it may have moved by now (everything at once without a rate, else MaxNumberOfMessagesPerSecond ×
+the seconds since it started: ``advance``) when it starts, on each pass of the move worker (install.py, every half
+second), and whenever the account's queues are received from or its tasks listed or cancelled in the region, so
+these see its progress at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rootplane.core.clock import Clock
 from rootplane.core.errors import AwsError
 from rootplane.services.sqs import repo
 from rootplane.services.sqs.attributes import int_attribute
@@ -24,8 +26,11 @@ from rootplane.services.sqs.errors import sqs_error
 from rootplane.services.sqs.queues import enqueue, settable_attributes
 from rootplane.services.sqs.tables import MessageRow, MoveTaskRow, QueueRow
 from rootplane.services.sqs.urls import parse_queue_arn
+from rootplane.store.engine import Store, locks_rows
 
-__all__ = ["RUNNING", "task_handle", "task_id_of", "queue_at", "task_not_found", "start", "advance", "running_tasks"]
+__all__ = [
+    "RUNNING", "task_handle", "task_id_of", "queue_at", "task_not_found", "start", "advance", "running_tasks", "step",
+]
 
 RUNNING = "RUNNING"
 _BATCH = 1000  # messages moved per query
@@ -73,11 +78,29 @@ def start(session: Session, source_arn: str, destination_arn: str | None, rate: 
     return task
 
 
-def running_tasks(session: Session, account_id: str, region: str) -> list[MoveTaskRow]:
-    """The RUNNING tasks whose source queue is in ``account_id`` and ``region``."""
-    query = select(MoveTaskRow).where(MoveTaskRow.status == RUNNING,
-                                      MoveTaskRow.source_arn.startswith(f"arn:aws:sqs:{region}:{account_id}:"))
+def running_tasks(session: Session, account_id: str | None = None, region: str | None = None) -> list[MoveTaskRow]:
+    """The RUNNING tasks (whose source queue is in ``account_id`` and ``region`` when given), locked where the store
+    locks rows (``locks_rows``), so two servers never advance one task at once."""
+    query = select(MoveTaskRow).where(MoveTaskRow.status == RUNNING)
+    if account_id is not None:
+        query = query.where(MoveTaskRow.source_arn.startswith(f"arn:aws:sqs:{region}:{account_id}:"))
+    if locks_rows(session):
+        query = query.with_for_update().execution_options(populate_existing=True)
     return list(session.scalars(query))
+
+
+def step(store: Store, clock: Clock) -> int:
+    """One pass of the move worker (install.py) at ``clock``'s now: advance every RUNNING task (a read first, so an
+    idle server writes nothing); how many were advanced."""
+    with store.transaction(write=False) as session:
+        if session.scalars(select(MoveTaskRow.task_id).where(MoveTaskRow.status == RUNNING).limit(1)).first() is None:
+            return 0
+    now = clock.now()
+    with store.transaction(write=True) as session:
+        tasks = running_tasks(session)
+        for task in tasks:
+            advance(session, task, now)
+    return len(tasks)
 
 
 def _due(task: MoveTaskRow, now: _dt.datetime) -> int:
