@@ -201,6 +201,24 @@ def test_redrive_needs_the_documented_permissions(sqs, server, unique):
     assert client.start_message_move_task(SourceArn=_arn(sqs, dlq), DestinationArn=_arn(sqs, destination))["TaskHandle"]
 
 
+def test_redrive_to_the_original_source_needs_send_message_there(sqs, server, unique):
+    source, dlq = _dead_lettered(sqs, unique, ["back"])
+    iam = server.client("iam")
+    user = f"returner-{unique}"
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    allowed = ["sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": allowed, "Resource": _arn(sqs, dlq)}))
+    client = server.client_for(key, "sqs")
+    assert error_of(client.start_message_move_task, SourceArn=_arn(sqs, dlq)) == (
+        "AccessDenied", f"User: arn:aws:iam::000000000000:user/{user} is not authorized to perform: sqs:sendmessage on "
+        f"resource: {_arn(sqs, source)} because no identity-based policy allows the sqs:sendmessage action", 403)
+    iam.put_user_policy(UserName=user, PolicyName="send", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": _arn(sqs, source)}))
+    assert client.start_message_move_task(SourceArn=_arn(sqs, dlq))["TaskHandle"]
+
+
 def test_cli_redrive(sqs, server, unique):
     source, dlq = _dead_lettered(sqs, unique, ["cli"])
     started = server.cli_json("sqs", "start-message-move-task", "--source-arn", _arn(sqs, dlq))

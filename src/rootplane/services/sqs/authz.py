@@ -8,8 +8,10 @@ from typing import Any
 from rootplane.authz.checks import AuthzCheck
 from rootplane.authz.context_keys import request_tag_context
 from rootplane.services.sqs.queue_views import find_queue_view
+from rootplane.services.sqs import repo
 from rootplane.services.sqs.errors import queue_does_not_exist
 from rootplane.services.sqs.move_tasks import queue_at, task_id_of
+from rootplane.services.sqs.tables import QueueRow
 from rootplane.services.sqs.urls import parse_queue_url, queue_arn
 
 __all__ = ["checks"]
@@ -46,23 +48,29 @@ def _queue_check(ctx: Any, action: str, account_id: str, name: str, operation: s
 # A dead-letter queue redrive needs, besides its own action on the source queue, the source's messages and the
 # destination's SendMessage ("Configure queue permissions for dead-letter queue redrive", SQS Developer Guide).
 _REDRIVE_SOURCE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+MAX_DEAD_LETTER_SOURCES = 1000
 
 
-def _arn_check(ctx: Any, action: str, arn: str, parameter: str) -> AuthzCheck:
-    """``action`` on the queue an ARN parameter names (move tasks: unknown queues are ResourceNotFoundException)."""
-    row = queue_at(ctx.session, arn, parameter)
+def _row_check(action: str, row: QueueRow) -> AuthzCheck:
     return AuthzCheck(action, queue_arn(row.region, row.account_id, row.name), row.account_id, row.policy,
                       resource_tags=json.loads(row.tags_json))
 
 
 def _move_task_checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]:
-    """Move tasks are authorized on their source queue (CancelMessageMoveTask: the one its TaskHandle names)."""
-    source = params["SourceArn"] if "SourceArn" in params else task_id_of(params["TaskHandle"])[1]
-    found = [_arn_check(ctx, f"sqs:{operation}", source, "SourceArn")]
+    """Move tasks are authorized on their source queue (CancelMessageMoveTask: the one its TaskHandle names);
+    unknown queues are ResourceNotFoundException. A redrive without destination sends to the queues that have the
+    source as their dead-letter queue."""
+    source_arn = params["SourceArn"] if "SourceArn" in params else task_id_of(params["TaskHandle"])[1]
+    source = queue_at(ctx.session, source_arn, "SourceArn")
+    found = [_row_check(f"sqs:{operation}", source)]
     if operation == "StartMessageMoveTask":
-        found += [_arn_check(ctx, action, source, "SourceArn") for action in _REDRIVE_SOURCE]
+        found += [_row_check(action, source) for action in _REDRIVE_SOURCE]
         if params.get("DestinationArn"):
-            found.append(_arn_check(ctx, "sqs:SendMessage", params["DestinationArn"], "DestinationArn"))
+            destinations = [queue_at(ctx.session, params["DestinationArn"], "DestinationArn")]
+        else:
+            arn = queue_arn(source.region, source.account_id, source.name)
+            destinations = repo.list_dead_letter_sources(ctx.session, arn, None, MAX_DEAD_LETTER_SOURCES)
+        found += [_row_check("sqs:SendMessage", row) for row in destinations]
     return found
 
 
