@@ -48,6 +48,18 @@ def _bodies(sqs, url: str) -> list[str]:
     return sorted(message["Body"] for message in messages)
 
 
+def test_redrive_on_each_store(store_server, unique):
+    sqs = store_server.client("sqs")
+    source, dlq = _dead_lettered(sqs, unique, ["s1", "s2"])
+    destination = sqs.create_queue(QueueName=f"store-{unique}")["QueueUrl"]
+    sqs.start_message_move_task(SourceArn=_arn(sqs, dlq), DestinationArn=_arn(sqs, destination))
+    sqs.start_message_move_task(SourceArn=_arn(sqs, dlq))
+    results = sqs.list_message_move_tasks(SourceArn=_arn(sqs, dlq), MaxResults=10)["Results"]
+    assert [(task["Status"], task["ApproximateNumberOfMessagesMoved"]) for task in results] == [
+        ("COMPLETED", 0), ("COMPLETED", 2)]
+    assert (_bodies(sqs, destination), _bodies(sqs, source)) == (["s1", "s2"], [])
+
+
 def test_dead_lettered_messages_name_their_source(sqs, unique):
     source, dlq = _dead_lettered(sqs, unique, ["a"])
     message = sqs.receive_message(QueueUrl=dlq, MessageSystemAttributeNames=["DeadLetterQueueSourceArn"])["Messages"][0]
