@@ -295,11 +295,11 @@ def test_grants_do_not_count_once_the_bucket_owner_enforces_ownership(server, s3
     assert _denied(member.get_object, Bucket=bucket, Key="granted")
 
 
-def test_a_public_read_object_with_the_cli(server, s3, unique):
+def test_a_public_read_object_with_the_cli(server, s3, unique, tmp_path):
     """The AWS CLI reference's put-object-acl, then get-object --no-sign-request (an AllUsers READ grant)."""
     bucket = _acl_bucket(s3, unique, "aclcli")
     s3.put_object(Bucket=bucket, Key="page.html", Body=b"<p>hi</p>")
-    target = f"/tmp/s3acl-scratch/{unique}.html"
+    target = str(tmp_path / "page.html")
     denied = server.cli("s3api", "get-object", "--no-sign-request", "--bucket", bucket, "--key", "page.html",
                         target, check=False)
     assert denied.returncode == 255 and "(AccessDenied)" in denied.stderr and "Access Denied" in denied.stderr
