@@ -71,6 +71,7 @@ _OBJECT_OPERATIONS = frozenset({
     "CreateMultipartUpload",
     "UploadPart", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
     "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
+    "PutObjectRetention", "GetObjectRetention", "PutObjectLegalHold", "GetObjectLegalHold",
 })
 # Writes of a new object, which may set its tags (x-amz-tagging) and ACL.
 _OBJECT_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})

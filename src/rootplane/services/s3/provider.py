@@ -23,6 +23,7 @@ from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copied_objec
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
+from rootplane.services.s3.object_lock import ObjectLockOperations, check_deletable
 from rootplane.services.s3.object_tagging import ObjectTaggingOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
 from rootplane.services.s3.checksums import check_content_md5, copy_checksum
@@ -76,7 +77,7 @@ def _bucket_region(ctx: RequestContext, params: dict[str, Any]) -> str:
 
 
 class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOperations, VersionListingOperations,
-                 ObjectTaggingOperations, Provider):
+                 ObjectTaggingOperations, ObjectLockOperations, Provider):
     service_name = "s3"
 
     # ------------------------------------------------------------------------------------------------ buckets
@@ -215,7 +216,7 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         check_transport(ctx, params.get("MFA"))
         if params.get("VersionId") is not None and row.mfa_delete == "Enabled":
             require_mfa(ctx, row, params.get("MFA"))
-        return _delete_one(ctx, row, params["Key"], params.get("VersionId"))
+        return _delete_one(ctx, row, params["Key"], params.get("VersionId"), params)
 
     def delete_objects(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_view_of(ctx, params)
@@ -234,11 +235,11 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
             action = "s3:DeleteObject" if version_id is None else "s3:DeleteObjectVersion"
             try:
                 ctx.authorizer(ctx, [object_check(ctx, action, row.name, key)])
+                outcome = _delete_one(ctx, row, key, version_id, params)
             except AwsError as error:
                 errors.append({"Key": key, **({"VersionId": version_id} if version_id else {}), "Code": error.code,
                                "Message": error.message})
                 continue
-            outcome = _delete_one(ctx, row, key, version_id)
             entry: dict[str, Any] = {"Key": key}
             if version_id is not None:
                 entry["VersionId"] = version_id
@@ -334,13 +335,15 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         return output
 
 
-def _delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None) -> dict[str, Any]:
-    """DeleteObject's effect and output: a version deleted for good when named; else a delete marker on a
-    versioning bucket, or the object itself (its null version) on an unversioned one."""
+def _delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None,
+                params: dict[str, Any]) -> dict[str, Any]:
+    """DeleteObject's effect and output: a version deleted for good when named (unless Object Lock protects it);
+    else a delete marker on a versioning bucket, or the object itself (its null version) on an unversioned one."""
     if version_id is not None:
         row = repo.find_version(ctx.session, bucket.name, key, version_id)
         if row is None:
             return {"VersionId": version_id}
+        check_deletable(ctx, row, params)
         was_marker = row.delete_marker
         versions.delete_version(ctx, row)
         return {"VersionId": version_id, **({"DeleteMarker": True} if was_marker else {})}

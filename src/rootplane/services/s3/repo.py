@@ -116,6 +116,7 @@ class StoredVersion(NamedTuple):
     part_sizes: str | None
     tags_json: str | None
     acl_json: str | None
+    lock_json: str | None
     body: bytes | None
 
 
@@ -177,7 +178,7 @@ def _version_write(column: str) -> PreparedStatement:
 
 
 def set_version_value(session: Session, row: ObjectVersion, column: str, value: str | None) -> None:
-    """Set one column of a version (its tag set ``tags_json``, its ACL ``acl_json``)."""
+    """Set one column of a version (its tag set ``tags_json``, its ACL ``acl_json``, its Object Lock ``lock_json``)."""
     session.flush()  # the request's pending changes first: the statement runs on the driver
     _version_write(column).run(statements(session), {"bucket": row.bucket, "key": row.key,
                                                      "version_id": row.version_id, "new_value": value})

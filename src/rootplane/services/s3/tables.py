@@ -70,6 +70,8 @@ class ObjectRow(Base):
     tags_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON AccessControlPolicy ({"Owner", "Grants"}); None: the owner's full control.
     acl_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON Object Lock state ({"Mode", "RetainUntilDate", "LegalHold"}); None: the version is not locked.
+    lock_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))

@@ -1,0 +1,114 @@
+"""Object Lock on object versions (the S3 User Guide: "Locking objects with Object Lock", "How S3 Object Lock
+works"; the S3 API reference: PutObjectRetention, GetObjectRetention, PutObjectLegalHold, GetObjectLegalHold).
+
+A version's retention (GOVERNANCE or COMPLIANCE until a date) and legal hold live in its ``lock_json``. A locked
+version cannot be deleted for good; GOVERNANCE gives way to x-amz-bypass-governance-retention with the
+s3:BypassGovernanceRetention permission, COMPLIANCE and a legal hold to nobody. A delete marker is always allowed."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from rootplane.core.errors import AwsError
+from rootplane.services.context import RequestContext
+from rootplane.services.s3 import repo
+from rootplane.services.s3.authz import object_check
+from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
+from rootplane.services.s3.lookup import bucket_view_of
+from rootplane.services.s3.repo import ObjectVersion, StoredVersion
+from rootplane.services.s3.versions import read_version
+
+__all__ = ["ObjectLockOperations", "check_deletable"]
+
+
+def _protected() -> AwsError:
+    return AwsError("AccessDenied", "Access Denied because object protected by object lock.", 403)
+
+
+def _lock(row: ObjectVersion) -> dict[str, Any]:
+    return json.loads(row.lock_json) if row.lock_json else {}
+
+
+def _retained(lock: dict[str, Any], now: _dt.datetime) -> str | None:
+    """The retention mode still in force on a version, or None."""
+    until = lock.get("RetainUntilDate")
+    return lock["Mode"] if until and _dt.datetime.fromisoformat(until) > now else None
+
+
+def _bypass(ctx: RequestContext, row: ObjectVersion, params: dict[str, Any]) -> bool:
+    """Whether the request bypasses GOVERNANCE retention: the header, and the permission (else AccessDenied)."""
+    if not params.get("BypassGovernanceRetention"):
+        return False
+    ctx.authorizer(ctx, [object_check(ctx, "s3:BypassGovernanceRetention", row.bucket, row.key)])
+    return True
+
+
+def check_deletable(ctx: RequestContext, row: ObjectVersion, params: dict[str, Any]) -> None:
+    """Refuse deleting a version under a legal hold or a retention in force (GOVERNANCE yields to a bypass)."""
+    if not row.lock_json:
+        return
+    lock = _lock(row)
+    mode = _retained(lock, ctx.now())
+    if lock.get("LegalHold") == "ON" or mode == "COMPLIANCE" or (mode == "GOVERNANCE" and not _bypass(ctx, row, params)):
+        raise _protected()
+
+
+def _locked_version(ctx: RequestContext, params: dict[str, Any], method: str) -> StoredVersion:
+    """The version a request names, on a bucket with Object Lock (else 400 InvalidRequest)."""
+    bucket = bucket_view_of(ctx, params)
+    if not has_setting(ctx, bucket.name, OBJECT_LOCK):
+        raise AwsError("InvalidRequest", "Bucket is missing Object Lock Configuration", 400)
+    return read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), method, with_body=False)
+
+
+def _no_configuration() -> AwsError:
+    return AwsError("NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration",
+                    404)
+
+
+class ObjectLockOperations:
+    """The S3 provider's Object Lock operations on object versions."""
+
+    def put_object_retention(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _locked_version(ctx, params, "PUT")
+        retention = params.get("Retention") or {}
+        until: _dt.datetime | None = retention.get("RetainUntilDate")
+        now = ctx.now()
+        if until is not None and until <= now:
+            raise AwsError("InvalidArgument", "The retain until date must be in the future!", 400)
+        lock = _lock(row)
+        mode = _retained(lock, now)
+        weakened = until is None or until < _dt.datetime.fromisoformat(lock["RetainUntilDate"]) if mode else False
+        if mode == "COMPLIANCE" and (weakened or retention.get("Mode") != "COMPLIANCE"):
+            raise _protected()
+        if mode == "GOVERNANCE" and (weakened or retention.get("Mode") != "GOVERNANCE") and not _bypass(ctx, row,
+                                                                                                         params):
+            raise _protected()
+        lock = {name: value for name, value in lock.items() if name == "LegalHold"}
+        if until is not None:
+            lock.update(Mode=retention.get("Mode"), RetainUntilDate=until.isoformat())
+        repo.set_version_value(ctx.session, row, "lock_json", json.dumps(lock) if lock else None)
+        return {}
+
+    def get_object_retention(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _locked_version(ctx, params, "GET")
+        lock = _lock(row)
+        if "Mode" not in lock:
+            raise _no_configuration()
+        return {"Retention": {"Mode": lock["Mode"],
+                              "RetainUntilDate": _dt.datetime.fromisoformat(lock["RetainUntilDate"])}}
+
+    def put_object_legal_hold(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _locked_version(ctx, params, "PUT")
+        lock = {**_lock(row), "LegalHold": (params.get("LegalHold") or {}).get("Status", "OFF")}
+        repo.set_version_value(ctx.session, row, "lock_json", json.dumps(lock))
+        return {}
+
+    def get_object_legal_hold(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        row = _locked_version(ctx, params, "GET")
+        status = _lock(row).get("LegalHold")
+        if status is None:
+            raise _no_configuration()
+        return {"LegalHold": {"Status": status}}
