@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from botocore.config import Config
 
 from harness import error_of, iam_user_key, policy_document
 
@@ -113,3 +114,65 @@ def test_bypass_needs_its_permission(server, s3, unique):
     assert (code, status) == ("AccessDenied", 403) and "s3:BypassGovernanceRetention" in message
     code, message, status = error_of(user.put_object_legal_hold, Bucket=bucket, Key="k", LegalHold={"Status": "ON"})
     assert (code, status) == ("AccessDenied", 403) and "s3:PutObjectLegalHold" in message
+
+
+def test_put_object_sets_the_lock_and_reads_show_it(s3, unique):
+    bucket, _ = _locked_version(s3, unique, "hdr")
+    until = _until(2)
+    version = s3.put_object(Bucket=bucket, Key="h", Body=b"x", ObjectLockMode="GOVERNANCE",
+                            ObjectLockRetainUntilDate=until, ObjectLockLegalHoldStatus="ON")["VersionId"]
+    for read in (s3.head_object, s3.get_object):
+        answer = read(Bucket=bucket, Key="h")
+        assert (answer["ObjectLockMode"], answer["ObjectLockRetainUntilDate"], answer["ObjectLockLegalHoldStatus"]) == (
+            "GOVERNANCE", until, "ON")
+    assert s3.get_object_legal_hold(Bucket=bucket, Key="h")["LegalHold"] == {"Status": "ON"}
+    assert error_of(s3.delete_object, Bucket=bucket, Key="h", VersionId=version) == PROTECTED
+    assert "ObjectLockMode" not in s3.head_object(Bucket=bucket, Key="k")
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "h"},
+                            ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)["VersionId"]
+    assert s3.get_object_retention(Bucket=bucket, Key="c", VersionId=copied)["Retention"]["Mode"] == "COMPLIANCE"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m", ObjectLockLegalHoldStatus="ON")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"p")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert s3.head_object(Bucket=bucket, Key="m")["ObjectLockLegalHoldStatus"] == "ON"
+
+
+def test_lock_headers_are_checked(s3, unique):
+    bucket, _ = _locked_version(s3, unique, "hdrbad")
+    assert error_of(s3.put_object, Bucket=bucket, Key="h", Body=b"x", ObjectLockMode="GOVERNANCE") == (
+        "InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", 400)
+    assert error_of(s3.put_object, Bucket=bucket, Key="h", Body=b"x", ObjectLockMode="GOVERNANCE",
+                    ObjectLockRetainUntilDate=_until(-1)) == (
+        "InvalidArgument", "The retain until date must be in the future!", 400)
+    plain = f"plain-{unique}"
+    s3.create_bucket(Bucket=plain)
+    assert error_of(s3.put_object, Bucket=plain, Key="h", Body=b"x", ObjectLockLegalHoldStatus="ON") == (
+        "InvalidRequest", "Bucket is missing Object Lock Configuration", 400)
+
+
+def test_default_retention_applies_to_new_versions(s3, unique):
+    bucket, old = _locked_version(s3, unique, "dflt")
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 2}}})
+    new = s3.put_object(Bucket=bucket, Key="k", Body=b"y")["VersionId"]
+    retention = s3.get_object_retention(Bucket=bucket, Key="k", VersionId=new)["Retention"]
+    assert retention["Mode"] == "COMPLIANCE"
+    assert abs(retention["RetainUntilDate"] - _until(2)) < dt.timedelta(minutes=1)
+    assert error_of(s3.delete_object, Bucket=bucket, Key="k", VersionId=new) == PROTECTED
+    explicit = s3.put_object(Bucket=bucket, Key="e", Body=b"y", ObjectLockMode="GOVERNANCE",
+                             ObjectLockRetainUntilDate=_until(5))["VersionId"]
+    assert s3.get_object_retention(Bucket=bucket, Key="e", VersionId=explicit)["Retention"]["Mode"] == "GOVERNANCE"
+    assert s3.delete_object(Bucket=bucket, Key="k", VersionId=old)["VersionId"] == old  # older versions keep none
+
+
+def test_lock_headers_need_content_md5_or_a_checksum(server, s3, unique):
+    bucket, _ = _locked_version(s3, unique, "md5")
+    plain = server.client("s3", config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"},
+                                              request_checksum_calculation="when_required"))
+    assert error_of(plain.put_object, Bucket=bucket, Key="h", Body=b"x", ObjectLockLegalHoldStatus="ON") == (
+        "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with "
+        "Object Lock parameters", 400)
+    plain.put_object(Bucket=bucket, Key="h", Body=b"x", ObjectLockLegalHoldStatus="ON",
+                     ContentMD5="ndTkYSaMgDT1yFZOFVxnpg==")  # base64 of the MD5 of b"x"
+    plain.put_object(Bucket=bucket, Key="d", Body=b"x")  # the default retention alone needs neither

@@ -19,6 +19,7 @@ from rootplane.services.s3.lookup import bucket_view_of, copied_object, copy_sou
 from rootplane.services.s3.names import canonical_user_id
 from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
+from rootplane.services.s3.object_lock import new_lock
 from rootplane.services.s3.tag_sets import check_object_tags, header_tags
 from rootplane.services.s3.versions import current_for_write, store_version, version_output
 from rootplane.wire.validate import MALFORMED_XML
@@ -106,6 +107,9 @@ class MultipartOperations:
         acl = new_object_acl(bucket, params, ctx.principal.account_id)
         if acl:
             attributes["Acl"] = acl
+        lock = new_lock(ctx, bucket, params)
+        if lock:
+            attributes["Lock"] = lock
         upload_id = f"{int(ctx.now().timestamp() * 1000):013x}{secrets.token_hex(24)}"
         repo.put_upload(ctx.session, UploadRow(
             upload_id=upload_id, bucket=bucket.name, key=params["Key"], initiated=ctx.now(),
@@ -178,13 +182,13 @@ class MultipartOperations:
         checksum = _object_checksum(upload, parts, body)
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
-        tags, acl = attributes.pop("Tags", None), attributes.pop("Acl", None)
+        tags, acl, lock = attributes.pop("Tags", None), attributes.pop("Acl", None), attributes.pop("Lock", None)
         bucket = bucket_view_of(ctx, params)
         check_write_preconditions(lambda: current_for_write(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
                                                                part_sizes=[part.size for part in parts], tags=tags,
-                                                               acl=acl))
+                                                               acl=acl, lock=lock))
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
         answer = {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
                   **ENCRYPTION, **version_output(bucket, stored)}

@@ -15,12 +15,15 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
 from rootplane.services.s3.authz import object_check
+from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
 from rootplane.services.s3.lookup import bucket_view_of
 from rootplane.services.s3.repo import ObjectVersion, StoredVersion
 from rootplane.services.s3.versions import read_version
 
-__all__ = ["ObjectLockOperations", "check_deletable"]
+__all__ = ["ObjectLockOperations", "check_deletable", "new_lock"]
+
+_HEADERS = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
 
 
 def _protected() -> AwsError:
@@ -59,8 +62,50 @@ def _locked_version(ctx: RequestContext, params: dict[str, Any], method: str) ->
     """The version a request names, on a bucket with Object Lock (else 400 InvalidRequest)."""
     bucket = bucket_view_of(ctx, params)
     if not has_setting(ctx, bucket.name, OBJECT_LOCK):
-        raise AwsError("InvalidRequest", "Bucket is missing Object Lock Configuration", 400)
+        raise _missing_configuration()
     return read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), method, with_body=False)
+
+
+def _missing_configuration() -> AwsError:
+    return AwsError("InvalidRequest", "Bucket is missing Object Lock Configuration", 400)
+
+
+def _in_future(until: _dt.datetime, now: _dt.datetime) -> None:
+    if until <= now:
+        raise AwsError("InvalidArgument", "The retain until date must be in the future!", 400)
+
+
+def new_lock(ctx: RequestContext, bucket: Bucket, params: dict[str, Any], *,
+             digested: bool = True) -> dict[str, Any] | None:
+    """The lock of a version PutObject, CopyObject or CreateMultipartUpload writes: its x-amz-object-lock-* headers,
+    else the bucket's default retention. Only a versioning bucket can have Object Lock: others read nothing.
+    A PutObject with the headers needs Content-MD5 or a checksum of its body (``digested``; PutObject's reference)."""
+    asked = any(params.get(name) is not None for name in _HEADERS)
+    if not asked and bucket.versioning != "Enabled":
+        return None
+    if asked and not digested:
+        raise AwsError("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object "
+                       "requests with Object Lock parameters", 400)
+    stored = repo.find_setting(ctx.session, bucket.name, OBJECT_LOCK.kind)
+    if stored is None:
+        if asked:
+            raise _missing_configuration()
+        return None
+    mode, until = params.get("ObjectLockMode"), params.get("ObjectLockRetainUntilDate")
+    if (mode is None) != (until is None):
+        raise AwsError("InvalidArgument",
+                       "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", 400)
+    now = ctx.now()
+    lock: dict[str, Any] = {}
+    if until is not None:
+        _in_future(until, now)
+        lock.update(Mode=mode, RetainUntilDate=until.isoformat())
+    elif default := ((json.loads(stored.document).get("Rule") or {}).get("DefaultRetention")):
+        days = default.get("Days") or 365 * default.get("Years", 0)
+        lock.update(Mode=default["Mode"], RetainUntilDate=(now + _dt.timedelta(days=days)).isoformat())
+    if params.get("ObjectLockLegalHoldStatus") is not None:
+        lock["LegalHold"] = params["ObjectLockLegalHoldStatus"]
+    return lock or None
 
 
 def _no_configuration() -> AwsError:
@@ -76,8 +121,8 @@ class ObjectLockOperations:
         retention = params.get("Retention") or {}
         until: _dt.datetime | None = retention.get("RetainUntilDate")
         now = ctx.now()
-        if until is not None and until <= now:
-            raise AwsError("InvalidArgument", "The retain until date must be in the future!", 400)
+        if until is not None:
+            _in_future(until, now)
         lock = _lock(row)
         mode = _retained(lock, now)
         weakened = until is None or until < _dt.datetime.fromisoformat(lock["RetainUntilDate"]) if mode else False

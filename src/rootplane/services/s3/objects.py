@@ -70,8 +70,8 @@ def part_span(row: ObjectVersion, number: int) -> tuple[int, int]:
 def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], now: _dt.datetime, *,
                etag: str | None = None, checksum: dict[str, str] | None = None,
                part_sizes: list[int] | None = None, tags: list[dict[str, str]] | None = None,
-               acl: dict[str, Any] | None = None) -> ObjectRow:
-    """A row for a new object with ``attributes`` (from :func:`attributes_of`), its tag set and ACL."""
+               acl: dict[str, Any] | None = None, lock: dict[str, Any] | None = None) -> ObjectRow:
+    """A row for a new object with ``attributes`` (from :func:`attributes_of`), its tag set, ACL and Object Lock."""
     if len(body) > MAX_OBJECT_BYTES:
         raise AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                        fields={"ProposedSize": len(body), "MaxSizeAllowed": MAX_OBJECT_BYTES})
@@ -83,7 +83,7 @@ def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], n
         metadata_json=json.dumps(attributes.get("Metadata") or {}), headers_json=json.dumps(headers),
         checksum_json=json.dumps(checksum or {}), parts_count=len(part_sizes) if part_sizes else None,
         part_sizes=json.dumps(part_sizes) if part_sizes else None, tags_json=json.dumps(tags) if tags else None,
-        acl_json=json.dumps(acl) if acl else None,
+        acl_json=json.dumps(acl) if acl else None, lock_json=json.dumps(lock) if lock else None,
     )
 
 
@@ -110,6 +110,15 @@ def object_attributes(row: ObjectVersion, wanted: list[str]) -> dict[str, Any]:
     return output
 
 
+def _lock_headers(lock: dict[str, Any]) -> dict[str, Any]:
+    """The ObjectLock* members of GetObject and HeadObject for a version's Object Lock state."""
+    output: dict[str, Any] = {"ObjectLockLegalHoldStatus": lock["LegalHold"]} if "LegalHold" in lock else {}
+    if "Mode" in lock:
+        output.update(ObjectLockMode=lock["Mode"],
+                      ObjectLockRetainUntilDate=_dt.datetime.fromisoformat(lock["RetainUntilDate"]))
+    return output
+
+
 def object_headers(row: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]:
     """The GetObject/HeadObject output members (everything but the body)."""
     output: dict[str, Any] = {
@@ -125,6 +134,8 @@ def object_headers(row: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]
         output.update(json.loads(row.checksum_json or "{}"))
     if row.tags_json:
         output["TagCount"] = len(stored_tags(row.tags_json))
+    if row.lock_json:
+        output.update(_lock_headers(json.loads(row.lock_json)))
     if row.parts_count and params.get("PartNumber"):
         output["PartsCount"] = row.parts_count
     for param, member in _RESPONSE_OVERRIDES.items():

@@ -23,7 +23,7 @@ from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copied_objec
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
 from rootplane.services.s3.version_listing import VersionListingOperations
 from rootplane.services.s3.multipart import MultipartOperations
-from rootplane.services.s3.object_lock import ObjectLockOperations, check_deletable
+from rootplane.services.s3.object_lock import ObjectLockOperations, check_deletable, new_lock
 from rootplane.services.s3.object_tagging import ObjectTaggingOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
 from rootplane.services.s3.checksums import check_content_md5, copy_checksum
@@ -177,8 +177,10 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
                                   params)
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
         tags = check_object_tags(header_tags(params.get("Tagging")))
+        lock = new_lock(ctx, row, params, digested=bool(sent) or params.get("ContentMD5") is not None)
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body, attributes_of(params),
-                                                                     ctx.now(), checksum=checksum, tags=tags, acl=acl))
+                                                                     ctx.now(), checksum=checksum, tags=tags, acl=acl,
+                                                                     lock=lock))
         return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
                 **versions.put_version_output(row, stored)}
 
@@ -273,7 +275,8 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         tags = (check_object_tags(header_tags(params.get("Tagging"))) if params.get("TaggingDirective") == "REPLACE"
                 else stored_tags(source.tags_json))
         stored = versions.store_version(ctx.session, target, new_object(
-            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags, acl=acl))
+            target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags, acl=acl,
+            lock=new_lock(ctx, target, params)))
         result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
         output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
         source_bucket_row = find_bucket_view(ctx.session, source_bucket)
