@@ -176,3 +176,30 @@ def test_lock_headers_need_content_md5_or_a_checksum(server, s3, unique):
     plain.put_object(Bucket=bucket, Key="h", Body=b"x", ObjectLockLegalHoldStatus="ON",
                      ContentMD5="ndTkYSaMgDT1yFZOFVxnpg==")  # base64 of the MD5 of b"x"
     plain.put_object(Bucket=bucket, Key="d", Body=b"x")  # the default retention alone needs neither
+
+
+def test_object_lock_with_the_cli(server, unique):
+    bucket = f"cli-lock-{unique}"
+    server.cli("s3api", "create-bucket", "--bucket", bucket, "--object-lock-enabled-for-bucket")
+    version = server.cli_json("s3api", "put-object", "--bucket", bucket, "--key", "k")["VersionId"]
+    until = _until(1).strftime("%Y-%m-%dT%H:%M:%SZ")
+    server.cli("s3api", "put-object-retention", "--bucket", bucket, "--key", "k", "--retention",
+               f"Mode=COMPLIANCE,RetainUntilDate={until}")
+    retention = server.cli_json("s3api", "get-object-retention", "--bucket", bucket, "--key", "k")["Retention"]
+    assert retention["Mode"] == "COMPLIANCE" and retention["RetainUntilDate"].startswith(until[:19])
+    server.cli("s3api", "put-object-legal-hold", "--bucket", bucket, "--key", "k", "--legal-hold", "Status=ON")
+    assert server.cli_json("s3api", "head-object", "--bucket", bucket, "--key", "k")["ObjectLockLegalHoldStatus"] == "ON"
+    denied = server.cli("s3api", "delete-object", "--bucket", bucket, "--key", "k", "--version-id", version,
+                        check=False)
+    assert denied.returncode != 0 and ("An error occurred (AccessDenied) when calling the DeleteObject operation: "
+                                       "Access Denied because object protected by object lock.") in denied.stderr
+
+
+def test_an_expired_retention_no_longer_protects(server, s3, unique):
+    """Runs last: it moves the server's clock."""
+    bucket, version = _locked_version(s3, unique, "expiry")
+    s3.put_object_retention(Bucket=bucket, Key="k", Retention={
+        "Mode": "COMPLIANCE", "RetainUntilDate": dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)})
+    assert error_of(s3.delete_object, Bucket=bucket, Key="k", VersionId=version) == PROTECTED
+    server.advance_clock(2 * 3600)
+    assert s3.delete_object(Bucket=bucket, Key="k", VersionId=version)["VersionId"] == version
