@@ -63,6 +63,12 @@ def test_governance_is_bypassed_with_the_header(s3, unique):
                             BypassGovernanceRetention=True)
     assert s3.delete_object(Bucket=bucket, Key="k", VersionId=version,
                             BypassGovernanceRetention=True)["VersionId"] == version
+    newer = s3.put_object(Bucket=bucket, Key="k", Body=b"y", ObjectLockMode="GOVERNANCE",
+                          ObjectLockRetainUntilDate=_until(2))["VersionId"]
+    assert error_of(s3.put_object_retention, Bucket=bucket, Key="k", Retention={}) == PROTECTED
+    s3.put_object_retention(Bucket=bucket, Key="k", Retention={}, BypassGovernanceRetention=True)  # removed
+    assert error_of(s3.get_object_retention, Bucket=bucket, Key="k")[0] == "NoSuchObjectLockConfiguration"
+    assert s3.delete_object(Bucket=bucket, Key="k", VersionId=newer)["VersionId"] == newer
 
 
 def test_legal_hold(s3, unique):
@@ -92,11 +98,16 @@ def test_a_bucket_without_object_lock_refuses(s3, unique):
     assert error_of(s3.get_object_legal_hold, Bucket=bucket, Key="k") == missing
 
 
-def test_retain_until_date_must_be_in_the_future(s3, unique):
+def test_retention_is_checked(s3, unique):
     bucket, _ = _locked_version(s3, unique, "past")
     assert error_of(s3.put_object_retention, Bucket=bucket, Key="k",
                     Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _until(-1)}) == (
         "InvalidArgument", "The retain until date must be in the future!", 400)
+    malformed = ("MalformedXML", "The XML you provided was not well-formed or did not validate against our published "
+                 "schema", 400)
+    assert error_of(s3.put_object_retention, Bucket=bucket, Key="k", Retention={"Mode": "GOVERNANCE"}) == malformed
+    assert error_of(s3.put_object_retention, Bucket=bucket, Key="k",
+                    Retention={"RetainUntilDate": _until(1)}) == malformed
 
 
 def test_bypass_needs_its_permission(server, s3, unique):

@@ -20,6 +20,7 @@ from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
 from rootplane.services.s3.lookup import bucket_view_of
 from rootplane.services.s3.repo import ObjectVersion, StoredVersion
 from rootplane.services.s3.versions import read_version
+from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["ObjectLockOperations", "check_deletable", "new_lock"]
 
@@ -117,23 +118,23 @@ class ObjectLockOperations:
     """The S3 provider's Object Lock operations on object versions."""
 
     def put_object_retention(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Set, extend, or (GOVERNANCE with a bypass only) shorten or remove a version's retention."""
         row = _locked_version(ctx, params, "PUT")
         retention = params.get("Retention") or {}
-        until: _dt.datetime | None = retention.get("RetainUntilDate")
+        mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
+        if (mode is None) != (until is None):
+            raise AwsError("MalformedXML", MALFORMED_XML, 400)
         now = ctx.now()
         if until is not None:
             _in_future(until, now)
         lock = _lock(row)
-        mode = _retained(lock, now)
-        weakened = until is None or until < _dt.datetime.fromisoformat(lock["RetainUntilDate"]) if mode else False
-        if mode == "COMPLIANCE" and (weakened or retention.get("Mode") != "COMPLIANCE"):
-            raise _protected()
-        if mode == "GOVERNANCE" and (weakened or retention.get("Mode") != "GOVERNANCE") and not _bypass(ctx, row,
-                                                                                                         params):
-            raise _protected()
+        current = _retained(lock, now)
+        if current is not None and (mode != current or until < _dt.datetime.fromisoformat(lock["RetainUntilDate"])):
+            if current == "COMPLIANCE" or not _bypass(ctx, row, params):
+                raise _protected()
         lock = {name: value for name, value in lock.items() if name == "LegalHold"}
         if until is not None:
-            lock.update(Mode=retention.get("Mode"), RetainUntilDate=until.isoformat())
+            lock.update(Mode=mode, RetainUntilDate=until.isoformat())
         repo.set_version_value(ctx.session, row, "lock_json", json.dumps(lock) if lock else None)
         return {}
 
