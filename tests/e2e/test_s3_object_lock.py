@@ -189,6 +189,33 @@ def test_lock_headers_need_content_md5_or_a_checksum(server, s3, unique):
     plain.put_object(Bucket=bucket, Key="d", Body=b"x")  # the default retention alone needs neither
 
 
+def test_a_bucket_policy_limits_retention_periods(server, s3, unique):
+    """The User Guide's "Setting limits on retention periods with a bucket policy"."""
+    bucket, _ = _locked_version(s3, unique, "limit")
+    name = f"limited-{unique}"
+    key = iam_user_key(server, name)
+    server.client("iam").put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_document(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObjectRetention", "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "10"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"StringEquals": {"s3:object-lock-mode": "COMPLIANCE"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObjectLegalHold", "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"StringEquals": {"s3:object-lock-legal-hold": "ON"}}}))
+    user = server.client_for(key, "s3")
+    user.put_object_retention(Bucket=bucket, Key="k", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _until(5)})
+    assert error_of(user.put_object_retention, Bucket=bucket, Key="k",
+                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _until(20)})[::2] == ("AccessDenied", 403)
+    user.put_object(Bucket=bucket, Key="g", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_until(1))
+    assert error_of(user.put_object, Bucket=bucket, Key="c", Body=b"x", ObjectLockMode="COMPLIANCE",
+                    ObjectLockRetainUntilDate=_until(1))[::2] == ("AccessDenied", 403)
+    user.put_object_legal_hold(Bucket=bucket, Key="k", LegalHold={"Status": "OFF"})
+    assert error_of(user.put_object_legal_hold, Bucket=bucket, Key="k",
+                    LegalHold={"Status": "ON"})[::2] == ("AccessDenied", 403)
+
+
 def test_object_lock_with_the_cli(server, unique):
     bucket = f"cli-lock-{unique}"
     server.cli("s3api", "create-bucket", "--bucket", bucket, "--object-lock-enabled-for-bucket")

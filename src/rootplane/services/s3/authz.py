@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rootplane.authz.checks import AuthzCheck
@@ -165,6 +166,29 @@ def _with_existing_tags(ctx: Any, context: dict[str, Any], bucket: str, params: 
     return keys
 
 
+def _lock_context(ctx: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The Object Lock condition keys of a request that sets a retention or a legal hold (the User Guide's "Setting
+    limits on retention periods with a bucket policy")."""
+    if operation == "PutObjectRetention":
+        retention = params.get("Retention") or {}
+        mode, until, hold = retention.get("Mode"), retention.get("RetainUntilDate"), None
+    elif operation == "PutObjectLegalHold":
+        mode, until, hold = None, None, (params.get("LegalHold") or {}).get("Status")
+    elif operation in _OBJECT_WRITES:
+        mode, until = params.get("ObjectLockMode"), params.get("ObjectLockRetainUntilDate")
+        hold = params.get("ObjectLockLegalHoldStatus")
+    else:
+        return {}
+    if mode is None and until is None and hold is None:  # PutObject's usual case: nothing to add
+        return {}
+    context = {"s3:object-lock-mode": mode, "s3:object-lock-legal-hold": hold}
+    if until is not None:
+        context.update({"s3:object-lock-retain-until-date": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "s3:object-lock-remaining-retention-days":
+                            str(math.ceil((until - ctx.now()).total_seconds() / 86400))})
+    return {key: value for key, value in context.items() if value is not None}
+
+
 def _acl_context(params: dict[str, Any]) -> dict[str, Any]:
     return {key: params[member] for member, key in _ACL_KEYS.items() if params.get(member) is not None}
 
@@ -204,7 +228,8 @@ def checks(ctx: Any, operation: str, params: dict[str, Any]) -> list[AuthzCheck]
     if operation in _OBJECT_OPERATIONS:
         arn = object_arn(bucket, params.get("Key", ""))
         tags = _request_tags(operation, params)
-        context = {**(tag_context(tags) if tags is not None else {}), **_acl_context(params)}
+        context = {**(tag_context(tags) if tags is not None else {}), **_acl_context(params),
+                   **_lock_context(ctx, operation, params)}
         also = []
         if operation == "PutObject":  # its tags need s3:PutObjectTagging, its ACL s3:PutObjectAcl (its permissions)
             also = [name for name, needed in (("s3:PutObjectTagging", tags is not None),
