@@ -81,6 +81,9 @@ def test_legal_hold(s3, unique):
                     BypassGovernanceRetention=True) == PROTECTED
     s3.put_object_legal_hold(Bucket=bucket, Key="k", VersionId=version, LegalHold={"Status": "OFF"})
     assert s3.get_object_legal_hold(Bucket=bucket, Key="k")["LegalHold"] == {"Status": "OFF"}
+    assert error_of(s3.put_object_legal_hold, Bucket=bucket, Key="k", LegalHold={}) == (
+        "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema",
+        400)
     s3.delete_object(Bucket=bucket, Key="k", VersionId=version)
     assert error_of(s3.put_object_legal_hold, Bucket=bucket, Key="k", LegalHold={"Status": "ON"})[::2] == (
         "NoSuchKey", 404)

@@ -148,7 +148,10 @@ class ObjectLockOperations:
 
     def put_object_legal_hold(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _locked_version(ctx, params, "PUT")
-        lock = {**_lock(row), "LegalHold": (params.get("LegalHold") or {}).get("Status", "OFF")}
+        status = (params.get("LegalHold") or {}).get("Status")
+        if status is None:
+            raise AwsError("MalformedXML", MALFORMED_XML, 400)
+        lock = {**_lock(row), "LegalHold": status}
         repo.set_version_value(ctx.session, row, "lock_json", json.dumps(lock))
         return {}
 
