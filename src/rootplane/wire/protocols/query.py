@@ -76,6 +76,14 @@ class _FlatParams:
         self.prefixes = prefixes
 
 
+@lru_cache(maxsize=None)
+def _api_version(operation: OperationModel) -> str | None:
+    """The only ``Version`` an operation answers (None: any; EC2 and SQS's legacy query form also take their older
+    API versions)."""
+    service = operation.service_model
+    return None if service.protocol == "ec2" or service.service_name in LEGACY_QUERY_SERVICES else service.api_version
+
+
 def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
@@ -98,10 +106,13 @@ class QueryProtocol(Protocol):
                 pairs.extend(parse_form(body.decode("utf-8")))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise AwsError("MalformedQueryString", f"Malformed query string: {exc}", 400) from exc
+        flat = _FlatParams(pairs)
+        version, expected = flat.values.get("Version"), _api_version(operation)
+        if version is not None and expected is not None and version != expected:
+            raise AwsError("InvalidAction", f"Could not find operation {operation.name} for version {version}", 400)
         shape = operation.input_shape
         if shape is None:
             return {}
-        flat = _FlatParams(pairs)
         compat = _compat(operation.service_model)
         result: dict[str, Any] = {}
         for name, member in shape.members.items():
