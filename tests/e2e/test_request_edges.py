@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from botocore.exceptions import ClientError
 
 from harness import raw_request
 
@@ -28,3 +29,21 @@ def test_a_query_version_the_service_does_not_have_is_invalid_action(server, ser
     presigned_style = raw_request(server, service, method="GET", path=f"/?{body.decode()}")
     assert presigned_style.status == 400
     assert _error(presigned_style.body)[0] == "InvalidAction"
+
+
+def test_an_expired_session_token_on_s3_is_expired_token_naming_the_token(server):
+    """S3 answers an expired session token with 400 ExpiredToken "The provided token has expired." and the token in
+    a ``Token-0`` element (as recorded from S3 in craftcms/aws-s3#182); the other families carry no token."""
+    credentials = server.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+    keys = dict(access_key=credentials["AccessKeyId"], secret_key=credentials["SecretAccessKey"],
+                token=credentials["SessionToken"])
+    server.advance_clock(901)
+    with pytest.raises(ClientError) as caught:
+        server.client_for(credentials, "s3").list_buckets()
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert caught.value.response["Error"] == {"Code": "ExpiredToken", "Message": "The provided token has expired.",
+                                              "Token-0": credentials["SessionToken"]}
+    query = raw_request(server, "sts", body=b"Action=GetCallerIdentity&Version=2011-06-15", headers=FORM, **keys)
+    assert query.status == 403
+    assert _error(query.body) == ("ExpiredToken", "The security token included in the request is expired")
+    assert "Token-0" not in query.text

@@ -111,5 +111,5 @@ def authenticate(
     unchunk_request(request, signed, credential.secret_access_key)  # S3 streaming uploads: every chunk verified
     expires = credential.principal.session_expires_at
     if expires is not None and (session_now or now) >= expires:
-        raise _error("expired", family)
+        raise _error("expired", family, **{"Token-0": signed.session_token or ""})  # S3 names the token
     return credential.principal, signed, credential.access_key_id
