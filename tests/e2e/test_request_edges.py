@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from harness import raw_request
@@ -47,3 +49,18 @@ def test_an_expired_session_token_on_s3_is_expired_token_naming_the_token(server
     assert query.status == 403
     assert _error(query.body) == ("ExpiredToken", "The security token included in the request is expired")
     assert "Token-0" not in query.text
+
+
+def test_sigv2_bucket_requests_signed_as_botocore_signs_them(server, unique):
+    """botocore's SigV2 (``signature_version='s3'``) signs a path-style bucket request's resource as ``/bucket/``
+    (its virtual-hosted form, bucket + the empty path "/": AWS Signature Version 2 "Constructing the
+    CanonicalizedResource element"); S3 verifies it, for headers and presigned URLs alike."""
+    bucket = f"sigv2-{unique}".lower()
+    s3 = server.client("s3", config=Config(signature_version="s3", s3={"addressing_style": "path"}))
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert [item["Key"] for item in s3.list_objects(Bucket=bucket)["Contents"]] == ["k"]
+    url = s3.generate_presigned_url("list_objects", Params={"Bucket": bucket}, ExpiresIn=300)
+    assert "Signature=" in url
+    with urllib.request.urlopen(url) as response:
+        assert b"<Key>k</Key>" in response.read()

@@ -186,7 +186,7 @@ class Gateway:
             if route.operation is None:
                 raise _unknown_operation(route)
             operation = route.operation
-            region = signed.region if signed is not None else self.config.default_region
+            region = signed.region if signed is not None and signed.region else self.config.default_region  # SigV2: none
             params = protocol.parse(operation, request, route.path_params)
             call = ApiCall(
                 request_id=request_id, service=route.service, operation=operation.name, region=region,

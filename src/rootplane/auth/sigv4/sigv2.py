@@ -162,10 +162,20 @@ def verify_v2(
     if auth_path is None:
         auth_path = virtual_host_auth_path(request)
     sts = string_to_sign_v2(request, signed, auth_path)
-    digest = hmac.new(secret_access_key.encode("utf-8"), sts.encode("utf-8"), hashlib.sha1).digest()  # see hmac_sha256
-    expected = base64.b64encode(digest)
-    if not hmac.compare_digest(expected, signed.signature.encode("utf-8", "surrogateescape")):
-        raise s3_signature_mismatch(signed, sts, None)
+    if _signature_v2(sts, secret_access_key, signed):
+        return
+    path = request.path or "/"
+    if auth_path is None and path.count("/") == 1 and len(path) > 1:
+        # A path-style bucket request (``/bucket``): botocore signs its virtual-hosted resource ``/bucket/``.
+        if _signature_v2(string_to_sign_v2(request, signed, path + "/"), secret_access_key, signed):
+            return
+    raise s3_signature_mismatch(signed, sts, None)
+
+
+def _signature_v2(string_to_sign: str, secret_access_key: str, signed: SignedRequest) -> bool:
+    """Whether the request's signature is the HMAC-SHA1 of ``string_to_sign`` (constant-time comparison)."""
+    digest = hmac.new(secret_access_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1).digest()
+    return hmac.compare_digest(base64.b64encode(digest), signed.signature.encode("utf-8", "surrogateescape"))
 
 
 def virtual_host_auth_path(request: HttpRequest) -> str | None:
