@@ -64,3 +64,19 @@ def test_sigv2_bucket_requests_signed_as_botocore_signs_them(server, unique):
     assert "Signature=" in url
     with urllib.request.urlopen(url) as response:
         assert b"<Key>k</Key>" in response.read()
+
+
+@pytest.mark.parametrize("method, path, resource_type", [("POST", "/", "SERVICE"), ("PATCH", "/{bucket}", "BUCKET"),
+                                                         ("PATCH", "/{bucket}/some/key", "OBJECT")])
+def test_s3_method_not_allowed_names_the_method_and_resource_type(server, unique, method, path, resource_type):
+    """A method S3 does not take on a resource: 405 MethodNotAllowed with ``Method`` and ``ResourceType``
+    (SERVICE, BUCKET or OBJECT) elements, as S3 answers (recorded in versity/versitygw#1487 and #1810)."""
+    bucket = f"method-{unique}".lower()
+    server.client("s3").create_bucket(Bucket=bucket)
+    response = raw_request(server, "s3", method=method, path=path.format(bucket=bucket),
+                           headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    assert response.status == 405
+    error = ET.fromstring(response.body)
+    assert [child.tag for child in error] == ["Code", "Message", "Method", "ResourceType", "RequestId", "HostId"]
+    assert [child.text for child in error][:4] == [
+        "MethodNotAllowed", "The specified method is not allowed against this resource.", method, resource_type]

@@ -85,7 +85,11 @@ def _unknown_operation(route: Route) -> AwsError:
     if route.protocol in ("rest-json", "smithy-rpc-v2-cbor"):
         return AwsError("UnknownOperationException", "Unknown operation", 404)
     if route.protocol == "rest-xml":
-        return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405)
+        method, _, path = name.partition(" ")  # S3 names the method and the resource's type
+        resource = path.strip("/")
+        kind = "OBJECT" if "/" in resource else "BUCKET" if resource else "SERVICE"
+        return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                        fields={"Method": method, "ResourceType": kind})
     return AwsError("UnknownOperationException", f"Unknown operation {name}".strip(), 400)
 
 

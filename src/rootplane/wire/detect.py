@@ -142,7 +142,7 @@ def _rest_route(service: str, request: HttpRequest) -> Route:
             path = f"/{bucket}{path}" if path != "/" else f"/{bucket}"
     found = match_rest(service, request.method, path, request.query, request.headers)
     if found is None:
-        return Route(service, None, protocol, {}, f"{request.method} {request.path}")
+        return Route(service, None, protocol, {}, f"{request.method} {path}")  # S3: the bucket in the path
     operation, labels = found
     return Route(service, operation, protocol, labels)
 
