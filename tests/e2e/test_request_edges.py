@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -80,3 +81,24 @@ def test_s3_method_not_allowed_names_the_method_and_resource_type(server, unique
     assert [child.tag for child in error] == ["Code", "Message", "Method", "ResourceType", "RequestId", "HostId"]
     assert [child.text for child in error][:4] == [
         "MethodNotAllowed", "The specified method is not allowed against this resource.", method, resource_type]
+
+
+@pytest.mark.parametrize("signature_version", ["s3v4", "s3"])
+def test_s3_refuses_a_presigned_url_sent_with_an_authorization_header(server, unique, signature_version):
+    """Two auth mechanisms in one S3 request: 400 InvalidArgument "Only one auth mechanism allowed; ..." naming the
+    Authorization header (S3's answer, recorded in catalyst/moodle-tool_objectfs#303)."""
+    bucket = f"twoauth-{unique}".lower()
+    server.client("s3").create_bucket(Bucket=bucket)
+    s3 = server.client("s3", config=Config(signature_version=signature_version, s3={"addressing_style": "path"}))
+    url = s3.generate_presigned_url("list_objects", Params={"Bucket": bucket}, ExpiresIn=300)
+    authorization = "AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
+    request = urllib.request.Request(url, headers={"Authorization": authorization})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request)
+    assert caught.value.code == 400
+    error = ET.fromstring(caught.value.read())
+    assert [(child.tag, child.text) for child in error][:4] == [
+        ("Code", "InvalidArgument"),
+        ("Message", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
+                    "string parameter or the Authorization header should be specified"),
+        ("ArgumentName", "Authorization"), ("ArgumentValue", authorization)]

@@ -20,12 +20,17 @@ def extract(request: HttpRequest, family: str) -> SignedRequest | None:
     ``X-Amz-Credential`` / ``X-Amz-Signature`` query parameters; for S3 also no SigV2 ``AWSAccessKeyId`` /
     ``Signature`` query). Raises :class:`AwsError` for malformed auth: ``IncompleteSignature`` (query),
     ``IncompleteSignatureException`` (JSON, rest-json), S3 ``AuthorizationHeaderMalformed`` /
-    ``AuthorizationQueryParametersError`` / ``InvalidArgument`` / ``AccessDenied`` (missing date) — all 400
-    except the S3 missing-date/V2-query cases (403).
+    ``AuthorizationQueryParametersError`` / ``InvalidArgument`` (also an Authorization header on a presigned
+    URL) / ``AccessDenied`` (missing date) — all 400 except the S3 missing-date/V2-query cases (403).
     """
     check_family(family)
     authorization = request.headers.get("authorization")
     if authorization is not None:
+        if family == "s3" and request.query_string and ("X-Amz-Algorithm" in request.query
+                                                        or "Signature" in request.query):
+            raise AwsError("InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query "
+                           "parameter, Signature query string parameter or the Authorization header should be "
+                           "specified", 400, fields={"ArgumentName": "Authorization", "ArgumentValue": authorization})
         stripped = authorization.strip()
         if stripped.startswith(ALGORITHM + " ") or stripped == ALGORITHM:
             return extract_header(request, stripped, family)
