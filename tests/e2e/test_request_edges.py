@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import email.utils
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
+from botocore.auth import HmacV1Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from harness import raw_request
@@ -102,3 +108,20 @@ def test_s3_refuses_a_presigned_url_sent_with_an_authorization_header(server, un
         ("Message", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
                     "string parameter or the Authorization header should be specified"),
         ("ArgumentName", "Authorization"), ("ArgumentValue", authorization)]
+
+
+def test_s3_sigv2_clock_skew_names_the_date_header_as_sent(server):
+    """A SigV2 request dated by its Date header 30 minutes off: 403 RequestTimeTooSkewed whose RequestTime is that
+    header as sent (S3's answer, recorded in LeastAuthority/leastauthority.com#157)."""
+    sent = email.utils.formatdate(time.time() - 1800, usegmt=True)
+    request = AWSRequest(method="GET", url=server.endpoint + "/")
+    with mock.patch("botocore.auth.formatdate", return_value=sent):
+        HmacV1Auth(Credentials("test", "test")).add_auth(request)
+    prepared = request.prepare()
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(urllib.request.Request(prepared.url, headers=dict(prepared.headers.items())))
+    assert caught.value.code == 403
+    error = ET.fromstring(caught.value.read())
+    assert [child.tag for child in error] == ["Code", "Message", "RequestTime", "ServerTime",
+                                              "MaxAllowedSkewMilliseconds", "RequestId", "HostId"]
+    assert (error.findtext("Code"), error.findtext("RequestTime")) == ("RequestTimeTooSkewed", sent)

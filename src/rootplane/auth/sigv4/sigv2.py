@@ -60,7 +60,7 @@ def extract_v2_header(request: HttpRequest, authorization: str) -> SignedRequest
         expires_seconds=None,
         payload_hash=None,
         signature_version="v2",
-        amz_date=fmt_amz(date),
+        amz_date=raw.strip(),  # as sent: S3's RequestTimeTooSkewed names it so
     )
 
 
