@@ -125,3 +125,17 @@ def test_s3_sigv2_clock_skew_names_the_date_header_as_sent(server):
     assert [child.tag for child in error] == ["Code", "Message", "RequestTime", "ServerTime",
                                               "MaxAllowedSkewMilliseconds", "RequestId", "HostId"]
     assert (error.findtext("Code"), error.findtext("RequestTime")) == ("RequestTimeTooSkewed", sent)
+
+
+@pytest.mark.parametrize("signature_version", ["s3v4", "s3"])
+def test_s3_answers_a_presigned_url_with_s3_request_ids(server, unique, signature_version):
+    """S3's request ids are 16 upper-case hex digits whether or not the request carries x-amz-content-sha256 (a
+    presigned URL does not): ``x-amz-request-id`` and the error's RequestId (S3 Error Responses: RequestId)."""
+    s3 = server.client("s3", config=Config(signature_version=signature_version, s3={"addressing_style": "path"}))
+    url = s3.generate_presigned_url("list_objects", Params={"Bucket": f"nobucket-{unique}".lower()}, ExpiresIn=300)
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url)
+    assert caught.value.code == 404
+    request_id = ET.fromstring(caught.value.read()).findtext("RequestId")
+    assert request_id == caught.value.headers["x-amz-request-id"]
+    assert len(request_id) == 16 and request_id == request_id.upper() and int(request_id, 16) >= 0

@@ -99,6 +99,11 @@ def _served(route: Route) -> tuple[Route, AwsError | None]:
     return (route, None) if route.service is not None else _foreign_service(route)
 
 
+def _request_id(route: Route) -> str:
+    """A new request id in the route's service's form: S3's 16 upper-hex digits, else a UUID."""
+    return ids.s3_request_id() if route.protocol == "rest-xml" else ids.request_id()
+
+
 def _unsigned_allowed(route: Route) -> bool:
     """Whether the route's operation is one its provider lists in ``unsigned_operations`` (served without SigV4)."""
     if route.operation is None:
@@ -168,15 +173,14 @@ class Gateway:
                 raise foreign_error
             signed, _ = identify(request, family_of(route.protocol), self.resolve, _unsigned_allowed(route))
         except AwsError as error:
-            request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
-            return self._error_response(route, error, request_id, request), False
+            return self._error_response(route, error, _request_id(route), request), False
         return None, signed is not None
 
     def handle(self, request: HttpRequest, route: Route | None = None) -> HttpResponse:
         if request.path.startswith("/_rootplane/"):
             return handle_internal(self, request)
-        request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
         route, foreign_error = _served(route or detect(request))
+        request_id = _request_id(route)
         protocol = protocol_for(route.protocol)
         call: ApiCall | None = None
         try:
@@ -286,18 +290,13 @@ class Gateway:
         """503 ServiceUnavailable in the route's protocol: the store could not make a commit durable."""
         route, _ = _served(route or detect(request))
         error = AwsError("ServiceUnavailable", "The store could not make the write durable; retry.", 503)
-        request_id = ids.s3_request_id() if self._looks_like_s3(request) else ids.request_id()
-        return self._error_response(route, error, request_id, request)
+        return self._error_response(route, error, _request_id(route), request)
 
     @staticmethod
     def _error_response(route: Route, error: AwsError, request_id: str, request: HttpRequest) -> HttpResponse:
         """``error`` serialized in the protocol of the route's service."""
         return protocol_for(route.protocol).serialize_error(service_model(route.service), route.operation, error,
                                                             request_id, request=request)
-
-    @staticmethod
-    def _looks_like_s3(request: HttpRequest) -> bool:
-        return "x-amz-content-sha256" in request.headers
 
     @staticmethod
     def _safely(callback: Callable[[], Any]) -> None:
