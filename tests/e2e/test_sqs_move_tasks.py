@@ -193,17 +193,21 @@ def test_documented_errors(sqs, unique):
         "ResourceNotFoundException", "Task does not exist.", 400)
 
 
-def test_redrive_needs_the_documented_permissions(sqs, server, unique):
-    _, dlq = _dead_lettered(sqs, unique, ["p"])
-    destination = sqs.create_queue(QueueName=f"to-{unique}")["QueueUrl"]
+def _redriver(server, sqs, user: str, dlq: str):
+    """An IAM user allowed the redrive's actions on ``dlq`` but no sqs:SendMessage: (IAM client, name, its SQS client)."""
     iam = server.client("iam")
-    user = f"redriver-{unique}"
     iam.create_user(UserName=user)
     key = iam.create_access_key(UserName=user)["AccessKey"]
     allowed = ["sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
     iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=policy_document(
         {"Effect": "Allow", "Action": allowed, "Resource": _arn(sqs, dlq)}))
-    client = server.client_for(key, "sqs")
+    return iam, user, server.client_for(key, "sqs")
+
+
+def test_redrive_needs_the_documented_permissions(sqs, server, unique):
+    _, dlq = _dead_lettered(sqs, unique, ["p"])
+    destination = sqs.create_queue(QueueName=f"to-{unique}")["QueueUrl"]
+    iam, user, client = _redriver(server, sqs, f"redriver-{unique}", dlq)
     assert error_of(client.start_message_move_task, SourceArn=_arn(sqs, dlq),
                     DestinationArn=_arn(sqs, destination)) == (
         "AccessDenied", f"User: arn:aws:iam::000000000000:user/{user} is not authorized to perform: sqs:sendmessage on "
@@ -215,14 +219,7 @@ def test_redrive_needs_the_documented_permissions(sqs, server, unique):
 
 def test_redrive_to_the_original_source_needs_send_message_there(sqs, server, unique):
     source, dlq = _dead_lettered(sqs, unique, ["back"])
-    iam = server.client("iam")
-    user = f"returner-{unique}"
-    iam.create_user(UserName=user)
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    allowed = ["sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=policy_document(
-        {"Effect": "Allow", "Action": allowed, "Resource": _arn(sqs, dlq)}))
-    client = server.client_for(key, "sqs")
+    iam, user, client = _redriver(server, sqs, f"returner-{unique}", dlq)
     assert error_of(client.start_message_move_task, SourceArn=_arn(sqs, dlq)) == (
         "AccessDenied", f"User: arn:aws:iam::000000000000:user/{user} is not authorized to perform: sqs:sendmessage on "
         f"resource: {_arn(sqs, source)} because no identity-based policy allows the sqs:sendmessage action", 403)
