@@ -180,6 +180,24 @@ def test_default_retention_applies_to_new_versions(s3, unique):
     assert s3.delete_object(Bucket=bucket, Key="k", VersionId=old)["VersionId"] == old  # older versions keep none
 
 
+def test_a_bucket_made_again_without_object_lock_keeps_no_default_retention(s3, unique):
+    """The Object Lock configuration goes with its bucket: a bucket of the same name made again without Object Lock
+    gives its new versions no retention (the configuration is read once per bucket, not once per PutObject)."""
+    bucket, _ = _locked_version(s3, unique, "again")
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    locked = s3.put_object(Bucket=bucket, Key="k", Body=b"z")["VersionId"]
+    assert s3.head_object(Bucket=bucket, Key="k", VersionId=locked)["ObjectLockMode"] == "GOVERNANCE"
+    for version in s3.list_object_versions(Bucket=bucket)["Versions"]:
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=version["VersionId"], BypassGovernanceRetention=True)
+    s3.delete_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key="k", Body=b"y")["VersionId"]
+    assert "ObjectLockMode" not in s3.head_object(Bucket=bucket, Key="k", VersionId=version)
+    assert s3.delete_object(Bucket=bucket, Key="k", VersionId=version)["VersionId"] == version
+
+
 def test_lock_headers_need_content_md5_or_a_checksum(server, s3, unique):
     bucket, _ = _locked_version(s3, unique, "md5")
     plain = server.client("s3", config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"},

@@ -21,9 +21,9 @@ CACHED_TABLES = frozenset({
     "org_organizations", "org_units", "org_memberships", "org_policies", "org_policy_attachments",
     # sts/assume_root.py: who may open a privileged root session on which account
     "accounts", "org_delegated_admins", "org_service_access", "organization_root_features",
-    # s3/bucket_views.py: buckets by name; sqs/queue_views.py: queues by account, region and name;
-    # sns/topic_views.py: topics and their subscriptions
-    "s3_buckets", "sqs_queues", "sns_topics", "sns_subscriptions",
+    # s3/bucket_views.py: buckets by name; s3/object_lock.py: their Object Lock configurations;
+    # sqs/queue_views.py: queues by account, region and name; sns/topic_views.py: topics and their subscriptions
+    "s3_buckets", "s3_bucket_settings", "sqs_queues", "sns_topics", "sns_subscriptions",
 })
 
 watch(CACHED_TABLES)

@@ -19,12 +19,28 @@ from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.bucket_settings import OBJECT_LOCK, has_setting
 from rootplane.services.s3.lookup import bucket_view_of
 from rootplane.services.s3.repo import ObjectVersion, StoredVersion
+from rootplane.services.s3.tables import BucketRow, BucketSettingRow
 from rootplane.services.s3.versions import read_version
+from rootplane.store.changes import TableCache
 from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["ObjectLockOperations", "check_deletable", "new_lock"]
 
 _HEADERS = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
+
+# Each bucket's Object Lock configuration document (None: no Object Lock), read by every PutObject into a versioning
+# bucket: kept until a commit writes bucket settings or buckets (a bucket deleted and made again drops its settings
+# by a cascade the ORM does not see), so that write reads no setting row (issue #19).
+_CONFIGURATIONS: TableCache[str | None] = TableCache([BucketSettingRow.__tablename__, BucketRow.__tablename__])
+
+
+def _configuration(ctx: RequestContext, bucket: str) -> str | None:
+    """The bucket's Object Lock configuration document, or None."""
+    def load(session) -> str | None:
+        row = repo.find_setting(session, bucket, OBJECT_LOCK.kind)
+        return row.document if row is not None else None
+
+    return _CONFIGURATIONS.get(ctx.session, bucket, load)
 
 
 def _protected() -> AwsError:
@@ -87,7 +103,7 @@ def new_lock(ctx: RequestContext, bucket: Bucket, params: dict[str, Any], *,
     if asked and not digested:
         raise AwsError("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object "
                        "requests with Object Lock parameters", 400)
-    stored = repo.find_setting(ctx.session, bucket.name, OBJECT_LOCK.kind)
+    stored = _configuration(ctx, bucket.name)
     if stored is None:
         if asked:
             raise _missing_configuration()
@@ -101,7 +117,7 @@ def new_lock(ctx: RequestContext, bucket: Bucket, params: dict[str, Any], *,
     if until is not None:
         _in_future(until, now)
         lock.update(Mode=mode, RetainUntilDate=until.isoformat())
-    elif default := ((json.loads(stored.document).get("Rule") or {}).get("DefaultRetention")):
+    elif default := ((json.loads(stored).get("Rule") or {}).get("DefaultRetention")):
         days = default.get("Days") or 365 * default.get("Years", 0)
         lock.update(Mode=default["Mode"], RetainUntilDate=(now + _dt.timedelta(days=days)).isoformat())
     if params.get("ObjectLockLegalHoldStatus") is not None:
