@@ -262,3 +262,45 @@ def test_an_expired_retention_no_longer_protects(server, s3, unique):
     assert error_of(s3.delete_object, Bucket=bucket, Key="k", VersionId=version) == PROTECTED
     server.advance_clock(2 * 3600)
     assert s3.delete_object(Bucket=bucket, Key="k", VersionId=version)["VersionId"] == version
+
+
+@pytest.mark.parametrize("rule, refusal", [
+    ({"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}}, ("MalformedXML", 400)),
+    ({"DefaultRetention": {"Mode": "GOVERNANCE"}}, ("MalformedXML", 400)),
+    ({"DefaultRetention": {"Days": 1}}, ("MalformedXML", 400)),
+    ({"DefaultRetention": {"Mode": "governance", "Days": 1}}, ("MalformedXML", 400)),
+    ({}, ("MalformedXML", 400)),
+])
+def test_a_default_retention_needs_a_mode_and_one_period(s3, unique, rule, refusal):
+    """DefaultRetention needs a mode and exactly one of Days or Years (S3 API reference: DefaultRetention); S3 refuses
+    any other rule as MalformedXML, and the bucket keeps the configuration it had."""
+    bucket, _ = _locked_version(s3, unique, "rule")
+    code, message, status = error_of(s3.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": rule})
+    assert (code, status) == refusal
+    assert message.startswith("The XML you provided was not well-formed")
+    assert s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}
+
+
+@pytest.mark.parametrize("period", [{"Days": 0}, {"Days": -5}, {"Years": 0}])
+def test_a_default_retention_period_must_be_positive(s3, unique, period):
+    """A period below one is InvalidArgument naming the member (S3's own answer, recorded in versity/versitygw#1738:
+    "Default retention period must be a positive integer value.", ArgumentName Days)."""
+    bucket, _ = _locked_version(s3, unique, "period")
+    with pytest.raises(s3.exceptions.ClientError) as raised:
+        s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", **period}}})
+    error = raised.value.response["Error"]
+    assert (error["Code"], error["Message"], error["ArgumentName"]) == (
+        "InvalidArgument", "Default retention period must be a positive integer value.", next(iter(period)))
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_object_lock_cannot_be_turned_off(s3, unique):
+    """ObjectLockEnabled accepts Enabled only (S3 API reference: ObjectLockConfiguration): Object Lock, once on, stays
+    on, and any other value is MalformedXML."""
+    bucket, _ = _locked_version(s3, unique, "off")
+    code, _message, status = error_of(s3.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Disabled"})
+    assert (code, status) == ("MalformedXML", 400)
+    assert s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}

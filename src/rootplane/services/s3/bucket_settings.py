@@ -14,6 +14,7 @@ from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
 from rootplane.services.s3 import repo
 from rootplane.services.s3.lookup import bucket_of
+from rootplane.wire.validate import MALFORMED_XML
 
 __all__ = ["BucketSettingOperations", "OBJECT_LOCK", "LIFECYCLE", "enable_object_lock", "has_setting"]
 
@@ -50,6 +51,7 @@ class BucketSetting:
     default: dict[str, Any] | None = None
     needs_versioning: Callable[[str], AwsError] | None = None
     refused_with_mfa_delete: Callable[[str], AwsError] | None = None
+    check: Callable[[dict[str, Any]], None] | None = None  # refuses a document S3 would not store (raises AwsError)
 
     def put(self, ctx: RequestContext, params: dict[str, Any]) -> None:
         row = bucket_of(ctx, params)
@@ -57,7 +59,10 @@ class BucketSetting:
             raise self.needs_versioning(row.name)
         if self.refused_with_mfa_delete is not None and row.mfa_delete == "Enabled":
             raise self.refused_with_mfa_delete(row.name)
-        repo.put_setting(ctx.session, row.name, self.kind, json.dumps(params.get(self.input_member) or {}, default=_encode))
+        document = params.get(self.input_member) or {}
+        if self.check is not None:
+            self.check(document)
+        repo.put_setting(ctx.session, row.name, self.kind, json.dumps(document, default=_encode))
 
     def get(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = bucket_of(ctx, params)
@@ -74,10 +79,26 @@ class BucketSetting:
         repo.delete_setting(ctx.session, bucket_of(ctx, params).name, self.kind)
 
 
+def _check_object_lock(document: dict[str, Any]) -> None:
+    """An Object Lock rule's DefaultRetention needs a mode and exactly one period, Days or Years (S3 API reference:
+    DefaultRetention), else MalformedXML; a period below one is InvalidArgument naming it (S3's answer recorded in
+    versity/versitygw#1738). ObjectLockEnabled and Mode are enumerations the model's validation checks."""
+    if "Rule" not in document:
+        return
+    retention = document["Rule"].get("DefaultRetention") or {}
+    periods = [name for name in ("Days", "Years") if name in retention]
+    if "Mode" not in retention or len(periods) != 1:
+        raise AwsError("MalformedXML", MALFORMED_XML, 400)
+    if retention[periods[0]] < 1:
+        raise AwsError("InvalidArgument", "Default retention period must be a positive integer value.", 400,
+                       fields={"ArgumentName": periods[0]})
+
+
 OBJECT_LOCK = BucketSetting(
     "object-lock", "ObjectLockConfiguration", "ObjectLockConfiguration",
     missing=_not_found("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"),
-    needs_versioning=_versioning_required("InvalidBucketState", 409, "Object Lock configuration"))
+    needs_versioning=_versioning_required("InvalidBucketState", 409, "Object Lock configuration"),
+    check=_check_object_lock)
 _LOGGING = BucketSetting("logging", "BucketLoggingStatus", None)
 # Since January 2023 every bucket encrypts new objects with SSE-S3 unless configured otherwise.
 _ENCRYPTION = BucketSetting("encryption", "ServerSideEncryptionConfiguration", "ServerSideEncryptionConfiguration",
