@@ -118,6 +118,32 @@ def test_logging_trail_delivers_gzipped_records(server, unique):
     client.stop_logging(Name=trail)
 
 
+def test_log_files_delivered_into_an_object_lock_bucket_keep_its_default_retention(server, unique):
+    """Default retention applies to every new object version placed in the bucket (S3 User Guide, "How S3 Object
+    Lock works": bucket configuration), the log files CloudTrail delivers included: none can be deleted for good."""
+    client, s3, bucket, trail = server.client("cloudtrail"), server.client("s3"), f"locked-{unique}", f"l-{unique}"
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 3}}})
+    trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{trail}"
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(_bucket_policy(bucket, trail_arn)))
+    client.create_trail(Name=trail, S3BucketName=bucket)
+    client.start_logging(Name=trail)
+    server.client("iam").create_user(UserName=f"kept-{unique}")
+    keys, _ = _log_records(server, bucket)
+    client.stop_logging(Name=trail)
+    assert keys
+    for key in keys:
+        version = s3.list_object_versions(Bucket=bucket, Prefix=key)["Versions"][0]["VersionId"]
+        retention = s3.get_object_retention(Bucket=bucket, Key=key, VersionId=version)["Retention"]
+        assert retention["Mode"] == "COMPLIANCE"
+        left = retention["RetainUntilDate"] - _dt.datetime.now(_dt.timezone.utc)
+        assert _dt.timedelta(days=2, hours=23) < left <= _dt.timedelta(days=3)
+        with pytest.raises(ClientError) as refused:
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version)
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
 def test_stopping_a_trail_delivers_the_stop_logging_event(server, unique):
     """A trail delivers what happened before logging was turned off, StopLogging included (CloudTrail User Guide,
     "Turning off logging for a trail"): CIS's CloudTrail-changes alarm sees a trail being stopped. What happens after

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from rootplane.authz.service_requests import decide_for_service
 from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.s3 import repo
+from rootplane.services.s3.object_lock import default_lock
 from rootplane.services.s3.objects import attributes_of, new_object
 from rootplane.services.s3.versions import store_version
 
@@ -44,4 +45,5 @@ def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, 
     params = {"ContentType": content_type, "ContentEncoding": content_encoding}
     row = repo.find_bucket(session, bucket)
     if row is not None:
-        store_version(session, row, new_object(bucket, key, body, attributes_of(params), now))
+        store_version(session, row, new_object(bucket, key, body, attributes_of(params), now,
+                                               lock=default_lock(session, bucket, row.versioning, now)))

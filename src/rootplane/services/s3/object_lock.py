@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.context import RequestContext
@@ -24,7 +24,10 @@ from rootplane.services.s3.versions import read_version
 from rootplane.store.changes import TableCache
 from rootplane.wire.validate import MALFORMED_XML
 
-__all__ = ["ObjectLockOperations", "check_deletable", "new_lock"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["ObjectLockOperations", "check_deletable", "default_lock", "new_lock"]
 
 _HEADERS = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
 
@@ -34,13 +37,32 @@ _HEADERS = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldS
 _CONFIGURATIONS: TableCache[str | None] = TableCache([BucketSettingRow.__tablename__, BucketRow.__tablename__])
 
 
-def _configuration(ctx: RequestContext, bucket: str) -> str | None:
+def _configuration(session: Session, bucket: str) -> str | None:
     """The bucket's Object Lock configuration document, or None."""
     def load(session) -> str | None:
         row = repo.find_setting(session, bucket, OBJECT_LOCK.kind)
         return row.document if row is not None else None
 
-    return _CONFIGURATIONS.get(ctx.session, bucket, load)
+    return _CONFIGURATIONS.get(session, bucket, load)
+
+
+def _default_retention(configuration: str, now: _dt.datetime) -> dict[str, Any]:
+    """The retention a configuration's default rule gives a version written at ``now`` (empty: no rule)."""
+    default = (json.loads(configuration).get("Rule") or {}).get("DefaultRetention")
+    if not default:
+        return {}
+    days = default.get("Days") or 365 * default.get("Years", 0)
+    return {"Mode": default["Mode"], "RetainUntilDate": (now + _dt.timedelta(days=days)).isoformat()}
+
+
+def default_lock(session: Session, bucket: str, versioning: str | None, now: _dt.datetime) -> dict[str, Any] | None:
+    """The lock of a version written without Object Lock headers, as a service delivers one (a CloudTrail log file):
+    the bucket's default retention, if any (S3 User Guide, "Bucket configuration": it applies to every new object
+    version placed in the bucket)."""
+    if versioning != "Enabled":
+        return None
+    configuration = _configuration(session, bucket)
+    return (_default_retention(configuration, now) or None) if configuration is not None else None
 
 
 def _protected() -> AwsError:
@@ -103,7 +125,7 @@ def new_lock(ctx: RequestContext, bucket: Bucket, params: dict[str, Any], *,
     if asked and not digested:
         raise AwsError("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object "
                        "requests with Object Lock parameters", 400)
-    stored = _configuration(ctx, bucket.name)
+    stored = _configuration(ctx.session, bucket.name)
     if stored is None:
         if asked:
             raise _missing_configuration()
@@ -117,9 +139,8 @@ def new_lock(ctx: RequestContext, bucket: Bucket, params: dict[str, Any], *,
     if until is not None:
         _in_future(until, now)
         lock.update(Mode=mode, RetainUntilDate=until.isoformat())
-    elif default := ((json.loads(stored).get("Rule") or {}).get("DefaultRetention")):
-        days = default.get("Days") or 365 * default.get("Years", 0)
-        lock.update(Mode=default["Mode"], RetainUntilDate=(now + _dt.timedelta(days=days)).isoformat())
+    else:
+        lock.update(_default_retention(stored, now))
     if params.get("ObjectLockLegalHoldStatus") is not None:
         lock["LegalHold"] = params["ObjectLockLegalHoldStatus"]
     return lock or None
