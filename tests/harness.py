@@ -93,13 +93,18 @@ class Server:
         )
 
     def cli(self, *args: str, access_key: str = "test", secret_key: str = "test", token: str | None = None,
-            region: str = "us-east-1", check: bool = True) -> subprocess.CompletedProcess:
-        """Run the AWS CLI against the server; ``--output json`` is added."""
+            region: str = "us-east-1", check: bool = True, every_client: bool = False) -> subprocess.CompletedProcess:
+        """Run the AWS CLI against the server; ``--output json`` is added. ``every_client``: the clients a command
+        makes on its own (``cloudtrail validate-logs``'s S3 client) are sent to the server too (AWS_ENDPOINT_URL)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret_key, AWS_DEFAULT_REGION=region,
                    AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_PAGER="")
         if token:
             env["AWS_SESSION_TOKEN"] = token
+        if every_client:
+            env["AWS_ENDPOINT_URL"] = self.endpoint
+            if self.ca_bundle:
+                env["AWS_CA_BUNDLE"] = self.ca_bundle
         aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or "aws"
         tls = ("--ca-bundle", self.ca_bundle) if self.ca_bundle else ()
         result = subprocess.run([aws, "--endpoint-url", self.endpoint, *tls, "--output", "json", *args],

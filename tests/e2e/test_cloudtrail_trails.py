@@ -11,29 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from docs_cli import BOOT_KEY, Cli
-
-ACCOUNT = "000000000000"
-
-
-def _bucket_policy(bucket: str, trail_arn: str, prefix: str = "") -> dict:
-    """The policy AWS documents for a CloudTrail bucket (Amazon S3 bucket policy for CloudTrail)."""
-    path = f"{prefix}/" if prefix else ""
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}",
-         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{path}AWSLogs/{ACCOUNT}/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}},
-    ]}
-
-
-def _trail_bucket(server, bucket: str, trail: str, prefix: str = "") -> str:
-    s3 = server.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{trail}"
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(_bucket_policy(bucket, trail_arn, prefix)))
-    return trail_arn
+from trail_helpers import ACCOUNT, bucket_policy, trail_bucket
 
 
 def _log_records(server, bucket: str) -> tuple[list[str], list[dict]]:
@@ -49,7 +27,7 @@ def _log_records(server, bucket: str) -> tuple[list[str], list[dict]]:
 
 def test_trails_are_stored_and_log(server, unique):
     client = server.client("cloudtrail")
-    _trail_bucket(server, f"logs-{unique}", f"trail-{unique}")
+    trail_bucket(server, f"logs-{unique}", f"trail-{unique}")
     created = client.create_trail(Name=f"trail-{unique}", S3BucketName=f"logs-{unique}")
     assert created["TrailARN"] == f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/trail-{unique}"
     assert client.get_trail_status(Name=f"trail-{unique}")["IsLogging"] is False
@@ -88,7 +66,7 @@ def test_create_trail_checks_the_bucket(server, unique):
     assert (error["Code"], error["Message"]) == ("InsufficientS3BucketPolicyException",
                                                  f"Incorrect S3 bucket policy is detected for bucket: open-{unique}")
     # A policy for another trail ARN does not do either.
-    _trail_bucket(server, f"other-{unique}", f"someone-else-{unique}")
+    trail_bucket(server, f"other-{unique}", f"someone-else-{unique}")
     with pytest.raises(ClientError) as caught:
         client.create_trail(Name=f"np-{unique}", S3BucketName=f"other-{unique}")
     assert caught.value.response["Error"]["Code"] == "InsufficientS3BucketPolicyException"
@@ -96,7 +74,7 @@ def test_create_trail_checks_the_bucket(server, unique):
 
 def test_logging_trail_delivers_gzipped_records(server, unique):
     client, bucket, trail = server.client("cloudtrail"), f"deliver-{unique}", f"d-{unique}"
-    _trail_bucket(server, bucket, trail, prefix="audit")
+    trail_bucket(server, bucket, trail, prefix="audit")
     client.create_trail(Name=trail, S3BucketName=bucket, S3KeyPrefix="audit")
     server.client("iam").create_user(UserName=f"before-{unique}")
     client.start_logging(Name=trail)
@@ -126,7 +104,7 @@ def test_log_files_delivered_into_an_object_lock_bucket_keep_its_default_retenti
     s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 3}}})
     trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{trail}"
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(_bucket_policy(bucket, trail_arn)))
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(bucket_policy(bucket, trail_arn)))
     client.create_trail(Name=trail, S3BucketName=bucket)
     client.start_logging(Name=trail)
     server.client("iam").create_user(UserName=f"kept-{unique}")
@@ -149,7 +127,7 @@ def test_stopping_a_trail_delivers_the_stop_logging_event(server, unique):
     "Turning off logging for a trail"): CIS's CloudTrail-changes alarm sees a trail being stopped. What happens after
     it is not delivered."""
     client, bucket, trail = server.client("cloudtrail"), f"stop-{unique}", f"s-{unique}"
-    _trail_bucket(server, bucket, trail)
+    trail_bucket(server, bucket, trail)
     client.create_trail(Name=trail, S3BucketName=bucket)
     client.start_logging(Name=trail)
     client.stop_logging(Name=trail)
@@ -164,7 +142,7 @@ def test_trail_tags_and_insight_selectors(server, unique):
     """Auditors (ScoutSuite, Prowler) read a trail's tags and Insights selectors (issue #13 B.4)."""
     client = server.client("cloudtrail")
     name = f"tagged-{unique}"
-    arn = _trail_bucket(server, f"tagged-logs-{unique}", name)
+    arn = trail_bucket(server, f"tagged-logs-{unique}", name)
     client.create_trail(Name=name, S3BucketName=f"tagged-logs-{unique}", TagsList=[{"Key": "team", "Value": "sec"}])
     client.add_tags(ResourceId=arn, TagsList=[{"Key": "env", "Value": "prod"}, {"Key": "flag"}])
     listed = client.list_tags(ResourceIdList=[arn])["ResourceTagList"]
@@ -196,8 +174,8 @@ def test_trail_tags_and_insight_selectors(server, unique):
 def test_describe_and_list_trails_show_each_trail_as_created(store_server):
     """DescribeTrails and ListTrails read one prepared statement (issue #19), on SQLite and PostgreSQL."""
     client = store_server.client("cloudtrail")
-    _trail_bucket(store_server, "described-logs", "b-regional", prefix="audit")
-    _trail_bucket(store_server, "described-logs-2", "a-global")
+    trail_bucket(store_server, "described-logs", "b-regional", prefix="audit")
+    trail_bucket(store_server, "described-logs-2", "a-global")
     client.create_trail(Name="b-regional", S3BucketName="described-logs", S3KeyPrefix="audit",
                         IncludeGlobalServiceEvents=False)
     client.create_trail(Name="a-global", S3BucketName="described-logs-2", IsMultiRegionTrail=True,
@@ -224,8 +202,8 @@ def test_shadow_trails_are_read_only_outside_the_home_region(server, unique):
     DescribeTrails finds it there by ARN only."""
     client, elsewhere = server.client("cloudtrail"), server.client("cloudtrail", region="eu-west-1")
     shared, local = f"all-{unique}", f"one-{unique}"
-    _trail_bucket(server, f"all-logs-{unique}", shared)
-    local_arn = _trail_bucket(server, f"one-logs-{unique}", local)
+    trail_bucket(server, f"all-logs-{unique}", shared)
+    local_arn = trail_bucket(server, f"one-logs-{unique}", local)
     client.create_trail(Name=shared, S3BucketName=f"all-logs-{unique}", IsMultiRegionTrail=True)
     client.create_trail(Name=local, S3BucketName=f"one-logs-{unique}")
     assert elsewhere.get_trail(Name=shared)["Trail"]["HomeRegion"] == "us-east-1"
@@ -253,7 +231,7 @@ def test_event_selectors_basic_or_advanced_within_limits(server, unique):
     eventCategory (CloudTrail API Reference: PutEventSelectors, InvalidEventSelectorsException,
     AdvancedFieldSelector). DescribeTrails' HasCustomEventSelectors and HasInsightSelectors follow."""
     client, name = server.client("cloudtrail"), f"sel-{unique}"
-    _trail_bucket(server, f"sel-logs-{unique}", name)
+    trail_bucket(server, f"sel-logs-{unique}", name)
     arn = client.create_trail(Name=name, S3BucketName=f"sel-logs-{unique}")["TrailARN"]
     basic = [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]
     advanced = [{"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]
@@ -303,7 +281,7 @@ def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
     policy is incorrect!" (AWS's answer, CloudTrail User Guide "Amazon SNS topic policy for CloudTrail"); the trail
     then shows SnsTopicName and SnsTopicARN."""
     client, sns, name = server.client("cloudtrail"), server.client("sns"), f"notify-{unique}"
-    trail_arn = _trail_bucket(server, f"notify-logs-{unique}", name)
+    trail_arn = trail_bucket(server, f"notify-logs-{unique}", name)
     topic = sns.create_topic(Name=f"trail-topic-{unique}")["TopicArn"]
     for topic_name in (f"missing-{unique}", f"trail-topic-{unique}"):
         with pytest.raises(ClientError) as caught:
@@ -342,7 +320,7 @@ def test_trail_kms_key_resolves_to_its_arn(server, unique):
     CreateTrail KmsKeyId); the trail reports the full key ARN (CreateTrail response: "a fully specified ARN to a
     KMS key")."""
     client, kms, name = server.client("cloudtrail"), server.client("kms"), f"sealed-{unique}"
-    trail_arn = _trail_bucket(server, f"sealed-logs-{unique}", name)
+    trail_arn = trail_bucket(server, f"sealed-logs-{unique}", name)
     key = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]
     kms.create_alias(AliasName=f"alias/trail-{unique}", TargetKeyId=key["KeyId"])
     alias_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/trail-{unique}"
@@ -361,7 +339,7 @@ def test_trail_kms_key_must_exist_in_the_bucket_region(server, unique):
     Region"); a KmsKeyId that is no KMS key ARN is InvalidKmsKeyIdException ("the KMS key ARN is not valid"). Only the
     codes are confirmed, not AWS's messages."""
     client, name = server.client("cloudtrail"), f"nokey-{unique}"
-    trail_arn = _trail_bucket(server, f"nokey-logs-{unique}", name)
+    trail_arn = trail_bucket(server, f"nokey-logs-{unique}", name)
     elsewhere = server.client("kms", region="eu-west-1").create_key(
         Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]["Arn"]
     missing = (f"alias/missing-{unique}", "12345678-1234-1234-1234-123456789012",
@@ -388,7 +366,7 @@ def test_trail_kms_key_policy_must_let_cloudtrail_encrypt(server, unique):
     and aws-cdk#23391)."""
     client, kms, name = server.client("cloudtrail"), server.client("kms"), f"denied-{unique}"
     bucket = f"denied-logs-{unique}"
-    trail_arn = _trail_bucket(server, bucket, name)
+    trail_arn = trail_bucket(server, bucket, name)
     plain = kms.create_key()["KeyMetadata"]["Arn"]
     other = kms.create_key(Policy=_cloudtrail_key_policy(f"{trail_arn}-other"))["KeyMetadata"]["Arn"]
     for key in (plain, other):
@@ -411,7 +389,7 @@ def test_trail_kms_key_must_be_an_enabled_symmetric_key(server, unique):
     issue with the specified KMS key"; KmsKeyDisabledException is "no longer in use"). Only the code is confirmed,
     not AWS's message."""
     client, kms, name = server.client("cloudtrail"), server.client("kms"), f"unusable-{unique}"
-    trail_arn = _trail_bucket(server, f"unusable-logs-{unique}", name)
+    trail_arn = trail_bucket(server, f"unusable-logs-{unique}", name)
     disabled = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]["Arn"]
     kms.disable_key(KeyId=disabled)
     asymmetric = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn), KeySpec="RSA_2048",
@@ -430,7 +408,7 @@ def test_basic_event_selectors_come_back_complete(server, unique):
     """CloudTrail User Guide (configuring event selectors with the CLI): put-event-selectors with DataResources only,
     or ExcludeManagementEventSources only, answers and keeps every member of the selector, the missing lists empty."""
     cli, name = Cli(server, BOOT_KEY), f"complete-{unique}"
-    _trail_bucket(server, f"complete-logs-{unique}", name)
+    trail_bucket(server, f"complete-logs-{unique}", name)
     cli.json("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", f"complete-logs-{unique}")
     data = [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::amzn-s3-demo-bucket/prefix"]},
             {"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda:us-west-2:999999999999:function:hello"]}]
@@ -452,7 +430,7 @@ def test_trail_status_names_every_time_text(server, unique):
     always there, "" when nothing happened yet ("TimeLoggingStopped": "" on a trail never stopped, the notification
     attempts "" without an SNS topic)."""
     cli, name = Cli(server, BOOT_KEY), f"status-{unique}"
-    _trail_bucket(server, f"status-logs-{unique}", name)
+    trail_bucket(server, f"status-logs-{unique}", name)
     cli.json("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", f"status-logs-{unique}")
     texts = ("LatestDeliveryAttemptTime", "LatestNotificationAttemptTime", "LatestNotificationAttemptSucceeded",
              "LatestDeliveryAttemptSucceeded", "TimeLoggingStarted", "TimeLoggingStopped")

@@ -6,13 +6,15 @@ objects under ``[prefix/]AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/M
 ``<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<random>.json.gz``. Each write is checked against the bucket
 policy (``cloudtrail.amazonaws.com`` s3:PutObject with ``s3:x-amz-acl`` bucket-owner-full-control and
 ``aws:SourceArn``) and the bucket owner's RCPs like AWS; a refused or missing bucket becomes the trail's
-LatestDeliveryError. A trail with a CloudWatch Logs log group also delivers the records there (logs_delivery.py).
+LatestDeliveryError. A trail with log file validation also writes signed digest files listing them (digests.py); a
+trail with a CloudWatch Logs log group also delivers the records there (logs_delivery.py).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import gzip
+import hashlib
 import json
 import secrets
 from collections import defaultdict
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.authz.gather import source
 from rootplane.core.errors import AwsError
-from rootplane.services.cloudtrail import logs_delivery, repo
+from rootplane.services.cloudtrail import digests, logs_delivery, repo
 from rootplane.services.cloudtrail.tables import TrailRow
 
 __all__ = ["SERVICE", "check_bucket", "deliver", "log_prefix"]
@@ -105,6 +107,7 @@ def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> 
 def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _dt.datetime) -> None:
     s3 = _s3()
     trail.latest_delivery_attempt = now
+    delivered: list[digests.DeliveredLog] = []
     for (account_id, region), records in groups.items():
         key = _file_key(log_prefix(trail, account_id, org_id), account_id, region, now)
         if s3 is None or not s3.bucket_exists(session, trail.s3_bucket_name):
@@ -113,10 +116,21 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
         if not _may_write(session, trail, key):
             trail.latest_delivery_error = "AccessDenied"
             return
-        body = gzip.compress(json.dumps({"Records": records}, separators=(",", ":")).encode())
-        s3.put_object_as_service(session, trail.s3_bucket_name, key, body, now, content_type="application/json",
-                                 content_encoding="gzip")
+        content = json.dumps({"Records": records}, separators=(",", ":")).encode()
+        s3.put_object_as_service(session, trail.s3_bucket_name, key, gzip.compress(content), now,
+                                 content_type="application/json", content_encoding="gzip")
+        times = [record["eventTime"] for record in records]
+        delivered.append(digests.DeliveredLog(account_id, region, trail.s3_bucket_name, key,
+                                              hashlib.sha256(content).hexdigest(), min(times), max(times)))
     trail.latest_delivery_time, trail.latest_delivery_error = now, None
+    if trail.log_file_validation:
+        digests.write_digests(
+            session, trail, delivered, lambda account_id: log_prefix(trail, account_id, org_id),
+            lambda key: _may_write(session, trail, key),
+            lambda key, body, metadata: s3.put_object_as_service(
+                session, trail.s3_bucket_name, key, body, now, content_type="application/json",
+                content_encoding="gzip", metadata=metadata),
+            now)
 
 
 def deliver(session: Session, batch: list, now: _dt.datetime) -> None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from rootplane.core.errors import AwsError
-from rootplane.services.cloudtrail import history, logs_delivery, organization, repo, selectors
+from rootplane.services.cloudtrail import digests, history, logs_delivery, organization, repo, selectors
 from rootplane.services.cloudtrail.authz import trail_arn
 from rootplane.services.cloudtrail.delivery import check_bucket
 from rootplane.services.cloudtrail.lookup import encode_token, parse_lookup
@@ -99,6 +99,7 @@ def _trail_shape(trail: TrailRow | repo.ListedTrail, with_region: bool = True) -
 class CloudTrailProvider(Provider):
     service_name = "cloudtrail"
     waiting_operations = frozenset({"LookupEvents"})  # flushes the audit writer before reading
+    write_operations = frozenset({"ListPublicKeys"})  # a Region's first signing key is made when first asked for
 
     # -- Event history -------------------------------------------------------------------------------------------
     def lookup_events(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +220,9 @@ class CloudTrailProvider(Provider):
         return {"Trails": [{"TrailARN": t.trail_arn, "Name": t.name, "HomeRegion": t.home_region} for t in trails]}
 
     def delete_trail(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        repo.delete_trail(ctx.session, self._require_trail(ctx, params["Name"], home=True))
+        trail = self._require_trail(ctx, params["Name"], home=True)
+        digests.delete_chains(ctx.session, trail.trail_arn)
+        repo.delete_trail(ctx.session, trail)
         return {}
 
     def start_logging(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -250,11 +253,25 @@ class CloudTrailProvider(Provider):
             status["LatestDeliveryAttemptSucceeded"] = "" if trail.latest_delivery_error else attempt
         if trail.latest_delivery_error:
             status["LatestDeliveryError"] = trail.latest_delivery_error
+        if trail.latest_digest_delivery_time:
+            status["LatestDigestDeliveryTime"] = trail.latest_digest_delivery_time
+        if trail.latest_digest_delivery_error:
+            status["LatestDigestDeliveryError"] = trail.latest_digest_delivery_error
         if trail.latest_cloud_watch_logs_delivery_time:
             status["LatestCloudWatchLogsDeliveryTime"] = trail.latest_cloud_watch_logs_delivery_time
         if trail.latest_cloud_watch_logs_delivery_error:
             status["LatestCloudWatchLogsDeliveryError"] = trail.latest_cloud_watch_logs_delivery_error
         return status
+
+    def list_public_keys(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The Region's digest signing keys valid in the time range (the current one when none is given)."""
+        now = ctx.now()
+        start, end = params.get("StartTime") or now, params.get("EndTime") or now
+        if start > end:
+            raise AwsError("InvalidTimeRangeException", "Occurs if the timestamp values are not valid. Either the "
+                           "start time occurs after the end time, or the time range is outside the range of possible "
+                           "values.", 400)
+        return {"PublicKeyList": digests.public_keys(ctx.session, ctx.region, start, end, now)}
 
     def put_event_selectors(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         trail = self._require_trail(ctx, params["TrailName"], home=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rootplane.store.base import Base, UtcDateTime
 
-__all__ = ["EventRow", "EventResourceRow", "TrailRow"]
+__all__ = ["EventRow", "EventResourceRow", "TrailRow", "DigestKeyRow", "DigestChainRow"]
 
 
 class EventRow(Base):
@@ -93,3 +93,30 @@ class TrailRow(Base):
     cloud_watch_logs_role_arn: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     latest_cloud_watch_logs_delivery_time: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     latest_cloud_watch_logs_delivery_error: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # Log file validation: the last digest file written, or why the last one could not be.
+    latest_digest_delivery_time: Mapped[_dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    latest_digest_delivery_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DigestKeyRow(Base):
+    """A key pair a Region signs digest files with from ``valid_from`` on, for 30 days (CloudTrail signs each
+    Region's digests with keys of its own; ListPublicKeys gives out the public halves)."""
+
+    __tablename__ = "cloudtrail_digest_keys"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[_dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DigestChainRow(Base):
+    """Where a trail's chain of digest files for one account and Region stands: its last digest (JSON: location,
+    times, signature, hash, the log files it lists and the digest it follows), which the next digest links to."""
+
+    __tablename__ = "cloudtrail_digest_chains"
+
+    trail_arn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_digest: Mapped[str] = mapped_column(Text)

@@ -40,9 +40,11 @@ def service_allowed(session: Session, bucket: str, action: str, resource: str, s
 
 
 def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, now: _dt.datetime, *,
-                          content_type: str, content_encoding: str | None = None) -> None:
-    """Store an object a service delivers (the caller has checked the bucket policy with :func:`service_allowed`)."""
-    params = {"ContentType": content_type, "ContentEncoding": content_encoding}
+                          content_type: str, content_encoding: str | None = None,
+                          metadata: dict[str, str] | None = None) -> None:
+    """Store an object a service delivers, with user ``metadata`` (x-amz-meta-*) if any (the caller has checked the
+    bucket policy with :func:`service_allowed`)."""
+    params = {"ContentType": content_type, "ContentEncoding": content_encoding, "Metadata": metadata}
     row = repo.find_bucket(session, bucket)
     if row is not None:
         store_version(session, row, new_object(bucket, key, body, attributes_of(params), now,
