@@ -4,11 +4,11 @@ registers up to three member accounts, which then manage the organization trails
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from orgs_helpers import all_features_organization, assume_access_role, error_of
+from trail_helpers import organization_trail_bucket
 
 MANAGEMENT = "000000000000"
 SERVICE = "cloudtrail.amazonaws.com"
@@ -23,20 +23,6 @@ def org(server):
 def _delegates(server) -> list[str]:
     listed = server.client("organizations").list_delegated_administrators(ServicePrincipal=SERVICE)
     return sorted(a["Id"] for a in listed["DelegatedAdministrators"])
-
-
-def _org_bucket(server, bucket: str, trail_arn: str, org_id: str) -> None:
-    """The bucket policy AWS documents for an organization trail (Amazon S3 bucket policy for CloudTrail)."""
-    statements = [
-        {"Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "s3:GetBucketAcl",
-         "Resource": f"arn:aws:s3:::{bucket}", "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-        {"Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "s3:PutObject",
-         "Resource": [f"arn:aws:s3:::{bucket}/AWSLogs/{MANAGEMENT}/*", f"arn:aws:s3:::{bucket}/AWSLogs/{org_id}/*"],
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}},
-    ]
-    s3 = server.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
 
 
 def test_registration_needs_an_all_features_organization(server):
@@ -95,7 +81,7 @@ def test_delegated_admin_manages_the_management_accounts_organization_trails(ser
     assert first in _delegates(server)
     name = f"org-{unique}"
     arn = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT}:trail/{name}"
-    _org_bucket(server, f"org-logs-{unique}", arn, org["id"])
+    organization_trail_bucket(server, f"org-logs-{unique}", arn, org["id"])
     admin = server.client_for(assume_access_role(server, org["admin"], first, "ct-admin"), "cloudtrail")
 
     created = admin.create_trail(Name=name, S3BucketName=f"org-logs-{unique}", IsOrganizationTrail=True,
