@@ -4,7 +4,6 @@ registers up to three member accounts, which then manage the organization trails
 
 from __future__ import annotations
 
-
 import pytest
 
 from orgs_helpers import all_features_organization, assume_access_role, error_of
