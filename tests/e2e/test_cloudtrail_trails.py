@@ -404,6 +404,33 @@ def test_trail_kms_key_must_be_an_enabled_symmetric_key(server, unique):
     client.delete_trail(Name=name)
 
 
+@pytest.mark.parametrize("selectors, delivered", [
+    ({"EventSelectors": [{"ReadWriteType": "WriteOnly"}]}, {"CreateUser"}),
+    ({"EventSelectors": [{"ReadWriteType": "ReadOnly"}]}, {"GetUser", "ListUsers"}),
+    ({"AdvancedEventSelectors": [{"Name": "iam writes", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["false"]},
+        {"Field": "eventSource", "Equals": ["iam.amazonaws.com"]}]}]}, {"CreateUser"}),
+])
+def test_a_trail_delivers_only_the_management_events_its_selectors_select(server, unique, selectors, delivered):
+    """ReadWriteType and advanced selectors decide which management events reach the trail's bucket (CloudTrail
+    User Guide, "Logging management events"); Event history keeps them all."""
+    client, bucket, trail = server.client("cloudtrail"), f"select-{unique}", f"sel-{unique}"
+    trail_bucket(server, bucket, trail)
+    client.create_trail(Name=trail, S3BucketName=bucket)
+    client.put_event_selectors(TrailName=trail, **selectors)
+    client.start_logging(Name=trail)
+    iam = server.client("iam")
+    iam.create_user(UserName=f"sel-{unique}")
+    iam.get_user(UserName=f"sel-{unique}")
+    iam.list_users(MaxItems=1)
+    client.stop_logging(Name=trail)
+    _, records = _log_records(server, bucket)
+    iam_calls = {r["eventName"] for r in records if r["eventSource"] == "iam.amazonaws.com"}
+    assert iam_calls == delivered
+    history = client.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": "root"}])
+    assert {"CreateUser", "GetUser", "ListUsers"} <= {e["EventName"] for e in history["Events"]}
+
+
 def test_basic_event_selectors_come_back_complete(server, unique):
     """CloudTrail User Guide (configuring event selectors with the CLI): put-event-selectors with DataResources only,
     or ExcludeManagementEventSources only, answers and keeps every member of the selector, the missing lists empty."""

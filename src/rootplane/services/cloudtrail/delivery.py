@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from rootplane.authz.gather import source
 from rootplane.core.errors import AwsError
-from rootplane.services.cloudtrail import digests, logs_delivery, repo
+from rootplane.services.cloudtrail import digests, logs_delivery, repo, selectors
 from rootplane.services.cloudtrail.tables import TrailRow
 
 __all__ = ["SERVICE", "check_bucket", "deliver", "log_prefix"]
@@ -85,6 +85,7 @@ def _organization(session: Session, account_id: str) -> tuple[str, str] | None:
 def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> dict[tuple[str, str], list]:
     """The batch's records this trail logs, grouped by (account, region)."""
     groups: dict[tuple[str, str], list] = defaultdict(list)
+    chosen = selectors.stored(trail.event_selectors)
     for item in batch:
         if trail.started_at is not None and item.event_time < trail.started_at:
             continue  # written after StartLogging, but the call happened before it
@@ -100,6 +101,8 @@ def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> 
             org = organizations[item.account_id]
             if org is None or org[1] != trail.account_id:
                 continue
+        if not selectors.selects(chosen, item.record):
+            continue  # the trail's event selectors leave it out (ReadWriteType, excluded sources, advanced ones)
         groups[(item.account_id, item.region)].append(item.record)
     return groups
 

@@ -1,7 +1,8 @@
 """PutEventSelectors' checks and how a trail keeps its selectors.
 
 A trail has either (basic) EventSelectors or AdvancedEventSelectors, never both: a request gives one of them and
-replaces whatever the trail had (CloudTrail API Reference, PutEventSelectors). CloudTrail's limits
+replaces whatever the trail had (CloudTrail API Reference, PutEventSelectors). ``selects`` decides which management
+events a trail delivers (every record rootplane makes is a management event). CloudTrail's limits
 (InvalidEventSelectorsException): 1 to 5 event selectors, at most 250 data resource values over all of them, at
 most 500 condition values over all advanced selectors, each of which must select an ``eventCategory``.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 
-__all__ = ["DEFAULT", "checked", "stored"]
+__all__ = ["DEFAULT", "checked", "stored", "selects"]
 
 MAX_SELECTORS = 5
 MAX_DATA_RESOURCES = 250
@@ -81,3 +82,56 @@ def stored(text: str | None) -> dict[str, Any]:
         return DEFAULT
     value = json.loads(text)
     return {"EventSelectors": value} if isinstance(value, list) else value
+
+
+def _field_values(record: dict[str, Any], field: str) -> list[str]:
+    """The values an advanced selector's ``field`` sees in a record (none when the record lacks it; one per
+    resource for the resources fields)."""
+    if field in ("resources.type", "resources.ARN"):
+        member = field.split(".")[1]
+        return [resource[member] for resource in record.get("resources") or () if member in resource]
+    value: Any = record
+    for name in field.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+    if value is None:
+        return []
+    return ["true" if value is True else "false" if value is False else str(value)]
+
+
+_MATCHES = {  # an operator's test of one value against the values it was given (its "Not" form negates it)
+    "Equals": lambda given, value: value in given,
+    "StartsWith": lambda given, value: value.startswith(tuple(given)),
+    "EndsWith": lambda given, value: value.endswith(tuple(given)),
+}
+
+
+def _condition_holds(condition: dict[str, Any], values: list[str]) -> bool:
+    """One AdvancedFieldSelector: every operator it gives holds (Equals and the like for some value of the field,
+    NotEquals and the like for all of them)."""
+    for operator, check in _MATCHES.items():
+        if condition.get(operator) and not any(check(condition[operator], v) for v in values):
+            return False
+        negated = condition.get(f"Not{operator}")
+        if negated and any(check(negated, v) for v in values):
+            return False
+    return True
+
+
+def _basic_selects(selector: dict[str, Any], record: dict[str, Any]) -> bool:
+    if not selector.get("IncludeManagementEvents", True):
+        return False
+    if record.get("eventSource") in (selector.get("ExcludeManagementEventSources") or ()):
+        return False
+    kind = selector.get("ReadWriteType", "All")
+    return kind == "All" or (kind == "ReadOnly") == bool(record.get("readOnly"))
+
+
+def selects(selectors: dict[str, Any], record: dict[str, Any]) -> bool:
+    """Whether a trail with ``selectors`` (as ``stored`` gives them) logs this management event's record: one of its
+    basic selectors includes management events of its read/write kind and source (CloudTrail User Guide, "Logging
+    management events"), or one of its advanced selectors matches every condition it sets."""
+    if "AdvancedEventSelectors" in selectors:
+        return any(all(_condition_holds(condition, _field_values(record, condition["Field"]))
+                       for condition in selector["FieldSelectors"])
+                   for selector in selectors["AdvancedEventSelectors"])
+    return any(_basic_selects(selector, record) for selector in selectors["EventSelectors"])
