@@ -10,6 +10,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from cloudwatch_helpers import notifications, topic_with_queue
 from docs_cli import BOOT_KEY, Cli
 from trail_helpers import ACCOUNT, bucket_policy, trail_bucket
 
@@ -275,6 +276,15 @@ def test_trail_names_follow_cloudtrail_rules(server, unique):
         assert caught.value.response["Error"]["Code"] == "InvalidTrailNameException", name
 
 
+def _let_cloudtrail_publish(sns, topic: str, trail_arn: str) -> None:
+    """The topic policy the CloudTrail User Guide gives ("Amazon SNS topic policy for CloudTrail")."""
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "AWSCloudTrailSNSPolicy", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "SNS:Publish", "Resource": topic,
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}}]}))
+
+
 def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
     """CreateTrail/UpdateTrail with SnsTopicName: a missing topic, or one whose policy does not let
     cloudtrail.amazonaws.com publish, is InsufficientSnsTopicPolicyException "SNS Topic does not exist or the topic
@@ -288,11 +298,7 @@ def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
             client.create_trail(Name=name, S3BucketName=f"notify-logs-{unique}", SnsTopicName=topic_name)
         assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == (
             "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")
-    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Sid": "AWSCloudTrailSNSPolicy", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "SNS:Publish", "Resource": topic,
-            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}}]}))
+    _let_cloudtrail_publish(sns, topic, trail_arn)
     created = client.create_trail(Name=name, S3BucketName=f"notify-logs-{unique}", SnsTopicName=f"trail-topic-{unique}")
     assert (created["SnsTopicName"], created["SnsTopicARN"]) == (f"trail-topic-{unique}", topic)
     assert client.get_trail(Name=name)["Trail"]["SnsTopicARN"] == topic
@@ -300,6 +306,24 @@ def test_trail_sns_topic_must_let_cloudtrail_publish(server, unique):
         client.update_trail(Name=name, SnsTopicName=f"missing-{unique}")
     assert caught.value.response["Error"]["Code"] == "InsufficientSnsTopicPolicyException"
     client.delete_trail(Name=name)
+
+
+def test_a_trail_announces_each_log_file_on_its_topic(server, unique):
+    """Each log file delivered is announced on the trail's SNS topic as {"s3Bucket", "s3ObjectKey": [key]} (User
+    Guide, "Configuring Amazon SNS notifications for CloudTrail"); a queue subscribed to the topic receives them."""
+    client, sns, name, bucket = server.client("cloudtrail"), server.client("sns"), f"told-{unique}", f"told-{unique}"
+    trail_arn = trail_bucket(server, bucket, name)
+    topic, url = topic_with_queue(sns, server.client("sqs"), f"told-{unique}")
+    _let_cloudtrail_publish(sns, topic, trail_arn)
+    client.create_trail(Name=name, S3BucketName=bucket, SnsTopicName=topic)
+    client.start_logging(Name=name)
+    server.client("iam").create_user(UserName=f"told-{unique}")
+    client.stop_logging(Name=name)
+    keys, _ = _log_records(server, bucket)
+    announced = notifications(server.client("sqs"), url, len(keys))
+    assert sorted(key for envelope in announced for key in json.loads(envelope["Message"])["s3ObjectKey"]) == keys
+    assert {json.loads(envelope["Message"])["s3Bucket"] for envelope in announced} == {bucket}
+    assert {envelope["TopicArn"] for envelope in announced} == {topic}
 
 
 def _cloudtrail_key_policy(trail_arn: str) -> str:

@@ -7,7 +7,8 @@ objects under ``[prefix/]AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/M
 policy (``cloudtrail.amazonaws.com`` s3:PutObject with ``s3:x-amz-acl`` bucket-owner-full-control and
 ``aws:SourceArn``) and the bucket owner's RCPs like AWS; a refused or missing bucket becomes the trail's
 LatestDeliveryError. A trail with log file validation also writes signed digest files listing them (digests.py); a
-trail with a CloudWatch Logs log group also delivers the records there (logs_delivery.py).
+trail with a CloudWatch Logs log group also delivers the records there (logs_delivery.py); a trail with an SNS topic
+announces each log file there.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime as _dt
 import gzip
 import hashlib
 import json
+import logging
 import secrets
 from collections import defaultdict
 from typing import Any
@@ -24,12 +26,13 @@ from sqlalchemy.orm import Session
 
 from rootplane.authz.gather import source
 from rootplane.core.errors import AwsError
-from rootplane.services.cloudtrail import digests, logs_delivery, repo, selectors
+from rootplane.services.cloudtrail import digests, logs_delivery, repo, selectors, topics
 from rootplane.services.cloudtrail.tables import TrailRow
 
 __all__ = ["SERVICE", "check_bucket", "deliver", "log_prefix"]
 
 SERVICE = "cloudtrail.amazonaws.com"
+log = logging.getLogger("rootplane.cloudtrail")
 _ACL = "bucket-owner-full-control"
 
 
@@ -107,6 +110,23 @@ def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> 
     return groups
 
 
+def _notify(session: Session, trail: TrailRow, key: str, now: _dt.datetime) -> None:
+    """Tell the trail's SNS topic, if it has one, about a log file just delivered: ``{"s3Bucket", "s3ObjectKey":
+    [key]}`` (User Guide, "Configuring Amazon SNS notifications for CloudTrail"). A topic gone or closed to CloudTrail
+    since CreateTrail loses the notification, never the log file."""
+    arn = topics.topic_arn(trail)
+    sns = source("rootplane.services.sns.delivery") if arn else None
+    if sns is None:
+        return
+    message = json.dumps({"s3Bucket": trail.s3_bucket_name, "s3ObjectKey": [key]}, separators=(",", ":"))
+    try:
+        with session.begin_nested():
+            sns.publish_from_service(session, arn, message, now, SERVICE, source_arn=trail.trail_arn,
+                                     source_account=trail.account_id)
+    except AwsError as error:
+        log.info("trail %s could not notify %s: %s", trail.trail_arn, arn, error.message)
+
+
 def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _dt.datetime) -> None:
     s3 = _s3()
     trail.latest_delivery_attempt = now
@@ -122,6 +142,7 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
         content = json.dumps({"Records": records}, separators=(",", ":")).encode()
         s3.put_object_as_service(session, trail.s3_bucket_name, key, gzip.compress(content), now,
                                  content_type="application/json", content_encoding="gzip")
+        _notify(session, trail, key, now)
         times = [record["eventTime"] for record in records]
         delivered.append(digests.DeliveredLog(account_id, region, trail.s3_bucket_name, key,
                                               hashlib.sha256(content).hexdigest(), min(times), max(times)))
