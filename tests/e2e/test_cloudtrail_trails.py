@@ -455,6 +455,31 @@ def test_a_trail_delivers_only_the_management_events_its_selectors_select(server
     assert {"CreateUser", "GetUser", "ListUsers"} <= {e["EventName"] for e in history["Events"]}
 
 
+def test_a_trail_without_global_service_events_leaves_out_iam(server, unique):
+    """IAM, STS and sign-in events are global service events: a trail logs them only with
+    IncludeGlobalServiceEvents, which a multi-Region trail must keep (User Guide, "Enabling and disabling global
+    service event logging"; AWS's InvalidParameterCombinationException wording)."""
+    client, bucket, trail = server.client("cloudtrail"), f"global-{unique}", f"global-{unique}"
+    trail_bucket(server, bucket, trail)
+    refused = ("InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+    with pytest.raises(ClientError) as caught:
+        client.create_trail(Name=trail, S3BucketName=bucket, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=False)
+    assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == refused
+    client.create_trail(Name=trail, S3BucketName=bucket, IsMultiRegionTrail=True)
+    with pytest.raises(ClientError) as caught:
+        client.update_trail(Name=trail, IncludeGlobalServiceEvents=False)
+    assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == refused
+    updated = client.update_trail(Name=trail, IsMultiRegionTrail=False, IncludeGlobalServiceEvents=False)
+    assert (updated["IsMultiRegionTrail"], updated["IncludeGlobalServiceEvents"]) == (False, False)
+    client.start_logging(Name=trail)
+    server.client("iam").create_user(UserName=f"global-{unique}")
+    server.client("sqs").create_queue(QueueName=f"regional-{unique}")
+    client.stop_logging(Name=trail)
+    _, records = _log_records(server, bucket)
+    sources = {r["eventSource"] for r in records}
+    assert "sqs.amazonaws.com" in sources and "iam.amazonaws.com" not in sources
+
+
 def test_basic_event_selectors_come_back_complete(server, unique):
     """CloudTrail User Guide (configuring event selectors with the CLI): put-event-selectors with DataResources only,
     or ExcludeManagementEventSources only, answers and keeps every member of the selector, the missing lists empty."""

@@ -32,6 +32,10 @@ from rootplane.services.cloudtrail.tables import TrailRow
 __all__ = ["SERVICE", "check_bucket", "deliver", "log_prefix"]
 
 SERVICE = "cloudtrail.amazonaws.com"
+# Global service events, recorded in us-east-1: a trail logs them only with IncludeGlobalServiceEvents (User Guide,
+# "Enabling and disabling global service event logging").
+GLOBAL_EVENT_SOURCES = frozenset({"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
+                                  "cloudfront.amazonaws.com"})
 log = logging.getLogger("rootplane.cloudtrail")
 _ACL = "bucket-owner-full-control"
 
@@ -95,6 +99,8 @@ def _selected(session: Session, trail: TrailRow, batch, organizations: dict) -> 
         if not trail.is_logging and trail.stopped_at is not None and item.event_time > trail.stopped_at:
             continue  # after StopLogging (what happened before it, StopLogging itself included, is delivered)
         if not (trail.is_multi_region or item.region == trail.home_region):
+            continue
+        if not trail.include_global_service_events and item.record.get("eventSource") in GLOBAL_EVENT_SOURCES:
             continue
         if item.account_id != trail.account_id:
             if not trail.is_organization_trail:

@@ -73,6 +73,13 @@ def _tag_list(tags: dict[str, str | None]) -> list[dict[str, str]]:
     return [{"Key": key} if value is None else {"Key": key, "Value": value} for key, value in tags.items()]
 
 
+def _check_global_events(trail: TrailRow) -> None:
+    """A multi-Region trail logs global service events (AWS's answer to CreateTrail/UpdateTrail otherwise)."""
+    if trail.is_multi_region and not trail.include_global_service_events:
+        raise AwsError("InvalidParameterCombinationException", "Multi-Region trail must include global service events.",
+                       400)
+
+
 def _trail_shape(trail: TrailRow | repo.ListedTrail, with_region: bool = True) -> dict[str, Any]:
     shape: dict[str, Any] = {"Name": trail.name, "S3BucketName": trail.s3_bucket_name}
     if trail.s3_key_prefix:
@@ -164,6 +171,7 @@ class CloudTrailProvider(Provider):
             cloud_watch_logs_group_arn=params.get("CloudWatchLogsLogGroupArn") or None,
             cloud_watch_logs_role_arn=params.get("CloudWatchLogsRoleArn") or None,
         )
+        _check_global_events(trail)
         check_bucket(ctx.session, trail, org.org_id if org is not None else None)
         logs_delivery.check(ctx.session, trail)
         check_topic(ctx.session, trail)
@@ -180,6 +188,7 @@ class CloudTrailProvider(Provider):
         for member, column in _UPDATABLE.items():
             if member in params:
                 setattr(trail, column, params[member] if params[member] != "" else None)
+        _check_global_events(trail)
         if "S3BucketName" in params or "S3KeyPrefix" in params or "IsOrganizationTrail" in params:
             org = self._organization(ctx, trail.is_organization_trail)
             check_bucket(ctx.session, trail, org.org_id if org is not None else None)
