@@ -141,10 +141,10 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
         key = _file_key(log_prefix(trail, account_id, org_id), account_id, region, now)
         if s3 is None or not s3.bucket_exists(session, trail.s3_bucket_name):
             trail.latest_delivery_error = "NoSuchBucket"
-            return
+            break
         if not _may_write(session, trail, key):
             trail.latest_delivery_error = "AccessDenied"
-            return
+            break
         content = json.dumps({"Records": records}, separators=(",", ":")).encode()
         s3.put_object_as_service(session, trail.s3_bucket_name, key, gzip.compress(content), now,
                                  content_type="application/json", content_encoding="gzip")
@@ -152,8 +152,9 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
         times = [record["eventTime"] for record in records]
         delivered.append(digests.DeliveredLog(account_id, region, trail.s3_bucket_name, key,
                                               hashlib.sha256(content).hexdigest(), min(times), max(times)))
-    trail.latest_delivery_time, trail.latest_delivery_error = now, None
-    if trail.log_file_validation:
+    else:
+        trail.latest_delivery_time, trail.latest_delivery_error = now, None
+    if trail.log_file_validation and delivered:  # what was delivered before a refusal is digested all the same
         digests.write_digests(
             session, trail, delivered, lambda account_id: log_prefix(trail, account_id, org_id),
             lambda key: _may_write(session, trail, key),
