@@ -104,9 +104,10 @@ def _signing_key(session: Session, region: str, now: _dt.datetime) -> DigestKeyR
     from cryptography.hazmat.primitives import serialization
 
     key = _generate() if keys else _first_key(region)
-    row = DigestKeyRow(region=region, fingerprint=hashlib.md5(_public_der(key)).hexdigest(),  # noqa: S324 - a name
+    fingerprint = hashlib.md5(_public_der(key), usedforsecurity=False).hexdigest()  # a name, not a protection
+    row = DigestKeyRow(region=region, fingerprint=fingerprint, valid_from=now,
                        private_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()).decode(), valid_from=now)
+                                                         serialization.NoEncryption()).decode())
     session.add(row)
     session.flush()
     return row
