@@ -117,6 +117,7 @@ class StoredVersion(NamedTuple):
     tags_json: str | None
     acl_json: str | None
     lock_json: str | None
+    encryption_json: str | None
     body: bytes | None
 
 

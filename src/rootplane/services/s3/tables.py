@@ -72,6 +72,9 @@ class ObjectRow(Base):
     acl_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # JSON Object Lock state ({"Mode", "RetainUntilDate", "LegalHold"}); None: the version is not locked.
     lock_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON server-side encryption with a KMS key ({"SSEAlgorithm", "KMSMasterKeyID", "BucketKeyEnabled", "Context"});
+    # None: SSE-S3 (AES256), every other object's.
+    encryption_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_s3_objects_current", "bucket", "is_latest", "key"),
                       Index("ix_s3_objects_versions", "bucket", "key", "seq"))
