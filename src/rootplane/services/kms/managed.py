@@ -23,7 +23,7 @@ from rootplane.services.kms.policy import aws_layout
 from rootplane.services.kms.rotation import DEFAULT_ROTATION_DAYS
 from rootplane.services.kms.tables import AliasRow, KeyRow
 
-__all__ = ["AWS", "PREDEFINED", "MADE_BY", "names_predefined", "ensure"]
+__all__ = ["AWS", "PREDEFINED", "MADE_BY", "names_predefined", "managed_key_arn", "ensure"]
 
 AWS = "AWS"  # KeyMetadata.KeyManager of an AWS managed key
 _PREFIX = "alias/aws/"
@@ -85,24 +85,31 @@ def _policy(account_id: str, region: str, service: str) -> str:
          "Action": ["kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"}]})
 
 
-def ensure(ctx: Any, identifier: str) -> None:
-    """Make the AWS managed key of the predefined alias ``identifier`` names in the caller's account and Region, with
-    its alias, unless it exists (a request naming it then finds it)."""
-    parts = alias_parts(identifier, ctx.region, ctx.account_id)
-    if parts is None or parts[:2] != (ctx.region, ctx.account_id) or parts[2] not in PREDEFINED:
+def managed_key_arn(service: str, region: str, account_id: str) -> str:
+    """The ARN of ``service``'s AWS managed key in an account and Region, made or not yet."""
+    return key_arn(region, account_id, str(uuid.uuid5(_KEY_IDS, f"{account_id}:{region}:{service}")))
+
+
+def ensure(ctx: Any, identifier: str, *, region: str | None = None, account_id: str | None = None) -> None:
+    """Make the AWS managed key of the predefined alias ``identifier`` names in the caller's account and Region (or
+    ``account_id`` and ``region``: S3 using the bucket owner's key in the bucket's Region), with its alias, unless it
+    exists (a request naming it then finds it)."""
+    region, account_id = region or ctx.region, account_id or ctx.account_id
+    parts = alias_parts(identifier, region, account_id)
+    if parts is None or parts[:2] != (region, account_id) or parts[2] not in PREDEFINED:
         return
     name = parts[2]
-    if repo.find_alias(ctx.session, ctx.account_id, ctx.region, name) is not None:
+    if repo.find_alias(ctx.session, account_id, region, name) is not None:
         return
     service, now = name[len(_PREFIX):], ctx.now()
-    key_id = str(uuid.uuid5(_KEY_IDS, f"{ctx.account_id}:{ctx.region}:{service}"))
-    arn = key_arn(ctx.region, ctx.account_id, key_id)
+    arn = managed_key_arn(service, region, account_id)
+    key_id = arn.rsplit("/", 1)[1]
     repo.put(ctx.session, KeyRow(
-        key_id=key_id, account_id=ctx.account_id, region=ctx.region, arn=arn, key_spec="SYMMETRIC_DEFAULT",
+        key_id=key_id, account_id=account_id, region=region, arn=arn, key_spec="SYMMETRIC_DEFAULT",
         key_usage="ENCRYPT_DECRYPT", state=ENABLED, description=_SERVICES[service].description,
-        policy=_policy(ctx.account_id, ctx.region, service), sealed_material=seal(ctx.config, new_material(
+        policy=_policy(account_id, region, service), sealed_material=seal(ctx.config, new_material(
             "SYMMETRIC_DEFAULT"), arn), rotation_enabled=True, rotation_period_days=DEFAULT_ROTATION_DAYS,
         rotation_started_at=now, rotation_checked_at=now, tags_json=json.dumps({}), created_at=now, origin="AWS_KMS",
         key_manager=AWS))
-    repo.put(ctx.session, AliasRow(account_id=ctx.account_id, region=ctx.region, name=name, key_id=key_id,
+    repo.put(ctx.session, AliasRow(account_id=account_id, region=region, name=name, key_id=key_id,
                                    created_at=now, updated_at=now))
