@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from rootplane.authz.service_requests import decide_for_service
 from rootplane.policy import NamedPolicy, parse_policy_cached
 from rootplane.services.s3 import repo
+from rootplane.services.s3.encryption import for_service
 from rootplane.services.s3.object_lock import default_lock
 from rootplane.services.s3.objects import attributes_of, new_object
 from rootplane.services.s3.versions import store_version
@@ -43,9 +44,11 @@ def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, 
                           content_type: str, content_encoding: str | None = None,
                           metadata: dict[str, str] | None = None) -> None:
     """Store an object a service delivers, with user ``metadata`` (x-amz-meta-*) if any (the caller has checked the
-    bucket policy with :func:`service_allowed`)."""
+    bucket policy with :func:`service_allowed`), encrypted as the bucket's default encryption says
+    (``encryption.for_service``: an aws:kms default's key is used without checking the service's access to it)."""
     params = {"ContentType": content_type, "ContentEncoding": content_encoding, "Metadata": metadata}
     row = repo.find_bucket(session, bucket)
     if row is not None:
         store_version(session, row, new_object(bucket, key, body, attributes_of(params), now,
-                                               lock=default_lock(session, bucket, row.versioning, now)))
+                                               lock=default_lock(session, bucket, row.versioning, now),
+                                               encryption=for_service(session, row, key, now)))

@@ -17,7 +17,8 @@ from rootplane.services.s3.conditions import byte_range, check_write_preconditio
 from rootplane.services.s3.listing import MAX_LIST, page_size, url_encode
 from rootplane.services.s3.lookup import bucket_view_of, copied_object, copy_source
 from rootplane.services.s3.names import canonical_user_id
-from rootplane.services.s3.objects import ENCRYPTION, attributes_of, new_object, upload_body
+from rootplane.services.s3.encryption import Encryption, check_readable, for_write, stored_encryption
+from rootplane.services.s3.objects import attributes_of, new_object, upload_body
 from rootplane.services.s3.tables import PartRow, UploadRow
 from rootplane.services.s3.object_lock import new_lock
 from rootplane.services.s3.tag_sets import check_object_tags, header_tags
@@ -52,6 +53,14 @@ def _completed_again(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
     answer = json.loads(row.completed_json)
     current = repo.find_object(ctx.session, row.bucket, row.key)
     return answer if current is not None and current.etag == answer["ETag"] else None
+
+
+def _encryption(ctx: RequestContext, upload: UploadRow) -> Encryption:
+    """The encryption of an upload's parts: S3 decrypts the data key made at CreateMultipartUpload for each part, so
+    an SSE-KMS upload's parts need kms:Decrypt on its key (CreateMultipartUpload's documentation)."""
+    stored = json.loads(upload.attributes_json).get("Encryption")
+    check_readable(ctx, stored)
+    return stored_encryption(stored)
 
 
 def _part_checksum(upload: UploadRow, body: bytes) -> dict[str, str]:
@@ -110,12 +119,16 @@ class MultipartOperations:
         lock = new_lock(ctx, bucket, params)
         if lock:
             attributes["Lock"] = lock
+        encryption = for_write(ctx, bucket, params["Key"], params)
+        if encryption.kms:
+            attributes["Encryption"] = encryption.stored()
         upload_id = f"{int(ctx.now().timestamp() * 1000):013x}{secrets.token_hex(24)}"
         repo.put_upload(ctx.session, UploadRow(
             upload_id=upload_id, bucket=bucket.name, key=params["Key"], initiated=ctx.now(),
             initiator_arn=ctx.principal.arn, initiator_id=ctx.principal.user_id,
             checksum_algorithm=params.get("ChecksumAlgorithm"), attributes_json=json.dumps(attributes)))
-        output: dict[str, Any] = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id}
+        output: dict[str, Any] = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id,
+                                  **encryption.output(with_context=True)}
         if params.get("ChecksumAlgorithm"):
             output["ChecksumAlgorithm"] = params["ChecksumAlgorithm"]
             output["ChecksumType"] = params.get("ChecksumType") or "COMPOSITE"
@@ -124,13 +137,14 @@ class MultipartOperations:
     def upload_part(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = _upload(ctx, params, lock="share")
         number = _part_number(params)
+        encryption = _encryption(ctx, upload)
         params, body, sent = upload_body(params)
         sent = {**_part_checksum(upload, body), **sent}
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
                                            etag=etag, last_modified=ctx.now().replace(microsecond=0),
                                            checksum_json=json.dumps(sent)))
-        return {"ETag": etag, **sent}
+        return {"ETag": etag, **sent, **encryption.output()}
 
     def upload_part_copy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         upload = _upload(ctx, params, lock="share")
@@ -139,6 +153,8 @@ class MultipartOperations:
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key, source_version)])
         source = copied_object(ctx, source_bucket, source_key, source_version)
+        check_readable(ctx, source.encryption_json)
+        encryption = _encryption(ctx, upload)
         body = source.body
         span = byte_range(params.get("CopySourceRange"), source.size)
         if span is not None:
@@ -148,7 +164,7 @@ class MultipartOperations:
         checksum = _part_checksum(upload, body)
         repo.put_part(ctx.session, PartRow(upload_id=upload.upload_id, part_number=number, body=body, size=len(body),
                                            etag=etag, last_modified=now, checksum_json=json.dumps(checksum)))
-        return {"CopyPartResult": {"ETag": etag, "LastModified": now, **checksum}}
+        return {"CopyPartResult": {"ETag": etag, "LastModified": now, **checksum}, **encryption.output()}
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         repo.find_upload(ctx.session, params["UploadId"], lock="update")  # a completion or abort racing this one first
@@ -183,15 +199,16 @@ class MultipartOperations:
         attributes = json.loads(upload.attributes_json)
         attributes.pop("ChecksumType", None)
         tags, acl, lock = attributes.pop("Tags", None), attributes.pop("Acl", None), attributes.pop("Lock", None)
+        encryption = stored_encryption(attributes.pop("Encryption", None))
         bucket = bucket_view_of(ctx, params)
         check_write_preconditions(lambda: current_for_write(ctx.session, bucket.name, upload.key), params)
         stored = store_version(ctx.session, bucket, new_object(upload.bucket, upload.key, body, attributes, ctx.now(),
                                                                etag=etag, checksum=checksum,
                                                                part_sizes=[part.size for part in parts], tags=tags,
-                                                               acl=acl, lock=lock))
+                                                               acl=acl, lock=lock, encryption=encryption))
         location = f"{ctx.config.endpoint.rstrip('/')}/{upload.bucket}/{quote(upload.key)}"
         answer = {"Location": location, "Bucket": upload.bucket, "Key": upload.key, "ETag": etag, **checksum,
-                  **ENCRYPTION, **version_output(bucket, stored)}
+                  **encryption.output(), **version_output(bucket, stored)}
         repo.complete_upload(ctx.session, upload, json.dumps(answer))
         return answer
 

@@ -9,17 +9,16 @@ from typing import Any
 
 from rootplane.core.errors import AwsError
 from rootplane.services.s3 import checksums
+from rootplane.services.s3.encryption import Encryption, stored_encryption
 from rootplane.services.s3.repo import ObjectVersion
 from rootplane.services.s3.tables import ObjectRow
 from rootplane.services.s3.tag_sets import stored_tags
 
-__all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "ENCRYPTION", "upload_body", "attributes_of", "new_object",
+__all__ = ["MAX_OBJECT_BYTES", "STORED_HEADERS", "upload_body", "attributes_of", "new_object",
            "stored_attributes", "object_headers", "storage_class", "part_span"]
 
 MAX_OBJECT_BYTES = 64 * 1024 * 1024
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
-# Every object is encrypted at rest with S3-managed keys (SSE-S3), and S3 says so on every write and read.
-ENCRYPTION = {"ServerSideEncryption": "AES256"}
 STANDARD = "STANDARD"
 # Content headers S3 stores with an object and returns on Get/HeadObject.
 STORED_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage", "Expires",
@@ -70,8 +69,10 @@ def part_span(row: ObjectVersion, number: int) -> tuple[int, int]:
 def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], now: _dt.datetime, *,
                etag: str | None = None, checksum: dict[str, str] | None = None,
                part_sizes: list[int] | None = None, tags: list[dict[str, str]] | None = None,
-               acl: dict[str, Any] | None = None, lock: dict[str, Any] | None = None) -> ObjectRow:
-    """A row for a new object with ``attributes`` (from :func:`attributes_of`), its tag set, ACL and Object Lock."""
+               acl: dict[str, Any] | None = None, lock: dict[str, Any] | None = None,
+               encryption: Encryption | None = None) -> ObjectRow:
+    """A row for a new object with ``attributes`` (from :func:`attributes_of`), its tag set, ACL, Object Lock and
+    server-side encryption (None: SSE-S3, as every object is encrypted at rest)."""
     if len(body) > MAX_OBJECT_BYTES:
         raise AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                        fields={"ProposedSize": len(body), "MaxSizeAllowed": MAX_OBJECT_BYTES})
@@ -84,6 +85,7 @@ def new_object(bucket: str, key: str, body: bytes, attributes: dict[str, Any], n
         checksum_json=json.dumps(checksum or {}), parts_count=len(part_sizes) if part_sizes else None,
         part_sizes=json.dumps(part_sizes) if part_sizes else None, tags_json=json.dumps(tags) if tags else None,
         acl_json=json.dumps(acl) if acl else None, lock_json=json.dumps(lock) if lock else None,
+        encryption_json=encryption.stored() if encryption is not None else None,
     )
 
 
@@ -123,7 +125,8 @@ def object_headers(row: ObjectVersion, params: dict[str, Any]) -> dict[str, Any]
     """The GetObject/HeadObject output members (everything but the body)."""
     output: dict[str, Any] = {
         "AcceptRanges": "bytes", "LastModified": row.last_modified, "ContentLength": row.size, "ETag": row.etag,
-        "ContentType": row.content_type, **json.loads(row.headers_json), **ENCRYPTION,
+        "ContentType": row.content_type, **json.loads(row.headers_json),
+        **stored_encryption(row.encryption_json).output(),
     }
     if isinstance(output.get("Expires"), str):
         output["Expires"] = _dt.datetime.fromisoformat(output["Expires"])

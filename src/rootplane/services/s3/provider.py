@@ -18,6 +18,7 @@ from rootplane.services.s3.bucket_config import (
 from rootplane.services.s3.bucket_settings import BucketSettingOperations, enable_object_lock
 from rootplane.services.s3.bucket_views import Bucket, find_bucket_view
 from rootplane.services.s3.bucket_policy import invalid_principal, validate_bucket_policy
+from rootplane.services.s3.encryption import changes_encryption, check_readable, for_write
 from rootplane.services.s3.conditions import byte_range, check_preconditions, check_write_preconditions
 from rootplane.services.s3.lookup import bucket_of, bucket_view_of, copied_object, copy_source
 from rootplane.services.s3.mfa_delete import check_transport, require_mfa
@@ -28,7 +29,7 @@ from rootplane.services.s3.object_tagging import ObjectTaggingOperations
 from rootplane.services.s3.names import bucket_arn, canonical_user_id, check_bucket_name
 from rootplane.services.s3.checksums import check_content_md5, copy_checksum
 from rootplane.services.s3.objects import (
-    ENCRYPTION, attributes_of, new_object, object_attributes, object_headers, part_span, storage_class,
+    attributes_of, new_object, object_attributes, object_headers, part_span, storage_class,
     stored_attributes, upload_body,
 )
 from rootplane.services.s3.public_policy import is_public
@@ -178,16 +179,18 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         checksum = {**sent, "ChecksumType": "FULL_OBJECT"} if sent else {}
         tags = check_object_tags(header_tags(params.get("Tagging")))
         lock = new_lock(ctx, row, params, digested=bool(sent) or params.get("ContentMD5") is not None)
+        encryption = for_write(ctx, row, params["Key"], params)
         stored = versions.store_version(ctx.session, row, new_object(row.name, params["Key"], body, attributes_of(params),
                                                                      ctx.now(), checksum=checksum, tags=tags, acl=acl,
-                                                                     lock=lock))
-        return {"ETag": stored.etag, "Size": stored.size, **checksum, **ENCRYPTION,
+                                                                     lock=lock, encryption=encryption))
+        return {"ETag": stored.etag, "Size": stored.size, **checksum, **encryption.output(with_context=True),
                 **versions.put_version_output(row, stored)}
 
     def get_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_view_of(ctx, params)
         row = versions.read_version(ctx, bucket.name, params["Key"], params.get("VersionId"), "GET")
         check_preconditions(row, params)
+        check_readable(ctx, row.encryption_json)
         output = {**object_headers(row, params), **versions.version_output(bucket, row)}
         span = _span(row, params)
         if span is None:
@@ -260,9 +263,11 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         action = "s3:GetObject" if source_version is None else "s3:GetObjectVersion"
         ctx.authorizer(ctx, [object_check(ctx, action, source_bucket, source_key, source_version)])
         source = copied_object(ctx, source_bucket, source_key, source_version)
+        check_readable(ctx, source.encryption_json)
         replace = params.get("MetadataDirective") == "REPLACE"
         new_class = params.get("StorageClass") not in (None, storage_class(source))
-        if (source_bucket, source_key) == (target.name, params["Key"]) and not replace and not new_class:
+        if ((source_bucket, source_key) == (target.name, params["Key"]) and not replace and not new_class
+                and not changes_encryption(params)):
             raise AwsError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to "
                            "itself without changing the object's metadata, storage class, website redirect location "
                            "or encryption attributes.", 400)
@@ -274,11 +279,15 @@ class S3Provider(MultipartOperations, BucketConfigOperations, BucketSettingOpera
         # x-amz-tagging-directive: the source's tags (COPY, the default) or the request's x-amz-tagging (REPLACE).
         tags = (check_object_tags(header_tags(params.get("Tagging"))) if params.get("TaggingDirective") == "REPLACE"
                 else stored_tags(source.tags_json))
+        lock = new_lock(ctx, target, params)
+        # Without encryption headers a copy takes the destination bucket's default (CopyObject's documentation).
+        encryption = for_write(ctx, target, params["Key"], params)
         stored = versions.store_version(ctx.session, target, new_object(
             target.name, params["Key"], source.body, attributes, ctx.now(), checksum=checksum, tags=tags, acl=acl,
-            lock=new_lock(ctx, target, params)))
+            lock=lock, encryption=encryption))
         result = {"ETag": stored.etag, "LastModified": stored.last_modified, **checksum}
-        output: dict[str, Any] = {"CopyObjectResult": result, **ENCRYPTION, **versions.version_output(target, stored)}
+        output: dict[str, Any] = {"CopyObjectResult": result, **encryption.output(with_context=True),
+                                  **versions.version_output(target, stored)}
         source_bucket_row = find_bucket_view(ctx.session, source_bucket)
         if source_bucket_row is not None and source_bucket_row.versioning:
             output["CopySourceVersionId"] = source.version_id

@@ -1,0 +1,246 @@
+"""Server-side encryption of objects: SSE-S3 (AES256, every bucket's default) or SSE-KMS (a KMS key).
+
+What a write stores and a read requires, as the S3 User Guide ("Using server-side encryption with AWS KMS keys
+(SSE-KMS)", "Setting default server-side encryption behavior for Amazon S3 buckets", "Reducing the cost of SSE-KMS
+with Amazon S3 Bucket Keys") and the KMS Developer Guide ("How Amazon S3 uses AWS KMS") describe it:
+
+- a write with ``x-amz-server-side-encryption: aws:kms`` (or ``aws:kms:dsse``, treated alike) uses the key it names
+  (key id, key ARN, alias name or alias ARN, in the requester's account unless an ARN says otherwise), else the
+  bucket owner's AWS managed key ``aws/s3``; a write without the header follows the bucket's default encryption rule
+  (its KMSMasterKeyID in the bucket owner's account, else ``aws/s3``); the key must be in the bucket's Region, enabled
+  and a symmetric encryption key, and S3 asks KMS for a data key on the caller's behalf: the caller must be allowed
+  ``kms:GenerateDataKey`` (``kms:ViaService`` ``s3.<region>.amazonaws.com``, encryption context ``aws:s3:arn``: the
+  object's ARN, the bucket's with an S3 Bucket Key);
+- a read of the object's data (GetObject, a copy's source, UploadPartCopy) needs ``kms:Decrypt`` likewise, on an
+  enabled key; HeadObject does not read the data and asks for ``s3:GetObject`` only (HeadObject's documentation).
+
+KMS's refusals reach the caller as S3 errors: ``KMS.<KMS code>`` with KMS's message and status 400 (recorded in
+minio/minio#6582, aws/aws-cli#4507, apache/hadoop#4637), a denied data key as S3's 403 AccessDenied naming the KMS
+action, and a denied decryption as 403 AccessDenied "The ciphertext refers to a customer master key that does not
+exist, does not exist in this region, or you are not allowed to access." (recorded in
+ministryofjustice/modernisation-platform#3468, chadgeary/nifi#13).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.kms import managed
+from rootplane.services.kms.authz import key_check
+from rootplane.services.kms.keys import alias_parts, require_enabled, resolve
+from rootplane.services.kms.tables import KeyRow
+from rootplane.services.s3 import repo
+from rootplane.services.s3.bucket_views import Bucket
+from rootplane.services.s3.names import bucket_arn, object_arn
+
+__all__ = ["Encryption", "SSE_S3", "stored_encryption", "for_write", "for_service", "check_readable",
+           "changes_encryption"]
+
+AES256 = "AES256"
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+_AWS_MANAGED = "alias/aws/s3"
+_ENCRYPTION_SETTING = "encryption"  # bucket_settings' kind for PutBucketEncryption's document
+_SYMMETRIC = "SYMMETRIC_DEFAULT"
+_UNREADABLE = ("The ciphertext refers to a customer master key that does not exist, does not exist in this region, "
+               "or you are not allowed to access.")
+_REQUEST_MEMBERS = ("ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled")
+
+
+@dataclass(frozen=True)
+class Encryption:
+    """How one object version is encrypted: ``algorithm`` AES256 (SSE-S3) or aws:kms[:dsse] with ``key_arn``,
+    ``bucket_key`` (an S3 Bucket Key) and the encryption ``context`` its data key was made with (``aws:s3:arn``
+    and the requester's pairs); ``managed``: the key is the bucket owner's AWS managed key ``aws/s3``."""
+
+    algorithm: str = AES256
+    key_arn: str | None = None
+    bucket_key: bool = False
+    context: dict[str, str] = field(default_factory=dict)
+    managed: bool = False
+
+    @property
+    def kms(self) -> bool:
+        return self.algorithm in KMS_ALGORITHMS
+
+    def stored(self) -> str | None:
+        """The object's ``encryption_json`` (None for SSE-S3)."""
+        if not self.kms:
+            return None
+        return json.dumps({"SSEAlgorithm": self.algorithm, "KMSMasterKeyID": self.key_arn,
+                           "BucketKeyEnabled": self.bucket_key, "Context": self.context, "Managed": self.managed})
+
+    def output(self, *, with_context: bool = False) -> dict[str, Any]:
+        """The response members: ServerSideEncryption, and for SSE-KMS SSEKMSKeyId (the key ARN), BucketKeyEnabled
+        when true and, ``with_context``, SSEKMSEncryptionContext (base64 JSON) as PutObject and CopyObject return it."""
+        output: dict[str, Any] = {"ServerSideEncryption": self.algorithm}
+        if not self.kms:
+            return output
+        output["SSEKMSKeyId"] = self.key_arn
+        if self.bucket_key:
+            output["BucketKeyEnabled"] = True
+        if with_context and len(self.context) > 1:
+            output["SSEKMSEncryptionContext"] = base64.b64encode(json.dumps(self.context).encode()).decode()
+        return output
+
+
+SSE_S3 = Encryption()
+
+
+def stored_encryption(text: str | None) -> Encryption:
+    """An object's encryption from its ``encryption_json``."""
+    if not text:
+        return SSE_S3
+    document = json.loads(text)
+    return Encryption(document["SSEAlgorithm"], document["KMSMasterKeyID"], bool(document.get("BucketKeyEnabled")),
+                      document.get("Context") or {}, bool(document.get("Managed")))
+
+
+def changes_encryption(params: dict[str, Any]) -> bool:
+    """Whether a CopyObject names encryption attributes (a copy onto itself may then be made)."""
+    return any(params.get(member) is not None for member in _REQUEST_MEMBERS)
+
+
+def _default_rule(session: Session, bucket: str) -> tuple[str, str | None, bool]:
+    """(SSEAlgorithm, KMSMasterKeyID, BucketKeyEnabled) of the bucket's default encryption rule."""
+    setting = repo.find_setting(session, bucket, _ENCRYPTION_SETTING)
+    rules = (json.loads(setting.document).get("Rules") or [{}]) if setting is not None else [{}]
+    by_default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+    return (by_default.get("SSEAlgorithm") or AES256, by_default.get("KMSMasterKeyID"),
+            bool(rules[0].get("BucketKeyEnabled")))
+
+
+def _request_context(params: dict[str, Any]) -> dict[str, str]:
+    """The requester's encryption context (x-amz-server-side-encryption-context: base64 of a JSON string map)."""
+    text = params.get("SSEKMSEncryptionContext")
+    if text is None:
+        return {}
+    try:
+        context = json.loads(base64.b64decode(text, validate=True).decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        context = None
+    if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
+        raise AwsError("InvalidArgument", "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded "
+                       "UTF-8 string holding JSON which represents a string-string map", 400,
+                       fields={"ArgumentName": "x-amz-server-side-encryption-context"})
+    return context
+
+
+def _via_s3(error: AwsError) -> AwsError:
+    """KMS's refusal as S3 answers it: ``KMS.<code>``, KMS's message, 400."""
+    return AwsError(f"KMS.{error.code}", error.message, 400)
+
+
+def _find_key(ctx: Any, region: str, account_id: str, identifier: str | None) -> tuple[KeyRow, bool]:
+    """The key a write names (None: the AWS managed key aws/s3) in ``region``, a key id or alias being
+    ``account_id``'s; whether it is the AWS managed key. A key ARN of another Region is not found from the bucket's
+    (KMS.NotFoundException "Invalid arn <region>", recorded in apache/hadoop#4637)."""
+    identifier = identifier or _AWS_MANAGED
+    if identifier.startswith("arn:"):
+        parts = identifier.split(":")
+        if len(parts) > 3 and parts[3] != region:
+            raise AwsError("KMS.NotFoundException", f"Invalid arn {parts[3]}", 400)
+    alias = alias_parts(identifier, region, account_id)
+    is_managed = alias is not None and alias[2] == _AWS_MANAGED
+    if is_managed:
+        managed.ensure(ctx, identifier, region=region, account_id=account_id)
+    try:
+        return resolve(ctx.session, region, account_id, identifier, ctx.now()), is_managed
+    except AwsError as error:
+        raise _via_s3(error) from None
+
+
+def _authorize(ctx: Any, action: str, key: KeyRow, region: str, context: dict[str, str]) -> None:
+    """The caller's ``action`` on ``key`` as KMS decides it for a request S3 makes on its behalf (the key policy
+    with its grants, the caller's IAM policies, SCPs; kms:ViaService and the encryption context)."""
+    check = key_check(ctx, action, key, {"EncryptionContext": context},
+                      context={"kms:ViaService": f"s3.{region}.amazonaws.com"})
+    ctx.authorizer(ctx, [check])
+
+
+def _usable(key: KeyRow) -> None:
+    """A data key needs an enabled symmetric encryption key."""
+    try:
+        require_enabled(key)
+    except AwsError as error:
+        raise _via_s3(error) from None
+    if key.key_spec != _SYMMETRIC or key.key_usage != "ENCRYPT_DECRYPT":
+        raise AwsError("KMS.InvalidKeyUsageException", f"{key.arn} is not a symmetric encryption KMS key.", 400)
+
+
+def for_write(ctx: Any, bucket: Bucket, key: str, params: dict[str, Any], *,
+              inherit: Encryption | None = None) -> Encryption:
+    """The encryption of a new object ``key`` of ``bucket`` (PutObject, CopyObject, CreateMultipartUpload): the
+    request's headers, else ``inherit`` (a multipart upload's), else the bucket's default rule; for SSE-KMS the
+    caller must be allowed a data key of a usable key."""
+    if inherit is not None:
+        return inherit
+    algorithm, key_id = params.get("ServerSideEncryption"), params.get("SSEKMSKeyId")
+    if (key_id is not None or params.get("SSEKMSEncryptionContext") is not None) \
+            and algorithm not in KMS_ALGORITHMS:
+        raise AwsError("InvalidArgument", "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                       "x-amz-server-side-encryption : aws:kms", 400,
+                       fields={"ArgumentName": "x-amz-server-side-encryption", "ArgumentValue": str(algorithm)})
+    default_algorithm, default_key, default_bucket_key = _default_rule(ctx.session, bucket.name)
+    if algorithm is None:
+        algorithm, key_id = default_algorithm, default_key
+    # A key id or alias the request names is the requester's (PutObject's SSEKMSKeyId: another account's key needs
+    # its ARN); the bucket's default key and the AWS managed key are the bucket owner's.
+    named = params.get("SSEKMSKeyId") is not None and ctx.principal.account_id
+    account_id = ctx.principal.account_id if named else bucket.account_id
+    if algorithm not in KMS_ALGORITHMS:
+        return SSE_S3
+    bucket_key = params["BucketKeyEnabled"] if params.get("BucketKeyEnabled") is not None else default_bucket_key
+    found, is_managed = _find_key(ctx, bucket.region, account_id, key_id)
+    context = {**_request_context(params),
+               "aws:s3:arn": bucket_arn(bucket.name) if bucket_key else object_arn(bucket.name, key)}
+    _authorize(ctx, "kms:GenerateDataKey", found, bucket.region, context)
+    _usable(found)
+    return Encryption(algorithm, found.arn, bool(bucket_key), context, is_managed)
+
+
+def for_service(session: Session, bucket: Bucket, key: str, now: _dt.datetime) -> Encryption:
+    """The encryption of an object an AWS service delivers (CloudTrail log files): the bucket's default rule, with
+    its key as named (the AWS managed key aws/s3 when none, made when first read), unchecked: the service's access
+    to the key and the key's state are not verified here. A KMSMasterKeyID that names no key leaves the file SSE-S3."""
+    algorithm, key_id, bucket_key = _default_rule(session, bucket.name)
+    if algorithm not in KMS_ALGORITHMS:
+        return SSE_S3
+    context = {"aws:s3:arn": bucket_arn(bucket.name) if bucket_key else object_arn(bucket.name, key)}
+    if key_id is None or key_id in (_AWS_MANAGED, "aws/s3"):
+        return Encryption(algorithm, managed.managed_key_arn("s3", bucket.region, bucket.account_id), bucket_key,
+                          context, True)
+    try:
+        found = resolve(session, bucket.region, bucket.account_id, key_id, now)
+    except AwsError:
+        return SSE_S3
+    return Encryption(algorithm, found.arn, bucket_key, context)
+
+
+def check_readable(ctx: Any, encryption_json: str | None) -> None:
+    """A read of an SSE-KMS object's data: its key must exist and be enabled, and the caller must be allowed
+    ``kms:Decrypt`` with the object's encryption context (403 AccessDenied otherwise)."""
+    encryption = stored_encryption(encryption_json)
+    if not encryption.kms:
+        return
+    account_id, region = encryption.key_arn.split(":")[4], encryption.key_arn.split(":")[3]
+    if encryption.managed:
+        managed.ensure(ctx, _AWS_MANAGED, region=region, account_id=account_id)
+    try:
+        key = resolve(ctx.session, region, account_id, encryption.key_arn, ctx.now())
+    except AwsError as error:
+        raise _via_s3(error) from None
+    try:
+        _authorize(ctx, "kms:Decrypt", key, region, encryption.context)
+    except AwsError as error:
+        if error.code != "AccessDenied":
+            raise
+        raise AwsError("AccessDenied", _UNREADABLE, 403) from None
+    _usable(key)
