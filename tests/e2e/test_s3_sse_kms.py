@@ -285,3 +285,46 @@ def test_cloudtrail_delivers_into_a_bucket_with_a_kms_default(server, s3, kms, u
     assert _sse(got) == ("aws:kms", kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"], None)
     assert json.loads(gzip.decompress(got["Body"].read()))["Records"]
     cloudtrail.delete_trail(Name=f"sse-{unique}")
+
+
+def test_the_aws_managed_key_serves_every_principal_of_the_account_through_s3(server, s3, unique):
+    """aws/s3's key policy allows the account's principals through S3 (kms:ViaService, kms:CallerAccount): no KMS
+    permission in their IAM policies is needed."""
+    bucket = _bucket(s3, unique, "managed")
+    _, user_s3 = _user_with_s3(server, unique, "managed-user")
+    put = user_s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
+    assert put["ServerSideEncryption"] == "aws:kms"
+    assert user_s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_parts_of_an_sse_kms_upload_need_kms_decrypt(server, s3, kms, unique):
+    """CreateMultipartUpload needs kms:GenerateDataKey, UploadPart kms:Decrypt (CreateMultipartUpload's
+    documentation)."""
+    bucket = _bucket(s3, unique, "parts")
+    user, user_s3 = _user_with_s3(server, unique, "parts-user")
+    key = kms.create_key()["KeyMetadata"]
+    server.client("iam").put_user_policy(UserName=user, PolicyName="kms", PolicyDocument=policy_document(
+        {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": key["Arn"]}))
+    upload = user_s3.create_multipart_upload(Bucket=bucket, Key="mp", ServerSideEncryption="aws:kms",
+                                             SSEKMSKeyId=key["Arn"])
+    assert _sse(upload) == ("aws:kms", key["Arn"], None)
+    assert error_of(user_s3.upload_part, Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1,
+                    Body=b"x") == UNREADABLE
+    part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert _sse(done) == ("aws:kms", key["Arn"], None)
+
+
+def test_a_bucket_made_again_has_the_default_encryption(s3, kms, unique):
+    bucket = _bucket(s3, unique, "again")
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                "KMSMasterKeyID": kms.create_key()["KeyMetadata"]["Arn"]}}]})
+    assert s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ServerSideEncryption"] == "aws:kms"
+    s3.delete_object(Bucket=bucket, Key="k")
+    s3.delete_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)
+    assert _sse(s3.put_object(Bucket=bucket, Key="k", Body=b"x")) == ("AES256", None, None)
+    s3.delete_bucket_encryption(Bucket=bucket)
+    assert _sse(s3.put_object(Bucket=bucket, Key="k", Body=b"x")) == ("AES256", None, None)

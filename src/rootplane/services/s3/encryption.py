@@ -40,6 +40,8 @@ from rootplane.services.kms.tables import KeyRow
 from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import bucket_arn, object_arn
+from rootplane.services.s3.tables import BucketRow, BucketSettingRow
+from rootplane.store.changes import TableCache
 
 __all__ = ["Encryption", "SSE_S3", "stored_encryption", "for_write", "for_service", "check_readable",
            "changes_encryption"]
@@ -108,8 +110,19 @@ def changes_encryption(params: dict[str, Any]) -> bool:
     return any(params.get(member) is not None for member in _REQUEST_MEMBERS)
 
 
+# Deleting a bucket drops its settings by cascade: a change of the buckets invalidates the rules too.
+_RULES: TableCache[tuple[str, str | None, bool]] = TableCache([BucketSettingRow.__tablename__,
+                                                               BucketRow.__tablename__])
+
+
 def _default_rule(session: Session, bucket: str) -> tuple[str, str | None, bool]:
-    """(SSEAlgorithm, KMSMasterKeyID, BucketKeyEnabled) of the bucket's default encryption rule."""
+    """(SSEAlgorithm, KMSMasterKeyID, BucketKeyEnabled) of the bucket's default encryption rule, kept in a process
+    cache that every committed change of the bucket settings invalidates (every write without encryption headers
+    reads it: issue #19's concern for PutObject)."""
+    return _RULES.get(session, bucket, lambda held: _read_rule(held, bucket))
+
+
+def _read_rule(session: Session, bucket: str) -> tuple[str, str | None, bool]:
     setting = repo.find_setting(session, bucket, _ENCRYPTION_SETTING)
     rules = (json.loads(setting.document).get("Rules") or [{}]) if setting is not None else [{}]
     by_default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
