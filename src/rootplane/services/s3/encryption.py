@@ -188,13 +188,10 @@ def _usable(key: KeyRow) -> None:
         raise AwsError("KMS.InvalidKeyUsageException", f"{key.arn} is not a symmetric encryption KMS key.", 400)
 
 
-def for_write(ctx: Any, bucket: Bucket, key: str, params: dict[str, Any], *,
-              inherit: Encryption | None = None) -> Encryption:
+def for_write(ctx: Any, bucket: Bucket, key: str, params: dict[str, Any]) -> Encryption:
     """The encryption of a new object ``key`` of ``bucket`` (PutObject, CopyObject, CreateMultipartUpload): the
-    request's headers, else ``inherit`` (a multipart upload's), else the bucket's default rule; for SSE-KMS the
-    caller must be allowed a data key of a usable key."""
-    if inherit is not None:
-        return inherit
+    request's headers, else the bucket's default rule; for SSE-KMS the caller must be allowed a data key of a usable
+    key."""
     algorithm, key_id = params.get("ServerSideEncryption"), params.get("SSEKMSKeyId")
     if (key_id is not None or params.get("SSEKMSEncryptionContext") is not None) \
             and algorithm not in KMS_ALGORITHMS:
@@ -227,7 +224,7 @@ def for_service(session: Session, bucket: Bucket, key: str, now: _dt.datetime) -
     if algorithm not in KMS_ALGORITHMS:
         return SSE_S3
     context = {"aws:s3:arn": bucket_arn(bucket.name) if bucket_key else object_arn(bucket.name, key)}
-    if key_id is None or key_id in (_AWS_MANAGED, "aws/s3"):
+    if key_id is None or key_id == _AWS_MANAGED:
         return Encryption(algorithm, managed.managed_key_arn("s3", bucket.region, bucket.account_id), bucket_key,
                           context, True)
     try:
