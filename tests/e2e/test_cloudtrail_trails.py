@@ -357,6 +357,30 @@ def test_trail_kms_key_resolves_to_its_arn(server, unique):
     client.delete_trail(Name=name)
 
 
+def test_a_trail_with_a_kms_key_encrypts_its_log_files_with_it(server, unique):
+    """Log files of a trail with a KMS key are SSE-KMS objects under that key, their encryption context naming the
+    trail (User Guide, "Encrypting CloudTrail log files with AWS KMS keys"): reading one needs kms:Decrypt, which the
+    key policy gives the account's principals and a key policy without it takes away."""
+    client, kms, s3 = server.client("cloudtrail"), server.client("kms"), server.client("s3")
+    name, bucket = f"kmslogs-{unique}", f"kmslogs-{unique}"
+    trail_arn = trail_bucket(server, bucket, name)
+    key = kms.create_key(Policy=_cloudtrail_key_policy(trail_arn))["KeyMetadata"]
+    client.create_trail(Name=name, S3BucketName=bucket, KmsKeyId=key["KeyId"])
+    client.start_logging(Name=name)
+    server.client("iam").create_user(UserName=f"kmslogs-{unique}")
+    client.stop_logging(Name=name)
+    keys, records = _log_records(server, bucket)  # read back by the account's root: the key policy allows it
+    assert keys and any(r["eventName"] == "CreateUser" for r in records)
+    head = s3.head_object(Bucket=bucket, Key=keys[0])
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", key["Arn"])
+    policy = json.loads(_cloudtrail_key_policy(trail_arn))
+    policy["Statement"][0]["Action"] = ["kms:PutKeyPolicy", "kms:GetKeyPolicy", "kms:DescribeKey"]
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps(policy))
+    with pytest.raises(ClientError) as refused:
+        s3.get_object(Bucket=bucket, Key=keys[0])
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
 def test_trail_kms_key_must_exist_in_the_bucket_region(server, unique):
     """A key that does not exist, or is in another Region than the bucket, is KmsKeyNotFoundException (CloudTrail API
     Reference: "thrown when the KMS key does not exist, when the S3 bucket and the KMS key are not in the same

@@ -133,6 +133,13 @@ def _notify(session: Session, trail: TrailRow, key: str, now: _dt.datetime) -> N
         log.info("trail %s could not notify %s: %s", trail.trail_arn, arn, error.message)
 
 
+def _encryption_context(trail: TrailRow) -> dict[str, str] | None:
+    """A trail with a KMS key encrypts its log files (SSE-KMS) with the trail's ARN in the encryption context beside
+    the object's (User Guide, "Encrypting CloudTrail log files with AWS KMS keys (SSE-KMS)"); digest files keep the
+    bucket's own encryption."""
+    return {"aws:cloudtrail:arn": trail.trail_arn} if trail.kms_key_id else None
+
+
 def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _dt.datetime) -> None:
     s3 = _s3()
     trail.latest_delivery_attempt = now
@@ -147,7 +154,8 @@ def _write(session: Session, trail: TrailRow, groups, org_id: str | None, now: _
             break
         content = json.dumps({"Records": records}, separators=(",", ":")).encode()
         s3.put_object_as_service(session, trail.s3_bucket_name, key, gzip.compress(content), now,
-                                 content_type="application/json", content_encoding="gzip")
+                                 content_type="application/json", content_encoding="gzip",
+                                 kms_key_arn=trail.kms_key_id, encryption_context=_encryption_context(trail))
         _notify(session, trail, key, now)
         times = [record["eventTime"] for record in records]
         delivered.append(digests.DeliveredLog(account_id, region, trail.s3_bucket_name, key,

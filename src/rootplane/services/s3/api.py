@@ -42,13 +42,16 @@ def service_allowed(session: Session, bucket: str, action: str, resource: str, s
 
 def put_object_as_service(session: Session, bucket: str, key: str, body: bytes, now: _dt.datetime, *,
                           content_type: str, content_encoding: str | None = None,
-                          metadata: dict[str, str] | None = None) -> None:
+                          metadata: dict[str, str] | None = None, kms_key_arn: str | None = None,
+                          encryption_context: dict[str, str] | None = None) -> None:
     """Store an object a service delivers, with user ``metadata`` (x-amz-meta-*) if any (the caller has checked the
-    bucket policy with :func:`service_allowed`), encrypted as the bucket's default encryption says
-    (``encryption.for_service``: an aws:kms default's key is used without checking the service's access to it)."""
+    bucket policy with :func:`service_allowed`), encrypted with the service's own KMS key ``kms_key_arn`` (and its
+    ``encryption_context``) if it names one, else as the bucket's default encryption says (``encryption.for_service``:
+    an aws:kms default's key is used without checking the service's access to it)."""
     params = {"ContentType": content_type, "ContentEncoding": content_encoding, "Metadata": metadata}
     row = repo.find_bucket(session, bucket)
     if row is not None:
         store_version(session, row, new_object(bucket, key, body, attributes_of(params), now,
                                                lock=default_lock(session, bucket, row.versioning, now),
-                                               encryption=for_service(session, row, key, now)))
+                                               encryption=for_service(session, row, key, now, key_arn=kms_key_arn,
+                                                                      context=encryption_context)))

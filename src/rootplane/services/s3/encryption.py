@@ -216,10 +216,15 @@ def for_write(ctx: Any, bucket: Bucket, key: str, params: dict[str, Any]) -> Enc
     return Encryption(algorithm, found.arn, bool(bucket_key), context, is_managed)
 
 
-def for_service(session: Session, bucket: Bucket, key: str, now: _dt.datetime) -> Encryption:
-    """The encryption of an object an AWS service delivers (CloudTrail log files): the bucket's default rule, with
-    its key as named (the AWS managed key aws/s3 when none, made when first read), unchecked: the service's access
-    to the key and the key's state are not verified here. A KMSMasterKeyID that names no key leaves the file SSE-S3."""
+def for_service(session: Session, bucket: Bucket, key: str, now: _dt.datetime, *, key_arn: str | None = None,
+                context: dict[str, str] | None = None) -> Encryption:
+    """The encryption of an object an AWS service delivers (CloudTrail log files): SSE-KMS with ``key_arn`` and the
+    encryption ``context`` when the service names its own key (a trail's KmsKeyId: the service checked it), else the
+    bucket's default rule, with its key as named (the AWS managed key aws/s3 when none, made when first read),
+    unchecked: the service's access to the key and the key's state are not verified here. A KMSMasterKeyID that
+    names no key leaves the file SSE-S3."""
+    if key_arn is not None:
+        return Encryption("aws:kms", key_arn, False, {**(context or {}), "aws:s3:arn": object_arn(bucket.name, key)})
     algorithm, key_id, bucket_key = _default_rule(session, bucket.name)
     if algorithm not in KMS_ALGORITHMS:
         return SSE_S3
