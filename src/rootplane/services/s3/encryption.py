@@ -33,9 +33,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
-from rootplane.services.kms import managed
-from rootplane.services.kms.authz import key_check
-from rootplane.services.kms.keys import alias_parts, require_enabled, resolve
+from rootplane.services.kms import managed, on_behalf
+from rootplane.services.kms.keys import resolve
 from rootplane.services.kms.tables import KeyRow
 from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_views import Bucket
@@ -50,7 +49,6 @@ AES256 = "AES256"
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 _AWS_MANAGED = "alias/aws/s3"
 _ENCRYPTION_SETTING = "encryption"  # bucket_settings' kind for PutBucketEncryption's document
-_SYMMETRIC = "SYMMETRIC_DEFAULT"
 _UNREADABLE = ("The ciphertext refers to a customer master key that does not exist, does not exist in this region, "
                "or you are not allowed to access.")
 _REQUEST_MEMBERS = ("ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled")
@@ -153,39 +151,24 @@ def _via_s3(error: AwsError) -> AwsError:
 
 def _find_key(ctx: Any, region: str, account_id: str, identifier: str | None) -> tuple[KeyRow, bool]:
     """The key a write names (None: the AWS managed key aws/s3) in ``region``, a key id or alias being
-    ``account_id``'s; whether it is the AWS managed key. A key ARN of another Region is not found from the bucket's
-    (KMS.NotFoundException "Invalid arn <region>", recorded in apache/hadoop#4637)."""
-    identifier = identifier or _AWS_MANAGED
-    if identifier.startswith("arn:"):
-        parts = identifier.split(":")
-        if len(parts) > 3 and parts[3] != region:
-            raise AwsError("KMS.NotFoundException", f"Invalid arn {parts[3]}", 400)
-    alias = alias_parts(identifier, region, account_id)
-    is_managed = alias is not None and alias[2] == _AWS_MANAGED
-    if is_managed:
-        managed.ensure(ctx, identifier, region=region, account_id=account_id)
+    ``account_id``'s; whether it is the AWS managed key."""
     try:
-        return resolve(ctx.session, region, account_id, identifier, ctx.now()), is_managed
+        return on_behalf.find_key(ctx, region, account_id, identifier or _AWS_MANAGED, _AWS_MANAGED)
     except AwsError as error:
         raise _via_s3(error) from None
 
 
 def _authorize(ctx: Any, action: str, key: KeyRow, region: str, context: dict[str, str]) -> None:
-    """The caller's ``action`` on ``key`` as KMS decides it for a request S3 makes on its behalf (the key policy
-    with its grants, the caller's IAM policies, SCPs; kms:ViaService and the encryption context)."""
-    check = key_check(ctx, action, key, {"EncryptionContext": context},
-                      context={"kms:ViaService": f"s3.{region}.amazonaws.com"})
-    ctx.authorizer(ctx, [check])
+    """The caller's ``action`` on ``key`` as KMS decides it for a request S3 makes on its behalf."""
+    on_behalf.authorize(ctx, action, key, "s3", region, context)
 
 
 def _usable(key: KeyRow) -> None:
     """A data key needs an enabled symmetric encryption key."""
     try:
-        require_enabled(key)
+        on_behalf.require_usable(key)
     except AwsError as error:
         raise _via_s3(error) from None
-    if key.key_spec != _SYMMETRIC or key.key_usage != "ENCRYPT_DECRYPT":
-        raise AwsError("KMS.InvalidKeyUsageException", f"{key.arn} is not a symmetric encryption KMS key.", 400)
 
 
 def for_write(ctx: Any, bucket: Bucket, key: str, params: dict[str, Any]) -> Encryption:
