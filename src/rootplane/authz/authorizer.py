@@ -162,7 +162,9 @@ def authorize(ctx: Any, checks: list[AuthzCheck], protocol: str) -> None:
         decision = decide(ctx, check)
         _record(ctx, check, decision)
         if not decision.allowed:
-            action = check.action.lower() if ctx.service in _LOWERCASE_ACTION_DENIALS else check.action
+            # SQS lower-cases its own actions, not another service's (a KMS key's, checked on the caller's behalf)
+            lowercase = ctx.service in _LOWERCASE_ACTION_DENIALS and check.action.startswith(f"{ctx.service}:")
+            action = check.action.lower() if lowercase else check.action
             resource = check.denial_resource or check.resource
             if ctx.service == "s3":
                 if not _s3_explains(ctx, check):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from rootplane.authz.service_requests import decide_for_service
 from rootplane.core.errors import AwsError
 from rootplane.policy import NamedPolicy, parse_policy_cached
-from rootplane.services.sqs import repo
+from rootplane.services.sqs import encryption, repo
 from rootplane.services.sqs.attributes import int_attribute
 from rootplane.services.sqs.messages import new_message
 from rootplane.services.sqs.queues import enqueue
@@ -33,8 +33,8 @@ def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, send
             source_arn: str | None = None, source_service: str = "events.amazonaws.com", *,
             attributes: dict[str, dict[str, str]] | None = None, group_id: str | None = None,
             deduplication_id: str | None = None) -> bool:
-    """Enqueue ``body`` on the queue if its policy (and its owner's RCPs) let ``source_service`` send; False if
-    denied or missing.
+    """Enqueue ``body`` on the queue if its policy (and its owner's RCPs) let ``source_service`` send, and, for an
+    encrypted queue, its key policy let it use the key; False if denied or missing.
 
     ``attributes`` become message attributes; a FIFO queue gets ``group_id`` (default ``default``) and
     ``deduplication_id`` (default the new message's id)."""
@@ -45,6 +45,8 @@ def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, send
     queue = repo.find_queue(session, account_id, region, name)
     if queue is None or not _allowed(session, queue_arn, account_id, queue.policy, source_arn, source_service):
         return False
+    if not encryption.service_may_send(session, queue, source_service, source_arn, now):
+        return False  # an encrypted queue whose key policy does not let the service use the key
     try:
         message = new_message(body, attributes or {}, sender_id=sender_id, now=now, delay=0,
                               max_size=int_attribute(json.loads(queue.attributes_json), "MaximumMessageSize"))

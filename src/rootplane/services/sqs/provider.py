@@ -11,7 +11,7 @@ from rootplane.core import page_token
 from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.provider import Provider
-from rootplane.services.sqs import move_tasks, repo
+from rootplane.services.sqs import encryption, move_tasks, repo
 from rootplane.services.sqs.attributes import FIFO_DEFAULTS, int_attribute, selected_names, validate_attributes
 from rootplane.services.sqs.batch import check_batch_length, run_batch
 from rootplane.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
@@ -379,10 +379,13 @@ class SqsProvider(Provider):
         return output
 
     def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self._send(ctx, _sending_queue(ctx, params), params)
+        row = _sending_queue(ctx, params)
+        encryption.check_send(ctx, row)
+        return self._send(ctx, row, params)
 
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _sending_queue(ctx, params)
+        encryption.check_send(ctx, row)
         return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
                          lambda entry: self._send_entry(ctx, row, entry), check_batch_length)
 
@@ -421,6 +424,8 @@ class SqsProvider(Provider):
                 taken.append(message)
         if not taken and wait:
             ctx.poll_again(wait)
+        if taken:
+            encryption.check_receive(ctx, row)
         system_names = list(params.get("MessageSystemAttributeNames") or []) + list(params.get("AttributeNames") or [])
         attribute_names = params.get("MessageAttributeNames") or []
         messages = []

@@ -1,0 +1,93 @@
+"""Queues encrypted with a KMS key (the KmsMasterKeyId attribute; SQS Developer Guide, "Encryption at rest", "Key
+management": SQS asks KMS for data keys on its callers' behalf).
+
+A producer needs ``kms:GenerateDataKey`` and ``kms:Decrypt`` on the queue's key, a consumer ``kms:Decrypt`` ("Configure
+KMS permissions for producers / consumers"), each decided as KMS decides a request SQS makes for the caller
+(``kms:ViaService`` ``sqs.<region>.amazonaws.com``, encryption context ``aws:sqs:arn``); the key is named in the queue
+owner's account and Region, ``alias/aws/sqs`` (made at first use) being SQS's AWS managed key. An AWS service sending
+to an encrypted queue (SNS, EventBridge) needs the key policy to let its service principal do both ("Enable
+compatibility between encrypted queues and AWS services"), which the AWS managed key's policy never does.
+
+KMS's refusals are SQS errors (status 400): KmsNotFound, KmsDisabled, KmsInvalidState, KmsInvalidKeyUsage,
+KmsAccessDenied, whose query codes (what clients show) are ``KMS.<KMS error>`` (the SQS model's query error codes),
+their message KMS's with the service suffix SQS adds (as recorded in opensearch-project/data-prepper#2422: "(Service:
+AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: ...; Proxy: null)").
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rootplane.core.errors import AwsError
+from rootplane.services.kms import on_behalf
+from rootplane.services.kms.keys import resolve
+from rootplane.services.sqs.urls import queue_arn
+
+__all__ = ["check_send", "check_receive", "service_may_send"]
+
+_MANAGED = "alias/aws/sqs"
+# KMS's error code -> (SQS's error shape, its query code)
+_ERRORS = {
+    "NotFoundException": ("KmsNotFound", "KMS.NotFoundException"),
+    "DisabledException": ("KmsDisabled", "KMS.DisabledException"),
+    "KMSInvalidStateException": ("KmsInvalidState", "KMS.InvalidStateException"),
+    "InvalidKeyUsageException": ("KmsInvalidKeyUsage", "KMS.InvalidKeyUsageException"),
+    "AccessDeniedException": ("KmsAccessDenied", "KMS.AccessDeniedException"),
+}
+_UNREADABLE = ("The ciphertext refers to a customer master key that does not exist, does not exist in this region, "
+               "or you are not allowed to access.")
+
+
+def _key_id(queue: Any) -> str | None:
+    return json.loads(queue.attributes_json).get("KmsMasterKeyId") or None
+
+
+def _as_sqs(kms_code: str, message: str) -> AwsError:
+    shape, query_code = _ERRORS[kms_code]
+    return AwsError(shape, f"{message} (Service: AWSKMS; Status Code: 400; Error Code: {kms_code}; Request ID: "
+                    f"{uuid.uuid4()}; Proxy: null)", 400, query_code=query_code)
+
+
+def _check(ctx: Any, queue: Any, actions: tuple[str, ...], denied_message: str | None = None) -> None:
+    """The caller's ``actions`` with the queue's key (none: nothing to check), as SQS answers KMS's refusals."""
+    key_id = _key_id(queue)
+    if key_id is None:
+        return
+    context = {"aws:sqs:arn": queue_arn(queue.region, queue.account_id, queue.name)}
+    try:
+        key, _ = on_behalf.find_key(ctx, queue.region, queue.account_id, key_id, _MANAGED)
+        for action in actions:
+            on_behalf.authorize(ctx, action, key, "sqs", queue.region, context)
+        on_behalf.require_usable(key)
+    except AwsError as error:
+        if error.code in ("AccessDenied", "AccessDeniedException"):
+            raise _as_sqs("AccessDeniedException", denied_message or error.message) from None
+        if error.code in _ERRORS:
+            raise _as_sqs(error.code, error.message) from None
+        raise
+
+
+def check_send(ctx: Any, queue: Any) -> None:
+    """SendMessage(Batch) to an encrypted queue: the producer's data key (kms:GenerateDataKey, kms:Decrypt)."""
+    _check(ctx, queue, ("kms:GenerateDataKey", "kms:Decrypt"))
+
+
+def check_receive(ctx: Any, queue: Any) -> None:
+    """ReceiveMessage handing out messages of an encrypted queue: the consumer's kms:Decrypt."""
+    _check(ctx, queue, ("kms:Decrypt",), _UNREADABLE)
+
+
+def service_may_send(session: Session, queue: Any, service: str, source_arn: str | None, now: Any) -> bool:
+    """Whether the AWS service principal ``service`` can encrypt a message for the queue (no key: yes)."""
+    key_id = _key_id(queue)
+    if key_id is None:
+        return True
+    try:
+        key = resolve(session, queue.region, queue.account_id, key_id, now)
+    except AwsError:
+        return False  # an AWS managed key not made yet: its policy lets no service principal use it anyway
+    return on_behalf.service_may_use(session, key, ("kms:GenerateDataKey", "kms:Decrypt"), service, source_arn)
