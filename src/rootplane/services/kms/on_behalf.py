@@ -12,6 +12,7 @@ that sends on its own (SNS delivering to an encrypted queue): the key policy alo
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +23,8 @@ from rootplane.services.kms.authz import key_check, service_allowed
 from rootplane.services.kms.keys import alias_parts, require_enabled, resolve
 from rootplane.services.kms.tables import KeyRow
 
-__all__ = ["find_key", "authorize", "require_usable", "service_may_use"]
+__all__ = ["find_key", "authorize", "require_usable", "use_key", "service_may_use", "service_may_use_named",
+           "refusal_text"]
 
 _SYMMETRIC = "SYMMETRIC_DEFAULT"
 
@@ -55,6 +57,36 @@ def require_usable(key: KeyRow) -> None:
     require_enabled(key)
     if key.key_spec != _SYMMETRIC or key.key_usage != "ENCRYPT_DECRYPT":
         raise AwsError("InvalidKeyUsageException", f"{key.arn} is not a symmetric encryption KMS key.", 400)
+
+
+def use_key(ctx: Any, identifier: str, region: str, account_id: str, managed_alias: str, service: str,
+            actions: tuple[str, ...], context: dict[str, str]) -> KeyRow:
+    """The key a resource of ``service`` names, once the caller may do each of ``actions`` with it through the
+    service and it can make data keys (the whole check SQS and SNS make before using a queue's or topic's key)."""
+    key, _ = find_key(ctx, region, account_id, identifier, managed_alias)
+    for action in actions:
+        authorize(ctx, action, key, service, region, context)
+    require_usable(key)
+    return key
+
+
+def refusal_text(kms_code: str, message: str) -> str:
+    """KMS's refusal as SQS and SNS word it: KMS's message, then the service suffix their SDK adds (recorded in
+    opensearch-project/data-prepper#2422: "(Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException;
+    Request ID: ...; Proxy: null)")."""
+    return (f"{message} (Service: AWSKMS; Status Code: 400; Error Code: {kms_code}; Request ID: {uuid.uuid4()}; "
+            "Proxy: null)")
+
+
+def service_may_use_named(session: Session, identifier: str, region: str, account_id: str, actions: tuple[str, ...],
+                          service: str, source_arn: str | None, now: Any) -> bool:
+    """``service_may_use`` for the key ``identifier`` names (a key not found, such as an AWS managed key not made
+    yet, whose policy lets no service principal in anyway: no)."""
+    try:
+        key = resolve(session, region, account_id, identifier, now)
+    except AwsError:
+        return False
+    return service_may_use(session, key, actions, service, source_arn)
 
 
 def service_may_use(session: Session, key: KeyRow, actions: tuple[str, ...], service: str,

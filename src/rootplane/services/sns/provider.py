@@ -16,7 +16,7 @@ from rootplane.services.context import RequestContext
 from rootplane.services.iam.principal_ids import bind_principals, render_principals
 from rootplane.services.mail.outbox import send_text_message
 from rootplane.services.provider import Provider
-from rootplane.services.sns import endpoints, fifo, message_attributes, repo
+from rootplane.services.sns import encryption, endpoints, fifo, message_attributes, repo
 from rootplane.services.sns.delivery import publish, send_confirmation, topic_attributes
 from rootplane.services.sns.filtering import check_filter_policy, check_scope
 from rootplane.services.sns.tables import SubscriptionRow, TopicRow
@@ -519,6 +519,7 @@ class SnsProvider(Provider):
         topic: TopicRow | TopicView = self._read_topic(ctx, arn)
         attributes = topic_attributes(topic)
         _check_message(params, _size_limit(attributes))
+        encryption.check_publish(ctx, topic)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
         return self._publish_message(ctx, topic, attributes, params)
@@ -532,6 +533,7 @@ class SnsProvider(Provider):
         _check_batch(entries, _size_limit(attributes))
         for entry in entries:
             fifo.deduplication_id(attributes, entry)
+        encryption.check_publish(ctx, topic)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, topic.arn)
         return entry_results(entries, lambda entry: self._publish_entry(ctx, topic, attributes, entry))

@@ -10,21 +10,18 @@ compatibility between encrypted queues and AWS services"), which the AWS managed
 
 KMS's refusals are SQS errors (status 400): KmsNotFound, KmsDisabled, KmsInvalidState, KmsInvalidKeyUsage,
 KmsAccessDenied, whose query codes (what clients show) are ``KMS.<KMS error>`` (the SQS model's query error codes),
-their message KMS's with the service suffix SQS adds (as recorded in opensearch-project/data-prepper#2422: "(Service:
-AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: ...; Proxy: null)").
+their message KMS's with the service suffix SQS adds (``on_behalf.refusal_text``).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
 from rootplane.services.kms import on_behalf
-from rootplane.services.kms.keys import resolve
 from rootplane.services.sqs.urls import queue_arn
 
 __all__ = ["check_send", "check_receive", "service_may_send"]
@@ -48,8 +45,7 @@ def _key_id(queue: Any) -> str | None:
 
 def _as_sqs(kms_code: str, message: str) -> AwsError:
     shape, query_code = _ERRORS[kms_code]
-    return AwsError(shape, f"{message} (Service: AWSKMS; Status Code: 400; Error Code: {kms_code}; Request ID: "
-                    f"{uuid.uuid4()}; Proxy: null)", 400, query_code=query_code)
+    return AwsError(shape, on_behalf.refusal_text(kms_code, message), 400, query_code=query_code)
 
 
 def _check(ctx: Any, queue: Any, actions: tuple[str, ...], denied_message: str | None = None) -> None:
@@ -59,10 +55,7 @@ def _check(ctx: Any, queue: Any, actions: tuple[str, ...], denied_message: str |
         return
     context = {"aws:sqs:arn": queue_arn(queue.region, queue.account_id, queue.name)}
     try:
-        key, _ = on_behalf.find_key(ctx, queue.region, queue.account_id, key_id, _MANAGED)
-        for action in actions:
-            on_behalf.authorize(ctx, action, key, "sqs", queue.region, context)
-        on_behalf.require_usable(key)
+        on_behalf.use_key(ctx, key_id, queue.region, queue.account_id, _MANAGED, "sqs", actions, context)
     except AwsError as error:
         if error.code in ("AccessDenied", "AccessDeniedException"):
             raise _as_sqs("AccessDeniedException", denied_message or error.message) from None
@@ -84,10 +77,6 @@ def check_receive(ctx: Any, queue: Any) -> None:
 def service_may_send(session: Session, queue: Any, service: str, source_arn: str | None, now: Any) -> bool:
     """Whether the AWS service principal ``service`` can encrypt a message for the queue (no key: yes)."""
     key_id = _key_id(queue)
-    if key_id is None:
-        return True
-    try:
-        key = resolve(session, queue.region, queue.account_id, key_id, now)
-    except AwsError:
-        return False  # an AWS managed key not made yet: its policy lets no service principal use it anyway
-    return on_behalf.service_may_use(session, key, ("kms:GenerateDataKey", "kms:Decrypt"), service, source_arn)
+    return key_id is None or on_behalf.service_may_use_named(
+        session, key_id, queue.region, queue.account_id, ("kms:GenerateDataKey", "kms:Decrypt"), service, source_arn,
+        now)
