@@ -41,9 +41,10 @@ def _place(topic: Any) -> tuple[str, str]:
     return region, account_id
 
 
-def check_publish(ctx: Any, topic: Any) -> None:
-    """Publish(Batch) to an encrypted topic: the publisher's data key (none to make for a topic without a key)."""
-    key_id = _key_id(topic)
+def check_publish(ctx: Any, topic: Any, attributes: dict[str, str]) -> None:
+    """Publish(Batch) to an encrypted topic (``attributes``: its attributes, read): the publisher's data key (none
+    to make for a topic without a key)."""
+    key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return
     region, account_id = _place(topic)

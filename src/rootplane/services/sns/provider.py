@@ -519,7 +519,7 @@ class SnsProvider(Provider):
         topic: TopicRow | TopicView = self._read_topic(ctx, arn)
         attributes = topic_attributes(topic)
         _check_message(params, _size_limit(attributes))
-        encryption.check_publish(ctx, topic)
+        encryption.check_publish(ctx, topic, attributes)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, arn)  # its row: the message's sequence number moves it
         return self._publish_message(ctx, topic, attributes, params)
@@ -533,7 +533,7 @@ class SnsProvider(Provider):
         _check_batch(entries, _size_limit(attributes))
         for entry in entries:
             fifo.deduplication_id(attributes, entry)
-        encryption.check_publish(ctx, topic)
+        encryption.check_publish(ctx, topic, attributes)
         if fifo.is_fifo(attributes):
             topic = self._topic(ctx, topic.arn)
         return entry_results(entries, lambda entry: self._publish_entry(ctx, topic, attributes, entry))
