@@ -174,3 +174,28 @@ def test_add_and_remove_permission(server, unique):
     sns.remove_permission(TopicArn=topic, Label="pub")
     statements = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])["Statement"]
     assert [s["Sid"] for s in statements] == ["__default_statement_ID"]
+
+
+def test_undeliverable_messages_go_to_the_subscriptions_dead_letter_queue(server, unique):
+    """A message the subscribed queue refuses (its policy does not let SNS send) goes to the queue the
+    subscription's RedrivePolicy names (SNS Developer Guide, "Amazon SNS dead-letter queues"), whose own policy lets
+    SNS send; without a RedrivePolicy it is lost."""
+    sns, sqs = server.client("sns"), server.client("sqs")
+    topic = sns.create_topic(Name=f"redriven-{unique}")["TopicArn"]
+    dlq_url = sqs.create_queue(QueueName=f"dlq-{unique}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"Policy": json.dumps(
+        {"Version": "2012-10-17", "Statement": [{**SNS_POLICY, "Resource": dlq_arn}]})})
+    closed = sqs.create_queue(QueueName=f"closed-{unique}")["QueueUrl"]  # no policy: SNS may not send
+    closed_arn = sqs.get_queue_attributes(QueueUrl=closed, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=closed_arn,
+                                 Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})},
+                                 ReturnSubscriptionArn=True)["SubscriptionArn"]
+    sns.publish(TopicArn=topic, Message="undeliverable", Subject="s")
+    [body] = _bodies(server, dlq_url)
+    envelope = json.loads(body)
+    assert (envelope["Type"], envelope["Message"], envelope["TopicArn"]) == ("Notification", "undeliverable", topic)
+    assert _bodies(server, closed) == []
+    sns.set_subscription_attributes(SubscriptionArn=subscription, AttributeName="RedrivePolicy", AttributeValue="")
+    sns.publish(TopicArn=topic, Message="lost")
+    assert _bodies(server, dlq_url) == []

@@ -203,23 +203,37 @@ def _queue_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[s
 
 
 def _to_queue(session: Session, queue_arn: str, body: str, sent_at: _dt.datetime, topic_arn: str,
-              attributes: dict[str, dict[str, Any]] | None = None, fifo: FifoPublish | None = None) -> None:
-    """SQS delivery of ``body``; ``attributes`` (raw delivery: the message's attributes) become SQS message
-    attributes (SQS takes up to 10: a message with more is not delivered), a FIFO topic's group and deduplication
-    ids go to a FIFO queue."""
+              attributes: dict[str, dict[str, Any]] | None = None, fifo: FifoPublish | None = None) -> bool:
+    """SQS delivery of ``body``, whether the queue took it; ``attributes`` (raw delivery: the message's attributes)
+    become SQS message attributes (SQS takes up to 10: a message with more is not delivered), a FIFO topic's group
+    and deduplication ids go to a FIFO queue."""
     from rootplane.authz.gather import source
 
     sqs = source("rootplane.services.sqs.api")
     if sqs is None:
-        return
+        return False
     attributes = attributes or {}
     if len(attributes) > MAX_QUEUE_ATTRIBUTES:
         log.info("raw delivery to %s refused: %d message attributes", queue_arn, len(attributes))
-        return
+        return False
     with session.begin_nested():
-        sqs.deliver(session, queue_arn, body, sent_at, SENDER_ID, source_arn=topic_arn,
-                    source_service="sns.amazonaws.com", attributes=_queue_attributes(attributes),
-                    group_id=fifo.group_id if fifo else None, deduplication_id=fifo.deduplication_id if fifo else None)
+        return sqs.deliver(session, queue_arn, body, sent_at, SENDER_ID, source_arn=topic_arn,
+                           source_service="sns.amazonaws.com", attributes=_queue_attributes(attributes),
+                           group_id=fifo.group_id if fifo else None,
+                           deduplication_id=fifo.deduplication_id if fifo else None)
+
+
+def _dead_letter(session: Session, subscription: SubscriptionView, body: str, message: Message, topic_arn: str) -> None:
+    """A message its SQS endpoint refused goes to the subscription's dead-letter queue, if its RedrivePolicy names
+    one (SNS Developer Guide, "Amazon SNS dead-letter queues"): the same body, sent as SNS sends (the queue's policy
+    must let sns.amazonaws.com send, its key policy too for an encrypted queue)."""
+    try:
+        target = json.loads(json.loads(subscription.attributes).get("RedrivePolicy") or "{}").get("deadLetterTargetArn")
+    except (ValueError, AttributeError):
+        target = None
+    if not isinstance(target, str) or not _to_queue(session, target, body, message.sent_at, topic_arn,
+                                                    fifo=message.fifo):
+        log.info("subscription %s: message %s not delivered", subscription.arn, message.message_id)
 
 
 def _deliver(session: Session, topic: TopicRow | TopicView, subscription: SubscriptionView, message: Message,
@@ -229,12 +243,10 @@ def _deliver(session: Session, topic: TopicRow | TopicView, subscription: Subscr
     envelope = notification(session, topic, message, subscription.arn, endpoint)
     subject, now = message.subject, message.sent_at
     if subscription.protocol == "sqs":
-        if raw:
-            _to_queue(session, subscription.endpoint, message.text, message.sent_at, topic.arn, message.attributes,
-                      message.fifo)
-        else:
-            _to_queue(session, subscription.endpoint, render(envelope), message.sent_at, topic.arn,
-                      fifo=message.fifo)
+        body = message.text if raw else render(envelope)
+        if not _to_queue(session, subscription.endpoint, body, message.sent_at, topic.arn,
+                         message.attributes if raw else None, message.fifo):
+            _dead_letter(session, subscription, body, message, topic.arn)
     elif subscription.protocol in ("http", "https"):
         url, arn, raw_body = subscription.endpoint, subscription.arn, message.text if raw else None
         port = _server_port(endpoint)
