@@ -270,6 +270,13 @@ def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
     raise AssertionError(f"{getattr(call, '__name__', call)} succeeded, an error was expected")
 
 
+def new_bucket(s3, unique: str, name: str) -> str:
+    """Create the bucket ``<name>-<unique>`` and return its name."""
+    bucket = f"{name}-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    return bucket
+
+
 def policy_document(*statements: dict) -> str:
     """A policy document (JSON text) with these statements."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})

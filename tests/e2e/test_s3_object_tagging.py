@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import error_of, iam_user_key, policy_document
+from harness import error_of, iam_user_key, new_bucket, policy_document
 
 TAGS = [{"Key": "team", "Value": "root"}, {"Key": "env", "Value": ""}]
 
@@ -16,14 +16,8 @@ def s3(server):
     return server.client("s3")
 
 
-def _bucket(s3, unique: str, name: str) -> str:
-    bucket = f"{name}-{unique}"
-    s3.create_bucket(Bucket=bucket)
-    return bucket
-
-
 def test_put_get_delete_object_tagging(s3, unique):
-    bucket = _bucket(s3, unique, "otag")
+    bucket = new_bucket(s3, unique, "otag")
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
     assert "TagCount" not in s3.get_object(Bucket=bucket, Key="k")
@@ -40,7 +34,7 @@ def test_put_get_delete_object_tagging(s3, unique):
 
 
 def test_tag_limits(s3, unique):
-    bucket = _bucket(s3, unique, "otaglim")
+    bucket = new_bucket(s3, unique, "otaglim")
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     eleven = [{"Key": f"k{n}", "Value": "v"} for n in range(11)]
     assert error_of(s3.put_object_tagging, Bucket=bucket, Key="k", Tagging={"TagSet": eleven}) == (
@@ -66,7 +60,7 @@ def test_tag_limits(s3, unique):
 
 
 def test_tagging_header_on_put_object_and_multipart_upload(s3, unique):
-    bucket = _bucket(s3, unique, "otaghdr")
+    bucket = new_bucket(s3, unique, "otaghdr")
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="team=root&path=a%2Fb&empty=")
     assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [
         {"Key": "team", "Value": "root"}, {"Key": "path", "Value": "a/b"}, {"Key": "empty", "Value": ""}]
@@ -85,7 +79,7 @@ def test_tagging_header_on_put_object_and_multipart_upload(s3, unique):
 
 
 def test_copy_object_tagging_directive(s3, unique):
-    bucket = _bucket(s3, unique, "otagcopy")
+    bucket = new_bucket(s3, unique, "otagcopy")
     s3.put_object(Bucket=bucket, Key="src", Body=b"x", Tagging="a=1")
     s3.copy_object(Bucket=bucket, Key="copied", CopySource=f"{bucket}/src")
     assert s3.get_object_tagging(Bucket=bucket, Key="copied")["TagSet"] == [{"Key": "a", "Value": "1"}]
@@ -97,7 +91,7 @@ def test_copy_object_tagging_directive(s3, unique):
 
 
 def test_tagging_of_versions(s3, unique):
-    bucket = _bucket(s3, unique, "otagver")
+    bucket = new_bucket(s3, unique, "otagver")
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     first = s3.put_object(Bucket=bucket, Key="k", Body=b"1", Tagging="v=1")["VersionId"]
     second = s3.put_object(Bucket=bucket, Key="k", Body=b"2")["VersionId"]
@@ -116,7 +110,7 @@ def test_tagging_of_versions(s3, unique):
 
 
 def test_tagging_permissions(server, s3, unique):
-    bucket = _bucket(s3, unique, "otagauth")
+    bucket = new_bucket(s3, unique, "otagauth")
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     name = f"tagger-{unique}"
     iam = server.client("iam")
@@ -137,7 +131,7 @@ def test_tagging_permissions(server, s3, unique):
 
 
 def test_policies_can_test_existing_object_tags(server, s3, unique):
-    bucket = _bucket(s3, unique, "otagcond")
+    bucket = new_bucket(s3, unique, "otagcond")
     s3.put_object(Bucket=bucket, Key="prod", Body=b"p", Tagging="env=production")
     s3.put_object(Bucket=bucket, Key="dev", Body=b"d", Tagging="env=dev")
     name = f"reader-{unique}"

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from harness import BOOT_ACCOUNT, error_of, iam_user_key, policy_document
+from harness import BOOT_ACCOUNT, error_of, iam_user_key, new_bucket, policy_document
 
 ROOT_ARN = f"arn:aws:iam::{BOOT_ACCOUNT}:root"
 # S3's answer to a reader the key refuses kms:Decrypt (recorded: ministryofjustice/modernisation-platform#3468).
@@ -30,18 +30,12 @@ def kms(server):
     return server.client("kms")
 
 
-def _bucket(s3, unique: str, name: str) -> str:
-    bucket = f"{name}-{unique}"
-    s3.create_bucket(Bucket=bucket)
-    return bucket
-
-
 def _sse(answer: dict) -> tuple:
     return answer.get("ServerSideEncryption"), answer.get("SSEKMSKeyId"), answer.get("BucketKeyEnabled")
 
 
 def test_put_with_a_customer_managed_key_reads_back_its_headers(s3, kms, unique):
-    bucket = _bucket(s3, unique, "cmk")
+    bucket = new_bucket(s3, unique, "cmk")
     key = kms.create_key()["KeyMetadata"]
     kms.create_alias(AliasName=f"alias/sse-{unique}", TargetKeyId=key["KeyId"])
     alias_arn = f"arn:aws:kms:us-east-1:{BOOT_ACCOUNT}:alias/sse-{unique}"
@@ -80,7 +74,7 @@ def test_put_with_a_customer_managed_key_reads_back_its_headers(s3, kms, unique)
 
 
 def test_the_request_names_a_usable_key(s3, kms, unique):
-    bucket = _bucket(s3, unique, "badkey")
+    bucket = new_bucket(s3, unique, "badkey")
     missing = "11111111-2222-3333-4444-555555555555"
     assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms",
                     SSEKMSKeyId=missing) == (
@@ -104,7 +98,7 @@ def test_the_request_names_a_usable_key(s3, kms, unique):
 
 
 def test_a_key_of_another_region_is_not_found(server, s3, unique):
-    bucket = _bucket(s3, unique, "region")
+    bucket = new_bucket(s3, unique, "region")
     west = server.client("kms", region="us-west-2").create_key()["KeyMetadata"]
     code, message, status = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x",
                                      ServerSideEncryption="aws:kms", SSEKMSKeyId=west["Arn"])
@@ -113,7 +107,7 @@ def test_a_key_of_another_region_is_not_found(server, s3, unique):
 
 
 def test_bucket_default_encryption_with_a_kms_key(s3, kms, unique):
-    bucket = _bucket(s3, unique, "default")
+    bucket = new_bucket(s3, unique, "default")
     key = kms.create_key()["KeyMetadata"]
     rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["KeyId"]},
             "BucketKeyEnabled": True}
@@ -122,7 +116,7 @@ def test_bucket_default_encryption_with_a_kms_key(s3, kms, unique):
     assert _sse(s3.put_object(Bucket=bucket, Key="k", Body=b"data")) == ("aws:kms", key["Arn"], True)
     assert _sse(s3.get_object(Bucket=bucket, Key="k")) == ("aws:kms", key["Arn"], True)
     # A copy without encryption headers takes the destination bucket's default.
-    plain_bucket = _bucket(s3, unique, "plain")
+    plain_bucket = new_bucket(s3, unique, "plain")
     s3.put_object(Bucket=plain_bucket, Key="src", Body=b"copied")
     copied = s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{plain_bucket}/src")
     assert _sse(copied) == ("aws:kms", key["Arn"], True)
@@ -150,7 +144,7 @@ def test_bucket_default_encryption_with_a_kms_key(s3, kms, unique):
 
 
 def test_a_copy_names_its_own_key(s3, kms, unique):
-    bucket = _bucket(s3, unique, "copykey")
+    bucket = new_bucket(s3, unique, "copykey")
     first, second = (kms.create_key()["KeyMetadata"] for _ in range(2))
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=first["KeyId"])
     # Re-encrypting an object in place is a change of its encryption attributes.
@@ -170,7 +164,7 @@ def _user_with_s3(server, unique: str, name: str):
 
 
 def test_the_caller_needs_the_key_for_writing_and_reading(server, s3, kms, unique):
-    bucket = _bucket(s3, unique, "perm")
+    bucket = new_bucket(s3, unique, "perm")
     user, user_s3 = _user_with_s3(server, unique, "sse-user")
     key = kms.create_key()["KeyMetadata"]  # the default key policy: IAM policies decide
     code, message, status = error_of(user_s3.put_object, Bucket=bucket, Key="k", Body=b"x",
@@ -205,7 +199,7 @@ def test_the_caller_needs_the_key_for_writing_and_reading(server, s3, kms, uniqu
 
 
 def test_a_disabled_key_makes_its_objects_unreadable_until_enabled(s3, kms, unique):
-    bucket = _bucket(s3, unique, "disabled")
+    bucket = new_bucket(s3, unique, "disabled")
     key = kms.create_key()["KeyMetadata"]
     s3.put_object(Bucket=bucket, Key="k", Body=b"payload", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"])
     kms.disable_key(KeyId=key["KeyId"])
@@ -225,7 +219,7 @@ def test_a_disabled_key_makes_its_objects_unreadable_until_enabled(s3, kms, uniq
 
 
 def test_a_key_policy_locking_everyone_out_locks_the_data(server, s3, kms, unique):
-    bucket = _bucket(s3, unique, "lockout")
+    bucket = new_bucket(s3, unique, "lockout")
     keeper = f"keeper-{unique}"
     keeper_kms = server.client_for(iam_user_key(server, keeper), "kms")
     key = kms.create_key()["KeyMetadata"]
@@ -247,7 +241,7 @@ def test_a_key_policy_locking_everyone_out_locks_the_data(server, s3, kms, uniqu
 
 
 def test_the_cli_puts_and_heads_an_sse_kms_object(server, s3, kms, unique, tmp_path):
-    bucket = _bucket(s3, unique, "cli")
+    bucket = new_bucket(s3, unique, "cli")
     key = kms.create_key()["KeyMetadata"]
     body = tmp_path / "body.txt"
     body.write_bytes(b"from the cli")
@@ -261,7 +255,7 @@ def test_the_cli_puts_and_heads_an_sse_kms_object(server, s3, kms, unique, tmp_p
 
 def test_cloudtrail_delivers_into_a_bucket_with_a_kms_default(server, s3, kms, unique):
     """A service delivering into a bucket whose default is aws:kms uses the default key (here aws/s3), unchecked."""
-    bucket = _bucket(s3, unique, "trail")
+    bucket = new_bucket(s3, unique, "trail")
     s3.put_bucket_policy(Bucket=bucket, Policy=policy_document(
         {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
          "Resource": f"arn:aws:s3:::{bucket}"},
@@ -290,7 +284,7 @@ def test_cloudtrail_delivers_into_a_bucket_with_a_kms_default(server, s3, kms, u
 def test_the_aws_managed_key_serves_every_principal_of_the_account_through_s3(server, s3, unique):
     """aws/s3's key policy allows the account's principals through S3 (kms:ViaService, kms:CallerAccount): no KMS
     permission in their IAM policies is needed."""
-    bucket = _bucket(s3, unique, "managed")
+    bucket = new_bucket(s3, unique, "managed")
     _, user_s3 = _user_with_s3(server, unique, "managed-user")
     put = user_s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
     assert put["ServerSideEncryption"] == "aws:kms"
@@ -300,7 +294,7 @@ def test_the_aws_managed_key_serves_every_principal_of_the_account_through_s3(se
 def test_parts_of_an_sse_kms_upload_need_kms_decrypt(server, s3, kms, unique):
     """CreateMultipartUpload needs kms:GenerateDataKey, UploadPart kms:Decrypt (CreateMultipartUpload's
     documentation)."""
-    bucket = _bucket(s3, unique, "parts")
+    bucket = new_bucket(s3, unique, "parts")
     user, user_s3 = _user_with_s3(server, unique, "parts-user")
     key = kms.create_key()["KeyMetadata"]
     server.client("iam").put_user_policy(UserName=user, PolicyName="kms", PolicyDocument=policy_document(
@@ -317,7 +311,7 @@ def test_parts_of_an_sse_kms_upload_need_kms_decrypt(server, s3, kms, unique):
 
 
 def test_a_bucket_made_again_has_the_default_encryption(s3, kms, unique):
-    bucket = _bucket(s3, unique, "again")
+    bucket = new_bucket(s3, unique, "again")
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
         {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
                                                 "KMSMasterKeyID": kms.create_key()["KeyMetadata"]["Arn"]}}]})
