@@ -153,3 +153,16 @@ def test_list_public_keys_gives_the_regions_current_key_and_checks_the_range(ser
     assert [k["Fingerprint"] for k in other] != [key["Fingerprint"]]  # each Region signs with keys of its own
     code, _message, status = error_of(cloudtrail.list_public_keys, StartTime=now, EndTime=now - _dt.timedelta(hours=1))
     assert (code, status) == ("InvalidTimeRangeException", 400)
+
+
+def test_digest_chains_validate_on_either_store(store_server, unique):
+    """The digest keys and chains are store state like any other: on PostgreSQL as on SQLite."""
+    since = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(minutes=2)
+    trail_arn, bucket = _validated_trail(store_server, unique, "stores")
+    store_server.client("iam").create_user(UserName=f"stored-{unique}")
+    _stopped_and_delivered(store_server, trail_arn)
+    digests, logs = _keys(store_server, bucket, "CloudTrail-Digest"), _keys(store_server, bucket, "CloudTrail")
+    result = _validate_logs(store_server, trail_arn, since)
+    assert result.returncode == 0 and "INVALID" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert f"\n{len(digests)}/{len(digests)} digest files valid\n{len(logs)}/{len(logs)} log files valid\n" \
+        in result.stdout

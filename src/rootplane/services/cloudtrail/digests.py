@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rootplane.services.cloudtrail.tables import DigestChainRow, DigestKeyRow, TrailRow
+from rootplane.store.engine import lock_name
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -101,6 +102,10 @@ def _signing_key(session: Session, region: str, now: _dt.datetime) -> DigestKeyR
     keys = _keys(session, region)
     if keys and now < keys[-1].valid_from + KEY_LIFETIME:
         return keys[-1]
+    if lock_name(session, f"cloudtrail-digest-keys:{region}"):  # another worker may have just made one
+        keys = _keys(session, region)
+        if keys and now < keys[-1].valid_from + KEY_LIFETIME:
+            return keys[-1]
     from cryptography.hazmat.primitives import serialization
 
     key = _generate() if keys else _first_key(region)
@@ -174,6 +179,7 @@ def write_digests(session: Session, trail: TrailRow, logs: list[DeliveredLog], p
     """Write the digest of each account and Region ``logs`` (just delivered by ``trail``) came from, and note the
     delivery on the trail. ``prefix_of(account)`` is the account's ``[prefix/]AWSLogs/[<org-id>/]<account>/``;
     ``may_write(key)`` the bucket policy's answer for CloudTrail; ``put(key, body, metadata)`` stores the object."""
+    lock_name(session, f"cloudtrail-digests:{trail.trail_arn}")  # one worker at a time extends the trail's chains
     end = now.replace(microsecond=0)
     end_text = _time_text(end)
     chains: dict[tuple[str, str], list[DeliveredLog]] = defaultdict(list)
