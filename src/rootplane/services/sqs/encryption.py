@@ -39,18 +39,16 @@ _UNREADABLE = ("The ciphertext refers to a customer master key that does not exi
                "or you are not allowed to access.")
 
 
-def _key_id(queue: Any) -> str | None:
-    return json.loads(queue.attributes_json).get("KmsMasterKeyId") or None
-
-
 def _as_sqs(kms_code: str, message: str) -> AwsError:
     shape, query_code = _ERRORS[kms_code]
     return AwsError(shape, on_behalf.refusal_text(kms_code, message), 400, query_code=query_code)
 
 
-def _check(ctx: Any, queue: Any, actions: tuple[str, ...], denied_message: str | None = None) -> None:
-    """The caller's ``actions`` with the queue's key (none: nothing to check), as SQS answers KMS's refusals."""
-    key_id = _key_id(queue)
+def _check(ctx: Any, queue: Any, attributes: dict[str, str], actions: tuple[str, ...],
+           denied_message: str | None = None) -> None:
+    """The caller's ``actions`` with the key of the queue (``attributes``: its attributes, read; no key: nothing to
+    check), as SQS answers KMS's refusals."""
+    key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return
     context = {"aws:sqs:arn": queue_arn(queue.region, queue.account_id, queue.name)}
@@ -64,19 +62,19 @@ def _check(ctx: Any, queue: Any, actions: tuple[str, ...], denied_message: str |
         raise
 
 
-def check_send(ctx: Any, queue: Any) -> None:
+def check_send(ctx: Any, queue: Any, attributes: dict[str, str]) -> None:
     """SendMessage(Batch) to an encrypted queue: the producer's data key (kms:GenerateDataKey, kms:Decrypt)."""
-    _check(ctx, queue, ("kms:GenerateDataKey", "kms:Decrypt"))
+    _check(ctx, queue, attributes, ("kms:GenerateDataKey", "kms:Decrypt"))
 
 
-def check_receive(ctx: Any, queue: Any) -> None:
+def check_receive(ctx: Any, queue: Any, attributes: dict[str, str]) -> None:
     """ReceiveMessage handing out messages of an encrypted queue: the consumer's kms:Decrypt."""
-    _check(ctx, queue, ("kms:Decrypt",), _UNREADABLE)
+    _check(ctx, queue, attributes, ("kms:Decrypt",), _UNREADABLE)
 
 
 def service_may_send(session: Session, queue: Any, service: str, source_arn: str | None, now: Any) -> bool:
     """Whether the AWS service principal ``service`` can encrypt a message for the queue (no key: yes)."""
-    key_id = _key_id(queue)
+    key_id = json.loads(queue.attributes_json).get("KmsMasterKeyId") or None
     return key_id is None or on_behalf.service_may_use_named(
         session, key_id, queue.region, queue.account_id, ("kms:GenerateDataKey", "kms:Decrypt"), service, source_arn,
         now)

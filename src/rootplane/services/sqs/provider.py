@@ -358,13 +358,14 @@ class SqsProvider(Provider):
         return {"ApproximateNumberOfMessagesMoved": task.moved}
 
     # ------------------------------------------------------------------------------------------------ messages
-    def _send(self, ctx: RequestContext, row: QueueRow | QueueView, params: dict[str, Any]) -> dict[str, Any]:
+    def _send(self, ctx: RequestContext, row: QueueRow | QueueView, queue_attributes: dict[str, str],
+              params: dict[str, Any]) -> dict[str, Any]:
         now = ctx.now()
         attributes = stored_attributes(params.get("MessageAttributes"))
         system = params.get("MessageSystemAttributes") or {}
         trace = (system.get("AWSTraceHeader") or {}).get("StringValue")
         message = new_message(params.get("MessageBody"), attributes,
-                              max_size=int_attribute(json.loads(row.attributes_json), "MaximumMessageSize"),
+                              max_size=int_attribute(queue_attributes, "MaximumMessageSize"),
                               sender_id=ctx.principal.user_id, now=now, delay=_delay(params), trace_header=trace)
         message = enqueue(ctx.session, row, message, params, now)
         output: dict[str, Any] = {"MessageId": message.message_id, "MD5OfMessageBody": message.md5_of_body}
@@ -380,20 +381,23 @@ class SqsProvider(Provider):
 
     def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _sending_queue(ctx, params)
-        encryption.check_send(ctx, row)
-        return self._send(ctx, row, params)
+        attributes = json.loads(row.attributes_json)
+        encryption.check_send(ctx, row, attributes)
+        return self._send(ctx, row, attributes, params)
 
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _sending_queue(ctx, params)
-        encryption.check_send(ctx, row)
+        attributes = json.loads(row.attributes_json)
+        encryption.check_send(ctx, row, attributes)
         return run_batch(params.get("Entries") or [], "SendMessageBatchRequestEntry",
-                         lambda entry: self._send_entry(ctx, row, entry), check_batch_length)
+                         lambda entry: self._send_entry(ctx, row, attributes, entry), check_batch_length)
 
-    def _send_entry(self, ctx: RequestContext, row: QueueRow | QueueView, entry: dict[str, Any]) -> dict[str, Any]:
+    def _send_entry(self, ctx: RequestContext, row: QueueRow | QueueView, queue_attributes: dict[str, str],
+                    entry: dict[str, Any]) -> dict[str, Any]:
         """One SendMessageBatch entry; an empty body fails the entry as EmptyValue (SendMessage: MissingParameter)."""
         if not entry.get("MessageBody"):
             raise sqs_error("EmptyValue", "The request must contain the parameter MessageBody.")
-        return self._send(ctx, row, entry)
+        return self._send(ctx, row, queue_attributes, entry)
 
     def receive_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         row = _queue(ctx, params)
@@ -425,7 +429,7 @@ class SqsProvider(Provider):
         if not taken and wait:
             ctx.poll_again(wait)
         if taken:
-            encryption.check_receive(ctx, row)
+            encryption.check_receive(ctx, row, attributes)
         system_names = list(params.get("MessageSystemAttributeNames") or []) + list(params.get("AttributeNames") or [])
         attribute_names = params.get("MessageAttributeNames") or []
         messages = []
