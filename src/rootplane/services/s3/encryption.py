@@ -28,19 +28,19 @@ import binascii
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
-from rootplane.services.kms import managed, on_behalf
-from rootplane.services.kms.keys import resolve
-from rootplane.services.kms.tables import KeyRow
 from rootplane.services.s3 import repo
 from rootplane.services.s3.bucket_views import Bucket
 from rootplane.services.s3.names import bucket_arn, object_arn
 from rootplane.services.s3.tables import BucketRow, BucketSettingRow
 from rootplane.store.changes import TableCache
+
+if TYPE_CHECKING:  # KMS loads with the first SSE-KMS object: an S3 that sees none loads no KMS (issue #19)
+    from rootplane.services.kms.tables import KeyRow
 
 __all__ = ["Encryption", "SSE_S3", "stored_encryption", "for_write", "for_service", "check_readable",
            "changes_encryption"]
@@ -152,6 +152,8 @@ def _via_s3(error: AwsError) -> AwsError:
 def _find_key(ctx: Any, region: str, account_id: str, identifier: str | None) -> tuple[KeyRow, bool]:
     """The key a write names (None: the AWS managed key aws/s3) in ``region``, a key id or alias being
     ``account_id``'s; whether it is the AWS managed key."""
+    from rootplane.services.kms import on_behalf
+
     try:
         return on_behalf.find_key(ctx, region, account_id, identifier or _AWS_MANAGED, _AWS_MANAGED)
     except AwsError as error:
@@ -160,11 +162,15 @@ def _find_key(ctx: Any, region: str, account_id: str, identifier: str | None) ->
 
 def _authorize(ctx: Any, action: str, key: KeyRow, region: str, context: dict[str, str]) -> None:
     """The caller's ``action`` on ``key`` as KMS decides it for a request S3 makes on its behalf."""
+    from rootplane.services.kms import on_behalf
+
     on_behalf.authorize(ctx, action, key, "s3", region, context)
 
 
 def _usable(key: KeyRow) -> None:
     """A data key needs an enabled symmetric encryption key."""
+    from rootplane.services.kms import on_behalf
+
     try:
         on_behalf.require_usable(key)
     except AwsError as error:
@@ -211,6 +217,9 @@ def for_service(session: Session, bucket: Bucket, key: str, now: _dt.datetime, *
     algorithm, key_id, bucket_key = _default_rule(session, bucket.name)
     if algorithm not in KMS_ALGORITHMS:
         return SSE_S3
+    from rootplane.services.kms import managed
+    from rootplane.services.kms.keys import resolve
+
     context = {"aws:s3:arn": bucket_arn(bucket.name) if bucket_key else object_arn(bucket.name, key)}
     if key_id is None or key_id == _AWS_MANAGED:
         return Encryption(algorithm, managed.managed_key_arn("s3", bucket.region, bucket.account_id), bucket_key,
@@ -228,6 +237,9 @@ def check_readable(ctx: Any, encryption_json: str | None) -> None:
     encryption = stored_encryption(encryption_json)
     if not encryption.kms:
         return
+    from rootplane.services.kms import managed
+    from rootplane.services.kms.keys import resolve
+
     account_id, region = encryption.key_arn.split(":")[4], encryption.key_arn.split(":")[3]
     if encryption.managed:
         managed.ensure(ctx, _AWS_MANAGED, region=region, account_id=account_id)

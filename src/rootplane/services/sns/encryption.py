@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
-from rootplane.services.kms import on_behalf
 
 __all__ = ["check_publish", "service_may_publish"]
 
@@ -47,6 +46,8 @@ def check_publish(ctx: Any, topic: Any, attributes: dict[str, str]) -> None:
     key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return
+    from rootplane.services.kms import on_behalf  # loaded with the first encrypted topic used (issue #19)
+
     region, account_id = _place(topic)
     try:
         on_behalf.use_key(ctx, key_id, region, account_id, _MANAGED, "sns", _ACTIONS, {"aws:sns:topicArn": topic.arn})
@@ -62,5 +63,7 @@ def service_may_publish(session: Session, topic: Any, service: str, source_arn: 
     key_id = _key_id(topic)
     if key_id is None:
         return True
+    from rootplane.services.kms import on_behalf
+
     region, account_id = _place(topic)
     return on_behalf.service_may_use_named(session, key_id, region, account_id, _ACTIONS, service, source_arn, now)

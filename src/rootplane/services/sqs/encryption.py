@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rootplane.core.errors import AwsError
-from rootplane.services.kms import on_behalf
 from rootplane.services.sqs.urls import queue_arn
 
 __all__ = ["check_send", "check_receive", "service_may_send"]
@@ -40,6 +39,8 @@ _UNREADABLE = ("The ciphertext refers to a customer master key that does not exi
 
 
 def _as_sqs(kms_code: str, message: str) -> AwsError:
+    from rootplane.services.kms import on_behalf
+
     shape, query_code = _ERRORS[kms_code]
     return AwsError(shape, on_behalf.refusal_text(kms_code, message), 400, query_code=query_code)
 
@@ -51,6 +52,8 @@ def _check(ctx: Any, queue: Any, attributes: dict[str, str], actions: tuple[str,
     key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return
+    from rootplane.services.kms import on_behalf  # loaded with the first encrypted queue used (issue #19)
+
     context = {"aws:sqs:arn": queue_arn(queue.region, queue.account_id, queue.name)}
     try:
         on_behalf.use_key(ctx, key_id, queue.region, queue.account_id, _MANAGED, "sqs", actions, context)
@@ -75,6 +78,10 @@ def check_receive(ctx: Any, queue: Any, attributes: dict[str, str]) -> None:
 def service_may_send(session: Session, queue: Any, service: str, source_arn: str | None, now: Any) -> bool:
     """Whether the AWS service principal ``service`` can encrypt a message for the queue (no key: yes)."""
     key_id = json.loads(queue.attributes_json).get("KmsMasterKeyId") or None
-    return key_id is None or on_behalf.service_may_use_named(
+    if key_id is None:
+        return True
+    from rootplane.services.kms import on_behalf
+
+    return on_behalf.service_may_use_named(
         session, key_id, queue.region, queue.account_id, ("kms:GenerateDataKey", "kms:Decrypt"), service, source_arn,
         now)
