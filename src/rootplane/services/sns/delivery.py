@@ -312,7 +312,7 @@ def publish_from_service(session: Session, topic_arn: str, message: str, now: _d
     if not (owner_publishes and topic.account_id == source_account) and not service_may_publish(
             topic, service, source_arn, source_account):
         raise AwsError("AuthorizationError", f"{service} is not authorized to publish to {topic_arn}", 403)
-    if not encryption.service_may_publish(session, topic, service, source_arn, now):
+    if not encryption.service_may_publish(session, topic, topic_attributes(topic), service, source_arn, now):
         raise AwsError("KMSAccessDenied", f"{service} is not authorized to use the KMS key of {topic_arn}", 400)
     publish(session, topic, message, subject, now, endpoint or settings.endpoint(),
             smtp_url if smtp_url else settings.smtp_url())

@@ -12,7 +12,6 @@ KMSDisabled, KMSInvalidState, KMSAccessDenied (400, the SNS model's codes), word
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,10 +27,6 @@ _ERRORS = {  # KMS's error code -> SNS's
     "KMSInvalidStateException": "KMSInvalidState", "InvalidKeyUsageException": "KMSInvalidState",
     "AccessDeniedException": "KMSAccessDenied",
 }
-
-
-def _key_id(topic: Any) -> str | None:
-    return json.loads(topic.attributes).get("KmsMasterKeyId") or None
 
 
 def _place(topic: Any) -> tuple[str, str]:
@@ -58,9 +53,11 @@ def check_publish(ctx: Any, topic: Any, attributes: dict[str, str]) -> None:
         raise AwsError(_ERRORS[kms_code], on_behalf.refusal_text(kms_code, error.message), 400) from None
 
 
-def service_may_publish(session: Session, topic: Any, service: str, source_arn: str | None, now: Any) -> bool:
-    """Whether the AWS service principal ``service`` can encrypt a message for the topic (no key: yes)."""
-    key_id = _key_id(topic)
+def service_may_publish(session: Session, topic: Any, attributes: dict[str, str], service: str,
+                        source_arn: str | None, now: Any) -> bool:
+    """Whether the AWS service principal ``service`` can encrypt a message for the topic (``attributes``: its
+    attributes, read; no key: yes)."""
+    key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return True
     from rootplane.services.kms import on_behalf

@@ -45,11 +45,12 @@ def deliver(session: Session, queue_arn: str, body: str, now: _dt.datetime, send
     queue = repo.find_queue(session, account_id, region, name)
     if queue is None or not _allowed(session, queue_arn, account_id, queue.policy, source_arn, source_service):
         return False
-    if not encryption.service_may_send(session, queue, source_service, source_arn, now):
+    queue_attributes = json.loads(queue.attributes_json)
+    if not encryption.service_may_send(session, queue, queue_attributes, source_service, source_arn, now):
         return False  # an encrypted queue whose key policy does not let the service use the key
     try:
         message = new_message(body, attributes or {}, sender_id=sender_id, now=now, delay=0,
-                              max_size=int_attribute(json.loads(queue.attributes_json), "MaximumMessageSize"))
+                              max_size=int_attribute(queue_attributes, "MaximumMessageSize"))
         params = {"MessageGroupId": group_id or "default",
                   "MessageDeduplicationId": deduplication_id or message.message_id} if queue.fifo else {}
         enqueue(session, queue, message, params, now)

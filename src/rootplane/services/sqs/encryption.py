@@ -15,7 +15,6 @@ their message KMS's with the service suffix SQS adds (``on_behalf.refusal_text``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -75,9 +74,11 @@ def check_receive(ctx: Any, queue: Any, attributes: dict[str, str]) -> None:
     _check(ctx, queue, attributes, ("kms:Decrypt",), _UNREADABLE)
 
 
-def service_may_send(session: Session, queue: Any, service: str, source_arn: str | None, now: Any) -> bool:
-    """Whether the AWS service principal ``service`` can encrypt a message for the queue (no key: yes)."""
-    key_id = json.loads(queue.attributes_json).get("KmsMasterKeyId") or None
+def service_may_send(session: Session, queue: Any, attributes: dict[str, str], service: str, source_arn: str | None,
+                     now: Any) -> bool:
+    """Whether the AWS service principal ``service`` can encrypt a message for the queue (``attributes``: its
+    attributes, read; no key: yes)."""
+    key_id = attributes.get("KmsMasterKeyId") or None
     if key_id is None:
         return True
     from rootplane.services.kms import on_behalf
