@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rootplane.core.rsa_keys import new_key, process_key
 from rootplane.services.cloudtrail.tables import DigestChainRow, DigestKeyRow, TrailRow
 from rootplane.store.engine import lock_name
 
@@ -66,19 +67,6 @@ def _time_text(moment: _dt.datetime) -> str:
 
 
 # -- signing keys ----------------------------------------------------------------------------------------------------
-@functools.cache
-def _first_key(region: str) -> rsa.RSAPrivateKey:
-    """A Region's first key, made once per process (2048-bit keys take up to 0.3 s): the stores of one process,
-    such as rootplane.testing's in-process servers, share it; rotated keys are made anew."""
-    return _generate()
-
-
-def _generate() -> rsa.RSAPrivateKey:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 @functools.lru_cache(maxsize=32)
 def _private(pem: str) -> rsa.RSAPrivateKey:
     from cryptography.hazmat.primitives import serialization
@@ -108,7 +96,7 @@ def _signing_key(session: Session, region: str, now: _dt.datetime) -> DigestKeyR
             return keys[-1]
     from cryptography.hazmat.primitives import serialization
 
-    key = _generate() if keys else _first_key(region)
+    key = new_key() if keys else process_key(f"cloudtrail-digests:{region}")  # a rotated key is made anew
     fingerprint = hashlib.md5(_public_der(key), usedforsecurity=False).hexdigest()  # a name, not a protection
     row = DigestKeyRow(region=region, fingerprint=fingerprint, valid_from=now,
                        private_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from rootplane.core.rsa_keys import process_key
 from rootplane.services.sns import repo
 from rootplane.services.sns.tables import SigningKeyRow
 
@@ -40,21 +40,12 @@ def canonical_string(payload: dict[str, Any]) -> str:
     return "".join(f"{name}\n{payload[name]}\n" for name in fields if payload.get(name) is not None)
 
 
-@functools.cache
-def _process_key() -> rsa.RSAPrivateKey:
-    """One RSA key per process (generating one takes up to 0.3 s): stores created by the same process, such as
-    the in-process test servers of rootplane.testing, share it; each store keeps its own certificate."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 def _new_key(now: _dt.datetime) -> SigningKeyRow:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import NameOID
 
-    key = _process_key()
+    key = process_key("sns")  # one per process; each store keeps its own certificate
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
