@@ -30,8 +30,8 @@ __all__ = ["GroupCommit"]
 log = logging.getLogger("rootplane.store")
 
 # How many more times the event loop polls for requests to join a group before it fsyncs: while a poll brings more
-# commits, up to this many (a CreateUser load of 4 clients: 3.9 commits per fsync instead of 1.2, a quarter less CPU per
-# request; more polls gathered no more).
+# commits, up to this many (a CreateUser load of 4 clients: 3.9 commits per fsync instead of 1.2, a quarter less CPU
+# per request; more polls gathered no more).
 _GATHER_POLLS = 3
 
 # Seconds: when fsyncs take longer than this on average, the syncer thread does the event loop's (the loop serves
