@@ -83,7 +83,8 @@ def test_the_commits_of_one_event_loop_step_share_one_fsync_made_on_the_loop(sto
 
 def test_commits_made_in_the_loops_next_polls_join_the_group(store, monkeypatch):
     """The group gathers while the loop's next polls bring more commits: writers that commit one and two steps
-    after the first share its fsync (issue #19: 3.9 commits per fsync under a CreateUser load of 4 clients instead of 1.2)."""
+    after the first share its fsync (issue #19: 3.9 commits per fsync under a CreateUser load of 4 clients instead
+    of 1.2)."""
     _write(store, 0)
     store.durable()
     calls = _counted_fsyncs(monkeypatch)
