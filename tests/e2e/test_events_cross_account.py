@@ -113,9 +113,10 @@ def test_member_root_activity_reaches_the_security_account(server, unique):
     relay_rule = f"arn:aws:events:us-east-1:000000000000:rule/relay-{unique}/relayed"
     alerts, alerts_arn = _queue(server, f"alerts-{unique}", central_rule)
     relayed, relayed_arn = _queue(server, f"relayed-{unique}", relay_rule)
-    server.client("cloudtrail").lookup_events(MaxResults=1)  # the root's set-up calls are recorded before the rules
-
-    admin = admin_key(server)
+    admin = admin_key(server)  # the root's calls: CreateUser, AttachUserPolicy (the first time), CreateAccessKey
+    # Recorded before the rules exist: a rule sees a call's event when its record is written (as on AWS, where the
+    # event may reach the bus after a rule made later), and the audit writer gathers records for up to 0.2 s.
+    server.client("cloudtrail").lookup_events(MaxResults=1)
     events = server.client_for(admin, "events")
     events.put_permission(Action="events:PutEvents", Principal="*", StatementId=f"org-{unique}",
                           Condition={"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": org_id})
