@@ -1,19 +1,24 @@
-"""The gathering transport: what one event-loop step writes goes to the socket in one write, and before a close."""
+"""The gathering transport: what one event-loop step writes goes to the socket in one write, and before a close;
+on a plain TCP connection with nothing queued, straight to the socket."""
 
 from __future__ import annotations
 
 import asyncio
+import socket as sockets
 
 from rootplane.gateway.http_protocol import _GatheringTransport
 
 
 class _Socket(asyncio.Transport):
-    """Records the writes and the close the gathering transport passes on."""
+    """Records the writes and the close the gathering transport passes on; ``extra``: more of its extra info (its
+    ``socket``, an ``sslcontext``), ``queued``: what it reports as its write buffer's size."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: dict | None = None, queued: int = 0) -> None:
         super().__init__()
         self.events: list = []
         self.closing = False
+        self.extra = {"peername": ("127.0.0.1", 5), **(extra or {})}
+        self.queued = queued
 
     def write(self, data) -> None:
         self.events.append(bytes(data))
@@ -23,13 +28,13 @@ class _Socket(asyncio.Transport):
         self.events.append("close")
 
     def get_write_buffer_size(self) -> int:
-        return 0
+        return self.queued
 
     def is_closing(self) -> bool:
         return self.closing
 
     def get_extra_info(self, name, default=None):
-        return {"peername": ("127.0.0.1", 5)}.get(name, default)
+        return self.extra.get(name, default)
 
 
 def test_headers_and_body_written_in_one_step_leave_in_one_write():
@@ -221,3 +226,67 @@ def test_a_connection_in_use_outlives_the_keep_alive_and_is_closed_once_idle_tha
 def test_an_answer_whose_content_length_is_not_its_body_is_never_sent():
     events = _serve_bytes(lambda body: (200, [(b"content-length", b"10")], b"short"), _post(b"x"))
     assert events == ["close"]
+
+
+def _connected_pair(blocking: bool = False) -> tuple[sockets.socket, sockets.socket]:
+    server_side, client_side = sockets.socketpair()
+    server_side.setblocking(blocking)
+    return server_side, client_side
+
+
+def _received(client_side: sockets.socket, size: int) -> bytes:
+    client_side.settimeout(5)
+    data = b""
+    while len(data) < size:
+        data += client_side.recv(size - len(data))
+    return data
+
+
+def test_a_whole_answer_on_a_plain_connection_goes_to_the_socket_itself():
+    server_side, client_side = _connected_pair()
+    with server_side, client_side:
+        real = _Socket({"socket": server_side})
+        transport = _GatheringTransport(real, asyncio.new_event_loop())
+        transport.write_now(b"HTTP/1.1 200 OK\r\n\r\nbody")
+        assert _received(client_side, 23) == b"HTTP/1.1 200 OK\r\n\r\nbody"
+        assert real.events == []  # the transport wrote nothing
+
+
+def test_what_the_socket_does_not_take_follows_through_the_transport_in_order():
+    server_side, client_side = _connected_pair()
+    with server_side, client_side:
+        server_side.setsockopt(sockets.SOL_SOCKET, sockets.SO_SNDBUF, 4096)
+        real = _Socket({"socket": server_side})
+        transport = _GatheringTransport(real, asyncio.new_event_loop())
+        answer = bytes(range(256)) * 40_000  # far more than the socket's buffers hold
+        transport.write_now(answer)
+        assert len(real.events) == 1 and 0 < len(real.events[0]) < len(answer)
+        taken = len(answer) - len(real.events[0])
+        assert _received(client_side, taken) + real.events[0] == answer
+
+
+def test_tls_queued_data_and_blocking_sockets_write_through_the_transport():
+    server_side, client_side = _connected_pair()
+    blocking_side, blocking_peer = _connected_pair(blocking=True)
+    with server_side, client_side, blocking_side, blocking_peer:
+        for real in (_Socket({"socket": server_side, "sslcontext": object()}),  # the socket carries TLS records
+                     _Socket({"socket": server_side}, queued=10),  # an earlier answer is still queued: keep order
+                     _Socket({"socket": blocking_side})):  # a blocking socket could hold up the event loop
+            _GatheringTransport(real, asyncio.new_event_loop()).write_now(b"answer")
+            assert real.events == [b"answer"]
+        client_side.setblocking(False)
+        try:
+            leaked = client_side.recv(100)
+        except BlockingIOError:
+            leaked = b""
+        assert leaked == b""
+
+
+def test_a_failing_socket_leaves_the_answer_to_the_transport():
+    server_side, client_side = _connected_pair()
+    with server_side:
+        client_side.close()
+        server_side.shutdown(sockets.SHUT_WR)  # writing now fails (EPIPE): the transport reports and closes
+        real = _Socket({"socket": server_side})
+        _GatheringTransport(real, asyncio.new_event_loop()).write_now(b"answer")
+        assert real.events == [b"answer"]
