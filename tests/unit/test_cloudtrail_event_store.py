@@ -141,10 +141,36 @@ def test_a_full_batch_is_stored_in_a_few_statements_each_of_many_rows(store):
         stored = session.scalars(select(EventRow.event_id).order_by(EventRow.event_time)).all()
         assert stored == [item.event_id for item in events]
     if store.engine.dialect.name == "sqlite":
-        statements = 6 if sqlite3.sqlite_version_info >= (3, 32, 0) else 10  # 256+128+64+32+16+4, or 7 × 64+32+16+4
-        assert not any(executed) and len(executed) <= 2 * statements
+        statements = 1 if sqlite3.sqlite_version_info >= (3, 32, 0) else 8  # 512 places, or 7 × 64 and 64 places
+        assert not any(executed) and len(executed) == 2 * statements
     else:
         assert executed.count(True) == 2
+
+
+@pytest.mark.parametrize("count", [1, 3, 64, 65, 500, 513, 1100])
+def test_the_last_statement_of_a_batch_is_padded_and_stores_only_its_rows(store, count):
+    """On SQLite the rows past the last full statement go in one statement of the next power of two places, those
+    without a row bound to NULL and not stored: every row stored once, nothing else, in full statements and one more."""
+    events = [_event(index, f"user{index % 7}") for index in range(count)]
+    statements: list[str] = []
+
+    def note(_connection, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        with store.transaction() as session:
+            plain.put_events(session.connection(), events)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    with store.transaction(write=False) as session:
+        stored = session.scalars(select(EventRow.event_id).order_by(EventRow.event_time)).all()
+        assert stored == [item.event_id for item in events]
+        assert session.scalar(select(func.count()).select_from(EventResourceRow)) == count
+        assert session.scalar(select(func.count()).select_from(EventRow).where(EventRow.record.is_(None))) == 0
+    if store.engine.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 32, 0):
+        assert len(statements) == 2 * (count // 512 + (1 if count % 512 else 0))
+        assert sum("WHERE column1 IS NOT NULL" in statement for statement in statements) == (2 if count % 512 else 0)
 
 
 @pytest.mark.parametrize("chunk", [64, 512])
