@@ -173,17 +173,6 @@ def test_the_last_statement_of_a_batch_is_padded_and_stores_only_its_rows(store,
         assert sum("WHERE column1 IS NOT NULL" in statement for statement in statements) == (2 if count % 512 else 0)
 
 
-@pytest.mark.parametrize("chunk", [64, 512])
-@pytest.mark.parametrize("count", [1, 2, 63, 64, 65, 127, 128, 499, 500, 501, 513, 1000])
-def test_batches_of_any_size_split_into_few_distinct_statements(count, chunk):
-    from rootplane.store.bulk import _chunk_sizes
-
-    sizes = _chunk_sizes(count, chunk)
-    assert sum(sizes) == count and max(sizes) <= chunk
-    assert set(sizes) <= {chunk >> shift for shift in range(chunk.bit_length())}  # powers of two: a few statements
-    assert len(sizes) <= count // chunk + chunk.bit_length() - 1
-
-
 def test_a_statement_holds_as_many_rows_as_sqlite_binds_the_parameters_of(monkeypatch):
     """Up to 512 rows per statement (a 500-record batch in 6 statements per table, not 10 of 64 rows), within the
     library's limit on bound parameters: 32,766 since SQLite 3.32, 999 before."""

@@ -46,19 +46,18 @@ _MOST_ROWS = 512  # rows per multi-row statement at most (the audit writer's bat
 class _Prepared:
     sql: str
     values: str  # the statement's VALUES group, "(?, ?, ...)": repeated for multi-row statements (positional only)
-    padded: str | None  # "INSERT INTO t (columns...) SELECT column1, ... FROM (VALUES ": padded statements' head
+    padded: str  # "INSERT INTO t (columns...) SELECT column1, ... FROM (VALUES ": padded statements' head
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column position, bind processor)
     names: tuple[str, ...] | None  # the paramstyle's names, None when the driver takes positional tuples
 
 
 class BulkInsert:
-    """``INSERT INTO table (columns...)`` for rows given as tuples in ``columns`` order; ``first_never_null``: no row
-    leaves the first column NULL, so the last statement of a batch may be padded (module docstring)."""
+    """``INSERT INTO table (columns...)`` for rows given as tuples in ``columns`` order. ``run``'s rows never leave
+    the first column NULL (a key): its last statement is padded with rows of NULL (module docstring)."""
 
-    def __init__(self, table: TableClause, columns: Sequence[str], *, first_never_null: bool = False) -> None:
+    def __init__(self, table: TableClause, columns: Sequence[str]) -> None:
         self.table = table
         self.columns = tuple(columns)
-        self.first_never_null = first_never_null
         self._prepared: dict[str, _Prepared] = {}
         self._multi: dict[tuple[str, int], str] = {}
         self._statement_rows = _rows_per_statement(len(self.columns))
@@ -76,10 +75,8 @@ class BulkInsert:
             sql = str(compiled)
             at = sql.rindex("VALUES")
             values = sql[at + len("VALUES"):].strip()
-            padded = None
-            if compiled.positional and self.first_never_null:
-                selected = ", ".join(f"column{index}" for index in range(1, len(self.columns) + 1))
-                padded = f"{sql[:at]}SELECT {selected} FROM (VALUES "
+            selected = ", ".join(f"column{index}" for index in range(1, len(self.columns) + 1))
+            padded = f"{sql[:at]}SELECT {selected} FROM (VALUES "
             prepared = _Prepared(sql, values, padded, processors, None if compiled.positional else self.columns)
             self._prepared[dialect.name] = prepared
         return prepared
@@ -103,20 +100,13 @@ class BulkInsert:
         for start in range(0, whole, chunk * width):
             connection.exec_driver_sql(self._multi_row_sql(prepared, chunk), tuple(values[start:start + chunk * width]))
         rest = len(rows) % chunk
-        if not rest:
-            return
-        if prepared.padded is None:
-            start = whole
-            for size in _chunk_sizes(rest, chunk):
-                connection.exec_driver_sql(self._multi_row_sql(prepared, size), tuple(values[start:start + size * width]))
-                start += size * width
-            return
-        size = 1 << (rest - 1).bit_length()  # the next power of two: the unused places bound to NULL
-        connection.exec_driver_sql(self._padded_sql(prepared, size),
-                                   tuple(values[whole:]) + (None,) * ((size - rest) * width))
+        if rest:
+            size = 1 << (rest - 1).bit_length()  # the next power of two: the unused places bound to NULL
+            connection.exec_driver_sql(self._padded_sql(prepared, size),
+                                       tuple(values[whole:]) + (None,) * ((size - rest) * width))
 
     def _multi_row_sql(self, prepared: _Prepared, size: int) -> str:
-        """The INSERT of ``size`` rows (sizes are powers of two: a few statements per table)."""
+        """The INSERT of ``size`` rows (a full statement)."""
         key = (prepared.sql, size)
         sql = self._multi.get(key)
         if sql is None:
@@ -147,17 +137,3 @@ def _rows_per_statement(width: int) -> int:
     parameters SQLite binds in one statement."""
     rows = max(1, min(_MOST_ROWS, _MAX_VARIABLES // width))
     return 1 << (rows.bit_length() - 1)
-
-
-def _chunk_sizes(count: int, chunk: int) -> list[int]:
-    """``count`` rows as statements of ``chunk`` rows (a power of two), then the rest in powers of two (so a handful
-    of distinct statements, each prepared once by the driver's statement cache, covers every batch size)."""
-    sizes = [chunk] * (count // chunk)
-    rest = count % chunk
-    size = chunk // 2
-    while rest:
-        if rest >= size:
-            sizes.append(size)
-            rest -= size
-        size //= 2
-    return sizes

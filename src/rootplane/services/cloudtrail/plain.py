@@ -53,9 +53,9 @@ class NewEvent(NamedTuple):
     resources: tuple[tuple[str, str], ...]
 
 
-_INSERT_EVENT = BulkInsert(EVENTS, tuple(EVENTS.c.keys()), first_never_null=True)  # event_id
+_INSERT_EVENT = BulkInsert(EVENTS, tuple(EVENTS.c.keys()))
 _EVENT_VALUES = len(_INSERT_EVENT.columns)
-_INSERT_RESOURCE = BulkInsert(EVENT_RESOURCES, tuple(EVENT_RESOURCES.c.keys()), first_never_null=True)
+_INSERT_RESOURCE = BulkInsert(EVENT_RESOURCES, tuple(EVENT_RESOURCES.c.keys()))
 _TRAIL_RECEIVING = select(TRAILS.c.trail_arn).where(
     or_(TRAILS.c.is_logging == true(), TRAILS.c.stopped_at >= bindparam("since"))).limit(1)
 
