@@ -26,9 +26,10 @@ __all__ = ["PlainSql", "DriverSql", "EngineSql", "DriverConnections", "configure
 _UTC = _dt.timezone.utc
 _IDLE_CONNECTIONS = 4  # driver connections kept open between units of work (plain SQL is rare after start-up)
 # SQLite's memory in the whole process (page caches, statements, schemas) above which it frees cached pages: each
-# connection otherwise keeps up to 2 MiB of pages, and the server's handful of connections kept 3 MiB more resident
-# after the 10,000-user loads (issue #19: RSS after them 77-79 MiB instead of 80-83, the loads as fast).
-SQLITE_SOFT_HEAP_LIMIT = 4_000_000
+# connection otherwise keeps up to 2 MiB of pages, and the server's handful of connections kept 2-3 MiB more resident
+# after the 10,000-user loads (issue #19: RSS after them 78-79 MiB instead of 80-83, the loads as fast). 4 MB cost
+# CreateUser 5-7% once the event history held some 60,000 records (the audit writer's index pages were evicted).
+SQLITE_SOFT_HEAP_LIMIT = 6_000_000
 
 
 def sqlite_datetime(value: _dt.datetime | None) -> str | None:
