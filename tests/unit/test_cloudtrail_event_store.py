@@ -120,21 +120,27 @@ def test_unfiltered_pages_hold_read_and_write_events_newest_first(store):
     assert [identifier for page in pages for identifier in page] == [event.event_id for event in reversed(events)]
 
 
-def test_a_full_batch_is_stored_in_a_few_statements_each_of_many_rows(store):
-    """A 500-record batch (issue #19): every row stored, and on SQLite in multi-row statements, not an executemany
-    whose per-row steps each gave the GIL away and waited to take it back while the event loop held it."""
-    events = [_event(index, f"user{index % 7}") for index in range(500)]
-    executed: list[bool] = []
+def _put_noting_statements(store, events: list[plain.NewEvent]) -> list[tuple[str, bool]]:
+    """Store ``events`` in one transaction: the (statement, executemany) of each driver call it made."""
+    executed: list[tuple[str, bool]] = []
 
-    def count(_connection, _cursor, _statement, _parameters, _context, executemany):
-        executed.append(executemany)
+    def note(_connection, _cursor, statement, _parameters, _context, executemany):
+        executed.append((statement, executemany))
 
-    event.listen(store.engine, "before_cursor_execute", count)
+    event.listen(store.engine, "before_cursor_execute", note)
     try:
         with store.transaction() as session:
             plain.put_events(session.connection(), events)
     finally:
-        event.remove(store.engine, "before_cursor_execute", count)
+        event.remove(store.engine, "before_cursor_execute", note)
+    return executed
+
+
+def test_a_full_batch_is_stored_in_a_few_statements_each_of_many_rows(store):
+    """A 500-record batch (issue #19): every row stored, and on SQLite in multi-row statements, not an executemany
+    whose per-row steps each gave the GIL away and waited to take it back while the event loop held it."""
+    events = [_event(index, f"user{index % 7}") for index in range(500)]
+    executed = [many for _, many in _put_noting_statements(store, events)]
     with store.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(EventRow)) == 500
         assert session.scalar(select(func.count()).select_from(EventResourceRow)) == 500
@@ -152,17 +158,7 @@ def test_the_last_statement_of_a_batch_is_padded_and_stores_only_its_rows(store,
     """On SQLite the rows past the last full statement go in one statement of the next power of two places, those
     without a row bound to NULL and not stored: every row stored once, nothing else, in full statements and one more."""
     events = [_event(index, f"user{index % 7}") for index in range(count)]
-    statements: list[str] = []
-
-    def note(_connection, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
-        with store.transaction() as session:
-            plain.put_events(session.connection(), events)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
+    statements = [statement for statement, _ in _put_noting_statements(store, events)]
     with store.transaction(write=False) as session:
         stored = session.scalars(select(EventRow.event_id).order_by(EventRow.event_time)).all()
         assert stored == [item.event_id for item in events]
