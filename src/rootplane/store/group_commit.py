@@ -105,12 +105,7 @@ class GroupCommit:
                 if not self._enqueue(functools.partial(loop.call_soon_threadsafe, callback)):
                     callback(None)
             return
-        with self._lock:
-            target, synced = self._committed, self._synced
-        error = self._fsync() if target > synced else None
-        if error is None:
-            with self._lock:
-                self._synced = max(self._synced, target)
+        _, error = self._sync_committed()
         for callback in waiters:
             try:
                 callback(error)
@@ -161,15 +156,23 @@ class GroupCommit:
             with self._lock:
                 while not self._waiters:
                     self._wake.wait()
-                target = self._committed
-            error = self._fsync()
+            target, error = self._sync_committed()
             with self._lock:
-                if error is None:
-                    self._synced = max(self._synced, target)
                 ready = [w for w in self._waiters if w[0] <= target]
                 self._waiters = [w for w in self._waiters if w[0] > target]
             for _, done in ready:
                 done(error)
+
+    def _sync_committed(self) -> tuple[int, OSError | None]:
+        """Make every commit made so far durable (one fsync, none when they already are): the commit count it
+        covers, and None or the fsync's OSError."""
+        with self._lock:
+            target, synced = self._committed, self._synced
+        error = self._fsync() if target > synced else None
+        if error is None:
+            with self._lock:
+                self._synced = max(self._synced, target)
+        return target, error
 
     def _fsync(self) -> OSError | None:
         """fsync the WAL file (and its directory, the first time): None, or the OSError that stopped it. Timed, for
