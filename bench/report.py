@@ -92,12 +92,23 @@ def _ratio_cells(results: dict, scenario: str, server: str) -> list[str]:
     return [_ratio(ours, results.get("bare", {}).get("GetCallerIdentity")), best, cpu]
 
 
+def _cpu_advantage(results: dict, scenario: str) -> str:
+    """The best peer's CPU µs per request, and that ÷ rootplane's (SQLite): the ratio throughput tends to when the
+    machine, not the load, is the limit (busy or stolen CPU moves req/s far more than this)."""
+    ours = results.get("rootplane", {}).get(scenario)
+    _, peer = _best_peer(results, scenario)
+    if not ours or not peer or not ours.get("cpu_us") or not peer.get("cpu_us"):
+        return "— | —"
+    return f"{peer['cpu_us']:,.0f} | {peer['cpu_us'] / ours['cpu_us']:.2f} ×"
+
+
 def _throughput_table(results: dict, scenarios: list[str]) -> list[str]:
-    """Every server's req/s, then rootplane's (SQLite) ratios, CPU and verdict against the target."""
+    """Every server's req/s, then rootplane's (SQLite) ratios, CPU (beside the best peer's) and verdict against
+    the target."""
     servers = [s for s in SERVERS if s in results]
     lines = ["| operation (req/s) | " + " | ".join(servers) + " | rootplane ÷ bare | rootplane ÷ best peer | "
-             "rootplane CPU µs/request | target | |",
-             "|---" * (len(servers) + 6) + "|"]
+             "rootplane CPU µs/request | best peer CPU µs/request | CPU: best peer ÷ rootplane | target | |",
+             "|---" * (len(servers) + 8) + "|"]
     bare = results.get("bare", {}).get("GetCallerIdentity")
     for scenario in scenarios:
         ours = results.get("rootplane", {}).get(scenario)
@@ -108,7 +119,8 @@ def _throughput_table(results: dict, scenarios: list[str]) -> list[str]:
             why = SKIPPED.get((server, scenario))
             cells.append(_figure(entry) if entry else (f"n/a ({why})" if why else "—"))
         lines.append(f"| {scenario} | " + " | ".join(cells + _ratio_cells(results, scenario, "rootplane")) +
-                     f" | {TARGETS.get(scenario, ('',))[0]} | {_verdict(scenario, ours, peer, bare)} |")
+                     f" | {_cpu_advantage(results, scenario)} | {TARGETS.get(scenario, ('',))[0]} | "
+                     f"{_verdict(scenario, ours, peer, bare)} |")
     return lines
 
 
@@ -208,9 +220,12 @@ def render(results: dict, scale: dict, trails: dict[str, dict | None], audit: di
         "**bare** is uvicorn + uvloop + httptools answering every request with a canned GetCallerIdentity response "
         "(bench/bare_app.py): the limit of the stack and of the load generator on this machine; its figure is the "
         "denominator of every \"÷ bare\". Peers run from PyPI in their own virtualenvs (bench/peers.py): "
-        "ministack 1.5.33 and moto[server] 5.2.5. \"CPU µs/request\" is the rootplane processes' user + system "
-        "time, from the start of the load until the server is quiet again, divided by the requests answered (the "
-        "CloudTrail writer's work for those calls included): steadier than req/s on a loaded machine.", "",
+        "ministack 1.5.33 and moto[server] 5.2.5. \"CPU µs/request\" is a server's processes' user + system "
+        "time, from the start of the load until the server is quiet again, divided by the requests answered (for "
+        "rootplane the CloudTrail writer's work for those calls included): steadier than req/s on a loaded "
+        "machine. \"CPU: best peer ÷ rootplane\" divides the best peer's by rootplane's: what the throughput ratio "
+        "tends to when the machine's CPU (shared with the clients, and with other machines' work on a host that "
+        "steals time) is the limit.", "",
         "rootplane runs three ways: **rootplane** on its SQLite store in one process (the default, and the column "
         "every target is judged on), and **rootplane-pg2** / **rootplane-pg4**: `rootplane serve --workers 2|4 "
         "--database-url postgresql+psycopg://…` on a fresh database of this machine's PostgreSQL (created before "
