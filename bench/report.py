@@ -92,11 +92,9 @@ def _ratio_cells(results: dict, scenario: str, server: str) -> list[str]:
     return [_ratio(ours, results.get("bare", {}).get("GetCallerIdentity")), best, cpu]
 
 
-def _cpu_advantage(results: dict, scenario: str) -> str:
-    """The best peer's CPU µs per request, and that ÷ rootplane's (SQLite): the ratio throughput tends to when the
+def _cpu_advantage(ours: dict | None, peer: dict | None) -> str:
+    """The best peer's CPU µs per request, and that ÷ rootplane's (``ours``): the ratio throughput tends to when the
     machine, not the load, is the limit (busy or stolen CPU moves req/s far more than this)."""
-    ours = results.get("rootplane", {}).get(scenario)
-    _, peer = _best_peer(results, scenario)
     if not ours or not peer or not ours.get("cpu_us") or not peer.get("cpu_us"):
         return "— | —"
     return f"{peer['cpu_us']:,.0f} | {peer['cpu_us'] / ours['cpu_us']:.2f} ×"
@@ -119,7 +117,7 @@ def _throughput_table(results: dict, scenarios: list[str]) -> list[str]:
             why = SKIPPED.get((server, scenario))
             cells.append(_figure(entry) if entry else (f"n/a ({why})" if why else "—"))
         lines.append(f"| {scenario} | " + " | ".join(cells + _ratio_cells(results, scenario, "rootplane")) +
-                     f" | {_cpu_advantage(results, scenario)} | {TARGETS.get(scenario, ('',))[0]} | "
+                     f" | {_cpu_advantage(ours, peer)} | {TARGETS.get(scenario, ('',))[0]} | "
                      f"{_verdict(scenario, ours, peer, bare)} |")
     return lines
 
